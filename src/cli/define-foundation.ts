@@ -1,0 +1,84 @@
+/** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
+import { Option, type Command } from 'commander';
+import { examples, lazy } from './lazy-action.js';
+import { collect, duration, integer } from './parse.js';
+
+export function defineFoundationCommands(program: Command): void {
+  const events = program.command('events').description('the 16 event types and their sample payloads');
+  events.command('list').description('list every event type').action(lazy(() => import('../commands/events.js'), 'listEvents'));
+  events
+    .command('show <type>')
+    .description('print the sample envelope of an event type')
+    .action(lazy(() => import('../commands/events.js'), 'showEvent'));
+
+  program
+    .command('sign')
+    .description('print the X-Webhook-Signature of a payload')
+    .requiredOption('--secret <secret>', 'signing secret')
+    .option('--payload <file>', 'payload file, or - for stdin (default: stdin)', '-')
+    .addHelpText('after', examples(['echo -n \'{"event":"x"}\' | webhooks-cli sign --secret s3cret', 'webhooks-cli sign --secret s3cret --payload body.json']))
+    .action(lazy(() => import('../commands/sign.js'), 'signCommand'));
+
+  program
+    .command('verify')
+    .description('check a signature against a payload and explain a mismatch')
+    .requiredOption('--secret <secret>', 'secret to verify with (repeatable, any may match)', collect)
+    .requiredOption('--signature <sig>', 'the received X-Webhook-Signature value')
+    .option('--payload <file>', 'payload file, or - for stdin (default: stdin)', '-')
+    .option('--show-secret', 'print expected signatures whole')
+    .addHelpText('after', examples(['webhooks-cli verify --secret s3cret --signature sha256=… --payload body.json']))
+    .action(lazy(() => import('../commands/sign.js'), 'verifyCommand'));
+
+  program
+    .command('trigger [types...]')
+    .description('send signed sample deliveries of one or more event types')
+    .option('--all', 'every event type')
+    .option('--to <url>', 'receiver URL', 'http://127.0.0.1:3000/webhook')
+    .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
+    .option('--unsigned', 'send without a signature')
+    .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
+    .option('--data <file>', 'send this data object (or whole envelope) instead of the sample; - for stdin')
+    .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
+    .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
+    .addOption(new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10))
+    .addHelpText('after', examples([
+      'webhooks-cli trigger catalog.product.created --secret s3cret',
+      'webhooks-cli trigger --all --to http://127.0.0.1:8080/hooks --secret s3cret',
+      'webhooks-cli trigger catalog.product.updated --set data.quantity=0 --set data.sku=TEE-01',
+      'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
+    ]))
+    .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));
+
+  const history = program
+    .command('history')
+    .description('the deliveries sent and received, newest first')
+    .option('--event <type>', 'only this event type')
+    .addOption(new Option('--status <code>', 'only this HTTP status').argParser(integer(100, 599)))
+    .option('--invalid', 'only requests whose signature failed')
+    .addOption(new Option('--direction <dir>', 'only sent (out) or received (in)').choices(['in', 'out']))
+    .option('--search <text>', 'match delivery id, event, URL or body')
+    .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 1_000_000)).default(50))
+    .addHelpText('after', examples(['webhooks-cli history --event customer.purchase.completed --limit 10', 'webhooks-cli history --invalid --json', 'webhooks-cli history show dlv_…']))
+    .action(lazy(() => import('../commands/history.js'), 'listHistory'));
+  history
+    .command('show <id>')
+    .description('one delivery in full: headers, body, answer')
+    .action(lazy(() => import('../commands/history.js'), 'showHistory'));
+  history
+    .command('export')
+    .description('every matching delivery as JSON lines, bodies included')
+    .option('--event <type>', 'only this event type')
+    .addOption(new Option('--limit <n>', 'at most n rows').argParser(integer(1)))
+    .action(lazy(() => import('../commands/history.js'), 'exportHistory'));
+
+  const config = program.command('config').description('stored settings: api-url, token, secret, db (flags beat env beat config)');
+  config.command('list').description('every stored setting (secrets masked)').option('--show-secrets', 'print secrets whole')
+    .action(lazy(() => import('../commands/config.js'), 'configList'));
+  config.command('get <key>').description('one setting (secrets masked)').option('--show-secrets', 'print secrets whole')
+    .action(lazy(() => import('../commands/config.js'), 'configGet'));
+  config.command('set <key> <value>').description('store a setting')
+    .action(lazy(() => import('../commands/config.js'), 'configSet'));
+  config.command('unset <key>').description('remove a stored setting')
+    .action(lazy(() => import('../commands/config.js'), 'configUnset'));
+
+}

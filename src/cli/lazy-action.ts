@@ -1,0 +1,31 @@
+/** Shared by the command definitions: actions that import their command module only when run. */
+import type { Command } from 'commander';
+import { EXIT_OK } from '../errors.js';
+import { createContext, type CommandContext, type GlobalOptions } from './context.js';
+
+/** A command's entry: gets the context, then the positional arguments, then the options. */
+export type CommandRun = (ctx: CommandContext, ...args: any[]) => Promise<number | void> | number | void;
+
+/**
+ * An action that imports the command's module only when the command runs, calls the named
+ * export, and keeps its exit code for `main` to return.
+ */
+export function lazy<M>(load: () => Promise<M>, exportName: keyof M & string) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2);
+    const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+    const run = (await load())[exportName] as CommandRun;
+    const code = await run(ctx, ...positional, command.opts());
+    command.setOptionValue('__exitCode', code ?? EXIT_OK);
+  };
+}
+
+export function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** The exit code the action of `command` returned (see `lazy`). */
+export function exitCodeOf(command: Command): number | undefined {
+  return command.getOptionValue('__exitCode') as number | undefined;
+}

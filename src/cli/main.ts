@@ -1,0 +1,79 @@
+/**
+ * The command table. Only commander and this file load at start-up: each command's module is
+ * imported when that command runs, so `--help`, `--version` and `trigger` never load the TUI,
+ * SQLite or WebSocket stacks. `main` returns the exit code; only bin/ exits.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { defineFoundationCommands } from './define-foundation.js';
+import { exitCodeOf, examples } from './lazy-action.js';
+
+export function buildProgram(): Command {
+  const program = new Command('webhooks-cli')
+    .description('Sign, trigger, receive, relay and emulate the fashion-catalog platform\'s webhooks.')
+    .version(VERSION, '-V, --version')
+    .option('--json', 'machine-readable output on stdout (nothing else is printed there)')
+    .option('--no-color', 'plain text without colours (also NO_COLOR)')
+    .option('--db <path>', 'history database (env WEBHOOKS_DB)')
+    .option('--api-url <url>', 'platform API base URL (env WEBHOOKS_API_URL)')
+    .option('--token <token>', 'platform API token (env WEBHOOKS_API_TOKEN)')
+    .option('--verbose', 'more detail in errors and logs')
+    .showSuggestionAfterError(true)
+    .enablePositionalOptions(false)
+    .addHelpText('after', examples([
+      'webhooks-cli listen --port 3000 --secret s3cret',
+      'webhooks-cli trigger catalog.product.created --to http://127.0.0.1:3000/webhook --secret s3cret',
+      'webhooks-cli trigger --all --to http://127.0.0.1:3000/webhook --secret s3cret --json',
+      'webhooks-cli events list',
+      'webhooks-cli history --limit 20',
+    ]));
+
+  defineFoundationCommands(program);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const wantsJson = argv.includes('--json');
+  const verbose = argv.includes('--verbose');
+  program.exitOverride();
+  for (const command of allCommands(program)) {
+    command.exitOverride();
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    const ran = findRanCommand(program);
+    return (ran && exitCodeOf(ran)) ?? EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      // commander has already printed its one-line message on stderr.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    return reportError(err, { json: wantsJson, verbose });
+  }
+}
+
+function reportError(err: unknown, { json, verbose }: { json: boolean; verbose: boolean }): number {
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
+    if (verbose && err.cause instanceof Error && err.cause.stack) process.stderr.write(err.cause.stack + '\n');
+    if (json) process.stdout.write(JSON.stringify({ error: { message: err.message, hint: err.hint ?? null, exitCode: err.exitCode } }) + '\n');
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: unexpected failure: ${message} — rerun with --verbose and report it\n`);
+  if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  if (json) process.stdout.write(JSON.stringify({ error: { message, hint: null, exitCode: EXIT_FAILED } }) + '\n');
+  return EXIT_FAILED;
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+function findRanCommand(program: Command): Command | undefined {
+  return allCommands(program).find((c) => exitCodeOf(c) !== undefined);
+}

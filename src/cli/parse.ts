@@ -1,0 +1,38 @@
+/** Option value parsers for commander: a bad value is a usage error (exit 2) naming the flag. */
+import { InvalidArgumentError } from 'commander';
+
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`);
+    }
+    return n;
+  };
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number greater than 0');
+  return n;
+}
+
+/** `10`, `10s`, `1.5s`, `500ms` → milliseconds. A bare number means seconds. */
+export function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a duration such as 10s, 2.5s or 500ms');
+  const n = Number(m[1]);
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  if (ms <= 0) throw new InvalidArgumentError('expected a duration greater than 0');
+  return ms;
+}
+
+/** Collects a repeatable option into an array (`--set a=1 --set b=2`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Collects a repeatable option that may also be comma-separated (`--events a,b --events c`). */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}

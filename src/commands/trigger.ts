@@ -1,0 +1,133 @@
+import type { CommandContext } from '../cli/context.js';
+import { readInput } from '../cli/input.js';
+import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { resolveSetting } from '../config/settings.js';
+import { EVENT_TYPES } from '../core/events.js';
+import { parseOverride, OverrideError } from '../core/payload.js';
+import { prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
+import { JournalWriter } from '../store/delivery-journal.js';
+import { USER_AGENT } from '../version.js';
+import { requireEventType } from './event-arguments.js';
+import { ProgressBar } from '../ui/progress-bar.js';
+
+interface TriggerOptions {
+  all?: boolean;
+  to: string;
+  secret?: string;
+  unsigned?: boolean;
+  set?: string[];
+  data?: string;
+  timeout: number;
+  count?: number;
+  concurrency: number;
+}
+
+export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
+  const eventTypes = options.all ? [...EVENT_TYPES] : types;
+  if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');
+  eventTypes.forEach(requireEventType);
+  const url = requireHttpUrl(options.to);
+  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret);
+  if (!options.unsigned && !secret) {
+    throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
+  }
+  const overrides = (options.set ?? []).map((text) => {
+    try {
+      return parseOverride(text);
+    } catch (err) {
+      throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
+    }
+  });
+  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(options.data, '--data'), options.data);
+  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
+
+  // Open the history spool before sending, so an unwritable --db is reported up front.
+  const journal = new JournalWriter(ctx.dbPath).open();
+  const isLoad = options.count !== undefined;
+  const total = prepared.length * (options.count ?? 1);
+  const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
+  const started = performance.now();
+  let outcomes: DeliveryOutcome[];
+  try {
+    outcomes = await sendDeliveries(prepared, options.count ?? 1, {
+      url,
+      secret,
+      timeoutMs: options.timeout,
+      concurrency: isLoad ? options.concurrency : Math.min(options.concurrency, 16),
+      userAgent: USER_AGENT,
+      record: (r) => journal.append(r),
+      onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
+    });
+  } finally {
+    journal.close();
+    progress?.finish();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const allOk = outcomes.every((o) => o.ok);
+  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds), allOk);
+  else reportDeliveries(ctx, outcomes, allOk);
+  if (!allOk) summariseFailure(ctx, outcomes);
+  return allOk ? EXIT_OK : EXIT_FAILED;
+}
+
+function requireHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--to "${value}" is not a URL`, 'e.g. --to http://127.0.0.1:3000/webhook');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--to must be an http(s) URL, not ${url.protocol}`, 'e.g. --to http://127.0.0.1:3000/webhook');
+  return url.toString();
+}
+
+function parseJsonInput(bytes: Buffer, source: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new UsageError(`--data ${source} is not valid JSON (${(err as Error).message})`, 'fix the JSON, or use --set path=value on the sample');
+  }
+}
+
+function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean): void {
+  if (ctx.json) {
+    printJson(ctx, {
+      ok,
+      deliveries: outcomes.map((o) => ({
+        event: o.event,
+        delivery_id: o.deliveryId,
+        url: o.url,
+        status: o.status ?? null,
+        ok: o.ok,
+        duration_ms: o.durationMs,
+        error: o.error ?? null,
+      })),
+    });
+    return;
+  }
+  const c = palette(ctx.color);
+  const width = Math.max(...outcomes.map((o) => o.event.length));
+  for (const o of outcomes) {
+    const mark = o.ok ? c.green('✓') : c.red('✗');
+    const status = o.status === undefined ? c.red('---') : o.ok ? c.green(String(o.status)) : c.red(String(o.status));
+    const tail = o.error && o.status === undefined ? `  ${c.red(o.error)}` : '';
+    printLine(ctx, `${mark} ${status}  ${o.event.padEnd(width)}  ${c.dim(o.deliveryId)}  ${formatDuration(o.durationMs)}${tail}`);
+  }
+}
+
+function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean): void {
+  if (ctx.json) return printJson(ctx, { ok, summary: s });
+  const statuses = Object.entries(s.statusCounts).map(([k, n]) => `${k}×${n}`).join(' ');
+  printLine(ctx, `sent ${s.sent} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
+  printLine(ctx, `2xx ${s.succeeded}  non-2xx ${s.failedStatus}  errors ${s.errors}  (${statuses})`);
+  printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);
+}
+
+/** One line on stderr naming the commonest cause of failure, with its fix. */
+function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[]): void {
+  const failed = outcomes.filter((o) => !o.ok);
+  const first = failed.find((o) => o.error && o.status === undefined) ?? failed[0]!;
+  const why = first.status === undefined ? first.error : `the receiver answered ${first.status}${first.status === 401 ? ' — check that it uses the same secret' : ''}`;
+  logLine(ctx, `error: ${failed.length} of ${outcomes.length} deliveries failed: ${why}`);
+}

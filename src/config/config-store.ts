@@ -1,0 +1,12 @@
+/** Writes stored settings through conf (atomic writes, owner-only file). */
+import Conf from 'conf';
+import { configDirectory } from './paths.js';
+
+export function openConfig(): Conf<Record<string, string>> {
+  return new Conf<Record<string, string>>({
+    projectName: 'webhooks-cli',
+    cwd: configDirectory(),
+    configName: 'config',
+    configFileMode: 0o600,
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Resolves a setting: flag beats environment beats stored config beats default.
+ * Reads the stored config file directly (conf's plain JSON) so no command pays for loading conf
+ * just to read a value; `config set` writes it through conf.
+ */
+import { readFileSync } from 'node:fs';
+import { configFilePath, defaultDatabasePath } from './paths.js';
+
+export const SETTINGS = {
+  'api-url': { env: 'WEBHOOKS_API_URL', description: 'base URL of the platform API', secret: false },
+  token: { env: 'WEBHOOKS_API_TOKEN', description: 'API token (sent as a bearer token)', secret: true },
+  secret: { env: 'WEBHOOKS_SECRET', description: 'default webhook signing secret', secret: true },
+  db: { env: 'WEBHOOKS_DB', description: 'path of the history database', secret: false },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:4010';
+
+let stored: Record<string, unknown> | undefined;
+
+/** The stored config file's values; an unreadable or corrupt file counts as empty. */
+export function storedSettings(): Record<string, unknown> {
+  if (stored) return stored;
+  try {
+    stored = JSON.parse(readFileSync(configFilePath(), 'utf8')) as Record<string, unknown>;
+  } catch {
+    stored = {};
+  }
+  return stored;
+}
+
+export function resolveSetting(name: SettingName, flag: string | undefined): string | undefined {
+  if (flag !== undefined && flag !== '') return flag;
+  const fromEnv = process.env[SETTINGS[name].env];
+  if (fromEnv) return fromEnv;
+  const fromFile = storedSettings()[name];
+  return typeof fromFile === 'string' && fromFile !== '' ? fromFile : undefined;
+}
+
+export function resolveDatabasePath(flag: string | undefined): string {
+  return resolveSetting('db', flag) ?? defaultDatabasePath();
+}
+
+export function resolveApiUrl(flag: string | undefined): string {
+  return resolveSetting('api-url', flag) ?? DEFAULT_API_URL;
+}

@@ -1,0 +1,42 @@
+/**
+ * One error taxonomy. A `UserError` is something the user can fix: it carries a one-line
+ * message, the next step, and the exit code. Anything else reaching the entry point is a bug.
+ */
+
+export const EXIT_OK = 0;
+/** The operation failed: a delivery not 2xx, a failed check, an API error. */
+export const EXIT_FAILED = 1;
+/** The command was called wrongly: unknown event, bad flag. */
+export const EXIT_USAGE = 2;
+
+export class UserError extends Error {
+  readonly hint?: string;
+  readonly exitCode: number;
+
+  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'UserError';
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? EXIT_FAILED;
+  }
+}
+
+export class UsageError extends UserError {
+  constructor(message: string, hint?: string) {
+    super(message, { hint, exitCode: EXIT_USAGE });
+    this.name = 'UsageError';
+  }
+}
+
+/** Words for a file-system error on `path`, with the usual fix. */
+export function fileSystemError(err: unknown, path: string, what: string, fix: string): UserError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const reason =
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'ENOENT' ? 'no such file or directory'
+    : code === 'ENOTDIR' ? 'a parent is not a directory'
+    : code === 'EROFS' ? 'read-only file system'
+    : code === 'EISDIR' ? 'it is a directory'
+    : (err as Error | undefined)?.message ?? String(err);
+  return new UserError(`cannot ${what} ${path}: ${reason}`, { hint: fix, cause: err });
+}

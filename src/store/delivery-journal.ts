@@ -1,0 +1,119 @@
+/**
+ * An append-only spool of delivery records beside the history database, for processes that
+ * must start fast (`trigger`): they append JSON lines here without loading SQLite, and the next
+ * process that opens the history imports them. Each writer owns one file; it is renamed from
+ * `.part` to `.jsonl` when complete, and an importer claims a file by renaming it again, so two
+ * importers never take the same file.
+ */
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileSystemError } from '../errors.js';
+import type { DeliveryRecord } from './delivery-record.js';
+
+export function spoolDirectory(dbPath: string): string {
+  return `${dbPath}.spool`;
+}
+
+const FLUSH_EVERY = 256;
+
+export class JournalWriter {
+  readonly #dir: string;
+  readonly #name: string;
+  #fd: number | undefined;
+  #pending: string[] = [];
+
+  constructor(dbPath: string) {
+    this.#dir = spoolDirectory(dbPath);
+    this.#name = `${process.pid}-${Date.now()}-${randomBytes(4).toString('hex')}`;
+  }
+
+  /** Creates the spool file now, so an unwritable path is reported before anything is sent. */
+  open(): this {
+    try {
+      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+      this.#fd = openSync(join(this.#dir, `${this.#name}.part`), 'a', 0o600);
+    } catch (err) {
+      throw fileSystemError(err, this.#dir, 'write the history at', 'pass --db with a writable path (or set WEBHOOKS_DB)');
+    }
+    return this;
+  }
+
+  append(record: DeliveryRecord): void {
+    this.#pending.push(encodeRecord(record));
+    if (this.#pending.length >= FLUSH_EVERY) this.flush();
+  }
+
+  flush(): void {
+    if (this.#fd === undefined || this.#pending.length === 0) return;
+    writeSync(this.#fd, this.#pending.join(''));
+    this.#pending = [];
+  }
+
+  /** Flushes and publishes the file for import. Safe to call twice. */
+  close(): void {
+    if (this.#fd === undefined) return;
+    this.flush();
+    closeSync(this.#fd);
+    this.#fd = undefined;
+    renameSync(join(this.#dir, `${this.#name}.part`), join(this.#dir, `${this.#name}.jsonl`));
+  }
+}
+
+function encodeRecord(r: DeliveryRecord): string {
+  return JSON.stringify({ ...r, requestBody: r.requestBody.toString('base64'), responseBody: r.responseBody?.toString('base64') ?? null }) + '\n';
+}
+
+function decodeRecord(line: string): DeliveryRecord {
+  const raw = JSON.parse(line) as DeliveryRecord & { requestBody: string; responseBody: string | null };
+  return { ...raw, requestBody: Buffer.from(raw.requestBody, 'base64'), responseBody: raw.responseBody === null ? null : Buffer.from(raw.responseBody, 'base64') };
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims every complete spool file (and the files of writers that died) and hands their
+ * records to `insert`, which must store them in one transaction. Files are deleted after.
+ */
+export function importJournal(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
+  const dir = spoolDirectory(dbPath);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0; // no spool yet
+  }
+  let imported = 0;
+  for (const name of names) {
+    const pid = Number(name.split('-')[0]);
+    const claimable = name.endsWith('.jsonl') || (name.endsWith('.part') && !isProcessAlive(pid)) || (name.includes('.claimed-') && !isProcessAlive(Number(name.split('.claimed-')[1])));
+    if (!claimable) continue;
+    const claimed = join(dir, `${name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '')}.claimed-${process.pid}`);
+    try {
+      renameSync(join(dir, name), claimed);
+    } catch {
+      continue; // another process claimed it first
+    }
+    const records = readFileSync(claimed, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .flatMap((line) => {
+        try {
+          return [decodeRecord(line)];
+        } catch {
+          return []; // a line cut short by a crash
+        }
+      });
+    insert(records);
+    unlinkSync(claimed);
+    imported += records.length;
+  }
+  return imported;
+}

@@ -1,0 +1,45 @@
+/** One request in the history, sent or received. Shared by the store, the journal and the UI. */
+
+export type Direction = 'out' | 'in';
+
+/** Which part of the tool produced the record. */
+export type RecordSource = 'trigger' | 'replay' | 'listen' | 'relay' | 'smoke' | 'emulator';
+
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+export interface DeliveryRecord {
+  /** Row id, assigned by the store. */
+  id?: number;
+  direction: Direction;
+  source: RecordSource;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  event: string | null;
+  deliveryId: string | null;
+  method: string;
+  /** Target URL for sent requests; the request path for received ones. */
+  url: string;
+  remoteAddress: string | null;
+  requestHeaders: HeaderMap;
+  /** The exact bytes, never re-serialised. */
+  requestBody: Buffer;
+  status: number | null;
+  responseHeaders: HeaderMap | null;
+  /** Cut at 64 KiB. */
+  responseBody: Buffer | null;
+  durationMs: number | null;
+  error: string | null;
+  /** null when the signature was not checked (sent requests, or `--no-verify`). */
+  signatureValid: boolean | null;
+  signatureError: string | null;
+  duplicate: boolean;
+  /** The delivery id this one re-sends, for replays. */
+  replayOf: string | null;
+}
+
+/** What the history list shows: a record without its bodies and headers. */
+export type DeliverySummary = Omit<DeliveryRecord, 'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody'> & { id: number; bodySize: number };
+
+export function isSuccessStatus(status: number | null | undefined): boolean {
+  return typeof status === 'number' && status >= 200 && status < 300;
+}

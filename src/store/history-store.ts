@@ -1,0 +1,225 @@
+/**
+ * The delivery history: one SQLite file (WAL), opened through this module only.
+ * Nothing else in the tool writes SQL against it.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { fileSystemError, UserError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+import { importJournal } from './delivery-journal.js';
+import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
+
+export interface HistoryFilter {
+  event?: string;
+  status?: number;
+  /** Only requests whose signature failed verification. */
+  invalid?: boolean;
+  direction?: Direction;
+  /** Matches the delivery id, event, URL or body text. */
+  search?: string;
+  /** Rows with an id below this one (paging backwards through time). */
+  beforeId?: number;
+  limit?: number;
+}
+
+interface Row {
+  id: number;
+  direction: Direction;
+  source: DeliveryRecord['source'];
+  created_at: number;
+  event: string | null;
+  delivery_id: string | null;
+  method: string;
+  url: string;
+  remote_address: string | null;
+  request_headers?: string;
+  request_body?: Buffer;
+  body_size?: number;
+  status: number | null;
+  response_headers?: string | null;
+  response_body?: Buffer | null;
+  duration_ms: number | null;
+  error: string | null;
+  signature_valid: number | null;
+  signature_error: string | null;
+  duplicate: number;
+  replay_of: string | null;
+}
+
+const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
+  length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of`;
+
+/** How long a write waits for another process holding the database, before giving up. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+export class HistoryStore {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.#db = db;
+    this.#insert = db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
+      request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of)
+      VALUES (@direction, @source, @createdAt, @event, @deliveryId, @method, @url, @remoteAddress, @requestHeaders, @requestBody, @status,
+      @responseHeaders, @responseBody, @durationMs, @error, @signatureValid, @signatureError, @duplicate, @replayOf)`);
+  }
+
+  /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
+  static open(path: string): HistoryStore {
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Create the file owner-only first; SQLite gives its -wal and -shm files the same mode.
+      closeSync(openSync(path, 'a', 0o600));
+      db = new Database(path);
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    } catch (err) {
+      if (err instanceof Error && /not a database|malformed/i.test(err.message)) {
+        throw new UserError(`${path} is not a webhooks-cli history database`, { hint: 'pass --db with another path' });
+      }
+      throw fileSystemError(err, path, 'open the history database', 'pass --db with a writable path (or set WEBHOOKS_DB)');
+    }
+    migrate(db);
+    const store = new HistoryStore(path, db);
+    importJournal(path, (records) => store.insertMany(records));
+    return store;
+  }
+
+  get schemaVersion(): number {
+    return this.#db.pragma('user_version', { simple: true }) as number;
+  }
+
+  insert(record: DeliveryRecord): number {
+    return Number(this.#insert.run(toParams(record)).lastInsertRowid);
+  }
+
+  /** Stores records in one transaction: the cheap way to write many. */
+  insertMany(records: readonly DeliveryRecord[]): void {
+    if (records.length === 0) return;
+    this.#db.transaction(() => {
+      for (const r of records) this.#insert.run(toParams(r));
+    })();
+  }
+
+  /** Newest first, one page at a time; never reads bodies. */
+  list(filter: HistoryFilter = {}): DeliverySummary[] {
+    const { where, params } = whereClause(filter);
+    const rows = this.#db
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries ${where} ORDER BY id DESC LIMIT @limit`)
+      .all({ ...params, limit: filter.limit ?? 50 }) as Row[];
+    return rows.map(toSummary);
+  }
+
+  count(filter: Omit<HistoryFilter, 'limit' | 'beforeId'> = {}): number {
+    const { where, params } = whereClause(filter);
+    return (this.#db.prepare(`SELECT count(*) AS n FROM deliveries ${where}`).get(params) as { n: number }).n;
+  }
+
+  /** By row id or delivery id (the newest record with that delivery id). */
+  get(ref: string | number): DeliveryRecord | undefined {
+    const row = (/^\d+$/.test(String(ref))
+      ? this.#db.prepare('SELECT * FROM deliveries WHERE id = ?').get(Number(ref))
+      : this.#db.prepare('SELECT * FROM deliveries WHERE delivery_id = ? ORDER BY id DESC LIMIT 1').get(String(ref))) as Row | undefined;
+    return row && toRecord(row);
+  }
+
+  /** Whether a request with this delivery id was already received (for duplicate flags). */
+  hasReceived(deliveryId: string): boolean {
+    return this.#db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' LIMIT 1`).get(deliveryId) !== undefined;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Runs the migrations not yet applied, each in its own transaction. Exported for tests. */
+export function migrate(db: Database.Database, upTo = MIGRATIONS.length): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new UserError(`the history database is from a newer webhooks-cli (schema ${current})`, { hint: 'upgrade webhooks-cli, or pass --db with another path' });
+  }
+  for (let version = current; version < upTo; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+function whereClause(filter: HistoryFilter): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.event) (clauses.push('event = @event'), (params.event = filter.event));
+  if (filter.status !== undefined) (clauses.push('status = @status'), (params.status = filter.status));
+  if (filter.invalid) clauses.push('signature_valid = 0');
+  if (filter.direction) (clauses.push('direction = @direction'), (params.direction = filter.direction));
+  if (filter.beforeId !== undefined) (clauses.push('id < @beforeId'), (params.beforeId = filter.beforeId));
+  if (filter.search) {
+    clauses.push(`(delivery_id LIKE @search OR event LIKE @search OR url LIKE @search OR CAST(request_body AS TEXT) LIKE @search)`);
+    params.search = `%${filter.search}%`;
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+function toParams(r: DeliveryRecord): Record<string, unknown> {
+  return {
+    direction: r.direction,
+    source: r.source,
+    createdAt: r.createdAt,
+    event: r.event,
+    deliveryId: r.deliveryId,
+    method: r.method,
+    url: r.url,
+    remoteAddress: r.remoteAddress,
+    requestHeaders: JSON.stringify(r.requestHeaders),
+    requestBody: r.requestBody,
+    status: r.status,
+    responseHeaders: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
+    responseBody: r.responseBody,
+    durationMs: r.durationMs,
+    error: r.error,
+    signatureValid: r.signatureValid === null ? null : r.signatureValid ? 1 : 0,
+    signatureError: r.signatureError,
+    duplicate: r.duplicate ? 1 : 0,
+    replayOf: r.replayOf,
+  };
+}
+
+function toSummary(row: Row): DeliverySummary {
+  return {
+    id: row.id,
+    direction: row.direction,
+    source: row.source,
+    createdAt: row.created_at,
+    event: row.event,
+    deliveryId: row.delivery_id,
+    method: row.method,
+    url: row.url,
+    remoteAddress: row.remote_address,
+    bodySize: row.body_size ?? row.request_body?.length ?? 0,
+    status: row.status,
+    durationMs: row.duration_ms,
+    error: row.error,
+    signatureValid: row.signature_valid === null ? null : row.signature_valid === 1,
+    signatureError: row.signature_error,
+    duplicate: row.duplicate === 1,
+    replayOf: row.replay_of,
+  };
+}
+
+function toRecord(row: Row): DeliveryRecord & { id: number } {
+  const { bodySize: _size, ...summary } = toSummary(row);
+  return {
+    ...summary,
+    requestHeaders: JSON.parse(row.request_headers ?? '{}') as HeaderMap,
+    requestBody: row.request_body ?? Buffer.alloc(0),
+    responseHeaders: row.response_headers ? (JSON.parse(row.response_headers) as HeaderMap) : null,
+    responseBody: row.response_body ?? null,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Versioned schema of the history database. `PRAGMA user_version` holds how many of these
+ * have run; append new ones, never edit old ones.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the delivery history.
+  `CREATE TABLE deliveries (
+     id INTEGER PRIMARY KEY,
+     direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+     source TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     event TEXT,
+     delivery_id TEXT,
+     method TEXT NOT NULL,
+     url TEXT NOT NULL,
+     remote_address TEXT,
+     request_headers TEXT NOT NULL,
+     request_body BLOB NOT NULL,
+     status INTEGER,
+     response_headers TEXT,
+     response_body BLOB,
+     duration_ms REAL,
+     error TEXT,
+     signature_valid INTEGER,
+     signature_error TEXT,
+     duplicate INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX deliveries_delivery_id ON deliveries (delivery_id);`,
+  // 2: replays link to what they re-send; indexes for the history filters (newest first).
+  `ALTER TABLE deliveries ADD COLUMN replay_of TEXT;
+   CREATE INDEX deliveries_event ON deliveries (event, id);
+   CREATE INDEX deliveries_status ON deliveries (status, id);
+   CREATE INDEX deliveries_invalid ON deliveries (signature_valid, id);`,
+];

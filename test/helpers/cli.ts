@@ -1,0 +1,24 @@
+/** Spawns the built CLI with execa, in an isolated config folder, never throwing on exit codes. */
+import { execa, type Options, type ResultPromise } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.js', import.meta.url));
+
+/** A fresh folder for one test's config and history. */
+export function tempDir(prefix = 'webhooks-cli-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Environment that isolates the CLI from the user's config and from CI detection. */
+export function isolatedEnv(configDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', WEBHOOKS_DB: '', WEBHOOKS_SECRET: '', WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '', ...extra };
+}
+
+export function runCli(args: string[], options: Options & { configDir?: string; env?: Record<string, string> } = {}) {
+  const configDir = options.configDir ?? tempDir();
+  const { configDir: _c, env, ...rest } = options;
+  return execa(process.execPath, [BIN, ...args], { reject: false, env: isolatedEnv(configDir, env), extendEnv: true, ...rest }) as ResultPromise<{ reject: false }>;
+}
