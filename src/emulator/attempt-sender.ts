@@ -1,0 +1,87 @@
+/**
+ * Sends one delivery attempt with undici and reports what happened, never throwing. The
+ * platform's rules: one deadline for the whole exchange, only 2xx is success, and a redirect is
+ * an answer like any other (undici's `request` does not follow redirects).
+ */
+import { Agent, request } from 'undici';
+import type { HeaderList } from './emulator-store.js';
+
+export interface AttemptResult {
+  status?: number;
+  headers?: HeaderList;
+  /** Only read when asked (debug mode), cut at `MAX_KEPT_RESPONSE_BYTES`. */
+  body?: Buffer;
+  durationMs: number;
+  /** Why no answer arrived, in words, or undefined. */
+  error?: string;
+}
+
+export const MAX_KEPT_RESPONSE_BYTES = 64 * 1024;
+
+export class AttemptSender {
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+
+  constructor({ connections, timeoutMs }: { connections: number; timeoutMs: number }) {
+    this.#timeoutMs = timeoutMs;
+    this.#agent = new Agent({ connections, keepAliveTimeout: 10_000, connect: { timeout: timeoutMs } });
+  }
+
+  async send(url: string, headers: Record<string, string>, body: Buffer, keepResponseBody: boolean): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      const res = await request(url, { method: 'POST', headers, body, dispatcher: this.#agent, signal });
+      let kept: Buffer | undefined;
+      if (keepResponseBody) {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          if (size < MAX_KEPT_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_KEPT_RESPONSE_BYTES - size));
+          size += chunk.length;
+        }
+        kept = Buffer.concat(chunks);
+      } else {
+        await res.body.dump();
+      }
+      return { status: res.statusCode, headers: res.headers, body: kept, durationMs: elapsed() };
+    } catch (err) {
+      return { durationMs: elapsed(), error: describeError(err, url, this.#timeoutMs, signal.aborted) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close().catch(() => undefined);
+  }
+}
+
+function describeError(err: unknown, url: string, timeoutMs: number, timedOut: boolean): string {
+  const host = safeHost(url);
+  if (timedOut) return `no answer from ${host} within ${timeoutMs / 1000} s`;
+  const e = err as { code?: string; cause?: { code?: string }; message?: string };
+  const code = e.code ?? e.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `connection refused by ${host}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve host of ${host}`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return `${host} closed the connection before answering`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `could not connect to ${host} within ${timeoutMs / 1000} s`;
+    default:
+      return `request to ${host} failed: ${e.message ?? String(err)}`;
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * The emulator's state: one SQLite file (WAL) holding webhooks, the deliveries owed to them and
+ * every attempt. The only module that writes SQL against it. Pending deliveries live here, so a
+ * restart — even after `kill -9` — resumes them with the same delivery id.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { fileSystemError, UserError } from '../errors.js';
+import { EMULATOR_MIGRATIONS } from './emulator-migrations.js';
+
+export type HeaderList = Record<string, string | string[] | undefined>;
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  secret: string;
+  active: boolean;
+  debugMode: boolean;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+  consecutiveFailures: number;
+  /** Why the engine disabled it; null while it has not. */
+  disabledReason: string | null;
+  disabledAt: number | null;
+}
+
+export type WebhookChanges = Partial<Pick<Webhook, 'url' | 'events' | 'secret' | 'active' | 'debugMode'>>;
+
+export type DeliveryState = 'pending' | 'succeeded' | 'failed' | 'skipped';
+
+export interface NewDelivery {
+  id: string;
+  webhookId: string;
+  event: string;
+  /** The exact envelope bytes; every attempt sends and signs these. */
+  body: Buffer;
+  createdAt: number;
+}
+
+/** A pending delivery whose time has come, with what the engine needs to attempt it. */
+export interface DueDelivery {
+  id: string;
+  event: string;
+  body: Buffer;
+  attemptsMade: number;
+  webhook: Pick<Webhook, 'id' | 'url' | 'secret' | 'active' | 'debugMode' | 'consecutiveFailures' | 'disabledReason'>;
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  webhookId: string;
+  /** 1 for the first attempt, up to 6. */
+  attempt: number;
+  startedAt: number;
+  succeeded: boolean;
+  responseStatus: number | null;
+  durationMs: number;
+  error: string | null;
+  /** Kept only in debug mode. */
+  request?: { headers: HeaderList; body: Buffer };
+  response?: { headers: HeaderList; body: Buffer };
+}
+
+/** What follows an attempt: the delivery's next state and when to try again, if at all. */
+export interface AttemptOutcome {
+  state: DeliveryState;
+  nextAttemptAt: number | null;
+  stateReason: string | null;
+}
+
+/** A row of the deliveries listing: an attempt made, or the one still to come. */
+export interface AttemptRow {
+  id: number | null;
+  deliveryId: string;
+  webhookId: string;
+  event: string;
+  attempt: number;
+  /** succeeded/failed for attempts made; pending/skipped for the one not (yet) made. */
+  status: 'succeeded' | 'failed' | 'pending' | 'skipped';
+  /** When it started, or when it is due (pending). */
+  at: number;
+  responseStatus: number | null;
+  durationMs: number | null;
+  error: string | null;
+  deliveryState: DeliveryState;
+  request?: { headers: HeaderList; body: Buffer };
+  response?: { headers: HeaderList; body: Buffer };
+}
+
+export interface AttemptFilter {
+  /** succeeded | failed | pending | skipped, or an HTTP status code. */
+  status?: string;
+  limit?: number;
+}
+
+interface WebhookRow {
+  id: string;
+  url: string;
+  events: string;
+  secret: string;
+  active: number;
+  debug_mode: number;
+  created_at: number;
+  updated_at: number;
+  consecutive_failures: number;
+  disabled_reason: string | null;
+  disabled_at: number | null;
+}
+
+const BUSY_TIMEOUT_MS = 15_000;
+
+export class EmulatorStore {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #statements: ReturnType<typeof prepareStatements>;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.#db = db;
+    this.#statements = prepareStatements(db);
+  }
+
+  /** Opens (creating and migrating as needed) the emulator database at `path`. */
+  static open(path: string): EmulatorStore {
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+      db = new Database(path);
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode survives a killed process (only a power cut can lose the last commits).
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    } catch (err) {
+      if (err instanceof Error && /not a database|malformed/i.test(err.message)) {
+        throw new UserError(`${path} is not a webhooks-cli emulator database`, { hint: 'pass serve --state with another path' });
+      }
+      throw fileSystemError(err, path, 'open the emulator database', 'pass serve --state with a writable path');
+    }
+    try {
+      migrateEmulator(db);
+    } catch (err) {
+      db.close();
+      if (err instanceof UserError) throw err;
+      throw new UserError(`${path} is not a webhooks-cli emulator database (${(err as Error).message})`, { hint: 'pass serve --state with another path', cause: err });
+    }
+    return new EmulatorStore(path, db);
+  }
+
+  get schemaVersion(): number {
+    return this.#db.pragma('user_version', { simple: true }) as number;
+  }
+
+  // --- webhooks -------------------------------------------------------------------------
+
+  createWebhook(webhook: Webhook): Webhook {
+    this.#statements.insertWebhook.run(webhookParams(webhook));
+    return webhook;
+  }
+
+  getWebhook(id: string): Webhook | undefined {
+    const row = this.#statements.getWebhook.get(id) as WebhookRow | undefined;
+    return row && toWebhook(row);
+  }
+
+  listWebhooks(): Webhook[] {
+    return (this.#statements.listWebhooks.all() as WebhookRow[]).map(toWebhook);
+  }
+
+  /**
+   * Applies `changes`. Re-activating a webhook clears its disabled reason and failure count,
+   * as re-enabling an endpoint does on real platforms.
+   */
+  updateWebhook(id: string, changes: WebhookChanges, now: number): Webhook | undefined {
+    const current = this.getWebhook(id);
+    if (!current) return undefined;
+    const next: Webhook = { ...current, ...changes, updatedAt: now };
+    if (changes.active === true && !current.active) {
+      next.consecutiveFailures = 0;
+      next.disabledReason = null;
+      next.disabledAt = null;
+    }
+    this.#statements.updateWebhook.run(webhookParams(next));
+    return next;
+  }
+
+  /** Deletes the webhook with its deliveries and attempts; false if there was none. */
+  deleteWebhook(id: string): boolean {
+    return this.#statements.deleteWebhook.run(id).changes > 0;
+  }
+
+  /** Active webhooks subscribed to `event`. */
+  subscribers(event: string): Webhook[] {
+    return this.listWebhooks().filter((w) => w.active && w.events.includes(event));
+  }
+
+  // --- deliveries -----------------------------------------------------------------------
+
+  /** Stores new deliveries, due now, in one transaction. */
+  enqueue(deliveries: readonly NewDelivery[]): void {
+    if (deliveries.length === 0) return;
+    this.#db.transaction(() => {
+      for (const d of deliveries) {
+        this.#statements.insertDelivery.run({ id: d.id, webhookId: d.webhookId, event: d.event, body: d.body, createdAt: d.createdAt });
+      }
+    })();
+  }
+
+  /** Up to `limit` pending deliveries due at `now`, oldest due first. */
+  dueDeliveries(now: number, limit: number): DueDelivery[] {
+    const rows = this.#statements.dueDeliveries.all({ now, limit }) as Array<{
+      id: string; event: string; body: Buffer; attempts_made: number;
+      webhook_id: string; url: string; secret: string; active: number; debug_mode: number; consecutive_failures: number; disabled_reason: string | null;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      event: r.event,
+      body: r.body,
+      attemptsMade: r.attempts_made,
+      webhook: {
+        id: r.webhook_id, url: r.url, secret: r.secret, active: r.active === 1, debugMode: r.debug_mode === 1,
+        consecutiveFailures: r.consecutive_failures, disabledReason: r.disabled_reason,
+      },
+    }));
+  }
+
+  /** When the next pending delivery is due, or undefined when none is pending. */
+  nextDueAt(): number | undefined {
+    const row = this.#statements.nextDue.get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  pendingCount(): number {
+    return (this.#statements.pendingCount.get() as { n: number }).n;
+  }
+
+  /** Marks a pending delivery as not attempted, saying why (its webhook is disabled). */
+  skipDelivery(id: string, reason: string): void {
+    this.#statements.finishDelivery.run({ id, state: 'skipped', nextAttemptAt: null, stateReason: reason });
+  }
+
+  /**
+   * Records an attempt and what follows it, in one transaction: the attempt row, the delivery's
+   * new state, and the webhook's consecutive-failure count (reset by a success). When that count
+   * reaches `disableAfter`, the webhook is disabled with a reason. Returns the webhook's count
+   * and whether this attempt disabled it.
+   */
+  recordAttempt(attempt: AttemptRecord, outcome: AttemptOutcome, disableAfter: number, disabledReason: string): { consecutiveFailures: number; disabled: boolean } {
+    return this.#db.transaction(() => {
+      const s = this.#statements;
+      s.insertAttempt.run({
+        deliveryId: attempt.deliveryId,
+        webhookId: attempt.webhookId,
+        attempt: attempt.attempt,
+        startedAt: attempt.startedAt,
+        succeeded: attempt.succeeded ? 1 : 0,
+        responseStatus: attempt.responseStatus,
+        durationMs: attempt.durationMs,
+        error: attempt.error,
+        requestHeaders: attempt.request ? JSON.stringify(attempt.request.headers) : null,
+        requestBody: attempt.request?.body ?? null,
+        responseHeaders: attempt.response ? JSON.stringify(attempt.response.headers) : null,
+        responseBody: attempt.response?.body ?? null,
+      });
+      s.advanceDelivery.run({ id: attempt.deliveryId, attempt: attempt.attempt, ...outcome });
+      if (attempt.succeeded) {
+        s.resetFailures.run(attempt.webhookId);
+        return { consecutiveFailures: 0, disabled: false };
+      }
+      const row = s.countFailure.get(attempt.webhookId) as { consecutive_failures: number; active: number } | undefined;
+      if (!row) return { consecutiveFailures: 0, disabled: false };
+      const disabled = row.active === 1 && row.consecutive_failures >= disableAfter;
+      if (disabled) s.disableWebhook.run({ id: attempt.webhookId, reason: disabledReason, at: attempt.startedAt });
+      return { consecutiveFailures: row.consecutive_failures, disabled };
+    })();
+  }
+
+  /** The webhook's attempts and still-pending deliveries, newest first. */
+  listAttempts(webhookId: string, filter: AttemptFilter = {}): AttemptRow[] {
+    const limit = filter.limit ?? 50;
+    const status = filter.status;
+    const rows: AttemptRow[] = [];
+    const wantsMade = status === undefined || status === 'succeeded' || status === 'failed' || /^\d{3}$/.test(status);
+    const wantsOpen = status === undefined || status === 'pending' || status === 'skipped';
+    if (wantsOpen) {
+      const open = this.#statements.openDeliveries.all({ webhookId, state: status ?? null, limit }) as Array<{
+        id: string; webhook_id: string; event: string; state: 'pending' | 'skipped'; attempts_made: number; next_attempt_at: number | null; created_at: number; state_reason: string | null;
+      }>;
+      for (const d of open) {
+        rows.push({
+          id: null, deliveryId: d.id, webhookId: d.webhook_id, event: d.event, attempt: d.attempts_made + 1, status: d.state,
+          at: d.next_attempt_at ?? d.created_at, responseStatus: null, durationMs: null, error: d.state_reason, deliveryState: d.state,
+        });
+      }
+    }
+    if (wantsMade) {
+      const made = this.#statements.attempts.all({
+        webhookId,
+        succeeded: status === 'succeeded' ? 1 : status === 'failed' ? 0 : null,
+        responseStatus: status && /^\d{3}$/.test(status) ? Number(status) : null,
+        limit,
+      }) as Array<{
+        id: number; delivery_id: string; webhook_id: string; event: string; attempt: number; started_at: number; succeeded: number;
+        response_status: number | null; duration_ms: number; error: string | null; state: DeliveryState;
+        request_headers: string | null; request_body: Buffer | null; response_headers: string | null; response_body: Buffer | null;
+      }>;
+      for (const a of made) {
+        rows.push({
+          id: a.id, deliveryId: a.delivery_id, webhookId: a.webhook_id, event: a.event, attempt: a.attempt,
+          status: a.succeeded ? 'succeeded' : 'failed', at: a.started_at, responseStatus: a.response_status, durationMs: a.duration_ms,
+          error: a.error, deliveryState: a.state,
+          request: a.request_headers !== null ? { headers: JSON.parse(a.request_headers) as HeaderList, body: a.request_body ?? Buffer.alloc(0) } : undefined,
+          response: a.response_headers !== null ? { headers: JSON.parse(a.response_headers) as HeaderList, body: a.response_body ?? Buffer.alloc(0) } : undefined,
+        });
+      }
+    }
+    // Newest first; the attempt still to come sorts above the attempts already made.
+    rows.sort((a, b) => b.at - a.at || (b.id ?? Infinity) - (a.id ?? Infinity));
+    return rows.slice(0, limit);
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Runs the emulator migrations not yet applied, each in its own transaction. */
+export function migrateEmulator(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > EMULATOR_MIGRATIONS.length) {
+    throw new UserError(`the emulator database is from a newer webhooks-cli (schema ${current})`, { hint: 'upgrade webhooks-cli, or pass serve --state with another path' });
+  }
+  for (let version = current; version < EMULATOR_MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(EMULATOR_MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertWebhook: db.prepare(`INSERT INTO webhooks (id, url, events, secret, active, debug_mode, created_at, updated_at, consecutive_failures, disabled_reason, disabled_at)
+      VALUES (@id, @url, @events, @secret, @active, @debugMode, @createdAt, @updatedAt, @consecutiveFailures, @disabledReason, @disabledAt)`),
+    updateWebhook: db.prepare(`UPDATE webhooks SET url = @url, events = @events, secret = @secret, active = @active, debug_mode = @debugMode,
+      updated_at = @updatedAt, consecutive_failures = @consecutiveFailures, disabled_reason = @disabledReason, disabled_at = @disabledAt WHERE id = @id`),
+    getWebhook: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
+    listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY created_at, id'),
+    deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
+    insertDelivery: db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at)
+      VALUES (@id, @webhookId, @event, @body, @createdAt, 'pending', 0, @createdAt)`),
+    dueDeliveries: db.prepare(`SELECT d.id, d.event, d.body, d.attempts_made, w.id AS webhook_id, w.url, w.secret, w.active, w.debug_mode,
+      w.consecutive_failures, w.disabled_reason
+      FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.state = 'pending' AND d.next_attempt_at <= @now ORDER BY d.next_attempt_at, d.rowid LIMIT @limit`),
+    nextDue: db.prepare(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'`),
+    pendingCount: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
+    finishDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason WHERE id = @id`),
+    advanceDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason, attempts_made = @attempt
+      WHERE id = @id`),
+    insertAttempt: db.prepare(`INSERT INTO attempts (delivery_id, webhook_id, attempt, started_at, succeeded, response_status, duration_ms, error,
+      request_headers, request_body, response_headers, response_body)
+      VALUES (@deliveryId, @webhookId, @attempt, @startedAt, @succeeded, @responseStatus, @durationMs, @error, @requestHeaders, @requestBody,
+      @responseHeaders, @responseBody)`),
+    resetFailures: db.prepare('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?'),
+    countFailure: db.prepare('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures, active'),
+    disableWebhook: db.prepare('UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at WHERE id = @id'),
+    openDeliveries: db.prepare(`SELECT id, webhook_id, event, state, attempts_made, next_attempt_at, created_at, state_reason FROM deliveries
+      WHERE webhook_id = @webhookId AND state IN ('pending', 'skipped') AND (@state IS NULL OR state = @state)
+      ORDER BY created_at DESC LIMIT @limit`),
+    attempts: db.prepare(`SELECT a.*, d.event, d.state FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+      WHERE a.webhook_id = @webhookId AND (@succeeded IS NULL OR a.succeeded = @succeeded) AND (@responseStatus IS NULL OR a.response_status = @responseStatus)
+      ORDER BY a.id DESC LIMIT @limit`),
+  };
+}
+
+function webhookParams(w: Webhook): Record<string, unknown> {
+  return {
+    id: w.id,
+    url: w.url,
+    events: JSON.stringify(w.events),
+    secret: w.secret,
+    active: w.active ? 1 : 0,
+    debugMode: w.debugMode ? 1 : 0,
+    createdAt: w.createdAt,
+    updatedAt: w.updatedAt,
+    consecutiveFailures: w.consecutiveFailures,
+    disabledReason: w.disabledReason,
+    disabledAt: w.disabledAt,
+  };
+}
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    url: row.url,
+    events: JSON.parse(row.events) as string[],
+    secret: row.secret,
+    active: row.active === 1,
+    debugMode: row.debug_mode === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    consecutiveFailures: row.consecutive_failures,
+    disabledReason: row.disabled_reason,
+    disabledAt: row.disabled_at,
+  };
+}

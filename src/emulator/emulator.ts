@@ -1,0 +1,66 @@
+/**
+ * The emulator in one piece: its store, the delivery engine and the HTTP API, started and
+ * stopped together. Used by `serve` and by the benchmark.
+ */
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import { USER_AGENT } from '../version.js';
+import { ApiServer, type ApiServerOptions } from './api-server.js';
+import { DeliveryEngine, type EngineOptions } from './delivery-engine.js';
+import { EmulatorStore } from './emulator-store.js';
+import { WebhookService } from './webhook-service.js';
+
+export interface EmulatorOptions {
+  statePath: string;
+  port: number;
+  host: string;
+  token?: string;
+  timeScale: number;
+  concurrency?: number;
+  onAttempt?: EngineOptions['onAttempt'];
+  onRequest?: ApiServerOptions['onRequest'];
+}
+
+export interface RunningEmulator {
+  url: string;
+  store: EmulatorStore;
+  engine: DeliveryEngine;
+  service: WebhookService;
+  /** Stops the API, lets attempts in flight finish (briefly), and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Where `serve` keeps its state by default: `emulator.db` beside the history database. */
+export function defaultStatePath(historyDbPath: string): string {
+  return join(dirname(historyDbPath), 'emulator.db');
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const store = EmulatorStore.open(options.statePath);
+  const engine = new DeliveryEngine(store, { timeScale: options.timeScale, userAgent: USER_AGENT, concurrency: options.concurrency, onAttempt: options.onAttempt });
+  const service = new WebhookService(store, engine);
+  const server = new ApiServer(service, { token: options.token, onRequest: options.onRequest });
+  let url: string;
+  try {
+    url = await server.listen(options.port, options.host);
+  } catch (err) {
+    store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} on ${options.host} is already in use`, { hint: 'stop what runs there, or pass --port with another port', cause: err });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError(`cannot listen on ${options.host}: no such local address`, { hint: 'pass --host 127.0.0.1', cause: err });
+    if (code === 'EACCES') throw new UserError(`not allowed to listen on port ${options.port}`, { hint: 'use a port above 1023', cause: err });
+    throw err;
+  }
+  engine.start();
+  return {
+    url,
+    store,
+    engine,
+    service,
+    async close() {
+      await server.close();
+      await engine.stop();
+      store.close();
+    },
+  };
+}

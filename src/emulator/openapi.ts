@@ -1,0 +1,114 @@
+/** The OpenAPI 3.1 description of what the emulator serves (`GET /api/v1/openapi.json`). */
+import { EVENT_TYPES } from '../core/events.js';
+import { VERSION } from '../version.js';
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, ...json(ref('Error')) });
+const idParameter = { name: 'webhook_id', in: 'path', required: true, schema: { type: 'string' } };
+
+export function openApiDocument(): object {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Fashion-catalog platform webhooks API (webhooks-cli emulator)',
+      version: VERSION,
+      description: 'A local emulator of the platform webhook API, with the real delivery engine: signed deliveries, retries, automatic disabling.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/v1/webhooks': {
+        get: { summary: 'List webhooks', responses: { 200: { description: 'Every webhook', ...json({ type: 'object', properties: { data: { type: 'array', items: ref('Webhook') } } }) }, 401: error('Missing or wrong token') } },
+        post: {
+          summary: 'Register a webhook',
+          requestBody: { required: true, ...json(ref('WebhookCreate')) },
+          responses: {
+            201: { description: 'Created; the only answer that carries the whole secret', ...json({ allOf: [ref('Webhook'), { type: 'object', properties: { secret: { type: 'string' } } }] }) },
+            400: error('Body is not a JSON object'), 401: error('Missing or wrong token'), 413: error('Body over 1 MiB'), 422: error('Invalid field (named in error.field)'),
+          },
+        },
+      },
+      '/api/v1/webhooks/{webhook_id}': {
+        parameters: [idParameter],
+        get: { summary: 'Get a webhook', responses: { 200: { description: 'The webhook', ...json(ref('Webhook')) }, 401: error('Missing or wrong token'), 404: error('Unknown id') } },
+        patch: {
+          summary: 'Update a webhook (only the fields given)',
+          requestBody: { required: true, ...json(ref('WebhookUpdate')) },
+          responses: { 200: { description: 'The updated webhook', ...json(ref('Webhook')) }, 400: error('Bad JSON'), 401: error('Missing or wrong token'), 404: error('Unknown id'), 422: error('Invalid field') },
+        },
+        delete: { summary: 'Delete a webhook, its pending deliveries and its attempts', responses: { 204: { description: 'Deleted' }, 401: error('Missing or wrong token'), 404: error('Unknown id') } },
+      },
+      '/api/v1/webhooks/{webhook_id}/test': {
+        parameters: [idParameter],
+        post: {
+          summary: 'Send a sample event to this webhook through the delivery engine; answers with the first attempt',
+          requestBody: { required: true, ...json({ type: 'object', required: ['event'], properties: { event: ref('EventType') } }) },
+          responses: {
+            200: { description: 'First attempt made (retries follow the schedule if it failed)', ...json(ref('TestResult')) },
+            202: { description: 'First attempt not finished within the wait', ...json(ref('TestResult')) },
+            401: error('Missing or wrong token'), 404: error('Unknown id'), 409: error('Webhook disabled'), 422: error('Unknown event type'),
+          },
+        },
+      },
+      '/api/v1/webhooks/{webhook_id}/deliveries': {
+        parameters: [
+          idParameter,
+          { name: 'status', in: 'query', schema: { type: 'string', description: 'succeeded, failed, pending, skipped, or an HTTP status code' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+        ],
+        get: { summary: 'Delivery attempts, newest first (the next, pending attempt included)', responses: { 200: { description: 'Attempts', ...json({ type: 'object', properties: { data: { type: 'array', items: ref('Attempt') } } }) }, 401: error('Missing or wrong token'), 404: error('Unknown id'), 422: error('Bad status or limit') } },
+      },
+      '/api/v1/events': {
+        post: {
+          summary: 'Emit an event to every active webhook subscribed to it (emulator only)',
+          requestBody: { required: true, ...json({ type: 'object', required: ['event'], properties: { event: ref('EventType'), data: { type: 'object', description: 'defaults to the sample payload' } } }) },
+          responses: {
+            202: { description: 'Deliveries queued', ...json({ type: 'object', properties: { event: ref('EventType'), deliveries: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, webhook_id: { type: 'string' } } } } } }) },
+            400: error('Bad JSON'), 401: error('Missing or wrong token'), 413: error('Body over 1 MiB'), 422: error('Unknown event type'),
+          },
+        },
+      },
+      '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        EventType: { type: 'string', enum: EVENT_TYPES },
+        WebhookCreate: {
+          type: 'object', required: ['url', 'events'], additionalProperties: false,
+          properties: {
+            url: { type: 'string', format: 'uri' }, events: { type: 'array', minItems: 1, items: ref('EventType') },
+            secret: { type: 'string', description: 'generated (whsec_…) when absent' }, active: { type: 'boolean', default: true }, debug_mode: { type: 'boolean', default: false },
+          },
+        },
+        WebhookUpdate: {
+          type: 'object', minProperties: 1, additionalProperties: false,
+          properties: { url: { type: 'string', format: 'uri' }, events: { type: 'array', minItems: 1, items: ref('EventType') }, secret: { type: 'string' }, active: { type: 'boolean' }, debug_mode: { type: 'boolean' } },
+        },
+        Webhook: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' }, url: { type: 'string' }, events: { type: 'array', items: ref('EventType') }, active: { type: 'boolean' }, debug_mode: { type: 'boolean' },
+            secret_hint: { type: 'string' }, consecutive_failures: { type: 'integer' }, disabled_reason: { type: ['string', 'null'] }, disabled_at: { type: ['string', 'null'], format: 'date-time' },
+            created_at: { type: 'string', format: 'date-time' }, updated_at: { type: 'string', format: 'date-time' },
+          },
+        },
+        Attempt: {
+          type: 'object',
+          properties: {
+            id: { type: ['integer', 'null'] }, delivery_id: { type: 'string' }, webhook_id: { type: 'string' }, event: ref('EventType'), attempt: { type: 'integer', minimum: 1, maximum: 6 },
+            status: { enum: ['succeeded', 'failed', 'pending', 'skipped'] }, timestamp: { type: 'string', format: 'date-time' }, response_status: { type: ['integer', 'null'] },
+            duration_ms: { type: ['number', 'null'] }, error: { type: ['string', 'null'] }, delivery_status: { enum: ['succeeded', 'failed', 'pending', 'skipped'] },
+            request: { type: 'object', description: 'debug mode only' }, response: { type: 'object', description: 'debug mode only' },
+          },
+        },
+        TestResult: { type: 'object', properties: { delivery_id: { type: 'string' }, webhook_id: { type: 'string' }, event: ref('EventType'), status: { type: 'string' }, attempt: { type: ['object', 'null'] } } },
+        Error: {
+          type: 'object', required: ['error'],
+          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+        },
+      },
+    },
+  };
+}

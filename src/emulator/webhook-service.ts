@@ -1,0 +1,196 @@
+/**
+ * What the emulator's endpoints do, without HTTP: validate, change the store, hand deliveries
+ * to the engine, and shape the JSON answers. Each method returns `{ status, body }` or throws
+ * an `ApiError`.
+ *
+ * Secrets: like the platform APIs it imitates, the whole secret is in the answer to the
+ * request that created the webhook (so a generated one can be read once); every later answer
+ * carries only `secret_hint`, a masked form.
+ */
+import { randomBytes } from 'node:crypto';
+import { newDeliveryId } from '../core/delivery-id.js';
+import { serialiseEnvelope, webhookTimestamp, type Envelope } from '../core/payload.js';
+import { maskSecret } from '../core/redact.js';
+import { loadSampleEnvelope } from '../samples/sample-payloads.js';
+import { ApiError, invalid } from './api-error.js';
+import type { AttemptReport, DeliveryEngine } from './delivery-engine.js';
+import type { AttemptRow, EmulatorStore, HeaderList, NewDelivery, Webhook } from './emulator-store.js';
+import { parseCreateWebhook, parseEventRequest, parseUpdateWebhook } from './webhook-validation.js';
+
+export interface ApiAnswer {
+  status: number;
+  body?: unknown;
+}
+
+const DELIVERY_STATUSES = ['succeeded', 'failed', 'pending', 'skipped'];
+const MAX_LIST_LIMIT = 1000;
+
+export class WebhookService {
+  readonly #store: EmulatorStore;
+  readonly #engine: DeliveryEngine;
+  /** How long `test` waits for its attempt before answering 202 with it still pending. */
+  readonly #testWaitMs: number;
+
+  constructor(store: EmulatorStore, engine: DeliveryEngine, { testWaitMs = 12_000 }: { testWaitMs?: number } = {}) {
+    this.#store = store;
+    this.#engine = engine;
+    this.#testWaitMs = testWaitMs;
+  }
+
+  create(body: unknown): ApiAnswer {
+    const input = parseCreateWebhook(body);
+    const now = Date.now();
+    const webhook = this.#store.createWebhook({
+      id: `wh_${randomBytes(8).toString('hex')}`,
+      url: input.url,
+      events: input.events,
+      secret: input.secret ?? `whsec_${randomBytes(24).toString('base64url')}`,
+      active: input.active ?? true,
+      debugMode: input.debugMode ?? false,
+      createdAt: now,
+      updatedAt: now,
+      consecutiveFailures: 0,
+      disabledReason: null,
+      disabledAt: null,
+    });
+    return { status: 201, body: { ...webhookJson(webhook), secret: webhook.secret } };
+  }
+
+  list(): ApiAnswer {
+    return { status: 200, body: { data: this.#store.listWebhooks().map(webhookJson) } };
+  }
+
+  get(id: string): ApiAnswer {
+    return { status: 200, body: webhookJson(this.#require(id)) };
+  }
+
+  update(id: string, body: unknown): ApiAnswer {
+    this.#require(id);
+    const input = parseUpdateWebhook(body);
+    const updated = this.#store.updateWebhook(id, input, Date.now());
+    if (!updated) throw notFound(id);
+    return { status: 200, body: webhookJson(updated) };
+  }
+
+  delete(id: string): ApiAnswer {
+    if (!this.#store.deleteWebhook(id)) throw notFound(id);
+    return { status: 204 };
+  }
+
+  /** Sends one event to this webhook through the engine and answers with the first attempt. */
+  async test(id: string, body: unknown): Promise<ApiAnswer> {
+    const webhook = this.#require(id);
+    const { event } = parseEventRequest(body ?? {}, { allowData: false });
+    if (!webhook.active) {
+      throw new ApiError(409, 'webhook_disabled', `webhook ${id} is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`);
+    }
+    const delivery = newDelivery(webhook.id, event, envelopeBytes(event));
+    const first = this.#engine.nextAttemptOf(delivery.id);
+    this.#store.enqueue([delivery]);
+    this.#engine.wake();
+    let timer: NodeJS.Timeout | undefined;
+    const report = await Promise.race([first, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), this.#testWaitMs)))]);
+    clearTimeout(timer);
+    if (!report) return { status: 202, body: { delivery_id: delivery.id, webhook_id: id, event, status: 'pending', attempt: null } };
+    return { status: 200, body: { delivery_id: delivery.id, webhook_id: id, event, status: report.state, attempt: attemptReportJson(report) } };
+  }
+
+  deliveries(id: string, query: URLSearchParams): ApiAnswer {
+    this.#require(id);
+    const status = query.get('status') ?? undefined;
+    if (status !== undefined && !DELIVERY_STATUSES.includes(status) && !/^[1-5]\d\d$/.test(status)) {
+      throw invalid('status', `status must be one of ${DELIVERY_STATUSES.join(', ')} or an HTTP status code`);
+    }
+    const rawLimit = query.get('limit');
+    const limit = rawLimit === null ? 50 : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw invalid('limit', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+    return { status: 200, body: { data: this.#store.listAttempts(id, { status, limit }).map(attemptRowJson) } };
+  }
+
+  /** `POST /api/v1/events`: one delivery per active webhook subscribed to the event. */
+  emit(body: unknown): ApiAnswer {
+    const { event, data } = parseEventRequest(body, { allowData: true });
+    return { status: 202, body: this.emitEvent(event, data) };
+  }
+
+  /** Stores one delivery of `event` for each active subscriber and wakes the engine. */
+  emitEvent(event: string, data?: Record<string, unknown>): { event: string; deliveries: Array<{ id: string; webhook_id: string }> } {
+    // One envelope, serialised once: every subscriber gets (and is signed over) the same bytes.
+    const bytes = envelopeBytes(event, data);
+    const deliveries = this.#store.subscribers(event).map((w) => newDelivery(w.id, event, bytes));
+    this.#store.enqueue(deliveries);
+    this.#engine.wake();
+    return { event, deliveries: deliveries.map((d) => ({ id: d.id, webhook_id: d.webhookId })) };
+  }
+
+  #require(id: string): Webhook {
+    const webhook = this.#store.getWebhook(id);
+    if (!webhook) throw notFound(id);
+    return webhook;
+  }
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError(404, 'webhook_not_found', `no webhook with id "${id}"`);
+}
+
+function newDelivery(webhookId: string, event: string, body: Buffer): NewDelivery {
+  return { id: newDeliveryId(), webhookId, event, body, createdAt: Date.now() };
+}
+
+function envelopeBytes(event: string, data?: Record<string, unknown>): Buffer {
+  const envelope: Envelope = data ? { event, timestamp: webhookTimestamp(), data } : { ...loadSampleEnvelope(event), timestamp: webhookTimestamp() };
+  return serialiseEnvelope(envelope);
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A webhook as the API shows it (no secret). */
+export function webhookJson(w: Webhook) {
+  return {
+    id: w.id,
+    url: w.url,
+    events: w.events,
+    active: w.active,
+    debug_mode: w.debugMode,
+    secret_hint: maskSecret(w.secret),
+    consecutive_failures: w.consecutiveFailures,
+    disabled_reason: w.disabledReason,
+    disabled_at: iso(w.disabledAt),
+    created_at: iso(w.createdAt),
+    updated_at: iso(w.updatedAt),
+  };
+}
+
+function attemptReportJson(r: AttemptReport) {
+  return {
+    attempt: r.attempt,
+    status: r.succeeded ? 'succeeded' : 'failed',
+    response_status: r.responseStatus,
+    duration_ms: r.durationMs,
+    error: r.error,
+    next_attempt_at: iso(r.nextAttemptAt),
+  };
+}
+
+function attemptRowJson(row: AttemptRow) {
+  return {
+    id: row.id,
+    delivery_id: row.deliveryId,
+    webhook_id: row.webhookId,
+    event: row.event,
+    attempt: row.attempt,
+    status: row.status,
+    timestamp: iso(row.at),
+    response_status: row.responseStatus,
+    duration_ms: row.durationMs,
+    error: row.error,
+    delivery_status: row.deliveryState,
+    ...(row.request ? { request: exchangeJson(row.request) } : {}),
+    ...(row.response ? { response: { status: row.responseStatus, ...exchangeJson(row.response) } } : {}),
+  };
+}
+
+function exchangeJson(exchange: { headers: HeaderList; body: Buffer }) {
+  return { headers: exchange.headers, body: exchange.body.toString('utf8') };
+}
