@@ -1,0 +1,86 @@
+/** The platform API commands (`register` … `deliveries`) and `serve`, its local emulator. */
+import { Option, type Command } from 'commander';
+import { examples, lazy } from './lazy-action.js';
+import { collectList, duration, integer, positiveNumber } from './parse.js';
+
+const load = () => import('../commands/webhooks.js');
+
+/** `--timeout` for every API call (the global --api-url and --token say where and who). */
+function withTimeout(command: Command): Command {
+  return command.addOption(new Option('--timeout <duration>', 'API request timeout').argParser(duration).default(10_000, '10s'));
+}
+
+export function defineApiCommands(program: Command): void {
+  withTimeout(program
+    .command('register')
+    .description('register a webhook: POST /api/v1/webhooks')
+    .requiredOption('--url <url>', 'the endpoint that receives deliveries')
+    .requiredOption('--events <types>', 'comma-separated event types, or all (repeatable)', collectList)
+    .option('--secret <secret>', 'signing secret (default: WEBHOOKS_SECRET / `config set secret`, else one is generated and shown once)')
+    .option('--inactive', 'register it switched off')
+    .option('--show-secret', 'print the secret whole'))
+    .addHelpText('after', examples([
+      'webhooks-cli register --url https://example.com/webhook --events catalog.product.created,customer.purchase.completed --secret s3cret',
+      'webhooks-cli register --url http://127.0.0.1:3000/webhook --events all --json',
+    ]))
+    .action(lazy(load, 'registerCommand'));
+
+  withTimeout(program.command('list').description('list webhooks: GET /api/v1/webhooks'))
+    .action(lazy(load, 'listCommand'));
+
+  withTimeout(program.command('get <id>').description('one webhook: GET /api/v1/webhooks/{id}'))
+    .action(lazy(load, 'getCommand'));
+
+  withTimeout(program
+    .command('update <id>')
+    .description('change a webhook: PATCH /api/v1/webhooks/{id} with only the fields given')
+    .option('--url <url>', 'new endpoint URL')
+    .option('--events <types>', 'replace the event list (comma-separated, or all)', collectList)
+    .option('--add-event <types>', 'subscribe to more event types (repeatable)', collectList)
+    .option('--remove-event <types>', 'unsubscribe from event types (repeatable)', collectList)
+    .option('--secret <secret>', 'new signing secret')
+    .option('--active', 'switch it on (also re-enables a webhook the platform disabled)')
+    .option('--inactive', 'switch it off')
+    .option('--debug-mode', 'keep the full request and response of each attempt')
+    .option('--no-debug-mode', 'stop keeping them'))
+    .addHelpText('after', examples([
+      'webhooks-cli update wh_123 --debug-mode',
+      'webhooks-cli update wh_123 --add-event customer.cart.added --remove-event search.zero_results',
+      'webhooks-cli update wh_123 --active',
+    ]))
+    .action(lazy(load, 'updateCommand'));
+
+  withTimeout(program.command('delete <id>').description('delete a webhook: DELETE /api/v1/webhooks/{id}'))
+    .action(lazy(load, 'deleteCommand'));
+
+  withTimeout(program
+    .command('test <id>')
+    .description('send a test delivery: POST /api/v1/webhooks/{id}/test (exit 1 if it fails)')
+    .option('--event <type>', 'event type to send', 'catalog.product.created'))
+    .addHelpText('after', examples(['webhooks-cli test wh_123 --event customer.purchase.completed']))
+    .action(lazy(load, 'testCommand'));
+
+  withTimeout(program
+    .command('deliveries <id>')
+    .description('delivery attempts, newest first: GET /api/v1/webhooks/{id}/deliveries')
+    .option('--status <status>', 'succeeded, failed, pending, skipped, or an HTTP status code')
+    .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 1000)).default(50)))
+    .addHelpText('after', examples(['webhooks-cli deliveries wh_123 --status failed', 'webhooks-cli deliveries wh_123 --json | jq \'.data[0].response\'']))
+    .action(lazy(load, 'deliveriesCommand'));
+
+  program
+    .command('serve')
+    .description('run a local emulator of the platform webhook API, with the real delivery engine')
+    .addOption(new Option('--port <port>', 'port to listen on').argParser(integer(0, 65535)).default(4010))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--time-scale <factor>', 'multiply every retry delay by this (> 0), e.g. 0.0001').argParser(positiveNumber).default(1))
+    .option('--state <file>', 'emulator database (default: emulator.db beside the history database, see --db)')
+    .addHelpText('after', `
+The global --token (or WEBHOOKS_API_TOKEN, or \`config set token\`) is the token clients must send;
+without one, any non-empty bearer token is accepted.
+${examples([
+  'webhooks-cli serve',
+  'webhooks-cli serve --port 4010 --token dev-token --time-scale 0.0001',
+])}`)
+    .action(lazy(() => import('../commands/serve.js'), 'serveCommand'));
+}

@@ -1,0 +1,68 @@
+import type { CommandContext } from '../cli/context.js';
+import { formatDuration, logLine, palette, printLine } from '../cli/output.js';
+import { maskSecret } from '../core/redact.js';
+import { defaultStatePath, startEmulator } from '../emulator/emulator.js';
+import type { AttemptReport } from '../emulator/delivery-engine.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  timeScale: number;
+  state?: string;
+}
+
+/** `serve`: the platform API emulator with its delivery engine, until SIGINT/SIGTERM. */
+export async function serveCommand(ctx: CommandContext, options: ServeOptions): Promise<number> {
+  if (!(options.timeScale > 0)) throw new UsageError('--time-scale must be greater than 0', 'e.g. --time-scale 0.001 makes every retry delay 1000 times shorter');
+  const statePath = options.state ?? defaultStatePath(ctx.dbPath);
+  const emulator = await startEmulator({
+    statePath,
+    port: options.port,
+    host: options.host,
+    token: ctx.token,
+    timeScale: options.timeScale,
+    onAttempt: (report) => printAttempt(ctx, report),
+    onRequest: ctx.verbose ? (r) => logLine(ctx, `${r.method} ${r.path} → ${r.status} (${formatDuration(r.durationMs)})`) : undefined,
+  });
+  const pending = emulator.store.pendingCount();
+  logLine(ctx, `webhooks API emulator on ${emulator.url}/api/v1 (OpenAPI: ${emulator.url}/api/v1/openapi.json)`);
+  logLine(ctx, `state ${statePath}${pending ? ` — resuming ${pending} pending deliver${pending === 1 ? 'y' : 'ies'}` : ''}`);
+  logLine(ctx, ctx.token ? `token required: ${maskSecret(ctx.token)}` : 'any non-empty bearer token accepted (pass --token to require one)');
+  if (options.timeScale !== 1) logLine(ctx, `retry delays × ${options.timeScale}`);
+  logLine(ctx, 'Ctrl-C to stop');
+  await untilSignal();
+  logLine(ctx, 'stopping: pending deliveries stay in the state file and resume on the next start');
+  await emulator.close();
+  return EXIT_OK;
+}
+
+function printAttempt(ctx: CommandContext, r: AttemptReport): void {
+  if (ctx.json) {
+    printLine(ctx, JSON.stringify({
+      delivery_id: r.deliveryId, webhook_id: r.webhookId, event: r.event, url: r.url, attempt: r.attempt, status: r.succeeded ? 'succeeded' : 'failed',
+      response_status: r.responseStatus, duration_ms: r.durationMs, error: r.error, delivery_status: r.state,
+      next_attempt_at: r.nextAttemptAt === null ? null : new Date(r.nextAttemptAt).toISOString(), disabled_webhook: r.disabledWebhook,
+    }));
+    return;
+  }
+  const c = palette(ctx.color);
+  const mark = r.succeeded ? c.green('✓') : c.red('✗');
+  const status = r.responseStatus === null ? c.red('---') : r.succeeded ? c.green(String(r.responseStatus)) : c.red(String(r.responseStatus));
+  const next = r.nextAttemptAt !== null ? c.dim(` retry at ${new Date(r.nextAttemptAt).toISOString()}`) : r.state === 'failed' ? c.red(' gave up') : '';
+  const error = r.error && r.responseStatus === null ? ` ${c.red(r.error)}` : '';
+  printLine(ctx, `${mark} ${status} ${r.event} → ${r.url} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${error}${next}`);
+  if (r.disabledWebhook) printLine(ctx, c.red(`webhook ${r.webhookId} disabled after too many consecutive failures`));
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
