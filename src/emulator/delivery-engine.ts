@@ -8,7 +8,8 @@ import { DISABLE_AFTER_CONSECUTIVE_FAILURES, failureKindOf, MAX_RETRIES, retryDe
 import { webhookHeaders } from '../core/webhook-request.js';
 import { isSuccessStatus } from '../store/delivery-record.js';
 import { AttemptSender, type AttemptResult } from './attempt-sender.js';
-import type { AttemptOutcome, DeliveryState, DueDelivery, EmulatorStore } from './emulator-store.js';
+import type { AttemptOutcome, DeliveryState, DueDelivery, EmulatorStore, NewDelivery, RecordedAttempt } from './emulator-store.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface EngineOptions {
   /** Multiplies every retry delay (`serve --time-scale`); must be > 0. */
@@ -42,8 +43,10 @@ export interface AttemptReport {
 export const DEFAULT_CONCURRENCY = 50;
 export const ATTEMPT_TIMEOUT_MS = 10_000;
 
-/** Due rows read beyond the free slots, so in-flight or held-back rows do not hide others. */
-const LOOKAHEAD = 32;
+/** Free slots that make a finished attempt look for more work (1 would query once per result). */
+const REFILL_BATCH = 8;
+/** Due rows read beyond the free slots, so held-back rows do not hide others. */
+const LOOKAHEAD = 16;
 /** setTimeout's ceiling; later wake-ups are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -55,6 +58,9 @@ export class DeliveryEngine {
   /** Attempts in flight per webhook, to never start more than the disabling threshold allows. */
   readonly #inFlightPerWebhook = new Map<string, number>();
   readonly #waiters = new Map<string, Array<(report: AttemptReport) => void>>();
+  /** New deliveries and attempt results are written in one transaction per turn. */
+  readonly #arrivals: GroupCommit<NewDelivery, undefined>;
+  readonly #results: GroupCommit<RecordedAttempt, { consecutiveFailures: number; disabled: boolean }>;
   #timer: NodeJS.Timeout | undefined;
   #pumpQueued = false;
   #running = false;
@@ -64,6 +70,8 @@ export class DeliveryEngine {
     this.#store = store;
     this.#options = { ...options, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, timeoutMs: options.timeoutMs ?? ATTEMPT_TIMEOUT_MS };
     this.#sender = new AttemptSender({ connections: this.#options.concurrency, timeoutMs: this.#options.timeoutMs });
+    this.#arrivals = new GroupCommit((items) => (store.enqueue(items), items.map(() => undefined)));
+    this.#results = new GroupCommit((items) => store.recordAttempts(items, DISABLE_AFTER_CONSECUTIVE_FAILURES));
   }
 
   /** Starts delivering, beginning with whatever was pending when the store was last closed. */
@@ -72,7 +80,13 @@ export class DeliveryEngine {
     this.wake();
   }
 
-  /** New deliveries were stored: look for due work soon. */
+  /** Stores new deliveries (due now) and resolves once they are safely written. */
+  async enqueue(deliveries: readonly NewDelivery[]): Promise<void> {
+    await Promise.all(deliveries.map((d) => this.#arrivals.add(d)));
+    this.wake();
+  }
+
+  /** Due work may be waiting: look for it soon. */
   wake(): void {
     if (!this.#running || this.#pumpQueued) return;
     this.#pumpQueued = true;
@@ -113,9 +127,9 @@ export class DeliveryEngine {
     const free = this.#options.concurrency - this.#inFlight.size;
     if (free > 0) {
       const now = Date.now();
-      let started = 0;
-      for (const due of this.#store.dueDeliveries(now, free + this.#inFlight.size + LOOKAHEAD)) {
-        if (started >= free) break;
+      const starting: DueDelivery[] = [];
+      for (const due of this.#store.dueDeliveries(now, free + LOOKAHEAD)) {
+        if (starting.length >= free) break;
         if (this.#inFlight.has(due.id)) continue;
         if (!due.webhook.active) {
           this.#store.skipDelivery(due.id, `webhook ${due.webhook.id} is disabled${due.webhook.disabledReason ? `: ${due.webhook.disabledReason}` : ''}`);
@@ -125,11 +139,14 @@ export class DeliveryEngine {
         // webhook is disabled before this one would start.
         const webhookInFlight = this.#inFlightPerWebhook.get(due.webhook.id) ?? 0;
         if (due.webhook.consecutiveFailures + webhookInFlight >= DISABLE_AFTER_CONSECUTIVE_FAILURES) continue;
-        this.#begin(due);
-        started++;
+        starting.push(due);
       }
+      this.#store.claim(starting.map((d) => d.id));
+      for (const due of starting) this.#begin(due);
     }
-    this.#armTimer();
+    // While attempts are in flight, each batch of results calls the pump again (and sees what
+    // came due); the timer is for when nothing is in flight.
+    if (this.#inFlight.size === 0) this.#armTimer();
   }
 
   #armTimer(): void {
@@ -137,10 +154,9 @@ export class DeliveryEngine {
     this.#timer = undefined;
     const next = this.#store.nextDueAt();
     if (next === undefined) return;
+    // A row may have come due between the pump's query and now: look again in 1 ms.
     const delay = next - Date.now();
-    // Due now but not started: a slot or an in-flight result will call the pump again.
-    if (delay <= 0) return;
-    this.#timer = setTimeout(() => this.#pump(), Math.min(delay, MAX_TIMER_MS));
+    this.#timer = setTimeout(() => this.#pump(), Math.min(Math.max(delay, 1), MAX_TIMER_MS));
   }
 
   #begin(due: DueDelivery): void {
@@ -148,15 +164,21 @@ export class DeliveryEngine {
     this.#inFlightPerWebhook.set(webhookId, (this.#inFlightPerWebhook.get(webhookId) ?? 0) + 1);
     const work = this.#attempt(due)
       .catch((err: unknown) => {
-        // A store failure (disk full, file removed): the delivery stays pending for the next start.
+        // A store failure (disk full, file removed): the delivery stays pending, due again.
         process.emitWarning(`delivery ${due.id}: ${(err as Error).message}`);
+        try {
+          this.#store.release(Date.now(), due.id);
+        } catch {
+          // The next start releases it.
+        }
       })
       .finally(() => {
         this.#inFlight.delete(due.id);
         const left = (this.#inFlightPerWebhook.get(webhookId) ?? 1) - 1;
         if (left > 0) this.#inFlightPerWebhook.set(webhookId, left);
         else this.#inFlightPerWebhook.delete(webhookId);
-        this.wake();
+        // Refill slots a few at a time: one look at the queue per batch, not per result.
+        if (this.#options.concurrency - this.#inFlight.size >= REFILL_BATCH || this.#inFlight.size === 0) this.wake();
       });
     this.#inFlight.set(due.id, work);
   }
@@ -167,12 +189,12 @@ export class DeliveryEngine {
     const headers = webhookHeaders({ event: due.event, deliveryId: due.id, body: due.body, secret: webhook.secret, userAgent: this.#options.userAgent }) as Record<string, string>;
     const startedAt = Date.now();
     const result = await this.#sender.send(webhook.url, headers, due.body, webhook.debugMode);
-    if (!this.#running && result.error) return; // cut short by stop(): stays pending, re-attempted on the next start
+    if (!this.#running && result.error) return; // cut short by stop(): stays in flight in the file, due again on the next start
     const succeeded = isSuccessStatus(result.status);
     const outcome = this.#outcome(attempt, result, succeeded, startedAt);
     const error = succeeded ? null : result.error ?? `answered ${result.status}${result.status !== undefined && result.status >= 300 && result.status < 400 ? ' (redirects are not followed)' : ''}`;
-    const recorded = this.#store.recordAttempt(
-      {
+    const recorded = await this.#results.add({
+      attempt: {
         deliveryId: due.id,
         webhookId: webhook.id,
         attempt,
@@ -185,9 +207,8 @@ export class DeliveryEngine {
         response: webhook.debugMode && result.status !== undefined ? { headers: result.headers ?? {}, body: result.body ?? Buffer.alloc(0) } : undefined,
       },
       outcome,
-      DISABLE_AFTER_CONSECUTIVE_FAILURES,
-      `disabled after ${DISABLE_AFTER_CONSECUTIVE_FAILURES} consecutive failed attempts (last: ${error}) — fix the endpoint, then \`webhooks-cli update ${webhook.id} --active\``,
-    );
+      disabledReason: `disabled after ${DISABLE_AFTER_CONSECUTIVE_FAILURES} consecutive failed attempts (last: ${error}) — fix the endpoint, then \`webhooks-cli update ${webhook.id} --active\``,
+    });
     const report: AttemptReport = {
       deliveryId: due.id, webhookId: webhook.id, event: due.event, url: webhook.url, attempt, succeeded,
       responseStatus: result.status ?? null, durationMs: result.durationMs, error, state: outcome.state, nextAttemptAt: outcome.nextAttemptAt,

@@ -71,6 +71,13 @@ export interface AttemptOutcome {
   stateReason: string | null;
 }
 
+/** An attempt, what follows it, and the reason to give should it disable its webhook. */
+export interface RecordedAttempt {
+  attempt: AttemptRecord;
+  outcome: AttemptOutcome;
+  disabledReason: string;
+}
+
 /** A row of the deliveries listing: an attempt made, or the one still to come. */
 export interface AttemptRow {
   id: number | null;
@@ -148,7 +155,10 @@ export class EmulatorStore {
       if (err instanceof UserError) throw err;
       throw new UserError(`${path} is not a webhooks-cli emulator database (${(err as Error).message})`, { hint: 'pass serve --state with another path', cause: err });
     }
-    return new EmulatorStore(path, db);
+    const store = new EmulatorStore(path, db);
+    // Attempts that were in flight when the last process stopped (even kill -9) are due again.
+    store.release(Date.now());
+    return store;
   }
 
   get schemaVersion(): number {
@@ -210,7 +220,7 @@ export class EmulatorStore {
     })();
   }
 
-  /** Up to `limit` pending deliveries due at `now`, oldest due first. */
+  /** Up to `limit` pending deliveries due at `now` and not in flight, oldest due first. */
   dueDeliveries(now: number, limit: number): DueDelivery[] {
     const rows = this.#statements.dueDeliveries.all({ now, limit }) as Array<{
       id: string; event: string; body: Buffer; attempts_made: number;
@@ -226,6 +236,22 @@ export class EmulatorStore {
         consecutiveFailures: r.consecutive_failures, disabledReason: r.disabled_reason,
       },
     }));
+  }
+
+  /**
+   * Marks deliveries as in flight (pending with no due time), so the next look for due work
+   * skips them. The mark is in the file: after a crash, `open` makes them due again.
+   */
+  claim(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.#db.transaction(() => {
+      for (const id of ids) this.#statements.claim.run(id);
+    })();
+  }
+
+  /** Makes in-flight deliveries due now again: one (`id`), or all of them (at start-up). */
+  release(now: number, id?: string): number {
+    return this.#statements.release.run({ now, id: id ?? null }).changes;
   }
 
   /** When the next pending delivery is due, or undefined when none is pending. */
@@ -244,39 +270,42 @@ export class EmulatorStore {
   }
 
   /**
-   * Records an attempt and what follows it, in one transaction: the attempt row, the delivery's
-   * new state, and the webhook's consecutive-failure count (reset by a success). When that count
-   * reaches `disableAfter`, the webhook is disabled with a reason. Returns the webhook's count
-   * and whether this attempt disabled it.
+   * Records attempts and what follows each, all in one transaction (group commit): the attempt
+   * row, the delivery's new state, and the webhook's consecutive-failure count (reset by a
+   * success). When that count reaches `disableAfter`, the webhook is disabled with the reason
+   * the attempt gives. Returns, per attempt, the count and whether it disabled the webhook.
    */
-  recordAttempt(attempt: AttemptRecord, outcome: AttemptOutcome, disableAfter: number, disabledReason: string): { consecutiveFailures: number; disabled: boolean } {
-    return this.#db.transaction(() => {
-      const s = this.#statements;
-      s.insertAttempt.run({
-        deliveryId: attempt.deliveryId,
-        webhookId: attempt.webhookId,
-        attempt: attempt.attempt,
-        startedAt: attempt.startedAt,
-        succeeded: attempt.succeeded ? 1 : 0,
-        responseStatus: attempt.responseStatus,
-        durationMs: attempt.durationMs,
-        error: attempt.error,
-        requestHeaders: attempt.request ? JSON.stringify(attempt.request.headers) : null,
-        requestBody: attempt.request?.body ?? null,
-        responseHeaders: attempt.response ? JSON.stringify(attempt.response.headers) : null,
-        responseBody: attempt.response?.body ?? null,
-      });
-      s.advanceDelivery.run({ id: attempt.deliveryId, attempt: attempt.attempt, ...outcome });
-      if (attempt.succeeded) {
-        s.resetFailures.run(attempt.webhookId);
-        return { consecutiveFailures: 0, disabled: false };
-      }
-      const row = s.countFailure.get(attempt.webhookId) as { consecutive_failures: number; active: number } | undefined;
-      if (!row) return { consecutiveFailures: 0, disabled: false };
-      const disabled = row.active === 1 && row.consecutive_failures >= disableAfter;
-      if (disabled) s.disableWebhook.run({ id: attempt.webhookId, reason: disabledReason, at: attempt.startedAt });
-      return { consecutiveFailures: row.consecutive_failures, disabled };
-    })();
+  recordAttempts(items: readonly RecordedAttempt[], disableAfter: number): Array<{ consecutiveFailures: number; disabled: boolean }> {
+    return this.#db.transaction(() => items.map((item) => this.#recordOne(item, disableAfter)))();
+  }
+
+  #recordOne({ attempt, outcome, disabledReason }: RecordedAttempt, disableAfter: number): { consecutiveFailures: number; disabled: boolean } {
+    const s = this.#statements;
+    // The webhook (and with it the delivery) may have been deleted while the attempt was out.
+    if (s.advanceDelivery.run({ id: attempt.deliveryId, attempt: attempt.attempt, ...outcome }).changes === 0) return { consecutiveFailures: 0, disabled: false };
+    s.insertAttempt.run({
+      deliveryId: attempt.deliveryId,
+      webhookId: attempt.webhookId,
+      attempt: attempt.attempt,
+      startedAt: attempt.startedAt,
+      succeeded: attempt.succeeded ? 1 : 0,
+      responseStatus: attempt.responseStatus,
+      durationMs: attempt.durationMs,
+      error: attempt.error,
+      requestHeaders: attempt.request ? JSON.stringify(attempt.request.headers) : null,
+      requestBody: attempt.request?.body ?? null,
+      responseHeaders: attempt.response ? JSON.stringify(attempt.response.headers) : null,
+      responseBody: attempt.response?.body ?? null,
+    });
+    if (attempt.succeeded) {
+      s.resetFailures.run(attempt.webhookId);
+      return { consecutiveFailures: 0, disabled: false };
+    }
+    const row = s.countFailure.get(attempt.webhookId) as { consecutive_failures: number; active: number } | undefined;
+    if (!row) return { consecutiveFailures: 0, disabled: false };
+    const disabled = row.active === 1 && row.consecutive_failures >= disableAfter;
+    if (disabled) s.disableWebhook.run({ id: attempt.webhookId, reason: disabledReason, at: attempt.startedAt });
+    return { consecutiveFailures: row.consecutive_failures, disabled };
   }
 
   /** The webhook's attempts and still-pending deliveries, newest first. */
@@ -356,7 +385,9 @@ function prepareStatements(db: Database.Database) {
     dueDeliveries: db.prepare(`SELECT d.id, d.event, d.body, d.attempts_made, w.id AS webhook_id, w.url, w.secret, w.active, w.debug_mode,
       w.consecutive_failures, w.disabled_reason
       FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.state = 'pending' AND d.next_attempt_at <= @now ORDER BY d.next_attempt_at, d.rowid LIMIT @limit`),
+      WHERE d.state = 'pending' AND d.next_attempt_at <= @now ORDER BY d.next_attempt_at LIMIT @limit`),
+    claim: db.prepare(`UPDATE deliveries SET next_attempt_at = NULL WHERE id = ? AND state = 'pending'`),
+    release: db.prepare(`UPDATE deliveries SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at IS NULL AND (@id IS NULL OR id = @id)`),
     nextDue: db.prepare(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'`),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
     finishDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason WHERE id = @id`),

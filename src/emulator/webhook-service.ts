@@ -86,8 +86,7 @@ export class WebhookService {
     }
     const delivery = newDelivery(webhook.id, event, envelopeBytes(event));
     const first = this.#engine.nextAttemptOf(delivery.id);
-    this.#store.enqueue([delivery]);
-    this.#engine.wake();
+    await this.#engine.enqueue([delivery]);
     let timer: NodeJS.Timeout | undefined;
     const report = await Promise.race([first, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), this.#testWaitMs)))]);
     clearTimeout(timer);
@@ -108,18 +107,17 @@ export class WebhookService {
   }
 
   /** `POST /api/v1/events`: one delivery per active webhook subscribed to the event. */
-  emit(body: unknown): ApiAnswer {
+  async emit(body: unknown): Promise<ApiAnswer> {
     const { event, data } = parseEventRequest(body, { allowData: true });
-    return { status: 202, body: this.emitEvent(event, data) };
+    return { status: 202, body: await this.emitEvent(event, data) };
   }
 
-  /** Stores one delivery of `event` for each active subscriber and wakes the engine. */
-  emitEvent(event: string, data?: Record<string, unknown>): { event: string; deliveries: Array<{ id: string; webhook_id: string }> } {
+  /** Stores one delivery of `event` for each active subscriber; resolves once they are written. */
+  async emitEvent(event: string, data?: Record<string, unknown>): Promise<{ event: string; deliveries: Array<{ id: string; webhook_id: string }> }> {
     // One envelope, serialised once: every subscriber gets (and is signed over) the same bytes.
     const bytes = envelopeBytes(event, data);
     const deliveries = this.#store.subscribers(event).map((w) => newDelivery(w.id, event, bytes));
-    this.#store.enqueue(deliveries);
-    this.#engine.wake();
+    await this.#engine.enqueue(deliveries);
     return { event, deliveries: deliveries.map((d) => ({ id: d.id, webhook_id: d.webhookId })) };
   }
 

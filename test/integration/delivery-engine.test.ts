@@ -40,7 +40,7 @@ async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
 describe('delivery engine', () => {
   it('signs the exact bytes with the webhook secret and sends the documented headers', async () => {
     const { endpoint, service, reports } = await setup(() => ({ status: 204 }));
-    const { deliveries } = service.emitEvent('customer.cart.added');
+    const { deliveries } = await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 1);
     const [request] = endpoint.requests;
     expect(request!.method).toBe('POST');
@@ -57,7 +57,7 @@ describe('delivery engine', () => {
   it('backs off (not immediately) after a 4xx, and keeps the delivery id and bytes on the retry', async () => {
     let n = 0;
     const { endpoint, times, service, reports } = await setup(() => ({ status: n++ === 0 ? 400 : 200 }), { timeScale: 0.002 });
-    service.emitEvent('customer.cart.added');
+    await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 2);
     const [first, second] = endpoint.requests;
     expect(second!.headers['x-webhook-delivery']).toBe(first!.headers['x-webhook-delivery']);
@@ -72,7 +72,7 @@ describe('delivery engine', () => {
   it('counts a timeout as a failure with backoff, and names the deadline', async () => {
     const { service, reports } = await setup(() => ({ status: 200, delayMs: 1_000 }), { timeoutMs: 100, timeScale: 0.001 });
     const started = Date.now();
-    service.emitEvent('customer.cart.added');
+    await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 1);
     expect(reports[0]).toMatchObject({ succeeded: false, responseStatus: null, error: expect.stringMatching(/no answer from .* within 0\.1 s/) });
     const delay = reports[0]!.nextAttemptAt! - started;
@@ -83,7 +83,7 @@ describe('delivery engine', () => {
 
   it('does not follow redirects: a 302 is a failed attempt and the Location is never requested', async () => {
     const { endpoint, service, reports } = await setup((req) => (req.url === '/hook' ? { status: 302, headers: { location: '/elsewhere' } } : { status: 200 }), { timeScale: 1 });
-    service.emitEvent('customer.cart.added');
+    await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(endpoint.requests.map((r) => r.url)).toEqual(['/hook']);
@@ -93,7 +93,7 @@ describe('delivery engine', () => {
   it('records a refused connection as a failed attempt', async () => {
     const { endpoint, service, reports } = await setup(() => ({ status: 200 }), { timeScale: 1 });
     await endpoint.close();
-    service.emitEvent('customer.cart.added');
+    await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 1);
     expect(reports[0]).toMatchObject({ succeeded: false, responseStatus: null, error: expect.stringMatching(/connection refused/) });
   });
