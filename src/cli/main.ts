@@ -8,6 +8,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { defineFoundationCommands } from './define-foundation.js';
 import { defineApiCommands } from './define-api.js';
+import { defineListenCommands } from './define-listen.js';
 import { exitCodeOf, examples } from './lazy-action.js';
 
 export function buildProgram(): Command {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
 
   defineFoundationCommands(program);
   defineApiCommands(program);
+  defineListenCommands(program);
   return program;
 }
 

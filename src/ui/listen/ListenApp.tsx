@@ -1,0 +1,174 @@
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Listener, ListenerInfo, ListenerStats } from '../../receiver/index.js';
+import type { DeliveryRecord } from '../../store/delivery-record.js';
+import { DeliveryDetail, clampScroll } from '../tui/DeliveryDetail.js';
+import { DeliveryList } from '../tui/DeliveryList.js';
+import { detailLines } from '../tui/detail-lines.js';
+import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
+import { KeyHelp } from '../tui/KeyHelp.js';
+import { useKeyState } from '../tui/use-key-state.js';
+import { useTerminalSize } from '../tui/use-terminal-size.js';
+import { headerHeight, ListenHeader } from './ListenHeader.js';
+
+/** What the live view needs from a running listener. */
+export type ListenSource = Pick<Listener, 'url' | 'secrets' | 'forwardTo' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
+
+export interface ListenAppProps {
+  listener: ListenSource;
+  verify: boolean;
+  /** Re-sends a delivery; resolves with a one-line result to show. */
+  replay: (record: DeliveryRecord) => Promise<string>;
+  onQuit: () => void;
+  /** Received requests kept on screen (older ones are in the history). */
+  maxRows?: number;
+  /** How often new requests and counts are drawn; a burst of thousands is one redraw. */
+  refreshMs?: number;
+}
+
+interface Row {
+  seq: number;
+  record: DeliveryRecord;
+}
+
+type Mode = 'list' | 'detail' | 'filter';
+
+const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
+const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
+const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['words', 'status:401 event:… invalid dup text']] as const;
+
+/** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
+export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, refreshMs = 100 }: ListenAppProps) {
+  const { columns, rows: terminalRows } = useTerminalSize();
+  const [rows, setRows] = useState<Row[]>([]);
+  const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
+  const [info, setInfo] = useState<ListenerInfo>(() => listener.info());
+  const [writeProblem, setWriteProblem] = useState<string | null>(null);
+  const [ui, update, latest] = useKeyState({
+    /** The selected row's seq, or null to follow the newest. */
+    selectedSeq: null as number | null,
+    mode: 'list' as Mode,
+    filterText: '',
+    draft: '',
+    scroll: 0,
+    message: '',
+  });
+
+  // Requests arrive far faster than a terminal redraws: gather them and draw every `refreshMs`.
+  const arrived = useRef<DeliveryRecord[]>([]);
+  const seq = useRef(0);
+  useEffect(() => {
+    const offRecord = listener.onRecord((record) => void arrived.current.push(record));
+    const offInfo = listener.onInfo(setInfo);
+    const offProblem = listener.onWriteProblem(setWriteProblem);
+    const timer = setInterval(() => {
+      const batch = arrived.current;
+      arrived.current = [];
+      if (batch.length > 0) {
+        setRows((previous) => previous.concat(batch.map((record) => ({ seq: seq.current++, record }))).slice(-maxRows));
+      }
+      setStats(listener.stats());
+    }, refreshMs);
+    return () => {
+      offRecord();
+      offInfo();
+      offProblem();
+      clearInterval(timer);
+    };
+  }, [listener, maxRows, refreshMs]);
+
+  const query = useMemo(() => parseFilterQuery(ui.filterText), [ui.filterText]);
+  const visible = useMemo(() => (isEmptyQuery(query) ? rows : rows.filter((r) => matchesQuery(r.record, query))), [rows, query]);
+  const visibleNow = useRef(visible);
+  visibleNow.current = visible;
+  const indexOf = (seq: number | null) => {
+    const list = visibleNow.current;
+    const found = seq === null ? -1 : list.findIndex((r) => r.seq === seq);
+    return found >= 0 ? found : list.length - 1;
+  };
+  const selected = indexOf(ui.selectedSeq);
+  const current = visible[selected];
+
+  // Header, a blank line, the list's column header, the message and help lines; one spare row
+  // keeps the frame shorter than the terminal so Ink can redraw it in place.
+  const bodyHeight = Math.max(3, terminalRows - headerHeight(info, writeProblem) - 5);
+  const lines = useMemo(
+    () => (ui.mode === 'detail' && current ? detailLines(current.record, { secrets: listener.secrets, answerLabel: listener.forwardTo ? "App's answer" : 'Answer' }) : []),
+    [ui.mode, current, listener],
+  );
+
+  const move = (by: number) =>
+    update((s) => {
+      const list = visibleNow.current;
+      if (list.length === 0) return {};
+      const index = Math.max(0, Math.min(indexOf(s.selectedSeq) + by, list.length - 1));
+      return { selectedSeq: index === list.length - 1 ? null : list[index]!.seq };
+    });
+  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, lines.length, bodyHeight) }));
+  const startReplay = () => {
+    const row = visibleNow.current[indexOf(latest.current.selectedSeq)];
+    if (!row) return;
+    update({ message: `replaying ${row.record.deliveryId ?? 'request'}…` });
+    replay(row.record).then(
+      (message) => update({ message }),
+      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}` }),
+    );
+  };
+
+  useInput((input, key) => {
+    const s = latest.current;
+    if (key.ctrl && input === 'c') return onQuit();
+    if (s.mode === 'filter') {
+      if (key.return) update({ filterText: s.draft, selectedSeq: null, mode: 'list' });
+      else if (key.escape) update({ draft: '', filterText: '', mode: 'list' });
+      else if (key.backspace || key.delete) update({ draft: s.draft.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) update({ draft: s.draft + input });
+      return;
+    }
+    if (input === 'q') return onQuit();
+    if (input === 'r') return startReplay();
+    if (s.mode === 'detail') {
+      if (key.escape || key.return || key.backspace || key.leftArrow) update({ mode: 'list' });
+      else if (key.upArrow || input === 'k') scrollBy(-1);
+      else if (key.downArrow || input === 'j') scrollBy(1);
+      else if (key.pageUp) scrollBy(-bodyHeight);
+      else if (key.pageDown || input === ' ') scrollBy(bodyHeight);
+      return;
+    }
+    if (key.upArrow || input === 'k') move(-1);
+    else if (key.downArrow || input === 'j') move(1);
+    else if (key.pageUp) move(-bodyHeight);
+    else if (key.pageDown) move(bodyHeight);
+    else if (input === 'g' || key.home) move(-Infinity);
+    else if (input === 'G' || key.end) update({ selectedSeq: null });
+    else if (key.return) {
+      const row = visibleNow.current[indexOf(s.selectedSeq)];
+      // Pin the row, so new arrivals do not move the detail away from it.
+      if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
+    } else if (input === 'f') update({ draft: s.filterText, mode: 'filter' });
+    else if (key.escape && s.filterText) update({ filterText: '' });
+  });
+
+  const { mode, filterText, draft, message } = ui;
+  return (
+    <Box flexDirection="column" width={columns}>
+      <ListenHeader url={listener.url} secrets={listener.secrets} verify={verify} forwardTo={listener.forwardTo?.href} stats={stats} info={info} writeProblem={writeProblem} />
+      <Text> </Text>
+      {mode === 'detail' && current ? (
+        <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
+      ) : (
+        <DeliveryList
+          rows={visible.map((r) => r.record)}
+          selected={selected}
+          height={bodyHeight}
+          width={columns}
+          emptyText={rows.length ? 'no request matches the filter (Esc clears it)' : `waiting for webhooks — try: webhooks-cli trigger --all --to ${listener.url} --secret …`}
+        />
+      )}
+      <Text wrap="truncate" color={mode === 'filter' ? 'cyan' : undefined}>
+        {mode === 'filter' ? `filter: ${draft}█` : message || (filterText ? `filter: ${filterText} (${visible.length} of ${rows.length}; f edits, Esc clears)` : ' ')}
+      </Text>
+      <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
+    </Box>
+  );
+}
