@@ -1,7 +1,7 @@
 /** `listen` (the local receiver) and `replay`. */
 import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.js';
-import { byteSize, collect, duration, integer, milliseconds } from './parse.js';
+import { byteSize, collect, collectList, duration, integer, milliseconds } from './parse.js';
 
 export function defineListenCommands(program: Command): void {
   program
@@ -19,12 +19,15 @@ export function defineListenCommands(program: Command): void {
     .option('--allow-remote-forward', 'allow --forward-to a host other than this machine')
     .addOption(new Option('--forward-timeout <duration>', 'how long the app may take before a 504').argParser(duration).default(10_000, '10s'))
     .option('--no-tui', 'one line per request instead of the terminal UI')
+    .option('--register', 'register a webhook for this listener via the API (--api-url, --token), removed on exit')
+    .option('--register-events <types>', 'events the registered webhook subscribes to (comma-separated; default all)', collectList)
     .addHelpText('after', examples([
       'webhooks-cli listen --port 3000 --secret s3cret',
       'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
       'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
       'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
       'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
+      'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
     ]))
     .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));
 

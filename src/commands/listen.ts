@@ -2,6 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { maskSecret } from '../core/redact.js';
+import { parseEventList } from '../api/webhook-changes.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
 import { formatRequestLine, requestJson } from '../ui/request-line.js';
@@ -19,6 +20,9 @@ export interface ListenOptions {
   allowRemoteForward?: boolean;
   forwardTimeout: number;
   tui: boolean;
+  /** Register a webhook for this listener via the API, removed on exit. */
+  register?: boolean;
+  registerEvents?: string[];
 }
 
 /** Features started beside the listener (a relay tunnel, a registration) and how to end them. */
@@ -31,6 +35,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   }
   if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
   const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
+  const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
 
   const listener = await startListener({
     dbPath: ctx.dbPath,
@@ -48,6 +53,12 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const cleanups: Cleanup[] = [];
   const stopped = stopSignal();
   try {
+    if (registerEvents) {
+      const { registerListener } = await import('../api/listener-registration.js');
+      const registration = await registerListener({ baseUrl: ctx.apiUrl, token: ctx.token }, listener, registerEvents, (line) => logLine(ctx, line));
+      cleanups.push(() => registration.remove());
+      listener.setInfo({ webhookId: registration.webhookId });
+    }
     if (ctx.interactive && options.tui) {
       const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
       await runListenTui(listener, { verify: options.verify, stopped: stopped.promise });
@@ -85,14 +96,16 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
   });
   listener.onWriteProblem((problem) => logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'));
   let shown: ListenerInfo = {};
-  listener.onInfo((info) => {
+  const showInfo = (info: ListenerInfo) => {
     const relay = info.relay;
     if (relay && JSON.stringify(relay) !== JSON.stringify(shown.relay)) {
       logLine(ctx, `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`);
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
     shown = info;
-  });
+  };
+  listener.onInfo(showInfo);
+  showInfo(listener.info());
 }
 
 /** Resolves on the first Ctrl-C or SIGTERM; the listener then drains and records before exiting. */

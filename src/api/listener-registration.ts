@@ -1,0 +1,51 @@
+/**
+ * `listen --register`: registers a webhook that points at the listener and signs with the
+ * listener's secret, and removes it again when the listener stops — the local loop of
+ * `stripe listen`.
+ */
+import { randomBytes } from 'node:crypto';
+import { PlatformClient, type ClientOptions } from './platform-client.js';
+
+export interface ListenerRegistration {
+  webhookId: string;
+  /** Deletes the webhook; a failure is reported through `warn`, never thrown. */
+  remove(): Promise<void>;
+}
+
+export interface RegistrationTarget {
+  /** The listener's endpoint, e.g. http://127.0.0.1:3000/webhook. */
+  url: string;
+  /** The listener verifies with these; the webhook gets the first. */
+  secrets: readonly string[];
+}
+
+export async function registerListener(
+  api: ClientOptions,
+  target: RegistrationTarget,
+  events: string[],
+  warn: (line: string) => void,
+): Promise<ListenerRegistration> {
+  const client = new PlatformClient(api);
+  // A listener started with --no-verify and no secret still needs a webhook secret.
+  const secret = target.secrets[0] ?? `whsec_${randomBytes(24).toString('base64url')}`;
+  let webhookId: string;
+  try {
+    webhookId = (await client.registerWebhook({ url: target.url, events, secret, active: true })).value.id;
+  } finally {
+    await client.close();
+  }
+  return {
+    webhookId,
+    async remove() {
+      const cleanup = new PlatformClient(api);
+      try {
+        await cleanup.deleteWebhook(webhookId);
+      } catch (err) {
+        const message = (err as Error).message;
+        if (!message.startsWith('no webhook with id')) warn(`warning: could not remove webhook ${webhookId} (${message}) — remove it with \`webhooks-cli delete ${webhookId}\``);
+      } finally {
+        await cleanup.close();
+      }
+    },
+  };
+}
