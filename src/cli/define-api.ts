@@ -1,4 +1,4 @@
-/** The platform API commands (`register` … `deliveries`) and `serve`, its local emulator. */
+/** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
 import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.js';
 import { collectList, duration, integer, positiveNumber } from './parse.js';
@@ -67,6 +67,14 @@ export function defineApiCommands(program: Command): void {
     .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 1000)).default(50)))
     .addHelpText('after', examples(['webhooks-cli deliveries wh_123 --status failed', 'webhooks-cli deliveries wh_123 --json | jq \'.data[0].response\'']))
     .action(lazy(load, 'deliveriesCommand'));
+
+  program
+    .command('demo')
+    .description('the whole loop in one command: emulator, listener, a registered webhook, all 16 events through the engine')
+    .option('--secret <secret>', 'the webhook secret shared by the emulator and the listener', 'demo-secret')
+    .addOption(new Option('--wait <duration>', 'without a terminal: how long to wait for the 16 deliveries').argParser(duration).default(15_000, '15s'))
+    .addHelpText('after', examples(['webhooks-cli demo', 'webhooks-cli demo --json | jq .event']))
+    .action(lazy(() => import('../commands/demo.js'), 'demoCommand'));
 
   program
     .command('serve')
