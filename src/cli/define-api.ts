@@ -6,8 +6,8 @@ import { collectList, duration, integer, positiveNumber } from './parse.js';
 const load = () => import('../commands/webhooks.js');
 
 /** `--timeout` for every API call (the global --api-url and --token say where and who). */
-function withTimeout(command: Command): Command {
-  return command.addOption(new Option('--timeout <duration>', 'API request timeout').argParser(duration).default(10_000, '10s'));
+function withTimeout(command: Command, defaultMs = 10_000): Command {
+  return command.addOption(new Option('--timeout <duration>', 'API request timeout').argParser(duration).default(defaultMs, `${defaultMs / 1000}s`));
 }
 
 export function defineApiCommands(program: Command): void {
@@ -56,7 +56,7 @@ export function defineApiCommands(program: Command): void {
   withTimeout(program
     .command('test <id>')
     .description('send a test delivery: POST /api/v1/webhooks/{id}/test (exit 1 if it fails)')
-    .option('--event <type>', 'event type to send', 'catalog.product.created'))
+    .option('--event <type>', 'event type to send', 'catalog.product.created'), 30_000) // the API waits for the attempt (up to 10 s)
     .addHelpText('after', examples(['webhooks-cli test wh_123 --event customer.purchase.completed']))
     .action(lazy(load, 'testCommand'));
 

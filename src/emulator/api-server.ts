@@ -87,6 +87,8 @@ export class ApiServer {
         ? { status: err.status, body: err.toJSON() }
         : { status: 500, body: new ApiError(500, 'internal', `the emulator failed: ${(err as Error).message}`).toJSON() };
     }
+    // A body nobody read (a GET with a body, an early error) is drained so the connection stays usable.
+    if (!req.readableEnded) req.resume();
     if (!res.headersSent) {
       const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -108,7 +110,7 @@ export class ApiServer {
         throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; use ${Object.keys(route.methods).join(' or ')}`);
       }
       if (!route.public) this.#authorize(req);
-      const id = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
+      const id = match[1] === undefined ? undefined : decodePathSegment(match[1]);
       return handler({ id, query: url.searchParams, body: () => readJsonBody(req) });
     }
     req.resume();
@@ -131,6 +133,14 @@ export class ApiServer {
       req.resume();
       throw new ApiError(401, 'unauthorized', 'the bearer token is not valid for this API');
     }
+  }
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, 'invalid_path', `"${segment}" is not a valid URL path segment`);
   }
 }
 

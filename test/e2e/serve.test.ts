@@ -138,6 +138,7 @@ describe('serve: API errors', () => {
       ['POST', '/api/v1/events', { event: 'customer.cart.added', data: [1] }, 422, { field: 'data' }],
       ['POST', '/api/v1/events', {}, 422, { field: 'event' }],
       ['GET', '/api/v1/nothing', undefined, 404, { code: 'not_found' }],
+      ['GET', '/api/v1/webhooks/%E0%A4%A', undefined, 400, { code: 'invalid_path' }],
       ['PUT', `/api/v1/webhooks/${id}`, { url: 'https://e.example' }, 405, { code: 'method_not_allowed' }],
       ['POST', '/api/v1/webhooks', JSON.stringify({ url: 'https://e.example/h', events: ['customer.cart.added'], secret: 'x'.repeat(2 * 1024 * 1024) }), 413, { code: 'body_too_large' }],
     ];
