@@ -45,31 +45,43 @@ export function needsCurrentEvents(flags: UpdateFlags): boolean {
 }
 
 /**
+ * Checks the flags without the network: contradictions, event names, the URL, and that
+ * something is to change. `buildUpdateBody` calls it; `update` calls it first so a typo fails
+ * (exit 2) before the webhook is read.
+ */
+export function checkUpdateFlags(flags: UpdateFlags): void {
+  if (flags.active && flags.inactive) throw new UsageError('--active and --inactive contradict each other', 'pass one of them');
+  if (flags.events && needsCurrentEvents(flags)) throw new UsageError('--events replaces the list; it cannot be combined with --add-event or --remove-event', 'pass either --events or --add-event/--remove-event');
+  if (flags.url !== undefined) requireEndpointUrl(flags.url);
+  if (flags.events !== undefined) parseEventList(flags.events);
+  if (flags.addEvent?.length) parseEventList(flags.addEvent, '--add-event');
+  if (flags.removeEvent?.length) parseEventList(flags.removeEvent, '--remove-event');
+  if (flags.secret === '') throw new UsageError('--secret cannot be empty', 'pass the new signing secret');
+  const changes = [flags.url, flags.events, flags.secret, flags.active || undefined, flags.inactive || undefined, flags.debugMode].some((v) => v !== undefined);
+  if (!changes && !needsCurrentEvents(flags)) {
+    throw new UsageError('nothing to update', 'pass at least one of --url, --events, --add-event, --remove-event, --secret, --active/--inactive, --debug-mode/--no-debug-mode');
+  }
+}
+
+/**
  * The PATCH body: only the fields given. `currentEvents` is the webhook's list, read first when
  * `--add-event` / `--remove-event` are used.
  */
-export function buildUpdateBody(flags: UpdateFlags, currentEvents?: readonly string[]): UpdateBody {
-  if (flags.active && flags.inactive) throw new UsageError('--active and --inactive contradict each other', 'pass one of them');
-  if (flags.events && needsCurrentEvents(flags)) throw new UsageError('--events replaces the list; it cannot be combined with --add-event or --remove-event', 'pass either --events or --add-event/--remove-event');
+export function buildUpdateBody(flags: UpdateFlags, currentEvents: readonly string[] = []): UpdateBody {
+  checkUpdateFlags(flags);
   const body: UpdateBody = {};
-  if (flags.url !== undefined) body.url = requireEndpointUrl(flags.url);
+  if (flags.url !== undefined) body.url = flags.url;
   if (flags.events !== undefined) body.events = parseEventList(flags.events);
   if (needsCurrentEvents(flags)) {
     const add = flags.addEvent?.length ? parseEventList(flags.addEvent, '--add-event') : [];
     const remove = flags.removeEvent?.length ? parseEventList(flags.removeEvent, '--remove-event') : [];
-    const events = [...new Set([...(currentEvents ?? []), ...add])].filter((e) => !remove.includes(e));
+    const events = [...new Set([...currentEvents, ...add])].filter((e) => !remove.includes(e));
     if (events.length === 0) throw new UsageError('that would leave the webhook with no events', 'keep at least one, or delete the webhook (webhooks-cli delete <id>)');
     body.events = events;
   }
-  if (flags.secret !== undefined) {
-    if (flags.secret === '') throw new UsageError('--secret cannot be empty', 'pass the new signing secret');
-    body.secret = flags.secret;
-  }
+  if (flags.secret !== undefined) body.secret = flags.secret;
   if (flags.active) body.active = true;
   if (flags.inactive) body.active = false;
   if (flags.debugMode !== undefined) body.debug_mode = flags.debugMode;
-  if (Object.keys(body).length === 0) {
-    throw new UsageError('nothing to update', 'pass at least one of --url, --events, --add-event, --remove-event, --secret, --active/--inactive, --debug-mode/--no-debug-mode');
-  }
   return body;
 }

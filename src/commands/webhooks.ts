@@ -7,7 +7,7 @@ import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { PlatformClient } from '../api/platform-client.js';
 import type { WebhookView } from '../api/api-types.js';
-import { buildUpdateBody, needsCurrentEvents, parseEventList, requireEndpointUrl, type UpdateFlags } from '../api/webhook-changes.js';
+import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, requireEndpointUrl, type UpdateFlags } from '../api/webhook-changes.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret } from '../core/redact.js';
@@ -84,8 +84,7 @@ export async function getCommand(ctx: CommandContext, id: string, flags: ApiFlag
 }
 
 export async function updateCommand(ctx: CommandContext, id: string, flags: UpdateFlags & ApiFlags): Promise<number> {
-  // Check what needs no network first, so a typo fails fast (exit 2) without a request.
-  buildUpdateBody(flags, needsCurrentEvents(flags) ? ['catalog.product.created'] : undefined);
+  checkUpdateFlags(flags);
   const { raw, value } = await using(ctx, flags, async (api) => {
     const current = needsCurrentEvents(flags) ? (await api.getWebhook(id)).value.events : undefined;
     return api.updateWebhook(id, buildUpdateBody(flags, current));

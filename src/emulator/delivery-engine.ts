@@ -144,18 +144,19 @@ export class DeliveryEngine {
       this.#store.claim(starting.map((d) => d.id));
       for (const due of starting) this.#begin(due);
     }
-    // While attempts are in flight, each batch of results calls the pump again (and sees what
-    // came due); the timer is for when nothing is in flight.
-    if (this.#inFlight.size === 0) this.#armTimer();
+    this.#armTimer();
   }
 
+  /** Wakes the pump when the next pending delivery comes due. */
   #armTimer(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const next = this.#store.nextDueAt();
     if (next === undefined) return;
-    // A row may have come due between the pump's query and now: look again in 1 ms.
     const delay = next - Date.now();
+    // Due already: while attempts are in flight, their results call the pump again. With none
+    // in flight, the row came due between the pump's query and now: look again in 1 ms.
+    if (delay <= 0 && this.#inFlight.size > 0) return;
     this.#timer = setTimeout(() => this.#pump(), Math.min(Math.max(delay, 1), MAX_TIMER_MS));
   }
 

@@ -90,6 +90,19 @@ describe('delivery engine', () => {
     expect(reports[0]).toMatchObject({ succeeded: false, responseStatus: 302, error: 'answered 302 (redirects are not followed)', state: 'pending' });
   });
 
+  it('keeps a retry on time while another webhook\'s slow attempt is in flight', async () => {
+    const { times, service, store } = await setup(() => ({ status: 400 }), { timeScale: 0.001 });
+    const slow = await startRecordingServer(() => ({ status: 200, delayMs: 2_000 }));
+    cleanups.push(() => slow.close());
+    service.create({ url: `${slow.url}/slow`, events: ['search.zero_results'] });
+    await service.emitEvent('search.zero_results');
+    await service.emitEvent('customer.cart.added');
+    await until(() => times.length === 2, 1_500);
+    // 1 min × 0.001 = 60 ms, not the 2 s the slow attempt takes.
+    expect(times[1]! - times[0]!).toBeLessThan(1_000);
+    expect(store.pendingCount()).toBeGreaterThan(0);
+  });
+
   it('records a refused connection as a failed attempt', async () => {
     const { endpoint, service, reports } = await setup(() => ({ status: 200 }), { timeScale: 1 });
     await endpoint.close();

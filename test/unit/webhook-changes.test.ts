@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildUpdateBody, parseEventList, requireEndpointUrl } from '../../src/api/webhook-changes.js';
+import { buildUpdateBody, checkUpdateFlags, parseEventList, requireEndpointUrl } from '../../src/api/webhook-changes.js';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -14,6 +14,12 @@ describe('update bodies', () => {
   it('adds and removes events relative to the current list', () => {
     const body = buildUpdateBody({ addEvent: ['customer.cart.added'], removeEvent: ['search.zero_results'] }, ['search.zero_results', 'catalog.product.created']);
     expect(body).toEqual({ events: ['catalog.product.created', 'customer.cart.added'] });
+  });
+
+  it('checks add/remove flags without the current list (no false "no events")', () => {
+    expect(() => checkUpdateFlags({ removeEvent: ['catalog.product.created'] })).not.toThrow();
+    expect(() => checkUpdateFlags({ addEvent: ['customer.cart.add'] })).toThrow(/unknown event type/);
+    expect(buildUpdateBody({ removeEvent: ['catalog.product.created'] }, ['catalog.product.created', 'customer.cart.added'])).toEqual({ events: ['customer.cart.added'] });
   });
 
   it('refuses contradictions, empty lists and nothing to do, as usage errors', () => {
