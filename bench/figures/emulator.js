@@ -42,22 +42,22 @@ function startEndpoint() {
   return new Promise((resolve) => child.once('message', ({ port }) => resolve({ url: `http://127.0.0.1:${port}/webhook`, count: async () => (await ask('count')).count, reset: () => ask('reset'), stop: () => child.send('exit') })));
 }
 
-async function engineRun(endpointUrl) {
+async function engineRun(endpointUrl, events = EVENTS) {
   const dir = mkdtempSync(join(tmpdir(), 'webhooks-bench-'));
   const store = EmulatorStore.open(join(dir, 'emulator.db'));
   let delivered = 0;
   let done;
   const finished = new Promise((r) => (done = r));
-  const engine = new DeliveryEngine(store, { timeScale: 1, userAgent: USER_AGENT, onAttempt: (a) => { if (a.succeeded && ++delivered === EVENTS) done(); } });
+  const engine = new DeliveryEngine(store, { timeScale: 1, userAgent: USER_AGENT, onAttempt: (a) => { if (a.succeeded && ++delivered === events) done(); } });
   const service = new WebhookService(store, engine);
   service.create({ url: endpointUrl, events: [EVENT], secret: SECRET });
   engine.start();
   const data = loadSampleEnvelope(EVENT).data;
   const started = performance.now();
   // Events arrive over time, as from the API: 500 at a time, each batch written before the next.
-  for (let i = 0; i < EVENTS; i += 500) {
+  for (let i = 0; i < events; i += 500) {
     const batch = [];
-    for (let j = i; j < Math.min(EVENTS, i + 500); j++) batch.push(service.emitEvent(EVENT, data));
+    for (let j = i; j < Math.min(events, i + 500); j++) batch.push(service.emitEvent(EVENT, data));
     await Promise.all(batch);
   }
   await finished;
@@ -66,17 +66,17 @@ async function engineRun(endpointUrl) {
   await engine.stop();
   store.close();
   rmSync(dir, { recursive: true, force: true });
-  return { rate: EVENTS / seconds, delivered, pending };
+  return { rate: events / seconds, delivered, pending };
 }
 
-async function undiciLoop(endpointUrl) {
+async function undiciLoop(endpointUrl, events = EVENTS) {
   const agent = new Agent({ connections: DEFAULT_CONCURRENCY, keepAliveTimeout: 10_000 });
   const data = loadSampleEnvelope(EVENT).data;
   let next = 0;
   let ok = 0;
   const started = performance.now();
   const worker = async () => {
-    while (next < EVENTS) {
+    while (next < events) {
       next++;
       const body = serialiseEnvelope({ event: EVENT, timestamp: webhookTimestamp(), data });
       const headers = webhookHeaders({ event: EVENT, deliveryId: newDeliveryId(), body, secret: SECRET, userAgent: USER_AGENT });
@@ -88,7 +88,7 @@ async function undiciLoop(endpointUrl) {
   await Promise.all(Array.from({ length: DEFAULT_CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
   await agent.close();
-  return { rate: EVENTS / seconds, delivered: ok };
+  return { rate: events / seconds, delivered: ok };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -99,6 +99,9 @@ export default async function measure({ rounds }) {
   const baseline = [];
   const lost = [];
   try {
+    // Warm both paths up (JIT, connections, SQLite page cache) before measuring either.
+    await engineRun(endpoint.url, 2_000);
+    await undiciLoop(endpoint.url, 2_000);
     for (let round = 0; round < rounds; round++) {
       await endpoint.reset();
       const engine = await engineRun(endpoint.url);

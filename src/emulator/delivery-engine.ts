@@ -8,7 +8,7 @@ import { DISABLE_AFTER_CONSECUTIVE_FAILURES, failureKindOf, MAX_RETRIES, retryDe
 import { webhookHeaders } from '../core/webhook-request.js';
 import { isSuccessStatus } from '../store/delivery-record.js';
 import { AttemptSender, type AttemptResult } from './attempt-sender.js';
-import type { AttemptOutcome, DeliveryState, DueDelivery, EmulatorStore, NewDelivery, RecordedAttempt } from './emulator-store.js';
+import type { AttemptOutcome, DeliveryState, DueDelivery, EmulatorStore, NewDelivery, RecordedAttempt, Webhook } from './emulator-store.js';
 import { GroupCommit } from './group-commit.js';
 
 export interface EngineOptions {
@@ -43,10 +43,10 @@ export interface AttemptReport {
 export const DEFAULT_CONCURRENCY = 50;
 export const ATTEMPT_TIMEOUT_MS = 10_000;
 
-/** Free slots that make a finished attempt look for more work (1 would query once per result). */
-const REFILL_BATCH = 8;
-/** Due rows read beyond the free slots, so held-back rows do not hide others. */
-const LOOKAHEAD = 16;
+/** Due deliveries read at once, ahead of the free slots. */
+const READ_AHEAD = 256;
+/** How long to stop starting attempts after one could not be recorded. */
+const STORE_FAILURE_PAUSE_MS = 1_000;
 /** setTimeout's ceiling; later wake-ups are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -54,13 +54,19 @@ export class DeliveryEngine {
   readonly #store: EmulatorStore;
   readonly #sender: AttemptSender;
   readonly #options: Required<Omit<EngineOptions, 'onAttempt'>> & Pick<EngineOptions, 'onAttempt'>;
-  readonly #inFlight = new Map<string, Promise<void>>();
+  /** Attempts started and not yet recorded, by delivery id (never read back from the file). */
+  readonly #inFlight = new Map<number, Promise<void>>();
+  /** Attempts waiting for an answer: what `concurrency` bounds. A slot frees at the answer. */
+  #sending = 0;
   /** Attempts in flight per webhook, to never start more than the disabling threshold allows. */
   readonly #inFlightPerWebhook = new Map<string, number>();
   readonly #waiters = new Map<string, Array<(report: AttemptReport) => void>>();
   /** New deliveries and attempt results are written in one transaction per turn. */
   readonly #arrivals: GroupCommit<NewDelivery, undefined>;
   readonly #results: GroupCommit<RecordedAttempt, { consecutiveFailures: number; disabled: boolean }>;
+  /** Due deliveries read ahead, in reverse order: the oldest due is popped first (see `#refill`). */
+  #ready: DueDelivery[] = [];
+  #pausedUntil = 0;
   #timer: NodeJS.Timeout | undefined;
   #pumpQueued = false;
   #running = false;
@@ -124,79 +130,103 @@ export class DeliveryEngine {
 
   #pump(): void {
     if (!this.#running) return;
-    const free = this.#options.concurrency - this.#inFlight.size;
-    if (free > 0) {
-      const now = Date.now();
-      const starting: DueDelivery[] = [];
-      for (const due of this.#store.dueDeliveries(now, free + LOOKAHEAD)) {
-        if (starting.length >= free) break;
-        if (this.#inFlight.has(due.id)) continue;
-        if (!due.webhook.active) {
-          this.#store.skipDelivery(due.id, `webhook ${due.webhook.id} is disabled${due.webhook.disabledReason ? `: ${due.webhook.disabledReason}` : ''}`);
-          continue;
-        }
-        // Hold back attempts that could not change the outcome: if the ones in flight fail, the
-        // webhook is disabled before this one would start.
-        const webhookInFlight = this.#inFlightPerWebhook.get(due.webhook.id) ?? 0;
-        if (due.webhook.consecutiveFailures + webhookInFlight >= DISABLE_AFTER_CONSECUTIVE_FAILURES) continue;
-        starting.push(due);
-      }
-      this.#store.claim(starting.map((d) => d.id));
-      for (const due of starting) this.#begin(due);
+    const now = Date.now();
+    if (now < this.#pausedUntil) {
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#pump(), this.#pausedUntil - now);
+      return;
     }
-    this.#armTimer();
+    let free = this.#options.concurrency - this.#sending;
+    let heldBack = false;
+    if (free > 0 && this.#ready.length === 0) this.#refill(now);
+    while (free > 0 && this.#ready.length > 0) {
+      const due = this.#ready.pop()!;
+      const webhook = this.#store.currentWebhook(due.webhookId);
+      if (!webhook) continue; // deleted, and its deliveries with it
+      if (!webhook.active) {
+        this.#store.skipDelivery(due.seq, `webhook ${webhook.id} is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`);
+        continue;
+      }
+      // Hold back attempts that could not change the outcome: if the ones in flight fail, the
+      // webhook is disabled before this one would start. It stays due in the file, read again later.
+      const webhookInFlight = this.#inFlightPerWebhook.get(webhook.id) ?? 0;
+      if (webhook.consecutiveFailures + webhookInFlight >= DISABLE_AFTER_CONSECUTIVE_FAILURES) {
+        heldBack = true;
+        continue;
+      }
+      this.#begin(due, webhook);
+      free--;
+    }
+    this.#armTimer(free === 0 || heldBack);
   }
 
-  /** Wakes the pump when the next pending delivery comes due. */
-  #armTimer(): void {
+  /**
+   * Reads the next due deliveries, oldest first, leaving out those in flight. One query serves
+   * many attempts; the webhook of each is looked up (as it is now) only when it starts.
+   */
+  #refill(now: number): void {
+    const rows = this.#store.dueDeliveries(now, READ_AHEAD + this.#inFlight.size).filter((d) => !this.#inFlight.has(d.seq));
+    // Kept reversed, so taking the oldest is a pop().
+    this.#ready = rows.reverse();
+  }
+
+  /**
+   * Wakes the pump when the next pending delivery that is not in flight comes due.
+   * `waitingForResults`: due work could not start (no free slot, or held back) and each result
+   * in flight will call the pump again.
+   */
+  #armTimer(waitingForResults: boolean): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const next = this.#store.nextDueAt();
+    const next = this.#store.nextDue(this.#inFlight.size + 1).find((d) => !this.#inFlight.has(d.seq));
     if (next === undefined) return;
-    const delay = next - Date.now();
-    // Due already: while attempts are in flight, their results call the pump again. With none
-    // in flight, the row came due between the pump's query and now: look again in 1 ms.
-    if (delay <= 0 && this.#inFlight.size > 0) return;
+    const delay = next.at - Date.now();
+    if (delay <= 0 && waitingForResults && this.#inFlight.size > 0) return;
+    // Otherwise a row came due after the pump looked: look again in 1 ms.
     this.#timer = setTimeout(() => this.#pump(), Math.min(Math.max(delay, 1), MAX_TIMER_MS));
   }
 
-  #begin(due: DueDelivery): void {
-    const webhookId = due.webhook.id;
+  #begin(due: DueDelivery, webhook: Readonly<Webhook>): void {
+    const webhookId = webhook.id;
     this.#inFlightPerWebhook.set(webhookId, (this.#inFlightPerWebhook.get(webhookId) ?? 0) + 1);
-    const work = this.#attempt(due)
+    const work = this.#attempt(due, webhook)
       .catch((err: unknown) => {
-        // A store failure (disk full, file removed): the delivery stays pending, due again.
+        // The attempt could not be recorded (disk full, file removed): it stays due in the file
+        // and is made again; pause a moment rather than spin against a broken store.
         process.emitWarning(`delivery ${due.id}: ${(err as Error).message}`);
-        try {
-          this.#store.release(Date.now(), due.id);
-        } catch {
-          // The next start releases it.
-        }
+        this.#pausedUntil = Date.now() + STORE_FAILURE_PAUSE_MS;
       })
       .finally(() => {
-        this.#inFlight.delete(due.id);
+        this.#inFlight.delete(due.seq);
         const left = (this.#inFlightPerWebhook.get(webhookId) ?? 1) - 1;
         if (left > 0) this.#inFlightPerWebhook.set(webhookId, left);
         else this.#inFlightPerWebhook.delete(webhookId);
-        // Refill slots a few at a time: one look at the queue per batch, not per result.
-        if (this.#options.concurrency - this.#inFlight.size >= REFILL_BATCH || this.#inFlight.size === 0) this.wake();
+        this.wake();
       });
-    this.#inFlight.set(due.id, work);
+    this.#inFlight.set(due.seq, work);
   }
 
-  async #attempt(due: DueDelivery): Promise<void> {
-    const { webhook } = due;
+  async #attempt(due: DueDelivery, webhook: Readonly<Webhook>): Promise<void> {
     const attempt = due.attemptsMade + 1;
     const headers = webhookHeaders({ event: due.event, deliveryId: due.id, body: due.body, secret: webhook.secret, userAgent: this.#options.userAgent }) as Record<string, string>;
     const startedAt = Date.now();
-    const result = await this.#sender.send(webhook.url, headers, due.body, webhook.debugMode);
-    if (!this.#running && result.error) return; // cut short by stop(): stays in flight in the file, due again on the next start
+    this.#sending++;
+    let result: AttemptResult;
+    try {
+      result = await this.#sender.send(webhook.url, headers, due.body, webhook.debugMode);
+    } finally {
+      // The slot is free once the answer is in; recording it shares a transaction with others.
+      this.#sending--;
+      this.wake();
+    }
+    if (!this.#running && result.error) return; // cut short by stop(): still due in the file, made again on the next start
     const succeeded = isSuccessStatus(result.status);
     const outcome = this.#outcome(attempt, result, succeeded, startedAt);
     const error = succeeded ? null : result.error ?? `answered ${result.status}${result.status !== undefined && result.status >= 300 && result.status < 400 ? ' (redirects are not followed)' : ''}`;
     const recorded = await this.#results.add({
       attempt: {
         deliveryId: due.id,
+        deliverySeq: due.seq,
         webhookId: webhook.id,
         attempt,
         startedAt,

@@ -40,17 +40,20 @@ export interface NewDelivery {
   createdAt: number;
 }
 
-/** A pending delivery whose time has come, with what the engine needs to attempt it. */
+/** A pending delivery whose time has come. */
 export interface DueDelivery {
   id: string;
+  seq: number;
+  webhookId: string;
   event: string;
   body: Buffer;
   attemptsMade: number;
-  webhook: Pick<Webhook, 'id' | 'url' | 'secret' | 'active' | 'debugMode' | 'consecutiveFailures' | 'disabledReason'>;
 }
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** The delivery's row (`DueDelivery.seq`). */
+  deliverySeq: number;
   webhookId: string;
   /** 1 for the first attempt, up to 6. */
   attempt: number;
@@ -123,6 +126,13 @@ export class EmulatorStore {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #statements: ReturnType<typeof prepareStatements>;
+  /**
+   * Every webhook, kept in step with the table by each write in this module (the only writer),
+   * so the engine's per-attempt lookups and each emit's subscriber list cost no query.
+   */
+  #webhooks: Map<string, Webhook> | undefined;
+  /** Who receives each event; cleared whenever a webhook's url, events or state changes. */
+  readonly #subscriberIds = new Map<string, readonly string[]>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -155,10 +165,7 @@ export class EmulatorStore {
       if (err instanceof UserError) throw err;
       throw new UserError(`${path} is not a webhooks-cli emulator database (${(err as Error).message})`, { hint: 'pass serve --state with another path', cause: err });
     }
-    const store = new EmulatorStore(path, db);
-    // Attempts that were in flight when the last process stopped (even kill -9) are due again.
-    store.release(Date.now());
-    return store;
+    return new EmulatorStore(path, db);
   }
 
   get schemaVersion(): number {
@@ -169,16 +176,32 @@ export class EmulatorStore {
 
   createWebhook(webhook: Webhook): Webhook {
     this.#statements.insertWebhook.run(webhookParams(webhook));
+    this.#cached().set(webhook.id, { ...webhook, events: [...webhook.events] });
+    this.#subscriberIds.clear();
     return webhook;
   }
 
+  /** A copy of the webhook, or undefined. */
   getWebhook(id: string): Webhook | undefined {
-    const row = this.#statements.getWebhook.get(id) as WebhookRow | undefined;
-    return row && toWebhook(row);
+    const w = this.#cached().get(id);
+    return w && { ...w, events: [...w.events] };
   }
 
+  /** The webhook as it is now, not copied: for the engine's hot path, read-only. */
+  currentWebhook(id: string): Readonly<Webhook> | undefined {
+    return this.#cached().get(id);
+  }
+
+  /** Copies of every webhook, oldest first. */
   listWebhooks(): Webhook[] {
-    return (this.#statements.listWebhooks.all() as WebhookRow[]).map(toWebhook);
+    return [...this.#cached().values()].map((w) => ({ ...w, events: [...w.events] }));
+  }
+
+  #cached(): Map<string, Webhook> {
+    if (!this.#webhooks) {
+      this.#webhooks = new Map((this.#statements.listWebhooks.all() as WebhookRow[]).map((row) => [row.id, toWebhook(row)]));
+    }
+    return this.#webhooks;
   }
 
   /**
@@ -195,17 +218,27 @@ export class EmulatorStore {
       next.disabledAt = null;
     }
     this.#statements.updateWebhook.run(webhookParams(next));
-    return next;
+    this.#cached().set(id, next);
+    this.#subscriberIds.clear();
+    return { ...next, events: [...next.events] };
   }
 
   /** Deletes the webhook with its deliveries and attempts; false if there was none. */
   deleteWebhook(id: string): boolean {
-    return this.#statements.deleteWebhook.run(id).changes > 0;
+    const deleted = this.#statements.deleteWebhook.run(id).changes > 0;
+    this.#cached().delete(id);
+    this.#subscriberIds.clear();
+    return deleted;
   }
 
-  /** Active webhooks subscribed to `event`. */
-  subscribers(event: string): Webhook[] {
-    return this.listWebhooks().filter((w) => w.active && w.events.includes(event));
+  /** Ids of the active webhooks subscribed to `event` (cached until a webhook changes). */
+  subscriberIds(event: string): readonly string[] {
+    let ids = this.#subscriberIds.get(event);
+    if (!ids) {
+      ids = [...this.#cached().values()].filter((w) => w.active && w.events.includes(event)).map((w) => w.id);
+      this.#subscriberIds.set(event, ids);
+    }
+    return ids;
   }
 
   // --- deliveries -----------------------------------------------------------------------
@@ -220,44 +253,15 @@ export class EmulatorStore {
     })();
   }
 
-  /** Up to `limit` pending deliveries due at `now` and not in flight, oldest due first. */
+  /** Up to `limit` pending deliveries due at `now`, oldest due first. */
   dueDeliveries(now: number, limit: number): DueDelivery[] {
-    const rows = this.#statements.dueDeliveries.all({ now, limit }) as Array<{
-      id: string; event: string; body: Buffer; attempts_made: number;
-      webhook_id: string; url: string; secret: string; active: number; debug_mode: number; consecutive_failures: number; disabled_reason: string | null;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      event: r.event,
-      body: r.body,
-      attemptsMade: r.attempts_made,
-      webhook: {
-        id: r.webhook_id, url: r.url, secret: r.secret, active: r.active === 1, debugMode: r.debug_mode === 1,
-        consecutiveFailures: r.consecutive_failures, disabledReason: r.disabled_reason,
-      },
-    }));
+    const rows = this.#statements.dueDeliveries.all({ now, limit }) as Array<{ id: string; seq: number; webhook_id: string; event: string; body: Buffer; attempts_made: number }>;
+    return rows.map((r) => ({ id: r.id, seq: r.seq, webhookId: r.webhook_id, event: r.event, body: r.body, attemptsMade: r.attempts_made }));
   }
 
-  /**
-   * Marks deliveries as in flight (pending with no due time), so the next look for due work
-   * skips them. The mark is in the file: after a crash, `open` makes them due again.
-   */
-  claim(ids: readonly string[]): void {
-    if (ids.length === 0) return;
-    this.#db.transaction(() => {
-      for (const id of ids) this.#statements.claim.run(id);
-    })();
-  }
-
-  /** Makes in-flight deliveries due now again: one (`id`), or all of them (at start-up). */
-  release(now: number, id?: string): number {
-    return this.#statements.release.run({ now, id: id ?? null }).changes;
-  }
-
-  /** When the next pending delivery is due, or undefined when none is pending. */
-  nextDueAt(): number | undefined {
-    const row = this.#statements.nextDue.get() as { at: number | null };
-    return row.at ?? undefined;
+  /** The next `limit` pending deliveries by due time: their row and when they are due. */
+  nextDue(limit: number): Array<{ seq: number; at: number }> {
+    return this.#statements.nextDue.all({ limit }) as Array<{ seq: number; at: number }>;
   }
 
   pendingCount(): number {
@@ -265,8 +269,8 @@ export class EmulatorStore {
   }
 
   /** Marks a pending delivery as not attempted, saying why (its webhook is disabled). */
-  skipDelivery(id: string, reason: string): void {
-    this.#statements.finishDelivery.run({ id, state: 'skipped', nextAttemptAt: null, stateReason: reason });
+  skipDelivery(seq: number, reason: string): void {
+    this.#statements.finishDelivery.run({ seq, state: 'skipped', nextAttemptAt: null, stateReason: reason });
   }
 
   /**
@@ -276,15 +280,22 @@ export class EmulatorStore {
    * the attempt gives. Returns, per attempt, the count and whether it disabled the webhook.
    */
   recordAttempts(items: readonly RecordedAttempt[], disableAfter: number): Array<{ consecutiveFailures: number; disabled: boolean }> {
-    return this.#db.transaction(() => items.map((item) => this.#recordOne(item, disableAfter)))();
+    try {
+      return this.#db.transaction(() => items.map((item) => this.#recordOne(item, disableAfter)))();
+    } catch (err) {
+      // Rolled back: the cached counts may be ahead of the file; read them afresh next time.
+      this.#webhooks = undefined;
+      this.#subscriberIds.clear();
+      throw err;
+    }
   }
 
   #recordOne({ attempt, outcome, disabledReason }: RecordedAttempt, disableAfter: number): { consecutiveFailures: number; disabled: boolean } {
     const s = this.#statements;
     // The webhook (and with it the delivery) may have been deleted while the attempt was out.
-    if (s.advanceDelivery.run({ id: attempt.deliveryId, attempt: attempt.attempt, ...outcome }).changes === 0) return { consecutiveFailures: 0, disabled: false };
+    if (s.advanceDelivery.run({ seq: attempt.deliverySeq, attempt: attempt.attempt, ...outcome }).changes === 0) return { consecutiveFailures: 0, disabled: false };
     s.insertAttempt.run({
-      deliveryId: attempt.deliveryId,
+      deliverySeq: attempt.deliverySeq,
       webhookId: attempt.webhookId,
       attempt: attempt.attempt,
       startedAt: attempt.startedAt,
@@ -297,14 +308,21 @@ export class EmulatorStore {
       responseHeaders: attempt.response ? JSON.stringify(attempt.response.headers) : null,
       responseBody: attempt.response?.body ?? null,
     });
+    const cached = this.#cached().get(attempt.webhookId);
     if (attempt.succeeded) {
       s.resetFailures.run(attempt.webhookId);
+      if (cached) cached.consecutiveFailures = 0;
       return { consecutiveFailures: 0, disabled: false };
     }
     const row = s.countFailure.get(attempt.webhookId) as { consecutive_failures: number; active: number } | undefined;
     if (!row) return { consecutiveFailures: 0, disabled: false };
+    if (cached) cached.consecutiveFailures = row.consecutive_failures;
     const disabled = row.active === 1 && row.consecutive_failures >= disableAfter;
-    if (disabled) s.disableWebhook.run({ id: attempt.webhookId, reason: disabledReason, at: attempt.startedAt });
+    if (disabled) {
+      s.disableWebhook.run({ id: attempt.webhookId, reason: disabledReason, at: attempt.startedAt });
+      if (cached) Object.assign(cached, { active: false, disabledReason, disabledAt: attempt.startedAt });
+      this.#subscriberIds.clear();
+    }
     return { consecutiveFailures: row.consecutive_failures, disabled };
   }
 
@@ -377,33 +395,29 @@ function prepareStatements(db: Database.Database) {
       VALUES (@id, @url, @events, @secret, @active, @debugMode, @createdAt, @updatedAt, @consecutiveFailures, @disabledReason, @disabledAt)`),
     updateWebhook: db.prepare(`UPDATE webhooks SET url = @url, events = @events, secret = @secret, active = @active, debug_mode = @debugMode,
       updated_at = @updatedAt, consecutive_failures = @consecutiveFailures, disabled_reason = @disabledReason, disabled_at = @disabledAt WHERE id = @id`),
-    getWebhook: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
     listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY created_at, id'),
     deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
     insertDelivery: db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at)
       VALUES (@id, @webhookId, @event, @body, @createdAt, 'pending', 0, @createdAt)`),
-    dueDeliveries: db.prepare(`SELECT d.id, d.event, d.body, d.attempts_made, w.id AS webhook_id, w.url, w.secret, w.active, w.debug_mode,
-      w.consecutive_failures, w.disabled_reason
-      FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.state = 'pending' AND d.next_attempt_at <= @now ORDER BY d.next_attempt_at LIMIT @limit`),
-    claim: db.prepare(`UPDATE deliveries SET next_attempt_at = NULL WHERE id = ? AND state = 'pending'`),
-    release: db.prepare(`UPDATE deliveries SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at IS NULL AND (@id IS NULL OR id = @id)`),
-    nextDue: db.prepare(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'`),
+    dueDeliveries: db.prepare(`SELECT id, seq, webhook_id, event, body, attempts_made FROM deliveries
+      WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit`),
+    nextDue: db.prepare(`SELECT seq, next_attempt_at AS at FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT @limit`),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
-    finishDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason WHERE id = @id`),
+    finishDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason WHERE seq = @seq`),
     advanceDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason, attempts_made = @attempt
-      WHERE id = @id`),
-    insertAttempt: db.prepare(`INSERT INTO attempts (delivery_id, webhook_id, attempt, started_at, succeeded, response_status, duration_ms, error,
+      WHERE seq = @seq`),
+    insertAttempt: db.prepare(`INSERT INTO attempts (delivery_seq, webhook_id, attempt, started_at, succeeded, response_status, duration_ms, error,
       request_headers, request_body, response_headers, response_body)
-      VALUES (@deliveryId, @webhookId, @attempt, @startedAt, @succeeded, @responseStatus, @durationMs, @error, @requestHeaders, @requestBody,
+      VALUES (@deliverySeq, @webhookId, @attempt, @startedAt, @succeeded, @responseStatus, @durationMs, @error, @requestHeaders, @requestBody,
       @responseHeaders, @responseBody)`),
-    resetFailures: db.prepare('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?'),
+    // Most successes follow successes: leave the row (and its page) alone when already 0.
+    resetFailures: db.prepare('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures != 0'),
     countFailure: db.prepare('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures, active'),
     disableWebhook: db.prepare('UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at WHERE id = @id'),
     openDeliveries: db.prepare(`SELECT id, webhook_id, event, state, attempts_made, next_attempt_at, created_at, state_reason FROM deliveries
       WHERE webhook_id = @webhookId AND state IN ('pending', 'skipped') AND (@state IS NULL OR state = @state)
       ORDER BY created_at DESC LIMIT @limit`),
-    attempts: db.prepare(`SELECT a.*, d.event, d.state FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+    attempts: db.prepare(`SELECT a.*, d.id AS delivery_id, d.event, d.state FROM attempts a JOIN deliveries d ON d.seq = a.delivery_seq
       WHERE a.webhook_id = @webhookId AND (@succeeded IS NULL OR a.succeeded = @succeeded) AND (@responseStatus IS NULL OR a.response_status = @responseStatus)
       ORDER BY a.id DESC LIMIT @limit`),
   };

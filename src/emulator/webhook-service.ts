@@ -116,7 +116,7 @@ export class WebhookService {
   async emitEvent(event: string, data?: Record<string, unknown>): Promise<{ event: string; deliveries: Array<{ id: string; webhook_id: string }> }> {
     // One envelope, serialised once: every subscriber gets (and is signed over) the same bytes.
     const bytes = envelopeBytes(event, data);
-    const deliveries = this.#store.subscribers(event).map((w) => newDelivery(w.id, event, bytes));
+    const deliveries = this.#store.subscriberIds(event).map((id) => newDelivery(id, event, bytes));
     await this.#engine.enqueue(deliveries);
     return { event, deliveries: deliveries.map((d) => ({ id: d.id, webhook_id: d.webhookId })) };
   }
