@@ -54,7 +54,7 @@ export class DeliveryEngine {
   readonly #store: EmulatorStore;
   readonly #sender: AttemptSender;
   readonly #options: Required<Omit<EngineOptions, 'onAttempt'>> & Pick<EngineOptions, 'onAttempt'>;
-  /** Attempts started and not yet recorded, by delivery id (never read back from the file). */
+  /** Attempts started and not yet recorded, by delivery row; reads of due work leave them out. */
   readonly #inFlight = new Map<number, Promise<void>>();
   /** Attempts waiting for an answer: what `concurrency` bounds. A slot frees at the answer. */
   #sending = 0;

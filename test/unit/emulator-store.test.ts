@@ -1,0 +1,110 @@
+/** The emulator's SQLite store on real files: migrations, the webhook cache, attempts and their listing. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { EmulatorStore, type Webhook } from '../../src/emulator/emulator-store.js';
+import { EMULATOR_MIGRATIONS } from '../../src/emulator/emulator-migrations.js';
+import { tempDir } from '../helpers/cli.js';
+
+const webhook = (id: string, extra: Partial<Webhook> = {}): Webhook => ({
+  id, url: `https://example.com/${id}`, events: ['customer.cart.added'], secret: 's3cret', active: true, debugMode: false,
+  createdAt: 1, updatedAt: 1, consecutiveFailures: 0, disabledReason: null, disabledAt: null, ...extra,
+});
+
+function failed(deliveryId: string, deliverySeq: number, attempt: number, at: number) {
+  return {
+    attempt: { deliveryId, deliverySeq, webhookId: 'wh_a', attempt, startedAt: at, succeeded: false, responseStatus: 500, durationMs: 1, error: 'answered 500' },
+    outcome: { state: 'pending' as const, nextAttemptAt: at + 1000, stateReason: null },
+    disabledReason: 'too many failures',
+  };
+}
+
+describe('emulator store', () => {
+  it('migrates a new file to the latest schema and keeps everything across reopening', () => {
+    const path = join(tempDir(), 'emulator.db');
+    const store = EmulatorStore.open(path);
+    expect(store.schemaVersion).toBe(EMULATOR_MIGRATIONS.length);
+    store.createWebhook(webhook('wh_a'));
+    store.enqueue([{ id: 'dlv_1', webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{"a":1}'), createdAt: 10 }]);
+    store.close();
+    const again = EmulatorStore.open(path);
+    expect(again.getWebhook('wh_a')).toMatchObject({ url: 'https://example.com/wh_a', events: ['customer.cart.added'] });
+    expect(again.dueDeliveries(10, 10)).toEqual([{ id: 'dlv_1', seq: 1, webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{"a":1}'), attemptsMade: 0 }]);
+    again.close();
+  });
+
+  it('refuses a file that is not an emulator database, and one from a newer version', () => {
+    const dir = tempDir();
+    const newer = join(dir, 'newer.db');
+    const db = new Database(newer);
+    db.pragma(`user_version = ${EMULATOR_MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => EmulatorStore.open(newer)).toThrow(/newer webhooks-cli/);
+    const garbage = join(dir, 'garbage.db');
+    writeFileSync(garbage, 'this is not SQLite, just text that is long enough to be read as a header……………………………………');
+    expect(() => EmulatorStore.open(garbage)).toThrow(/is not a webhooks-cli emulator database/);
+  });
+
+  it('keeps subscribers and copies in step with writes', () => {
+    const store = EmulatorStore.open(join(tempDir(), 'emulator.db'));
+    store.createWebhook(webhook('wh_a'));
+    store.createWebhook(webhook('wh_b', { events: ['search.zero_results'] }));
+    expect(store.subscriberIds('customer.cart.added')).toEqual(['wh_a']);
+    store.updateWebhook('wh_b', { events: ['customer.cart.added'] }, 2);
+    expect(store.subscriberIds('customer.cart.added')).toEqual(['wh_a', 'wh_b']);
+    store.updateWebhook('wh_a', { active: false }, 3);
+    expect(store.subscriberIds('customer.cart.added')).toEqual(['wh_b']);
+    store.deleteWebhook('wh_b');
+    expect(store.subscriberIds('customer.cart.added')).toEqual([]);
+    // Callers get copies: changing one does not change the store.
+    store.getWebhook('wh_a')!.events.push('x');
+    expect(store.getWebhook('wh_a')!.events).toEqual(['customer.cart.added']);
+    store.close();
+  });
+
+  it('counts consecutive failures, disables at the threshold in the same transaction, and re-activation resets', () => {
+    const path = join(tempDir(), 'emulator.db');
+    const store = EmulatorStore.open(path);
+    store.createWebhook(webhook('wh_a'));
+    store.enqueue([1, 2, 3].map((n) => ({ id: `dlv_${n}`, webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{}'), createdAt: n })));
+    const results = store.recordAttempts([failed('dlv_1', 1, 1, 100), failed('dlv_2', 2, 1, 101), failed('dlv_3', 3, 1, 102)], 3);
+    expect(results).toEqual([{ consecutiveFailures: 1, disabled: false }, { consecutiveFailures: 2, disabled: false }, { consecutiveFailures: 3, disabled: true }]);
+    expect(store.getWebhook('wh_a')).toMatchObject({ active: false, consecutiveFailures: 3, disabledReason: 'too many failures', disabledAt: 102 });
+    expect(store.subscriberIds('customer.cart.added')).toEqual([]);
+    store.close();
+    // The file agrees with what the store showed.
+    const reopened = EmulatorStore.open(path);
+    expect(reopened.getWebhook('wh_a')).toMatchObject({ active: false, consecutiveFailures: 3 });
+    expect(reopened.updateWebhook('wh_a', { active: true }, 200)).toMatchObject({ active: true, consecutiveFailures: 0, disabledReason: null });
+    reopened.close();
+  });
+
+  it('lists attempts newest first with the next one to come, filtered by result or HTTP status', () => {
+    const store = EmulatorStore.open(join(tempDir(), 'emulator.db'));
+    store.createWebhook(webhook('wh_a'));
+    store.enqueue([{ id: 'dlv_1', webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{}'), createdAt: 1 }]);
+    store.recordAttempts([failed('dlv_1', 1, 1, 100)], 100);
+    store.recordAttempts([failed('dlv_1', 1, 2, 200)], 100);
+    const rows = store.listAttempts('wh_a');
+    expect(rows.map((r) => [r.attempt, r.status, r.at])).toEqual([[3, 'pending', 1200], [2, 'failed', 200], [1, 'failed', 100]]);
+    expect(store.listAttempts('wh_a', { status: 'failed' }).map((r) => r.attempt)).toEqual([2, 1]);
+    expect(store.listAttempts('wh_a', { status: '500' }).map((r) => r.attempt)).toEqual([2, 1]);
+    expect(store.listAttempts('wh_a', { status: '200' })).toEqual([]);
+    expect(store.listAttempts('wh_a', { status: 'pending' }).map((r) => r.attempt)).toEqual([3]);
+    expect(store.listAttempts('wh_a', { limit: 1 }).map((r) => r.attempt)).toEqual([3]);
+    store.close();
+  });
+
+  it('deletes a webhook with its deliveries and attempts', () => {
+    const store = EmulatorStore.open(join(tempDir(), 'emulator.db'));
+    store.createWebhook(webhook('wh_a'));
+    store.enqueue([{ id: 'dlv_1', webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{}'), createdAt: 1 }]);
+    store.recordAttempts([failed('dlv_1', 1, 1, 100)], 100);
+    expect(store.deleteWebhook('wh_a')).toBe(true);
+    expect(store.pendingCount()).toBe(0);
+    expect(store.listAttempts('wh_a')).toEqual([]);
+    expect(store.deleteWebhook('wh_a')).toBe(false);
+    store.close();
+  });
+});
