@@ -60,7 +60,7 @@ export class DeliveryEngine {
   #sending = 0;
   /** Attempts in flight per webhook, to never start more than the disabling threshold allows. */
   readonly #inFlightPerWebhook = new Map<string, number>();
-  readonly #waiters = new Map<string, Array<(report: AttemptReport) => void>>();
+  readonly #waiters = new Map<string, Array<(report: AttemptReport | undefined) => void>>();
   /** New deliveries and attempt results are written in one transaction per turn. */
   readonly #arrivals: GroupCommit<NewDelivery, undefined>;
   readonly #results: GroupCommit<RecordedAttempt, { consecutiveFailures: number; disabled: boolean }>;
@@ -106,12 +106,18 @@ export class DeliveryEngine {
     return this.#inFlight.size;
   }
 
-  /** Resolves with the next recorded attempt of `deliveryId`. */
-  nextAttemptOf(deliveryId: string): Promise<AttemptReport> {
+  /** Resolves with the next recorded attempt of `deliveryId`, or undefined after `timeoutMs`. */
+  nextAttemptOf(deliveryId: string, timeoutMs: number): Promise<AttemptReport | undefined> {
     return new Promise((resolve) => {
-      const list = this.#waiters.get(deliveryId) ?? [];
-      list.push(resolve);
-      this.#waiters.set(deliveryId, list);
+      const settle = (report: AttemptReport | undefined) => {
+        clearTimeout(timer);
+        const left = (this.#waiters.get(deliveryId) ?? []).filter((w) => w !== settle);
+        if (left.length) this.#waiters.set(deliveryId, left);
+        else this.#waiters.delete(deliveryId);
+        resolve(report);
+      };
+      const timer = setTimeout(() => settle(undefined), timeoutMs).unref();
+      this.#waiters.set(deliveryId, [...(this.#waiters.get(deliveryId) ?? []), settle]);
     });
   }
 
@@ -246,11 +252,7 @@ export class DeliveryEngine {
       disabledWebhook: recorded.disabled,
     };
     this.#options.onAttempt?.(report);
-    const waiters = this.#waiters.get(due.id);
-    if (waiters) {
-      this.#waiters.delete(due.id);
-      for (const resolve of waiters) resolve(report);
-    }
+    for (const settle of this.#waiters.get(due.id) ?? []) settle(report);
   }
 
   #outcome(attempt: number, result: AttemptResult, succeeded: boolean, startedAt: number): AttemptOutcome {

@@ -85,11 +85,9 @@ export class WebhookService {
       throw new ApiError(409, 'webhook_disabled', `webhook ${id} is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`);
     }
     const delivery = newDelivery(webhook.id, event, envelopeBytes(event));
-    const first = this.#engine.nextAttemptOf(delivery.id);
+    const first = this.#engine.nextAttemptOf(delivery.id, this.#testWaitMs);
     await this.#engine.enqueue([delivery]);
-    let timer: NodeJS.Timeout | undefined;
-    const report = await Promise.race([first, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), this.#testWaitMs)))]);
-    clearTimeout(timer);
+    const report = await first;
     if (!report) return { status: 202, body: { delivery_id: delivery.id, webhook_id: id, event, status: 'pending', attempt: null } };
     return { status: 200, body: { delivery_id: delivery.id, webhook_id: id, event, status: report.state, attempt: attemptReportJson(report) } };
   }
