@@ -141,8 +141,12 @@ function stateOf(w: WebhookView): string {
   return w.active ? 'active' : w.disabledReason ? 'disabled' : 'inactive';
 }
 
+function isAllEvents(events: readonly string[]): boolean {
+  return events.length === EVENT_TYPES.length && EVENT_TYPES.every((e) => events.includes(e));
+}
+
 function eventsSummary(events: readonly string[]): string {
-  if (events.length === EVENT_TYPES.length && EVENT_TYPES.every((e) => events.includes(e))) return `all (${events.length})`;
+  if (isAllEvents(events)) return `all (${events.length})`;
   const text = events.join(',');
   return text.length > 60 ? `${events.length} events` : text;
 }
@@ -153,7 +157,7 @@ function printWebhookDetails(ctx: CommandContext, w: WebhookView, { omit = [] }:
     ['url', w.url],
     ['state', stateOf(w)],
     ['reason', w.disabledReason ?? undefined],
-    ['events', w.events.join(', ')],
+    ['events', isAllEvents(w.events) ? `all ${EVENT_TYPES.length} event types` : w.events.join(', ')],
     ['debug', w.debugMode ? 'on' : 'off'],
     ['failures', w.consecutiveFailures === undefined ? undefined : `${w.consecutiveFailures} in a row`],
     ['secret', w.secretHint],
