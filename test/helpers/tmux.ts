@@ -1,0 +1,38 @@
+/** A real terminal for TUI tests: a detached tmux session, its screen, and key presses. */
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+
+export interface TmuxSession {
+  name: string;
+  /** Polls the screen until `expected` shows; returns the last screen either way. */
+  screenShowing(expected: RegExp, timeoutMs?: number): Promise<string>;
+  press(key: string): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** Runs `command` (a shell line) in a new 120×40 session. */
+export async function startTmux(command: string): Promise<TmuxSession> {
+  const name = `webhooks-cli-test-${process.pid}-${randomBytes(3).toString('hex')}`;
+  await execa('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
+  const screen = async () => (await execa('tmux', ['capture-pane', '-p', '-t', name], { reject: false })).stdout;
+  return {
+    name,
+    async screenShowing(expected, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = await screen();
+        if (expected.test(text)) return text;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return text;
+    },
+    async press(key) {
+      await execa('tmux', ['send-keys', '-t', name, key]);
+      await new Promise((r) => setTimeout(r, 150));
+    },
+    async kill() {
+      await execa('tmux', ['kill-session', '-t', name], { reject: false });
+    },
+  };
+}
