@@ -16,6 +16,8 @@ interface RelayCommandOptions {
 export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
   const publicUrl = options.publicUrl === undefined ? undefined : requirePublicUrl(options.publicUrl);
   const log = relayLogger(ctx);
+  // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
+  const stop = stopSignal();
   const relay = await startOrExplain({
     host: options.host,
     port: options.port,
@@ -24,12 +26,15 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
     maxBodyBytes: options.maxBody,
     pingIntervalMs: options.pingInterval,
     log,
+  }).catch((err: unknown) => {
+    stop.dispose();
+    throw err;
   });
   const connectUrl = relay.url.replace(/^http/, 'ws');
   const webhookBase = publicUrl ?? relay.url;
   if (ctx.json) printLine(ctx, JSON.stringify({ listening: relay.url, connect: connectUrl, publicUrl: webhookBase }));
   else printLine(ctx, `relay listening on ${relay.url} — listeners connect with: webhooks-cli listen --relay ${connectUrl}`);
-  const signal = await untilStopSignal();
+  const signal = await stop.received;
   log('info', `${signal} received, shutting down`);
   await relay.close();
   return EXIT_OK;
@@ -66,14 +71,20 @@ function relayLogger(ctx: CommandContext): RelayLogger {
   return (level, message) => logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${message}`);
 }
 
-function untilStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
+/** The first SIGINT or SIGTERM from now on. */
+function stopSignal(): { received: Promise<NodeJS.Signals>; dispose: () => void } {
+  let dispose = () => {};
+  const received = new Promise<NodeJS.Signals>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
+      dispose();
+      resolve(signal);
+    };
+    dispose = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  return { received, dispose };
 }
