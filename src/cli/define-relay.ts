@@ -1,7 +1,7 @@
 /** `relay`: the WebSocket tunnel server. (`listen --relay` is the client side.) */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.js';
-import { duration, integer } from './parse.js';
+import { byteSize, duration, integer } from './parse.js';
 
 export function defineRelayCommands(program: Command): void {
   program
@@ -12,7 +12,7 @@ export function defineRelayCommands(program: Command): void {
     .option('--public-url <url>', 'base of the webhook URLs handed to listeners, e.g. https://relay.example.com (default: the address a listener connected to)')
     .addOption(new Option('--answer-timeout <duration>', 'how long a sender waits for the listener\'s answer before a 504').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--max-body <size>', 'largest request body accepted (413 above it), e.g. 512kb, 5mb').argParser(byteSize).default(1024 * 1024, '1mb'))
-    .addOption(new Option('--ping-interval <duration>', 'keepalive ping interval; a listener silent for one interval is dropped').argParser(duration).default(15_000, '15s'))
+    .addOption(new Option('--ping-interval <duration>', 'keepalive ping interval; a listener that misses a pong is dropped at the next ping').argParser(duration).default(15_000, '15s'))
     .addHelpText('after', examples([
       'webhooks-cli relay --port 8080',
       'webhooks-cli relay --host 0.0.0.0 --port 8080 --public-url https://relay.example.com',
@@ -21,12 +21,3 @@ export function defineRelayCommands(program: Command): void {
     .action(lazy(() => import('../commands/relay.js'), 'relayCommand'));
 }
 
-/** `1048576`, `512kb`, `5mb` → bytes. */
-function byteSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m)?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected a size such as 1048576, 512kb or 5mb');
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const bytes = Math.floor(Number(m[1]) * (unit.startsWith('m') ? 1024 * 1024 : unit.startsWith('k') ? 1024 : 1));
-  if (bytes < 1) throw new InvalidArgumentError('expected a size of at least 1 byte');
-  return bytes;
-}

@@ -2,8 +2,9 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { maskSecret } from '../core/redact.js';
-import { EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_OK, UsageError, UserError } from '../errors.js';
 import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
+import { normaliseRelayUrl } from '../tunnel/forwarding-rules.js';
 import { formatRequestLine, requestJson } from '../ui/request-line.js';
 
 export interface ListenOptions {
@@ -18,6 +19,7 @@ export interface ListenOptions {
   forwardTo?: string;
   allowRemoteForward?: boolean;
   forwardTimeout: number;
+  relay?: string;
   tui: boolean;
 }
 
@@ -31,6 +33,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   }
   if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
   const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
+  const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
 
   const listener = await startListener({
     dbPath: ctx.dbPath,
@@ -47,13 +50,25 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   });
   const cleanups: Cleanup[] = [];
   const stopped = stopSignal();
+  let until = stopped.promise;
+  let tunnelFailure: UserError | undefined;
   try {
-    if (ctx.interactive && options.tui) {
+    const tui = ctx.interactive && options.tui;
+    if (relayUrl) {
+      const { connectListenerToRelay } = await import('../tunnel/listen-tunnel.js');
+      const tunnel = connectListenerToRelay(listener, { relayUrl, onWarning: tui ? undefined : (m) => logLine(ctx, `relay: ${m}`) });
+      cleanups.push(() => tunnel.stop());
+      // A refused or taken-over channel ends listen: its public URL no longer reaches this machine.
+      until = Promise.race([until, tunnel.ended.then((end) => {
+        if (end.reason !== 'stopped') tunnelFailure = new UserError(end.message, { hint: end.hint });
+      })]);
+    }
+    if (tui) {
       const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
-      await runListenTui(listener, { verify: options.verify, stopped: stopped.promise });
+      await runListenTui(listener, { verify: options.verify, stopped: until });
     } else {
       printLines(ctx, listener, options);
-      await stopped.promise;
+      await until;
     }
   } finally {
     stopped.dispose();
@@ -63,7 +78,16 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     const spilled = summary.spilled ? `; ${summary.spilled} kept in ${ctx.dbPath}.spool until the database is free` : '';
     logLine(ctx, `stopped: ${received} request${received === 1 ? '' : 's'} received, all recorded in ${ctx.dbPath}${spilled}`);
   }
+  if (tunnelFailure) throw tunnelFailure;
   return EXIT_OK;
+}
+
+function parseRelayUrl(value: string): string {
+  try {
+    return normaliseRelayUrl(value);
+  } catch {
+    throw new UsageError(`--relay "${value}" is not a ws:// or wss:// URL`, 'e.g. --relay ws://127.0.0.1:8080, as printed by `webhooks-cli relay`');
+  }
 }
 
 /** Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. */
@@ -89,6 +113,7 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
     const relay = info.relay;
     if (relay && JSON.stringify(relay) !== JSON.stringify(shown.relay)) {
       logLine(ctx, `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`);
+      if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'relay', ...relay }) + '\n');
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
     shown = info;

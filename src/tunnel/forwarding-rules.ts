@@ -1,7 +1,9 @@
 /**
  * The small, pure rules of passing HTTP through the tunnel: which headers belong to one hop
- * only, how a public URL names its channel, and where a tunnelled path lands on the listener.
+ * only, how a public URL names its channel, where a tunnelled path lands on the listener, and
+ * what relay URL a client connects to.
  */
+import { CONNECT_PATH } from './frame-codec.js';
 
 /** Connection-level headers (RFC 9110 §7.6.1) that must not be passed on; content-length is recomputed. */
 const HOP_BY_HOP = new Set([
@@ -51,4 +53,14 @@ export function localPathFor(rest: string, localPath = '/'): string {
   const base = localPath.endsWith('/') ? localPath.slice(0, -1) : localPath;
   if (path === '/' || path === '') return (base || '/') + query;
   return base + path + query;
+}
+
+/** `ws://host:port` → `ws://host:port/connect`; `http(s)` becomes `ws(s)`. Throws on anything else. */
+export function normaliseRelayUrl(value: string): string {
+  const url = new URL(value);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`relay URL must start with ws:// or wss:// (got ${url.protocol})`);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = CONNECT_PATH;
+  return url.toString();
 }

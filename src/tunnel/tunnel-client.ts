@@ -9,8 +9,8 @@
  */
 import WebSocket from 'ws';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
-import { CLOSE_REPLACED, CONNECT_PATH, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
-import { localPathFor } from './forwarding-rules.js';
+import { CLOSE_REPLACED, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
+import { localPathFor, normaliseRelayUrl } from './forwarding-rules.js';
 import { ReconnectBackoff, HEALTHY_CONNECTION_MS, RECONNECT_DELAYS_MS } from './reconnect-backoff.js';
 
 export interface ChannelCredentials {
@@ -278,16 +278,6 @@ export class TunnelClient {
     this.update(change);
     this.resolveDone(end);
   }
-}
-
-/** `ws://host:port` → `ws://host:port/connect`; `http(s)` becomes `ws(s)`. Throws on anything else. */
-export function normaliseRelayUrl(value: string): string {
-  const url = new URL(value);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`relay URL must start with ws:// or wss:// (got ${url.protocol})`);
-  if (url.pathname === '/' || url.pathname === '') url.pathname = CONNECT_PATH;
-  return url.toString();
 }
 
 function textResponse(status: number, message: string): RawResponse {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from '../../src/tunnel/channel-token.js';
-import { endToEndHeaders, localPathFor, splitChannelPath } from '../../src/tunnel/forwarding-rules.js';
+import { endToEndHeaders, localPathFor, normaliseRelayUrl, splitChannelPath } from '../../src/tunnel/forwarding-rules.js';
 import { ReconnectBackoff } from '../../src/tunnel/reconnect-backoff.js';
 
 describe('channel tokens', () => {
@@ -61,5 +61,15 @@ describe('forwarding rules', () => {
   it('drops hop-by-hop headers and keeps the signature headers', () => {
     expect(endToEndHeaders({ connection: 'keep-alive', 'transfer-encoding': 'chunked', 'content-length': '3', 'x-webhook-signature': 'sha256=ab', 'set-cookie': ['a', 'b'], absent: undefined }))
       .toEqual({ 'x-webhook-signature': 'sha256=ab', 'set-cookie': ['a', 'b'] });
+  });
+});
+
+describe('relay URL', () => {
+  it('adds /connect, turns http into ws and refuses other schemes', () => {
+    expect(normaliseRelayUrl('ws://127.0.0.1:8080')).toBe('ws://127.0.0.1:8080/connect');
+    expect(normaliseRelayUrl('https://relay.example.com/')).toBe('wss://relay.example.com/connect');
+    expect(normaliseRelayUrl('wss://relay.example.com/tunnel/connect')).toBe('wss://relay.example.com/tunnel/connect');
+    expect(() => normaliseRelayUrl('ftp://x')).toThrow(/ws:\/\//);
+    expect(() => normaliseRelayUrl('relay')).toThrow();
   });
 });
