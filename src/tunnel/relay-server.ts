@@ -311,7 +311,7 @@ export class RelayServer {
     } else {
       const shown = requested && isWellFormedChannelId(requested) ? requested : '(none)';
       this.log('warn', `connection refused for channel ${shown}: ${token === undefined ? 'no token' : 'wrong token'}`, { channel: shown, refused: true });
-      refuseUpgrade(socket, 401, 'this token does not open that channel; use the channel and token the relay issued');
+      refuseUpgrade(socket, 401, 'this token does not open that channel');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, channelId, newToken, publicBase(this.settings.publicUrl, req)));
