@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
+import { execa, type ResultPromise } from 'execa';
+import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
 
@@ -24,25 +24,29 @@ async function relayProcess(port = 0): Promise<RelayProcess> {
   return relay;
 }
 
-async function listenThrough(relay: RelayProcess, args: string[] = [], configDir = tempDir()): Promise<RunningListener & { output: Output }> {
-  const listener = await startListen(['--no-tui', '--secret', SECRET, '--relay', relay.wsUrl, ...args], { configDir });
-  cleanups.push(() => listener.stop());
-  const output = watch(listener);
-  await output.waitFor(/relay: connected — public URL (\S+)/);
-  return Object.assign(listener, { output });
-}
-
-interface Output {
-  stderr: () => string;
+interface ListenProcess {
+  configDir: string;
+  dbPath: string;
+  process: ResultPromise<{ reject: false }>;
+  /** Waits for the n-th match of `pattern` on listen's stderr; returns its first group. */
   waitFor: (pattern: RegExp, occurrence?: number) => Promise<string>;
+  stop: (signal?: NodeJS.Signals) => Promise<Awaited<ResultPromise<{ reject: false }>>>;
 }
 
-/** Collects the listener's stderr and waits for the n-th match of a pattern (its first group). */
-function watch(listener: RunningListener): Output {
+/** `listen --relay` as a process, its stderr watched from the first byte. */
+function spawnListen(relay: RelayProcess, args: string[] = [], configDir = tempDir()): ListenProcess {
+  const child = execa(process.execPath, [BIN, 'listen', '--port', '0', '--no-tui', '--secret', SECRET, '--relay', relay.wsUrl, ...args], {
+    reject: false,
+    env: isolatedEnv(configDir),
+    extendEnv: true,
+    timeout: 60_000,
+  }) as ResultPromise<{ reject: false }>;
   let stderr = '';
-  listener.process.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return {
-    stderr: () => stderr,
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const listener: ListenProcess = {
+    configDir,
+    dbPath: join(configDir, 'history.db'),
+    process: child,
     waitFor: async (pattern, occurrence = 1) => {
       const global = new RegExp(pattern.source, 'g');
       const deadline = Date.now() + 15_000;
@@ -53,7 +57,20 @@ function watch(listener: RunningListener): Output {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal);
+      return await child;
+    },
   };
+  cleanups.push(() => listener.stop());
+  return listener;
+}
+
+/** A listener connected through `relay`, and its public URL. */
+async function listenThrough(relay: RelayProcess, args: string[] = [], configDir?: string): Promise<ListenProcess & { publicUrl: string }> {
+  const listener = spawnListen(relay, args, configDir);
+  const publicUrl = await listener.waitFor(/relay: connected — public URL (\S+)/);
+  return Object.assign(listener, { publicUrl });
 }
 
 async function trigger(url: string, event = 'catalog.product.created') {
@@ -74,7 +91,7 @@ describe('listen --relay', () => {
   it('receives a trigger at the public URL, verified and recorded, and keeps the URL across restarts', async () => {
     const relay = await relayProcess();
     const listener = await listenThrough(relay);
-    const publicUrl = await listener.output.waitFor(/public URL (\S+)/);
+    const publicUrl = listener.publicUrl;
     expect(publicUrl).toMatch(new RegExp(`^${relay.url}/ch_[A-Za-z0-9_-]{22}$`));
 
     const { result, delivery } = await trigger(publicUrl);
@@ -89,7 +106,7 @@ describe('listen --relay', () => {
     const stored = JSON.parse(readFileSync(join(listener.configDir, 'relay-channels.json'), 'utf8')) as Record<string, { publicUrl: string }>;
     expect(Object.values(stored)[0]!.publicUrl).toBe(publicUrl);
     const again = await listenThrough(relay, [], listener.configDir);
-    expect(await again.output.waitFor(/public URL (\S+)/)).toBe(publicUrl);
+    expect(again.publicUrl).toBe(publicUrl);
     expect((await trigger(publicUrl)).delivery.status).toBe(200);
   });
 
@@ -98,7 +115,7 @@ describe('listen --relay', () => {
     cleanups.push(() => app.close());
     const relay = await relayProcess();
     const listener = await listenThrough(relay, ['--forward-to', `${app.url}/hooks`]);
-    const publicUrl = await listener.output.waitFor(/public URL (\S+)/);
+    const publicUrl = listener.publicUrl;
 
     const { result, delivery } = await trigger(publicUrl, 'customer.purchase.completed');
     expect(delivery.status).toBe(418);
@@ -115,11 +132,11 @@ describe('listen --relay', () => {
     const port = await freePort();
     const first = await startRelayProcess(port);
     const listener = await listenThrough(first);
-    const publicUrl = await listener.output.waitFor(/public URL (\S+)/);
+    const publicUrl = listener.publicUrl;
     await first.stop('SIGKILL');
-    await listener.output.waitFor(/relay: reconnecting/);
+    await listener.waitFor(/relay: reconnecting/);
     await relayProcess(port);
-    await listener.output.waitFor(/relay: connected/, 2);
+    await listener.waitFor(/relay: connected/, 2);
     const { delivery } = await trigger(publicUrl);
     expect(delivery.status).toBe(200);
     await listener.stop();
@@ -129,7 +146,7 @@ describe('listen --relay', () => {
   it('leaves the sender a 503 when no listener is connected', async () => {
     const relay = await relayProcess();
     const listener = await listenThrough(relay);
-    const publicUrl = await listener.output.waitFor(/public URL (\S+)/);
+    const publicUrl = listener.publicUrl;
     await listener.stop();
     const { result, delivery } = await trigger(publicUrl);
     expect(delivery.status).toBe(503);
@@ -146,8 +163,7 @@ describe('listen --relay', () => {
     for (const entry of Object.values(stored)) entry.token = 'C'.repeat(43);
     writeFileSync(file, JSON.stringify(stored));
 
-    const refused = await startListen(['--no-tui', '--secret', SECRET, '--relay', relay.wsUrl], { configDir });
-    const result = await refused.process;
+    const result = await spawnListen(relay, [], configDir).process;
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/error: the relay refused channel ch_\S+: this token does not open that channel — remove the entry for ws:\/\/127\.0\.0\.1:\d+\/connect from .*relay-channels\.json/);
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
