@@ -196,6 +196,7 @@ export class TunnelClient {
       this.credentials = { ...this.credentials, publicUrl: hello.publicUrl };
     }
     this.backoff.connected(Date.now());
+    this.armWatchdog(socket);
     this.update({ state: 'connected', channel: hello.channel, publicUrl: hello.publicUrl, attempts: 0, retryInMs: undefined, error: undefined });
     this.flushUnsent();
   }

@@ -6,6 +6,8 @@ export interface TcpProxy {
   port: number;
   /** Destroys every connection passing through (both directions), as a network drop would. */
   cutAll: () => void;
+  /** Silently stops carrying bytes on the current connections (a half-open link); new ones still work. */
+  freezeAll: () => void;
   close: () => Promise<void>;
 }
 
@@ -32,9 +34,18 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     }
     pairs.clear();
   };
+  const freezeAll = () => {
+    for (const [a, b] of pairs) {
+      a.unpipe(b);
+      b.unpipe(a);
+      a.pause();
+      b.pause();
+    }
+  };
   return {
     port: (server.address() as AddressInfo).port,
     cutAll,
+    freezeAll,
     close: () => new Promise<void>((resolve) => {
       cutAll();
       server.close(() => resolve());

@@ -269,6 +269,41 @@ describe('relay and tunnel client', () => {
     expect(calls).toBe(1);
   });
 
+  it('notices a silent half-open link and reconnects', async () => {
+    const relay = await startRelay({ pingIntervalMs: 60 });
+    const proxy = await startTcpProxy(relay.port);
+    cleanups.push(() => proxy.close());
+    const { client, statuses, publicUrl } = await connect(`ws://127.0.0.1:${proxy.port}`, async () => answer(200, 'alive'));
+    proxy.freezeAll();
+    await waitFor(() => statuses.some((s) => s.state === 'reconnecting'));
+    await waitFor(() => client.status().state === 'connected');
+    const direct = publicUrl.replace(`127.0.0.1:${proxy.port}`, `127.0.0.1:${relay.port}`);
+    expect((await post(direct)).body!.toString()).toBe('alive');
+  });
+
+  it('answers 502 when the listener\'s answer has a header node cannot send', async () => {
+    const relay = await startRelay();
+    const { publicUrl } = await connect(wsUrl(relay), async () => ({ status: 200, headers: { 'bad header': 'x' }, body: Buffer.from('x') }));
+    const result = await post(publicUrl);
+    expect(result.status).toBe(502);
+    expect(result.headers?.['x-relay-error']).toBe('bad_answer');
+    expect((await post(publicUrl)).status).toBe(502);
+  });
+
+  it('forgets a request whose sender hung up', async () => {
+    const relay = await startRelay();
+    let release: () => void = () => {};
+    const { publicUrl } = await connect(wsUrl(relay), async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return answer(200);
+    });
+    const sent = sendRequest({ url: publicUrl, body: Buffer.from('{}'), headers: {}, timeoutMs: 100 });
+    expect((await sent).errorCode).toBe('timeout');
+    await waitFor(() => relay.stats().pending === 0);
+    release();
+    expect(relay.stats().connected).toBe(1);
+  });
+
   it('gives the channel to the newest connection and tells the older one', async () => {
     const relay = await startRelay();
     const first = await connect(wsUrl(relay), async () => answer(200, 'first'));
