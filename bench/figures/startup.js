@@ -1,0 +1,28 @@
+// Start-up: `--help`, `--version` and one `trigger` against `node -e 0`, interleaved runs.
+import { BIN, benchEnv, median, row, startBareServer, tempDir, timeRun } from '../lib.js';
+
+export default async function startup({ rounds }) {
+  const runs = Math.max(15, rounds * 5);
+  const env = benchEnv(tempDir());
+  const server = await startBareServer();
+  const cases = {
+    baseline: ['-e', '0'],
+    help: [BIN, '--help'],
+    version: [BIN, '--version'],
+    trigger: [BIN, 'trigger', 'catalog.product.created', '--to', `${server.url}/webhook`, '--secret', 'bench'],
+  };
+  const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  try {
+    for (const args of Object.values(cases)) timeRun(args, env); // warm the file cache
+    for (let i = 0; i < runs; i++) for (const [name, args] of Object.entries(cases)) times[name].push(timeRun(args, env));
+  } finally {
+    server.close();
+  }
+  const base = median(times.baseline);
+  const ratio = (name) => median(times[name]) / base;
+  return [
+    row('start-up: --help vs node -e 0', median(times.help), base, 'ms', '≤ 1.5×', ratio('help') <= 1.5, `median of ${runs}`),
+    row('start-up: --version vs node -e 0', median(times.version), base, 'ms', '≤ 1.5×', ratio('version') <= 1.5, `median of ${runs}`),
+    row('start-up: trigger (1 delivery) vs node -e 0', median(times.trigger), base, 'ms', '≤ 2.5×', ratio('trigger') <= 2.5, `median of ${runs}, local bare receiver`),
+  ];
+}

@@ -1,0 +1,53 @@
+// Shared by the benchmark figures: child processes, bare servers, medians.
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = fileURLToPath(new URL('../bin/webhooks-cli.js', import.meta.url));
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export function tempDir(prefix = 'webhooks-cli-bench-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Environment isolating a CLI run from the user's config. */
+export function benchEnv(configDir, extra = {}) {
+  return { ...process.env, WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', ...extra };
+}
+
+/** Wall time of one synchronous run of `node args`, in ms. */
+export function timeRun(args, env = process.env) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return ms;
+}
+
+/**
+ * Starts a bare node:http server in its own process that reads each body and answers 200;
+ * resolves with its URL. The baseline receiver of several figures.
+ */
+export function startBareServer() {
+  const code = `
+    const http = require('node:http');
+    const server = http.createServer((req, res) => { req.on('data', () => {}); req.on('end', () => { res.writeHead(200); res.end('OK'); }); });
+    server.keepAliveTimeout = 30000;
+    server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, close: () => child.kill() }));
+    child.once('error', reject);
+  });
+}
+
+export function row(figure, ours, baseline, unit, target, met, note) {
+  return { figure, ours, baseline, unit, ratio: baseline ? ours / baseline : undefined, target, met, note };
+}

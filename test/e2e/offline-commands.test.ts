@@ -1,0 +1,119 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const VECTOR = { secret: "It's a Secret to Everybody", body: 'Hello, World!', signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' };
+
+describe('events', () => {
+  it('lists 16 types, as a table or JSON', async () => {
+    const table = await runCli(['events', 'list']);
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout.trim().split('\n')).toHaveLength(17);
+    const json = JSON.parse((await runCli(['events', 'list', '--json'])).stdout);
+    expect(json).toHaveLength(16);
+    expect(json[0]).toEqual({ type: 'catalog.product.created', category: 'catalog', description: 'New product added to catalog' });
+  });
+
+  it('shows a sample envelope, and refuses an unknown type with exit 2', async () => {
+    const shown = await runCli(['events', 'show', 'recommendation.clicked']);
+    expect(JSON.parse(shown.stdout).data.recommended_product_id).toBe('prod_54321');
+    const bad = await runCli(['events', 'show', 'recommendation.click']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/did you mean recommendation\.clicked\?/);
+  });
+});
+
+describe('sign and verify', () => {
+  it('sign reproduces the test vector from stdin and from a file', async () => {
+    expect((await runCli(['sign', '--secret', VECTOR.secret], { input: VECTOR.body })).stdout).toBe(VECTOR.signature);
+    const file = join(tempDir(), 'body.txt');
+    writeFileSync(file, VECTOR.body);
+    expect((await runCli(['sign', '--secret', VECTOR.secret, '--payload', file])).stdout).toBe(VECTOR.signature);
+  });
+
+  it('verify accepts the vector (exit 0) and explains a mismatch (exit 1) without printing secrets', async () => {
+    const ok = await runCli(['verify', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { input: VECTOR.body });
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stdout).toMatch(/✓ valid/);
+
+    const body = '{"event":"x","data":{"a":1}}';
+    const signature = (await runCli(['sign', '--secret', 'k'], { input: body })).stdout;
+    const pretty = JSON.stringify(JSON.parse(body), null, 2);
+    const bad = await runCli(['verify', '--secret', 'k', '--signature', signature, '--json'], { input: pretty });
+    expect(bad.exitCode).toBe(1);
+    const report = JSON.parse(bad.stdout);
+    expect(report).toMatchObject({ valid: false, reason: 'mismatch', received: signature });
+    expect(report.hints.join(' ')).toMatch(/re-serialised/);
+    expect(report.expected[0]).toMatch(/^sha256=[0-9a-f]{6}…[0-9a-f]{4}$/);
+  });
+
+  it('verify with several secrets accepts any', async () => {
+    const result = await runCli(['verify', '--secret', 'old', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { input: VECTOR.body });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/secret #2/);
+  });
+
+  it('a malformed signature is a failed check, not a crash', async () => {
+    const result = await runCli(['verify', '--secret', 's', '--signature', 'nonsense'], { input: 'x' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/not of the form sha256=/);
+  });
+});
+
+describe('config', () => {
+  it('stores settings owner-only, masks secrets unless asked, and validates keys', async () => {
+    const configDir = tempDir();
+    expect((await runCli(['config', 'set', 'token', 'tok_very_secret_value'], { configDir })).stdout).toBe('token = to********');
+    expect(statSync(join(configDir, 'config.json')).mode & 0o777).toBe(0o600);
+    expect((await runCli(['config', 'get', 'token'], { configDir })).stdout).toBe('to********');
+    expect((await runCli(['config', 'get', 'token', '--show-secrets'], { configDir })).stdout).toBe('tok_very_secret_value');
+    const list = await runCli(['config', 'list'], { configDir });
+    expect(list.stdout).not.toContain('tok_very_secret_value');
+    expect((await runCli(['config', 'unset', 'token'], { configDir })).exitCode).toBe(0);
+    expect((await runCli(['config', 'get', 'token'], { configDir })).exitCode).toBe(1);
+    const bad = await runCli(['config', 'set', 'secrt', 'x'], { configDir });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/unknown setting "secrt" — did you mean secret\?/);
+  });
+
+  it('db from config is used by history, and a flag beats it', async () => {
+    const configDir = tempDir();
+    const dbFromConfig = join(tempDir(), 'configured.db');
+    await runCli(['config', 'set', 'db', dbFromConfig], { configDir });
+    await runCli(['history'], { configDir });
+    expect(statSync(dbFromConfig).isFile()).toBe(true);
+    const dbFromFlag = join(tempDir(), 'flag.db');
+    await runCli(['history', '--db', dbFromFlag], { configDir });
+    expect(statSync(dbFromFlag).isFile()).toBe(true);
+  });
+});
+
+describe('history', () => {
+  it('an unknown id is a one-line error', async () => {
+    const result = await runCli(['history', 'show', 'dlv_nope']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^error: no delivery "dlv_nope" in .* — list them with webhooks-cli history$/);
+  });
+
+  it('a file that is not a database is reported, not a crash', async () => {
+    const file = join(tempDir(), 'junk.db');
+    writeFileSync(file, 'this is not sqlite'.repeat(100));
+    const result = await runCli(['history', '--db', file]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^error: .*junk\.db is not a webhooks-cli history database — pass --db with another path$/);
+  });
+});
+
+describe('usage', () => {
+  it('an unknown command or flag exits 2', async () => {
+    expect((await runCli(['triger'])).exitCode).toBe(2);
+    expect((await runCli(['trigger', '--bogus'])).exitCode).toBe(2);
+  });
+
+  it('--help has examples; --version prints the version', async () => {
+    expect((await runCli(['--help'])).stdout).toMatch(/Examples:\n {2}\$ webhooks-cli/);
+    expect((await runCli(['trigger', '--help'])).stdout).toMatch(/--count <n>/);
+    expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JournalWriter, importJournal } from '../../src/store/delivery-journal.js';
+import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { HistoryStore, migrate } from '../../src/store/history-store.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { tempDir } from '../helpers/cli.js';
+
+function record(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
+  return {
+    direction: 'out', source: 'trigger', createdAt: Date.now(), event: 'catalog.product.created', deliveryId: `dlv_${Math.random().toString(16).slice(2)}`,
+    method: 'POST', url: 'http://127.0.0.1:1/webhook', remoteAddress: null, requestHeaders: { 'x-webhook-event': 'catalog.product.created' },
+    requestBody: Buffer.from('{"event":"catalog.product.created"}'), status: 200, responseHeaders: {}, responseBody: Buffer.from('OK'),
+    durationMs: 1.5, error: null, signatureValid: null, signatureError: null, duplicate: false, replayOf: null, ...overrides,
+  };
+}
+
+describe('HistoryStore', () => {
+  it('creates a fresh database at the latest schema, owner-only', () => {
+    const path = join(tempDir(), 'h.db');
+    const store = HistoryStore.open(path);
+    expect(store.schemaVersion).toBe(MIGRATIONS.length);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    store.close();
+  });
+
+  it('upgrades a version-1 database and keeps its rows', () => {
+    const path = join(tempDir(), 'old.db');
+    const old = new Database(path);
+    migrate(old, 1);
+    old.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
+      VALUES ('out', 'trigger', 1, 'catalog.product.deleted', 'dlv_old', 'POST', 'http://x', '{}', x'7b7d', 204)`).run();
+    expect(old.pragma('user_version', { simple: true })).toBe(1);
+    old.close();
+
+    const store = HistoryStore.open(path);
+    expect(store.schemaVersion).toBe(MIGRATIONS.length);
+    expect(store.get('dlv_old')).toMatchObject({ event: 'catalog.product.deleted', status: 204, replayOf: null, requestBody: Buffer.from('{}') });
+    store.close();
+  });
+
+  it('refuses a database from a newer version with a clear error', () => {
+    const path = join(tempDir(), 'new.db');
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => HistoryStore.open(path)).toThrow(/newer webhooks-cli/);
+  });
+
+  it('round-trips exact bytes, including invalid UTF-8', () => {
+    const store = HistoryStore.open(join(tempDir(), 'h.db'));
+    const body = Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x7d]);
+    const id = store.insert(record({ requestBody: body, deliveryId: 'dlv_bytes' }));
+    expect(store.get(id)!.requestBody.equals(body)).toBe(true);
+    expect(store.get('dlv_bytes')!.id).toBe(id);
+    store.close();
+  });
+
+  it('lists newest first with filters and pages by id', () => {
+    const store = HistoryStore.open(join(tempDir(), 'h.db'));
+    store.insertMany(Array.from({ length: 30 }, (_, i) => record({ event: i % 3 === 0 ? 'search.zero_results' : 'customer.cart.added', status: i % 2 ? 200 : 500, signatureValid: i === 7 ? false : null })));
+    const firstPage = store.list({ limit: 10 });
+    expect(firstPage.map((r) => r.id)).toEqual([30, 29, 28, 27, 26, 25, 24, 23, 22, 21]);
+    expect(store.list({ limit: 10, beforeId: 21 })[0]!.id).toBe(20);
+    expect(store.count({ event: 'search.zero_results' })).toBe(10);
+    expect(store.count({ status: 500 })).toBe(15);
+    expect(store.list({ invalid: true }).map((r) => r.id)).toEqual([8]);
+    expect(store.list({ search: 'zero_res', limit: 100 })).toHaveLength(10);
+    store.close();
+  });
+});
+
+describe('delivery journal (the spool trigger writes)', () => {
+  it('is imported once by the next open, then removed', () => {
+    const path = join(tempDir(), 'h.db');
+    const writer = new JournalWriter(path).open();
+    for (let i = 0; i < 300; i++) writer.append(record({ deliveryId: `dlv_${i}` }));
+    writer.close();
+    const store = HistoryStore.open(path);
+    expect(store.count()).toBe(300);
+    expect(store.get('dlv_299')!.requestBody.toString()).toBe('{"event":"catalog.product.created"}');
+    store.close();
+    expect(HistoryStore.open(path).count()).toBe(300);
+  });
+
+  it('leaves a live writer\'s unfinished file alone', () => {
+    const path = join(tempDir(), 'h.db');
+    const writer = new JournalWriter(path).open();
+    writer.append(record());
+    writer.flush();
+    expect(importJournal(path, () => {})).toBe(0);
+    writer.close();
+    expect(importJournal(path, () => {})).toBe(1);
+  });
+
+  it('reports an unwritable location as a user error', () => {
+    const file = join(tempDir(), 'not-a-folder');
+    writeFileSync(file, '');
+    expect(() => new JournalWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
+  });
+});
