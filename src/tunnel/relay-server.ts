@@ -92,7 +92,8 @@ export class RelayServer {
     };
     this.log = options.log ?? (() => {});
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
-    this.http = http.createServer({ noDelay: true }, (req, res) => this.handleHttp(req, res));
+    // A public server: a sender gets 10 s for its headers and 30 s for its whole request.
+    this.http = http.createServer({ noDelay: true, headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => this.handleHttp(req, res));
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
     this.http.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -418,9 +419,11 @@ function bearerToken(header: string | undefined): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/** Where senders reach this relay: `--public-url`, else the address the client itself used (behind a TLS proxy, https). */
 function publicBase(configured: string | undefined, req: http.IncomingMessage): string {
   if (configured) return configured.replace(/\/+$/, '');
-  return `http://${req.headers.host ?? 'localhost'}`;
+  const scheme = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${scheme}://${req.headers.host ?? 'localhost'}`;
 }
 
 function refuseUpgrade(socket: Socket, status: number, message: string): void {

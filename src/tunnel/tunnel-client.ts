@@ -192,8 +192,10 @@ export class TunnelClient {
     if (hello.token) {
       this.credentials = { channel: hello.channel, token: hello.token, publicUrl: hello.publicUrl };
       this.options.onCredentials?.(this.credentials);
-    } else if (this.credentials) {
+    } else if (this.credentials && this.credentials.publicUrl !== hello.publicUrl) {
+      // Same channel, new address (the relay moved or got a --public-url): remember the new one.
       this.credentials = { ...this.credentials, publicUrl: hello.publicUrl };
+      this.options.onCredentials?.(this.credentials);
     }
     this.backoff.connected(Date.now());
     this.armWatchdog(socket);

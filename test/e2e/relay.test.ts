@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import type { RawRequest, RequestHandler } from '../../src/receiver/raw-exchange.js';
 import { TunnelClient, type TunnelClientOptions } from '../../src/tunnel/tunnel-client.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
@@ -106,6 +107,13 @@ describe('webhooks-cli relay', () => {
     const relay = await startRelayProcess();
     expect(await relay.stop('SIGTERM')).toBe(0);
     expect(relay.stderr()).toMatch(/SIGTERM received, shutting down/);
+  });
+
+  it('relay --help loads commander only', async () => {
+    const trace = new URL('../helpers/trace-modules.mjs', import.meta.url).pathname;
+    const result = await execa(process.execPath, ['--import', trace, BIN, 'relay', '--help'], { reject: false, env: isolatedEnv(tempDir()) });
+    expect(result.exitCode).toBe(0);
+    expect(new Set(result.stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')))).toEqual(new Set(['loaded-package: commander']));
   });
 
   it('reports a port in use in one line with exit 1, and a bad --public-url with exit 2', async () => {

@@ -92,6 +92,12 @@ describe('relay and tunnel client', () => {
     expect(seen[0]!.headers['x-webhook-delivery']).toBe('dlv_1');
   });
 
+  it('hands out public URLs under --public-url', async () => {
+    const relay = await startRelay({ publicUrl: 'https://relay.example.com/' });
+    const { publicUrl } = await connect(wsUrl(relay), async () => answer(200));
+    expect(publicUrl).toMatch(/^https:\/\/relay\.example\.com\/ch_[A-Za-z0-9_-]{22}$/);
+  });
+
   it('answers 503 when no client is connected and 404 for a URL without a channel', async () => {
     const relay = await startRelay();
     const noClient = await post(`${relay.url}/ch_${'x'.repeat(22)}`);
