@@ -2,6 +2,7 @@
  * The relay server and the tunnel client together, in-process, over real loopback HTTP and
  * WebSockets; the listener is a small RequestHandler of the test's own.
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sendRequest } from '../../src/delivery/http-sender.js';
@@ -90,6 +91,15 @@ describe('relay and tunnel client', () => {
     expect(seen[0]).toMatchObject({ method: 'POST', path: '/webhook?attempt=2', via: 'relay', remoteAddress: '127.0.0.1' });
     expect(seen[0]!.headers['x-webhook-signature']).toBe('sha256=abc');
     expect(seen[0]!.headers['x-webhook-delivery']).toBe('dlv_1');
+  });
+
+  it('carries a body of exactly the size limit both ways, byte for byte', async () => {
+    const relay = await startRelay();
+    const { publicUrl } = await connect(wsUrl(relay), async (req) => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: req.body }));
+    const bytes = randomBytes(1024 * 1024);
+    const response = await fetch(publicUrl, { method: 'POST', body: bytes });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
   it('hands out public URLs under --public-url', async () => {
