@@ -13,10 +13,15 @@ interface ListOptions {
   limit: number;
 }
 
-export function listHistory(ctx: CommandContext, options: ListOptions): void {
+export async function listHistory(ctx: CommandContext, options: ListOptions): Promise<void> {
   const filter: HistoryFilter = { ...options };
   const store = HistoryStore.open(ctx.dbPath);
   try {
+    if (ctx.interactive) {
+      // A person at a terminal gets the browser (it pages, so --limit does not apply).
+      const [{ runHistoryBrowser }, { queryText }] = await Promise.all([import('../ui/history/run-history-browser.js'), import('../ui/tui/filter-query.js')]);
+      return await runHistoryBrowser(store, queryText(options));
+    }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));
     if (rows.length === 0) return printLine(ctx, `no deliveries in ${ctx.dbPath}${Object.keys(options).length > 1 ? ' match' : ''}`);

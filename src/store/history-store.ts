@@ -15,6 +15,10 @@ export interface HistoryFilter {
   status?: number;
   /** Only requests whose signature failed verification. */
   invalid?: boolean;
+  /** Only requests whose signature was verified valid. */
+  valid?: boolean;
+  /** Only requests flagged as a repeated delivery id. */
+  duplicate?: boolean;
   direction?: Direction;
   /** Matches the delivery id, event, URL or body text. */
   search?: string;
@@ -172,6 +176,8 @@ function whereClause(filter: HistoryFilter): { where: string; params: Record<str
   if (filter.event) (clauses.push('event = @event'), (params.event = filter.event));
   if (filter.status !== undefined) (clauses.push('status = @status'), (params.status = filter.status));
   if (filter.invalid) clauses.push('signature_valid = 0');
+  if (filter.valid) clauses.push('signature_valid = 1');
+  if (filter.duplicate) clauses.push('duplicate = 1');
   if (filter.direction) (clauses.push('direction = @direction'), (params.direction = filter.direction));
   if (filter.beforeId !== undefined) (clauses.push('id < @beforeId'), (params.beforeId = filter.beforeId));
   if (filter.search) {

@@ -7,8 +7,9 @@ import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
+import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
-import { ListenHeader } from './ListenHeader.js';
+import { headerHeight, ListenHeader } from './ListenHeader.js';
 
 /** What the live view needs from a running listener. */
 export type ListenSource = Pick<Listener, 'url' | 'secrets' | 'forwardTo' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
@@ -43,13 +44,15 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
   const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
   const [info, setInfo] = useState<ListenerInfo>(() => listener.info());
   const [writeProblem, setWriteProblem] = useState<string | null>(null);
-  /** The selected row's seq, or null to follow the newest. */
-  const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
-  const [mode, setMode] = useState<Mode>('list');
-  const [filterText, setFilterText] = useState('');
-  const [draft, setDraft] = useState('');
-  const [scroll, setScroll] = useState(0);
-  const [message, setMessage] = useState('');
+  const [ui, update, latest] = useKeyState({
+    /** The selected row's seq, or null to follow the newest. */
+    selectedSeq: null as number | null,
+    mode: 'list' as Mode,
+    filterText: '',
+    draft: '',
+    scroll: 0,
+    message: '',
+  });
 
   // Requests arrive far faster than a terminal redraws: gather them and draw every `refreshMs`.
   const arrived = useRef<DeliveryRecord[]>([]);
@@ -74,80 +77,85 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
     };
   }, [listener, maxRows, refreshMs]);
 
-  const query = useMemo(() => parseFilterQuery(filterText), [filterText]);
+  const query = useMemo(() => parseFilterQuery(ui.filterText), [ui.filterText]);
   const visible = useMemo(() => (isEmptyQuery(query) ? rows : rows.filter((r) => matchesQuery(r.record, query))), [rows, query]);
-  const found = selectedSeq === null ? -1 : visible.findIndex((r) => r.seq === selectedSeq);
-  const selected = found >= 0 ? found : visible.length - 1;
+  const visibleNow = useRef(visible);
+  visibleNow.current = visible;
+  const indexOf = (seq: number | null) => {
+    const list = visibleNow.current;
+    const found = seq === null ? -1 : list.findIndex((r) => r.seq === seq);
+    return found >= 0 ? found : list.length - 1;
+  };
+  const selected = indexOf(ui.selectedSeq);
   const current = visible[selected];
 
-  const headerHeight = writeProblem ? 3 : 2;
   // Header, a blank line, the list's column header, the message and help lines; one spare row
   // keeps the frame shorter than the terminal so Ink can redraw it in place.
-  const bodyHeight = Math.max(3, terminalRows - headerHeight - 5);
+  const bodyHeight = Math.max(3, terminalRows - headerHeight(info, writeProblem) - 5);
   const lines = useMemo(
-    () => (mode === 'detail' && current ? detailLines(current.record, { secrets: listener.secrets, answerLabel: listener.forwardTo ? "App's answer" : 'Answer' }) : []),
-    [mode, current, listener],
+    () => (ui.mode === 'detail' && current ? detailLines(current.record, { secrets: listener.secrets, answerLabel: listener.forwardTo ? "App's answer" : 'Answer' }) : []),
+    [ui.mode, current, listener],
   );
 
-  const select = (index: number) => {
-    if (visible.length === 0) return;
-    const clamped = Math.max(0, Math.min(index, visible.length - 1));
-    setSelectedSeq(clamped === visible.length - 1 ? null : visible[clamped]!.seq);
-  };
+  const move = (by: number) =>
+    update((s) => {
+      const list = visibleNow.current;
+      if (list.length === 0) return {};
+      const index = Math.max(0, Math.min(indexOf(s.selectedSeq) + by, list.length - 1));
+      return { selectedSeq: index === list.length - 1 ? null : list[index]!.seq };
+    });
+  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, lines.length, bodyHeight) }));
   const startReplay = () => {
-    if (!current) return;
-    setMessage(`replaying ${current.record.deliveryId ?? 'request'}…`);
-    replay(current.record).then(setMessage, (err: unknown) => setMessage(`replay failed: ${(err as Error).message}`));
+    const row = visibleNow.current[indexOf(latest.current.selectedSeq)];
+    if (!row) return;
+    update({ message: `replaying ${row.record.deliveryId ?? 'request'}…` });
+    replay(row.record).then(
+      (message) => update({ message }),
+      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}` }),
+    );
   };
 
   useInput((input, key) => {
+    const s = latest.current;
     if (key.ctrl && input === 'c') return onQuit();
-    if (mode === 'filter') {
-      if (key.return) {
-        setFilterText(draft);
-        setSelectedSeq(null);
-        setMode('list');
-      } else if (key.escape) {
-        setDraft('');
-        setFilterText('');
-        setMode('list');
-      } else if (key.backspace || key.delete) setDraft((d) => d.slice(0, -1));
-      else if (input && !key.ctrl && !key.meta) setDraft((d) => d + input);
+    if (s.mode === 'filter') {
+      if (key.return) update({ filterText: s.draft, selectedSeq: null, mode: 'list' });
+      else if (key.escape) update({ draft: '', filterText: '', mode: 'list' });
+      else if (key.backspace || key.delete) update({ draft: s.draft.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) update({ draft: s.draft + input });
       return;
     }
     if (input === 'q') return onQuit();
     if (input === 'r') return startReplay();
-    if (mode === 'detail') {
-      if (key.escape || key.return || key.backspace || key.leftArrow) setMode('list');
-      else if (key.upArrow || input === 'k') setScroll((s) => clampScroll(s - 1, lines.length, bodyHeight));
-      else if (key.downArrow || input === 'j') setScroll((s) => clampScroll(s + 1, lines.length, bodyHeight));
-      else if (key.pageUp) setScroll((s) => clampScroll(s - bodyHeight, lines.length, bodyHeight));
-      else if (key.pageDown || input === ' ') setScroll((s) => clampScroll(s + bodyHeight, lines.length, bodyHeight));
+    if (s.mode === 'detail') {
+      if (key.escape || key.return || key.backspace || key.leftArrow) update({ mode: 'list' });
+      else if (key.upArrow || input === 'k') scrollBy(-1);
+      else if (key.downArrow || input === 'j') scrollBy(1);
+      else if (key.pageUp) scrollBy(-bodyHeight);
+      else if (key.pageDown || input === ' ') scrollBy(bodyHeight);
       return;
     }
-    if (key.upArrow || input === 'k') select(selected - 1);
-    else if (key.downArrow || input === 'j') select(selected + 1);
-    else if (key.pageUp) select(selected - bodyHeight);
-    else if (key.pageDown) select(selected + bodyHeight);
-    else if (input === 'g' || key.home) select(0);
-    else if (input === 'G' || key.end) setSelectedSeq(null);
-    else if (key.return && current) {
+    if (key.upArrow || input === 'k') move(-1);
+    else if (key.downArrow || input === 'j') move(1);
+    else if (key.pageUp) move(-bodyHeight);
+    else if (key.pageDown) move(bodyHeight);
+    else if (input === 'g' || key.home) move(-Infinity);
+    else if (input === 'G' || key.end) update({ selectedSeq: null });
+    else if (key.return) {
+      const row = visibleNow.current[indexOf(s.selectedSeq)];
       // Pin the row, so new arrivals do not move the detail away from it.
-      setSelectedSeq(current.seq);
-      setScroll(0);
-      setMode('detail');
-    } else if (input === 'f') {
-      setDraft(filterText);
-      setMode('filter');
-    } else if (key.escape && filterText) setFilterText('');
+      if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
+    } else if (input === 'f') update({ draft: s.filterText, mode: 'filter' });
+    else if (key.escape && s.filterText) update({ filterText: '' });
   });
 
+  const { mode, filterText, draft, message } = ui;
   return (
     <Box flexDirection="column" width={columns}>
       <ListenHeader url={listener.url} secrets={listener.secrets} verify={verify} forwardTo={listener.forwardTo?.href} stats={stats} info={info} writeProblem={writeProblem} />
       <Text> </Text>
       {mode === 'detail' && current ? (
-        <DeliveryDetail lines={lines} scroll={scroll} height={bodyHeight} />
+        <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
       ) : (
         <DeliveryList
           rows={visible.map((r) => r.record)}

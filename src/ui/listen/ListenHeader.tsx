@@ -13,7 +13,12 @@ export interface ListenHeaderProps {
   writeProblem?: string | null;
 }
 
-/** Where the listener is, with what secrets, what it has received, and the optional relay/registration. */
+/** Where the listener is, with what secrets, what it has received, and the optional relay/registration line. */
+export function headerHeight(info: ListenerInfo, writeProblem: string | null | undefined): number {
+  return 2 + (info.relay || info.webhookId ? 1 : 0) + (writeProblem ? 1 : 0);
+}
+
+/** The header of the live view. */
 export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, writeProblem }: ListenHeaderProps) {
   const relay = info.relay;
   return (
@@ -44,21 +49,26 @@ export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, wri
         <Text color={stats.failed ? 'red' : undefined}>non-2xx {stats.failed}</Text>
         {'  '}
         <Text dimColor>{formatRate(stats.ratePerSecond)}</Text>
-        {relay ? (
-          <Text>
-            {'   relay '}
-            <Text color={relay.state === 'connected' ? 'green' : relay.state === 'disconnected' ? 'red' : 'yellow'}>{relay.state}</Text>
-            {relay.publicUrl ? <Text bold> {relay.publicUrl}</Text> : null}
-            {relay.message ? <Text dimColor> ({relay.message})</Text> : null}
-          </Text>
-        ) : null}
-        {info.webhookId ? (
-          <Text>
-            {'   webhook '}
-            <Text bold>{info.webhookId}</Text>
-          </Text>
-        ) : null}
       </Text>
+      {relay || info.webhookId ? (
+        <Text wrap="truncate">
+          {relay ? (
+            <Text>
+              {'relay '}
+              <Text color={relay.state === 'connected' ? 'green' : relay.state === 'disconnected' ? 'red' : 'yellow'}>{relay.state}</Text>
+              {relay.publicUrl ? <Text bold> {relay.publicUrl}</Text> : null}
+              {relay.message ? <Text dimColor> ({relay.message})</Text> : null}
+              {'   '}
+            </Text>
+          ) : null}
+          {info.webhookId ? (
+            <Text>
+              {'webhook '}
+              <Text bold>{info.webhookId}</Text>
+            </Text>
+          ) : null}
+        </Text>
+      ) : null}
       {writeProblem ? <Text color="yellow" wrap="truncate">⚠ {writeProblem}</Text> : null}
     </Box>
   );

@@ -10,7 +10,16 @@ import { ListenApp } from './ListenApp.js';
 export async function runListenTui(listener: Listener, options: { verify: boolean; stopped: Promise<void> }): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
-  const replay = async (record: DeliveryRecord): Promise<string> => {
+  // Ctrl-C arrives as a key in raw mode; the app turns it into a quit like `q`.
+  const app = render(<ListenApp listener={listener} verify={options.verify} replay={replayThrough(listener)} onQuit={() => quit()} />, { exitOnCtrlC: false, patchConsole: false });
+  await Promise.race([quitting, options.stopped]);
+  app.unmount();
+  await app.waitUntilExit().catch(() => {});
+}
+
+/** The TUI's `r`: re-sends a received request to where it went (this listener), signed with its first secret. */
+export function replayThrough(listener: Pick<Listener, 'secrets' | 'recordSent'>) {
+  return async (record: DeliveryRecord): Promise<string> => {
     const secret = listener.secrets[0];
     if (!secret) return 'cannot replay: no secret to sign with (restart listen with --secret)';
     const outcome = await replayDelivery(record, { secret, timeoutMs: 10_000, userAgent: USER_AGENT });
@@ -18,9 +27,4 @@ export async function runListenTui(listener: Listener, options: { verify: boolea
     const answer = outcome.result.status ?? outcome.result.error;
     return `${outcome.ok ? '✓' : '✗'} replayed ${record.deliveryId ?? 'request'} as ${outcome.record.deliveryId} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
   };
-  // Ctrl-C arrives as a key in raw mode; the app turns it into a quit like `q`.
-  const app = render(<ListenApp listener={listener} verify={options.verify} replay={replay} onQuit={() => quit()} />, { exitOnCtrlC: false, patchConsole: false });
-  await Promise.race([quitting, options.stopped]);
-  app.unmount();
-  await app.waitUntilExit().catch(() => {});
 }

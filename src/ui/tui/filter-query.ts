@@ -56,7 +56,18 @@ export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
   return true;
 }
 
-/** The history store's filter for a query; `valid` and `duplicate` have no SQL form and are ignored. */
+/** The history store's filter for a query. */
 export function toHistoryFilter(query: FilterQuery): HistoryFilter {
-  return { event: query.event, status: query.status, invalid: query.invalid, direction: query.direction, search: query.text };
+  return { event: query.event, status: query.status, invalid: query.invalid, valid: query.valid, duplicate: query.duplicate, direction: query.direction, search: query.text };
+}
+
+/** The query text for the filters given as flags (`history --event … --invalid`), to edit with `f`. */
+export function queryText(filter: Pick<HistoryFilter, 'event' | 'status' | 'invalid' | 'direction' | 'search'>): string {
+  const words: string[] = [];
+  if (filter.event) words.push(`event:${filter.event}`);
+  if (filter.status !== undefined) words.push(`status:${filter.status}`);
+  if (filter.invalid) words.push('invalid');
+  if (filter.direction) words.push(filter.direction);
+  if (filter.search) words.push(filter.search);
+  return words.join(' ');
 }

@@ -1,0 +1,142 @@
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useMemo } from 'react';
+import type { DeliveryRecord, DeliverySummary } from '../../store/delivery-record.js';
+import type { HistoryFilter } from '../../store/history-store.js';
+import { DeliveryDetail, clampScroll } from '../tui/DeliveryDetail.js';
+import { DeliveryList } from '../tui/DeliveryList.js';
+import { detailLines } from '../tui/detail-lines.js';
+import { parseFilterQuery, toHistoryFilter } from '../tui/filter-query.js';
+import { KeyHelp } from '../tui/KeyHelp.js';
+import { useKeyState } from '../tui/use-key-state.js';
+import { useTerminalSize } from '../tui/use-terminal-size.js';
+
+/** What the browser reads: one page of summaries at a time, and one record in full. */
+export interface HistorySource {
+  readonly path: string;
+  list(filter: HistoryFilter): DeliverySummary[];
+  get(id: number): DeliveryRecord | undefined;
+}
+
+export interface HistoryBrowserProps {
+  source: HistorySource;
+  /** The filter the browser opens with, as query text (`event:… invalid`). */
+  initialQuery?: string;
+  /** Re-sends a delivery and records it; resolves with a one-line result. */
+  replay?: (record: DeliveryRecord) => Promise<string>;
+  onQuit: () => void;
+  pageSize?: number;
+}
+
+type Mode = 'list' | 'detail' | 'filter';
+
+const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
+const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
+const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['words', 'status:401 event:… invalid valid dup in out text']] as const;
+
+/**
+ * The history on a terminal, newest first. Rows are read a page at a time as the selection nears
+ * the end of what is loaded, so it opens at once however large the database is.
+ */
+export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, pageSize = 200 }: HistoryBrowserProps) {
+  const { columns, rows: terminalRows } = useTerminalSize();
+  const [ui, update, latest] = useKeyState({
+    queryText: initialQuery,
+    draft: '',
+    rows: [] as DeliverySummary[],
+    exhausted: false,
+    selected: 0,
+    mode: 'list' as Mode,
+    record: undefined as DeliveryRecord | undefined,
+    scroll: 0,
+    message: '',
+  });
+  const filter = useMemo(() => toHistoryFilter(parseFilterQuery(ui.queryText)), [ui.queryText]);
+  const bodyHeight = Math.max(3, terminalRows - 7);
+
+  const reload = () => {
+    const first = source.list({ ...filter, limit: pageSize });
+    update({ rows: first, exhausted: first.length < pageSize, selected: 0 });
+  };
+  useEffect(reload, [source, filter, pageSize]);
+
+  // Read the next page before the selection reaches the end of what is loaded.
+  useEffect(() => {
+    const { rows, exhausted, selected } = latest.current;
+    if (exhausted || rows.length === 0 || selected < rows.length - bodyHeight) return;
+    const next = source.list({ ...filter, beforeId: rows[rows.length - 1]!.id, limit: pageSize });
+    update((s) => ({ rows: s.rows.concat(next), exhausted: next.length < pageSize }));
+  }, [ui.selected, ui.rows, ui.exhausted, source, filter, pageSize, bodyHeight]);
+
+  const lines = useMemo(() => (ui.mode === 'detail' && ui.record ? detailLines(ui.record) : []), [ui.mode, ui.record]);
+  const move = (by: number) => update((s) => ({ selected: Math.max(0, Math.min(s.selected + by, s.rows.length - 1)) }));
+  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, lines.length, bodyHeight) }));
+  const startReplay = () => {
+    const s = latest.current;
+    const current = s.rows[s.selected];
+    const original = s.mode === 'detail' ? s.record : current && source.get(current.id);
+    if (!original) return;
+    if (!replay) return update({ message: 'replay is not available here' });
+    update({ message: `replaying ${original.deliveryId ?? `#${original.id}`}…` });
+    replay(original).then(
+      (message) => {
+        update({ message });
+        if (latest.current.mode === 'list') reload();
+      },
+      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}` }),
+    );
+  };
+
+  useInput((input, key) => {
+    const s = latest.current;
+    if (key.ctrl && input === 'c') return onQuit();
+    if (s.mode === 'filter') {
+      if (key.return) update({ queryText: s.draft, mode: 'list' });
+      else if (key.escape) update({ queryText: '', mode: 'list' });
+      else if (key.backspace || key.delete) update({ draft: s.draft.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) update({ draft: s.draft + input });
+      return;
+    }
+    if (input === 'q') return onQuit();
+    if (input === 'r') return startReplay();
+    if (s.mode === 'detail') {
+      if (key.escape || key.return || key.backspace || key.leftArrow) update({ mode: 'list' });
+      else if (key.upArrow || input === 'k') scrollBy(-1);
+      else if (key.downArrow || input === 'j') scrollBy(1);
+      else if (key.pageUp) scrollBy(-bodyHeight);
+      else if (key.pageDown || input === ' ') scrollBy(bodyHeight);
+      return;
+    }
+    const current = s.rows[s.selected];
+    if (key.upArrow || input === 'k') move(-1);
+    else if (key.downArrow || input === 'j') move(1);
+    else if (key.pageUp) move(-bodyHeight);
+    else if (key.pageDown) move(bodyHeight);
+    else if (input === 'g' || key.home) update({ selected: 0 });
+    else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
+    else if (input === 'f') update({ draft: s.queryText, mode: 'filter' });
+    else if (key.escape && s.queryText) update({ queryText: '' });
+  });
+
+  const { rows, mode, record } = ui;
+  const loaded = `${rows.length}${ui.exhausted ? '' : '+'} deliver${rows.length === 1 ? 'y' : 'ies'}`;
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text wrap="truncate">
+        <Text bold>webhooks-cli history</Text> <Text dimColor>{source.path}</Text>
+        {'  '}
+        {loaded}
+        {ui.queryText ? <Text color="cyan">{`  filter: ${ui.queryText}`}</Text> : null}
+      </Text>
+      <Text> </Text>
+      {mode === 'detail' && record ? (
+        <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
+      ) : (
+        <DeliveryList rows={rows} selected={rows.length ? ui.selected : -1} height={bodyHeight} width={columns} history emptyText={ui.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'} />
+      )}
+      <Text wrap="truncate" color={mode === 'filter' ? 'cyan' : undefined}>
+        {mode === 'filter' ? `filter: ${ui.draft}█` : ui.message || ' '}
+      </Text>
+      <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
+    </Box>
+  );
+}

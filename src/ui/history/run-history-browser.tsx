@@ -1,0 +1,26 @@
+/** Mounts the history browser on the terminal; resolves when the user quits. */
+import { render } from 'ink';
+import { formatDuration } from '../../cli/output.js';
+import { resolveSetting } from '../../config/settings.js';
+import { replayDelivery } from '../../delivery/replay-service.js';
+import type { DeliveryRecord } from '../../store/delivery-record.js';
+import type { HistoryStore } from '../../store/history-store.js';
+import { USER_AGENT } from '../../version.js';
+import { HistoryBrowser } from './HistoryBrowser.js';
+
+export async function runHistoryBrowser(store: HistoryStore, initialQuery: string): Promise<void> {
+  const replay = async (original: DeliveryRecord): Promise<string> => {
+    const secret = resolveSetting('secret', undefined);
+    if (!secret) return 'cannot replay: no secret to sign with (set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`)';
+    const outcome = await replayDelivery(original, { secret, timeoutMs: 10_000, userAgent: USER_AGENT });
+    store.insert(outcome.record);
+    const answer = outcome.result.status ?? outcome.result.error;
+    return `${outcome.ok ? '✓' : '✗'} replayed ${original.deliveryId ?? `#${original.id}`} as ${outcome.record.deliveryId} to ${outcome.record.url} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
+  };
+  let quit!: () => void;
+  const quitting = new Promise<void>((resolve) => (quit = resolve));
+  const app = render(<HistoryBrowser source={store} initialQuery={initialQuery} replay={replay} onQuit={() => quit()} />, { exitOnCtrlC: false, patchConsole: false });
+  await quitting;
+  app.unmount();
+  await app.waitUntilExit().catch(() => {});
+}

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { sign } from '../../src/core/signature.js';
+import { HistoryStore } from '../../src/store/history-store.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { startListen, type RunningListener } from '../helpers/listen.js';
+import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+
+const SECRET = 's3cret';
+let running: RunningListener[] = [];
+let apps: RecordingServer[] = [];
+afterEach(async () => {
+  await Promise.all(running.map((l) => l.stop()));
+  await Promise.all(apps.map((a) => a.close()));
+  running = [];
+  apps = [];
+});
+
+describe('replay', () => {
+  it('re-sends a received request, re-signed, as a new delivery to where it went, linked to the original', async () => {
+    const listener = await startListen(['--secret', SECRET]);
+    running.push(listener);
+    const body = '{ "event": "customer.cart.added", "data": {"n": 1} }';
+    await fetch(listener.url, { method: 'POST', body, headers: { 'x-webhook-event': 'customer.cart.added', 'x-webhook-delivery': 'dlv_first', 'x-webhook-signature': sign(body, SECRET) } });
+    // The listener writes within a few milliseconds; replay reads the same database.
+    await new Promise((r) => setTimeout(r, 300));
+    const replayed = await runCli(['replay', 'dlv_first', '--secret', SECRET, '--json'], { configDir: listener.configDir });
+    expect(replayed.exitCode).toBe(0);
+    const result = JSON.parse(replayed.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ ok: true, replay_of: 'dlv_first', status: 200, url: listener.url, event: 'customer.cart.added' });
+    expect(result.delivery_id).toMatch(/^dlv_[0-9a-f]{24}$/);
+
+    running = [];
+    await listener.stop();
+    const store = HistoryStore.open(listener.dbPath);
+    const received = store.list({ direction: 'in' }).map((s) => store.get(s.id)!);
+    const sent = store.list({ direction: 'out' });
+    store.close();
+    expect(received.map((r) => r.deliveryId)).toEqual([result.delivery_id, 'dlv_first']);
+    // Same bytes, a fresh valid signature, and not a duplicate: a replay is a new delivery.
+    expect(received[0]!.requestBody.toString()).toBe(body);
+    expect(received[0]!.signatureValid).toBe(true);
+    expect(received[0]!.duplicate).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ source: 'replay', replayOf: 'dlv_first', deliveryId: result.delivery_id });
+  });
+
+  it('sends to --to with another secret, and replays what trigger sent', async () => {
+    const configDir = tempDir();
+    const first = await startRecordingServer();
+    const second = await startRecordingServer(() => ({ status: 500, body: 'boom' }));
+    apps.push(first, second);
+    const sent = await runCli(['trigger', 'catalog.product.created', '--to', `${first.url}/hooks`, '--secret', SECRET, '--json'], { configDir });
+    const deliveryId = (JSON.parse(sent.stdout) as { deliveries: Array<{ delivery_id: string }> }).deliveries[0]!.delivery_id;
+    const replayed = await runCli(['replay', deliveryId, '--to', `${second.url}/other`, '--secret', 'other-secret'], { configDir });
+    // The target answered 500: the replay failed, and says so.
+    expect(replayed.exitCode).toBe(1);
+    expect(replayed.stdout).toMatch(/✗ 500 +catalog\.product\.created +dlv_\w+ \(replay of dlv_\w+\)/);
+    expect(replayed.stderr).toContain('error: the replay failed: the receiver answered 500');
+    expect(second.requests).toHaveLength(1);
+    expect(second.requests[0]!.url).toBe('/other');
+    expect(second.requests[0]!.body.equals(first.requests[0]!.body)).toBe(true);
+    expect(second.requests[0]!.headers['x-webhook-signature']).toBe(sign(first.requests[0]!.body, 'other-secret'));
+    expect(second.requests[0]!.headers['x-webhook-delivery']).not.toBe(deliveryId);
+  });
+
+  it('exits 1 with one line for an unknown delivery id, and 2 without a secret', async () => {
+    const configDir = tempDir();
+    const unknown = await runCli(['replay', 'dlv_nope', '--secret', SECRET], { configDir });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr.trim()).toBe(`error: no delivery "dlv_nope" in ${join(configDir, 'history.db')} — find its id with webhooks-cli history`);
+    const noSecret = await runCli(['replay', 'dlv_nope'], { configDir });
+    expect(noSecret.exitCode).toBe(2);
+    expect(noSecret.stderr).toMatch(/^error: no secret to sign the replay with — pass --secret/);
+  });
+});

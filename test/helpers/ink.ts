@@ -1,0 +1,30 @@
+/** Helpers for ink-testing-library: type like a person, and wait for a frame instead of sleeping blindly. */
+
+interface TestUi {
+  stdin: { write: (data: string) => void };
+  lastFrame: () => string | undefined;
+}
+
+export const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Types keys (or pasted chunks) one at a time, letting the app render between them. */
+export async function type(ui: TestUi, keys: string | string[]) {
+  for (const key of keys) {
+    ui.stdin.write(key);
+    await tick(40);
+  }
+}
+
+/**
+ * The first frame that matches within `timeoutMs` (renders are throttled and the machine may be
+ * busy), or the last frame seen, for the assertion that follows to report.
+ */
+export async function frameMatching(ui: TestUi, expected: string | RegExp, timeoutMs = 3000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = ui.lastFrame() ?? '';
+    if (typeof expected === 'string' ? frame.includes(expected) : expected.test(frame)) return frame;
+    if (Date.now() > deadline) return frame;
+    await tick(20);
+  }
+}

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import { join } from 'node:path';
+import { sign } from '../../src/core/signature.js';
+import { startListener, type Listener } from '../../src/receiver/index.js';
+import { HistoryStore } from '../../src/store/history-store.js';
+import { ListenApp } from '../../src/ui/listen/ListenApp.js';
+import { replayThrough } from '../../src/ui/listen/run-listen-tui.js';
+import { tempDir } from '../helpers/cli.js';
+import { frameMatching, type } from '../helpers/ink.js';
+
+const SECRET = 'listen-secret';
+const listeners: Listener[] = [];
+afterEach(async () => {
+  await Promise.all(listeners.splice(0).map((l) => l.close()));
+});
+
+async function realListener() {
+  const listener = await startListener({ dbPath: join(tempDir(), 'history.db'), port: 0, secrets: [SECRET] });
+  listeners.push(listener);
+  return listener;
+}
+
+function deliver(listener: Listener, event: string, id: string, secret = SECRET) {
+  const body = JSON.stringify({ event, timestamp: '2026-01-01T00:00:00Z', data: { product_id: 'prod_1' } });
+  return fetch(listener.url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, secret) } });
+}
+
+function mount(listener: Listener, onQuit = () => {}) {
+  return render(<ListenApp listener={listener} verify replay={replayThrough(listener)} onQuit={onQuit} refreshMs={10} />);
+}
+
+describe('ListenApp', () => {
+  it('shows the URL, the masked secret and a waiting hint before anything arrives', async () => {
+    const listener = await realListener();
+    const ui = mount(listener);
+    const frame = await frameMatching(ui, 'waiting for webhooks');
+    expect(frame).toContain(listener.url);
+    expect(frame).toContain('secrets li********');
+    expect(frame).not.toContain(SECRET);
+    expect(frame).toContain('received 0');
+    expect(frame).toContain('waiting for webhooks');
+    expect(frame).toContain('↑/↓ j/k move · Enter details · r replay · f filter · q quit');
+    ui.unmount();
+  });
+
+  it('lists requests live with ✓/✗ and counts, and shows relay and registration state when set', async () => {
+    const listener = await realListener();
+    const ui = mount(listener);
+    await deliver(listener, 'catalog.product.created', 'dlv_good');
+    await deliver(listener, 'customer.cart.added', 'dlv_bad', 'wrong-secret');
+    await deliver(listener, 'catalog.product.created', 'dlv_good');
+    listener.setInfo({ relay: { state: 'connected', publicUrl: 'https://relay.example/t/abc' }, webhookId: 'wh_123' });
+    const frame = await frameMatching(ui, /webhook wh_123[\s\S]*received 3 /);
+    expect(frame).toMatch(/received 3 +✓ 2 +✗ 1 +duplicates 1/);
+    expect(frame).toMatch(/✓ +200 +catalog\.product\.created +dlv_good/);
+    expect(frame).toMatch(/✗ +401 +customer\.cart\.added +dlv_bad .*signatur/);
+    expect(frame).toMatch(/duplicate/);
+    expect(frame).toContain('relay connected https://relay.example/t/abc');
+    expect(frame).toContain('webhook wh_123');
+    // The newest row is selected while following.
+    expect(frame.split('\n').find((l) => l.startsWith('›'))).toContain('dlv_good');
+    ui.unmount();
+  });
+
+  it('opens the detail of the selected request with its signature diagnosis, and goes back on Esc', async () => {
+    const listener = await realListener();
+    const ui = mount(listener);
+    await deliver(listener, 'customer.cart.added', 'dlv_bad', 'wrong-secret');
+    await deliver(listener, 'catalog.product.created', 'dlv_good');
+    await frameMatching(ui, 'received 2');
+    await type(ui, ['k', '\r']);
+    const frame = await frameMatching(ui, 'Esc back');
+    expect(frame).toContain('dlv_bad  customer.cart.added');
+    expect(frame).toContain('✗ signature does not match the body with any configured secret');
+    expect(frame).toMatch(/expected +sha256=/);
+    expect(frame).toContain('x-webhook-delivery: dlv_bad');
+    expect(frame).toContain('Esc back');
+    await type(ui, ' ');
+    expect(await frameMatching(ui, '"product_id": "prod_1"')).toContain('"product_id": "prod_1"');
+    await type(ui, '\u001b');
+    expect(await frameMatching(ui, 'Enter details')).toContain('Enter details');
+    ui.unmount();
+  });
+
+  it('replays the selected request with r: a new delivery, recorded and received again', async () => {
+    const listener = await realListener();
+    const ui = mount(listener);
+    await deliver(listener, 'catalog.product.created', 'dlv_original');
+    await frameMatching(ui, 'received 1');
+    await type(ui, 'r');
+    const frame = await frameMatching(ui, /replayed[\s\S]*received 2|received 2[\s\S]*replayed/);
+    expect(frame).toMatch(/✓ replayed dlv_original as dlv_\w+ → 200/);
+    expect(frame).toContain('received 2');
+    ui.unmount();
+    const dbPath = listener.dbPath;
+    await listener.close();
+    const store = HistoryStore.open(dbPath);
+    const replayed = store.list({ direction: 'out' });
+    expect(replayed).toHaveLength(1);
+    expect(replayed[0]).toMatchObject({ source: 'replay', replayOf: 'dlv_original', status: 200 });
+    store.close();
+  });
+
+  it('filters with f and clears with Esc; quits with q', async () => {
+    const listener = await realListener();
+    let quit = false;
+    const ui = mount(listener, () => (quit = true));
+    await deliver(listener, 'catalog.product.created', 'dlv_one');
+    await deliver(listener, 'customer.cart.added', 'dlv_two', 'wrong-secret');
+    await frameMatching(ui, 'received 2');
+    await type(ui, ['f', 'invalid', '\r']);
+    let frame = await frameMatching(ui, 'filter: invalid (1 of 2');
+    expect(frame).toContain('dlv_two');
+    expect(frame).not.toContain('dlv_one');
+    expect(frame).toContain('filter: invalid (1 of 2');
+    await type(ui, '\u001b');
+    frame = await frameMatching(ui, 'dlv_one');
+    expect(frame).toContain('dlv_one');
+    await type(ui, 'q');
+    expect(quit).toBe(true);
+    ui.unmount();
+  });
+});
