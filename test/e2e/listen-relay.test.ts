@@ -169,6 +169,14 @@ describe('listen --relay', () => {
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it('with --json, puts the relay state on stdout as JSON lines', async () => {
+    const relay = await relayProcess();
+    const listener = await listenThrough(relay, ['--json']);
+    const result = await listener.stop();
+    const lines = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual({ type: 'relay', state: 'connected', publicUrl: listener.publicUrl });
+  });
+
   it('rejects a --relay that is not a WebSocket URL with exit 2', async () => {
     const result = await runCli(['listen', '--secret', SECRET, '--port', '0', '--relay', 'ftp://relay'], { timeout: 10_000 });
     expect(result.exitCode).toBe(2);
