@@ -116,6 +116,9 @@ describe('relay and tunnel client', () => {
     expect(JSON.parse(noClient.body!.toString()).error.message).toMatch(/no listener is connected/);
     const unknown = await post(`${relay.url}/webhook`);
     expect(unknown.status).toBe(404);
+    await connect(wsUrl(relay), async () => answer(200));
+    const health = await fetch(`${relay.url}/healthz`);
+    expect(await health.json()).toEqual({ ok: true, channels: 1, connected: 1, pending: 0 });
   });
 
   it('refuses a client whose token does not open the channel', async () => {
