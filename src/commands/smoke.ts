@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { logLine, palette, printJson, printLine } from '../cli/output.js';
+import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js';
@@ -31,6 +31,9 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const journal = new JournalWriter(ctx.dbPath).open();
   const c = palette(ctx.color);
+  const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
+  let failed = 0;
+  if (options.wait) logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
   let report;
   try {
     report = await runSmoke({
@@ -41,12 +44,16 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       waitMs: options.wait,
       userAgent: USER_AGENT,
       record: (r) => journal.append(r),
-      onCheckStart: ctx.interactive ? (check, i, total) => ctx.stderr.write(`\r\u001b[2K${c.dim(`[${i + 1}/${total}]`)} ${check.id}…`) : undefined,
-      onCheckDone: ctx.interactive ? undefined : ctx.json ? undefined : (result) => printLine(ctx, checkLine(result)),
+      onCheckStart: ctx.interactive ? (check, i, total) => progress(`[${i + 1}/${total}] ${c.green(`${i - failed} passed`)} · ${failed ? c.red(`${failed} failed`) : '0 failed'} · ${check.id}…`) : undefined,
+      onCheckDone: (result) => {
+        if (!result.passed) failed++;
+        // Without a terminal, one line per check as it ends, so a CI log shows a hanging receiver live.
+        if (!ctx.interactive && !ctx.json) printLine(ctx, checkLine(result));
+      },
     });
   } finally {
     journal.close();
-    if (ctx.interactive) ctx.stderr.write('\r\u001b[2K');
+    if (ctx.interactive) progress('');
   }
 
   if (ctx.json) printJson(ctx, reportJson(report));
