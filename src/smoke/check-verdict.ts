@@ -24,6 +24,7 @@ export interface CheckResult {
   group: SmokeGroup;
   title: string;
   expect: Expectation;
+  dependsOn?: string;
   passed: boolean;
   reason: string;
   /** Time until the last answer of the check (the sum for multi-request checks). */
@@ -66,6 +67,7 @@ export function judgeCheck(check: SmokeCheck, exchanges: readonly ExchangeOutcom
     group: check.group,
     title: check.title,
     expect: check.expect,
+    dependsOn: check.dependsOn,
     passed,
     reason,
     latencyMs,
@@ -100,4 +102,14 @@ function explainMiss(check: SmokeCheck, status: number): string {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/**
+ * Fails a passed check whose `dependsOn` check (run earlier) failed: a receiver that rejects
+ * everything (a wrong secret, a wrong path) would otherwise pass every rejection check.
+ */
+export function applyDependency(result: CheckResult, earlier: readonly CheckResult[]): CheckResult {
+  const baseline = result.dependsOn ? earlier.find((r) => r.id === result.dependsOn) : undefined;
+  if (!result.passed || !baseline || baseline.passed) return result;
+  return { ...result, passed: false, reason: `${result.reason}, but that proves nothing: ${baseline.id} failed too (${baseline.reason})` };
 }

@@ -38,6 +38,11 @@ export interface SmokeCheck {
   requests: ProbeRequest[];
   /** The fix, shown when an answer is in the wrong class (e.g. a 2xx for a wrong signature). */
   hint: string;
+  /**
+   * A check that must pass for this one to mean anything: a rejected bad signature proves
+   * nothing if the receiver rejects the correctly signed request too.
+   */
+  dependsOn?: string;
 }
 
 export interface PlanOptions {
@@ -86,6 +91,7 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
     {
       id: 'signature.wrong',
       group: 'signature',
+      dependsOn: `delivery.${probe}`,
       title: 'a wrong signature is rejected with 4xx',
       expect: '4xx',
       requests: [request('signed with another secret', probe, body, wrongSignature)],
@@ -94,6 +100,7 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
     {
       id: 'signature.missing',
       group: 'signature',
+      dependsOn: `delivery.${probe}`,
       title: 'a missing signature is rejected with 4xx',
       expect: '4xx',
       requests: [request('no X-Webhook-Signature header', probe, body, 'none')],
@@ -102,6 +109,7 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
     {
       id: 'signature.altered-body',
       group: 'signature',
+      dependsOn: `delivery.${probe}`,
       title: 'a body altered after signing is rejected with 4xx',
       expect: '4xx',
       requests: [request('data.price changed after signing', probe, altered, sign(body, secret))],

@@ -8,7 +8,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { sendRequest } from '../delivery/http-sender.js';
 import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
-import { judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
+import { applyDependency, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
 import { planSmokeChecks, type ProbeRequest, type SmokeCheck } from './smoke-checks.js';
 
 export interface SmokeRunOptions {
@@ -53,7 +53,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
       options.onCheckStart?.(check, index, checks.length);
       const exchanges: ExchangeOutcome[] = [];
       for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
-      const result = judgeCheck(check, exchanges);
+      const result = applyDependency(judgeCheck(check, exchanges), results);
       results.push(result);
       options.onCheckDone?.(result, index, checks.length);
     }

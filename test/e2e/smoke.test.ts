@@ -114,6 +114,23 @@ describe('smoke against receivers that fall short', () => {
     expect(signature.cases[0]!.failure!.text).toContain('response: OK <always> & "forever"');
   });
 
+  it('does not credit a receiver with another secret for rejecting bad signatures', async () => {
+    const receiver = await server((req) => ({ status: verify(req.body, req.headers['x-webhook-signature'], ['other-secret']).valid ? 200 : 401 }));
+    const run = await smoke(receiver.url, ['--events', 'customer.cart.added', '--json']);
+    expect(run.exitCode).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(json.checks.map((c: { id: string; passed: boolean }) => [c.id, c.passed])).toEqual([
+      ['delivery.customer.cart.added', false],
+      ['signature.wrong', false],
+      ['signature.missing', false],
+      ['signature.altered-body', false],
+      ['idempotency.same-delivery-twice', false],
+      ['robustness.non-json-body', true],
+    ]);
+    expect(json.checks[0].reason).toMatch(/^answered 401 — .*same secret/);
+    expect(json.checks[1].reason).toMatch(/^answered 401, but that proves nothing: delivery\.customer\.cart\.added failed too \(answered 401/);
+  });
+
   it('reports the slow events as timeouts and goes on with the rest', async () => {
     const receiver = await server(verifying((req) => (String(req.headers['x-webhook-event']).startsWith('analytics.') ? 1_500 : 0)));
     const started = performance.now();

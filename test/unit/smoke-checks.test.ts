@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { verify } from '../../src/core/signature.js';
-import { judgeCheck, type ExchangeOutcome } from '../../src/smoke/check-verdict.js';
+import { applyDependency, judgeCheck, type ExchangeOutcome } from '../../src/smoke/check-verdict.js';
 import { planSmokeChecks, type SmokeCheck } from '../../src/smoke/smoke-checks.js';
 import { checkLine, humanSummary, reportJson } from '../../src/smoke/smoke-report.js';
 import type { SmokeReport } from '../../src/smoke/smoke-run.js';
@@ -100,6 +100,29 @@ describe('judgeCheck', () => {
     const result = judgeCheck(twice, [answered(200, 'first delivery'), answered(409, 'the same delivery again')]);
     expect(result.passed).toBe(false);
     expect(result.reason).toMatch(/^the same delivery again: answered 409 — a retry keeps its X-Webhook-Delivery id/);
+  });
+});
+
+describe('applyDependency', () => {
+  const checks = plan(['catalog.product.created']);
+  const delivery = byId(checks, 'delivery.catalog.product.created');
+  const wrong = byId(checks, 'signature.wrong');
+  const twice = byId(checks, 'idempotency.same-delivery-twice');
+
+  it('fails a rejection check when the correctly signed probe was rejected too', () => {
+    expect(wrong.dependsOn).toBe('delivery.catalog.product.created');
+    const rejected = judgeCheck(delivery, [answered(401)]);
+    const result = applyDependency(judgeCheck(wrong, [answered(401)]), [rejected]);
+    expect(result.passed).toBe(false);
+    expect(result.reason).toMatch(/^answered 401, but that proves nothing: delivery\.catalog\.product\.created failed too \(answered 401/);
+  });
+
+  it('leaves a check alone when its baseline passed, or when it has none', () => {
+    const accepted = judgeCheck(delivery, [answered(200)]);
+    expect(applyDependency(judgeCheck(wrong, [answered(401)]), [accepted]).passed).toBe(true);
+    const rejected = judgeCheck(delivery, [answered(401)]);
+    expect(applyDependency(judgeCheck(twice, [answered(200), answered(200)]), [rejected]).passed).toBe(true);
+    expect(applyDependency(judgeCheck(wrong, [answered(200)]), [rejected]).reason).toMatch(/^answered 200: the receiver accepted it/);
   });
 });
 
