@@ -5,8 +5,8 @@ import { formatDuration, logLine, palette, printJson, printLine } from '../cli/o
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js';
-import { runSmoke } from '../smoke/smoke-run.js';
-import { checkLine, humanSummary, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
+import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
+import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
 import { JournalWriter } from '../store/delivery-journal.js';
 import { USER_AGENT } from '../version.js';
 import { requireEventType } from './event-arguments.js';
@@ -34,7 +34,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
   let failed = 0;
   if (options.wait) logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
-  let report;
+  let report: SmokeReport;
   try {
     report = await runSmoke({
       url,
@@ -43,8 +43,12 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       timeoutMs: options.timeout,
       waitMs: options.wait,
       userAgent: USER_AGENT,
-      record: (r) => journal.append(r),
-      onCheckStart: ctx.interactive ? (check, i, total) => progress(`[${i + 1}/${total}] ${c.green(`${i - failed} passed`)} · ${failed ? c.red(`${failed} failed`) : '0 failed'} · ${check.id}…`) : undefined,
+      // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
+      record: (r) => {
+        journal.append(r);
+        journal.flush();
+      },
+      onCheckStart: ctx.interactive ? (check, i, total) => progress(progressLine(check, i, total, failed, c)) : undefined,
       onCheckDone: (result) => {
         if (!result.passed) failed++;
         // Without a terminal, one line per check as it ends, so a CI log shows a hanging receiver live.

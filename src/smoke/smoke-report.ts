@@ -5,7 +5,7 @@
 import { formatDuration, type Palette } from '../cli/output.js';
 import type { CheckResult } from './check-verdict.js';
 import { junitXml, type JUnitSuite } from './junit-report.js';
-import { GROUP_ORDER } from './smoke-checks.js';
+import { GROUP_ORDER, type SmokeCheck } from './smoke-checks.js';
 import type { SmokeReport } from './smoke-run.js';
 
 function statusOf(result: CheckResult): string {
@@ -18,6 +18,12 @@ function statusOf(result: CheckResult): string {
 export function checkLine(result: CheckResult): string {
   const head = `${result.passed ? 'PASS' : 'FAIL'}  ${result.id}  ${statusOf(result)}  ${formatDuration(result.latencyMs)}`;
   return result.passed ? head : `${head}  ${result.reason}`;
+}
+
+/** The terminal's live line while `check` (number `index` of `total`) runs. */
+export function progressLine(check: SmokeCheck, index: number, total: number, failedSoFar: number, c: Palette): string {
+  const failed = failedSoFar ? c.red(`${failedSoFar} failed`) : '0 failed';
+  return `[${index + 1}/${total}] ${c.green(`${index - failedSoFar} passed`)} · ${failed} · ${check.id}…`;
 }
 
 export function totalsLine(report: SmokeReport): string {

@@ -192,6 +192,20 @@ describe('smoke against receivers that fall short', () => {
     expect((await crashing).exitCode).toBe(3);
   });
 
+  it('keeps the requests already sent in the history when stopped with SIGTERM', async () => {
+    // Answers the first three deliveries, then hangs, so the run is mid-way when stopped.
+    let answered = 0;
+    const receiver = await server(() => ({ status: 200, delayMs: ++answered > 3 ? 60_000 : 0 }));
+    const dir = tempDir();
+    const run = smoke(receiver.url, ['--timeout', '30s'], dir);
+    while (receiver.requests.length < 4) await new Promise((resolve) => setTimeout(resolve, 50));
+    run.kill('SIGTERM');
+    await run;
+    const history = await runCli(['--db', join(dir, 'history.db'), '--json', 'history', '--direction', 'out'], { configDir: dir });
+    const rows = JSON.parse(history.stdout) as Array<{ source: string; status: number; event: string }>;
+    expect(rows.map((r) => [r.source, r.status])).toEqual([['smoke', 200], ['smoke', 200], ['smoke', 200]]);
+  });
+
   it('reports an unreachable URL as failed checks (exit 1), and --wait gives up when nothing listens', async () => {
     const port = await freePort();
     const run = await smoke(`http://127.0.0.1:${port}/webhook`, ['--events', 'catalog.product.created', '--wait', '300ms', '--json']);
