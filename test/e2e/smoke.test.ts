@@ -186,7 +186,9 @@ describe('smoke against receivers that fall short', () => {
     const lines = run.stdout.split('\n');
     expect(lines.slice(0, 4).every((l) => l.startsWith('PASS  '))).toBe(true);
     expect(lines[4]).toMatch(/^FAIL {2}delivery\.customer\.product\.viewed {2}reset {2}.+closed the connection before answering/);
-    expect(lines[5]).toMatch(/^FAIL {2}delivery\.search\.zero_results {2}refused {2}.+connection refused by 127\.0\.0\.1:\d+ — is the receiver running on that port\?/);
+    // The next request finds the process gone, or (racing its exit) a socket being torn down.
+    expect(lines[5]).toMatch(/^FAIL {2}delivery\.search\.zero_results {2}(refused|reset) {2}.+(connection refused by 127\.0\.0\.1:\d+ — is the receiver running on that port\?|closed the connection before answering)/);
+    expect(lines[10]).toMatch(/^FAIL {2}robustness\.non-json-body {2}refused {2}/);
     expect(lines.at(-1)).toMatch(/^smoke: 7 of 11 checks failed/);
     expect(parseJUnit(readFileSync(join(dir, 'r.xml'))).attrs).toMatchObject({ tests: '11', failures: '7' });
     expect((await crashing).exitCode).toBe(3);
