@@ -65,17 +65,17 @@ describe('smoke against listen', () => {
   });
 
   it('listen --respond-delay beyond --timeout shows up as timeouts', async () => {
-    const listener = await listen(['--secret', SECRET, '--respond-delay', '800']);
-    const run = await smoke(listener.url, ['--events', 'catalog.product.created', '--timeout', '250ms']);
+    const listener = await listen(['--secret', SECRET, '--respond-delay', '1500']);
+    const run = await smoke(listener.url, ['--events', 'catalog.product.created', '--timeout', '500ms']);
     expect(run.exitCode).toBe(1);
     const report = JSON.parse(run.stdout);
     // Valid requests are delayed past the timeout; the rejected probes are answered at once,
     // but without an accepted delivery their rejection shows nothing.
     const byId = Object.fromEntries(report.checks.map((c: { id: string; passed: boolean; reason: string }) => [c.id, c]));
-    expect(byId['delivery.catalog.product.created']).toMatchObject({ passed: false, reason: expect.stringMatching(/within 250 ms/) });
+    expect(byId['delivery.catalog.product.created']).toMatchObject({ passed: false, reason: expect.stringMatching(/within 500 ms/) });
     expect(byId['signature.wrong']).toMatchObject({ passed: false, reason: expect.stringMatching(/^answered 401, but that proves nothing: delivery\.catalog\.product\.created failed too \(no answer/) });
     expect(byId['idempotency.same-delivery-twice'].passed).toBe(false);
-    expect(byId['robustness.non-json-body'].passed).toBe(true);
+    expect(byId['robustness.non-json-body']).toMatchObject({ passed: true, reason: 'answered 400' });
   });
 
   it('listen --forward-to passes smoke\'s exact bytes to the example receiver', async () => {
