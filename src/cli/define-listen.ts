@@ -27,4 +27,16 @@ export function defineListenCommands(program: Command): void {
       'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
     ]))
     .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));
+
+  program
+    .command('replay <delivery-id>')
+    .description('re-send a recorded request, signed afresh, as a new delivery')
+    .option('--to <url>', 'send it here instead of where the original went')
+    .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
+    .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
+    .addHelpText('after', examples([
+      'webhooks-cli replay dlv_3f9a… --secret s3cret',
+      'webhooks-cli replay dlv_3f9a… --to http://127.0.0.1:8000/webhooks --secret s3cret',
+    ]))
+    .action(lazy(() => import('../commands/replay.js'), 'replayCommand'));
 }

@@ -48,8 +48,13 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const cleanups: Cleanup[] = [];
   const stopped = stopSignal();
   try {
-    printLines(ctx, listener, options);
-    await stopped.promise;
+    if (ctx.interactive && options.tui) {
+      const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
+      await runListenTui(listener, { verify: options.verify, stopped: stopped.promise });
+    } else {
+      printLines(ctx, listener, options);
+      await stopped.promise;
+    }
   } finally {
     stopped.dispose();
     for (const cleanup of cleanups.reverse()) await cleanup();
