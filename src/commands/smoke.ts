@@ -67,7 +67,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
     writeReport(junitPath, reportJUnit(report));
     logLine(ctx, `JUnit report written to ${junitPath}`);
   }
-  if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${url}`);
+  if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
   return report.ok ? EXIT_OK : EXIT_FAILED;
 }
 

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { redactUrl } from '../core/redact.js';
 import { sendRequest } from '../delivery/http-sender.js';
 import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
 import { applyDependency, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
@@ -26,6 +27,7 @@ export interface SmokeRunOptions {
 }
 
 export interface SmokeReport {
+  /** The receiver's URL, with any password in it masked. */
   url: string;
   events: string[];
   timeoutMs: number;
@@ -62,7 +64,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   }
   const passed = results.filter((r) => r.passed).length;
   return {
-    url: options.url,
+    url: redactUrl(options.url),
     events: [...options.events],
     timeoutMs: options.timeoutMs,
     startedAt,

@@ -90,6 +90,19 @@ describe('smoke against a correct receiver', () => {
     expect(receiver.requests.slice(2).every((r) => r.headers['x-webhook-event'] === 'customer.cart.added')).toBe(true);
     expect(receiver.requests.every((r) => r.url === '/hooks')).toBe(true);
   });
+
+  it('sends credentials in the URL but never prints the password', async () => {
+    const receiver = await server((req) => ({ status: req.headers.authorization === `Basic ${Buffer.from('ci:hunter2').toString('base64')}` ? 200 : 403 }));
+    const dir = tempDir();
+    const url = receiver.url.replace('http://', 'http://ci:hunter2@') + '/webhook';
+    const run = await smoke(url, ['--events', 'customer.cart.added', '--junit', join(dir, 'r.xml')], dir);
+    // Every probe got 200 (the receiver checks only the password), so the signature checks fail.
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('PASS  delivery.customer.cart.added  200');
+    const printed = run.stdout + run.stderr + readFileSync(join(dir, 'r.xml'), 'utf8');
+    expect(printed).toContain('http://ci:****@127.0.0.1');
+    expect(printed).not.toContain('hunter2');
+  });
 });
 
 describe('smoke against receivers that fall short', () => {
