@@ -3,7 +3,7 @@
  * Pure, so every wording is tested without a server.
  */
 import type { SendResult } from '../delivery/http-sender.js';
-import type { Expectation, SmokeCheck, SmokeGroup } from './smoke-checks.js';
+import type { Expectation, ProbeRequest, SmokeCheck, SmokeGroup } from './smoke-checks.js';
 
 /** What one request of a check got back. */
 export interface ExchangeOutcome {
@@ -34,7 +34,7 @@ export interface CheckResult {
 
 const EXCERPT_CHARS = 200;
 
-export function toExchangeOutcome(request: SmokeCheck['requests'][number], result: SendResult): ExchangeOutcome {
+export function toExchangeOutcome(request: ProbeRequest, result: SendResult): ExchangeOutcome {
   const text = result.body ? result.body.subarray(0, EXCERPT_CHARS * 4).toString('utf8') : '';
   return {
     label: request.label,

@@ -61,7 +61,9 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
   if (events.length === 0) throw new Error('planSmokeChecks needs at least one event type');
   const timestamp = webhookTimestamp(now);
   const envelopeOf = (type: string): Envelope => ({ ...loadSampleEnvelope(type), timestamp });
-  const request = (label: string, event: string, body: Buffer, signature: 'valid' | 'none' | string, deliveryId = newId()): ProbeRequest => {
+  // `signature`: 'valid' signs `body` with the secret, 'none' leaves the header out, and any
+  // other value is sent as the header as it is.
+  const request = (label: string, event: string, body: Buffer, signature: 'valid' | 'none' | (string & {}), deliveryId = newId()): ProbeRequest => {
     const headers = webhookHeaders({ event, deliveryId, body, secret: signature === 'none' ? undefined : secret, userAgent });
     if (signature !== 'valid' && signature !== 'none') headers['x-webhook-signature'] = signature;
     return { label, event, deliveryId, headers, body };
