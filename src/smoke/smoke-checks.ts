@@ -114,7 +114,7 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
       dependsOn: `delivery.${probe}`,
       title: 'a body altered after signing is rejected with 4xx',
       expect: '4xx',
-      requests: [request('data.price changed after signing', probe, altered, sign(body, secret))],
+      requests: [request('data.price set to 0.01 after signing', probe, altered, sign(body, secret))],
       hint: 'compute the HMAC over the exact bytes received, not over a parsed or stored copy',
     },
     {
