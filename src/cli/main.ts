@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { defineFoundationCommands } from './define-foundation.js';
+import { defineListenCommands } from './define-listen.js';
+import { defineSmokeCommands } from './define-smoke.js';
 import { exitCodeOf, examples } from './lazy-action.js';
 
 export function buildProgram(): Command {
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
     ]));
 
   defineFoundationCommands(program);
+  defineListenCommands(program);
+  defineSmokeCommands(program);
   return program;
 }
 

@@ -36,3 +36,21 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
+
+/** `1048576`, `512kb`, `1mb`, `1.5MiB` → bytes (binary units: 1 kb = 1024 bytes). */
+export function byteSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a size such as 1048576, 512kb or 2mb');
+  const unit = (m[2] ?? 'b').toLowerCase()[0]!;
+  const bytes = Math.floor(Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1));
+  if (bytes < 1) throw new InvalidArgumentError('expected a size of at least 1 byte');
+  return bytes;
+}
+
+/** Like `duration`, but a bare number means milliseconds (`--respond-delay 250`). Zero is allowed. */
+export function milliseconds(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected milliseconds, or a duration such as 2s or 500ms');
+  const n = Number(m[1]);
+  return m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
+}

@@ -57,25 +57,31 @@ export class HistoryStore {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
+  readonly #received: Database.Statement;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
+    this.#received = db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' AND status BETWEEN 200 AND 299 LIMIT 1`);
     this.#insert = db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of)
       VALUES (@direction, @source, @createdAt, @event, @deliveryId, @method, @url, @remoteAddress, @requestHeaders, @requestBody, @status,
       @responseHeaders, @responseBody, @durationMs, @error, @signatureValid, @signatureError, @duplicate, @replayOf)`);
   }
 
-  /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
-  static open(path: string): HistoryStore {
+  /**
+   * Opens (creating and migrating as needed) and imports what fast commands left in the spool.
+   * `busyTimeoutMs` is how long a write waits for another process's lock; a receiver passes a
+   * short one so a lock never stalls its event loop (it retries on its next flush instead).
+   */
+  static open(path: string, { busyTimeoutMs = BUSY_TIMEOUT_MS }: { busyTimeoutMs?: number } = {}): HistoryStore {
     let db: Database.Database;
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       // Create the file owner-only first; SQLite gives its -wal and -shm files the same mode.
       closeSync(openSync(path, 'a', 0o600));
       db = new Database(path);
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     } catch (err) {
@@ -86,8 +92,13 @@ export class HistoryStore {
     }
     migrate(db);
     const store = new HistoryStore(path, db);
-    importJournal(path, (records) => store.insertMany(records));
+    store.importSpool();
     return store;
+  }
+
+  /** Imports what `trigger` and other fast commands appended to the spool since; returns how many. */
+  importSpool(): number {
+    return importJournal(this.path, (records) => this.insertMany(records));
   }
 
   get schemaVersion(): number {
@@ -128,9 +139,12 @@ export class HistoryStore {
     return row && toRecord(row);
   }
 
-  /** Whether a request with this delivery id was already received (for duplicate flags). */
+  /**
+   * Whether a request with this delivery id was already received and accepted (answered 2xx), for
+   * duplicate flags: a retry after a failed attempt is expected, a second accepted copy is not.
+   */
   hasReceived(deliveryId: string): boolean {
-    return this.#db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' LIMIT 1`).get(deliveryId) !== undefined;
+    return this.#received.get(deliveryId) !== undefined;
   }
 
   close(): void {

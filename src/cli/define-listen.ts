@@ -1,0 +1,42 @@
+/** `listen` (the local receiver) and `replay`. */
+import { Option, type Command } from 'commander';
+import { examples, lazy } from './lazy-action.js';
+import { byteSize, collect, duration, integer, milliseconds } from './parse.js';
+
+export function defineListenCommands(program: Command): void {
+  program
+    .command('listen')
+    .description('receive webhooks locally: verify every signature, record every request, show them live')
+    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(integer(0, 65_535)).default(3000))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--path <path>', 'the webhook endpoint; other paths get 404', '/webhook')
+    .option('--secret <secret>', 'secret to verify with (repeatable: any may match; default WEBHOOKS_SECRET or `config set secret`)', collect)
+    .option('--no-verify', 'record every request without rejecting bad signatures or bodies')
+    .addOption(new Option('--max-body <size>', 'larger bodies get 413').argParser(byteSize).default(1024 * 1024, '1mb'))
+    .addOption(new Option('--respond-status <code>', 'answer valid requests with this status').argParser(integer(100, 599)).conflicts('forwardTo'))
+    .addOption(new Option('--respond-delay <ms>', 'wait this long before answering a valid request').argParser(milliseconds).default(0))
+    .option('--forward-to <url>', 'pass each valid request on to your app and return its answer')
+    .option('--allow-remote-forward', 'allow --forward-to a host other than this machine')
+    .addOption(new Option('--forward-timeout <duration>', 'how long the app may take before a 504').argParser(duration).default(10_000, '10s'))
+    .option('--no-tui', 'one line per request instead of the terminal UI')
+    .addHelpText('after', examples([
+      'webhooks-cli listen --port 3000 --secret s3cret',
+      'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
+      'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
+      'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
+      'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
+    ]))
+    .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));
+
+  program
+    .command('replay <delivery-id>')
+    .description('re-send a recorded request, signed afresh, as a new delivery')
+    .option('--to <url>', 'send it here instead of where the original went')
+    .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
+    .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
+    .addHelpText('after', examples([
+      'webhooks-cli replay dlv_3f9a… --secret s3cret',
+      'webhooks-cli replay dlv_3f9a… --to http://127.0.0.1:8000/webhooks --secret s3cret',
+    ]))
+    .action(lazy(() => import('../commands/replay.js'), 'replayCommand'));
+}

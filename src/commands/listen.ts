@@ -1,0 +1,112 @@
+import type { CommandContext } from '../cli/context.js';
+import { logLine } from '../cli/output.js';
+import { resolveSetting } from '../config/settings.js';
+import { maskSecret } from '../core/redact.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
+import { formatRequestLine, requestJson } from '../ui/request-line.js';
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  path: string;
+  secret?: string[];
+  verify: boolean;
+  maxBody: number;
+  respondStatus?: number;
+  respondDelay: number;
+  forwardTo?: string;
+  allowRemoteForward?: boolean;
+  forwardTimeout: number;
+  tui: boolean;
+}
+
+/** Features started beside the listener (a relay tunnel, a registration) and how to end them. */
+type Cleanup = () => Promise<void> | void;
+
+export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
+  const secrets = options.secret?.length ? options.secret : [resolveSetting('secret', undefined)].filter((s): s is string => s !== undefined);
+  if (options.verify && secrets.length === 0) {
+    throw new UsageError('no secret to verify signatures with', 'pass --secret S (repeatable), set WEBHOOKS_SECRET, or pass --no-verify to accept any request');
+  }
+  if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
+  const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
+
+  const listener = await startListener({
+    dbPath: ctx.dbPath,
+    host: options.host,
+    port: options.port,
+    path: options.path,
+    secrets,
+    verify: options.verify,
+    maxBodyBytes: options.maxBody,
+    respondStatus: options.respondStatus,
+    respondDelayMs: options.respondDelay,
+    forwardTo,
+    forwardTimeoutMs: options.forwardTimeout,
+  });
+  const cleanups: Cleanup[] = [];
+  const stopped = stopSignal();
+  try {
+    if (ctx.interactive && options.tui) {
+      const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
+      await runListenTui(listener, { verify: options.verify, stopped: stopped.promise });
+    } else {
+      printLines(ctx, listener, options);
+      await stopped.promise;
+    }
+  } finally {
+    stopped.dispose();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    const { received } = listener.stats();
+    const summary = await listener.close();
+    const spilled = summary.spilled ? `; ${summary.spilled} kept in ${ctx.dbPath}.spool until the database is free` : '';
+    logLine(ctx, `stopped: ${received} request${received === 1 ? '' : 's'} received, all recorded in ${ctx.dbPath}${spilled}`);
+  }
+  return EXIT_OK;
+}
+
+/** Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. */
+function printLines(ctx: CommandContext, listener: Listener, options: ListenOptions): void {
+  const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
+  const mode = !options.verify ? 'not verifying' : `secrets ${secrets}`;
+  const forwarding = listener.forwardTo ? `, forwarding to ${listener.forwardTo.href}` : '';
+  logLine(ctx, `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`);
+  if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');
+  // Lines are gathered and written once per tick: thousands of requests a second stay cheap.
+  let pending: string[] = [];
+  const flush = () => {
+    ctx.stdout.write(pending.join(''));
+    pending = [];
+  };
+  listener.onRecord((record) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push((ctx.json ? JSON.stringify(requestJson(record)) : formatRequestLine(record, ctx.color)) + '\n');
+  });
+  listener.onWriteProblem((problem) => logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'));
+  let shown: ListenerInfo = {};
+  listener.onInfo((info) => {
+    const relay = info.relay;
+    if (relay && JSON.stringify(relay) !== JSON.stringify(shown.relay)) {
+      logLine(ctx, `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`);
+    }
+    if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
+    shown = info;
+  });
+}
+
+/** Resolves on the first Ctrl-C or SIGTERM; the listener then drains and records before exiting. */
+function stopSignal(): { promise: Promise<void>; dispose: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  const onSignal = () => resolve();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    promise,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Replays a recorded request: the same body bytes, signed afresh, sent as a new delivery (a new
+ * delivery id, linked to the original through `replayOf`). Returns the record to store; never prints.
+ */
+import { newDeliveryId } from '../core/delivery-id.js';
+import { webhookHeaders } from '../core/webhook-request.js';
+import { UserError } from '../errors.js';
+import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
+import { sendRequest, type SendResult } from './http-sender.js';
+
+export interface ReplayOptions {
+  /** Where to send it; default: where the original went. */
+  to?: string;
+  secret: string;
+  timeoutMs: number;
+  userAgent: string;
+}
+
+export interface ReplayOutcome {
+  record: DeliveryRecord;
+  result: SendResult;
+  ok: boolean;
+}
+
+/**
+ * Where the original went: the target of a sent request, or for a received one the listener it
+ * reached (its Host header and path).
+ */
+export function originalTarget(original: DeliveryRecord): string {
+  if (original.direction === 'out') return original.url;
+  const host = original.requestHeaders.host;
+  const hostName = Array.isArray(host) ? host[0] : host;
+  if (!hostName || !original.url.startsWith('/')) {
+    throw new UserError(`cannot tell where delivery ${original.deliveryId ?? original.id} was sent`, { hint: 'pass --to URL' });
+  }
+  return `http://${hostName}${original.url}`;
+}
+
+export function eventOf(original: DeliveryRecord): string {
+  if (original.event) return original.event;
+  throw new UserError(`delivery ${original.deliveryId ?? original.id} has no event type to replay`, { hint: 'replay a request that carried an X-Webhook-Event header' });
+}
+
+export async function replayDelivery(original: DeliveryRecord, options: ReplayOptions): Promise<ReplayOutcome> {
+  const url = options.to ?? originalTarget(original);
+  const event = eventOf(original);
+  const deliveryId = newDeliveryId();
+  const headers = webhookHeaders({ event, deliveryId, body: original.requestBody, secret: options.secret, userAgent: options.userAgent });
+  const createdAt = Date.now();
+  const result = await sendRequest({ url, headers, body: original.requestBody, timeoutMs: options.timeoutMs });
+  const record: DeliveryRecord = {
+    direction: 'out',
+    source: 'replay',
+    createdAt,
+    event,
+    deliveryId,
+    method: 'POST',
+    url,
+    remoteAddress: null,
+    requestHeaders: headers,
+    requestBody: original.requestBody,
+    status: result.status ?? null,
+    responseHeaders: result.headers ?? null,
+    responseBody: result.body ?? null,
+    durationMs: result.durationMs,
+    error: result.error ?? (result.status !== undefined && !isSuccessStatus(result.status) ? `answered ${result.status}` : null),
+    signatureValid: null,
+    signatureError: null,
+    duplicate: false,
+    replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`),
+  };
+  return { record, result, ok: isSuccessStatus(result.status) };
+}

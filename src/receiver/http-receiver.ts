@@ -1,0 +1,134 @@
+/**
+ * The node:http transport of `listen`: reads each request's body (stopping at the size limit),
+ * hands it to the `WebhookReceiver`, writes the answer. Timeouts keep a slow or stalled client
+ * from holding a connection; oversized headers and timeouts are answered and recorded too.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { UserError } from '../errors.js';
+import type { RawRequest, RawResponse } from './raw-exchange.js';
+import type { WebhookReceiver } from './webhook-receiver.js';
+
+export interface HttpReceiverOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  /** Whole-request deadline (headers and body). */
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
+}
+
+export interface HttpReceiver {
+  port: number;
+  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Larger than node's 16 KiB default: some proxies add a lot; beyond this a request gets 431. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+export async function startHttpReceiver(receiver: WebhookReceiver, options: HttpReceiverOptions): Promise<HttpReceiver> {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const server = http.createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requestTimeout,
+      headersTimeout: Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout),
+      keepAliveTimeout: 5_000,
+      // How often node checks the two deadlines above; its default (30 s) would let them slip.
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => onRequest(receiver, options.maxBodyBytes, req, res),
+  );
+  let inFlight = 0;
+  server.on('request', (_req, res: http.ServerResponse) => {
+    inFlight++;
+    res.on('close', () => inFlight--);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(receiver, err, socket));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, options.host, options.port)));
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    async close(graceMs = 2_000) {
+      server.close();
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      server.closeAllConnections();
+    },
+  };
+}
+
+function onRequest(receiver: WebhookReceiver, maxBodyBytes: number, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const createdAt = Date.now();
+  const meta: Omit<RawRequest, 'body'> = {
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    headers: req.headers,
+    remoteAddress: req.socket.remoteAddress ?? null,
+    via: 'local',
+  };
+  const rejectOversized = (size: number | null) => {
+    // Close after answering: the rest of the body is not worth reading.
+    const response = receiver.oversized(meta, createdAt, size);
+    respond(res, { ...response, headers: { ...response.headers, connection: 'close' } });
+  };
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    rejectOversized(declared);
+    req.resume();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    if (tooLarge) return;
+    size += chunk.length;
+    if (size <= maxBodyBytes) return void chunks.push(chunk);
+    tooLarge = true;
+    chunks.length = 0;
+    rejectOversized(null);
+  });
+  req.on('end', () => {
+    if (tooLarge) return;
+    receiver.handle({ ...meta, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }).then(
+      (response) => respond(res, response),
+      // The receiver never rejects; if it ever does, answer rather than hang the sender.
+      (err: unknown) => respond(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`webhooks-cli listen failed: ${String(err)}`) }),
+    );
+  });
+  // A client that goes away mid-body got no answer; there is nothing to record.
+  req.on('error', () => {});
+}
+
+function respond(res: http.ServerResponse, response: RawResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(response.body.length) });
+  res.end(response.body);
+}
+
+/** Answers what node could not parse into a request; records the answers that were given. */
+function onClientError(receiver: WebhookReceiver, err: NodeJS.ErrnoException, socket: Socket): void {
+  const remote = socket.remoteAddress ?? null;
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  let status = 400;
+  let message = `malformed HTTP request (${err.code ?? err.message})`;
+  if (err.code === 'HPE_HEADER_OVERFLOW') (status = 431), (message = `request headers larger than ${MAX_HEADER_BYTES / 1024} KiB`);
+  else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') (status = 408), (message = 'the client did not finish sending the request in time');
+  receiver.recordTransportFailure(remote, status, message);
+  const body = JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request', message } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): UserError {
+  if (err.code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is already in use`, { hint: `stop the program using it, or pass --port with another port` });
+  if (err.code === 'EACCES') return new UserError(`no permission to listen on port ${port}`, { hint: 'pass --port 1024 or higher' });
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return new UserError(`cannot listen on host ${host}: not an address of this machine`, { hint: 'pass --host 127.0.0.1' });
+  return new UserError(`cannot listen on ${host}:${port}: ${err.message}`, { hint: 'pass --port or --host with other values', cause: err });
+}

@@ -1,0 +1,162 @@
+/**
+ * A running `listen`: the history, the webhook receiver, the node:http transport and an optional
+ * forwarder, started together and closed together (answers first, then every record written).
+ * Other transports (the relay tunnel) feed requests into `handler`; other features (relay state,
+ * a registered webhook) publish what the header should show through `setInfo`.
+ */
+import type { DeliveryRecord } from '../store/delivery-record.js';
+import { HistoryStore } from '../store/history-store.js';
+import { createForwarder } from './forwarder.js';
+import { HistoryRecorder } from './history-recorder.js';
+import { startHttpReceiver } from './http-receiver.js';
+import { StatsCounter, type ListenerStats } from './listener-stats.js';
+import type { RequestHandler } from './raw-exchange.js';
+import { WebhookReceiver } from './webhook-receiver.js';
+
+export interface ListenerOptions {
+  dbPath: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  path?: string;
+  secrets: readonly string[];
+  /** false: record every request but reject none for its signature or body (`--no-verify`). */
+  verify?: boolean;
+  maxBodyBytes?: number;
+  respondStatus?: number;
+  respondDelayMs?: number;
+  /** Pass requests on to this app (already checked with `parseForwardTarget`). */
+  forwardTo?: URL;
+  forwardTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
+}
+
+/** What the listening header shows beyond the receiver itself; filled in by optional features. */
+export interface ListenerInfo {
+  relay?: { state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected'; publicUrl?: string; message?: string };
+  /** The id of the webhook `listen --register` created for this listener. */
+  webhookId?: string;
+}
+
+export interface ListenerSummary {
+  /** Records written to the history database. */
+  written: number;
+  /** Records that could not be written (database locked throughout) and went to the spool. */
+  spilled: number;
+}
+
+export interface Listener {
+  /** The webhook endpoint, e.g. `http://127.0.0.1:3000/webhook`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+  readonly secrets: readonly string[];
+  readonly forwardTo: URL | undefined;
+  readonly dbPath: string;
+  /** Verifies, records and answers one request; for transports other than the local port. */
+  readonly handler: RequestHandler;
+  stats(): ListenerStats;
+  /** Called for every request answered, right after it was queued for the history. */
+  onRecord(listener: (record: DeliveryRecord) => void): () => void;
+  /** Called when writing the history starts failing (a message) or recovers (null). */
+  onWriteProblem(listener: (problem: string | null) => void): () => void;
+  info(): ListenerInfo;
+  setInfo(patch: Partial<ListenerInfo>): void;
+  onInfo(listener: (info: ListenerInfo) => void): () => void;
+  /** Records a request this process sent (a replay from the TUI) in the same history. */
+  recordSent(record: DeliveryRecord): void;
+  /** Stops accepting, answers what is in flight, writes every record, closes the history. */
+  close(): Promise<ListenerSummary>;
+}
+
+export const DEFAULTS = { host: '127.0.0.1', port: 3000, path: '/webhook', maxBodyBytes: 1024 * 1024, respondStatus: 200, forwardTimeoutMs: 10_000 } as const;
+
+/** How often records appended by `trigger` to the spool are pulled into the history. */
+const SPOOL_IMPORT_INTERVAL_MS = 1_000;
+
+export async function startListener(options: ListenerOptions): Promise<Listener> {
+  const host = options.host ?? DEFAULTS.host;
+  const path = options.path ?? DEFAULTS.path;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  const recordListeners = new Set<(record: DeliveryRecord) => void>();
+  const problemListeners = new Set<(problem: string | null) => void>();
+  const infoListeners = new Set<(info: ListenerInfo) => void>();
+  const counter = new StatsCounter();
+  let info: ListenerInfo = {};
+
+  // A short busy timeout: a lock held by another process must not stall answers (see HistoryRecorder).
+  const store = HistoryStore.open(options.dbPath, { busyTimeoutMs: 200 });
+  const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
+  const forwarder = options.forwardTo ? createForwarder(options.forwardTo, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
+  const receiver = new WebhookReceiver(
+    {
+      path,
+      secrets: options.secrets,
+      verify: options.verify ?? true,
+      maxBodyBytes,
+      respondStatus: options.respondStatus ?? DEFAULTS.respondStatus,
+      respondDelayMs: options.respondDelayMs ?? 0,
+      forward: forwarder?.forward,
+    },
+    recorder,
+    (record) => {
+      counter.add(record);
+      for (const listener of recordListeners) listener(record);
+    },
+  );
+  let http;
+  try {
+    http = await startHttpReceiver(receiver, {
+      host,
+      port: options.port ?? DEFAULTS.port,
+      maxBodyBytes,
+      requestTimeoutMs: options.requestTimeoutMs,
+      headersTimeoutMs: options.headersTimeoutMs,
+    });
+  } catch (err) {
+    await recorder.close();
+    forwarder?.close();
+    store.close();
+    throw err;
+  }
+  const spoolTimer = setInterval(() => recorder.importSpool(), SPOOL_IMPORT_INTERVAL_MS);
+  spoolTimer.unref();
+  const subscribe = <T>(set: Set<T>, listener: T) => (set.add(listener), () => void set.delete(listener));
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<ListenerSummary> | undefined;
+
+  return {
+    url: `http://${urlHost}:${http.port}${path}`,
+    host,
+    port: http.port,
+    path,
+    secrets: options.secrets,
+    forwardTo: options.forwardTo,
+    dbPath: options.dbPath,
+    handler: receiver.handle,
+    stats: () => counter.snapshot(),
+    onRecord: (listener) => subscribe(recordListeners, listener),
+    onWriteProblem: (listener) => subscribe(problemListeners, listener),
+    info: () => info,
+    setInfo(patch) {
+      info = { ...info, ...patch };
+      for (const listener of infoListeners) listener(info);
+    },
+    onInfo: (listener) => subscribe(infoListeners, listener),
+    recordSent: (record) => recorder.record(record),
+    close() {
+      closing ??= (async () => {
+        clearInterval(spoolTimer);
+        await http.close();
+        forwarder?.close();
+        const spilled = await recorder.close();
+        recorder.importSpool();
+        store.close();
+        return { written: recorder.written, spilled };
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * What `listen` does with one request, whatever carried it (node:http or the tunnel): check the
+ * path, method and size, verify the signature over the exact bytes, flag a repeated delivery id,
+ * answer (itself, or with the app's answer when forwarding), and record every request and answer.
+ */
+import { verify } from '../core/signature.js';
+import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
+import type { Forward } from './forwarder.js';
+import type { HistoryRecorder } from './history-recorder.js';
+import type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
+
+export interface ReceiverSettings {
+  /** Only this path is a webhook endpoint; others get 404. */
+  path: string;
+  secrets: readonly string[];
+  /** false (`--no-verify`): record signatures and JSON errors, but reject nothing for them. */
+  verify: boolean;
+  maxBodyBytes: number;
+  /** The answer to a valid request when not forwarding (`--respond-status`). */
+  respondStatus: number;
+  /** Wait this long before answering a valid request (`--respond-delay`), to play a slow app. */
+  respondDelayMs: number;
+  forward?: Forward;
+}
+
+/** Responses are recorded up to this size, like everything else in the history. */
+const MAX_RECORDED_RESPONSE_BYTES = 64 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class WebhookReceiver {
+  readonly #settings: ReceiverSettings;
+  readonly #recorder: HistoryRecorder;
+  readonly #onRecord: (record: DeliveryRecord) => void;
+
+  constructor(settings: ReceiverSettings, recorder: HistoryRecorder, onRecord: (record: DeliveryRecord) => void) {
+    this.#settings = settings;
+    this.#recorder = recorder;
+    this.#onRecord = onRecord;
+  }
+
+  /** The transport-independent entry point; never rejects. */
+  readonly handle: RequestHandler = async (request) => {
+    const started = performance.now();
+    const createdAt = Date.now();
+    const answer = (response: RawResponse, details: Partial<DeliveryRecord> = {}): RawResponse => {
+      this.#store(request, createdAt, started, response, details);
+      return response;
+    };
+    const { path, secrets, maxBodyBytes } = this.#settings;
+    const pathname = request.path.split('?')[0];
+    if (pathname !== path) return answer(jsonError(404, 'not_found', `no webhook endpoint at ${pathname}; send to ${path}`), { error: `wrong path (expected ${path})` });
+    if (request.method !== 'POST') {
+      return answer(jsonError(405, 'method_not_allowed', 'webhooks are POST requests', { allow: 'POST' }), { error: `method ${request.method} is not POST` });
+    }
+    if (request.body.length > maxBodyBytes) return this.oversized(request, createdAt, request.body.length);
+
+    // Verify whenever there is a secret, so `--no-verify` still shows ✓/✗ without rejecting.
+    const signature = secrets.length > 0 ? verify(request.body, request.headers['x-webhook-signature'], secrets) : undefined;
+    const signatureDetails = signature === undefined ? {} : { signatureValid: signature.valid, signatureError: signature.valid ? null : signature.message };
+    const parsed = parseJsonBody(request.body);
+    const details: Partial<DeliveryRecord> = { ...signatureDetails, event: headerValue(request.headers, 'x-webhook-event') ?? parsed.event ?? null };
+    if (this.#settings.verify && signature && !signature.valid) {
+      return answer(jsonError(401, 'invalid_signature', signature.message), { ...details, error: signature.message });
+    }
+    if (this.#settings.verify && parsed.error) return answer(jsonError(400, 'invalid_body', parsed.error), { ...details, error: parsed.error });
+
+    const deliveryId = headerValue(request.headers, 'x-webhook-delivery');
+    const duplicate = deliveryId ? this.#recorder.wasAccepted(deliveryId) : false;
+    Object.assign(details, { duplicate, error: parsed.error });
+    if (this.#settings.respondDelayMs > 0) await new Promise((r) => setTimeout(r, this.#settings.respondDelayMs));
+    if (this.#settings.forward) {
+      const forwarded = await this.#settings.forward(request);
+      return answer(forwarded.response, { ...details, error: forwarded.error ?? details.error ?? null });
+    }
+    const status = this.#settings.respondStatus;
+    return answer({ status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ received: true, delivery_id: deliveryId ?? null, duplicate })) }, details);
+  };
+
+  /**
+   * Answers and records a request whose body passed the size limit. The HTTP transport calls it
+   * while still reading, having stopped keeping the bytes, so only the size is known.
+   */
+  oversized(request: Omit<RawRequest, 'body'>, createdAt: number, size: number | null): RawResponse {
+    const limit = this.#settings.maxBodyBytes;
+    const message = `body of ${size === null ? 'more than ' + limit : size} bytes exceeds the limit of ${limit} bytes (--max-body)`;
+    const response = jsonError(413, 'payload_too_large', message);
+    this.#store({ ...request, body: Buffer.alloc(0) }, createdAt, performance.now(), response, { error: message });
+    return response;
+  }
+
+  /** Records an exchange the transport answered before a request existed (431 header overflow, 408 timeout). */
+  recordTransportFailure(remoteAddress: string | null, status: number, message: string): void {
+    const request: RawRequest = { method: '?', path: '?', headers: {}, body: Buffer.alloc(0), remoteAddress, via: 'local' };
+    this.#store(request, Date.now(), performance.now(), { status, headers: {}, body: Buffer.from(message) }, { error: message });
+  }
+
+  #store(request: RawRequest, createdAt: number, started: number, response: RawResponse, details: Partial<DeliveryRecord>): void {
+    const record: DeliveryRecord = {
+      direction: 'in',
+      source: request.via === 'relay' ? 'relay' : 'listen',
+      createdAt,
+      event: headerValue(request.headers, 'x-webhook-event') ?? null,
+      deliveryId: headerValue(request.headers, 'x-webhook-delivery') ?? null,
+      method: request.method,
+      url: request.path,
+      remoteAddress: request.remoteAddress,
+      requestHeaders: request.headers as HeaderMap,
+      requestBody: request.body,
+      status: response.status,
+      responseHeaders: response.headers,
+      responseBody: response.body.subarray(0, MAX_RECORDED_RESPONSE_BYTES),
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      error: null,
+      signatureValid: null,
+      signatureError: null,
+      duplicate: false,
+      replayOf: null,
+      ...details,
+    };
+    this.#recorder.record(record);
+    if (record.deliveryId && response.status >= 200 && response.status < 300) this.#recorder.markAccepted(record.deliveryId);
+    this.#onRecord(record);
+  }
+}
+
+function headerValue(headers: RawRequest['headers'], name: string): string | undefined {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === '' ? undefined : first;
+}
+
+/** Whether the body is a UTF-8 JSON document, and its `event` field if it has one. */
+function parseJsonBody(body: Buffer): { error: string | null; event?: string } {
+  if (body.length === 0) return { error: 'the body is empty; a webhook carries a JSON envelope' };
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return { error: 'the body is not valid UTF-8 (binary data?); a webhook carries a JSON envelope' };
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    const event = typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string' ? (value as { event: string }).event : undefined;
+    return { error: null, event };
+  } catch (err) {
+    return { error: `the body is not valid JSON (${(err as Error).message})` };
+  }
+}
+
+function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}): RawResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
+}

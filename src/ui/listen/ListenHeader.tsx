@@ -1,0 +1,69 @@
+import { Box, Text } from 'ink';
+import { maskSecret } from '../../core/redact.js';
+import type { ListenerInfo, ListenerStats } from '../../receiver/index.js';
+
+export interface ListenHeaderProps {
+  url: string;
+  secrets: readonly string[];
+  verify: boolean;
+  forwardTo?: string;
+  stats: ListenerStats;
+  info: ListenerInfo;
+  /** A problem writing the history (a locked database), shown until it clears. */
+  writeProblem?: string | null;
+}
+
+/** Where the listener is, with what secrets, what it has received, and the optional relay/registration. */
+export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, writeProblem }: ListenHeaderProps) {
+  const relay = info.relay;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate">
+        <Text bold>webhooks-cli listen</Text> <Text color="green">●</Text> <Text bold color="cyan">{url}</Text>
+        {'  '}
+        <Text dimColor>secrets </Text>
+        {secrets.length ? secrets.map(maskSecret).join(', ') : '(none)'}
+        {verify ? '' : <Text color="yellow"> (not verifying)</Text>}
+        {forwardTo ? (
+          <Text>
+            {'  '}
+            <Text dimColor>→ forwarding to </Text>
+            {forwardTo}
+          </Text>
+        ) : null}
+      </Text>
+      <Text wrap="truncate">
+        received <Text bold>{stats.received}</Text>
+        {'  '}
+        <Text color="green">✓ {stats.valid}</Text>
+        {'  '}
+        <Text color={stats.invalid ? 'red' : undefined}>✗ {stats.invalid}</Text>
+        {'  '}
+        <Text color={stats.duplicates ? 'yellow' : undefined}>duplicates {stats.duplicates}</Text>
+        {'  '}
+        <Text color={stats.failed ? 'red' : undefined}>non-2xx {stats.failed}</Text>
+        {'  '}
+        <Text dimColor>{formatRate(stats.ratePerSecond)}</Text>
+        {relay ? (
+          <Text>
+            {'   relay '}
+            <Text color={relay.state === 'connected' ? 'green' : relay.state === 'disconnected' ? 'red' : 'yellow'}>{relay.state}</Text>
+            {relay.publicUrl ? <Text bold> {relay.publicUrl}</Text> : null}
+            {relay.message ? <Text dimColor> ({relay.message})</Text> : null}
+          </Text>
+        ) : null}
+        {info.webhookId ? (
+          <Text>
+            {'   webhook '}
+            <Text bold>{info.webhookId}</Text>
+          </Text>
+        ) : null}
+      </Text>
+      {writeProblem ? <Text color="yellow" wrap="truncate">⚠ {writeProblem}</Text> : null}
+    </Box>
+  );
+}
+
+function formatRate(perSecond: number): string {
+  return perSecond >= 100 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;
+}

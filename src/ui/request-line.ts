@@ -1,0 +1,39 @@
+/** How `listen` prints one received request without the TUI: a line for people, or a JSON line. */
+import { formatDuration, palette } from '../cli/output.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
+
+/** `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. */
+export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
+  const c = palette(color);
+  const time = new Date(r.createdAt).toTimeString().slice(0, 8);
+  const mark = r.signatureValid === null ? c.dim('·') : r.signatureValid ? c.green('✓') : c.red('✗');
+  const ok = r.status !== null && r.status >= 200 && r.status < 300;
+  const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
+  const what = r.event ?? (r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
+  const parts = [time, ` ${mark} ${status}`, what.padEnd(28), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
+  if (r.duplicate) parts.push(c.yellow('duplicate'));
+  const problem = r.error ?? r.signatureError;
+  if (problem) parts.push(c.red(problem));
+  return parts.join('  ');
+}
+
+/** One JSON line per request, snake_case like every `--json` output of the tool. */
+export function requestJson(r: DeliveryRecord) {
+  return {
+    type: 'request',
+    time: new Date(r.createdAt).toISOString(),
+    source: r.source,
+    method: r.method,
+    path: r.url,
+    remote_address: r.remoteAddress,
+    event: r.event,
+    delivery_id: r.deliveryId,
+    status: r.status,
+    signature_valid: r.signatureValid,
+    signature_error: r.signatureError,
+    duplicate: r.duplicate,
+    duration_ms: r.durationMs,
+    error: r.error,
+    body_size: r.requestBody.length,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The `f` filter of the TUIs, typed as a few words: `status:401`, `event:customer.cart.added`,
+ * `invalid`, `valid`, `dup`, `in`/`out`, and any other text to search for. Pure, so the live list
+ * (in memory) and the history browser (in SQL) read the same query the same way.
+ */
+import type { DeliverySummary } from '../../store/delivery-record.js';
+import type { HistoryFilter } from '../../store/history-store.js';
+
+export interface FilterQuery {
+  event?: string;
+  status?: number;
+  invalid?: boolean;
+  valid?: boolean;
+  duplicate?: boolean;
+  direction?: 'in' | 'out';
+  /** Free text, matched against event, delivery id and path (and the body, in the history). */
+  text?: string;
+}
+
+export function parseFilterQuery(input: string): FilterQuery {
+  const query: FilterQuery = {};
+  const words: string[] = [];
+  for (const word of input.trim().split(/\s+/).filter(Boolean)) {
+    const [key, value] = word.includes(':') ? [word.slice(0, word.indexOf(':')).toLowerCase(), word.slice(word.indexOf(':') + 1)] : [word.toLowerCase(), ''];
+    if (key === 'status' && /^\d{3}$/.test(value)) query.status = Number(value);
+    else if (/^\d{3}$/.test(word)) query.status = Number(word);
+    else if (key === 'event' && value) query.event = value;
+    else if (key === 'invalid' && !value) query.invalid = true;
+    else if (key === 'valid' && !value) query.valid = true;
+    else if ((key === 'dup' || key === 'duplicate') && !value) query.duplicate = true;
+    else if ((key === 'in' || key === 'out') && !value) query.direction = key;
+    else if ((key === 'dir' || key === 'direction') && (value === 'in' || value === 'out')) query.direction = value;
+    else words.push(word);
+  }
+  if (words.length) query.text = words.join(' ');
+  return query;
+}
+
+export function isEmptyQuery(query: FilterQuery): boolean {
+  return Object.keys(query).length === 0;
+}
+
+type Filterable = Pick<DeliverySummary, 'event' | 'status' | 'signatureValid' | 'duplicate' | 'direction' | 'deliveryId' | 'url'>;
+
+export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
+  if (query.event !== undefined && row.event !== query.event) return false;
+  if (query.status !== undefined && row.status !== query.status) return false;
+  if (query.invalid && row.signatureValid !== false) return false;
+  if (query.valid && row.signatureValid !== true) return false;
+  if (query.duplicate && !row.duplicate) return false;
+  if (query.direction && row.direction !== query.direction) return false;
+  if (query.text) {
+    const needle = query.text.toLowerCase();
+    if (![row.event, row.deliveryId, row.url].some((v) => v?.toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+/** The history store's filter for a query; `valid` and `duplicate` have no SQL form and are ignored. */
+export function toHistoryFilter(query: FilterQuery): HistoryFilter {
+  return { event: query.event, status: query.status, invalid: query.invalid, direction: query.direction, search: query.text };
+}

@@ -1,0 +1,59 @@
+/** Column text for one row of the delivery lists; pure, shared by the live list and the history. */
+import { formatDuration } from '../../cli/output.js';
+import type { DeliverySummary } from '../../store/delivery-record.js';
+
+export type ListRow = Pick<
+  DeliverySummary,
+  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf'
+>;
+
+export interface RowCells {
+  time: string;
+  mark: string;
+  /** 'ok' | 'bad' | 'none': how to colour the signature mark. */
+  markTone: 'ok' | 'bad' | 'none';
+  status: string;
+  statusTone: 'ok' | 'bad';
+  event: string;
+  delivery: string;
+  latency: string;
+  note: string;
+}
+
+export function rowCells(row: ListRow, withDate = false): RowCells {
+  const date = new Date(row.createdAt);
+  const time = withDate ? `${date.toISOString().slice(5, 10)} ${date.toTimeString().slice(0, 8)}` : date.toTimeString().slice(0, 8);
+  const ok = row.status !== null && row.status >= 200 && row.status < 300;
+  const notes: string[] = [];
+  if (row.duplicate) notes.push('duplicate');
+  if (row.replayOf) notes.push(`replay of ${row.replayOf}`);
+  if (row.error) notes.push(row.error);
+  return {
+    time,
+    mark: row.signatureValid === null ? '·' : row.signatureValid ? '✓' : '✗',
+    markTone: row.signatureValid === null ? 'none' : row.signatureValid ? 'ok' : 'bad',
+    status: row.status === null ? '---' : String(row.status),
+    statusTone: ok ? 'ok' : 'bad',
+    event: row.event ?? (row.method === 'POST' ? '(no event)' : `${row.method} ${row.url}`),
+    delivery: row.deliveryId ?? '-',
+    latency: formatDuration(row.durationMs),
+    note: notes.join(' · '),
+  };
+}
+
+/** Pads or cuts to exactly `width` columns. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
+}
+
+/**
+ * The first row to show so that `selected` is visible, moving the window as little as possible
+ * from `previousStart` (a list that jumps on every key press is hard to follow).
+ */
+export function windowStart(selected: number, count: number, height: number, previousStart: number): number {
+  let start = previousStart;
+  if (selected < start) start = selected;
+  if (selected >= start + height) start = selected - height + 1;
+  return Math.max(0, Math.min(start, Math.max(0, count - height)));
+}

@@ -1,0 +1,15 @@
+import { useStdout } from 'ink';
+import { useEffect, useState } from 'react';
+
+/** The terminal's columns and rows, updated on resize (fallbacks for streams that are not terminals). */
+export function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 100, rows: stdout.rows || 30 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => void stdout.off('resize', onResize);
+  }, [stdout]);
+  return size;
+}
