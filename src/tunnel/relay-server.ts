@@ -16,6 +16,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from './channel-token.js';
 import { endToEndHeaders, splitChannelPath } from './forwarding-rules.js';
 import { CLOSE_REPLACED, CONNECT_PATH, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
+import { RelayChannel, type ChannelConnection, type WaitingSender } from './relay-channel.js';
 
 export interface RelayOptions {
   host: string;
@@ -45,26 +46,6 @@ export const RELAY_DEFAULTS = {
 /** Room for a frame's metadata on top of the body limit. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
 
-interface Connection {
-  socket: WebSocket;
-  alive: boolean;
-}
-
-interface PendingRequest {
-  res: http.ServerResponse;
-  timer: NodeJS.Timeout;
-  method: string;
-  path: string;
-  started: number;
-}
-
-interface Channel {
-  id: string;
-  connection: Connection | undefined;
-  pending: Map<string, PendingRequest>;
-  graceTimer: NodeJS.Timeout | undefined;
-}
-
 export interface RelayStats {
   channels: number;
   connected: number;
@@ -72,7 +53,7 @@ export interface RelayStats {
 }
 
 export class RelayServer {
-  private readonly channels = new Map<string, Channel>();
+  private readonly channels = new Map<string, RelayChannel>();
   private readonly sockets = new Set<Socket>();
   private readonly wss: WebSocketServer;
   private readonly http: http.Server;
@@ -135,7 +116,7 @@ export class RelayServer {
     let pending = 0;
     for (const channel of this.channels.values()) {
       if (channel.connection) connected += 1;
-      pending += channel.pending.size;
+      pending += channel.waitingCount;
     }
     return { channels: this.channels.size, connected, pending };
   }
@@ -144,8 +125,8 @@ export class RelayServer {
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
     for (const channel of this.channels.values()) {
-      clearTimeout(channel.graceTimer);
-      this.failPending(channel, 503, 'relay_closing', 'the relay is shutting down; retry shortly');
+      channel.stopGrace();
+      this.failWaiting(channel, 503, 'relay_closing', 'the relay is shutting down; retry shortly');
       channel.connection?.socket.close(1001, 'relay shutting down');
     }
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -213,22 +194,16 @@ export class RelayServer {
       return;
     }
     const id = `${this.requestIdPrefix}-${(this.requestCounter++).toString(36)}`;
-    const pending: PendingRequest = {
-      res,
-      method: req.method ?? 'GET',
-      path: rest,
-      started: performance.now(),
-      timer: setTimeout(() => this.timeOut(channel, id), this.settings.answerTimeoutMs),
-    };
-    channel.pending.set(id, pending);
+    const method = req.method ?? 'GET';
+    channel.wait(id, { res, method, path: rest, started: performance.now() }, this.settings.answerTimeoutMs, () => this.timeOut(channel, id));
     // A sender that hangs up no longer needs an answer; a late one is then dropped quietly.
     res.on('close', () => {
-      if (!res.writableFinished && channel.pending.get(id) === pending) this.settle(channel, id);
+      if (!res.writableFinished && channel.isWaiting(id, res)) this.take(channel, id);
     });
     const frame = encodeFrame({
       kind: 'request',
       id,
-      method: pending.method,
+      method,
       path: rest,
       headers: endToEndHeaders(req.headers),
       remoteAddress: req.socket.remoteAddress ?? null,
@@ -236,60 +211,54 @@ export class RelayServer {
       body,
     });
     connection.socket.send(frame, { binary: true }, (err) => {
-      if (err && channel.pending.has(id)) {
-        this.settle(channel, id);
-        this.log('warn', `${pending.method} /${channelId}${rest}: could not reach the client (502)`, { channel: channelId, status: 502 });
+      if (err && this.take(channel, id)) {
+        this.log('warn', `${method} /${channelId}${rest}: could not reach the client (502)`, { channel: channelId, status: 502 });
         sendError(res, 502, 'client_unreachable', 'the tunnel to the listener broke while sending; the sender should retry');
       }
     });
   }
 
-  private timeOut(channel: Channel, id: string): void {
-    const pending = this.settle(channel, id);
-    if (!pending) return;
-    this.log('warn', `${pending.method} /${channel.id}${pending.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`, { channel: channel.id, status: 504 });
-    sendError(pending.res, 504, 'client_timeout', `the listener did not answer within ${this.settings.answerTimeoutMs} ms`);
+  private timeOut(channel: RelayChannel, id: string): void {
+    const sender = this.take(channel, id);
+    if (!sender) return;
+    this.log('warn', `${sender.method} /${channel.id}${sender.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`, { channel: channel.id, status: 504 });
+    sendError(sender.res, 504, 'client_timeout', `the listener did not answer within ${this.settings.answerTimeoutMs} ms`);
   }
 
-  private answer(channel: Channel, frame: ResponseFrame): void {
-    const pending = this.settle(channel, frame.id);
-    if (!pending) {
+  private answer(channel: RelayChannel, frame: ResponseFrame): void {
+    const sender = this.take(channel, frame.id);
+    if (!sender) {
       this.log('info', `late or unknown answer ${frame.id} on /${channel.id} ignored (its sender already got an answer or left)`, { channel: channel.id });
       return;
     }
-    const ms = Math.round((performance.now() - pending.started) * 10) / 10;
+    const ms = Math.round((performance.now() - sender.started) * 10) / 10;
     try {
-      pending.res.writeHead(frame.status, { ...endToEndHeaders(frame.headers), 'content-length': String(frame.body.length) });
-      pending.res.end(frame.body);
-      this.log('info', `${pending.method} /${channel.id}${pending.path} → ${frame.status} (${ms} ms)`, { channel: channel.id, status: frame.status, ms });
+      sender.res.writeHead(frame.status, { ...endToEndHeaders(frame.headers), 'content-length': String(frame.body.length) });
+      sender.res.end(frame.body);
+      this.log('info', `${sender.method} /${channel.id}${sender.path} → ${frame.status} (${ms} ms)`, { channel: channel.id, status: frame.status, ms });
     } catch (err) {
       // writeHead throws on header names or values node will not send; the sender still gets an answer.
       this.log('warn', `answer on /${channel.id} has an invalid header (${(err as Error).message}) (502)`, { channel: channel.id, status: 502 });
-      if (!pending.res.headersSent) {
-        pending.res.removeHeader('content-length');
-        sendError(pending.res, 502, 'bad_answer', 'the listener answered with an invalid header');
-      } else pending.res.destroy();
+      if (!sender.res.headersSent) {
+        sender.res.removeHeader('content-length');
+        sendError(sender.res, 502, 'bad_answer', 'the listener answered with an invalid header');
+      } else sender.res.destroy();
     }
   }
 
-  /** Removes a pending request and its timer; returns it if it was still waiting. */
-  private settle(channel: Channel, id: string): PendingRequest | undefined {
-    const pending = channel.pending.get(id);
-    if (!pending) return undefined;
-    clearTimeout(pending.timer);
-    channel.pending.delete(id);
+  /** The sender waiting for `id` on `channel`, no longer waiting; undefined if it already got an answer. */
+  private take(channel: RelayChannel, id: string): WaitingSender | undefined {
+    const sender = channel.take(id);
     this.forgetIfIdle(channel);
-    return pending;
+    return sender;
   }
 
-  private failPending(channel: Channel, status: number, code: string, message: string): void {
-    for (const id of [...channel.pending.keys()]) {
-      const pending = this.settle(channel, id);
-      if (pending) {
-        this.log('warn', `${pending.method} /${channel.id}${pending.path}: ${message} (${status})`, { channel: channel.id, status });
-        sendError(pending.res, status, code, message);
-      }
+  private failWaiting(channel: RelayChannel, status: number, code: string, message: string): void {
+    for (const sender of channel.takeAll()) {
+      this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${message} (${status})`, { channel: channel.id, status });
+      sendError(sender.res, status, code, message);
     }
+    this.forgetIfIdle(channel);
   }
 
   // ---- WebSocket side ---------------------------------------------------------------------
@@ -321,10 +290,9 @@ export class RelayServer {
   private attach(socket: WebSocket, channelId: string, newToken: string | undefined, publicBase: string): void {
     const channel = this.channelFor(channelId);
     const previous = channel.connection;
-    const connection: Connection = { socket, alive: true };
+    const connection: ChannelConnection = { socket, alive: true };
     channel.connection = connection;
-    clearTimeout(channel.graceTimer);
-    channel.graceTimer = undefined;
+    channel.stopGrace();
     if (previous) {
       this.log('warn', `channel ${channelId}: a newer connection replaced the previous one`, { channel: channelId });
       previous.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
@@ -345,13 +313,12 @@ export class RelayServer {
       if (channel.connection !== connection) return;
       channel.connection = undefined;
       this.log('info', `channel ${channelId} disconnected (code ${code})`, { channel: channelId, connected: false, code });
-      if (channel.pending.size > 0) {
+      if (channel.waitingCount > 0) {
         // Answers may still come over a reconnection (the client keeps unsent ones); give it a moment.
-        channel.graceTimer = setTimeout(() => {
-          channel.graceTimer = undefined;
-          if (!channel.connection) this.failPending(channel, 502, 'client_gone', 'the listener disconnected before answering; the sender should retry');
+        channel.startGrace(this.settings.reconnectGraceMs, () => {
+          if (!channel.connection) this.failWaiting(channel, 502, 'client_gone', 'the listener disconnected before answering; the sender should retry');
           this.forgetIfIdle(channel);
-        }, this.settings.reconnectGraceMs);
+        });
       }
       this.forgetIfIdle(channel);
     });
@@ -369,7 +336,7 @@ export class RelayServer {
     );
   }
 
-  private receive(channel: Channel, data: Buffer, isBinary: boolean): void {
+  private receive(channel: RelayChannel, data: Buffer, isBinary: boolean): void {
     if (!isBinary) {
       this.log('warn', `channel ${channel.id}: text frame ignored (the tunnel speaks binary frames)`, { channel: channel.id, malformed: true });
       return;
@@ -400,17 +367,18 @@ export class RelayServer {
     }
   }
 
-  private channelFor(id: string): Channel {
+  private channelFor(id: string): RelayChannel {
     let channel = this.channels.get(id);
     if (!channel) {
-      channel = { id, connection: undefined, pending: new Map(), graceTimer: undefined };
+      channel = new RelayChannel(id);
       this.channels.set(id, channel);
     }
     return channel;
   }
 
-  private forgetIfIdle(channel: Channel): void {
-    if (!channel.connection && channel.pending.size === 0 && !channel.graceTimer) this.channels.delete(channel.id);
+  private forgetIfIdle(channel: RelayChannel): void {
+    // Only this very object: a late callback of a forgotten channel must not drop its successor.
+    if (channel.idle && this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
   }
 }
 
