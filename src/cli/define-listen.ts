@@ -18,6 +18,7 @@ export function defineListenCommands(program: Command): void {
     .option('--forward-to <url>', 'pass each valid request on to your app and return its answer')
     .option('--allow-remote-forward', 'allow --forward-to a host other than this machine')
     .addOption(new Option('--forward-timeout <duration>', 'how long the app may take before a 504').argParser(duration).default(10_000, '10s'))
+    .option('--relay <ws-url>', 'also receive through a `webhooks-cli relay` tunnel (public URL kept in relay-channels.json in the config directory)')
     .option('--no-tui', 'one line per request instead of the terminal UI')
     .option('--register', 'register a webhook for this listener via the API (--api-url, --token), removed on exit')
     .option('--register-events <types>', 'events the registered webhook subscribes to (comma-separated; default all)', collectList)
@@ -27,6 +28,7 @@ export function defineListenCommands(program: Command): void {
       'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
       'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
       'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
+      'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
       'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
     ]))
     .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));

@@ -9,6 +9,8 @@ import { VERSION } from '../version.js';
 import { defineFoundationCommands } from './define-foundation.js';
 import { defineApiCommands } from './define-api.js';
 import { defineListenCommands } from './define-listen.js';
+import { defineRelayCommands } from './define-relay.js';
+import { defineSmokeCommands } from './define-smoke.js';
 import { exitCodeOf, examples } from './lazy-action.js';
 
 export function buildProgram(): Command {
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   defineFoundationCommands(program);
   defineApiCommands(program);
   defineListenCommands(program);
+  defineRelayCommands(program);
+  defineSmokeCommands(program);
   return program;
 }
 

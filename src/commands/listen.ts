@@ -3,8 +3,9 @@ import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { maskSecret } from '../core/redact.js';
 import { parseEventList } from '../api/webhook-changes.js';
-import { EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_OK, UsageError, UserError } from '../errors.js';
 import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
+import { normaliseRelayUrl } from '../tunnel/forwarding-rules.js';
 import { formatRequestLine, requestJson } from '../ui/request-line.js';
 
 export interface ListenOptions {
@@ -19,6 +20,7 @@ export interface ListenOptions {
   forwardTo?: string;
   allowRemoteForward?: boolean;
   forwardTimeout: number;
+  relay?: string;
   tui: boolean;
   /** Register a webhook for this listener via the API, removed on exit. */
   register?: boolean;
@@ -35,6 +37,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   }
   if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
   const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
+  const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
   const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
 
   const listener = await startListener({
@@ -52,19 +55,31 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   });
   const cleanups: Cleanup[] = [];
   const stopped = stopSignal();
+  let until = stopped.promise;
+  let tunnelFailure: UserError | undefined;
   try {
+    const tui = ctx.interactive && options.tui;
+    if (relayUrl) {
+      const { connectListenerToRelay } = await import('../tunnel/listen-tunnel.js');
+      const tunnel = connectListenerToRelay(listener, { relayUrl, onWarning: tui ? undefined : (m) => logLine(ctx, `relay: ${m}`) });
+      cleanups.push(() => tunnel.stop());
+      // A refused or taken-over channel ends listen: its public URL no longer reaches this machine.
+      until = Promise.race([until, tunnel.ended.then((end) => {
+        if (end.reason !== 'stopped') tunnelFailure = new UserError(end.message, { hint: end.hint });
+      })]);
+    }
     if (registerEvents) {
       const { registerListener } = await import('../api/listener-registration.js');
       const registration = await registerListener({ baseUrl: ctx.apiUrl, token: ctx.token }, listener, registerEvents, (line) => logLine(ctx, line));
       cleanups.push(() => registration.remove());
       listener.setInfo({ webhookId: registration.webhookId });
     }
-    if (ctx.interactive && options.tui) {
+    if (tui) {
       const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
-      await runListenTui(listener, { verify: options.verify, stopped: stopped.promise });
+      await runListenTui(listener, { verify: options.verify, stopped: until });
     } else {
       printLines(ctx, listener, options);
-      await stopped.promise;
+      await until;
     }
   } finally {
     stopped.dispose();
@@ -74,7 +89,16 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     const spilled = summary.spilled ? `; ${summary.spilled} kept in ${ctx.dbPath}.spool until the database is free` : '';
     logLine(ctx, `stopped: ${received} request${received === 1 ? '' : 's'} received, all recorded in ${ctx.dbPath}${spilled}`);
   }
+  if (tunnelFailure) throw tunnelFailure;
   return EXIT_OK;
+}
+
+function parseRelayUrl(value: string): string {
+  try {
+    return normaliseRelayUrl(value);
+  } catch {
+    throw new UsageError(`--relay "${value}" is not a ws:// or wss:// URL`, 'e.g. --relay ws://127.0.0.1:8080, as printed by `webhooks-cli relay`');
+  }
 }
 
 /** Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. */
@@ -100,6 +124,7 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
     const relay = info.relay;
     if (relay && JSON.stringify(relay) !== JSON.stringify(shown.relay)) {
       logLine(ctx, `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`);
+      if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'relay', ...relay }) + '\n');
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
     shown = info;

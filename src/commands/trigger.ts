@@ -9,6 +9,7 @@ import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { JournalWriter } from '../store/delivery-journal.js';
 import { USER_AGENT } from '../version.js';
 import { requireEventType } from './event-arguments.js';
+import { requireHttpUrl } from './url-argument.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 
 interface TriggerOptions {
@@ -27,7 +28,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   const eventTypes = options.all ? [...EVENT_TYPES] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');
   eventTypes.forEach(requireEventType);
-  const url = requireHttpUrl(options.to);
+  const url = requireHttpUrl(options.to, '--to');
   const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret);
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
@@ -69,17 +70,6 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   else reportDeliveries(ctx, outcomes, allOk);
   if (!allOk) summariseFailure(ctx, outcomes);
   return allOk ? EXIT_OK : EXIT_FAILED;
-}
-
-function requireHttpUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--to "${value}" is not a URL`, 'e.g. --to http://127.0.0.1:3000/webhook');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--to must be an http(s) URL, not ${url.protocol}`, 'e.g. --to http://127.0.0.1:3000/webhook');
-  return url.toString();
 }
 
 function parseJsonInput(bytes: Buffer, source: string): unknown {

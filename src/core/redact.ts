@@ -4,3 +4,15 @@ export function maskSecret(secret: string | undefined): string {
   if (secret.length <= 4) return '****';
   return `${secret.slice(0, 2)}${'*'.repeat(Math.min(8, secret.length - 2))}`;
 }
+
+/** A URL fit to print: a password in it is masked (`https://user:****@host/path`). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,90 @@
+import type { CommandContext } from '../cli/context.js';
+import { logLine, printLine } from '../cli/output.js';
+import { EXIT_OK, UsageError, UserError } from '../errors.js';
+import { RelayServer, type RelayLogger } from '../tunnel/relay-server.js';
+
+interface RelayCommandOptions {
+  port: number;
+  host: string;
+  publicUrl?: string;
+  answerTimeout: number;
+  maxBody: number;
+  pingInterval: number;
+}
+
+/** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
+export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
+  const publicUrl = options.publicUrl === undefined ? undefined : requirePublicUrl(options.publicUrl);
+  const log = relayLogger(ctx);
+  // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
+  const stop = stopSignal();
+  const relay = await startOrExplain({
+    host: options.host,
+    port: options.port,
+    publicUrl,
+    answerTimeoutMs: options.answerTimeout,
+    maxBodyBytes: options.maxBody,
+    pingIntervalMs: options.pingInterval,
+    log,
+  }).catch((err: unknown) => {
+    stop.dispose();
+    throw err;
+  });
+  const connectUrl = relay.url.replace(/^http/, 'ws');
+  const webhookBase = publicUrl ?? relay.url;
+  if (ctx.json) printLine(ctx, JSON.stringify({ listening: relay.url, connect: connectUrl, publicUrl: webhookBase }));
+  else printLine(ctx, `relay listening on ${relay.url} — listeners connect with: webhooks-cli listen --relay ${connectUrl}`);
+  const signal = await stop.received;
+  log('info', `${signal} received, shutting down`);
+  await relay.close();
+  return EXIT_OK;
+}
+
+async function startOrExplain(options: Parameters<typeof RelayServer.start>[0]): Promise<RelayServer> {
+  try {
+    return await RelayServer.start(options);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `${options.host}:${options.port}`;
+    if (code === 'EADDRINUSE') throw new UserError(`${where} is already in use`, { hint: 'stop the other process or pick another --port', cause: err });
+    if (code === 'EACCES') throw new UserError(`no permission to listen on ${where}`, { hint: 'use a port above 1023', cause: err });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError(`cannot listen on ${options.host}: no such local address`, { hint: 'use --host 127.0.0.1 or an address of this machine', cause: err });
+    throw err;
+  }
+}
+
+function requirePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--public-url "${value}" is not a URL`, 'e.g. --public-url https://relay.example.com');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--public-url must be http:// or https:// (got ${url.protocol})`, 'e.g. --public-url https://relay.example.com');
+  return value.replace(/\/+$/, '');
+}
+
+function relayLogger(ctx: CommandContext): RelayLogger {
+  if (ctx.json) {
+    return (level, message, fields) => logLine(ctx, JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
+  }
+  return (level, message) => logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${message}`);
+}
+
+/** The first SIGINT or SIGTERM from now on. */
+function stopSignal(): { received: Promise<NodeJS.Signals>; dispose: () => void } {
+  let dispose = () => {};
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      dispose();
+      resolve(signal);
+    };
+    dispose = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return { received, dispose };
+}

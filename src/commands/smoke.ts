@@ -1,0 +1,100 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { resolveSetting } from '../config/settings.js';
+import { EVENT_TYPES } from '../core/events.js';
+import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js';
+import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
+import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
+import { JournalWriter } from '../store/delivery-journal.js';
+import { USER_AGENT } from '../version.js';
+import { requireEventType } from './event-arguments.js';
+import { requireHttpUrl } from './url-argument.js';
+
+interface SmokeOptions {
+  url: string;
+  secret?: string;
+  events?: string[];
+  junit?: string;
+  timeout: number;
+  wait?: number;
+}
+
+export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
+  const url = requireHttpUrl(options.url, '--url');
+  const secret = resolveSetting('secret', options.secret);
+  if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
+  const events = selectedEvents(options.events);
+  const junitPath = options.junit === undefined ? undefined : prepareReportPath(options.junit);
+
+  // Open the history spool before sending, so an unwritable --db is reported up front.
+  const journal = new JournalWriter(ctx.dbPath).open();
+  const c = palette(ctx.color);
+  const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
+  let failed = 0;
+  if (options.wait) logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
+  let report: SmokeReport;
+  try {
+    report = await runSmoke({
+      url,
+      secret,
+      events,
+      timeoutMs: options.timeout,
+      waitMs: options.wait,
+      userAgent: USER_AGENT,
+      // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
+      record: (r) => {
+        journal.append(r);
+        journal.flush();
+      },
+      onCheckStart: ctx.interactive ? (check, i, total) => progress(progressLine(check, i, total, failed, c)) : undefined,
+      onCheckDone: (result) => {
+        if (!result.passed) failed++;
+        // Without a terminal, one line per check as it ends, so a CI log shows a hanging receiver live.
+        if (!ctx.interactive && !ctx.json) printLine(ctx, checkLine(result));
+      },
+    });
+  } finally {
+    journal.close();
+    if (ctx.interactive) progress('');
+  }
+
+  if (ctx.json) printJson(ctx, reportJson(report));
+  else if (ctx.interactive) printLine(ctx, humanSummary(report, c));
+  else printLine(ctx, totalsLine(report));
+  if (junitPath) {
+    writeReport(junitPath, reportJUnit(report));
+    logLine(ctx, `JUnit report written to ${junitPath}`);
+  }
+  if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
+  return report.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+function selectedEvents(given: string[] | undefined): string[] {
+  if (!given || given.length === 0 || given.includes('all')) return [...EVENT_TYPES];
+  given.forEach(requireEventType);
+  return [...new Set(given)];
+}
+
+/** Creates the report's folder and checks it is writable now, not after a long run. */
+function prepareReportPath(path: string): string {
+  const full = resolve(path);
+  if (existsSync(full) && statSync(full).isDirectory()) throw new UsageError(`--junit ${path} is a folder`, 'name a file, e.g. --junit reports/webhooks-smoke.xml');
+  try {
+    mkdirSync(dirname(full), { recursive: true });
+    accessSync(dirname(full), constants.W_OK);
+  } catch (err) {
+    const e = fileSystemError(err, dirname(full), 'write the JUnit report in', 'pass --junit a path in a writable folder');
+    throw new UsageError(e.message, e.hint);
+  }
+  return full;
+}
+
+function writeReport(path: string, xml: string): void {
+  try {
+    writeFileSync(path, xml);
+  } catch (err) {
+    throw fileSystemError(err, path, 'write the JUnit report to', 'pass --junit a writable file path');
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * A smoke report in the three shapes the command prints: plain lines (logs, pipes), a grouped
+ * human summary (terminals), JSON (`--json`), and JUnit suites (`--junit`). Pure formatting.
+ */
+import { formatDuration, type Palette } from '../cli/output.js';
+import type { CheckResult } from './check-verdict.js';
+import { junitXml, type JUnitSuite } from './junit-report.js';
+import { GROUP_ORDER, type SmokeCheck } from './smoke-checks.js';
+import type { SmokeReport } from './smoke-run.js';
+
+function statusOf(result: CheckResult): string {
+  const last = result.exchanges.find((e) => e.status === null) ?? result.exchanges[result.exchanges.length - 1];
+  if (!last || last.status === null) return last?.errorCode ?? '---';
+  return String(last.status);
+}
+
+/** `PASS  delivery.catalog.product.created  200  12 ms` — one line per check, stable for grep. */
+export function checkLine(result: CheckResult): string {
+  const head = `${result.passed ? 'PASS' : 'FAIL'}  ${result.id}  ${statusOf(result)}  ${formatDuration(result.latencyMs)}`;
+  return result.passed ? head : `${head}  ${result.reason}`;
+}
+
+/** The terminal's live line while `check` (number `index` of `total`) runs. */
+export function progressLine(check: SmokeCheck, index: number, total: number, failedSoFar: number, c: Palette): string {
+  const failed = failedSoFar ? c.red(`${failedSoFar} failed`) : '0 failed';
+  return `[${index + 1}/${total}] ${c.green(`${index - failedSoFar} passed`)} · ${failed} · ${check.id}…`;
+}
+
+export function totalsLine(report: SmokeReport): string {
+  const verdict = report.ok ? 'all checks passed' : `${report.failed} of ${report.checks.length} checks failed`;
+  return `smoke: ${verdict} (${report.passed} passed, ${report.failed} failed in ${formatDuration(report.durationMs)}) against ${report.url}`;
+}
+
+/** The terminal summary: checks grouped, failures explained beneath them, totals last. */
+export function humanSummary(report: SmokeReport, c: Palette): string {
+  const lines = [c.bold(`Smoke run against ${report.url}`), ''];
+  const width = Math.max(...report.checks.map((r) => displayName(r).length));
+  for (const group of GROUP_ORDER) {
+    const results = report.checks.filter((r) => r.group === group);
+    if (results.length === 0) continue;
+    lines.push(c.bold(group));
+    for (const r of results) {
+      const mark = r.passed ? c.green('✓') : c.red('✗');
+      const status = r.passed ? c.green(statusOf(r).padEnd(7)) : c.red(statusOf(r).padEnd(7));
+      lines.push(`  ${mark} ${displayName(r).padEnd(width)}  ${status} ${c.dim(formatDuration(r.latencyMs))}`);
+      if (!r.passed) lines.push(`      ${c.red(r.reason)}`);
+    }
+    lines.push('');
+  }
+  if (!report.receiverReachable) lines.push(c.yellow(`nothing accepted connections at ${report.url} within --wait`));
+  lines.push(report.ok ? c.green(`✓ ${totalsLine(report)}`) : c.red(`✗ ${totalsLine(report)}`));
+  return lines.join('\n');
+}
+
+/** Delivery checks read best as the event type; the probes as what they check. */
+function displayName(r: CheckResult): string {
+  return r.group === 'delivery' ? r.id.slice('delivery.'.length) : r.title;
+}
+
+/** `--json`: snake_case like the rest of the tool's JSON. */
+export function reportJson(report: SmokeReport) {
+  return {
+    ok: report.ok,
+    url: report.url,
+    events: report.events,
+    timeout_ms: report.timeoutMs,
+    started_at: report.startedAt.toISOString(),
+    duration_ms: report.durationMs,
+    receiver_reachable: report.receiverReachable,
+    total: report.checks.length,
+    passed: report.passed,
+    failed: report.failed,
+    checks: report.checks.map((r) => ({
+      id: r.id,
+      group: r.group,
+      title: r.title,
+      expect: r.expect,
+      passed: r.passed,
+      reason: r.reason,
+      latency_ms: r.latencyMs,
+      exchanges: r.exchanges.map((e) => ({
+        label: e.label,
+        event: e.event,
+        delivery_id: e.deliveryId,
+        status: e.status,
+        duration_ms: e.durationMs,
+        error: e.error,
+      })),
+    })),
+  };
+}
+
+/** `--junit`: one suite per group, one case per check; a failure carries the reason and the answers. */
+export function reportJUnit(report: SmokeReport): string {
+  const suites: JUnitSuite[] = GROUP_ORDER.map((group) => ({
+    name: `webhooks-cli smoke: ${group}`,
+    timestamp: report.startedAt,
+    properties: { url: report.url, timeout_ms: String(report.timeoutMs) },
+    cases: report.checks
+      .filter((r) => r.group === group)
+      .map((r) => ({
+        name: r.title,
+        classname: `smoke.${r.id}`,
+        timeSeconds: r.latencyMs / 1000,
+        failure: r.passed ? undefined : { message: r.reason, type: failureType(r), details: failureDetails(r) },
+      })),
+  })).filter((s) => s.cases.length > 0);
+  return junitXml('webhooks-cli smoke', suites);
+}
+
+function failureType(r: CheckResult): string {
+  const noAnswer = r.exchanges.find((e) => e.status === null);
+  return noAnswer ? (noAnswer.errorCode ?? 'no-answer') : 'status';
+}
+
+function failureDetails(r: CheckResult): string {
+  const lines = [r.reason, '', `expected: ${r.expect}`];
+  for (const e of r.exchanges) {
+    lines.push(`${e.label}: ${e.event} ${e.deliveryId} → ${e.status ?? e.error ?? 'no answer'} (${formatDuration(e.durationMs)})`);
+    if (e.responseExcerpt) lines.push(`  response: ${e.responseExcerpt}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,146 @@
+/**
+ * The tunnel's wire format: one binary WebSocket message per frame.
+ *
+ *   [1 byte kind][4 bytes big-endian meta length][meta: UTF-8 JSON object][body: raw bytes]
+ *
+ * Only the small metadata object is JSON; the HTTP body rides behind it untouched, so the bytes a
+ * sender signed are the bytes the listener verifies (never parsed, never re-serialised, never
+ * base64-inflated). Decoding never throws: a malformed frame comes back as `{ ok: false, reason }`.
+ */
+
+/** The relay's WebSocket endpoint. */
+export const CONNECT_PATH = '/connect';
+/** Close code sent to a connection that a newer one for the same channel replaced. */
+export const CLOSE_REPLACED = 4000;
+
+export const FRAME_KIND = { hello: 1, request: 2, response: 3 } as const;
+
+/** Relay → client, once per connection: which channel this is and where senders should post. */
+export interface HelloFrame {
+  kind: 'hello';
+  channel: string;
+  /** Only when the relay has just created the channel: the client must store it to come back. */
+  token?: string;
+  publicUrl: string;
+  /** How often the relay pings; the client treats twice this much silence as a dead link. */
+  pingIntervalMs: number;
+  maxBodyBytes: number;
+}
+
+/** Relay → client: one HTTP request received at the channel's public URL. */
+export interface RequestFrame {
+  kind: 'request';
+  id: string;
+  method: string;
+  /** Path and query below the channel, e.g. `/` or `/orders?x=1`. */
+  path: string;
+  headers: Record<string, string | string[]>;
+  remoteAddress: string | null;
+  /** How long the relay will wait for the answer; the client keeps an unsent answer that long. */
+  timeoutMs: number;
+  body: Buffer;
+}
+
+/** Client → relay: the answer to request `id`. */
+export interface ResponseFrame {
+  kind: 'response';
+  id: string;
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
+
+export type Frame = HelloFrame | RequestFrame | ResponseFrame;
+
+export type DecodeResult = { ok: true; frame: Frame } | { ok: false; reason: string };
+
+const PREFIX_BYTES = 5;
+const KIND_NAMES: Record<number, Frame['kind']> = { 1: 'hello', 2: 'request', 3: 'response' };
+
+/** Encodes a frame as one binary message. */
+export function encodeFrame(frame: Frame): Buffer {
+  const { kind, body, ...fields } = frame as Frame & { body?: Buffer };
+  const meta = Buffer.from(JSON.stringify(fields), 'utf8');
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + meta.length + (body?.length ?? 0));
+  out.writeUInt8(FRAME_KIND[kind], 0);
+  out.writeUInt32BE(meta.length, 1);
+  meta.copy(out, PREFIX_BYTES);
+  body?.copy(out, PREFIX_BYTES + meta.length);
+  return out;
+}
+
+/** Decodes one binary message; the body is a view into `data`, not a copy. */
+export function decodeFrame(data: Buffer): DecodeResult {
+  if (data.length < PREFIX_BYTES) return fail(`frame of ${data.length} bytes is shorter than its ${PREFIX_BYTES}-byte prefix`);
+  const kind = KIND_NAMES[data.readUInt8(0)];
+  if (!kind) return fail(`unknown frame kind ${data.readUInt8(0)}`);
+  const metaLength = data.readUInt32BE(1);
+  if (metaLength > data.length - PREFIX_BYTES) return fail(`metadata length ${metaLength} exceeds the frame`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(data.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + metaLength));
+  } catch {
+    return fail('metadata is not valid JSON');
+  }
+  if (!isObject(meta)) return fail('metadata is not a JSON object');
+  const body = data.subarray(PREFIX_BYTES + metaLength);
+  switch (kind) {
+    case 'hello':
+      return decodeHello(meta);
+    case 'request':
+      return decodeRequest(meta, body);
+    case 'response':
+      return decodeResponse(meta, body);
+  }
+}
+
+function decodeHello(m: Record<string, unknown>): DecodeResult {
+  if (typeof m.channel !== 'string' || typeof m.publicUrl !== 'string') return fail('hello frame needs channel and publicUrl');
+  if (m.token !== undefined && typeof m.token !== 'string') return fail('hello frame token must be a string');
+  if (!isPositiveInteger(m.pingIntervalMs) || !isPositiveInteger(m.maxBodyBytes)) return fail('hello frame needs pingIntervalMs and maxBodyBytes');
+  return {
+    ok: true,
+    frame: { kind: 'hello', channel: m.channel, token: m.token, publicUrl: m.publicUrl, pingIntervalMs: m.pingIntervalMs, maxBodyBytes: m.maxBodyBytes },
+  };
+}
+
+function decodeRequest(m: Record<string, unknown>, body: Buffer): DecodeResult {
+  if (!isId(m.id)) return fail('request frame needs a string id');
+  if (typeof m.method !== 'string' || !/^[A-Z]+$/i.test(m.method)) return fail('request frame needs an HTTP method');
+  if (typeof m.path !== 'string' || !m.path.startsWith('/')) return fail('request frame path must start with /');
+  if (!isHeaders(m.headers)) return fail('request frame headers must map names to strings or string arrays');
+  if (m.remoteAddress !== null && typeof m.remoteAddress !== 'string') return fail('request frame remoteAddress must be a string or null');
+  if (!isPositiveInteger(m.timeoutMs)) return fail('request frame needs timeoutMs');
+  return {
+    ok: true,
+    frame: { kind: 'request', id: m.id, method: m.method, path: m.path, headers: m.headers, remoteAddress: m.remoteAddress, timeoutMs: m.timeoutMs, body },
+  };
+}
+
+function decodeResponse(m: Record<string, unknown>, body: Buffer): DecodeResult {
+  if (!isId(m.id)) return fail('response frame needs a string id');
+  if (!Number.isInteger(m.status) || (m.status as number) < 100 || (m.status as number) > 599) return fail('response frame status must be an integer from 100 to 599');
+  if (!isHeaders(m.headers)) return fail('response frame headers must map names to strings or string arrays');
+  return { ok: true, frame: { kind: 'response', id: m.id, status: m.status as number, headers: m.headers, body } };
+}
+
+function fail(reason: string): DecodeResult {
+  return { ok: false, reason };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64;
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) > 0;
+}
+
+function isHeaders(value: unknown): value is Record<string, string | string[]> {
+  if (!isObject(value)) return false;
+  return Object.values(value).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string')));
+}

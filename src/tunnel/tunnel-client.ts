@@ -1,0 +1,304 @@
+/**
+ * The listener's end of the tunnel: connects out to a relay, asks for a channel (or reopens the
+ * stored one), hands every tunnelled request to a `RequestHandler` — the same one the local
+ * receiver uses — and sends its answer back. After any drop it reconnects with backoff.
+ *
+ * Nothing answered is lost or handled twice: the relay never re-sends a request, and an answer
+ * that could not be sent because the link dropped is kept until the request's deadline and sent
+ * over the next connection, where the relay still holds the sender.
+ */
+import WebSocket from 'ws';
+import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
+import { CLOSE_REPLACED, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
+import { localPathFor, normaliseRelayUrl } from './forwarding-rules.js';
+import { ReconnectBackoff, HEALTHY_CONNECTION_MS, RECONNECT_DELAYS_MS } from './reconnect-backoff.js';
+
+export interface ChannelCredentials {
+  channel: string;
+  token: string;
+  publicUrl?: string;
+}
+
+/**
+ * `connecting`: first attempt under way · `connected`: the relay said hello · `reconnecting`:
+ * waiting or retrying after a drop · `refused`: the relay rejected the token (final) ·
+ * `replaced`: another listener took the channel over (final) · `stopped`: `stop()` was called.
+ */
+export type TunnelState = 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'replaced' | 'stopped';
+
+export interface TunnelStatus {
+  state: TunnelState;
+  relayUrl: string;
+  channel?: string;
+  publicUrl?: string;
+  /** Consecutive failed attempts or drops since the last healthy connection. */
+  attempts: number;
+  /** When reconnecting: the wait before the next attempt. */
+  retryInMs?: number;
+  /** Why the last connection ended or failed, in words. */
+  error?: string;
+}
+
+export interface TunnelClientOptions {
+  /** `ws://`, `wss://` (or `http(s)://`) URL of the relay; `/connect` is added when no path is given. */
+  relayUrl: string;
+  handler: RequestHandler;
+  /** A channel to reopen; without it the relay creates one and `onCredentials` receives it. */
+  credentials?: ChannelCredentials;
+  onCredentials?: (credentials: ChannelCredentials) => void;
+  onStatus?: (status: TunnelStatus) => void;
+  /** Something worth a line in the log that is not a state change (malformed frame, handler error). */
+  onWarning?: (message: string) => void;
+  /** The listener's path: a POST to the channel's root arrives here. */
+  localPath?: string;
+  reconnectDelaysMs?: readonly number[];
+  healthyAfterMs?: number;
+  handshakeTimeoutMs?: number;
+}
+
+export type TunnelEnd = { reason: 'stopped' } | { reason: 'refused' | 'replaced'; message: string };
+
+interface UnsentAnswer {
+  frame: Buffer;
+  expiresAt: number;
+}
+
+export class TunnelClient {
+  private readonly options: TunnelClientOptions;
+  private readonly connectUrl: string;
+  private readonly backoff: ReconnectBackoff;
+  private credentials: ChannelCredentials | undefined;
+  private socket: WebSocket | undefined;
+  private hello: HelloFrame | undefined;
+  private current: TunnelStatus;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private readonly unsent = new Map<string, UnsentAnswer>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private resolveDone!: (end: TunnelEnd) => void;
+  /** Settles once the tunnel ends for good: stopped, refused or replaced. */
+  readonly done: Promise<TunnelEnd>;
+
+  constructor(options: TunnelClientOptions) {
+    this.options = options;
+    this.connectUrl = normaliseRelayUrl(options.relayUrl);
+    this.credentials = options.credentials;
+    this.backoff = new ReconnectBackoff(options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS, options.healthyAfterMs ?? HEALTHY_CONNECTION_MS);
+    this.current = { state: 'connecting', relayUrl: this.connectUrl, channel: options.credentials?.channel, publicUrl: options.credentials?.publicUrl, attempts: 0 };
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Opens the tunnel; progress arrives through `onStatus`. */
+  start(): void {
+    this.connect();
+  }
+
+  status(): TunnelStatus {
+    return { ...this.current };
+  }
+
+  /**
+   * Closes the tunnel for good. Requests already being handled finish first (bounded by
+   * `graceMs`) so their answers still reach the senders.
+   */
+  async stop(graceMs = 2_000): Promise<void> {
+    if (this.stopping) return this.done.then(() => undefined);
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
+    if (this.inFlight.size > 0) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    }
+    clearTimeout(this.watchdog);
+    const socket = this.socket;
+    if (socket && socket.readyState !== WebSocket.CLOSED) {
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.close(1000, 'listener stopped');
+      const forced = setTimeout(() => socket.terminate(), 1_000);
+      await closed;
+      clearTimeout(forced);
+    }
+    this.finish({ reason: 'stopped' }, { state: 'stopped', error: undefined, retryInMs: undefined });
+  }
+
+  private connect(): void {
+    if (this.stopping) return;
+    const url = new URL(this.connectUrl);
+    const headers: Record<string, string> = {};
+    if (this.credentials) {
+      url.searchParams.set('channel', this.credentials.channel);
+      headers.authorization = `Bearer ${this.credentials.token}`;
+    }
+    const socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000 });
+    this.socket = socket;
+    this.hello = undefined;
+    let refusal: string | undefined;
+    let lastError: string | undefined;
+
+    socket.on('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const detail = errorMessageOf(Buffer.concat(chunks)) ?? `HTTP ${res.statusCode}`;
+        if (res.statusCode === 401 || res.statusCode === 403) {
+          refusal = `the relay refused channel ${this.credentials?.channel ?? '(new)'}: ${detail}`;
+        }
+        lastError = `relay answered ${res.statusCode}: ${detail}`;
+        socket.terminate();
+      });
+    });
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      this.armWatchdog(socket);
+      if (!isBinary) {
+        this.options.onWarning?.('relay sent a text frame; ignored');
+        return;
+      }
+      const decoded = decodeFrame(data);
+      if (!decoded.ok) {
+        this.options.onWarning?.(`malformed frame from the relay ignored: ${decoded.reason}`);
+        return;
+      }
+      const frame = decoded.frame;
+      if (frame.kind === 'hello') this.onHello(socket, frame);
+      else if (frame.kind === 'request') this.track(this.handle(frame));
+      else this.options.onWarning?.('relay sent a response frame; ignored');
+    });
+    socket.on('ping', () => this.armWatchdog(socket));
+    socket.on('error', (err) => {
+      lastError ??= describeSocketError(err);
+    });
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return;
+      clearTimeout(this.watchdog);
+      this.socket = undefined;
+      this.hello = undefined;
+      if (this.stopping) return;
+      if (refusal) {
+        this.finish({ reason: 'refused', message: refusal }, { state: 'refused', error: refusal, retryInMs: undefined });
+        return;
+      }
+      if (code === CLOSE_REPLACED) {
+        const message = `another listener connected to channel ${this.credentials?.channel} and took it over`;
+        this.finish({ reason: 'replaced', message }, { state: 'replaced', error: message, retryInMs: undefined });
+        return;
+      }
+      const why = lastError ?? (reason.length > 0 ? `closed by the relay: ${reason.toString()}` : `connection closed (code ${code})`);
+      this.scheduleReconnect(why);
+    });
+  }
+
+  private onHello(socket: WebSocket, hello: HelloFrame): void {
+    this.hello = hello;
+    if (hello.token) {
+      this.credentials = { channel: hello.channel, token: hello.token, publicUrl: hello.publicUrl };
+      this.options.onCredentials?.(this.credentials);
+    } else if (this.credentials && this.credentials.publicUrl !== hello.publicUrl) {
+      // Same channel, new address (the relay moved or got a --public-url): remember the new one.
+      this.credentials = { ...this.credentials, publicUrl: hello.publicUrl };
+      this.options.onCredentials?.(this.credentials);
+    }
+    this.backoff.connected(Date.now());
+    this.armWatchdog(socket);
+    this.update({ state: 'connected', channel: hello.channel, publicUrl: hello.publicUrl, attempts: 0, retryInMs: undefined, error: undefined });
+    this.flushUnsent();
+  }
+
+  private scheduleReconnect(why: string): void {
+    const delay = this.backoff.nextDelay(Date.now());
+    this.update({ state: 'reconnecting', attempts: this.backoff.attempts, retryInMs: delay, error: why });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Two missed pings mean the link is dead even if TCP has not noticed; cut it and reconnect. */
+  private armWatchdog(socket: WebSocket): void {
+    if (!this.hello) return;
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      if (this.socket === socket) socket.terminate();
+    }, this.hello.pingIntervalMs * 2.5);
+    this.watchdog.unref();
+  }
+
+  private async handle(frame: RequestFrame): Promise<void> {
+    const request: RawRequest = {
+      method: frame.method,
+      path: localPathFor(frame.path, this.options.localPath),
+      headers: frame.headers,
+      body: frame.body,
+      remoteAddress: frame.remoteAddress,
+      via: 'relay',
+    };
+    const deadline = Date.now() + frame.timeoutMs;
+    let response: RawResponse;
+    try {
+      response = await this.options.handler(request);
+    } catch (err) {
+      this.options.onWarning?.(`handler failed on ${frame.method} ${request.path}: ${(err as Error).message}`);
+      response = textResponse(502, 'the listener failed while handling this request');
+    }
+    const limit = this.hello?.maxBodyBytes;
+    if (limit !== undefined && response.body.length > limit) {
+      this.options.onWarning?.(`answer of ${response.body.length} bytes is over the relay's ${limit}-byte limit; sent 502 instead`);
+      response = textResponse(502, `the listener's answer is larger than the relay's ${limit}-byte limit`);
+    }
+    const encoded = encodeFrame({ kind: 'response', id: frame.id, status: response.status, headers: response.headers, body: response.body });
+    this.sendOrKeep(frame.id, encoded, deadline);
+  }
+
+  private sendOrKeep(id: string, frame: Buffer, expiresAt: number): void {
+    const socket = this.socket;
+    if (!socket || !this.hello || socket.readyState !== WebSocket.OPEN) {
+      this.unsent.set(id, { frame, expiresAt });
+      return;
+    }
+    socket.send(frame, { binary: true }, (err) => {
+      if (err) this.unsent.set(id, { frame, expiresAt });
+    });
+  }
+
+  private flushUnsent(): void {
+    const now = Date.now();
+    for (const [id, answer] of this.unsent) {
+      this.unsent.delete(id);
+      if (answer.expiresAt > now) this.sendOrKeep(id, answer.frame, answer.expiresAt);
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private update(change: Partial<TunnelStatus>): void {
+    this.current = { ...this.current, ...change };
+    this.options.onStatus?.(this.status());
+  }
+
+  private finish(end: TunnelEnd, change: Partial<TunnelStatus>): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.watchdog);
+    this.stopping = true;
+    this.update(change);
+    this.resolveDone(end);
+  }
+}
+
+function textResponse(status: number, message: string): RawResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(message + '\n') };
+}
+
+function errorMessageOf(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown } };
+    return typeof parsed.error?.message === 'string' ? parsed.error.message : undefined;
+  } catch {
+    return body.length > 0 ? body.toString('utf8').slice(0, 200) : undefined;
+  }
+}
+
+function describeSocketError(err: Error & { code?: string }): string {
+  if (err.code === 'ECONNREFUSED') return 'connection refused: is the relay running at that address?';
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'relay host not found: check the URL';
+  if (err.code === 'ECONNRESET') return 'connection reset';
+  return err.message;
+}

@@ -1,0 +1,185 @@
+/**
+ * The whole tunnel with real processes: `relay`, `listen --relay` and `trigger` aimed at the
+ * public URL, plus an app behind `--forward-to`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verify } from '../../src/core/signature.js';
+import { HistoryStore } from '../../src/store/history-store.js';
+import { execa, type ResultPromise } from 'execa';
+import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
+import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { freePort, startRecordingServer } from '../helpers/servers.js';
+
+const SECRET = 's3cret';
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!().catch(() => {});
+});
+
+async function relayProcess(port = 0): Promise<RelayProcess> {
+  const relay = await startRelayProcess(port);
+  cleanups.push(() => relay.stop());
+  return relay;
+}
+
+interface ListenProcess {
+  configDir: string;
+  dbPath: string;
+  process: ResultPromise<{ reject: false }>;
+  /** Waits for the n-th match of `pattern` on listen's stderr; returns its first group. */
+  waitFor: (pattern: RegExp, occurrence?: number) => Promise<string>;
+  stop: (signal?: NodeJS.Signals) => Promise<Awaited<ResultPromise<{ reject: false }>>>;
+}
+
+/** `listen --relay` as a process, its stderr watched from the first byte. */
+function spawnListen(relay: RelayProcess, args: string[] = [], configDir = tempDir()): ListenProcess {
+  const child = execa(process.execPath, [BIN, 'listen', '--port', '0', '--no-tui', '--secret', SECRET, '--relay', relay.wsUrl, ...args], {
+    reject: false,
+    env: isolatedEnv(configDir),
+    extendEnv: true,
+    timeout: 60_000,
+  }) as ResultPromise<{ reject: false }>;
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const listener: ListenProcess = {
+    configDir,
+    dbPath: join(configDir, 'history.db'),
+    process: child,
+    waitFor: async (pattern, occurrence = 1) => {
+      const global = new RegExp(pattern.source, 'g');
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const matches = [...stderr.matchAll(global)];
+        if (matches.length >= occurrence) return matches[occurrence - 1]![1] ?? matches[occurrence - 1]![0];
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in listen's output:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal);
+      return await child;
+    },
+  };
+  cleanups.push(() => listener.stop());
+  return listener;
+}
+
+/** A listener connected through `relay`, and its public URL. */
+async function listenThrough(relay: RelayProcess, args: string[] = [], configDir?: string): Promise<ListenProcess & { publicUrl: string }> {
+  const listener = spawnListen(relay, args, configDir);
+  const publicUrl = await listener.waitFor(/relay: connected — public URL (\S+)/);
+  return Object.assign(listener, { publicUrl });
+}
+
+async function trigger(url: string, event = 'catalog.product.created') {
+  const result = await runCli(['--json', 'trigger', event, '--to', url, '--secret', SECRET]);
+  return { result, delivery: (JSON.parse(result.stdout) as { deliveries: Array<{ status: number | null; delivery_id: string }> }).deliveries[0]! };
+}
+
+function history(dbPath: string) {
+  const store = HistoryStore.open(dbPath);
+  try {
+    return store.list({ direction: 'in', limit: 1000 }).map((s) => store.get(s.id)!);
+  } finally {
+    store.close();
+  }
+}
+
+describe('listen --relay', () => {
+  it('receives a trigger at the public URL, verified and recorded, and keeps the URL across restarts', async () => {
+    const relay = await relayProcess();
+    const listener = await listenThrough(relay);
+    const publicUrl = listener.publicUrl;
+    expect(publicUrl).toMatch(new RegExp(`^${relay.url}/ch_[A-Za-z0-9_-]{22}$`));
+
+    const { result, delivery } = await trigger(publicUrl);
+    expect(result.exitCode).toBe(0);
+    expect(delivery.status).toBe(200);
+    const stopped = await listener.stop();
+    expect(stopped.exitCode).toBe(0);
+    const rows = history(listener.dbPath);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ deliveryId: delivery.delivery_id, signatureValid: true, status: 200, source: 'relay' });
+
+    const stored = JSON.parse(readFileSync(join(listener.configDir, 'relay-channels.json'), 'utf8')) as Record<string, { publicUrl: string }>;
+    expect(Object.values(stored)[0]!.publicUrl).toBe(publicUrl);
+    const again = await listenThrough(relay, [], listener.configDir);
+    expect(again.publicUrl).toBe(publicUrl);
+    expect((await trigger(publicUrl)).delivery.status).toBe(200);
+  });
+
+  it('returns the app\'s real answer: a 418 from --forward-to reaches the sender', async () => {
+    const app = await startRecordingServer(() => ({ status: 418, body: 'I am a teapot', headers: { 'x-app': 'kettle' } }));
+    cleanups.push(() => app.close());
+    const relay = await relayProcess();
+    const listener = await listenThrough(relay, ['--forward-to', `${app.url}/hooks`]);
+    const publicUrl = listener.publicUrl;
+
+    const { result, delivery } = await trigger(publicUrl, 'customer.purchase.completed');
+    expect(delivery.status).toBe(418);
+    expect(result.exitCode).toBe(1);
+    expect(app.requests).toHaveLength(1);
+    // The app got the exact bytes trigger signed, through relay and listener.
+    const forwarded = app.requests[0]!;
+    expect(verify(forwarded.body, forwarded.headers['x-webhook-signature'], [SECRET]).valid).toBe(true);
+    await listener.stop();
+    expect(history(listener.dbPath)[0]).toMatchObject({ deliveryId: delivery.delivery_id, status: 418, source: 'relay' });
+  });
+
+  it('reconnects after the relay is killed and restarted, and the next delivery goes through', async () => {
+    const port = await freePort();
+    const first = await startRelayProcess(port);
+    const listener = await listenThrough(first);
+    const publicUrl = listener.publicUrl;
+    await first.stop('SIGKILL');
+    await listener.waitFor(/relay: reconnecting/);
+    await relayProcess(port);
+    await listener.waitFor(/relay: connected/, 2);
+    const { delivery } = await trigger(publicUrl);
+    expect(delivery.status).toBe(200);
+    await listener.stop();
+    expect(history(listener.dbPath).map((r) => r.deliveryId)).toEqual([delivery.delivery_id]);
+  });
+
+  it('leaves the sender a 503 when no listener is connected', async () => {
+    const relay = await relayProcess();
+    const listener = await listenThrough(relay);
+    const publicUrl = listener.publicUrl;
+    await listener.stop();
+    const { result, delivery } = await trigger(publicUrl);
+    expect(delivery.status).toBe(503);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('ends with a clear error when the relay refuses the stored token', async () => {
+    const relay = await relayProcess();
+    const configDir = tempDir();
+    const first = await listenThrough(relay, [], configDir);
+    await first.stop();
+    const file = join(configDir, 'relay-channels.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string }>;
+    for (const entry of Object.values(stored)) entry.token = 'C'.repeat(43);
+    writeFileSync(file, JSON.stringify(stored));
+
+    const result = await spawnListen(relay, [], configDir).process;
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/error: the relay refused channel ch_\S+: this token does not open that channel — remove the entry for ws:\/\/127\.0\.0\.1:\d+\/connect from .*relay-channels\.json/);
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('with --json, puts the relay state on stdout as JSON lines', async () => {
+    const relay = await relayProcess();
+    const listener = await listenThrough(relay, ['--json']);
+    const result = await listener.stop();
+    const lines = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual({ type: 'relay', state: 'connected', publicUrl: listener.publicUrl });
+  });
+
+  it('rejects a --relay that is not a WebSocket URL with exit 2', async () => {
+    const result = await runCli(['listen', '--secret', SECRET, '--port', '0', '--relay', 'ftp://relay'], { timeout: 10_000 });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--relay "ftp:\/\/relay" is not a ws:\/\/ or wss:\/\/ URL/);
+  });
+});

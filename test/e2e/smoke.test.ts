@@ -1,0 +1,270 @@
+/**
+ * `smoke` end to end: the built CLI against real receivers on loopback ports — a correct one
+ * (the example receiver written from the platform document), a permissive one, a slow one, a
+ * hanging one, one that crashes mid-run, and none at all. JUnit files are read back with an
+ * independent XML parser.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verify } from '../../src/core/signature.js';
+import { startExampleReceiver } from '../example-receiver/webhook-receiver.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { parseJUnit } from '../helpers/junit-xml.js';
+import { freePort, startRecordingServer, type ReceivedRequest, type Responder } from '../helpers/servers.js';
+
+const SECRET = 's3cret';
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** A receiver that verifies like the platform document says, optionally slow for some events. */
+function verifying(delayMs: (req: ReceivedRequest) => number = () => 0): Responder {
+  return (req) => {
+    const ok = verify(req.body, req.headers['x-webhook-signature'], [SECRET]).valid;
+    return { status: ok ? 200 : 401, body: ok ? 'OK' : 'Invalid signature', delayMs: delayMs(req) };
+  };
+}
+
+async function server(respond: Responder) {
+  const s = await startRecordingServer(respond);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function smoke(url: string, extra: string[] = [], dir = tempDir()) {
+  return runCli(['--db', join(dir, 'history.db'), 'smoke', '--url', url, '--secret', SECRET, ...extra], { configDir: dir, timeout: 20_000 });
+}
+
+const failedIds = (json: { checks: Array<{ id: string; passed: boolean }> }) => json.checks.filter((c) => !c.passed).map((c) => c.id);
+
+describe('smoke against a correct receiver', () => {
+  it('passes every check with the example receiver, writes a JUnit report and records the history', async () => {
+    const receiver = await startExampleReceiver(SECRET);
+    cleanups.push(() => receiver.close());
+    const dir = tempDir();
+    const junit = join(dir, 'reports', 'smoke.xml');
+    const run = await smoke(receiver.url, ['--junit', junit], dir);
+
+    expect(run.stderr).toBe(`JUnit report written to ${junit}`);
+    expect(run.exitCode).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('PASS  '))).toHaveLength(21);
+    expect(lines.at(-1)).toMatch(/^smoke: all checks passed \(21 passed, 0 failed in .+\) against http:\/\/127\.0\.0\.1:\d+\/webhook$/);
+
+    // What the receiver saw: 16 events plus the probe event processed once despite the retry,
+    // and the non-JSON body logged, not crashed on.
+    expect(receiver.processed).toHaveLength(17);
+    expect(receiver.errors).toHaveLength(1);
+
+    const doc = parseJUnit(readFileSync(junit));
+    expect(doc.attrs).toMatchObject({ tests: '21', failures: '0', errors: '0', skipped: '0' });
+    expect(doc.suites.map((s) => [s.attrs.name, s.attrs.tests, s.attrs.failures])).toEqual([
+      ['webhooks-cli smoke: delivery', '16', '0'],
+      ['webhooks-cli smoke: signature', '3', '0'],
+      ['webhooks-cli smoke: idempotency', '1', '0'],
+      ['webhooks-cli smoke: robustness', '1', '0'],
+    ]);
+    const caseTimes = doc.suites.flatMap((s) => s.cases.map((c) => Number(c.attrs.time)));
+    expect(caseTimes.every((t) => t >= 0 && t < 10)).toBe(true);
+    expect(Number(doc.attrs.time)).toBeCloseTo(caseTimes.reduce((a, b) => a + b, 0), 2);
+
+    const history = await runCli(['--db', join(dir, 'history.db'), '--json', 'history', '--direction', 'out', '--limit', '100'], { configDir: dir });
+    const rows = JSON.parse(history.stdout) as Array<{ source: string; status: number; delivery_id: string }>;
+    expect(rows).toHaveLength(22);
+    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['smoke']));
+    expect(rows.filter((r) => r.status === 401)).toHaveLength(3);
+  });
+
+  it('checks only the chosen events, and --json prints nothing but the report', async () => {
+    const receiver = await server(verifying());
+    const run = await smoke(receiver.url + '/hooks', ['--events', 'customer.cart.added,catalog.product.created', '--events', 'customer.cart.added', '--json']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe('');
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({ ok: true, total: 7, passed: 7, failed: 0, events: ['customer.cart.added', 'catalog.product.created'] });
+    expect(json.checks.map((c: { id: string }) => c.id).slice(0, 3)).toEqual(['delivery.customer.cart.added', 'delivery.catalog.product.created', 'signature.wrong']);
+    // The probes use the first event named.
+    expect(receiver.requests.slice(2).every((r) => r.headers['x-webhook-event'] === 'customer.cart.added')).toBe(true);
+    expect(receiver.requests.every((r) => r.url === '/hooks')).toBe(true);
+  });
+
+  it('sends credentials in the URL but never prints the password', async () => {
+    const receiver = await server((req) => ({ status: req.headers.authorization === `Basic ${Buffer.from('ci:hunter2').toString('base64')}` ? 200 : 403 }));
+    const dir = tempDir();
+    const url = receiver.url.replace('http://', 'http://ci:hunter2@') + '/webhook';
+    const run = await smoke(url, ['--events', 'customer.cart.added', '--junit', join(dir, 'r.xml')], dir);
+    // Every probe got 200 (the receiver checks only the password), so the signature checks fail.
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('PASS  delivery.customer.cart.added  200');
+    const printed = run.stdout + run.stderr + readFileSync(join(dir, 'r.xml'), 'utf8');
+    expect(printed).toContain('http://ci:****@127.0.0.1');
+    expect(printed).not.toContain('hunter2');
+  });
+});
+
+describe('smoke against receivers that fall short', () => {
+  it('fails the signature checks of a receiver that accepts everything', async () => {
+    const receiver = await server(() => ({ status: 200, body: 'OK <always> & "forever"' }));
+    const dir = tempDir();
+    const junit = join(dir, 'smoke.xml');
+    const run = await smoke(receiver.url, ['--junit', junit, '--json'], dir);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`error: 3 of 21 smoke checks failed against ${receiver.url}/`);
+    const json = JSON.parse(run.stdout);
+    expect(failedIds(json)).toEqual(['signature.wrong', 'signature.missing', 'signature.altered-body']);
+    expect(json.checks.find((c: { id: string }) => c.id === 'signature.missing').reason).toMatch(/^answered 200: the receiver accepted it/);
+
+    const doc = parseJUnit(readFileSync(junit));
+    expect(doc.attrs).toMatchObject({ tests: '21', failures: '3' });
+    const signature = doc.suites.find((s) => s.attrs.name === 'webhooks-cli smoke: signature')!;
+    expect(signature.attrs).toMatchObject({ tests: '3', failures: '3' });
+    expect(signature.cases.map((c) => c.failure?.attrs.type)).toEqual(['status', 'status', 'status']);
+    // The receiver's own words travel into the report, escaped.
+    expect(signature.cases[0]!.failure!.text).toContain('response: OK <always> & "forever"');
+  });
+
+  it('does not credit a receiver with another secret for rejecting bad signatures', async () => {
+    const receiver = await server((req) => ({ status: verify(req.body, req.headers['x-webhook-signature'], ['other-secret']).valid ? 200 : 401 }));
+    const run = await smoke(receiver.url, ['--events', 'customer.cart.added', '--json']);
+    expect(run.exitCode).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(json.checks.map((c: { id: string; passed: boolean }) => [c.id, c.passed])).toEqual([
+      ['delivery.customer.cart.added', false],
+      ['signature.wrong', false],
+      ['signature.missing', false],
+      ['signature.altered-body', false],
+      ['idempotency.same-delivery-twice', false],
+      ['robustness.non-json-body', true],
+    ]);
+    expect(json.checks[0].reason).toMatch(/^answered 401 — .*same secret/);
+    expect(json.checks[1].reason).toMatch(/^answered 401, but that proves nothing: delivery\.customer\.cart\.added failed too \(answered 401/);
+  });
+
+  it('reports the slow events as timeouts and goes on with the rest', async () => {
+    const receiver = await server(verifying((req) => (String(req.headers['x-webhook-event']).startsWith('analytics.') ? 3_000 : 0)));
+    const started = performance.now();
+    const run = await smoke(receiver.url, ['--timeout', '600ms', '--json']);
+    const elapsed = performance.now() - started;
+
+    expect(run.exitCode).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(failedIds(json)).toEqual(['delivery.analytics.report.generated', 'delivery.analytics.trend.detected', 'delivery.analytics.threshold.exceeded']);
+    for (const check of json.checks.filter((c: { passed: boolean }) => !c.passed)) {
+      expect(check.reason).toMatch(/^no answer from 127\.0\.0\.1:\d+ within 600 ms/);
+      expect(check.latency_ms).toBeGreaterThanOrEqual(599);
+      expect(check.latency_ms).toBeLessThan(2_000);
+    }
+    expect(json.passed).toBe(18);
+    // Three timeouts of 600 ms, not three waits of 3 s.
+    expect(elapsed).toBeLessThan(9_000);
+  });
+
+  it('survives a receiver that never answers: every check times out, JUnit says so', async () => {
+    const receiver = await server(() => ({ status: 200, delayMs: 60_000 }));
+    const dir = tempDir();
+    const run = await smoke(receiver.url, ['--events', 'catalog.product.created', '--timeout', '150ms', '--junit', join(dir, 'r.xml')], dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout.split('\n').filter((l) => /^FAIL {2}\S+ {2}timeout {2}/.test(l))).toHaveLength(6);
+    const doc = parseJUnit(readFileSync(join(dir, 'r.xml')));
+    expect(doc.attrs).toMatchObject({ tests: '6', failures: '6' });
+    expect(doc.suites.flatMap((s) => s.cases.map((c) => c.failure!.attrs.type))).toEqual(Array(6).fill('timeout'));
+  });
+
+  it('reports a receiver that crashes mid-run, without crashing itself', async () => {
+    // A real process that dies while handling its fifth request.
+    const crashing: ResultPromise = execa(process.execPath, ['-e', `
+      const http = require('node:http');
+      let seen = 0;
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          if (++seen === 5) process.exit(3);
+          res.writeHead(200); res.end('OK');
+        });
+      });
+      server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+      setTimeout(() => process.exit(0), 20000);
+    `], { reject: false, timeout: 25_000 });
+    cleanups.push(() => crashing.kill());
+    const port = await new Promise<string>((resolve) => crashing.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+
+    const dir = tempDir();
+    const run = await smoke(`http://127.0.0.1:${port}/webhook`, ['--events', 'catalog.product.created,catalog.product.updated,catalog.product.deleted,customer.cart.added,customer.product.viewed,search.zero_results', '--junit', join(dir, 'r.xml')], dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).not.toMatch(/\bat .+\.js:\d+/); // no stack trace
+    const lines = run.stdout.split('\n');
+    expect(lines.slice(0, 4).every((l) => l.startsWith('PASS  '))).toBe(true);
+    expect(lines[4]).toMatch(/^FAIL {2}delivery\.customer\.product\.viewed {2}reset {2}.+closed the connection before answering/);
+    // The next request finds the process gone, or (racing its exit) a socket being torn down.
+    expect(lines[5]).toMatch(/^FAIL {2}delivery\.search\.zero_results {2}(refused|reset) {2}.+(connection refused by 127\.0\.0\.1:\d+ — is the receiver running on that port\?|closed the connection before answering)/);
+    expect(lines[10]).toMatch(/^FAIL {2}robustness\.non-json-body {2}refused {2}/);
+    expect(lines.at(-1)).toMatch(/^smoke: 7 of 11 checks failed/);
+    expect(parseJUnit(readFileSync(join(dir, 'r.xml'))).attrs).toMatchObject({ tests: '11', failures: '7' });
+    expect((await crashing).exitCode).toBe(3);
+  });
+
+  it('keeps the requests already sent in the history when stopped with SIGTERM', async () => {
+    // Answers the first three deliveries, then hangs, so the run is mid-way when stopped.
+    let answered = 0;
+    const receiver = await server(() => ({ status: 200, delayMs: ++answered > 3 ? 60_000 : 0 }));
+    const dir = tempDir();
+    const run = smoke(receiver.url, ['--timeout', '30s'], dir);
+    while (receiver.requests.length < 4) await new Promise((resolve) => setTimeout(resolve, 50));
+    run.kill('SIGTERM');
+    await run;
+    const history = await runCli(['--db', join(dir, 'history.db'), '--json', 'history', '--direction', 'out'], { configDir: dir });
+    const rows = JSON.parse(history.stdout) as Array<{ source: string; status: number; event: string }>;
+    expect(rows.map((r) => [r.source, r.status])).toEqual([['smoke', 200], ['smoke', 200], ['smoke', 200]]);
+  });
+
+  it('reports an unreachable URL as failed checks (exit 1), and --wait gives up when nothing listens', async () => {
+    const port = await freePort();
+    const run = await smoke(`http://127.0.0.1:${port}/webhook`, ['--events', 'catalog.product.created', '--wait', '300ms', '--json']);
+    expect(run.exitCode).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({ ok: false, receiver_reachable: false, failed: 6 });
+    expect(json.checks[0].reason).toBe(`connection refused by 127.0.0.1:${port} — is the receiver running on that port?`);
+  });
+
+  it('--wait waits for a receiver that starts late', async () => {
+    const port = await freePort();
+    const run = smoke(`http://127.0.0.1:${port}/webhook`, ['--events', 'catalog.product.created', '--wait', '10s', '--json']);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const { createServer } = await import('node:http');
+    const late = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const ok = verify(Buffer.concat(chunks), req.headers['x-webhook-signature'], [SECRET]).valid;
+        res.writeHead(ok ? 200 : 401).end();
+      });
+    });
+    await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => late.close(resolve)));
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, receiver_reachable: true, passed: 6 });
+  });
+});
+
+describe('smoke usage errors (exit 2)', () => {
+  it.each([
+    [['--url', 'ftp://127.0.0.1/x', '--secret', 's'], /^error: --url must be an http\(s\) URL, not ftp: — e\.g\. --url http:/],
+    [['--url', 'not a url', '--secret', 's'], /^error: --url "not a url" is not a URL/],
+    [['--url', 'http://127.0.0.1:9/webhook', '--secret', 's', '--events', 'catalog.product.creatd'], /^error: unknown event type "catalog\.product\.creatd" — did you mean catalog\.product\.created\?/],
+    [['--url', 'http://127.0.0.1:9/webhook'], /^error: no signing secret — pass --secret/],
+    [['--url', 'http://127.0.0.1:9/webhook', '--secret', 's', '--timeout', 'soon'], /option '--timeout <duration>' argument 'soon' is invalid/],
+    [['--url', 'http://127.0.0.1:9/webhook', '--secret', 's', '--junit', '.'], /^error: --junit \. is a folder/],
+  ])('smoke %j', async (args, message) => {
+    const dir = tempDir();
+    const run = await runCli(['smoke', ...args], { configDir: dir, cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim()).toMatch(message);
+    expect(run.stderr).not.toMatch(/\bat .+\.js:\d+/);
+    expect(run.stdout).toBe('');
+  });
+});

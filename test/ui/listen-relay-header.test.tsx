@@ -1,0 +1,28 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { headerState } from '../../src/tunnel/listen-tunnel.js';
+import { ListenHeader } from '../../src/ui/listen/ListenHeader.js';
+
+const stats = { received: 0, valid: 0, invalid: 0, duplicates: 0, failed: 0, ratePerSecond: 0 };
+
+function header(relay: Parameters<typeof headerState>[0]) {
+  const { lastFrame, unmount } = render(
+    <ListenHeader url="http://127.0.0.1:3000/webhook" secrets={['s3cret']} verify stats={stats} info={{ relay: headerState(relay) }} />,
+  );
+  const frame = lastFrame() ?? '';
+  unmount();
+  return frame;
+}
+
+describe('listen header with a relay', () => {
+  const base = { relayUrl: 'ws://relay/connect', attempts: 0 };
+
+  it('shows the connection state and the public URL', () => {
+    expect(header({ ...base, state: 'connected', publicUrl: 'http://relay:8080/ch_abc' })).toContain('relay connected http://relay:8080/ch_abc');
+  });
+
+  it('shows that it is reconnecting, and why when the line has room', () => {
+    expect(header({ ...base, state: 'reconnecting', retryInMs: 1000, error: 'reset' })).toContain('relay reconnecting (reset, retrying in 1 s)');
+    expect(header({ ...base, state: 'reconnecting', publicUrl: 'http://relay:8080/ch_abc', retryInMs: 1000, error: 'reset' })).toContain('relay reconnecting http://relay:8080/ch_abc');
+  });
+});

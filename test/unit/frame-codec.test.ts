@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame, type Frame } from '../../src/tunnel/frame-codec.js';
+
+const headers = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 20 }).filter((k) => k !== '__proto__'),
+  fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 })),
+);
+
+describe('frame codec', () => {
+  it('round-trips request frames with arbitrary body bytes untouched', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), headers, fc.string(), (bytes, h, tail) => {
+        const frame: Frame = { kind: 'request', id: 'r-1', method: 'POST', path: '/' + tail.replace(/^\/*/, ''), headers: h, remoteAddress: '127.0.0.1', timeoutMs: 10_000, body: Buffer.from(bytes) };
+        const decoded = decodeFrame(encodeFrame(frame));
+        expect(decoded).toEqual({ ok: true, frame });
+      }),
+    );
+  });
+
+  it('round-trips response and hello frames', () => {
+    const response: Frame = { kind: 'response', id: 'x', status: 418, headers: { 'x-a': ['1', '2'] }, body: Buffer.from([0, 255, 0x7b, 0x0a]) };
+    expect(decodeFrame(encodeFrame(response))).toEqual({ ok: true, frame: response });
+    const hello: Frame = { kind: 'hello', channel: 'ch_abc', token: 't', publicUrl: 'http://r/ch_abc', pingIntervalMs: 1000, maxBodyBytes: 10 };
+    expect(decodeFrame(encodeFrame(hello))).toEqual({ ok: true, frame: hello });
+  });
+
+  it('keeps a JSON body byte for byte, whitespace and key order included', () => {
+    const body = Buffer.from('{ "b": 1,\n  "a": "é\\u00e9" }  ');
+    const decoded = decodeFrame(encodeFrame({ kind: 'response', id: 'x', status: 200, headers: {}, body }));
+    expect(decoded.ok && decoded.frame.kind === 'response' && decoded.frame.body.equals(body)).toBe(true);
+  });
+
+  it.each([
+    ['too short', Buffer.from([2, 0, 0])],
+    ['unknown kind', Buffer.from([9, 0, 0, 0, 2, 0x7b, 0x7d])],
+    ['meta length past the end', Buffer.from([3, 0, 0, 1, 0, 0x7b, 0x7d])],
+    ['meta not JSON', Buffer.from([3, 0, 0, 0, 2, 0x7b, 0x7b])],
+    ['meta an array', Buffer.concat([Buffer.from([3, 0, 0, 0, 2]), Buffer.from('[]')])],
+  ])('rejects a malformed frame (%s) without throwing', (_name, data) => {
+    const decoded = decodeFrame(data);
+    expect(decoded.ok).toBe(false);
+  });
+
+  it.each([
+    [{ id: 'x', status: 99, headers: {} }, 'status'],
+    [{ id: 'x', status: 200.5, headers: {} }, 'status'],
+    [{ id: '', status: 200, headers: {} }, 'id'],
+    [{ id: 'x', status: 200, headers: { a: 1 } }, 'headers'],
+    [{ status: 200, headers: {} }, 'id'],
+  ])('rejects response metadata %j (bad %s)', (meta, word) => {
+    const json = Buffer.from(JSON.stringify(meta));
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt8(3, 0);
+    prefix.writeUInt32BE(json.length, 1);
+    const decoded = decodeFrame(Buffer.concat([prefix, json]));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.reason).toContain(word);
+  });
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      const decoded = decodeFrame(Buffer.from(bytes));
+      expect(typeof decoded.ok).toBe('boolean');
+    }));
+  });
+});

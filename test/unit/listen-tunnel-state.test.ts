@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ChannelStore } from '../../src/tunnel/channel-store.js';
+import { channelIdForToken, newChannelToken } from '../../src/tunnel/channel-token.js';
+import { headerState } from '../../src/tunnel/listen-tunnel.js';
+
+describe('relay state in the listener header', () => {
+  const base = { relayUrl: 'ws://r/connect', attempts: 0 };
+
+  it('shows connected with the public URL', () => {
+    expect(headerState({ ...base, state: 'connected', publicUrl: 'http://r/ch_x' })).toEqual({ state: 'connected', publicUrl: 'http://r/ch_x' });
+  });
+
+  it('says why it is reconnecting and when it retries', () => {
+    expect(headerState({ ...base, state: 'reconnecting', retryInMs: 5000, error: 'connection refused' }).message).toBe('connection refused, retrying in 5 s');
+    expect(headerState({ ...base, state: 'reconnecting', retryInMs: 100, error: 'reset' }).message).toBe('reset, retrying in 100 ms');
+    expect(headerState({ ...base, state: 'reconnecting', retryInMs: 0 }).message).toBe('connection lost, retrying now');
+  });
+
+  it('shows a refused or taken-over channel as disconnected with the reason', () => {
+    expect(headerState({ ...base, state: 'refused', error: 'the relay refused channel ch_x' })).toEqual({ state: 'disconnected', publicUrl: undefined, message: 'the relay refused channel ch_x' });
+    expect(headerState({ ...base, state: 'replaced', error: 'taken over' }).state).toBe('disconnected');
+  });
+});
+
+describe('channel store', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'channel-store-'));
+  const credentials = () => {
+    const token = newChannelToken();
+    return { channel: channelIdForToken(token), token, publicUrl: 'http://relay/ch' };
+  };
+
+  it('keeps one channel per relay URL in an owner-only file', () => {
+    const store = new ChannelStore(join(dir(), 'nested', 'relay-channels.json'));
+    const a = credentials();
+    const b = credentials();
+    store.save('ws://a/connect', a);
+    store.save('ws://b/connect', b);
+    expect(store.load('ws://a/connect')).toEqual(a);
+    expect(store.load('ws://b/connect')).toEqual(b);
+    expect(store.load('ws://c/connect')).toBeUndefined();
+    expect(statSync(store.path).mode & 0o777).toBe(0o600);
+    expect(Object.keys(JSON.parse(readFileSync(store.path, 'utf8')))).toEqual(['ws://a/connect', 'ws://b/connect']);
+  });
+
+  it('treats a damaged file or entry as no channel', () => {
+    const path = join(dir(), 'relay-channels.json');
+    writeFileSync(path, '{not json');
+    expect(new ChannelStore(path).load('ws://a/connect')).toBeUndefined();
+    writeFileSync(path, JSON.stringify({ 'ws://a/connect': { channel: 'ch_x', token: 42 } }));
+    expect(new ChannelStore(path).load('ws://a/connect')).toBeUndefined();
+  });
+
+  it('says which file it could not write and how to fix it', () => {
+    const blocker = join(dir(), 'file');
+    writeFileSync(blocker, '');
+    const store = new ChannelStore(join(blocker, 'relay-channels.json'));
+    expect(() => store.save('ws://a/connect', credentials())).toThrow(/cannot store the relay channel in .*relay-channels\.json/);
+  });
+});
