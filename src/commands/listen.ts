@@ -1,3 +1,4 @@
+import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
@@ -54,8 +55,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     forwardTimeoutMs: options.forwardTimeout,
   });
   const cleanups: Cleanup[] = [];
-  const stopped = stopSignal();
-  let until = stopped.promise;
+  const stopped = listenForStop();
+  let until: Promise<unknown> = stopped.received;
   let tunnelFailure: UserError | undefined;
   try {
     const tui = ctx.interactive && options.tui;
@@ -131,20 +132,4 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
   };
   listener.onInfo(showInfo);
   showInfo(listener.info());
-}
-
-/** Resolves on the first Ctrl-C or SIGTERM; the listener then drains and records before exiting. */
-function stopSignal(): { promise: Promise<void>; dispose: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  const onSignal = () => resolve();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    promise,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
