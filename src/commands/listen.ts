@@ -71,7 +71,9 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     }
     if (registerEvents) {
       const { registerListener } = await import('../api/listener-registration.js');
-      const registration = await registerListener({ baseUrl: ctx.apiUrl, token: ctx.token }, listener, registerEvents, (line) => logLine(ctx, line));
+      // Behind a relay, the platform must call the public URL, which is known once the tunnel is up.
+      const url = relayUrl ? await publicUrlOf(listener) : listener.url;
+      const registration = await registerListener({ baseUrl: ctx.apiUrl, token: ctx.token }, { url, secrets: listener.secrets }, registerEvents, (line) => logLine(ctx, line));
       cleanups.push(() => registration.remove());
       listener.setInfo({ webhookId: registration.webhookId });
     }
@@ -92,6 +94,26 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   }
   if (tunnelFailure) throw tunnelFailure;
   return EXIT_OK;
+}
+
+const PUBLIC_URL_WAIT_MS = 10_000;
+
+/** The relay's public URL for this listener, once the tunnel has one. */
+function publicUrlOf(listener: Listener): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = (info: ListenerInfo) => {
+      if (!info.relay?.publicUrl) return;
+      done();
+      resolve(info.relay.publicUrl);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new UserError(`the relay gave no public URL within ${PUBLIC_URL_WAIT_MS / 1000} s, so there is nothing to register`, { hint: 'check that the relay is running, or drop --register' }));
+    }, PUBLIC_URL_WAIT_MS);
+    const unsubscribe = listener.onInfo(check);
+    const done = () => (clearTimeout(timer), unsubscribe());
+    check(listener.info());
+  });
 }
 
 function parseRelayUrl(value: string): string {
