@@ -40,11 +40,6 @@ export async function startHttpReceiver(receiver: WebhookReceiver, options: Http
     },
     (req, res) => onRequest(receiver, options.maxBodyBytes, req, res),
   );
-  let inFlight = 0;
-  server.on('request', (_req, res: http.ServerResponse) => {
-    inFlight++;
-    res.on('close', () => inFlight--);
-  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(receiver, err, socket));
 
   await new Promise<void>((resolve, reject) => {
@@ -55,10 +50,14 @@ export async function startHttpReceiver(receiver: WebhookReceiver, options: Http
   return {
     port,
     async close(graceMs = 2_000) {
-      server.close();
+      // close() stops accepting and ends each connection once idle; the callback runs when all
+      // are gone. A connection still busy after the grace period is cut.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const deadline = Date.now() + graceMs;
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([closed, grace]);
+      clearTimeout(timer);
       server.closeAllConnections();
     },
   };
@@ -110,7 +109,9 @@ function onRequest(receiver: WebhookReceiver, maxBodyBytes: number, req: http.In
 function respond(res: http.ServerResponse, response: RawResponse): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, { ...response.headers, 'content-length': String(response.body.length) });
-  res.end(response.body);
+  // As a latin1 string the body goes out in one write with the head (a Buffer takes a writev);
+  // latin1 maps bytes to characters one to one, so the bytes sent are exactly the body's.
+  res.end(response.body.toString('latin1'), 'latin1');
 }
 
 /** Answers what node could not parse into a request; records the answers that were given. */
