@@ -3,6 +3,7 @@ import { formatDuration, formatTable, palette, printJson, printLine } from '../c
 import { UserError } from '../errors.js';
 import type { DeliveryRecord, DeliverySummary, Direction } from '../store/delivery-record.js';
 import { HistoryStore, type HistoryFilter } from '../store/history-store.js';
+import { selectProductionReact } from '../ui/react-mode.js';
 
 interface ListOptions {
   event?: string;
@@ -19,6 +20,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
   try {
     if (ctx.interactive) {
       // A person at a terminal gets the browser (it pages, so --limit does not apply).
+      selectProductionReact();
       const [{ runHistoryBrowser }, { queryText }] = await Promise.all([import('../ui/history/run-history-browser.js'), import('../ui/tui/filter-query.js')]);
       return await runHistoryBrowser(store, queryText(options));
     }

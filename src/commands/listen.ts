@@ -4,6 +4,7 @@ import { resolveSetting } from '../config/settings.js';
 import { maskSecret } from '../core/redact.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
+import { selectProductionReact } from '../ui/react-mode.js';
 import { formatRequestLine, requestJson } from '../ui/request-line.js';
 
 export interface ListenOptions {
@@ -49,6 +50,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const stopped = stopSignal();
   try {
     if (ctx.interactive && options.tui) {
+      selectProductionReact();
       const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
       await runListenTui(listener, { verify: options.verify, stopped: stopped.promise });
     } else {
@@ -95,18 +97,20 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
   });
 }
 
-/** Resolves on the first Ctrl-C or SIGTERM; the listener then drains and records before exiting. */
+/**
+ * Resolves on the first Ctrl-C, SIGTERM or SIGHUP (the terminal closed); the listener then drains
+ * and records before exiting.
+ */
 function stopSignal(): { promise: Promise<void>; dispose: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   const onSignal = () => resolve();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.once(signal, onSignal);
   return {
     promise,
     dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
     },
   };
 }

@@ -9,7 +9,7 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const mark = r.signatureValid === null ? c.dim('·') : r.signatureValid ? c.green('✓') : c.red('✗');
   const ok = r.status !== null && r.status >= 200 && r.status < 300;
   const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
-  const what = r.event ?? (r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
+  const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
   const parts = [time, ` ${mark} ${status}`, what.padEnd(28), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
