@@ -5,6 +5,7 @@
  * the writes (see BatchWriter).
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
+import { JournalWriter } from '../store/delivery-journal.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { BatchWriter } from './batch-writer.js';
 
@@ -64,8 +65,20 @@ export class HistoryRecorder {
     this.#acceptedIds.add(deliveryId);
   }
 
+  /** After `close()`: nothing more can be recorded. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   record(record: DeliveryRecord): void {
-    if (this.#closed) throw new Error('the history recorder is closed');
+    if (this.#closed) {
+      // A request answered after shutdown began (one that outlived the grace period): the spool
+      // takes it, so it still reaches the history.
+      const journal = new JournalWriter(this.#store.path).open();
+      journal.append(record);
+      journal.close();
+      return;
+    }
     this.#queue.push(record);
     if (this.#queue.length >= this.#batchSize) this.flush();
   }

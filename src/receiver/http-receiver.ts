@@ -20,8 +20,10 @@ export interface HttpReceiverOptions {
 
 export interface HttpReceiver {
   port: number;
-  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes every connection. */
-  close(graceMs?: number): Promise<void>;
+  /** Stops accepting connections and closes the idle ones; requests in flight carry on. */
+  stopAccepting(): void;
+  /** Closes the connections left, giving answers being written `graceMs` to leave. */
+  closeConnections(graceMs?: number): Promise<void>;
 }
 
 /** Larger than node's 16 KiB default: some proxies add a lot; beyond this a request gets 431. */
@@ -47,17 +49,21 @@ export async function startHttpReceiver(receiver: WebhookReceiver, options: Http
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  let closed = false;
   return {
     port,
-    async close(graceMs = 2_000) {
-      // close() stops accepting and ends each connection once idle; the callback runs when all
-      // are gone. A connection still busy after the grace period is cut.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    stopAccepting() {
+      server.close(() => (closed = true));
       server.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([closed, grace]);
-      clearTimeout(timer);
+    },
+    async closeConnections(graceMs = 500) {
+      const deadline = Date.now() + graceMs;
+      // Keep-alive connections whose last answer went out are idle now.
+      server.closeIdleConnections();
+      while (!closed && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+        server.closeIdleConnections();
+      }
       server.closeAllConnections();
     },
   };

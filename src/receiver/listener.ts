@@ -151,7 +151,11 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     close() {
       closing ??= (async () => {
         clearInterval(spoolTimer);
-        await http.close();
+        http.stopAccepting();
+        // Requests still being forwarded or delayed finish (within their own timeouts), are
+        // answered and recorded; then the remaining connections are closed.
+        await receiver.idle(Date.now() + (options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) + (options.respondDelayMs ?? 0) + 1_000);
+        await http.closeConnections();
         forwarder?.close();
         const summary = await recorder.close();
         recorder.importSpool();
