@@ -77,11 +77,15 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
   if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');
   // Lines are gathered and written once per tick: thousands of requests a second stay cheap.
   let pending: string[] = [];
+  let readerGone = false;
+  // `listen | head`: when the reader goes away, keep receiving and recording, stop printing.
+  ctx.stdout.on('error', () => (readerGone = true));
   const flush = () => {
-    ctx.stdout.write(pending.join(''));
+    if (!readerGone) ctx.stdout.write(pending.join(''));
     pending = [];
   };
   listener.onRecord((record) => {
+    if (readerGone) return;
     if (pending.length === 0) setImmediate(flush);
     pending.push((ctx.json ? JSON.stringify(requestJson(record)) : formatRequestLine(record, ctx.color)) + '\n');
   });
