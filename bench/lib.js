@@ -47,7 +47,7 @@ export function startBareServer() {
     server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, close: () => child.kill() }));
+    child.stdout.once('data', (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, pid: child.pid, close: () => child.kill() }));
     child.once('error', reject);
   });
 }

@@ -2,6 +2,11 @@
 // The only place that decides the process's exit code; everything below returns or throws.
 import { main } from '../dist/cli/main.js';
 
+// React's production build for the TUIs, whatever the shell says: the development build records
+// every render for profiling tools, and a live view with thousands of updates a second then grows
+// to gigabytes within a minute. Set before any command imports ink or react.
+process.env.NODE_ENV = 'production';
+
 // A reader that stops early (`| head`) is not an error of ours: stop quietly.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {

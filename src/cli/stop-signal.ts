@@ -1,7 +1,9 @@
 /**
- * The first Ctrl-C (SIGINT) or SIGTERM from now on. Long-running commands await it, then drain
+ * The first Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closed) from now on. Long-running commands await it, then drain
  * and resolve, so only the entry point ends the process and nothing in flight is lost.
  */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export interface StopSignal {
   received: Promise<NodeJS.Signals>;
   /** Stops listening (call it in `finally`). */
@@ -16,11 +18,9 @@ export function listenForStop(): StopSignal {
       resolve(signal);
     };
     dispose = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      for (const signal of STOP_SIGNALS) process.off(signal, stop);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    for (const signal of STOP_SIGNALS) process.on(signal, stop);
   });
   return { received, dispose };
 }

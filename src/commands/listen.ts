@@ -28,7 +28,7 @@ export interface ListenOptions {
   registerEvents?: string[];
 }
 
-/** Features started beside the listener (a relay tunnel, a registration) and how to end them. */
+/** How to end a feature started beside the listener (a relay tunnel, a registration). */
 type Cleanup = () => Promise<void> | void;
 
 export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
@@ -54,7 +54,9 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     forwardTo,
     forwardTimeoutMs: options.forwardTimeout,
   });
+  // Features started beside the listener push how to end them here; they end before it closes.
   const cleanups: Cleanup[] = [];
+  let flushLines = () => {};
   const stopped = listenForStop();
   let until: Promise<unknown> = stopped.received;
   let tunnelFailure: UserError | undefined;
@@ -81,14 +83,15 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
       const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
       await runListenTui(listener, { verify: options.verify, stopped: until });
     } else {
-      printLines(ctx, listener, options);
+      flushLines = printLines(ctx, listener, options);
       await until;
     }
   } finally {
     stopped.dispose();
     for (const cleanup of cleanups.reverse()) await cleanup();
-    const { received } = listener.stats();
     const summary = await listener.close();
+    flushLines();
+    const { received } = listener.stats();
     const spilled = summary.spilled ? `; ${summary.spilled} kept in ${ctx.dbPath}.spool until the database is free` : '';
     logLine(ctx, `stopped: ${received} request${received === 1 ? '' : 's'} received, all recorded in ${ctx.dbPath}${spilled}`);
   }
@@ -124,21 +127,34 @@ function parseRelayUrl(value: string): string {
   }
 }
 
-/** Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. */
-function printLines(ctx: CommandContext, listener: Listener, options: ListenOptions): void {
+const LINE_FLUSH_MS = 20;
+
+/**
+ * Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. Returns a
+ * function that writes the lines still pending.
+ */
+function printLines(ctx: CommandContext, listener: Listener, options: ListenOptions): () => void {
   const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
   const mode = !options.verify ? 'not verifying' : `secrets ${secrets}`;
   const forwarding = listener.forwardTo ? `, forwarding to ${listener.forwardTo.href}` : '';
   logLine(ctx, `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`);
   if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');
-  // Lines are gathered and written once per tick: thousands of requests a second stay cheap.
+  // Lines are gathered and written every few milliseconds: one write per request would cost more
+  // than the request itself at thousands a second.
   let pending: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let readerGone = false;
+  // `listen | head`: when the reader goes away, keep receiving and recording, stop printing.
+  ctx.stdout.on('error', () => (readerGone = true));
   const flush = () => {
-    ctx.stdout.write(pending.join(''));
+    clearTimeout(timer);
+    timer = undefined;
+    if (!readerGone && pending.length) ctx.stdout.write(pending.join(''));
     pending = [];
   };
   listener.onRecord((record) => {
-    if (pending.length === 0) setImmediate(flush);
+    if (readerGone) return;
+    timer ??= setTimeout(flush, LINE_FLUSH_MS);
     pending.push((ctx.json ? JSON.stringify(requestJson(record)) : formatRequestLine(record, ctx.color)) + '\n');
   });
   listener.onWriteProblem((problem) => logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'));
@@ -154,4 +170,5 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
   };
   listener.onInfo(showInfo);
   showInfo(listener.info());
+  return flush;
 }

@@ -1,21 +1,28 @@
 /**
  * Batched recording of received requests into the history. A request is queued before it is
- * answered and written within `flushIntervalMs`; `close()` writes whatever is left, so nothing that
- * got an answer is lost on Ctrl-C or SIGTERM. A database locked by another process only delays the
- * writes: the queue is kept and retried, and as a last resort spilled to the spool, never dropped.
+ * answered and written within `flushIntervalMs` in one transaction; `close()` writes whatever is
+ * left, so nothing that got an answer is lost on Ctrl-C or SIGTERM. A locked database only delays
+ * the writes (see BatchWriter).
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { JournalWriter } from '../store/delivery-journal.js';
 import type { HistoryStore } from '../store/history-store.js';
+import { BatchWriter } from './batch-writer.js';
 
 export interface RecorderOptions {
   flushIntervalMs?: number;
-  /** Writes as soon as this many are queued, without waiting for the timer. */
+  /** Hands a batch over as soon as this many are queued, without waiting for the timer. */
   batchSize?: number;
   /** How long `close()` keeps retrying a locked database before spilling to the spool. */
   closeRetryMs?: number;
   /** Told once each time writing starts or stops failing (e.g. "database is locked"). */
   onWriteProblem?: (problem: string | null) => void;
+}
+
+export interface RecorderSummary {
+  written: number;
+  /** Records that could not be written and went to the spool. */
+  spilled: number;
 }
 
 /** Delivery ids remembered in memory before the set is cleared (they are in the database by then). */
@@ -25,31 +32,22 @@ export class HistoryRecorder {
   readonly #store: HistoryStore;
   readonly #batchSize: number;
   readonly #closeRetryMs: number;
-  readonly #onWriteProblem: (problem: string | null) => void;
   readonly #timer: NodeJS.Timeout;
+  readonly #writer: BatchWriter;
+  /** Whether everything handed to the writer is in the database. */
+  #settled = true;
   #queue: DeliveryRecord[] = [];
   /** Ids accepted this session, so a repeat is caught before the first one's record is written. */
   #acceptedIds = new Set<string>();
-  #problem: string | null = null;
-  #written = 0;
   #closed = false;
 
   constructor(store: HistoryStore, options: RecorderOptions = {}) {
     this.#store = store;
     this.#batchSize = options.batchSize ?? 1000;
     this.#closeRetryMs = options.closeRetryMs ?? 30_000;
-    this.#onWriteProblem = options.onWriteProblem ?? (() => {});
+    this.#writer = new BatchWriter(store, { onProblem: options.onWriteProblem, onFlushed: () => (this.#settled = true) });
     this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.#timer.unref();
-  }
-
-  /** How many records reached the database so far. */
-  get written(): number {
-    return this.#written;
-  }
-
-  get pending(): number {
-    return this.#queue.length;
   }
 
   /** Whether a request with this delivery id was accepted before, this session or any earlier one. */
@@ -67,28 +65,32 @@ export class HistoryRecorder {
     this.#acceptedIds.add(deliveryId);
   }
 
+  /** After `close()`: nothing more can be recorded. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   record(record: DeliveryRecord): void {
-    if (this.#closed) throw new Error('the history recorder is closed');
+    if (this.#closed) {
+      // A request answered after shutdown began (one that outlived the grace period): the spool
+      // takes it, so it still reaches the history.
+      const journal = new JournalWriter(this.#store.path).open();
+      journal.append(record);
+      journal.close();
+      return;
+    }
     this.#queue.push(record);
     if (this.#queue.length >= this.#batchSize) this.flush();
   }
 
-  /** Writes the queue in one transaction; on failure keeps it for the next try. Returns success. */
-  flush(): boolean {
-    if (this.#queue.length === 0) return true;
+  /** Hands the queue to the writer. */
+  flush(): void {
+    if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
-    try {
-      this.#store.insertMany(batch);
-    } catch (err) {
-      this.#queue = batch.concat(this.#queue);
-      this.#setProblem(describeWriteError(err));
-      return false;
-    }
-    this.#written += batch.length;
-    this.#setProblem(null);
-    if (this.#acceptedIds.size > MAX_REMEMBERED_IDS && this.#queue.length === 0) this.#acceptedIds.clear();
-    return true;
+    this.#settled = false;
+    this.#writer.write(batch);
+    if (this.#acceptedIds.size > MAX_REMEMBERED_IDS && this.#settled) this.#acceptedIds.clear();
   }
 
   /** Picks up what `trigger` appended to the spool meanwhile (best effort; retried later). */
@@ -103,33 +105,12 @@ export class HistoryRecorder {
   /**
    * Writes everything still queued, retrying a locked database for up to `closeRetryMs`, then
    * spills any remainder to the spool (imported by the next command that opens the history).
-   * Returns how many records were spilled.
    */
-  async close(): Promise<number> {
-    if (this.#closed) return 0;
-    this.#closed = true;
+  async close(): Promise<RecorderSummary> {
+    if (this.#closed) return { written: 0, spilled: 0 };
     clearInterval(this.#timer);
-    const deadline = Date.now() + this.#closeRetryMs;
-    while (!this.flush() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (this.#queue.length === 0) return 0;
-    const spilled = this.#queue.length;
-    const journal = new JournalWriter(this.#store.path).open();
-    for (const record of this.#queue) journal.append(record);
-    journal.close();
-    this.#queue = [];
-    return spilled;
+    this.flush();
+    this.#closed = true;
+    return this.#writer.close(this.#closeRetryMs);
   }
-
-  #setProblem(problem: string | null): void {
-    if (problem === this.#problem) return;
-    this.#problem = problem;
-    this.#onWriteProblem(problem);
-  }
-}
-
-function describeWriteError(err: unknown): string {
-  const code = (err as { code?: string }).code ?? '';
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'the history database is locked by another process; requests are kept in memory and written when it is free';
-  if (code === 'SQLITE_FULL') return 'the disk is full; requests are kept in memory until it can be written';
-  return `cannot write the history (${(err as Error).message}); requests are kept in memory and retried`;
 }

@@ -20,8 +20,10 @@ export interface HttpReceiverOptions {
 
 export interface HttpReceiver {
   port: number;
-  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes every connection. */
-  close(graceMs?: number): Promise<void>;
+  /** Stops accepting connections and closes the idle ones; requests in flight carry on. */
+  stopAccepting(): void;
+  /** Closes the connections left, giving answers being written `graceMs` to leave. */
+  closeConnections(graceMs?: number): Promise<void>;
 }
 
 /** Larger than node's 16 KiB default: some proxies add a lot; beyond this a request gets 431. */
@@ -40,11 +42,6 @@ export async function startHttpReceiver(receiver: WebhookReceiver, options: Http
     },
     (req, res) => onRequest(receiver, options.maxBodyBytes, req, res),
   );
-  let inFlight = 0;
-  server.on('request', (_req, res: http.ServerResponse) => {
-    inFlight++;
-    res.on('close', () => inFlight--);
-  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(receiver, err, socket));
 
   await new Promise<void>((resolve, reject) => {
@@ -52,13 +49,21 @@ export async function startHttpReceiver(receiver: WebhookReceiver, options: Http
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  let closed = false;
   return {
     port,
-    async close(graceMs = 2_000) {
-      server.close();
+    stopAccepting() {
+      server.close(() => (closed = true));
       server.closeIdleConnections();
+    },
+    async closeConnections(graceMs = 500) {
       const deadline = Date.now() + graceMs;
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Keep-alive connections whose last answer went out are idle now.
+      server.closeIdleConnections();
+      while (!closed && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+        server.closeIdleConnections();
+      }
       server.closeAllConnections();
     },
   };
@@ -110,7 +115,9 @@ function onRequest(receiver: WebhookReceiver, maxBodyBytes: number, req: http.In
 function respond(res: http.ServerResponse, response: RawResponse): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, { ...response.headers, 'content-length': String(response.body.length) });
-  res.end(response.body);
+  // As a latin1 string the body goes out in one write with the head (a Buffer takes a writev);
+  // latin1 maps bytes to characters one to one, so the bytes sent are exactly the body's.
+  res.end(response.body.toString('latin1'), 'latin1');
 }
 
 /** Answers what node could not parse into a request; records the answers that were given. */

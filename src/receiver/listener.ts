@@ -86,8 +86,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const counter = new StatsCounter();
   let info: ListenerInfo = {};
 
-  // A short busy timeout: a lock held by another process must not stall answers (see HistoryRecorder).
-  const store = HistoryStore.open(options.dbPath, { busyTimeoutMs: 200 });
+  // A short busy timeout: a lock held by another process must not stall answers; the recorder
+  // keeps the records and retries (see BatchWriter).
+  const store = HistoryStore.open(options.dbPath);
+  store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
   const forwarder = options.forwardTo ? createForwarder(options.forwardTo, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
   const receiver = new WebhookReceiver(
@@ -149,12 +151,16 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     close() {
       closing ??= (async () => {
         clearInterval(spoolTimer);
-        await http.close();
+        http.stopAccepting();
+        // Requests still being forwarded or delayed finish (within their own timeouts), are
+        // answered and recorded; then the remaining connections are closed.
+        await receiver.idle(Date.now() + (options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) + (options.respondDelayMs ?? 0) + 1_000);
+        await http.closeConnections();
         forwarder?.close();
-        const spilled = await recorder.close();
+        const summary = await recorder.close();
         recorder.importSpool();
         store.close();
-        return { written: recorder.written, spilled };
+        return summary;
       })();
       return closing;
     },

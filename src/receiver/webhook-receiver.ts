@@ -32,6 +32,7 @@ export class WebhookReceiver {
   readonly #settings: ReceiverSettings;
   readonly #recorder: HistoryRecorder;
   readonly #onRecord: (record: DeliveryRecord) => void;
+  #inFlight = 0;
 
   constructor(settings: ReceiverSettings, recorder: HistoryRecorder, onRecord: (record: DeliveryRecord) => void) {
     this.#settings = settings;
@@ -41,6 +42,27 @@ export class WebhookReceiver {
 
   /** The transport-independent entry point; never rejects. */
   readonly handle: RequestHandler = async (request) => {
+    // A transport still delivering after the listener closed (a tunnel shutting down): the sender
+    // should retry later, and nothing unrecorded is answered with a 2xx.
+    if (this.#recorder.closed) {
+      const response = jsonError(503, 'shutting_down', 'the listener is shutting down; retry later');
+      this.#store(request, Date.now(), performance.now(), response, { error: 'arrived after the listener began shutting down' });
+      return response;
+    }
+    this.#inFlight++;
+    try {
+      return await this.#handle(request);
+    } finally {
+      this.#inFlight--;
+    }
+  };
+
+  /** Resolves when no request is being handled, or at `deadline` (ms since the epoch). */
+  async idle(deadline: number): Promise<void> {
+    while (this.#inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  async #handle(request: RawRequest): Promise<RawResponse> {
     const started = performance.now();
     const createdAt = Date.now();
     const answer = (response: RawResponse, details: Partial<DeliveryRecord> = {}): RawResponse => {
@@ -75,7 +97,7 @@ export class WebhookReceiver {
     }
     const status = this.#settings.respondStatus;
     return answer({ status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ received: true, delivery_id: deliveryId ?? null, duplicate })) }, details);
-  };
+  }
 
   /**
    * Answers and records a request whose body passed the size limit. The HTTP transport calls it

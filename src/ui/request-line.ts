@@ -5,11 +5,11 @@ import type { DeliveryRecord } from '../store/delivery-record.js';
 /** `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. */
 export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const c = palette(color);
-  const time = new Date(r.createdAt).toTimeString().slice(0, 8);
+  const time = clockTime(r.createdAt);
   const mark = r.signatureValid === null ? c.dim('·') : r.signatureValid ? c.green('✓') : c.red('✗');
   const ok = r.status !== null && r.status >= 200 && r.status < 300;
   const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
-  const what = r.event ?? (r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
+  const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
   const parts = [time, ` ${mark} ${status}`, what.padEnd(28), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
@@ -36,4 +36,17 @@ export function requestJson(r: DeliveryRecord) {
     error: r.error,
     body_size: r.requestBody.length,
   };
+}
+
+let cachedSecond = -1;
+let cachedTime = '';
+
+/** `HH:MM:SS` in local time; formatted once per second, as thousands of lines may share it. */
+function clockTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedTime = new Date(ms).toTimeString().slice(0, 8);
+  }
+  return cachedTime;
 }

@@ -179,6 +179,20 @@ describe('listen', () => {
     expect(rows[0]!.error).toMatch(/did not answer within 200 ms/);
   });
 
+  it('on SIGTERM, finishes a request still being forwarded, answers it with the app\'s answer and records it', async () => {
+    const app = await startRecordingServer(() => ({ status: 201, body: 'late but fine', delayMs: 800 }));
+    apps.push(app);
+    const listener = await listen(['--secret', SECRET, '--forward-to', app.url]);
+    const body = '{"event":"customer.cart.added","data":{}}';
+    const answer = post(listener.url, body, signedHeaders(body, 'dlv_inflight'));
+    while (app.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    const { rows } = await stopAndReadHistory(listener);
+    const response = await answer;
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('late but fine');
+    expect(rows.map((r) => [r.deliveryId, r.status])).toEqual([['dlv_inflight', 201]]);
+  });
+
   it('refuses a remote --forward-to without --allow-remote-forward', async () => {
     const result = await runCli(['listen', '--port', '0', '--secret', SECRET, '--forward-to', 'http://example.com/hooks']);
     expect(result.exitCode).toBe(2);

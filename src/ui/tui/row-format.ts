@@ -34,7 +34,7 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     markTone: row.signatureValid === null ? 'none' : row.signatureValid ? 'ok' : 'bad',
     status: row.status === null ? '---' : String(row.status),
     statusTone: ok ? 'ok' : 'bad',
-    event: row.event ?? (row.method === 'POST' ? '(no event)' : `${row.method} ${row.url}`),
+    event: row.event ?? eventPlaceholder(row),
     delivery: row.deliveryId ?? '-',
     latency: formatDuration(row.durationMs),
     note: notes.join(' · '),
@@ -56,4 +56,10 @@ export function windowStart(selected: number, count: number, height: number, pre
   if (selected < start) start = selected;
   if (selected >= start + height) start = selected - height + 1;
   return Math.max(0, Math.min(start, Math.max(0, count - height)));
+}
+
+/** What the event column shows for a request without an event type. */
+function eventPlaceholder(row: Pick<ListRow, 'method' | 'url'>): string {
+  if (row.method === '?') return '(incomplete request)'; // answered by the transport: 408, 431
+  return row.method === 'POST' ? '(no event)' : `${row.method} ${row.url}`;
 }
