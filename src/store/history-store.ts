@@ -167,16 +167,19 @@ export class HistoryStore {
 
 /** Runs the migrations not yet applied, each in its own transaction. Exported for tests. */
 export function migrate(db: Database.Database, upTo = MIGRATIONS.length): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new UserError(`the history database is from a newer webhooks-cli (schema ${current})`, { hint: 'upgrade webhooks-cli, or pass --db with another path' });
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() > MIGRATIONS.length) {
+    throw new UserError(`the history database is from a newer webhooks-cli (schema ${version()})`, { hint: 'upgrade webhooks-cli, or pass --db with another path' });
   }
-  for (let version = current; version < upTo; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  if (version() >= upTo) return;
+  // One writer at a time: two processes opening a new database at once must not both create it.
+  // IMMEDIATE takes the write lock first; the version is read again under it.
+  db.transaction(() => {
+    for (let next = version(); next < upTo; next++) {
+      db.exec(MIGRATIONS[next]!);
+      db.pragma(`user_version = ${next + 1}`);
+    }
+  }).immediate();
 }
 
 function whereClause(filter: HistoryFilter): { where: string; params: Record<string, unknown> } {

@@ -101,3 +101,17 @@ describe('delivery journal (the spool trigger writes)', () => {
     expect(() => new JournalWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
   });
 });
+
+describe('HistoryStore opened by several processes at once', () => {
+  it('creates a new database exactly once (no "table already exists")', async () => {
+    const { execa } = await import('execa');
+    const path = join(tempDir(), 'race.db');
+    const storeModule = new URL('../../dist/store/history-store.js', import.meta.url).href;
+    const script = `const { HistoryStore } = await import(${JSON.stringify(storeModule)}); const s = HistoryStore.open(${JSON.stringify(path)}); console.log(s.schemaVersion); s.close();`;
+    const results = await Promise.all(Array.from({ length: 6 }, () => execa(process.execPath, ['--input-type=module', '-e', script], { reject: false })));
+    for (const r of results) {
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(String(MIGRATIONS.length));
+    }
+  });
+});
