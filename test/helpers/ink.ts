@@ -19,7 +19,7 @@ export async function type(ui: TestUi, keys: string | string[]) {
  * The first frame that matches within `timeoutMs` (renders are throttled and the machine may be
  * busy), or the last frame seen, for the assertion that follows to report.
  */
-export async function frameMatching(ui: TestUi, expected: string | RegExp, timeoutMs = 3000): Promise<string> {
+export async function frameMatching(ui: TestUi, expected: string | RegExp, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = ui.lastFrame() ?? '';

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, type Key } from 'ink';
 import { useEffect, useMemo } from 'react';
 import type { DeliveryRecord, DeliverySummary } from '../../store/delivery-record.js';
 import type { HistoryFilter } from '../../store/history-store.js';
@@ -6,6 +6,7 @@ import { DeliveryDetail, clampScroll } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { parseFilterQuery, toHistoryFilter } from '../tui/filter-query.js';
+import { eachKeypress } from '../tui/each-keypress.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
@@ -88,7 +89,7 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
     );
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
     const s = latest.current;
     if (key.ctrl && input === 'c') return onQuit();
     if (s.mode === 'filter') {
@@ -117,7 +118,8 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
     else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
     else if (input === 'f') update({ draft: s.queryText, mode: 'filter' });
     else if (key.escape && s.queryText) update({ queryText: '' });
-  });
+  };
+  useInput((input, key) => eachKeypress(input, key, onKey));
 
   const { rows, mode, record } = ui;
   const loaded = loadedText(rows.length, ui.exhausted);

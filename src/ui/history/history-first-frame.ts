@@ -97,20 +97,10 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
 }
 
 /**
- * Clears the screen and draws the first frame. Keys pressed while the browser loads are held
- * (raw mode, so they are not echoed over the frame); the returned function gives them back to
- * stdin for the browser to read, so a quick `j` or `Enter` is not lost.
+ * Clears the screen and draws the first frame. Raw mode at once: keys pressed while the browser
+ * loads stay unread in the terminal, unechoed, until the browser reads them.
  */
-export function drawFirstFrame(stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream, lines: readonly string[]): () => void {
+export function drawFirstFrame(stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream, lines: readonly string[]): void {
   stdout.write(`\u001b[?25l\u001b[2J\u001b[H${lines.join('\n')}`);
-  if (!stdin.isTTY) return () => {};
-  const held: Buffer[] = [];
-  const hold = (chunk: Buffer) => held.push(chunk);
-  stdin.setRawMode(true);
-  stdin.on('data', hold);
-  return () => {
-    stdin.off('data', hold);
-    stdin.pause();
-    if (held.length) stdin.unshift(Buffer.concat(held));
-  };
+  if (stdin.isTTY) stdin.setRawMode(true);
 }

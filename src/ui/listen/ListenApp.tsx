@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, type Key } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Listener, ListenerInfo, ListenerStats } from '../../receiver/index.js';
 import type { DeliveryRecord } from '../../store/delivery-record.js';
@@ -6,6 +6,7 @@ import { DeliveryDetail, clampScroll } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
+import { eachKeypress } from '../tui/each-keypress.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
@@ -115,7 +116,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
     );
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
     const s = latest.current;
     if (key.ctrl && input === 'c') return onQuit();
     if (s.mode === 'filter') {
@@ -147,7 +148,8 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
     } else if (input === 'f') update({ draft: s.filterText, mode: 'filter' });
     else if (key.escape && s.filterText) update({ filterText: '' });
-  });
+  };
+  useInput((input, key) => eachKeypress(input, key, onKey));
 
   const { mode, filterText, draft, message } = ui;
   return (
