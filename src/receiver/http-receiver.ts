@@ -41,9 +41,15 @@ export async function startHttpReceiver(receiver: WebhookReceiver, options: Http
     (req, res) => onRequest(receiver, options.maxBodyBytes, req, res),
   );
   let inFlight = 0;
-  server.on('request', (_req, res: http.ServerResponse) => {
+  const track = (_req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight++;
     res.on('close', () => inFlight--);
+  };
+  server.on('request', track);
+  // An Expect other than 100-continue: node would answer 417 itself, unrecorded. Handle it like any request.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    track(req, res);
+    onRequest(receiver, options.maxBodyBytes, req, res);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(receiver, err, socket));
 
