@@ -20,6 +20,7 @@ export interface ListenOptions {
   forwardTo?: string;
   allowRemoteForward?: boolean;
   forwardTimeout: number;
+  requestTimeout: number;
   relay?: string;
   tui: boolean;
   /** Register a webhook for this listener via the API, removed on exit. */
@@ -52,6 +53,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     respondDelayMs: options.respondDelay,
     forwardTo,
     forwardTimeoutMs: options.forwardTimeout,
+    requestTimeoutMs: options.requestTimeout,
   });
   const cleanups: Cleanup[] = [];
   const stopped = stopSignal();

@@ -10,6 +10,7 @@ interface ServeOptions {
   host: string;
   timeScale: number;
   state?: string;
+  requestTimeout: number;
 }
 
 /** `serve`: the platform API emulator with its delivery engine, until SIGINT/SIGTERM. */
@@ -22,6 +23,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     host: options.host,
     token: ctx.token,
     timeScale: options.timeScale,
+    requestTimeoutMs: options.requestTimeout,
     onAttempt: (report) => printAttempt(ctx, report),
     onRequest: ctx.verbose ? (r) => logLine(ctx, `${r.method} ${r.path} → ${r.status} (${formatDuration(r.durationMs)})`) : undefined,
   });

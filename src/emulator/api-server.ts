@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serverTimeouts } from '../config/server-timeouts.js';
 import { ApiError } from './api-error.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiAnswer, WebhookService } from './webhook-service.js';
@@ -16,6 +17,8 @@ export interface ApiServerOptions {
   token?: string;
   /** Called once per answered request (the `serve` log). */
   onRequest?: (line: { method: string; path: string; status: number; durationMs: number }) => void;
+  /** Whole-request deadline; a client slower than this gets 408 and is disconnected (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 type Handler = (match: { id?: string; query: URLSearchParams; body: () => Promise<unknown> }) => ApiAnswer | Promise<ApiAnswer>;
@@ -51,8 +54,7 @@ export class ApiServer {
       { pattern: /^\/api\/v1\/webhooks\/([^/]+)\/deliveries$/, methods: { GET: ({ id, query }) => service.deliveries(id!, query) } },
       { pattern: /^\/api\/v1\/events$/, methods: { POST: async ({ body }) => service.emit(await body()) } },
     ];
-    this.#server = http.createServer((req, res) => void this.#handle(req, res));
-    this.#server.keepAliveTimeout = 5_000;
+    this.#server = http.createServer(serverTimeouts(options.requestTimeoutMs), (req, res) => void this.#handle(req, res));
   }
 
   /** Listens on `host:port` (0 for a free port) and resolves with the base URL. */
