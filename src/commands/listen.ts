@@ -1,7 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
-import { maskSecret } from '../core/redact.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
 import { parseEventList } from '../api/webhook-changes.js';
 import { EXIT_OK, UsageError, UserError } from '../errors.js';
 import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
@@ -107,7 +107,7 @@ function parseRelayUrl(value: string): string {
 function printLines(ctx: CommandContext, listener: Listener, options: ListenOptions): void {
   const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
   const mode = !options.verify ? 'not verifying' : `secrets ${secrets}`;
-  const forwarding = listener.forwardTo ? `, forwarding to ${listener.forwardTo.href}` : '';
+  const forwarding = listener.forwardTo ? `, forwarding to ${redactUrl(listener.forwardTo.href)}` : '';
   logLine(ctx, `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`);
   if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');
   // Lines are gathered and written once per tick: thousands of requests a second stay cheap.
