@@ -4,6 +4,7 @@ import net from 'node:net';
 export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
+  body: string;
 }
 
 export interface RawExchange {
@@ -38,7 +39,7 @@ export function rawExchange(port: number, pieces: Buffer[], { deadlineMs = 5_000
   });
 }
 
-/** Splits a byte stream into HTTP responses (Content-Length framing, as our servers answer). */
+/** Splits a byte stream into HTTP responses (Content-Length or chunked framing). */
 export function parseResponses(data: Buffer, headRequest: boolean): { answers: RawAnswer[]; garbage: string } {
   const answers: RawAnswer[] = [];
   let offset = 0;
@@ -59,9 +60,24 @@ export function parseResponses(data: Buffer, headRequest: boolean): { answers: R
     // A HEAD answer has no body, but an answer to an unparsable HEAD request (a 400) has one.
     const rest = data.subarray(offset);
     const bodiless = headRequest && answers.length === 0 && (rest.length === 0 || rest.subarray(0, 7).toString() === 'HTTP/1.');
+    if (!bodiless && headers['transfer-encoding'] === 'chunked') {
+      const chunks: Buffer[] = [];
+      for (;;) {
+        const lineEnd = data.indexOf('\r\n', offset);
+        const size = lineEnd < 0 ? 0 : parseInt(data.subarray(offset, lineEnd).toString('latin1'), 16);
+        if (lineEnd < 0 || !(size > 0)) {
+          offset = lineEnd < 0 ? data.length : lineEnd + 4; // the last chunk and the empty trailer
+          break;
+        }
+        chunks.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
+        offset = lineEnd + 2 + size + 2;
+      }
+      answers.push({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+      continue;
+    }
     const bodyLength = bodiless ? 0 : Number(headers['content-length'] ?? 0);
+    answers.push({ status, headers, body: data.subarray(offset, offset + bodyLength).toString('utf8') });
     offset += bodyLength;
-    answers.push({ status, headers });
   }
   return { answers, garbage: offset < data.length ? data.subarray(offset, offset + 200).toString('latin1') : '' };
 }
