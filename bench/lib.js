@@ -19,7 +19,11 @@ export function tempDir(prefix = 'webhooks-cli-bench-') {
 
 /** Environment isolating a CLI run from the user's config. */
 export function benchEnv(configDir, extra = {}) {
-  return { ...process.env, WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', ...extra };
+  const env = { ...process.env, WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', ...extra };
+  // Not CI, so the history figure gets the terminal UI (ink counts even an empty CI as CI).
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
+  return env;
 }
 
 /** Wall time of one synchronous run of `node args`, in ms. */

@@ -27,8 +27,13 @@ export interface CommandContext {
   token: string | undefined;
 }
 
+/**
+ * CI as ink judges it (its is-in-ci rule: the variable is set, to anything but "0" or "false"),
+ * so the tool and ink never disagree about drawing a TUI: `CI=` counts as CI too.
+ */
 export function isInCi(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.CI && env.CI !== 'false') || Boolean(env.CONTINUOUS_INTEGRATION);
+  const set = (key: string) => key in env && env[key] !== '0' && env[key] !== 'false';
+  return set('CI') || set('CONTINUOUS_INTEGRATION');
 }
 
 /** One decision for the whole tool: TUI on a real terminal, plain lines everywhere else. */

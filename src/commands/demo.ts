@@ -1,3 +1,4 @@
+import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -30,9 +31,9 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   logLine(ctx, `emulator on ${demo.emulator.url}/api/v1 · listener on ${demo.listener.url} · webhook ${demo.webhookId} registered for all ${EVENT_TYPES.length} events`);
   try {
     if (ctx.interactive) {
-      const stopped = onceStopped();
+      const stopped = listenForStop();
       const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
-      const tui = runListenTui(demo.listener, { verify: true, stopped: stopped.promise });
+      const tui = runListenTui(demo.listener, { verify: true, stopped: stopped.received });
       // The TUI lists what arrives after it subscribed (its effects run after the first paint).
       await new Promise((r) => setTimeout(r, 200));
       await demo.emitAll();
@@ -50,13 +51,4 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   const verified = received.filter((r) => r.signatureValid && r.status === 200).length;
   logLine(ctx, `${verified} of ${EVENT_TYPES.length} events delivered by the engine and verified by the listener; recorded in ${ctx.dbPath} (webhooks-cli history)`);
   return verified === EVENT_TYPES.length ? EXIT_OK : EXIT_FAILED;
-}
-
-function onceStopped(): { promise: Promise<void>; dispose: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  const onSignal = () => resolve();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return { promise, dispose: () => (process.off('SIGINT', onSignal), process.off('SIGTERM', onSignal)) };
 }

@@ -19,9 +19,15 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
   const store = HistoryStore.open(ctx.dbPath);
   try {
     if (ctx.interactive) {
-      // A person at a terminal gets the browser (it pages, so --limit does not apply).
-      const [{ runHistoryBrowser }, { queryText }] = await Promise.all([import('../ui/history/run-history-browser.js'), import('../ui/tui/filter-query.js')]);
-      return await runHistoryBrowser(store, queryText(options));
+      // A person at a terminal gets the browser (it pages, so --limit does not apply). Its first
+      // screen is drawn as plain text before ink loads, so it opens at once.
+      const [{ parseFilterQuery, queryText, toHistoryFilter }, frame] = await Promise.all([import('../ui/tui/filter-query.js'), import('../ui/history/history-first-frame.js')]);
+      const query = queryText(options);
+      const firstPage = store.list({ ...toHistoryFilter(parseFilterQuery(query)), limit: frame.HISTORY_PAGE_SIZE });
+      const size = { columns: ctx.stdout.columns || 100, terminalRows: ctx.stdout.rows || 30 };
+      frame.drawFirstFrame(ctx.stdout, process.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
+      const { runHistoryBrowser } = await import('../ui/history/run-history-browser.js');
+      return await runHistoryBrowser(store, query, firstPage);
     }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));

@@ -1,3 +1,4 @@
+import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
@@ -56,8 +57,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     requestTimeoutMs: options.requestTimeout,
   });
   const cleanups: Cleanup[] = [];
-  const stopped = stopSignal();
-  let until = stopped.promise;
+  const stopped = listenForStop();
+  let until: Promise<unknown> = stopped.received;
   let tunnelFailure: UserError | undefined;
   try {
     const tui = ctx.interactive && options.tui;
@@ -72,7 +73,9 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     }
     if (registerEvents) {
       const { registerListener } = await import('../api/listener-registration.js');
-      const registration = await registerListener({ baseUrl: ctx.apiUrl, token: ctx.token }, listener, registerEvents, (line) => logLine(ctx, line));
+      // Behind a relay, the platform must call the public URL, which is known once the tunnel is up.
+      const url = relayUrl ? await publicUrlOf(listener) : listener.url;
+      const registration = await registerListener({ baseUrl: ctx.apiUrl, token: ctx.token }, { url, secrets: listener.secrets }, registerEvents, (line) => logLine(ctx, line));
       cleanups.push(() => registration.remove());
       listener.setInfo({ webhookId: registration.webhookId });
     }
@@ -93,6 +96,26 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   }
   if (tunnelFailure) throw tunnelFailure;
   return EXIT_OK;
+}
+
+const PUBLIC_URL_WAIT_MS = 10_000;
+
+/** The relay's public URL for this listener, once the tunnel has one. */
+function publicUrlOf(listener: Listener): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = (info: ListenerInfo) => {
+      if (!info.relay?.publicUrl) return;
+      done();
+      resolve(info.relay.publicUrl);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new UserError(`the relay gave no public URL within ${PUBLIC_URL_WAIT_MS / 1000} s, so there is nothing to register`, { hint: 'check that the relay is running, or drop --register' }));
+    }, PUBLIC_URL_WAIT_MS);
+    const unsubscribe = listener.onInfo(check);
+    const done = () => (clearTimeout(timer), unsubscribe());
+    check(listener.info());
+  });
 }
 
 function parseRelayUrl(value: string): string {
@@ -133,20 +156,4 @@ function printLines(ctx: CommandContext, listener: Listener, options: ListenOpti
   };
   listener.onInfo(showInfo);
   showInfo(listener.info());
-}
-
-/** Resolves on the first Ctrl-C or SIGTERM; the listener then drains and records before exiting. */
-function stopSignal(): { promise: Promise<void>; dispose: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  const onSignal = () => resolve();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    promise,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }

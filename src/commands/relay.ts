@@ -1,3 +1,4 @@
+import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
 import { EXIT_OK, UsageError, UserError } from '../errors.js';
@@ -18,7 +19,7 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
   const publicUrl = options.publicUrl === undefined ? undefined : requirePublicUrl(options.publicUrl);
   const log = relayLogger(ctx);
   // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
-  const stop = stopSignal();
+  const stop = listenForStop();
   const relay = await startOrExplain({
     host: options.host,
     port: options.port,
@@ -71,22 +72,4 @@ function relayLogger(ctx: CommandContext): RelayLogger {
     return (level, message, fields) => logLine(ctx, JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
   }
   return (level, message) => logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${message}`);
-}
-
-/** The first SIGINT or SIGTERM from now on. */
-function stopSignal(): { received: Promise<NodeJS.Signals>; dispose: () => void } {
-  let dispose = () => {};
-  const received = new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      dispose();
-      resolve(signal);
-    };
-    dispose = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  return { received, dispose };
 }

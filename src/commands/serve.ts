@@ -1,3 +1,4 @@
+import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, logLine, palette, printLine } from '../cli/output.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
@@ -27,13 +28,15 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     onAttempt: (report) => printAttempt(ctx, report),
     onRequest: ctx.verbose ? (r) => logLine(ctx, `${r.method} ${r.path} → ${r.status} (${formatDuration(r.durationMs)})`) : undefined,
   });
+  // Listen for the stop signal before announcing readiness: whoever reads the banner may signal at once.
+  const stop = listenForStop();
   const pending = emulator.store.pendingCount();
   logLine(ctx, `webhooks API emulator on ${emulator.url}/api/v1 (OpenAPI: ${emulator.url}/api/v1/openapi.json)`);
   logLine(ctx, `state ${statePath}${pending ? ` — resuming ${pending} pending deliver${pending === 1 ? 'y' : 'ies'}` : ''}`);
   logLine(ctx, ctx.token ? `token required: ${maskSecret(ctx.token)}` : 'any non-empty bearer token accepted (pass --token to require one)');
   if (options.timeScale !== 1) logLine(ctx, `retry delays × ${options.timeScale}`);
   logLine(ctx, 'Ctrl-C to stop');
-  await untilSignal();
+  await stop.received;
   logLine(ctx, 'stopping: pending deliveries stay in the state file and resume on the next start');
   await emulator.close();
   return EXIT_OK;
@@ -55,16 +58,4 @@ function printAttempt(ctx: CommandContext, r: AttemptReport): void {
   const error = r.error && r.responseStatus === null ? ` ${c.red(r.error)}` : '';
   printLine(ctx, `${mark} ${status} ${r.event} → ${redactUrl(r.url)} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${error}${next}`);
   if (r.disabledWebhook) printLine(ctx, c.red(`webhook ${r.webhookId} disabled after too many consecutive failures`));
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

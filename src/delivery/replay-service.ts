@@ -6,6 +6,7 @@ import { newDeliveryId } from '../core/delivery-id.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UserError } from '../errors.js';
 import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
+import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
 
 export interface ReplayOptions {
@@ -48,26 +49,9 @@ export async function replayDelivery(original: DeliveryRecord, options: ReplayOp
   const headers = webhookHeaders({ event, deliveryId, body: original.requestBody, secret: options.secret, userAgent: options.userAgent });
   const createdAt = Date.now();
   const result = await sendRequest({ url, headers, body: original.requestBody, timeoutMs: options.timeoutMs });
-  const record: DeliveryRecord = {
-    direction: 'out',
-    source: 'replay',
-    createdAt,
-    event,
-    deliveryId,
-    method: 'POST',
-    url,
-    remoteAddress: null,
-    requestHeaders: headers,
-    requestBody: original.requestBody,
-    status: result.status ?? null,
-    responseHeaders: result.headers ?? null,
-    responseBody: result.body ?? null,
-    durationMs: result.durationMs,
-    error: result.error ?? (result.status !== undefined && !isSuccessStatus(result.status) ? `answered ${result.status}` : null),
-    signatureValid: null,
-    signatureError: null,
-    duplicate: false,
-    replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`),
-  };
+  const record = sentRecord(
+    { source: 'replay', createdAt, event, deliveryId, url, headers, body: original.requestBody, replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`) },
+    result,
+  );
   return { record, result, ok: isSuccessStatus(result.status) };
 }

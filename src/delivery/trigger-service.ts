@@ -11,6 +11,7 @@ import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
+import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
 
 export interface PreparedDelivery {
@@ -96,27 +97,7 @@ async function sendOne(item: PreparedDelivery, agent: http.Agent, options: SendO
   const headers = webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent });
   const createdAt = Date.now();
   const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent });
-  options.record({
-    direction: 'out',
-    source: 'trigger',
-    createdAt,
-    event: item.event,
-    deliveryId,
-    method: 'POST',
-    url: options.url,
-    remoteAddress: null,
-    requestHeaders: headers,
-    requestBody: item.body,
-    status: result.status ?? null,
-    responseHeaders: result.headers ?? null,
-    responseBody: result.body ?? null,
-    durationMs: result.durationMs,
-    error: result.error ?? (result.status !== undefined && !isSuccessStatus(result.status) ? `answered ${result.status}` : null),
-    signatureValid: null,
-    signatureError: null,
-    duplicate: false,
-    replayOf: null,
-  });
+  options.record(sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result));
   return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status) };
 }
 

@@ -8,7 +8,8 @@ import https from 'node:https';
 import net from 'node:net';
 import { redactUrl } from '../core/redact.js';
 import { sendRequest } from '../delivery/http-sender.js';
-import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
+import { type DeliveryRecord } from '../store/delivery-record.js';
+import { sentRecord } from '../delivery/sent-record.js';
 import { applyDependency, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
 import { planSmokeChecks, type ProbeRequest, type SmokeCheck } from './smoke-checks.js';
 
@@ -80,27 +81,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
 async function exchange(request: ProbeRequest, agent: http.Agent, options: SmokeRunOptions): Promise<ExchangeOutcome> {
   const createdAt = Date.now();
   const result = await sendRequest({ url: options.url, headers: request.headers, body: request.body, timeoutMs: options.timeoutMs, agent });
-  options.record?.({
-    direction: 'out',
-    source: 'smoke',
-    createdAt,
-    event: request.event,
-    deliveryId: request.deliveryId,
-    method: 'POST',
-    url: options.url,
-    remoteAddress: null,
-    requestHeaders: request.headers,
-    requestBody: request.body,
-    status: result.status ?? null,
-    responseHeaders: result.headers ?? null,
-    responseBody: result.body ?? null,
-    durationMs: result.durationMs,
-    error: result.error ?? (result.status !== undefined && !isSuccessStatus(result.status) ? `answered ${result.status}` : null),
-    signatureValid: null,
-    signatureError: null,
-    duplicate: false,
-    replayOf: null,
-  });
+  options.record?.(sentRecord({ source: 'smoke', createdAt, event: request.event, deliveryId: request.deliveryId, url: options.url, headers: request.headers, body: request.body }, result));
   return toExchangeOutcome(request, result);
 }
 

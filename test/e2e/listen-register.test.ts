@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
 import { startServe, until, type ServeProcess } from '../helpers/serve.js';
 import { freePort } from '../helpers/servers.js';
+import { startRelayProcess } from '../helpers/relay-process.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -44,6 +45,32 @@ describe('listen --register', () => {
 
     const history = await runCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir });
     expect(history.stdout).toContain(deliveryId);
+  });
+
+  it('behind a relay, registers the public URL, and the engine delivery comes through the tunnel', async () => {
+    const s = await startServe();
+    cleanups.push(() => s.stop('SIGKILL'));
+    const relay = await startRelayProcess();
+    cleanups.push(() => relay.stop('SIGKILL'));
+    const env = { WEBHOOKS_API_URL: s.url, WEBHOOKS_API_TOKEN: 'test-token' };
+    const listener = await startListen(['--secret', 's3cret', '--relay', relay.wsUrl, '--register', '--register-events', 'search.zero_results'], { env });
+    cleanups.push(() => listener.stop('SIGKILL'));
+
+    const [webhook] = await until(async () => ((await webhooks(s)).length ? webhooks(s) : undefined));
+    expect(webhook!.url.startsWith(`${relay.url}/`)).toBe(true);
+
+    const emitted = await s.call('POST', '/api/v1/events', { event: 'search.zero_results' });
+    const deliveryId = emitted.json.deliveries[0].id as string;
+    const attempts = await until(async () => {
+      const rows = (await s.call('GET', `/api/v1/webhooks/${webhook!.id}/deliveries`)).json.data as Array<{ status: string }>;
+      return rows.some((r) => r.status !== 'pending') ? rows : undefined;
+    });
+    expect(attempts[0]).toMatchObject({ delivery_id: deliveryId, status: 'succeeded', response_status: 200 });
+
+    expect((await listener.stop('SIGTERM')).exitCode).toBe(0);
+    expect(await webhooks(s)).toEqual([]);
+    const [row] = JSON.parse((await runCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir })).stdout);
+    expect(row).toMatchObject({ delivery_id: deliveryId, source: 'relay', signature_valid: true });
   });
 
   it('fails with the fix when no API runs, and leaves no listener behind', async () => {

@@ -25,7 +25,7 @@ describe.skipIf(!hasTmux)('smoke on a terminal', () => {
     const dir = tempDir();
     const done = join(dir, 'exit-code');
     const command = [
-      `CI= NO_COLOR=1 WEBHOOKS_CONFIG_DIR='${dir}' WEBHOOKS_DB='${join(dir, 'history.db')}'`,
+      `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 WEBHOOKS_CONFIG_DIR='${dir}' WEBHOOKS_DB='${join(dir, 'history.db')}'`,
       `'${process.execPath}' '${BIN}' smoke --url ${receiver.url} --secret s3cret --events catalog.product.created,customer.cart.added;`,
       `echo $? > '${done}'; sleep 30`,
     ].join(' ');

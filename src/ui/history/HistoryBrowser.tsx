@@ -9,6 +9,7 @@ import { parseFilterQuery, toHistoryFilter } from '../tui/filter-query.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
+import { HISTORY_PAGE_SIZE, LIST_KEYS, listHeight, loadedText } from './history-first-frame.js';
 
 /** What the browser reads: one page of summaries at a time, and one record in full. */
 export interface HistorySource {
@@ -25,11 +26,12 @@ export interface HistoryBrowserProps {
   replay?: (record: DeliveryRecord) => Promise<string>;
   onQuit: () => void;
   pageSize?: number;
+  /** The first page, already read (and drawn) before the browser loaded. */
+  initialRows?: DeliverySummary[];
 }
 
 type Mode = 'list' | 'detail' | 'filter';
 
-const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
 const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
 const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['words', 'status:401 event:… invalid valid dup in out text']] as const;
 
@@ -37,13 +39,13 @@ const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['words', 'status:401
  * The history on a terminal, newest first. Rows are read a page at a time as the selection nears
  * the end of what is loaded, so it opens at once however large the database is.
  */
-export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, pageSize = 200 }: HistoryBrowserProps) {
+export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, pageSize = HISTORY_PAGE_SIZE, initialRows }: HistoryBrowserProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
   const [ui, update, latest] = useKeyState({
     queryText: initialQuery,
     draft: '',
-    rows: [] as DeliverySummary[],
-    exhausted: false,
+    rows: initialRows ?? ([] as DeliverySummary[]),
+    exhausted: initialRows !== undefined && initialRows.length < pageSize,
     selected: 0,
     mode: 'list' as Mode,
     record: undefined as DeliveryRecord | undefined,
@@ -51,7 +53,7 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
     message: '',
   });
   const filter = useMemo(() => toHistoryFilter(parseFilterQuery(ui.queryText)), [ui.queryText]);
-  const bodyHeight = Math.max(3, terminalRows - 7);
+  const bodyHeight = listHeight(terminalRows);
 
   const reload = () => {
     const first = source.list({ ...filter, limit: pageSize });
@@ -118,7 +120,7 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
   });
 
   const { rows, mode, record } = ui;
-  const loaded = `${rows.length}${ui.exhausted ? '' : '+'} deliver${rows.length === 1 ? 'y' : 'ies'}`;
+  const loaded = loadedText(rows.length, ui.exhausted);
   return (
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate">

@@ -4,12 +4,12 @@ import { formatDuration } from '../../cli/output.js';
 import { resolveSetting } from '../../config/settings.js';
 import { redactUrl } from '../../core/redact.js';
 import { replayDelivery } from '../../delivery/replay-service.js';
-import type { DeliveryRecord } from '../../store/delivery-record.js';
+import type { DeliveryRecord, DeliverySummary } from '../../store/delivery-record.js';
 import type { HistoryStore } from '../../store/history-store.js';
 import { USER_AGENT } from '../../version.js';
 import { HistoryBrowser } from './HistoryBrowser.js';
 
-export async function runHistoryBrowser(store: HistoryStore, initialQuery: string): Promise<void> {
+export async function runHistoryBrowser(store: HistoryStore, initialQuery: string, initialRows?: DeliverySummary[]): Promise<void> {
   const replay = async (original: DeliveryRecord): Promise<string> => {
     const secret = resolveSetting('secret', undefined);
     if (!secret) return 'cannot replay: no secret to sign with (set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`)';
@@ -20,7 +20,9 @@ export async function runHistoryBrowser(store: HistoryStore, initialQuery: strin
   };
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
-  const app = render(<HistoryBrowser source={store} initialQuery={initialQuery} replay={replay} onQuit={() => quit()} />, { exitOnCtrlC: false, patchConsole: false });
+  // Clear the plain first frame in the same tick as ink's first render, so nothing flickers.
+  if (initialRows) process.stdout.write('\u001b[H\u001b[2J');
+  const app = render(<HistoryBrowser source={store} initialQuery={initialQuery} replay={replay} onQuit={() => quit()} initialRows={initialRows} />, { exitOnCtrlC: false, patchConsole: false });
   await quitting;
   app.unmount();
   await app.waitUntilExit().catch(() => {});

@@ -7,7 +7,7 @@ import type { DeliveryRecord } from '../../store/delivery-record.js';
 import { USER_AGENT } from '../../version.js';
 import { ListenApp } from './ListenApp.js';
 
-export async function runListenTui(listener: Listener, options: { verify: boolean; stopped: Promise<void> }): Promise<void> {
+export async function runListenTui(listener: Listener, options: { verify: boolean; stopped: Promise<unknown> }): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   // Ctrl-C arrives as a key in raw mode; the app turns it into a quit like `q`.

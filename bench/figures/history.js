@@ -1,0 +1,105 @@
+// History on a database of 1,000,000 deliveries (generated here): `history --json --limit 50`
+// and the TUI's first frame, each against `--help`; bytes per delivery; the TUI's peak memory.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, benchEnv, median, row, tempDir, timeRun } from '../lib.js';
+import { HistoryStore } from '../../dist/store/history-store.js';
+import { loadSampleEnvelope } from '../../dist/samples/sample-payloads.js';
+import { EVENT_TYPES } from '../../dist/core/events.js';
+import { sign } from '../../dist/core/signature.js';
+
+const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
+
+/** Realistic rows: the 16 samples, their real headers, answers, some invalid and some failing. */
+function generate(path) {
+  const store = HistoryStore.open(path);
+  const bodies = EVENT_TYPES.map((t) => Buffer.from(JSON.stringify(loadSampleEnvelope(t))));
+  const start = Date.now() - ROWS * 1000;
+  const batch = [];
+  for (let i = 0; i < ROWS; i++) {
+    const e = i % EVENT_TYPES.length;
+    const incoming = i % 2 === 0;
+    batch.push({
+      direction: incoming ? 'in' : 'out', source: incoming ? 'listen' : 'trigger', createdAt: start + i * 1000, event: EVENT_TYPES[e],
+      deliveryId: `dlv_${i.toString(16).padStart(24, '0')}`, method: 'POST', url: incoming ? '/webhook' : 'http://127.0.0.1:3000/webhook',
+      remoteAddress: incoming ? '127.0.0.1' : null,
+      requestHeaders: { 'content-type': 'application/json', 'user-agent': 'webhooks-cli/0.1.0', 'x-webhook-event': EVENT_TYPES[e], 'x-webhook-delivery': `dlv_${i}`, 'x-webhook-signature': sign(bodies[e], 'bench') },
+      requestBody: bodies[e], status: i % 50 === 0 ? 401 : 200, responseHeaders: { 'content-type': 'text/plain' }, responseBody: Buffer.from('OK'),
+      durationMs: 1 + (i % 7), error: null, signatureValid: incoming ? i % 50 !== 0 : null, signatureError: incoming && i % 50 === 0 ? 'mismatch' : null, duplicate: false, replayOf: null,
+    });
+    if (batch.length === 10_000) store.insertMany(batch.splice(0));
+  }
+  store.insertMany(batch);
+  store.close();
+}
+
+/**
+ * Runs `history` in a real terminal (a detached tmux pane, 120×40) and polls the screen until the
+ * first rows are drawn; returns the time to that frame and the process's peak RSS.
+ */
+async function firstFrame(env) {
+  const session = `bench-history-${process.pid}`;
+  const tmux = (...args) => execFileSync('tmux', args, { env, encoding: 'utf8' });
+  const started = process.hrtime.bigint();
+  // The pane gets tmux's own environment: name what matters on the command line.
+  const command = `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR='${env.WEBHOOKS_CONFIG_DIR}' WEBHOOKS_DB='${env.WEBHOOKS_DB}' '${process.execPath}' '${BIN}' history`;
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', command);
+  try {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const screen = tmux('capture-pane', '-p', '-t', session);
+      if (screen.includes('dlv_')) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        // Peak memory of the whole browser, not of the first frame: let ink load, then page down.
+        await new Promise((r) => setTimeout(r, 1500));
+        for (let i = 0; i < 10; i++) tmux('send-keys', '-t', session, 'PageDown');
+        await new Promise((r) => setTimeout(r, 500));
+        const pid = tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim();
+        const rssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+        return { ms, rssMb };
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    throw new Error('history TUI drew no rows within 30 s');
+  } finally {
+    try {
+      tmux('kill-session', '-t', session);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export default async function history({ rounds }) {
+  const dir = tempDir();
+  const db = join(dir, 'history.db');
+  const t0 = Date.now();
+  generate(db);
+  const genSeconds = (Date.now() - t0) / 1000;
+  process.stderr.write(`bench: generated ${ROWS} deliveries in ${db} (${genSeconds.toFixed(0)} s)\n`);
+  const bytes = statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
+  const env = benchEnv(dir, { WEBHOOKS_DB: db });
+  const runs = Math.max(9, rounds * 3);
+  // tmux's server must run outside the measured window.
+  execFileSync('tmux', ['start-server']);
+  const help = [];
+  const list = [];
+  const tui = [];
+  let rss = 0;
+  timeRun([BIN, 'history', '--json', '--limit', '50'], env); // warm the page cache
+  for (let i = 0; i < runs; i++) {
+    help.push(timeRun([BIN, '--help'], env));
+    list.push(timeRun([BIN, 'history', '--json', '--limit', '50'], env));
+    const frame = await firstFrame(env);
+    tui.push(frame.ms);
+    rss = Math.max(rss, frame.rssMb);
+  }
+  const h = median(help);
+  return [
+    row(`history --json --limit 50 on ${ROWS} rows vs --help`, median(list), h, 'ms', '≤ 1.5×', median(list) / h <= 1.5, `median of ${runs}`),
+    row(`history TUI first frame on ${ROWS} rows vs --help`, median(tui), h, 'ms', '≤ 1.5×', median(tui) / h <= 1.5, `median of ${runs}, in a tmux pane`),
+    row('history database size per delivery', bytes / ROWS, undefined, 'bytes', '', undefined, `${(bytes / 2 ** 20).toFixed(0)} MiB for ${ROWS} rows (generated in ${genSeconds.toFixed(0)} s)`),
+    row(`history TUI peak RSS on ${ROWS} rows`, rss, 200, 'MB', '≤ 200 MB', rss <= 200, 'VmHWM after loading and paging down 10 screens'),
+  ];
+}

@@ -1,0 +1,104 @@
+/**
+ * The history browser's first screen as plain text, drawn before ink and react have loaded
+ * (they take a few hundred milliseconds to import): the user reads the newest deliveries at
+ * once, then the live browser takes over and redraws the same layout. Pure: lines in, lines out.
+ * `HistoryBrowser` and `DeliveryList` draw this layout with ink; a test keeps the two identical.
+ */
+import { palette } from '../../cli/output.js';
+import type { DeliverySummary } from '../../store/delivery-record.js';
+import { fit, rowCells } from '../tui/row-format.js';
+
+export interface FirstFrameInput {
+  path: string;
+  rows: readonly DeliverySummary[];
+  pageSize: number;
+  queryText: string;
+  columns: number;
+  terminalRows: number;
+  color: boolean;
+}
+
+/** Rows read per query: enough for any screen, little enough to stay instant on a million. */
+export const HISTORY_PAGE_SIZE = 200;
+
+export const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
+
+/** Lines of the list between the header and the help line, as `HistoryBrowser` sizes it. */
+export function listHeight(terminalRows: number): number {
+  return Math.max(3, terminalRows - 7);
+}
+
+export function loadedText(count: number, exhausted: boolean): string {
+  return `${count}${exhausted ? '' : '+'} deliver${count === 1 ? 'y' : 'ies'}`;
+}
+
+type Segment = [text: string, paint?: (text: string) => string];
+
+/** Joins painted segments, cut at `width` columns with an ellipsis, as ink's wrap="truncate" does. */
+function line(segments: Segment[], width: number): string {
+  const plain = segments.map(([t]) => t).join('');
+  if (plain.length <= width) return segments.map(([t, paint]) => (paint ? paint(t) : t)).join('');
+  let room = Math.max(0, width - 1);
+  const out: string[] = [];
+  for (const [text, paint] of segments) {
+    if (room <= 0) break;
+    const part = text.slice(0, room);
+    room -= part.length;
+    out.push(paint ? paint(part) : part);
+  }
+  return out.join('') + '…';
+}
+
+/** The column header and the visible rows of the history list (selection on the first row). */
+export function historyListLines(rows: readonly DeliverySummary[], width: number, height: number, color: boolean): string[] {
+  const c = palette(color);
+  const fixed = 2 + 14 + 1 + 4 + 4 + 5 + 30 + 1 + 29 + 1 + 9 + 1;
+  const noteWidth = Math.max(0, width - fixed);
+  const header = `${fit('', 2)}${fit('TIME', 14)} DIR ${fit('SIG', 4)}${fit('CODE', 5)}${fit('EVENT', 30)} ${fit('DELIVERY', 29)} ${fit('LATENCY', 9)} ${noteWidth > 0 ? 'NOTE' : ''}`;
+  const lines = [line([[header, c.bold]], width)];
+  rows.slice(0, height).forEach((row, index) => {
+    const cells = rowCells(row, true);
+    const tone = (t: 'ok' | 'bad' | 'none') => (t === 'ok' ? c.green : t === 'bad' ? c.red : undefined);
+    const selected = index === 0;
+    const text = line(
+      [
+        [`${selected ? '› ' : '  '}${fit(cells.time, 14)} ${fit(row.direction, 4)}`],
+        [fit(cells.mark, 4), tone(cells.markTone)],
+        [fit(cells.status, 5), tone(cells.statusTone)],
+        [`${fit(cells.event, 30)} `],
+        [fit(cells.delivery, 29), selected ? undefined : c.dim],
+        [` ${fit(cells.latency, 9)} `],
+        [noteWidth > 0 ? fit(cells.note, noteWidth) : '', row.duplicate ? c.yellow : c.red],
+      ],
+      width,
+    );
+    lines.push(selected && color ? `\u001b[7m${text}\u001b[27m` : text);
+  });
+  return lines;
+}
+
+export function historyFirstFrame(input: FirstFrameInput): string[] {
+  const c = palette(input.color);
+  const height = listHeight(input.terminalRows);
+  const exhausted = input.rows.length < input.pageSize;
+  const filter = input.queryText ? c.cyan(`  filter: ${input.queryText}`) : '';
+  const list = input.rows.length
+    ? historyListLines(input.rows, input.columns, height, input.color)
+    : [...historyListLines([], input.columns, height, input.color), c.dim(input.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet')];
+  const help = LIST_KEYS.map(([key, what]) => `${c.bold(key)} ${c.dim(what)}`).join(c.dim(' · '));
+  return [
+    `${c.bold('webhooks-cli history')} ${c.dim(input.path)}  ${loadedText(input.rows.length, exhausted)}${filter}`,
+    '',
+    ...list,
+    ...Array.from({ length: Math.max(0, height + 1 - list.length) }, () => ''),
+    '',
+    help,
+  ];
+}
+
+/** Clears the screen and draws the first frame; keys typed meanwhile wait for the browser. */
+export function drawFirstFrame(stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream, lines: readonly string[]): void {
+  stdout.write(`\u001b[?25l\u001b[2J\u001b[H${lines.join('\n')}`);
+  // Raw mode now, so keys pressed while the browser loads are not echoed over the frame.
+  if (stdin.isTTY) stdin.setRawMode(true);
+}

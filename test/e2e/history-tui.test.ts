@@ -1,0 +1,44 @@
+/** `history` on a real terminal (tmux): the newest deliveries at once, then the live browser. */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { startTmux, type TmuxSession } from '../helpers/tmux.js';
+
+let session: TmuxSession | undefined;
+let server: RecordingServer | undefined;
+afterEach(async () => {
+  await session?.kill();
+  await server?.close();
+  session = server = undefined;
+});
+
+describe('history browser in a terminal', () => {
+  it('shows the newest deliveries, moves, opens one, filters, and quits', async () => {
+    server = await startRecordingServer((req) => ({ status: req.headers['x-webhook-event'] === 'search.zero_results' ? 500 : 200 }));
+    const configDir = tempDir();
+    const db = join(configDir, 'history.db');
+    await runCli(['trigger', '--all', '--to', server.url, '--secret', 's3cret', '--db', db], { configDir });
+
+    session = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} NO_COLOR=1 ${process.execPath} ${BIN} history --db ${db}`);
+    // Newest first: --all sends in catalogue order, so the last type is at the top.
+    const first = await session.screenShowing(/› .*analytics\.threshold\.exceeded/);
+    expect(first).toMatch(/16 deliveries/);
+    expect(first).toMatch(/500 +search\.zero_results/);
+
+    await session.press('j');
+    expect(await session.screenShowing(/› .*analytics\.trend\.detected/)).toMatch(/› .*analytics\.trend\.detected/);
+    await session.press('Enter');
+    const detail = await session.screenShowing(/x-webhook-signature/);
+    expect(detail).toMatch(/"event": "analytics\.trend\.detected"/);
+    await session.press('Escape');
+    await session.press('f');
+    for (const key of 'status:500') await session.press(key);
+    await session.press('Enter');
+    const filtered = await session.screenShowing(/filter: status:500/);
+    expect(filtered).toMatch(/1 delivery/);
+    expect(filtered).not.toMatch(/analytics\./);
+    await session.press('q');
+    expect(await session.screenShowing(/^$/, 3000)).not.toMatch(/webhooks-cli history/);
+  });
+});
