@@ -16,6 +16,8 @@ export interface RecorderOptions {
   closeRetryMs?: number;
   /** Told once each time writing starts or stops failing (e.g. "database is locked"). */
   onWriteProblem?: (problem: string | null) => void;
+  /** A failure is told only once it has lasted this long: another process's lock usually lasts less. */
+  reportAfterMs?: number;
 }
 
 /** Delivery ids remembered in memory before the set is cleared (they are in the database by then). */
@@ -26,11 +28,14 @@ export class HistoryRecorder {
   readonly #batchSize: number;
   readonly #closeRetryMs: number;
   readonly #onWriteProblem: (problem: string | null) => void;
+  readonly #reportAfterMs: number;
   readonly #timer: NodeJS.Timeout;
   #queue: DeliveryRecord[] = [];
   /** Ids accepted this session, so a repeat is caught before the first one's record is written. */
   #acceptedIds = new Set<string>();
   #problem: string | null = null;
+  /** When the writes that are still failing started to fail. */
+  #failingSince: number | null = null;
   #written = 0;
   #closed = false;
 
@@ -39,6 +44,7 @@ export class HistoryRecorder {
     this.#batchSize = options.batchSize ?? 1000;
     this.#closeRetryMs = options.closeRetryMs ?? 30_000;
     this.#onWriteProblem = options.onWriteProblem ?? (() => {});
+    this.#reportAfterMs = options.reportAfterMs ?? 2_000;
     this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.#timer.unref();
   }
@@ -82,10 +88,12 @@ export class HistoryRecorder {
       this.#store.insertMany(batch);
     } catch (err) {
       this.#queue = batch.concat(this.#queue);
-      this.#setProblem(describeWriteError(err));
+      this.#failingSince ??= Date.now();
+      if (Date.now() - this.#failingSince >= this.#reportAfterMs) this.#setProblem(describeWriteError(err));
       return false;
     }
     this.#written += batch.length;
+    this.#failingSince = null;
     this.#setProblem(null);
     if (this.#acceptedIds.size > MAX_REMEMBERED_IDS && this.#queue.length === 0) this.#acceptedIds.clear();
     return true;
