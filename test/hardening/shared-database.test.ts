@@ -4,6 +4,7 @@
  * and `history` readers (which import the spool: writers too). Nobody fails on a locked database,
  * nobody prints an error, and every delivery is there twice, sent and received.
  */
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
@@ -72,4 +73,38 @@ describe('two processes writing one history database', () => {
       store.close();
     }
   }, 90_000);
+
+  it('waits out a lock held for a moment without a word, and warns only about one that lasts', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'locked.db');
+    const listener = await startListen(['--secret', SECRET, '--json'], { configDir: dir, env: { WEBHOOKS_DB: db } });
+    running.push(listener);
+    const other = new Database(db);
+    const post = () => fetch(listener.url, { method: 'POST', body: '{}' }).then((r) => r.status);
+    const holdLock = async (ms: number) => {
+      other.exec('BEGIN IMMEDIATE');
+      // Answers do not wait for the lock.
+      expect(await Promise.all(Array.from({ length: 10 }, post))).toEqual(Array(10).fill(401));
+      await new Promise((r) => setTimeout(r, ms));
+      other.exec('COMMIT');
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    let stderr = '';
+    listener.process.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A big spool import or a busy reader holds the lock about this long.
+    await holdLock(800);
+    expect(stderr).toBe('');
+    await holdLock(3_000);
+    expect(stderr).toMatch(/^warning: the history database is locked by another process; .*\nthe history database is writable again; all requests recorded\n$/);
+    other.close();
+    running.length = 0;
+    const stopped = await listener.stop();
+    expect(stopped.exitCode).toBe(0);
+    const store = HistoryStore.open(db);
+    try {
+      expect(store.count({ direction: 'in' })).toBe(20);
+    } finally {
+      store.close();
+    }
+  }, 30_000);
 });
