@@ -77,6 +77,8 @@ export class RelayServer {
     this.log = options.log ?? (() => {});
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
     this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) => this.handleHttp(req, res));
+    // An Expect other than 100-continue: node would answer 417 itself; the listener is the one to answer.
+    this.http.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => this.handleHttp(req, res));
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
     this.http.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
