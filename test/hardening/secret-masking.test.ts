@@ -25,7 +25,6 @@ const withPassword = (url: string) => url.replace('http://', `http://hook:${URL_
 
 /** Fails naming where a secret leaked; `texts` are labelled outputs. */
 function expectNoSecret(texts: Record<string, string>, secrets: string[] = [SECRET, OTHER_SECRET, TOKEN, URL_PASSWORD]): void {
-  if (process.env.SHOW_TEXTS) for (const [k, v] of Object.entries(texts)) console.log(`=== ${k}\n${v.slice(0, 700)}`);
   const leaks = Object.entries(texts).flatMap(([where, text]) => secrets.filter((s) => text.includes(s)).map((s) => `${s} in ${where}: …${text.slice(Math.max(0, text.indexOf(s) - 80), text.indexOf(s) + 30)}…`));
   expect(leaks).toEqual([]);
 }
