@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, palette, printJson, printLine } from '../cli/output.js';
+import { redactUrl } from '../core/redact.js';
 import { UserError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 import type { DeliveryRecord, DeliverySummary, Direction } from '../store/delivery-record.js';
@@ -106,7 +107,7 @@ function summaryJson(r: DeliverySummary) {
     event: r.event,
     delivery_id: r.deliveryId,
     method: r.method,
-    url: r.url,
+    url: redactUrl(r.url),
     remote_address: r.remoteAddress,
     status: r.status,
     duration_ms: r.durationMs,
@@ -137,7 +138,7 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `event      ${r.event ?? '-'}`,
     `direction  ${r.direction === 'out' ? 'sent' : 'received'} by ${r.source}${r.replayOf ? `, replay of ${r.replayOf}` : ''}`,
     `time       ${new Date(r.createdAt).toISOString()}`,
-    `${r.direction === 'out' ? 'target' : 'path'}     ${r.method} ${r.url}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
+    `${r.direction === 'out' ? 'target' : 'path'}     ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
   if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);

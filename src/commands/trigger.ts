@@ -4,6 +4,7 @@ import { formatDuration, logLine, palette, printJson, printLine } from '../cli/o
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
+import { redactUrl } from '../core/redact.js';
 import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { JournalWriter } from '../store/delivery-journal.js';
@@ -91,7 +92,7 @@ function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: 
       deliveries: outcomes.map((o) => ({
         event: o.event,
         delivery_id: o.deliveryId,
-        url: o.url,
+        url: redactUrl(o.url),
         status: o.status ?? null,
         ok: o.ok,
         duration_ms: o.durationMs,
