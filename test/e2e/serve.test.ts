@@ -345,19 +345,20 @@ describe('serve: the delivery engine', () => {
   });
 
   it('signs with the new secret after update --secret, sends to the new URL, and stops retrying a deleted webhook', async () => {
-    const s = await serve(['--time-scale', '0.002']);
+    // The third attempt is due 5 min × 0.005 = 1.5 s after the second: room for `delete` to land first.
+    const s = await serve(['--time-scale', '0.005']);
     const first = await endpoint(() => ({ status: 200 }));
     const second = await endpoint(() => ({ status: 503 }));
     const id = await register(s, `${first.url}/h`);
     expect((await cli(s, ['update', id, '--secret', 'rotated', '--url', `${second.url}/h2`])).exitCode).toBe(0);
     await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' });
-    // 503, the immediate retry, then the next is due 5 min × 0.002 = 600 ms later.
+    // 503, the immediate retry, then the next would be due 1.5 s later.
     await until(() => second.requests.length === 2);
     expect(first.requests).toHaveLength(0);
     expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['rotated']).valid).toBe(true);
     expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['s3cret']).valid).toBe(false);
     expect((await cli(s, ['delete', id])).exitCode).toBe(0);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 2_000));
     expect(second.requests).toHaveLength(2);
   });
 
