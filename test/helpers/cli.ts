@@ -1,15 +1,23 @@
 /** Spawns the built CLI with execa, in an isolated config folder, never throwing on exit codes. */
 import { execa, type Options, type ResultPromise } from 'execa';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.js', import.meta.url));
 
-/** A fresh folder for one test's config and history. */
+const made: string[] = [];
+// Removed when the test worker exits; a failing run's folders go too (rerun to inspect).
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder for one test's config and history, removed when the test worker exits. */
 export function tempDir(prefix = 'webhooks-cli-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Environment that isolates the CLI from the user's config and from CI detection. */

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChannelStore } from '../../src/tunnel/channel-store.js';
 import { channelIdForToken, newChannelToken } from '../../src/tunnel/channel-token.js';
 import { headerState } from '../../src/tunnel/listen-tunnel.js';
+import { tempDir } from '../helpers/cli.js';
 
 describe('relay state in the listener header', () => {
   const base = { relayUrl: 'ws://r/connect', attempts: 0 };
@@ -26,7 +26,7 @@ describe('relay state in the listener header', () => {
 });
 
 describe('channel store', () => {
-  const dir = () => mkdtempSync(join(tmpdir(), 'channel-store-'));
+  const dir = () => tempDir('channel-store-');
   const credentials = () => {
     const token = newChannelToken();
     return { channel: channelIdForToken(token), token, publicUrl: 'http://relay/ch' };
