@@ -171,7 +171,7 @@ describe('serve: API errors', () => {
     const port = new URL(s.url).port;
     const busy = await runCli(['serve', '--port', port], { timeout: 10_000 });
     expect(busy.exitCode).toBe(1);
-    expect(busy.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use — stop what runs there, or pass --port with another port`);
+    expect(busy.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
   });
 });
 
