@@ -158,7 +158,8 @@ export class PlatformClient {
       case status === 404:
         return new UserError(`the API at ${this.#base.origin} has no ${method} ${url.pathname}`, { hint: 'check --api-url points at the platform API (or `webhooks-cli serve`)' });
       case status === 409:
-        return new UserError(`the API refused: ${said ?? 'conflict'}`, { hint: webhookId ? `re-enable it with \`webhooks-cli update ${webhookId} --active\`` : undefined });
+        // A disabled webhook's reason may already name the fix: give it once.
+        return new UserError(`the API refused: ${said ?? 'conflict'}`, { hint: webhookId && !said?.includes('--active') ? `re-enable it with \`webhooks-cli update ${webhookId} --active\`` : undefined });
       case status === 413:
         return new UserError(`the API says the request is too large${said ? ` (${said})` : ''}`, { hint: 'send less data' });
       case status === 400 || status === 422:

@@ -236,7 +236,9 @@ describe('serve: the delivery engine', () => {
     const test = await cli(s, ['test', id]);
     expect(test.exitCode).toBe(1);
     expect(test.stderr).toContain(`webhook ${id} is disabled: disabled after 100 consecutive failed attempts`);
-    expect(test.stderr).toContain(`--active`);
+    // The fix is named once: the reason already carries it, so no second hint repeats it.
+    expect(test.stderr.trim().split('\n')).toHaveLength(1);
+    expect(test.stderr.match(/--active/g)).toHaveLength(1);
     const get = await cli(s, ['get', id]);
     expect(get.stdout).toContain('state     disabled');
     expect(get.stdout).toContain('reason    disabled after 100 consecutive failed attempts');
