@@ -287,6 +287,48 @@ describe('serve: the delivery engine', () => {
     expect(rows.map((r) => [r.attempt, r.status])).toEqual([[3, 'succeeded'], [2, 'failed'], [1, 'failed']]);
   });
 
+  it('a restart with another --time-scale applies it to the retries already scheduled', async () => {
+    const configDir = tempDir();
+    const hook = await endpoint(() => ({ status: hook.requests.length > 1 ? 200 : 404 }));
+    // Unscaled: the retry after a 404 is due in a minute.
+    const first = await startServe([], { configDir });
+    cleanups.push(() => first.stop('SIGKILL'));
+    const id = await register(first, `${hook.url}/h`);
+    await first.call('POST', '/api/v1/events', { event: 'catalog.product.created' });
+    await until(async () => (await attempts(first, id)).some((r) => r.status === 'pending' && r.attempt === 2));
+    await first.stop('SIGKILL');
+    expect(hook.requests).toHaveLength(1);
+
+    // 1 min × 0.0001 = 6 ms after the failed attempt: due at once.
+    const started = Date.now();
+    const second = await serve(['--time-scale', '0.0001'], { configDir });
+    await until(() => hook.requests.length === 2, 5_000, 'the rescheduled retry');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await until(async () => (await attempts(second, id)).some((r) => r.status === 'succeeded'));
+
+  });
+
+  it('and back: a retry scheduled under a small --time-scale waits the whole delay after a restart at scale 1', async () => {
+    const configDir = tempDir();
+    const hook = await endpoint(() => ({ status: 404 }));
+    // 1 min × 0.05 = 3 s: pending long enough to be killed while it waits.
+    const first = await startServe(['--time-scale', '0.05'], { configDir });
+    cleanups.push(() => first.stop('SIGKILL'));
+    const id = await register(first, `${hook.url}/h`);
+    await first.call('POST', '/api/v1/events', { event: 'catalog.product.created' });
+    await until(async () => (await attempts(first, id)).some((r) => r.status === 'pending' && r.attempt === 2));
+    const failedAt = Date.parse((await attempts(first, id, '?status=failed'))[0].timestamp);
+    await first.stop('SIGKILL');
+
+    const second = await serve([], { configDir });
+    const [pending] = await attempts(second, id, '?status=pending');
+    // Due a minute after the failed attempt ended (it started at failedAt and took a few ms).
+    const due = Date.parse(pending.timestamp) - failedAt;
+    expect(due).toBeGreaterThanOrEqual(60_000);
+    expect(due).toBeLessThan(61_000);
+    expect(hook.requests).toHaveLength(1);
+  });
+
   it('kill -9 during an attempt, restart: the attempt is made again with the same delivery id', async () => {
     const configDir = tempDir();
     let hang = true;
