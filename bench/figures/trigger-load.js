@@ -32,7 +32,7 @@ export default async function triggerLoad({ rounds }) {
       const res = spawnSync(process.execPath, [BIN, 'trigger', 'customer.cart.added', '--count', String(COUNT), '--concurrency', String(CONCURRENCY), '--to', `${server.url}/webhook`, '--secret', 'bench', '--json'], { env: benchEnv(tempDir()), encoding: 'utf8', maxBuffer: 1 << 26 });
       const { summary } = JSON.parse(res.stdout);
       if (summary.succeeded !== COUNT) throw new Error(`trigger: ${summary.succeeded} of ${COUNT} succeeded`);
-      ours.push(summary.ratePerSecond);
+      ours.push(summary.rate_per_second);
     }
   } finally {
     server.close();

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.js';
 import { collectList, duration, integer, positiveNumber } from './parse.js';
+import { requestTimeoutOption } from './server-options.js';
 
 const load = () => import('../commands/webhooks.js');
 
@@ -91,6 +92,7 @@ export function defineApiCommands(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--time-scale <factor>', 'multiply every retry delay by this (> 0), e.g. 0.0001').argParser(positiveNumber).default(1))
     .option('--state <file>', 'emulator database (default: emulator.db beside the history database, see --db)')
+    .addOption(requestTimeoutOption())
     .addHelpText('after', `
 The global --token (or WEBHOOKS_API_TOKEN, or \`config set token\`) is the token clients must send;
 without one, any non-empty bearer token is accepted.

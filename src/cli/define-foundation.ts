@@ -4,7 +4,10 @@ import { examples, lazy } from './lazy-action.js';
 import { collect, duration, integer } from './parse.js';
 
 export function defineFoundationCommands(program: Command): void {
-  const events = program.command('events').description('the 16 event types and their sample payloads');
+  const events = program
+    .command('events')
+    .description('the 16 event types and their sample payloads')
+    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'']));
   events.command('list').description('list every event type').action(lazy(() => import('../commands/events.js'), 'listEvents'));
   events
     .command('show <type>')
@@ -15,7 +18,7 @@ export function defineFoundationCommands(program: Command): void {
     .command('sign')
     .description('print the X-Webhook-Signature of a payload')
     .requiredOption('--secret <secret>', 'signing secret')
-    .option('--payload <file>', 'payload file, or - for stdin (default: stdin)', '-')
+    .option('--payload <file>', 'payload file, or - for stdin', '-')
     .addHelpText('after', examples(['echo -n \'{"event":"x"}\' | webhooks-cli sign --secret s3cret', 'webhooks-cli sign --secret s3cret --payload body.json']))
     .action(lazy(() => import('../commands/sign.js'), 'signCommand'));
 
@@ -24,7 +27,7 @@ export function defineFoundationCommands(program: Command): void {
     .description('check a signature against a payload and explain a mismatch')
     .requiredOption('--secret <secret>', 'secret to verify with (repeatable, any may match)', collect)
     .requiredOption('--signature <sig>', 'the received X-Webhook-Signature value')
-    .option('--payload <file>', 'payload file, or - for stdin (default: stdin)', '-')
+    .option('--payload <file>', 'payload file, or - for stdin', '-')
     .option('--show-secret', 'print expected signatures whole')
     .addHelpText('after', examples(['webhooks-cli verify --secret s3cret --signature sha256=… --payload body.json']))
     .action(lazy(() => import('../commands/sign.js'), 'verifyCommand'));
@@ -57,8 +60,13 @@ export function defineFoundationCommands(program: Command): void {
     .option('--invalid', 'only requests whose signature failed')
     .addOption(new Option('--direction <dir>', 'only sent (out) or received (in)').choices(['in', 'out']))
     .option('--search <text>', 'match delivery id, event, URL or body')
-    .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 1_000_000)).default(50))
-    .addHelpText('after', examples(['webhooks-cli history --event customer.purchase.completed --limit 10', 'webhooks-cli history --invalid --json', 'webhooks-cli history show dlv_…']))
+    .addOption(new Option('--limit <n>', 'how many rows (default: 50; export: all)').argParser(integer(1, 10_000_000)))
+    .addHelpText('after', examples([
+      'webhooks-cli history --event customer.purchase.completed --limit 10',
+      'webhooks-cli history --invalid --json',
+      'webhooks-cli history show dlv_…',
+      'webhooks-cli history --direction in export > received.jsonl',
+    ]))
     .action(lazy(() => import('../commands/history.js'), 'listHistory'));
   history
     .command('show <id>')
@@ -66,12 +74,14 @@ export function defineFoundationCommands(program: Command): void {
     .action(lazy(() => import('../commands/history.js'), 'showHistory'));
   history
     .command('export')
-    .description('every matching delivery as JSON lines, bodies included')
-    .option('--event <type>', 'only this event type')
-    .addOption(new Option('--limit <n>', 'at most n rows').argParser(integer(1)))
+    .description('every delivery matching the history filters, as JSON lines with bodies')
+    .addHelpText('after', examples(['webhooks-cli history export > all.jsonl', 'webhooks-cli history --event customer.cart.added --limit 100 export']))
     .action(lazy(() => import('../commands/history.js'), 'exportHistory'));
 
-  const config = program.command('config').description('stored settings: api-url, token, secret, db (flags beat env beat config)');
+  const config = program
+    .command('config')
+    .description('stored settings: api-url, token, secret, db (flags beat env beat config)')
+    .addHelpText('after', examples(['webhooks-cli config set secret s3cret', 'webhooks-cli config set api-url http://127.0.0.1:4010', 'webhooks-cli config list', 'webhooks-cli config get token --show-secrets']));
   config.command('list').description('every stored setting (secrets masked)').option('--show-secrets', 'print secrets whole')
     .action(lazy(() => import('../commands/config.js'), 'configList'));
   config.command('get <key>').description('one setting (secrets masked)').option('--show-secrets', 'print secrets whole')

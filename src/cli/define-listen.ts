@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.js';
 import { byteSize, collect, collectList, duration, integer, milliseconds } from './parse.js';
+import { requestTimeoutOption } from './server-options.js';
 
 export function defineListenCommands(program: Command): void {
   program
@@ -18,6 +19,7 @@ export function defineListenCommands(program: Command): void {
     .option('--forward-to <url>', 'pass each valid request on to your app and return its answer')
     .option('--allow-remote-forward', 'allow --forward-to a host other than this machine')
     .addOption(new Option('--forward-timeout <duration>', 'how long the app may take before a 504').argParser(duration).default(10_000, '10s'))
+    .addOption(requestTimeoutOption())
     .option('--relay <ws-url>', 'also receive through a `webhooks-cli relay` tunnel (public URL kept in relay-channels.json in the config directory)')
     .option('--no-tui', 'one line per request instead of the terminal UI')
     .option('--register', 'register a webhook for this listener via the API (--api-url, --token), removed on exit')

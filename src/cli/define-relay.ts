@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.js';
 import { byteSize, duration, integer } from './parse.js';
+import { requestTimeoutOption } from './server-options.js';
 
 export function defineRelayCommands(program: Command): void {
   program
@@ -13,6 +14,7 @@ export function defineRelayCommands(program: Command): void {
     .addOption(new Option('--answer-timeout <duration>', 'how long a sender waits for the listener\'s answer before a 504').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--max-body <size>', 'largest request body accepted (413 above it), e.g. 512kb, 5mb').argParser(byteSize).default(1024 * 1024, '1mb'))
     .addOption(new Option('--ping-interval <duration>', 'keepalive ping interval; a listener that misses a pong is dropped at the next ping').argParser(duration).default(15_000, '15s'))
+    .addOption(requestTimeoutOption())
     .addHelpText('after', examples([
       'webhooks-cli relay --port 8080',
       'webhooks-cli relay --host 0.0.0.0 --port 8080 --public-url https://relay.example.com',

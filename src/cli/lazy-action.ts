@@ -16,7 +16,9 @@ export function lazy<M>(load: () => Promise<M>, exportName: keyof M & string) {
     const positional = args.slice(0, -2);
     const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
     const run = (await load())[exportName] as CommandRun;
-    const code = await run(ctx, ...positional, command.opts());
+    // A nested command (`history export`) also sees its parent's options (`history --event …`).
+    const parentOptions = command.parent?.parent ? command.parent.opts() : {};
+    const code = await run(ctx, ...positional, { ...parentOptions, ...command.opts() });
     command.setOptionValue('__exitCode', code ?? EXIT_OK);
   };
 }

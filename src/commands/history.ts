@@ -1,6 +1,8 @@
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, palette, printJson, printLine } from '../cli/output.js';
+import { redactUrl } from '../core/redact.js';
 import { UserError } from '../errors.js';
+import { requireEventType } from './event-arguments.js';
 import type { DeliveryRecord, DeliverySummary, Direction } from '../store/delivery-record.js';
 import { HistoryStore, type HistoryFilter } from '../store/history-store.js';
 
@@ -10,11 +12,19 @@ interface ListOptions {
   invalid?: boolean;
   direction?: Direction;
   search?: string;
-  limit: number;
+  limit?: number;
+}
+
+const DEFAULT_LIMIT = 50;
+
+/** `--event` must name a known type: a typo would otherwise just list nothing. */
+function requireKnownEvent(event: string | undefined): void {
+  if (event !== undefined) requireEventType(event);
 }
 
 export async function listHistory(ctx: CommandContext, options: ListOptions): Promise<void> {
-  const filter: HistoryFilter = { ...options };
+  requireKnownEvent(options.event);
+  const filter: HistoryFilter = { ...options, limit: options.limit ?? DEFAULT_LIMIT };
   const store = HistoryStore.open(ctx.dbPath);
   try {
     if (ctx.interactive) {
@@ -30,7 +40,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
     }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));
-    if (rows.length === 0) return printLine(ctx, `no deliveries in ${ctx.dbPath}${Object.keys(options).length > 1 ? ' match' : ''}`);
+    if (rows.length === 0) return printLine(ctx, `no deliveries${Object.values(options).some((v) => v !== undefined && v !== false) ? ' match' : ''} in ${ctx.dbPath}`);
     printLine(ctx, historyTable(rows, ctx.color));
   } finally {
     store.close();
@@ -49,14 +59,15 @@ export function showHistory(ctx: CommandContext, ref: string): void {
   }
 }
 
-export function exportHistory(ctx: CommandContext, options: { event?: string; limit?: number }): void {
+export function exportHistory(ctx: CommandContext, options: ListOptions): void {
+  requireKnownEvent(options.event);
   const store = HistoryStore.open(ctx.dbPath);
   try {
     // Page backwards by id so a million rows never sit in memory at once.
     let beforeId: number | undefined;
     let left = options.limit ?? Number.POSITIVE_INFINITY;
     while (left > 0) {
-      const page = store.list({ event: options.event, beforeId, limit: Math.min(500, left) });
+      const page = store.list({ ...options, beforeId, limit: Math.min(500, left) });
       if (page.length === 0) break;
       for (const row of page) ctx.stdout.write(JSON.stringify(recordJson(store.get(row.id)!)) + '\n');
       beforeId = page[page.length - 1]!.id;
@@ -96,7 +107,7 @@ function summaryJson(r: DeliverySummary) {
     event: r.event,
     delivery_id: r.deliveryId,
     method: r.method,
-    url: r.url,
+    url: redactUrl(r.url),
     remote_address: r.remoteAddress,
     status: r.status,
     duration_ms: r.durationMs,
@@ -127,7 +138,7 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `event      ${r.event ?? '-'}`,
     `direction  ${r.direction === 'out' ? 'sent' : 'received'} by ${r.source}${r.replayOf ? `, replay of ${r.replayOf}` : ''}`,
     `time       ${new Date(r.createdAt).toISOString()}`,
-    `${r.direction === 'out' ? 'target' : 'path'}     ${r.method} ${r.url}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
+    `${r.direction === 'out' ? 'target' : 'path'}     ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
   if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);

@@ -2,7 +2,7 @@ import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
-import { maskSecret } from '../core/redact.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
 import { apiConnection } from '../api/api-endpoint.js';
 import { parseEventList } from '../api/webhook-changes.js';
 import { EXIT_OK, UsageError, UserError } from '../errors.js';
@@ -22,6 +22,7 @@ export interface ListenOptions {
   forwardTo?: string;
   allowRemoteForward?: boolean;
   forwardTimeout: number;
+  requestTimeout: number;
   relay?: string;
   tui: boolean;
   /** Register a webhook for this listener via the API, removed on exit. */
@@ -56,6 +57,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     respondDelayMs: options.respondDelay,
     forwardTo,
     forwardTimeoutMs: options.forwardTimeout,
+    requestTimeoutMs: options.requestTimeout,
   });
   // Features started beside the listener push how to end them here; they end before it closes.
   const cleanups: Cleanup[] = [];
@@ -142,7 +144,7 @@ const LINE_FLUSH_MS = 20;
 function printLines(ctx: CommandContext, listener: Listener, options: ListenOptions): () => void {
   const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
   const mode = !options.verify ? 'not verifying' : `secrets ${secrets}`;
-  const forwarding = listener.forwardTo ? `, forwarding to ${listener.forwardTo.href}` : '';
+  const forwarding = listener.forwardTo ? `, forwarding to ${redactUrl(listener.forwardTo.href)}` : '';
   logLine(ctx, `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`);
   if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');
   // Lines are gathered and written every few milliseconds: one write per request would cost more

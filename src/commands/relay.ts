@@ -11,6 +11,7 @@ interface RelayCommandOptions {
   answerTimeout: number;
   maxBody: number;
   pingInterval: number;
+  requestTimeout: number;
 }
 
 /** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
@@ -26,6 +27,7 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
     answerTimeoutMs: options.answerTimeout,
     maxBodyBytes: options.maxBody,
     pingIntervalMs: options.pingInterval,
+    requestTimeoutMs: options.requestTimeout,
     log,
   }).catch((err: unknown) => {
     stop.dispose();

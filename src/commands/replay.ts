@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
+import { redactUrl } from '../core/redact.js';
 import { replayDelivery } from '../delivery/replay-service.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, UserError } from '../errors.js';
 import { HistoryStore } from '../store/history-store.js';
@@ -23,11 +24,11 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
     const { record, result, ok } = await replayDelivery(original, { to: options.to, secret, timeoutMs: options.timeout, userAgent: USER_AGENT });
     store.insert(record);
     if (ctx.json) {
-      printJson(ctx, { ok, delivery_id: record.deliveryId, replay_of: record.replayOf, event: record.event, url: record.url, status: record.status, duration_ms: record.durationMs, error: record.error });
+      printJson(ctx, { ok, delivery_id: record.deliveryId, replay_of: record.replayOf, event: record.event, url: redactUrl(record.url), status: record.status, duration_ms: record.durationMs, error: record.error });
     } else {
       const c = palette(ctx.color);
       const status = result.status === undefined ? c.red('---') : ok ? c.green(String(result.status)) : c.red(String(result.status));
-      printLine(ctx, `${ok ? c.green('✓') : c.red('✗')} ${status}  ${record.event}  ${c.dim(record.deliveryId ?? '')} (replay of ${record.replayOf})  → ${record.url}  ${formatDuration(record.durationMs)}`);
+      printLine(ctx, `${ok ? c.green('✓') : c.red('✗')} ${status}  ${record.event}  ${c.dim(record.deliveryId ?? '')} (replay of ${record.replayOf})  → ${redactUrl(record.url)}  ${formatDuration(record.durationMs)}`);
       if (!ok) logLine(ctx, `error: the replay failed: ${result.error ?? `the receiver answered ${result.status}`}`);
     }
     return ok ? EXIT_OK : EXIT_FAILED;

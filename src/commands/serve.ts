@@ -1,7 +1,7 @@
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, logLine, palette, printLine } from '../cli/output.js';
-import { maskSecret } from '../core/redact.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
 import { defaultStatePath, startEmulator } from '../emulator/emulator.js';
 import type { AttemptReport } from '../emulator/delivery-engine.js';
 import { EXIT_OK, UsageError } from '../errors.js';
@@ -11,6 +11,7 @@ interface ServeOptions {
   host: string;
   timeScale: number;
   state?: string;
+  requestTimeout: number;
 }
 
 /** `serve`: the platform API emulator with its delivery engine, until SIGINT/SIGTERM. */
@@ -23,6 +24,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     host: options.host,
     token: ctx.token,
     timeScale: options.timeScale,
+    requestTimeoutMs: options.requestTimeout,
     onAttempt: (report) => printAttempt(ctx, report),
     onRequest: ctx.verbose ? (r) => logLine(ctx, `${r.method} ${r.path} → ${r.status} (${formatDuration(r.durationMs)})`) : undefined,
   });
@@ -43,7 +45,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
 function printAttempt(ctx: CommandContext, r: AttemptReport): void {
   if (ctx.json) {
     printLine(ctx, JSON.stringify({
-      delivery_id: r.deliveryId, webhook_id: r.webhookId, event: r.event, url: r.url, attempt: r.attempt, status: r.succeeded ? 'succeeded' : 'failed',
+      delivery_id: r.deliveryId, webhook_id: r.webhookId, event: r.event, url: redactUrl(r.url), attempt: r.attempt, status: r.succeeded ? 'succeeded' : 'failed',
       response_status: r.responseStatus, duration_ms: r.durationMs, error: r.error, delivery_status: r.state,
       next_attempt_at: r.nextAttemptAt === null ? null : new Date(r.nextAttemptAt).toISOString(), disabled_webhook: r.disabledWebhook,
     }));
@@ -54,6 +56,6 @@ function printAttempt(ctx: CommandContext, r: AttemptReport): void {
   const status = r.responseStatus === null ? c.red('---') : r.succeeded ? c.green(String(r.responseStatus)) : c.red(String(r.responseStatus));
   const next = r.nextAttemptAt !== null ? c.dim(` retry at ${new Date(r.nextAttemptAt).toISOString()}`) : r.state === 'failed' ? c.red(' gave up') : '';
   const error = r.error && r.responseStatus === null ? ` ${c.red(r.error)}` : '';
-  printLine(ctx, `${mark} ${status} ${r.event} → ${r.url} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${error}${next}`);
+  printLine(ctx, `${mark} ${status} ${r.event} → ${redactUrl(r.url)} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${error}${next}`);
   if (r.disabledWebhook) printLine(ctx, c.red(`webhook ${r.webhookId} disabled after too many consecutive failures`));
 }

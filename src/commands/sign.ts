@@ -2,9 +2,15 @@ import type { CommandContext } from '../cli/context.js';
 import { readInput } from '../cli/input.js';
 import { logLine, palette, printJson, printLine } from '../cli/output.js';
 import { abbreviateSignature, diagnose, sign } from '../core/signature.js';
-import { EXIT_FAILED, EXIT_OK } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
+
+/** An empty secret signs, but nothing real uses one: almost always an unset variable (`--secret $S`). */
+function requireSecrets(secrets: readonly string[]): void {
+  if (secrets.some((s) => s === '')) throw new UsageError('--secret is empty', 'check the variable you passed (e.g. --secret "$WEBHOOK_SECRET")');
+}
 
 export async function signCommand(ctx: CommandContext, options: { secret: string; payload: string }): Promise<void> {
+  requireSecrets([options.secret]);
   const body = await readInput(options.payload, '--payload');
   const signature = sign(body, options.secret);
   if (ctx.json) return printJson(ctx, { signature, header: 'X-Webhook-Signature', bytes: body.length });
@@ -15,6 +21,7 @@ export async function verifyCommand(
   ctx: CommandContext,
   options: { secret: string[]; signature: string; payload: string; showSecret?: boolean },
 ): Promise<number> {
+  requireSecrets(options.secret);
   const body = await readInput(options.payload, '--payload');
   const result = diagnose(body, options.signature, options.secret);
   const show = (s: string) => (options.showSecret ? s : abbreviateSignature(s));

@@ -4,7 +4,8 @@ import { formatDuration, logLine, palette, printJson, printLine } from '../cli/o
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
-import { prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
+import { redactUrl } from '../core/redact.js';
+import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { JournalWriter } from '../store/delivery-journal.js';
 import { USER_AGENT } from '../version.js';
@@ -25,7 +26,10 @@ interface TriggerOptions {
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
-  const eventTypes = options.all ? [...EVENT_TYPES] : types;
+  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(options.data, '--data'), options.data);
+  // A whole envelope in --data names its own event type; no need to repeat it.
+  const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
+  const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');
   eventTypes.forEach(requireEventType);
   const url = requireHttpUrl(options.to, '--to');
@@ -40,7 +44,6 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
     }
   });
-  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(options.data, '--data'), options.data);
   const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
@@ -55,7 +58,9 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       url,
       secret,
       timeoutMs: options.timeout,
-      concurrency: isLoad ? options.concurrency : Math.min(options.concurrency, 16),
+      // One at a time unless it is a load run: a simple receiver (one thread, like the platform
+      // document's example) then answers each at once, and the history keeps the order sent.
+      concurrency: isLoad ? options.concurrency : 1,
       userAgent: USER_AGENT,
       record: (r) => journal.append(r),
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
@@ -68,7 +73,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   const allOk = outcomes.every((o) => o.ok);
   if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds), allOk);
   else reportDeliveries(ctx, outcomes, allOk);
-  if (!allOk) summariseFailure(ctx, outcomes);
+  if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -87,7 +92,7 @@ function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: 
       deliveries: outcomes.map((o) => ({
         event: o.event,
         delivery_id: o.deliveryId,
-        url: o.url,
+        url: redactUrl(o.url),
         status: o.status ?? null,
         ok: o.ok,
         duration_ms: o.durationMs,
@@ -107,17 +112,34 @@ function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: 
 }
 
 function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean): void {
-  if (ctx.json) return printJson(ctx, { ok, summary: s });
+  if (ctx.json) {
+    printJson(ctx, {
+      ok,
+      summary: {
+        sent: s.sent,
+        succeeded: s.succeeded,
+        failed_status: s.failedStatus,
+        errors: s.errors,
+        seconds: s.seconds,
+        rate_per_second: s.ratePerSecond,
+        latency_ms: s.latencyMs,
+        status_counts: s.statusCounts,
+      },
+    });
+    return;
+  }
   const statuses = Object.entries(s.statusCounts).map(([k, n]) => `${k}×${n}`).join(' ');
   printLine(ctx, `sent ${s.sent} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
   printLine(ctx, `2xx ${s.succeeded}  non-2xx ${s.failedStatus}  errors ${s.errors}  (${statuses})`);
-  printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);
+  if (s.latencyMs.count === 0) printLine(ctx, 'latency: no answers');
+  else printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);
 }
 
 /** One line on stderr naming the commonest cause of failure, with its fix. */
-function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[]): void {
+function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[], unsigned: boolean): void {
   const failed = outcomes.filter((o) => !o.ok);
   const first = failed.find((o) => o.error && o.status === undefined) ?? failed[0]!;
-  const why = first.status === undefined ? first.error : `the receiver answered ${first.status}${first.status === 401 ? ' — check that it uses the same secret' : ''}`;
+  const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ' — check that it uses the same secret';
+  const why = first.status === undefined ? first.error : `the receiver answered ${first.status}${first.status === 401 ? hint401 : ''}`;
   logLine(ctx, `error: ${failed.length} of ${outcomes.length} deliveries failed: ${why}`);
 }

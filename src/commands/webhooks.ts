@@ -10,7 +10,7 @@ import type { WebhookView } from '../api/api-types.js';
 import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from '../api/webhook-changes.js';
 import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { maskSecret } from '../core/redact.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 
@@ -51,7 +51,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   const { raw, value } = await using(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
   const showSecret = Boolean(flags.showSecret) || given === undefined;
   if (ctx.json) return printJson(ctx, showSecret ? raw : maskSecretField(raw)), EXIT_OK;
-  printLine(ctx, `registered ${value.id} → ${value.url}`);
+  printLine(ctx, `registered ${value.id} → ${redactUrl(value.url)}`);
   printWebhookDetails(ctx, value, { omit: ['id', 'url', 'secret'] });
   if (given === undefined) {
     printLine(ctx, `secret    ${secret}`);
@@ -72,7 +72,7 @@ export async function listCommand(ctx: CommandContext, flags: ApiFlags): Promise
   const c = palette(ctx.color);
   printLine(ctx, formatTable(
     ['ID', 'STATE', 'DEBUG', 'EVENTS', 'URL'],
-    value.map((w) => [w.id, stateOf(w), w.debugMode ? 'on' : 'off', eventsSummary(w.events), w.url]),
+    value.map((w) => [w.id, stateOf(w), w.debugMode ? 'on' : 'off', eventsSummary(w.events), redactUrl(w.url)]),
   ));
   const disabled = value.filter((w) => w.disabledReason);
   if (disabled.length) logLine(ctx, c.yellow(`${disabled.length} disabled by the platform — \`webhooks-cli get <id>\` says why`));
@@ -159,7 +159,7 @@ function eventsSummary(events: readonly string[]): string {
 function printWebhookDetails(ctx: CommandContext, w: WebhookView, { omit = [] }: { omit?: string[] } = {}): void {
   const rows: Array<[string, string | undefined]> = [
     ['id', w.id],
-    ['url', w.url],
+    ['url', redactUrl(w.url)],
     ['state', stateOf(w)],
     ['reason', w.disabledReason ?? undefined],
     ['events', isAllEvents(w.events) ? `all ${EVENT_TYPES.length} event types` : w.events.join(', ')],

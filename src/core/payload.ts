@@ -82,3 +82,23 @@ export function applyOverrides<T>(envelope: T, overrides: readonly Override[]): 
   }
   return copy;
 }
+
+const TIMESTAMP_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/**
+ * What makes `envelope` unfit to send as a delivery of `type`, in words for the user, or
+ * undefined. Receivers rely on these three fields; an override or a `--data` file must not
+ * quietly break them.
+ */
+export function envelopeProblem(envelope: Envelope, type: string): { message: string; hint: string } | undefined {
+  if (envelope.event !== type) {
+    return { message: `the payload's "event" is ${JSON.stringify(envelope.event)}, but the delivery is a ${type}`, hint: `the X-Webhook-Event header and the body must agree: trigger ${typeof envelope.event === 'string' ? envelope.event : 'the type you mean'} instead, or leave "event" alone` };
+  }
+  if (typeof envelope.timestamp !== 'string' || !TIMESTAMP_FORMAT.test(envelope.timestamp)) {
+    return { message: `the payload's "timestamp" ${JSON.stringify(envelope.timestamp)} is not ISO-8601 UTC`, hint: 'use the form 2023-12-01T10:30:00Z' };
+  }
+  if (typeof envelope.data !== 'object' || envelope.data === null || Array.isArray(envelope.data)) {
+    return { message: `the payload's "data" must be a JSON object, not ${Array.isArray(envelope.data) ? 'an array' : envelope.data === null ? 'null' : typeof envelope.data}`, hint: 'give --data an object such as {"customer_id": "cust_1"}' };
+  }
+  return undefined;
+}

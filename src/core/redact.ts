@@ -5,12 +5,16 @@ export function maskSecret(secret: string | undefined): string {
   return `${secret.slice(0, 2)}${'*'.repeat(Math.min(8, secret.length - 2))}`;
 }
 
-/** A URL fit to print: a password in it is masked (`https://user:****@host/path`). */
+/**
+ * A URL fit to print: a password in it is masked (`https://user:****@host/path`), and so is a user
+ * name given alone, which is how some services pass a token (`https://****@host/path`).
+ */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = '****';
+    if (parsed.password) parsed.password = '****';
+    else if (parsed.username) parsed.username = '****';
+    else return url;
     return parsed.toString();
   } catch {
     return url;

@@ -83,7 +83,7 @@ export function diagnose(body: Body, header: string | string[] | undefined, secr
     }
     const reserialisedSecret = findReserialisation(body, received, secrets);
     if (reserialisedSecret) {
-      hints.push(`the body was re-serialised (${reserialisedSecret}) after signing: verify the raw bytes as received, before any JSON parsing`);
+      hints.push(`the body was re-serialised after signing (${reserialisedSecret}): verify the raw bytes as received, before any JSON parsing`);
     }
     if (hints.length === 0) hints.push('the secret differs from the sender\'s, or the body was changed in transit');
   }
@@ -98,11 +98,12 @@ function findReserialisation(body: Body, received: string, secrets: readonly str
   } catch {
     return undefined;
   }
+  // Named for what the sender signed: the same JSON formatted another way.
   const variants: Array<[string, string]> = [
-    ['compacted', JSON.stringify(value)],
-    ['pretty-printed with 2 spaces', JSON.stringify(value, null, 2)],
-    ['pretty-printed with 4 spaces', JSON.stringify(value, null, 4)],
-    ['with a trailing newline', JSON.stringify(value) + '\n'],
+    ['the sender signed it compact', JSON.stringify(value)],
+    ['the sender signed it pretty-printed with 2 spaces', JSON.stringify(value, null, 2)],
+    ['the sender signed it pretty-printed with 4 spaces', JSON.stringify(value, null, 4)],
+    ['the sender signed it with a trailing newline', JSON.stringify(value) + '\n'],
   ];
   const original = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   for (const [name, text] of variants) {

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { newDeliveryId } from '../core/delivery-id.js';
-import { applyOverrides, OverrideError, serialiseEnvelope, webhookTimestamp, type Envelope, type Override } from '../core/payload.js';
+import { applyOverrides, envelopeProblem, OverrideError, serialiseEnvelope, webhookTimestamp, type Envelope, type Override } from '../core/payload.js';
 import { summariseLatencies, type LatencySummary } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
@@ -26,10 +26,16 @@ export interface PrepareOptions {
   now?: Date;
 }
 
-/** The body to send for `type`: the sample (or `--data`), stamped now, with overrides applied. */
+/**
+ * The body to send for `type`: the sample (or `--data`, a data object or a whole envelope, which
+ * is stamped now when it has no timestamp), with overrides applied, checked, serialised once.
+ */
 export function prepareDelivery(type: string, { overrides, data, now = new Date() }: PrepareOptions): PreparedDelivery {
   let envelope: Envelope;
-  if (isEnvelope(data)) envelope = { ...data, event: type };
+  if (isEnvelope(data)) {
+    envelope = { ...data };
+    envelope.timestamp ??= webhookTimestamp(now);
+  }
   else if (data !== undefined) envelope = { event: type, timestamp: webhookTimestamp(now), data: data as Record<string, unknown> };
   else envelope = { ...loadSampleEnvelope(type), timestamp: webhookTimestamp(now) };
   try {
@@ -38,7 +44,14 @@ export function prepareDelivery(type: string, { overrides, data, now = new Date(
     if (err instanceof OverrideError) throw new UsageError(err.message, err.hint);
     throw err;
   }
+  const problem = envelopeProblem(envelope, type);
+  if (problem) throw new UsageError(problem.message, problem.hint);
   return { event: type, body: serialiseEnvelope(envelope) };
+}
+
+/** The event type a whole-envelope `--data` names, if it is one. */
+export function envelopeEvent(data: unknown): string | undefined {
+  return isEnvelope(data) && typeof data.event === 'string' ? data.event : undefined;
 }
 
 function isEnvelope(value: unknown): value is Envelope {

@@ -4,7 +4,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { serverTimeouts } from '../config/server-timeouts.js';
 import { ApiError } from './api-error.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiAnswer, WebhookService } from './webhook-service.js';
@@ -16,6 +17,8 @@ export interface ApiServerOptions {
   token?: string;
   /** Called once per answered request (the `serve` log). */
   onRequest?: (line: { method: string; path: string; status: number; durationMs: number }) => void;
+  /** Whole-request deadline; a client slower than this gets 408 and is disconnected (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 type Handler = (match: { id?: string; query: URLSearchParams; body: () => Promise<unknown> }) => ApiAnswer | Promise<ApiAnswer>;
@@ -51,8 +54,8 @@ export class ApiServer {
       { pattern: /^\/api\/v1\/webhooks\/([^/]+)\/deliveries$/, methods: { GET: ({ id, query }) => service.deliveries(id!, query) } },
       { pattern: /^\/api\/v1\/events$/, methods: { POST: async ({ body }) => service.emit(await body()) } },
     ];
-    this.#server = http.createServer((req, res) => void this.#handle(req, res));
-    this.#server.keepAliveTimeout = 5_000;
+    this.#server = http.createServer(serverTimeouts(options.requestTimeoutMs), (req, res) => void this.#handle(req, res));
+    this.#server.on('clientError', answerClientError);
   }
 
   /** Listens on `host:port` (0 for a free port) and resolves with the base URL. */
@@ -134,6 +137,17 @@ export class ApiServer {
       throw new ApiError(401, 'unauthorized', 'the bearer token is not valid for this API');
     }
   }
+}
+
+/** What node could not read as a request gets the API's JSON error too: 408, 431 or 400. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  const error =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ApiError(408, 'request_timeout', 'the request was not received in time')
+    : err.code === 'HPE_HEADER_OVERFLOW' ? new ApiError(431, 'headers_too_large', 'the request headers are too large')
+    : new ApiError(400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`);
+  const body = JSON.stringify(error.toJSON());
+  socket.end(`HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function decodePathSegment(segment: string): string {

@@ -16,6 +16,8 @@ export interface EmulatorOptions {
   host: string;
   token?: string;
   timeScale: number;
+  /** Whole-request deadline for API clients (default 30 s). */
+  requestTimeoutMs?: number;
   concurrency?: number;
   onAttempt?: EngineOptions['onAttempt'];
   onRequest?: ApiServerOptions['onRequest'];
@@ -39,7 +41,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const store = EmulatorStore.open(options.statePath);
   const engine = new DeliveryEngine(store, { timeScale: options.timeScale, userAgent: USER_AGENT, concurrency: options.concurrency, onAttempt: options.onAttempt });
   const service = new WebhookService(store, engine);
-  const server = new ApiServer(service, { token: options.token, onRequest: options.onRequest });
+  const server = new ApiServer(service, { token: options.token, onRequest: options.onRequest, requestTimeoutMs: options.requestTimeoutMs });
   let url: string;
   try {
     url = await server.listen(options.port, options.host);

@@ -21,15 +21,23 @@ export class BatchWriter {
   readonly #onFlushed: () => void;
   #pending: DeliveryRecord[] = [];
   #problem: string | null = null;
+  readonly #reportAfterMs: number;
+  /** When the writes that are still failing started to fail. */
+  #failingSince: number | null = null;
   #retry: NodeJS.Timeout | undefined;
   #written = 0;
 
   /**
    * `onProblem` hears when writing starts failing (a message) and recovers (null); `onFlushed`
-   * runs each time everything handed over so far is in the database.
+   * runs each time everything handed over so far is in the database. A failure is told only once
+   * it has lasted `reportAfterMs` (default 2 s): another process's lock usually lasts less.
    */
-  constructor(store: Pick<HistoryStore, 'insertMany' | 'path'>, events: { onProblem?: (problem: string | null) => void; onFlushed?: () => void } = {}) {
+  constructor(
+    store: Pick<HistoryStore, 'insertMany' | 'path'>,
+    events: { onProblem?: (problem: string | null) => void; onFlushed?: () => void; reportAfterMs?: number } = {},
+  ) {
     this.#store = store;
+    this.#reportAfterMs = events.reportAfterMs ?? 2_000;
     this.#onProblem = events.onProblem ?? (() => {});
     this.#onFlushed = events.onFlushed ?? (() => {});
   }
@@ -71,11 +79,13 @@ export class BatchWriter {
     try {
       this.#store.insertMany(batch);
     } catch (err) {
-      this.#setProblem(describeWriteError(err));
+      this.#failingSince ??= Date.now();
+      if (Date.now() - this.#failingSince >= this.#reportAfterMs) this.#setProblem(describeWriteError(err));
       this.#retry ??= setInterval(() => this.#tryWrite(), RETRY_INTERVAL_MS);
       return 0;
     }
     this.#pending = [];
+    this.#failingSince = null;
     this.#written += batch.length;
     clearInterval(this.#retry);
     this.#retry = undefined;

@@ -17,6 +17,8 @@ export interface RecorderOptions {
   closeRetryMs?: number;
   /** Told once each time writing starts or stops failing (e.g. "database is locked"). */
   onWriteProblem?: (problem: string | null) => void;
+  /** A failure is told only once it has lasted this long: another process's lock usually lasts less. */
+  reportAfterMs?: number;
 }
 
 export interface RecorderSummary {
@@ -45,7 +47,7 @@ export class HistoryRecorder {
     this.#store = store;
     this.#batchSize = options.batchSize ?? 1000;
     this.#closeRetryMs = options.closeRetryMs ?? 30_000;
-    this.#writer = new BatchWriter(store, { onProblem: options.onWriteProblem, onFlushed: () => (this.#settled = true) });
+    this.#writer = new BatchWriter(store, { onProblem: options.onWriteProblem, onFlushed: () => (this.#settled = true), reportAfterMs: options.reportAfterMs });
     this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.#timer.unref();
   }

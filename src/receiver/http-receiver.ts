@@ -4,6 +4,7 @@
  * from holding a connection; oversized headers and timeouts are answered and recorded too.
  */
 import http from 'node:http';
+import { serverTimeouts } from '../config/server-timeouts.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { listenError } from '../errors.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
@@ -13,9 +14,8 @@ export interface HttpReceiverOptions {
   host: string;
   port: number;
   maxBodyBytes: number;
-  /** Whole-request deadline (headers and body). */
+  /** Whole-request deadline (headers and body; see config/server-timeouts.ts). */
   requestTimeoutMs?: number;
-  headersTimeoutMs?: number;
 }
 
 export interface HttpReceiver {
@@ -30,18 +30,12 @@ export interface HttpReceiver {
 const MAX_HEADER_BYTES = 64 * 1024;
 
 export async function startHttpReceiver(receiver: WebhookReceiver, options: HttpReceiverOptions): Promise<HttpReceiver> {
-  const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const server = http.createServer(
-    {
-      maxHeaderSize: MAX_HEADER_BYTES,
-      requestTimeout,
-      headersTimeout: Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout),
-      keepAliveTimeout: 5_000,
-      // How often node checks the two deadlines above; its default (30 s) would let them slip.
-      connectionsCheckingInterval: 1_000,
-    },
+    { maxHeaderSize: MAX_HEADER_BYTES, ...serverTimeouts(options.requestTimeoutMs) },
     (req, res) => onRequest(receiver, options.maxBodyBytes, req, res),
   );
+  // An Expect other than 100-continue: node would answer 417 itself, unrecorded. Handle it like any request.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(receiver, options.maxBodyBytes, req, res));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(receiver, err, socket));
 
   await new Promise<void>((resolve, reject) => {

@@ -29,7 +29,6 @@ export interface ListenerOptions {
   forwardTo?: URL;
   forwardTimeoutMs?: number;
   requestTimeoutMs?: number;
-  headersTimeoutMs?: number;
 }
 
 /** What the listening header shows beyond the receiver itself; filled in by optional features. */
@@ -115,7 +114,6 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       port: options.port ?? DEFAULTS.port,
       maxBodyBytes,
       requestTimeoutMs: options.requestTimeoutMs,
-      headersTimeoutMs: options.headersTimeoutMs,
     });
   } catch (err) {
     await recorder.close();

@@ -3,6 +3,7 @@
  * listener's own handler (verified, recorded, forwarded like local ones); the connection state
  * and public URL go to the listener's header info; the channel is reused from the channel store.
  */
+import { redactUrl } from '../core/redact.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import { ChannelStore } from './channel-store.js';
 import { TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
@@ -41,7 +42,7 @@ export function connectListenerToRelay(listener: Listener, options: ListenTunnel
   listener.setInfo({ relay: headerState(client.status()) });
   client.start();
   const ended = client.done.then((end) => {
-    if (end.reason === 'refused') return { ...end, hint: `remove the entry for ${options.relayUrl} from ${store.path} to get a new channel (its public URL changes)` };
+    if (end.reason === 'refused') return { ...end, hint: `remove the entry for ${redactUrl(options.relayUrl)} from ${store.path} to get a new channel (its public URL changes)` };
     if (end.reason === 'replaced') return { ...end, hint: 'another listen --relay with the same config directory took the channel; stop one of them' };
     return end;
   });

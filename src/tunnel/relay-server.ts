@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { serverTimeouts } from '../config/server-timeouts.js';
 import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from './channel-token.js';
 import { endToEndHeaders, splitChannelPath } from './forwarding-rules.js';
 import { CLOSE_REPLACED, CONNECT_PATH, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
@@ -31,6 +32,8 @@ export interface RelayOptions {
   pingIntervalMs?: number;
   /** After a client drops, how long its pending requests wait for it to come back and answer. */
   reconnectGraceMs?: number;
+  /** A sender gets this long for its whole request (headers: 10 s at most), else 408 (default 30 s). */
+  requestTimeoutMs?: number;
   log?: RelayLogger;
 }
 
@@ -73,17 +76,15 @@ export class RelayServer {
     };
     this.log = options.log ?? (() => {});
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
-    // A public server: a sender gets 10 s for its headers and 30 s for its whole request.
-    this.http = http.createServer({ noDelay: true, headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => this.handleHttp(req, res));
+    this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) => this.handleHttp(req, res));
+    // An Expect other than 100-continue: node would answer 417 itself; the listener is the one to answer.
+    this.http.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => this.handleHttp(req, res));
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
     this.http.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    this.http.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   }
 
   /** Starts listening; rejects with the listen error (e.g. EADDRINUSE). */
@@ -407,6 +408,17 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
 }
 
 /** The relay's own answers carry `x-relay-error` so they are never mistaken for the listener's. */
+/** What node could not read as a request: too slow (408), headers too large (431), or malformed (400). */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'the request was not received in time']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'the request headers are too large']
+    : [400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nX-Relay-Error: ${code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   if (res.headersSent || res.destroyed) return;
   res.setHeader('x-relay-error', code);

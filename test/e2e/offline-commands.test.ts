@@ -117,3 +117,24 @@ describe('usage', () => {
     expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('history filters', () => {
+  it('export honours the history filters; an unknown --event is a usage error', async () => {
+    const configDir = tempDir();
+    await runCli(['trigger', '--all', '--to', 'http://127.0.0.1:9/', '--secret', 's', '--timeout', '1s'], { configDir });
+    const lines = (args: string[]) => runCli(args, { configDir }).then((r) => r.stdout.split('\n').filter(Boolean));
+    expect(await lines(['history', 'export'])).toHaveLength(16);
+    expect(await lines(['history', 'export', '--limit', '2'])).toHaveLength(2);
+    const one = await lines(['history', '--event', 'search.zero_results', 'export']);
+    expect(one.map((l) => JSON.parse(l).event)).toEqual(['search.zero_results']);
+    const typo = await runCli(['history', '--event', 'search.zero_result'], { configDir });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toMatch(/did you mean search\.zero_results\?/);
+  });
+
+  it('sign and verify refuse an empty secret', async () => {
+    const result = await runCli(['sign', '--secret', ''], { input: 'x' });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--secret is empty/);
+  });
+});

@@ -101,8 +101,9 @@ describe('trigger', () => {
     const result = await runCli(['trigger', 'customer.cart.added', 'search.query.performed', '--count', '150', '--concurrency', '8', '--to', server.url, '--secret', SECRET, '--json'], { configDir });
     expect(result.exitCode).toBe(0);
     const { summary } = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ sent: 300, succeeded: 300, errors: 0, statusCounts: { 200: 300 } });
-    expect(summary.latencyMs.p99).toBeGreaterThanOrEqual(summary.latencyMs.p50);
+    expect(summary).toMatchObject({ sent: 300, succeeded: 300, failed_status: 0, errors: 0, status_counts: { 200: 300 } });
+    expect(summary.latency_ms.p99).toBeGreaterThanOrEqual(summary.latency_ms.p50);
+    expect(summary.rate_per_second).toBeGreaterThan(0);
     expect(new Set(server.requests.map((r) => r.headers['x-webhook-delivery'])).size).toBe(300);
     expect(JSON.parse((await runCli(['history', '--json', '--limit', '1000'], { configDir })).stdout)).toHaveLength(300);
   });
@@ -188,5 +189,49 @@ describe('start-up', () => {
     server = await startRecordingServer();
     expect(await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET])).toEqual(['commander']);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('trigger: the envelope stays well-formed', () => {
+  it.each([
+    [['--set', 'event=catalog.product.created'], /the payload's "event" is "catalog\.product\.created", but the delivery is a customer\.cart\.added/],
+    [['--set', 'timestamp=yesterday'], /"timestamp" "yesterday" is not ISO-8601 UTC — use the form 2023-12-01T10:30:00Z/],
+    [['--set', 'data=[1,2]'], /"data" must be a JSON object, not an array/],
+  ])('%j is refused (exit 2) before anything is sent', async (args, message) => {
+    server = await startRecordingServer();
+    const result = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, ...args]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('--data with an array is refused; a whole envelope names its own type and gets a timestamp', async () => {
+    server = await startRecordingServer();
+    const bad = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, '--data', '-'], { input: '[1,2]' });
+    expect(bad.exitCode).toBe(2);
+    const good = await runCli(['trigger', '--to', server.url, '--secret', SECRET, '--data', '-'], { input: '{"event":"catalog.product.deleted","data":{"product_id":"prod_9"}}' });
+    expect(good.exitCode).toBe(0);
+    expect(server.requests).toHaveLength(1);
+    const req = server.requests[0]!;
+    expect(req.headers['x-webhook-event']).toBe('catalog.product.deleted');
+    expect(JSON.parse(req.body.toString())).toMatchObject({ event: 'catalog.product.deleted', timestamp: expect.stringMatching(/Z$/), data: { product_id: 'prod_9' } });
+    const mismatch = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, '--data', '-'], { input: '{"event":"catalog.product.deleted","data":{}}' });
+    expect(mismatch.exitCode).toBe(2);
+    expect(mismatch.stderr).toMatch(/trigger catalog\.product\.deleted instead/);
+  });
+
+  it('sends one at a time outside a load run, so the history keeps the order sent', async () => {
+    let inFlight = 0;
+    let most = 0;
+    server = await startRecordingServer(() => {
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => inFlight--, 15);
+      return { status: 200, delayMs: 15 };
+    });
+    const configDir = tempDir();
+    await runCli(['trigger', '--all', '--to', server.url, '--secret', SECRET], { configDir });
+    expect(most).toBe(1);
+    const rows = JSON.parse((await runCli(['history', '--json'], { configDir })).stdout) as Array<{ event: string }>;
+    expect(rows.map((r) => r.event).reverse()).toEqual([...EVENT_TYPES]);
   });
 });

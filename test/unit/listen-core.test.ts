@@ -89,7 +89,7 @@ describe('detailLines', () => {
     const pretty = JSON.stringify({ a: 1 }, null, 2);
     const text = detailLines({ ...base, requestBody: Buffer.from(pretty), requestHeaders: { 'x-webhook-signature': sign(original, 's') }, signatureValid: false }, { secrets: ['s'] }).map((l) => l.text);
     expect(text).toContain('✗ signature does not match the body with any configured secret');
-    expect(text.some((l) => l.includes('the body was re-serialised (compacted)'))).toBe(true);
+    expect(text.some((l) => l.includes('the body was re-serialised after signing (the sender signed it compact)'))).toBe(true);
   });
 
   it('shows binary bodies as hex, and JSON pretty-printed', () => {

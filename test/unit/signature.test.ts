@@ -64,7 +64,7 @@ describe('diagnose', () => {
     const reserialised = JSON.stringify(JSON.parse(original), null, 2);
     const d = diagnose(reserialised, signature, ['s3cret']);
     expect(d.verification.valid).toBe(false);
-    expect(d.hints.join(' ')).toMatch(/re-serialised \(compacted\)/);
+    expect(d.hints.join(' ')).toMatch(/re-serialised after signing \(the sender signed it compact\)/);
   });
 
   it('recognises stray whitespace around the secret', () => {

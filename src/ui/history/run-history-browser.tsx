@@ -2,6 +2,7 @@
 import { render } from 'ink';
 import { formatDuration } from '../../cli/output.js';
 import { resolveSetting } from '../../config/settings.js';
+import { redactUrl } from '../../core/redact.js';
 import { replayDelivery } from '../../delivery/replay-service.js';
 import type { DeliveryRecord, DeliverySummary } from '../../store/delivery-record.js';
 import type { HistoryStore } from '../../store/history-store.js';
@@ -15,7 +16,7 @@ export async function runHistoryBrowser(store: HistoryStore, initialQuery: strin
     const outcome = await replayDelivery(original, { secret, timeoutMs: 10_000, userAgent: USER_AGENT });
     store.insert(outcome.record);
     const answer = outcome.result.status ?? outcome.result.error;
-    return `${outcome.ok ? '✓' : '✗'} replayed ${original.deliveryId ?? `#${original.id}`} as ${outcome.record.deliveryId} to ${outcome.record.url} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
+    return `${outcome.ok ? '✓' : '✗'} replayed ${original.deliveryId ?? `#${original.id}`} as ${outcome.record.deliveryId} to ${redactUrl(outcome.record.url)} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
   };
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));

@@ -1,5 +1,6 @@
 import { Box, Text, useInput, type Key } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { redactUrl } from '../../core/redact.js';
 import type { Listener, ListenerInfo, ListenerStats } from '../../receiver/index.js';
 import type { DeliveryRecord } from '../../store/delivery-record.js';
 import { DeliveryDetail, clampScroll } from '../tui/DeliveryDetail.js';
@@ -154,7 +155,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
   const { mode, filterText, draft, message } = ui;
   return (
     <Box flexDirection="column" width={columns}>
-      <ListenHeader url={listener.url} secrets={listener.secrets} verify={verify} forwardTo={listener.forwardTo?.href} stats={stats} info={info} writeProblem={writeProblem} />
+      <ListenHeader url={listener.url} secrets={listener.secrets} verify={verify} forwardTo={listener.forwardTo && redactUrl(listener.forwardTo.href)} stats={stats} info={info} writeProblem={writeProblem} />
       <Text> </Text>
       {mode === 'detail' && current ? (
         <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
