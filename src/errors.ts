@@ -40,3 +40,15 @@ export function fileSystemError(err: unknown, path: string, what: string, fix: s
     : (err as Error | undefined)?.message ?? String(err);
   return new UserError(`cannot ${what} ${path}: ${reason}`, { hint: fix, cause: err });
 }
+
+/**
+ * Why a server (`listen`, `serve`, `relay`) could not listen on `host:port`, in one wording for
+ * all three: a port in use, a port that needs privileges, an address that is not this machine's.
+ */
+export function listenError(err: unknown, host: string, port: number): UserError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is already in use`, { hint: 'stop the other process or pass --port <another>', cause: err });
+  if (code === 'EACCES') return new UserError(`no permission to listen on port ${port}`, { hint: 'pass --port 1024 or higher', cause: err });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UserError(`cannot listen on ${host}: not an address of this machine`, { hint: 'pass --host 127.0.0.1', cause: err });
+  return new UserError(`cannot listen on ${host}:${port}: ${(err as Error | undefined)?.message ?? String(err)}`, { hint: 'pass --port or --host with other values', cause: err });
+}

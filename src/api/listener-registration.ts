@@ -8,7 +8,7 @@ import { PlatformClient, type ClientOptions } from './platform-client.js';
 
 export interface ListenerRegistration {
   webhookId: string;
-  /** Deletes the webhook; a failure is reported through `warn`, never thrown. */
+  /** Deletes the webhook and says so through `log`; a failure is reported there too, never thrown. */
   remove(): Promise<void>;
 }
 
@@ -23,7 +23,7 @@ export async function registerListener(
   api: ClientOptions,
   target: RegistrationTarget,
   events: string[],
-  warn: (line: string) => void,
+  log: (line: string) => void,
 ): Promise<ListenerRegistration> {
   const client = new PlatformClient(api);
   // A listener started with --no-verify and no secret still needs a webhook secret.
@@ -40,9 +40,11 @@ export async function registerListener(
       const cleanup = new PlatformClient(api);
       try {
         await cleanup.deleteWebhook(webhookId);
+        log(`removed webhook ${webhookId}`);
       } catch (err) {
         const message = (err as Error).message;
-        if (!message.startsWith('no webhook with id')) warn(`warning: could not remove webhook ${webhookId} (${message}) — remove it with \`webhooks-cli delete ${webhookId}\``);
+        if (message.startsWith('no webhook with id')) log(`webhook ${webhookId} was already removed`);
+        else log(`warning: could not remove webhook ${webhookId} (${message}) — remove it with \`webhooks-cli delete ${webhookId}\``);
       } finally {
         await cleanup.close();
       }

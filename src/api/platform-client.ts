@@ -6,11 +6,14 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { UserError } from '../errors.js';
+import { apiConnection } from './api-endpoint.js';
 import { USER_AGENT } from '../version.js';
 import { normaliseAttempt, normaliseWebhook, unwrapList, unwrapObject, type Attempt, type WebhookView } from './api-types.js';
 
 export interface ClientOptions {
+  /** The API's base URL, with or without its `/api/v1` suffix. */
   baseUrl: string;
+  /** Without one, an API on this machine gets `dev` (see api-endpoint.ts). */
   token?: string;
   timeoutMs?: number;
 }
@@ -42,22 +45,16 @@ export const DEFAULT_API_TIMEOUT_MS = 10_000;
 
 export class PlatformClient {
   readonly #base: URL;
-  readonly #token: string | undefined;
+  readonly #token: string;
+  readonly #defaultToken: boolean;
   readonly #timeoutMs: number;
   readonly #agent: Agent;
 
   constructor({ baseUrl, token, timeoutMs = DEFAULT_API_TIMEOUT_MS }: ClientOptions) {
-    let base: URL;
-    try {
-      base = new URL(baseUrl);
-    } catch {
-      throw new UserError(`--api-url "${baseUrl}" is not a URL`, { hint: 'e.g. --api-url http://127.0.0.1:4010', exitCode: 2 });
-    }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UserError(`--api-url must be http(s), not ${base.protocol}`, { hint: 'e.g. --api-url http://127.0.0.1:4010', exitCode: 2 });
-    // Paths below are absolute from the API root; keep a base path such as https://host/platform.
-    if (!base.pathname.endsWith('/')) base.pathname += '/';
-    this.#base = base;
-    this.#token = token;
+    const connection = apiConnection(baseUrl, token);
+    this.#base = connection.root;
+    this.#token = connection.token;
+    this.#defaultToken = connection.defaultToken;
     this.#timeoutMs = timeoutMs;
     this.#agent = new Agent({ connect: { timeout: timeoutMs } });
   }
@@ -113,7 +110,7 @@ export class PlatformClient {
   async #call(method: Dispatcher.HttpMethod, path: string, body?: unknown, webhookId?: string): Promise<unknown> {
     const url = new URL(path, this.#base);
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    headers.authorization = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Dispatcher.ResponseData;
     let text: string;
@@ -154,14 +151,15 @@ export class PlatformClient {
     switch (true) {
       case status === 401 || status === 403:
         return new UserError(`the API refused the token (${status}${said ? `: ${said}` : ''})`, {
-          hint: this.#token ? 'check --token (or WEBHOOKS_API_TOKEN / `config set token`)' : 'pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`',
+          hint: !this.#defaultToken ? 'check --token (or WEBHOOKS_API_TOKEN / `config set token`)' : 'pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`',
         });
       case status === 404 && webhookId !== undefined && detail.code !== 'not_found':
         return new UserError(`no webhook with id "${webhookId}"`, { hint: '`webhooks-cli list` shows the ids' });
       case status === 404:
         return new UserError(`the API at ${this.#base.origin} has no ${method} ${url.pathname}`, { hint: 'check --api-url points at the platform API (or `webhooks-cli serve`)' });
       case status === 409:
-        return new UserError(`the API refused: ${said ?? 'conflict'}`, { hint: webhookId ? `re-enable it with \`webhooks-cli update ${webhookId} --active\`` : undefined });
+        // A disabled webhook's reason may already name the fix: give it once.
+        return new UserError(`the API refused: ${said ?? 'conflict'}`, { hint: webhookId && !said?.includes('--active') ? `re-enable it with \`webhooks-cli update ${webhookId} --active\`` : undefined });
       case status === 413:
         return new UserError(`the API says the request is too large${said ? ` (${said})` : ''}`, { hint: 'send less data' });
       case status === 400 || status === 422:

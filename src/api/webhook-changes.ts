@@ -85,3 +85,9 @@ export function buildUpdateBody(flags: UpdateFlags, currentEvents: readonly stri
   if (flags.debugMode !== undefined) body.debug_mode = flags.debugMode;
   return body;
 }
+
+/** `--remove-event` types the webhook is not subscribed to (removing them changes nothing). */
+export function removalsNotSubscribed(flags: UpdateFlags, currentEvents: readonly string[]): string[] {
+  if (!flags.removeEvent?.length) return [];
+  return parseEventList(flags.removeEvent, '--remove-event').filter((e) => !currentEvents.includes(e));
+}

@@ -1,10 +1,18 @@
 /** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.js';
 import { collectList, duration, integer, positiveNumber } from './parse.js';
 import { requestTimeoutOption } from './server-options.js';
 
 const load = () => import('../commands/webhooks.js');
+
+const DELIVERY_STATUSES = ['succeeded', 'failed', 'pending', 'skipped'];
+
+/** `deliveries --status`: a result name or an HTTP status code, checked before any request. */
+function deliveryStatus(value: string): string {
+  if (DELIVERY_STATUSES.includes(value) || /^[1-5]\d\d$/.test(value)) return value;
+  throw new InvalidArgumentError(`expected one of ${DELIVERY_STATUSES.join(', ')}, or an HTTP status code such as 500`);
+}
 
 /** `--timeout` for every API call (the global --api-url and --token say where and who). */
 function withTimeout(command: Command, defaultMs = 10_000): Command {
@@ -64,7 +72,7 @@ export function defineApiCommands(program: Command): void {
   withTimeout(program
     .command('deliveries <id>')
     .description('delivery attempts, newest first: GET /api/v1/webhooks/{id}/deliveries')
-    .option('--status <status>', 'succeeded, failed, pending, skipped, or an HTTP status code')
+    .addOption(new Option('--status <status>', 'succeeded, failed, pending, skipped, or an HTTP status code').argParser(deliveryStatus))
     .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 1000)).default(50)))
     .addHelpText('after', examples(['webhooks-cli deliveries wh_123 --status failed', 'webhooks-cli deliveries wh_123 --json | jq \'.data[0].response\'']))
     .action(lazy(load, 'deliveriesCommand'));

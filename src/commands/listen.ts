@@ -3,6 +3,7 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
+import { apiConnection } from '../api/api-endpoint.js';
 import { parseEventList } from '../api/webhook-changes.js';
 import { EXIT_OK, UsageError, UserError } from '../errors.js';
 import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
@@ -41,6 +42,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
   const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
+  // A bad --api-url or a missing token is a usage error before anything starts.
+  if (registerEvents) apiConnection(ctx.apiUrl, ctx.token);
 
   const listener = await startListener({
     dbPath: ctx.dbPath,
@@ -62,6 +65,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const stopped = listenForStop();
   let until: Promise<unknown> = stopped.received;
   let tunnelFailure: UserError | undefined;
+  // Set once every feature is up: a start that failed (e.g. the registration) ends with its error alone.
+  let running = false;
   try {
     const tui = ctx.interactive && options.tui;
     if (relayUrl) {
@@ -81,6 +86,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
       cleanups.push(() => registration.remove());
       listener.setInfo({ webhookId: registration.webhookId });
     }
+    running = true;
     if (tui) {
       const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
       await runListenTui(listener, { verify: options.verify, stopped: until });
@@ -95,7 +101,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     flushLines();
     const { received } = listener.stats();
     const spilled = summary.spilled ? `; ${summary.spilled} kept in ${ctx.dbPath}.spool until the database is free` : '';
-    logLine(ctx, `stopped: ${received} request${received === 1 ? '' : 's'} received, all recorded in ${ctx.dbPath}${spilled}`);
+    if (running || received > 0 || summary.spilled) logLine(ctx, `stopped: ${received} request${received === 1 ? '' : 's'} received, all recorded in ${ctx.dbPath}${spilled}`);
   }
   if (tunnelFailure) throw tunnelFailure;
   return EXIT_OK;

@@ -1,7 +1,7 @@
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
-import { EXIT_OK, UsageError, UserError } from '../errors.js';
+import { EXIT_OK, listenError, UsageError } from '../errors.js';
 import { RelayServer, type RelayLogger } from '../tunnel/relay-server.js';
 
 interface RelayCommandOptions {
@@ -47,12 +47,7 @@ async function startOrExplain(options: Parameters<typeof RelayServer.start>[0]):
   try {
     return await RelayServer.start(options);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const where = `${options.host}:${options.port}`;
-    if (code === 'EADDRINUSE') throw new UserError(`${where} is already in use`, { hint: 'stop the other process or pick another --port', cause: err });
-    if (code === 'EACCES') throw new UserError(`no permission to listen on ${where}`, { hint: 'use a port above 1023', cause: err });
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError(`cannot listen on ${options.host}: no such local address`, { hint: 'use --host 127.0.0.1 or an address of this machine', cause: err });
-    throw err;
+    throw listenError(err, options.host, options.port);
   }
 }
 

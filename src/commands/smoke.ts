@@ -60,14 +60,15 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
     if (ctx.interactive) progress('');
   }
 
+  // A receiver that never accepted a connection is one fact, not a failure per check.
   if (ctx.json) printJson(ctx, reportJson(report));
-  else if (ctx.interactive) printLine(ctx, humanSummary(report, c));
-  else printLine(ctx, totalsLine(report));
+  else if (report.receiverReachable) printLine(ctx, ctx.interactive ? humanSummary(report, c) : totalsLine(report));
   if (junitPath) {
     writeReport(junitPath, reportJUnit(report));
     logLine(ctx, `JUnit report written to ${junitPath}`);
   }
-  if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
+  if (!report.receiverReachable) logLine(ctx, `error: ${report.unreachable}`);
+  else if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
   return report.ok ? EXIT_OK : EXIT_FAILED;
 }
 

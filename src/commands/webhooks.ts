@@ -7,8 +7,8 @@ import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { PlatformClient } from '../api/platform-client.js';
 import type { WebhookView } from '../api/api-types.js';
-import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, requireEndpointUrl, type UpdateFlags } from '../api/webhook-changes.js';
-import { resolveSetting } from '../config/settings.js';
+import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from '../api/webhook-changes.js';
+import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
@@ -42,7 +42,10 @@ interface RegisterFlags extends ApiFlags {
 export async function registerCommand(ctx: CommandContext, flags: RegisterFlags): Promise<number> {
   const url = requireEndpointUrl(flags.url);
   const events = parseEventList(flags.events);
-  const given = resolveSetting('secret', flags.secret);
+  const configured = resolveSettingWithSource('secret', flags.secret);
+  const given = configured?.value;
+  if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
+  if (configured?.source === 'config') logLine(ctx, `signing with the secret stored by \`config set secret\` (pass --secret to use another)`);
   // A webhook always gets a secret; when none is given, one is made here and shown once.
   const secret = given ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const { raw, value } = await using(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
@@ -87,6 +90,8 @@ export async function updateCommand(ctx: CommandContext, id: string, flags: Upda
   checkUpdateFlags(flags);
   const { raw, value } = await using(ctx, flags, async (api) => {
     const current = needsCurrentEvents(flags) ? (await api.getWebhook(id)).value.events : undefined;
+    const notSubscribed = current ? removalsNotSubscribed(flags, current) : [];
+    if (notSubscribed.length) logLine(ctx, `warning: ${id} is not subscribed to ${notSubscribed.join(', ')} — nothing to remove there`);
     return api.updateWebhook(id, buildUpdateBody(flags, current));
   });
   if (ctx.json) return printJson(ctx, raw), EXIT_OK;

@@ -30,12 +30,19 @@ export function storedSettings(): Record<string, unknown> {
   return stored;
 }
 
-export function resolveSetting(name: SettingName, flag: string | undefined): string | undefined {
-  if (flag !== undefined && flag !== '') return flag;
+/** Where a resolved setting came from, for messages such as "using the secret from WEBHOOKS_SECRET". */
+export type SettingSource = 'flag' | 'env' | 'config';
+
+export function resolveSettingWithSource(name: SettingName, flag: string | undefined): { value: string; source: SettingSource } | undefined {
+  if (flag !== undefined && flag !== '') return { value: flag, source: 'flag' };
   const fromEnv = process.env[SETTINGS[name].env];
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return { value: fromEnv, source: 'env' };
   const fromFile = storedSettings()[name];
-  return typeof fromFile === 'string' && fromFile !== '' ? fromFile : undefined;
+  return typeof fromFile === 'string' && fromFile !== '' ? { value: fromFile, source: 'config' } : undefined;
+}
+
+export function resolveSetting(name: SettingName, flag: string | undefined): string | undefined {
+  return resolveSettingWithSource(name, flag)?.value;
 }
 
 export function resolveDatabasePath(flag: string | undefined): string {

@@ -80,8 +80,12 @@ export class DeliveryEngine {
     this.#results = new GroupCommit((items) => store.recordAttempts(items, DISABLE_AFTER_CONSECUTIVE_FAILURES));
   }
 
-  /** Starts delivering, beginning with whatever was pending when the store was last closed. */
+  /**
+   * Starts delivering, beginning with whatever was pending when the store was last closed.
+   * Retries scheduled by an earlier run follow this run's time scale.
+   */
   start(): void {
+    this.#store.rescheduleRetries(this.#options.timeScale);
     this.#running = true;
     this.wake();
   }
@@ -257,9 +261,11 @@ export class DeliveryEngine {
 
   #outcome(attempt: number, result: AttemptResult, succeeded: boolean, startedAt: number): AttemptOutcome {
     if (succeeded) return { state: 'succeeded', nextAttemptAt: null, stateReason: null };
-    const delay = retryDelayMs(attempt, failureKindOf(result.status), this.#options.timeScale);
+    const delay = retryDelayMs(attempt, failureKindOf(result.status));
     if (delay === undefined) return { state: 'failed', nextAttemptAt: null, stateReason: `gave up after ${MAX_RETRIES + 1} attempts` };
-    // Delays count from the end of the failed attempt.
-    return { state: 'pending', nextAttemptAt: Math.max(startedAt, Date.now()) + Math.round(delay), stateReason: null };
+    // Delays count from the end of the failed attempt. Both parts are stored, unscaled, so a
+    // restart with another --time-scale can reschedule the retry (see `start`).
+    const from = Math.max(startedAt, Date.now());
+    return { state: 'pending', nextAttemptAt: from + Math.round(delay * this.#options.timeScale), stateReason: null, retryFrom: from, retryDelayMs: delay };
   }
 }

@@ -51,4 +51,9 @@ export const EMULATOR_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX attempts_webhook ON attempts (webhook_id, id);
    CREATE INDEX attempts_delivery ON attempts (delivery_seq);`,
+  // 2: what a pending retry's due time is computed from — the end of the failed attempt and the
+  // delay before the retry, unscaled — so a restart with another --time-scale reschedules it.
+  // Rows from before stay NULL and keep their due time.
+  `ALTER TABLE deliveries ADD COLUMN retry_from INTEGER;
+   ALTER TABLE deliveries ADD COLUMN retry_delay_ms INTEGER;`,
 ];

@@ -72,6 +72,9 @@ export interface AttemptOutcome {
   state: DeliveryState;
   nextAttemptAt: number | null;
   stateReason: string | null;
+  /** For a retry: when its delay started (the end of the failed attempt) and the delay, unscaled. */
+  retryFrom?: number | null;
+  retryDelayMs?: number | null;
 }
 
 /** An attempt, what follows it, and the reason to give should it disable its webhook. */
@@ -264,6 +267,14 @@ export class EmulatorStore {
     return this.#statements.nextDue.all({ limit }) as Array<{ seq: number; at: number }>;
   }
 
+  /**
+   * Recomputes the due time of every scheduled retry with `timeScale` (`serve --time-scale`), so a
+   * restart with another scale applies it to the retries already waiting. Returns how many moved.
+   */
+  rescheduleRetries(timeScale: number): number {
+    return this.#statements.rescheduleRetries.run({ timeScale }).changes;
+  }
+
   pendingCount(): number {
     return (this.#statements.pendingCount.get() as { n: number }).n;
   }
@@ -293,7 +304,8 @@ export class EmulatorStore {
   #recordOne({ attempt, outcome, disabledReason }: RecordedAttempt, disableAfter: number): { consecutiveFailures: number; disabled: boolean } {
     const s = this.#statements;
     // The webhook (and with it the delivery) may have been deleted while the attempt was out.
-    if (s.advanceDelivery.run({ seq: attempt.deliverySeq, attempt: attempt.attempt, ...outcome }).changes === 0) return { consecutiveFailures: 0, disabled: false };
+    const retry = { retryFrom: outcome.retryFrom ?? null, retryDelayMs: outcome.retryDelayMs ?? null };
+    if (s.advanceDelivery.run({ seq: attempt.deliverySeq, attempt: attempt.attempt, ...outcome, ...retry }).changes === 0) return { consecutiveFailures: 0, disabled: false };
     s.insertAttempt.run({
       deliverySeq: attempt.deliverySeq,
       webhookId: attempt.webhookId,
@@ -404,8 +416,10 @@ function prepareStatements(db: Database.Database) {
     nextDue: db.prepare(`SELECT seq, next_attempt_at AS at FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT @limit`),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
     finishDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason WHERE seq = @seq`),
-    advanceDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason, attempts_made = @attempt
-      WHERE seq = @seq`),
+    advanceDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason, attempts_made = @attempt,
+      retry_from = @retryFrom, retry_delay_ms = @retryDelayMs WHERE seq = @seq`),
+    rescheduleRetries: db.prepare(`UPDATE deliveries SET next_attempt_at = retry_from + CAST(round(retry_delay_ms * @timeScale) AS INTEGER)
+      WHERE state = 'pending' AND retry_delay_ms IS NOT NULL AND next_attempt_at != retry_from + CAST(round(retry_delay_ms * @timeScale) AS INTEGER)`),
     insertAttempt: db.prepare(`INSERT INTO attempts (delivery_seq, webhook_id, attempt, started_at, succeeded, response_status, duration_ms, error,
       request_headers, request_body, response_headers, response_body)
       VALUES (@deliverySeq, @webhookId, @attempt, @startedAt, @succeeded, @responseStatus, @durationMs, @error, @requestHeaders, @requestBody,

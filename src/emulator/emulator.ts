@@ -3,7 +3,7 @@
  * stopped together. Used by `serve` and by the benchmark.
  */
 import { dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { listenError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
 import { ApiServer, type ApiServerOptions } from './api-server.js';
 import { DeliveryEngine, type EngineOptions } from './delivery-engine.js';
@@ -47,11 +47,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     url = await server.listen(options.port, options.host);
   } catch (err) {
     store.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} on ${options.host} is already in use`, { hint: 'stop what runs there, or pass --port with another port', cause: err });
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError(`cannot listen on ${options.host}: no such local address`, { hint: 'pass --host 127.0.0.1', cause: err });
-    if (code === 'EACCES') throw new UserError(`not allowed to listen on port ${options.port}`, { hint: 'use a port above 1023', cause: err });
-    throw err;
+    throw listenError(err, options.host, options.port);
   }
   engine.start();
   return {

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import type { AddressInfo, Socket } from 'node:net';
-import { UserError } from '../errors.js';
+import { listenError } from '../errors.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
 import type { WebhookReceiver } from './webhook-receiver.js';
 
@@ -127,9 +127,3 @@ function onClientError(receiver: WebhookReceiver, err: NodeJS.ErrnoException, so
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-function listenError(err: NodeJS.ErrnoException, host: string, port: number): UserError {
-  if (err.code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is already in use`, { hint: `stop the program using it, or pass --port with another port` });
-  if (err.code === 'EACCES') return new UserError(`no permission to listen on port ${port}`, { hint: 'pass --port 1024 or higher' });
-  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return new UserError(`cannot listen on host ${host}: not an address of this machine`, { hint: 'pass --host 127.0.0.1' });
-  return new UserError(`cannot listen on ${host}:${port}: ${err.message}`, { hint: 'pass --port or --host with other values', cause: err });
-}

@@ -47,7 +47,6 @@ export function humanSummary(report: SmokeReport, c: Palette): string {
     }
     lines.push('');
   }
-  if (!report.receiverReachable) lines.push(c.yellow(`nothing accepted connections at ${report.url} within --wait`));
   lines.push(report.ok ? c.green(`✓ ${totalsLine(report)}`) : c.red(`✗ ${totalsLine(report)}`));
   return lines.join('\n');
 }
@@ -67,6 +66,7 @@ export function reportJson(report: SmokeReport) {
     started_at: report.startedAt.toISOString(),
     duration_ms: report.durationMs,
     receiver_reachable: report.receiverReachable,
+    unreachable: report.unreachable ?? null,
     total: report.checks.length,
     passed: report.passed,
     failed: report.failed,
@@ -109,6 +109,7 @@ export function reportJUnit(report: SmokeReport): string {
 }
 
 function failureType(r: CheckResult): string {
+  if (r.exchanges.length === 0) return 'not-run';
   const noAnswer = r.exchanges.find((e) => e.status === null);
   return noAnswer ? (noAnswer.errorCode ?? 'no-answer') : 'status';
 }

@@ -34,8 +34,13 @@ export interface SmokeReport {
   timeoutMs: number;
   startedAt: Date;
   durationMs: number;
-  /** False when `waitMs` ran out before the receiver accepted a connection. */
+  /**
+   * False when the receiver never accepted a connection (within `waitMs`, or refused at once
+   * without it): then no check ran, and each is failed with `unreachable` as its reason.
+   */
   receiverReachable: boolean;
+  /** Why no check ran, when the receiver was not reachable. */
+  unreachable?: string;
   checks: CheckResult[];
   passed: number;
   failed: number;
@@ -46,7 +51,19 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   const startedAt = new Date();
   const started = performance.now();
   const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt });
-  const receiverReachable = options.waitMs ? await waitForConnection(options.url, options.waitMs) : true;
+  const unreachable = await unreachableReason(options);
+  if (unreachable) {
+    // Nothing to judge: every check fails with the one reason, rather than the same refusal 21 times.
+    const results = checks.map((check): CheckResult => ({
+      id: check.id, group: check.group, title: check.title, expect: check.expect, dependsOn: check.dependsOn,
+      passed: false, reason: unreachable, latencyMs: 0, exchanges: [],
+    }));
+    return {
+      url: redactUrl(options.url), events: [...options.events], timeoutMs: options.timeoutMs, startedAt,
+      durationMs: Math.round(performance.now() - started), receiverReachable: false, unreachable, checks: results,
+      passed: 0, failed: results.length, ok: false,
+    };
+  }
   // A fresh connection per request: a kept-alive socket the receiver closes between checks
   // would show up as a spurious reset, and the platform does not reuse connections either.
   const agent = options.url.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
@@ -70,7 +87,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
     timeoutMs: options.timeoutMs,
     startedAt,
     durationMs: Math.round(performance.now() - started),
-    receiverReachable,
+    receiverReachable: true,
     checks: results,
     passed,
     failed: results.length - passed,
@@ -87,29 +104,52 @@ async function exchange(request: ProbeRequest, agent: http.Agent, options: Smoke
 
 const CONNECT_RETRY_MS = 200;
 
+/**
+ * Why the checks cannot run: with `waitMs`, nothing accepted a connection in that time; without
+ * it, the first connection was refused. Other failures (a timeout, an unknown host) are left to
+ * the checks, whose reasons name them.
+ */
+async function unreachableReason(options: SmokeRunOptions): Promise<string | undefined> {
+  const where = redactUrl(options.url);
+  if (options.waitMs) {
+    if (await waitForConnection(options.url, options.waitMs)) return undefined;
+    return `nothing accepted a connection at ${where} within ${formatSeconds(options.waitMs)} (--wait), so no check was run — is the receiver running on that port?`;
+  }
+  if ((await connectOnce(options.url, Math.min(options.timeoutMs, 2_000))) !== 'ECONNREFUSED') return undefined;
+  return `connection refused at ${where}, so no check was run — is the receiver running on that port? (--wait 30s waits for one that is still starting)`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+function connectTarget(url: string): { host: string; port: number } {
+  const { hostname, port, protocol } = new URL(url);
+  return { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) || (protocol === 'https:' ? 443 : 80) };
+}
+
+/** One TCP connection attempt: `'connected'`, or the error code (`'ECONNREFUSED'`, `'timeout'`, …). */
+function connectOnce(url: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(connectTarget(url));
+    const done = (outcome: string) => {
+      socket.destroy();
+      resolve(outcome);
+    };
+    socket.setTimeout(timeoutMs, () => done('timeout'));
+    socket.once('connect', () => done('connected'));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? 'error'));
+  });
+}
+
 /** Tries a TCP connection to the URL's host and port until one succeeds or `waitMs` passes. */
 export async function waitForConnection(url: string, waitMs: number): Promise<boolean> {
-  const { hostname, port, protocol } = new URL(url);
-  const target = { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) || (protocol === 'https:' ? 443 : 80) };
   const deadline = performance.now() + waitMs;
   while (true) {
     const left = deadline - performance.now();
     if (left <= 0) return false;
-    if (await canConnect(target, Math.min(left, 2_000))) return true;
+    if ((await connectOnce(url, Math.min(left, 2_000))) === 'connected') return true;
     const pause = Math.min(CONNECT_RETRY_MS, deadline - performance.now());
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
   }
-}
-
-function canConnect(target: { host: string; port: number }, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(target);
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }

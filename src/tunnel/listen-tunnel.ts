@@ -49,16 +49,22 @@ export function connectListenerToRelay(listener: Listener, options: ListenTunnel
   return { ended, stop: () => client.stop() };
 }
 
-/** The tunnel's state in the words of the listener's header. */
-export function headerState(status: TunnelStatus): NonNullable<ListenerInfo['relay']> {
+/**
+ * The tunnel's state in the words of the listener's header (and of `listen`'s stderr lines).
+ * While reconnecting it names the reason, when the next try is (as a clock time, so a header
+ * drawn once stays true) and how many tries failed, so each retry reads as news.
+ */
+export function headerState(status: TunnelStatus, now = Date.now()): NonNullable<ListenerInfo['relay']> {
   const base = { publicUrl: status.publicUrl };
   switch (status.state) {
     case 'connecting':
     case 'connected':
       return { ...base, state: status.state };
     case 'reconnecting': {
-      const retry = status.retryInMs === undefined ? '' : status.retryInMs === 0 ? ', retrying now' : `, retrying in ${formatSeconds(status.retryInMs)}`;
-      return { ...base, state: 'reconnecting', message: `${status.error ?? 'connection lost'}${retry}` };
+      const wait = status.retryInMs;
+      const retry = wait === undefined ? '' : wait === 0 ? ', retrying now' : `, retrying in ${formatSeconds(wait)}${wait >= 1000 ? ` at ${clockTime(now + wait)}` : ''}`;
+      const failed = status.attempts > 1 ? ` (${status.attempts} tries failed)` : '';
+      return { ...base, state: 'reconnecting', message: `${status.error ?? 'connection lost'}${retry}${failed}` };
     }
     case 'refused':
     case 'replaced':
@@ -70,4 +76,9 @@ export function headerState(status: TunnelStatus): NonNullable<ListenerInfo['rel
 
 function formatSeconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}
+
+/** HH:MM:SS in local time, as a terminal clock shows it. */
+export function clockTime(ms: number): string {
+  return new Date(ms).toTimeString().slice(0, 8);
 }

@@ -40,6 +40,7 @@ describe('listen --register', () => {
     const result = await listener.stop('SIGTERM');
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain(`registered as webhook ${webhook!.id}`);
+    expect(result.stderr).toContain(`removed webhook ${webhook!.id}`);
     expect(result.stdout).toContain(deliveryId);
     expect(await webhooks(s)).toEqual([]);
 
@@ -78,7 +79,21 @@ describe('listen --register', () => {
     const listenPort = await freePort();
     const result = await runCli(['listen', '--port', String(listenPort), '--secret', 's3cret', '--register', '--api-url', `http://127.0.0.1:${port}`], { timeout: 15_000 });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(`error: no API at http://127.0.0.1:${port} — start \`webhooks-cli serve\` or pass --api-url`);
+    // The error alone: nothing that reads like a normal run ("stopped: 0 requests received").
+    expect(result.stderr.trim()).toBe(`error: no API at http://127.0.0.1:${port} — start \`webhooks-cli serve\` or pass --api-url`);
+  });
+
+  it('works out of the box with `serve` as the README shows it: no token, the printed URL', async () => {
+    const s = await startServe();
+    cleanups.push(() => s.stop('SIGKILL'));
+    const listener = await startListen(['--secret', 's3cret', '--register', '--api-url', `${s.url}/api/v1`]);
+    cleanups.push(() => listener.stop('SIGKILL'));
+    const [webhook] = await until(async () => ((await webhooks(s)).length ? webhooks(s) : undefined));
+    expect(webhook!.url).toBe(listener.url);
+    const result = await listener.stop('SIGTERM');
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`removed webhook ${webhook!.id}`);
+    expect(await webhooks(s)).toEqual([]);
   });
 
   it('refuses an unknown --register-events type before starting (exit 2)', async () => {

@@ -143,6 +143,14 @@ describe('listen --relay', () => {
     expect(history(listener.dbPath).map((r) => r.deliveryId)).toEqual([delivery.delivery_id]);
   });
 
+  it('with no relay at the address, keeps retrying and says why and when the next try is', async () => {
+    const port = await freePort();
+    const listener = spawnListen({ wsUrl: `ws://127.0.0.1:${port}` } as RelayProcess);
+    await listener.waitFor(/relay: reconnecting \(connection refused: is the relay running at that address\?, retrying in 5 s at (\d\d:\d\d:\d\d) \(4 tries failed\)\)/);
+    const result = await listener.stop();
+    expect(result.exitCode).toBe(0);
+  });
+
   it('leaves the sender a 503 when no listener is connected', async () => {
     const relay = await relayProcess();
     const listener = await listenThrough(relay);

@@ -203,7 +203,7 @@ describe('listen', () => {
     const first = await listen(['--secret', SECRET]);
     const second = await runCli(['listen', '--port', String(first.port), '--secret', SECRET], { configDir: tempDir() });
     expect(second.exitCode).toBe(1);
-    expect(second.stderr.trim()).toBe(`error: port ${first.port} on 127.0.0.1 is already in use — stop the program using it, or pass --port with another port`);
+    expect(second.stderr.trim()).toBe(`error: port ${first.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
   });
 
   it('asks for a secret unless --no-verify', async () => {

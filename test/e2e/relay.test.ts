@@ -121,7 +121,7 @@ describe('webhooks-cli relay', () => {
     cleanups.push(() => busy.close());
     const inUse = await runCli(['relay', '--port', String(busy.port)], { timeout: 10_000 });
     expect(inUse.exitCode).toBe(1);
-    expect(inUse.stderr.trim()).toBe(`error: 127.0.0.1:${busy.port} is already in use — stop the other process or pick another --port`);
+    expect(inUse.stderr.trim()).toBe(`error: port ${busy.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
     const badUrl = await runCli(['relay', '--port', '0', '--public-url', 'relay.example.com'], { timeout: 10_000 });
     expect(badUrl.exitCode).toBe(2);
     expect(badUrl.stderr).toMatch(/--public-url "relay.example.com" is not a URL/);

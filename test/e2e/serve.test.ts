@@ -171,7 +171,7 @@ describe('serve: API errors', () => {
     const port = new URL(s.url).port;
     const busy = await runCli(['serve', '--port', port], { timeout: 10_000 });
     expect(busy.exitCode).toBe(1);
-    expect(busy.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use — stop what runs there, or pass --port with another port`);
+    expect(busy.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
   });
 });
 
@@ -236,7 +236,9 @@ describe('serve: the delivery engine', () => {
     const test = await cli(s, ['test', id]);
     expect(test.exitCode).toBe(1);
     expect(test.stderr).toContain(`webhook ${id} is disabled: disabled after 100 consecutive failed attempts`);
-    expect(test.stderr).toContain(`--active`);
+    // The fix is named once: the reason already carries it, so no second hint repeats it.
+    expect(test.stderr.trim().split('\n')).toHaveLength(1);
+    expect(test.stderr.match(/--active/g)).toHaveLength(1);
     const get = await cli(s, ['get', id]);
     expect(get.stdout).toContain('state     disabled');
     expect(get.stdout).toContain('reason    disabled after 100 consecutive failed attempts');
@@ -283,6 +285,48 @@ describe('serve: the delivery engine', () => {
     await until(async () => (await attempts(second, id)).some((r) => r.status === 'succeeded'));
     const rows = await attempts(second, id);
     expect(rows.map((r) => [r.attempt, r.status])).toEqual([[3, 'succeeded'], [2, 'failed'], [1, 'failed']]);
+  });
+
+  it('a restart with another --time-scale applies it to the retries already scheduled', async () => {
+    const configDir = tempDir();
+    const hook = await endpoint(() => ({ status: hook.requests.length > 1 ? 200 : 404 }));
+    // Unscaled: the retry after a 404 is due in a minute.
+    const first = await startServe([], { configDir });
+    cleanups.push(() => first.stop('SIGKILL'));
+    const id = await register(first, `${hook.url}/h`);
+    await first.call('POST', '/api/v1/events', { event: 'catalog.product.created' });
+    await until(async () => (await attempts(first, id)).some((r) => r.status === 'pending' && r.attempt === 2));
+    await first.stop('SIGKILL');
+    expect(hook.requests).toHaveLength(1);
+
+    // 1 min × 0.0001 = 6 ms after the failed attempt: due at once.
+    const started = Date.now();
+    const second = await serve(['--time-scale', '0.0001'], { configDir });
+    await until(() => hook.requests.length === 2, 5_000, 'the rescheduled retry');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await until(async () => (await attempts(second, id)).some((r) => r.status === 'succeeded'));
+
+  });
+
+  it('and back: a retry scheduled under a small --time-scale waits the whole delay after a restart at scale 1', async () => {
+    const configDir = tempDir();
+    const hook = await endpoint(() => ({ status: 404 }));
+    // 1 min × 0.05 = 3 s: pending long enough to be killed while it waits.
+    const first = await startServe(['--time-scale', '0.05'], { configDir });
+    cleanups.push(() => first.stop('SIGKILL'));
+    const id = await register(first, `${hook.url}/h`);
+    await first.call('POST', '/api/v1/events', { event: 'catalog.product.created' });
+    await until(async () => (await attempts(first, id)).some((r) => r.status === 'pending' && r.attempt === 2));
+    const failedAt = Date.parse((await attempts(first, id, '?status=failed'))[0].timestamp);
+    await first.stop('SIGKILL');
+
+    const second = await serve([], { configDir });
+    const [pending] = await attempts(second, id, '?status=pending');
+    // Due a minute after the failed attempt ended (it started at failedAt and took a few ms).
+    const due = Date.parse(pending.timestamp) - failedAt;
+    expect(due).toBeGreaterThanOrEqual(60_000);
+    expect(due).toBeLessThan(61_000);
+    expect(hook.requests).toHaveLength(1);
   });
 
   it('kill -9 during an attempt, restart: the attempt is made again with the same delivery id', async () => {

@@ -221,13 +221,34 @@ describe('smoke against receivers that fall short', () => {
     expect(rows.map((r) => [r.source, r.status])).toEqual([['smoke', 200], ['smoke', 200], ['smoke', 200]]);
   });
 
-  it('reports an unreachable URL as failed checks (exit 1), and --wait gives up when nothing listens', async () => {
+  it('a receiver that never accepts a connection within --wait is one error line (exit 1), and every report says so', async () => {
     const port = await freePort();
-    const run = await smoke(`http://127.0.0.1:${port}/webhook`, ['--events', 'catalog.product.created', '--wait', '300ms', '--json']);
+    const url = `http://127.0.0.1:${port}/webhook`;
+    const dir = tempDir();
+    const run = await smoke(url, ['--wait', '300ms', '--junit', join(dir, 'r.xml')], dir);
     expect(run.exitCode).toBe(1);
-    const json = JSON.parse(run.stdout);
-    expect(json).toMatchObject({ ok: false, receiver_reachable: false, failed: 6 });
-    expect(json.checks[0].reason).toBe(`connection refused by 127.0.0.1:${port} — is the receiver running on that port?`);
+    expect(run.stdout).toBe('');
+    const said = `nothing accepted a connection at ${url} within 0.3 s (--wait), so no check was run — is the receiver running on that port?`;
+    const lines = run.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('error:'))).toEqual([`error: ${said}`]);
+    expect(lines.filter((l) => !l.startsWith('waiting up to') && !l.startsWith('JUnit report written'))).toHaveLength(1);
+    const xml = readFileSync(join(dir, 'r.xml'), 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(21);
+    expect(xml.match(/<failure /g)).toHaveLength(21);
+    expect(xml).toContain('type="not-run"');
+
+    const json = JSON.parse((await smoke(url, ['--events', 'catalog.product.created', '--wait', '300ms', '--json'])).stdout);
+    expect(json).toMatchObject({ ok: false, receiver_reachable: false, unreachable: said, passed: 0, failed: 6, total: 6 });
+    expect(json.checks.every((c: { passed: boolean; reason: string; exchanges: unknown[] }) => !c.passed && c.reason === said && c.exchanges.length === 0)).toBe(true);
+  });
+
+  it('without --wait, a refused first connection is the same one line', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/webhook`;
+    const run = await smoke(url, []);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(`error: connection refused at ${url}, so no check was run — is the receiver running on that port? (--wait 30s waits for one that is still starting)`);
   });
 
   it('--wait waits for a receiver that starts late', async () => {

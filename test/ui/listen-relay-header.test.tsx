@@ -22,7 +22,7 @@ describe('listen header with a relay', () => {
   });
 
   it('shows that it is reconnecting, and why when the line has room', () => {
-    expect(header({ ...base, state: 'reconnecting', retryInMs: 1000, error: 'reset' })).toContain('relay reconnecting (reset, retrying in 1 s)');
+    expect(header({ ...base, state: 'reconnecting', retryInMs: 1000, error: 'reset' })).toMatch(/relay reconnecting \(reset, retrying in 1 s at \d\d:\d\d:\d\d\)/);
     expect(header({ ...base, state: 'reconnecting', publicUrl: 'http://relay:8080/ch_abc', retryInMs: 1000, error: 'reset' })).toContain('relay reconnecting http://relay:8080/ch_abc');
   });
 });

@@ -13,10 +13,12 @@ describe('relay state in the listener header', () => {
     expect(headerState({ ...base, state: 'connected', publicUrl: 'http://r/ch_x' })).toEqual({ state: 'connected', publicUrl: 'http://r/ch_x' });
   });
 
-  it('says why it is reconnecting and when it retries', () => {
-    expect(headerState({ ...base, state: 'reconnecting', retryInMs: 5000, error: 'connection refused' }).message).toBe('connection refused, retrying in 5 s');
-    expect(headerState({ ...base, state: 'reconnecting', retryInMs: 100, error: 'reset' }).message).toBe('reset, retrying in 100 ms');
-    expect(headerState({ ...base, state: 'reconnecting', retryInMs: 0 }).message).toBe('connection lost, retrying now');
+  it('says why it is reconnecting, when it retries (as a clock time) and how many tries failed', () => {
+    const now = new Date(2026, 10, 30, 9, 15, 2).getTime();
+    expect(headerState({ ...base, attempts: 4, state: 'reconnecting', retryInMs: 5000, error: 'connection refused' }, now).message).toBe('connection refused, retrying in 5 s at 09:15:07 (4 tries failed)');
+    expect(headerState({ ...base, attempts: 5, state: 'reconnecting', retryInMs: 5000, error: 'connection refused' }, now + 5000).message).toBe('connection refused, retrying in 5 s at 09:15:12 (5 tries failed)');
+    expect(headerState({ ...base, attempts: 2, state: 'reconnecting', retryInMs: 100, error: 'reset' }, now).message).toBe('reset, retrying in 100 ms (2 tries failed)');
+    expect(headerState({ ...base, attempts: 1, state: 'reconnecting', retryInMs: 0 }, now).message).toBe('connection lost, retrying now');
   });
 
   it('shows a refused or taken-over channel as disconnected with the reason', () => {
