@@ -33,7 +33,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   const pending = emulator.store.pendingCount();
   logLine(ctx, `webhooks API emulator on ${emulator.url}/api/v1 (OpenAPI: ${emulator.url}/api/v1/openapi.json)`);
   logLine(ctx, `state ${statePath}${pending ? ` — resuming ${pending} pending deliver${pending === 1 ? 'y' : 'ies'}` : ''}`);
-  logLine(ctx, ctx.token ? `token required: ${maskSecret(ctx.token)}` : 'any non-empty bearer token accepted (pass --token to require one)');
+  logLine(ctx, ctx.token ? `token required: ${maskSecret(ctx.token)}` : 'any non-empty bearer token accepted (the CLI on this machine sends "dev" when none is set; pass --token to require one)');
   if (options.timeScale !== 1) logLine(ctx, `retry delays × ${options.timeScale}`);
   logLine(ctx, 'Ctrl-C to stop');
   await stop.received;
