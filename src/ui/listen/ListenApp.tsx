@@ -7,7 +7,10 @@ import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
 import { eachKeypress } from '../tui/each-keypress.js';
+import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
+import { editLine, openLine } from '../tui/line-editor.js';
+import { useFadingMessage } from '../tui/use-fading-message.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
 import { headerHeight, ListenHeader } from './ListenHeader.js';
@@ -25,6 +28,8 @@ export interface ListenAppProps {
   maxRows?: number;
   /** How often new requests and counts are drawn; a burst of thousands is one redraw. */
   refreshMs?: number;
+  /** How long a result line (a replay's outcome) stays; any key clears it sooner. */
+  messageMs?: number;
 }
 
 interface Row {
@@ -35,11 +40,12 @@ interface Row {
 type Mode = 'list' | 'detail' | 'filter';
 
 const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
+const FILTERED_LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'edit filter'], ['Esc', 'clear filter'], ['q', 'quit']] as const;
 const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
-const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['words', 'status:401 event:… invalid dup text']] as const;
+const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid dup text']] as const;
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
-export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, refreshMs = 100 }: ListenAppProps) {
+export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
   const [rows, setRows] = useState<Row[]>([]);
   const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
@@ -50,10 +56,13 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
     selectedSeq: null as number | null,
     mode: 'list' as Mode,
     filterText: '',
-    draft: '',
+    draft: openLine(''),
     scroll: 0,
+    /** A result line under the list; `pending` while a replay runs (it then stays). */
     message: '',
+    messagePending: false,
   });
+  useFadingMessage(ui.message, ui.messagePending, messageMs, (shown) => update((s) => (s.message === shown ? { message: '' } : {})));
 
   // Requests arrive far faster than a terminal redraws: gather them and draw every `refreshMs`.
   const arrived = useRef<DeliveryRecord[]>([]);
@@ -109,21 +118,23 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
   const startReplay = () => {
     const row = visibleNow.current[indexOf(latest.current.selectedSeq)];
     if (!row) return;
-    update({ message: `replaying ${row.record.deliveryId ?? 'request'}…` });
+    update({ message: `replaying ${row.record.deliveryId ?? 'request'}…`, messagePending: true });
     replay(row.record).then(
-      (message) => update({ message }),
-      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}` }),
+      (message) => update({ message, messagePending: false }),
+      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}`, messagePending: false }),
     );
   };
 
   const onKey = (input: string, key: Key) => {
     const s = latest.current;
     if (key.ctrl && input === 'c') return onQuit();
+    // A result line has been read once a key is pressed.
+    if (s.message && !s.messagePending) update({ message: '' });
     if (s.mode === 'filter') {
-      if (key.return) update({ filterText: s.draft, selectedSeq: null, mode: 'list' });
-      else if (key.escape) update({ draft: '', filterText: '', mode: 'list' });
-      else if (key.backspace || key.delete) update({ draft: s.draft.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) update({ draft: s.draft + input });
+      const edit = editLine(s.draft, input, key);
+      if (!('done' in edit)) update({ draft: edit.draft });
+      else if (edit.done === 'apply') update({ filterText: s.draft.text.trim(), selectedSeq: null, mode: 'list' });
+      else update({ filterText: '', mode: 'list' });
       return;
     }
     if (input === 'q') return onQuit();
@@ -146,7 +157,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       const row = visibleNow.current[indexOf(s.selectedSeq)];
       // Pin the row, so new arrivals do not move the detail away from it.
       if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
-    } else if (input === 'f') update({ draft: s.filterText, mode: 'filter' });
+    } else if (input === 'f') update({ draft: openLine(s.filterText), mode: 'filter' });
     else if (key.escape && s.filterText) update({ filterText: '' });
   };
   useInput((input, key) => eachKeypress(input, key, onKey));
@@ -154,7 +165,16 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
   const { mode, filterText, draft, message } = ui;
   return (
     <Box flexDirection="column" width={columns}>
-      <ListenHeader url={listener.url} secrets={listener.secrets} verify={verify} forwardTo={listener.forwardTo?.href} stats={stats} info={info} writeProblem={writeProblem} />
+      <ListenHeader
+        url={listener.url}
+        secrets={listener.secrets}
+        verify={verify}
+        forwardTo={listener.forwardTo?.href}
+        stats={stats}
+        info={info}
+        writeProblem={writeProblem}
+        filter={filterText ? { text: filterText, shown: visible.length, of: rows.length } : undefined}
+      />
       <Text> </Text>
       {mode === 'detail' && current ? (
         <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
@@ -167,10 +187,8 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
           emptyText={rows.length ? 'no request matches the filter (Esc clears it)' : `waiting for webhooks — try: webhooks-cli trigger --all --to ${listener.url} --secret …`}
         />
       )}
-      <Text wrap="truncate" color={mode === 'filter' ? 'cyan' : undefined}>
-        {mode === 'filter' ? `filter: ${draft}█` : message || (filterText ? `filter: ${filterText} (${visible.length} of ${rows.length}; f edits, Esc clears)` : ' ')}
-      </Text>
-      <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
+      {mode === 'filter' ? <FilterLine draft={draft} /> : <Text wrap="truncate">{message || ' '}</Text>}
+      <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : filterText ? FILTERED_LIST_KEYS : LIST_KEYS} />
     </Box>
   );
 }
