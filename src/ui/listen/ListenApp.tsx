@@ -77,7 +77,9 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       if (batch.length > 0) {
         setRows((previous) => previous.concat(batch.map((record) => ({ seq: seq.current++, record }))).slice(-maxRows));
       }
-      setStats(listener.stats());
+      // An idle listener costs no redraws: the counts are set only when they changed.
+      const next = listener.stats();
+      setStats((previous) => (sameStats(previous, next) ? previous : next));
     }, refreshMs);
     return () => {
       offRecord();
@@ -191,4 +193,8 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : filterText ? FILTERED_LIST_KEYS : LIST_KEYS} />
     </Box>
   );
+}
+
+function sameStats(a: ListenerStats, b: ListenerStats): boolean {
+  return a.received === b.received && a.valid === b.valid && a.invalid === b.invalid && a.duplicates === b.duplicates && a.failed === b.failed && a.ratePerSecond === b.ratePerSecond;
 }
