@@ -145,7 +145,7 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
       ) : (
         <DeliveryList rows={rows} selected={rows.length ? ui.selected : -1} height={bodyHeight} width={columns} history emptyText={ui.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'} />
       )}
-      {mode === 'filter' ? <FilterLine draft={ui.draft} /> : <Text wrap="truncate">{ui.message || ' '}</Text>}
+      {mode === 'filter' ? <FilterLine draft={ui.draft} row={2 + bodyHeight + 1} columns={columns} /> : <Text wrap="truncate">{ui.message || ' '}</Text>}
       <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
     </Box>
   );

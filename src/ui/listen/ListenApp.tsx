@@ -189,7 +189,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
           emptyText={rows.length ? 'no request matches the filter (Esc clears it)' : `waiting for webhooks — try: webhooks-cli trigger --all --to ${listener.url} --secret …`}
         />
       )}
-      {mode === 'filter' ? <FilterLine draft={draft} /> : <Text wrap="truncate">{message || ' '}</Text>}
+      {mode === 'filter' ? <FilterLine draft={draft} row={headerHeight(info, writeProblem) + 1 + bodyHeight + 1} columns={columns} /> : <Text wrap="truncate">{message || ' '}</Text>}
       <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : filterText ? FILTERED_LIST_KEYS : LIST_KEYS} />
     </Box>
   );
