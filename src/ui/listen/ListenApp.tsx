@@ -14,6 +14,7 @@ import { useFadingMessage } from '../tui/use-fading-message.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
 import { headerHeight, ListenHeader } from './ListenHeader.js';
+import { keepWindow, type LiveRow } from './live-window.js';
 
 /** What the live view needs from a running listener. */
 export type ListenSource = Pick<Listener, 'url' | 'secrets' | 'forwardTo' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
@@ -26,16 +27,14 @@ export interface ListenAppProps {
   onQuit: () => void;
   /** Received requests kept on screen (older ones are in the history). */
   maxRows?: number;
+  /** Bytes of bodies the kept requests may hold; fewer rows are kept when they are large. */
+  maxBytes?: number;
   /** How often new requests and counts are drawn; a burst of thousands is one redraw. */
   refreshMs?: number;
   /** How long a result line (a replay's outcome) stays; any key clears it sooner. */
   messageMs?: number;
 }
 
-interface Row {
-  seq: number;
-  record: DeliveryRecord;
-}
 
 type Mode = 'list' | 'detail' | 'filter';
 
@@ -45,9 +44,9 @@ const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay']
 const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid dup text']] as const;
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
-export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
+export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
-  const [rows, setRows] = useState<Row[]>([]);
+  const [rows, setRows] = useState<LiveRow[]>([]);
   const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
   const [info, setInfo] = useState<ListenerInfo>(() => listener.info());
   const [writeProblem, setWriteProblem] = useState<string | null>(null);
@@ -75,7 +74,9 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       const batch = arrived.current;
       arrived.current = [];
       if (batch.length > 0) {
-        setRows((previous) => previous.concat(batch.map((record) => ({ seq: seq.current++, record }))).slice(-maxRows));
+        // Only the newest rows that can show are numbered and kept: a burst of thousands costs little.
+        const fresh = batch.slice(-maxRows).map((record) => ({ seq: (seq.current += 1), record }));
+        setRows((previous) => keepWindow(previous, fresh, maxRows, maxBytes));
       }
       // An idle listener costs no redraws: the counts are set only when they changed.
       const next = listener.stats();
@@ -87,7 +88,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       offProblem();
       clearInterval(timer);
     };
-  }, [listener, maxRows, refreshMs]);
+  }, [listener, maxRows, maxBytes, refreshMs]);
 
   const query = useMemo(() => parseFilterQuery(ui.filterText), [ui.filterText]);
   const visible = useMemo(() => (isEmptyQuery(query) ? rows : rows.filter((r) => matchesQuery(r.record, query))), [rows, query]);
@@ -116,7 +117,10 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       const index = Math.max(0, Math.min(indexOf(s.selectedSeq) + by, list.length - 1));
       return { selectedSeq: index === list.length - 1 ? null : list[index]!.seq };
     });
-  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, lines.length, bodyHeight) }));
+  // Read at key time: a key can arrive before ink hands the handler of the newest render over.
+  const linesNow = useRef(lines);
+  linesNow.current = lines;
+  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, linesNow.current.length, bodyHeight) }));
   const startReplay = () => {
     const row = visibleNow.current[indexOf(latest.current.selectedSeq)];
     if (!row) return;
