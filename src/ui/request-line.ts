@@ -1,6 +1,10 @@
 /** How `listen` prints one received request without the TUI: a line for people, or a JSON line. */
 import { formatDuration, palette } from '../cli/output.js';
+import { EVENT_TYPES } from '../core/events.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
+
+/** The event column fits the longest event type, so the columns after it stay in line. */
+const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
 
 /** `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. */
 export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
@@ -10,7 +14,7 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const ok = r.status !== null && r.status >= 200 && r.status < 300;
   const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
   const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
-  const parts = [time, ` ${mark} ${status}`, what.padEnd(28), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
+  const parts = [time, ` ${mark} ${status}`, what.padEnd(EVENT_WIDTH), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
   if (problem) parts.push(c.red(problem));

@@ -7,10 +7,14 @@ import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { freePort } from '../helpers/servers.js';
+import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 const sessions: string[] = [];
+let tmux: TmuxSession | undefined;
 afterEach(async () => {
   for (const name of sessions.splice(0)) await execa('tmux', ['kill-session', '-t', name], { reject: false });
+  await tmux?.kill();
+  tmux = undefined;
 });
 
 async function screen(session: string): Promise<string> {
@@ -77,5 +81,53 @@ describe('listen in a real terminal', () => {
     const rows = JSON.parse(history.stdout) as Array<{ direction: string; source: string; replay_of: string | null }>;
     expect(rows.filter((r) => r.direction === 'in')).toHaveLength(17);
     expect(rows.filter((r) => r.source === 'replay' && r.replay_of)).toHaveLength(1);
+  });
+
+  it('edits the filter in place with the cursor after the text, shows it in the header, and clears a replay result at the next key', async () => {
+    const configDir = tempDir();
+    const port = await freePort();
+    tmux = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= '${process.execPath}' '${BIN}' listen --port ${port} --secret s3cret; sleep 20`);
+    const url = `http://127.0.0.1:${port}/webhook`;
+    await tmux.screenShowing(/waiting for webhooks/);
+    expect((await runCli(['trigger', '--all', '--to', url, '--secret', 's3cret'], { configDir })).exitCode).toBe(0);
+    expect((await runCli(['trigger', 'customer.cart.added', '--to', url, '--secret', 'wrong'], { configDir })).exitCode).toBe(1);
+    await tmux.screenShowing(/received 17 /);
+
+    const filterRow = async () => {
+      const lines = (await tmux!.screenShowing(/^filter:/m)).split('\n');
+      return { index: lines.findIndex((l) => l.startsWith('filter:')), line: lines.find((l) => l.startsWith('filter:'))! };
+    };
+    for (const key of ['f', ...'invalid']) await tmux.press(key);
+    let row = await filterRow();
+    expect(row.line).toBe('filter: invalid');
+    // The terminal's cursor stands after the text; no glyph covers a letter.
+    expect(await tmux.cursor()).toEqual({ x: 'filter: invalid'.length, y: row.index, shown: true });
+    await tmux.press('Enter');
+    let text = await tmux.screenShowing(/filter: invalid \(1 of 17\)/);
+    expect(text).toMatch(/received 17 .*filter: invalid \(1 of 17\)/);
+    expect(text.split('\n').filter((l) => /dlv_/.test(l))).toHaveLength(1);
+    expect((await tmux.cursor()).shown).toBe(false);
+
+    // Reopened, the filter is offered selected: typing replaces it.
+    await tmux.press('f');
+    expect((await filterRow()).line).toBe('filter: invalid  typing replaces it · → keeps it');
+    for (const key of 'status:200') await tmux.press(key);
+    row = await filterRow();
+    expect(row.line).toBe('filter: status:200');
+    expect(await tmux.cursor()).toEqual({ x: 'filter: status:200'.length, y: row.index, shown: true });
+    await tmux.press('BSpace');
+    await tmux.press('C-u');
+    expect((await filterRow()).line).toBe('filter:');
+    for (const key of 'valid') await tmux.press(key);
+    await tmux.press('Enter');
+    text = await tmux.screenShowing(/filter: valid \(16 of 17\)/);
+    expect(text).toMatch(/filter: valid \(16 of 17\)/);
+
+    await tmux.press('r');
+    text = await tmux.screenShowing(/✓ replayed dlv_\w+ as dlv_\w+ → 200/);
+    expect(text).toMatch(/✓ replayed/);
+    await tmux.press('k');
+    text = await tmux.screenShowing(/^(?![\s\S]*replayed)/);
+    expect(text).not.toContain('replayed');
   });
 });

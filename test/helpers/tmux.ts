@@ -7,6 +7,8 @@ export interface TmuxSession {
   /** Polls the screen until `expected` shows; returns the last screen either way. */
   screenShowing(expected: RegExp, timeoutMs?: number): Promise<string>;
   press(key: string): Promise<void>;
+  /** Where the terminal's cursor is (0-based) and whether it is shown. */
+  cursor(): Promise<{ x: number; y: number; shown: boolean }>;
   kill(): Promise<void>;
 }
 
@@ -30,6 +32,10 @@ export async function startTmux(command: string): Promise<TmuxSession> {
     async press(key) {
       await execa('tmux', ['send-keys', '-t', name, key]);
       await new Promise((r) => setTimeout(r, 150));
+    },
+    async cursor() {
+      const [x, y, shown] = (await execa('tmux', ['display-message', '-p', '-t', name, '#{cursor_x} #{cursor_y} #{cursor_flag}'])).stdout.trim().split(' ').map(Number);
+      return { x: x!, y: y!, shown: shown === 1 };
     },
     async kill() {
       await execa('tmux', ['kill-session', '-t', name], { reject: false });

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { sign } from '../../src/core/signature.js';
 import { startListener, type Listener } from '../../src/receiver/index.js';
 import { HistoryStore } from '../../src/store/history-store.js';
+import { detailLines } from '../../src/ui/tui/detail-lines.js';
 import { tempDir } from '../helpers/cli.js';
 
 const SECRET = 's3cret';
@@ -70,6 +71,15 @@ describe('startListener', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     const rows = await recorded(l);
     expect(rows.map((r) => r.status)).toEqual([408]);
+    // Its detail says why the signature was not checked, with or without the listener's secret.
+    const store = HistoryStore.open(l.dbPath);
+    const record = store.get(rows[0]!.id)!;
+    store.close();
+    for (const secrets of [[], [SECRET]]) {
+      const signature = detailLines(record, { secrets }).map((line) => line.text);
+      expect(signature).toContain('not checked: the request never completed (the client was too slow to send it; answered 408)');
+      expect(signature.join('\n')).not.toContain('no secret');
+    }
   });
 
   it('answers tunnelled requests given to its handler like local ones, marked as relayed', async () => {

@@ -26,8 +26,8 @@ function deliver(listener: Listener, event: string, id: string, secret = SECRET)
   return fetch(listener.url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, secret) } });
 }
 
-function mount(listener: Listener, onQuit = () => {}) {
-  return render(<ListenApp listener={listener} verify replay={replayThrough(listener)} onQuit={onQuit} refreshMs={10} />);
+function mount(listener: Listener, onQuit = () => {}, props: { maxRows?: number; messageMs?: number } = {}) {
+  return render(<ListenApp listener={listener} verify replay={replayThrough(listener)} onQuit={onQuit} refreshMs={10} {...props} />);
 }
 
 describe('ListenApp', () => {
@@ -51,7 +51,7 @@ describe('ListenApp', () => {
     await deliver(listener, 'customer.cart.added', 'dlv_bad', 'wrong-secret');
     await deliver(listener, 'catalog.product.created', 'dlv_good');
     listener.setInfo({ relay: { state: 'connected', publicUrl: 'https://relay.example/t/abc' }, webhookId: 'wh_123' });
-    const frame = await frameMatching(ui, /webhook wh_123[\s\S]*received 3 /);
+    const frame = await frameMatching(ui, /received 3 [\s\S]*webhook wh_123/);
     expect(frame).toMatch(/received 3 +✓ 2 +✗ 1 +duplicates 1/);
     expect(frame).toMatch(/✓ +200 +catalog\.product\.created +dlv_good/);
     expect(frame).toMatch(/✗ +401 +customer\.cart\.added +dlv_bad .*signatur/);
@@ -109,16 +109,81 @@ describe('ListenApp', () => {
     await deliver(listener, 'catalog.product.created', 'dlv_one');
     await deliver(listener, 'customer.cart.added', 'dlv_two', 'wrong-secret');
     await frameMatching(ui, 'received 2');
-    await type(ui, ['f', 'invalid', '\r']);
-    let frame = await frameMatching(ui, 'filter: invalid (1 of 2');
+    await type(ui, ['f', 'invalid']);
+    // The cursor is a reverse-video cell after the text (no colours here, so a blank), not a glyph.
+    let frame = await frameMatching(ui, /^filter: invalid$/m);
+    expect(frame).toMatch(/^filter: invalid$/m);
+    expect(frame).not.toContain('█');
+    expect(frame).toContain('Ctrl-U erase');
+    await type(ui, '\r');
+    frame = await frameMatching(ui, 'filter: invalid (1 of 2)');
     expect(frame).toContain('dlv_two');
     expect(frame).not.toContain('dlv_one');
-    expect(frame).toContain('filter: invalid (1 of 2');
+    // The filter in force is in the header, beside the counts.
+    expect(frame).toMatch(/received 2 .*filter: invalid \(1 of 2\)/);
+    expect(frame).toContain('Esc clear filter');
     await type(ui, '\u001b');
     frame = await frameMatching(ui, 'dlv_one');
     expect(frame).toContain('dlv_one');
+    expect(frame).not.toContain('filter:');
     await type(ui, 'q');
     expect(quit).toBe(true);
+    ui.unmount();
+  });
+
+  it('reopening f offers the filter to replace: typing replaces it, Backspace and Ctrl-U erase it', async () => {
+    const listener = await realListener();
+    const ui = mount(listener);
+    await deliver(listener, 'catalog.product.created', 'dlv_one');
+    await deliver(listener, 'customer.cart.added', 'dlv_two', 'wrong-secret');
+    await frameMatching(ui, 'received 2');
+    await type(ui, ['f', 'invalid', '\r']);
+    await frameMatching(ui, 'filter: invalid (1 of 2)');
+    await type(ui, 'f');
+    expect(await frameMatching(ui, 'typing replaces it')).toMatch(/^filter: invalid +typing replaces it/m);
+    await type(ui, ['status:200', '\r']);
+    let frame = await frameMatching(ui, 'filter: status:200 (1 of 2)');
+    expect(frame).toContain('dlv_one');
+    expect(frame).not.toContain('dlv_two');
+    expect(frame).not.toContain('invalidstatus');
+    await type(ui, ['f', '\u007f', 'event:customer.cart.added', '\r']);
+    frame = await frameMatching(ui, 'filter: event:customer.cart.added (1 of 2)');
+    expect(frame).toContain('dlv_two');
+    await type(ui, ['f', '\u001b[C', '\u0015', 'dlv_one', '\r']);
+    frame = await frameMatching(ui, 'filter: dlv_one (1 of 2)');
+    expect(frame).not.toContain('dlv_two');
+    ui.unmount();
+  });
+
+  it('clears a replay result after a while, or at the next key', async () => {
+    const listener = await realListener();
+    const ui = mount(listener, () => {}, { messageMs: 400 });
+    await deliver(listener, 'catalog.product.created', 'dlv_original');
+    await frameMatching(ui, 'received 1');
+    await type(ui, 'r');
+    expect(await frameMatching(ui, '✓ replayed')).toContain('✓ replayed dlv_original');
+    expect(await frameMatching(ui, (/^(?![\s\S]*replayed)/))).not.toContain('replayed');
+    ui.unmount();
+    // With a long timeout, the next key clears it.
+    const patient = mount(listener, () => {}, { messageMs: 60_000 });
+    await deliver(listener, 'catalog.product.created', 'dlv_second');
+    await frameMatching(patient, 'dlv_second');
+    await type(patient, 'r');
+    expect(await frameMatching(patient, '✓ replayed')).toContain('✓ replayed');
+    await type(patient, 'k');
+    expect(await frameMatching(patient, /^(?![\s\S]*replayed)/)).not.toContain('replayed');
+    patient.unmount();
+  });
+
+  it('keeps only the newest maxRows requests in the live list; the filter counts say so', async () => {
+    const listener = await realListener();
+    const ui = mount(listener, () => {}, { maxRows: 5 });
+    for (let i = 0; i < 12; i++) await deliver(listener, 'catalog.product.created', `dlv_${String(i).padStart(2, '0')}`);
+    await frameMatching(ui, 'received 12');
+    await type(ui, ['f', 'valid', '\r']);
+    const frame = await frameMatching(ui, 'filter: valid (5 of the last 5)');
+    expect(frame).toContain('filter: valid (5 of the last 5)');
+    expect(frame.match(/dlv_\d\d/g)).toEqual(['dlv_07', 'dlv_08', 'dlv_09', 'dlv_10', 'dlv_11']);
     ui.unmount();
   });
 });

@@ -92,6 +92,19 @@ describe('detailLines', () => {
     expect(text.some((l) => l.includes('the body was re-serialised after signing (the sender signed it compact)'))).toBe(true);
   });
 
+  it('says why a signature was not checked when the request never got that far', () => {
+    const signature = (overrides: Partial<DeliveryRecord>, secrets: string[] = []) => {
+      const lines = detailLines({ ...base, signatureValid: null, ...overrides }, { secrets }).map((l) => l.text);
+      return lines[lines.indexOf('Signature') + 1];
+    };
+    expect(signature({ method: '?', url: '?', status: 408, event: null })).toBe('not checked: the request never completed (the client was too slow to send it; answered 408)');
+    expect(signature({ method: '?', url: '?', status: 431, event: null }, ['s'])).toBe('not checked: the request headers were too large (answered 431)');
+    expect(signature({ status: 413, requestBody: Buffer.alloc(0) }, ['s'])).toBe('not checked: the body was over the size limit, so it was not kept (answered 413)');
+    expect(signature({ method: 'GET', status: 405 })).toBe('not checked: not a POST to the webhook path (answered 405)');
+    // A complete request received without a secret: that is the reason.
+    expect(signature({})).toBe('not checked (no secret)');
+  });
+
   it('shows binary bodies as hex, and JSON pretty-printed', () => {
     const binary = detailLines({ ...base, requestBody: Buffer.from([0xff, 0x00, 0x41]) }).map((l) => l.text);
     expect(binary).toContain('  binary data (not UTF-8); first 3 bytes:');

@@ -7,7 +7,10 @@ import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { parseFilterQuery, toHistoryFilter } from '../tui/filter-query.js';
 import { eachKeypress } from '../tui/each-keypress.js';
+import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
+import { editLine, openLine } from '../tui/line-editor.js';
+import { useFadingMessage } from '../tui/use-fading-message.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
 import { HISTORY_PAGE_SIZE, LIST_KEYS, listHeight, loadedText } from './history-first-frame.js';
@@ -29,22 +32,24 @@ export interface HistoryBrowserProps {
   pageSize?: number;
   /** The first page, already read (and drawn) before the browser loaded. */
   initialRows?: DeliverySummary[];
+  /** How long a result line (a replay's outcome) stays; any key clears it sooner. */
+  messageMs?: number;
 }
 
 type Mode = 'list' | 'detail' | 'filter';
 
 const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
-const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['words', 'status:401 event:… invalid valid dup in out text']] as const;
+const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid valid dup in out text']] as const;
 
 /**
  * The history on a terminal, newest first. Rows are read a page at a time as the selection nears
  * the end of what is loaded, so it opens at once however large the database is.
  */
-export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, pageSize = HISTORY_PAGE_SIZE, initialRows }: HistoryBrowserProps) {
+export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, pageSize = HISTORY_PAGE_SIZE, initialRows, messageMs = 5000 }: HistoryBrowserProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
   const [ui, update, latest] = useKeyState({
     queryText: initialQuery,
-    draft: '',
+    draft: openLine(''),
     rows: initialRows ?? ([] as DeliverySummary[]),
     exhausted: initialRows !== undefined && initialRows.length < pageSize,
     selected: 0,
@@ -52,7 +57,9 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
     record: undefined as DeliveryRecord | undefined,
     scroll: 0,
     message: '',
+    messagePending: false,
   });
+  useFadingMessage(ui.message, ui.messagePending, messageMs, (shown) => update((s) => (s.message === shown ? { message: '' } : {})));
   const filter = useMemo(() => toHistoryFilter(parseFilterQuery(ui.queryText)), [ui.queryText]);
   const bodyHeight = listHeight(terminalRows);
 
@@ -79,24 +86,25 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
     const original = s.mode === 'detail' ? s.record : current && source.get(current.id);
     if (!original) return;
     if (!replay) return update({ message: 'replay is not available here' });
-    update({ message: `replaying ${original.deliveryId ?? `#${original.id}`}…` });
+    update({ message: `replaying ${original.deliveryId ?? `#${original.id}`}…`, messagePending: true });
     replay(original).then(
       (message) => {
-        update({ message });
+        update({ message, messagePending: false });
         if (latest.current.mode === 'list') reload();
       },
-      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}` }),
+      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}`, messagePending: false }),
     );
   };
 
   const onKey = (input: string, key: Key) => {
     const s = latest.current;
     if (key.ctrl && input === 'c') return onQuit();
+    // A result line has been read once a key is pressed.
+    if (s.message && !s.messagePending) update({ message: '' });
     if (s.mode === 'filter') {
-      if (key.return) update({ queryText: s.draft, mode: 'list' });
-      else if (key.escape) update({ queryText: '', mode: 'list' });
-      else if (key.backspace || key.delete) update({ draft: s.draft.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) update({ draft: s.draft + input });
+      const edit = editLine(s.draft, input, key);
+      if (!('done' in edit)) update({ draft: edit.draft });
+      else update({ queryText: edit.done === 'apply' ? s.draft.text.trim() : '', mode: 'list' });
       return;
     }
     if (input === 'q') return onQuit();
@@ -116,7 +124,7 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
     else if (key.pageDown) move(bodyHeight);
     else if (input === 'g' || key.home) update({ selected: 0 });
     else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
-    else if (input === 'f') update({ draft: s.queryText, mode: 'filter' });
+    else if (input === 'f') update({ draft: openLine(s.queryText), mode: 'filter' });
     else if (key.escape && s.queryText) update({ queryText: '' });
   };
   useInput((input, key) => eachKeypress(input, key, onKey));
@@ -137,9 +145,7 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
       ) : (
         <DeliveryList rows={rows} selected={rows.length ? ui.selected : -1} height={bodyHeight} width={columns} history emptyText={ui.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'} />
       )}
-      <Text wrap="truncate" color={mode === 'filter' ? 'cyan' : undefined}>
-        {mode === 'filter' ? `filter: ${ui.draft}█` : ui.message || ' '}
-      </Text>
+      {mode === 'filter' ? <FilterLine draft={ui.draft} row={2 + bodyHeight + 1} columns={columns} /> : <Text wrap="truncate">{ui.message || ' '}</Text>}
       <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
     </Box>
   );

@@ -8,10 +8,14 @@ import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
 import { eachKeypress } from '../tui/each-keypress.js';
+import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
+import { editLine, openLine } from '../tui/line-editor.js';
+import { useFadingMessage } from '../tui/use-fading-message.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
 import { headerHeight, ListenHeader } from './ListenHeader.js';
+import { keepWindow, type LiveRow } from './live-window.js';
 
 /** What the live view needs from a running listener. */
 export type ListenSource = Pick<Listener, 'url' | 'secrets' | 'forwardTo' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
@@ -24,25 +28,26 @@ export interface ListenAppProps {
   onQuit: () => void;
   /** Received requests kept on screen (older ones are in the history). */
   maxRows?: number;
+  /** Bytes of bodies the kept requests may hold; fewer rows are kept when they are large. */
+  maxBytes?: number;
   /** How often new requests and counts are drawn; a burst of thousands is one redraw. */
   refreshMs?: number;
+  /** How long a result line (a replay's outcome) stays; any key clears it sooner. */
+  messageMs?: number;
 }
 
-interface Row {
-  seq: number;
-  record: DeliveryRecord;
-}
 
 type Mode = 'list' | 'detail' | 'filter';
 
 const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
+const FILTERED_LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'edit filter'], ['Esc', 'clear filter'], ['q', 'quit']] as const;
 const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
-const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['words', 'status:401 event:… invalid dup text']] as const;
+const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid dup text']] as const;
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
-export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, refreshMs = 100 }: ListenAppProps) {
+export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
-  const [rows, setRows] = useState<Row[]>([]);
+  const [rows, setRows] = useState<LiveRow[]>([]);
   const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
   const [info, setInfo] = useState<ListenerInfo>(() => listener.info());
   const [writeProblem, setWriteProblem] = useState<string | null>(null);
@@ -51,10 +56,13 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
     selectedSeq: null as number | null,
     mode: 'list' as Mode,
     filterText: '',
-    draft: '',
+    draft: openLine(''),
     scroll: 0,
+    /** A result line under the list; `pending` while a replay runs (it then stays). */
     message: '',
+    messagePending: false,
   });
+  useFadingMessage(ui.message, ui.messagePending, messageMs, (shown) => update((s) => (s.message === shown ? { message: '' } : {})));
 
   // Requests arrive far faster than a terminal redraws: gather them and draw every `refreshMs`.
   const arrived = useRef<DeliveryRecord[]>([]);
@@ -67,9 +75,13 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       const batch = arrived.current;
       arrived.current = [];
       if (batch.length > 0) {
-        setRows((previous) => previous.concat(batch.map((record) => ({ seq: seq.current++, record }))).slice(-maxRows));
+        // Only the newest rows that can show are numbered and kept: a burst of thousands costs little.
+        const fresh = batch.slice(-maxRows).map((record) => ({ seq: (seq.current += 1), record }));
+        setRows((previous) => keepWindow(previous, fresh, maxRows, maxBytes));
       }
-      setStats(listener.stats());
+      // An idle listener costs no redraws: the counts are set only when they changed.
+      const next = listener.stats();
+      setStats((previous) => (sameStats(previous, next) ? previous : next));
     }, refreshMs);
     return () => {
       offRecord();
@@ -77,7 +89,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       offProblem();
       clearInterval(timer);
     };
-  }, [listener, maxRows, refreshMs]);
+  }, [listener, maxRows, maxBytes, refreshMs]);
 
   const query = useMemo(() => parseFilterQuery(ui.filterText), [ui.filterText]);
   const visible = useMemo(() => (isEmptyQuery(query) ? rows : rows.filter((r) => matchesQuery(r.record, query))), [rows, query]);
@@ -106,25 +118,30 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       const index = Math.max(0, Math.min(indexOf(s.selectedSeq) + by, list.length - 1));
       return { selectedSeq: index === list.length - 1 ? null : list[index]!.seq };
     });
-  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, lines.length, bodyHeight) }));
+  // Read at key time: a key can arrive before ink hands the handler of the newest render over.
+  const linesNow = useRef(lines);
+  linesNow.current = lines;
+  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, linesNow.current.length, bodyHeight) }));
   const startReplay = () => {
     const row = visibleNow.current[indexOf(latest.current.selectedSeq)];
     if (!row) return;
-    update({ message: `replaying ${row.record.deliveryId ?? 'request'}…` });
+    update({ message: `replaying ${row.record.deliveryId ?? 'request'}…`, messagePending: true });
     replay(row.record).then(
-      (message) => update({ message }),
-      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}` }),
+      (message) => update({ message, messagePending: false }),
+      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}`, messagePending: false }),
     );
   };
 
   const onKey = (input: string, key: Key) => {
     const s = latest.current;
     if (key.ctrl && input === 'c') return onQuit();
+    // A result line has been read once a key is pressed.
+    if (s.message && !s.messagePending) update({ message: '' });
     if (s.mode === 'filter') {
-      if (key.return) update({ filterText: s.draft, selectedSeq: null, mode: 'list' });
-      else if (key.escape) update({ draft: '', filterText: '', mode: 'list' });
-      else if (key.backspace || key.delete) update({ draft: s.draft.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) update({ draft: s.draft + input });
+      const edit = editLine(s.draft, input, key);
+      if (!('done' in edit)) update({ draft: edit.draft });
+      else if (edit.done === 'apply') update({ filterText: s.draft.text.trim(), selectedSeq: null, mode: 'list' });
+      else update({ filterText: '', mode: 'list' });
       return;
     }
     if (input === 'q') return onQuit();
@@ -147,7 +164,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
       const row = visibleNow.current[indexOf(s.selectedSeq)];
       // Pin the row, so new arrivals do not move the detail away from it.
       if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
-    } else if (input === 'f') update({ draft: s.filterText, mode: 'filter' });
+    } else if (input === 'f') update({ draft: openLine(s.filterText), mode: 'filter' });
     else if (key.escape && s.filterText) update({ filterText: '' });
   };
   useInput((input, key) => eachKeypress(input, key, onKey));
@@ -155,7 +172,16 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
   const { mode, filterText, draft, message } = ui;
   return (
     <Box flexDirection="column" width={columns}>
-      <ListenHeader url={listener.url} secrets={listener.secrets} verify={verify} forwardTo={listener.forwardTo && redactUrl(listener.forwardTo.href)} stats={stats} info={info} writeProblem={writeProblem} />
+      <ListenHeader
+        url={listener.url}
+        secrets={listener.secrets}
+        verify={verify}
+        forwardTo={listener.forwardTo && redactUrl(listener.forwardTo.href)}
+        stats={stats}
+        info={info}
+        writeProblem={writeProblem}
+        filter={filterText ? { text: filterText, shown: visible.length, of: rows.length } : undefined}
+      />
       <Text> </Text>
       {mode === 'detail' && current ? (
         <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
@@ -168,10 +194,12 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, re
           emptyText={rows.length ? 'no request matches the filter (Esc clears it)' : `waiting for webhooks — try: webhooks-cli trigger --all --to ${listener.url} --secret …`}
         />
       )}
-      <Text wrap="truncate" color={mode === 'filter' ? 'cyan' : undefined}>
-        {mode === 'filter' ? `filter: ${draft}█` : message || (filterText ? `filter: ${filterText} (${visible.length} of ${rows.length}; f edits, Esc clears)` : ' ')}
-      </Text>
-      <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
+      {mode === 'filter' ? <FilterLine draft={draft} row={headerHeight(info, writeProblem) + 1 + bodyHeight + 1} columns={columns} /> : <Text wrap="truncate">{message || ' '}</Text>}
+      <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : filterText ? FILTERED_LIST_KEYS : LIST_KEYS} />
     </Box>
   );
+}
+
+function sameStats(a: ListenerStats, b: ListenerStats): boolean {
+  return a.received === b.received && a.valid === b.valid && a.invalid === b.invalid && a.duplicates === b.duplicates && a.failed === b.failed && a.ratePerSecond === b.ratePerSecond;
 }

@@ -11,6 +11,8 @@ export interface ListenHeaderProps {
   info: ListenerInfo;
   /** A problem writing the history (a locked database), shown until it clears. */
   writeProblem?: string | null;
+  /** The filter in force, and how many of the listed requests it shows. */
+  filter?: { text: string; shown: number; of: number };
 }
 
 /** Where the listener is, with what secrets, what it has received, and the optional relay/registration line. */
@@ -19,7 +21,7 @@ export function headerHeight(info: ListenerInfo, writeProblem: string | null | u
 }
 
 /** The header of the live view. */
-export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, writeProblem }: ListenHeaderProps) {
+export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, writeProblem, filter }: ListenHeaderProps) {
   const relay = info.relay;
   return (
     <Box flexDirection="column">
@@ -49,6 +51,7 @@ export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, wri
         <Text color={stats.failed ? 'red' : undefined}>non-2xx {stats.failed}</Text>
         {'  '}
         <Text dimColor>{formatRate(stats.ratePerSecond)}</Text>
+        {filter ? <Text color="cyan">{`  filter: ${filter.text} (${filter.shown} of ${filter.of < stats.received ? `the last ${filter.of}` : filter.of})`}</Text> : null}
       </Text>
       {relay || info.webhookId ? (
         <Text wrap="truncate">

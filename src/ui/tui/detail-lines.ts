@@ -54,6 +54,8 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
 
 function signatureLines(r: DeliveryRecord, secrets: readonly string[]): DetailLine[] {
   const header = r.requestHeaders['x-webhook-signature'];
+  const unchecked = r.signatureValid === null ? uncheckedReason(r) : undefined;
+  if (unchecked) return [{ text: `not checked: ${unchecked}`, tone: 'dim' }];
   if (secrets.length === 0) {
     if (r.signatureValid === null) return [{ text: 'not checked (no secret)', tone: 'dim' }];
     return [{ text: r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`, tone: r.signatureValid ? 'ok' : 'bad' }, { text: `received  ${String(header ?? '(none)')}`, tone: 'dim' }];
@@ -66,6 +68,23 @@ function signatureLines(r: DeliveryRecord, secrets: readonly string[]): DetailLi
   if (!d.verification.valid) d.expected.forEach((e, i) => out.push({ text: `expected  ${abbreviateSignature(e)}${d.expected.length > 1 ? `  (secret #${i + 1})` : ''}`, tone: 'dim' }));
   for (const hint of d.hints) out.push({ text: `hint: ${hint}`, tone: 'warn' });
   return out;
+}
+
+/**
+ * Why a received request's signature was never checked, when the request itself says so: the
+ * listener answered before it had a whole request to check. Undefined otherwise (no secret, or
+ * --no-verify without one).
+ */
+function uncheckedReason(r: DeliveryRecord): string | undefined {
+  if (r.method === '?') {
+    // Answered by the transport before a request existed.
+    if (r.status === 408) return 'the request never completed (the client was too slow to send it; answered 408)';
+    if (r.status === 431) return 'the request headers were too large (answered 431)';
+    return `the request never completed (answered ${r.status ?? 'nothing'})`;
+  }
+  if (r.status === 413) return 'the body was over the size limit, so it was not kept (answered 413)';
+  if (r.status === 404 || r.status === 405) return `not a POST to the webhook path (answered ${r.status})`;
+  return undefined;
 }
 
 function headerLines(headers: HeaderMap): DetailLine[] {
