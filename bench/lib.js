@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const BIN = fileURLToPath(new URL('../bin/webhooks-cli.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/webhooks-cli.cjs', import.meta.url));
 
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);

@@ -3,11 +3,8 @@
  * message, the next step, and the exit code. Anything else reaching the entry point is a bug.
  */
 
-export const EXIT_OK = 0;
-/** The operation failed: a delivery not 2xx, a failed check, an API error. */
-export const EXIT_FAILED = 1;
-/** The command was called wrongly: unknown event, bad flag. */
-export const EXIT_USAGE = 2;
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.cjs';
+import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.cjs';
 
 export class UserError extends Error {
   readonly hint?: string;

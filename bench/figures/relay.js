@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { webhookHeaders } from '../../dist/core/webhook-request.js';
 import { summariseLatencies } from '../../dist/core/stats.js';
 
-const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.cjs', import.meta.url));
 const SECRET = 'bench-secret';
 const RATE_REQUESTS = Number(process.env.BENCH_RELAY_REQUESTS ?? 4000);
 const RATE_CONCURRENCY = 32;

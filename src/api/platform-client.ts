@@ -7,7 +7,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { UserError } from '../errors.js';
 import { apiConnection } from './api-endpoint.js';
-import { USER_AGENT } from '../version.js';
+import { USER_AGENT } from '../version.cjs';
 import { normaliseAttempt, normaliseWebhook, unwrapList, unwrapObject, type Attempt, type WebhookView } from './api-types.js';
 
 export interface ClientOptions {

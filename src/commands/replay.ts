@@ -5,7 +5,7 @@ import { redactUrl } from '../core/redact.js';
 import { replayDelivery } from '../delivery/replay-service.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, UserError } from '../errors.js';
 import { HistoryStore } from '../store/history-store.js';
-import { USER_AGENT } from '../version.js';
+import { USER_AGENT } from '../version.cjs';
 
 interface ReplayCommandOptions {
   to?: string;

@@ -8,7 +8,7 @@ import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js'
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
 import { JournalWriter } from '../store/delivery-journal.js';
-import { USER_AGENT } from '../version.js';
+import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { requireHttpUrl } from './url-argument.js';
 

@@ -8,7 +8,7 @@ import { redactUrl } from '../core/redact.js';
 import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { JournalWriter } from '../store/delivery-journal.js';
-import { USER_AGENT } from '../version.js';
+import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { requireHttpUrl } from './url-argument.js';
 import { ProgressBar } from '../ui/progress-bar.js';

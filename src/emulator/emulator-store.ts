@@ -3,10 +3,9 @@
  * every attempt. The only module that writes SQL against it. Pending deliveries live here, so a
  * restart — even after `kill -9` — resumes them with the same delivery id.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { fileSystemError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
+import { openSqliteFile } from '../store/sqlite-file.js';
 import { EMULATOR_MIGRATIONS } from './emulator-migrations.js';
 
 export type HeaderList = Record<string, string | string[] | undefined>;
@@ -145,22 +144,8 @@ export class EmulatorStore {
 
   /** Opens (creating and migrating as needed) the emulator database at `path`. */
   static open(path: string): EmulatorStore {
-    let db: Database.Database;
-    try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      closeSync(openSync(path, 'a', 0o600));
-      db = new Database(path);
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode survives a killed process (only a power cut can lose the last commits).
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-    } catch (err) {
-      if (err instanceof Error && /not a database|malformed/i.test(err.message)) {
-        throw new UserError(`${path} is not a webhooks-cli emulator database`, { hint: 'pass serve --state with another path' });
-      }
-      throw fileSystemError(err, path, 'open the emulator database', 'pass serve --state with a writable path');
-    }
+    const db = openSqliteFile(path, { what: 'emulator database', fix: 'pass serve --state with another path', busyTimeoutMs: BUSY_TIMEOUT_MS });
+    db.pragma('foreign_keys = ON');
     try {
       migrateEmulator(db);
     } catch (err) {

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 description of what the emulator serves (`GET /api/v1/openapi.json`). */
 import { EVENT_TYPES } from '../core/events.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../version.cjs';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -2,10 +2,9 @@
  * The delivery history: one SQLite file (WAL), opened through this module only.
  * Nothing else in the tool writes SQL against it.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { fileSystemError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
+import { openSqliteFile } from './sqlite-file.js';
 import { MIGRATIONS } from './migrations.js';
 import { importJournal } from './delivery-journal.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
@@ -75,21 +74,7 @@ export class HistoryStore {
 
   /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
   static open(path: string): HistoryStore {
-    let db: Database.Database;
-    try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // Create the file owner-only first; SQLite gives its -wal and -shm files the same mode.
-      closeSync(openSync(path, 'a', 0o600));
-      db = new Database(path);
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-    } catch (err) {
-      if (err instanceof Error && /not a database|malformed/i.test(err.message)) {
-        throw new UserError(`${path} is not a webhooks-cli history database`, { hint: 'pass --db with another path' });
-      }
-      throw fileSystemError(err, path, 'open the history database', 'pass --db with a writable path (or set WEBHOOKS_DB)');
-    }
+    const db = openSqliteFile(path, { what: 'history database', fix: 'pass --db with another path (or set WEBHOOKS_DB)', busyTimeoutMs: BUSY_TIMEOUT_MS });
     migrate(db);
     const store = new HistoryStore(path, db);
     try {

@@ -101,7 +101,7 @@ describe('history', () => {
     writeFileSync(file, 'this is not sqlite'.repeat(100));
     const result = await runCli(['history', '--db', file]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^error: .*junk\.db is not a webhooks-cli history database — pass --db with another path$/);
+    expect(result.stderr.trim()).toMatch(/^error: .*junk\.db is not a webhooks-cli history database — pass --db with another path \(or set WEBHOOKS_DB\)$/);
   });
 });
 

@@ -110,8 +110,8 @@ describe('webhooks-cli relay', () => {
   });
 
   it('relay --help loads commander only', async () => {
-    const trace = new URL('../helpers/trace-modules.mjs', import.meta.url).pathname;
-    const result = await execa(process.execPath, ['--import', trace, BIN, 'relay', '--help'], { reject: false, env: isolatedEnv(tempDir()) });
+    const trace = new URL('../helpers/trace-modules.cjs', import.meta.url).pathname;
+    const result = await execa(process.execPath, ['--require', trace, BIN, 'relay', '--help'], { reject: false, env: isolatedEnv(tempDir()) });
     expect(result.exitCode).toBe(0);
     expect(new Set(result.stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')))).toEqual(new Set(['loaded-package: commander']));
   });

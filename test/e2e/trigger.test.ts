@@ -176,7 +176,7 @@ describe('trigger: bad input', () => {
 describe('start-up', () => {
   async function packagesLoaded(args: string[]): Promise<string[]> {
     const configDir = tempDir();
-    const result = await execa(process.execPath, ['--import', new URL('../helpers/trace-modules.mjs', import.meta.url).pathname, BIN, ...args], { reject: false, env: isolatedEnv(configDir) });
+    const result = await execa(process.execPath, ['--require', new URL('../helpers/trace-modules.cjs', import.meta.url).pathname, BIN, ...args], { reject: false, env: isolatedEnv(configDir) });
     return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')).map((l) => l.slice(16)))];
   }
 

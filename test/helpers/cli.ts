@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.cjs', import.meta.url));
 
 const made: string[] = [];
 // Removed when the test worker exits; a failing run's folders go too (rerun to inspect).

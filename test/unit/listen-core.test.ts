@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteSize, milliseconds } from '../../src/cli/parse.js';
+import { byteSize, milliseconds } from '../../src/cli/parse.cjs';
 import { isLocalHost, parseForwardTarget } from '../../src/receiver/forwarder.js';
 import { StatsCounter } from '../../src/receiver/listener-stats.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';

@@ -6,7 +6,7 @@ import { redactUrl } from '../../core/redact.js';
 import { replayDelivery } from '../../delivery/replay-service.js';
 import type { DeliveryRecord, DeliverySummary } from '../../store/delivery-record.js';
 import type { HistoryStore } from '../../store/history-store.js';
-import { USER_AGENT } from '../../version.js';
+import { USER_AGENT } from '../../version.cjs';
 import { HistoryBrowser } from './HistoryBrowser.js';
 
 export async function runHistoryBrowser(store: HistoryStore, initialQuery: string, initialRows?: DeliverySummary[]): Promise<void> {

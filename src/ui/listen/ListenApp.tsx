@@ -8,6 +8,7 @@ import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
 import { eachKeypress } from '../tui/each-keypress.js';
+import { isBackKey, moveAmount } from '../tui/navigation-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
 import { editLine, openLine } from '../tui/line-editor.js';
@@ -147,17 +148,13 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, ma
     if (input === 'q') return onQuit();
     if (input === 'r') return startReplay();
     if (s.mode === 'detail') {
-      if (key.escape || key.return || key.backspace || key.leftArrow) update({ mode: 'list' });
-      else if (key.upArrow || input === 'k') scrollBy(-1);
-      else if (key.downArrow || input === 'j') scrollBy(1);
-      else if (key.pageUp) scrollBy(-bodyHeight);
-      else if (key.pageDown || input === ' ') scrollBy(bodyHeight);
+      const by = moveAmount(input, key, bodyHeight, true);
+      if (isBackKey(key)) update({ mode: 'list' });
+      else if (by) scrollBy(by);
       return;
     }
-    if (key.upArrow || input === 'k') move(-1);
-    else if (key.downArrow || input === 'j') move(1);
-    else if (key.pageUp) move(-bodyHeight);
-    else if (key.pageDown) move(bodyHeight);
+    const by = moveAmount(input, key, bodyHeight);
+    if (by) move(by);
     else if (input === 'g' || key.home) move(-Infinity);
     else if (input === 'G' || key.end) update({ selectedSeq: null });
     else if (key.return) {

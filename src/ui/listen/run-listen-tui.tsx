@@ -4,7 +4,7 @@ import { formatDuration } from '../../cli/output.js';
 import { replayDelivery } from '../../delivery/replay-service.js';
 import type { Listener } from '../../receiver/index.js';
 import type { DeliveryRecord } from '../../store/delivery-record.js';
-import { USER_AGENT } from '../../version.js';
+import { USER_AGENT } from '../../version.cjs';
 import { ListenApp } from './ListenApp.js';
 
 export async function runListenTui(listener: Listener, options: { verify: boolean; stopped: Promise<unknown> }): Promise<void> {

@@ -1,8 +1,8 @@
 /** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.js';
-import { collectList, duration, integer, positiveNumber } from './parse.js';
-import { requestTimeoutOption } from './server-options.js';
+import { examples, lazy } from './lazy-action.cjs';
+import { collectList, duration, integer, positiveNumber } from './parse.cjs';
+import { requestTimeoutOption } from './server-options.cjs';
 
 const load = () => import('../commands/webhooks.js');
 

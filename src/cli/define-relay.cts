@@ -1,8 +1,8 @@
 /** `relay`: the WebSocket tunnel server. (`listen --relay` is the client side.) */
 import { Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.js';
-import { byteSize, duration, integer } from './parse.js';
-import { requestTimeoutOption } from './server-options.js';
+import { examples, lazy } from './lazy-action.cjs';
+import { byteSize, duration, integer } from './parse.cjs';
+import { requestTimeoutOption } from './server-options.cjs';
 
 export function defineRelayCommands(program: Command): void {
   program

@@ -1,7 +1,7 @@
 /** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
 import { Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.js';
-import { collect, duration, integer } from './parse.js';
+import { examples, lazy } from './lazy-action.cjs';
+import { collect, duration, integer } from './parse.cjs';
 
 export function defineFoundationCommands(program: Command): void {
   const events = program

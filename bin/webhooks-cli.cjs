@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+'use strict';
 // The only place that decides the process's exit code; everything below returns or throws.
-import { main } from '../dist/cli/main.js';
+// CommonJS for a fast start (see src/cli/main.cts).
 
 // React's production build for the TUIs, whatever the shell says: the development build records
 // every render for profiling tools, and a live view with thousands of updates a second then grows
@@ -15,4 +16,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2));
+require('../dist/cli/main.cjs')
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,7 +1,7 @@
 /** `smoke`: the CI conformance run against a webhook receiver. */
 import { Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.js';
-import { collectList, duration } from './parse.js';
+import { examples, lazy } from './lazy-action.cjs';
+import { collectList, duration } from './parse.cjs';
 
 export function defineSmokeCommands(program: Command): void {
   program

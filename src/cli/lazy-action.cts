@@ -1,7 +1,7 @@
 /** Shared by the command definitions: actions that import their command module only when run. */
 import type { Command } from 'commander';
-import { EXIT_OK } from '../errors.js';
-import { createContext, type CommandContext, type GlobalOptions } from './context.js';
+import { EXIT_OK } from '../exit-codes.cjs';
+import type { CommandContext, GlobalOptions } from './context.js';
 
 /** A command's entry: gets the context, then the positional arguments, then the options. */
 export type CommandRun = (ctx: CommandContext, ...args: any[]) => Promise<number | void> | number | void;
@@ -14,8 +14,10 @@ export function lazy<M>(load: () => Promise<M>, exportName: keyof M & string) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const positional = args.slice(0, -2);
+    // The context module (settings, config paths) loads with the command, not for --help.
+    const [{ createContext }, module] = await Promise.all([import('./context.js'), load()]);
     const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
-    const run = (await load())[exportName] as CommandRun;
+    const run = module[exportName] as CommandRun;
     // A nested command (`history export`) also sees its parent's options (`history --event …`).
     const parentOptions = command.parent?.parent ? command.parent.opts() : {};
     const code = await run(ctx, ...positional, { ...parentOptions, ...command.opts() });
