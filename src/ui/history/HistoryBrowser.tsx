@@ -7,10 +7,10 @@ import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { parseFilterQuery, toHistoryFilter } from '../tui/filter-query.js';
 import { eachKeypress } from '../tui/each-keypress.js';
-import { isBackKey, moveAmount } from '../tui/navigation-keys.js';
+import { moveAmount, routeBrowserKey } from '../tui/browser-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
-import { editLine, openLine } from '../tui/line-editor.js';
+import { openLine } from '../tui/line-editor.js';
 import { useFadingMessage } from '../tui/use-fading-message.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
@@ -97,33 +97,27 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
     );
   };
 
-  const onKey = (input: string, key: Key) => {
-    const s = latest.current;
-    if (key.ctrl && input === 'c') return onQuit();
-    // A result line has been read once a key is pressed.
-    if (s.message && !s.messagePending) update({ message: '' });
-    if (s.mode === 'filter') {
-      const edit = editLine(s.draft, input, key);
-      if (!('done' in edit)) update({ draft: edit.draft });
-      else update({ queryText: edit.done === 'apply' ? s.draft.text.trim() : '', mode: 'list' });
-      return;
-    }
-    if (input === 'q') return onQuit();
-    if (input === 'r') return startReplay();
-    if (s.mode === 'detail') {
-      const by = moveAmount(input, key, bodyHeight, true);
-      if (isBackKey(key)) update({ mode: 'list' });
-      else if (by) scrollBy(by);
-      return;
-    }
-    const current = s.rows[s.selected];
-    const by = moveAmount(input, key, bodyHeight);
-    if (by) move(by);
-    else if (input === 'g' || key.home) update({ selected: 0 });
-    else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
-    else if (input === 'f') update({ draft: openLine(s.queryText), mode: 'filter' });
-    else if (key.escape && s.queryText) update({ queryText: '' });
-  };
+  const onKey = (input: string, key: Key) =>
+    routeBrowserKey(input, key, latest.current, {
+      page: bodyHeight,
+      quit: onQuit,
+      replay: startReplay,
+      clearMessage: () => update({ message: '' }),
+      setDraft: (draft) => update({ draft }),
+      finishFilter: (text) => update({ queryText: text ?? '', mode: 'list' }),
+      backToList: () => update({ mode: 'list' }),
+      scrollBy,
+      onListKey: (input, key) => {
+        const s = latest.current;
+        const current = s.rows[s.selected];
+        const by = moveAmount(input, key, bodyHeight);
+        if (by) move(by);
+        else if (input === 'g' || key.home) update({ selected: 0 });
+        else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
+        else if (input === 'f') update({ draft: openLine(s.queryText), mode: 'filter' });
+        else if (key.escape && s.queryText) update({ queryText: '' });
+      },
+    });
   useInput((input, key) => eachKeypress(input, key, onKey));
 
   const { rows, mode, record } = ui;

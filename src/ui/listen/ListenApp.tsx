@@ -8,10 +8,10 @@ import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
 import { eachKeypress } from '../tui/each-keypress.js';
-import { isBackKey, moveAmount } from '../tui/navigation-keys.js';
+import { moveAmount, routeBrowserKey } from '../tui/browser-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
-import { editLine, openLine } from '../tui/line-editor.js';
+import { openLine } from '../tui/line-editor.js';
 import { useFadingMessage } from '../tui/use-fading-message.js';
 import { useKeyState } from '../tui/use-key-state.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
@@ -133,37 +133,30 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, ma
     );
   };
 
-  const onKey = (input: string, key: Key) => {
-    const s = latest.current;
-    if (key.ctrl && input === 'c') return onQuit();
-    // A result line has been read once a key is pressed.
-    if (s.message && !s.messagePending) update({ message: '' });
-    if (s.mode === 'filter') {
-      const edit = editLine(s.draft, input, key);
-      if (!('done' in edit)) update({ draft: edit.draft });
-      else if (edit.done === 'apply') update({ filterText: s.draft.text.trim(), selectedSeq: null, mode: 'list' });
-      else update({ filterText: '', mode: 'list' });
-      return;
-    }
-    if (input === 'q') return onQuit();
-    if (input === 'r') return startReplay();
-    if (s.mode === 'detail') {
-      const by = moveAmount(input, key, bodyHeight, true);
-      if (isBackKey(key)) update({ mode: 'list' });
-      else if (by) scrollBy(by);
-      return;
-    }
-    const by = moveAmount(input, key, bodyHeight);
-    if (by) move(by);
-    else if (input === 'g' || key.home) move(-Infinity);
-    else if (input === 'G' || key.end) update({ selectedSeq: null });
-    else if (key.return) {
-      const row = visibleNow.current[indexOf(s.selectedSeq)];
-      // Pin the row, so new arrivals do not move the detail away from it.
-      if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
-    } else if (input === 'f') update({ draft: openLine(s.filterText), mode: 'filter' });
-    else if (key.escape && s.filterText) update({ filterText: '' });
-  };
+  const onKey = (input: string, key: Key) =>
+    routeBrowserKey(input, key, latest.current, {
+      page: bodyHeight,
+      quit: onQuit,
+      replay: startReplay,
+      clearMessage: () => update({ message: '' }),
+      setDraft: (draft) => update({ draft }),
+      finishFilter: (text) => update(text === undefined ? { filterText: '', mode: 'list' } : { filterText: text, selectedSeq: null, mode: 'list' }),
+      backToList: () => update({ mode: 'list' }),
+      scrollBy,
+      onListKey: (input, key) => {
+        const s = latest.current;
+        const by = moveAmount(input, key, bodyHeight);
+        if (by) move(by);
+        else if (input === 'g' || key.home) move(-Infinity);
+        else if (input === 'G' || key.end) update({ selectedSeq: null });
+        else if (key.return) {
+          const row = visibleNow.current[indexOf(s.selectedSeq)];
+          // Pin the row, so new arrivals do not move the detail away from it.
+          if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
+        } else if (input === 'f') update({ draft: openLine(s.filterText), mode: 'filter' });
+        else if (key.escape && s.filterText) update({ filterText: '' });
+      },
+    });
   useInput((input, key) => eachKeypress(input, key, onKey));
 
   const { mode, filterText, draft, message } = ui;
