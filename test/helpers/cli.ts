@@ -1,23 +1,15 @@
 /** Spawns the built CLI with execa, in an isolated config folder, never throwing on exit codes. */
 import { execa, type Options, type ResultPromise } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.cjs', import.meta.url));
 
-const made: string[] = [];
-// Removed when the test worker exits; a failing run's folders go too (rerun to inspect).
-process.once('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh folder for one test's config and history, removed when the test worker exits. */
+/** A fresh folder for one test's config and history (below the run's root: test/global-setup.ts). */
 export function tempDir(prefix = 'webhooks-cli-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
+  return mkdtempSync(join(tmpdir(), prefix));
 }
 
 /** Environment that isolates the CLI from the user's config and from CI detection. */

@@ -125,10 +125,11 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
   return (
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate">
-        <Text bold>webhooks-cli history</Text> <Text dimColor>{source.path}</Text>
-        {'  '}
-        {loaded}
+        {/* The path last: on a narrow terminal it is what gets cut, not the counts. */}
+        <Text bold>webhooks-cli history</Text> {loaded}
         {ui.queryText ? <Text color="cyan">{`  filter: ${ui.queryText}`}</Text> : null}
+        {'  '}
+        <Text dimColor>{source.path}</Text>
       </Text>
       <Text> </Text>
       {mode === 'detail' && record ? (

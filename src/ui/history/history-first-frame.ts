@@ -81,13 +81,13 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
   const c = palette(input.color);
   const height = listHeight(input.terminalRows);
   const exhausted = input.rows.length < input.pageSize;
-  const filter = input.queryText ? c.cyan(`  filter: ${input.queryText}`) : '';
+  const filter = Boolean(input.queryText);
   const list = input.rows.length
     ? historyListLines(input.rows, input.columns, height, input.color)
     : [...historyListLines([], input.columns, height, input.color), c.dim(input.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet')];
   const help = LIST_KEYS.map(([key, what]) => `${c.bold(key)} ${c.dim(what)}`).join(c.dim(' · '));
   return [
-    `${c.bold('webhooks-cli history')} ${c.dim(input.path)}  ${loadedText(input.rows.length, exhausted)}${filter}`,
+    line([['webhooks-cli history', c.bold], [` ${loadedText(input.rows.length, exhausted)}`], [filter ? `  filter: ${input.queryText}` : '', c.cyan], [`  ${input.path}`, c.dim]], input.columns),
     '',
     ...list,
     ...Array.from({ length: Math.max(0, height + 1 - list.length) }, () => ''),
