@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 const sessions: TmuxSession[] = [];
@@ -24,7 +25,7 @@ describe('demo', () => {
     expect(new Set(recorded)).toEqual(new Set(lines.map((l) => l.delivery_id)));
   });
 
-  it('shows the live view of the listener in a real terminal, all 16 verified, and quits with q', async () => {
+  it.skipIf(skipWithout('tmux'))('shows the live view of the listener in a real terminal, all 16 verified, and quits with q', async () => {
     const configDir = tempDir();
     // CI detection would turn the TUI off: the pane is a real terminal, so clear it.
     const session = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= NO_COLOR=1 '${process.execPath}' '${BIN}' demo; echo "EXITED $?"; sleep 20`);

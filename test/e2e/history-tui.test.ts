@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 let session: TmuxSession | undefined;
@@ -13,7 +14,7 @@ afterEach(async () => {
   session = server = undefined;
 });
 
-describe('history browser in a terminal', () => {
+describe.skipIf(skipWithout('tmux'))('history browser in a terminal', () => {
   it('shows the newest deliveries, moves, opens one, filters, and quits', async () => {
     server = await startRecordingServer((req) => ({ status: req.headers['x-webhook-event'] === 'search.zero_results' ? 500 : 200 }));
     const configDir = tempDir();

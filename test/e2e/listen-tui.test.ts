@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { freePort } from '../helpers/servers.js';
+import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 const sessions: string[] = [];
@@ -39,7 +40,7 @@ async function press(session: string, key: string) {
   await new Promise((r) => setTimeout(r, 150));
 }
 
-describe('listen in a real terminal', () => {
+describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
   it('shows deliveries live with ✓, opens one with Enter, replays it with r, quits with q', async () => {
     const configDir = tempDir();
     const port = await freePort();

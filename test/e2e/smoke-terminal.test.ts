@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExampleReceiver, type ExampleReceiver } from '../example-receiver/webhook-receiver.js';
 import { BIN, tempDir } from '../helpers/cli.js';
+import { skipWithout } from '../helpers/required-program.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const socket = `webhooks-cli-smoke-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   await receiver?.close();
 });
 
-describe.skipIf(!hasTmux)('smoke on a terminal', () => {
+describe.skipIf(skipWithout('tmux'))('smoke on a terminal', () => {
   it('prints the grouped summary', async () => {
     receiver = await startExampleReceiver('s3cret');
     const dir = tempDir();

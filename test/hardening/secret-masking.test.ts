@@ -14,6 +14,7 @@ import { startListen, type RunningListener } from '../helpers/listen.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
+import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 const SECRET = 'sekret-9f8e7d6c5b4a';
@@ -196,7 +197,7 @@ describe('secrets are masked', () => {
     expectNoSecret({ ...outputs('listen --relay', listenResult), 'relay stderr': relay.stderr() }, [SECRET, channelToken]);
   });
 
-  it("listen's terminal UI: the header and a delivery's details", async () => {
+  it.skipIf(skipWithout('tmux'))("listen's terminal UI: the header and a delivery's details", async () => {
     const configDir = tempDir();
     const port = await freePort();
     const app = await startRecordingServer();
