@@ -7,7 +7,7 @@ import { EVENT_TYPES } from '../core/events.js';
 import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { requireHttpUrl } from './url-argument.js';
@@ -29,7 +29,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const junitPath = options.junit === undefined ? undefined : prepareReportPath(options.junit);
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const journal = new JournalWriter(ctx.dbPath).open();
+  const spool = new SpoolWriter(ctx.dbPath).open();
   const c = palette(ctx.color);
   const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
   let failed = 0;
@@ -45,8 +45,8 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       userAgent: USER_AGENT,
       // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
       record: (r) => {
-        journal.append(r);
-        journal.flush();
+        spool.append(r);
+        spool.flush();
       },
       onCheckStart: ctx.interactive ? (check, i, total) => progress(progressLine(check, i, total, failed, c)) : undefined,
       onCheckDone: (result) => {
@@ -56,7 +56,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       },
     });
   } finally {
-    journal.close();
+    spool.close();
     if (ctx.interactive) progress('');
   }
 

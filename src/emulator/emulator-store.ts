@@ -5,10 +5,9 @@
  */
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import type { HeaderMap } from '../store/delivery-record.js';
 import { openSqliteFile } from '../store/sqlite-file.js';
 import { EMULATOR_MIGRATIONS } from './emulator-migrations.js';
-
-export type HeaderList = Record<string, string | string[] | undefined>;
 
 export interface Webhook {
   id: string;
@@ -62,8 +61,8 @@ export interface AttemptRecord {
   durationMs: number;
   error: string | null;
   /** Kept only in debug mode. */
-  request?: { headers: HeaderList; body: Buffer };
-  response?: { headers: HeaderList; body: Buffer };
+  request?: { headers: HeaderMap; body: Buffer };
+  response?: { headers: HeaderMap; body: Buffer };
 }
 
 /** What follows an attempt: the delivery's next state and when to try again, if at all. */
@@ -98,8 +97,8 @@ export interface AttemptRow {
   durationMs: number | null;
   error: string | null;
   deliveryState: DeliveryState;
-  request?: { headers: HeaderList; body: Buffer };
-  response?: { headers: HeaderList; body: Buffer };
+  request?: { headers: HeaderMap; body: Buffer };
+  response?: { headers: HeaderMap; body: Buffer };
 }
 
 export interface AttemptFilter {
@@ -357,8 +356,8 @@ export class EmulatorStore {
           id: a.id, deliveryId: a.delivery_id, webhookId: a.webhook_id, event: a.event, attempt: a.attempt,
           status: a.succeeded ? 'succeeded' : 'failed', at: a.started_at, responseStatus: a.response_status, durationMs: a.duration_ms,
           error: a.error, deliveryState: a.state,
-          request: a.request_headers !== null ? { headers: JSON.parse(a.request_headers) as HeaderList, body: a.request_body ?? Buffer.alloc(0) } : undefined,
-          response: a.response_headers !== null ? { headers: JSON.parse(a.response_headers) as HeaderList, body: a.response_body ?? Buffer.alloc(0) } : undefined,
+          request: a.request_headers !== null ? { headers: JSON.parse(a.request_headers) as HeaderMap, body: a.request_body ?? Buffer.alloc(0) } : undefined,
+          response: a.response_headers !== null ? { headers: JSON.parse(a.response_headers) as HeaderMap, body: a.response_body ?? Buffer.alloc(0) } : undefined,
         });
       }
     }

@@ -14,7 +14,8 @@ import { maskSecret } from '../core/redact.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { ApiError, invalid } from './api-error.js';
 import type { AttemptReport, DeliveryEngine } from './delivery-engine.js';
-import type { AttemptRow, EmulatorStore, HeaderList, NewDelivery, Webhook } from './emulator-store.js';
+import type { HeaderMap } from '../store/delivery-record.js';
+import type { AttemptRow, EmulatorStore, NewDelivery, Webhook } from './emulator-store.js';
 import { parseCreateWebhook, parseEventRequest, parseUpdateWebhook } from './webhook-validation.js';
 
 export interface ApiAnswer {
@@ -187,6 +188,6 @@ function attemptRowJson(row: AttemptRow) {
   };
 }
 
-function exchangeJson(exchange: { headers: HeaderList; body: Buffer }) {
+function exchangeJson(exchange: { headers: HeaderMap; body: Buffer }) {
   return { headers: exchange.headers, body: exchange.body.toString('utf8') };
 }

@@ -1,10 +1,11 @@
-/** One request in the history, sent or received. Shared by the store, the journal and the UI. */
+/** One request in the history, sent or received. Shared by the store, the spool and the UI. */
 
 export type Direction = 'out' | 'in';
 
 /** Which part of the tool produced the record. */
 export type RecordSource = 'trigger' | 'replay' | 'listen' | 'relay' | 'smoke' | 'emulator';
 
+/** Headers as node:http gives them: lower-case names, a repeated header as an array. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
 export interface DeliveryRecord {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { MIGRATIONS } from './migrations.js';
-import { importJournal } from './delivery-journal.js';
+import { importSpool } from './delivery-spool.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
 
 export interface HistoryFilter {
@@ -96,7 +96,7 @@ export class HistoryStore {
 
   /** Imports what `trigger` and other fast commands appended to the spool since; returns how many. */
   importSpool(): number {
-    return importJournal(this.path, (records) => this.insertMany(records));
+    return importSpool(this.path, (records) => this.insertMany(records));
   }
 
   get schemaVersion(): number {

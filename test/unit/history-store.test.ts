@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JournalWriter, importJournal } from '../../src/store/delivery-journal.js';
+import { SpoolWriter, importSpool } from '../../src/store/delivery-spool.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { HistoryStore, migrate } from '../../src/store/history-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
@@ -72,10 +72,10 @@ describe('HistoryStore', () => {
   });
 });
 
-describe('delivery journal (the spool trigger writes)', () => {
+describe('delivery spool (what trigger appends beside the history)', () => {
   it('is imported once by the next open, then removed', () => {
     const path = join(tempDir(), 'h.db');
-    const writer = new JournalWriter(path).open();
+    const writer = new SpoolWriter(path).open();
     for (let i = 0; i < 300; i++) writer.append(record({ deliveryId: `dlv_${i}` }));
     writer.close();
     const store = HistoryStore.open(path);
@@ -87,18 +87,18 @@ describe('delivery journal (the spool trigger writes)', () => {
 
   it('leaves a live writer\'s unfinished file alone', () => {
     const path = join(tempDir(), 'h.db');
-    const writer = new JournalWriter(path).open();
+    const writer = new SpoolWriter(path).open();
     writer.append(record());
     writer.flush();
-    expect(importJournal(path, () => {})).toBe(0);
+    expect(importSpool(path, () => {})).toBe(0);
     writer.close();
-    expect(importJournal(path, () => {})).toBe(1);
+    expect(importSpool(path, () => {})).toBe(1);
   });
 
   it('reports an unwritable location as a user error', () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, '');
-    expect(() => new JournalWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
+    expect(() => new SpoolWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
   });
 });
 
