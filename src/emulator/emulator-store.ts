@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import { runMigrations, schemaVersion } from '../store/schema-migrations.js';
 import type { HeaderMap } from '../store/delivery-record.js';
 import { openSqliteFile } from '../store/sqlite-file.js';
 import { EMULATOR_MIGRATIONS } from './emulator-migrations.js';
@@ -146,7 +147,7 @@ export class EmulatorStore {
     const db = openSqliteFile(path, { what: 'emulator database', fix: 'pass serve --state with another path', busyTimeoutMs: BUSY_TIMEOUT_MS });
     db.pragma('foreign_keys = ON');
     try {
-      migrateEmulator(db);
+      runMigrations(db, EMULATOR_MIGRATIONS, { what: 'emulator database', fix: 'pass serve --state with another path' });
     } catch (err) {
       db.close();
       if (err instanceof UserError) throw err;
@@ -156,7 +157,7 @@ export class EmulatorStore {
   }
 
   get schemaVersion(): number {
-    return this.#db.pragma('user_version', { simple: true }) as number;
+    return schemaVersion(this.#db);
   }
 
   // --- webhooks -------------------------------------------------------------------------
@@ -368,20 +369,6 @@ export class EmulatorStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
-  }
-}
-
-/** Runs the emulator migrations not yet applied, each in its own transaction. */
-export function migrateEmulator(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > EMULATOR_MIGRATIONS.length) {
-    throw new UserError(`the emulator database is from a newer webhooks-cli (schema ${current})`, { hint: 'upgrade webhooks-cli, or pass serve --state with another path' });
-  }
-  for (let version = current; version < EMULATOR_MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(EMULATOR_MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
   }
 }
 

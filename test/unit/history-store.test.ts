@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpoolWriter, importSpool } from '../../src/store/delivery-spool.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
-import { HistoryStore, migrate } from '../../src/store/history-store.js';
+import { HistoryStore } from '../../src/store/history-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { runMigrations } from '../../src/store/schema-migrations.js';
 import { tempDir } from '../helpers/cli.js';
 
 function record(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
@@ -29,7 +30,7 @@ describe('HistoryStore', () => {
   it('upgrades a version-1 database and keeps its rows', () => {
     const path = join(tempDir(), 'old.db');
     const old = new Database(path);
-    migrate(old, 1);
+    runMigrations(old, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path', upTo: 1 });
     old.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
       VALUES ('out', 'trigger', 1, 'catalog.product.deleted', 'dlv_old', 'POST', 'http://x', '{}', x'7b7d', 204)`).run();
     expect(old.pragma('user_version', { simple: true })).toBe(1);
