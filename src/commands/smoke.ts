@@ -4,13 +4,12 @@ import type { CommandContext } from '../cli/context.js';
 import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, fileSystemError, requireHttpUrl, UsageError } from '../errors.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
 import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
-import { requireHttpUrl } from './url-argument.js';
 
 interface SmokeOptions {
   url: string;
@@ -22,7 +21,7 @@ interface SmokeOptions {
 }
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
-  const url = requireHttpUrl(options.url, '--url');
+  const url = requireHttpUrl(options.url, '--url').href;
   const secret = resolveSetting('secret', options.secret);
   if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
   const events = selectedEvents(options.events);

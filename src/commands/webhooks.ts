@@ -2,7 +2,6 @@
  * `register`, `list`, `get`, `update`, `delete`, `test`, `deliveries`: thin commands over the
  * platform API client. Human output by default, the API's own JSON with `--json`.
  */
-import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { PlatformClient } from '../api/platform-client.js';
@@ -11,6 +10,7 @@ import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, 
 import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
+import { newWebhookSecret } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 
@@ -47,7 +47,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
   if (configured?.source === 'config') logLine(ctx, `signing with the secret stored by \`config set secret\` (pass --secret to use another)`);
   // A webhook always gets a secret; when none is given, one is made here and shown once.
-  const secret = given ?? `whsec_${randomBytes(24).toString('base64url')}`;
+  const secret = given ?? newWebhookSecret();
   const { raw, value } = await withApi(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
   const showSecret = Boolean(flags.showSecret) || given === undefined;
   if (ctx.json) return printJson(ctx, showSecret ? raw : maskSecretField(raw)), EXIT_OK;

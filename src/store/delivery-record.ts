@@ -40,7 +40,3 @@ export interface DeliveryRecord {
 
 /** What the history list shows: a record without its bodies and headers. */
 export type DeliverySummary = Omit<DeliveryRecord, 'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody'> & { id: number; bodySize: number };
-
-export function isSuccessStatus(status: number | null | undefined): boolean {
-  return typeof status === 'number' && status >= 200 && status < 300;
-}

@@ -15,7 +15,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from './channel-token.js';
-import { endToEndHeaders, splitChannelPath } from './forwarding-rules.js';
+import { endToEndHeaders } from '../core/http-headers.js';
+import { splitChannelPath } from './forwarding-rules.js';
 import { CLOSE_REPLACED, CONNECT_PATH, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
 import { RelayChannel, type ChannelConnection, type WaitingSender } from './relay-channel.js';
 
