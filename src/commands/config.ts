@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { CommandContext } from '../cli/context.js';
-import { formatTable, printJson, printLine } from '../cli/output.js';
+import { printJson, printLine } from '../cli/output.js';
+import { formatTable } from '../format/display.js';
 import { openConfig } from '../config/config-store.js';
 import { configDirectory, configFilePath } from '../config/paths.js';
 import { SETTINGS, type SettingName } from '../config/settings.js';

@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, formatTable, palette, printJson, printLine } from '../cli/output.js';
+import { printJson, printLine } from '../cli/output.js';
+import { formatDuration, formatTable, palette } from '../format/display.js';
 import { redactUrl } from '../core/redact.js';
 import { UserError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';

@@ -4,7 +4,7 @@ import { logLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { apiConnection } from '../api/api-endpoint.js';
-import { parseEventList } from '../api/webhook-changes.js';
+import { parseEventList } from './webhook-changes.js';
 import { EXIT_OK, UsageError, UserError } from '../errors.js';
 import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
 import { normaliseRelayUrl } from '../tunnel/forwarding-rules.js';

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { readInput } from '../cli/input.js';
-import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';

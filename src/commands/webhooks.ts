@@ -4,10 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, formatTable, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { formatDuration, formatTable, palette } from '../format/display.js';
 import { PlatformClient } from '../api/platform-client.js';
 import type { WebhookView } from '../api/api-types.js';
-import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from '../api/webhook-changes.js';
+import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from './webhook-changes.js';
 import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';

@@ -1,5 +1,5 @@
 /** How `listen` prints one received request without the TUI: a line for people, or a JSON line. */
-import { formatDuration, palette } from '../cli/output.js';
+import { clockTime, formatDuration, palette } from '../format/display.js';
 import { EVENT_TYPES } from '../core/events.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 
@@ -40,17 +40,4 @@ export function requestJson(r: DeliveryRecord) {
     error: r.error,
     body_size: r.requestBody.length,
   };
-}
-
-let cachedSecond = -1;
-let cachedTime = '';
-
-/** `HH:MM:SS` in local time; formatted once per second, as thousands of lines may share it. */
-function clockTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedTime = new Date(ms).toTimeString().slice(0, 8);
-  }
-  return cachedTime;
 }

@@ -1,6 +1,6 @@
 /** Mounts the live view of `listen` on the terminal; resolves when the user quits or a signal stops it. */
 import { render } from 'ink';
-import { formatDuration } from '../../cli/output.js';
+import { formatDuration } from '../../format/display.js';
 import { replayDelivery } from '../../delivery/replay-service.js';
 import type { Listener } from '../../receiver/index.js';
 import type { DeliveryRecord } from '../../store/delivery-record.js';
