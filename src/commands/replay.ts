@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
 import { replayDelivery } from '../delivery/replay-service.js';

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { readInput } from '../cli/input.js';
-import { logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { palette } from '../format/display.js';
 import { abbreviateSignature, diagnose, sign } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 

@@ -31,6 +31,23 @@ function mount(listener: Listener, onQuit = () => {}, props: { maxRows?: number;
 }
 
 describe('ListenApp', () => {
+  it('says it is ready once it is subscribed to the listener, so a request sent then is listed', async () => {
+    const listener = await realListener();
+    let subscribed = false;
+    const source = { ...listener, onRecord: (handler: Parameters<Listener['onRecord']>[0]) => ((subscribed = true), listener.onRecord(handler)) };
+    let subscribedWhenReady: boolean | undefined;
+    let ui!: ReturnType<typeof render>;
+    const ready = new Promise<void>((resolve) => {
+      const onReady = () => ((subscribedWhenReady = subscribed), resolve());
+      ui = render(<ListenApp listener={source} verify replay={replayThrough(listener)} onQuit={() => {}} onReady={onReady} refreshMs={10} />);
+    });
+    await ready;
+    expect(subscribedWhenReady).toBe(true);
+    await deliver(listener, 'catalog.product.created', 'dlv_sent_when_ready');
+    expect(await frameMatching(ui, /dlv_sent_when_ready/)).toMatch(/✓ +200 +catalog\.product\.created +dlv_sent_when_ready/);
+    ui.unmount();
+  });
+
   it('shows the URL, the masked secret and a waiting hint before anything arrives', async () => {
     const listener = await realListener();
     const ui = mount(listener);

@@ -4,9 +4,9 @@
  * once, then the live browser takes over and redraws the same layout. Pure: lines in, lines out.
  * `HistoryBrowser` and `DeliveryList` draw this layout with ink; a test keeps the two identical.
  */
-import { palette } from '../../cli/output.js';
+import { fit, palette } from '../../format/display.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
-import { fit, rowCells } from '../tui/row-format.js';
+import { rowCells } from '../tui/row-format.js';
 
 export interface FirstFrameInput {
   path: string;

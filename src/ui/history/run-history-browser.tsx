@@ -1,6 +1,6 @@
 /** Mounts the history browser on the terminal; resolves when the user quits. */
 import { render } from 'ink';
-import { formatDuration } from '../../cli/output.js';
+import { formatDuration } from '../../format/display.js';
 import { resolveSetting } from '../../config/settings.js';
 import { redactUrl } from '../../core/redact.js';
 import { replayDelivery } from '../../delivery/replay-service.js';

@@ -27,6 +27,8 @@ export interface ListenAppProps {
   /** Re-sends a delivery; resolves with a one-line result to show. */
   replay: (record: DeliveryRecord) => Promise<string>;
   onQuit: () => void;
+  /** Called once the view is subscribed to the listener: every request from then on is listed. */
+  onReady?: () => void;
   /** Received requests kept on screen (older ones are in the history). */
   maxRows?: number;
   /** Bytes of bodies the kept requests may hold; fewer rows are kept when they are large. */
@@ -46,7 +48,7 @@ const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay']
 const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid dup text']] as const;
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
-export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
+export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
   const [rows, setRows] = useState<LiveRow[]>([]);
   const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
@@ -72,6 +74,7 @@ export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, ma
     const offRecord = listener.onRecord((record) => void arrived.current.push(record));
     const offInfo = listener.onInfo(setInfo);
     const offProblem = listener.onWriteProblem(setWriteProblem);
+    onReady?.();
     const timer = setInterval(() => {
       const batch = arrived.current;
       arrived.current = [];

@@ -1,17 +1,21 @@
-/** Mounts the live view of `listen` on the terminal; resolves when the user quits or a signal stops it. */
+/**
+ * Mounts the live view of `listen` on the terminal; resolves when the user quits or a signal
+ * stops it. `onReady` is called once the view lists what arrives (its effects run after the
+ * first paint), so a caller that sends requests itself (`demo`) waits for it, not for a guess.
+ */
 import { render } from 'ink';
-import { formatDuration } from '../../cli/output.js';
+import { formatDuration } from '../../format/display.js';
 import { replayDelivery } from '../../delivery/replay-service.js';
 import type { Listener } from '../../receiver/index.js';
 import type { DeliveryRecord } from '../../store/delivery-record.js';
 import { USER_AGENT } from '../../version.cjs';
 import { ListenApp } from './ListenApp.js';
 
-export async function runListenTui(listener: Listener, options: { verify: boolean; stopped: Promise<unknown> }): Promise<void> {
+export async function runListenTui(listener: Listener, options: { verify: boolean; stopped: Promise<unknown>; onReady?: () => void }): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   // Ctrl-C arrives as a key in raw mode; the app turns it into a quit like `q`.
-  const app = render(<ListenApp listener={listener} verify={options.verify} replay={replayThrough(listener)} onQuit={() => quit()} />, { exitOnCtrlC: false, patchConsole: false });
+  const app = render(<ListenApp listener={listener} verify={options.verify} replay={replayThrough(listener)} onQuit={() => quit()} onReady={options.onReady} />, { exitOnCtrlC: false, patchConsole: false });
   await Promise.race([quitting, options.stopped]);
   app.unmount();
   await app.waitUntilExit().catch(() => {});
