@@ -19,31 +19,32 @@ function display(key: SettingName, value: string | undefined, showSecrets: boole
   return SETTINGS[key].secret && !showSecrets ? maskSecret(value) : value;
 }
 
-function store() {
+function store(ctx: CommandContext) {
+  const folder = configDirectory(ctx.env);
   try {
-    mkdirSync(configDirectory(), { recursive: true, mode: 0o700 });
-    return openConfig();
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    return openConfig(ctx.env);
   } catch (err) {
-    throw fileSystemError(err, configDirectory(), 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
+    throw fileSystemError(err, folder, 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
   }
 }
 
 export function configList(ctx: CommandContext, options: { showSecrets?: boolean }): void {
-  const conf = store();
+  const conf = store(ctx);
   const entries = (Object.keys(SETTINGS) as SettingName[]).map((key) => ({
     key,
     value: display(key, conf.get(key), options.showSecrets) ?? null,
     env: SETTINGS[key].env,
     description: SETTINGS[key].description,
   }));
-  if (ctx.json) return printJson(ctx, { file: configFilePath(), settings: entries });
+  if (ctx.json) return printJson(ctx, { file: configFilePath(ctx.env), settings: entries });
   printLine(ctx, formatTable(['KEY', 'VALUE', 'ENV', 'DESCRIPTION'], entries.map((e) => [e.key, e.value ?? '-', e.env, e.description])));
-  printLine(ctx, `\nstored in ${configFilePath()}`);
+  printLine(ctx, `\nstored in ${configFilePath(ctx.env)}`);
 }
 
 export function configGet(ctx: CommandContext, key: string, options: { showSecrets?: boolean }): number {
   const name = requireKey(key);
-  const value = display(name, store().get(name), options.showSecrets);
+  const value = display(name, store(ctx).get(name), options.showSecrets);
   if (ctx.json) printJson(ctx, { key: name, value: value ?? null });
   else if (value !== undefined) printLine(ctx, value);
   return value === undefined ? EXIT_FAILED : EXIT_OK;
@@ -58,14 +59,14 @@ export function configSet(ctx: CommandContext, key: string, value: string): void
       throw new UsageError(`"${value}" is not a URL`, 'e.g. http://127.0.0.1:4010');
     }
   }
-  store().set(name, value);
+  store(ctx).set(name, value);
   if (ctx.json) printJson(ctx, { key: name, value: display(name, value, false) });
   else printLine(ctx, `${name} = ${display(name, value, false)}`);
 }
 
 export function configUnset(ctx: CommandContext, key: string): void {
   const name = requireKey(key);
-  store().delete(name);
+  store(ctx).delete(name);
   if (ctx.json) printJson(ctx, { key: name, value: null });
   else printLine(ctx, `${name} unset`);
 }

@@ -34,7 +34,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
       const query = queryText(options);
       const firstPage = store.list({ ...toHistoryFilter(parseFilterQuery(query)), limit: frame.HISTORY_PAGE_SIZE });
       const size = { columns: ctx.stdout.columns || 100, terminalRows: ctx.stdout.rows || 30 };
-      frame.drawFirstFrame(ctx.stdout, process.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
+      frame.drawFirstFrame(ctx.stdout, ctx.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
       const { runHistoryBrowser } = await import('../ui/history/run-history-browser.js');
       return await runHistoryBrowser(store, query, firstPage);
     }

@@ -2,10 +2,10 @@
 import Conf from 'conf';
 import { configDirectory } from './paths.js';
 
-export function openConfig(): Conf<Record<string, string>> {
+export function openConfig(env: NodeJS.ProcessEnv = process.env): Conf<Record<string, string>> {
   return new Conf<Record<string, string>>({
     projectName: 'webhooks-cli',
-    cwd: configDirectory(),
+    cwd: configDirectory(env),
     configName: 'config',
     configFileMode: 0o600,
   });

@@ -5,8 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { startServe, until, type ServeProcess } from '../helpers/serve.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { startRecordingServer, type RecordingServer, type Responder } from '../helpers/servers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -29,7 +30,7 @@ async function endpoint(respond: Responder = () => ({ status: 200, body: 'OK' })
 }
 
 function cli(s: ServeProcess, args: string[], token = 'test-token') {
-  return runCli(['--api-url', s.url, '--token', token, ...args], { configDir: tempDir() });
+  return spawnCli(['--api-url', s.url, '--token', token, ...args], { configDir: tempDir() });
 }
 
 async function register(s: ServeProcess, url: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -162,14 +163,14 @@ describe('serve: API errors', () => {
 
   it('refuses a --time-scale of 0 or below, and a port in use, with one line each', async () => {
     for (const scale of ['0', '-1', 'fast']) {
-      const result = await runCli(['serve', '--time-scale', scale, '--port', '0']);
+      const result = await spawnCli(['serve', '--time-scale', scale, '--port', '0']);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toContain("option '--time-scale <factor>' argument");
       expect(result.stderr).toContain('expected a number greater than 0');
     }
     const s = await serve();
     const port = new URL(s.url).port;
-    const busy = await runCli(['serve', '--port', port], { timeout: 10_000 });
+    const busy = await spawnCli(['serve', '--port', port], { timeout: 10_000 });
     expect(busy.exitCode).toBe(1);
     expect(busy.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
   });
@@ -185,7 +186,8 @@ describe('serve: the delivery engine', () => {
     expect(emitted.status).toBe(202);
     expect(emitted.json.deliveries).toEqual([{ id: expect.stringMatching(/^dlv_/), webhook_id: id }]);
     await until(async () => (await attempts(s, id)).some((r) => r.status === 'succeeded'));
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing left to send: no third attempt can follow.
+    await until(async () => (await attempts(s, id, '?status=pending')).length === 0, 10_000, 'no pending');
     expect(hook.requests).toHaveLength(2);
     expect(hook.times[1]! - hook.times[0]!).toBeLessThan(500); // at --time-scale 1 any backoff would be ≥ 1 min
     expect(new Set(hook.requests.map((r) => r.headers['x-webhook-delivery']))).toEqual(new Set([emitted.json.deliveries[0].id]));
@@ -201,7 +203,7 @@ describe('serve: the delivery engine', () => {
     const id = await register(s, `${hook.url}/h`);
     await s.call('POST', '/api/v1/events', { event: 'catalog.product.created' });
     await until(async () => (await attempts(s, id)).some((r) => r.delivery_status === 'failed'), 15_000);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(async () => (await attempts(s, id, '?status=pending')).length === 0, 10_000, 'no pending');
     expect(hook.requests).toHaveLength(6);
     const minutes = [0, 5, 25, 125, 625];
     const gaps = hook.times.slice(1).map((t, i) => t - hook.times[i]!);
@@ -223,7 +225,8 @@ describe('serve: the delivery engine', () => {
     for (let i = 0; i < 18; i++) await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' });
     await until(async () => (await s.call('GET', `/api/v1/webhooks/${id}`)).json.active === false, 20_000, 'disabled');
     await until(async () => (await attempts(s, id, '?status=pending')).length === 0, 10_000, 'no pending');
-    await new Promise((r) => setTimeout(r, 200));
+    // The last answer may still be on its way back from the endpoint's socket.
+    await until(() => hook.requests.length >= 100, 5_000, '100 requests');
     expect(hook.requests).toHaveLength(100);
     const webhook = (await s.call('GET', `/api/v1/webhooks/${id}`)).json;
     expect(webhook).toMatchObject({ active: false, consecutive_failures: 100, disabled_reason: expect.stringContaining('disabled after 100 consecutive failed attempts (last: answered 500)') });
@@ -402,6 +405,9 @@ describe('serve: the delivery engine', () => {
     expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['rotated']).valid).toBe(true);
     expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['s3cret']).valid).toBe(false);
     expect((await cli(s, ['delete', id])).exitCode).toBe(0);
+    // Its deliveries went with it, so the retry due 1.5 s later has nothing to send; and none comes
+    // in that window (a check that something does not happen needs the window to pass).
+    await until(async () => (await s.call('GET', `/api/v1/webhooks/${id}/deliveries`)).status === 404, 5_000, 'deliveries gone');
     await new Promise((r) => setTimeout(r, 2_000));
     expect(second.requests).toHaveLength(2);
   });
@@ -417,7 +423,7 @@ describe('serve: the delivery engine', () => {
     const res = await s.call('POST', '/api/v1/events', { event: 'catalog.product.created', data: { product_id: 'prod_1' } });
     expect(res.json.deliveries).toHaveLength(1);
     await until(() => a.requests.length === 1);
-    await new Promise((r) => setTimeout(r, 100));
+    // One delivery was created (above), so nothing can reach b or c later.
     expect([b.requests.length, c.requests.length]).toEqual([0, 0]);
     expect(JSON.parse(a.requests[0]!.body.toString())).toMatchObject({ event: 'catalog.product.created', data: { product_id: 'prod_1' }, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
     expect(s.stdout.some((line) => line.includes('catalog.product.created') && line.includes(`${a.url}/a`))).toBe(true);

@@ -2,7 +2,6 @@
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { BIN, isolatedEnv, tempDir } from './cli.js';
-import { freePort } from './servers.js';
 
 export interface RunningListener {
   url: string;
@@ -16,25 +15,26 @@ export interface RunningListener {
 
 export async function startListen(args: string[], options: { configDir?: string; env?: Record<string, string> } = {}): Promise<RunningListener> {
   const configDir = options.configDir ?? tempDir();
-  const port = await freePort();
-  const child = execa(process.execPath, [BIN, 'listen', '--port', String(port), ...args], {
+  // Port 0: the listener binds a free port itself and names it in its ready line (no probing race).
+  const child = execa(process.execPath, [BIN, 'listen', '--port', '0', ...args], {
     reject: false,
     env: isolatedEnv(configDir, options.env),
     extendEnv: true,
     // Bounded lifetime whatever happens to the test.
     timeout: 60_000,
   }) as ResultPromise<{ reject: false }>;
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
-      if (seen.includes('listening on')) resolve();
+      const ready = /listening on (http:\/\/\S+) /.exec(seen);
+      if (ready) resolve(ready[1]!);
     });
     child.then((r) => reject(new Error(`listen exited early (${r.exitCode}): ${r.stderr}`)), reject);
   });
   return {
-    url: `http://127.0.0.1:${port}/webhook`,
-    port,
+    url,
+    port: Number(new URL(url).port),
     configDir,
     dbPath: join(configDir, 'history.db'),
     process: child,
@@ -43,4 +43,11 @@ export async function startListen(args: string[], options: { configDir?: string;
       return await child;
     },
   };
+}
+
+/** The listener's URL as its TUI shows it (header and the "waiting for webhooks" hint). */
+export function listenUrlOnScreen(screen: string): string {
+  const found = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(screen);
+  if (!found) throw new Error(`no listener URL on the screen:\n${screen}`);
+  return found[0];
 }

@@ -100,7 +100,7 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
  * Clears the screen and draws the first frame. Raw mode at once: keys pressed while the browser
  * loads stay unread in the terminal, unechoed, until the browser reads them.
  */
-export function drawFirstFrame(stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream, lines: readonly string[]): void {
+export function drawFirstFrame(stdout: { write(text: string): unknown }, stdin: { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }, lines: readonly string[]): void {
   stdout.write(`\u001b[?25l\u001b[2J\u001b[H${lines.join('\n')}`);
-  if (stdin.isTTY) stdin.setRawMode(true);
+  if (stdin.isTTY) stdin.setRawMode?.(true);
 }
