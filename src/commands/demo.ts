@@ -32,8 +32,8 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   try {
     if (ctx.interactive) {
       const stopped = listenForStop();
-      const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
-      const tui = runListenTui(demo.listener, { verify: true, stopped: stopped.received });
+      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
+      const tui = runListenTui(demo.listener, { verify: true, stopped: stopped.received, replay: replayThroughListener(demo.listener), terminal: ctx });
       // The TUI lists what arrives after it subscribed (its effects run after the first paint).
       await new Promise((r) => setTimeout(r, 200));
       await demo.emitAll();

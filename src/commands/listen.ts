@@ -88,8 +88,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     }
     running = true;
     if (tui) {
-      const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
-      await runListenTui(listener, { verify: options.verify, stopped: until });
+      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
+      await runListenTui(listener, { verify: options.verify, stopped: until, replay: replayThroughListener(listener), terminal: ctx });
     } else {
       flushLines = printLines(ctx, listener, options);
       await until;

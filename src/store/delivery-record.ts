@@ -43,3 +43,8 @@ export type DeliverySummary = Omit<DeliveryRecord, 'requestHeaders' | 'requestBo
 export function isSuccessStatus(status: number | null | undefined): boolean {
   return typeof status === 'number' && status >= 200 && status < 300;
 }
+
+/** How messages name a delivery: its delivery id, else its history row, else plainly. */
+export function deliveryLabel(record: Pick<DeliveryRecord, 'deliveryId' | 'id'>): string {
+  return record.deliveryId ?? (record.id === undefined ? 'request' : `#${record.id}`);
+}

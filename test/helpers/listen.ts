@@ -1,6 +1,8 @@
-/** Starts the built `listen` command as a child process and waits until it accepts requests. */
+/** Listeners for tests: the built `listen` as a child process (ready once it accepts requests), or one in this process. */
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
+import { sign } from '../../src/core/signature.js';
+import { startListener, type Listener } from '../../src/receiver/index.js';
 import { BIN, isolatedEnv, tempDir } from './cli.js';
 
 export interface RunningListener {
@@ -50,4 +52,23 @@ export function listenUrlOnScreen(screen: string): string {
   const found = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(screen);
   if (!found) throw new Error(`no listener URL on the screen:\n${screen}`);
   return found[0];
+}
+
+/** Real listeners in this process (port 0, a fresh history each); call `closeAll` in afterEach. */
+export function inProcessListeners(secret: string) {
+  const open: Listener[] = [];
+  return {
+    async start(): Promise<Listener> {
+      const listener = await startListener({ dbPath: join(tempDir(), 'history.db'), port: 0, secrets: [secret] });
+      open.push(listener);
+      return listener;
+    },
+    closeAll: () => Promise.all(open.splice(0).map((l) => l.close())),
+  };
+}
+
+/** POSTs one signed delivery of `event` with delivery id `id`, as the platform would. */
+export function deliverSigned(listener: Pick<Listener, 'url'>, event: string, id: string, secret: string) {
+  const body = JSON.stringify({ event, timestamp: '2026-01-01T00:00:00Z', data: { product_id: 'prod_1' } });
+  return fetch(listener.url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, secret) } });
 }

@@ -6,6 +6,7 @@
  */
 import { palette } from '../../cli/output.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
+import { LIST_KEYS } from '../tui/browser-keys.js';
 import { fit, rowCells } from '../tui/row-format.js';
 
 export interface FirstFrameInput {
@@ -20,8 +21,6 @@ export interface FirstFrameInput {
 
 /** Rows read per query: enough for any screen, little enough to stay instant on a million. */
 export const HISTORY_PAGE_SIZE = 200;
-
-export const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
 
 /** Lines of the list between the header and the help line, as `HistoryBrowser` sizes it. */
 export function listHeight(terminalRows: number): number {
