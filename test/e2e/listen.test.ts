@@ -5,6 +5,7 @@ import { HistoryStore } from '../../src/store/history-store.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { until } from '../helpers/until.js';
 
 const SECRET = 's3cret';
 let running: RunningListener[] = [];
@@ -185,7 +186,7 @@ describe('listen', () => {
     const listener = await listen(['--secret', SECRET, '--forward-to', app.url]);
     const body = '{"event":"customer.cart.added","data":{}}';
     const answer = post(listener.url, body, signedHeaders(body, 'dlv_inflight'));
-    while (app.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await until(() => app.requests.length > 0, 10_000, 'the request forwarded');
     const { rows } = await stopAndReadHistory(listener);
     const response = await answer;
     expect(response.status).toBe(201);

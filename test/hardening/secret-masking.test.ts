@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
+import { listenUrlOnScreen, startListen, type RunningListener } from '../helpers/listen.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
-import { freePort, startRecordingServer } from '../helpers/servers.js';
+import { startRecordingServer } from '../helpers/servers.js';
 import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
@@ -176,8 +176,7 @@ describe('secrets are masked', () => {
     const configDir = tempDir();
     const relay: RelayProcess = await startRelayProcess(0, [], configDir);
     cleanups.push(() => relay.stop('SIGKILL'));
-    const port = await freePort();
-    const child = spawnCli(['--json', 'listen', '--port', String(port), '--secret', SECRET, '--relay', relay.wsUrl], { configDir, timeout: 30_000 });
+    const child = spawnCli(['--json', 'listen', '--port', '0', '--secret', SECRET, '--relay', relay.wsUrl], { configDir, timeout: 30_000 });
     cleanups.push(async () => child.kill('SIGKILL'));
     let stdout = '';
     const publicUrl = await new Promise<string>((resolve) =>
@@ -199,17 +198,17 @@ describe('secrets are masked', () => {
 
   it.skipIf(skipWithout('tmux'))("listen's terminal UI: the header and a delivery's details", async () => {
     const configDir = tempDir();
-    const port = await freePort();
     const app = await startRecordingServer();
     cleanups.push(() => app.close());
     const tmux: TmuxSession = await startTmux(
-      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port ${port} --secret ${SECRET} --secret ${OTHER_SECRET} --forward-to ${withPassword(app.url)}/app; sleep 20`,
+      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port 0 --secret ${SECRET} --secret ${OTHER_SECRET} --forward-to ${withPassword(app.url)}/app; sleep 20`,
     );
     cleanups.push(() => tmux.kill());
     let screen = await tmux.screenShowing(/waiting for webhooks/);
+    const url = listenUrlOnScreen(screen);
     expect(screen).toContain('secrets se********, se********');
     expect(screen).toContain("forwarding to http://hook:****@");
-    expect((await spawnCli(['trigger', 'customer.cart.added', '--to', `http://127.0.0.1:${port}/webhook`, '--secret', SECRET], { configDir })).exitCode).toBe(0);
+    expect((await spawnCli(['trigger', 'customer.cart.added', '--to', url, '--secret', SECRET], { configDir })).exitCode).toBe(0);
     await tmux.screenShowing(/received 1 /);
     await tmux.press('Enter');
     screen = await tmux.screenShowing(/Esc back/);
