@@ -19,7 +19,7 @@ function display(key: SettingName, value: string | undefined, showSecrets: boole
 }
 
 export function configList(ctx: CommandContext, options: { showSecrets?: boolean }): void {
-  const file = openSettingsFile();
+  const file = openSettingsFile(ctx.env);
   const entries = (Object.keys(SETTINGS) as SettingName[]).map((key) => ({
     key,
     value: display(key, file.get(key), options.showSecrets) ?? null,
@@ -33,7 +33,7 @@ export function configList(ctx: CommandContext, options: { showSecrets?: boolean
 
 export function configGet(ctx: CommandContext, key: string, options: { showSecrets?: boolean }): number {
   const name = requireKey(key);
-  const value = display(name, openSettingsFile().get(name), options.showSecrets);
+  const value = display(name, openSettingsFile(ctx.env).get(name), options.showSecrets);
   if (ctx.json) printJson(ctx, { key: name, value: value ?? null });
   else if (value !== undefined) printLine(ctx, value);
   return value === undefined ? EXIT_FAILED : EXIT_OK;
@@ -42,14 +42,14 @@ export function configGet(ctx: CommandContext, key: string, options: { showSecre
 export function configSet(ctx: CommandContext, key: string, value: string): void {
   const name = requireKey(key);
   if (name === 'api-url') requireHttpUrl(value, 'api-url', 'http://127.0.0.1:4010');
-  openSettingsFile().set(name, value);
+  openSettingsFile(ctx.env).set(name, value);
   if (ctx.json) printJson(ctx, { key: name, value: display(name, value, false) });
   else printLine(ctx, `${name} = ${display(name, value, false)}`);
 }
 
 export function configUnset(ctx: CommandContext, key: string): void {
   const name = requireKey(key);
-  openSettingsFile().unset(name);
+  openSettingsFile(ctx.env).unset(name);
   if (ctx.json) printJson(ctx, { key: name, value: null });
   else printLine(ctx, `${name} unset`);
 }

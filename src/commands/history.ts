@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
 import { printJson, printLine } from '../cli/output.js';
+import { resolveSetting } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 import type { Direction } from '../store/delivery-record.js';
@@ -35,9 +36,15 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
       const query = queryText(options);
       const firstPage = store.list({ ...toHistoryFilter(parseFilterQuery(query)), limit: frame.HISTORY_PAGE_SIZE });
       const size = { columns: ctx.stdout.columns || 100, terminalRows: ctx.stdout.rows || 30 };
-      frame.drawFirstFrame(ctx.stdout, process.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
-      const { runHistoryBrowser } = await import('../ui/history/run-history-browser.js');
-      return await runHistoryBrowser(store, query, firstPage);
+      frame.drawFirstFrame(ctx.stdout, ctx.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
+      const [{ runHistoryBrowser }, { replayAction }] = await Promise.all([import('../ui/history/run-history-browser.js'), import('../delivery/replay-action.js')]);
+      const replay = replayAction({
+        secret: resolveSetting('secret', undefined, ctx.env),
+        noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
+        record: (sent) => store.insert(sent),
+        showTarget: true,
+      });
+      return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal: ctx });
     }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));

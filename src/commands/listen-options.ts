@@ -30,7 +30,7 @@ export interface ListenOptions {
 
 /** The flags checked and resolved into what the session needs; a usage error before anything starts. */
 export function sessionOptions(ctx: CommandContext, options: ListenOptions): ListenSessionOptions {
-  const secrets = options.secret?.length ? options.secret : [resolveSetting('secret', undefined)].filter((s): s is string => s !== undefined);
+  const secrets = options.secret?.length ? options.secret : [resolveSetting('secret', undefined, ctx.env)].filter((s): s is string => s !== undefined);
   if (options.verify && secrets.length === 0) {
     throw new UsageError('no secret to verify signatures with', 'pass --secret S (repeatable), set WEBHOOKS_SECRET, or pass --no-verify to accept any request');
   }

@@ -35,8 +35,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     running = true;
     const until = Promise.race([stopSignal.received, session.failed.then((err) => void (failure = err))]);
     if (tui) {
-      const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
-      await runListenTui(session.listener, { verify: options.verify, stopped: until });
+      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
+      await runListenTui(session.listener, { verify: options.verify, stopped: until, replay: replayThroughListener(session.listener), terminal: ctx });
     } else {
       printLines(ctx, session, options.verify);
       await until;

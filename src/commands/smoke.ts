@@ -22,7 +22,7 @@ interface SmokeOptions {
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;
-  const secret = resolveSetting('secret', options.secret);
+  const secret = resolveSetting('secret', options.secret, ctx.env);
   if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
   const events = selectedEvents(options.events);
   const junit = options.junit === undefined ? undefined : prepareReportFile(options.junit);

@@ -24,14 +24,14 @@ interface TriggerOptions {
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
-  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(options.data, '--data'), options.data);
+  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');
   eventTypes.forEach(requireEventType);
   const url = requireHttpUrl(options.to, '--to').href;
-  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret);
+  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx.env);
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }

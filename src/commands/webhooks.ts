@@ -41,7 +41,7 @@ interface RegisterFlags extends ApiFlags {
 export async function registerCommand(ctx: CommandContext, flags: RegisterFlags): Promise<number> {
   const url = requireEndpointUrl(flags.url);
   const events = parseEventList(flags.events);
-  const configured = resolveSettingWithSource('secret', flags.secret);
+  const configured = resolveSettingWithSource('secret', flags.secret, ctx.env);
   const given = configured?.value;
   if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
   if (configured?.source === 'config') logLine(ctx, `signing with the secret stored by \`config set secret\` (pass --secret to use another)`);

@@ -17,16 +17,16 @@ export interface SettingsFile {
 }
 
 /** Opens (creating its folder if need be) the settings file; an unusable folder is one clear error. */
-export function openSettingsFile(): SettingsFile {
+export function openSettingsFile(env: NodeJS.ProcessEnv = process.env): SettingsFile {
   let conf: Conf<Record<string, string>>;
   try {
-    mkdirSync(configDirectory(), { recursive: true, mode: 0o700 });
-    conf = new Conf<Record<string, string>>({ projectName: 'webhooks-cli', cwd: configDirectory(), configName: 'config', configFileMode: 0o600 });
+    mkdirSync(configDirectory(env), { recursive: true, mode: 0o700 });
+    conf = new Conf<Record<string, string>>({ projectName: 'webhooks-cli', cwd: configDirectory(env), configName: 'config', configFileMode: 0o600 });
   } catch (err) {
-    throw fileSystemError(err, configDirectory(), 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
+    throw fileSystemError(err, configDirectory(env), 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
   }
   return {
-    path: configFilePath(),
+    path: configFilePath(env),
     get: (name) => conf.get(name),
     set: (name, value) => conf.set(name, value),
     unset: (name) => conf.delete(name),
