@@ -154,7 +154,7 @@ describe('secrets are masked', () => {
     expect(serve.stdout.join('\n')).toContain('→ http://hook:****@127.0.0.1:1/webhook');
     expectNoSecret(texts, [SECRET, OTHER_SECRET, TOKEN, `${TOKEN}-wrong`, URL_PASSWORD]);
     expect(shown.stdout).toContain(SECRET);
-  });
+  }, 90_000); // a dozen processes one after another: slow on a busy machine, not a speed check
 
   it('smoke: its lines, its JSON report and its JUnit file', async () => {
     const configDir = tempDir();
