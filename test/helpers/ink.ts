@@ -28,3 +28,10 @@ export async function frameMatching(ui: TestUi, expected: string | RegExp, timeo
     await tick(20);
   }
 }
+
+/** Gives an ink-testing-library render (always 100 columns) a terminal size, as a resize would. */
+export function resizeTo(ui: { stdout: NodeJS.EventEmitter }, columns: number, rows: number): void {
+  Object.defineProperty(ui.stdout, 'columns', { value: columns, configurable: true });
+  Object.defineProperty(ui.stdout, 'rows', { value: rows, configurable: true });
+  ui.stdout.emit('resize');
+}

@@ -4,9 +4,10 @@
  * once, then the live browser takes over and redraws the same layout. Pure: lines in, lines out.
  * `HistoryBrowser` and `DeliveryList` draw this layout with ink; a test keeps the two identical.
  */
-import { fit, palette } from '../../format/display.js';
+import { palette } from '../../format/display.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 import { LIST_KEYS } from '../tui/browser-keys.js';
+import { cellOf, fitCell, layoutColumns, type CellTone } from '../tui/list-columns.js';
 import { rowCells } from '../tui/row-format.js';
 
 export interface FirstFrameInput {
@@ -48,29 +49,22 @@ function line(segments: Segment[], width: number): string {
   return out.join('') + '…';
 }
 
-/** The column header and the visible rows of the history list (selection on the first row). */
+/** The column header and the visible rows of the history list (selection on the first row), as `DeliveryList` lays them out. */
 export function historyListLines(rows: readonly DeliverySummary[], width: number, height: number, color: boolean): string[] {
   const c = palette(color);
-  const fixed = 2 + 14 + 1 + 4 + 4 + 5 + 30 + 1 + 29 + 1 + 9 + 1;
-  const noteWidth = Math.max(0, width - fixed);
-  const header = `${fit('', 2)}${fit('TIME', 14)} DIR ${fit('SIG', 4)}${fit('CODE', 5)}${fit('EVENT', 30)} ${fit('DELIVERY', 29)} ${fit('LATENCY', 9)} ${noteWidth > 0 ? 'NOTE' : ''}`;
+  const columns = layoutColumns(width, true);
+  const paint = (tone: CellTone) => (tone ? c[tone] : undefined);
+  const header = `  ${columns.map((column) => fitCell(column.spec.title, column)).join(' ')}`;
   const lines = [line([[header, c.bold]], width)];
   rows.slice(0, height).forEach((row, index) => {
     const cells = rowCells(row, true);
-    const tone = (t: 'ok' | 'bad' | 'none') => (t === 'ok' ? c.green : t === 'bad' ? c.red : undefined);
     const selected = index === 0;
-    const text = line(
-      [
-        [`${selected ? '› ' : '  '}${fit(cells.time, 14)} ${fit(row.direction, 4)}`],
-        [fit(cells.mark, 4), tone(cells.markTone)],
-        [fit(cells.status, 5), tone(cells.statusTone)],
-        [`${fit(cells.event, 30)} `],
-        [fit(cells.delivery, 29), selected ? undefined : c.dim],
-        [` ${fit(cells.latency, 9)} `],
-        [noteWidth > 0 ? fit(cells.note, noteWidth) : '', row.duplicate ? c.yellow : c.red],
-      ],
-      width,
-    );
+    const segments: Segment[] = [[selected ? '› ' : '  ']];
+    columns.forEach((column, n) => {
+      const cell = cellOf(cells, column.spec.key, selected);
+      segments.push([(n > 0 ? ' ' : '') + fitCell(cell.text, column), paint(cell.tone)]);
+    });
+    const text = line(segments, width);
     lines.push(selected && color ? `\u001b[7m${text}\u001b[27m` : text);
   });
   return lines;

@@ -19,6 +19,9 @@ export interface RowCells {
   delivery: string;
   latency: string;
   note: string;
+  dir: string;
+  /** The note is a duplicate flag (drawn as a warning, not an error). */
+  duplicate: boolean;
 }
 
 export function rowCells(row: ListRow, withDate = false): RowCells {
@@ -39,6 +42,8 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     delivery: row.deliveryId ?? '-',
     latency: formatDuration(row.durationMs),
     note: notes.join(' · '),
+    dir: row.direction,
+    duplicate: row.duplicate,
   };
 }
 
