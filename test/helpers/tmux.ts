@@ -7,15 +7,17 @@ export interface TmuxSession {
   /** Polls the screen until `expected` shows; returns the last screen either way. */
   screenShowing(expected: RegExp, timeoutMs?: number): Promise<string>;
   press(key: string): Promise<void>;
+  /** Sends several keys in one write, as a fast typist's keys reach the program in one chunk. */
+  pressAtOnce(keys: string[]): Promise<void>;
   /** Where the terminal's cursor is (0-based) and whether it is shown. */
   cursor(): Promise<{ x: number; y: number; shown: boolean }>;
   kill(): Promise<void>;
 }
 
-/** Runs `command` (a shell line) in a new 120×40 session. */
-export async function startTmux(command: string): Promise<TmuxSession> {
+/** Runs `command` (a shell line) in a new session, 120×40 unless told. */
+export async function startTmux(command: string, size: { columns: number; rows: number } = { columns: 120, rows: 40 }): Promise<TmuxSession> {
   const name = `webhooks-cli-test-${process.pid}-${randomBytes(3).toString('hex')}`;
-  await execa('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
+  await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), command]);
   const screen = async () => (await execa('tmux', ['capture-pane', '-p', '-t', name], { reject: false })).stdout;
   return {
     name,
@@ -31,6 +33,10 @@ export async function startTmux(command: string): Promise<TmuxSession> {
     },
     async press(key) {
       await execa('tmux', ['send-keys', '-t', name, key]);
+      await new Promise((r) => setTimeout(r, 150));
+    },
+    async pressAtOnce(keys) {
+      await execa('tmux', ['send-keys', '-t', name, ...keys]);
       await new Promise((r) => setTimeout(r, 150));
     },
     async cursor() {

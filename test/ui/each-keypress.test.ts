@@ -6,7 +6,7 @@ const none = { upArrow: false, downArrow: false, return: false, escape: false, c
 
 function keys(input: string, key: Partial<Key> = {}) {
   const seen: string[] = [];
-  eachKeypress(input, { ...none, ...key }, (i, k) => seen.push(k.return ? '⏎' : i));
+  eachKeypress(input, { ...none, ...key }, (i, k) => seen.push(k.return ? '⏎' : k.ctrl ? `^${i}` : k.delete ? '⌫' : i));
   return seen;
 }
 
@@ -22,5 +22,11 @@ describe('eachKeypress', () => {
     expect(keys('', { return: true })).toEqual(['⏎']);
     expect(keys('cc', { ctrl: true })).toEqual(['cc']);
     expect(keys('\u001b[A')).toEqual(['\u001b[A']);
+  });
+
+  it('turns a control character in a chunk into its key, not a character of the text', () => {
+    // Ctrl-U typed just before `catalog` reaches ink as one chunk.
+    expect(keys('\u0015catalog')).toEqual(['^u', 'c', 'a', 't', 'a', 'l', 'o', 'g']);
+    expect(keys('ab\u007f\u0017x')).toEqual(['a', 'b', '⌫', '^w', 'x']);
   });
 });

@@ -46,4 +46,8 @@ describe('line editor', () => {
     expect(keys(openLine('a'), ['', { return: true }])).toBe('apply');
     expect(keys(openLine('a'), ['', { escape: true }])).toBe('cancel');
   });
+
+  it('never takes a control character into the text', () => {
+    expect(keys(openLine(''), 'cat', ['\u0015alog', {}])).toEqual({ text: 'catalog', selected: false });
+  });
 });

@@ -27,8 +27,10 @@ export function editLine(draft: LineDraft, input: string, key: Key): LineEdit {
   // ink reports the Backspace key of most terminals (DEL, 0x7f) as `delete`.
   if (key.backspace || key.delete) return { draft: { text: draft.selected ? '' : draft.text.slice(0, -1), selected: false } };
   if (key.rightArrow || key.end || key.leftArrow || key.home) return { draft: { ...draft, selected: false } };
-  if (input && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.tab) {
-    return { draft: { text: (draft.selected ? '' : draft.text) + input, selected: false } };
+  // Control characters never become part of the text: a filter holding one matches nothing.
+  const text = input.replace(/[\u0000-\u001f\u007f]/g, '');
+  if (text && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.tab) {
+    return { draft: { text: (draft.selected ? '' : draft.text) + text, selected: false } };
   }
   return { draft };
 }
