@@ -59,7 +59,7 @@ export function defineFoundationCommands(program: Command): void {
     .addOption(new Option('--status <code>', 'only this HTTP status').argParser(integer(100, 599)))
     .option('--invalid', 'only requests whose signature failed')
     .addOption(new Option('--direction <dir>', 'only sent (out) or received (in)').choices(['in', 'out']))
-    .option('--search <text>', 'match delivery id, event, URL or body')
+    .option('--search <query>', 'the TUI filter\'s words: text (delivery id, event, URL, body), status:4xx, event:…, invalid, dup')
     .addOption(new Option('--limit <n>', 'how many rows (default: 50; export: all)').argParser(integer(1, 10_000_000)))
     .addHelpText('after', examples([
       'webhooks-cli history --event customer.purchase.completed --limit 10',

@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 import type { Direction } from '../store/delivery-record.js';
 import { exportRecords } from '../store/history-export.js';
+import { parseFilterQuery, queryText, toHistoryFilter, withSearchQuery } from '../store/filter-query.js';
 import { HistoryStore, type HistoryFilter } from '../store/history-store.js';
 import { formatRecord, historyTable, recordJson, summaryJson } from './history-output.js';
 
@@ -26,13 +27,13 @@ function requireKnownEvent(event: string | undefined): void {
 
 export async function listHistory(ctx: CommandContext, options: ListOptions): Promise<void> {
   requireKnownEvent(options.event);
-  const filter: HistoryFilter = { ...options, limit: options.limit ?? DEFAULT_LIMIT };
+  const filter: HistoryFilter = withSearchQuery({ ...options, limit: options.limit ?? DEFAULT_LIMIT });
   const store = HistoryStore.open(ctx.dbPath);
   try {
     if (ctx.interactive) {
       // A person at a terminal gets the browser (it pages, so --limit does not apply). Its first
       // screen is drawn as plain text before ink loads, so it opens at once.
-      const [{ parseFilterQuery, queryText, toHistoryFilter }, frame] = await Promise.all([import('../ui/tui/filter-query.js'), import('../ui/history/history-first-frame.js')]);
+      const frame = await import('../ui/history/history-first-frame.js');
       const query = queryText(options);
       const firstPage = store.list({ ...toHistoryFilter(parseFilterQuery(query)), limit: frame.HISTORY_PAGE_SIZE });
       const size = { columns: ctx.stdout.columns || 100, terminalRows: ctx.stdout.rows || 30 };
@@ -71,7 +72,7 @@ export function exportHistory(ctx: CommandContext, options: ListOptions): void {
   requireKnownEvent(options.event);
   const store = HistoryStore.open(ctx.dbPath);
   try {
-    for (const record of exportRecords(store, options)) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
+    for (const record of exportRecords(store, withSearchQuery(options))) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
   } finally {
     store.close();
   }

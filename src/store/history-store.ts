@@ -12,6 +12,8 @@ import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './de
 export interface HistoryFilter {
   event?: string;
   status?: number;
+  /** Only statuses of this class (4: 400–499). */
+  statusClass?: number;
   /** Only requests whose signature failed verification. */
   invalid?: boolean;
   /** Only requests whose signature was verified valid. */
@@ -155,6 +157,7 @@ function whereClause(filter: HistoryFilter): { where: string; params: Record<str
   const params: Record<string, unknown> = {};
   if (filter.event) (clauses.push('event = @event'), (params.event = filter.event));
   if (filter.status !== undefined) (clauses.push('status = @status'), (params.status = filter.status));
+  if (filter.statusClass !== undefined) (clauses.push('status >= @classLow AND status < @classHigh'), (params.classLow = filter.statusClass * 100), (params.classHigh = filter.statusClass * 100 + 100));
   if (filter.invalid) clauses.push('signature_valid = 0');
   if (filter.valid) clauses.push('signature_valid = 1');
   if (filter.duplicate) clauses.push('duplicate = 1');

@@ -5,7 +5,7 @@ import { parseForwardTarget } from '../../src/receiver/forwarder.js';
 import { StatsCounter } from '../../src/receiver/listener-stats.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { detailLines } from '../../src/ui/tui/detail-lines.js';
-import { matchesQuery, parseFilterQuery, queryText, toHistoryFilter } from '../../src/ui/tui/filter-query.js';
+import { matchesQuery, parseFilterQuery, queryText, toHistoryFilter } from '../../src/store/filter-query.js';
 import { windowStart } from '../../src/ui/tui/row-format.js';
 import { sign } from '../../src/core/signature.js';
 

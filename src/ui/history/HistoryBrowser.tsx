@@ -6,7 +6,7 @@ import type { HistoryFilter } from '../../store/history-store.js';
 import { DeliveryDetail } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
-import { parseFilterQuery, toHistoryFilter } from '../tui/filter-query.js';
+import { parseFilterQuery, toHistoryFilter } from '../../store/filter-query.js';
 import { DETAIL_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
@@ -36,7 +36,7 @@ export interface HistoryBrowserProps {
   messageMs?: number;
 }
 
-const FILTER_KEYS = filterKeys('status:401 event:… invalid valid dup in out text');
+const FILTER_KEYS = filterKeys('status:401 4xx event:… invalid valid dup in out text');
 
 /**
  * The history on a terminal, newest first. Rows are read a page at a time as the selection nears

@@ -6,7 +6,7 @@ import type { Listener } from '../../receiver/index.js';
 import { DeliveryDetail } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
-import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../tui/filter-query.js';
+import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../../store/filter-query.js';
 import { DETAIL_KEYS, FILTERED_LIST_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
@@ -37,7 +37,7 @@ export interface ListenAppProps {
   messageMs?: number;
 }
 
-const FILTER_KEYS = filterKeys('status:401 event:… invalid dup text');
+const FILTER_KEYS = filterKeys('status:401 4xx event:… invalid dup text');
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
 export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
