@@ -63,7 +63,7 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `event      ${r.event ?? '-'}`,
     `direction  ${r.direction === 'out' ? 'sent' : 'received'} by ${r.source}${r.replayOf ? `, replay of ${r.replayOf}` : ''}`,
     `time       ${new Date(r.createdAt).toISOString()}`,
-    `${r.direction === 'out' ? 'target' : 'path'}     ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
+    `${(r.direction === 'out' ? 'target' : 'path').padEnd(11)}${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
   if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);

@@ -28,7 +28,7 @@ function requireKnownEvent(event: string | undefined): void {
 export async function listHistory(ctx: CommandContext, options: ListOptions): Promise<void> {
   requireKnownEvent(options.event);
   const filter: HistoryFilter = withSearchQuery({ ...options, limit: options.limit ?? DEFAULT_LIMIT });
-  const store = HistoryStore.open(ctx.dbPath);
+  const store = HistoryStore.openExisting(ctx.dbPath);
   try {
     if (ctx.interactive) {
       // A person at a terminal gets the browser (it pages, so --limit does not apply). Its first
@@ -57,7 +57,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
 }
 
 export function showHistory(ctx: CommandContext, ref: string): void {
-  const store = HistoryStore.open(ctx.dbPath);
+  const store = HistoryStore.openExisting(ctx.dbPath);
   try {
     const record = store.get(ref);
     if (!record) throw new UserError(`no delivery "${ref}" in ${ctx.dbPath}`, { hint: 'list them with webhooks-cli history' });
@@ -70,7 +70,7 @@ export function showHistory(ctx: CommandContext, ref: string): void {
 
 export function exportHistory(ctx: CommandContext, options: ListOptions): void {
   requireKnownEvent(options.event);
-  const store = HistoryStore.open(ctx.dbPath);
+  const store = HistoryStore.openExisting(ctx.dbPath);
   try {
     for (const record of exportRecords(store, withSearchQuery(options))) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
   } finally {

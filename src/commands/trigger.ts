@@ -26,6 +26,7 @@ interface TriggerOptions {
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
   const data = options.data === undefined ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
   // A whole envelope in --data names its own event type; no need to repeat it.
+  if (options.all && types.length) throw new UsageError(`--all sends every event type, so "${types.join(' ')}" would be ignored`, `drop --all to send ${types.length === 1 ? 'that one' : 'those'}, or drop the name${types.length === 1 ? '' : 's'}`);
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');

@@ -2,7 +2,7 @@
  * The webhook envelope `{"event", "timestamp", "data"}` and `--set path=value` overrides.
  * The envelope is serialised exactly once: the bytes returned here are the bytes signed and sent.
  */
-import { closestMatches } from './events.js';
+import { closestMatches, isEventType } from './events.js';
 
 export interface Envelope {
   event: string;
@@ -48,6 +48,10 @@ export function parseOverride(text: string): Override {
   try {
     value = JSON.parse(rawValue);
   } catch {
+    // Text that starts like JSON and is not (`{bad`) is a mistake, not a string to send.
+    if (/^\s*[[{"]/.test(rawValue)) {
+      throw new OverrideError(`--set ${text}: ${rawValue} looks like JSON but does not parse`, `fix the JSON, or to send it as a string quote it as JSON: --set '${rawPath}=${JSON.stringify(rawValue)}'`);
+    }
     // Not JSON: keep the text as a string, the common case (`--set data.name=Linen Shirt`).
   }
   return { path, value, text };
@@ -92,7 +96,7 @@ const TIMESTAMP_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
  */
 export function envelopeProblem(envelope: Envelope, type: string): { message: string; hint: string } | undefined {
   if (envelope.event !== type) {
-    return { message: `the payload's "event" is ${JSON.stringify(envelope.event)}, but the delivery is a ${type}`, hint: `the X-Webhook-Event header and the body must agree: trigger ${typeof envelope.event === 'string' ? envelope.event : 'the type you mean'} instead, or leave "event" alone` };
+    return { message: `the payload's "event" is ${JSON.stringify(envelope.event)}, but the delivery is a ${type}`, hint: `the X-Webhook-Event header and the body must agree: ${typeof envelope.event === 'string' && isEventType(envelope.event) ? `trigger ${envelope.event} instead` : 'trigger the type you mean'}, or leave "event" alone` };
   }
   if (typeof envelope.timestamp !== 'string' || !TIMESTAMP_FORMAT.test(envelope.timestamp)) {
     return { message: `the payload's "timestamp" ${JSON.stringify(envelope.timestamp)} is not ISO-8601 UTC`, hint: 'use the form 2023-12-01T10:30:00Z' };

@@ -3,10 +3,12 @@
  * Nothing else in the tool writes SQL against it.
  */
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { MIGRATIONS } from './migrations.js';
 import { runMigrations, schemaVersion } from './schema-migrations.js';
-import { importSpool } from './delivery-spool.js';
+import { importSpool, spoolDirectory } from './delivery-spool.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
 
 export interface HistoryFilter {
@@ -75,6 +77,16 @@ export class HistoryStore {
   }
 
   /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
+  /**
+   * Opens a history that must already exist, for the commands that only read it: a mistyped
+   * `--db` is named, not answered with new folders and an empty database.
+   */
+  static openExisting(path: string): HistoryStore {
+    // Deliveries may still wait in the spool (trigger writes there): then the history exists.
+    if (!existsSync(path) && !existsSync(spoolDirectory(path))) throw new UserError(`no history database at ${path}`, { hint: 'check --db (or WEBHOOKS_DB); listen and trigger create it' });
+    return HistoryStore.open(path);
+  }
+
   static open(path: string): HistoryStore {
     const db = openSqliteFile(path, { what: 'history database', fix: 'pass --db with another path (or set WEBHOOKS_DB)', busyTimeoutMs: BUSY_TIMEOUT_MS });
     runMigrations(db, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path' });

@@ -18,7 +18,7 @@ describe('parseOverride', () => {
     expect(parseOverride(text).value).toEqual(value);
   });
 
-  it.each(['noequals', '=5', 'data..price=1'])('rejects %s', (text) => {
+  it.each(['noequals', '=5', 'data..price=1', 'data.quantity={bad', 'data.size=[1,', 'data.name="unclosed'])('rejects %s', (text) => {
     expect(() => parseOverride(text)).toThrow(OverrideError);
   });
 });
