@@ -75,8 +75,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
-      // commander has already printed its one-line message on stderr.
-      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      if (err.exitCode === 0) return EXIT_OK;
+      // commander has already printed its one-line message on stderr; under --json stdout says it too.
+      if (wantsJson) io.stdout.write(JSON.stringify({ error: { message: err.message.replace(/^error: /, ''), hint: null, exitCode: EXIT_USAGE } }) + '\n');
+      return EXIT_USAGE;
     }
     return await reportError(err, io, { json: wantsJson, verbose });
   }

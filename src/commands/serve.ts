@@ -37,6 +37,8 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   logLine(ctx, ctx.token ? `token required: ${maskSecret(ctx.token)}` : 'any non-empty bearer token accepted (the CLI on this machine sends "dev" when none is set; pass --token to require one)');
   if (options.timeScale !== 1) logLine(ctx, `retry delays × ${options.timeScale}`);
   logLine(ctx, 'Ctrl-C to stop');
+  // The ready line on stdout, as listen and relay print theirs: a script waits for it.
+  if (ctx.json) printLine(ctx, JSON.stringify({ listening: emulator.url, api_url: `${emulator.url}/api/v1`, openapi_url: `${emulator.url}/api/v1/openapi.json`, state: statePath }));
   await stop.received;
   logLine(ctx, 'stopping: pending deliveries stay in the state file and resume on the next start');
   await emulator.close();
