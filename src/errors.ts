@@ -42,7 +42,7 @@ export class UsageError extends UserError {
 export function requireHttpUrl(value: string, flag: string, exampleUrl = 'http://127.0.0.1:3000/webhook'): URL {
   const url = parseHttpUrl(value);
   if (url instanceof URL) return url;
-  throw new UsageError(`${flag} ${url.reason}`, `e.g. ${flag} ${exampleUrl}`);
+  throw new UsageError(`${flag} ${url.reason}`, url.suggestion ? `did you mean ${flag} ${url.suggestion}?` : `e.g. ${flag} ${exampleUrl}`);
 }
 
 /** Words for a file-system error on `path`, with the usual fix. */

@@ -26,7 +26,8 @@ export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[
   for (const o of outcomes) {
     const mark = o.ok ? c.green('✓') : c.red('✗');
     const status = o.status === undefined ? c.red('---') : o.ok ? c.green(String(o.status)) : c.red(String(o.status));
-    const tail = o.error && o.status === undefined ? `  ${c.red(o.error)}` : '';
+    const relay = relayError(o);
+    const tail = o.error && o.status === undefined ? `  ${c.red(o.error)}` : relay ? `  ${c.red(`relay: ${relay}`)}` : '';
     printLine(ctx, `${mark} ${status}  ${o.event.padEnd(width)}  ${c.dim(o.deliveryId)}  ${formatDuration(o.durationMs)}${tail}`);
   }
 }
@@ -55,11 +56,42 @@ export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean): vo
   else printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);
 }
 
-/** One line on stderr naming the commonest cause of failure, with its fix. */
+/**
+ * One line on stderr naming the cause most failures share, with its fix (213 refused and 4 resets
+ * name the refusals), and how many failed some other way.
+ */
 export function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[], unsigned: boolean): void {
   const failed = outcomes.filter((o) => !o.ok);
-  const first = failed.find((o) => o.error && o.status === undefined) ?? failed[0]!;
+  const groups = new Map<string, { why: string; count: number }>();
+  for (const o of failed) {
+    const cause = failureCause(o, unsigned);
+    const group = groups.get(cause.key) ?? { why: cause.why, count: 0 };
+    group.count++;
+    groups.set(cause.key, group);
+  }
+  const [top, ...others] = [...groups.values()].sort((a, b) => b.count - a.count);
+  const share = others.length ? ` (${top!.count} of them)` : '';
+  const rest = others.length ? `; ${failed.length - top!.count} failed otherwise` : '';
+  logLine(ctx, `error: ${failed.length} of ${outcomes.length} deliveries failed${share}: ${top!.why}${rest}`);
+}
+
+function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why: string } {
+  if (o.status === undefined) return { key: `error:${o.errorCode ?? 'other'}`, why: o.error ?? 'no answer' };
+  const relay = relayError(o);
+  if (relay) return { key: `relay:${o.status}`, why: `the relay answered ${o.status}: ${relay}` };
   const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ' — check that it uses the same secret';
-  const why = first.status === undefined ? first.error : `the receiver answered ${first.status}${first.status === 401 ? hint401 : ''}`;
-  logLine(ctx, `error: ${failed.length} of ${outcomes.length} deliveries failed: ${why}`);
+  return { key: `status:${o.status}`, why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : ''}` };
+}
+
+/** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */
+function relayError(o: DeliveryOutcome): string | undefined {
+  const code = o.headers?.['x-relay-error'];
+  if (!code) return undefined;
+  try {
+    const message = (JSON.parse(o.body?.toString('utf8') ?? '') as { error?: { message?: unknown } }).error?.message;
+    if (typeof message === 'string' && message) return message;
+  } catch {
+    // Not the relay's JSON: the code says enough.
+  }
+  return String(code);
 }

@@ -7,10 +7,17 @@ export interface HttpUrlProblem {
   reason: string;
   /** The scheme it has instead (`ftp:`), or null when it is not a URL at all. */
   protocol: string | null;
+  /** The URL meant, when the scheme was left out (`localhost:3001/webhook` → `http://localhost:3001/webhook`). */
+  suggestion?: string;
 }
+
+/** `host:port/path` typed without a scheme reads as a URL whose scheme is the host. */
+const SCHEMELESS = /^(localhost|[\d.]+|\[[\da-f:]+\]|[a-z\d-]+(\.[a-z\d-]+)+):\d+(\/\S*)?$/i;
 
 /** `value` parsed as an http(s) URL, or the problem with it. Callers word the error for their user. */
 export function parseHttpUrl(value: string): URL | HttpUrlProblem {
+  const suggestion = SCHEMELESS.test(value) ? `http://${value}` : undefined;
+  if (suggestion) return { value, reason: `"${value}" has no scheme`, protocol: null, suggestion };
   let url: URL;
   try {
     url = new URL(value);

@@ -82,6 +82,12 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendRe
     case 'ECONNRESET':
     case 'EPIPE':
       return { error: `${url.host} closed the connection before answering`, errorCode: 'reset' };
+    case 'EPROTO':
+      // OpenSSL's "wrong version number": the answer to our TLS hello was plain HTTP.
+      if (url.protocol === 'https:' && /wrong version number|packet length too long|http request/i.test(err.message)) {
+        return { error: `${url.host} does not speak TLS — it looks like a plain-HTTP server; use http://${url.host}${url.pathname}${url.search}`, errorCode: 'tls' };
+      }
+      return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
     default:
       if (err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT')) return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
       return { error: `request to ${url.host} failed: ${err.message}`, errorCode: 'other' };

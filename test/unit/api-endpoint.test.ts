@@ -13,7 +13,7 @@ describe('apiRoot', () => {
   });
 
   it('refuses what is not an http(s) URL as a usage error', () => {
-    expect(() => apiRoot('127.0.0.1:4010')).toThrow(/not http|not a URL/);
+    expect(() => apiRoot('127.0.0.1:4010')).toThrow('--api-url "127.0.0.1:4010" has no scheme');
     expect(() => apiRoot('nope')).toThrow('--api-url "nope" is not a URL');
   });
 });
