@@ -30,6 +30,8 @@ export interface CheckResult {
   reason: string;
   /** Time until the last answer of the check (the sum for multi-request checks). */
   latencyMs: number;
+  /** When the check's first request left (each JUnit case carries its own time). */
+  startedAt?: Date;
   exchanges: ExchangeOutcome[];
 }
 

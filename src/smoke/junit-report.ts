@@ -18,6 +18,8 @@ export interface JUnitCase {
   name: string;
   classname: string;
   timeSeconds: number;
+  /** When the case started: its own, not the suite's. */
+  timestamp?: Date;
   failure?: JUnitFailure;
   /** Why the case did not run; a skipped case has no failure. */
   skipped?: string;
@@ -70,7 +72,7 @@ function suiteLines(suite: JUnitSuite, id: number): string[] {
     skipped: c.skipped,
     time: seconds(c.timeSeconds),
     // JUnit's schema wants a local date-time without a zone; these are UTC.
-    timestamp: suite.timestamp ? suite.timestamp.toISOString().slice(0, 19) : undefined,
+    timestamp: suite.timestamp ? localDateTime(suite.timestamp).slice(0, 19) : undefined,
   });
   const lines = [`  <testsuite ${attrs}>`];
   const properties = Object.entries(suite.properties ?? {});
@@ -85,7 +87,7 @@ function suiteLines(suite: JUnitSuite, id: number): string[] {
 }
 
 function caseLines(testCase: JUnitCase): string[] {
-  const open = `    <testcase ${attributes({ name: testCase.name, classname: testCase.classname, time: seconds(testCase.timeSeconds) })}`;
+  const open = `    <testcase ${attributes({ name: testCase.name, classname: testCase.classname, time: seconds(testCase.timeSeconds), timestamp: testCase.timestamp && localDateTime(testCase.timestamp) })}`;
   if (testCase.skipped !== undefined) return [`${open}>`, `      <skipped ${attributes({ message: testCase.skipped })}/>`, '    </testcase>'];
   if (!testCase.failure) return [`${open}/>`];
   const { message, type, details } = testCase.failure;
@@ -125,4 +127,9 @@ export function escapeAttribute(text: string): string {
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;')
     .replace(/\t/g, '&#9;');
+}
+
+/** JUnit's schema wants a local date-time without a zone; these are UTC, to the millisecond. */
+function localDateTime(date: Date): string {
+  return date.toISOString().slice(0, 23);
 }

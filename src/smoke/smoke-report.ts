@@ -102,6 +102,7 @@ export function reportJUnit(report: SmokeReport): string {
         name: r.title,
         classname: `smoke.${r.id}`,
         timeSeconds: r.latencyMs / 1000,
+        timestamp: r.startedAt,
         failure: r.passed ? undefined : { message: r.reason, type: failureType(r), details: failureDetails(r) },
       })),
   })).filter((s) => s.cases.length > 0);

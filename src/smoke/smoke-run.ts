@@ -72,8 +72,9 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
     for (const [index, check] of checks.entries()) {
       options.onCheckStart?.(check, index, checks.length);
       const exchanges: ExchangeOutcome[] = [];
+      const startedAt = new Date();
       for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
-      const result = applyDependency(judgeCheck(check, exchanges), results);
+      const result = { ...applyDependency(judgeCheck(check, exchanges), results), startedAt };
       results.push(result);
       options.onCheckDone?.(result, index, checks.length);
     }

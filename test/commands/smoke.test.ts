@@ -71,6 +71,10 @@ describe('smoke against a correct receiver', () => {
     const caseTimes = doc.suites.flatMap((s) => s.cases.map((c) => Number(c.attrs.time)));
     expect(caseTimes.every((t) => t >= 0 && t < 10)).toBe(true);
     expect(Number(doc.attrs.time)).toBeCloseTo(caseTimes.reduce((a, b) => a + b, 0), 2);
+    // Each case carries the time it started, in run order, not the run's start.
+    const caseStarts = doc.suites.flatMap((s) => s.cases.map((c) => Date.parse(`${c.attrs.timestamp}Z`)));
+    expect(caseStarts.every((t, i) => Number.isFinite(t) && (i === 0 || t >= caseStarts[i - 1]!))).toBe(true);
+    expect(new Set(caseStarts).size).toBeGreaterThan(1);
 
     const history = await runCli(['--db', join(dir, 'history.db'), '--json', 'history', '--direction', 'out', '--limit', '100'], { configDir: dir });
     const rows = JSON.parse(history.stdout) as Array<{ source: string; status: number; delivery_id: string }>;
