@@ -29,7 +29,7 @@ export function defineListenCommands(program: Command): void {
       'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
       'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
       'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
-      'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
+      "webhooks-cli listen --secret s3cret --json | jq -r 'select(.type == \"request\") | .delivery_id'",
       'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
       'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
     ]))

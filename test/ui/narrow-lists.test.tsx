@@ -90,3 +90,15 @@ describe('the detail view on a small terminal (50×12)', () => {
     ui.unmount();
   });
 });
+
+describe('the empty live list with a relay', () => {
+  it('names the public URL to trigger, not the local one', async () => {
+    const listener = await listeners.start();
+    const ui = render(<ListenApp listener={listener} verify replay={replayThroughListener(listener)} onQuit={() => {}} refreshMs={10} />);
+    listener.setInfo({ relay: { state: 'connected', publicUrl: 'https://relay.example/ch_public' } });
+    const frame = await frameMatching(ui, 'relay connected');
+    expect(frame).toContain('trigger --all --to https://relay.example/ch_public --secret');
+    expect(frame).not.toContain(`--to ${listener.url}`);
+    ui.unmount();
+  });
+});

@@ -122,7 +122,7 @@ export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows =
           selected={selected}
           height={bodyHeight}
           width={columns}
-          emptyText={rows.length ? 'no request matches the filter (Esc clears it)' : `waiting for webhooks — try: webhooks-cli trigger --all --to ${listener.url} --secret …`}
+          emptyText={rows.length ? 'no request matches the filter (Esc clears it)' : `waiting for webhooks — try: webhooks-cli trigger --all --to ${info.relay?.publicUrl ?? listener.url} --secret …`}
         />
       )}
       {mode === 'filter' ? <FilterLine draft={draft} row={headerHeight(info, writeProblem) + 1 + bodyHeight + 1} columns={columns} /> : <Text wrap="truncate">{message || ' '}</Text>}
