@@ -47,7 +47,7 @@ export function defineFoundationCommands(program: Command): void {
     .addHelpText('after', examples([
       'webhooks-cli trigger catalog.product.created --secret s3cret',
       'webhooks-cli trigger --all --to http://127.0.0.1:8080/hooks --secret s3cret',
-      'webhooks-cli trigger catalog.product.updated --set data.quantity=0 --set data.sku=TEE-01',
+      'webhooks-cli trigger catalog.product.updated --set data.quantity=0 --set data.sku=TEE-01 --to http://127.0.0.1:8080/hooks --secret s3cret',
       'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
     ]))
     .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));

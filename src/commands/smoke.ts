@@ -61,7 +61,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
 
   // A receiver that never accepted a connection is one fact, not a failure per check.
   if (ctx.json) printJson(ctx, reportJson(report));
-  else if (report.receiverReachable) printLine(ctx, ctx.interactive ? humanSummary(report, c) : totalsLine(report));
+  else if (report.receiverReachable) printLine(ctx, ctx.interactive ? humanSummary(report, c, ctx.stdout.columns || 100) : totalsLine(report));
   if (junit) {
     junit.write(reportJUnit(report));
     logLine(ctx, `JUnit report written to ${junit.path}`);

@@ -29,6 +29,24 @@ export function fit(text: string, width: number): string {
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
 }
 
+/**
+ * `text` broken at spaces into lines of at most `width` columns, each after `indent` (a terminal
+ * wraps mid-word); a word longer than the line stays whole on its own line.
+ */
+export function wrapWords(text: string, width: number, indent = ''): string[] {
+  const room = Math.max(10, width - indent.length);
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/ +/)) {
+    if (current && current.length + 1 + word.length > room) {
+      lines.push(indent + current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current || lines.length === 0) lines.push(indent + current);
+  return lines;
+}
+
 /** A plain-text table for terminals and pipes: a header line and aligned columns. */
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

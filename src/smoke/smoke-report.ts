@@ -2,7 +2,7 @@
  * A smoke report in the three shapes the command prints: plain lines (logs, pipes), a grouped
  * human summary (terminals), JSON (`--json`), and JUnit suites (`--junit`). Pure formatting.
  */
-import { formatDuration, type Palette } from '../format/display.js';
+import { formatDuration, wrapWords, type Palette } from '../format/display.js';
 import type { CheckResult } from './check-verdict.js';
 import { junitXml, type JUnitSuite } from './junit-report.js';
 import { GROUP_ORDER, type SmokeCheck } from './smoke-checks.js';
@@ -32,7 +32,7 @@ export function totalsLine(report: SmokeReport): string {
 }
 
 /** The terminal summary: checks grouped, failures explained beneath them, totals last. */
-export function humanSummary(report: SmokeReport, c: Palette): string {
+export function humanSummary(report: SmokeReport, c: Palette, columns = 100): string {
   const lines = [c.bold(`Smoke run against ${report.url}`), ''];
   const width = Math.max(...report.checks.map((r) => displayName(r).length));
   for (const group of GROUP_ORDER) {
@@ -43,7 +43,7 @@ export function humanSummary(report: SmokeReport, c: Palette): string {
       const mark = r.passed ? c.green('✓') : c.red('✗');
       const status = r.passed ? c.green(statusOf(r).padEnd(7)) : c.red(statusOf(r).padEnd(7));
       lines.push(`  ${mark} ${displayName(r).padEnd(width)}  ${status} ${c.dim(formatDuration(r.latencyMs))}`);
-      if (!r.passed) lines.push(`      ${c.red(r.reason)}`);
+      if (!r.passed) lines.push(...wrapWords(r.reason, columns - 1, '      ').map((l) => `      ${c.red(l.slice(6))}`));
     }
     lines.push('');
   }
