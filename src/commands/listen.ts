@@ -6,7 +6,7 @@ import { maskSecret, redactUrl } from '../core/redact.js';
 import { apiConnection } from '../api/api-endpoint.js';
 import { parseEventList } from '../api/webhook-changes.js';
 import { EXIT_OK, UsageError, UserError } from '../errors.js';
-import { parseForwardTarget, startListener, type Listener, type ListenerInfo } from '../receiver/index.js';
+import { parseForwardTarget, startListener, stopLine, type Listener, type ListenerInfo } from '../receiver/index.js';
 import { normaliseRelayUrl } from '../tunnel/forwarding-rules.js';
 import { formatRequestLine, requestJson } from '../ui/request-line.js';
 
@@ -62,7 +62,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   // Features started beside the listener push how to end them here; they end before it closes.
   const cleanups: Cleanup[] = [];
   let flushLines = () => {};
-  const stopped = listenForStop();
+  const stopped = listenForStop({ again: true });
   let until: Promise<unknown> = stopped.received;
   let tunnelFailure: UserError | undefined;
   // Set once every feature is up: a start that failed (e.g. the registration) ends with its error alone.
@@ -95,13 +95,13 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
       await until;
     }
   } finally {
-    stopped.dispose();
     for (const cleanup of cleanups.reverse()) await cleanup();
-    const summary = await listener.close();
+    // A second Ctrl-C while closing: stop waiting, spool what is not written, end.
+    const summary = await listener.close({ cutShort: stopped.again });
+    stopped.dispose();
     flushLines();
     const { received } = listener.stats();
-    const spilled = summary.spilled ? `; ${summary.spilled} kept in ${ctx.dbPath}.spool until the database is free` : '';
-    if (running || received > 0 || summary.spilled) logLine(ctx, `stopped: ${received} request${received === 1 ? '' : 's'} received, all recorded in ${ctx.dbPath}${spilled}`);
+    if (running || received > 0 || summary.spilled) logLine(ctx, stopLine(received, ctx.dbPath, summary));
   }
   if (tunnelFailure) throw tunnelFailure;
   return EXIT_OK;

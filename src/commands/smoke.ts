@@ -7,7 +7,7 @@ import { EVENT_TYPES } from '../core/events.js';
 import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { openHistorySpool } from '../store/delivery-journal.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { requireHttpUrl } from './url-argument.js';
@@ -29,7 +29,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const junitPath = options.junit === undefined ? undefined : prepareReportPath(options.junit);
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const journal = new JournalWriter(ctx.dbPath).open();
+  const journal = openHistorySpool(ctx.dbPath);
   const c = palette(ctx.color);
   const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
   let failed = 0;

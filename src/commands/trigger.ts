@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { readInput } from '../cli/input.js';
 import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
@@ -7,7 +8,7 @@ import { parseOverride, OverrideError } from '../core/payload.js';
 import { redactUrl } from '../core/redact.js';
 import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { openHistorySpool } from '../store/delivery-journal.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { requireHttpUrl } from './url-argument.js';
@@ -47,14 +48,19 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const journal = new JournalWriter(ctx.dbPath).open();
+  const journal = openHistorySpool(ctx.dbPath);
   const isLoad = options.count !== undefined;
   const total = prepared.length * (options.count ?? 1);
   const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
   const started = performance.now();
-  let outcomes: DeliveryOutcome[];
+  // Ctrl-C stops sending and waits briefly for answers; a second one stops waiting. Either way
+  // every request sent is in the spool before the summary.
+  const stop = listenForStop({ again: true });
+  let signal: NodeJS.Signals | undefined;
+  void stop.received.then((s) => (signal = s));
+  let run: Awaited<ReturnType<typeof sendDeliveries>>;
   try {
-    outcomes = await sendDeliveries(prepared, options.count ?? 1, {
+    run = await sendDeliveries(prepared, options.count ?? 1, {
       url,
       secret,
       timeoutMs: options.timeout,
@@ -64,15 +70,22 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       userAgent: USER_AGENT,
       record: (r) => journal.append(r),
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
+      interruption: { stop: stop.received, now: stop.again },
     });
   } finally {
     journal.close();
     progress?.finish();
+    stop.dispose();
   }
+  const { outcomes, interrupted } = run;
   const seconds = (performance.now() - started) / 1000;
   const allOk = outcomes.every((o) => o.ok);
-  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds), allOk);
-  else reportDeliveries(ctx, outcomes, allOk);
+  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk);
+  else reportDeliveries(ctx, outcomes, allOk, interrupted);
+  if (interrupted) {
+    logLine(ctx, `interrupted: ${outcomes.length} of ${total} sent, each recorded in the history (those without an answer as "interrupted")`);
+    return signalExitCode(signal ?? 'SIGINT');
+  }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
 }
@@ -85,10 +98,11 @@ function parseJsonInput(bytes: Buffer, source: string): unknown {
   }
 }
 
-function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean): void {
+function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean, interrupted: boolean): void {
   if (ctx.json) {
     printJson(ctx, {
       ok,
+      ...(interrupted ? { interrupted } : {}),
       deliveries: outcomes.map((o) => ({
         event: o.event,
         delivery_id: o.deliveryId,
@@ -124,12 +138,13 @@ function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean): void {
         rate_per_second: s.ratePerSecond,
         latency_ms: s.latencyMs,
         status_counts: s.statusCounts,
+        interrupted: s.interrupted,
       },
     });
     return;
   }
   const statuses = Object.entries(s.statusCounts).map(([k, n]) => `${k}×${n}`).join(' ');
-  printLine(ctx, `sent ${s.sent} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
+  printLine(ctx, `${s.interrupted ? 'interrupted: ' : ''}sent ${s.sent} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
   printLine(ctx, `2xx ${s.succeeded}  non-2xx ${s.failedStatus}  errors ${s.errors}  (${statuses})`);
   if (s.latencyMs.count === 0) printLine(ctx, 'latency: no answers');
   else printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);

@@ -43,7 +43,7 @@ describe('emulator store', () => {
     expect(() => EmulatorStore.open(newer)).toThrow(/newer webhooks-cli/);
     const garbage = join(dir, 'garbage.db');
     writeFileSync(garbage, 'this is not SQLite, just text that is long enough to be read as a header……………………………………');
-    expect(() => EmulatorStore.open(garbage)).toThrow(/is not a webhooks-cli emulator database/);
+    expect(() => EmulatorStore.open(garbage)).toThrow(/is damaged or is not a webhooks-cli emulator database/);
   });
 
   it('keeps subscribers and copies in step with writes', () => {
