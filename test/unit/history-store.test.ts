@@ -95,6 +95,17 @@ describe('delivery journal (the spool trigger writes)', () => {
     expect(importJournal(path, () => {})).toBe(1);
   });
 
+  it('puts a file back when its import fails, so the next import takes it', () => {
+    const path = join(tempDir(), 'h.db');
+    const writer = new JournalWriter(path).open();
+    writer.append(record({ deliveryId: 'dlv_kept' }));
+    writer.close();
+    expect(() => importJournal(path, () => { throw new Error('database is locked'); })).toThrow('database is locked');
+    const imported: DeliveryRecord[] = [];
+    expect(importJournal(path, (records) => imported.push(...records))).toBe(1);
+    expect(imported.map((r) => r.deliveryId)).toEqual(['dlv_kept']);
+  });
+
   it('reports an unwritable location as a user error', () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, '');
