@@ -1,30 +1,16 @@
 // `kill -9` of `listen` under load: how many requests it had answered (2xx, counted by delivery id
 // at the sender) are missing from the history afterwards. SIGTERM loses none (the receiver figure
 // counts that); a killed process can lose only what it had not yet handed to SQLite or the spool.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BIN, benchEnv, median, row, tempDir } from '../lib.js';
+import { median, row, startListen, tempDir } from '../lib.js';
 import { sign } from '../../dist/core/signature.js';
 
 const SECRET = 'bench-secret';
 const CONNECTIONS = 50;
 /** How long the load runs before the kill. */
 const LOAD_MS = Number(process.env.BENCH_KILL9_LOAD_MS ?? 1_500);
-
-function startListen(dbPath) {
-  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--no-tui', '--db', dbPath], { stdio: ['ignore', 'ignore', 'pipe'], env: benchEnv(tempDir()) });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stderr.on('data', (d) => {
-      seen += d;
-      const m = /listening on (http:\/\/\S+)/.exec(seen);
-      if (m) resolve({ child, url: new URL(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`listen exited ${code}: ${seen}`)));
-  });
-}
 
 /** Keeps `CONNECTIONS` signed requests in flight until `stopped()`; returns the ids answered 2xx. */
 async function drive(url, stopped) {
@@ -60,7 +46,7 @@ export default async function kill9({ rounds }) {
   const rates = [];
   for (let i = 0; i < Math.max(rounds, 5); i++) {
     const dbPath = join(tempDir(), 'history.db');
-    const listen = await startListen(dbPath);
+    const listen = await startListen(dbPath, SECRET);
     let killed = false;
     listen.child.removeAllListeners('exit');
     const exited = new Promise((resolve) => listen.child.once('exit', resolve));
