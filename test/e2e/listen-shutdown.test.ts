@@ -1,12 +1,15 @@
 /**
- * `listen` stops within its 5 s grace period whatever holds it up: here an app behind
- * `--forward-to` that never answers (a Python http.server stuck in its handler). What was answered
- * is recorded; the stop line says so.
+ * `listen` stops within its 5 s grace period whatever holds it up: an app behind `--forward-to`
+ * that never answers (a Python http.server stuck in its handler), or a database another process
+ * keeps locked. What was answered is recorded or spooled; the stop line says which and where.
  */
+import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
 import { until } from '../helpers/serve.js';
 import { freePort } from '../helpers/servers.js';
@@ -67,5 +70,29 @@ describe('listen shutdown', () => {
     } finally {
       app.stop();
     }
+  }, 60_000);
+
+  it('a database locked by another process throughout: SIGTERM still ends it within the grace period, every answered request in the spool, imported once the lock is gone', async () => {
+    const configDir = tempDir();
+    const db = join(configDir, 'history.db');
+    const listener = await startListen(['--secret', SECRET], { configDir });
+    // Another process's long write transaction (here: this one's), held through the shutdown.
+    const other = new Database(db);
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      const statuses = await Promise.all(Array.from({ length: 100 }, (_, i) => post(listener.url, `dlv_locked_${i}`)));
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      const signalled = Date.now();
+      const result = await listener.stop('SIGTERM');
+      expect(Date.now() - signalled).toBeLessThan(5_000);
+      const stop = /stopped: 100 requests received; 0 recorded in .+?, 100 kept in (\S+) until the database is free$/m.exec(result.stderr);
+      expect(stop, result.stderr).not.toBeNull();
+      expect(existsSync(stop![1]!)).toBe(true);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const history = await runCli(['--json', 'history', '--direction', 'in', '--limit', '1000'], { configDir });
+    expect((JSON.parse(history.stdout) as Array<{ delivery_id: string }>).map((r) => r.delivery_id).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `dlv_locked_${i}`).sort());
   }, 60_000);
 });
