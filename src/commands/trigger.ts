@@ -79,7 +79,8 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   }
   const { outcomes, interrupted } = run;
   const seconds = (performance.now() - started) / 1000;
-  const allOk = outcomes.every((o) => o.ok);
+  // A run cut short is not a success, whatever the requests it made got back.
+  const allOk = !interrupted && outcomes.every((o) => o.ok);
   if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk);
   else reportDeliveries(ctx, outcomes, allOk, interrupted);
   if (interrupted) {

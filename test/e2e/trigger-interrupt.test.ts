@@ -54,6 +54,7 @@ describe('trigger interrupted by Ctrl-C', () => {
     expect(result.exitCode).toBe(130);
     const { summary } = JSON.parse(result.stdout);
     expect(summary.interrupted).toBe(true);
+    expect(JSON.parse(result.stdout).ok).toBe(false);
     expect(summary.sent).toBeLessThan(20_000);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^interrupted: ${summary.sent} of 20000 sent, each recorded in the history`))]);
 
