@@ -61,6 +61,11 @@ export class BatchWriter {
     return this.#written;
   }
 
+  /** Whether the database was found damaged (everything goes to the spool from then on). */
+  get damaged(): boolean {
+    return this.#damage !== undefined;
+  }
+
   /** Writes `batch` (after anything still pending); returns how many records reached the database. */
   write(batch: readonly DeliveryRecord[]): number {
     if (batch.length) this.#pending = this.#pending.length ? this.#pending.concat(batch) : [...batch];

@@ -94,6 +94,8 @@ export class HistoryRecorder {
 
   /** Picks up what `trigger` appended to the spool meanwhile (best effort; retried later). */
   importSpool(): void {
+    // A damaged file takes nothing: the spool keeps its records until the file is moved aside.
+    if (this.#writer.damaged) return;
     try {
       this.#store.importSpool();
     } catch {
