@@ -72,6 +72,29 @@ describe('listen shutdown', () => {
     }
   }, 60_000);
 
+  it.skipIf(skipWithout('python3', ['--version']))('a second SIGTERM ends the wait for the hanging request at once, still with the stop line', async () => {
+    const app = await stuckApp();
+    try {
+      const listener = await startListen(['--secret', SECRET, '--forward-to', app.url, '--forward-timeout', '60s']);
+      expect(await post(listener.url, 'dlv_answered')).toBe(200);
+      const hanging = post(listener.url, 'dlv_hanging');
+      await new Promise((r) => setTimeout(r, 300));
+      let stderr = '';
+      listener.process.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      const signalled = Date.now();
+      listener.process.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      const result = await listener.stop('SIGTERM');
+      // Well before the first signal's wait for answers (4 of the 5 s) would have ended.
+      expect(Date.now() - signalled).toBeLessThan(3_500);
+      expect(result.exitCode).toBe(0);
+      expect(stderr + result.stderr).toMatch(/stopped: 1 request received, all recorded in /);
+      await hanging;
+    } finally {
+      app.stop();
+    }
+  }, 60_000);
+
   it('a database locked by another process throughout: SIGTERM still ends it within the grace period, every answered request in the spool, imported once the lock is gone', async () => {
     const configDir = tempDir();
     const db = join(configDir, 'history.db');
