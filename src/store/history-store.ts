@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import { guardDamage, openSqliteFile, type SqliteFileOptions } from './sqlite-file.js';
 import { MIGRATIONS } from './migrations.js';
-import { importJournal, spoolDirectory } from './delivery-journal.js';
+import { importJournal, openSpoolWithFallback, spoolDirectory } from './delivery-journal.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
 
@@ -126,8 +126,21 @@ export class HistoryStore {
     return this.#guard(() => this.#db.pragma('user_version', { simple: true }) as number);
   }
 
+  /**
+   * Stores one record (a replay). On a damaged file the record goes to the spool before the
+   * error is thrown, so the request it describes is not lost with the file.
+   */
   insert(record: DeliveryRecord): number {
-    return this.#guard(() => Number(this.#insert.run(toParams(record)).lastInsertRowid));
+    try {
+      return this.#guard(() => Number(this.#insert.run(toParams(record)).lastInsertRowid));
+    } catch (err) {
+      if (err instanceof DamagedFileError) {
+        const spool = openSpoolWithFallback(this.path);
+        spool.append(record);
+        spool.close();
+      }
+      throw err;
+    }
   }
 
   /** Stores records in one transaction: the cheap way to write many. */
