@@ -148,13 +148,19 @@ export class EmulatorStore {
     const db = openSqliteFile(path, file);
     db.pragma('foreign_keys = ON');
     try {
-      guardDamage(path, file, () => migrateEmulator(db));
+      return guardDamage(path, file, () => {
+        migrateEmulator(db);
+        const store = new EmulatorStore(path, db);
+        // The webhooks and what is still owed to them, read now: damage shows here, not mid-run.
+        store.#cached();
+        store.pendingCount();
+        return store;
+      });
     } catch (err) {
       db.close();
       if (err instanceof UserError) throw err;
       throw new UserError(`${path} is not a webhooks-cli emulator database (${(err as Error).message})`, { hint: 'pass serve --state with another path', cause: err });
     }
-    return new EmulatorStore(path, db);
   }
 
   get schemaVersion(): number {
