@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync,
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { EmulatorStore } from '../../src/emulator/emulator-store.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
 import { until } from '../helpers/serve.js';
@@ -172,4 +173,19 @@ describe('a damaged history database', () => {
     expect((JSON.parse(after.stdout) as Array<{ delivery_id: string }>).map((r) => r.delivery_id).sort()).toEqual([...answered].sort());
     expect(existsSync(fallback)).toBe(false);
   }, 120_000);
+
+  it('serve on a damaged state file: one line naming it and the fix, --verbose too', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'emulator.db');
+    const store = EmulatorStore.open(state);
+    store.createWebhook({ id: 'wh_1', url: 'http://127.0.0.1:9/h', events: ['customer.cart.added'], secret: SECRET, active: true, debugMode: false, createdAt: 1, updatedAt: 1, consecutiveFailures: 0, disabledReason: null, disabledAt: null });
+    store.enqueue([{ id: 'dlv_1', webhookId: 'wh_1', event: 'customer.cart.added', body: Buffer.from('{}'), createdAt: 1 }]);
+    store.close();
+    damage(state, 'index pages');
+    const line = `error: ${state} is damaged (SQLite: database disk image is malformed) — move it aside (\`mv ${state} ${state}.damaged\`) and the emulator starts with no webhooks; \`sqlite3 ${state}.damaged .recover\` may rescue rows`;
+    for (const args of [['serve'], ['--verbose', 'serve']]) {
+      const result = await runCli([...args, '--port', '0', '--state', state], { timeout: 20_000 });
+      expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 1, stderr: line });
+    }
+  }, 60_000);
 });
