@@ -8,7 +8,7 @@
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { DamagedFileError } from '../store/damaged-file.js';
-import { openSpoolWithFallback, type JournalWriter } from '../store/delivery-journal.js';
+import { openSpoolWithFallback, type SpoolWriter } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
 
 export interface BatchWriterResult {
@@ -38,7 +38,7 @@ export class BatchWriter {
   #written = 0;
   #spilled = 0;
   #damage: DamagedFileError | undefined;
-  #spool: JournalWriter | undefined;
+  #spool: SpoolWriter | undefined;
   #spoolPath: string | undefined;
 
   /**

@@ -5,7 +5,7 @@
  * the writes (see BatchWriter).
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { openSpoolWithFallback } from '../store/delivery-journal.js';
+import { openSpoolWithFallback } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { BatchWriter, type BatchWriterResult } from './batch-writer.js';
 
@@ -73,9 +73,9 @@ export class HistoryRecorder {
     if (this.#closed) {
       // A request answered after shutdown began (one that outlived the grace period): the spool
       // takes it, so it still reaches the history.
-      const journal = openSpoolWithFallback(this.#store.path);
-      journal.append(record);
-      journal.close();
+      const spool = openSpoolWithFallback(this.#store.path);
+      spool.append(record);
+      spool.close();
       return;
     }
     this.#queue.push(record);

@@ -3,10 +3,10 @@
  * Nothing else in the tool writes SQL against it.
  */
 import Database from 'better-sqlite3';
-import { UserError } from '../errors.js';
 import { guardDamage, openSqliteFile, type SqliteFileOptions } from './sqlite-file.js';
 import { MIGRATIONS } from './migrations.js';
-import { importJournal, openSpoolWithFallback, spoolDirectory } from './delivery-journal.js';
+import { runMigrations, schemaVersion } from './schema-migrations.js';
+import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-spool.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
 
@@ -83,7 +83,7 @@ export class HistoryStore {
     let store: HistoryStore;
     try {
       store = guardDamage(path, file, () => {
-        migrate(db);
+        runMigrations(db, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path' });
         // The newest row: a damaged table or index usually shows here, before anything is written.
         db.prepare('SELECT max(id) FROM deliveries').get();
         return new HistoryStore(path, db);
@@ -119,11 +119,11 @@ export class HistoryStore {
 
   /** Imports what `trigger` and other fast commands appended to the spool since; returns how many. */
   importSpool(): number {
-    return importJournal(this.path, (records) => this.insertMany(records));
+    return importSpool(this.path, (records) => this.insertMany(records));
   }
 
   get schemaVersion(): number {
-    return this.#guard(() => this.#db.pragma('user_version', { simple: true }) as number);
+    return this.#guard(() => schemaVersion(this.#db));
   }
 
   /**
@@ -190,23 +190,6 @@ export class HistoryStore {
 
 function fileOptions(path: string): SqliteFileOptions & { spoolDir: string } {
   return { what: 'history database', fix: 'pass --db with another path (or set WEBHOOKS_DB)', busyTimeoutMs: BUSY_TIMEOUT_MS, spoolDir: spoolDirectory(path), startsAfresh: 'a new history starts' };
-}
-
-/** Runs the migrations not yet applied, each in its own transaction. Exported for tests. */
-export function migrate(db: Database.Database, upTo = MIGRATIONS.length): void {
-  const version = () => db.pragma('user_version', { simple: true }) as number;
-  if (version() > MIGRATIONS.length) {
-    throw new UserError(`the history database is from a newer webhooks-cli (schema ${version()})`, { hint: 'upgrade webhooks-cli, or pass --db with another path' });
-  }
-  if (version() >= upTo) return;
-  // One writer at a time: two processes opening a new database at once must not both create it.
-  // IMMEDIATE takes the write lock first; the version is read again under it.
-  db.transaction(() => {
-    for (let next = version(); next < upTo; next++) {
-      db.exec(MIGRATIONS[next]!);
-      db.pragma(`user_version = ${next + 1}`);
-    }
-  }).immediate();
 }
 
 function whereClause(filter: HistoryFilter): { where: string; params: Record<string, unknown> } {

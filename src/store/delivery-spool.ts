@@ -28,7 +28,7 @@ export function fallbackSpoolDirectory(dbPath: string): string {
 
 const FLUSH_EVERY = 256;
 
-export class JournalWriter {
+export class SpoolWriter {
   readonly #dir: string;
   readonly #name: string;
   #fd: number | undefined;
@@ -100,22 +100,22 @@ function isProcessAlive(pid: number): boolean {
  * when the history is known to be damaged (its records could not reach it), created now so an
  * unwritable path is reported before anything is sent.
  */
-export function openHistorySpool(dbPath: string): JournalWriter {
+export function openHistorySpool(dbPath: string): SpoolWriter {
   const damage = knownDamage(dbPath, spoolDirectory(dbPath));
   if (damage) throw new DamagedFileError(dbPath, damage);
-  return new JournalWriter(dbPath).open();
+  return new SpoolWriter(dbPath).open();
 }
 
 /**
  * A spool file for records that must not be lost: beside the database, or when that cannot be
  * written (a read-only folder, a name taken by a file), in the config directory's fallback.
  */
-export function openSpoolWithFallback(dbPath: string): JournalWriter {
+export function openSpoolWithFallback(dbPath: string): SpoolWriter {
   try {
-    return new JournalWriter(dbPath).open();
+    return new SpoolWriter(dbPath).open();
   } catch (besideErr) {
     try {
-      return new JournalWriter(dbPath, fallbackSpoolDirectory(dbPath)).open();
+      return new SpoolWriter(dbPath, fallbackSpoolDirectory(dbPath)).open();
     } catch {
       throw besideErr instanceof UserError ? besideErr : new UserError(String(besideErr));
     }
@@ -127,7 +127,7 @@ export function openSpoolWithFallback(dbPath: string): JournalWriter {
  * and in its fallback folder, and hands their records to `insert`, which must store them in one
  * transaction. Files are deleted after; a file whose insert failed is put back for the next import.
  */
-export function importJournal(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
+export function importSpool(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
   return importFolder(spoolDirectory(dbPath), insert) + importFolder(fallbackSpoolDirectory(dbPath), insert);
 }
 
