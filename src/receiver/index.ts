@@ -3,4 +3,3 @@ export { startListener, DEFAULTS as LISTENER_DEFAULTS, type Listener, type Liste
 export type { ListenerStats } from './listener-stats.js';
 export { parseForwardTarget } from './forwarder.js';
 export type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
-export { stopLine } from './stop-line.js';

@@ -1,7 +1,10 @@
-/** How `listen` prints one received request without the TUI: a line for people, or a JSON line. */
-import { formatDuration, palette } from '../cli/output.js';
+/** How `listen` reads without the TUI: one line (or JSON line) per request, and its status lines. */
+import { clockTime, formatDuration, palette } from '../format/display.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { isSuccessStatus } from '../core/http-status.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
+import type { Listener, ListenerInfo } from '../receiver/index.js';
+import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
@@ -43,15 +46,29 @@ export function requestJson(r: DeliveryRecord) {
   };
 }
 
-let cachedSecond = -1;
-let cachedTime = '';
+/** The banner: where it listens, with which secrets (masked) and where it forwards. */
+export function listeningLine(listener: Pick<Listener, 'url' | 'secrets' | 'forwardTo'>, verify: boolean): string {
+  const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
+  const mode = !verify ? 'not verifying' : `secrets ${secrets}`;
+  const forwarding = listener.forwardTo ? `, forwarding to ${redactUrl(listener.forwardTo.href)}` : '';
+  return `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`;
+}
 
-/** `HH:MM:SS` in local time; formatted once per second, as thousands of lines may share it. */
-function clockTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedTime = new Date(ms).toTimeString().slice(0, 8);
+export function relayLine(relay: NonNullable<ListenerInfo['relay']>): string {
+  return `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`;
+}
+
+/**
+ * The line `listen` ends with: how many requests it received and where every one of them is — the
+ * history, or a spool file (and why) — so nothing answered goes unaccounted for.
+ */
+export function stoppedLine(summary: ListenSummary, dbPath: string): string {
+  const requests = `${summary.received} request${summary.received === 1 ? '' : 's'} received`;
+  const lost = summary.lost ? `; ${summary.lost} could be written neither to ${dbPath} nor to a spool file` : '';
+  if (!summary.spilled) return `stopped: ${requests}, all recorded in ${dbPath}${lost}`;
+  const where = `${summary.spilled} kept in ${summary.spoolPath}`;
+  if (summary.damage) {
+    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them`;
   }
-  return cachedTime;
+  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} until the database is free${lost}`;
 }

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EmulatorStore } from '../../src/emulator/emulator-store.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
-import { until } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -22,12 +22,12 @@ const GRACE_MS = 5_000;
 async function realHistory(configDir: string, db = join(configDir, 'history.db')): Promise<string[]> {
   const receiver = await startRecordingServer();
   try {
-    const sent = await runCli(['--db', db, 'trigger', 'catalog.product.created', 'customer.cart.added', '--to', receiver.url, '--secret', SECRET, '--count', '20'], { configDir });
+    const sent = await spawnCli(['--db', db, 'trigger', 'catalog.product.created', 'customer.cart.added', '--to', receiver.url, '--secret', SECRET, '--count', '20'], { configDir });
     expect(sent.exitCode).toBe(0);
   } finally {
     await receiver.close();
   }
-  const listed = await runCli(['--db', db, '--json', 'history', '--limit', '100'], { configDir });
+  const listed = await spawnCli(['--db', db, '--json', 'history', '--limit', '100'], { configDir });
   const rows = JSON.parse(listed.stdout) as Array<{ delivery_id: string }>;
   expect(rows).toHaveLength(40);
   return rows.map((r) => r.delivery_id);
@@ -91,10 +91,10 @@ async function expectEveryCommandRefuses(configDir: string, db: string, message:
   ];
   for (const args of commands) {
     // Bounded: a listen that started would run until killed.
-    const result = await runCli(['--db', db, ...args], { configDir, timeout: 20_000 });
+    const result = await spawnCli(['--db', db, ...args], { configDir, timeout: 20_000 });
     expect({ args, exitCode: result.exitCode, stderr: result.stderr }).toEqual({ args, exitCode: 1, stderr: line });
   }
-  const json = await runCli(['--db', db, '--json', 'history'], { configDir });
+  const json = await spawnCli(['--db', db, '--json', 'history'], { configDir });
   expect(json.exitCode).toBe(1);
   expect(JSON.parse(json.stdout).error).toEqual({ message, hint: moveAsideHint(db), exitCode: 1 });
 }
@@ -131,7 +131,7 @@ describe('a damaged history database', () => {
     await expectEveryCommandRefuses(configDir, db, `${db} is damaged (SQLite: database disk image is malformed)`, earlier[0]!);
 
     renameSync(db, `${db}.damaged`);
-    const after = await runCli(['--json', 'history', '--limit', '1000'], { configDir });
+    const after = await spawnCli(['--json', 'history', '--limit', '1000'], { configDir });
     expect(after.exitCode).toBe(0);
     const ids = (JSON.parse(after.stdout) as Array<{ delivery_id: string; direction: string }>).filter((r) => r.direction === 'in').map((r) => r.delivery_id);
     expect(ids.sort()).toEqual([...answered].sort());
@@ -168,7 +168,7 @@ describe('a damaged history database', () => {
     expect(spooledIds(fallback).sort()).toEqual([...answered].sort());
 
     renameSync(db, `${db}.damaged`);
-    const after = await runCli(['--db', db, '--json', 'history', '--direction', 'in', '--limit', '1000'], { configDir });
+    const after = await spawnCli(['--db', db, '--json', 'history', '--direction', 'in', '--limit', '1000'], { configDir });
     expect(after.exitCode).toBe(0);
     expect((JSON.parse(after.stdout) as Array<{ delivery_id: string }>).map((r) => r.delivery_id).sort()).toEqual([...answered].sort());
     expect(existsSync(fallback)).toBe(false);
@@ -184,7 +184,7 @@ describe('a damaged history database', () => {
     damage(state, 'index pages');
     const line = `error: ${state} is damaged (SQLite: database disk image is malformed) — move it aside (\`mv ${state} ${state}.damaged\`) and the emulator starts with no webhooks; \`sqlite3 ${state}.damaged .recover\` may rescue rows`;
     for (const args of [['serve'], ['--verbose', 'serve']]) {
-      const result = await runCli([...args, '--port', '0', '--state', state], { timeout: 20_000 });
+      const result = await spawnCli([...args, '--port', '0', '--state', state], { timeout: 20_000 });
       expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 1, stderr: line });
     }
   }, 60_000);

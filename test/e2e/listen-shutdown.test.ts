@@ -9,9 +9,9 @@ import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
-import { until } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { freePort } from '../helpers/servers.js';
 import { skipWithout } from '../helpers/required-program.js';
 
@@ -65,7 +65,7 @@ describe('listen shutdown', () => {
       expect(result.exitCode).toBe(0);
       expect(result.stderr).toMatch(/stopped: \d+ requests? received, all recorded in /);
       expect(await hanging).not.toBe(200);
-      const history = await runCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir });
+      const history = await spawnCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir });
       expect((JSON.parse(history.stdout) as Array<{ delivery_id: string; status: number }>).find((r) => r.delivery_id === 'dlv_answered')?.status).toBe(200);
     } finally {
       app.stop();
@@ -115,7 +115,7 @@ describe('listen shutdown', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-    const history = await runCli(['--json', 'history', '--direction', 'in', '--limit', '1000'], { configDir });
+    const history = await spawnCli(['--json', 'history', '--direction', 'in', '--limit', '1000'], { configDir });
     expect((JSON.parse(history.stdout) as Array<{ delivery_id: string }>).map((r) => r.delivery_id).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `dlv_locked_${i}`).sort());
   }, 60_000);
 });

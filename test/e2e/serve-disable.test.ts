@@ -5,8 +5,9 @@
  * skipped; the listing is newest first and `--limit N` gives exactly N rows.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { startServe, until, type ServeProcess } from '../helpers/serve.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
+import { startServe } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -69,7 +70,7 @@ describe('serve: a webhook the engine disables', () => {
     for (const n of [1, 5, 9, 12, 30, 31, 99, 130]) {
       const page = await list(`?limit=${n}`);
       expect(page.map((r) => [r.delivery_id, r.status, r.timestamp])).toEqual(all.slice(0, n).map((r) => [r.delivery_id, r.status, r.timestamp]));
-      const cli = await runCli(['--api-url', s.url, '--token', 'test-token', '--json', 'deliveries', id, '--limit', String(n)], { configDir: tempDir() });
+      const cli = await spawnCli(['--api-url', s.url, '--token', 'test-token', '--json', 'deliveries', id, '--limit', String(n)], { configDir: tempDir() });
       expect(cli.exitCode).toBe(0);
       expect(JSON.parse(cli.stdout).data).toHaveLength(n);
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { BIN, isolatedEnv, tempDir } from '../helpers/cli.js';
-import { until } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
