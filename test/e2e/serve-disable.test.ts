@@ -40,7 +40,7 @@ describe('serve: a webhook the engine disables', () => {
     const webhook = await until(async () => {
       const w = (await s.call('GET', `/api/v1/webhooks/${id}`)).json;
       return w.active === false ? w : undefined;
-    }, 30_000, 'disabled');
+    }, 60_000, 'disabled');
     const observedAt = Date.now();
     // At once: the disabling attempt and the skipping are one transaction.
     const list = async (query: string) => (await s.call('GET', `/api/v1/webhooks/${id}/deliveries${query}`)).json.data as Row[];
@@ -70,9 +70,11 @@ describe('serve: a webhook the engine disables', () => {
     for (const n of [1, 5, 9, 12, 30, 31, 99, 130]) {
       const page = await list(`?limit=${n}`);
       expect(page.map((r) => [r.delivery_id, r.status, r.timestamp])).toEqual(all.slice(0, n).map((r) => [r.delivery_id, r.status, r.timestamp]));
+    }
+    for (const n of [5, 12]) {
       const cli = await spawnCli(['--api-url', s.url, '--token', 'test-token', '--json', 'deliveries', id, '--limit', String(n)], { configDir: tempDir() });
       expect(cli.exitCode).toBe(0);
-      expect(JSON.parse(cli.stdout).data).toHaveLength(n);
+      expect((JSON.parse(cli.stdout).data as Row[]).map((r) => r.delivery_id)).toEqual(all.slice(0, n).map((r) => r.delivery_id));
     }
     expect(await list('?status=skipped&limit=7')).toEqual(skipped.slice(0, 7));
     expect(await list('?status=failed&limit=7')).toEqual(attempts.slice(0, 7));
@@ -81,5 +83,5 @@ describe('serve: a webhook the engine disables', () => {
     const before = hook.requests.length;
     await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' });
     expect(hook.requests.length).toBe(before);
-  }, 60_000);
+  }, 120_000);
 });
