@@ -39,7 +39,7 @@ export async function runChecks(checks: readonly SmokeCheck[], options: RunnerOp
   const finish = (index: number, result: CheckResult) => {
     results[index] = result;
     settled[index]!.resolve(result);
-    while (released < checks.length && results[released]) options.onCheckDone?.(results[released]!, released++);
+    for (; released < checks.length && results[released]; released++) options.onCheckDone?.(results[released]!, released);
   };
   const worker = async () => {
     while (next < checks.length && !stopped) {
