@@ -2,6 +2,7 @@
  * Judges a check from the answers its requests got: pass or fail, and one line saying why.
  * Pure, so every wording is tested without a server.
  */
+import { isSuccessStatus } from '../core/http-status.js';
 import type { SendResult } from '../delivery/http-sender.js';
 import type { Expectation, ProbeRequest, SmokeCheck, SmokeGroup } from './smoke-checks.js';
 
@@ -69,7 +70,7 @@ export function toExchangeOutcome(request: ProbeRequest, result: SendResult): Ex
 export function meetsExpectation(expect: Expectation, status: number): boolean {
   switch (expect) {
     case '2xx':
-      return status >= 200 && status < 300;
+      return isSuccessStatus(status);
     case '4xx':
       return status >= 400 && status < 500;
     case 'not-5xx':
@@ -98,13 +99,13 @@ export function judgeCheck(check: SmokeCheck, exchanges: readonly ExchangeOutcom
   for (const e of exchanges) {
     if (e.status === null) return result(false, prefix(e) + (e.errorCode === 'timeout' ? timeoutReason(timeoutMs) : (e.error ?? 'no answer')));
     if (meetsExpectation(check.expect, e.status)) continue;
-    const diagnosed = check.rejectedMeans && e.status >= 400 && e.status < 500 && baseline?.passed;
+    const diagnosed = check.rejectedMeans && meetsExpectation('4xx', e.status) && baseline?.passed;
     return result(false, diagnosed ? check.rejectedMeans! : prefix(e) + explainMiss(check, e.status));
   }
   const warnings: string[] = [];
   for (const e of exchanges) {
     if (e.durationMs > timeoutMs / 2) warnings.push(`${prefix(e)}${slowWarning(e.durationMs, timeoutMs)}`);
-    if (check.warnOn4xx && e.status! >= 400 && e.status! < 500) warnings.push(`${prefix(e)}answered ${e.status} — ${check.warnOn4xx}`);
+    if (check.warnOn4xx && meetsExpectation('4xx', e.status!)) warnings.push(`${prefix(e)}answered ${e.status} — ${check.warnOn4xx}`);
   }
   const statuses = exchanges.map((e) => e.status).join(' then ');
   return result(true, `answered ${statuses}`, warnings);
@@ -146,7 +147,7 @@ function explainMiss(check: SmokeCheck, status: number): string {
     return `${answered} — ${check.hint}`;
   }
   if (check.expect === '4xx') {
-    if (status >= 200 && status < 300) return `${answered}: the receiver accepted it — ${check.hint}`;
+    if (isSuccessStatus(status)) return `${answered}: the receiver accepted it — ${check.hint}`;
     if (status >= 500) return `${answered}: an invalid request must be rejected with a 4xx (401), not an error`;
     return `${answered}, expected a 4xx — ${check.hint}`;
   }

@@ -5,6 +5,7 @@
  * rejected probes (bad or missing signature, not JSON) not at all.
  */
 import { exec } from 'node:child_process';
+import { isSuccessStatus } from '../core/http-status.js';
 import { UsageError } from '../errors.js';
 import type { CheckResult } from './check-verdict.js';
 
@@ -53,7 +54,7 @@ export function expectedProcessed(results: readonly CheckResult[]): ExpectedProc
     for (const e of r.exchanges) {
       if (!e.valid) continue;
       if (e.status === null) unanswered.add(e.deliveryId);
-      else if (e.status >= 200 && e.status < 300) acknowledged.add(e.deliveryId);
+      else if (isSuccessStatus(e.status)) acknowledged.add(e.deliveryId);
     }
   }
   const unknown = [...unanswered].filter((id) => !acknowledged.has(id)).length;

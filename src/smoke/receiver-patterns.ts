@@ -3,6 +3,7 @@
  * more than each failure alone ("accepts everything" rather than three failed signature checks).
  * Pure: results in, lines out.
  */
+import { isSuccessStatus } from '../core/http-status.js';
 import type { CheckResult } from './check-verdict.js';
 import type { StopReason } from './check-runner.js';
 import { NON_ASCII_DIAGNOSIS } from './raw-body-checks.js';
@@ -21,10 +22,9 @@ export const WRONG_SECRET =
 export function detectPatterns(results: readonly CheckResult[], stopped?: StopReason, notRunReason?: string): ReceiverPattern[] {
   const byId = new Map(results.map((r) => [r.id, r]));
   const statusOf = (id: string) => byId.get(id)?.exchanges[0]?.status ?? null;
-  const is2xx = (s: number | null) => s !== null && s >= 200 && s < 300;
   const patterns: ReceiverPattern[] = [];
 
-  if (['signature.wrong', 'signature.missing', 'robustness.non-json-body'].every((id) => is2xx(statusOf(id)))) {
+  if (['signature.wrong', 'signature.missing', 'robustness.non-json-body'].every((id) => isSuccessStatus(statusOf(id)))) {
     patterns.push({ id: 'catch-all', message: CATCH_ALL });
   }
   const deliveries = results.filter((r) => r.group === 'delivery' && !r.notRun);
