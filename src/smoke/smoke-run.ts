@@ -6,7 +6,6 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { redactUrl } from '../core/redact.js';
 import { sendRequest } from '../delivery/http-sender.js';
 import { type DeliveryRecord } from '../store/delivery-record.js';
@@ -15,6 +14,7 @@ import { runChecks, type StopReason } from './check-runner.js';
 import { applyDependency, formatLimit, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
 import { expectedProcessed, judgeProcessedCount, readProcessedCount } from './processed-count.js';
 import { detectPatterns, type ReceiverPattern } from './receiver-patterns.js';
+import { unreachableReason } from './receiver-reachability.js';
 import { planSmokeChecks, type ProbeRequest, type SmokeCheck } from './smoke-checks.js';
 
 export interface SmokeRunOptions {
@@ -157,56 +157,4 @@ async function exchange(request: ProbeRequest, agent: http.Agent, options: Smoke
   const result = await sendRequest({ url: options.url, headers: request.headers, body: request.body, timeoutMs: options.timeoutMs, agent });
   options.record?.(sentRecord({ source: 'smoke', createdAt, event: request.event, deliveryId: request.deliveryId, url: options.url, headers: request.headers, body: request.body }, result));
   return toExchangeOutcome(request, result);
-}
-
-const CONNECT_RETRY_MS = 200;
-
-/**
- * Why the checks cannot run: with `waitMs`, nothing accepted a connection in that time; without
- * it, the first connection was refused. Other failures (a timeout, an unknown host) are left to
- * the checks, whose reasons name them.
- */
-async function unreachableReason(options: SmokeRunOptions): Promise<string | undefined> {
-  const where = redactUrl(options.url);
-  if (options.waitMs) {
-    if (await waitForConnection(options.url, options.waitMs)) return undefined;
-    return `nothing accepted a connection at ${where} within ${formatSeconds(options.waitMs)} (--wait), so no check was run — is the receiver running on that port?`;
-  }
-  if ((await connectOnce(options.url, Math.min(options.timeoutMs, 2_000))) !== 'ECONNREFUSED') return undefined;
-  return `connection refused at ${where}, so no check was run — is the receiver running on that port? (--wait 30s waits for one that is still starting)`;
-}
-
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`;
-}
-
-function connectTarget(url: string): { host: string; port: number } {
-  const { hostname, port, protocol } = new URL(url);
-  return { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) || (protocol === 'https:' ? 443 : 80) };
-}
-
-/** One TCP connection attempt: `'connected'`, or the error code (`'ECONNREFUSED'`, `'timeout'`, …). */
-function connectOnce(url: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(connectTarget(url));
-    const done = (outcome: string) => {
-      socket.destroy();
-      resolve(outcome);
-    };
-    socket.setTimeout(timeoutMs, () => done('timeout'));
-    socket.once('connect', () => done('connected'));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? 'error'));
-  });
-}
-
-/** Tries a TCP connection to the URL's host and port until one succeeds or `waitMs` passes. */
-export async function waitForConnection(url: string, waitMs: number): Promise<boolean> {
-  const deadline = performance.now() + waitMs;
-  while (true) {
-    const left = deadline - performance.now();
-    if (left <= 0) return false;
-    if ((await connectOnce(url, Math.min(left, 2_000))) === 'connected') return true;
-    const pause = Math.min(CONNECT_RETRY_MS, deadline - performance.now());
-    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
-  }
 }
