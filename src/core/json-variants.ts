@@ -13,7 +13,7 @@ export const JSON_VARIANTS: readonly JsonVariant[] = ['pretty-printed', 'key-ord
 export const VARIANT_PHRASE: Record<JsonVariant, string> = {
   'pretty-printed': 'pretty-printed',
   'key-order': 'with its keys in another order',
-  'number-format': 'with numbers written like 89.90 and 1.0',
+  'number-format': 'with numbers like 89.90 and 1.0',
   'unicode-escapes': 'with \\u00e9 escapes and \\/',
   'trailing-newline': 'with a trailing newline',
 };

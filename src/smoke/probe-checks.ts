@@ -74,7 +74,7 @@ export function idempotencyChecks(ctx: PlanContext): SmokeCheck[] {
     {
       id: 'idempotency.concurrent-duplicates',
       group: 'idempotency',
-      title: 'the same delivery twice at the same moment is answered 2xx both times',
+      title: 'two copies of one delivery at once are both answered 2xx',
       expect: '2xx',
       send: 'together',
       requests: sameDeliveryTwice(ctx, probe),
@@ -97,7 +97,7 @@ export function robustnessChecks(ctx: PlanContext): SmokeCheck[] {
     {
       id: 'robustness.out-of-order-lifecycle',
       group: 'robustness',
-      title: 'a product deleted before it was created is not answered 5xx',
+      title: 'a product deleted before its creation is not answered 5xx',
       expect: 'not-5xx',
       requests: deletedBeforeCreated(ctx),
       hint: 'events can arrive out of order: a delete for an unknown product is not an error — acknowledge it (2xx) and reconcile',

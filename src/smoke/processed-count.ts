@@ -75,7 +75,7 @@ export function judgeProcessedCount(before: number, after: number, { expected, u
   return {
     id: PROCESSED_COUNT_ID,
     group: 'idempotency',
-    title: 'the app processed each valid delivery exactly once (--processed-count)',
+    title: 'each valid delivery was processed once (--processed-count)',
     expect: '2xx',
     passed: difference === 0,
     reason,

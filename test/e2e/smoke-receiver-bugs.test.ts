@@ -58,7 +58,7 @@ describe('a receiver that verifies a re-serialised body (JSON.stringify(req.body
     expect(notPassing(json)).toEqual(['raw-body.pretty-printed', 'raw-body.number-format', 'raw-body.unicode-escapes', 'raw-body.trailing-newline']);
     const reasons = Object.fromEntries(json.checks.map((c: JsonCheck) => [c.id, c.reason]));
     expect(reasons['raw-body.pretty-printed']).toBe(RE_SERIALISED);
-    expect(reasons['raw-body.number-format']).toBe(RE_SERIALISED.replace('pretty-printed', 'with numbers written like 89.90 and 1.0'));
+    expect(reasons['raw-body.number-format']).toBe(RE_SERIALISED.replace('pretty-printed', 'with numbers like 89.90 and 1.0'));
     expect(reasons['raw-body.unicode-escapes']).toBe(RE_SERIALISED.replace('pretty-printed', 'with \\u00e9 escapes and \\/'));
     expect(reasons['raw-body.trailing-newline']).toBe(RE_SERIALISED.replace('pretty-printed', 'with a trailing newline'));
     expect(json.patterns).toEqual([{ id: 're-serialised', message: RE_SERIALISED }]);

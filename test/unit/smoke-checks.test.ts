@@ -67,6 +67,12 @@ describe('planSmokeChecks', () => {
     expect(byId(checks, 'raw-body.unicode-escapes').requests[0]!.body.toString()).toMatch(/^[\x20-\x7e]+$/);
   });
 
+  it('names every check short enough for the summary to fit 80 columns', () => {
+    // "  ✓ " + title + "  " + status (7) + " " + latency (6): 20 columns besides the title.
+    const titles = plan().filter((c) => c.group !== 'delivery').map((c) => c.title);
+    expect(Math.max(...titles.map((t) => t.length))).toBeLessThanOrEqual(60);
+  });
+
   it('leaves out the number check for a payload without numbers', () => {
     expect(plan(['catalog.product.deleted']).map((c) => c.id)).not.toContain('raw-body.number-format');
   });
