@@ -6,6 +6,7 @@
  */
 import { exec } from 'node:child_process';
 import { isSuccessStatus } from '../core/http-status.js';
+import { redactUrlsIn } from '../core/redact.js';
 import { UsageError } from '../errors.js';
 import type { CheckResult } from './check-verdict.js';
 
@@ -13,18 +14,19 @@ const COMMAND_TIMEOUT_MS = 30_000;
 
 /** Runs `command` in a shell and reads the one integer it prints; anything else is a usage error. */
 export function readProcessedCount(command: string): Promise<number> {
-  const named = `--processed-count command \`${command}\``;
+  // The command may carry a database URL with its password: never print that whole.
+  const named = `--processed-count command \`${redactUrlsIn(command)}\``;
   return new Promise((resolve, reject) => {
     exec(command, { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) {
         const why = err.killed ? `did not finish within ${COMMAND_TIMEOUT_MS / 1000} s` : `failed (exit ${err.code ?? 'signal ' + err.signal})`;
-        const said = firstLine(stderr);
+        const said = redactUrlsIn(firstLine(stderr));
         reject(new UsageError(`${named} ${why}${said ? `: ${said}` : ''}`, 'fix the command: it must print how many deliveries the app has processed, e.g. --processed-count "wc -l < processed.log"'));
         return;
       }
       const text = stdout.trim();
       if (!/^\d+$/.test(text)) {
-        reject(new UsageError(`${named} printed ${text ? `"${firstLine(text).slice(0, 80)}"` : 'nothing'}, not a whole number`, 'make it print only the count, e.g. psql -tAc \'select count(*) from webhook_events\''));
+        reject(new UsageError(`${named} printed ${text ? `"${redactUrlsIn(firstLine(text)).slice(0, 80)}"` : 'nothing'}, not a whole number`, 'make it print only the count, e.g. psql -tAc \'select count(*) from webhook_events\''));
         return;
       }
       resolve(Number(text));

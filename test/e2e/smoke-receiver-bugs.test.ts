@@ -167,6 +167,9 @@ describe('--processed-count proves each valid delivery was processed once', () =
     ['false', /^error: --processed-count command `false` failed \(exit 1\) — fix the command: it must print how many deliveries/],
     ['echo lots', /^error: --processed-count command `echo lots` printed "lots", not a whole number — make it print only the count/],
     ['true', /^error: --processed-count command `true` printed nothing, not a whole number/],
+    // A database URL's password is masked, in the command and in what it said.
+    ["psql postgres://ci:hunter2@127.0.0.1:9/app -c 'x' 2>/dev/null || { echo 'no connection to postgres://ci:hunter2@127.0.0.1:9/app' >&2; exit 3; }",
+      /^error: --processed-count command `psql postgres:\/\/ci:\*\*\*\*@127\.0\.0\.1:9\/app .+` failed \(exit 3\): no connection to postgres:\/\/ci:\*\*\*\*@127\.0\.0\.1:9\/app — /],
   ])('a command that fails or prints no integer (%s) is a usage error naming it, before anything is sent', async (command, message) => {
     const server = await startRecordingServer();
     cleanups.push(() => server.close());
