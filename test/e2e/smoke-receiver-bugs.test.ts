@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CATCH_ALL } from '../../src/smoke/receiver-patterns.js';
+import { CATCH_ALL, WRONG_SECRET } from '../../src/smoke/receiver-patterns.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { parseJUnit } from '../helpers/junit-xml.js';
 import { startReceiverProcess } from '../helpers/receiver-process.js';
@@ -88,6 +88,26 @@ describe('the platform document\'s Flask handler, as written', () => {
     expect(CATCH_ALL).toBe('accepts everything — likely a catch-all handler answering 200 (the platform document\'s error-handling example does this): verify before the try block');
     // Why: the document's verify_signature calls .encode on the body, which is bytes.
     expect(app.stderr()).toContain("AttributeError(\"'bytes' object has no attribute 'encode'\")");
+  });
+});
+
+describe('receivers with a secret or encoding bug', () => {
+  it('a secret read from a file with its trailing newline: every signed delivery 401, and smoke says why', async () => {
+    const app = await receiver('idempotent_app.py', [`${SECRET}\n`, join(tempDir(), 'count')]);
+    const json = JSON.parse((await smoke(app.url, ['--events', 'catalog.product.created,customer.cart.added', '--json'])).stdout);
+    expect(json.ok).toBe(false);
+    expect(json.patterns).toEqual([{ id: 'wrong-secret', message: WRONG_SECRET }]);
+    expect(WRONG_SECRET).toMatch(/^every signed delivery was answered 401 — .*stray whitespace/);
+  });
+
+  it('a body read as latin-1 text: 401 only on the non-ASCII payload, and smoke names it', async () => {
+    const app = await receiver('latin1-app.mjs', [SECRET]);
+    const run = await smoke(app.url, ['--events', 'catalog.product.created']);
+    expect(run.exitCode).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('FAIL  ')).map((l) => l.split('  ')[1])).toEqual(['raw-body.non-ascii']);
+    expect(lines.find((l) => l.startsWith('FAIL  raw-body.non-ascii'))).toMatch(/ {2}rejects only the payload with non-ASCII text: the body \(or the secret\) is not handled as UTF-8 bytes — /);
+    expect(lines).toContainEqual(expect.stringMatching(/^smoke: 401 only on non-ASCII text: /));
   });
 });
 
