@@ -41,18 +41,25 @@ export async function runChecks(checks: readonly SmokeCheck[], options: RunnerOp
     settled[index]!.resolve(result);
     for (; released < checks.length && results[released]; released++) options.onCheckDone?.(results[released]!, released);
   };
+  const inFlight = new Set<Promise<CheckResult>>();
   const worker = async () => {
     while (next < checks.length && !stopped) {
       const index = next++;
       const check = checks[index]!;
       const dependency = check.dependsOn === undefined ? undefined : indexOf.get(check.dependsOn);
       options.onCheckStart?.(check, index);
-      const result = await options.runCheck(check, async () => (dependency === undefined ? undefined : settled[dependency]!.promise));
+      const running = options.runCheck(check, async () => (dependency === undefined ? undefined : settled[dependency]!.promise));
+      inFlight.add(running);
+      const result = await running;
+      inFlight.delete(running);
       const timedOut = result.exchanges.some((e) => e.errorCode === 'timeout');
       consecutiveTimeouts = timedOut ? consecutiveTimeouts + 1 : 0;
       if (!stopped && options.bail && !result.passed) stopped = 'bail';
       if (!stopped && consecutiveTimeouts >= options.maxConsecutiveTimeouts) stopped = 'timeouts';
       finish(index, result);
+      // After a time-out, let the checks started with it end before starting another: against a
+      // receiver that answers nothing they time out too, and the run stops one wait sooner.
+      if (timedOut && !stopped) await Promise.all(inFlight);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, checks.length)) }, worker));

@@ -48,6 +48,16 @@ describe('runChecks', () => {
     expect(timeouts.stopped).toBe('timeouts');
     expect(timeouts.results.map((r) => r.notRun)).toEqual(checks.map((_, i) => i >= 3));
     expect(timeouts.results[3]).toMatchObject({ passed: false, notRun: true, reason: 'not run: timeouts', exchanges: [] });
+    // Four at a time against a receiver that answers nothing: the four started together end
+    // before another starts, so the run stops after one wait.
+    const together = await runChecks(checks, {
+      concurrency: 4, bail: false, maxConsecutiveTimeouts: 3, notRunReason: () => 'not run',
+      runCheck: async (check) => {
+        await new Promise((resolve) => setTimeout(resolve, 5 + checks.indexOf(check)));
+        return judgeCheck(check, check.requests.map(() => outcome(null)));
+      },
+    });
+    expect(together.results.filter((r) => !r.notRun)).toHaveLength(4);
     const bailed = await run(true, 500);
     expect(bailed.stopped).toBe('bail');
     expect(bailed.results.filter((r) => !r.notRun)).toHaveLength(1);
