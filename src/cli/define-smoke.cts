@@ -6,7 +6,7 @@ import { collectList, duration, integer } from './parse.cjs';
 export function defineSmokeCommands(program: Command): void {
   program
     .command('smoke')
-    .description('check a webhook receiver: signed deliveries answered 2xx, bad signatures rejected, retries and odd bodies handled')
+    .description('check a webhook receiver: signed deliveries answered 2xx in time, bad signatures rejected, the raw bytes verified, duplicates and odd bodies handled')
     .requiredOption('--url <url>', 'the receiver to check')
     .option('--secret <secret>', 'the secret the receiver verifies with (env WEBHOOKS_SECRET, or `config set secret`)')
     .option('--events <types>', 'event types to deliver, comma-separated or repeated (default: all 16)', collectList)
