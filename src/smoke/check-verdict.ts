@@ -98,13 +98,16 @@ export function judgeCheck(check: SmokeCheck, exchanges: readonly ExchangeOutcom
 
   for (const e of exchanges) {
     if (e.status === null) return result(false, prefix(e) + (e.errorCode === 'timeout' ? timeoutReason(timeoutMs) : (e.error ?? 'no answer')));
+    // A --timeout above the platform's lets a slow answer arrive; the platform would not wait.
+    if (e.durationMs > PLATFORM_TIMEOUT_MS) return result(false, prefix(e) + tooLateReason(e.status, e.durationMs));
     if (meetsExpectation(check.expect, e.status)) continue;
     const diagnosed = check.rejectedMeans && meetsExpectation('4xx', e.status) && baseline?.passed;
     return result(false, diagnosed ? check.rejectedMeans! : prefix(e) + explainMiss(check, e.status));
   }
   const warnings: string[] = [];
+  const limit = Math.min(timeoutMs, PLATFORM_TIMEOUT_MS);
   for (const e of exchanges) {
-    if (e.durationMs > timeoutMs / 2) warnings.push(`${prefix(e)}${slowWarning(e.durationMs, timeoutMs)}`);
+    if (e.durationMs > limit / 2) warnings.push(`${prefix(e)}${slowWarning(e.durationMs, limit)}`);
     if (check.warnOn4xx && meetsExpectation('4xx', e.status!)) warnings.push(`${prefix(e)}answered ${e.status} — ${check.warnOn4xx}`);
   }
   const statuses = exchanges.map((e) => e.status).join(' then ');
@@ -131,6 +134,10 @@ function timeoutReason(timeoutMs: number): string {
     ? 'the platform\'s 10 s timeout: it gives up and retries the delivery'
     : `--timeout; the platform gives up after ${formatLimit(PLATFORM_TIMEOUT_MS)} and retries the delivery`;
   return `no answer within ${limit} (${platform}) — answer 2xx first and do the work afterwards (a queue)`;
+}
+
+function tooLateReason(status: number, durationMs: number): string {
+  return `answered ${status} after ${formatLimit(Math.round(durationMs))}, past the platform's 10 s timeout: it would have given up and retried the delivery — answer 2xx first and do the work afterwards (a queue)`;
 }
 
 function slowWarning(durationMs: number, timeoutMs: number): string {

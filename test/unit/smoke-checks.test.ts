@@ -155,6 +155,13 @@ describe('judgeCheck', () => {
       warnings: ['answered in 6.2 s, over 5 s: close to the 10 s timeout — answer first, process afterwards'],
     });
     expect(judgeCheck(delivery, [answered(200, 'request', 4_900)]).warnings).toEqual([]);
+    // With --timeout above 10 s a slow answer arrives, but the platform would not have waited.
+    expect(judgeCheck(delivery, [answered(200, 'request', 12_300)], { timeoutMs: 30_000 })).toMatchObject({
+      passed: false,
+      reason: 'answered 200 after 12.3 s, past the platform\'s 10 s timeout: it would have given up and retried the delivery — answer 2xx first and do the work afterwards (a queue)',
+    });
+    expect(judgeCheck(delivery, [answered(200, 'request', 6_000)], { timeoutMs: 30_000 }).warnings).toHaveLength(1);
+    expect(judgeCheck(delivery, [answered(200, 'request', 1_500)], { timeoutMs: 2_000 }).warnings).toEqual([expect.stringMatching(/^answered in 1\.5 s, over 1 s: close to the 2 s timeout/)]);
   });
 
   it('diagnoses a rejected raw-body payload only when the compact one was accepted', () => {
