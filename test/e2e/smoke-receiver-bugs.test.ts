@@ -111,6 +111,24 @@ describe('receivers with a secret or encoding bug', () => {
   });
 });
 
+describe('a receiver that assumes events arrive in order', () => {
+  it('a 500 to a product deleted before it was created fails; a 404 warns', async () => {
+    const failing = await receiver('product-store-app.mjs', [SECRET]);
+    const json = JSON.parse((await smoke(failing.url, ['--events', 'catalog.product.created', '--json'])).stdout);
+    expect(notPassing(json)).toEqual(['robustness.out-of-order-lifecycle']);
+    const lifecycle = json.checks.find((c: JsonCheck) => c.id === 'robustness.out-of-order-lifecycle');
+    expect(lifecycle.reason).toMatch(/^catalog\.product\.deleted for prod_smoke_[0-9a-f]{12}: answered 500 — events can arrive out of order: a delete for an unknown product is not an error/);
+
+    const warning = await receiver('product-store-app.mjs', [SECRET], { MISSING_STATUS: '404' });
+    const run = await smoke(warning.url, ['--events', 'catalog.product.created']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.split('\n').find((l) => l.includes('robustness.out-of-order-lifecycle'))).toMatch(
+      /^WARN {2}robustness\.out-of-order-lifecycle {2}200 {2}\S+ ms {2}catalog\.product\.deleted for prod_smoke_[0-9a-f]{12}: answered 404 — the platform retries any answer but a 2xx/,
+    );
+    expect(run.stdout.split('\n').at(-1)).toMatch(/^smoke: all checks passed \(14 passed, 0 failed, 1 with warnings in /);
+  });
+});
+
 describe('a receiver slow on one event', () => {
   it('fails the event it answers in 11 s naming the platform\'s 10 s timeout, warns at 6 s, and costs seconds', async () => {
     const app = await receiver('counting-app.mjs', [SECRET, join(tempDir(), 'log')], { SLOW_EVENTS: 'analytics.report.generated=11000,analytics.trend.detected=6000' });
