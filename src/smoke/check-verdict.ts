@@ -3,6 +3,7 @@
  * Pure, so every wording is tested without a server.
  */
 import { isSuccessStatus } from '../core/http-status.js';
+import { formatLimit } from '../format/display.js';
 import type { SendResult } from '../delivery/http-sender.js';
 import type { Expectation, ProbeRequest, SmokeCheck, SmokeGroup } from './smoke-checks.js';
 
@@ -121,11 +122,6 @@ export function notRunResult(check: SmokeCheck, reason: string): CheckResult {
 
 function checkIdentity(check: SmokeCheck): Pick<CheckResult, 'id' | 'group' | 'title' | 'expect' | 'dependsOn'> {
   return { id: check.id, group: check.group, title: check.title, expect: check.expect, dependsOn: check.dependsOn };
-}
-
-/** "within 10 s", or "within 600 ms" for a --timeout below a second. */
-export function formatLimit(ms: number): string {
-  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`;
 }
 
 function timeoutReason(timeoutMs: number): string {

@@ -7,7 +7,8 @@ import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -46,7 +47,7 @@ describe('trigger --data sends a whole envelope byte for byte', () => {
     const file = join(tempDir(), 'envelope.json');
     writeFileSync(file, AS_WRITTEN);
     const run = await trigger(['--data', file]);
-    expect(run.exitCode).toBe(0);
+    expect(run.code).toBe(0);
     const [req] = server.requests;
     expect(server.requests).toHaveLength(1);
     expect(req!.headers['x-webhook-event']).toBe('catalog.product.created');
@@ -57,8 +58,8 @@ describe('trigger --data sends a whole envelope byte for byte', () => {
   it('from standard input too', async () => {
     server = await startRecordingServer();
     const dir = tempDir();
-    const run = await runCli(['--db', join(dir, 'h.db'), 'trigger', '--to', server.url, '--secret', SECRET, '--data', '-'], { configDir: dir, input: AS_WRITTEN });
-    expect(run.exitCode).toBe(0);
+    const run = await runCli(['--db', join(dir, 'h.db'), 'trigger', '--to', server.url, '--secret', SECRET, '--data', '-'], { configDir: dir, stdin: AS_WRITTEN });
+    expect(run.code).toBe(0);
     expect(server.requests.at(-1)!.body.toString('utf8')).toBe(AS_WRITTEN);
   });
 
@@ -66,7 +67,7 @@ describe('trigger --data sends a whole envelope byte for byte', () => {
     server = await startRecordingServer();
     const file = join(tempDir(), 'envelope.json');
     writeFileSync(file, AS_WRITTEN);
-    expect((await trigger(['--data', file, '--set', 'data.price=10'])).exitCode).toBe(0);
+    expect((await trigger(['--data', file, '--set', 'data.price=10'])).code).toBe(0);
     const body = server.requests[0]!.body;
     expect(body.toString('utf8')).toBe(JSON.stringify({ ...JSON.parse(AS_WRITTEN), data: { ...JSON.parse(AS_WRITTEN).data, price: 10 } }));
     expect(server.requests[0]!.headers['x-webhook-signature']).toBe(hmac(body));
@@ -74,7 +75,7 @@ describe('trigger --data sends a whole envelope byte for byte', () => {
 
   it('--pretty indents any delivery with 2 spaces, signed over the indented bytes', async () => {
     server = await startRecordingServer();
-    expect((await trigger(['catalog.product.created', '--pretty'])).exitCode).toBe(0);
+    expect((await trigger(['catalog.product.created', '--pretty'])).code).toBe(0);
     const body = server.requests[0]!.body;
     const text = body.toString('utf8');
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2));

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATCH_ALL, WRONG_SECRET } from '../../src/smoke/receiver-patterns.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { parseJUnit } from '../helpers/junit-xml.js';
 import { startReceiverProcess } from '../helpers/receiver-process.js';
 import { startRecordingServer } from '../helpers/servers.js';
@@ -29,7 +30,7 @@ async function receiver(script: string, args: string[] = [], env: Record<string,
 }
 
 function smoke(url: string, extra: string[] = [], dir = tempDir()) {
-  return runCli(['--db', join(dir, 'history.db'), 'smoke', '--url', url, '--secret', SECRET, ...extra], { configDir: dir, cwd: dir, timeout: 60_000 });
+  return runCli(['--db', join(dir, 'history.db'), 'smoke', '--url', url, '--secret', SECRET, ...extra], { configDir: dir });
 }
 
 interface JsonCheck { id: string; verdict: string; reason: string; warnings: string[] }
@@ -42,7 +43,7 @@ describe('a receiver that verifies a re-serialised body (JSON.stringify(req.body
     const dir = tempDir();
     const junit = join(dir, 'smoke.xml');
     const run = await smoke(app.url, ['--junit', junit], dir);
-    expect(run.exitCode).toBe(1);
+    expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines).toContainEqual(expect.stringMatching(/^FAIL {2}raw-body\.pretty-printed {2}401 {2}\S+ ms {2}/));
     expect(lines.find((l) => l.startsWith('FAIL  raw-body.pretty-printed'))!.endsWith(`  ${RE_SERIALISED}`)).toBe(true);
@@ -67,7 +68,7 @@ describe('a receiver that verifies a re-serialised body (JSON.stringify(req.body
   it('--bail stops at that first failure and marks the rest not run', async () => {
     const app = await receiver('reserialising-app.mjs', [SECRET]);
     const run = await smoke(app.url, ['--events', 'catalog.product.created', '--bail', '--concurrency', '1']);
-    expect(run.exitCode).toBe(1);
+    expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines.filter((l) => l.startsWith('FAIL  ')).map((l) => l.split('  ')[1])).toEqual(['raw-body.pretty-printed']);
     const skipped = lines.filter((l) => l.startsWith('SKIP  '));
@@ -81,7 +82,7 @@ describe('the platform document\'s Flask handler, as written', () => {
   it('answers 200 to everything, and smoke names the catch-all', async () => {
     const app = await receiver('flask_handler.py', [SECRET]);
     const run = await smoke(app.url, ['--events', 'catalog.product.created,customer.purchase.completed']);
-    expect(run.exitCode).toBe(1);
+    expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines.filter((l) => l.startsWith('FAIL  ')).map((l) => l.split('  ')[1])).toEqual(['signature.wrong', 'signature.missing', 'signature.altered-body']);
     expect(lines).toContain(`smoke: ${CATCH_ALL}`);
@@ -103,7 +104,7 @@ describe('receivers with a secret or encoding bug', () => {
   it('a body read as latin-1 text: 401 only on the non-ASCII payload, and smoke names it', async () => {
     const app = await receiver('latin1-app.mjs', [SECRET]);
     const run = await smoke(app.url, ['--events', 'catalog.product.created']);
-    expect(run.exitCode).toBe(1);
+    expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines.filter((l) => l.startsWith('FAIL  ')).map((l) => l.split('  ')[1])).toEqual(['raw-body.non-ascii']);
     expect(lines.find((l) => l.startsWith('FAIL  raw-body.non-ascii'))).toMatch(/ {2}rejects only the payload with non-ASCII text: the body \(or the secret\) is not handled as UTF-8 bytes — /);
@@ -121,7 +122,7 @@ describe('a receiver that assumes events arrive in order', () => {
 
     const warning = await receiver('product-store-app.mjs', [SECRET], { MISSING_STATUS: '404' });
     const run = await smoke(warning.url, ['--events', 'catalog.product.created']);
-    expect(run.exitCode).toBe(0);
+    expect(run.code).toBe(0);
     expect(run.stdout.split('\n').find((l) => l.includes('robustness.out-of-order-lifecycle'))).toMatch(
       /^WARN {2}robustness\.out-of-order-lifecycle {2}200 {2}\S+ ms {2}catalog\.product\.deleted for prod_smoke_[0-9a-f]{12}: answered 404 — the platform retries any answer but a 2xx/,
     );
@@ -136,7 +137,7 @@ describe('a receiver slow on one event', () => {
     const started = performance.now();
     const run = await smoke(app.url, ['--json', '--junit', join(dir, 'r.xml')], dir);
     const elapsed = performance.now() - started;
-    expect(run.exitCode).toBe(1);
+    expect(run.code).toBe(1);
     const json = JSON.parse(run.stdout);
     expect(notPassing(json)).toEqual(['delivery.analytics.report.generated', 'delivery.analytics.trend.detected']);
     const slow = json.checks.find((c: JsonCheck) => c.id === 'delivery.analytics.report.generated');
@@ -158,7 +159,7 @@ describe('--processed-count proves each valid delivery was processed once', () =
     const log = join(tempDir(), 'processed.log');
     const app = await receiver('counting-app.mjs', [SECRET, log]);
     const run = await smoke(app.url, ['--processed-count', `wc -l < '${log}'`]);
-    expect(run.exitCode).toBe(1);
+    expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
     // Each duplicate alone was answered 2xx, as it should be; only the count shows the harm.
     expect(lines.filter((l) => l.startsWith('FAIL  '))).toEqual([
@@ -172,7 +173,7 @@ describe('--processed-count proves each valid delivery was processed once', () =
     const app = await receiver('counting-app.mjs', [SECRET, log], { DROP_PREFIX: 'analytics.' });
     // The probe is an analytics event, so everything but one delivery and the lifecycle pair is dropped.
     const run = await smoke(app.url, ['--events', 'analytics.trend.detected,catalog.product.created', '--processed-count', `wc -l < '${log}'`, '--json']);
-    expect(run.exitCode).toBe(1);
+    expect(run.code).toBe(1);
     const json = JSON.parse(run.stdout);
     expect(notPassing(json)).toEqual(['idempotency.processed-count']);
     // 2 events, the retried and the doubled delivery (once each), 6 raw-body forms, the lifecycle pair.
@@ -185,7 +186,7 @@ describe('--processed-count proves each valid delivery was processed once', () =
     const dir = tempDir();
     const run = await smoke(app.url, ['--processed-count', `cat '${count}'`, '--junit', join(dir, 'r.xml')], dir);
     expect(run.stderr).toBe(`JUnit report written to ${join(dir, 'r.xml')}`);
-    expect(run.exitCode).toBe(0);
+    expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines.filter((l) => l.startsWith('PASS  '))).toHaveLength(30);
     expect(lines.at(-1)).toMatch(/^smoke: all checks passed \(30 passed, 0 failed in /);
@@ -212,7 +213,7 @@ describe('--processed-count proves each valid delivery was processed once', () =
     const server = await startRecordingServer();
     cleanups.push(() => server.close());
     const run = await smoke(`${server.url}/webhook`, ['--processed-count', command]);
-    expect(run.exitCode).toBe(2);
+    expect(run.code).toBe(2);
     expect(run.stderr.trim()).toMatch(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).toBe('');
