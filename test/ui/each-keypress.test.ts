@@ -20,7 +20,7 @@ describe('eachKeypress', () => {
   it('leaves single keys, control keys and escape sequences whole', () => {
     expect(keys('q')).toEqual(['q']);
     expect(keys('', { return: true })).toEqual(['⏎']);
-    expect(keys('cc', { ctrl: true })).toEqual(['cc']);
+    expect(keys('cc', { ctrl: true })).toEqual(['^cc']);
     expect(keys('\u001b[A')).toEqual(['\u001b[A']);
   });
 
