@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
+import { HistoryStore } from '../../src/store/history-store.js';
 
 const VECTOR = { secret: "It's a Secret to Everybody", body: 'Hello, World!', signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' };
 
@@ -82,17 +83,18 @@ describe('config', () => {
     const configDir = tempDir();
     const dbFromConfig = join(tempDir(), 'configured.db');
     await runCli(['config', 'set', 'db', dbFromConfig], { configDir });
-    await runCli(['history'], { configDir });
-    expect(statSync(dbFromConfig).isFile()).toBe(true);
+    // history only reads: it names the database it looked for (and creates none).
+    expect((await runCli(['history'], { configDir })).stderr).toContain(`no history database at ${dbFromConfig}`);
     const dbFromFlag = join(tempDir(), 'flag.db');
-    await runCli(['history', '--db', dbFromFlag], { configDir });
-    expect(statSync(dbFromFlag).isFile()).toBe(true);
+    expect((await runCli(['history', '--db', dbFromFlag], { configDir })).stderr).toContain(`no history database at ${dbFromFlag}`);
   });
 });
 
 describe('history', () => {
   it('an unknown id is a one-line error', async () => {
-    const result = await runCli(['history', 'show', 'dlv_nope']);
+    const db = join(tempDir(), 'h.db');
+    HistoryStore.open(db).close();
+    const result = await runCli(['history', 'show', 'dlv_nope', '--db', db]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^error: no delivery "dlv_nope" in .* — list them with webhooks-cli history$/);
   });
