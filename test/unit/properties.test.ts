@@ -67,10 +67,21 @@ describe('payload overrides (properties)', () => {
     );
   });
 
-  it('a text value that is not JSON is kept verbatim', () => {
+  const notJson = (s: string) => { try { JSON.parse(s); return false; } catch { return true; } };
+  const looksLikeJson = (s: string) => /^\s*[[{"]/.test(s);
+
+  it('a text value that is not JSON, and does not start like JSON, is kept verbatim', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => { try { JSON.parse(s); return false; } catch { return true; } }), (text) => {
+      fc.property(fc.string().filter((s) => notJson(s) && !looksLikeJson(s)), (text) => {
         expect(parseOverride(`data.name=${text}`).value).toBe(text);
+      }),
+    );
+  });
+
+  it('a value that starts like JSON and is not JSON is refused', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('{', '[', '"').chain((open) => fc.string().map((rest) => open + rest)).filter(notJson), (text) => {
+        expect(() => parseOverride(`data.name=${text}`)).toThrow(/looks like JSON/);
       }),
     );
   });
