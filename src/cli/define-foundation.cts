@@ -6,13 +6,25 @@ import { collect, duration, integer } from './parse.cjs';
 export function defineFoundationCommands(program: Command): void {
   const events = program
     .command('events')
-    .description('the 16 event types and their sample payloads')
-    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'']));
+    .description('the 16 event types: sample payloads, JSON Schemas, TypeScript types')
+    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'', 'webhooks-cli events schema catalog.product.created', 'webhooks-cli events types --lang typescript > webhook-events.ts']));
   events.command('list').description('list every event type').action(lazy(() => import('../commands/events.js'), 'listEvents'));
   events
     .command('show <type>')
     .description('print the sample envelope of an event type')
     .action(lazy(() => import('../commands/events.js'), 'showEvent'));
+  events
+    .command('schema [type]')
+    .description('print the JSON Schema (draft 2020-12) of an event type\'s envelope, or of all of them')
+    .option('--all', 'every event type in one document: $defs per type and a oneOf')
+    .addHelpText('after', examples(['webhooks-cli events schema customer.cart.added', 'webhooks-cli events schema --all > webhook-events.schema.json']))
+    .action(lazy(() => import('../commands/events.js'), 'printEventSchema'));
+  events
+    .command('types')
+    .description('print the payload types as a module: an interface per event, the WebhookEvent union, EventType')
+    .addOption(new Option('--lang <lang>', 'language of the module').choices(['typescript']).default('typescript'))
+    .addHelpText('after', examples(['webhooks-cli events types --lang typescript > src/webhook-events.ts']))
+    .action(lazy(() => import('../commands/events.js'), 'printEventTypes'));
 
   program
     .command('sign')
@@ -41,6 +53,7 @@ export function defineFoundationCommands(program: Command): void {
     .option('--unsigned', 'send without a signature')
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
     .option('--data <file>', 'send this data object (or whole envelope) instead of the sample; - for stdin')
+    .option('--no-validate', 'send a --set or --data payload even if it breaks the event\'s schema')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
     .addOption(new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10))

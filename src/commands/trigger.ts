@@ -5,7 +5,7 @@ import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
 import { redactUrl } from '../core/redact.js';
-import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
+import { envelopeEvent, prepareDelivery, refuseSchemaBreaks, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { JournalWriter } from '../store/delivery-journal.js';
 import { USER_AGENT } from '../version.cjs';
@@ -23,6 +23,8 @@ interface TriggerOptions {
   timeout: number;
   count?: number;
   concurrency: number;
+  /** false with `--no-validate`. */
+  validate: boolean;
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
@@ -44,7 +46,8 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
     }
   });
-  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
+  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data, validate: options.validate }));
+  if (options.validate && (overrides.length > 0 || data !== undefined)) await refuseSchemaBreaks(prepared);
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const journal = new JournalWriter(ctx.dbPath).open();

@@ -10,6 +10,8 @@ import { summariseLatencies, type LatencySummary } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
+import { schemaDeclaresField } from '../schemas/event-schemas.js';
+import { issueLine } from '../schemas/schema-issue.js';
 import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
@@ -17,6 +19,8 @@ import { sendRequest, type SendResult } from './http-sender.js';
 export interface PreparedDelivery {
   event: string;
   body: Buffer;
+  /** What `body` serialises, for checking it against the schema. */
+  envelope: Envelope;
 }
 
 export interface PrepareOptions {
@@ -24,13 +28,18 @@ export interface PrepareOptions {
   /** Parsed `--data`: a whole envelope (has `event` and `data`) or just the data object. */
   data?: unknown;
   now?: Date;
+  /**
+   * false (`--no-validate`): send what was asked for, even a broken envelope, and let `--set` add
+   * any field. Otherwise `--set` adds only fields the schema declares.
+   */
+  validate?: boolean;
 }
 
 /**
  * The body to send for `type`: the sample (or `--data`, a data object or a whole envelope, which
  * is stamped now when it has no timestamp), with overrides applied, checked, serialised once.
  */
-export function prepareDelivery(type: string, { overrides, data, now = new Date() }: PrepareOptions): PreparedDelivery {
+export function prepareDelivery(type: string, { overrides, data, now = new Date(), validate = true }: PrepareOptions): PreparedDelivery {
   let envelope: Envelope;
   if (isEnvelope(data)) {
     envelope = { ...data };
@@ -39,14 +48,31 @@ export function prepareDelivery(type: string, { overrides, data, now = new Date(
   else if (data !== undefined) envelope = { event: type, timestamp: webhookTimestamp(now), data: data as Record<string, unknown> };
   else envelope = { ...loadSampleEnvelope(type), timestamp: webhookTimestamp(now) };
   try {
-    envelope = applyOverrides(envelope, overrides);
+    envelope = applyOverrides(envelope, overrides, validate ? (path) => schemaDeclaresField(type, path) : () => true);
   } catch (err) {
     if (err instanceof OverrideError) throw new UsageError(err.message, err.hint);
     throw err;
   }
-  const problem = envelopeProblem(envelope, type);
+  const problem = validate ? envelopeProblem(envelope, type) : undefined;
   if (problem) throw new UsageError(problem.message, problem.hint);
-  return { event: type, body: serialiseEnvelope(envelope) };
+  return { event: type, body: serialiseEnvelope(envelope), envelope };
+}
+
+/**
+ * Refuses a prepared delivery that breaks its event's schema, naming the path and the rule.
+ * Loads the validator (ajv), so `trigger` calls it only when `--set` or `--data` changed the
+ * sample: the samples themselves are proven valid by the tests.
+ */
+export async function refuseSchemaBreaks(prepared: readonly PreparedDelivery[]): Promise<void> {
+  const { EventValidator } = await import('../schemas/event-validator.js');
+  const validator = new EventValidator();
+  for (const { event, envelope } of prepared) {
+    const issues = validator.validate(event, envelope);
+    if (issues.length === 0) continue;
+    const shown = issues.slice(0, 3).map(issueLine).join('; ');
+    const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+    throw new UsageError(`the payload breaks the ${event} schema: ${shown}${more}`, `fix it (webhooks-cli events schema ${event} shows the rules), or pass --no-validate to send it anyway`);
+  }
 }
 
 /** The event type a whole-envelope `--data` names, if it is one. */
