@@ -71,12 +71,14 @@ export function defineFoundationCommands(program: Command): void {
     .option('--event <type>', 'only this event type')
     .addOption(new Option('--status <code>', 'only this HTTP status').argParser(integer(100, 599)))
     .option('--invalid', 'only requests whose signature failed')
+    .option('--schema-invalid', 'only deliveries that broke their event\'s schema (recorded by listen --validate)')
     .addOption(new Option('--direction <dir>', 'only sent (out) or received (in)').choices(['in', 'out']))
     .option('--search <text>', 'match delivery id, event, URL or body')
     .addOption(new Option('--limit <n>', 'how many rows (default: 50; export: all)').argParser(integer(1, 10_000_000)))
     .addHelpText('after', examples([
       'webhooks-cli history --event customer.purchase.completed --limit 10',
       'webhooks-cli history --invalid --json',
+      'webhooks-cli history --schema-invalid',
       'webhooks-cli history show dlv_…',
       'webhooks-cli history --direction in export > received.jsonl',
     ]))

@@ -5,11 +5,13 @@ import { UserError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 import type { DeliveryRecord, DeliverySummary, Direction } from '../store/delivery-record.js';
 import { HistoryStore, type HistoryFilter } from '../store/history-store.js';
+import { issueLine, schemaSummary } from '../schemas/schema-issue.js';
 
 interface ListOptions {
   event?: string;
   status?: number;
   invalid?: boolean;
+  schemaInvalid?: boolean;
   direction?: Direction;
   search?: string;
   limit?: number;
@@ -116,6 +118,8 @@ function summaryJson(r: DeliverySummary) {
     signature_error: r.signatureError,
     duplicate: r.duplicate,
     replay_of: r.replayOf,
+    schema_valid: r.schemaValid ?? null,
+    schema_errors: r.schemaErrors ?? null,
     body_size: r.bodySize,
   };
 }
@@ -142,6 +146,8 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
   if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);
+  if (r.schemaValid === true) lines.push('schema     ✓ valid');
+  if (r.schemaValid === false) lines.push(`schema     ✗ ${schemaSummary(r.schemaErrors)}`, ...(r.schemaErrors ?? []).map((issue) => `             ${issueLine(issue)}`));
   lines.push('', 'request headers:', ...Object.entries(r.requestHeaders).map(([k, v]) => `  ${k}: ${String(v)}`));
   lines.push('', `request body (${r.requestBody.length} bytes):`, indent(prettyBody(r.requestBody)));
   if (r.responseHeaders || r.responseBody) {

@@ -28,6 +28,9 @@ export interface ListenOptions {
   /** Register a webhook for this listener via the API, removed on exit. */
   register?: boolean;
   registerEvents?: string[];
+  /** Check each delivery against its event's schema and record the verdict (`--strict`: answer 422). */
+  validate?: boolean;
+  strict?: boolean;
 }
 
 /** How to end a feature started beside the listener (a relay tunnel, a registration). */
@@ -58,6 +61,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     forwardTo,
     forwardTimeoutMs: options.forwardTimeout,
     requestTimeoutMs: options.requestTimeout,
+    validate: options.validate,
+    strict: options.strict,
   });
   // Features started beside the listener push how to end them here; they end before it closes.
   const cleanups: Cleanup[] = [];
@@ -143,7 +148,8 @@ const LINE_FLUSH_MS = 20;
  */
 function printLines(ctx: CommandContext, listener: Listener, options: ListenOptions): () => void {
   const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
-  const mode = !options.verify ? 'not verifying' : `secrets ${secrets}`;
+  const checks = options.strict ? ', schemas checked (422 when broken)' : options.validate ? ', schemas checked' : '';
+  const mode = `${!options.verify ? 'not verifying' : `secrets ${secrets}`}${checks}`;
   const forwarding = listener.forwardTo ? `, forwarding to ${redactUrl(listener.forwardTo.href)}` : '';
   logLine(ctx, `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`);
   if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');

@@ -11,7 +11,7 @@ import { HistoryRecorder } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
 import { StatsCounter, type ListenerStats } from './listener-stats.js';
 import type { RequestHandler } from './raw-exchange.js';
-import { WebhookReceiver } from './webhook-receiver.js';
+import { WebhookReceiver, type ReceiverSettings } from './webhook-receiver.js';
 
 export interface ListenerOptions {
   dbPath: string;
@@ -29,6 +29,10 @@ export interface ListenerOptions {
   forwardTo?: URL;
   forwardTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Check every delivery against the envelope rules and its event's schema, and record the verdict. */
+  validate?: boolean;
+  /** With `validate`: answer a delivery that breaks its schema with 422. */
+  strict?: boolean;
 }
 
 /** What the listening header shows beyond the receiver itself; filled in by optional features. */
@@ -90,6 +94,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const store = HistoryStore.open(options.dbPath);
   store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
+  // The validator (ajv) loads only for --validate: a plain listener starts without it.
+  const judge = options.validate || options.strict ? await loadDeliveryJudge() : undefined;
   const forwarder = options.forwardTo ? createForwarder(options.forwardTo, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
   const receiver = new WebhookReceiver(
     {
@@ -100,6 +106,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       respondStatus: options.respondStatus ?? DEFAULTS.respondStatus,
       respondDelayMs: options.respondDelayMs ?? 0,
       forward: forwarder?.forward,
+      judge,
+      strict: options.strict,
     },
     recorder,
     (record) => {
@@ -163,4 +171,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       return closing;
     },
   };
+}
+
+async function loadDeliveryJudge(): Promise<NonNullable<ReceiverSettings['judge']>> {
+  const [{ EventValidator }, { judgeDelivery }] = await Promise.all([import('../schemas/event-validator.js'), import('../schemas/delivery-verdict.js')]);
+  const validator = new EventValidator();
+  return (headers, body) => judgeDelivery(validator, headers, body);
 }

@@ -13,6 +13,12 @@ export interface SchemaVerdict {
   errors: SchemaIssue[];
 }
 
+/** `2 problems` — what a list row or a heading says about a failed verdict. */
+export function schemaSummary(errors: readonly SchemaIssue[] | null | undefined): string {
+  const n = errors?.length ?? 0;
+  return n === 1 ? '1 problem' : `${n} problems`;
+}
+
 /** `data.price: must be number (type)` — one issue on one line. */
 export function issueLine(issue: SchemaIssue): string {
   return `${issue.path}: ${issue.message} (${issue.rule})`;

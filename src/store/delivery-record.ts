@@ -1,4 +1,5 @@
 /** One request in the history, sent or received. Shared by the store, the journal and the UI. */
+import type { SchemaIssue } from '../schemas/schema-issue.js';
 
 export type Direction = 'out' | 'in';
 
@@ -35,6 +36,10 @@ export interface DeliveryRecord {
   duplicate: boolean;
   /** The delivery id this one re-sends, for replays. */
   replayOf: string | null;
+  /** Whether the delivery met its event's schema and the envelope rules; null (or absent) when not checked. */
+  schemaValid?: boolean | null;
+  /** What broke them, when `schemaValid` is false. */
+  schemaErrors?: SchemaIssue[] | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */

@@ -2,6 +2,7 @@
 import { formatDuration, palette } from '../cli/output.js';
 import { EVENT_TYPES } from '../core/events.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
+import { issueLine } from '../schemas/schema-issue.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
@@ -15,6 +16,7 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
   const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
   const parts = [time, ` ${mark} ${status}`, what.padEnd(EVENT_WIDTH), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
+  if (r.schemaValid === false) parts.push(c.red(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`));
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
   if (problem) parts.push(c.red(problem));
@@ -36,6 +38,8 @@ export function requestJson(r: DeliveryRecord) {
     signature_valid: r.signatureValid,
     signature_error: r.signatureError,
     duplicate: r.duplicate,
+    schema_valid: r.schemaValid ?? null,
+    schema_errors: r.schemaErrors ?? null,
     duration_ms: r.durationMs,
     error: r.error,
     body_size: r.requestBody.length,

@@ -40,7 +40,7 @@ export interface HistoryBrowserProps {
 type Mode = 'list' | 'detail' | 'filter';
 
 const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
-const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid valid dup in out text']] as const;
+const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid valid dup schema:invalid in out text']] as const;
 
 /**
  * The history on a terminal, newest first. Rows are read a page at a time as the selection nears

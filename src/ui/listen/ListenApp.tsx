@@ -43,7 +43,7 @@ type Mode = 'list' | 'detail' | 'filter';
 const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
 const FILTERED_LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'edit filter'], ['Esc', 'clear filter'], ['q', 'quit']] as const;
 const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
-const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid dup text']] as const;
+const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid dup schema:invalid text']] as const;
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
 export function ListenApp({ listener, verify, replay, onQuit, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {

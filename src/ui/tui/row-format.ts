@@ -1,10 +1,11 @@
 /** Column text for one row of the delivery lists; pure, shared by the live list and the history. */
 import { formatDuration } from '../../cli/output.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
+import { schemaSummary } from '../../schemas/schema-issue.js';
 
 export type ListRow = Pick<
   DeliverySummary,
-  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf'
+  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf' | 'schemaValid' | 'schemaErrors'
 >;
 
 export interface RowCells {
@@ -25,6 +26,8 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
   const time = withDate ? `${date.toISOString().slice(5, 10)} ${date.toTimeString().slice(0, 8)}` : date.toTimeString().slice(0, 8);
   const ok = row.status !== null && row.status >= 200 && row.status < 300;
   const notes: string[] = [];
+  // First, so a narrow terminal still shows it: the delivery broke its schema (listen --validate).
+  if (row.schemaValid === false) notes.push(`schema ✗ ${schemaSummary(row.schemaErrors)}`);
   if (row.duplicate) notes.push('duplicate');
   if (row.replayOf) notes.push(`replay of ${row.replayOf}`);
   if (row.error) notes.push(row.error);
