@@ -1,7 +1,7 @@
 /** `smoke`: the CI conformance run against a webhook receiver. */
 import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.cjs';
-import { collectList, duration } from './parse.cjs';
+import { collectList, duration, integer } from './parse.cjs';
 
 export function defineSmokeCommands(program: Command): void {
   program
@@ -13,10 +13,14 @@ export function defineSmokeCommands(program: Command): void {
     .option('--junit <file>', 'also write a JUnit XML report to this file')
     .addOption(new Option('--timeout <duration>', 'longest a receiver may take to answer one request').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--wait <duration>', 'first wait up to this long for the receiver to accept connections').argParser(duration))
+    .addOption(new Option('--fuzz <n>', 'also send n schema-valid, unusual payloads (each must get a 2xx); a failure is shrunk and saved').argParser(integer(1, 100_000)))
+    .addOption(new Option('--seed <s>', 'the seed of the --fuzz payloads (printed by every run, to repeat it)').argParser(integer(0, 0x7fffffff)))
+    .option('--failures-dir <dir>', 'where --fuzz saves a failing payload', './webhooks-smoke-failures/')
     .addHelpText('after', `${examples([
       'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret "$WEBHOOK_SECRET"',
       'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --junit reports/webhooks-smoke.xml --wait 30s',
       'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --events catalog.product.created,customer.cart.added --json',
+      'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --fuzz 200 --seed 42',
     ])}
 Exit codes: 0 every check passed · 1 a check failed · 2 usage error (bad URL, unknown event).
 `)

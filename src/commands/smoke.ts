@@ -19,6 +19,9 @@ interface SmokeOptions {
   junit?: string;
   timeout: number;
   wait?: number;
+  fuzz?: number;
+  seed?: number;
+  failuresDir: string;
 }
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
@@ -27,6 +30,8 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
   const events = selectedEvents(options.events);
   const junitPath = options.junit === undefined ? undefined : prepareReportPath(options.junit);
+  if (options.seed !== undefined && options.fuzz === undefined) throw new UsageError('--seed is the seed of --fuzz payloads', 'add --fuzz N, e.g. --fuzz 100 --seed 42');
+  const extraChecks = options.fuzz === undefined ? [] : [await fuzzCheckFor(ctx, options.fuzz, { ...options, secret, events })];
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const journal = new JournalWriter(ctx.dbPath).open();
@@ -43,6 +48,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       timeoutMs: options.timeout,
       waitMs: options.wait,
       userAgent: USER_AGENT,
+      extraChecks,
       // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
       record: (r) => {
         journal.append(r);
@@ -70,6 +76,14 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   if (!report.receiverReachable) logLine(ctx, `error: ${report.unreachable}`);
   else if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
   return report.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The --fuzz check; fast-check and the payload generators load only here. */
+async function fuzzCheckFor(ctx: CommandContext, runs: number, options: { seed?: number; failuresDir: string; secret: string; events: string[] }) {
+  const { fuzzCheck, randomSeed } = await import('../smoke/fuzz-check.js');
+  const seed = options.seed ?? randomSeed();
+  logLine(ctx, `fuzz: ${runs} payloads, seed ${seed}`);
+  return fuzzCheck({ runs, seed, events: options.events, secret: options.secret, userAgent: USER_AGENT, failuresDir: resolve(options.failuresDir) });
 }
 
 function selectedEvents(given: string[] | undefined): string[] {

@@ -12,7 +12,7 @@ import { sign } from '../core/signature.js';
 import { webhookHeaders, type WebhookHeaders } from '../core/webhook-request.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 
-export type SmokeGroup = 'delivery' | 'signature' | 'idempotency' | 'robustness';
+export type SmokeGroup = 'delivery' | 'signature' | 'idempotency' | 'robustness' | 'fuzz';
 
 /** The answer a check wants: any 2xx, any 4xx, or anything but a 5xx (and an answer at all). */
 export type Expectation = '2xx' | '4xx' | 'not-5xx';
@@ -54,7 +54,7 @@ export interface PlanOptions {
   newId?: () => string;
 }
 
-export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'idempotency', 'robustness'];
+export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'idempotency', 'robustness', 'fuzz'];
 
 /** Every check, in the order they run: one delivery per event type, then the probes. */
 export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId }: PlanOptions): SmokeCheck[] {

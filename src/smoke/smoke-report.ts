@@ -21,7 +21,7 @@ export function checkLine(result: CheckResult): string {
 }
 
 /** The terminal's live line while `check` (number `index` of `total`) runs. */
-export function progressLine(check: SmokeCheck, index: number, total: number, failedSoFar: number, c: Palette): string {
+export function progressLine(check: Pick<SmokeCheck, 'id'>, index: number, total: number, failedSoFar: number, c: Palette): string {
   const failed = failedSoFar ? c.red(`${failedSoFar} failed`) : '0 failed';
   return `[${index + 1}/${total}] ${c.green(`${index - failedSoFar} passed`)} · ${failed} · ${check.id}…`;
 }

@@ -23,8 +23,18 @@ export interface SmokeRunOptions {
   waitMs?: number;
   /** Called with every request sent and its answer (the history). */
   record?: (record: DeliveryRecord) => void;
-  onCheckStart?: (check: SmokeCheck, index: number, total: number) => void;
+  onCheckStart?: (check: Pick<SmokeCheck, 'id' | 'group' | 'title'>, index: number, total: number) => void;
   onCheckDone?: (result: CheckResult, index: number, total: number) => void;
+  /** Checks that decide their own requests as they go (`--fuzz`), run after the planned ones. */
+  extraChecks?: readonly ExtraCheck[];
+}
+
+/** A check that sends what it likes through `send` (recorded like every request) and judges itself. */
+export interface ExtraCheck {
+  id: string;
+  group: SmokeCheck['group'];
+  title: string;
+  run: (send: (request: ProbeRequest) => Promise<ExchangeOutcome>) => Promise<CheckResult>;
 }
 
 export interface SmokeReport {
@@ -50,12 +60,13 @@ export interface SmokeReport {
 export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   const startedAt = new Date();
   const started = performance.now();
-  const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt });
+  const planned = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt });
+  const checks: (SmokeCheck | ExtraCheck)[] = [...planned, ...(options.extraChecks ?? [])];
   const unreachable = await unreachableReason(options);
   if (unreachable) {
     // Nothing to judge: every check fails with the one reason, rather than the same refusal 21 times.
     const results = checks.map((check): CheckResult => ({
-      id: check.id, group: check.group, title: check.title, expect: check.expect, dependsOn: check.dependsOn,
+      id: check.id, group: check.group, title: check.title, expect: 'expect' in check ? check.expect : '2xx', dependsOn: 'dependsOn' in check ? check.dependsOn : undefined,
       passed: false, reason: unreachable, latencyMs: 0, exchanges: [],
     }));
     return {
@@ -71,9 +82,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   try {
     for (const [index, check] of checks.entries()) {
       options.onCheckStart?.(check, index, checks.length);
-      const exchanges: ExchangeOutcome[] = [];
-      for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
-      const result = applyDependency(judgeCheck(check, exchanges), results);
+      const result = 'run' in check ? await check.run((request) => exchange(request, agent, options)) : await runPlanned(check, agent, options, results);
       results.push(result);
       options.onCheckDone?.(result, index, checks.length);
     }
@@ -93,6 +102,12 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
     failed: results.length - passed,
     ok: passed === results.length,
   };
+}
+
+async function runPlanned(check: SmokeCheck, agent: http.Agent, options: SmokeRunOptions, earlier: readonly CheckResult[]): Promise<CheckResult> {
+  const exchanges: ExchangeOutcome[] = [];
+  for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
+  return applyDependency(judgeCheck(check, exchanges), earlier);
 }
 
 async function exchange(request: ProbeRequest, agent: http.Agent, options: SmokeRunOptions): Promise<ExchangeOutcome> {
