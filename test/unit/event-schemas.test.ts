@@ -107,3 +107,21 @@ describe('a received delivery: envelope and schema', () => {
     expect(judgeDelivery(validator, headers('customer.cart.added'), Buffer.from('not json')).errors).toEqual([{ path: 'body', rule: 'envelope', message: 'is not a UTF-8 JSON document' }]);
   });
 });
+
+describe('the emulator\'s OpenAPI document refers to the event schemas', () => {
+  it('each event is a webhook whose body is a $ref to its schema, the same schema events schema prints', async () => {
+    const { openApiDocument } = await import('../../src/emulator/openapi.js');
+    const doc = openApiDocument() as {
+      webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: { $ref: string } }> } } }>;
+      components: { schemas: Record<string, Record<string, unknown>> };
+    };
+    expect(Object.keys(doc.webhooks)).toEqual(EVENT_TYPES);
+    for (const type of EVENT_TYPES) {
+      const target = doc.webhooks[type]!.post.requestBody.content['application/json']!.schema.$ref;
+      expect(target).toBe(`#/components/schemas/${type}`);
+      const { $schema: _s, $id: _i, ...expected } = eventSchema(type);
+      expect(doc.components.schemas[type]).toEqual(expected);
+    }
+    expect((doc.components.schemas.WebhookEvent!.oneOf as unknown[]).length).toBe(16);
+  });
+});
