@@ -13,6 +13,8 @@ export interface RowCells {
   mark: string;
   /** 'ok' | 'bad' | 'none': how to colour the signature mark. */
   markTone: 'ok' | 'bad' | 'none';
+  /** `!` beside the signature mark when the delivery broke its schema (`listen --validate`), so even 80 columns show it. */
+  schemaMark: string;
   status: string;
   statusTone: 'ok' | 'bad';
   event: string;
@@ -35,6 +37,7 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     time,
     mark: row.signatureValid === null ? '·' : row.signatureValid ? '✓' : '✗',
     markTone: row.signatureValid === null ? 'none' : row.signatureValid ? 'ok' : 'bad',
+    schemaMark: row.schemaValid === false ? '!' : '',
     status: row.status === null ? '---' : String(row.status),
     statusTone: ok ? 'ok' : 'bad',
     event: row.event ?? eventPlaceholder(row),
