@@ -12,7 +12,8 @@ import { UsageError } from '../errors.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { schemaDeclaresField } from '../schemas/event-schemas.js';
 import { issueLine } from '../schemas/schema-issue.js';
-import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
+import { isSuccessStatus } from '../core/http-status.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
 
