@@ -83,7 +83,7 @@ export function exportHistory(ctx: CommandContext, options: ListOptions): void {
 function historyTable(rows: DeliverySummary[], color: boolean): string {
   const c = palette(color);
   const table = formatTable(
-    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'DURATION'],
+    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'SCHEMA', 'DURATION'],
     rows.map((r) => [
       String(r.id),
       new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
@@ -92,6 +92,7 @@ function historyTable(rows: DeliverySummary[], color: boolean): string {
       r.deliveryId ?? '-',
       r.status === null ? 'error' : String(r.status),
       r.signatureValid === null ? '-' : r.signatureValid ? '✓' : '✗',
+      r.schemaValid === null || r.schemaValid === undefined ? '-' : r.schemaValid ? '✓' : `✗ ${schemaSummary(r.schemaErrors)}`,
       formatDuration(r.durationMs),
     ]),
   );

@@ -69,6 +69,10 @@ describe('listen --validate', () => {
       'data: must be object',
     ]));
 
+    const table = await history(listener, ['--schema-invalid']);
+    expect(table).toMatch(/SIG +SCHEMA/);
+    expect(table).toMatch(/dlv_schema +200 +✓ +✗ 2 problems/);
+    expect(table).not.toContain('dlv_good');
     const invalid = JSON.parse(await history(listener, ['--schema-invalid', '--json'])) as { delivery_id: string | null }[];
     expect(invalid.map((r) => r.delivery_id)).toEqual([null, 'dlv_schema']);
 
