@@ -23,9 +23,17 @@ export interface FuzzOptions {
   userAgent: string;
   /** Where a failing payload is saved (`--failures-dir`, default ./webhooks-smoke-failures/). */
   failuresDir: string;
+  /** How long shrinking may go on after the first failure (default 60 s). */
+  shrinkBudgetMs?: number;
 }
 
 export const FUZZ_CHECK_ID = 'fuzz.schema-valid-payloads';
+
+/**
+ * How long shrinking may go on after the first failure: against a receiver that hangs, each try
+ * can take the whole --timeout. Past it, the smallest failure so far is the one reported.
+ */
+const SHRINK_BUDGET_MS = 60_000;
 
 /** A seed for a run without `--seed`; always reported, so any run can be repeated. */
 export function randomSeed(): number {
@@ -43,12 +51,20 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
       const payloads = fc.oneof(...options.events.map((type) => envelopeArbitrary(type)));
       let sent = 0;
       let lastFailure: { body: Buffer; outcome: ExchangeOutcome } | undefined;
+      let shrinkDeadline = Number.POSITIVE_INFINITY;
+      let shrinkingCut = false;
+      const budgetMs = options.shrinkBudgetMs ?? SHRINK_BUDGET_MS;
       const property = fc.asyncProperty(payloads, async (envelope) => {
+        // Out of time: every further candidate counts as passing, so shrinking stops where it is.
+        if (performance.now() > shrinkDeadline) return (shrinkingCut = true);
         const request = signedRequest(envelope, options);
         const outcome = await send(request);
         sent++;
         const passed = outcome.status !== null && meetsExpectation('2xx', outcome.status);
-        if (!passed) lastFailure = { body: request.body, outcome };
+        if (!passed) {
+          lastFailure = { body: request.body, outcome };
+          shrinkDeadline = Math.min(shrinkDeadline, performance.now() + budgetMs);
+        }
         return passed;
       });
       const details = await fc.check(property, { numRuns: options.runs, seed: options.seed });
@@ -66,7 +82,7 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
       const firstFailure = details.numRuns;
       return result(
         false,
-        `${answer} to payload ${firstFailure} of ${options.runs}, shrunk in ${details.numShrinks} steps to ${body.length} bytes: ${body.toString('utf8')}` +
+        `${answer} to payload ${firstFailure} of ${options.runs}, shrunk in ${details.numShrinks} steps${shrinkingCut ? ` (stopped after ${budgetMs / 1000} s)` : ''} to ${body.length} bytes: ${body.toString('utf8')}` +
           ` — ${saved.ok ? `saved to ${saved.path}; resend it with webhooks-cli trigger --data ${saved.path}` : `could not save it: ${saved.error}`}; ${reproduce}`,
         [{ ...outcome, label: 'shrunk payload' }],
       );
