@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -20,13 +20,13 @@ afterEach(async () => {
 
 describe('events schema', () => {
   it('prints one envelope schema, or the bundle with --all', async () => {
-    const one = await runCli(['events', 'schema', 'catalog.product.created']);
+    const one = await spawnCli(['events', 'schema', 'catalog.product.created']);
     expect(one.exitCode).toBe(0);
     const schema = JSON.parse(one.stdout) as { $schema: string; properties: { event: unknown; data: { required: string[] } } };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.properties.event).toEqual({ const: 'catalog.product.created' });
     expect(schema.properties.data.required).toContain('price');
-    const all = JSON.parse((await runCli(['events', 'schema', '--all'])).stdout) as { oneOf: unknown[]; $defs: Record<string, unknown> };
+    const all = JSON.parse((await spawnCli(['events', 'schema', '--all'])).stdout) as { oneOf: unknown[]; $defs: Record<string, unknown> };
     expect(all.oneOf).toHaveLength(16);
     expect(Object.keys(all.$defs)).toContain('customer.purchase.completed');
   });
@@ -37,7 +37,7 @@ describe('events schema', () => {
     [['events', 'schema', 'catalog.product.created', '--all'], /name one event type or pass --all, not both/],
     [['events', 'types', '--lang', 'python'], /argument 'python' is invalid/],
   ])('%j is a usage error (exit 2) with one line', async (args, message) => {
-    const result = await runCli(args);
+    const result = await spawnCli(args);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -46,7 +46,7 @@ describe('events schema', () => {
 
 describe('events types --lang typescript', () => {
   it('compiles with tsc; narrowing on event types data; a misuse is rejected', async () => {
-    const generated = await runCli(['events', 'types', '--lang', 'typescript']);
+    const generated = await spawnCli(['events', 'types', '--lang', 'typescript']);
     expect(generated.exitCode, generated.stderr).toBe(0);
     const dir = tempDir();
     writeFileSync(join(dir, 'webhook-events.ts'), generated.stdout);
@@ -90,7 +90,7 @@ export const price = (e: WebhookEvent): number => e.data.price;
 });
 
 describe('trigger checks --set and --data against the schema', () => {
-  const trigger = (args: string[], input?: string) => runCli(['trigger', '--to', server!.url, '--secret', SECRET, ...args], input === undefined ? {} : { input });
+  const trigger = (args: string[], input?: string) => spawnCli(['trigger', '--to', server!.url, '--secret', SECRET, ...args], input === undefined ? {} : { input });
 
   it.each([
     [['catalog.product.created', '--set', 'data.price="cheap"'], 'data.price: must be number (type)'],

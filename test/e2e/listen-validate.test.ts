@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { loadSampleEnvelope } from '../../src/samples/sample-payloads.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
 
 const SECRET = 's3cret';
@@ -38,7 +38,7 @@ const schemaBreaking = () => {
 const envelopeBreaking = { event: 'catalog.product.created', timestamp: 'yesterday', data: [] };
 
 async function history(listener: RunningListener, args: string[]) {
-  const result = await runCli(['history', ...args], { configDir: listener.configDir });
+  const result = await spawnCli(['history', ...args], { configDir: listener.configDir });
   expect(result.exitCode, result.stderr).toBe(0);
   return result.stdout;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { EventValidator } from '../../src/schemas/event-validator.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { parseJUnit } from '../helpers/junit-xml.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
@@ -66,7 +66,7 @@ interface FuzzReport {
 
 async function fuzz(url: string, extra: string[], dir = tempDir()) {
   const failures = join(dir, 'failures');
-  const result = await runCli(['--db', join(dir, 'history.db'), '--json', 'smoke', '--url', url, '--secret', SECRET, '--failures-dir', failures, ...extra], { configDir: dir, timeout: 120_000 });
+  const result = await spawnCli(['--db', join(dir, 'history.db'), '--json', 'smoke', '--url', url, '--secret', SECRET, '--failures-dir', failures, ...extra], { configDir: dir, timeout: 120_000 });
   const report = JSON.parse(result.stdout) as FuzzReport;
   const check = report.checks.find((c) => c.id === 'fuzz.schema-valid-payloads')!;
   const saved = (() => {
@@ -110,11 +110,11 @@ describe('smoke --fuzz', () => {
     expect(suite.cases[0]!.failure?.attrs.message).toContain('shrunk');
 
     // trigger --data resends exactly those bytes: the receiver fails again, a recorder sees them unchanged.
-    const again = await runCli(['trigger', '--data', first.saved[0]!, '--to', url, '--secret', SECRET]);
+    const again = await spawnCli(['trigger', '--data', first.saved[0]!, '--to', url, '--secret', SECRET]);
     expect(again.exitCode).toBe(1);
     const recorder = await startRecordingServer();
     cleanups.push(() => recorder.close());
-    const resent = await runCli(['trigger', '--data', first.saved[0]!, '--to', recorder.url, '--secret', SECRET]);
+    const resent = await spawnCli(['trigger', '--data', first.saved[0]!, '--to', recorder.url, '--secret', SECRET]);
     expect(resent.exitCode, resent.stderr).toBe(0);
     expect(recorder.requests[0]!.body.equals(bytes)).toBe(true);
     expect(recorder.requests[0]!.headers['x-webhook-event']).toBe('customer.cart.added');
@@ -152,7 +152,7 @@ describe('smoke --fuzz', () => {
     const seed = /fuzz: 5 payloads, seed (\d+)/.exec(result.stderr)?.[1];
     expect(seed).toBeDefined();
     expect(check.reason).toContain(`--seed ${seed}`);
-    const bad = await runCli(['smoke', '--url', url, '--secret', SECRET, '--seed', '4']);
+    const bad = await spawnCli(['smoke', '--url', url, '--secret', SECRET, '--seed', '4']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('error: --seed is the seed of --fuzz payloads — add --fuzz N');
   });

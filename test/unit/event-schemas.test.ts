@@ -9,9 +9,9 @@ import { loadSampleEnvelope } from '../../src/samples/sample-payloads.js';
 
 const validator = new EventValidator();
 
-/** The three JSON examples of the platform document, read from the document itself. */
+/** The three JSON examples of the platform document, from the repository's copy (test/unit/events.test.ts keeps it in step). */
 function documentExamples(): { event: string }[] {
-  const doc = readFileSync(new URL('../../../shared/platform-webhooks.md', import.meta.url), 'utf8');
+  const doc = readFileSync(new URL('../../fixtures/platform-doc/platform-webhooks-excerpt.md', import.meta.url), 'utf8');
   const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
   return blocks.filter((b): b is { event: string } => typeof b.event === 'string' && 'data' in b);
 }
