@@ -2,7 +2,7 @@
 import { formatDuration, formatTable, palette } from '../format/display.js';
 import { redactUrl } from '../core/redact.js';
 import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
-import { issueLine, schemaSummary } from '../schemas/schema-issue.js';
+import { issueLine, schemaSummary } from '../core/schema-issue.js';
 
 export function historyTable(rows: DeliverySummary[], color: boolean): string {
   const c = palette(color);

@@ -11,7 +11,7 @@ import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { schemaDeclaresField } from '../schemas/event-schemas.js';
-import { issueLine } from '../schemas/schema-issue.js';
+import { issueLine } from '../core/schema-issue.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';

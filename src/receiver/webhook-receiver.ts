@@ -6,7 +6,7 @@
 import { isSuccessStatus } from '../core/http-status.js';
 import { verify } from '../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
-import { issueLine, type SchemaVerdict } from '../schemas/schema-issue.js';
+import { issueLine, type SchemaVerdict } from '../core/schema-issue.js';
 import type { Forward } from './forwarder.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';

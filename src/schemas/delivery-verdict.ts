@@ -5,7 +5,7 @@
  */
 import { isEventType } from '../core/events.js';
 import type { EventValidator } from './event-validator.js';
-import type { SchemaIssue, SchemaVerdict } from './schema-issue.js';
+import type { SchemaIssue, SchemaVerdict } from '../core/schema-issue.js';
 
 export type ReceivedHeaders = Record<string, string | string[] | undefined>;
 

@@ -7,7 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import * as formatsModule from 'ajv-formats';
 import { isEventType } from '../core/events.js';
 import { eventSchema } from './event-schemas.js';
-import type { SchemaIssue } from './schema-issue.js';
+import type { SchemaIssue } from '../core/schema-issue.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its type is the module object.
 const addFormats = ((formatsModule as unknown as { default: unknown }).default ?? formatsModule) as (ajv: Ajv2020) => Ajv2020;

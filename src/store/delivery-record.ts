@@ -1,5 +1,5 @@
 /** One request in the history, sent or received. Shared by the store, the spool and the UI. */
-import type { SchemaIssue } from '../schemas/schema-issue.js';
+import type { SchemaIssue } from '../core/schema-issue.js';
 
 export type Direction = 'out' | 'in';
 

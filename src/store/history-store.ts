@@ -8,7 +8,7 @@ import { MIGRATIONS } from './migrations.js';
 import { runMigrations, schemaVersion } from './schema-migrations.js';
 import { importSpool } from './delivery-spool.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
-import type { SchemaIssue } from '../schemas/schema-issue.js';
+import type { SchemaIssue } from '../core/schema-issue.js';
 
 export interface HistoryFilter {
   event?: string;

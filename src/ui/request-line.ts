@@ -6,7 +6,7 @@ import { maskSecret, redactUrl } from '../core/redact.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { issueLine } from '../schemas/schema-issue.js';
+import { issueLine } from '../core/schema-issue.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);

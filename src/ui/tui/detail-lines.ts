@@ -7,7 +7,7 @@ import { isSuccessStatus } from '../../core/http-status.js';
 import { redactUrl } from '../../core/redact.js';
 import { abbreviateSignature, diagnose } from '../../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../../store/delivery-record.js';
-import { issueLine, schemaSummary } from '../../schemas/schema-issue.js';
+import { issueLine, schemaSummary } from '../../core/schema-issue.js';
 
 export interface DetailLine {
   text: string;

@@ -2,7 +2,7 @@
 import { clockTime, formatDuration } from '../../format/display.js';
 import { isSuccessStatus } from '../../core/http-status.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
-import { schemaSummary } from '../../schemas/schema-issue.js';
+import { schemaSummary } from '../../core/schema-issue.js';
 
 export type ListRow = Pick<
   DeliverySummary,
