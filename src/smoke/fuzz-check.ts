@@ -69,7 +69,7 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
       });
       const details = await fc.check(property, { numRuns: options.runs, seed: options.seed });
       const result = (passed: boolean, reason: string, exchanges: ExchangeOutcome[]): CheckResult => ({
-        id: FUZZ_CHECK_ID, group: 'fuzz', title, expect: '2xx', passed, reason, exchanges,
+        id: FUZZ_CHECK_ID, group: 'fuzz', title, expect: '2xx', passed, reason, exchanges, warnings: [], notRun: false,
         latencyMs: Math.round(performance.now() - started),
       });
       const reproduce = `reproduce with --fuzz ${options.runs} --seed ${options.seed}`;
@@ -96,7 +96,7 @@ function signedRequest(envelope: Record<string, unknown>, options: FuzzOptions):
   // Serialised once: these bytes are signed, sent, and saved if they fail.
   const body = Buffer.from(JSON.stringify(envelope), 'utf8');
   const headers = webhookHeaders({ event, deliveryId, body, secret: options.secret, userAgent: options.userAgent });
-  return { label: 'fuzz payload', event, deliveryId, headers, body };
+  return { label: 'fuzz payload', event, deliveryId, headers, body, valid: true };
 }
 
 /** Writes the exact bytes sent as `<dir>/<event>-seed-<seed>.json`; the path is given relative when shorter. */

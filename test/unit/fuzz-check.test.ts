@@ -8,7 +8,7 @@ import { verify } from '../../src/core/signature.js';
 import { tempDir } from '../helpers/cli.js';
 
 const answer = (request: ProbeRequest, status: number | null, durationMs = 1): ExchangeOutcome => ({
-  label: request.label, event: request.event, deliveryId: request.deliveryId, status, durationMs,
+  label: request.label, event: request.event, deliveryId: request.deliveryId, valid: request.valid, status, durationMs,
   error: status === null ? 'timeout' : null, errorCode: status === null ? 'timeout' : null, responseExcerpt: '',
 });
 
