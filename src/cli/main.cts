@@ -14,6 +14,7 @@ import { defineFoundationCommands } from './define-foundation.cjs';
 import { defineApiCommands } from './define-api.cjs';
 import { defineListenCommands } from './define-listen.cjs';
 import { defineRelayCommands } from './define-relay.cjs';
+import { defineScenarioCommands } from './define-scenarios.cjs';
 import { defineSmokeCommands } from './define-smoke.cjs';
 import { exitCodeOf, examples } from './lazy-action.cjs';
 
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   defineListenCommands(program);
   defineRelayCommands(program);
   defineSmokeCommands(program);
+  defineScenarioCommands(program);
   return program;
 }
 

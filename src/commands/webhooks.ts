@@ -135,7 +135,7 @@ export async function deliveriesCommand(ctx: CommandContext, id: string, flags: 
   }
   printLine(ctx, formatTable(
     ['TIME', 'DELIVERY', 'EVENT', '#', 'RESULT', 'HTTP', 'DURATION', 'ERROR'],
-    value.map((a) => [a.timestamp ?? '-', a.deliveryId, a.event, a.attempt === undefined ? '-' : String(a.attempt), a.status, a.responseStatus === null ? '-' : String(a.responseStatus), formatDuration(a.durationMs), a.error ?? '']),
+    value.map((a) => [a.timestamp ?? '-', a.deliveryId, a.event, a.attempt === undefined ? '-' : String(a.attempt), a.duplicate ? `${a.status} (duplicate)` : a.status, a.responseStatus === null ? '-' : String(a.responseStatus), formatDuration(a.durationMs), a.error ?? '']),
   ));
   const debug = value.filter((a) => a.request !== undefined || a.response !== undefined);
   if (debug.length) logLine(ctx, `${debug.length} attempt(s) carry the full request and response (debug mode): see them with --json`);

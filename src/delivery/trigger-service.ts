@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { newDeliveryId } from '../core/delivery-id.js';
+import type { SendPlan } from '../core/fault-plan.js';
 import { applyOverrides, envelopeProblem, OverrideError, serialiseEnvelope, webhookTimestamp, type Envelope, type Override } from '../core/payload.js';
 import { summariseLatencies, type LatencySummary } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
@@ -17,6 +18,8 @@ import { sendRequest, type SendResult } from './http-sender.js';
 export interface PreparedDelivery {
   event: string;
   body: Buffer;
+  /** The scenario step it comes from, from 1. */
+  step?: number;
 }
 
 export interface PrepareOptions {
@@ -63,6 +66,13 @@ export interface DeliveryOutcome extends SendResult {
   deliveryId: string;
   url: string;
   ok: boolean;
+  /** Its place in the order the requests went out, from 1. */
+  order: number;
+  /** The second send of a delivery: same id, bytes and signature. */
+  duplicate: boolean;
+  /** How long it waited before going out (`--jitter`). */
+  delayMs: number;
+  step?: number;
 }
 
 export interface SendOptions {
@@ -74,27 +84,40 @@ export interface SendOptions {
   record: (record: DeliveryRecord) => void;
   /** Called after each delivery completes (progress bars). */
   onDelivered?: (outcome: DeliveryOutcome, done: number) => void;
+  /** Faults to inject: order, delays and duplicates of the `prepared × count` deliveries. */
+  plan?: SendPlan;
 }
 
 /**
  * Sends `count` copies of each prepared body (each a new delivery id and signature), at most
- * `concurrency` at a time, over keep-alive connections. Outcomes come back in plan order.
+ * `concurrency` at a time, over keep-alive connections, following `plan` if given. Outcomes come
+ * back in the order the requests went out (`order`).
  */
 export async function sendDeliveries(prepared: readonly PreparedDelivery[], count: number, options: SendOptions): Promise<DeliveryOutcome[]> {
   const total = prepared.length * count;
-  const outcomes: DeliveryOutcome[] = new Array(total);
-  const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
+  const { plan } = options;
+  const outcomes: DeliveryOutcome[] = plan ? [] : new Array(total);
+  // A concurrent duplicate needs a second connection beside its original's.
+  const agentOptions = { keepAlive: true, maxSockets: options.concurrency * (plan?.duplicates ? 2 : 1) };
   const agent = options.url.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   let next = 0;
+  let sent = 0;
   let done = 0;
+  const finished = (outcome: DeliveryOutcome) => {
+    if (plan) outcomes.push(outcome);
+    else outcomes[outcome.order - 1] = outcome;
+    options.onDelivered?.(outcome, ++done);
+  };
   const worker = async () => {
     while (next < total) {
-      const index = next++;
-      const item = prepared[index % prepared.length]!;
-      const outcome = await sendOne(item, agent, options);
-      outcomes[index] = outcome;
-      done++;
-      options.onDelivered?.(outcome, done);
+      const position = next++;
+      const planned = plan?.at(position) ?? { delivery: position, delayMs: 0, duplicate: undefined };
+      if (planned.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, planned.delayMs));
+      const request = signedRequest(prepared[planned.delivery % prepared.length]!, planned.delayMs, options);
+      const first = sendOne(request, ++sent, false, agent, options).then(finished);
+      if (planned.duplicate === 'concurrent') await Promise.all([first, sendOne(request, ++sent, true, agent, options).then(finished)]);
+      else await first;
+      if (planned.duplicate === 'after-answer') await sendOne(request, ++sent, true, agent, options).then(finished);
     }
   };
   try {
@@ -102,20 +125,33 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
   } finally {
     agent.destroy();
   }
-  return outcomes;
+  return plan ? outcomes.sort((a, b) => a.order - b.order) : outcomes;
 }
 
-async function sendOne(item: PreparedDelivery, agent: http.Agent, options: SendOptions): Promise<DeliveryOutcome> {
+interface SignedRequest {
+  item: PreparedDelivery;
+  deliveryId: string;
+  headers: ReturnType<typeof webhookHeaders>;
+  delayMs: number;
+}
+
+/** A delivery's id and signed headers: a duplicate sends these again, unchanged. */
+function signedRequest(item: PreparedDelivery, delayMs: number, options: SendOptions): SignedRequest {
   const deliveryId = newDeliveryId();
-  const headers = webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent });
+  return { item, deliveryId, delayMs, headers: webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }) };
+}
+
+async function sendOne({ item, deliveryId, headers, delayMs }: SignedRequest, order: number, duplicate: boolean, agent: http.Agent, options: SendOptions): Promise<DeliveryOutcome> {
   const createdAt = Date.now();
   const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent });
-  options.record(sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result));
-  return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status) };
+  options.record({ ...sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result), duplicate });
+  return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status), order, duplicate, delayMs: duplicate ? 0 : delayMs, step: item.step };
 }
 
 export interface LoadSummary {
   sent: number;
+  /** Of those sent, second sends of a delivery (`--duplicates`). */
+  duplicates: number;
   succeeded: number;
   /** Answered, but not 2xx. */
   failedStatus: number;
@@ -131,7 +167,9 @@ export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: num
   const statusCounts: Record<string, number> = {};
   let succeeded = 0;
   let errors = 0;
+  let duplicates = 0;
   for (const o of outcomes) {
+    if (o.duplicate) duplicates++;
     const key = o.status === undefined ? (o.errorCode ?? 'error') : String(o.status);
     statusCounts[key] = (statusCounts[key] ?? 0) + 1;
     if (o.ok) succeeded++;
@@ -139,6 +177,7 @@ export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: num
   }
   return {
     sent: outcomes.length,
+    duplicates,
     succeeded,
     failedStatus: outcomes.length - succeeded - errors,
     errors,

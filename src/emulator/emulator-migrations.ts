@@ -56,4 +56,9 @@ export const EMULATOR_MIGRATIONS: readonly string[] = [
   // Rows from before stay NULL and keep their due time.
   `ALTER TABLE deliveries ADD COLUMN retry_from INTEGER;
    ALTER TABLE deliveries ADD COLUMN retry_delay_ms INTEGER;`,
+  // 3: injected duplicates (`serve --duplicates`). copy_planned marks a delivery to be sent
+  // again after its first attempt; the copy is a row of its own with the same id, pointing at
+  // its original through copy_of. Both are kept in the file, so a restart loses neither.
+  `ALTER TABLE deliveries ADD COLUMN copy_planned INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE deliveries ADD COLUMN copy_of INTEGER;`,
 ];
