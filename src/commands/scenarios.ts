@@ -1,5 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { palette, printJson, printLine } from '../cli/output.js';
+import { seededRandom } from '../core/seeded-random.js';
+import { prepareScenario } from '../delivery/scenario-deliveries.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { builtInScenarios, loadScenario, type LoadedScenario } from '../scenarios/scenario-catalogue.js';
 import { ScenarioError, type Scenario } from '../scenarios/scenario.js';
@@ -25,6 +27,8 @@ export function showScenario(ctx: CommandContext, nameOrFile: string): number {
   let loaded: LoadedScenario;
   try {
     loaded = loadScenario(nameOrFile);
+    // Every step's fields applied to its sample, as trigger would: a file that shows, sends.
+    prepareScenario(loaded.scenario, nameOrFile, seededRandom(0));
   } catch (err) {
     if (err instanceof ScenarioError) throw new UsageError(err.message, err.hint);
     throw err;
