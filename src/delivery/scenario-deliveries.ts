@@ -21,7 +21,7 @@ export function prepareScenario(scenario: Scenario, source: string, random: Seed
         if (!(err instanceof OverrideError)) throw err;
         // The override's words are for --set; here the step and its field say where.
         const problem = err.message.replace(`--set ${override.text}: `, '').replace('the payload', `the ${d.event} payload`);
-        const hint = err.hint?.replace(/[.;] [Tt]o send other fields, use --data FILE$/, '');
+        const hint = err.hint?.replace(/ [Tt]o send other fields, use --data FILE$/, '').replace(/;$/, '');
         throw new ScenarioError(source, `step ${d.step}, "set"."${override.path.join('.')}"`, problem, hint);
       }
     }
