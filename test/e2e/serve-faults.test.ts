@@ -52,7 +52,7 @@ describe('serve with faults', () => {
     // Both attempts are in the listing under the one delivery id; the copy is marked.
     const listed = await until(async () => {
       const rows = (await s.call('GET', `/api/v1/webhooks/${webhookId}/deliveries`)).json.data as any[];
-      return rows.filter((r) => r.status === 'succeeded').length === 4 && rows;
+      return rows.filter((r) => r.status === 'succeeded').length === 4 ? rows : undefined;
     }, 10_000, 'four attempts listed');
     for (const { id } of emitted) {
       const rows = listed.filter((r: any) => r.delivery_id === id);
