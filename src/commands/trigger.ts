@@ -33,9 +33,9 @@ interface TriggerOptions {
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
-  const choices = chooseFaults(options, options.scenario !== undefined);
+  const choices = await chooseFaults(options, options.scenario !== undefined);
   if (options.scenario !== undefined) {
-    const { prepared, name } = prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
+    const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
   const data = options.data === undefined ? undefined : parseJsonInput(await readInput(options.data, '--data'), options.data);
@@ -65,7 +65,7 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
   const journal = new JournalWriter(ctx.dbPath).open();
   const isLoad = options.count !== undefined;
   const total = prepared.length * (options.count ?? 1);
-  const plan = planFor(choices, total);
+  const plan = await planFor(choices, total);
   const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
   const started = performance.now();
   let outcomes: DeliveryOutcome[];

@@ -3,21 +3,10 @@
  * front from a seed, so any run can be repeated. Pure: `trigger` sends the plan, the emulator's
  * delivery engine draws the same faults one delivery at a time, and checks can predict both.
  */
-import type { DelayRange } from './fault-values.cjs';
+import type { DelayRange, FaultOptions } from './fault-values.cjs';
 import { seededRandom, type SeededRandom } from './seeded-random.js';
 
-export type { DelayRange } from './fault-values.cjs';
-
-export interface FaultOptions {
-  /** Share of the deliveries (0–1) sent a second time: same delivery id, bytes and signature. */
-  duplicates?: number;
-  /** The copy goes at the same moment as the original instead of right after its answer. */
-  concurrentDuplicates?: boolean;
-  /** Send in a random order. */
-  shuffle?: boolean;
-  /** A random delay before each send. */
-  jitter?: DelayRange;
-}
+export { hasFaults, type DelayRange, type FaultOptions } from './fault-values.cjs';
 
 /** When a duplicate goes: after the original's answer, or together with it. */
 export type DuplicateTiming = 'after-answer' | 'concurrent';
@@ -47,11 +36,6 @@ export interface PlannedRequest {
   /** The second send of this delivery. */
   copy: boolean;
   delayMs: number;
-}
-
-/** Whether any fault is asked for (otherwise nothing random happens and no seed is needed). */
-export function hasFaults(options: FaultOptions): boolean {
-  return (options.duplicates ?? 0) > 0 || Boolean(options.shuffle) || options.jitter !== undefined;
 }
 
 /**

@@ -39,6 +39,22 @@ export function formatDelayRange({ minMs, maxMs }: DelayRange): string {
   return minMs === maxMs ? `${minMs}ms` : `${minMs}-${maxMs}ms`;
 }
 
+export interface FaultOptions {
+  /** Share of the deliveries (0–1) sent a second time: same delivery id, bytes and signature. */
+  duplicates?: number;
+  /** The copy goes at the same moment as the original instead of right after its answer. */
+  concurrentDuplicates?: boolean;
+  /** Send in a random order. */
+  shuffle?: boolean;
+  /** A random delay before each send. */
+  jitter?: DelayRange;
+}
+
+/** Whether any fault is asked for (otherwise nothing random happens and no seed is needed). */
+export function hasFaults(options: FaultOptions): boolean {
+  return (options.duplicates ?? 0) > 0 || Boolean(options.shuffle) || options.jitter !== undefined;
+}
+
 /** Whether `n` is a share from 0 to 1 (`--duplicates`). */
 export function isShare(n: number): boolean {
   return Number.isFinite(n) && n >= 0 && n <= 1;
