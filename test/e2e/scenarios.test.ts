@@ -99,6 +99,26 @@ describe('scenarios', () => {
     expect(c.envelopes[0].data.customer_id).not.toBe(a.envelopes[0].data.customer_id);
   });
 
+  it('a receiver that assumes the story arrives in order fails on a shuffled one, and trigger says how', async () => {
+    // Written as many are: an update or deletion of a product it has not seen is an error.
+    const known = new Set<string>();
+    server = await startRecordingServer((req) => {
+      const { event, data } = JSON.parse(req.body.toString());
+      if (event === 'catalog.product.created') return known.add(data.product_id), { status: 200 };
+      return known.has(data.product_id) ? { status: 200 } : { status: 500, body: 'unknown product' };
+    });
+    const url = `${server.url}/webhook`;
+    const inOrder = await runCli(['trigger', '--scenario', 'product-lifecycle', '--to', url, '--secret', SECRET, '--seed', '2']);
+    expect(inOrder.exitCode).toBe(0);
+    known.clear();
+    // Seed 2 puts the creation last (the test checks that from what was received).
+    const shuffled = await runCli(['trigger', '--scenario', 'product-lifecycle', '--shuffle', '--to', url, '--secret', SECRET, '--seed', '2']);
+    expect(JSON.parse(server.requests.at(-1)!.body.toString()).event).toBe('catalog.product.created');
+    expect(shuffled.exitCode).toBe(1);
+    expect(shuffled.stderr).toContain('error: 3 of 4 deliveries failed: the receiver answered 500');
+    expect(shuffled.stderr).toContain('seed 2 (scenario product-lifecycle, shuffled) — pass --seed 2 to repeat these choices');
+  });
+
   it('a bad scenario file gets one line naming the step and the field, exit 2', async () => {
     const dir = tempDir();
     const cases: Array<[unknown, RegExp]> = [
