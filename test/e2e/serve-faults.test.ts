@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FaultStream } from '../../src/core/fault-plan.js';
 import { verify } from '../../src/core/signature.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { startInventoryReceiver } from '../helpers/inventory-receiver.js';
 import { startServe, until, type ServeProcess } from '../helpers/serve.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
@@ -66,6 +67,23 @@ describe('serve with faults', () => {
     // serve's own line for the copy says so too.
     await until(() => s.stdout.filter((l) => l.includes(emitted[1]!.id)).length === 2);
     expect(s.stdout.filter((l) => l.includes(emitted[1]!.id) && l.includes('duplicate'))).toHaveLength(1);
+  });
+
+  it('a Python receiver that dedupes by delivery id sees each injected copy under its original id and counts stock once', async () => {
+    const s = await startServe(['--duplicates', '1']);
+    cleanups.push(() => s.stop('SIGKILL'));
+    const receiver = await startInventoryReceiver('s3cret', { dedupe: true });
+    cleanups.push(receiver.stop);
+    const res = await s.call('POST', '/api/v1/webhooks', { url: `${receiver.url}/webhook`, events: ['catalog.product.created'], secret: 's3cret', active: true });
+    expect(res.status).toBe(201);
+    const ids = [(await emit(s, 'catalog.product.created')).id, (await emit(s, 'catalog.product.created')).id];
+    const state = await until(async () => {
+      const now = await receiver.state();
+      return now.ids.length >= 4 ? now : undefined;
+    }, 10_000, 'four requests at the receiver');
+    expect([...state.ids].sort()).toEqual([...ids, ...ids].sort());
+    expect(state).toMatchObject({ processed: 2, duplicates_seen: 2 });
+    expect(s.stderr()).toMatch(/faults: duplicates 1, seed \d+ — pass --seed \d+ to repeat them/);
   });
 
   it('--jitter delays each first attempt by the drawn delay, which reorders deliveries', async () => {

@@ -7,11 +7,10 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { startInventoryReceiver } from '../helpers/inventory-receiver.js';
 
 const SECRET = 's3cret';
 
@@ -56,7 +55,8 @@ const trigger = (args: string[]) => runCli(['trigger', '--secret', SECRET, ...ar
 describe('trigger --duplicates', () => {
   it('sends the share asked for again, right after the first answer, with the same id, bytes and signature', async () => {
     const receiver = await timedReceiver(20);
-    const result = await trigger(['--all', '--to', receiver.url, '--duplicates', '0.25', '--seed', '7', '--json']);
+    const configDir = tempDir();
+    const result = await runCli(['trigger', '--secret', SECRET, '--all', '--to', receiver.url, '--duplicates', '0.25', '--seed', '7', '--json'], { configDir });
     expect(result.exitCode).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.seed).toBe(7);
@@ -79,6 +79,10 @@ describe('trigger --duplicates', () => {
       expect(receiver.requests.indexOf(second!)).toBe(receiver.requests.indexOf(first!) + 1);
     }
     expect(new Set(receiver.requests.map((r) => r.id)).size).toBe(16);
+    // The history keeps both sends, the copy marked.
+    const history = JSON.parse((await runCli(['history', '--json', '--limit', '100'], { configDir })).stdout) as Array<{ delivery_id: string; duplicate: boolean }>;
+    expect(history).toHaveLength(20);
+    expect(history.filter((h) => h.duplicate).map((h) => h.delivery_id).sort()).toEqual(copies.map((c: any) => c.delivery_id).sort());
   });
 
   it('--concurrent-duplicates sends the copy at the same moment: both arrive before either is answered', async () => {
@@ -171,18 +175,10 @@ describe('trigger --shuffle / --seed / --jitter', () => {
 });
 
 describe('a receiver that does not dedupe, against duplicates', () => {
-  const startPython = async (args: string[]) => {
-    const script = fileURLToPath(new URL('../receivers/inventory_receiver.py', import.meta.url));
-    const child = execa('python3', [script, SECRET, ...args], { reject: false });
-    closers.push(async () => void child.kill());
-    const port = await new Promise<string>((resolve) => child.stdout!.once('data', (c: Buffer) => resolve(c.toString().trim())));
-    const url = `http://127.0.0.1:${port}`;
-    return { url, state: async () => (await fetch(url)).json() as Promise<{ processed: number; duplicates_seen: number; stock: Record<string, number>; ids: string[] }> };
-  };
-
   it('counts stock twice for a duplicated delivery; the deduping one counts it once and still answers 200', async () => {
     for (const dedupe of [false, true]) {
-      const receiver = await startPython(dedupe ? ['--dedupe'] : []);
+      const receiver = await startInventoryReceiver(SECRET, { dedupe });
+      closers.push(receiver.stop);
       const result = await trigger(['--scenario', 'bulk-import', '--to', receiver.url, '--duplicates', '1', '--seed', '11', '--json']);
       expect(result.exitCode).toBe(0);
       const state = await receiver.state();
