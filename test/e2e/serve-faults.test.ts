@@ -99,7 +99,8 @@ describe('serve with faults', () => {
     await until(() => arrivals.length >= 4, 15_000, 'four deliveries');
     emitted.forEach(({ id, at }, i) => {
       const arrived = arrivals.find((a) => a.id === id)!;
-      expect(arrived.at - at, `delivery ${i}`).toBeGreaterThanOrEqual(delays[i]! - 5);
+      // Timers count from the event loop's cached time, which can lag a little: allow 20 ms.
+      expect(arrived.at - at, `delivery ${i}`).toBeGreaterThanOrEqual(delays[i]! - 20);
     });
     const order = arrivals.map((a) => emitted.findIndex((e) => e.id === a.id));
     expect(order.indexOf(0)).toBeGreaterThan(order.indexOf(3));
