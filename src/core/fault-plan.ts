@@ -1,7 +1,13 @@
 /**
  * Deliveries as the platform sends them at its worst — duplicates, disorder, delay — planned up
  * front from a seed, so any run can be repeated. Pure: `trigger` sends the plan, the emulator's
- * delivery engine draws the same faults one delivery at a time, and checks can predict both.
+ * delivery engine draws the same faults one delivery at a time, and checks can predict both:
+ *
+ *   const plan = planSends(events.length, { duplicates: 0.5, shuffle: true }, seed);
+ *   for (const { delivery, copy, delayMs } of plannedRequests(plan)) … // send events[delivery]
+ *
+ *   const faults = new FaultStream({ duplicates: 0.2, jitter: { minMs: 0, maxMs: 500 } }, seed);
+ *   faults.next(); // { duplicate, delayMs } for the next delivery, as `serve` draws it
  */
 import type { DelayRange, FaultOptions } from './fault-values.cjs';
 import { seededRandom, type SeededRandom } from './seeded-random.js';
