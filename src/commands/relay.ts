@@ -1,7 +1,7 @@
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
-import { EXIT_OK, listenError, UsageError } from '../errors.js';
+import { EXIT_OK, listenError, requireHttpUrl } from '../errors.js';
 import { RelayServer, type RelayLogger } from '../tunnel/relay-server.js';
 
 interface RelayCommandOptions {
@@ -16,7 +16,7 @@ interface RelayCommandOptions {
 
 /** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
 export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
-  const publicUrl = options.publicUrl === undefined ? undefined : requirePublicUrl(options.publicUrl);
+  const publicUrl = options.publicUrl === undefined ? undefined : requireHttpUrl(options.publicUrl, '--public-url', 'https://relay.example.com').href.replace(/\/+$/, '');
   const log = relayLogger(ctx);
   // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
   const stop = listenForStop();
@@ -49,17 +49,6 @@ async function startOrExplain(options: Parameters<typeof RelayServer.start>[0]):
   } catch (err) {
     throw listenError(err, options.host, options.port);
   }
-}
-
-function requirePublicUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--public-url "${value}" is not a URL`, 'e.g. --public-url https://relay.example.com');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--public-url must be http:// or https:// (got ${url.protocol})`, 'e.g. --public-url https://relay.example.com');
-  return value.replace(/\/+$/, '');
 }
 
 function relayLogger(ctx: CommandContext): RelayLogger {

@@ -6,11 +6,10 @@ import { parseOverride, OverrideError } from '../core/payload.js';
 import type { DelayRange } from '../core/fault-values.cjs';
 import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
 import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
+import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
-import { requireHttpUrl } from './url-argument.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { reportDeliveries, reportLoad, summariseFailure } from './trigger-report.js';
 
@@ -56,13 +55,13 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
 }
 
 async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: TriggerOptions, choices: FaultChoices): Promise<number> {
-  const url = requireHttpUrl(options.to, '--to');
+  const url = requireHttpUrl(options.to, '--to').href;
   const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret);
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const journal = new JournalWriter(ctx.dbPath).open();
+  const spool = new SpoolWriter(ctx.dbPath).open();
   const isLoad = options.count !== undefined;
   const total = prepared.length * (options.count ?? 1);
   const plan = await planFor(choices, total);
@@ -78,12 +77,12 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
       // document's example) then answers each at once, and the history keeps the order sent.
       concurrency: isLoad ? options.concurrency : 1,
       userAgent: USER_AGENT,
-      record: (r) => journal.append(r),
+      record: (r) => spool.append(r),
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
       plan,
     });
   } finally {
-    journal.close();
+    spool.close();
     progress?.finish();
   }
   const seconds = (performance.now() - started) / 1000;

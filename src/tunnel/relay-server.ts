@@ -14,8 +14,10 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serverTimeouts } from '../config/server-timeouts.js';
+import { answerClientError, endWithJsonError } from '../http/socket-answer.js';
 import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from './channel-token.js';
-import { endToEndHeaders, splitChannelPath } from './forwarding-rules.js';
+import { endToEndHeaders } from '../core/http-headers.js';
+import { splitChannelPath } from './forwarding-rules.js';
 import { CLOSE_REPLACED, CONNECT_PATH, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
 import { RelayChannel, type ChannelConnection, type WaitingSender } from './relay-channel.js';
 
@@ -84,7 +86,8 @@ export class RelayServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+    // The relay's own answers carry `x-relay-error` so they are never mistaken for the listener's.
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, { headers: ({ code }) => ({ 'X-Relay-Error': code }) }));
   }
 
   /** Starts listening; rejects with the listen error (e.g. EADDRINUSE). */
@@ -395,10 +398,8 @@ function publicBase(configured: string | undefined, req: http.IncomingMessage): 
   return `${scheme}://${req.headers.host ?? 'localhost'}`;
 }
 
-function refuseUpgrade(socket: Socket, status: number, message: string): void {
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'not_found', message } });
-  const reason = status === 401 ? 'Unauthorized' : 'Not Found';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+function refuseUpgrade(socket: Socket, status: 401 | 404, message: string): void {
+  endWithJsonError(socket, { status, code: status === 401 ? 'unauthorized' : 'not_found', message });
 }
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
@@ -408,17 +409,6 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
 }
 
 /** The relay's own answers carry `x-relay-error` so they are never mistaken for the listener's. */
-/** What node could not read as a request: too slow (408), headers too large (431), or malformed (400). */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
-  const [status, code, message] =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'the request was not received in time']
-    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'the request headers are too large']
-    : [400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`];
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nX-Relay-Error: ${code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   if (res.headersSent || res.destroyed) return;
   res.setHeader('x-relay-error', code);
