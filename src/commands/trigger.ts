@@ -11,7 +11,7 @@ import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { ProgressBar } from '../ui/progress-bar.js';
-import { reportDeliveries, reportLoad, summariseFailure } from './trigger-report.js';
+import { reportDeliveries, reportLoad, summariseFailure } from './trigger-output.js';
 
 interface TriggerOptions {
   all?: boolean;

@@ -1,4 +1,4 @@
-/** What `trigger` prints: one line (or JSON object) per request, or a load run's summary. */
+/** How `trigger` reports: a line (or JSON object) per request, or a load run's summary, and the seed of a run with faults. */
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { formatDelayRange } from '../core/fault-values.cjs';
