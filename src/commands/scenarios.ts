@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
-import { palette, printJson, printLine } from '../cli/output.js';
+import { printJson, printLine } from '../cli/output.js';
+import { palette } from '../format/display.js';
 import { seededRandom } from '../core/seeded-random.js';
 import { prepareScenario } from '../delivery/scenario-deliveries.js';
 import { EXIT_OK, UsageError } from '../errors.js';

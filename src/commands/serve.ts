@@ -1,6 +1,7 @@
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, logLine, palette, printLine } from '../cli/output.js';
+import { logLine, printLine } from '../cli/output.js';
+import { formatDuration, palette } from '../format/display.js';
 import { formatDelayRange, type DelayRange } from '../core/fault-values.cjs';
 import { FaultStream, hasFaults } from '../core/fault-plan.js';
 import { randomSeed } from '../core/seeded-random.js';

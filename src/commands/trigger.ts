@@ -37,7 +37,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
-  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(options.data, '--data'), options.data);
+  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
@@ -56,7 +56,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
 
 async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: TriggerOptions, choices: FaultChoices): Promise<number> {
   const url = requireHttpUrl(options.to, '--to').href;
-  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret);
+  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx.env);
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }

@@ -6,9 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultStream } from '../../src/core/fault-plan.js';
 import { verify } from '../../src/core/signature.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { startInventoryReceiver } from '../helpers/inventory-receiver.js';
-import { startServe, until, type ServeProcess } from '../helpers/serve.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -61,7 +63,7 @@ describe('serve with faults', () => {
       expect(rows.every((r: any) => r.attempt === 1 && r.response_status === 200)).toBe(true);
     }
     const table = await runCli(['--api-url', s.url, '--token', 'test-token', 'deliveries', webhookId], { configDir: tempDir() });
-    expect(table.exitCode).toBe(0);
+    expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`${emitted[0]!.id}\\s+catalog\\.product\\.created\\s+1\\s+succeeded \\(duplicate\\)\\s+200`));
     expect(table.stdout).toMatch(new RegExp(`${emitted[0]!.id}\\s+catalog\\.product\\.created\\s+1\\s+succeeded\\s+200`));
     // serve's own line for the copy says so too.

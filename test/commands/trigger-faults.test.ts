@@ -1,5 +1,5 @@
 /**
- * `trigger`'s faults end to end: the built CLI against receivers on loopback ports that record
+ * `trigger`'s faults, the command run in-process against receivers on loopback ports that record
  * when each request arrived and when it was answered — duplicates (identical id, bytes and
  * signature), concurrent duplicates, shuffles repeatable by seed, jitter, load-run counts — and a
  * Python receiver written as users write them, which processes a duplicate twice unless it dedupes.
@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { startInventoryReceiver } from '../helpers/inventory-receiver.js';
 
 const SECRET = 's3cret';
@@ -57,7 +58,7 @@ describe('trigger --duplicates', () => {
     const receiver = await timedReceiver(20);
     const configDir = tempDir();
     const result = await runCli(['trigger', '--secret', SECRET, '--all', '--to', receiver.url, '--duplicates', '0.25', '--seed', '7', '--json'], { configDir });
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.seed).toBe(7);
     expect(out.faults).toMatchObject({ duplicates: 0.25, concurrent_duplicates: false });
@@ -88,7 +89,7 @@ describe('trigger --duplicates', () => {
   it('--concurrent-duplicates sends the copy at the same moment: both arrive before either is answered', async () => {
     const receiver = await timedReceiver(300);
     const result = await trigger(['catalog.product.created', 'customer.cart.added', '--to', receiver.url, '--duplicates', '1', '--concurrent-duplicates', '--json']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     expect(receiver.requests).toHaveLength(4);
     for (const id of new Set(receiver.requests.map((r) => r.id))) {
       const [a, b] = receiver.requests.filter((r) => r.id === id);
@@ -102,7 +103,7 @@ describe('trigger --duplicates', () => {
   it('a load run counts the duplicates in its summary', async () => {
     const receiver = await timedReceiver();
     const result = await trigger(['customer.cart.added', 'search.zero_results', '--count', '5', '--concurrency', '3', '--to', receiver.url, '--duplicates', '0.3', '--json']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     const { summary, seed } = JSON.parse(result.stdout);
     expect(Number.isInteger(seed)).toBe(true);
     expect(summary).toMatchObject({ sent: 13, duplicates: 3, succeeded: 13 });
@@ -119,7 +120,7 @@ describe('trigger --shuffle / --seed / --jitter', () => {
   const orderOf = async (seedArgs: string[]) => {
     const receiver = await timedReceiver();
     const result = await trigger(['--all', '--to', receiver.url, '--shuffle', ...seedArgs]);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     return { order: receiver.requests.map((r) => r.event), result };
   };
 
@@ -144,7 +145,7 @@ describe('trigger --shuffle / --seed / --jitter', () => {
   it('--jitter waits a delay from the range before each send', async () => {
     const receiver = await timedReceiver();
     const result = await trigger(['catalog.product.created', 'catalog.product.updated', 'customer.cart.added', 'search.zero_results', '--to', receiver.url, '--jitter', '40-120ms', '--json']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     const { deliveries, faults } = JSON.parse(result.stdout);
     expect(faults.jitter_ms).toEqual({ min: 40, max: 120 });
     for (const d of deliveries) {
@@ -168,7 +169,7 @@ describe('trigger --shuffle / --seed / --jitter', () => {
     ];
     for (const [args, message] of cases) {
       const result = await trigger(['catalog.product.created', '--to', 'http://127.0.0.1:9/webhook', ...args]);
-      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
     }
@@ -181,7 +182,7 @@ describe('a receiver that does not dedupe, against duplicates', () => {
       const receiver = await startInventoryReceiver(SECRET, { dedupe });
       closers.push(receiver.stop);
       const result = await trigger(['--scenario', 'bulk-import', '--to', receiver.url, '--duplicates', '1', '--seed', '11', '--json']);
-      expect(result.exitCode).toBe(0);
+      expect(result.code).toBe(0);
       const state = await receiver.state();
       expect(state.ids).toHaveLength(12);
       expect(state.duplicates_seen).toBe(6);

@@ -1,11 +1,12 @@
 /**
- * Scenarios end to end: `scenarios list|show`, and `trigger --scenario` against a recording
+ * Scenarios, the commands run in-process: `scenarios list|show`, and `trigger --scenario` against a recording
  * receiver — each built-in's order and id consistency, shuffles, and one-line errors for bad files.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -18,7 +19,7 @@ afterEach(async () => {
 async function sendScenario(scenario: string, extra: string[] = []) {
   server = await startRecordingServer();
   const result = await runCli(['trigger', '--scenario', scenario, '--to', `${server.url}/webhook`, '--secret', SECRET, '--json', ...extra]);
-  expect(result.exitCode, result.stderr).toBe(0);
+  expect(result.code, result.stderr).toBe(0);
   const envelopes = server.requests.map((r) => JSON.parse(r.body.toString()));
   // The header names the event in the body, and timestamps follow the story's order.
   server.requests.forEach((r, i) => expect(r.headers['x-webhook-event']).toBe(envelopes[i].event));
@@ -34,7 +35,7 @@ describe('scenarios', () => {
     expect(human.stdout).toContain('catalog.product.created ×5 → catalog.bulk.import.completed');
 
     const shown = await runCli(['scenarios', 'show', 'shopping-journey']);
-    expect(shown.exitCode).toBe(0);
+    expect(shown.code).toBe(0);
     const file = join(tempDir(), 'journey.json');
     writeFileSync(file, shown.stdout);
     expect(JSON.parse(shown.stdout).steps).toHaveLength(7);
@@ -42,7 +43,7 @@ describe('scenarios', () => {
     expect(events).toHaveLength(7);
 
     const unknown = await runCli(['scenarios', 'show', 'checkout']);
-    expect(unknown.exitCode).toBe(2);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^error: scenario checkout: is neither a built-in scenario nor a file — built in: product-lifecycle, shopping-journey, bulk-import/);
   });
 
@@ -109,12 +110,12 @@ describe('scenarios', () => {
     });
     const url = `${server.url}/webhook`;
     const inOrder = await runCli(['trigger', '--scenario', 'product-lifecycle', '--to', url, '--secret', SECRET, '--seed', '2']);
-    expect(inOrder.exitCode).toBe(0);
+    expect(inOrder.code).toBe(0);
     known.clear();
     // Seed 2 puts the creation last (the test checks that from what was received).
     const shuffled = await runCli(['trigger', '--scenario', 'product-lifecycle', '--shuffle', '--to', url, '--secret', SECRET, '--seed', '2']);
     expect(JSON.parse(server.requests.at(-1)!.body.toString()).event).toBe('catalog.product.created');
-    expect(shuffled.exitCode).toBe(1);
+    expect(shuffled.code).toBe(1);
     expect(shuffled.stderr).toContain('error: 3 of 4 deliveries failed: the receiver answered 500');
     expect(shuffled.stderr).toContain('seed 2 (scenario product-lifecycle, shuffled) — pass --seed 2 to repeat these choices');
   });
@@ -134,17 +135,17 @@ describe('scenarios', () => {
       const file = join(dir, 'bad.json');
       writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
       const result = await runCli(['trigger', '--scenario', file, '--to', 'http://127.0.0.1:9/webhook', '--secret', SECRET]);
-      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.code, result.stderr).toBe(2);
       const lines = result.stderr.trim().split('\n');
       expect(lines, result.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(/^error: scenario .*bad\.json/);
       expect(lines[0]).toMatch(message);
       const shown = await runCli(['scenarios', 'show', file]);
-      expect(shown.exitCode).toBe(2);
+      expect(shown.code).toBe(2);
       expect(shown.stderr.trim()).toBe(lines[0]);
     }
     const clash = await runCli(['trigger', 'catalog.product.created', '--scenario', 'bulk-import', '--secret', SECRET]);
-    expect(clash.exitCode).toBe(2);
+    expect(clash.code).toBe(2);
     expect(clash.stderr).toMatch(/--scenario sends its own events and fields, so event types \(catalog\.product\.created\) cannot go with it/);
   });
 });
