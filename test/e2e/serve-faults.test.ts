@@ -9,6 +9,7 @@ import { verify } from '../../src/core/signature.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startInventoryReceiver } from '../helpers/inventory-receiver.js';
+import { skipWithout } from '../helpers/required-program.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { until } from '../helpers/until.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
@@ -71,7 +72,7 @@ describe('serve with faults', () => {
     expect(s.stdout.filter((l) => l.includes(emitted[1]!.id) && l.includes('duplicate'))).toHaveLength(1);
   });
 
-  it('a Python receiver that dedupes by delivery id sees each injected copy under its original id and counts stock once', async () => {
+  it.skipIf(skipWithout('python3', ['--version']))('a Python receiver that dedupes by delivery id sees each injected copy under its original id and counts stock once', async () => {
     const s = await startServe(['--duplicates', '1']);
     cleanups.push(() => s.stop('SIGKILL'));
     const receiver = await startInventoryReceiver('s3cret', { dedupe: true });
