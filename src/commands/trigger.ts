@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { readInput } from '../cli/input.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -7,11 +8,11 @@ import type { DelayRange } from '../core/fault-values.cjs';
 import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
 import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
-import { SpoolWriter } from '../store/delivery-spool.js';
+import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { ProgressBar } from '../ui/progress-bar.js';
-import { reportDeliveries, reportLoad, summariseFailure } from './trigger-output.js';
+import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
 
 interface TriggerOptions {
   all?: boolean;
@@ -20,6 +21,7 @@ interface TriggerOptions {
   unsigned?: boolean;
   set?: string[];
   data?: string;
+  pretty?: boolean;
   timeout: number;
   count?: number;
   concurrency: number;
@@ -37,7 +39,8 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
-  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
+  const raw = options.data === undefined ? undefined : await readInput(ctx.stdin, options.data, '--data');
+  const data = raw === undefined ? undefined : parseJsonInput(raw, options.data!);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
@@ -50,7 +53,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
     }
   });
-  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
+  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty }));
   return send(ctx, prepared, options, choices);
 }
 
@@ -61,15 +64,20 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const spool = new SpoolWriter(ctx.dbPath).open();
+  const spool = openHistorySpool(ctx.dbPath);
   const isLoad = options.count !== undefined;
   const total = prepared.length * (options.count ?? 1);
   const plan = await planFor(choices, total);
   const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
   const started = performance.now();
-  let outcomes: DeliveryOutcome[];
+  // Ctrl-C stops sending and waits briefly for answers; a second one stops waiting. Either way
+  // every request sent is in the spool before the summary.
+  const stop = listenForStop({ again: true });
+  let signal: NodeJS.Signals | undefined;
+  void stop.received.then((s) => (signal = s));
+  let run: Awaited<ReturnType<typeof sendDeliveries>>;
   try {
-    outcomes = await sendDeliveries(prepared, options.count ?? 1, {
+    run = await sendDeliveries(prepared, options.count ?? 1, {
       url,
       secret,
       timeoutMs: options.timeout,
@@ -80,15 +88,23 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
       record: (r) => spool.append(r),
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
       plan,
+      interruption: { stop: stop.received, now: stop.again },
     });
   } finally {
     spool.close();
     progress?.finish();
+    stop.dispose();
   }
+  const { outcomes, interrupted } = run;
   const seconds = (performance.now() - started) / 1000;
-  const allOk = outcomes.every((o) => o.ok);
-  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds), allOk, choices);
-  else reportDeliveries(ctx, outcomes, allOk, choices);
+  // A run cut short is not a success, whatever the requests it made got back.
+  const allOk = !interrupted && outcomes.every((o) => o.ok);
+  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk, choices);
+  else reportDeliveries(ctx, outcomes, allOk, choices, interrupted);
+  if (interrupted) {
+    reportInterrupted(ctx, outcomes.length, total);
+    return signalExitCode(signal ?? 'SIGINT');
+  }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
 }

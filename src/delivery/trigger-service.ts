@@ -2,6 +2,7 @@
  * `trigger`'s work, without any printing: prepares signed deliveries from the sample payloads,
  * sends them with bounded concurrency, and records every attempt through `record`.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { newDeliveryId } from '../core/delivery-id.js';
@@ -27,18 +28,26 @@ export interface PrepareOptions {
   overrides: readonly Override[];
   /** Parsed `--data`: a whole envelope (has `event` and `data`) or just the data object. */
   data?: unknown;
+  /** The bytes `data` was parsed from: a whole envelope with nothing to change is sent as these. */
+  raw?: Buffer;
+  /** Indent the body with 2 spaces (`--pretty`). */
+  pretty?: boolean;
   now?: Date;
 }
 
 /**
  * The body to send for `type`: the sample (or `--data`, a data object or a whole envelope, which
  * is stamped now when it has no timestamp), with overrides applied, checked, serialised once.
+ * A whole envelope that needs no change goes out byte for byte, so a receiver is tested against
+ * the bytes its author wrote (pretty-printed, `89.90`), not a re-serialisation of them.
  */
-export function prepareDelivery(type: string, { overrides, data, now = new Date() }: PrepareOptions): PreparedDelivery {
+export function prepareDelivery(type: string, { overrides, data, raw, pretty = false, now = new Date() }: PrepareOptions): PreparedDelivery {
   let envelope: Envelope;
   if (isEnvelope(data)) {
     envelope = { ...data };
+    const asWritten = raw !== undefined && overrides.length === 0 && !pretty && envelope.timestamp !== undefined;
     envelope.timestamp ??= webhookTimestamp(now);
+    if (asWritten) return { event: type, body: checked(envelope, type, () => raw) };
   }
   else if (data !== undefined) envelope = { event: type, timestamp: webhookTimestamp(now), data: data as Record<string, unknown> };
   else envelope = { ...loadSampleEnvelope(type), timestamp: webhookTimestamp(now) };
@@ -48,9 +57,13 @@ export function prepareDelivery(type: string, { overrides, data, now = new Date(
     if (err instanceof OverrideError) throw new UsageError(err.message, err.hint);
     throw err;
   }
+  return { event: type, body: checked(envelope, type, () => serialiseEnvelope(envelope, { pretty })) };
+}
+
+function checked(envelope: Envelope, type: string, body: () => Buffer): Buffer {
   const problem = envelopeProblem(envelope, type);
   if (problem) throw new UsageError(problem.message, problem.hint);
-  return { event: type, body: serialiseEnvelope(envelope) };
+  return body();
 }
 
 /** The event type a whole-envelope `--data` names, if it is one. */
@@ -87,20 +100,51 @@ export interface SendOptions {
   onDelivered?: (outcome: DeliveryOutcome, done: number) => void;
   /** Faults to inject: order, delays and duplicates of the `prepared × count` deliveries. */
   plan?: SendPlan;
+  /** Ctrl-C: see `Interruption`. */
+  interruption?: Interruption;
+}
+
+/**
+ * How a run is cut short: once `stop` resolves no request starts, and those in flight get up to
+ * `inFlightGraceMs` (default 2 s) to be answered; once `now` resolves (a second Ctrl-C) they end at
+ * once. Every request sent is recorded either way; the unanswered ones with the error "interrupted".
+ */
+export interface Interruption {
+  stop: Promise<unknown>;
+  now?: Promise<unknown>;
+  inFlightGraceMs?: number;
+}
+
+export interface SendRun {
+  /** One per request sent, in the order they went out; fewer than planned when interrupted. */
+  outcomes: DeliveryOutcome[];
+  interrupted: boolean;
 }
 
 /**
  * Sends `count` copies of each prepared body (each a new delivery id and signature), at most
- * `concurrency` at a time, over keep-alive connections, following `plan` if given. Outcomes come
- * back in the order the requests went out (`order`).
+ * `concurrency` at a time, over keep-alive connections, following `plan` if given, until done or
+ * interrupted. Outcomes come back in the order the requests went out (`order`).
  */
-export async function sendDeliveries(prepared: readonly PreparedDelivery[], count: number, options: SendOptions): Promise<DeliveryOutcome[]> {
+export async function sendDeliveries(prepared: readonly PreparedDelivery[], count: number, options: SendOptions): Promise<SendRun> {
   const total = prepared.length * count;
   const { plan } = options;
   const outcomes: DeliveryOutcome[] = plan ? [] : new Array(total);
   // A concurrent duplicate needs a second connection beside its original's.
-  const agentOptions = { keepAlive: true, maxSockets: options.concurrency * (plan?.duplicates ? 2 : 1) };
+  const sockets = options.concurrency * (plan?.duplicates ? 2 : 1);
+  const agentOptions = { keepAlive: true, maxSockets: sockets };
   const agent = options.url.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const cutOff = new AbortController();
+  // Every request in flight listens for it.
+  setMaxListeners(sockets + 1, cutOff.signal);
+  let interrupted = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const { interruption } = options;
+  void interruption?.stop.then(() => {
+    interrupted = true;
+    graceTimer = setTimeout(() => cutOff.abort(), interruption.inFlightGraceMs ?? 2_000);
+  });
+  void interruption?.now?.then(() => cutOff.abort());
   let next = 0;
   let sent = 0;
   let done = 0;
@@ -109,24 +153,28 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
     else outcomes[outcome.order - 1] = outcome;
     options.onDelivered?.(outcome, ++done);
   };
+  const send = (request: SignedRequest, duplicate: boolean) => sendOne(request, ++sent, duplicate, agent, options, cutOff.signal).then(finished);
   const worker = async () => {
-    while (next < total) {
+    while (next < total && !interrupted) {
       const position = next++;
       const planned = plan?.at(position) ?? { delivery: position, delayMs: 0, duplicate: undefined };
       if (planned.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, planned.delayMs));
+      if (interrupted) break;
       const request = signedRequest(prepared[planned.delivery % prepared.length]!, planned.delayMs, options);
-      const first = sendOne(request, ++sent, false, agent, options).then(finished);
-      if (planned.duplicate === 'concurrent') await Promise.all([first, sendOne(request, ++sent, true, agent, options).then(finished)]);
-      else await first;
-      if (planned.duplicate === 'after-answer') await sendOne(request, ++sent, true, agent, options).then(finished);
+      if (planned.duplicate === 'concurrent') await Promise.all([send(request, false), send(request, true)]);
+      else await send(request, false);
+      if (planned.duplicate === 'after-answer' && !interrupted) await send(request, true);
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, total) }, worker));
   } finally {
+    clearTimeout(graceTimer);
     agent.destroy();
   }
-  return plan ? outcomes.sort((a, b) => a.order - b.order) : outcomes;
+  if (plan) return { outcomes: outcomes.sort((a, b) => a.order - b.order), interrupted };
+  // filter() skips the holes left by requests never started.
+  return { outcomes: interrupted ? outcomes.filter(() => true) : outcomes, interrupted };
 }
 
 interface SignedRequest {
@@ -142,9 +190,11 @@ function signedRequest(item: PreparedDelivery, delayMs: number, options: SendOpt
   return { item, deliveryId, delayMs, headers: webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }) };
 }
 
-async function sendOne({ item, deliveryId, headers, delayMs }: SignedRequest, order: number, duplicate: boolean, agent: http.Agent, options: SendOptions): Promise<DeliveryOutcome> {
+async function sendOne(
+  { item, deliveryId, headers, delayMs }: SignedRequest, order: number, duplicate: boolean, agent: http.Agent, options: SendOptions, signal: AbortSignal,
+): Promise<DeliveryOutcome> {
   const createdAt = Date.now();
-  const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent });
+  const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent, signal });
   options.record({ ...sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result), duplicate });
   return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status), order, duplicate, delayMs: duplicate ? 0 : delayMs, step: item.step };
 }
@@ -162,9 +212,11 @@ export interface LoadSummary {
   ratePerSecond: number;
   latencyMs: LatencySummary;
   statusCounts: Record<string, number>;
+  /** Cut short by Ctrl-C: `sent` is what went out before it. */
+  interrupted: boolean;
 }
 
-export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: number): LoadSummary {
+export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: number, interrupted = false): LoadSummary {
   const statusCounts: Record<string, number> = {};
   let succeeded = 0;
   let errors = 0;
@@ -186,5 +238,6 @@ export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: num
     ratePerSecond: seconds > 0 ? outcomes.length / seconds : 0,
     latencyMs: summariseLatencies(outcomes.filter((o) => o.status !== undefined).map((o) => o.durationMs)),
     statusCounts,
+    interrupted,
   };
 }

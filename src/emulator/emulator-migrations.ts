@@ -56,7 +56,12 @@ export const EMULATOR_MIGRATIONS: readonly string[] = [
   // Rows from before stay NULL and keep their due time.
   `ALTER TABLE deliveries ADD COLUMN retry_from INTEGER;
    ALTER TABLE deliveries ADD COLUMN retry_delay_ms INTEGER;`,
-  // 3: injected duplicates (`serve --duplicates`). copy_planned marks a delivery to be sent
+  // 3: when a delivery was skipped (its webhook disabled), so the listing shows it at that time;
+  // indexes that give a webhook's listing newest first by the time each row shows.
+  `ALTER TABLE deliveries ADD COLUMN skipped_at INTEGER;
+   CREATE INDEX deliveries_open ON deliveries (webhook_id, coalesce(next_attempt_at, skipped_at, created_at)) WHERE state IN ('pending', 'skipped');
+   CREATE INDEX attempts_webhook_time ON attempts (webhook_id, started_at);`,
+  // 4: injected duplicates (`serve --duplicates`). copy_planned marks a delivery to be sent
   // again after its first attempt; the copy is a row of its own with the same id, pointing at
   // its original through copy_of. Both are kept in the file, so a restart loses neither.
   `ALTER TABLE deliveries ADD COLUMN copy_planned INTEGER NOT NULL DEFAULT 0;
