@@ -24,6 +24,8 @@ export interface ListenOptions {
   forwardTimeout: number;
   requestTimeout: number;
   relay?: string;
+  relayKey?: string;
+  relayChannel?: string;
   tui: boolean;
   /** Register a webhook for this listener via the API, removed on exit. */
   register?: boolean;
@@ -41,6 +43,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
   const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
+  const relayChannel = options.relayChannel === undefined ? undefined : parseChannelName(options.relayChannel);
   const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
   // A bad --api-url or a missing token is a usage error before anything starts.
   if (registerEvents) apiConnection(ctx.apiUrl, ctx.token);
@@ -71,7 +74,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     const tui = ctx.interactive && options.tui;
     if (relayUrl) {
       const { connectListenerToRelay } = await import('../tunnel/listen-tunnel.js');
-      const tunnel = connectListenerToRelay(listener, { relayUrl, onWarning: tui ? undefined : (m) => logLine(ctx, `relay: ${m}`) });
+      const relayKey = resolveSetting('relay-key', options.relayKey);
+      const tunnel = connectListenerToRelay(listener, { relayUrl, relayKey, channelName: relayChannel, onWarning: tui ? undefined : (m) => logLine(ctx, `relay: ${m}`) });
       cleanups.push(() => tunnel.stop());
       // A refused or taken-over channel ends listen: its public URL no longer reaches this machine.
       until = Promise.race([until, tunnel.ended.then((end) => {
@@ -133,6 +137,11 @@ function parseRelayUrl(value: string): string {
   } catch {
     throw new UsageError(`--relay "${value}" is not a ws:// or wss:// URL`, 'e.g. --relay ws://127.0.0.1:8080, as printed by `webhooks-cli relay`');
   }
+}
+
+function parseChannelName(value: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) return value;
+  throw new UsageError(`--relay-channel "${value}" is not a usable name`, 'use letters, digits, . _ - (up to 64), e.g. --relay-channel orders-app');
 }
 
 const LINE_FLUSH_MS = 20;

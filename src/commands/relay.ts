@@ -1,13 +1,21 @@
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
-import { EXIT_OK, listenError, UsageError } from '../errors.js';
-import { RelayServer, type RelayLogger } from '../tunnel/relay-server.js';
+import { EXIT_OK, UserError, listenError } from '../errors.js';
+import { logAccess, openRelayAccess, requireMethods, requirePublicUrl, requireRedisUrl } from '../tunnel/relay-settings.js';
+import { RelayServer, type RelayLogger, type RelayOptions } from '../tunnel/relay-server.js';
 
 interface RelayCommandOptions {
   port: number;
   host: string;
   publicUrl?: string;
+  keys?: string;
+  open?: boolean;
+  methods: string[];
+  rateLimit: number;
+  maxChannelsPerKey: number;
+  maxPending: number;
+  redis?: string;
   answerTimeout: number;
   maxBody: number;
   pingInterval: number;
@@ -17,13 +25,21 @@ interface RelayCommandOptions {
 /** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
 export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
   const publicUrl = options.publicUrl === undefined ? undefined : requirePublicUrl(options.publicUrl);
+  const redisUrl = requireRedisUrl(options.redis ?? (process.env.WEBHOOKS_RELAY_REDIS || undefined));
   const log = relayLogger(ctx);
+  const access = openRelayAccess({ keysFlag: options.keys, host: options.host, open: Boolean(options.open), log });
   // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
   const stop = listenForStop();
   const relay = await startOrExplain({
     host: options.host,
     port: options.port,
     publicUrl,
+    access,
+    methods: requireMethods(options.methods),
+    rateLimit: options.rateLimit,
+    maxChannelsPerKey: options.maxChannelsPerKey,
+    maxPendingPerChannel: options.maxPending,
+    redisUrl,
     answerTimeoutMs: options.answerTimeout,
     maxBodyBytes: options.maxBody,
     pingIntervalMs: options.pingInterval,
@@ -31,35 +47,27 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
     log,
   }).catch((err: unknown) => {
     stop.dispose();
+    access.close();
     throw err;
   });
+  logAccess(access, relay.url, log);
   const connectUrl = relay.url.replace(/^http/, 'ws');
   const webhookBase = publicUrl ?? relay.url;
-  if (ctx.json) printLine(ctx, JSON.stringify({ listening: relay.url, connect: connectUrl, publicUrl: webhookBase }));
-  else printLine(ctx, `relay listening on ${relay.url} — listeners connect with: webhooks-cli listen --relay ${connectUrl}`);
+  if (ctx.json) printLine(ctx, JSON.stringify({ listening: relay.url, connect: connectUrl, publicUrl: webhookBase, keys: access.required, redis: redisUrl !== undefined }));
+  else printLine(ctx, `relay listening on ${relay.url} — listeners connect with: webhooks-cli listen --relay ${connectUrl}${access.required ? ' --relay-key rk_…' : ''}`);
   const signal = await stop.received;
   log('info', `${signal} received, shutting down`);
   await relay.close();
   return EXIT_OK;
 }
 
-async function startOrExplain(options: Parameters<typeof RelayServer.start>[0]): Promise<RelayServer> {
+async function startOrExplain(options: RelayOptions): Promise<RelayServer> {
   try {
     return await RelayServer.start(options);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw listenError(err, options.host, options.port);
   }
-}
-
-function requirePublicUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--public-url "${value}" is not a URL`, 'e.g. --public-url https://relay.example.com');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--public-url must be http:// or https:// (got ${url.protocol})`, 'e.g. --public-url https://relay.example.com');
-  return value.replace(/\/+$/, '');
 }
 
 function relayLogger(ctx: CommandContext): RelayLogger {
@@ -68,3 +76,4 @@ function relayLogger(ctx: CommandContext): RelayLogger {
   }
   return (level, message) => logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${message}`);
 }
+

@@ -2,22 +2,30 @@
  * The relay: a public HTTP server whose every channel is backed by one WebSocket from a
  * `listen --relay` client. A request to `/<channel>/…` is framed (raw body bytes untouched),
  * sent to that channel's client, and the sender gets the client's real answer — status, headers
- * and body — or a clear error of the relay's own: 503 no client connected, 504 no answer in
- * time, 502 the client vanished, 413 body too large, 404 unknown path.
+ * and body, with the relay's security headers — or a clear error of the relay's own: 503 no
+ * client connected, 504 no answer in time, 502 the client vanished, 413 body too large, 405 a
+ * method not in `--methods`, 429 over `--rate-limit`, 404 unknown path.
  *
- * Channels live in memory only while a client is connected or an answer is pending; identity
+ * Channels live in memory only while a client is connected or answers are in flight; identity
  * comes from the token itself (see channel-token.ts), so a restarted relay accepts its clients
- * back without any stored state.
+ * back without any stored state. With `--redis`, instances share channels (see redis-bridge.ts):
+ * a channel held elsewhere is reached through Redis, one held here never needs it.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serverTimeouts } from '../config/server-timeouts.js';
-import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from './channel-token.js';
 import { endToEndHeaders, splitChannelPath } from './forwarding-rules.js';
-import { CLOSE_REPLACED, CONNECT_PATH, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
-import { RelayChannel, type ChannelConnection, type WaitingSender } from './relay-channel.js';
+import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
+import { PendingSenders } from './pending-senders.js';
+import type { RelayAccess } from './relay-access.js';
+import { admit } from './relay-admission.js';
+import { errorAnswer, refuseUpgrade, relayedAnswerHeaders, sendError, sendJson } from './relay-answers.js';
+import { RelayChannel, type ChannelConnection } from './relay-channel.js';
+import { RelayMetrics } from './relay-metrics.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { RedisBridge } from './redis-bridge.js';
 
 export interface RelayOptions {
   host: string;
@@ -34,6 +42,17 @@ export interface RelayOptions {
   reconnectGraceMs?: number;
   /** A sender gets this long for its whole request (headers: 10 s at most), else 408 (default 30 s). */
   requestTimeoutMs?: number;
+  /** Who may open channels; without it (or with an empty keys file) the relay is open. */
+  access?: RelayAccess;
+  /** Methods that reach a channel; others get 405 (default POST only). */
+  methods?: readonly string[];
+  /** Requests per second per channel (burst twice that); over it, 429. */
+  rateLimit?: number;
+  maxChannelsPerKey?: number;
+  /** Senders waiting at once for one channel on this instance; more get 503. */
+  maxPendingPerChannel?: number;
+  /** `redis://…`: share channels with other instances. */
+  redisUrl?: string;
   log?: RelayLogger;
 }
 
@@ -44,10 +63,16 @@ export const RELAY_DEFAULTS = {
   maxBodyBytes: 1024 * 1024,
   pingIntervalMs: 15_000,
   reconnectGraceMs: 2_000,
+  methods: ['POST'],
+  rateLimit: 50,
+  maxChannelsPerKey: 10,
+  maxPendingPerChannel: 100,
 } as const;
 
 /** Room for a frame's metadata on top of the body limit. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
+/** The `X-Relay-Error` of a request for a channel on another instance while Redis is away. */
+export const REDIS_UNAVAILABLE = 'redis unavailable';
 
 export interface RelayStats {
   channels: number;
@@ -55,15 +80,23 @@ export interface RelayStats {
   pending: number;
 }
 
+type Settings = Required<Omit<RelayOptions, 'publicUrl' | 'access' | 'redisUrl' | 'log' | 'host' | 'port' | 'requestTimeoutMs'>> & { publicUrl?: string };
+
 export class RelayServer {
   private readonly channels = new Map<string, RelayChannel>();
+  private readonly pending = new PendingSenders();
   private readonly sockets = new Set<Socket>();
   private readonly wss: WebSocketServer;
   private readonly http: http.Server;
+  private readonly settings: Settings;
+  private readonly methods: Set<string>;
+  private readonly limiter: RateLimiter;
+  private readonly metrics: RelayMetrics;
+  private readonly access: RelayAccess | undefined;
+  private bridge: RedisBridge | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private requestCounter = 0;
-  private readonly requestIdPrefix = randomBytes(4).toString('hex');
-  private readonly settings: { answerTimeoutMs: number; maxBodyBytes: number; pingIntervalMs: number; reconnectGraceMs: number; publicUrl?: string };
+  private readonly instanceId = randomBytes(4).toString('hex');
   private readonly log: RelayLogger;
 
   private constructor(options: RelayOptions) {
@@ -72,9 +105,17 @@ export class RelayServer {
       maxBodyBytes: options.maxBodyBytes ?? RELAY_DEFAULTS.maxBodyBytes,
       pingIntervalMs: options.pingIntervalMs ?? RELAY_DEFAULTS.pingIntervalMs,
       reconnectGraceMs: options.reconnectGraceMs ?? RELAY_DEFAULTS.reconnectGraceMs,
+      methods: options.methods ?? RELAY_DEFAULTS.methods,
+      rateLimit: options.rateLimit ?? RELAY_DEFAULTS.rateLimit,
+      maxChannelsPerKey: options.maxChannelsPerKey ?? RELAY_DEFAULTS.maxChannelsPerKey,
+      maxPendingPerChannel: options.maxPendingPerChannel ?? RELAY_DEFAULTS.maxPendingPerChannel,
       publicUrl: options.publicUrl,
     };
+    this.methods = new Set(this.settings.methods.map((m) => m.toUpperCase()));
+    this.limiter = new RateLimiter(this.settings.rateLimit);
+    this.access = options.access;
     this.log = options.log ?? (() => {});
+    this.metrics = new RelayMetrics({ stats: () => this.stats(), redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined) });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
     this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) => this.handleHttp(req, res));
     // An Expect other than 100-continue: node would answer 417 itself; the listener is the one to answer.
@@ -87,16 +128,32 @@ export class RelayServer {
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   }
 
-  /** Starts listening; rejects with the listen error (e.g. EADDRINUSE). */
+  /** Connects to Redis (if asked), then listens; rejects with a UserError for Redis or the listen error (e.g. EADDRINUSE). */
   static async start(options: RelayOptions): Promise<RelayServer> {
     const relay = new RelayServer(options);
-    await new Promise<void>((resolve, reject) => {
-      relay.http.once('error', reject);
-      relay.http.listen(options.port, options.host, () => {
-        relay.http.off('error', reject);
-        resolve();
+    if (options.redisUrl) {
+      const { RedisBridge } = await import('./redis-bridge.js');
+      relay.bridge = await RedisBridge.start(options.redisUrl, relay.instanceId, {
+        request: (channel, frame) => relay.relayedRequest(channel, frame),
+        answer: (id, channel, frame) => relay.relayedAnswer(id, channel, frame),
+        claim: (channel, stamp) => relay.claimedElsewhere(channel, stamp),
+        log: relay.log,
       });
-    });
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        relay.http.once('error', reject);
+        relay.http.listen(options.port, options.host, () => {
+          relay.http.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      await relay.bridge?.close();
+      throw err;
+    }
+    relay.access?.onChange(() => relay.dropRefusedListeners());
+    relay.access?.watch();
     relay.pingTimer = setInterval(() => relay.pingAll(), relay.settings.pingIntervalMs);
     relay.pingTimer.unref();
     return relay;
@@ -114,20 +171,17 @@ export class RelayServer {
 
   stats(): RelayStats {
     let connected = 0;
-    let pending = 0;
-    for (const channel of this.channels.values()) {
-      if (channel.connection) connected += 1;
-      pending += channel.waitingCount;
-    }
-    return { channels: this.channels.size, connected, pending };
+    for (const channel of this.channels.values()) if (channel.connection) connected += 1;
+    return { channels: this.channels.size, connected, pending: this.pending.size };
   }
 
   /** Stops accepting, answers every waiting sender 503, closes every tunnel (clients will reconnect). */
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
+    this.access?.close();
+    for (const sender of this.pending.takeAll()) sendError(sender.res, 503, 'relay_closing', 'the relay is shutting down; retry shortly', { 'retry-after': '1' });
     for (const channel of this.channels.values()) {
       channel.stopGrace();
-      this.failWaiting(channel, 503, 'relay_closing', 'the relay is shutting down; retry shortly');
       channel.connection?.socket.close(1001, 'relay shutting down');
     }
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -135,15 +189,17 @@ export class RelayServer {
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const socket of this.sockets) socket.destroy();
     for (const client of this.wss.clients) client.terminate();
-    await closed;
+    await Promise.all([closed, this.bridge?.close()]);
   }
 
   // ---- public HTTP side -------------------------------------------------------------------
 
   private handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/';
-    if (url === '/healthz' && req.method === 'GET') {
-      sendJson(res, 200, { ok: true, ...this.stats() });
+    if (req.method === 'GET' && (url === '/healthz' || url === '/metrics')) {
+      req.resume();
+      if (url === '/healthz') sendJson(res, 200, { ok: true, ...this.stats(), ...(this.bridge ? { redis: this.bridge.up ? 'up' : 'down' } : {}) });
+      else void this.metrics.text().then((text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text));
       return;
     }
     const target = splitChannelPath(url);
@@ -152,11 +208,29 @@ export class RelayServer {
       req.resume();
       return;
     }
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.settings.maxBodyBytes) {
-      this.tooLarge(req, res, target.channel);
+    const started = performance.now();
+    res.on('finish', () => this.metrics.answered(res.statusCode, (performance.now() - started) / 1000));
+    const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) => {
+      this.log('warn', `${req.method} /${target.channel}: ${message} (${status})`, { channel: target.channel, status });
+      sendError(res, status, code, message, headers);
+      req.resume();
+    };
+    if (!this.methods.has(req.method ?? '')) {
+      refuse(405, 'method_not_allowed', `this relay passes on only ${[...this.methods].join(', ')}`, { allow: [...this.methods].join(', ') });
       return;
     }
+    const rate = this.limiter.take(target.channel, Date.now());
+    if (!rate.ok) {
+      this.metrics.rateLimited();
+      refuse(429, 'rate_limited', `over this channel's ${this.settings.rateLimit} requests a second`, { 'retry-after': String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000))) });
+      return;
+    }
+    const tooLarge = () => {
+      res.setHeader('connection', 'close');
+      refuse(413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.settings.maxBodyBytes) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
@@ -165,81 +239,79 @@ export class RelayServer {
       size += chunk.length;
       if (size > this.settings.maxBodyBytes) {
         aborted = true;
-        this.tooLarge(req, res, target.channel);
-        return;
+        return tooLarge();
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!aborted) this.forward(req, res, target.channel, target.rest, Buffer.concat(chunks, size));
+      if (!aborted) this.forward(req, res, target.channel, target.rest, Buffer.concat(chunks, size), started);
     });
     req.on('error', () => {
       aborted = true;
     });
   }
 
-  private tooLarge(req: http.IncomingMessage, res: http.ServerResponse, channel: string): void {
-    this.log('warn', `${req.method} /${channel}: body over ${this.settings.maxBodyBytes} bytes refused (413)`, { channel, status: 413 });
-    res.setHeader('connection', 'close');
-    sendError(res, 413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);
-    req.resume();
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, channelId: string, rest: string, body: Buffer): void {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, channelId: string, rest: string, body: Buffer, started: number): void {
+    const method = req.method ?? 'POST';
+    const line = `${method} /${channelId}${rest}`;
+    const fail = (status: number, code: string, message: string, headers?: Record<string, string>) => {
+      this.log('warn', `${line}: ${message} (${status})`, { channel: channelId, status });
+      sendError(res, status, code, message, headers);
+    };
     const channel = this.channels.get(channelId);
     const connection = channel?.connection;
-    if (!channel || !connection) {
-      this.log('warn', `${req.method} /${channelId}${rest}: no client connected (503)`, { channel: channelId, status: 503 });
-      res.setHeader('retry-after', '5');
-      sendError(res, 503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry');
-      return;
+    if (!connection && !this.bridge) return fail(503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry', { 'retry-after': '5' });
+    if (!connection && !this.bridge!.up) return fail(503, 'redis_unavailable', 'this relay instance lost its link to Redis, so it cannot reach listeners on other instances; retry shortly', { 'retry-after': '5', 'x-relay-error': REDIS_UNAVAILABLE });
+    if (this.pending.countFor(channelId) >= this.settings.maxPendingPerChannel) {
+      return fail(503, 'listener_busy', `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`, { 'retry-after': '1' });
     }
-    const id = `${this.requestIdPrefix}-${(this.requestCounter++).toString(36)}`;
-    const method = req.method ?? 'GET';
-    channel.wait(id, { res, method, path: rest, started: performance.now() }, this.settings.answerTimeoutMs, () => this.timeOut(channel, id));
+    const id = `${this.instanceId}-${(this.requestCounter++).toString(36)}`;
+    this.pending.add(id, { res, channel: channelId, method, path: rest, started }, this.settings.answerTimeoutMs, () => this.timeOut(id));
     // A sender that hangs up no longer needs an answer; a late one is then dropped quietly.
     res.on('close', () => {
-      if (!res.writableFinished && channel.isWaiting(id, res)) this.take(channel, id);
+      if (!res.writableFinished && this.pending.isWaiting(id, res)) this.pending.take(id);
     });
-    const frame = encodeFrame({
-      kind: 'request',
-      id,
-      method,
-      path: rest,
-      headers: endToEndHeaders(req.headers),
-      remoteAddress: req.socket.remoteAddress ?? null,
-      timeoutMs: this.settings.answerTimeoutMs,
-      body,
-    });
-    connection.socket.send(frame, { binary: true }, (err) => {
-      if (err && this.take(channel, id)) {
-        this.log('warn', `${method} /${channelId}${rest}: could not reach the client (502)`, { channel: channelId, status: 502 });
-        sendError(res, 502, 'client_unreachable', 'the tunnel to the listener broke while sending; the sender should retry');
-      }
-    });
+    const frame = encodeFrame({ kind: 'request', id, method, path: rest, headers: endToEndHeaders(req.headers), remoteAddress: req.socket.remoteAddress ?? null, timeoutMs: this.settings.answerTimeoutMs, body });
+    const lost = (status: number, code: string, message: string, headers?: Record<string, string>) => {
+      if (this.pending.take(id)) fail(status, code, message, headers);
+    };
+    if (channel && connection) {
+      channel.inFlight.set(id, Date.now() + this.settings.answerTimeoutMs);
+      connection.socket.send(frame, { binary: true }, (err) => {
+        if (err) lost(502, 'client_unreachable', 'the tunnel to the listener broke while sending; the sender should retry');
+      });
+      return;
+    }
+    this.bridge!.publishRequest(channelId, frame).then(
+      (receivers) => {
+        if (receivers === 0) lost(503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry', { 'retry-after': '5' });
+      },
+      () => lost(503, 'redis_unavailable', 'this relay instance lost its link to Redis, so it cannot reach listeners on other instances; retry shortly', { 'retry-after': '5', 'x-relay-error': REDIS_UNAVAILABLE }),
+    );
   }
 
-  private timeOut(channel: RelayChannel, id: string): void {
-    const sender = this.take(channel, id);
+  private timeOut(id: string): void {
+    const sender = this.pending.take(id);
     if (!sender) return;
-    this.log('warn', `${sender.method} /${channel.id}${sender.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`, { channel: channel.id, status: 504 });
+    this.log('warn', `${sender.method} /${sender.channel}${sender.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`, { channel: sender.channel, status: 504 });
     sendError(sender.res, 504, 'client_timeout', `the listener did not answer within ${this.settings.answerTimeoutMs} ms`);
   }
 
-  private answer(channel: RelayChannel, frame: ResponseFrame): void {
-    const sender = this.take(channel, frame.id);
-    if (!sender) {
-      this.log('info', `late or unknown answer ${frame.id} on /${channel.id} ignored (its sender already got an answer or left)`, { channel: channel.id });
+  /** Passes `frame`, the answer to a sender waiting here on `channelId`, to that sender. */
+  private answerSender(channelId: string, frame: ResponseFrame): void {
+    if (this.pending.channelOf(frame.id) !== channelId) {
+      this.log('info', `late or unknown answer ${frame.id} on /${channelId} ignored (its sender already got an answer or left)`, { channel: channelId });
       return;
     }
+    const sender = this.pending.take(frame.id)!;
     const ms = Math.round((performance.now() - sender.started) * 10) / 10;
     try {
-      sender.res.writeHead(frame.status, { ...endToEndHeaders(frame.headers), 'content-length': String(frame.body.length) });
+      sender.res.writeHead(frame.status, { ...relayedAnswerHeaders(frame.headers), 'content-length': String(frame.body.length) });
       sender.res.end(frame.body);
-      this.log('info', `${sender.method} /${channel.id}${sender.path} → ${frame.status} (${ms} ms)`, { channel: channel.id, status: frame.status, ms });
+      this.log('info', `${sender.method} /${channelId}${sender.path} → ${frame.status} (${ms} ms)`, { channel: channelId, status: frame.status, ms });
     } catch (err) {
       // writeHead throws on header names or values node will not send; the sender still gets an answer.
-      this.log('warn', `answer on /${channel.id} has an invalid header (${(err as Error).message}) (502)`, { channel: channel.id, status: 502 });
+      this.log('warn', `answer on /${channelId} has an invalid header (${(err as Error).message}) (502)`, { channel: channelId, status: 502 });
       if (!sender.res.headersSent) {
         sender.res.removeHeader('content-length');
         sendError(sender.res, 502, 'bad_answer', 'the listener answered with an invalid header');
@@ -247,17 +319,66 @@ export class RelayServer {
     }
   }
 
-  /** The sender waiting for `id` on `channel`, no longer waiting; undefined if it already got an answer. */
-  private take(channel: RelayChannel, id: string): WaitingSender | undefined {
-    const sender = channel.take(id);
+  /** A listener's answer to `id` on `channel`: to its sender here, or through Redis to the instance it waits on. */
+  private route(channel: RelayChannel, frame: ResponseFrame, raw: Buffer): void {
+    channel.inFlight.delete(frame.id);
+    if (this.bridge && !this.bridge.isOwnRequest(frame.id)) this.bridge.publishAnswer(frame.id, channel.id, raw);
+    else this.answerSender(channel.id, frame);
     this.forgetIfIdle(channel);
-    return sender;
   }
 
-  private failWaiting(channel: RelayChannel, status: number, code: string, message: string): void {
-    for (const sender of channel.takeAll()) {
+  /** Tells the senders of the requests still in flight on `channel` that its listener is gone. */
+  private failInFlight(channel: RelayChannel, status: number, code: string, message: string): void {
+    channel.pruneExpired(Date.now());
+    for (const id of channel.inFlight.keys()) {
+      if (this.bridge && !this.bridge.isOwnRequest(id)) {
+        this.bridge.publishAnswer(id, channel.id, encodeFrame({ kind: 'response', id, ...errorAnswer(status, code, message) }));
+        continue;
+      }
+      const sender = this.pending.take(id);
+      if (!sender) continue;
       this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${message} (${status})`, { channel: channel.id, status });
       sendError(sender.res, status, code, message);
+    }
+    channel.inFlight.clear();
+    this.forgetIfIdle(channel);
+  }
+
+  // ---- Redis side -------------------------------------------------------------------------
+
+  /** A request from a sender on another instance for a channel held here. */
+  private relayedRequest(channelId: string, raw: Buffer): void {
+    const decoded = decodeFrame(raw);
+    if (!decoded.ok || decoded.frame.kind !== 'request' || this.bridge!.isOwnRequest(decoded.frame.id)) return;
+    const { id, timeoutMs } = decoded.frame;
+    const channel = this.channels.get(channelId);
+    const reply = (status: number, code: string, message: string) => this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(status, code, message) }));
+    if (!channel?.connection) return reply(503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry');
+    channel.inFlight.set(id, Date.now() + timeoutMs);
+    channel.connection.socket.send(raw, { binary: true }, (err) => {
+      if (err && channel.inFlight.delete(id)) reply(502, 'client_unreachable', 'the tunnel to the listener broke while sending; the sender should retry');
+    });
+  }
+
+  /** An answer, through Redis, for a sender waiting here. */
+  private relayedAnswer(id: string, channelId: string, raw: Buffer): void {
+    const decoded = decodeFrame(raw);
+    if (decoded.ok && decoded.frame.kind === 'response' && decoded.frame.id === id) this.answerSender(channelId, decoded.frame);
+  }
+
+  /** Another instance accepted a listener for `channelId`: a connection here older than it gives way. */
+  private claimedElsewhere(channelId: string, stamp: bigint): void {
+    const channel = this.channels.get(channelId);
+    if (!channel) return;
+    const connection = channel.connection;
+    if (connection && connection.stamp >= stamp) return;
+    // Answers still due come through the new holder, routed by request id.
+    channel.stopGrace();
+    channel.inFlight.clear();
+    channel.connection = undefined;
+    if (connection) {
+      this.log('warn', `channel ${channelId}: a newer connection on another instance replaced this one`, { channel: channelId });
+      connection.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
     }
     this.forgetIfIdle(channel);
   }
@@ -265,40 +386,32 @@ export class RelayServer {
   // ---- WebSocket side ---------------------------------------------------------------------
 
   private handleUpgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://relay.invalid');
-    if (url.pathname !== CONNECT_PATH) {
-      refuseUpgrade(socket, 404, `WebSocket clients connect to ${CONNECT_PATH}`);
+    const admission = admit(req, this.access, (sha256, except) => this.channelsHeldWith(sha256, except), this.settings.maxChannelsPerKey);
+    if (!admission.ok) {
+      this.log('warn', admission.log, { refused: true });
+      refuseUpgrade(socket, admission.status, admission.code, admission.message);
       return;
     }
-    const requested = url.searchParams.get('channel');
-    const token = bearerToken(req.headers.authorization);
-    let channelId: string;
-    let newToken: string | undefined;
-    if (requested === null && token === undefined) {
-      newToken = newChannelToken();
-      channelId = channelIdForToken(newToken);
-    } else if (requested !== null && token !== undefined && tokenOpensChannel(token, requested)) {
-      channelId = requested;
-    } else {
-      const shown = requested && isWellFormedChannelId(requested) ? requested : '(none)';
-      this.log('warn', `connection refused for channel ${shown}: ${token === undefined ? 'no token' : 'wrong token'}`, { channel: shown, refused: true });
-      refuseUpgrade(socket, 401, 'this token does not open that channel');
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, channelId, newToken, publicBase(this.settings.publicUrl, req)));
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.attach(ws, admission.channel, admission.newToken, admission.key, publicBase(this.settings.publicUrl, req)));
   }
 
-  private attach(socket: WebSocket, channelId: string, newToken: string | undefined, publicBase: string): void {
+  private channelsHeldWith(sha256: string, except: string): number {
+    let held = 0;
+    for (const channel of this.channels.values()) if (channel.id !== except && channel.connection?.keySha256 === sha256) held += 1;
+    return held;
+  }
+
+  private async attach(socket: WebSocket, channelId: string, newToken: string | undefined, key: { name: string; sha256: string } | undefined, publicBase: string): Promise<void> {
     const channel = this.channelFor(channelId);
     const previous = channel.connection;
-    const connection: ChannelConnection = { socket, alive: true };
+    const connection: ChannelConnection = { socket, alive: true, keySha256: key?.sha256, keyName: key?.name, stamp: 0n };
     channel.connection = connection;
     channel.stopGrace();
     if (previous) {
       this.log('warn', `channel ${channelId}: a newer connection replaced the previous one`, { channel: channelId });
       previous.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
     }
-    this.log('info', `channel ${channelId} connected${newToken ? ' (new channel)' : ''}`, { channel: channelId, connected: true });
+    this.log('info', `channel ${channelId} connected${newToken ? ' (new channel)' : ''}${key ? ` with key "${key.name}"` : ''}`, { channel: channelId, connected: true, key: key?.name });
 
     socket.on('pong', () => {
       connection.alive = true;
@@ -314,35 +427,27 @@ export class RelayServer {
       if (channel.connection !== connection) return;
       channel.connection = undefined;
       this.log('info', `channel ${channelId} disconnected (code ${code})`, { channel: channelId, connected: false, code });
-      if (channel.waitingCount > 0) {
+      if (channel.inFlight.size > 0) {
         // Answers may still come over a reconnection (the client keeps unsent ones); give it a moment.
         channel.startGrace(this.settings.reconnectGraceMs, () => {
-          if (!channel.connection) this.failWaiting(channel, 502, 'client_gone', 'the listener disconnected before answering; the sender should retry');
+          if (!channel.connection) this.failInFlight(channel, 502, 'client_gone', 'the listener disconnected before answering; the sender should retry');
           this.forgetIfIdle(channel);
         });
       }
       this.forgetIfIdle(channel);
     });
 
+    // Reachable from every instance before the listener is told it is connected.
+    if (this.bridge) connection.stamp = await this.bridge.hold(channelId);
+    if (channel.connection !== connection) return;
     socket.send(
-      encodeFrame({
-        kind: 'hello',
-        channel: channelId,
-        token: newToken,
-        publicUrl: `${publicBase}/${channelId}`,
-        pingIntervalMs: this.settings.pingIntervalMs,
-        maxBodyBytes: this.settings.maxBodyBytes,
-      }),
+      encodeFrame({ kind: 'hello', channel: channelId, token: newToken, publicUrl: `${publicBase}/${channelId}`, pingIntervalMs: this.settings.pingIntervalMs, maxBodyBytes: this.settings.maxBodyBytes }),
       { binary: true },
     );
   }
 
   private receive(channel: RelayChannel, data: Buffer, isBinary: boolean): void {
-    if (!isBinary) {
-      this.log('warn', `channel ${channel.id}: text frame ignored (the tunnel speaks binary frames)`, { channel: channel.id, malformed: true });
-      return;
-    }
-    const decoded = decodeFrame(data);
+    const decoded = isBinary ? decodeFrame(data) : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
     if (!decoded.ok) {
       this.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, { channel: channel.id, malformed: true });
       return;
@@ -351,13 +456,30 @@ export class RelayServer {
       this.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, { channel: channel.id, malformed: true });
       return;
     }
-    this.answer(channel, decoded.frame);
+    this.route(channel, decoded.frame, data);
+  }
+
+  /** After the keys file changed: listeners whose key was revoked (or who have none, now that keys are required) are cut off. */
+  private dropRefusedListeners(): void {
+    for (const channel of this.channels.values()) {
+      const connection = channel.connection;
+      if (!connection || this.access!.stillAdmits(connection.keySha256)) continue;
+      const why = connection.keyName ? `relay key "${connection.keyName}" was revoked` : 'this relay now requires a key';
+      this.log('warn', `channel ${channel.id}: ${why}; disconnecting its listener`, { channel: channel.id, key: connection.keyName });
+      connection.socket.close(CLOSE_KEY_REFUSED, why);
+    }
   }
 
   private pingAll(): void {
+    const now = Date.now();
+    this.limiter.sweep(now);
     for (const channel of this.channels.values()) {
+      channel.pruneExpired(now);
       const connection = channel.connection;
-      if (!connection) continue;
+      if (!connection) {
+        this.forgetIfIdle(channel);
+        continue;
+      }
       if (!connection.alive) {
         this.log('warn', `channel ${channel.id}: no pong since the last ping, dropping the connection`, { channel: channel.id });
         connection.socket.terminate();
@@ -379,13 +501,10 @@ export class RelayServer {
 
   private forgetIfIdle(channel: RelayChannel): void {
     // Only this very object: a late callback of a forgotten channel must not drop its successor.
-    if (channel.idle && this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
+    if (!channel.idle || this.channels.get(channel.id) !== channel) return;
+    this.channels.delete(channel.id);
+    this.bridge?.release(channel.id);
   }
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match ? match[1] : undefined;
 }
 
 /** Where senders reach this relay: `--public-url`, else the address the client itself used (behind a TLS proxy, https). */
@@ -395,19 +514,6 @@ function publicBase(configured: string | undefined, req: http.IncomingMessage): 
   return `${scheme}://${req.headers.host ?? 'localhost'}`;
 }
 
-function refuseUpgrade(socket: Socket, status: number, message: string): void {
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'not_found', message } });
-  const reason = status === 401 ? 'Unauthorized' : 'Not Found';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-/** The relay's own answers carry `x-relay-error` so they are never mistaken for the listener's. */
 /** What node could not read as a request: too slow (408), headers too large (431), or malformed (400). */
 function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
@@ -417,10 +523,4 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     : [400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`];
   const body = JSON.stringify({ error: { code, message } });
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nX-Relay-Error: ${code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  if (res.headersSent || res.destroyed) return;
-  res.setHeader('x-relay-error', code);
-  sendJson(res, status, { error: { code, message } });
 }

@@ -1,0 +1,48 @@
+/**
+ * What the relay itself writes to senders: its own errors (JSON, marked with `X-Relay-Error` so
+ * they are never mistaken for the listener's), refused WebSocket upgrades, and the headers that
+ * keep a listener's answer from being served as a page of the relay's domain.
+ */
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import { endToEndHeaders } from './forwarding-rules.js';
+
+/**
+ * On every answer passed back from a listener, replacing the listener's own: a relayed answer
+ * is data for the sender, never a document (no scripts, no frames, no sniffing it into HTML).
+ */
+export const RELAYED_ANSWER_HEADERS = {
+  'content-security-policy': "sandbox; default-src 'none'",
+  'x-content-type-options': 'nosniff',
+} as const;
+
+/** The listener's headers fit to send on: hop-by-hop ones dropped, the security headers ours. */
+export function relayedAnswerHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out = endToEndHeaders(headers);
+  for (const name of Object.keys(out)) if (name.toLowerCase() in RELAYED_ANSWER_HEADERS) delete out[name];
+  return { ...out, ...RELAYED_ANSWER_HEADERS };
+}
+
+export function sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { ...headers, ...RELAYED_ANSWER_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The relay's own error; `headers` such as Retry-After or Allow. */
+export function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  sendJson(res, status, { error: { code, message } }, { ...headers, 'x-relay-error': headers['x-relay-error'] ?? code });
+}
+
+/** An error body as a response frame, for a sender waiting on another instance (see redis-bridge.ts). */
+export function errorAnswer(status: number, code: string, message: string): { status: number; headers: Record<string, string>; body: Buffer } {
+  return { status, headers: { 'content-type': 'application/json', 'x-relay-error': code }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
+}
+
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+
+export function refuseUpgrade(socket: Socket, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nX-Relay-Error: ${code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
