@@ -44,6 +44,8 @@ export class RedisBridge {
   readonly #shownUrl: string;
   #wasUp = true;
   #closing = false;
+  /** The last error either link reported (ioredis's connect() itself only says "Connection is closed"). */
+  #lastError: string | undefined;
 
   private constructor(url: string, readonly instance: string, events: RedisBridgeEvents) {
     this.#events = events;
@@ -53,6 +55,11 @@ export class RedisBridge {
     this.#subscriber = new Redis(url, { ...common, enableOfflineQueue: true, autoResubscribe: true });
     this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
     this.#subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
+    for (const link of [this.#commands, this.#subscriber]) {
+      link.on('error', (err: Error) => {
+        this.#lastError = err.message;
+      });
+    }
   }
 
   /** Connects both links and subscribes to this instance's answers; Redis unreachable is a one-line error. */
@@ -65,7 +72,7 @@ export class RedisBridge {
       bridge.#closing = true;
       bridge.#commands.disconnect();
       bridge.#subscriber.disconnect();
-      throw new UserError(`cannot reach Redis at ${bridge.#shownUrl}: ${(err as Error).message}`, { hint: 'start Redis there, or fix --redis / WEBHOOKS_RELAY_REDIS', cause: err });
+      throw new UserError(`cannot reach Redis at ${bridge.#shownUrl}: ${bridge.#lastError ?? (err as Error).message}`, { hint: 'start Redis there, or fix --redis / WEBHOOKS_RELAY_REDIS', cause: err });
     }
     bridge.watchHealth();
     return bridge;
@@ -133,19 +140,15 @@ export class RedisBridge {
 
   /** One line when Redis goes away (with the reason), one when both links are back. */
   private watchHealth(): void {
-    let lastError: string | undefined;
     const check = () => {
       if (this.#closing) return;
       const up = this.up;
       if (up === this.#wasUp) return;
       this.#wasUp = up;
       if (up) this.#events.log('info', `redis reconnected (${this.#shownUrl}); requests for channels on other instances flow again`, { redis: 'up' });
-      else this.#events.log('warn', `redis connection lost (${this.#shownUrl}${lastError ? `: ${lastError}` : ''}); this instance's own channels keep working, others get 503 until it is back; reconnecting`, { redis: 'down' });
+      else this.#events.log('warn', `redis connection lost (${this.#shownUrl}${this.#lastError ? `: ${this.#lastError}` : ''}); this instance's own channels keep working, others get 503 until it is back; reconnecting`, { redis: 'down' });
     };
     for (const link of [this.#commands, this.#subscriber]) {
-      link.on('error', (err: Error) => {
-        lastError = err.message;
-      });
       link.on('ready', check);
       link.on('close', check);
       link.on('reconnecting', check);

@@ -10,6 +10,8 @@ export interface RunningListener {
   configDir: string;
   dbPath: string;
   process: ResultPromise<{ reject: false }>;
+  /** Everything it wrote to stderr so far. */
+  stderr: () => string;
   /** Sends SIGTERM and waits for the exit; returns the finished result. */
   stop: (signal?: NodeJS.Signals) => Promise<Awaited<ResultPromise<{ reject: false }>>>;
 }
@@ -24,8 +26,8 @@ export async function startListen(args: string[], options: { configDir?: string;
     // Bounded lifetime whatever happens to the test.
     timeout: 60_000,
   }) as ResultPromise<{ reject: false }>;
+  let seen = '';
   await new Promise<void>((resolve, reject) => {
-    let seen = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       if (seen.includes('listening on')) resolve();
@@ -38,6 +40,7 @@ export async function startListen(args: string[], options: { configDir?: string;
     configDir,
     dbPath: join(configDir, 'history.db'),
     process: child,
+    stderr: () => seen,
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
       return await child;
