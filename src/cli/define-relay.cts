@@ -4,8 +4,6 @@ import { examples, lazy } from './lazy-action.cjs';
 import { byteSize, collectList, duration, integer, positiveNumber } from './parse.cjs';
 import { requestTimeoutOption } from './server-options.cjs';
 
-const keysOption = () => new Option('--keys <file>', 'the keys file (env WEBHOOKS_RELAY_KEYS; default relay-keys.json in the config directory)');
-
 export function defineRelayCommands(program: Command): void {
   const relay = program
     .command('relay')
@@ -13,7 +11,7 @@ export function defineRelayCommands(program: Command): void {
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(integer(0, 65_535)).default(8080))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--public-url <url>', 'base of the webhook URLs handed to listeners, e.g. https://relay.example.com (default: the address a listener connected to)')
-    .addOption(keysOption())
+    .option('--keys <file>', 'the keys file, also for `relay keys …` (env WEBHOOKS_RELAY_KEYS; default relay-keys.json in the config directory)')
     .option('--open', 'with no keys, accept any listener even on a non-loopback --host')
     .addOption(new Option('--methods <list>', 'HTTP methods passed on to listeners (comma-separated); others get 405').argParser(collectList).default(['POST'], 'POST'))
     .addOption(new Option('--rate-limit <n>', 'requests per second per channel (bursts of twice that); over it, 429').argParser(positiveNumber).default(50))
@@ -32,20 +30,20 @@ export function defineRelayCommands(program: Command): void {
     ]))
     .action(lazy(() => import('../commands/relay.js'), 'relayCommand'));
 
-  const keys = relay.command('keys').description('the access keys listeners present to this relay (stored as hashes)');
+  const keys = relay
+    .command('keys')
+    .description('the access keys listeners present to this relay (stored as hashes; relay --keys FILE chooses the file)')
+    .addHelpText('after', examples(['webhooks-cli relay keys add alice', 'webhooks-cli relay keys list --keys /etc/webhooks-relay/keys.json', 'webhooks-cli relay keys revoke alice']));
   keys
     .command('add <name>')
     .description('create a key for NAME and print it once')
-    .addOption(keysOption())
     .action(lazy(() => import('../commands/relay-keys.js'), 'addRelayKey'));
   keys
     .command('list')
     .description('every key: name, created, last used, revoked (never the key)')
-    .addOption(keysOption())
     .action(lazy(() => import('../commands/relay-keys.js'), 'listRelayKeys'));
   keys
     .command('revoke <name>')
     .description('revoke NAME\'s key; a running relay disconnects its listeners within seconds')
-    .addOption(keysOption())
     .action(lazy(() => import('../commands/relay-keys.js'), 'revokeRelayKey'));
 }
