@@ -15,7 +15,8 @@ export type AccessVerdict =
 const RECORD_USE_EVERY_MS = 10_000;
 
 export class RelayAccess {
-  #entries: RelayKeyEntry[];
+  #entries: RelayKeyEntry[] = [];
+  #damaged = false;
   readonly #file: RelayKeyFile;
   readonly #pollMs: number;
   readonly #listeners = new Set<() => void>();
@@ -23,22 +24,22 @@ export class RelayAccess {
   #recordTimer: NodeJS.Timeout | undefined;
   #watching = false;
 
+  readonly #onError: (message: string) => void;
+
   constructor(path: string, options: { pollMs?: number; onError?: (message: string) => void } = {}) {
     this.#file = new RelayKeyFile(path);
-    this.#entries = this.#file.entries();
     this.#pollMs = options.pollMs ?? 1_000;
-    this.onError = options.onError ?? (() => {});
+    this.#onError = options.onError ?? (() => {});
+    this.load();
   }
-
-  private readonly onError: (message: string) => void;
 
   get path(): string {
     return this.#file.path;
   }
 
-  /** Keys are required once the file holds any entry, live or revoked. */
+  /** Keys are required once the file holds any entry, live or revoked, or cannot be read. */
   get required(): boolean {
-    return this.#entries.length > 0;
+    return this.#entries.length > 0 || this.#damaged;
   }
 
   get liveKeyCount(): number {
@@ -75,8 +76,15 @@ export class RelayAccess {
   }
 
   reload(): void {
-    this.#entries = this.#file.entries();
+    this.load();
     for (const listener of this.#listeners) listener();
+  }
+
+  private load(): void {
+    const { entries, damaged } = this.#file.read();
+    if (damaged && !this.#damaged) this.#onError(`${this.#file.path} cannot be read as a relay keys file: every listener is refused until it is fixed`);
+    this.#entries = entries;
+    this.#damaged = damaged;
   }
 
   close(): void {
@@ -93,7 +101,7 @@ export class RelayAccess {
       this.#file.recordUse(this.#used);
       this.#used.clear();
     } catch (err) {
-      this.onError(`could not record when keys were last used: ${(err as Error).message}`);
+      this.#onError(`could not record when keys were last used: ${(err as Error).message}`);
     }
   }
 }

@@ -5,10 +5,11 @@
  * leaves a relay that refuses everyone rather than one that is suddenly open.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonObject, writeOwnerOnlyJson } from '../config/owner-only-file.js';
+import { writeOwnerOnlyJson } from '../config/owner-only-file.js';
 import { configDirectory } from '../config/paths.js';
-import { UsageError, fileSystemError } from '../errors.js';
+import { UserError, UsageError, fileSystemError } from '../errors.js';
 
 export interface RelayKeyEntry {
   name: string;
@@ -58,11 +59,37 @@ export function parseKeyEntries(file: Record<string, unknown>): RelayKeyEntry[] 
   });
 }
 
+/** A keys file as read: `damaged` when it exists but is not a JSON object (a relay then admits nobody). */
+export interface KeyFileContents {
+  entries: RelayKeyEntry[];
+  damaged: boolean;
+}
+
 export class RelayKeyFile {
   constructor(readonly path: string) {}
 
+  read(): KeyFileContents {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      // Missing: no keys. Unreadable: treated like damaged, never as open.
+      return { entries: [], damaged: (err as NodeJS.ErrnoException).code !== 'ENOENT' };
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { entries: [], damaged: true };
+      return { entries: parseKeyEntries(parsed as Record<string, unknown>), damaged: false };
+    } catch {
+      return { entries: [], damaged: true };
+    }
+  }
+
+  /** The entries, for changing them; a damaged file is an error rather than overwritten. */
   entries(): RelayKeyEntry[] {
-    return parseKeyEntries(readJsonObject(this.path));
+    const { entries, damaged } = this.read();
+    if (damaged) throw new UserError(`${this.path} is not a readable relay keys file`, { hint: 'fix its JSON (or move it away to start a new one)' });
+    return entries;
   }
 
   /** Adds a key named `name`; returns the key, which is stored nowhere (only its hash). */
