@@ -7,7 +7,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelClient, type ChannelCredentials } from '../../src/tunnel/tunnel-client.js';
-import { runCli } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
 import { startPythonApp, type PythonApp } from '../helpers/python-app.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { spawnListen, waitUntil, type ListenProcess } from '../helpers/relay-listen.js';
@@ -63,6 +64,21 @@ async function status(url: string): Promise<{ status: number; relayError: string
 }
 
 describe.skipIf(skip)('relay instances on Redis', () => {
+  it('loads the Redis client only with --redis', async () => {
+    const trace = new URL('../helpers/trace-modules.cjs', import.meta.url).pathname;
+    const packagesLoaded = async (args: string[]) => {
+      const child = execa(process.execPath, ['--require', trace, BIN, '--json', 'relay', '--port', '0', ...args], { reject: false, env: isolatedEnv(tempDir()), timeout: 30_000 });
+      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      child.kill('SIGTERM');
+      const { stderr } = await child;
+      return new Set(stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')).map((l) => l.slice('loaded-package: '.length)));
+    };
+    const without = await packagesLoaded([]);
+    expect(without.has('ioredis')).toBe(false);
+    expect(without.has('prom-client')).toBe(true);
+    expect((await packagesLoaded(['--redis', redis.url])).has('ioredis')).toBe(true);
+  });
+
   it('refuses to start when Redis is unreachable, in one line naming the URL', async () => {
     const port = await freePort();
     const result = await runCli(['relay', '--port', '0', '--redis', `redis://127.0.0.1:${port}`], { timeout: 20_000 });
