@@ -5,6 +5,7 @@
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.cjs';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.cjs';
+import { parseHttpUrl } from './core/http-url.js';
 
 export class UserError extends Error {
   readonly hint?: string;
@@ -23,6 +24,13 @@ export class UsageError extends UserError {
     super(message, { hint, exitCode: EXIT_USAGE });
     this.name = 'UsageError';
   }
+}
+
+/** The http(s) URL given to `flag`; anything else is a usage error naming the flag, with an example. */
+export function requireHttpUrl(value: string, flag: string, exampleUrl = 'http://127.0.0.1:3000/webhook'): URL {
+  const url = parseHttpUrl(value);
+  if (url instanceof URL) return url;
+  throw new UsageError(`${flag} ${url.reason}`, `e.g. ${flag} ${exampleUrl}`);
 }
 
 /** Words for a file-system error on `path`, with the usual fix. */

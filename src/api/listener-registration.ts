@@ -3,7 +3,7 @@
  * listener's secret, and removes it again when the listener stops — the local loop of
  * `stripe listen`.
  */
-import { randomBytes } from 'node:crypto';
+import { newWebhookSecret } from '../core/signature.js';
 import { PlatformClient, type ClientOptions } from './platform-client.js';
 
 export interface ListenerRegistration {
@@ -27,7 +27,7 @@ export async function registerListener(
 ): Promise<ListenerRegistration> {
   const client = new PlatformClient(api);
   // A listener started with --no-verify and no secret still needs a webhook secret.
-  const secret = target.secrets[0] ?? `whsec_${randomBytes(24).toString('base64url')}`;
+  const secret = target.secrets[0] ?? newWebhookSecret();
   let webhookId: string;
   try {
     webhookId = (await client.registerWebhook({ url: target.url, events, secret, active: true })).value.id;

@@ -5,6 +5,7 @@
  * cause and the next step.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import { isSuccessStatus } from '../core/http-status.js';
 import { UserError } from '../errors.js';
 import { apiConnection } from './api-endpoint.js';
 import { USER_AGENT } from '../version.cjs';
@@ -127,7 +128,7 @@ export class PlatformClient {
       throw this.#networkError(err);
     }
     const parsed = parseJson(text);
-    if (response.statusCode >= 200 && response.statusCode < 300) return parsed;
+    if (isSuccessStatus(response.statusCode)) return parsed;
     throw this.#answerError(response.statusCode, parsed, text, method, url, webhookId);
   }
 

@@ -3,7 +3,7 @@
  * names (with "did you mean") and URLs up front, so a typo is a usage error before any request.
  */
 import { EVENT_TYPES } from '../core/events.js';
-import { UsageError } from '../errors.js';
+import { requireHttpUrl, UsageError } from '../errors.js';
 import { requireEventType } from '../commands/event-arguments.js';
 import type { UpdateBody } from './platform-client.js';
 
@@ -18,13 +18,7 @@ export function parseEventList(values: readonly string[] | undefined, flag = '--
 
 /** An http(s) URL for a webhook endpoint, or a usage error naming `flag`. */
 export function requireEndpointUrl(value: string, flag = '--url'): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag} "${value}" is not a URL`, `e.g. ${flag} https://example.com/webhook`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be an http(s) URL, not ${url.protocol}`, `e.g. ${flag} https://example.com/webhook`);
+  requireHttpUrl(value, flag, 'https://example.com/webhook');
   return value;
 }
 

@@ -3,14 +3,13 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.cjs';
 import { collectList, duration, integer, positiveNumber } from './parse.cjs';
 import { requestTimeoutOption } from './server-options.cjs';
+import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.cjs';
 
 const load = () => import('../commands/webhooks.js');
 
-const DELIVERY_STATUSES = ['succeeded', 'failed', 'pending', 'skipped'];
-
 /** `deliveries --status`: a result name or an HTTP status code, checked before any request. */
 function deliveryStatus(value: string): string {
-  if (DELIVERY_STATUSES.includes(value) || /^[1-5]\d\d$/.test(value)) return value;
+  if (isDeliveryStatusFilter(value)) return value;
   throw new InvalidArgumentError(`expected one of ${DELIVERY_STATUSES.join(', ')}, or an HTTP status code such as 500`);
 }
 

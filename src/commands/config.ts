@@ -6,7 +6,7 @@ import { configDirectory, configFilePath } from '../config/paths.js';
 import { SETTINGS, type SettingName } from '../config/settings.js';
 import { closestMatches } from '../core/events.js';
 import { maskSecret } from '../core/redact.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, fileSystemError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, UsageError, fileSystemError, requireHttpUrl } from '../errors.js';
 
 function requireKey(key: string): SettingName {
   if (key in SETTINGS) return key as SettingName;
@@ -51,13 +51,7 @@ export function configGet(ctx: CommandContext, key: string, options: { showSecre
 
 export function configSet(ctx: CommandContext, key: string, value: string): void {
   const name = requireKey(key);
-  if (name === 'api-url') {
-    try {
-      new URL(value);
-    } catch {
-      throw new UsageError(`"${value}" is not a URL`, 'e.g. http://127.0.0.1:4010');
-    }
-  }
+  if (name === 'api-url') requireHttpUrl(value, 'api-url', 'http://127.0.0.1:4010');
   store().set(name, value);
   if (ctx.json) printJson(ctx, { key: name, value: display(name, value, false) });
   else printLine(ctx, `${name} = ${display(name, value, false)}`);

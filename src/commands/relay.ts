@@ -1,8 +1,8 @@
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
-import { EXIT_OK, UserError, listenError } from '../errors.js';
-import { logAccess, openRelayAccess, requireMethods, requirePublicUrl, requireRedisUrl } from '../tunnel/relay-settings.js';
+import { EXIT_OK, UserError, listenError, requireHttpUrl } from '../errors.js';
+import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../tunnel/relay-settings.js';
 import { RelayServer, type RelayLogger, type RelayOptions } from '../tunnel/relay-server.js';
 
 interface RelayCommandOptions {
@@ -24,7 +24,7 @@ interface RelayCommandOptions {
 
 /** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
 export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
-  const publicUrl = options.publicUrl === undefined ? undefined : requirePublicUrl(options.publicUrl);
+  const publicUrl = options.publicUrl === undefined ? undefined : requireHttpUrl(options.publicUrl, '--public-url', 'https://relay.example.com').href.replace(/\/+$/, '');
   const redisUrl = requireRedisUrl(options.redis ?? (process.env.WEBHOOKS_RELAY_REDIS || undefined));
   const log = relayLogger(ctx);
   const access = openRelayAccess({ keysFlag: options.keys, host: options.host, open: Boolean(options.open), log });

@@ -3,7 +3,7 @@ import { formatDuration, logLine, palette, printJson, printLine } from '../cli/o
 import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
 import { replayDelivery } from '../delivery/replay-service.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, UserError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError, UserError } from '../errors.js';
 import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.cjs';
 
@@ -16,7 +16,7 @@ interface ReplayCommandOptions {
 export async function replayCommand(ctx: CommandContext, ref: string, options: ReplayCommandOptions): Promise<number> {
   const secret = resolveSetting('secret', options.secret);
   if (!secret) throw new UsageError('no secret to sign the replay with', 'pass --secret, set WEBHOOKS_SECRET, or run `webhooks-cli config set secret …`');
-  if (options.to !== undefined) requireHttpUrl(options.to);
+  if (options.to !== undefined) requireHttpUrl(options.to, '--to');
   const store = HistoryStore.open(ctx.dbPath);
   try {
     const original = store.get(ref);
@@ -35,14 +35,4 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
   } finally {
     store.close();
   }
-}
-
-function requireHttpUrl(value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--to "${value}" is not a URL`, 'e.g. --to http://127.0.0.1:3000/webhook');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--to must be an http(s) URL, not ${url.protocol}`, 'e.g. --to http://127.0.0.1:3000/webhook');
 }

@@ -4,13 +4,12 @@ import type { CommandContext } from '../cli/context.js';
 import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { EXIT_FAILED, EXIT_OK, fileSystemError, UsageError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, fileSystemError, requireHttpUrl, UsageError } from '../errors.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
-import { requireHttpUrl } from './url-argument.js';
 
 interface SmokeOptions {
   url: string;
@@ -22,14 +21,14 @@ interface SmokeOptions {
 }
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
-  const url = requireHttpUrl(options.url, '--url');
+  const url = requireHttpUrl(options.url, '--url').href;
   const secret = resolveSetting('secret', options.secret);
   if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
   const events = selectedEvents(options.events);
   const junitPath = options.junit === undefined ? undefined : prepareReportPath(options.junit);
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const journal = new JournalWriter(ctx.dbPath).open();
+  const spool = new SpoolWriter(ctx.dbPath).open();
   const c = palette(ctx.color);
   const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
   let failed = 0;
@@ -45,8 +44,8 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       userAgent: USER_AGENT,
       // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
       record: (r) => {
-        journal.append(r);
-        journal.flush();
+        spool.append(r);
+        spool.flush();
       },
       onCheckStart: ctx.interactive ? (check, i, total) => progress(progressLine(check, i, total, failed, c)) : undefined,
       onCheckDone: (result) => {
@@ -56,7 +55,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       },
     });
   } finally {
-    journal.close();
+    spool.close();
     if (ctx.interactive) progress('');
   }
 

@@ -6,11 +6,10 @@ import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
 import { redactUrl } from '../core/redact.js';
 import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type LoadSummary } from '../delivery/trigger-service.js';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
+import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
-import { requireHttpUrl } from './url-argument.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 
 interface TriggerOptions {
@@ -32,7 +31,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');
   eventTypes.forEach(requireEventType);
-  const url = requireHttpUrl(options.to, '--to');
+  const url = requireHttpUrl(options.to, '--to').href;
   const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret);
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
@@ -47,7 +46,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const journal = new JournalWriter(ctx.dbPath).open();
+  const spool = new SpoolWriter(ctx.dbPath).open();
   const isLoad = options.count !== undefined;
   const total = prepared.length * (options.count ?? 1);
   const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
@@ -62,11 +61,11 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       // document's example) then answers each at once, and the history keeps the order sent.
       concurrency: isLoad ? options.concurrency : 1,
       userAgent: USER_AGENT,
-      record: (r) => journal.append(r),
+      record: (r) => spool.append(r),
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
     });
   } finally {
-    journal.close();
+    spool.close();
     progress?.finish();
   }
   const seconds = (performance.now() - started) / 1000;

@@ -2,7 +2,6 @@
  * `register`, `list`, `get`, `update`, `delete`, `test`, `deliveries`: thin commands over the
  * platform API client. Human output by default, the API's own JSON with `--json`.
  */
-import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, logLine, palette, printJson, printLine } from '../cli/output.js';
 import { PlatformClient } from '../api/platform-client.js';
@@ -11,6 +10,7 @@ import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, 
 import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
+import { newWebhookSecret } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 
@@ -22,7 +22,7 @@ function client(ctx: CommandContext, flags: ApiFlags): PlatformClient {
   return new PlatformClient({ baseUrl: ctx.apiUrl, token: ctx.token, timeoutMs: flags.timeout });
 }
 
-async function using<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
+async function withApi<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
   const api = client(ctx, flags);
   try {
     return await work(api);
@@ -47,8 +47,8 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
   if (configured?.source === 'config') logLine(ctx, `signing with the secret stored by \`config set secret\` (pass --secret to use another)`);
   // A webhook always gets a secret; when none is given, one is made here and shown once.
-  const secret = given ?? `whsec_${randomBytes(24).toString('base64url')}`;
-  const { raw, value } = await using(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
+  const secret = given ?? newWebhookSecret();
+  const { raw, value } = await withApi(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
   const showSecret = Boolean(flags.showSecret) || given === undefined;
   if (ctx.json) return printJson(ctx, showSecret ? raw : maskSecretField(raw)), EXIT_OK;
   printLine(ctx, `registered ${value.id} → ${redactUrl(value.url)}`);
@@ -63,7 +63,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
 }
 
 export async function listCommand(ctx: CommandContext, flags: ApiFlags): Promise<number> {
-  const { raw, value } = await using(ctx, flags, (api) => api.listWebhooks());
+  const { raw, value } = await withApi(ctx, flags, (api) => api.listWebhooks());
   if (ctx.json) return printJson(ctx, raw), EXIT_OK;
   if (value.length === 0) {
     printLine(ctx, 'no webhooks — register one with `webhooks-cli register --url … --events …`');
@@ -80,7 +80,7 @@ export async function listCommand(ctx: CommandContext, flags: ApiFlags): Promise
 }
 
 export async function getCommand(ctx: CommandContext, id: string, flags: ApiFlags): Promise<number> {
-  const { raw, value } = await using(ctx, flags, (api) => api.getWebhook(id));
+  const { raw, value } = await withApi(ctx, flags, (api) => api.getWebhook(id));
   if (ctx.json) return printJson(ctx, raw), EXIT_OK;
   printWebhookDetails(ctx, value);
   return EXIT_OK;
@@ -88,7 +88,7 @@ export async function getCommand(ctx: CommandContext, id: string, flags: ApiFlag
 
 export async function updateCommand(ctx: CommandContext, id: string, flags: UpdateFlags & ApiFlags): Promise<number> {
   checkUpdateFlags(flags);
-  const { raw, value } = await using(ctx, flags, async (api) => {
+  const { raw, value } = await withApi(ctx, flags, async (api) => {
     const current = needsCurrentEvents(flags) ? (await api.getWebhook(id)).value.events : undefined;
     const notSubscribed = current ? removalsNotSubscribed(flags, current) : [];
     if (notSubscribed.length) logLine(ctx, `warning: ${id} is not subscribed to ${notSubscribed.join(', ')} — nothing to remove there`);
@@ -101,7 +101,7 @@ export async function updateCommand(ctx: CommandContext, id: string, flags: Upda
 }
 
 export async function deleteCommand(ctx: CommandContext, id: string, flags: ApiFlags): Promise<number> {
-  await using(ctx, flags, (api) => api.deleteWebhook(id));
+  await withApi(ctx, flags, (api) => api.deleteWebhook(id));
   if (ctx.json) printJson(ctx, { id, deleted: true });
   else printLine(ctx, `deleted ${id}`);
   return EXIT_OK;
@@ -109,7 +109,7 @@ export async function deleteCommand(ctx: CommandContext, id: string, flags: ApiF
 
 export async function testCommand(ctx: CommandContext, id: string, flags: ApiFlags & { event: string }): Promise<number> {
   requireEventType(flags.event);
-  const { raw, value } = await using(ctx, flags, (api) => api.testWebhook(id, flags.event));
+  const { raw, value } = await withApi(ctx, flags, (api) => api.testWebhook(id, flags.event));
   const attempt = (value.attempt ?? null) as Record<string, unknown> | null;
   const ok = attempt?.status === 'succeeded' || value.status === 'succeeded';
   if (ctx.json) {
@@ -127,7 +127,7 @@ export async function testCommand(ctx: CommandContext, id: string, flags: ApiFla
 }
 
 export async function deliveriesCommand(ctx: CommandContext, id: string, flags: ApiFlags & { status?: string; limit: number }): Promise<number> {
-  const { raw, value } = await using(ctx, flags, (api) => api.listDeliveries(id, { status: flags.status, limit: flags.limit }));
+  const { raw, value } = await withApi(ctx, flags, (api) => api.listDeliveries(id, { status: flags.status, limit: flags.limit }));
   if (ctx.json) return printJson(ctx, raw), EXIT_OK;
   if (value.length === 0) {
     printLine(ctx, `no deliveries for ${id}${flags.status ? ` with status ${flags.status}` : ''} — \`webhooks-cli test ${id}\` sends one`);

@@ -2,12 +2,17 @@
  * HMAC-SHA256 webhook signatures over the exact raw body, as the platform sends them:
  * `X-Webhook-Signature: sha256=<hex>`. Verification never throws, whatever it is handed.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_PREFIX = 'sha256=';
 const SIGNATURE_FORMAT = /^sha256=[0-9a-f]{64}$/i;
 
 export type Body = string | Uint8Array;
+
+/** A new signing secret, `whsec_` and 32 URL-safe characters (24 random bytes), as the platform issues them. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}
 
 /** `sha256=<lower-case hex>` of HMAC-SHA256(key = UTF-8 secret, message = body bytes). */
 export function sign(body: Body, secret: string): string {

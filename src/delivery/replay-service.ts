@@ -5,7 +5,8 @@
 import { newDeliveryId } from '../core/delivery-id.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UserError } from '../errors.js';
-import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
+import { isSuccessStatus } from '../core/http-status.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
 

@@ -1,6 +1,7 @@
 /** The history record of one request this tool sent (trigger, replay, smoke): what went out, what came back. */
 import type { WebhookHeaders } from '../core/webhook-request.js';
-import { isSuccessStatus, type DeliveryRecord, type HeaderMap, type RecordSource } from '../store/delivery-record.js';
+import { isSuccessStatus } from '../core/http-status.js';
+import type { DeliveryRecord, HeaderMap, RecordSource } from '../store/delivery-record.js';
 import type { SendResult } from './http-sender.js';
 
 export interface SentRequest {

@@ -10,7 +10,8 @@ import { summariseLatencies, type LatencySummary } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
-import { isSuccessStatus, type DeliveryRecord } from '../store/delivery-record.js';
+import { isSuccessStatus } from '../core/http-status.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
 

@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { serverTimeouts } from '../config/server-timeouts.js';
+import { answerClientError } from '../http/socket-answer.js';
 import { ApiError } from './api-error.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiAnswer, WebhookService } from './webhook-service.js';
@@ -55,7 +56,8 @@ export class ApiServer {
       { pattern: /^\/api\/v1\/events$/, methods: { POST: async ({ body }) => service.emit(await body()) } },
     ];
     this.#server = http.createServer(serverTimeouts(options.requestTimeoutMs), (req, res) => void this.#handle(req, res));
-    this.#server.on('clientError', answerClientError);
+    // What node could not read as a request gets the API's JSON error shape too: 408, 431 or 400.
+    this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   }
 
   /** Listens on `host:port` (0 for a free port) and resolves with the base URL. */
@@ -137,17 +139,6 @@ export class ApiServer {
       throw new ApiError(401, 'unauthorized', 'the bearer token is not valid for this API');
     }
   }
-}
-
-/** What node could not read as a request gets the API's JSON error too: 408, 431 or 400. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
-  const error =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ApiError(408, 'request_timeout', 'the request was not received in time')
-    : err.code === 'HPE_HEADER_OVERFLOW' ? new ApiError(431, 'headers_too_large', 'the request headers are too large')
-    : new ApiError(400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`);
-  const body = JSON.stringify(error.toJSON());
-  socket.end(`HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function decodePathSegment(segment: string): string {

@@ -4,11 +4,11 @@
  * an answer like any other (undici's `request` does not follow redirects).
  */
 import { Agent, request } from 'undici';
-import type { HeaderList } from './emulator-store.js';
+import type { HeaderMap } from '../store/delivery-record.js';
 
 export interface AttemptResult {
   status?: number;
-  headers?: HeaderList;
+  headers?: HeaderMap;
   /** Only read when asked (debug mode), cut at `MAX_KEPT_RESPONSE_BYTES`. */
   body?: Buffer;
   durationMs: number;

@@ -6,7 +6,7 @@
  */
 import { DISABLE_AFTER_CONSECUTIVE_FAILURES, failureKindOf, MAX_RETRIES, retryDelayMs } from '../core/retry-schedule.js';
 import { webhookHeaders } from '../core/webhook-request.js';
-import { isSuccessStatus } from '../store/delivery-record.js';
+import { isSuccessStatus } from '../core/http-status.js';
 import { AttemptSender, type AttemptResult } from './attempt-sender.js';
 import type { AttemptOutcome, DeliveryState, DueDelivery, EmulatorStore, NewDelivery, RecordedAttempt, Webhook } from './emulator-store.js';
 import { GroupCommit } from './group-commit.js';

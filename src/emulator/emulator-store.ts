@@ -5,10 +5,10 @@
  */
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import { runMigrations, schemaVersion } from '../store/schema-migrations.js';
+import type { HeaderMap } from '../store/delivery-record.js';
 import { openSqliteFile } from '../store/sqlite-file.js';
 import { EMULATOR_MIGRATIONS } from './emulator-migrations.js';
-
-export type HeaderList = Record<string, string | string[] | undefined>;
 
 export interface Webhook {
   id: string;
@@ -62,8 +62,8 @@ export interface AttemptRecord {
   durationMs: number;
   error: string | null;
   /** Kept only in debug mode. */
-  request?: { headers: HeaderList; body: Buffer };
-  response?: { headers: HeaderList; body: Buffer };
+  request?: { headers: HeaderMap; body: Buffer };
+  response?: { headers: HeaderMap; body: Buffer };
 }
 
 /** What follows an attempt: the delivery's next state and when to try again, if at all. */
@@ -98,8 +98,8 @@ export interface AttemptRow {
   durationMs: number | null;
   error: string | null;
   deliveryState: DeliveryState;
-  request?: { headers: HeaderList; body: Buffer };
-  response?: { headers: HeaderList; body: Buffer };
+  request?: { headers: HeaderMap; body: Buffer };
+  response?: { headers: HeaderMap; body: Buffer };
 }
 
 export interface AttemptFilter {
@@ -147,7 +147,7 @@ export class EmulatorStore {
     const db = openSqliteFile(path, { what: 'emulator database', fix: 'pass serve --state with another path', busyTimeoutMs: BUSY_TIMEOUT_MS });
     db.pragma('foreign_keys = ON');
     try {
-      migrateEmulator(db);
+      runMigrations(db, EMULATOR_MIGRATIONS, { what: 'emulator database', fix: 'pass serve --state with another path' });
     } catch (err) {
       db.close();
       if (err instanceof UserError) throw err;
@@ -157,7 +157,7 @@ export class EmulatorStore {
   }
 
   get schemaVersion(): number {
-    return this.#db.pragma('user_version', { simple: true }) as number;
+    return schemaVersion(this.#db);
   }
 
   // --- webhooks -------------------------------------------------------------------------
@@ -357,8 +357,8 @@ export class EmulatorStore {
           id: a.id, deliveryId: a.delivery_id, webhookId: a.webhook_id, event: a.event, attempt: a.attempt,
           status: a.succeeded ? 'succeeded' : 'failed', at: a.started_at, responseStatus: a.response_status, durationMs: a.duration_ms,
           error: a.error, deliveryState: a.state,
-          request: a.request_headers !== null ? { headers: JSON.parse(a.request_headers) as HeaderList, body: a.request_body ?? Buffer.alloc(0) } : undefined,
-          response: a.response_headers !== null ? { headers: JSON.parse(a.response_headers) as HeaderList, body: a.response_body ?? Buffer.alloc(0) } : undefined,
+          request: a.request_headers !== null ? { headers: JSON.parse(a.request_headers) as HeaderMap, body: a.request_body ?? Buffer.alloc(0) } : undefined,
+          response: a.response_headers !== null ? { headers: JSON.parse(a.response_headers) as HeaderMap, body: a.response_body ?? Buffer.alloc(0) } : undefined,
         });
       }
     }
@@ -369,20 +369,6 @@ export class EmulatorStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
-  }
-}
-
-/** Runs the emulator migrations not yet applied, each in its own transaction. */
-export function migrateEmulator(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > EMULATOR_MIGRATIONS.length) {
-    throw new UserError(`the emulator database is from a newer webhooks-cli (schema ${current})`, { hint: 'upgrade webhooks-cli, or pass serve --state with another path' });
-  }
-  for (let version = current; version < EMULATOR_MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(EMULATOR_MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
   }
 }
 

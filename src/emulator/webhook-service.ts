@@ -9,12 +9,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { newDeliveryId } from '../core/delivery-id.js';
+import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.cjs';
 import { serialiseEnvelope, webhookTimestamp, type Envelope } from '../core/payload.js';
 import { maskSecret } from '../core/redact.js';
+import { newWebhookSecret } from '../core/signature.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { ApiError, invalid } from './api-error.js';
 import type { AttemptReport, DeliveryEngine } from './delivery-engine.js';
-import type { AttemptRow, EmulatorStore, HeaderList, NewDelivery, Webhook } from './emulator-store.js';
+import type { HeaderMap } from '../store/delivery-record.js';
+import type { AttemptRow, EmulatorStore, NewDelivery, Webhook } from './emulator-store.js';
 import { parseCreateWebhook, parseEventRequest, parseUpdateWebhook } from './webhook-validation.js';
 
 export interface ApiAnswer {
@@ -22,7 +25,6 @@ export interface ApiAnswer {
   body?: unknown;
 }
 
-const DELIVERY_STATUSES = ['succeeded', 'failed', 'pending', 'skipped'];
 const MAX_LIST_LIMIT = 1000;
 
 export class WebhookService {
@@ -44,7 +46,7 @@ export class WebhookService {
       id: `wh_${randomBytes(8).toString('hex')}`,
       url: input.url,
       events: input.events,
-      secret: input.secret ?? `whsec_${randomBytes(24).toString('base64url')}`,
+      secret: input.secret ?? newWebhookSecret(),
       active: input.active ?? true,
       debugMode: input.debugMode ?? false,
       createdAt: now,
@@ -95,7 +97,7 @@ export class WebhookService {
   deliveries(id: string, query: URLSearchParams): ApiAnswer {
     this.#require(id);
     const status = query.get('status') ?? undefined;
-    if (status !== undefined && !DELIVERY_STATUSES.includes(status) && !/^[1-5]\d\d$/.test(status)) {
+    if (status !== undefined && !isDeliveryStatusFilter(status)) {
       throw invalid('status', `status must be one of ${DELIVERY_STATUSES.join(', ')} or an HTTP status code`);
     }
     const rawLimit = query.get('limit');
@@ -187,6 +189,6 @@ function attemptRowJson(row: AttemptRow) {
   };
 }
 
-function exchangeJson(exchange: { headers: HeaderList; body: Buffer }) {
+function exchangeJson(exchange: { headers: HeaderMap; body: Buffer }) {
   return { headers: exchange.headers, body: exchange.body.toString('utf8') };
 }

@@ -3,6 +3,7 @@
  * input. Pure; each problem is a 422 naming the field, so clients can point at the flag.
  */
 import { EVENT_TYPES, isEventType, suggestEventTypes } from '../core/events.js';
+import { parseHttpUrl } from '../core/http-url.js';
 import { ApiError, invalid } from './api-error.js';
 
 export interface WebhookInput {
@@ -72,14 +73,10 @@ function requireObject(body: unknown): Record<string, unknown> {
 function requireUrl(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw invalid('url', 'url must be a non-empty string');
   if (value.length > MAX_URL_LENGTH) throw invalid('url', `url is longer than ${MAX_URL_LENGTH} characters`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalid('url', `"${value}" is not a valid URL; expected e.g. https://example.com/webhook`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('url', `url must use http or https, not ${url.protocol.replace(/:$/, '')}`);
-  return value;
+  const url = parseHttpUrl(value);
+  if (url instanceof URL) return value;
+  if (url.protocol === null) throw invalid('url', `"${value}" is not a valid URL; expected e.g. https://example.com/webhook`);
+  throw invalid('url', `url must use http or https, not ${url.protocol.replace(/:$/, '')}`);
 }
 
 function requireEvents(value: unknown): string[] {

@@ -5,7 +5,7 @@
  * have a short busy timeout: each attempt then costs the event loop milliseconds, not seconds.
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { SpoolWriter } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
 
 export interface BatchWriterResult {
@@ -65,9 +65,9 @@ export class BatchWriter {
     clearInterval(this.#retry);
     const spilled = this.#pending.length;
     if (spilled) {
-      const journal = new JournalWriter(this.#store.path).open();
-      for (const record of this.#pending) journal.append(record);
-      journal.close();
+      const spool = new SpoolWriter(this.#store.path).open();
+      for (const record of this.#pending) spool.append(record);
+      spool.close();
       this.#pending = [];
     }
     return { written: this.#written, spilled };

@@ -5,11 +5,10 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { UsageError } from '../errors.js';
+import { endToEndHeaders } from '../core/http-headers.js';
+import { isLoopbackHost } from '../core/http-url.js';
+import { requireHttpUrl, UsageError } from '../errors.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
-
-/** Headers that describe one connection, not the message (RFC 9110 §7.6.1); never passed on. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
 
 /** The app's answer is passed back whole up to this size; larger answers are a 502. */
 const MAX_APP_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -29,24 +28,11 @@ export type Forward = (request: RawRequest) => Promise<ForwardResult>;
  * `allowRemote`: a receiver must not become an open relay for webhooks to anywhere.
  */
 export function parseForwardTarget(value: string, allowRemote: boolean): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--forward-to "${value}" is not a URL`, 'e.g. --forward-to http://localhost:8000/webhooks');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--forward-to must be an http(s) URL, not ${url.protocol}`, 'e.g. --forward-to http://localhost:8000/webhooks');
-  }
-  if (!allowRemote && !isLocalHost(url.hostname)) {
+  const url = requireHttpUrl(value, '--forward-to', 'http://localhost:8000/webhooks');
+  if (!allowRemote && !isLoopbackHost(url.hostname)) {
     throw new UsageError(`--forward-to ${url.host} is not on this machine`, 'forward to localhost or 127.0.0.1, or pass --allow-remote-forward to send webhooks elsewhere');
   }
   return url;
-}
-
-export function isLocalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1';
 }
 
 /** A forwarder to `target` that keeps connections to the app alive between requests. */
@@ -59,10 +45,8 @@ export function createForwarder(target: URL, timeoutMs: number): { forward: Forw
     const url = new URL(target);
     const query = request.path.indexOf('?');
     if (query >= 0 && !url.search) url.search = request.path.slice(query);
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-    }
+    // A new connection to the app: node gives it the app's Host, not the one the sender used.
+    const headers = endToEndHeaders(request.headers, ['host']);
     headers['content-length'] = String(request.body.length);
     return new Promise<ForwardResult>((resolve) => {
       let settled = false;
@@ -84,9 +68,7 @@ export function createForwarder(target: URL, timeoutMs: number): { forward: Forw
           } else chunks.push(chunk);
         });
         res.on('end', () => {
-          const answerHeaders: Record<string, string | string[]> = {};
-          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) answerHeaders[name] = value;
-          finish({ response: { status: res.statusCode ?? 502, headers: answerHeaders, body: Buffer.concat(chunks) }, error: null });
+          finish({ response: { status: res.statusCode ?? 502, headers: endToEndHeaders(res.headers), body: Buffer.concat(chunks) }, error: null });
         });
         res.on('error', () => fail(502, `the app at ${url.host} closed the connection while answering`));
       });

@@ -5,7 +5,7 @@
  * the writes (see BatchWriter).
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { JournalWriter } from '../store/delivery-journal.js';
+import { SpoolWriter } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { BatchWriter } from './batch-writer.js';
 
@@ -76,9 +76,9 @@ export class HistoryRecorder {
     if (this.#closed) {
       // A request answered after shutdown began (one that outlived the grace period): the spool
       // takes it, so it still reaches the history.
-      const journal = new JournalWriter(this.#store.path).open();
-      journal.append(record);
-      journal.close();
+      const spool = new SpoolWriter(this.#store.path).open();
+      spool.append(record);
+      spool.close();
       return;
     }
     this.#queue.push(record);

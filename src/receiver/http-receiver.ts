@@ -7,6 +7,7 @@ import http from 'node:http';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { listenError } from '../errors.js';
+import { answerClientError } from '../http/socket-answer.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
 import type { WebhookReceiver } from './webhook-receiver.js';
 
@@ -117,13 +118,7 @@ function respond(res: http.ServerResponse, response: RawResponse): void {
 /** Answers what node could not parse into a request; records the answers that were given. */
 function onClientError(receiver: WebhookReceiver, err: NodeJS.ErrnoException, socket: Socket): void {
   const remote = socket.remoteAddress ?? null;
-  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
-  let status = 400;
-  let message = `malformed HTTP request (${err.code ?? err.message})`;
-  if (err.code === 'HPE_HEADER_OVERFLOW') (status = 431), (message = `request headers larger than ${MAX_HEADER_BYTES / 1024} KiB`);
-  else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') (status = 408), (message = 'the client did not finish sending the request in time');
-  receiver.recordTransportFailure(remote, status, message);
-  const body = JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request', message } });
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const answer = answerClientError(err, socket, { maxHeaderBytes: MAX_HEADER_BYTES });
+  if (answer) receiver.recordTransportFailure(remote, answer.status, answer.message);
 }
 

@@ -3,6 +3,7 @@
  * path, method and size, verify the signature over the exact bytes, flag a repeated delivery id,
  * answer (itself, or with the app's answer when forwarding), and record every request and answer.
  */
+import { isSuccessStatus } from '../core/http-status.js';
 import { verify } from '../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
 import type { Forward } from './forwarder.js';
@@ -141,7 +142,7 @@ export class WebhookReceiver {
       ...details,
     };
     this.#recorder.record(record);
-    if (record.deliveryId && response.status >= 200 && response.status < 300) this.#recorder.markAccepted(record.deliveryId);
+    if (record.deliveryId && isSuccessStatus(response.status)) this.#recorder.markAccepted(record.deliveryId);
     this.#onRecord(record);
   }
 }

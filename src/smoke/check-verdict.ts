@@ -2,6 +2,7 @@
  * Judges a check from the answers its requests got: pass or fail, and one line saying why.
  * Pure, so every wording is tested without a server.
  */
+import { isSuccessStatus } from '../core/http-status.js';
 import type { SendResult } from '../delivery/http-sender.js';
 import type { Expectation, ProbeRequest, SmokeCheck, SmokeGroup } from './smoke-checks.js';
 
@@ -51,7 +52,7 @@ export function toExchangeOutcome(request: ProbeRequest, result: SendResult): Ex
 export function meetsExpectation(expect: Expectation, status: number): boolean {
   switch (expect) {
     case '2xx':
-      return status >= 200 && status < 300;
+      return isSuccessStatus(status);
     case '4xx':
       return status >= 400 && status < 500;
     case 'not-5xx':
@@ -93,7 +94,7 @@ function explainMiss(check: SmokeCheck, status: number): string {
     return `${answered} — ${check.hint}`;
   }
   if (check.expect === '4xx') {
-    if (status >= 200 && status < 300) return `${answered}: the receiver accepted it — ${check.hint}`;
+    if (isSuccessStatus(status)) return `${answered}: the receiver accepted it — ${check.hint}`;
     if (status >= 500) return `${answered}: an invalid request must be rejected with a 4xx (401), not an error`;
     return `${answered}, expected a 4xx — ${check.hint}`;
   }

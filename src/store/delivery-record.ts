@@ -1,10 +1,11 @@
-/** One request in the history, sent or received. Shared by the store, the journal and the UI. */
+/** One request in the history, sent or received. Shared by the store, the spool and the UI. */
 
 export type Direction = 'out' | 'in';
 
 /** Which part of the tool produced the record. */
 export type RecordSource = 'trigger' | 'replay' | 'listen' | 'relay' | 'smoke' | 'emulator';
 
+/** Headers as node:http gives them: lower-case names, a repeated header as an array. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
 export interface DeliveryRecord {
@@ -39,7 +40,3 @@ export interface DeliveryRecord {
 
 /** What the history list shows: a record without its bodies and headers. */
 export type DeliverySummary = Omit<DeliveryRecord, 'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody'> & { id: number; bodySize: number };
-
-export function isSuccessStatus(status: number | null | undefined): boolean {
-  return typeof status === 'number' && status >= 200 && status < 300;
-}

@@ -3,10 +3,10 @@
  * Nothing else in the tool writes SQL against it.
  */
 import Database from 'better-sqlite3';
-import { UserError } from '../errors.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { MIGRATIONS } from './migrations.js';
-import { importJournal } from './delivery-journal.js';
+import { runMigrations, schemaVersion } from './schema-migrations.js';
+import { importSpool } from './delivery-spool.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
 
 export interface HistoryFilter {
@@ -75,7 +75,7 @@ export class HistoryStore {
   /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
   static open(path: string): HistoryStore {
     const db = openSqliteFile(path, { what: 'history database', fix: 'pass --db with another path (or set WEBHOOKS_DB)', busyTimeoutMs: BUSY_TIMEOUT_MS });
-    migrate(db);
+    runMigrations(db, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path' });
     const store = new HistoryStore(path, db);
     try {
       store.importSpool();
@@ -96,11 +96,11 @@ export class HistoryStore {
 
   /** Imports what `trigger` and other fast commands appended to the spool since; returns how many. */
   importSpool(): number {
-    return importJournal(this.path, (records) => this.insertMany(records));
+    return importSpool(this.path, (records) => this.insertMany(records));
   }
 
   get schemaVersion(): number {
-    return this.#db.pragma('user_version', { simple: true }) as number;
+    return schemaVersion(this.#db);
   }
 
   insert(record: DeliveryRecord): number {
@@ -148,23 +148,6 @@ export class HistoryStore {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
-}
-
-/** Runs the migrations not yet applied, each in its own transaction. Exported for tests. */
-export function migrate(db: Database.Database, upTo = MIGRATIONS.length): void {
-  const version = () => db.pragma('user_version', { simple: true }) as number;
-  if (version() > MIGRATIONS.length) {
-    throw new UserError(`the history database is from a newer webhooks-cli (schema ${version()})`, { hint: 'upgrade webhooks-cli, or pass --db with another path' });
-  }
-  if (version() >= upTo) return;
-  // One writer at a time: two processes opening a new database at once must not both create it.
-  // IMMEDIATE takes the write lock first; the version is read again under it.
-  db.transaction(() => {
-    for (let next = version(); next < upTo; next++) {
-      db.exec(MIGRATIONS[next]!);
-      db.pragma(`user_version = ${next + 1}`);
-    }
-  }).immediate();
 }
 
 function whereClause(filter: HistoryFilter): { where: string; params: Record<string, unknown> } {

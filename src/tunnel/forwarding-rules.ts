@@ -1,33 +1,9 @@
 /**
- * The small, pure rules of passing HTTP through the tunnel: which headers belong to one hop
- * only, how a public URL names its channel, where a tunnelled path lands on the listener, and
- * what relay URL a client connects to.
+ * The small, pure rules of passing HTTP through the tunnel: how a public URL names its channel,
+ * where a tunnelled path lands on the listener, and what relay URL a client connects to. (Which
+ * headers are passed on is `endToEndHeaders` in core/http-headers.)
  */
 import { CONNECT_PATH } from './frame-codec.js';
-
-/** Connection-level headers (RFC 9110 §7.6.1) that must not be passed on; content-length is recomputed. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'content-length',
-]);
-
-/** A copy of `headers` without hop-by-hop ones and without undefined values. */
-export function endToEndHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name.toLowerCase())) continue;
-    out[name] = value;
-  }
-  return out;
-}
 
 export interface ChannelPath {
   channel: string;

@@ -5,7 +5,8 @@
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import { endToEndHeaders } from './forwarding-rules.js';
+import { endToEndHeaders } from '../core/http-headers.js';
+import { endWithJsonError } from '../http/socket-answer.js';
 
 /**
  * On every answer passed back from a listener, replacing the listener's own: a relayed answer
@@ -40,9 +41,6 @@ export function errorAnswer(status: number, code: string, message: string): { st
   return { status, headers: { 'content-type': 'application/json', 'x-relay-error': code }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
 }
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
-
 export function refuseUpgrade(socket: Socket, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nX-Relay-Error: ${code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  endWithJsonError(socket, { status, code, message }, { 'X-Relay-Error': code });
 }

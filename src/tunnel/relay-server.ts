@@ -16,7 +16,9 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serverTimeouts } from '../config/server-timeouts.js';
-import { endToEndHeaders, splitChannelPath } from './forwarding-rules.js';
+import { endToEndHeaders } from '../core/http-headers.js';
+import { answerClientError } from '../http/socket-answer.js';
+import { splitChannelPath } from './forwarding-rules.js';
 import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
 import { PendingSenders } from './pending-senders.js';
 import type { RelayAccess } from './relay-access.js';
@@ -125,7 +127,8 @@ export class RelayServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+    // The relay's own answers carry `x-relay-error` so they are never mistaken for the listener's.
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, { headers: ({ code }) => ({ 'X-Relay-Error': code }) }));
   }
 
   /** Connects to Redis (if asked), then listens; rejects with a UserError for Redis or the listen error (e.g. EADDRINUSE). */
@@ -512,15 +515,4 @@ function publicBase(configured: string | undefined, req: http.IncomingMessage): 
   if (configured) return configured.replace(/\/+$/, '');
   const scheme = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
   return `${scheme}://${req.headers.host ?? 'localhost'}`;
-}
-
-/** What node could not read as a request: too slow (408), headers too large (431), or malformed (400). */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
-  const [status, code, message] =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'the request was not received in time']
-    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'the request headers are too large']
-    : [400, 'bad_request', `malformed HTTP request (${err.code ?? err.message})`];
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nX-Relay-Error: ${code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -1,21 +1,10 @@
 /** The `relay` command's settings checked before anything starts: each bad one is a usage error naming the flag. */
-import { isLoopbackHost } from '../api/api-endpoint.js';
+import { isLoopbackHost } from '../core/http-url.js';
 import { redactUrl } from '../core/redact.js';
 import { UsageError } from '../errors.js';
 import { RelayAccess } from './relay-access.js';
 import { relayKeysPath } from './relay-keys.js';
 import type { RelayLogger } from './relay-server.js';
-
-export function requirePublicUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--public-url "${value}" is not a URL`, 'e.g. --public-url https://relay.example.com');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--public-url must be http:// or https:// (got ${url.protocol})`, 'e.g. --public-url https://relay.example.com');
-  return value.replace(/\/+$/, '');
-}
 
 export function requireRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

@@ -1,6 +1,7 @@
 /** How `listen` prints one received request without the TUI: a line for people, or a JSON line. */
 import { formatDuration, palette } from '../cli/output.js';
 import { EVENT_TYPES } from '../core/events.js';
+import { isSuccessStatus } from '../core/http-status.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
@@ -11,7 +12,7 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const c = palette(color);
   const time = clockTime(r.createdAt);
   const mark = r.signatureValid === null ? c.dim('·') : r.signatureValid ? c.green('✓') : c.red('✗');
-  const ok = r.status !== null && r.status >= 200 && r.status < 300;
+  const ok = isSuccessStatus(r.status);
   const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
   const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
   const parts = [time, ` ${mark} ${status}`, what.padEnd(EVENT_WIDTH), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiConnection, apiRoot, isLoopbackHost } from '../../src/api/api-endpoint.js';
+import { apiConnection, apiRoot } from '../../src/api/api-endpoint.js';
+import { isLoopbackHost } from '../../src/core/http-url.js';
 
 describe('apiRoot', () => {
   it('drops a trailing /api/v1 or /api/v1/ and keeps any other base path', () => {

@@ -108,3 +108,32 @@ describe('emulator store', () => {
     store.close();
   });
 });
+
+describe('EmulatorStore opened by several processes at once', () => {
+  it('creates a new state file exactly once (no "table already exists") and every process sees the latest schema', async () => {
+    const { execa } = await import('execa');
+    const path = join(tempDir(), 'race.db');
+    const storeModule = new URL('../../dist/emulator/emulator-store.js', import.meta.url).href;
+    // Each child loads the module, says it is ready, and opens the file when the parent says go:
+    // the opens start together instead of one process finishing before the next has loaded.
+    const script = `const { EmulatorStore } = await import(${JSON.stringify(storeModule)});
+      process.stdout.write('ready\\n');
+      process.stdin.once('data', () => { const s = EmulatorStore.open(${JSON.stringify(path)}); process.stdout.write(String(s.schemaVersion)); s.close(); process.exit(0); });`;
+    const children = Array.from({ length: 8 }, () => execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, stdin: 'pipe' }));
+    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+      let seen = '';
+      child.stdout!.on('data', (chunk: Buffer) => ((seen += chunk.toString()), seen.includes('ready\n') && resolve()));
+      child.on('exit', () => resolve()); // a child that failed to load is reported below
+    })));
+    for (const child of children) if (child.exitCode === null) child.stdin!.write('go\n');
+    const results = await Promise.all(children);
+    for (const r of results) {
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toBe(`ready\n${EMULATOR_MIGRATIONS.length}`);
+    }
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(EMULATOR_MIGRATIONS.length);
+    db.close();
+  });
+});

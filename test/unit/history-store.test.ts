@@ -2,10 +2,11 @@ import Database from 'better-sqlite3';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JournalWriter, importJournal } from '../../src/store/delivery-journal.js';
+import { SpoolWriter, importSpool } from '../../src/store/delivery-spool.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
-import { HistoryStore, migrate } from '../../src/store/history-store.js';
+import { HistoryStore } from '../../src/store/history-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { runMigrations } from '../../src/store/schema-migrations.js';
 import { tempDir } from '../helpers/cli.js';
 
 function record(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
@@ -29,7 +30,7 @@ describe('HistoryStore', () => {
   it('upgrades a version-1 database and keeps its rows', () => {
     const path = join(tempDir(), 'old.db');
     const old = new Database(path);
-    migrate(old, 1);
+    runMigrations(old, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path', upTo: 1 });
     old.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
       VALUES ('out', 'trigger', 1, 'catalog.product.deleted', 'dlv_old', 'POST', 'http://x', '{}', x'7b7d', 204)`).run();
     expect(old.pragma('user_version', { simple: true })).toBe(1);
@@ -72,10 +73,10 @@ describe('HistoryStore', () => {
   });
 });
 
-describe('delivery journal (the spool trigger writes)', () => {
+describe('delivery spool (what trigger appends beside the history)', () => {
   it('is imported once by the next open, then removed', () => {
     const path = join(tempDir(), 'h.db');
-    const writer = new JournalWriter(path).open();
+    const writer = new SpoolWriter(path).open();
     for (let i = 0; i < 300; i++) writer.append(record({ deliveryId: `dlv_${i}` }));
     writer.close();
     const store = HistoryStore.open(path);
@@ -87,18 +88,18 @@ describe('delivery journal (the spool trigger writes)', () => {
 
   it('leaves a live writer\'s unfinished file alone', () => {
     const path = join(tempDir(), 'h.db');
-    const writer = new JournalWriter(path).open();
+    const writer = new SpoolWriter(path).open();
     writer.append(record());
     writer.flush();
-    expect(importJournal(path, () => {})).toBe(0);
+    expect(importSpool(path, () => {})).toBe(0);
     writer.close();
-    expect(importJournal(path, () => {})).toBe(1);
+    expect(importSpool(path, () => {})).toBe(1);
   });
 
   it('reports an unwritable location as a user error', () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, '');
-    expect(() => new JournalWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
+    expect(() => new SpoolWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
   });
 });
 

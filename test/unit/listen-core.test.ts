@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { byteSize, milliseconds } from '../../src/cli/parse.cjs';
-import { isLocalHost, parseForwardTarget } from '../../src/receiver/forwarder.js';
+import { isLoopbackHost } from '../../src/core/http-url.js';
+import { parseForwardTarget } from '../../src/receiver/forwarder.js';
 import { StatsCounter } from '../../src/receiver/listener-stats.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { detailLines } from '../../src/ui/tui/detail-lines.js';
@@ -54,8 +55,8 @@ describe('StatsCounter', () => {
 
 describe('forwarding targets', () => {
   it('allows this machine only, unless remote forwarding is allowed', () => {
-    for (const host of ['localhost', 'app.localhost', '127.0.0.1', '127.1.2.3', '[::1]']) expect(isLocalHost(host)).toBe(true);
-    for (const host of ['example.com', '10.0.0.1', '0.0.0.0', 'localhost.example.com']) expect(isLocalHost(host)).toBe(false);
+    for (const host of ['localhost', 'app.localhost', '127.0.0.1', '127.1.2.3', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['example.com', '10.0.0.1', '0.0.0.0', 'localhost.example.com']) expect(isLoopbackHost(host)).toBe(false);
     expect(parseForwardTarget('http://localhost:8000/hooks', false).href).toBe('http://localhost:8000/hooks');
     expect(() => parseForwardTarget('http://example.com/hooks', false)).toThrow(/not on this machine/);
     expect(parseForwardTarget('https://example.com/hooks', true).host).toBe('example.com');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from '../../src/tunnel/channel-token.js';
-import { endToEndHeaders, localPathFor, normaliseRelayUrl, splitChannelPath } from '../../src/tunnel/forwarding-rules.js';
+import { endToEndHeaders } from '../../src/core/http-headers.js';
+import { localPathFor, normaliseRelayUrl, splitChannelPath } from '../../src/tunnel/forwarding-rules.js';
 import { ReconnectBackoff } from '../../src/tunnel/reconnect-backoff.js';
 
 describe('channel tokens', () => {

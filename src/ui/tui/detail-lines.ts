@@ -3,6 +3,7 @@
  * the body (pretty JSON, or a hex preview of binary data), and the answer. Pure; the view windows it.
  */
 import { formatDuration } from '../../cli/output.js';
+import { isSuccessStatus } from '../../core/http-status.js';
 import { redactUrl } from '../../core/redact.js';
 import { abbreviateSignature, diagnose } from '../../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../../store/delivery-record.js';
@@ -28,7 +29,7 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
   add(`${r.deliveryId ?? '(no delivery id)'}${r.id !== undefined ? `  #${r.id}` : ''}  ${r.event ?? '(no event)'}`, 'heading');
   add(`${received ? 'received' : 'sent'} ${new Date(r.createdAt).toISOString()}  ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}  via ${r.source}`);
   if (r.replayOf) add(`replay of ${r.replayOf}`, 'dim');
-  const ok = r.status !== null && r.status >= 200 && r.status < 300;
+  const ok = isSuccessStatus(r.status);
   add(`status ${r.status ?? '---'} in ${formatDuration(r.durationMs)}${r.duplicate ? '  · duplicate delivery id (accepted before)' : ''}`, ok ? 'ok' : 'bad');
   if (r.error) add(`error: ${r.error}`, 'bad');
 

@@ -1,5 +1,6 @@
 /** Column text for one row of the delivery lists; pure, shared by the live list and the history. */
 import { formatDuration } from '../../cli/output.js';
+import { isSuccessStatus } from '../../core/http-status.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 
 export type ListRow = Pick<
@@ -23,7 +24,7 @@ export interface RowCells {
 export function rowCells(row: ListRow, withDate = false): RowCells {
   const date = new Date(row.createdAt);
   const time = withDate ? `${date.toISOString().slice(5, 10)} ${date.toTimeString().slice(0, 8)}` : date.toTimeString().slice(0, 8);
-  const ok = row.status !== null && row.status >= 200 && row.status < 300;
+  const ok = isSuccessStatus(row.status);
   const notes: string[] = [];
   if (row.duplicate) notes.push('duplicate');
   if (row.replayOf) notes.push(`replay of ${row.replayOf}`);

@@ -17,7 +17,7 @@ export function spoolDirectory(dbPath: string): string {
 
 const FLUSH_EVERY = 256;
 
-export class JournalWriter {
+export class SpoolWriter {
   readonly #dir: string;
   readonly #name: string;
   #fd: number | undefined;
@@ -82,7 +82,7 @@ function isProcessAlive(pid: number): boolean {
  * Claims every complete spool file (and the files of writers that died) and hands their
  * records to `insert`, which must store them in one transaction. Files are deleted after.
  */
-export function importJournal(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
+export function importSpool(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
   const dir = spoolDirectory(dbPath);
   let names: string[];
   try {
