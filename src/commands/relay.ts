@@ -3,7 +3,8 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
 import { EXIT_OK, UserError, listenError, requireHttpUrl } from '../errors.js';
 import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../tunnel/relay-settings.js';
-import { RelayServer, type RelayLogger, type RelayOptions } from '../tunnel/relay-server.js';
+import type { RelayLogger, RelayOptions } from '../tunnel/relay-options.js';
+import { RelayServer } from '../tunnel/relay-server.js';
 
 interface RelayCommandOptions {
   port: number;

@@ -52,3 +52,10 @@ function bearerToken(header: string | undefined): string | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match ? match[1] : undefined;
 }
+
+/** Where senders reach this relay: `--public-url`, else the address the client itself used (behind a TLS proxy, https). */
+export function publicBase(configured: string | undefined, req: http.IncomingMessage): string {
+  if (configured) return configured.replace(/\/+$/, '');
+  const scheme = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${scheme}://${req.headers.host ?? 'localhost'}`;
+}

@@ -24,6 +24,28 @@ export function relayedAnswerHeaders(headers: Record<string, string | string[]>)
   return { ...out, ...RELAYED_ANSWER_HEADERS };
 }
 
+/** One of the relay's own errors: what the sender is told, and any headers that go with it. */
+export interface RelayError {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** The errors more than one path of the relay answers with. */
+export const RELAY_ERRORS = {
+  noClient: { status: 503, code: 'no_client', message: 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry', headers: { 'retry-after': '5' } },
+  /** For a channel held on another instance while Redis is away (own channels keep working). */
+  redisUnavailable: {
+    status: 503,
+    code: 'redis_unavailable',
+    message: 'this relay instance lost its link to Redis, so it cannot reach listeners on other instances; retry shortly',
+    headers: { 'retry-after': '5', 'x-relay-error': 'redis unavailable' },
+  },
+  clientUnreachable: { status: 502, code: 'client_unreachable', message: 'the tunnel to the listener broke while sending; the sender should retry' },
+  clientGone: { status: 502, code: 'client_gone', message: 'the listener disconnected before answering; the sender should retry' },
+} satisfies Record<string, RelayError>;
+
 export function sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
   res.writeHead(status, { ...headers, ...RELAYED_ANSWER_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -36,9 +58,9 @@ export function sendError(res: http.ServerResponse, status: number, code: string
   sendJson(res, status, { error: { code, message } }, { ...headers, 'x-relay-error': headers['x-relay-error'] ?? code });
 }
 
-/** An error body as a response frame, for a sender waiting on another instance (see redis-bridge.ts). */
-export function errorAnswer(status: number, code: string, message: string): { status: number; headers: Record<string, string>; body: Buffer } {
-  return { status, headers: { 'content-type': 'application/json', 'x-relay-error': code }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
+/** A relay error as the fields of a response frame, for a sender waiting on another instance (see redis-bridge.ts). */
+export function errorAnswer({ status, code, message, headers }: RelayError): { status: number; headers: Record<string, string>; body: Buffer } {
+  return { status, headers: { ...headers, 'content-type': 'application/json', 'x-relay-error': headers?.['x-relay-error'] ?? code }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
 }
 
 export function refuseUpgrade(socket: Socket, status: number, code: string, message: string): void {

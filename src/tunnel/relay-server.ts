@@ -22,59 +22,17 @@ import { splitChannelPath } from './forwarding-rules.js';
 import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
 import { PendingSenders } from './pending-senders.js';
 import type { RelayAccess } from './relay-access.js';
-import { admit } from './relay-admission.js';
-import { errorAnswer, refuseUpgrade, relayedAnswerHeaders, sendError, sendJson } from './relay-answers.js';
+import { relaySettings, type RelayLogger, type RelayOptions, type RelaySettings } from './relay-options.js';
+import { admit, publicBase } from './relay-admission.js';
+import { RELAY_ERRORS, errorAnswer, refuseUpgrade, relayedAnswerHeaders, sendError, sendJson, type RelayError } from './relay-answers.js';
 import { RelayChannel, type ChannelConnection } from './relay-channel.js';
 import { RelayMetrics } from './relay-metrics.js';
+import { takeInBody } from './relay-intake.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RedisBridge } from './redis-bridge.js';
 
-export interface RelayOptions {
-  host: string;
-  /** 0 picks a free port. */
-  port: number;
-  /** Base of the public webhook URLs handed to clients; default: the Host the client connected to. */
-  publicUrl?: string;
-  /** How long a sender waits for the client's answer before a 504. */
-  answerTimeoutMs?: number;
-  maxBodyBytes?: number;
-  /** Keepalive: a client that has not answered the previous ping by the next one is dropped. */
-  pingIntervalMs?: number;
-  /** After a client drops, how long its pending requests wait for it to come back and answer. */
-  reconnectGraceMs?: number;
-  /** A sender gets this long for its whole request (headers: 10 s at most), else 408 (default 30 s). */
-  requestTimeoutMs?: number;
-  /** Who may open channels; without it (or with an empty keys file) the relay is open. */
-  access?: RelayAccess;
-  /** Methods that reach a channel; others get 405 (default POST only). */
-  methods?: readonly string[];
-  /** Requests per second per channel (burst twice that); over it, 429. */
-  rateLimit?: number;
-  maxChannelsPerKey?: number;
-  /** Senders waiting at once for one channel on this instance; more get 503. */
-  maxPendingPerChannel?: number;
-  /** `redis://…`: share channels with other instances. */
-  redisUrl?: string;
-  log?: RelayLogger;
-}
-
-export type RelayLogger = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
-
-export const RELAY_DEFAULTS = {
-  answerTimeoutMs: 10_000,
-  maxBodyBytes: 1024 * 1024,
-  pingIntervalMs: 15_000,
-  reconnectGraceMs: 2_000,
-  methods: ['POST'],
-  rateLimit: 50,
-  maxChannelsPerKey: 10,
-  maxPendingPerChannel: 100,
-} as const;
-
 /** Room for a frame's metadata on top of the body limit. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
-/** The `X-Relay-Error` of a request for a channel on another instance while Redis is away. */
-export const REDIS_UNAVAILABLE = 'redis unavailable';
 
 export interface RelayStats {
   channels: number;
@@ -82,15 +40,13 @@ export interface RelayStats {
   pending: number;
 }
 
-type Settings = Required<Omit<RelayOptions, 'publicUrl' | 'access' | 'redisUrl' | 'log' | 'host' | 'port' | 'requestTimeoutMs'>> & { publicUrl?: string };
-
 export class RelayServer {
   private readonly channels = new Map<string, RelayChannel>();
   private readonly pending = new PendingSenders();
   private readonly sockets = new Set<Socket>();
   private readonly wss: WebSocketServer;
   private readonly http: http.Server;
-  private readonly settings: Settings;
+  private readonly settings: RelaySettings;
   private readonly methods: Set<string>;
   private readonly limiter: RateLimiter;
   private readonly metrics: RelayMetrics;
@@ -102,18 +58,8 @@ export class RelayServer {
   private readonly log: RelayLogger;
 
   private constructor(options: RelayOptions) {
-    this.settings = {
-      answerTimeoutMs: options.answerTimeoutMs ?? RELAY_DEFAULTS.answerTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes ?? RELAY_DEFAULTS.maxBodyBytes,
-      pingIntervalMs: options.pingIntervalMs ?? RELAY_DEFAULTS.pingIntervalMs,
-      reconnectGraceMs: options.reconnectGraceMs ?? RELAY_DEFAULTS.reconnectGraceMs,
-      methods: options.methods ?? RELAY_DEFAULTS.methods,
-      rateLimit: options.rateLimit ?? RELAY_DEFAULTS.rateLimit,
-      maxChannelsPerKey: options.maxChannelsPerKey ?? RELAY_DEFAULTS.maxChannelsPerKey,
-      maxPendingPerChannel: options.maxPendingPerChannel ?? RELAY_DEFAULTS.maxPendingPerChannel,
-      publicUrl: options.publicUrl,
-    };
-    this.methods = new Set(this.settings.methods.map((m) => m.toUpperCase()));
+    this.settings = relaySettings(options);
+    this.methods = new Set(this.settings.methods);
     this.limiter = new RateLimiter(this.settings.rateLimit);
     this.access = options.access;
     this.log = options.log ?? (() => {});
@@ -228,45 +174,28 @@ export class RelayServer {
       refuse(429, 'rate_limited', `over this channel's ${this.settings.rateLimit} requests a second`, { 'retry-after': String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000))) });
       return;
     }
-    const tooLarge = () => {
-      res.setHeader('connection', 'close');
-      refuse(413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);
-    };
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.settings.maxBodyBytes) return tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let aborted = false;
-    req.on('data', (chunk: Buffer) => {
-      if (aborted) return;
-      size += chunk.length;
-      if (size > this.settings.maxBodyBytes) {
-        aborted = true;
-        return tooLarge();
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!aborted) this.forward(req, res, target.channel, target.rest, Buffer.concat(chunks, size), started);
-    });
-    req.on('error', () => {
-      aborted = true;
+    takeInBody(req, this.settings.maxBodyBytes, {
+      tooLarge: () => {
+        res.setHeader('connection', 'close');
+        refuse(413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);
+      },
+      complete: (body) => this.forward(req, res, target.channel, target.rest, body, started),
     });
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, channelId: string, rest: string, body: Buffer, started: number): void {
     const method = req.method ?? 'POST';
     const line = `${method} /${channelId}${rest}`;
-    const fail = (status: number, code: string, message: string, headers?: Record<string, string>) => {
+    const fail = ({ status, code, message, headers }: RelayError) => {
       this.log('warn', `${line}: ${message} (${status})`, { channel: channelId, status });
       sendError(res, status, code, message, headers);
     };
     const channel = this.channels.get(channelId);
     const connection = channel?.connection;
-    if (!connection && !this.bridge) return fail(503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry', { 'retry-after': '5' });
-    if (!connection && !this.bridge!.up) return fail(503, 'redis_unavailable', 'this relay instance lost its link to Redis, so it cannot reach listeners on other instances; retry shortly', { 'retry-after': '5', 'x-relay-error': REDIS_UNAVAILABLE });
+    if (!connection && !this.bridge) return fail(RELAY_ERRORS.noClient);
+    if (!connection && !this.bridge!.up) return fail(RELAY_ERRORS.redisUnavailable);
     if (this.pending.countFor(channelId) >= this.settings.maxPendingPerChannel) {
-      return fail(503, 'listener_busy', `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`, { 'retry-after': '1' });
+      return fail({ status: 503, code: 'listener_busy', message: `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`, headers: { 'retry-after': '1' } });
     }
     const id = `${this.instanceId}-${(this.requestCounter++).toString(36)}`;
     this.pending.add(id, { res, channel: channelId, method, path: rest, started }, this.settings.answerTimeoutMs, () => this.timeOut(id));
@@ -275,21 +204,21 @@ export class RelayServer {
       if (!res.writableFinished && this.pending.isWaiting(id, res)) this.pending.take(id);
     });
     const frame = encodeFrame({ kind: 'request', id, method, path: rest, headers: endToEndHeaders(req.headers), remoteAddress: req.socket.remoteAddress ?? null, timeoutMs: this.settings.answerTimeoutMs, body });
-    const lost = (status: number, code: string, message: string, headers?: Record<string, string>) => {
-      if (this.pending.take(id)) fail(status, code, message, headers);
+    const lost = (error: RelayError) => {
+      if (this.pending.take(id)) fail(error);
     };
     if (channel && connection) {
       channel.inFlight.set(id, Date.now() + this.settings.answerTimeoutMs);
       connection.socket.send(frame, { binary: true }, (err) => {
-        if (err) lost(502, 'client_unreachable', 'the tunnel to the listener broke while sending; the sender should retry');
+        if (err) lost(RELAY_ERRORS.clientUnreachable);
       });
       return;
     }
     this.bridge!.publishRequest(channelId, frame).then(
       (receivers) => {
-        if (receivers === 0) lost(503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry', { 'retry-after': '5' });
+        if (receivers === 0) lost(RELAY_ERRORS.noClient);
       },
-      () => lost(503, 'redis_unavailable', 'this relay instance lost its link to Redis, so it cannot reach listeners on other instances; retry shortly', { 'retry-after': '5', 'x-relay-error': REDIS_UNAVAILABLE }),
+      () => lost(RELAY_ERRORS.redisUnavailable),
     );
   }
 
@@ -331,17 +260,17 @@ export class RelayServer {
   }
 
   /** Tells the senders of the requests still in flight on `channel` that its listener is gone. */
-  private failInFlight(channel: RelayChannel, status: number, code: string, message: string): void {
+  private failInFlight(channel: RelayChannel, error: RelayError): void {
     channel.pruneExpired(Date.now());
     for (const id of channel.inFlight.keys()) {
       if (this.bridge && !this.bridge.isOwnRequest(id)) {
-        this.bridge.publishAnswer(id, channel.id, encodeFrame({ kind: 'response', id, ...errorAnswer(status, code, message) }));
+        this.bridge.publishAnswer(id, channel.id, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
         continue;
       }
       const sender = this.pending.take(id);
       if (!sender) continue;
-      this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${message} (${status})`, { channel: channel.id, status });
-      sendError(sender.res, status, code, message);
+      this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${error.message} (${error.status})`, { channel: channel.id, status: error.status });
+      sendError(sender.res, error.status, error.code, error.message, error.headers);
     }
     channel.inFlight.clear();
     this.forgetIfIdle(channel);
@@ -355,11 +284,11 @@ export class RelayServer {
     if (!decoded.ok || decoded.frame.kind !== 'request' || this.bridge!.isOwnRequest(decoded.frame.id)) return;
     const { id, timeoutMs } = decoded.frame;
     const channel = this.channels.get(channelId);
-    const reply = (status: number, code: string, message: string) => this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(status, code, message) }));
-    if (!channel?.connection) return reply(503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry');
+    const reply = (error: RelayError) => this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
+    if (!channel?.connection) return reply(RELAY_ERRORS.noClient);
     channel.inFlight.set(id, Date.now() + timeoutMs);
     channel.connection.socket.send(raw, { binary: true }, (err) => {
-      if (err && channel.inFlight.delete(id)) reply(502, 'client_unreachable', 'the tunnel to the listener broke while sending; the sender should retry');
+      if (err && channel.inFlight.delete(id)) reply(RELAY_ERRORS.clientUnreachable);
     });
   }
 
@@ -433,7 +362,7 @@ export class RelayServer {
       if (channel.inFlight.size > 0) {
         // Answers may still come over a reconnection (the client keeps unsent ones); give it a moment.
         channel.startGrace(this.settings.reconnectGraceMs, () => {
-          if (!channel.connection) this.failInFlight(channel, 502, 'client_gone', 'the listener disconnected before answering; the sender should retry');
+          if (!channel.connection) this.failInFlight(channel, RELAY_ERRORS.clientGone);
           this.forgetIfIdle(channel);
         });
       }
@@ -508,11 +437,4 @@ export class RelayServer {
     this.channels.delete(channel.id);
     this.bridge?.release(channel.id);
   }
-}
-
-/** Where senders reach this relay: `--public-url`, else the address the client itself used (behind a TLS proxy, https). */
-function publicBase(configured: string | undefined, req: http.IncomingMessage): string {
-  if (configured) return configured.replace(/\/+$/, '');
-  const scheme = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
-  return `${scheme}://${req.headers.host ?? 'localhost'}`;
 }

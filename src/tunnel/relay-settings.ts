@@ -4,7 +4,7 @@ import { redactUrl } from '../core/redact.js';
 import { UsageError } from '../errors.js';
 import { RelayAccess } from './relay-access.js';
 import { relayKeysPath } from './relay-keys.js';
-import type { RelayLogger } from './relay-server.js';
+import type { RelayLogger } from './relay-options.js';
 
 export function requireRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

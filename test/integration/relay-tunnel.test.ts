@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import { sendRequest } from '../../src/delivery/http-sender.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../../src/receiver/raw-exchange.js';
 import { decodeFrame, encodeFrame } from '../../src/tunnel/frame-codec.js';
-import { RelayServer, type RelayOptions } from '../../src/tunnel/relay-server.js';
+import type { RelayOptions } from '../../src/tunnel/relay-options.js';
+import { RelayServer } from '../../src/tunnel/relay-server.js';
 import { TunnelClient, type ChannelCredentials, type TunnelClientOptions, type TunnelStatus } from '../../src/tunnel/tunnel-client.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
