@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/tunnel/rate-limiter.js';
 import { RelayAccess } from '../../src/tunnel/relay-access.js';
 import { findKey, RelayKeyFile } from '../../src/tunnel/relay-keys.js';
+import { openRelayAccess, requireMethods, requireRedisUrl } from '../../src/tunnel/relay-settings.js';
+import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('rate limiter (token bucket)', () => {
@@ -72,5 +74,29 @@ describe('relay keys file', () => {
     expect(access.stillAdmits(undefined)).toBe(false);
     expect(problems).toEqual([`${path} cannot be read as a relay keys file: every listener is refused until it is fixed`]);
     expect(() => new RelayKeyFile(path).add('eve')).toThrow(/is not a readable relay keys file/);
+  });
+});
+
+describe('relay settings checked before start', () => {
+  const log = () => {};
+
+  it('runs open on loopback, elsewhere only with --open, and always keyed once the file has keys', () => {
+    const dir = tempDir();
+    const keys = join(dir, 'relay-keys.json');
+    expect(openRelayAccess({ keysFlag: keys, host: '127.0.0.1', open: false, log }).required).toBe(false);
+    expect(openRelayAccess({ keysFlag: keys, host: 'localhost', open: false, log }).required).toBe(false);
+    expect(() => openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log })).toThrow(UsageError);
+    expect(() => openRelayAccess({ keysFlag: keys, host: '::', open: false, log })).toThrow(/refusing to run open on ::/);
+    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: true, log }).required).toBe(false);
+    new RelayKeyFile(keys).add('ops');
+    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log }).required).toBe(true);
+  });
+
+  it('accepts redis:// and rediss:// URLs and HTTP method names only', () => {
+    expect(requireRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(requireRedisUrl('rediss://:pw@cache.internal:6380/0')).toBe('rediss://:pw@cache.internal:6380/0');
+    expect(() => requireRedisUrl('http://:secret@127.0.0.1:6379')).toThrow('--redis "http://:****@127.0.0.1:6379/" is not a redis:// or rediss:// URL');
+    expect(requireMethods(['post', 'Put'])).toEqual(['POST', 'PUT']);
+    expect(() => requireMethods(['POST', 'NOT A METHOD'])).toThrow(UsageError);
   });
 });
