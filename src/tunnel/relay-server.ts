@@ -6,33 +6,30 @@
  * client connected, 504 no answer in time, 502 the client vanished, 413 body too large, 405 a
  * method not in `--methods`, 429 over `--rate-limit`, 404 unknown path.
  *
- * Channels live in memory only while a client is connected or answers are in flight; identity
- * comes from the token itself (see channel-token.ts), so a restarted relay accepts its clients
- * back without any stored state. With `--redis`, instances share channels (see redis-bridge.ts):
+ * This module is the HTTP side and the routing of answers; the WebSocket side (which listener
+ * holds which channel) is relay-listeners.ts. Channels live in memory only while a client is
+ * connected or answers are in flight; identity comes from the token itself (see
+ * channel-token.ts), so a restarted relay accepts its clients back without any stored state. With `--redis`, instances share channels (see redis-bridge.ts):
  * a channel held elsewhere is reached through Redis, one held here never needs it.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { endToEndHeaders } from '../core/http-headers.js';
 import { answerClientError } from '../http/socket-answer.js';
 import { splitChannelPath } from './forwarding-rules.js';
-import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
+import { decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
 import { PendingSenders } from './pending-senders.js';
 import type { RelayAccess } from './relay-access.js';
 import { relaySettings, type RelayLogger, type RelayOptions, type RelaySettings } from './relay-options.js';
-import { admit, publicBase } from './relay-admission.js';
-import { RELAY_ERRORS, errorAnswer, refuseUpgrade, relayedAnswerHeaders, sendError, sendJson, type RelayError } from './relay-answers.js';
-import { RelayChannel, type ChannelConnection } from './relay-channel.js';
+import { RELAY_ERRORS, errorAnswer, relayedAnswerHeaders, sendError, sendJson, type RelayError } from './relay-answers.js';
+import type { RelayChannel } from './relay-channel.js';
+import { ListenerHub } from './relay-listeners.js';
 import { RelayMetrics } from './relay-metrics.js';
 import { takeInBody } from './relay-intake.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RedisBridge } from './redis-bridge.js';
-
-/** Room for a frame's metadata on top of the body limit. */
-const FRAME_OVERHEAD_BYTES = 64 * 1024;
 
 export interface RelayStats {
   channels: number;
@@ -41,10 +38,9 @@ export interface RelayStats {
 }
 
 export class RelayServer {
-  private readonly channels = new Map<string, RelayChannel>();
+  private readonly listeners: ListenerHub;
   private readonly pending = new PendingSenders();
   private readonly sockets = new Set<Socket>();
-  private readonly wss: WebSocketServer;
   private readonly http: http.Server;
   private readonly settings: RelaySettings;
   private readonly methods: Set<string>;
@@ -64,11 +60,18 @@ export class RelayServer {
     this.access = options.access;
     this.log = options.log ?? (() => {});
     this.metrics = new RelayMetrics({ stats: () => this.stats(), redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined) });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
+    this.listeners = new ListenerHub({
+      settings: this.settings,
+      access: this.access,
+      bridge: () => this.bridge,
+      log: this.log,
+      answer: (channel, frame, raw) => this.route(channel, frame, raw),
+      gone: (channel) => this.failInFlight(channel, RELAY_ERRORS.clientGone),
+    });
     this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) => this.handleHttp(req, res));
     // An Expect other than 100-continue: node would answer 417 itself; the listener is the one to answer.
     this.http.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => this.handleHttp(req, res));
-    this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
+    this.http.on('upgrade', (req, socket, head) => this.listeners.upgrade(req, socket as Socket, head));
     this.http.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -85,7 +88,7 @@ export class RelayServer {
       relay.bridge = await RedisBridge.start(options.redisUrl, relay.instanceId, {
         request: (channel, frame) => relay.relayedRequest(channel, frame),
         answer: (id, channel, frame) => relay.relayedAnswer(id, channel, frame),
-        claim: (channel, stamp) => relay.claimedElsewhere(channel, stamp),
+        claim: (channel, stamp) => relay.listeners.claimedElsewhere(channel, stamp),
         log: relay.log,
       });
     }
@@ -101,9 +104,13 @@ export class RelayServer {
       await relay.bridge?.close();
       throw err;
     }
-    relay.access?.onChange(() => relay.dropRefusedListeners());
+    relay.access?.onChange(() => relay.listeners.dropRefusedListeners());
     relay.access?.watch();
-    relay.pingTimer = setInterval(() => relay.pingAll(), relay.settings.pingIntervalMs);
+    relay.pingTimer = setInterval(() => {
+      const now = Date.now();
+      relay.limiter.sweep(now);
+      relay.listeners.pingAll(now);
+    }, relay.settings.pingIntervalMs);
     relay.pingTimer.unref();
     return relay;
   }
@@ -119,9 +126,7 @@ export class RelayServer {
   }
 
   stats(): RelayStats {
-    let connected = 0;
-    for (const channel of this.channels.values()) if (channel.connection) connected += 1;
-    return { channels: this.channels.size, connected, pending: this.pending.size };
+    return { ...this.listeners.stats(), pending: this.pending.size };
   }
 
   /** Stops accepting, answers every waiting sender 503, closes every tunnel (clients will reconnect). */
@@ -129,15 +134,12 @@ export class RelayServer {
     clearInterval(this.pingTimer);
     this.access?.close();
     for (const sender of this.pending.takeAll()) sendError(sender.res, 503, 'relay_closing', 'the relay is shutting down; retry shortly', { 'retry-after': '1' });
-    for (const channel of this.channels.values()) {
-      channel.stopGrace();
-      channel.connection?.socket.close(1001, 'relay shutting down');
-    }
+    this.listeners.closeAll();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     // Give the close frames a moment to leave, then cut whatever is still open.
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const socket of this.sockets) socket.destroy();
-    for (const client of this.wss.clients) client.terminate();
+    this.listeners.terminateAll();
     await Promise.all([closed, this.bridge?.close()]);
   }
 
@@ -190,7 +192,7 @@ export class RelayServer {
       this.log('warn', `${line}: ${message} (${status})`, { channel: channelId, status });
       sendError(res, status, code, message, headers);
     };
-    const channel = this.channels.get(channelId);
+    const channel = this.listeners.get(channelId);
     const connection = channel?.connection;
     if (!connection && !this.bridge) return fail(RELAY_ERRORS.noClient);
     if (!connection && !this.bridge!.up) return fail(RELAY_ERRORS.redisUnavailable);
@@ -256,7 +258,7 @@ export class RelayServer {
     channel.inFlight.delete(frame.id);
     if (this.bridge && !this.bridge.isOwnRequest(frame.id)) this.bridge.publishAnswer(frame.id, channel.id, raw);
     else this.answerSender(channel.id, frame);
-    this.forgetIfIdle(channel);
+    this.listeners.forgetIfIdle(channel);
   }
 
   /** Tells the senders of the requests still in flight on `channel` that its listener is gone. */
@@ -273,7 +275,7 @@ export class RelayServer {
       sendError(sender.res, error.status, error.code, error.message, error.headers);
     }
     channel.inFlight.clear();
-    this.forgetIfIdle(channel);
+    this.listeners.forgetIfIdle(channel);
   }
 
   // ---- Redis side -------------------------------------------------------------------------
@@ -283,7 +285,7 @@ export class RelayServer {
     const decoded = decodeFrame(raw);
     if (!decoded.ok || decoded.frame.kind !== 'request' || this.bridge!.isOwnRequest(decoded.frame.id)) return;
     const { id, timeoutMs } = decoded.frame;
-    const channel = this.channels.get(channelId);
+    const channel = this.listeners.get(channelId);
     const reply = (error: RelayError) => this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
     if (!channel?.connection) return reply(RELAY_ERRORS.noClient);
     channel.inFlight.set(id, Date.now() + timeoutMs);
@@ -298,143 +300,4 @@ export class RelayServer {
     if (decoded.ok && decoded.frame.kind === 'response' && decoded.frame.id === id) this.answerSender(channelId, decoded.frame);
   }
 
-  /** Another instance accepted a listener for `channelId`: a connection here older than it gives way. */
-  private claimedElsewhere(channelId: string, stamp: bigint): void {
-    const channel = this.channels.get(channelId);
-    if (!channel) return;
-    const connection = channel.connection;
-    if (connection && connection.stamp >= stamp) return;
-    // Answers still due come through the new holder, routed by request id.
-    channel.stopGrace();
-    channel.inFlight.clear();
-    channel.connection = undefined;
-    if (connection) {
-      this.log('warn', `channel ${channelId}: a newer connection on another instance replaced this one`, { channel: channelId });
-      connection.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
-    }
-    this.forgetIfIdle(channel);
-  }
-
-  // ---- WebSocket side ---------------------------------------------------------------------
-
-  private handleUpgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
-    const admission = admit(req, this.access, (sha256, except) => this.channelsHeldWith(sha256, except), this.settings.maxChannelsPerKey);
-    if (!admission.ok) {
-      this.log('warn', admission.log, { refused: true });
-      refuseUpgrade(socket, admission.status, admission.code, admission.message);
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.attach(ws, admission.channel, admission.newToken, admission.key, publicBase(this.settings.publicUrl, req)));
-  }
-
-  private channelsHeldWith(sha256: string, except: string): number {
-    let held = 0;
-    for (const channel of this.channels.values()) if (channel.id !== except && channel.connection?.keySha256 === sha256) held += 1;
-    return held;
-  }
-
-  private async attach(socket: WebSocket, channelId: string, newToken: string | undefined, key: { name: string; sha256: string } | undefined, publicBase: string): Promise<void> {
-    const channel = this.channelFor(channelId);
-    const previous = channel.connection;
-    const connection: ChannelConnection = { socket, alive: true, keySha256: key?.sha256, keyName: key?.name, stamp: 0n };
-    channel.connection = connection;
-    channel.stopGrace();
-    if (previous) {
-      this.log('warn', `channel ${channelId}: a newer connection replaced the previous one`, { channel: channelId });
-      previous.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
-    }
-    this.log('info', `channel ${channelId} connected${newToken ? ' (new channel)' : ''}${key ? ` with key "${key.name}"` : ''}`, { channel: channelId, connected: true, key: key?.name });
-
-    socket.on('pong', () => {
-      connection.alive = true;
-    });
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      connection.alive = true;
-      this.receive(channel, data, isBinary);
-    });
-    socket.on('error', (err) => {
-      this.log('warn', `channel ${channelId}: connection error: ${err.message}`, { channel: channelId });
-    });
-    socket.on('close', (code) => {
-      if (channel.connection !== connection) return;
-      channel.connection = undefined;
-      this.log('info', `channel ${channelId} disconnected (code ${code})`, { channel: channelId, connected: false, code });
-      if (channel.inFlight.size > 0) {
-        // Answers may still come over a reconnection (the client keeps unsent ones); give it a moment.
-        channel.startGrace(this.settings.reconnectGraceMs, () => {
-          if (!channel.connection) this.failInFlight(channel, RELAY_ERRORS.clientGone);
-          this.forgetIfIdle(channel);
-        });
-      }
-      this.forgetIfIdle(channel);
-    });
-
-    // Reachable from every instance before the listener is told it is connected.
-    if (this.bridge) connection.stamp = await this.bridge.hold(channelId);
-    if (channel.connection !== connection) return;
-    socket.send(
-      encodeFrame({ kind: 'hello', channel: channelId, token: newToken, publicUrl: `${publicBase}/${channelId}`, pingIntervalMs: this.settings.pingIntervalMs, maxBodyBytes: this.settings.maxBodyBytes }),
-      { binary: true },
-    );
-  }
-
-  private receive(channel: RelayChannel, data: Buffer, isBinary: boolean): void {
-    const decoded = isBinary ? decodeFrame(data) : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
-    if (!decoded.ok) {
-      this.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, { channel: channel.id, malformed: true });
-      return;
-    }
-    if (decoded.frame.kind !== 'response') {
-      this.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, { channel: channel.id, malformed: true });
-      return;
-    }
-    this.route(channel, decoded.frame, data);
-  }
-
-  /** After the keys file changed: listeners whose key was revoked (or who have none, now that keys are required) are cut off. */
-  private dropRefusedListeners(): void {
-    for (const channel of this.channels.values()) {
-      const connection = channel.connection;
-      if (!connection || this.access!.stillAdmits(connection.keySha256)) continue;
-      const why = connection.keyName ? `relay key "${connection.keyName}" was revoked` : 'this relay now requires a key';
-      this.log('warn', `channel ${channel.id}: ${why}; disconnecting its listener`, { channel: channel.id, key: connection.keyName });
-      connection.socket.close(CLOSE_KEY_REFUSED, why);
-    }
-  }
-
-  private pingAll(): void {
-    const now = Date.now();
-    this.limiter.sweep(now);
-    for (const channel of this.channels.values()) {
-      channel.pruneExpired(now);
-      const connection = channel.connection;
-      if (!connection) {
-        this.forgetIfIdle(channel);
-        continue;
-      }
-      if (!connection.alive) {
-        this.log('warn', `channel ${channel.id}: no pong since the last ping, dropping the connection`, { channel: channel.id });
-        connection.socket.terminate();
-        continue;
-      }
-      connection.alive = false;
-      connection.socket.ping();
-    }
-  }
-
-  private channelFor(id: string): RelayChannel {
-    let channel = this.channels.get(id);
-    if (!channel) {
-      channel = new RelayChannel(id);
-      this.channels.set(id, channel);
-    }
-    return channel;
-  }
-
-  private forgetIfIdle(channel: RelayChannel): void {
-    // Only this very object: a late callback of a forgotten channel must not drop its successor.
-    if (!channel.idle || this.channels.get(channel.id) !== channel) return;
-    this.channels.delete(channel.id);
-    this.bridge?.release(channel.id);
-  }
 }
