@@ -13,7 +13,8 @@ export function defineRelayCommands(program: Command): void {
     .option('--public-url <url>', 'base of the webhook URLs handed to listeners, e.g. https://relay.example.com (default: the address a listener connected to)')
     .option('--keys <file>', 'the keys file, also for `relay keys …` (env WEBHOOKS_RELAY_KEYS; default relay-keys.json in the config directory)')
     .option('--open', 'with no keys, accept any listener even on a non-loopback --host')
-    .addOption(new Option('--methods <list>', 'HTTP methods passed on to listeners (comma-separated); others get 405').argParser(collectList).default(['POST'], 'POST'))
+    // No commander default: a repeatable option would add to it rather than replace it.
+    .addOption(new Option('--methods <list>', 'HTTP methods passed on to listeners (comma-separated; default: POST); others get 405').argParser(collectList))
     .addOption(new Option('--rate-limit <n>', 'requests per second per channel (bursts of twice that); over it, 429').argParser(positiveNumber).default(50))
     .addOption(new Option('--max-channels-per-key <n>', 'channels one key may hold at once').argParser(integer(1)).default(10))
     .addOption(new Option('--max-pending <n>', 'senders waiting at once for one channel\'s listener; more get 503').argParser(integer(1)).default(100))

@@ -12,7 +12,7 @@ interface RelayCommandOptions {
   publicUrl?: string;
   keys?: string;
   open?: boolean;
-  methods: string[];
+  methods?: string[];
   rateLimit: number;
   maxChannelsPerKey: number;
   maxPending: number;
@@ -36,7 +36,7 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
     port: options.port,
     publicUrl,
     access,
-    methods: requireMethods(options.methods),
+    methods: options.methods === undefined ? undefined : requireMethods(options.methods),
     rateLimit: options.rateLimit,
     maxChannelsPerKey: options.maxChannelsPerKey,
     maxPendingPerChannel: options.maxPending,

@@ -52,15 +52,19 @@ describe('relay limits', () => {
   });
 
   it('passes on only --methods and answers the others 405 itself', async () => {
-    const relay = await relayWith(['--methods', 'post,put']);
+    const relay = await relayWith(['--methods', 'put', '--methods', 'patch']);
     const seen: string[] = [];
     const url = await channel(relay, async (req) => (seen.push(req.method), { status: 200, headers: {}, body: Buffer.alloc(0) }));
     expect((await fetch(url, { method: 'PUT', body: 'x' })).status).toBe(200);
-    const get = await fetch(url);
-    expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('POST, PUT');
-    expect(get.headers.get('x-relay-error')).toBe('method_not_allowed');
-    expect(seen).toEqual(['PUT']);
+    expect((await fetch(url, { method: 'PATCH', body: 'x' })).status).toBe(200);
+    // The list replaces the default: POST is not passed on now.
+    for (const method of ['POST', 'GET']) {
+      const refused = await fetch(url, { method });
+      expect(refused.status).toBe(405);
+      expect(refused.headers.get('allow')).toBe('PUT, PATCH');
+      expect(refused.headers.get('x-relay-error')).toBe('method_not_allowed');
+    }
+    expect(seen).toEqual(['PUT', 'PATCH']);
   });
 
   it('replaces the listener\'s own security headers, so an HTML answer is never a page of the relay\'s domain', async () => {
