@@ -16,8 +16,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, isTTY: Boolean(process.stdout.isTTY) };
 require('../dist/cli/main.cjs')
-  .main(process.argv.slice(2))
+  .main(process.argv.slice(2), io)
   .then((code) => {
     process.exitCode = code;
   });

@@ -1,7 +1,8 @@
 /**
  * What every command gets from the global flags and the environment: where to print, whether a
- * person is watching, and the resolved settings. Commands take it as an argument so tests can
- * force either mode.
+ * person is watching, and the resolved settings. Commands take it as an argument, and it is built
+ * from the streams and environment `main` was given (never from `process`), so tests run commands
+ * in-process with captured output and either mode forced.
  */
 import { resolveApiUrl, resolveDatabasePath, resolveSetting } from '../config/settings.js';
 
@@ -14,14 +15,30 @@ export interface GlobalOptions {
   token?: string;
 }
 
+/** Where a command prints: the process's stream, or a test's capture. */
+export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+
+/** The process's side of a run: bin/ passes the real ones, tests their own. */
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: InputStream;
+  env: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal (a person may be watching). */
+  isTTY: boolean;
+}
+
 export interface CommandContext {
   json: boolean;
   verbose: boolean;
   color: boolean;
   /** A person at a terminal: TUI, progress bars and prompts are allowed. */
   interactive: boolean;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: InputStream;
+  env: NodeJS.ProcessEnv;
   dbPath: string;
   apiUrl: string;
   token: string | undefined;
@@ -41,18 +58,21 @@ export function isInteractive(stdout: { isTTY?: boolean } = process.stdout, env:
   return Boolean(stdout.isTTY) && !isInCi(env) && env.TERM !== 'dumb';
 }
 
-export function createContext(options: GlobalOptions): CommandContext {
-  const color = options.color !== false && !process.env.NO_COLOR && (Boolean(process.stdout.isTTY) || Boolean(process.env.FORCE_COLOR));
+export function createContext(options: GlobalOptions, io: CliIo): CommandContext {
+  const { env } = io;
+  const color = options.color !== false && !env.NO_COLOR && (io.isTTY || Boolean(env.FORCE_COLOR));
   const json = Boolean(options.json);
   return {
     json,
     verbose: Boolean(options.verbose),
     color,
-    interactive: !json && isInteractive(),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    dbPath: resolveDatabasePath(options.db),
-    apiUrl: resolveApiUrl(options.apiUrl),
-    token: resolveSetting('token', options.token),
+    interactive: !json && isInteractive({ isTTY: io.isTTY }, env),
+    stdout: io.stdout,
+    stderr: io.stderr,
+    stdin: io.stdin,
+    env,
+    dbPath: resolveDatabasePath(options.db, env),
+    apiUrl: resolveApiUrl(options.apiUrl, env),
+    token: resolveSetting('token', options.token, env),
   };
 }

@@ -1,12 +1,13 @@
 /** Reads `--payload` / `--data` inputs: a file path, or `-` for standard input, as raw bytes. */
 import { readFileSync } from 'node:fs';
 import { fileSystemError, UsageError } from '../errors.js';
+import type { InputStream } from './context.js';
 
-export async function readInput(source: string, flag: string): Promise<Buffer> {
+export async function readInput(stdin: InputStream, source: string, flag: string): Promise<Buffer> {
   if (source === '-') {
-    if (process.stdin.isTTY) throw new UsageError(`${flag} - reads standard input, but nothing is piped in`, `pipe a payload in, or pass ${flag} FILE`);
+    if (stdin.isTTY) throw new UsageError(`${flag} - reads standard input, but nothing is piped in`, `pipe a payload in, or pass ${flag} FILE`);
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    for await (const chunk of stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
   try {

@@ -2,6 +2,8 @@
  * The command table. Only commander and the small `define-*` modules load at start-up: each
  * command's module is imported when that command runs, so `--help`, `--version` and `trigger`
  * never load the TUI, SQLite or WebSocket stacks. `main` returns the exit code; only bin/ exits.
+ * It reads and writes only the `io` it is given (bin/ passes the process's), so tests run it
+ * in-process with captured output, a chosen environment and a forced terminal or not.
  *
  * The start-up path (bin, src/cli/*.cts, version, exit codes) is CommonJS: Node loads CommonJS
  * several times faster than ES modules, a third of `--help`'s time (npm run bench measures it).
@@ -15,7 +17,8 @@ import { defineApiCommands } from './define-api.cjs';
 import { defineListenCommands } from './define-listen.cjs';
 import { defineRelayCommands } from './define-relay.cjs';
 import { defineSmokeCommands } from './define-smoke.cjs';
-import { exitCodeOf, examples } from './lazy-action.cjs';
+import type { CliIo } from './context.js';
+import { exitCodeOf, examples, setProgramIo } from './lazy-action.cjs';
 
 export function buildProgram(): Command {
   const program = new Command('webhooks-cli')
@@ -45,14 +48,25 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/** Runs the CLI with `argv` (without node and script) and returns the exit code; never exits. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
   const program = buildProgram();
+  setProgramIo(program, io);
   const wantsJson = argv.includes('--json');
   const verbose = argv.includes('--verbose');
-  program.exitOverride();
+  // Help, version and usage errors go to the given streams too.
+  const output = {
+    writeOut: (text: string) => void io.stdout.write(text),
+    writeErr: (text: string) => void io.stderr.write(text),
+    getOutHelpWidth: () => (io.isTTY && io.stdout.columns ? io.stdout.columns : 80),
+    getErrHelpWidth: () => (io.stderr.isTTY && io.stderr.columns ? io.stderr.columns : 80),
+    // Our help has no colour of its own; there is nothing for commander to keep or strip.
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+  };
   for (const command of allCommands(program)) {
     command.exitOverride();
+    command.configureOutput(output);
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -64,23 +78,23 @@ export async function main(argv: string[]): Promise<number> {
       // commander has already printed its one-line message on stderr.
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    return await reportError(err, { json: wantsJson, verbose });
+    return await reportError(err, io, { json: wantsJson, verbose });
   }
 }
 
-async function reportError(err: unknown, { json, verbose }: { json: boolean; verbose: boolean }): Promise<number> {
+async function reportError(err: unknown, io: CliIo, { json, verbose }: { json: boolean; verbose: boolean }): Promise<number> {
   // Loaded only when something failed: the start-up path stays small.
   const { UserError } = await import('../errors.js');
-  if (err instanceof UserError) {
-    process.stderr.write(`error: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
-    if (verbose && err.cause instanceof Error && err.cause.stack) process.stderr.write(err.cause.stack + '\n');
-    if (json) process.stdout.write(JSON.stringify({ error: { message: err.message, hint: err.hint ?? null, exitCode: err.exitCode } }) + '\n');
+  if (UserError.is(err)) {
+    io.stderr.write(`error: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
+    if (verbose && err.cause instanceof Error && err.cause.stack) io.stderr.write(err.cause.stack + '\n');
+    if (json) io.stdout.write(JSON.stringify({ error: { message: err.message, hint: err.hint ?? null, exitCode: err.exitCode } }) + '\n');
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: unexpected failure: ${message} — rerun with --verbose and report it\n`);
-  if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-  if (json) process.stdout.write(JSON.stringify({ error: { message, hint: null, exitCode: EXIT_FAILED } }) + '\n');
+  io.stderr.write(`error: unexpected failure: ${message} — rerun with --verbose and report it\n`);
+  if (verbose && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+  if (json) io.stdout.write(JSON.stringify({ error: { message, hint: null, exitCode: EXIT_FAILED } }) + '\n');
   return EXIT_FAILED;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Printing: results to stdout, everything else (progress, notes, warnings) to stderr, so
- * `--json | jq` always works. Colour is a tiny ANSI helper rather than chalk on the hot path.
+ * `--json | jq` always works. How values read (colours, tables, durations) is in format/display.
  */
 import type { CommandContext } from './context.js';
 
@@ -14,40 +14,4 @@ export function printLine(ctx: Pick<CommandContext, 'stdout'>, line = ''): void 
 
 export function logLine(ctx: Pick<CommandContext, 'stderr'>, line: string): void {
   ctx.stderr.write(line + '\n');
-}
-
-export type Paint = (text: string) => string;
-
-export interface Palette {
-  green: Paint;
-  red: Paint;
-  yellow: Paint;
-  dim: Paint;
-  bold: Paint;
-  cyan: Paint;
-}
-
-const ansi = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
-const plain: Paint = (text) => text;
-
-export function palette(enabled: boolean): Palette {
-  if (!enabled) return { green: plain, red: plain, yellow: plain, dim: plain, bold: plain, cyan: plain };
-  return { green: ansi(32, 39), red: ansi(31, 39), yellow: ansi(33, 39), dim: ansi(2, 22), bold: ansi(1, 22), cyan: ansi(36, 39) };
-}
-
-/** Pads or cuts `text` to `width` columns (ASCII-width; good enough for table cells). */
-export function cell(text: string, width: number): string {
-  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
-}
-
-/** A plain-text table for terminals and pipes: a header line and aligned columns. */
-export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(headers), ...rows.map(line)].join('\n');
-}
-
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '-';
-  return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

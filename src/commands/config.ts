@@ -1,12 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import type { CommandContext } from '../cli/context.js';
-import { formatTable, printJson, printLine } from '../cli/output.js';
-import { openConfig } from '../config/config-store.js';
-import { configDirectory, configFilePath } from '../config/paths.js';
+import { printJson, printLine } from '../cli/output.js';
+import { formatTable } from '../format/display.js';
+import { openSettingsFile } from '../config/config-store.js';
 import { SETTINGS, type SettingName } from '../config/settings.js';
 import { closestMatches } from '../core/events.js';
 import { maskSecret } from '../core/redact.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, fileSystemError, requireHttpUrl } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, UsageError, requireHttpUrl } from '../errors.js';
 
 function requireKey(key: string): SettingName {
   if (key in SETTINGS) return key as SettingName;
@@ -19,31 +18,22 @@ function display(key: SettingName, value: string | undefined, showSecrets: boole
   return SETTINGS[key].secret && !showSecrets ? maskSecret(value) : value;
 }
 
-function store() {
-  try {
-    mkdirSync(configDirectory(), { recursive: true, mode: 0o700 });
-    return openConfig();
-  } catch (err) {
-    throw fileSystemError(err, configDirectory(), 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
-  }
-}
-
 export function configList(ctx: CommandContext, options: { showSecrets?: boolean }): void {
-  const conf = store();
+  const file = openSettingsFile(ctx.env);
   const entries = (Object.keys(SETTINGS) as SettingName[]).map((key) => ({
     key,
-    value: display(key, conf.get(key), options.showSecrets) ?? null,
+    value: display(key, file.get(key), options.showSecrets) ?? null,
     env: SETTINGS[key].env,
     description: SETTINGS[key].description,
   }));
-  if (ctx.json) return printJson(ctx, { file: configFilePath(), settings: entries });
+  if (ctx.json) return printJson(ctx, { file: file.path, settings: entries });
   printLine(ctx, formatTable(['KEY', 'VALUE', 'ENV', 'DESCRIPTION'], entries.map((e) => [e.key, e.value ?? '-', e.env, e.description])));
-  printLine(ctx, `\nstored in ${configFilePath()}`);
+  printLine(ctx, `\nstored in ${file.path}`);
 }
 
 export function configGet(ctx: CommandContext, key: string, options: { showSecrets?: boolean }): number {
   const name = requireKey(key);
-  const value = display(name, store().get(name), options.showSecrets);
+  const value = display(name, openSettingsFile(ctx.env).get(name), options.showSecrets);
   if (ctx.json) printJson(ctx, { key: name, value: value ?? null });
   else if (value !== undefined) printLine(ctx, value);
   return value === undefined ? EXIT_FAILED : EXIT_OK;
@@ -52,14 +42,14 @@ export function configGet(ctx: CommandContext, key: string, options: { showSecre
 export function configSet(ctx: CommandContext, key: string, value: string): void {
   const name = requireKey(key);
   if (name === 'api-url') requireHttpUrl(value, 'api-url', 'http://127.0.0.1:4010');
-  store().set(name, value);
+  openSettingsFile(ctx.env).set(name, value);
   if (ctx.json) printJson(ctx, { key: name, value: display(name, value, false) });
   else printLine(ctx, `${name} = ${display(name, value, false)}`);
 }
 
 export function configUnset(ctx: CommandContext, key: string): void {
   const name = requireKey(key);
-  store().delete(name);
+  openSettingsFile(ctx.env).unset(name);
   if (ctx.json) printJson(ctx, { key: name, value: null });
   else printLine(ctx, `${name} unset`);
 }

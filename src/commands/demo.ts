@@ -32,10 +32,12 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   try {
     if (ctx.interactive) {
       const stopped = listenForStop();
-      const { runListenTui } = await import('../ui/listen/run-listen-tui.js');
-      const tui = runListenTui(demo.listener, { verify: true, stopped: stopped.received });
-      // The TUI lists what arrives after it subscribed (its effects run after the first paint).
-      await new Promise((r) => setTimeout(r, 200));
+      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
+      let ready!: () => void;
+      const listing = new Promise<void>((resolve) => (ready = resolve));
+      const tui = runListenTui(demo.listener, { verify: true, stopped: stopped.received, replay: replayThroughListener(demo.listener), terminal: ctx, onReady: ready });
+      // The TUI lists only what arrives after it subscribed: emit once it says so (or has ended).
+      await Promise.race([listing, tui]);
       await demo.emitAll();
       await tui;
       stopped.dispose();

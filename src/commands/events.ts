@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
-import { formatTable, printJson, printLine } from '../cli/output.js';
+import { printJson, printLine } from '../cli/output.js';
+import { formatTable } from '../format/display.js';
 import { EVENT_CATALOGUE } from '../core/events.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { requireEventType } from './event-arguments.js';

@@ -1,10 +1,12 @@
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, formatTable, palette, printJson, printLine } from '../cli/output.js';
-import { redactUrl } from '../core/redact.js';
+import { printJson, printLine } from '../cli/output.js';
+import { resolveSetting } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
-import type { DeliveryRecord, DeliverySummary, Direction } from '../store/delivery-record.js';
+import type { Direction } from '../store/delivery-record.js';
+import { exportRecords } from '../store/history-export.js';
 import { HistoryStore, type HistoryFilter } from '../store/history-store.js';
+import { formatRecord, historyTable, recordJson, summaryJson } from './history-output.js';
 
 interface ListOptions {
   event?: string;
@@ -34,9 +36,15 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
       const query = queryText(options);
       const firstPage = store.list({ ...toHistoryFilter(parseFilterQuery(query)), limit: frame.HISTORY_PAGE_SIZE });
       const size = { columns: ctx.stdout.columns || 100, terminalRows: ctx.stdout.rows || 30 };
-      frame.drawFirstFrame(ctx.stdout, process.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
-      const { runHistoryBrowser } = await import('../ui/history/run-history-browser.js');
-      return await runHistoryBrowser(store, query, firstPage);
+      frame.drawFirstFrame(ctx.stdout, ctx.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
+      const [{ runHistoryBrowser }, { replayAction }] = await Promise.all([import('../ui/history/run-history-browser.js'), import('../delivery/replay-action.js')]);
+      const replay = replayAction({
+        secret: resolveSetting('secret', undefined, ctx.env),
+        noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
+        record: (sent) => store.insert(sent),
+        showTarget: true,
+      });
+      return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal: ctx });
     }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));
@@ -63,103 +71,8 @@ export function exportHistory(ctx: CommandContext, options: ListOptions): void {
   requireKnownEvent(options.event);
   const store = HistoryStore.open(ctx.dbPath);
   try {
-    // Page backwards by id so a million rows never sit in memory at once.
-    let beforeId: number | undefined;
-    let left = options.limit ?? Number.POSITIVE_INFINITY;
-    while (left > 0) {
-      const page = store.list({ ...options, beforeId, limit: Math.min(500, left) });
-      if (page.length === 0) break;
-      for (const row of page) ctx.stdout.write(JSON.stringify(recordJson(store.get(row.id)!)) + '\n');
-      beforeId = page[page.length - 1]!.id;
-      left -= page.length;
-    }
+    for (const record of exportRecords(store, options)) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
   } finally {
     store.close();
   }
-}
-
-function historyTable(rows: DeliverySummary[], color: boolean): string {
-  const c = palette(color);
-  const table = formatTable(
-    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'DURATION'],
-    rows.map((r) => [
-      String(r.id),
-      new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
-      r.direction,
-      r.event ?? '-',
-      r.deliveryId ?? '-',
-      r.status === null ? 'error' : String(r.status),
-      r.signatureValid === null ? '-' : r.signatureValid ? '✓' : '✗',
-      formatDuration(r.durationMs),
-    ]),
-  );
-  const [head, ...lines] = table.split('\n');
-  return [c.bold(head!), ...lines].join('\n');
-}
-
-/** Snake-case JSON, the shape every `--json` output of the tool uses. */
-function summaryJson(r: DeliverySummary) {
-  return {
-    id: r.id,
-    direction: r.direction,
-    source: r.source,
-    created_at: new Date(r.createdAt).toISOString(),
-    event: r.event,
-    delivery_id: r.deliveryId,
-    method: r.method,
-    url: redactUrl(r.url),
-    remote_address: r.remoteAddress,
-    status: r.status,
-    duration_ms: r.durationMs,
-    error: r.error,
-    signature_valid: r.signatureValid,
-    signature_error: r.signatureError,
-    duplicate: r.duplicate,
-    replay_of: r.replayOf,
-    body_size: r.bodySize,
-  };
-}
-
-function recordJson(r: DeliveryRecord & { id?: number }) {
-  return {
-    ...summaryJson({ ...r, id: r.id ?? 0, bodySize: r.requestBody.length }),
-    request_headers: r.requestHeaders,
-    request_body: r.requestBody.toString('utf8'),
-    request_body_base64: r.requestBody.toString('base64'),
-    response_headers: r.responseHeaders,
-    response_body: r.responseBody?.toString('utf8') ?? null,
-  };
-}
-
-/** A readable page for one delivery: summary, headers, pretty body, the answer. */
-export function formatRecord(r: DeliveryRecord & { id?: number }): string {
-  const lines = [
-    `delivery   ${r.deliveryId ?? '-'}  (#${r.id})`,
-    `event      ${r.event ?? '-'}`,
-    `direction  ${r.direction === 'out' ? 'sent' : 'received'} by ${r.source}${r.replayOf ? `, replay of ${r.replayOf}` : ''}`,
-    `time       ${new Date(r.createdAt).toISOString()}`,
-    `${r.direction === 'out' ? 'target' : 'path'}     ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
-    `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
-  ];
-  if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);
-  lines.push('', 'request headers:', ...Object.entries(r.requestHeaders).map(([k, v]) => `  ${k}: ${String(v)}`));
-  lines.push('', `request body (${r.requestBody.length} bytes):`, indent(prettyBody(r.requestBody)));
-  if (r.responseHeaders || r.responseBody) {
-    lines.push('', 'response headers:', ...Object.entries(r.responseHeaders ?? {}).map(([k, v]) => `  ${k}: ${String(v)}`));
-    lines.push('', `response body (${r.responseBody?.length ?? 0} bytes):`, indent(prettyBody(r.responseBody ?? Buffer.alloc(0))));
-  }
-  return lines.join('\n');
-}
-
-export function prettyBody(body: Buffer): string {
-  const text = body.toString('utf8');
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}
-
-function indent(text: string): string {
-  return text.split('\n').map((l) => `  ${l}`).join('\n');
 }

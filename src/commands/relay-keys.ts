@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
-import { formatTable, logLine, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { formatTable } from '../format/display.js';
 import { EXIT_OK, UserError } from '../errors.js';
 import { RelayKeyFile, relayKeysPath } from '../tunnel/relay-keys.js';
 
@@ -9,7 +10,7 @@ interface KeysOptions {
 
 /** `relay keys add NAME`: the key on stdout, once; only its hash is kept. */
 export function addRelayKey(ctx: CommandContext, name: string, options: KeysOptions): number {
-  const file = new RelayKeyFile(relayKeysPath(options.keys));
+  const file = new RelayKeyFile(relayKeysPath(options.keys, ctx.env));
   const key = file.add(name);
   if (ctx.json) printJson(ctx, { name, key, file: file.path });
   else printLine(ctx, key);
@@ -18,7 +19,7 @@ export function addRelayKey(ctx: CommandContext, name: string, options: KeysOpti
 }
 
 export function listRelayKeys(ctx: CommandContext, options: KeysOptions): number {
-  const file = new RelayKeyFile(relayKeysPath(options.keys));
+  const file = new RelayKeyFile(relayKeysPath(options.keys, ctx.env));
   const keys = file.entries().map(({ name, created, lastUsed, revoked }) => ({ name, created, lastUsed: lastUsed ?? null, revoked: revoked ?? null }));
   if (ctx.json) return printJson(ctx, { file: file.path, keys }), EXIT_OK;
   if (keys.length === 0) {
@@ -30,7 +31,7 @@ export function listRelayKeys(ctx: CommandContext, options: KeysOptions): number
 }
 
 export function revokeRelayKey(ctx: CommandContext, name: string, options: KeysOptions): number {
-  const file = new RelayKeyFile(relayKeysPath(options.keys));
+  const file = new RelayKeyFile(relayKeysPath(options.keys, ctx.env));
   if (!file.revoke(name)) throw new UserError(`no live key named "${name}" in ${file.path}`, { hint: '`webhooks-cli relay keys list` shows the names' });
   if (ctx.json) printJson(ctx, { name, revoked: true, file: file.path });
   logLine(ctx, `key "${name}" revoked; a relay using ${file.path} disconnects its listeners within seconds`);

@@ -26,9 +26,9 @@ interface RelayCommandOptions {
 /** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
 export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
   const publicUrl = options.publicUrl === undefined ? undefined : requireHttpUrl(options.publicUrl, '--public-url', 'https://relay.example.com').href.replace(/\/+$/, '');
-  const redisUrl = requireRedisUrl(options.redis ?? (process.env.WEBHOOKS_RELAY_REDIS || undefined));
+  const redisUrl = requireRedisUrl(options.redis ?? (ctx.env.WEBHOOKS_RELAY_REDIS || undefined));
   const log = relayLogger(ctx);
-  const access = openRelayAccess({ keysFlag: options.keys, host: options.host, open: Boolean(options.open), log });
+  const access = openRelayAccess({ keysFlag: options.keys, env: ctx.env, host: options.host, open: Boolean(options.open), log });
   // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
   const stop = listenForStop();
   const relay = await startOrExplain({

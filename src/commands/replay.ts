@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
 import { replayDelivery } from '../delivery/replay-service.js';
@@ -14,7 +15,7 @@ interface ReplayCommandOptions {
 }
 
 export async function replayCommand(ctx: CommandContext, ref: string, options: ReplayCommandOptions): Promise<number> {
-  const secret = resolveSetting('secret', options.secret);
+  const secret = resolveSetting('secret', options.secret, ctx.env);
   if (!secret) throw new UsageError('no secret to sign the replay with', 'pass --secret, set WEBHOOKS_SECRET, or run `webhooks-cli config set secret …`');
   if (options.to !== undefined) requireHttpUrl(options.to, '--to');
   const store = HistoryStore.open(ctx.dbPath);

@@ -1,6 +1,7 @@
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, logLine, palette, printLine } from '../cli/output.js';
+import { logLine, printLine } from '../cli/output.js';
+import { formatDuration, palette } from '../format/display.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { defaultStatePath, startEmulator } from '../emulator/emulator.js';
 import type { AttemptReport } from '../emulator/delivery-engine.js';

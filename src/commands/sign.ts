@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { readInput } from '../cli/input.js';
-import { logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { palette } from '../format/display.js';
 import { abbreviateSignature, diagnose, sign } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 
@@ -11,7 +12,7 @@ function requireSecrets(secrets: readonly string[]): void {
 
 export async function signCommand(ctx: CommandContext, options: { secret: string; payload: string }): Promise<void> {
   requireSecrets([options.secret]);
-  const body = await readInput(options.payload, '--payload');
+  const body = await readInput(ctx.stdin, options.payload, '--payload');
   const signature = sign(body, options.secret);
   if (ctx.json) return printJson(ctx, { signature, header: 'X-Webhook-Signature', bytes: body.length });
   printLine(ctx, signature);
@@ -22,7 +23,7 @@ export async function verifyCommand(
   options: { secret: string[]; signature: string; payload: string; showSecret?: boolean },
 ): Promise<number> {
   requireSecrets(options.secret);
-  const body = await readInput(options.payload, '--payload');
+  const body = await readInput(ctx.stdin, options.payload, '--payload');
   const result = diagnose(body, options.signature, options.secret);
   const show = (s: string) => (options.showSecret ? s : abbreviateSignature(s));
   if (ctx.json) {

@@ -1,10 +1,10 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { EXIT_FAILED, EXIT_OK, fileSystemError, requireHttpUrl, UsageError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
+import { prepareReportFile } from '../smoke/report-file.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
 import { SpoolWriter } from '../store/delivery-spool.js';
@@ -22,10 +22,10 @@ interface SmokeOptions {
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;
-  const secret = resolveSetting('secret', options.secret);
+  const secret = resolveSetting('secret', options.secret, ctx.env);
   if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
   const events = selectedEvents(options.events);
-  const junitPath = options.junit === undefined ? undefined : prepareReportPath(options.junit);
+  const junit = options.junit === undefined ? undefined : prepareReportFile(options.junit);
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = new SpoolWriter(ctx.dbPath).open();
@@ -62,9 +62,9 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   // A receiver that never accepted a connection is one fact, not a failure per check.
   if (ctx.json) printJson(ctx, reportJson(report));
   else if (report.receiverReachable) printLine(ctx, ctx.interactive ? humanSummary(report, c) : totalsLine(report));
-  if (junitPath) {
-    writeReport(junitPath, reportJUnit(report));
-    logLine(ctx, `JUnit report written to ${junitPath}`);
+  if (junit) {
+    junit.write(reportJUnit(report));
+    logLine(ctx, `JUnit report written to ${junit.path}`);
   }
   if (!report.receiverReachable) logLine(ctx, `error: ${report.unreachable}`);
   else if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
@@ -75,26 +75,4 @@ function selectedEvents(given: string[] | undefined): string[] {
   if (!given || given.length === 0 || given.includes('all')) return [...EVENT_TYPES];
   given.forEach(requireEventType);
   return [...new Set(given)];
-}
-
-/** Creates the report's folder and checks it is writable now, not after a long run. */
-function prepareReportPath(path: string): string {
-  const full = resolve(path);
-  if (existsSync(full) && statSync(full).isDirectory()) throw new UsageError(`--junit ${path} is a folder`, 'name a file, e.g. --junit reports/webhooks-smoke.xml');
-  try {
-    mkdirSync(dirname(full), { recursive: true });
-    accessSync(dirname(full), constants.W_OK);
-  } catch (err) {
-    const e = fileSystemError(err, dirname(full), 'write the JUnit report in', 'pass --junit a path in a writable folder');
-    throw new UsageError(e.message, e.hint);
-  }
-  return full;
-}
-
-function writeReport(path: string, xml: string): void {
-  try {
-    writeFileSync(path, xml);
-  } catch (err) {
-    throw fileSystemError(err, path, 'write the JUnit report to', 'pass --junit a writable file path');
-  }
 }

@@ -3,16 +3,15 @@
  * platform API client. Human output by default, the API's own JSON with `--json`.
  */
 import type { CommandContext } from '../cli/context.js';
-import { formatDuration, formatTable, logLine, palette, printJson, printLine } from '../cli/output.js';
+import { logLine, printJson, printLine } from '../cli/output.js';
+import { palette } from '../format/display.js';
 import { PlatformClient } from '../api/platform-client.js';
-import type { WebhookView } from '../api/api-types.js';
-import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from '../api/webhook-changes.js';
+import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from './webhook-changes.js';
 import { resolveSettingWithSource } from '../config/settings.js';
-import { EVENT_TYPES } from '../core/events.js';
-import { maskSecret, redactUrl } from '../core/redact.js';
 import { newWebhookSecret } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
+import { attemptsTable, maskSecretField, printRegistered, printTestResult, printWebhookDetails, webhooksTable } from './webhook-output.js';
 
 interface ApiFlags {
   timeout: number;
@@ -42,7 +41,7 @@ interface RegisterFlags extends ApiFlags {
 export async function registerCommand(ctx: CommandContext, flags: RegisterFlags): Promise<number> {
   const url = requireEndpointUrl(flags.url);
   const events = parseEventList(flags.events);
-  const configured = resolveSettingWithSource('secret', flags.secret);
+  const configured = resolveSettingWithSource('secret', flags.secret, ctx.env);
   const given = configured?.value;
   if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
   if (configured?.source === 'config') logLine(ctx, `signing with the secret stored by \`config set secret\` (pass --secret to use another)`);
@@ -51,14 +50,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   const { raw, value } = await withApi(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
   const showSecret = Boolean(flags.showSecret) || given === undefined;
   if (ctx.json) return printJson(ctx, showSecret ? raw : maskSecretField(raw)), EXIT_OK;
-  printLine(ctx, `registered ${value.id} → ${redactUrl(value.url)}`);
-  printWebhookDetails(ctx, value, { omit: ['id', 'url', 'secret'] });
-  if (given === undefined) {
-    printLine(ctx, `secret    ${secret}`);
-    logLine(ctx, `note: the secret above was generated for this webhook and is not shown again; store it, or set your own with \`webhooks-cli update ${value.id} --secret …\``);
-  } else {
-    printLine(ctx, `secret    ${flags.showSecret ? secret : maskSecret(secret)}`);
-  }
+  printRegistered(ctx, value, { value: secret, generated: given === undefined, show: Boolean(flags.showSecret) });
   return EXIT_OK;
 }
 
@@ -70,10 +62,7 @@ export async function listCommand(ctx: CommandContext, flags: ApiFlags): Promise
     return EXIT_OK;
   }
   const c = palette(ctx.color);
-  printLine(ctx, formatTable(
-    ['ID', 'STATE', 'DEBUG', 'EVENTS', 'URL'],
-    value.map((w) => [w.id, stateOf(w), w.debugMode ? 'on' : 'off', eventsSummary(w.events), redactUrl(w.url)]),
-  ));
+  printLine(ctx, webhooksTable(value));
   const disabled = value.filter((w) => w.disabledReason);
   if (disabled.length) logLine(ctx, c.yellow(`${disabled.length} disabled by the platform — \`webhooks-cli get <id>\` says why`));
   return EXIT_OK;
@@ -112,17 +101,8 @@ export async function testCommand(ctx: CommandContext, id: string, flags: ApiFla
   const { raw, value } = await withApi(ctx, flags, (api) => api.testWebhook(id, flags.event));
   const attempt = (value.attempt ?? null) as Record<string, unknown> | null;
   const ok = attempt?.status === 'succeeded' || value.status === 'succeeded';
-  if (ctx.json) {
-    printJson(ctx, raw);
-  } else {
-    const c = palette(ctx.color);
-    const status = typeof attempt?.response_status === 'number' ? String(attempt.response_status) : '---';
-    const duration = typeof attempt?.duration_ms === 'number' ? formatDuration(attempt.duration_ms) : '';
-    const mark = ok ? c.green('✓') : c.red('✗');
-    printLine(ctx, `${mark} ${status}  ${flags.event}  ${c.dim(String(value.delivery_id ?? ''))}  ${duration}`.trimEnd());
-    if (!attempt) logLine(ctx, 'the first attempt has not finished yet — `webhooks-cli deliveries ' + id + '` shows it when it has');
-    else if (!ok) logLine(ctx, `error: the test delivery failed: ${String(attempt.error ?? `answered ${status}`)}${attempt.next_attempt_at ? ` — retrying at ${String(attempt.next_attempt_at)}` : ''}`);
-  }
+  if (ctx.json) printJson(ctx, raw);
+  else printTestResult(ctx, { id, event: flags.event, deliveryId: value.delivery_id, attempt, ok });
   return ok ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -133,50 +113,8 @@ export async function deliveriesCommand(ctx: CommandContext, id: string, flags: 
     printLine(ctx, `no deliveries for ${id}${flags.status ? ` with status ${flags.status}` : ''} — \`webhooks-cli test ${id}\` sends one`);
     return EXIT_OK;
   }
-  printLine(ctx, formatTable(
-    ['TIME', 'DELIVERY', 'EVENT', '#', 'RESULT', 'HTTP', 'DURATION', 'ERROR'],
-    value.map((a) => [a.timestamp ?? '-', a.deliveryId, a.event, a.attempt === undefined ? '-' : String(a.attempt), a.status, a.responseStatus === null ? '-' : String(a.responseStatus), formatDuration(a.durationMs), a.error ?? '']),
-  ));
+  printLine(ctx, attemptsTable(value));
   const debug = value.filter((a) => a.request !== undefined || a.response !== undefined);
   if (debug.length) logLine(ctx, `${debug.length} attempt(s) carry the full request and response (debug mode): see them with --json`);
   return EXIT_OK;
-}
-
-function stateOf(w: WebhookView): string {
-  return w.active ? 'active' : w.disabledReason ? 'disabled' : 'inactive';
-}
-
-function isAllEvents(events: readonly string[]): boolean {
-  return events.length === EVENT_TYPES.length && EVENT_TYPES.every((e) => events.includes(e));
-}
-
-function eventsSummary(events: readonly string[]): string {
-  if (isAllEvents(events)) return `all (${events.length})`;
-  const text = events.join(',');
-  return text.length > 60 ? `${events.length} events` : text;
-}
-
-function printWebhookDetails(ctx: CommandContext, w: WebhookView, { omit = [] }: { omit?: string[] } = {}): void {
-  const rows: Array<[string, string | undefined]> = [
-    ['id', w.id],
-    ['url', redactUrl(w.url)],
-    ['state', stateOf(w)],
-    ['reason', w.disabledReason ?? undefined],
-    ['events', isAllEvents(w.events) ? `all ${EVENT_TYPES.length} event types` : w.events.join(', ')],
-    ['debug', w.debugMode ? 'on' : 'off'],
-    ['failures', w.consecutiveFailures === undefined ? undefined : `${w.consecutiveFailures} in a row`],
-    ['secret', w.secretHint],
-    ['created', w.createdAt],
-  ];
-  for (const [key, value] of rows) {
-    if (value === undefined || omit.includes(key)) continue;
-    printLine(ctx, `${key.padEnd(9)} ${value}`);
-  }
-}
-
-function maskSecretField(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null) return raw;
-  const copy = { ...(raw as Record<string, unknown>) };
-  if (typeof copy.secret === 'string') copy.secret = maskSecret(copy.secret);
-  return copy;
 }

@@ -1,12 +1,34 @@
-/** Writes stored settings through conf (atomic writes, owner-only file). */
+/**
+ * The stored settings file, written through conf (atomic writes, owner-only file) in a folder
+ * created owner-only on first use. Reading a single value for a command goes through
+ * `settings.ts`, which skips loading conf.
+ */
+import { mkdirSync } from 'node:fs';
 import Conf from 'conf';
-import { configDirectory } from './paths.js';
+import { fileSystemError } from '../errors.js';
+import { configDirectory, configFilePath } from './paths.js';
+import type { SettingName } from './settings.js';
 
-export function openConfig(): Conf<Record<string, string>> {
-  return new Conf<Record<string, string>>({
-    projectName: 'webhooks-cli',
-    cwd: configDirectory(),
-    configName: 'config',
-    configFileMode: 0o600,
-  });
+export interface SettingsFile {
+  readonly path: string;
+  get(name: SettingName): string | undefined;
+  set(name: SettingName, value: string): void;
+  unset(name: SettingName): void;
+}
+
+/** Opens (creating its folder if need be) the settings file; an unusable folder is one clear error. */
+export function openSettingsFile(env: NodeJS.ProcessEnv = process.env): SettingsFile {
+  let conf: Conf<Record<string, string>>;
+  try {
+    mkdirSync(configDirectory(env), { recursive: true, mode: 0o700 });
+    conf = new Conf<Record<string, string>>({ projectName: 'webhooks-cli', cwd: configDirectory(env), configName: 'config', configFileMode: 0o600 });
+  } catch (err) {
+    throw fileSystemError(err, configDirectory(env), 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
+  }
+  return {
+    path: configFilePath(env),
+    get: (name) => conf.get(name),
+    set: (name, value) => conf.set(name, value),
+    unset: (name) => conf.delete(name),
+  };
 }

@@ -18,38 +18,37 @@ export type SettingName = keyof typeof SETTINGS;
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4010';
 
-let stored: Record<string, unknown> | undefined;
-
-/** The stored config file's values; an unreadable or corrupt file counts as empty. */
-export function storedSettings(): Record<string, unknown> {
-  if (stored) return stored;
+/**
+ * The stored config file's values; an unreadable or corrupt file counts as empty. Read afresh each
+ * time (a small file, a few reads a run): one process may run several commands (tests do).
+ */
+export function storedSettings(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   try {
-    stored = JSON.parse(readFileSync(configFilePath(), 'utf8')) as Record<string, unknown>;
+    return JSON.parse(readFileSync(configFilePath(env), 'utf8')) as Record<string, unknown>;
   } catch {
-    stored = {};
+    return {};
   }
-  return stored;
 }
 
 /** Where a resolved setting came from, for messages such as "using the secret from WEBHOOKS_SECRET". */
 export type SettingSource = 'flag' | 'env' | 'config';
 
-export function resolveSettingWithSource(name: SettingName, flag: string | undefined): { value: string; source: SettingSource } | undefined {
+export function resolveSettingWithSource(name: SettingName, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { value: string; source: SettingSource } | undefined {
   if (flag !== undefined && flag !== '') return { value: flag, source: 'flag' };
-  const fromEnv = process.env[SETTINGS[name].env];
+  const fromEnv = env[SETTINGS[name].env];
   if (fromEnv) return { value: fromEnv, source: 'env' };
-  const fromFile = storedSettings()[name];
+  const fromFile = storedSettings(env)[name];
   return typeof fromFile === 'string' && fromFile !== '' ? { value: fromFile, source: 'config' } : undefined;
 }
 
-export function resolveSetting(name: SettingName, flag: string | undefined): string | undefined {
-  return resolveSettingWithSource(name, flag)?.value;
+export function resolveSetting(name: SettingName, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return resolveSettingWithSource(name, flag, env)?.value;
 }
 
-export function resolveDatabasePath(flag: string | undefined): string {
-  return resolveSetting('db', flag) ?? defaultDatabasePath();
+export function resolveDatabasePath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolveSetting('db', flag, env) ?? defaultDatabasePath(env);
 }
 
-export function resolveApiUrl(flag: string | undefined): string {
-  return resolveSetting('api-url', flag) ?? DEFAULT_API_URL;
+export function resolveApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolveSetting('api-url', flag, env) ?? DEFAULT_API_URL;
 }

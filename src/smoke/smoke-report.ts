@@ -2,7 +2,7 @@
  * A smoke report in the three shapes the command prints: plain lines (logs, pipes), a grouped
  * human summary (terminals), JSON (`--json`), and JUnit suites (`--junit`). Pure formatting.
  */
-import { formatDuration, type Palette } from '../cli/output.js';
+import { formatDuration, type Palette } from '../format/display.js';
 import type { CheckResult } from './check-verdict.js';
 import { junitXml, type JUnitSuite } from './junit-report.js';
 import { GROUP_ORDER, type SmokeCheck } from './smoke-checks.js';

@@ -4,6 +4,7 @@
  * and public URL go to the listener's header info; the channel is reused from the channel store.
  */
 import { redactUrl } from '../core/redact.js';
+import { clockTime } from '../format/display.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import { ChannelStore, channelEntryName } from './channel-store.js';
 import { KEY_REFUSED_CODE } from './frame-codec.js';
@@ -85,9 +86,4 @@ export function headerState(status: TunnelStatus, now = Date.now()): NonNullable
 
 function formatSeconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-}
-
-/** HH:MM:SS in local time, as a terminal clock shows it. */
-export function clockTime(ms: number): string {
-  return new Date(ms).toTimeString().slice(0, 8);
 }

@@ -29,8 +29,8 @@ export function requireMethods(methods: string[]): string[] {
  * The relay's keys. With none, the relay runs open on a loopback address (and says so); on any
  * other address only with --open, since anyone who can reach it could serve from its domain.
  */
-export function openRelayAccess(options: { keysFlag?: string; host: string; open: boolean; log: RelayLogger }): RelayAccess {
-  const path = relayKeysPath(options.keysFlag);
+export function openRelayAccess(options: { keysFlag?: string; env?: NodeJS.ProcessEnv; host: string; open: boolean; log: RelayLogger }): RelayAccess {
+  const path = relayKeysPath(options.keysFlag, options.env);
   const access = new RelayAccess(path, { onError: (message) => options.log('warn', message) });
   if (!access.required && !options.open && !isLoopbackHost(options.host)) {
     throw new UsageError(

@@ -1,13 +1,13 @@
 /** A one-line progress bar on stderr for load runs; redrawn at most ten times a second. */
 export class ProgressBar {
-  readonly #stream: NodeJS.WriteStream;
+  readonly #stream: { write(text: string): unknown };
   readonly #total: number;
   readonly #started = performance.now();
   #lastDraw = 0;
   #failed = 0;
   #done = 0;
 
-  constructor(stream: NodeJS.WriteStream, total: number) {
+  constructor(stream: { write(text: string): unknown }, total: number) {
     this.#stream = stream;
     this.#total = total;
   }

@@ -1,7 +1,10 @@
-/** How `listen` prints one received request without the TUI: a line for people, or a JSON line. */
-import { formatDuration, palette } from '../cli/output.js';
+/** How `listen` reads without the TUI: one line (or JSON line) per request, and its status lines. */
+import { clockTime, formatDuration, palette } from '../format/display.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { isSuccessStatus } from '../core/http-status.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
+import type { Listener, ListenerInfo } from '../receiver/index.js';
+import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
@@ -43,15 +46,19 @@ export function requestJson(r: DeliveryRecord) {
   };
 }
 
-let cachedSecond = -1;
-let cachedTime = '';
+/** The banner: where it listens, with which secrets (masked) and where it forwards. */
+export function listeningLine(listener: Pick<Listener, 'url' | 'secrets' | 'forwardTo'>, verify: boolean): string {
+  const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
+  const mode = !verify ? 'not verifying' : `secrets ${secrets}`;
+  const forwarding = listener.forwardTo ? `, forwarding to ${redactUrl(listener.forwardTo.href)}` : '';
+  return `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`;
+}
 
-/** `HH:MM:SS` in local time; formatted once per second, as thousands of lines may share it. */
-function clockTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedTime = new Date(ms).toTimeString().slice(0, 8);
-  }
-  return cachedTime;
+export function relayLine(relay: NonNullable<ListenerInfo['relay']>): string {
+  return `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`;
+}
+
+export function stoppedLine(summary: ListenSummary, dbPath: string): string {
+  const spilled = summary.spilled ? `; ${summary.spilled} kept in ${dbPath}.spool until the database is free` : '';
+  return `stopped: ${summary.received} request${summary.received === 1 ? '' : 's'} received, all recorded in ${dbPath}${spilled}`;
 }

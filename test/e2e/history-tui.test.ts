@@ -1,7 +1,7 @@
 /** `history` on a real terminal (tmux): the newest deliveries at once, then the live browser. */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
@@ -19,7 +19,7 @@ describe.skipIf(skipWithout('tmux'))('history browser in a terminal', () => {
     server = await startRecordingServer((req) => ({ status: req.headers['x-webhook-event'] === 'search.zero_results' ? 500 : 200 }));
     const configDir = tempDir();
     const db = join(configDir, 'history.db');
-    await runCli(['trigger', '--all', '--to', server.url, '--secret', 's3cret', '--db', db], { configDir });
+    await spawnCli(['trigger', '--all', '--to', server.url, '--secret', 's3cret', '--db', db], { configDir });
 
     session = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} NO_COLOR=1 ${process.execPath} ${BIN} history --db ${db}`);
     const first = await session.screenShowing(/› .*dlv_/);

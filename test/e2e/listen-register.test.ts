@@ -4,9 +4,10 @@
  * is deleted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
-import { startServe, until, type ServeProcess } from '../helpers/serve.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { freePort } from '../helpers/servers.js';
 import { startRelayProcess } from '../helpers/relay-process.js';
 
@@ -44,7 +45,7 @@ describe('listen --register', () => {
     expect(result.stdout).toContain(deliveryId);
     expect(await webhooks(s)).toEqual([]);
 
-    const history = await runCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir });
+    const history = await spawnCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir });
     expect(history.stdout).toContain(deliveryId);
   });
 
@@ -70,14 +71,14 @@ describe('listen --register', () => {
 
     expect((await listener.stop('SIGTERM')).exitCode).toBe(0);
     expect(await webhooks(s)).toEqual([]);
-    const [row] = JSON.parse((await runCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir })).stdout);
+    const [row] = JSON.parse((await spawnCli(['--json', 'history', '--direction', 'in'], { configDir: listener.configDir })).stdout);
     expect(row).toMatchObject({ delivery_id: deliveryId, source: 'relay', signature_valid: true });
   });
 
   it('fails with the fix when no API runs, and leaves no listener behind', async () => {
     const port = await freePort();
     const listenPort = await freePort();
-    const result = await runCli(['listen', '--port', String(listenPort), '--secret', 's3cret', '--register', '--api-url', `http://127.0.0.1:${port}`], { timeout: 15_000 });
+    const result = await spawnCli(['listen', '--port', String(listenPort), '--secret', 's3cret', '--register', '--api-url', `http://127.0.0.1:${port}`], { timeout: 15_000 });
     expect(result.exitCode).toBe(1);
     // The error alone: nothing that reads like a normal run ("stopped: 0 requests received").
     expect(result.stderr.trim()).toBe(`error: no API at http://127.0.0.1:${port} — start \`webhooks-cli serve\` or pass --api-url`);
@@ -97,7 +98,7 @@ describe('listen --register', () => {
   });
 
   it('refuses an unknown --register-events type before starting (exit 2)', async () => {
-    const result = await runCli(['listen', '--port', '0', '--secret', 's3cret', '--register', '--register-events', 'customer.cart.addd'], { timeout: 15_000 });
+    const result = await spawnCli(['listen', '--port', '0', '--secret', 's3cret', '--register', '--register-events', 'customer.cart.addd'], { timeout: 15_000 });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('did you mean customer.cart.added');
   });

@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
 const sessions: string[] = [];
@@ -37,7 +37,7 @@ describe('listen --relay in a real terminal', () => {
     const publicUrl = /relay connected (http:\/\/\S+\/ch_[A-Za-z0-9_-]{22})/.exec(text)?.[1];
     expect(publicUrl).toBeDefined();
 
-    const sent = await runCli(['trigger', 'customer.cart.added', '--to', publicUrl!, '--secret', 's3cret'], { configDir });
+    const sent = await spawnCli(['trigger', 'customer.cart.added', '--to', publicUrl!, '--secret', 's3cret'], { configDir });
     expect(sent.exitCode).toBe(0);
     text = await screenShowing(session, /received 1 /);
     expect(text).toMatch(/received 1 +✓ 1/);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { spawnListen as spawnRelayListen, type ListenProcess } from '../helpers/relay-listen.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
@@ -39,7 +39,7 @@ async function listenThrough(relay: RelayProcess, args: string[] = [], configDir
 }
 
 async function trigger(url: string, event = 'catalog.product.created') {
-  const result = await runCli(['--json', 'trigger', event, '--to', url, '--secret', SECRET]);
+  const result = await spawnCli(['--json', 'trigger', event, '--to', url, '--secret', SECRET]);
   return { result, delivery: (JSON.parse(result.stdout) as { deliveries: Array<{ status: number | null; delivery_id: string }> }).deliveries[0]! };
 }
 
@@ -151,7 +151,7 @@ describe('listen --relay', () => {
   });
 
   it('rejects a --relay that is not a WebSocket URL with exit 2', async () => {
-    const result = await runCli(['listen', '--secret', SECRET, '--port', '0', '--relay', 'ftp://relay'], { timeout: 10_000 });
+    const result = await spawnCli(['listen', '--secret', SECRET, '--port', '0', '--relay', 'ftp://relay'], { timeout: 10_000 });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/--relay "ftp:\/\/relay" is not a ws:\/\/ or wss:\/\/ URL/);
   });

@@ -3,82 +3,52 @@
  * .ci/run installs tmux where it is missing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
-import { randomBytes } from 'node:crypto';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
-import { freePort } from '../helpers/servers.js';
+import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
+import { listenUrlOnScreen } from '../helpers/listen.js';
 import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
-const sessions: string[] = [];
 let tmux: TmuxSession | undefined;
 afterEach(async () => {
-  for (const name of sessions.splice(0)) await execa('tmux', ['kill-session', '-t', name], { reject: false });
   await tmux?.kill();
   tmux = undefined;
 });
 
-async function screen(session: string): Promise<string> {
-  return (await execa('tmux', ['capture-pane', '-p', '-t', session])).stdout;
-}
-
-/** Polls the screen until `expected` shows, or returns the last screen for the assertion to report. */
-async function screenShowing(session: string, expected: RegExp, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await screen(session);
-    if (expected.test(text)) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return text;
-}
-
-async function press(session: string, key: string) {
-  await execa('tmux', ['send-keys', '-t', session, key]);
-  // One key at a time, as typed: a burst would arrive as one chunk.
-  await new Promise((r) => setTimeout(r, 150));
-}
-
 describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
   it('shows deliveries live with ✓, opens one with Enter, replays it with r, quits with q', async () => {
     const configDir = tempDir();
-    const port = await freePort();
-    const session = `webhooks-cli-test-${process.pid}-${randomBytes(3).toString('hex')}`;
-    sessions.push(session);
     // CI detection would turn the TUI off: the pane is a real terminal, so clear it.
-    const command = `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port ${port} --secret s3cret; echo "EXITED $?"; sleep 20`;
-    await execa('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', command]);
-    const url = `http://127.0.0.1:${port}/webhook`;
-    expect(await screenShowing(session, /waiting for webhooks/)).toContain(url);
+    tmux = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port 0 --secret s3cret; echo "EXITED $?"; sleep 20`);
+    const session = tmux;
+    const url = listenUrlOnScreen(await session.screenShowing(/waiting for webhooks/));
 
-    const sent = await runCli(['trigger', '--all', '--to', url, '--secret', 's3cret'], { configDir });
+    const sent = await spawnCli(['trigger', '--all', '--to', url, '--secret', 's3cret'], { configDir });
     expect(sent.exitCode).toBe(0);
-    let text = await screenShowing(session, /received 16 /);
+    let text = await session.screenShowing(/received 16 /);
     expect(text).toMatch(/received 16 +✓ 16 +✗ 0/);
     expect(text.split('\n').filter((l) => /✓ +200 +[a-z_.]+ +dlv_[0-9a-f]{24}/.test(l))).toHaveLength(16);
     expect(text).toContain('↑/↓ j/k move · Enter details · r replay · f filter · q quit');
 
-    await press(session, 'k');
-    await press(session, 'Enter');
-    text = await screenShowing(session, /Esc back/);
+    await session.press('k');
+    await session.press('Enter');
+    text = await session.screenShowing(/Esc back/);
     expect(text).toContain('✓ valid (secret #1 of 1)');
     expect(text).toContain('Request headers');
     expect(text).toMatch(/x-webhook-signature: sha256=[0-9a-f]{64}/);
 
-    await press(session, 'r');
-    text = await screenShowing(session, /replayed dlv_\w+ as dlv_\w+ → 200/);
+    await session.press('r');
+    text = await session.screenShowing(/replayed dlv_\w+ as dlv_\w+ → 200/);
     expect(text).toMatch(/replayed dlv_\w+ as dlv_\w+ → 200/);
-    await press(session, 'Escape');
-    text = await screenShowing(session, /received 17 /);
+    await session.press('Escape');
+    text = await session.screenShowing(/received 17 /);
     expect(text).toMatch(/received 17 +✓ 17/);
 
-    await press(session, 'q');
-    text = await screenShowing(session, /EXITED/);
+    await session.press('q');
+    text = await session.screenShowing(/EXITED/);
     expect(text).toContain('stopped: 17 requests received, all recorded');
     expect(text).toContain('EXITED 0');
 
-    const history = await runCli(['history', '--json', '--limit', '100'], { configDir });
+    const history = await spawnCli(['history', '--json', '--limit', '100'], { configDir });
     const rows = JSON.parse(history.stdout) as Array<{ direction: string; source: string; replay_of: string | null }>;
     expect(rows.filter((r) => r.direction === 'in')).toHaveLength(17);
     expect(rows.filter((r) => r.source === 'replay' && r.replay_of)).toHaveLength(1);
@@ -86,12 +56,10 @@ describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
 
   it('edits the filter in place with the cursor after the text, shows it in the header, and clears a replay result at the next key', async () => {
     const configDir = tempDir();
-    const port = await freePort();
-    tmux = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= '${process.execPath}' '${BIN}' listen --port ${port} --secret s3cret; sleep 20`);
-    const url = `http://127.0.0.1:${port}/webhook`;
-    await tmux.screenShowing(/waiting for webhooks/);
-    expect((await runCli(['trigger', '--all', '--to', url, '--secret', 's3cret'], { configDir })).exitCode).toBe(0);
-    expect((await runCli(['trigger', 'customer.cart.added', '--to', url, '--secret', 'wrong'], { configDir })).exitCode).toBe(1);
+    tmux = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= '${process.execPath}' '${BIN}' listen --port 0 --secret s3cret; sleep 20`);
+    const url = listenUrlOnScreen(await tmux.screenShowing(/waiting for webhooks/));
+    expect((await spawnCli(['trigger', '--all', '--to', url, '--secret', 's3cret'], { configDir })).exitCode).toBe(0);
+    expect((await spawnCli(['trigger', 'customer.cart.added', '--to', url, '--secret', 'wrong'], { configDir })).exitCode).toBe(1);
     await tmux.screenShowing(/received 17 /);
 
     const filterRow = async () => {

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { sign } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { until } from '../helpers/until.js';
 
 const SECRET = 's3cret';
 let running: RunningListener[] = [];
@@ -47,7 +48,7 @@ function signedHeaders(body: string | Buffer, deliveryId = `dlv_${Math.random().
 describe('listen', () => {
   it('verifies and records every delivery of trigger --all', async () => {
     const listener = await listen(['--secret', SECRET]);
-    const sent = await runCli(['trigger', '--all', '--to', listener.url, '--secret', SECRET], { configDir: listener.configDir });
+    const sent = await spawnCli(['trigger', '--all', '--to', listener.url, '--secret', SECRET], { configDir: listener.configDir });
     expect(sent.exitCode).toBe(0);
     const { rows, result } = await stopAndReadHistory(listener);
     expect(rows).toHaveLength(16);
@@ -185,7 +186,7 @@ describe('listen', () => {
     const listener = await listen(['--secret', SECRET, '--forward-to', app.url]);
     const body = '{"event":"customer.cart.added","data":{}}';
     const answer = post(listener.url, body, signedHeaders(body, 'dlv_inflight'));
-    while (app.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await until(() => app.requests.length > 0, 10_000, 'the request forwarded');
     const { rows } = await stopAndReadHistory(listener);
     const response = await answer;
     expect(response.status).toBe(201);
@@ -194,27 +195,27 @@ describe('listen', () => {
   });
 
   it('refuses a remote --forward-to without --allow-remote-forward', async () => {
-    const result = await runCli(['listen', '--port', '0', '--secret', SECRET, '--forward-to', 'http://example.com/hooks']);
+    const result = await spawnCli(['listen', '--port', '0', '--secret', SECRET, '--forward-to', 'http://example.com/hooks']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^error: --forward-to example.com is not on this machine — .*--allow-remote-forward/);
   });
 
   it('exits 1 with one clear line when the port is in use', async () => {
     const first = await listen(['--secret', SECRET]);
-    const second = await runCli(['listen', '--port', String(first.port), '--secret', SECRET], { configDir: tempDir() });
+    const second = await spawnCli(['listen', '--port', String(first.port), '--secret', SECRET], { configDir: tempDir() });
     expect(second.exitCode).toBe(1);
     expect(second.stderr.trim()).toBe(`error: port ${first.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
   });
 
   it('asks for a secret unless --no-verify', async () => {
-    const result = await runCli(['listen', '--port', '0']);
+    const result = await spawnCli(['listen', '--port', '0']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/no secret to verify signatures with — pass --secret/);
   });
 
   it('keeps all of 5,000 concurrent signed requests after SIGTERM', async () => {
     const listener = await listen(['--secret', SECRET]);
-    const sent = await runCli(['trigger', 'customer.cart.added', '--count', '5000', '--concurrency', '250', '--to', listener.url, '--secret', SECRET, '--json'], {
+    const sent = await spawnCli(['trigger', 'customer.cart.added', '--count', '5000', '--concurrency', '250', '--to', listener.url, '--secret', SECRET, '--json'], {
       configDir: tempDir(),
     });
     expect(sent.exitCode).toBe(0);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { spawnListen, type ListenProcess } from '../helpers/relay-listen.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function addKey(keys: string, name: string): Promise<string> {
-  const added = await runCli(['relay', 'keys', 'add', name, '--keys', keys]);
+  const added = await spawnCli(['relay', 'keys', 'add', name, '--keys', keys]);
   expect(added.exitCode, added.stderr).toBe(0);
   return added.stdout.trim();
 }
@@ -46,17 +46,17 @@ describe('relay keys', () => {
     expect(stored).toContain(createHash('sha256').update(key).digest('hex'));
     expect(statSync(keys).mode & 0o777).toBe(0o600);
 
-    const again = await runCli(['relay', 'keys', 'add', 'alice', '--keys', keys]);
+    const again = await spawnCli(['relay', 'keys', 'add', 'alice', '--keys', keys]);
     expect(again.exitCode).toBe(2);
     expect(again.stderr.trim()).toBe(`error: a key named "alice" already exists — revoke it first (relay keys revoke alice) or choose another name`);
 
-    const list = await runCli(['--json', 'relay', 'keys', 'list', '--keys', keys]);
+    const list = await spawnCli(['--json', 'relay', 'keys', 'list', '--keys', keys]);
     expect(list.stdout).not.toContain(key.slice(3));
     expect(JSON.parse(list.stdout)).toMatchObject({ file: keys, keys: [{ name: 'alice', lastUsed: null, revoked: null }] });
-    const table = await runCli(['relay', 'keys', 'list'], { env: { WEBHOOKS_RELAY_KEYS: keys } });
+    const table = await spawnCli(['relay', 'keys', 'list'], { env: { WEBHOOKS_RELAY_KEYS: keys } });
     expect(table.stdout).toMatch(/^NAME\s+CREATED\s+LAST USED\s+REVOKED\nalice\s+20\d\d-/);
 
-    const unknown = await runCli(['relay', 'keys', 'revoke', 'bob', '--keys', keys]);
+    const unknown = await spawnCli(['relay', 'keys', 'revoke', 'bob', '--keys', keys]);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr.trim()).toBe(`error: no live key named "bob" in ${keys} — \`webhooks-cli relay keys list\` shows the names`);
   });
@@ -80,7 +80,7 @@ describe('relay keys', () => {
     const byEnv = listen(relay, [], { env: { WEBHOOKS_RELAY_KEY: key } });
     await byEnv.waitFor(/relay: connected/);
     const configDir = tempDir();
-    expect((await runCli(['config', 'set', 'relay-key', key], { configDir })).exitCode).toBe(0);
+    expect((await spawnCli(['config', 'set', 'relay-key', key], { configDir })).exitCode).toBe(0);
     const byConfig = listen(relay, [], { configDir });
     await byConfig.waitFor(/relay: connected/);
     expect(relay.stderr()).toMatch(/connection refused for channel \(new\): no relay key/);
@@ -97,7 +97,7 @@ describe('relay keys', () => {
     const publicUrl = await revoked.waitFor(/relay: connected — public URL (\S+)/);
     const keptUrl = await kept.waitFor(/relay: connected — public URL (\S+)/);
 
-    const revoke = await runCli(['relay', 'keys', 'revoke', 'alice', '--keys', keys]);
+    const revoke = await spawnCli(['relay', 'keys', 'revoke', 'alice', '--keys', keys]);
     expect(revoke.exitCode).toBe(0);
     const started = Date.now();
     const ended = await revoked.process;
@@ -114,7 +114,7 @@ describe('relay keys', () => {
 
     // Last used is written back by the relay (at the latest when it stops); revoked is shown.
     await relay.stop();
-    const listed = JSON.parse((await runCli(['--json', 'relay', 'keys', 'list', '--keys', keys])).stdout) as { keys: Array<{ name: string; lastUsed: string | null; revoked: string | null }> };
+    const listed = JSON.parse((await spawnCli(['--json', 'relay', 'keys', 'list', '--keys', keys])).stdout) as { keys: Array<{ name: string; lastUsed: string | null; revoked: string | null }> };
     expect(listed.keys.find((k) => k.name === 'alice')).toMatchObject({ lastUsed: expect.stringMatching(/^20\d\d-/), revoked: expect.stringMatching(/^20\d\d-/) });
     expect(listed.keys.find((k) => k.name === 'bob')).toMatchObject({ lastUsed: expect.stringMatching(/^20\d\d-/), revoked: null });
   });
@@ -158,7 +158,7 @@ describe('relay keys', () => {
 
 describe('relay open only by choice', () => {
   it('refuses to run open on 0.0.0.0 with exit 2, naming the fix', async () => {
-    const result = await runCli(['relay', '--host', '0.0.0.0', '--port', '0'], { timeout: 10_000 });
+    const result = await spawnCli(['relay', '--host', '0.0.0.0', '--port', '0'], { timeout: 10_000 });
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim()).toMatch(/^error: refusing to run open on 0\.0\.0\.0: there are no relay keys in \S+relay-keys\.json, so anyone who can reach it could open a channel — add a key with `webhooks-cli relay keys add NAME` \(listeners pass it with --relay-key\), or pass --open to run without keys$/);
   });

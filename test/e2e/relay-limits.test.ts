@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestHandler } from '../../src/receiver/raw-exchange.js';
 import { TunnelClient } from '../../src/tunnel/tunnel-client.js';
 import { parsePrometheusText } from '../helpers/prometheus-text.js';
-import { waitUntil } from '../helpers/relay-listen.js';
+import { until } from '../helpers/until.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -26,7 +26,7 @@ async function channel(relay: RelayProcess, handler: RequestHandler): Promise<st
   const client = new TunnelClient({ relayUrl: relay.wsUrl, handler });
   cleanups.push(() => client.stop(100));
   client.start();
-  await waitUntil(() => client.status().state === 'connected');
+  await until(() => client.status().state === 'connected');
   return client.status().publicUrl!;
 }
 
@@ -97,7 +97,7 @@ describe('relay limits', () => {
       return { status: 204, headers: {}, body: Buffer.alloc(0) };
     });
     const waiting = [fetch(url, { method: 'POST' }), fetch(url, { method: 'POST' })];
-    await waitUntil(() => arrived === 2);
+    await until(() => arrived === 2);
     const third = await fetch(url, { method: 'POST' });
     expect(third.status).toBe(503);
     expect(third.headers.get('x-relay-error')).toBe('listener_busy');

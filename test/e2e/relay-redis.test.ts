@@ -8,10 +8,11 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelClient, type ChannelCredentials } from '../../src/tunnel/tunnel-client.js';
 import { execa } from 'execa';
-import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
 import { startPythonApp, type PythonApp } from '../helpers/python-app.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { spawnListen, waitUntil, type ListenProcess } from '../helpers/relay-listen.js';
+import { spawnListen, type ListenProcess } from '../helpers/relay-listen.js';
+import { until } from '../helpers/until.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { skipWithout } from '../helpers/required-program.js';
 import { freePort } from '../helpers/servers.js';
@@ -81,7 +82,7 @@ describe.skipIf(skip)('relay instances on Redis', () => {
 
   it('refuses to start when Redis is unreachable, in one line naming the URL', async () => {
     const port = await freePort();
-    const result = await runCli(['relay', '--port', '0', '--redis', `redis://127.0.0.1:${port}`], { timeout: 20_000 });
+    const result = await spawnCli(['relay', '--port', '0', '--redis', `redis://127.0.0.1:${port}`], { timeout: 20_000 });
     expect(result.exitCode).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(new RegExp(`^error: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED .* — start Redis there, or fix --redis`));
@@ -92,7 +93,7 @@ describe.skipIf(skip)('relay instances on Redis', () => {
     const listener = await listenVia(a.wsUrl);
     const viaB = on(b, listener.publicUrl);
 
-    const sent = await runCli(['--json', 'trigger', 'customer.purchase.completed', '--to', viaB, '--secret', SECRET]);
+    const sent = await spawnCli(['--json', 'trigger', 'customer.purchase.completed', '--to', viaB, '--secret', SECRET]);
     expect(JSON.parse(sent.stdout).deliveries[0].status).toBe(202);
 
     const res = await signedPost(viaB, 'catalog.product.updated');
@@ -132,7 +133,7 @@ describe.skipIf(skip)('relay instances on Redis', () => {
     const first = new TunnelClient({ relayUrl: a.wsUrl, handler, onCredentials: (c) => (credentials = c) });
     cleanups.push(() => first.stop(100));
     first.start();
-    await waitUntil(() => first.status().state === 'connected');
+    await until(() => first.status().state === 'connected');
     const second = new TunnelClient({ relayUrl: b.wsUrl, handler, credentials });
     cleanups.push(() => second.stop(100));
     second.start();
@@ -166,17 +167,17 @@ describe.skipIf(skip)('relay instances on Redis', () => {
 
     await redis.stop('SIGKILL');
     try {
-      await waitUntil(async () => ((await (await fetch(`${b.url}/healthz`)).json()) as { redis?: string }).redis === 'down');
+      await until(async () => ((await (await fetch(`${b.url}/healthz`)).json()) as { redis?: string }).redis === 'down');
       expect(await status(on(b, listener.publicUrl))).toEqual({ status: 503, relayError: 'redis unavailable' });
       expect((await status(listener.publicUrl)).status).toBe(202);
       expect((await fetch(`${b.url}/metrics`).then((r) => r.text()))).toMatch(/^relay_redis_up 0$/m);
-      await waitUntil(() => /redis connection lost \(redis:\/\/127\.0\.0\.1:\d+/.test(b.stderr()));
+      await until(() => /redis connection lost \(redis:\/\/127\.0\.0\.1:\d+/.test(b.stderr()));
     } finally {
       await redis.start();
     }
-    await waitUntil(() => /redis reconnected/.test(a.stderr()) && /redis reconnected/.test(b.stderr()), 20_000, 'both instances reconnected');
+    await until(() => /redis reconnected/.test(a.stderr()) && /redis reconnected/.test(b.stderr()), 20_000, 'both instances reconnected');
     // Subscriptions are restored: B reaches A's listener again.
-    await waitUntil(async () => (await status(on(b, listener.publicUrl))).status === 202, 20_000, 'cross-instance delivery after Redis is back');
+    await until(async () => (await status(on(b, listener.publicUrl))).status === 202, 20_000, 'cross-instance delivery after Redis is back');
     expect(a.stderr() + b.stderr()).not.toMatch(/\n\s+at /);
   });
 });

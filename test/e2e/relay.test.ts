@@ -7,7 +7,7 @@ import { verify } from '../../src/core/signature.js';
 import type { RawRequest, RequestHandler } from '../../src/receiver/raw-exchange.js';
 import { TunnelClient, type TunnelClientOptions } from '../../src/tunnel/tunnel-client.js';
 import { execa } from 'execa';
-import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
@@ -51,14 +51,14 @@ describe('webhooks-cli relay', () => {
     const publicUrl = client.status().publicUrl!;
 
     const configDir = tempDir();
-    const sent = await runCli(['--json', 'trigger', 'catalog.product.created', 'customer.purchase.completed', '--to', publicUrl, '--secret', SECRET], { configDir });
+    const sent = await spawnCli(['--json', 'trigger', 'catalog.product.created', 'customer.purchase.completed', '--to', publicUrl, '--secret', SECRET], { configDir });
     expect(sent.exitCode).toBe(0);
     const report = JSON.parse(sent.stdout) as { deliveries: Array<{ status: number; delivery_id: string }> };
     expect(report.deliveries.map((d) => d.status)).toEqual([200, 200]);
     expect(received.map((r) => r.path)).toEqual(['/webhook', '/webhook']);
     expect(received.map((r) => r.headers['x-webhook-delivery']).sort()).toEqual(report.deliveries.map((d) => d.delivery_id).sort());
 
-    const wrongSecret = await runCli(['trigger', 'catalog.product.created', '--to', publicUrl, '--secret', 'other'], { configDir });
+    const wrongSecret = await spawnCli(['trigger', 'catalog.product.created', '--to', publicUrl, '--secret', 'other'], { configDir });
     expect(wrongSecret.exitCode).toBe(1);
     expect(wrongSecret.stderr + wrongSecret.stdout).toMatch(/401/);
     expect(relay.stderr()).toMatch(/"message":"channel ch_[^ ]+ connected \(new channel\)"/);
@@ -66,7 +66,7 @@ describe('webhooks-cli relay', () => {
 
   it('answers 503 while no listener is connected, so the sender sees a failure', async () => {
     const relay = await relayProcess();
-    const sent = await runCli(['--json', 'trigger', 'catalog.product.created', '--to', `${relay.url}/ch_${'a'.repeat(22)}`, '--secret', SECRET]);
+    const sent = await spawnCli(['--json', 'trigger', 'catalog.product.created', '--to', `${relay.url}/ch_${'a'.repeat(22)}`, '--secret', SECRET]);
     expect(sent.exitCode).toBe(1);
     expect(JSON.parse(sent.stdout).deliveries[0].status).toBe(503);
   });
@@ -98,7 +98,7 @@ describe('webhooks-cli relay', () => {
     await relayProcess(port);
     await waitFor(() => client.status().state === 'connected');
     expect(client.status().publicUrl).toBe(publicUrl);
-    const sent = await runCli(['--json', 'trigger', 'catalog.product.deleted', '--to', publicUrl, '--secret', SECRET]);
+    const sent = await spawnCli(['--json', 'trigger', 'catalog.product.deleted', '--to', publicUrl, '--secret', SECRET]);
     expect(JSON.parse(sent.stdout).deliveries[0].status).toBe(204);
     expect(answered).toBe(1);
   });
@@ -119,10 +119,10 @@ describe('webhooks-cli relay', () => {
   it('reports a port in use in one line with exit 1, and a bad --public-url with exit 2', async () => {
     const busy = await startRecordingServer();
     cleanups.push(() => busy.close());
-    const inUse = await runCli(['relay', '--port', String(busy.port)], { timeout: 10_000 });
+    const inUse = await spawnCli(['relay', '--port', String(busy.port)], { timeout: 10_000 });
     expect(inUse.exitCode).toBe(1);
     expect(inUse.stderr.trim()).toBe(`error: port ${busy.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
-    const badUrl = await runCli(['relay', '--port', '0', '--public-url', 'relay.example.com'], { timeout: 10_000 });
+    const badUrl = await spawnCli(['relay', '--port', '0', '--public-url', 'relay.example.com'], { timeout: 10_000 });
     expect(badUrl.exitCode).toBe(2);
     expect(badUrl.stderr).toMatch(/--public-url "relay.example.com" is not a URL/);
   });

@@ -5,9 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { startServe, until, type ServeProcess } from '../helpers/serve.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { until } from '../helpers/until.js';
 import { startRecordingServer, type RecordingServer, type Responder } from '../helpers/servers.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -28,8 +30,9 @@ async function endpoint(respond: Responder = () => ({ status: 200, body: 'OK' })
   return Object.assign(server, { times });
 }
 
+/** The client commands, in-process, against the `serve` process. */
 function cli(s: ServeProcess, args: string[], token = 'test-token') {
-  return runCli(['--api-url', s.url, '--token', token, ...args], { configDir: tempDir() });
+  return runCli(['--api-url', s.url, '--token', token, ...args]);
 }
 
 async function register(s: ServeProcess, url: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -45,7 +48,7 @@ describe('serve: the client commands against the emulator', () => {
     const s = await serve();
     const hook = await endpoint();
     const registered = await cli(s, ['--json', 'register', '--url', `${hook.url}/webhook`, '--events', 'catalog.product.created', '--secret', 's3cret-xyz']);
-    expect(registered.exitCode).toBe(0);
+    expect(registered.code).toBe(0);
     const created = JSON.parse(registered.stdout);
     expect(created).toMatchObject({ url: `${hook.url}/webhook`, events: ['catalog.product.created'], active: true, debug_mode: false, secret: 's3********' });
     const id = created.id as string;
@@ -59,12 +62,12 @@ describe('serve: the client commands against the emulator', () => {
     expect(get.stdout).not.toContain('s3cret-xyz');
 
     const update = await cli(s, ['update', id, '--add-event', 'customer.cart.added', '--debug-mode']);
-    expect(update.exitCode).toBe(0);
+    expect(update.code).toBe(0);
     expect(update.stdout).toContain('events    catalog.product.created, customer.cart.added');
     expect(update.stdout).toContain('debug     on');
 
     const test = await cli(s, ['test', id, '--event', 'customer.cart.added']);
-    expect(test.exitCode).toBe(0);
+    expect(test.code).toBe(0);
     expect(test.stdout).toMatch(/^✓ 200 {2}customer\.cart\.added {2}dlv_[0-9a-f]{24}/);
     const delivered = hook.requests[0]!;
     expect(delivered.headers['x-webhook-event']).toBe('customer.cart.added');
@@ -76,7 +79,7 @@ describe('serve: the client commands against the emulator', () => {
     const del = await cli(s, ['delete', id]);
     expect(del.stdout.trim()).toBe(`deleted ${id}`);
     const gone = await cli(s, ['get', id]);
-    expect(gone.exitCode).toBe(1);
+    expect(gone.code).toBe(1);
     expect(gone.stderr.trim()).toBe(`error: no webhook with id "${id}" — \`webhooks-cli list\` shows the ids`);
     expect((await cli(s, ['list'])).stdout).toContain('no webhooks');
   });
@@ -86,7 +89,7 @@ describe('serve: the client commands against the emulator', () => {
     const hook = await endpoint(() => ({ status: 503 }));
     const id = await register(s, `${hook.url}/h`);
     const test = await cli(s, ['test', id]);
-    expect(test.exitCode).toBe(1);
+    expect(test.code).toBe(1);
     expect(test.stdout).toMatch(/^✗ 503 {2}catalog\.product\.created/);
     // 503 then the immediate retry, which also fails: the listing shows both, then the one to come.
     await until(async () => (await attempts(s, id)).length === 3);
@@ -101,9 +104,9 @@ describe('serve: the client commands against the emulator', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.json).toEqual({ error: { code: 'unauthorized', message: 'the bearer token is not valid for this API' } });
     const refused = await cli(strict, ['list'], 'other');
-    expect(refused.exitCode).toBe(1);
+    expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe('error: the API refused the token (401: the bearer token is not valid for this API) — check --token (or WEBHOOKS_API_TOKEN / `config set token`)');
-    expect((await cli(strict, ['list'], 'sekrit')).exitCode).toBe(0);
+    expect((await cli(strict, ['list'], 'sekrit')).code).toBe(0);
 
     const open = await serve();
     expect((await open.call('GET', '/api/v1/webhooks', undefined, 'anything')).status).toBe(200);
@@ -162,14 +165,14 @@ describe('serve: API errors', () => {
 
   it('refuses a --time-scale of 0 or below, and a port in use, with one line each', async () => {
     for (const scale of ['0', '-1', 'fast']) {
-      const result = await runCli(['serve', '--time-scale', scale, '--port', '0']);
+      const result = await spawnCli(['serve', '--time-scale', scale, '--port', '0']);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toContain("option '--time-scale <factor>' argument");
       expect(result.stderr).toContain('expected a number greater than 0');
     }
     const s = await serve();
     const port = new URL(s.url).port;
-    const busy = await runCli(['serve', '--port', port], { timeout: 10_000 });
+    const busy = await spawnCli(['serve', '--port', port], { timeout: 10_000 });
     expect(busy.exitCode).toBe(1);
     expect(busy.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
   });
@@ -185,7 +188,8 @@ describe('serve: the delivery engine', () => {
     expect(emitted.status).toBe(202);
     expect(emitted.json.deliveries).toEqual([{ id: expect.stringMatching(/^dlv_/), webhook_id: id }]);
     await until(async () => (await attempts(s, id)).some((r) => r.status === 'succeeded'));
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing left to send: no third attempt can follow.
+    await until(async () => (await attempts(s, id, '?status=pending')).length === 0, 10_000, 'no pending');
     expect(hook.requests).toHaveLength(2);
     expect(hook.times[1]! - hook.times[0]!).toBeLessThan(500); // at --time-scale 1 any backoff would be ≥ 1 min
     expect(new Set(hook.requests.map((r) => r.headers['x-webhook-delivery']))).toEqual(new Set([emitted.json.deliveries[0].id]));
@@ -201,7 +205,7 @@ describe('serve: the delivery engine', () => {
     const id = await register(s, `${hook.url}/h`);
     await s.call('POST', '/api/v1/events', { event: 'catalog.product.created' });
     await until(async () => (await attempts(s, id)).some((r) => r.delivery_status === 'failed'), 15_000);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(async () => (await attempts(s, id, '?status=pending')).length === 0, 10_000, 'no pending');
     expect(hook.requests).toHaveLength(6);
     const minutes = [0, 5, 25, 125, 625];
     const gaps = hook.times.slice(1).map((t, i) => t - hook.times[i]!);
@@ -223,7 +227,8 @@ describe('serve: the delivery engine', () => {
     for (let i = 0; i < 18; i++) await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' });
     await until(async () => (await s.call('GET', `/api/v1/webhooks/${id}`)).json.active === false, 20_000, 'disabled');
     await until(async () => (await attempts(s, id, '?status=pending')).length === 0, 10_000, 'no pending');
-    await new Promise((r) => setTimeout(r, 200));
+    // The last answer may still be on its way back from the endpoint's socket.
+    await until(() => hook.requests.length >= 100, 5_000, '100 requests');
     expect(hook.requests).toHaveLength(100);
     const webhook = (await s.call('GET', `/api/v1/webhooks/${id}`)).json;
     expect(webhook).toMatchObject({ active: false, consecutive_failures: 100, disabled_reason: expect.stringContaining('disabled after 100 consecutive failed attempts (last: answered 500)') });
@@ -234,7 +239,7 @@ describe('serve: the delivery engine', () => {
     // Disabled: emitting reaches nobody, test refuses, get and list say so.
     expect((await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' })).json.deliveries).toEqual([]);
     const test = await cli(s, ['test', id]);
-    expect(test.exitCode).toBe(1);
+    expect(test.code).toBe(1);
     expect(test.stderr).toContain(`webhook ${id} is disabled: disabled after 100 consecutive failed attempts`);
     // The fix is named once: the reason already carries it, so no second hint repeats it.
     expect(test.stderr.trim().split('\n')).toHaveLength(1);
@@ -367,13 +372,13 @@ describe('serve: the delivery engine', () => {
     const s = await serve();
     const hook = await endpoint(() => ({ status: 200, body: '{"received":true}', headers: { 'x-receiver': 'yes' } }));
     const id = await register(s, `${hook.url}/h`);
-    expect((await cli(s, ['test', id])).exitCode).toBe(0);
+    expect((await cli(s, ['test', id])).code).toBe(0);
     const off = await attempts(s, id);
     expect(off[0].request).toBeUndefined();
     expect(off[0].response).toBeUndefined();
 
-    expect((await cli(s, ['update', id, '--debug-mode'])).exitCode).toBe(0);
-    expect((await cli(s, ['test', id, '--event', 'customer.cart.added'])).exitCode).toBe(0);
+    expect((await cli(s, ['update', id, '--debug-mode'])).code).toBe(0);
+    expect((await cli(s, ['test', id, '--event', 'customer.cart.added'])).code).toBe(0);
     const on = await attempts(s, id);
     const sent = hook.requests[1]!;
     expect(on[0].request.body).toBe(sent.body.toString('utf8'));
@@ -383,7 +388,7 @@ describe('serve: the delivery engine', () => {
     const human = await cli(s, ['deliveries', id]);
     expect(human.stderr).toContain('1 attempt(s) carry the full request and response (debug mode)');
 
-    expect((await cli(s, ['update', id, '--no-debug-mode'])).exitCode).toBe(0);
+    expect((await cli(s, ['update', id, '--no-debug-mode'])).code).toBe(0);
     await cli(s, ['test', id]);
     expect((await attempts(s, id))[0].request).toBeUndefined();
   });
@@ -394,14 +399,17 @@ describe('serve: the delivery engine', () => {
     const first = await endpoint(() => ({ status: 200 }));
     const second = await endpoint(() => ({ status: 503 }));
     const id = await register(s, `${first.url}/h`);
-    expect((await cli(s, ['update', id, '--secret', 'rotated', '--url', `${second.url}/h2`])).exitCode).toBe(0);
+    expect((await cli(s, ['update', id, '--secret', 'rotated', '--url', `${second.url}/h2`])).code).toBe(0);
     await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' });
     // 503, the immediate retry, then the next would be due 1.5 s later.
     await until(() => second.requests.length === 2);
     expect(first.requests).toHaveLength(0);
     expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['rotated']).valid).toBe(true);
     expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['s3cret']).valid).toBe(false);
-    expect((await cli(s, ['delete', id])).exitCode).toBe(0);
+    expect((await cli(s, ['delete', id])).code).toBe(0);
+    // Its deliveries went with it, so the retry due 1.5 s later has nothing to send; and none comes
+    // in that window (a check that something does not happen needs the window to pass).
+    await until(async () => (await s.call('GET', `/api/v1/webhooks/${id}/deliveries`)).status === 404, 5_000, 'deliveries gone');
     await new Promise((r) => setTimeout(r, 2_000));
     expect(second.requests).toHaveLength(2);
   });
@@ -417,9 +425,10 @@ describe('serve: the delivery engine', () => {
     const res = await s.call('POST', '/api/v1/events', { event: 'catalog.product.created', data: { product_id: 'prod_1' } });
     expect(res.json.deliveries).toHaveLength(1);
     await until(() => a.requests.length === 1);
-    await new Promise((r) => setTimeout(r, 100));
+    // One delivery was created (above), so nothing can reach b or c later.
     expect([b.requests.length, c.requests.length]).toEqual([0, 0]);
     expect(JSON.parse(a.requests[0]!.body.toString())).toMatchObject({ event: 'catalog.product.created', data: { product_id: 'prod_1' }, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
-    expect(s.stdout.some((line) => line.includes('catalog.product.created') && line.includes(`${a.url}/a`))).toBe(true);
+    // serve prints one line per attempt once it is recorded.
+    await until(() => s.stdout.some((line) => line.includes('catalog.product.created') && line.includes(`${a.url}/a`)), 5_000, 'the attempt line');
   });
 });

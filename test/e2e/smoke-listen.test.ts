@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExampleReceiver } from '../example-receiver/webhook-receiver.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
 
 const SECRET = 's3cret';
@@ -25,7 +25,7 @@ async function listen(args: string[]) {
 
 function smoke(url: string, extra: string[] = []) {
   const dir = tempDir();
-  return runCli(['--db', join(dir, 'history.db'), '--json', 'smoke', '--url', url, '--secret', SECRET, ...extra], { configDir: dir, timeout: 20_000 });
+  return spawnCli(['--db', join(dir, 'history.db'), '--json', 'smoke', '--url', url, '--secret', SECRET, ...extra], { configDir: dir, timeout: 20_000 });
 }
 
 interface ListenLine {

@@ -8,7 +8,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, isolatedEnv, tempDir } from '../helpers/cli.js';
-import { freePort } from '../helpers/servers.js';
 
 function mode(path: string): string {
   return (statSync(path).mode & 0o777).toString(8);
@@ -76,9 +75,9 @@ describe('files are created owner-only, even under umask 000', () => {
   it('history.db and its -wal and -shm, written by listen', async () => {
     const configDir = tempDir();
     const db = join(configDir, 'data', 'history.db');
-    const port = await freePort();
-    await startPermissive(['--db', db, 'listen', '--port', String(port), '--secret', 's', '--no-tui'], configDir, /listening on/);
-    expect((await fetch(`http://127.0.0.1:${port}/webhook`, { method: 'POST', body: '{}' })).status).toBe(401);
+    const { output } = await startPermissive(['--db', db, 'listen', '--port', '0', '--secret', 's', '--no-tui'], configDir, /listening on http:\/\/\S+ /);
+    const url = /listening on (http:\/\/\S+) /.exec(output())![1]!;
+    expect((await fetch(url, { method: 'POST', body: '{}' })).status).toBe(401);
     // The request is written within the recorder's flush interval; the WAL files exist while it runs.
     await expect.poll(() => existsSync(`${db}-wal`) && existsSync(`${db}-shm`)).toBe(true);
     expect([mode(join(configDir, 'data')), mode(db), mode(`${db}-wal`), mode(`${db}-shm`)]).toEqual(['700', '600', '600', '600']);
@@ -102,8 +101,7 @@ describe('files are created owner-only, even under umask 000', () => {
     const configDir = join(tempDir(), 'relay-config');
     const relay = await startPermissive(['--json', 'relay', '--port', '0'], configDir, /"connect"/);
     const connect = (JSON.parse(relay.output().split('\n').find((l) => l.includes('"connect"'))!) as { connect: string }).connect;
-    const port = await freePort();
-    await startPermissive(['listen', '--port', String(port), '--secret', 's', '--no-tui', '--relay', connect], configDir, /relay: connected/);
+    await startPermissive(['listen', '--port', '0', '--secret', 's', '--no-tui', '--relay', connect], configDir, /relay: connected/);
     const store = join(configDir, 'relay-channels.json');
     expect([mode(configDir), mode(store)]).toEqual(['700', '600']);
   });

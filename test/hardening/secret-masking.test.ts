@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
+import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
+import { listenUrlOnScreen, startListen, type RunningListener } from '../helpers/listen.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
-import { freePort, startRecordingServer } from '../helpers/servers.js';
+import { startRecordingServer } from '../helpers/servers.js';
 import { skipWithout } from '../helpers/required-program.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
@@ -54,7 +54,7 @@ describe('secrets are masked', () => {
     const signature = sign('{"event":"x"}', OTHER_SECRET);
     const texts: Record<string, string> = {};
     const run = async (label: string, args: string[], env?: Record<string, string>) => {
-      const r = await runCli(args, { configDir, env });
+      const r = await spawnCli(args, { configDir, env });
       Object.assign(texts, outputs(label, r));
       return r;
     };
@@ -70,7 +70,7 @@ describe('secrets are masked', () => {
     await run('verbose error', ['--verbose', 'trigger', 'customer.cart.added', '--to', 'http://127.0.0.1:1/webhook', '--secret', SECRET]);
     expectNoSecret(texts);
     // Asked for, they are shown: the check above can see a leak.
-    const shown = await runCli(['config', 'list', '--show-secrets'], { configDir });
+    const shown = await spawnCli(['config', 'list', '--show-secrets'], { configDir });
     expect(shown.stdout).toContain(SECRET);
     expect(shown.stdout).toContain(TOKEN);
   });
@@ -79,7 +79,7 @@ describe('secrets are masked', () => {
     const configDir = tempDir();
     const texts: Record<string, string> = {};
     const run = async (label: string, args: string[], env?: Record<string, string>) => {
-      const r = await runCli(args, { configDir, env, timeout: 30_000 });
+      const r = await spawnCli(args, { configDir, env, timeout: 30_000 });
       Object.assign(texts, outputs(label, r));
       return r;
     };
@@ -119,7 +119,7 @@ describe('secrets are masked', () => {
     const texts: Record<string, string> = {};
     const env = { WEBHOOKS_API_URL: serve.url, WEBHOOKS_API_TOKEN: TOKEN };
     const run = async (label: string, args: string[], extra: Record<string, string> = {}) => {
-      const r = await runCli(args, { configDir, env: { ...env, ...extra }, timeout: 30_000 });
+      const r = await spawnCli(args, { configDir, env: { ...env, ...extra }, timeout: 30_000 });
       Object.assign(texts, outputs(label, r));
       return r;
     };
@@ -140,7 +140,7 @@ describe('secrets are masked', () => {
     await run('deliveries --json', ['--json', 'deliveries', id]);
     await run('wrong token', ['list'], { WEBHOOKS_API_TOKEN: `${TOKEN}-wrong` });
     // Asked for, it is shown: the checks below can see a leak.
-    const shown = await runCli(['register', '--url', 'http://127.0.0.1:1/webhook', '--events', 'all', '--secret', SECRET, '--show-secret'], { configDir, env });
+    const shown = await spawnCli(['register', '--url', 'http://127.0.0.1:1/webhook', '--events', 'all', '--secret', SECRET, '--show-secret'], { configDir, env });
     await run('demo', ['--json', 'demo', '--secret', SECRET], { WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '' });
 
     Object.assign(texts, outputs('listen --register', await listener.stop()));
@@ -154,7 +154,7 @@ describe('secrets are masked', () => {
     expect(serve.stdout.join('\n')).toContain('→ http://hook:****@127.0.0.1:1/webhook');
     expectNoSecret(texts, [SECRET, OTHER_SECRET, TOKEN, `${TOKEN}-wrong`, URL_PASSWORD]);
     expect(shown.stdout).toContain(SECRET);
-  });
+  }, 90_000); // a dozen processes one after another: slow on a busy machine, not a speed check
 
   it('smoke: its lines, its JSON report and its JUnit file', async () => {
     const configDir = tempDir();
@@ -162,11 +162,11 @@ describe('secrets are masked', () => {
     const junit = join(tempDir(), 'smoke.xml');
     const texts: Record<string, string> = {};
     for (const args of [['smoke'], ['--json', 'smoke']]) {
-      const r = await runCli([...args, '--url', listener.url, '--secret', SECRET, '--events', 'customer.cart.added', '--junit', junit], { configDir, timeout: 30_000 });
+      const r = await spawnCli([...args, '--url', listener.url, '--secret', SECRET, '--events', 'customer.cart.added', '--junit', junit], { configDir, timeout: 30_000 });
       expect(r.exitCode).toBe(0);
       Object.assign(texts, outputs(args.join(' '), r), { junit: readFileSync(junit, 'utf8') });
     }
-    const failing = await runCli(['smoke', '--url', listener.url, '--secret', OTHER_SECRET, '--events', 'customer.cart.added'], { configDir, timeout: 30_000 });
+    const failing = await spawnCli(['smoke', '--url', listener.url, '--secret', OTHER_SECRET, '--events', 'customer.cart.added'], { configDir, timeout: 30_000 });
     expect(failing.exitCode).toBe(1);
     Object.assign(texts, outputs('smoke (wrong secret)', failing), outputs('listen', await listener.stop()));
     expectNoSecret(texts);
@@ -176,8 +176,7 @@ describe('secrets are masked', () => {
     const configDir = tempDir();
     const relay: RelayProcess = await startRelayProcess(0, [], configDir);
     cleanups.push(() => relay.stop('SIGKILL'));
-    const port = await freePort();
-    const child = runCli(['--json', 'listen', '--port', String(port), '--secret', SECRET, '--relay', relay.wsUrl], { configDir, timeout: 30_000 });
+    const child = spawnCli(['--json', 'listen', '--port', '0', '--secret', SECRET, '--relay', relay.wsUrl], { configDir, timeout: 30_000 });
     cleanups.push(async () => child.kill('SIGKILL'));
     let stdout = '';
     const publicUrl = await new Promise<string>((resolve) =>
@@ -199,17 +198,17 @@ describe('secrets are masked', () => {
 
   it.skipIf(skipWithout('tmux'))("listen's terminal UI: the header and a delivery's details", async () => {
     const configDir = tempDir();
-    const port = await freePort();
     const app = await startRecordingServer();
     cleanups.push(() => app.close());
     const tmux: TmuxSession = await startTmux(
-      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port ${port} --secret ${SECRET} --secret ${OTHER_SECRET} --forward-to ${withPassword(app.url)}/app; sleep 20`,
+      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port 0 --secret ${SECRET} --secret ${OTHER_SECRET} --forward-to ${withPassword(app.url)}/app; sleep 20`,
     );
     cleanups.push(() => tmux.kill());
     let screen = await tmux.screenShowing(/waiting for webhooks/);
+    const url = listenUrlOnScreen(screen);
     expect(screen).toContain('secrets se********, se********');
     expect(screen).toContain("forwarding to http://hook:****@");
-    expect((await runCli(['trigger', 'customer.cart.added', '--to', `http://127.0.0.1:${port}/webhook`, '--secret', SECRET], { configDir })).exitCode).toBe(0);
+    expect((await spawnCli(['trigger', 'customer.cart.added', '--to', url, '--secret', SECRET], { configDir })).exitCode).toBe(0);
     await tmux.screenShowing(/received 1 /);
     await tmux.press('Enter');
     screen = await tmux.screenShowing(/Esc back/);

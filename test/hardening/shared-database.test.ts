@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
 
 const SECRET = 'shared-secret';
@@ -28,14 +28,14 @@ describe('two processes writing one history database', () => {
     const b = await startListen(['--secret', SECRET, '--json', '--path', '/b'], { configDir: dir, env });
     running.push(b);
 
-    const load = (url: string) => runCli(['--json', 'trigger', 'customer.cart.added', '--to', url, '--secret', SECRET, '--count', String(PER_LISTENER), '--concurrency', '20'], { configDir: dir, env, timeout: 60_000 });
+    const load = (url: string) => spawnCli(['--json', 'trigger', 'customer.cart.added', '--to', url, '--secret', SECRET, '--count', String(PER_LISTENER), '--concurrency', '20'], { configDir: dir, env, timeout: 60_000 });
     const loads = Promise.all([load(a.url), load(`http://127.0.0.1:${b.port}/b`)]);
     let loading = true;
     void loads.finally(() => (loading = false));
     // Two reader loops meanwhile; each `history` also imports the spool into the database.
-    const readers: Array<Awaited<ReturnType<typeof runCli>>> = [];
+    const readers: Array<Awaited<ReturnType<typeof spawnCli>>> = [];
     const readLoop = async () => {
-      do readers.push(await runCli(['--json', 'history', '--limit', '5'], { configDir: dir, env, timeout: 30_000 }));
+      do readers.push(await spawnCli(['--json', 'history', '--limit', '5'], { configDir: dir, env, timeout: 30_000 }));
       while (loading);
     };
     await Promise.all([readLoop(), readLoop()]);

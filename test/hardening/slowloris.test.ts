@@ -7,7 +7,7 @@ import net from 'node:net';
 import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
@@ -165,7 +165,7 @@ describe('slowloris', () => {
 
   it('all three document the timeout and default it to 30s', async () => {
     for (const command of ['listen', 'serve', 'relay']) {
-      const help = await runCli([command, '--help']);
+      const help = await spawnCli([command, '--help']);
       expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--request-timeout <duration> .*\(default: 30s\)/);
     }
   });

@@ -17,7 +17,8 @@ export function isolatedEnv(configDir: string, extra: Record<string, string> = {
   return { WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', WEBHOOKS_DB: '', WEBHOOKS_SECRET: '', WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '', WEBHOOKS_RELAY_KEY: '', WEBHOOKS_RELAY_KEYS: '', WEBHOOKS_RELAY_REDIS: '', ...extra };
 }
 
-export function runCli(args: string[], options: Options & { configDir?: string; env?: Record<string, string> } = {}) {
+/** Spawns the built binary (for what only a process shows: signals, a terminal, start-up loading). */
+export function spawnCli(args: string[], options: Options & { configDir?: string; env?: Record<string, string> } = {}) {
   const configDir = options.configDir ?? tempDir();
   const { configDir: _c, env, ...rest } = options;
   return execa(process.execPath, [BIN, ...args], { reject: false, env: isolatedEnv(configDir, env), extendEnv: true, ...rest }) as ResultPromise<{ reject: false }>;

@@ -51,12 +51,3 @@ export function spawnListen(wsUrl: string, args: string[] = [], options: SpawnLi
     },
   };
 }
-
-/** Polls `condition` every 20 ms until it holds (or throws after `timeoutMs`). */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

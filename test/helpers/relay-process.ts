@@ -1,5 +1,5 @@
 /** The built `relay` command as a real process on a loopback port, for end-to-end tests. */
-import { runCli } from './cli.js';
+import { spawnCli } from './cli.js';
 
 export interface RelayProcess {
   /** `http://127.0.0.1:<port>` */
@@ -15,7 +15,7 @@ export interface RelayProcess {
 /** Starts `webhooks-cli --json relay --port <port>` (0: a free one) and waits until it listens. */
 export async function startRelayProcess(port = 0, extraArgs: string[] = [], configDir?: string): Promise<RelayProcess> {
   // A bounded lifetime: a test that forgets to stop it cannot leave it running.
-  const child = runCli(['--json', 'relay', '--port', String(port), ...extraArgs], { configDir, timeout: 60_000 });
+  const child = spawnCli(['--json', 'relay', '--port', String(port), ...extraArgs], { configDir, timeout: 60_000 });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const first = await new Promise<string>((resolve, reject) => {

@@ -10,6 +10,7 @@ import { EmulatorStore } from '../../src/emulator/emulator-store.js';
 import { WebhookService } from '../../src/emulator/webhook-service.js';
 import { tempDir } from '../helpers/cli.js';
 import { startRecordingServer, type Responder } from '../helpers/servers.js';
+import { until } from '../helpers/until.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -27,14 +28,6 @@ async function setup(respond: Responder, { timeScale = 0.001, timeoutMs = 10_000
   cleanups.push(() => endpoint.close(), async () => { await engine.stop(); store.close(); });
   const created = service.create({ url: `${endpoint.url}/hook`, events: ['customer.cart.added'], secret: 's3cret' }).body as { id: string };
   return { endpoint, times, store, engine, service, reports, webhookId: created.id };
-}
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('delivery engine', () => {

@@ -12,6 +12,7 @@ import type { RelayOptions } from '../../src/tunnel/relay-options.js';
 import { RelayServer } from '../../src/tunnel/relay-server.js';
 import { TunnelClient, type ChannelCredentials, type TunnelClientOptions, type TunnelStatus } from '../../src/tunnel/tunnel-client.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
@@ -49,16 +50,8 @@ function openClient(relayUrl: string, handler: RequestHandler, extra: Partial<Tu
 
 async function connect(relayUrl: string, handler: RequestHandler, extra: Partial<TunnelClientOptions> = {}): Promise<Connected> {
   const opened = openClient(relayUrl, handler, extra);
-  await waitFor(() => opened.client.status().state === 'connected');
+  await until(() => opened.client.status().state === 'connected');
   return { client: opened.client, statuses: opened.statuses, publicUrl: opened.client.status().publicUrl!, credentials: opened.credentials() };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function post(url: string, body: Uint8Array | string = '{}', headers: Record<string, string> = {}) {
@@ -153,7 +146,7 @@ describe('relay and tunnel client', () => {
     const result = await post(publicUrl);
     expect(result.status).toBe(504);
     expect(result.headers?.['x-relay-error']).toBe('client_timeout');
-    await waitFor(() => finished);
+    await until(() => finished);
     expect(relay.stats().pending).toBe(0);
   });
 
@@ -183,7 +176,7 @@ describe('relay and tunnel client', () => {
     const raw = new WebSocket(`${wsUrl(relayLogged)}/connect`);
     const frames: ReturnType<typeof decodeFrame>[] = [];
     raw.on('message', (data: Buffer) => frames.push(decodeFrame(data)));
-    await waitFor(() => frames.length === 1);
+    await until(() => frames.length === 1);
     const hello = frames[0]!;
     if (!hello.ok || hello.frame.kind !== 'hello') throw new Error('expected hello');
 
@@ -192,7 +185,7 @@ describe('relay and tunnel client', () => {
     raw.send(Buffer.from([3, 0, 0, 0, 50, 1]));
     raw.send(encodeFrame({ kind: 'response', id: 'no-such-request', status: 200, headers: {}, body: Buffer.alloc(0) }));
     const pendingPost = post(hello.frame.publicUrl, 'raw bytes');
-    await waitFor(() => frames.length === 2);
+    await until(() => frames.length === 2);
     const request = frames[1]!;
     if (!request.ok || request.frame.kind !== 'request') throw new Error('expected request');
     raw.send(encodeFrame({ kind: 'response', id: request.frame.id, status: 202, headers: { 'x-b': '1' }, body: Buffer.from('taken') }));
@@ -215,7 +208,7 @@ describe('relay and tunnel client', () => {
       if (decoded.frame.kind === 'hello') publicUrl = decoded.frame.publicUrl;
       if (decoded.frame.kind === 'request') raw.terminate();
     });
-    await waitFor(() => publicUrl !== '');
+    await until(() => publicUrl !== '');
     const [vanished, other] = await Promise.all([post(publicUrl), post(healthy.publicUrl)]);
     expect(vanished.status).toBe(502);
     expect(vanished.headers?.['x-relay-error']).toBe('client_gone');
@@ -239,7 +232,7 @@ describe('relay and tunnel client', () => {
     await new Promise((resolve) => silent.once('message', resolve));
     expect(relay.stats().connected).toBe(1);
     await new Promise((resolve) => silent.once('close', resolve));
-    await waitFor(() => relay.stats().connected === 0);
+    await until(() => relay.stats().connected === 0);
   });
 
   it('reconnects after a relay restart on the same channel and public URL', async () => {
@@ -248,14 +241,14 @@ describe('relay and tunnel client', () => {
     const port = first.port;
     const stored: ChannelCredentials[] = [];
     const opened = openClient(wsUrl(first), async () => answer(200, 'back'), { onCredentials: (c) => stored.push(c) });
-    await waitFor(() => opened.client.status().state === 'connected');
+    await until(() => opened.client.status().state === 'connected');
     const publicUrl = opened.client.status().publicUrl!;
     await first.close();
-    await waitFor(() => opened.client.status().state === 'reconnecting');
+    await until(() => opened.client.status().state === 'reconnecting');
     expect((await post(publicUrl)).error).toMatch(/refused/);
 
     const second = await startRelay({ port });
-    await waitFor(() => opened.client.status().state === 'connected');
+    await until(() => opened.client.status().state === 'connected');
     expect(opened.client.status().publicUrl).toBe(publicUrl);
     expect(stored).toHaveLength(1);
     const result = await post(publicUrl);
@@ -278,10 +271,10 @@ describe('relay and tunnel client', () => {
     });
     const direct = publicUrl.replace(`127.0.0.1:${proxy.port}`, `127.0.0.1:${relay.port}`);
     const sent = post(direct, '{"n":1}');
-    await waitFor(() => calls === 1);
+    await until(() => calls === 1);
     proxy.cutAll();
-    await waitFor(() => statuses.some((s) => s.state === 'reconnecting'));
-    await waitFor(() => client.status().state === 'connected');
+    await until(() => statuses.some((s) => s.state === 'reconnecting'));
+    await until(() => client.status().state === 'connected');
     release();
     const result = await sent;
     expect(result.status).toBe(201);
@@ -295,8 +288,8 @@ describe('relay and tunnel client', () => {
     cleanups.push(() => proxy.close());
     const { client, statuses, publicUrl } = await connect(`ws://127.0.0.1:${proxy.port}`, async () => answer(200, 'alive'));
     proxy.freezeAll();
-    await waitFor(() => statuses.some((s) => s.state === 'reconnecting'));
-    await waitFor(() => client.status().state === 'connected');
+    await until(() => statuses.some((s) => s.state === 'reconnecting'));
+    await until(() => client.status().state === 'connected');
     const direct = publicUrl.replace(`127.0.0.1:${proxy.port}`, `127.0.0.1:${relay.port}`);
     expect((await post(direct)).body!.toString()).toBe('alive');
   });
@@ -319,7 +312,7 @@ describe('relay and tunnel client', () => {
     });
     const sent = sendRequest({ url: publicUrl, body: Buffer.from('{}'), headers: {}, timeoutMs: 100 });
     expect((await sent).errorCode).toBe('timeout');
-    await waitFor(() => relay.stats().pending === 0);
+    await until(() => relay.stats().pending === 0);
     release();
     expect(relay.stats().connected).toBe(1);
   });
@@ -343,7 +336,7 @@ describe('relay and tunnel client', () => {
       return answer(200, 'finished');
     });
     const sent = post(publicUrl);
-    await waitFor(() => started);
+    await until(() => started);
     const stopped = client.stop(2_000);
     setTimeout(() => release(), 50);
     await stopped;

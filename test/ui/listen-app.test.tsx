@@ -1,36 +1,40 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
-import { join } from 'node:path';
-import { sign } from '../../src/core/signature.js';
-import { startListener, type Listener } from '../../src/receiver/index.js';
+import type { Listener } from '../../src/receiver/index.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { ListenApp } from '../../src/ui/listen/ListenApp.js';
-import { replayThrough } from '../../src/ui/listen/run-listen-tui.js';
-import { tempDir } from '../helpers/cli.js';
+import { replayThroughListener } from '../../src/delivery/replay-action.js';
+import { deliverSigned, inProcessListeners } from '../helpers/listen.js';
 import { frameMatching, type } from '../helpers/ink.js';
 
 const SECRET = 'listen-secret';
-const listeners: Listener[] = [];
-afterEach(async () => {
-  await Promise.all(listeners.splice(0).map((l) => l.close()));
-});
-
-async function realListener() {
-  const listener = await startListener({ dbPath: join(tempDir(), 'history.db'), port: 0, secrets: [SECRET] });
-  listeners.push(listener);
-  return listener;
-}
-
-function deliver(listener: Listener, event: string, id: string, secret = SECRET) {
-  const body = JSON.stringify({ event, timestamp: '2026-01-01T00:00:00Z', data: { product_id: 'prod_1' } });
-  return fetch(listener.url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, secret) } });
-}
+const listeners = inProcessListeners(SECRET);
+afterEach(() => listeners.closeAll());
+const realListener = () => listeners.start();
+const deliver = (listener: Listener, event: string, id: string, secret = SECRET) => deliverSigned(listener, event, id, secret);
 
 function mount(listener: Listener, onQuit = () => {}, props: { maxRows?: number; messageMs?: number } = {}) {
-  return render(<ListenApp listener={listener} verify replay={replayThrough(listener)} onQuit={onQuit} refreshMs={10} {...props} />);
+  return render(<ListenApp listener={listener} verify replay={replayThroughListener(listener)} onQuit={onQuit} refreshMs={10} {...props} />);
 }
 
 describe('ListenApp', () => {
+  it('says it is ready once it is subscribed to the listener, so a request sent then is listed', async () => {
+    const listener = await realListener();
+    let subscribed = false;
+    const source = { ...listener, onRecord: (handler: Parameters<Listener['onRecord']>[0]) => ((subscribed = true), listener.onRecord(handler)) };
+    let subscribedWhenReady: boolean | undefined;
+    let ui!: ReturnType<typeof render>;
+    const ready = new Promise<void>((resolve) => {
+      const onReady = () => ((subscribedWhenReady = subscribed), resolve());
+      ui = render(<ListenApp listener={source} verify replay={replayThroughListener(listener)} onQuit={() => {}} onReady={onReady} refreshMs={10} />);
+    });
+    await ready;
+    expect(subscribedWhenReady).toBe(true);
+    await deliver(listener, 'catalog.product.created', 'dlv_sent_when_ready');
+    expect(await frameMatching(ui, /dlv_sent_when_ready/)).toMatch(/✓ +200 +catalog\.product\.created +dlv_sent_when_ready/);
+    ui.unmount();
+  });
+
   it('shows the URL, the masked secret and a waiting hint before anything arrives', async () => {
     const listener = await realListener();
     const ui = mount(listener);

@@ -5,7 +5,7 @@ import { applyDependency, judgeCheck, type ExchangeOutcome } from '../../src/smo
 import { planSmokeChecks, type SmokeCheck } from '../../src/smoke/smoke-checks.js';
 import { checkLine, humanSummary, reportJson } from '../../src/smoke/smoke-report.js';
 import type { SmokeReport } from '../../src/smoke/smoke-run.js';
-import { palette } from '../../src/cli/output.js';
+import { palette } from '../../src/format/display.js';
 
 const secret = 's3cret';
 const plan = (events: readonly string[] = EVENT_TYPES) => planSmokeChecks({ events, secret, userAgent: 'webhooks-cli/test', now: new Date('2026-05-01T12:00:00.123Z') });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildUpdateBody, checkUpdateFlags, parseEventList, requireEndpointUrl } from '../../src/api/webhook-changes.js';
+import { buildUpdateBody, checkUpdateFlags, parseEventList, requireEndpointUrl } from '../../src/commands/webhook-changes.js';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { UsageError } from '../../src/errors.js';
 

@@ -1,20 +1,19 @@
-import { Box, Text, useInput, type Key } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
+import type { ReplayAction } from '../../delivery/replay-action.js';
 import type { DeliveryRecord, DeliverySummary } from '../../store/delivery-record.js';
 import type { HistoryFilter } from '../../store/history-store.js';
-import { DeliveryDetail, clampScroll } from '../tui/DeliveryDetail.js';
+import { DeliveryDetail } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
 import { parseFilterQuery, toHistoryFilter } from '../tui/filter-query.js';
-import { eachKeypress } from '../tui/each-keypress.js';
-import { moveAmount, routeBrowserKey } from '../tui/browser-keys.js';
+import { DETAIL_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
 import { openLine } from '../tui/line-editor.js';
-import { useFadingMessage } from '../tui/use-fading-message.js';
-import { useKeyState } from '../tui/use-key-state.js';
+import { useBrowserController } from '../tui/use-browser-controller.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
-import { HISTORY_PAGE_SIZE, LIST_KEYS, listHeight, loadedText } from './history-first-frame.js';
+import { HISTORY_PAGE_SIZE, listHeight, loadedText } from './history-first-frame.js';
 
 /** What the browser reads: one page of summaries at a time, and one record in full. */
 export interface HistorySource {
@@ -28,7 +27,7 @@ export interface HistoryBrowserProps {
   /** The filter the browser opens with, as query text (`event:… invalid`). */
   initialQuery?: string;
   /** Re-sends a delivery and records it; resolves with a one-line result. */
-  replay?: (record: DeliveryRecord) => Promise<string>;
+  replay?: ReplayAction;
   onQuit: () => void;
   pageSize?: number;
   /** The first page, already read (and drawn) before the browser loaded. */
@@ -37,10 +36,7 @@ export interface HistoryBrowserProps {
   messageMs?: number;
 }
 
-type Mode = 'list' | 'detail' | 'filter';
-
-const DETAIL_KEYS = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']] as const;
-const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', 'status:401 event:… invalid valid dup in out text']] as const;
+const FILTER_KEYS = filterKeys('status:401 event:… invalid valid dup in out text');
 
 /**
  * The history on a terminal, newest first. Rows are read a page at a time as the selection nears
@@ -48,19 +44,16 @@ const FILTER_KEYS = [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], 
  */
 export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, pageSize = HISTORY_PAGE_SIZE, initialRows, messageMs = 5000 }: HistoryBrowserProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
-  const [ui, update, latest] = useKeyState({
-    queryText: initialQuery,
-    draft: openLine(''),
-    rows: initialRows ?? ([] as DeliverySummary[]),
-    exhausted: initialRows !== undefined && initialRows.length < pageSize,
-    selected: 0,
-    mode: 'list' as Mode,
-    record: undefined as DeliveryRecord | undefined,
-    scroll: 0,
-    message: '',
-    messagePending: false,
-  });
-  useFadingMessage(ui.message, ui.messagePending, messageMs, (shown) => update((s) => (s.message === shown ? { message: '' } : {})));
+  const { ui, update, latest, controls } = useBrowserController(
+    {
+      queryText: initialQuery,
+      rows: initialRows ?? ([] as DeliverySummary[]),
+      exhausted: initialRows !== undefined && initialRows.length < pageSize,
+      selected: 0,
+      record: undefined as DeliveryRecord | undefined,
+    },
+    { replay, onQuit, messageMs },
+  );
   const filter = useMemo(() => toHistoryFilter(parseFilterQuery(ui.queryText)), [ui.queryText]);
   const bodyHeight = listHeight(terminalRows);
 
@@ -80,45 +73,30 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
 
   const lines = useMemo(() => (ui.mode === 'detail' && ui.record ? detailLines(ui.record) : []), [ui.mode, ui.record]);
   const move = (by: number) => update((s) => ({ selected: Math.max(0, Math.min(s.selected + by, s.rows.length - 1)) }));
-  const scrollBy = (by: number) => update((s) => ({ scroll: clampScroll(s.scroll + by, lines.length, bodyHeight) }));
-  const startReplay = () => {
-    const s = latest.current;
-    const current = s.rows[s.selected];
-    const original = s.mode === 'detail' ? s.record : current && source.get(current.id);
-    if (!original) return;
-    if (!replay) return update({ message: 'replay is not available here' });
-    update({ message: `replaying ${original.deliveryId ?? `#${original.id}`}…`, messagePending: true });
-    replay(original).then(
-      (message) => {
-        update({ message, messagePending: false });
-        if (latest.current.mode === 'list') reload();
-      },
-      (err: unknown) => update({ message: `replay failed: ${(err as Error).message}`, messagePending: false }),
-    );
-  };
-
-  const onKey = (input: string, key: Key) =>
-    routeBrowserKey(input, key, latest.current, {
-      page: bodyHeight,
-      quit: onQuit,
-      replay: startReplay,
-      clearMessage: () => update({ message: '' }),
-      setDraft: (draft) => update({ draft }),
-      finishFilter: (text) => update({ queryText: text ?? '', mode: 'list' }),
-      backToList: () => update({ mode: 'list' }),
-      scrollBy,
-      onListKey: (input, key) => {
-        const s = latest.current;
-        const current = s.rows[s.selected];
-        const by = moveAmount(input, key, bodyHeight);
-        if (by) move(by);
-        else if (input === 'g' || key.home) update({ selected: 0 });
-        else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
-        else if (input === 'f') update({ draft: openLine(s.queryText), mode: 'filter' });
-        else if (key.escape && s.queryText) update({ queryText: '' });
-      },
-    });
-  useInput((input, key) => eachKeypress(input, key, onKey));
+  controls({
+    page: bodyHeight,
+    detailLength: lines.length,
+    replayTarget: () => {
+      const s = latest.current;
+      const current = s.rows[s.selected];
+      return s.mode === 'detail' ? s.record : current && source.get(current.id);
+    },
+    // The replay is a new row at the top of the list.
+    afterReplay: () => {
+      if (latest.current.mode === 'list') reload();
+    },
+    finishFilter: (text) => update({ queryText: text ?? '', mode: 'list' }),
+    onListKey: (input, key) => {
+      const s = latest.current;
+      const current = s.rows[s.selected];
+      const by = moveAmount(input, key, bodyHeight);
+      if (by) move(by);
+      else if (input === 'g' || key.home) update({ selected: 0 });
+      else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
+      else if (input === 'f') update({ draft: openLine(s.queryText), mode: 'filter' });
+      else if (key.escape && s.queryText) update({ queryText: '' });
+    },
+  });
 
   const { rows, mode, record } = ui;
   const loaded = loadedText(rows.length, ui.exhausted);

@@ -4,9 +4,10 @@
  * once, then the live browser takes over and redraws the same layout. Pure: lines in, lines out.
  * `HistoryBrowser` and `DeliveryList` draw this layout with ink; a test keeps the two identical.
  */
-import { palette } from '../../cli/output.js';
+import { fit, palette } from '../../format/display.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
-import { fit, rowCells } from '../tui/row-format.js';
+import { LIST_KEYS } from '../tui/browser-keys.js';
+import { rowCells } from '../tui/row-format.js';
 
 export interface FirstFrameInput {
   path: string;
@@ -20,8 +21,6 @@ export interface FirstFrameInput {
 
 /** Rows read per query: enough for any screen, little enough to stay instant on a million. */
 export const HISTORY_PAGE_SIZE = 200;
-
-export const LIST_KEYS = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']] as const;
 
 /** Lines of the list between the header and the help line, as `HistoryBrowser` sizes it. */
 export function listHeight(terminalRows: number): number {
@@ -100,7 +99,7 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
  * Clears the screen and draws the first frame. Raw mode at once: keys pressed while the browser
  * loads stay unread in the terminal, unechoed, until the browser reads them.
  */
-export function drawFirstFrame(stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream, lines: readonly string[]): void {
+export function drawFirstFrame(stdout: { write(text: string): unknown }, stdin: { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }, lines: readonly string[]): void {
   stdout.write(`\u001b[?25l\u001b[2J\u001b[H${lines.join('\n')}`);
-  if (stdin.isTTY) stdin.setRawMode(true);
+  if (stdin.isTTY) stdin.setRawMode?.(true);
 }

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useRef } from 'react';
-import { fit, rowCells, windowStart, type ListRow } from './row-format.js';
+import { fit } from '../../format/display.js';
+import { rowCells, windowStart, type ListRow } from './row-format.js';
 
 export interface DeliveryListProps {
   rows: readonly ListRow[];

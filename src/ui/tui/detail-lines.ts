@@ -2,7 +2,7 @@
  * The detail view of one delivery as plain lines: summary, signature diagnosis, request headers,
  * the body (pretty JSON, or a hex preview of binary data), and the answer. Pure; the view windows it.
  */
-import { formatDuration } from '../../cli/output.js';
+import { formatDuration } from '../../format/display.js';
 import { isSuccessStatus } from '../../core/http-status.js';
 import { redactUrl } from '../../core/redact.js';
 import { abbreviateSignature, diagnose } from '../../core/signature.js';

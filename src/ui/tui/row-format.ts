@@ -1,5 +1,5 @@
 /** Column text for one row of the delivery lists; pure, shared by the live list and the history. */
-import { formatDuration } from '../../cli/output.js';
+import { clockTime, formatDuration } from '../../format/display.js';
 import { isSuccessStatus } from '../../core/http-status.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 
@@ -23,7 +23,7 @@ export interface RowCells {
 
 export function rowCells(row: ListRow, withDate = false): RowCells {
   const date = new Date(row.createdAt);
-  const time = withDate ? `${date.toISOString().slice(5, 10)} ${date.toTimeString().slice(0, 8)}` : date.toTimeString().slice(0, 8);
+  const time = withDate ? `${date.toISOString().slice(5, 10)} ${clockTime(row.createdAt)}` : clockTime(row.createdAt);
   const ok = isSuccessStatus(row.status);
   const notes: string[] = [];
   if (row.duplicate) notes.push('duplicate');
@@ -40,12 +40,6 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     latency: formatDuration(row.durationMs),
     note: notes.join(' · '),
   };
-}
-
-/** Pads or cuts to exactly `width` columns. */
-export function fit(text: string, width: number): string {
-  if (width <= 0) return '';
-  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
 }
 
 /**

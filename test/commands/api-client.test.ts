@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { freePort, startRecordingServer, type RecordingServer, type Responder } from '../helpers/servers.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const WEBHOOK = { id: 'wh_1', url: 'https://example.com/hook', events: ['catalog.product.created'], active: true, debug_mode: false, secret_hint: 's3****' };
 
@@ -31,7 +31,7 @@ describe('API client requests', () => {
   it('register: POST /api/v1/webhooks with exactly {"url","events","secret","active"}', async () => {
     await api(() => json(201, { ...WEBHOOK, secret: 's3cret' }));
     const result = await cli(['register', '--url', 'https://example.com/hook', '--events', 'catalog.product.created,customer.purchase.completed', '--secret', 's3cret']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     const [req] = server!.requests;
     expect(req!.method).toBe('POST');
     expect(req!.url).toBe('/api/v1/webhooks');
@@ -48,7 +48,7 @@ describe('API client requests', () => {
   it('register --events all --inactive, without a secret: all 16, active false, a generated secret shown once', async () => {
     await api((req) => json(201, { ...WEBHOOK, ...JSON.parse(req.body.toString()) }));
     const result = await cli(['register', '--url', 'http://127.0.0.1:3000/webhook', '--events', 'all', '--inactive']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     const body = JSON.parse(server!.requests[0]!.body.toString());
     expect(Object.keys(body)).toEqual(['url', 'events', 'secret', 'active']);
     expect(body.events).toEqual(EVENT_TYPES);
@@ -71,7 +71,7 @@ describe('API client requests', () => {
     const list = await cli(['list']);
     const get = await cli(['get', 'wh_1']);
     const del = await cli(['delete', 'wh_1']);
-    expect([list.exitCode, get.exitCode, del.exitCode]).toEqual([0, 0, 0]);
+    expect([list.code, get.code, del.code]).toEqual([0, 0, 0]);
     expect(server!.requests.map((r) => `${r.method} ${r.url} ${r.body.length}`)).toEqual(['GET /api/v1/webhooks 0', 'GET /api/v1/webhooks/wh_1 0', 'DELETE /api/v1/webhooks/wh_1 0']);
     expect(server!.requests.every((r) => r.headers.authorization === 'Bearer tok_123')).toBe(true);
     expect(list.stdout).toMatch(/wh_1\s+active\s+off\s+catalog\.product\.created\s+https:\/\/example\.com\/hook/);
@@ -82,7 +82,7 @@ describe('API client requests', () => {
   it('update --debug-mode: PATCH with only {"debug_mode": true}', async () => {
     await api(() => json(200, { ...WEBHOOK, debug_mode: true }));
     const result = await cli(['update', 'wh_1', '--debug-mode']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     expect(server!.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([['PATCH', '/api/v1/webhooks/wh_1', '{"debug_mode":true}']]);
     expect(result.stdout).toContain('debug     on');
   });
@@ -96,7 +96,7 @@ describe('API client requests', () => {
   it('update --add-event/--remove-event reads the webhook first, then PATCHes the new list', async () => {
     await api((req) => (req.method === 'GET' ? json(200, { ...WEBHOOK, events: ['catalog.product.created', 'search.zero_results'] }) : json(200, WEBHOOK)));
     const result = await cli(['update', 'wh_1', '--add-event', 'customer.cart.added', '--remove-event', 'search.zero_results']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     expect(server!.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([
       ['GET', '/api/v1/webhooks/wh_1', ''],
       ['PATCH', '/api/v1/webhooks/wh_1', '{"events":["catalog.product.created","customer.cart.added"]}'],
@@ -107,14 +107,14 @@ describe('API client requests', () => {
     let status = 'succeeded';
     await api(() => json(200, { delivery_id: 'dlv_1', status, attempt: { attempt: 1, status, response_status: status === 'succeeded' ? 200 : 500, duration_ms: 3, error: status === 'succeeded' ? null : 'answered 500' } }));
     const ok = await cli(['test', 'wh_1', '--event', 'customer.purchase.completed']);
-    expect(ok.exitCode).toBe(0);
+    expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/✓ 200 {2}customer\.purchase\.completed {2}dlv_1/);
     expect(server!.requests[0]!.method).toBe('POST');
     expect(server!.requests[0]!.url).toBe('/api/v1/webhooks/wh_1/test');
     expect(server!.requests[0]!.body.toString()).toBe('{"event":"customer.purchase.completed"}');
     status = 'failed';
     const failed = await cli(['test', 'wh_1']);
-    expect(failed.exitCode).toBe(1);
+    expect(failed.code).toBe(1);
     expect(server!.requests[1]!.body.toString()).toBe('{"event":"catalog.product.created"}');
     expect(failed.stderr).toContain('the test delivery failed: answered 500');
   });
@@ -125,7 +125,7 @@ describe('API client requests', () => {
       { delivery_id: 'dlv_1', event: 'catalog.product.created', attempt: 1, status: 'failed', timestamp: '2026-01-01T00:00:00.000Z', response_status: 500, duration_ms: 5, error: 'answered 500' },
     ] }));
     const result = await cli(['deliveries', 'wh_1', '--status', 'failed', '--limit', '5']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     expect(server!.requests[0]!.url).toBe('/api/v1/webhooks/wh_1/deliveries?status=failed&limit=5');
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
@@ -157,7 +157,7 @@ describe('API client errors', () => {
     it(`maps ${name} to one line and exit 1`, async () => {
       await api(respond);
       const result = await cli(args);
-      expect(result.exitCode).toBe(1);
+      expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(message);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stdout).toBe('');
@@ -167,33 +167,33 @@ describe('API client errors', () => {
   it('names the fix when nothing listens at the API URL', async () => {
     const port = await freePort();
     const result = await runCli(['--api-url', `http://127.0.0.1:${port}`, 'list']);
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(`error: no API at http://127.0.0.1:${port} — start \`webhooks-cli serve\` or pass --api-url`);
   });
 
   it('--json keeps even errors valid JSON on stdout', async () => {
     await api(() => json(401, { error: { code: 'unauthorized', message: 'bad token' } }));
     const result = await cli(['--json', 'list']);
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).error.message).toMatch(/refused the token/);
   });
 
   it('refuses unknown event types and bad URLs before any request (exit 2, did you mean)', async () => {
     await api(() => json(200, {}));
     const typo = await cli(['register', '--url', 'https://example.com/h', '--events', 'catalog.product.craeted']);
-    expect(typo.exitCode).toBe(2);
+    expect(typo.code).toBe(2);
     expect(typo.stderr.trim()).toBe('error: unknown event type "catalog.product.craeted" — did you mean catalog.product.created? (webhooks-cli events list shows all 16)');
     const url = await cli(['register', '--url', 'example.com/h', '--events', 'all']);
-    expect(url.exitCode).toBe(2);
+    expect(url.code).toBe(2);
     expect(url.stderr).toContain('--url "example.com/h" is not a URL');
     const add = await cli(['update', 'wh_1', '--add-event', 'customer.cart.add']);
-    expect(add.exitCode).toBe(2);
+    expect(add.code).toBe(2);
     expect(add.stderr).toContain('did you mean customer.cart.added');
     const nothing = await cli(['update', 'wh_1']);
-    expect(nothing.exitCode).toBe(2);
+    expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('nothing to update');
     const testEvent = await cli(['test', 'wh_1', '--event', 'nope.nope']);
-    expect(testEvent.exitCode).toBe(2);
+    expect(testEvent.code).toBe(2);
     expect(server!.requests).toHaveLength(0);
   });
 });

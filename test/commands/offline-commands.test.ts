@@ -1,14 +1,15 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const VECTOR = { secret: "It's a Secret to Everybody", body: 'Hello, World!', signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' };
 
 describe('events', () => {
   it('lists 16 types, as a table or JSON', async () => {
     const table = await runCli(['events', 'list']);
-    expect(table.exitCode).toBe(0);
+    expect(table.code).toBe(0);
     expect(table.stdout.trim().split('\n')).toHaveLength(17);
     const json = JSON.parse((await runCli(['events', 'list', '--json'])).stdout);
     expect(json).toHaveLength(16);
@@ -19,29 +20,29 @@ describe('events', () => {
     const shown = await runCli(['events', 'show', 'recommendation.clicked']);
     expect(JSON.parse(shown.stdout).data.recommended_product_id).toBe('prod_54321');
     const bad = await runCli(['events', 'show', 'recommendation.click']);
-    expect(bad.exitCode).toBe(2);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/did you mean recommendation\.clicked\?/);
   });
 });
 
 describe('sign and verify', () => {
   it('sign reproduces the test vector from stdin and from a file', async () => {
-    expect((await runCli(['sign', '--secret', VECTOR.secret], { input: VECTOR.body })).stdout).toBe(VECTOR.signature);
+    expect((await runCli(['sign', '--secret', VECTOR.secret], { stdin: VECTOR.body })).stdout).toBe(VECTOR.signature);
     const file = join(tempDir(), 'body.txt');
     writeFileSync(file, VECTOR.body);
     expect((await runCli(['sign', '--secret', VECTOR.secret, '--payload', file])).stdout).toBe(VECTOR.signature);
   });
 
   it('verify accepts the vector (exit 0) and explains a mismatch (exit 1) without printing secrets', async () => {
-    const ok = await runCli(['verify', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { input: VECTOR.body });
-    expect(ok.exitCode).toBe(0);
+    const ok = await runCli(['verify', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { stdin: VECTOR.body });
+    expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/✓ valid/);
 
     const body = '{"event":"x","data":{"a":1}}';
-    const signature = (await runCli(['sign', '--secret', 'k'], { input: body })).stdout;
+    const signature = (await runCli(['sign', '--secret', 'k'], { stdin: body })).stdout;
     const pretty = JSON.stringify(JSON.parse(body), null, 2);
-    const bad = await runCli(['verify', '--secret', 'k', '--signature', signature, '--json'], { input: pretty });
-    expect(bad.exitCode).toBe(1);
+    const bad = await runCli(['verify', '--secret', 'k', '--signature', signature, '--json'], { stdin: pretty });
+    expect(bad.code).toBe(1);
     const report = JSON.parse(bad.stdout);
     expect(report).toMatchObject({ valid: false, reason: 'mismatch', received: signature });
     expect(report.hints.join(' ')).toMatch(/re-serialised/);
@@ -49,14 +50,14 @@ describe('sign and verify', () => {
   });
 
   it('verify with several secrets accepts any', async () => {
-    const result = await runCli(['verify', '--secret', 'old', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { input: VECTOR.body });
-    expect(result.exitCode).toBe(0);
+    const result = await runCli(['verify', '--secret', 'old', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { stdin: VECTOR.body });
+    expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/secret #2/);
   });
 
   it('a malformed signature is a failed check, not a crash', async () => {
-    const result = await runCli(['verify', '--secret', 's', '--signature', 'nonsense'], { input: 'x' });
-    expect(result.exitCode).toBe(1);
+    const result = await runCli(['verify', '--secret', 's', '--signature', 'nonsense'], { stdin: 'x' });
+    expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/not of the form sha256=/);
   });
 });
@@ -70,10 +71,10 @@ describe('config', () => {
     expect((await runCli(['config', 'get', 'token', '--show-secrets'], { configDir })).stdout).toBe('tok_very_secret_value');
     const list = await runCli(['config', 'list'], { configDir });
     expect(list.stdout).not.toContain('tok_very_secret_value');
-    expect((await runCli(['config', 'unset', 'token'], { configDir })).exitCode).toBe(0);
-    expect((await runCli(['config', 'get', 'token'], { configDir })).exitCode).toBe(1);
+    expect((await runCli(['config', 'unset', 'token'], { configDir })).code).toBe(0);
+    expect((await runCli(['config', 'get', 'token'], { configDir })).code).toBe(1);
     const bad = await runCli(['config', 'set', 'secrt', 'x'], { configDir });
-    expect(bad.exitCode).toBe(2);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown setting "secrt" — did you mean secret\?/);
   });
 
@@ -92,7 +93,7 @@ describe('config', () => {
 describe('history', () => {
   it('an unknown id is a one-line error', async () => {
     const result = await runCli(['history', 'show', 'dlv_nope']);
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^error: no delivery "dlv_nope" in .* — list them with webhooks-cli history$/);
   });
 
@@ -100,15 +101,15 @@ describe('history', () => {
     const file = join(tempDir(), 'junk.db');
     writeFileSync(file, 'this is not sqlite'.repeat(100));
     const result = await runCli(['history', '--db', file]);
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^error: .*junk\.db is not a webhooks-cli history database — pass --db with another path \(or set WEBHOOKS_DB\)$/);
   });
 });
 
 describe('usage', () => {
   it('an unknown command or flag exits 2', async () => {
-    expect((await runCli(['triger'])).exitCode).toBe(2);
-    expect((await runCli(['trigger', '--bogus'])).exitCode).toBe(2);
+    expect((await runCli(['triger'])).code).toBe(2);
+    expect((await runCli(['trigger', '--bogus'])).code).toBe(2);
   });
 
   it('--help has examples; --version prints the version', async () => {
@@ -128,13 +129,13 @@ describe('history filters', () => {
     const one = await lines(['history', '--event', 'search.zero_results', 'export']);
     expect(one.map((l) => JSON.parse(l).event)).toEqual(['search.zero_results']);
     const typo = await runCli(['history', '--event', 'search.zero_result'], { configDir });
-    expect(typo.exitCode).toBe(2);
+    expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/did you mean search\.zero_results\?/);
   });
 
   it('sign and verify refuse an empty secret', async () => {
-    const result = await runCli(['sign', '--secret', ''], { input: 'x' });
-    expect(result.exitCode).toBe(2);
+    const result = await runCli(['sign', '--secret', ''], { stdin: 'x' });
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--secret is empty/);
   });
 });

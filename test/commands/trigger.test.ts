@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
-import { BIN, isolatedEnv, runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { freePort, startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -27,7 +27,7 @@ describe('trigger', () => {
     server = await startRecordingServer((req) => ({ status: independentlyValid(req.body, req.headers['x-webhook-signature'], SECRET) ? 200 : 401 }));
     const configDir = tempDir();
     const result = await runCli(['trigger', '--all', '--to', `${server.url}/webhook`, '--secret', SECRET], { configDir });
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     expect(server.requests).toHaveLength(16);
     expect(server.requests.map((r) => r.headers['x-webhook-event']).sort()).toEqual([...EVENT_TYPES].sort());
     for (const req of server.requests) {
@@ -58,7 +58,7 @@ describe('trigger', () => {
   it('--json reports each delivery; a non-2xx answer exits 1 and names the cause', async () => {
     server = await startRecordingServer(() => ({ status: 401, body: 'Invalid signature' }));
     const result = await runCli(['trigger', 'search.zero_results', '--to', server.url, '--secret', 'wrong', '--json']);
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     const out = JSON.parse(result.stdout);
     expect(out).toMatchObject({ ok: false, deliveries: [{ event: 'search.zero_results', status: 401, ok: false }] });
     expect(result.stderr).toMatch(/^error: 1 of 1 deliveries failed: the receiver answered 401 — check that it uses the same secret$/m);
@@ -67,7 +67,7 @@ describe('trigger', () => {
   it('--set overrides fields, parsing JSON values, and the signature covers the result', async () => {
     server = await startRecordingServer();
     const result = await runCli(['trigger', 'catalog.product.updated', '--to', server.url, '--secret', SECRET, '--set', 'data.quantity=0', '--set', 'data.sku=TEE-01', '--set', 'data.changed_fields=["quantity"]']);
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     const req = server.requests[0]!;
     expect(JSON.parse(req.body.toString()).data).toMatchObject({ quantity: 0, sku: 'TEE-01', changed_fields: ['quantity'] });
     expect(independentlyValid(req.body, req.headers['x-webhook-signature'], SECRET)).toBe(true);
@@ -77,8 +77,8 @@ describe('trigger', () => {
     server = await startRecordingServer();
     const file = join(tempDir(), 'data.json');
     writeFileSync(file, '{"customer_id":"cust_1","product_id":"prod_9"}');
-    expect((await runCli(['trigger', 'customer.product.viewed', '--to', server.url, '--secret', SECRET, '--data', file])).exitCode).toBe(0);
-    expect((await runCli(['trigger', 'customer.product.viewed', '--to', server.url, '--secret', SECRET, '--data', '-'], { input: '{"customer_id":"cust_2"}' })).exitCode).toBe(0);
+    expect((await runCli(['trigger', 'customer.product.viewed', '--to', server.url, '--secret', SECRET, '--data', file])).code).toBe(0);
+    expect((await runCli(['trigger', 'customer.product.viewed', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '{"customer_id":"cust_2"}' })).code).toBe(0);
     expect(server.requests.map((r) => JSON.parse(r.body.toString()).data.customer_id)).toEqual(['cust_1', 'cust_2']);
   });
 
@@ -86,7 +86,7 @@ describe('trigger', () => {
     server = await startRecordingServer();
     const configDir = tempDir();
     await runCli(['trigger', 'recommendation.shown', '--to', server.url], { configDir, env: { WEBHOOKS_SECRET: 'from-env' } });
-    expect((await runCli(['config', 'set', 'secret', 'from-config'], { configDir })).exitCode).toBe(0);
+    expect((await runCli(['config', 'set', 'secret', 'from-config'], { configDir })).code).toBe(0);
     await runCli(['trigger', 'recommendation.shown', '--to', server.url], { configDir });
     await runCli(['trigger', 'recommendation.shown', '--to', server.url, '--secret', 'from-flag'], { configDir, env: { WEBHOOKS_SECRET: 'from-env' } });
     const [a, b, c] = server.requests;
@@ -99,7 +99,7 @@ describe('trigger', () => {
     server = await startRecordingServer();
     const configDir = tempDir();
     const result = await runCli(['trigger', 'customer.cart.added', 'search.query.performed', '--count', '150', '--concurrency', '8', '--to', server.url, '--secret', SECRET, '--json'], { configDir });
-    expect(result.exitCode).toBe(0);
+    expect(result.code).toBe(0);
     const { summary } = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ sent: 300, succeeded: 300, failed_status: 0, errors: 0, status_counts: { 200: 300 } });
     expect(summary.latency_ms.p99).toBeGreaterThanOrEqual(summary.latency_ms.p50);
@@ -112,7 +112,7 @@ describe('trigger', () => {
 describe('trigger: bad input', () => {
   it('an unknown event type exits 2 with a suggestion', async () => {
     const result = await runCli(['trigger', 'catalog.product.creatd', '--secret', SECRET]);
-    expect(result.exitCode).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('error: unknown event type "catalog.product.creatd" — did you mean catalog.product.created? (webhooks-cli events list shows all 16)');
   });
 
@@ -120,7 +120,7 @@ describe('trigger: bad input', () => {
     const configDir = tempDir();
     const port = await freePort();
     const result = await runCli(['trigger', 'catalog.product.deleted', '--to', `http://127.0.0.1:${port}/webhook`, '--secret', SECRET], { configDir });
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/connection refused by 127\.0\.0\.1:\d+ — is the receiver running on that port\?/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const [row] = JSON.parse((await runCli(['history', '--json'], { configDir })).stdout);
@@ -130,7 +130,7 @@ describe('trigger: bad input', () => {
   it('a receiver slower than --timeout is reported as a timeout', async () => {
     server = await startRecordingServer(() => ({ status: 200, delayMs: 2000 }));
     const result = await runCli(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET, '--timeout', '200ms']);
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).toMatch(/no answer from 127\.0\.0\.1:\d+ within 200 ms/);
   });
 
@@ -143,7 +143,7 @@ describe('trigger: bad input', () => {
     [['--count', '0'], /expected a whole number/],
   ])('%j is a usage error (exit 2) in one line', async (args, message) => {
     const result = await runCli(['trigger', 'catalog.product.created', '--secret', SECRET, ...args]);
-    expect(result.exitCode).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -152,13 +152,13 @@ describe('trigger: bad input', () => {
     const file = join(tempDir(), 'bad.json');
     writeFileSync(file, '{"customer_id": ');
     const result = await runCli(['trigger', 'customer.cart.added', '--secret', SECRET, '--data', file]);
-    expect(result.exitCode).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/is not valid JSON/);
   });
 
   it('no secret anywhere is a usage error naming the ways to give one', async () => {
     const result = await runCli(['trigger', 'catalog.product.created']);
-    expect(result.exitCode).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no signing secret — pass --secret, set WEBHOOKS_SECRET/);
   });
 
@@ -167,28 +167,9 @@ describe('trigger: bad input', () => {
     const file = join(tempDir(), 'plain-file');
     writeFileSync(file, '');
     const result = await runCli(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET, '--db', join(file, 'h.db')]);
-    expect(result.exitCode).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cannot write the history at .*: a parent is not a directory — pass --db with a writable path/);
     expect(server.requests).toHaveLength(0);
-  });
-});
-
-describe('start-up', () => {
-  async function packagesLoaded(args: string[]): Promise<string[]> {
-    const configDir = tempDir();
-    const result = await execa(process.execPath, ['--require', new URL('../helpers/trace-modules.cjs', import.meta.url).pathname, BIN, ...args], { reject: false, env: isolatedEnv(configDir) });
-    return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')).map((l) => l.slice(16)))];
-  }
-
-  it('--help and --version load commander only', async () => {
-    expect(await packagesLoaded(['--help'])).toEqual(['commander']);
-    expect(await packagesLoaded(['--version'])).toEqual(['commander']);
-  });
-
-  it('trigger loads no TUI, SQLite, WebSocket, undici or conf', async () => {
-    server = await startRecordingServer();
-    expect(await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET])).toEqual(['commander']);
-    expect(server.requests).toHaveLength(1);
   });
 });
 
@@ -200,23 +181,23 @@ describe('trigger: the envelope stays well-formed', () => {
   ])('%j is refused (exit 2) before anything is sent', async (args, message) => {
     server = await startRecordingServer();
     const result = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, ...args]);
-    expect(result.exitCode).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(server.requests).toHaveLength(0);
   });
 
   it('--data with an array is refused; a whole envelope names its own type and gets a timestamp', async () => {
     server = await startRecordingServer();
-    const bad = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, '--data', '-'], { input: '[1,2]' });
-    expect(bad.exitCode).toBe(2);
-    const good = await runCli(['trigger', '--to', server.url, '--secret', SECRET, '--data', '-'], { input: '{"event":"catalog.product.deleted","data":{"product_id":"prod_9"}}' });
-    expect(good.exitCode).toBe(0);
+    const bad = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '[1,2]' });
+    expect(bad.code).toBe(2);
+    const good = await runCli(['trigger', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '{"event":"catalog.product.deleted","data":{"product_id":"prod_9"}}' });
+    expect(good.code).toBe(0);
     expect(server.requests).toHaveLength(1);
     const req = server.requests[0]!;
     expect(req.headers['x-webhook-event']).toBe('catalog.product.deleted');
     expect(JSON.parse(req.body.toString())).toMatchObject({ event: 'catalog.product.deleted', timestamp: expect.stringMatching(/Z$/), data: { product_id: 'prod_9' } });
-    const mismatch = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, '--data', '-'], { input: '{"event":"catalog.product.deleted","data":{}}' });
-    expect(mismatch.exitCode).toBe(2);
+    const mismatch = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '{"event":"catalog.product.deleted","data":{}}' });
+    expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toMatch(/trigger catalog\.product\.deleted instead/);
   });
 

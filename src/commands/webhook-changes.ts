@@ -4,8 +4,8 @@
  */
 import { EVENT_TYPES } from '../core/events.js';
 import { requireHttpUrl, UsageError } from '../errors.js';
-import { requireEventType } from '../commands/event-arguments.js';
-import type { UpdateBody } from './platform-client.js';
+import { requireEventType } from './event-arguments.js';
+import type { UpdateBody } from '../api/platform-client.js';
 
 /** `--events a,b` (repeatable) or `all` → checked, de-duplicated event types. */
 export function parseEventList(values: readonly string[] | undefined, flag = '--events'): string[] {

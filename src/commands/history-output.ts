@@ -1,0 +1,90 @@
+/** How `history` reads: the table, the page for one delivery, and the snake_case JSON shapes. */
+import { formatDuration, formatTable, palette } from '../format/display.js';
+import { redactUrl } from '../core/redact.js';
+import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
+
+export function historyTable(rows: DeliverySummary[], color: boolean): string {
+  const c = palette(color);
+  const table = formatTable(
+    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'DURATION'],
+    rows.map((r) => [
+      String(r.id),
+      new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+      r.direction,
+      r.event ?? '-',
+      r.deliveryId ?? '-',
+      r.status === null ? 'error' : String(r.status),
+      r.signatureValid === null ? '-' : r.signatureValid ? '✓' : '✗',
+      formatDuration(r.durationMs),
+    ]),
+  );
+  const [head, ...lines] = table.split('\n');
+  return [c.bold(head!), ...lines].join('\n');
+}
+
+/** Snake-case JSON, the shape every `--json` output of the tool uses. */
+export function summaryJson(r: DeliverySummary) {
+  return {
+    id: r.id,
+    direction: r.direction,
+    source: r.source,
+    created_at: new Date(r.createdAt).toISOString(),
+    event: r.event,
+    delivery_id: r.deliveryId,
+    method: r.method,
+    url: redactUrl(r.url),
+    remote_address: r.remoteAddress,
+    status: r.status,
+    duration_ms: r.durationMs,
+    error: r.error,
+    signature_valid: r.signatureValid,
+    signature_error: r.signatureError,
+    duplicate: r.duplicate,
+    replay_of: r.replayOf,
+    body_size: r.bodySize,
+  };
+}
+
+export function recordJson(r: DeliveryRecord & { id?: number }) {
+  return {
+    ...summaryJson({ ...r, id: r.id ?? 0, bodySize: r.requestBody.length }),
+    request_headers: r.requestHeaders,
+    request_body: r.requestBody.toString('utf8'),
+    request_body_base64: r.requestBody.toString('base64'),
+    response_headers: r.responseHeaders,
+    response_body: r.responseBody?.toString('utf8') ?? null,
+  };
+}
+
+/** A readable page for one delivery: summary, headers, pretty body, the answer. */
+export function formatRecord(r: DeliveryRecord & { id?: number }): string {
+  const lines = [
+    `delivery   ${r.deliveryId ?? '-'}  (#${r.id})`,
+    `event      ${r.event ?? '-'}`,
+    `direction  ${r.direction === 'out' ? 'sent' : 'received'} by ${r.source}${r.replayOf ? `, replay of ${r.replayOf}` : ''}`,
+    `time       ${new Date(r.createdAt).toISOString()}`,
+    `${r.direction === 'out' ? 'target' : 'path'}     ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
+    `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
+  ];
+  if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);
+  lines.push('', 'request headers:', ...Object.entries(r.requestHeaders).map(([k, v]) => `  ${k}: ${String(v)}`));
+  lines.push('', `request body (${r.requestBody.length} bytes):`, indent(prettyBody(r.requestBody)));
+  if (r.responseHeaders || r.responseBody) {
+    lines.push('', 'response headers:', ...Object.entries(r.responseHeaders ?? {}).map(([k, v]) => `  ${k}: ${String(v)}`));
+    lines.push('', `response body (${r.responseBody?.length ?? 0} bytes):`, indent(prettyBody(r.responseBody ?? Buffer.alloc(0))));
+  }
+  return lines.join('\n');
+}
+
+export function prettyBody(body: Buffer): string {
+  const text = body.toString('utf8');
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `  ${l}`).join('\n');
+}

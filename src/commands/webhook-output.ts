@@ -1,0 +1,80 @@
+/** How a webhook from the API reads: its details, a one-word state, a short events column. */
+import type { CommandContext } from '../cli/context.js';
+import { logLine, printLine } from '../cli/output.js';
+import type { Attempt, WebhookView } from '../api/api-types.js';
+import { formatDuration, formatTable, palette } from '../format/display.js';
+import { EVENT_TYPES } from '../core/events.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
+
+function stateOf(w: WebhookView): string {
+  return w.active ? 'active' : w.disabledReason ? 'disabled' : 'inactive';
+}
+
+function isAllEvents(events: readonly string[]): boolean {
+  return events.length === EVENT_TYPES.length && EVENT_TYPES.every((e) => events.includes(e));
+}
+
+function eventsSummary(events: readonly string[]): string {
+  if (isAllEvents(events)) return `all (${events.length})`;
+  const text = events.join(',');
+  return text.length > 60 ? `${events.length} events` : text;
+}
+
+export function printWebhookDetails(ctx: CommandContext, w: WebhookView, { omit = [] }: { omit?: string[] } = {}): void {
+  const rows: Array<[string, string | undefined]> = [
+    ['id', w.id],
+    ['url', redactUrl(w.url)],
+    ['state', stateOf(w)],
+    ['reason', w.disabledReason ?? undefined],
+    ['events', isAllEvents(w.events) ? `all ${EVENT_TYPES.length} event types` : w.events.join(', ')],
+    ['debug', w.debugMode ? 'on' : 'off'],
+    ['failures', w.consecutiveFailures === undefined ? undefined : `${w.consecutiveFailures} in a row`],
+    ['secret', w.secretHint],
+    ['created', w.createdAt],
+  ];
+  for (const [key, value] of rows) {
+    if (value === undefined || omit.includes(key)) continue;
+    printLine(ctx, `${key.padEnd(9)} ${value}`);
+  }
+}
+
+export function maskSecretField(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const copy = { ...(raw as Record<string, unknown>) };
+  if (typeof copy.secret === 'string') copy.secret = maskSecret(copy.secret);
+  return copy;
+}
+
+export function webhooksTable(webhooks: readonly WebhookView[]): string {
+  return formatTable(
+    ['ID', 'STATE', 'DEBUG', 'EVENTS', 'URL'],
+    webhooks.map((w) => [w.id, stateOf(w), w.debugMode ? 'on' : 'off', eventsSummary(w.events), redactUrl(w.url)]),
+  );
+}
+
+export function attemptsTable(attempts: readonly Attempt[]): string {
+  return formatTable(
+    ['TIME', 'DELIVERY', 'EVENT', '#', 'RESULT', 'HTTP', 'DURATION', 'ERROR'],
+    attempts.map((a) => [a.timestamp ?? '-', a.deliveryId, a.event, a.attempt === undefined ? '-' : String(a.attempt), a.status, a.responseStatus === null ? '-' : String(a.responseStatus), formatDuration(a.durationMs), a.error ?? '']),
+  );
+}
+
+/** `test`'s answer: one line for the first attempt, and on stderr why it failed or that it is still running. */
+export function printTestResult(ctx: CommandContext, t: { id: string; event: string; deliveryId: unknown; attempt: Record<string, unknown> | null; ok: boolean }): void {
+  const c = palette(ctx.color);
+  const { attempt } = t;
+  const status = typeof attempt?.response_status === 'number' ? String(attempt.response_status) : '---';
+  const duration = typeof attempt?.duration_ms === 'number' ? formatDuration(attempt.duration_ms) : '';
+  const mark = t.ok ? c.green('✓') : c.red('✗');
+  printLine(ctx, `${mark} ${status}  ${t.event}  ${c.dim(String(t.deliveryId ?? ''))}  ${duration}`.trimEnd());
+  if (!attempt) logLine(ctx, 'the first attempt has not finished yet — `webhooks-cli deliveries ' + t.id + '` shows it when it has');
+  else if (!t.ok) logLine(ctx, `error: the test delivery failed: ${String(attempt.error ?? `answered ${status}`)}${attempt.next_attempt_at ? ` — retrying at ${String(attempt.next_attempt_at)}` : ''}`);
+}
+
+/** `register`'s answer: the webhook, and its secret — whole only when generated here (shown once) or asked for. */
+export function printRegistered(ctx: CommandContext, w: WebhookView, secret: { value: string; generated: boolean; show: boolean }): void {
+  printLine(ctx, `registered ${w.id} → ${redactUrl(w.url)}`);
+  printWebhookDetails(ctx, w, { omit: ['id', 'url', 'secret'] });
+  printLine(ctx, `secret    ${secret.generated || secret.show ? secret.value : maskSecret(secret.value)}`);
+  if (secret.generated) logLine(ctx, `note: the secret above was generated for this webhook and is not shown again; store it, or set your own with \`webhooks-cli update ${w.id} --secret …\``);
+}

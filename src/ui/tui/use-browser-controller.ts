@@ -1,0 +1,93 @@
+import { useInput, type Key } from 'ink';
+import { useRef } from 'react';
+import type { ReplayAction } from '../../delivery/replay-action.js';
+import { deliveryLabel, type DeliveryRecord } from '../../store/delivery-record.js';
+import { clampScroll } from './DeliveryDetail.js';
+import { routeBrowserKey, type BrowserKeyState } from './browser-keys.js';
+import { eachKeypress } from './each-keypress.js';
+import { openLine } from './line-editor.js';
+import { useFadingMessage } from './use-fading-message.js';
+import { useKeyState } from './use-key-state.js';
+
+/** What both browsers keep besides their rows: the mode, the filter draft, the detail's scroll, the result line. */
+export interface BrowserState extends BrowserKeyState {
+  scroll: number;
+}
+
+/** What differs between the browsers, given at each render (keys read the newest). */
+export interface BrowserListControls {
+  /** Rows in a page, which is also the height the detail view scrolls in. */
+  page: number;
+  /** Lines of the open detail view. */
+  detailLength: number;
+  /** What `r` re-sends: the delivery open or selected, if any. */
+  replayTarget(): DeliveryRecord | undefined;
+  /** Called once a replay's result is in (the history then re-reads its list). */
+  afterReplay?(): void;
+  /** The filter line was applied (with its text) or cancelled (undefined). */
+  finishFilter(text: string | undefined): void;
+  /** Keys the list itself handles (moving, opening the detail, starting the filter). */
+  onListKey(input: string, key: Key): void;
+}
+
+export interface BrowserControllerOptions {
+  replay?: ReplayAction;
+  onQuit(): void;
+  /** How long a result line stays; any key clears it sooner. */
+  messageMs: number;
+}
+
+/**
+ * The controller both browsers (the live `listen` view and `history`) share: their key state, the
+ * keys they share (quit, replay, the filter line, the detail view) and the one replay action.
+ * `own` adds each browser's list state; `controls(…)` hands over, each render, what differs.
+ */
+export function useBrowserController<T extends object>(own: T, { replay, onQuit, messageMs }: BrowserControllerOptions) {
+  const [ui, patch, latest] = useKeyState<BrowserState & T>({ mode: 'list', draft: openLine(''), scroll: 0, message: '', messagePending: false, ...own });
+  // Partial<BrowserState & T> cannot be built from BrowserState's keys alone while T is generic.
+  const update = patch as (change: Partial<BrowserState & T> | ((current: BrowserState & T) => Partial<BrowserState & T>)) => void;
+  const setShared = (change: Partial<BrowserState>) => update(change as Partial<BrowserState & T>);
+  useFadingMessage(ui.message, ui.messagePending, messageMs, (shown) => {
+    if (latest.current.message === shown) setShared({ message: '' });
+  });
+  const controls = useRef<BrowserListControls | undefined>(undefined);
+
+  const startReplay = () => {
+    const original = controls.current?.replayTarget();
+    if (!original) return;
+    if (!replay) return setShared({ message: 'replay is not available here' });
+    setShared({ message: `replaying ${deliveryLabel(original)}…`, messagePending: true });
+    replay(original).then(
+      (message) => {
+        setShared({ message, messagePending: false });
+        controls.current?.afterReplay?.();
+      },
+      (err: unknown) => setShared({ message: `replay failed: ${(err as Error).message}`, messagePending: false }),
+    );
+  };
+
+  const onKey = (input: string, key: Key) => {
+    const list = controls.current;
+    if (!list) return;
+    routeBrowserKey(input, key, latest.current, {
+      page: list.page,
+      quit: onQuit,
+      replay: startReplay,
+      clearMessage: () => setShared({ message: '' }),
+      setDraft: (draft) => setShared({ draft }),
+      finishFilter: list.finishFilter,
+      backToList: () => setShared({ mode: 'list' }),
+      scrollBy: (by) => setShared({ scroll: clampScroll(latest.current.scroll + by, list.detailLength, list.page) }),
+      onListKey: list.onListKey,
+    });
+  };
+  useInput((input, key) => eachKeypress(input, key, onKey));
+
+  return {
+    ui,
+    update,
+    latest,
+    /** Hands over this render's list controls. */
+    controls: (list: BrowserListControls) => void (controls.current = list),
+  };
+}

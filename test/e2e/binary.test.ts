@@ -1,0 +1,54 @@
+/**
+ * The built binary as a process: what it loads at start-up, and that bin/ hands `main` the real
+ * streams and environment and turns its result into the exit code. Command behaviour is tested
+ * in-process (test/commands).
+ */
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
+import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+
+const SECRET = 's3cret';
+
+let server: RecordingServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('start-up', () => {
+  async function packagesLoaded(args: string[]): Promise<string[]> {
+    const configDir = tempDir();
+    const result = await execa(process.execPath, ['--require', new URL('../helpers/trace-modules.cjs', import.meta.url).pathname, BIN, ...args], { reject: false, env: isolatedEnv(configDir) });
+    return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')).map((l) => l.slice(16)))];
+  }
+
+  it('--help and --version load commander only', async () => {
+    expect(await packagesLoaded(['--help'])).toEqual(['commander']);
+    expect(await packagesLoaded(['--version'])).toEqual(['commander']);
+  });
+
+  it('trigger loads no TUI, SQLite, WebSocket, undici or conf', async () => {
+    server = await startRecordingServer();
+    expect(await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET])).toEqual(['commander']);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('the process', () => {
+  it('reads piped standard input and the real environment, and exits with the command\'s code', async () => {
+    const signed = await spawnCli(['sign', '--secret', "It's a Secret to Everybody"], { input: 'Hello, World!' });
+    expect(signed.exitCode).toBe(0);
+    expect(signed.stdout).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
+    const configDir = tempDir();
+    const settings = await spawnCli(['config', 'list', '--json'], { configDir });
+    expect(JSON.parse(settings.stdout).file).toBe(join(configDir, 'config.json'));
+    const usage = await spawnCli(['triger']);
+    expect(usage.exitCode).toBe(2);
+    expect(usage.stderr).toMatch(/^error: unknown command 'triger'/);
+    const failed = await spawnCli(['verify', '--secret', 'k', '--signature', 'sha256=00', '--json'], { input: 'x' });
+    expect(failed.exitCode).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ valid: false });
+  });
+});
