@@ -19,13 +19,15 @@ interface TriggerOptions {
   unsigned?: boolean;
   set?: string[];
   data?: string;
+  pretty?: boolean;
   timeout: number;
   count?: number;
   concurrency: number;
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
-  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
+  const raw = options.data === undefined ? undefined : await readInput(ctx.stdin, options.data, '--data');
+  const data = raw === undefined ? undefined : parseJsonInput(raw, options.data!);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
@@ -43,7 +45,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
     }
   });
-  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
+  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
