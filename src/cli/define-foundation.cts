@@ -1,18 +1,30 @@
 /** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
 import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.cjs';
-import { collect, duration, integer } from './parse.cjs';
+import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse.cjs';
 
 export function defineFoundationCommands(program: Command): void {
   const events = program
     .command('events')
-    .description('the 16 event types and their sample payloads')
-    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'']));
+    .description('the 16 event types: sample payloads, JSON Schemas, TypeScript types')
+    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'', 'webhooks-cli events schema catalog.product.created', 'webhooks-cli events types --lang typescript > webhook-events.ts']));
   events.command('list').description('list every event type').action(lazy(() => import('../commands/events.js'), 'listEvents'));
   events
     .command('show <type>')
     .description('print the sample envelope of an event type')
     .action(lazy(() => import('../commands/events.js'), 'showEvent'));
+  events
+    .command('schema [type]')
+    .description('print the JSON Schema (draft 2020-12) of an event type\'s envelope, or of all of them')
+    .option('--all', 'every event type in one document: $defs per type and a oneOf')
+    .addHelpText('after', examples(['webhooks-cli events schema customer.cart.added', 'webhooks-cli events schema --all > webhook-events.schema.json']))
+    .action(lazy(() => import('../commands/events.js'), 'printEventSchema'));
+  events
+    .command('types')
+    .description('print the payload types as a module: an interface per event, the WebhookEvent union, EventType')
+    .addOption(new Option('--lang <lang>', 'language of the module').choices(['typescript']).default('typescript'))
+    .addHelpText('after', examples(['webhooks-cli events types --lang typescript > src/webhook-events.ts']))
+    .action(lazy(() => import('../commands/events.js'), 'printEventTypes'));
 
   program
     .command('sign')
@@ -42,9 +54,16 @@ export function defineFoundationCommands(program: Command): void {
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
     .option('--data <file>', 'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin')
     .option('--pretty', 'indent the body with 2 spaces, as the platform document\'s examples are')
+    .option('--no-validate', 'send a --set or --data payload even if it breaks the event\'s schema')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
     .addOption(new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10))
+    .option('--scenario <name|file>', 'send a scenario: a story of events with consistent ids (webhooks-cli scenarios list)')
+    .addOption(new Option('--duplicates <share>', 'send this share (0-1) of the deliveries twice: same delivery id, bytes and signature').argParser(share))
+    .option('--concurrent-duplicates', 'send each duplicate at the same moment as its original, not after its answer')
+    .option('--shuffle', 'send in a random order')
+    .addOption(new Option('--jitter <range>', 'a random delay before each send, e.g. 0-500ms').argParser(delayRange))
+    .addOption(new Option('--seed <n>', 'seed of the random choices: the same seed repeats a run (default: a new one, printed)').argParser(integer(0, MAX_SEED)))
     .addHelpText('after', examples([
       'webhooks-cli trigger catalog.product.created --secret s3cret',
       'webhooks-cli trigger --all --to http://127.0.0.1:8080/hooks --secret s3cret',
@@ -52,6 +71,8 @@ export function defineFoundationCommands(program: Command): void {
       'webhooks-cli trigger --data envelope.json --secret s3cret    # sent byte for byte',
       'webhooks-cli trigger catalog.product.created --pretty --secret s3cret',
       'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
+      'webhooks-cli trigger --all --duplicates 0.3 --shuffle --jitter 0-500ms --seed 42',
+      'webhooks-cli trigger --scenario shopping-journey --shuffle',
     ]))
     .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));
 
@@ -61,12 +82,14 @@ export function defineFoundationCommands(program: Command): void {
     .option('--event <type>', 'only this event type')
     .addOption(new Option('--status <code>', 'only this HTTP status').argParser(integer(100, 599)))
     .option('--invalid', 'only requests whose signature failed')
+    .option('--schema-invalid', 'only deliveries that broke their event\'s schema (recorded by listen --validate)')
     .addOption(new Option('--direction <dir>', 'only sent (out) or received (in)').choices(['in', 'out']))
     .option('--search <query>', 'the TUI filter\'s words: text (delivery id, event, URL, body), status:4xx, event:…, invalid, dup')
     .addOption(new Option('--limit <n>', 'how many rows (default: 50; export: all)').argParser(integer(1, 10_000_000)))
     .addHelpText('after', examples([
       'webhooks-cli history --event customer.purchase.completed --limit 10',
       'webhooks-cli history --invalid --json',
+      'webhooks-cli history --schema-invalid',
       'webhooks-cli history show dlv_…',
       'webhooks-cli history --direction in export > received.jsonl',
     ]))

@@ -13,6 +13,8 @@ export function defineListenCommands(program: Command): void {
     .option('--path <path>', 'the webhook endpoint; other paths get 404', '/webhook')
     .option('--secret <secret>', 'secret to verify with (repeatable: any may match; default WEBHOOKS_SECRET or `config set secret`)', collect)
     .option('--no-verify', 'record every request without rejecting bad signatures or bodies')
+    .option('--validate', 'check each delivery against the envelope rules and its event\'s JSON Schema; the verdict is recorded, the answer unchanged')
+    .option('--strict', 'like --validate, but answer 422 to a delivery that breaks its schema')
     .addOption(new Option('--max-body <size>', 'larger bodies get 413').argParser(byteSize).default(1024 * 1024, '1mb'))
     .addOption(new Option('--respond-status <code>', 'answer valid requests with this status').argParser(integer(100, 599)).conflicts('forwardTo'))
     .addOption(new Option('--respond-delay <ms>', 'wait this long before answering a valid request').argParser(milliseconds).default(0))
@@ -21,6 +23,8 @@ export function defineListenCommands(program: Command): void {
     .addOption(new Option('--forward-timeout <duration>', 'how long the app may take before a 504').argParser(duration).default(10_000, '10s'))
     .addOption(requestTimeoutOption())
     .option('--relay <ws-url>', 'also receive through a `webhooks-cli relay` tunnel (public URL kept in relay-channels.json in the config directory)')
+    .option('--relay-key <key>', 'access key for a relay that requires one (rk_…; env WEBHOOKS_RELAY_KEY, or `config set relay-key`)')
+    .option('--relay-channel <name>', 'keep a separate channel (and public URL) under this name, so several listeners share one relay')
     .option('--no-tui', 'one line per request instead of the terminal UI')
     .option('--register', 'register a webhook for this listener via the API (--api-url, --token), removed on exit')
     .option('--register-events <types>', 'events the registered webhook subscribes to (comma-separated; default all)', collectList)
@@ -30,7 +34,9 @@ export function defineListenCommands(program: Command): void {
       'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
       'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
       "webhooks-cli listen --secret s3cret --json | jq -r 'select(.type == \"request\") | .delivery_id'",
+      'webhooks-cli listen --secret s3cret --validate   # then: webhooks-cli history --schema-invalid',
       'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
+      'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
       'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
     ]))
     .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));

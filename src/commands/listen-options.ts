@@ -22,10 +22,15 @@ export interface ListenOptions {
   forwardTimeout: number;
   requestTimeout: number;
   relay?: string;
+  relayKey?: string;
+  relayChannel?: string;
   tui: boolean;
   /** Register a webhook for this listener via the API, removed on exit. */
   register?: boolean;
   registerEvents?: string[];
+  /** Check each delivery against its event's schema and record the verdict (`--strict`: answer 422). */
+  validate?: boolean;
+  strict?: boolean;
 }
 
 /** The flags checked and resolved into what the session needs; a usage error before anything starts. */
@@ -37,6 +42,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
   if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
   const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
+  const relayChannel = options.relayChannel === undefined ? undefined : parseChannelName(options.relayChannel);
   const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
   // A bad --api-url or a missing token is a usage error too.
   if (registerEvents) apiConnection(ctx.apiUrl, ctx.token);
@@ -53,7 +59,11 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     forwardTo,
     forwardTimeoutMs: options.forwardTimeout,
     requestTimeoutMs: options.requestTimeout,
+    validate: options.validate,
+    strict: options.strict,
     relayUrl,
+    relayKey: resolveSetting('relay-key', options.relayKey, ctx.env),
+    relayChannel,
     register: registerEvents && { api: { baseUrl: ctx.apiUrl, token: ctx.token }, events: registerEvents },
   };
 }
@@ -64,4 +74,9 @@ function parseRelayUrl(value: string): string {
   } catch {
     throw new UsageError(`--relay "${value}" is not a ws:// or wss:// URL`, 'e.g. --relay ws://127.0.0.1:8080, as printed by `webhooks-cli relay`');
   }
+}
+
+function parseChannelName(value: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) return value;
+  throw new UsageError(`--relay-channel "${value}" is not a usable name`, 'use letters, digits, . _ - (up to 64), e.g. --relay-channel orders-app');
 }

@@ -15,7 +15,7 @@ import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { deliveryChecks, idempotencyChecks, robustnessChecks, signatureChecks } from './probe-checks.js';
 import { rawBodyChecks } from './raw-body-checks.js';
 
-export type SmokeGroup = 'delivery' | 'signature' | 'raw-body' | 'idempotency' | 'robustness';
+export type SmokeGroup = 'delivery' | 'signature' | 'raw-body' | 'idempotency' | 'robustness' | 'fuzz';
 
 /** The answer a check wants: any 2xx, any 4xx, or anything but a 5xx (and an answer at all). */
 export type Expectation = '2xx' | '4xx' | 'not-5xx';
@@ -85,7 +85,7 @@ export type CheckDefinition = (ctx: PlanContext) => SmokeCheck[];
 /** Every kind of check, in the order they are planned. */
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [deliveryChecks, signatureChecks, rawBodyChecks, idempotencyChecks, robustnessChecks];
 
-export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'raw-body', 'idempotency', 'robustness'];
+export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'raw-body', 'idempotency', 'robustness', 'fuzz'];
 
 /** Every check, in the order they run: one delivery per event type, then the probes. */
 export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId }: PlanOptions): SmokeCheck[] {

@@ -1,8 +1,8 @@
 /**
  * The one query language of the TUIs' `f` filter and `history --search`, typed as a few words:
- * `status:401`, `status:4xx`, `event:customer.cart.added`, `invalid`, `valid`, `dup`, `in`/`out`,
- * and any other text, searched in the event, delivery id, path and body. Pure, so the live list
- * (in memory) and the history (in SQL) read the same query the same way.
+ * `status:401`, `status:4xx`, `event:customer.cart.added`, `invalid`, `valid`, `dup`,
+ * `schema:invalid`, `in`/`out`, and any other text, searched in the event, delivery id, path and
+ * body. Pure, so the live list (in memory) and the history (in SQL) read the same query the same way.
  */
 import type { DeliverySummary } from './delivery-record.js';
 import type { HistoryFilter } from './history-store.js';
@@ -15,6 +15,8 @@ export interface FilterQuery {
   invalid?: boolean;
   valid?: boolean;
   duplicate?: boolean;
+  /** Only deliveries that broke their schema. */
+  schemaInvalid?: boolean;
   direction?: 'in' | 'out';
   /** Free text, matched against event, delivery id, path and body, ignoring case. */
   text?: string;
@@ -33,6 +35,7 @@ export function parseFilterQuery(input: string): FilterQuery {
     else if (key === 'invalid' && !value) query.invalid = true;
     else if (key === 'valid' && !value) query.valid = true;
     else if ((key === 'dup' || key === 'duplicate') && !value) query.duplicate = true;
+    else if (key === 'schema' && value === 'invalid') query.schemaInvalid = true;
     else if ((key === 'in' || key === 'out') && !value) query.direction = key;
     else if ((key === 'dir' || key === 'direction') && (value === 'in' || value === 'out')) query.direction = value;
     else words.push(word);
@@ -45,7 +48,7 @@ export function isEmptyQuery(query: FilterQuery): boolean {
   return Object.keys(query).length === 0;
 }
 
-type Filterable = Pick<DeliverySummary, 'event' | 'status' | 'signatureValid' | 'duplicate' | 'direction' | 'deliveryId' | 'url'> & { requestBody?: Buffer };
+type Filterable = Pick<DeliverySummary, 'event' | 'status' | 'signatureValid' | 'duplicate' | 'direction' | 'deliveryId' | 'url' | 'schemaValid'> & { requestBody?: Buffer };
 
 export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
   if (query.event !== undefined && row.event !== query.event) return false;
@@ -54,6 +57,7 @@ export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
   if (query.invalid && row.signatureValid !== false) return false;
   if (query.valid && row.signatureValid !== true) return false;
   if (query.duplicate && !row.duplicate) return false;
+  if (query.schemaInvalid && row.schemaValid !== false) return false;
   if (query.direction && row.direction !== query.direction) return false;
   if (query.text) {
     const needle = query.text.toLowerCase();
@@ -65,15 +69,26 @@ export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
 
 /** The history store's filter for a query. */
 export function toHistoryFilter(query: FilterQuery): HistoryFilter {
-  return { event: query.event, status: query.status, statusClass: query.statusClass, invalid: query.invalid, valid: query.valid, duplicate: query.duplicate, direction: query.direction, search: query.text };
+  return {
+    event: query.event,
+    status: query.status,
+    statusClass: query.statusClass,
+    invalid: query.invalid,
+    valid: query.valid,
+    duplicate: query.duplicate,
+    schemaInvalid: query.schemaInvalid,
+    direction: query.direction,
+    search: query.text,
+  };
 }
 
 /** The query text for the filters given as flags (`history --event … --invalid`), to edit with `f`. */
-export function queryText(filter: Pick<HistoryFilter, 'event' | 'status' | 'invalid' | 'direction' | 'search'>): string {
+export function queryText(filter: Pick<HistoryFilter, 'event' | 'status' | 'invalid' | 'schemaInvalid' | 'direction' | 'search'>): string {
   const words: string[] = [];
   if (filter.event) words.push(`event:${filter.event}`);
   if (filter.status !== undefined) words.push(`status:${filter.status}`);
   if (filter.invalid) words.push('invalid');
+  if (filter.schemaInvalid) words.push('schema:invalid');
   if (filter.direction) words.push(filter.direction);
   if (filter.search) words.push(filter.search);
   return words.join(' ');

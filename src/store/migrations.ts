@@ -31,4 +31,8 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_event ON deliveries (event, id);
    CREATE INDEX deliveries_status ON deliveries (status, id);
    CREATE INDEX deliveries_invalid ON deliveries (signature_valid, id);`,
+  // 3: the schema verdict of a received delivery (`listen --validate`); null when not checked.
+  `ALTER TABLE deliveries ADD COLUMN schema_valid INTEGER;
+   ALTER TABLE deliveries ADD COLUMN schema_errors TEXT;
+   CREATE INDEX deliveries_schema_invalid ON deliveries (schema_valid, id);`,
 ];

@@ -33,9 +33,9 @@ describe('trigger refuses what it would ignore', () => {
     expect(r.stderr).toContain(`--set 'data.quantity="{bad"'`);
     expect(server.requests).toHaveLength(0);
     // The way it names works: the string is sent.
-    const quoted = await runCli(['trigger', 'catalog.product.created', '--set', 'data.price="{bad"', '--to', server.url, '--secret', 's']);
+    const quoted = await runCli(['trigger', 'catalog.product.created', '--set', 'data.name="{bad"', '--to', server.url, '--secret', 's']);
     expect(quoted.code).toBe(0);
-    expect(JSON.parse(server.requests[0]!.body.toString()).data.price).toBe('{bad');
+    expect(JSON.parse(server.requests[0]!.body.toString()).data.name).toBe('{bad');
   });
 
   it('--set event=foo suggests "trigger foo" only when foo is an event type', async () => {

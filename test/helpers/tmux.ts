@@ -15,9 +15,9 @@ export interface TmuxSession {
 }
 
 /** Runs `command` (a shell line) in a new session, 120×40 unless told. */
-export async function startTmux(command: string, size: { columns: number; rows: number } = { columns: 120, rows: 40 }): Promise<TmuxSession> {
+export async function startTmux(command: string, size: { columns?: number; rows?: number } = {}): Promise<TmuxSession> {
   const name = `webhooks-cli-test-${process.pid}-${randomBytes(3).toString('hex')}`;
-  await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), command]);
+  await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(size.columns ?? 120), '-y', String(size.rows ?? 40), command]);
   const screen = async () => (await execa('tmux', ['capture-pane', '-p', '-t', name], { reject: false })).stdout;
   return {
     name,

@@ -7,7 +7,7 @@
 import { palette } from '../../format/display.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 import { LIST_KEYS } from '../tui/browser-keys.js';
-import { cellOf, fitCell, layoutColumns, type CellTone } from '../tui/list-columns.js';
+import { cellOf, cellSegments, fitCell, layoutColumns, type CellTone } from '../tui/list-columns.js';
 import { rowCells } from '../tui/row-format.js';
 
 export interface FirstFrameInput {
@@ -61,8 +61,8 @@ export function historyListLines(rows: readonly DeliverySummary[], width: number
     const selected = index === 0;
     const segments: Segment[] = [[selected ? '› ' : '  ']];
     columns.forEach((column, n) => {
-      const cell = cellOf(cells, column.spec.key, selected);
-      segments.push([(n > 0 ? ' ' : '') + fitCell(cell.text, column), paint(cell.tone)]);
+      if (n > 0) segments.push([' ']);
+      for (const piece of cellSegments(cellOf(cells, column.spec.key, selected), column)) segments.push([piece.text, paint(piece.tone)]);
     });
     const text = line(segments, width);
     lines.push(selected && color ? `\u001b[7m${text}\u001b[27m` : text);

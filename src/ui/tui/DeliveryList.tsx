@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useRef } from 'react';
-import { cellOf, fitCell, layoutColumns, type CellTone } from './list-columns.js';
+import { cellOf, cellSegments, fitCell, layoutColumns, type CellTone } from './list-columns.js';
 import { rowCells, windowStart, type ListRow } from './row-format.js';
 
 export interface DeliveryListProps {
@@ -39,14 +39,16 @@ export function DeliveryList({ rows, selected, height, width, history = false, e
         return (
           <Text key={index} inverse={isSelected} wrap="truncate">
             {isSelected ? '› ' : '  '}
-            {columns.map((column, n) => {
-              const cell = cellOf(cells, column.spec.key, isSelected);
-              return (
-                <Text key={column.spec.key} {...(cell.tone ? INK_TONE[cell.tone] : {})}>
-                  {(n > 0 ? ' ' : '') + fitCell(cell.text, column)}
-                </Text>
-              );
-            })}
+            {columns.map((column, n) => (
+              <Text key={column.spec.key}>
+                {n > 0 ? ' ' : ''}
+                {cellSegments(cellOf(cells, column.spec.key, isSelected), column).map((segment, k) => (
+                  <Text key={k} {...(segment.tone ? INK_TONE[segment.tone] : {})}>
+                    {segment.text}
+                  </Text>
+                ))}
+              </Text>
+            ))}
           </Text>
         );
       })}

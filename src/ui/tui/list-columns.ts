@@ -3,8 +3,9 @@
  * the ink list and the history's plain first frame, so the two draw the same columns.
  *
  * On a narrow terminal the widest columns are shortened first (the delivery id, then the event),
- * then the least telling ones dropped (latency, time, direction); the signature mark, the status
- * and the note (a duplicate, the reason for a 401) always stay. A new column is one more entry.
+ * then the least telling ones dropped (latency, time, direction); the signature mark (with the
+ * schema's `!` beside it), the status and the note (a duplicate, the reason for a 401) always stay.
+ * A new column is one more entry.
  */
 import type { RowCells } from './row-format.js';
 
@@ -86,19 +87,40 @@ export function fitCell(text: string, column: PlacedColumn): string {
 
 export type CellTone = 'green' | 'red' | 'yellow' | 'dim' | undefined;
 
+export interface Cell {
+  text: string;
+  tone: CellTone;
+  /** Drawn red right after the text, in the same column: the schema's `!` beside the signature mark. */
+  flag?: string;
+}
+
 /** The cell text and colour of one column of a row. */
-export function cellOf(cells: RowCells, key: ColumnKey, selected: boolean): { text: string; tone: CellTone } {
+export function cellOf(cells: RowCells, key: ColumnKey, selected: boolean): Cell {
   const mark = (t: RowCells['markTone']): CellTone => (t === 'ok' ? 'green' : t === 'bad' ? 'red' : undefined);
   switch (key) {
     case 'sig':
-      return { text: cells.mark, tone: mark(cells.markTone) };
+      return { text: cells.mark, tone: mark(cells.markTone), flag: cells.schemaMark };
     case 'code':
       return { text: cells.status, tone: mark(cells.statusTone) };
     case 'delivery':
       return { text: cells.delivery, tone: selected ? undefined : 'dim' };
     case 'note':
-      return { text: cells.note, tone: cells.duplicate ? 'yellow' : 'red' };
+      // A broken schema leads the note, and it is an error even on a duplicate.
+      return { text: cells.note, tone: cells.duplicate && !cells.schemaMark ? 'yellow' : 'red' };
     default:
       return { text: cells[key], tone: undefined };
   }
+}
+
+/** A cell fitted to its column, in its coloured pieces (text, then its flag, then the padding). */
+export function cellSegments(cell: Cell, column: PlacedColumn): { text: string; tone: CellTone }[] {
+  const fitted = fitCell(cell.text + (cell.flag ?? ''), column);
+  if (!cell.flag) return [{ text: fitted, tone: cell.tone }];
+  const at = Math.min(cell.text.length, fitted.length);
+  const flagEnd = Math.min(at + cell.flag.length, fitted.length);
+  return [
+    { text: fitted.slice(0, at), tone: cell.tone },
+    { text: fitted.slice(at, flagEnd), tone: 'red' as const },
+    { text: fitted.slice(flagEnd), tone: undefined },
+  ].filter((segment) => segment.text !== '');
 }
