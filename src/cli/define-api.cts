@@ -33,7 +33,8 @@ export function defineApiCommands(program: Command): void {
     ]))
     .action(lazy(load, 'registerCommand'));
 
-  withTimeout(program.command('list').description('list webhooks: GET /api/v1/webhooks'))
+  withTimeout(program.command('list').description('list webhooks: GET /api/v1/webhooks (every page, up to --limit)')
+    .addOption(new Option('--limit <n>', 'how many webhooks at most').argParser(integer(1, 100_000)).default(100)))
     .action(lazy(load, 'listCommand'));
 
   withTimeout(program.command('get <id>').description('one webhook: GET /api/v1/webhooks/{id}'))
@@ -63,16 +64,18 @@ export function defineApiCommands(program: Command): void {
 
   withTimeout(program
     .command('test <id>')
-    .description('send a test delivery: POST /api/v1/webhooks/{id}/test (exit 1 if it fails)')
-    .option('--event <type>', 'event type to send', 'catalog.product.created'), 30_000) // the API waits for the attempt (up to 10 s)
-    .addHelpText('after', examples(['webhooks-cli test wh_123 --event customer.purchase.completed']))
+    .description('send a test delivery: POST /api/v1/webhooks/{id}/test, and wait for its outcome (exit 1 if it fails)')
+    .option('--event <type>', 'event type to send', 'catalog.product.created')
+    .addOption(new Option('--wait <duration>', 'how long to wait for a queued test delivery to finish').argParser(duration).default(30_000, '30s'))
+    .option('--no-wait', 'print the queued delivery id and exit 0 without waiting'), 30_000) // the emulator waits for the attempt (up to 10 s)
+    .addHelpText('after', examples(['webhooks-cli test wh_123 --event customer.purchase.completed', 'webhooks-cli test wh_123 --wait 2m', 'webhooks-cli test wh_123 --no-wait']))
     .action(lazy(load, 'testCommand'));
 
   withTimeout(program
     .command('deliveries <id>')
-    .description('delivery attempts, newest first: GET /api/v1/webhooks/{id}/deliveries')
+    .description('delivery attempts, newest first: GET /api/v1/webhooks/{id}/deliveries (every page, up to --limit)')
     .addOption(new Option('--status <status>', 'succeeded, failed, pending, skipped, or an HTTP status code').argParser(deliveryStatus))
-    .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 1000)).default(50)))
+    .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 100_000)).default(50)))
     .addHelpText('after', examples(['webhooks-cli deliveries wh_123 --status failed', 'webhooks-cli deliveries wh_123 --json | jq \'.data[0].response\'']))
     .action(lazy(load, 'deliveriesCommand'));
 
