@@ -80,9 +80,9 @@ export function defineFoundationCommands(program: Command): void {
 
   const config = program
     .command('config')
-    .description('stored settings: api-url, token, secret, db (flags beat env beat config)')
-    .addHelpText('after', examples(['webhooks-cli config set secret s3cret', 'webhooks-cli config set api-url http://127.0.0.1:4010', 'webhooks-cli config list', 'webhooks-cli config get token --show-secrets']));
-  config.command('list').description('every stored setting (secrets masked)').option('--show-secrets', 'print secrets whole')
+    .description('stored settings: api-url, token, secret, db, per profile (flag beats env beats the profile beats the default profile)')
+    .addHelpText('after', examples(['webhooks-cli config set secret s3cret', 'webhooks-cli config set api-url https://api.staging.example --profile staging', 'webhooks-cli config list --profile staging', 'webhooks-cli config profiles', 'webhooks-cli config get token --show-secrets']));
+  config.command('list').description('each setting\'s effective value and where it came from (secrets masked)').option('--show-secrets', 'print secrets whole')
     .action(lazy(() => import('../commands/config.js'), 'configList'));
   config.command('get <key>').description('one setting (secrets masked)').option('--show-secrets', 'print secrets whole')
     .action(lazy(() => import('../commands/config.js'), 'configGet'));
@@ -90,5 +90,7 @@ export function defineFoundationCommands(program: Command): void {
     .action(lazy(() => import('../commands/config.js'), 'configSet'));
   config.command('unset <key>').description('remove a stored setting')
     .action(lazy(() => import('../commands/config.js'), 'configUnset'));
+  config.command('profiles').description('the stored profiles, the chosen one marked')
+    .action(lazy(() => import('../commands/config.js'), 'configProfiles'));
 
 }

@@ -47,7 +47,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   const configured = resolveSettingWithSource('secret', flags.secret, ctx.env);
   const given = configured?.value;
   if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
-  if (configured?.source === 'config') logLine(ctx, `signing with the secret stored by \`config set secret\` (pass --secret to use another)`);
+  if (configured?.source === 'config' || configured?.source === 'profile') logLine(ctx, `signing with the secret stored by \`config set secret\`${configured.source === 'profile' ? ` in profile ${ctx.env.WEBHOOKS_PROFILE}` : ''} (pass --secret to use another)`);
   // A webhook always gets a secret; when none is given, one is made here and shown once.
   const secret = given ?? newWebhookSecret();
   const { raw, value } = await withApi(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
