@@ -4,7 +4,9 @@
  * arrays, camelCase) as a real client must; every failure becomes a `UserError` that names the
  * cause and the next step.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
+import { proxyFor, proxySettings } from '../http/proxy-settings.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import { UserError } from '../errors.js';
 import { apiConnection } from './api-endpoint.js';
@@ -21,8 +23,10 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** One line per retry (a Retry-After waited out, a reset GET sent again): the command prints it on stderr. */
   notice?: (line: string) => void;
-  /** Sends the requests (default: a plain undici Agent); see http/outgoing-dispatcher.ts for proxies. */
-  dispatcher?: Dispatcher;
+  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the requests (http/outgoing-dispatcher.ts). */
+  env?: NodeJS.ProcessEnv;
+  /** Say on `notice` when requests go through a proxy. */
+  verbose?: boolean;
   /** How long to sleep before a retry (tests pass a recording one). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -77,13 +81,17 @@ export class PlatformClient {
   readonly #notice: (line: string) => void;
   readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor({ baseUrl, token, timeoutMs = DEFAULT_API_TIMEOUT_MS, notice = () => undefined, dispatcher, sleep = defaultSleep }: ClientOptions) {
+  readonly #proxy: { proxy: string; variable: string } | undefined;
+
+  constructor({ baseUrl, token, timeoutMs = DEFAULT_API_TIMEOUT_MS, notice = () => undefined, env = {}, verbose = false, sleep = defaultSleep }: ClientOptions) {
     const connection = apiConnection(baseUrl, token);
     this.#base = connection.root;
     this.#token = connection.token;
     this.#defaultToken = connection.defaultToken;
     this.#timeoutMs = timeoutMs;
-    this.#agent = dispatcher ?? new Agent({ connect: { timeout: timeoutMs } });
+    this.#agent = outgoingDispatcher(env, { connect: { timeout: timeoutMs } });
+    this.#proxy = proxyFor(this.#base, proxySettings(env));
+    if (verbose && this.#proxy) notice(`requests to ${this.#base.origin} go through the proxy ${this.#proxy.proxy} (${this.#proxy.variable})`);
     this.#notice = notice;
     this.#sleep = sleep;
   }
@@ -210,6 +218,10 @@ export class PlatformClient {
     const e = err as { name?: string; code?: string; cause?: { code?: string }; message?: string };
     const code = e.code ?? e.cause?.code;
     const where = this.#base.origin;
+    if (this.#proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || /proxy/i.test(e.message ?? ''))) {
+      const why = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ENOTFOUND' ? 'cannot be resolved' : `failed: ${e.message}`;
+      return new UserError(`the proxy ${redactProxy(this.#proxy.proxy)} (${this.#proxy.variable}) ${why} on the way to ${where}`, { hint: `check ${this.#proxy.variable}, or add the host to NO_PROXY`, cause: err });
+    }
     if (isConnectionReset(err)) {
       return method === 'POST' || method === 'PATCH'
         ? new UserError(`the connection to the API at ${where} was reset before it answered; the ${method} was not sent again, as the API may have acted on it`, { hint: 'check with `webhooks-cli list` before trying again', cause: err })
@@ -249,6 +261,17 @@ export class PlatformClient {
       default:
         return new UserError(`the API answered ${status}${said ? `: ${said}` : ''}`, { hint: 'check --api-url and the request' });
     }
+  }
+}
+
+/** A proxy URL without its password (user:pass@ is common in corporate proxies). */
+function redactProxy(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    if (url.password) url.password = '****';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return proxy;
   }
 }
 

@@ -21,7 +21,7 @@ interface ApiFlags {
 }
 
 function client(ctx: CommandContext, flags: ApiFlags): PlatformClient {
-  return new PlatformClient({ baseUrl: ctx.apiUrl, token: ctx.token, timeoutMs: flags.timeout, notice: (line) => logLine(ctx, line) });
+  return new PlatformClient({ baseUrl: ctx.apiUrl, token: ctx.token, timeoutMs: flags.timeout, notice: (line) => logLine(ctx, line), env: ctx.env, verbose: ctx.verbose });
 }
 
 async function withApi<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
