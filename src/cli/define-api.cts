@@ -1,7 +1,7 @@
 /** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.cjs';
-import { collectList, duration, integer, positiveNumber } from './parse.cjs';
+import { collect, collectList, duration, integer, positiveNumber } from './parse.cjs';
 import { requestTimeoutOption } from './server-options.cjs';
 import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.cjs';
 
@@ -78,6 +78,14 @@ export function defineApiCommands(program: Command): void {
     .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 100_000)).default(50)))
     .addHelpText('after', examples(['webhooks-cli deliveries wh_123 --status failed', 'webhooks-cli deliveries wh_123 --json | jq \'.data[0].response\'']))
     .action(lazy(load, 'deliveriesCommand'));
+
+  withTimeout(program
+    .command('emit <type>')
+    .description('emit an event to every active subscriber: the emulator\'s POST /api/v1/events')
+    .option('--set <path=value>', 'override a field of the sample, e.g. data.price=10 (repeatable)', collect)
+    .option('--data <file>', 'send this data object (or whole envelope\'s data) instead of the sample; - for stdin'))
+    .addHelpText('after', examples(['webhooks-cli emit customer.cart.added', 'webhooks-cli emit catalog.product.updated --set data.quantity=0']))
+    .action(lazy(() => import('../commands/emit.js'), 'emitCommand'));
 
   program
     .command('demo')

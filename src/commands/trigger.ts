@@ -1,13 +1,11 @@
 import type { CommandContext } from '../cli/context.js';
-import { readInput } from '../cli/input.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { parseOverride, OverrideError } from '../core/payload.js';
 import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
-import { requireEventType } from './event-arguments.js';
+import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { reportDeliveries, reportLoad, summariseFailure } from './trigger-output.js';
 
@@ -24,7 +22,7 @@ interface TriggerOptions {
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
-  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
+  const data = await readDataFlag(ctx, options.data);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
@@ -35,13 +33,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }
-  const overrides = (options.set ?? []).map((text) => {
-    try {
-      return parseOverride(text);
-    } catch (err) {
-      throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
-    }
-  });
+  const overrides = parseOverrideFlags(options.set);
   const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
@@ -73,12 +65,4 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   else reportDeliveries(ctx, outcomes, allOk);
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
-}
-
-function parseJsonInput(bytes: Buffer, source: string): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new UsageError(`--data ${source} is not valid JSON (${(err as Error).message})`, 'fix the JSON, or use --set path=value on the sample');
-  }
 }

@@ -16,7 +16,7 @@ import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 import { attemptsTable, maskSecretField, printRegistered, printTestResult, printWebhookDetails, webhooksTable } from './webhook-output.js';
 
-interface ApiFlags {
+export interface ApiFlags {
   timeout: number;
 }
 
@@ -24,7 +24,7 @@ function client(ctx: CommandContext, flags: ApiFlags): PlatformClient {
   return new PlatformClient({ baseUrl: ctx.apiUrl, token: ctx.token, timeoutMs: flags.timeout, notice: (line) => logLine(ctx, line), env: ctx.env, verbose: ctx.verbose });
 }
 
-async function withApi<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
+export async function withApi<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
   const api = client(ctx, flags);
   try {
     return await work(api);
@@ -132,3 +132,4 @@ export async function deliveriesCommand(ctx: CommandContext, id: string, flags: 
   if (debug.length) logLine(ctx, `${debug.length} attempt(s) carry the full request and response (debug mode): see them with --json`);
   return EXIT_OK;
 }
+
