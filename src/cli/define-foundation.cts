@@ -93,4 +93,12 @@ export function defineFoundationCommands(program: Command): void {
   config.command('profiles').description('the stored profiles, the chosen one marked')
     .action(lazy(() => import('../commands/config.js'), 'configProfiles'));
 
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script: bash, zsh or fish')
+    .addHelpText('after', examples(['source <(webhooks-cli completion bash)   # in ~/.bashrc', 'source <(webhooks-cli completion zsh)    # in ~/.zshrc', 'webhooks-cli completion fish > ~/.config/fish/completions/webhooks-cli.fish']))
+    .action(lazy(() => import('../commands/completion.js'), 'completionCommand'));
+  // What the completion scripts call on each Tab: candidates, one a line.
+  program.command('__complete [words...]', { hidden: true }).allowUnknownOption().helpOption(false)
+    .action(lazy(() => import('../commands/completion.js'), 'completeCommand'));
 }
