@@ -9,7 +9,7 @@ import { withApi, type ApiFlags } from './webhooks.js';
 /** `emit`: the emulator's `POST /api/v1/events` with the sample's data (or `--data`), `--set` applied. */
 export async function emitCommand(ctx: CommandContext, type: string, flags: ApiFlags & { set?: string[]; data?: string }): Promise<number> {
   requireEventType(type);
-  const prepared = prepareDelivery(type, { overrides: parseOverrideFlags(flags.set), data: await readDataFlag(ctx, flags.data) });
+  const prepared = prepareDelivery(type, { overrides: parseOverrideFlags(flags.set), data: (await readDataFlag(ctx, flags.data))?.data });
   const { data } = JSON.parse(prepared.body.toString('utf8')) as { data: Record<string, unknown> };
   const raw = (await withApi(ctx, flags, (api) => api.emitEvent(type, data))) as { deliveries?: Array<{ id: string; webhook_id: string }> } | undefined;
   if (ctx.json) return printJson(ctx, raw), EXIT_OK;

@@ -25,12 +25,12 @@ export function parseOverrideFlags(texts: readonly string[] = []): Override[] {
   });
 }
 
-/** `--data FILE|-` read and parsed as JSON, or undefined without the flag. */
-export async function readDataFlag(ctx: Pick<CommandContext, 'stdin'>, source: string | undefined): Promise<unknown> {
+/** `--data FILE|-`: its bytes as read (trigger may send them exactly) and parsed as JSON; undefined without the flag. */
+export async function readDataFlag(ctx: Pick<CommandContext, 'stdin'>, source: string | undefined): Promise<{ raw: Buffer; data: unknown } | undefined> {
   if (source === undefined) return undefined;
-  const bytes = await readInput(ctx.stdin, source, '--data');
+  const raw = await readInput(ctx.stdin, source, '--data');
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return { raw, data: JSON.parse(raw.toString('utf8')) };
   } catch (err) {
     throw new UsageError(`--data ${source} is not valid JSON (${(err as Error).message})`, 'fix the JSON, or use --set path=value on the sample');
   }

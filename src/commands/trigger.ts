@@ -17,13 +17,16 @@ interface TriggerOptions {
   unsigned?: boolean;
   set?: string[];
   data?: string;
+  pretty?: boolean;
   timeout: number;
   count?: number;
   concurrency: number;
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
-  const data = await readDataFlag(ctx, options.data);
+  const input = await readDataFlag(ctx, options.data);
+  const raw = input?.raw;
+  const data = input?.data;
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
@@ -35,7 +38,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }
   const overrides = parseOverrideFlags(options.set);
-  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
+  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
