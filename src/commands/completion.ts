@@ -9,6 +9,7 @@ import type { Command, Option } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { printLine } from '../cli/output.js';
 import { EVENT_TYPES } from '../core/events.js';
+import { BUILT_IN_SCENARIOS } from '../scenarios/scenario-catalogue.js';
 import { UsageError } from '../errors.js';
 import { spoolDirectory } from '../store/delivery-spool.js';
 
@@ -37,6 +38,7 @@ complete -c webhooks-cli -f -a '(webhooks-cli __complete -- (commandline -opc)[2
 const EVENT_POSITIONALS = new Set(['trigger', 'events show', 'events schema', 'emit']);
 const EVENT_FLAGS = new Set(['--event', '--events', '--register-events', '--add-event', '--remove-event']);
 const DELIVERY_POSITIONALS = new Set(['replay', 'history show']);
+const SCENARIO_POSITIONALS = new Set(['scenarios show']);
 
 export function completionCommand(ctx: CommandContext, shell: string): void {
   const script = SCRIPTS[shell];
@@ -65,11 +67,13 @@ export async function completeCommand(ctx: CommandContext, words: string[]): Pro
   const takesValue = previous?.startsWith('-') ? flags.find((o) => o.long === previous || o.short === previous) : undefined;
   let candidates: string[];
   if (takesValue && (takesValue.required || takesValue.optional)) {
-    candidates = EVENT_FLAGS.has(takesValue.long ?? '') ? [...EVENT_TYPES] : takesValue.argChoices ?? [];
+    candidates = EVENT_FLAGS.has(takesValue.long ?? '') ? [...EVENT_TYPES] : takesValue.long === '--scenario' ? [...BUILT_IN_SCENARIOS] : takesValue.argChoices ?? [];
   } else if (current.startsWith('-')) {
     candidates = flags.flatMap((o: Option) => [o.long ?? o.short ?? '']).filter(Boolean);
   } else if (EVENT_POSITIONALS.has(where)) {
     candidates = [...EVENT_TYPES, ...command.commands.map((c) => c.name())];
+  } else if (SCENARIO_POSITIONALS.has(where)) {
+    candidates = [...BUILT_IN_SCENARIOS];
   } else if (DELIVERY_POSITIONALS.has(where)) {
     candidates = await recentDeliveryIds(ctx.dbPath);
   } else {

@@ -49,6 +49,11 @@ describe.skipIf(skipWithout('bash', ['--version']))('completion in bash', () => 
     expect(await complete(['listen', '--register-events', 'catalog.product.d'])).toEqual(['catalog.product.deleted']);
   });
 
+  it('scenario names for trigger --scenario and scenarios show', async () => {
+    expect(await complete(['trigger', '--scenario', 'sh'])).toEqual(['shopping-journey']);
+    expect(await complete(['scenarios', 'show', ''])).toEqual(['product-lifecycle', 'shopping-journey', 'bulk-import']);
+  });
+
   it('delivery ids from the local history for replay and history show (none, and no file made, without one)', async () => {
     expect(await complete(['replay', ''])).toEqual([]);
     expect(existsSync(join(configDir, 'history.db'))).toBe(false);
