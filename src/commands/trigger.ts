@@ -1,16 +1,14 @@
 import type { CommandContext } from '../cli/context.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
-import { readInput } from '../cli/input.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { parseOverride, OverrideError } from '../core/payload.js';
 import type { DelayRange } from '../core/fault-values.cjs';
 import { envelopeEvent, prepareDelivery, refuseSchemaBreaks, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
 import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
-import { requireEventType } from './event-arguments.js';
+import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
 
@@ -41,21 +39,16 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
-  const raw = options.data === undefined ? undefined : await readInput(ctx.stdin, options.data, '--data');
-  const data = raw === undefined ? undefined : parseJsonInput(raw, options.data!);
+  const input = await readDataFlag(ctx, options.data);
+  const raw = input?.raw;
+  const data = input?.data;
   // A whole envelope in --data names its own event type; no need to repeat it.
   if (options.all && types.length) throw new UsageError(`--all sends every event type, so "${types.join(' ')}" would be ignored`, `drop --all to send ${types.length === 1 ? 'that one' : 'those'}, or drop the name${types.length === 1 ? '' : 's'}`);
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all, or --scenario NAME');
   eventTypes.forEach(requireEventType);
-  const overrides = (options.set ?? []).map((text) => {
-    try {
-      return parseOverride(text);
-    } catch (err) {
-      throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
-    }
-  });
+  const overrides = parseOverrideFlags(options.set);
   const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty, validate: options.validate }));
   if (options.validate && (overrides.length > 0 || data !== undefined)) await refuseSchemaBreaks(prepared);
   return send(ctx, prepared, options, choices);
@@ -111,12 +104,4 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
   }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
-}
-
-function parseJsonInput(bytes: Buffer, source: string): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new UsageError(`--data ${source} is not valid JSON (${(err as Error).message})`, 'fix the JSON, or use --set path=value on the sample');
-  }
 }
