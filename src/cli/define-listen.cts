@@ -14,11 +14,12 @@ export function defineListenCommands(program: Command): void {
     .option('--secret <secret>', 'secret to verify with (repeatable: any may match; default WEBHOOKS_SECRET or `config set secret`)', collect)
     .option('--no-verify', 'record every request without rejecting bad signatures or bodies')
     .addOption(new Option('--max-body <size>', 'larger bodies get 413').argParser(byteSize).default(1024 * 1024, '1mb'))
-    .addOption(new Option('--respond-status <code>', 'answer valid requests with this status').argParser(integer(100, 599)).conflicts('forwardTo'))
+    .addOption(new Option('--respond-status <code>', 'answer valid requests no route forwards with this status').argParser(integer(100, 599)))
     .addOption(new Option('--respond-delay <ms>', 'wait this long before answering a valid request').argParser(milliseconds).default(0))
-    .option('--forward-to <url>', 'pass each valid request on to your app and return its answer')
+    .option('--forward-to <[pattern=]url>', 'pass valid requests whose event matches the pattern (a glob; a bare URL means *) on to your app and return its answer (repeatable; first match wins)', collect)
+    .option('--routes <file>', 'routes as JSON, tried after --forward-to (format: schemas/routes.schema.json)')
     .option('--allow-remote-forward', 'allow --forward-to a host other than this machine')
-    .addOption(new Option('--forward-timeout <duration>', 'how long the app may take before a 504').argParser(duration).default(10_000, '10s'))
+    .addOption(new Option('--forward-timeout <duration>', 'how long an app may take before a 504 (a route in --routes may set its own)').argParser(duration).default(10_000, '10s'))
     .addOption(requestTimeoutOption())
     .option('--relay <ws-url>', 'also receive through a `webhooks-cli relay` tunnel (public URL kept in relay-channels.json in the config directory)')
     .option('--no-tui', 'one line per request instead of the terminal UI')
@@ -28,6 +29,8 @@ export function defineListenCommands(program: Command): void {
       'webhooks-cli listen --port 3000 --secret s3cret',
       'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
       'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
+      "webhooks-cli listen --secret s3cret --forward-to 'catalog.*=http://localhost:4001/hooks' --forward-to 'customer.*=http://localhost:4002/hooks'",
+      'webhooks-cli listen --secret s3cret --routes routes.json',
       'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
       'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
       'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',

@@ -41,6 +41,8 @@ export function summaryJson(r: DeliverySummary) {
     signature_error: r.signatureError,
     duplicate: r.duplicate,
     replay_of: r.replayOf,
+    route: r.route ?? null,
+    forwarded: r.forwarded ?? null,
     body_size: r.bodySize,
   };
 }

@@ -1,16 +1,17 @@
 /**
  * A running `listen`: the history, the webhook receiver, the node:http transport and an optional
- * forwarder, started together and closed together (answers first, then every record written).
+ * route table, started together and closed together (answers first, then every record written).
  * Other transports (the relay tunnel) feed requests into `handler`; other features (relay state,
  * a registered webhook) publish what the header should show through `setInfo`.
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
-import { createForwarder } from './forwarder.js';
+import { createRouter } from './forwarder.js';
 import { HistoryRecorder } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
 import { StatsCounter, type ListenerStats } from './listener-stats.js';
 import type { RequestHandler } from './raw-exchange.js';
+import type { Route } from './routes.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 export interface ListenerOptions {
@@ -25,8 +26,8 @@ export interface ListenerOptions {
   maxBodyBytes?: number;
   respondStatus?: number;
   respondDelayMs?: number;
-  /** Pass requests on to this app (already checked with `parseForwardTarget`). */
-  forwardTo?: URL;
+  /** Pass requests on to the app of the first route matching their event (checked by `parseRouteFlag`, `loadRoutesFile`). */
+  routes?: readonly Route[];
   forwardTimeoutMs?: number;
   requestTimeoutMs?: number;
 }
@@ -52,7 +53,8 @@ export interface Listener {
   readonly port: number;
   readonly path: string;
   readonly secrets: readonly string[];
-  readonly forwardTo: URL | undefined;
+  /** The route table, in match order; empty when listen answers everything itself. */
+  readonly routes: readonly Route[];
   readonly dbPath: string;
   /** Verifies, records and answers one request; for transports other than the local port. */
   readonly handler: RequestHandler;
@@ -90,7 +92,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const store = HistoryStore.open(options.dbPath);
   store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
-  const forwarder = options.forwardTo ? createForwarder(options.forwardTo, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
+  const router = options.routes?.length ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
   const receiver = new WebhookReceiver(
     {
       path,
@@ -99,7 +101,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       maxBodyBytes,
       respondStatus: options.respondStatus ?? DEFAULTS.respondStatus,
       respondDelayMs: options.respondDelayMs ?? 0,
-      forward: forwarder?.forward,
+      router,
     },
     recorder,
     (record) => {
@@ -117,7 +119,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     });
   } catch (err) {
     await recorder.close();
-    forwarder?.close();
+    router?.close();
     store.close();
     throw err;
   }
@@ -133,7 +135,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     port: http.port,
     path,
     secrets: options.secrets,
-    forwardTo: options.forwardTo,
+    routes: options.routes ?? [],
     dbPath: options.dbPath,
     handler: receiver.handle,
     stats: () => counter.snapshot(),
@@ -152,9 +154,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         http.stopAccepting();
         // Requests still being forwarded or delayed finish (within their own timeouts), are
         // answered and recorded; then the remaining connections are closed.
-        await receiver.idle(Date.now() + (options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) + (options.respondDelayMs ?? 0) + 1_000);
+        await receiver.idle(Date.now() + Math.max(options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, ...(options.routes ?? []).map((r) => r.timeoutMs ?? 0)) + (options.respondDelayMs ?? 0) + 1_000);
         await http.closeConnections();
-        forwarder?.close();
+        router?.close();
         const summary = await recorder.close();
         recorder.importSpool();
         store.close();

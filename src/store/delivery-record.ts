@@ -34,8 +34,12 @@ export interface DeliveryRecord {
   signatureValid: boolean | null;
   signatureError: string | null;
   duplicate: boolean;
-  /** The delivery id this one re-sends, for replays. */
+  /** The delivery id this one re-sends, for replays (edited or not). */
   replayOf: string | null;
+  /** The route pattern (`catalog.*`) that forwarded a received request; null when none did. */
+  route?: string | null;
+  /** Whether `listen` forwarded it: false when it routes but no route matched; null when it does not forward. */
+  forwarded?: boolean | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */

@@ -48,10 +48,12 @@ interface Row {
   signature_error: string | null;
   duplicate: number;
   replay_of: string | null;
+  route: string | null;
+  forwarded: number | null;
 }
 
 const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
-  length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of`;
+  length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of, route, forwarded`;
 
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -68,8 +70,8 @@ export class HistoryStore {
     this.#received = db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' AND status BETWEEN 200 AND 299 LIMIT 1`);
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
     this.#insert = db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
-      request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of, route, forwarded)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
@@ -189,6 +191,8 @@ function toParams(r: DeliveryRecord): unknown[] {
     r.signatureError,
     r.duplicate ? 1 : 0,
     r.replayOf,
+    r.route ?? null,
+    r.forwarded === undefined || r.forwarded === null ? null : r.forwarded ? 1 : 0,
   ];
 }
 
@@ -211,6 +215,8 @@ function toSummary(row: Row): DeliverySummary {
     signatureError: row.signature_error,
     duplicate: row.duplicate === 1,
     replayOf: row.replay_of,
+    route: row.route,
+    forwarded: row.forwarded === null ? null : row.forwarded === 1,
   };
 }
 

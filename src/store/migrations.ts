@@ -31,4 +31,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_event ON deliveries (event, id);
    CREATE INDEX deliveries_status ON deliveries (status, id);
    CREATE INDEX deliveries_invalid ON deliveries (signature_valid, id);`,
+  // 3: which route of `listen --forward-to` took a received request, and whether one did.
+  `ALTER TABLE deliveries ADD COLUMN route TEXT;
+   ALTER TABLE deliveries ADD COLUMN forwarded INTEGER;`,
 ];

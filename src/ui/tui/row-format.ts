@@ -5,7 +5,7 @@ import type { DeliverySummary } from '../../store/delivery-record.js';
 
 export type ListRow = Pick<
   DeliverySummary,
-  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf'
+  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf' | 'route' | 'forwarded'
 >;
 
 export interface RowCells {
@@ -26,6 +26,8 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
   const time = withDate ? `${date.toISOString().slice(5, 10)} ${clockTime(row.createdAt)}` : clockTime(row.createdAt);
   const ok = isSuccessStatus(row.status);
   const notes: string[] = [];
+  const route = routeNote(row);
+  if (route) notes.push(route);
   if (row.duplicate) notes.push('duplicate');
   if (row.replayOf) notes.push(`replay of ${row.replayOf}`);
   if (row.error) notes.push(row.error);
@@ -40,6 +42,12 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     latency: formatDuration(row.durationMs),
     note: notes.join(' · '),
   };
+}
+
+/** Which route took a received request (`→ catalog.*`), or that none did; nothing when listen does not forward. */
+export function routeNote(r: Pick<ListRow, 'route' | 'forwarded'>): string | undefined {
+  if (r.route) return `→ ${r.route}`;
+  return r.forwarded === false ? 'not forwarded' : undefined;
 }
 
 /**
