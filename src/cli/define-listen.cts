@@ -44,8 +44,13 @@ export function defineListenCommands(program: Command): void {
     .option('--to <url>', 'send it here instead of where the original went')
     .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
+    .option('--set <path=value>', 'change a field of the recorded body first (repeatable; as trigger --set)', collect)
+    .option('--data <file>', 'send this JSON body (a file, or - for standard input) instead of the recorded one')
+    .option('--edit', 'edit the body in $VISUAL / $EDITOR first (unchanged or empty aborts)')
     .addHelpText('after', examples([
       'webhooks-cli replay dlv_3f9a… --secret s3cret',
+      'webhooks-cli replay dlv_3f9a… --set data.quantity=0 --secret s3cret',
+      'EDITOR=nano webhooks-cli replay dlv_3f9a… --edit --secret s3cret',
       'webhooks-cli replay dlv_3f9a… --to http://127.0.0.1:8000/webhooks --secret s3cret',
     ]))
     .action(lazy(() => import('../commands/replay.js'), 'replayCommand'));
