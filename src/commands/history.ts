@@ -67,10 +67,16 @@ export function showHistory(ctx: CommandContext, ref: string): void {
   }
 }
 
-export function exportHistory(ctx: CommandContext, options: ListOptions): void {
+export async function exportHistory(ctx: CommandContext, options: ListOptions & { fixtures?: string }): Promise<void> {
   requireKnownEvent(options.event);
   const store = HistoryStore.open(ctx.dbPath);
   try {
+    if (options.fixtures !== undefined) {
+      const { writeFixtures } = await import('../delivery/fixtures.js');
+      const written = writeFixtures(exportRecords(store, options), options.fixtures);
+      if (ctx.json) return printJson(ctx, { fixtures: written.length, dir: options.fixtures });
+      return printLine(ctx, `wrote ${written.length} fixture${written.length === 1 ? '' : 's'} and manifest.json to ${options.fixtures}`);
+    }
     for (const record of exportRecords(store, options)) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
   } finally {
     store.close();

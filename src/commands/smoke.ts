@@ -4,6 +4,7 @@ import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
+import { readFixtures } from '../delivery/fixtures.js';
 import { prepareReportFile } from '../smoke/report-file.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
@@ -18,6 +19,7 @@ interface SmokeOptions {
   junit?: string;
   timeout: number;
   wait?: number;
+  fixtures?: string;
 }
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
@@ -25,6 +27,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const secret = resolveSetting('secret', options.secret, ctx.env);
   if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
   const events = selectedEvents(options.events);
+  const fixtures = options.fixtures === undefined ? undefined : readFixtures(options.fixtures, '--fixtures');
   const junit = options.junit === undefined ? undefined : prepareReportFile(options.junit);
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
@@ -39,6 +42,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       url,
       secret,
       events,
+      fixtures,
       timeoutMs: options.timeout,
       waitMs: options.wait,
       userAgent: USER_AGENT,

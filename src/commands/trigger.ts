@@ -3,7 +3,8 @@ import { readInput } from '../cli/input.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
-import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome } from '../delivery/trigger-service.js';
+import { isFixtureDir, readFixtures } from '../delivery/fixtures.js';
+import { envelopeEvent, prepareDelivery, type PreparedDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { SpoolWriter } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
@@ -24,10 +25,11 @@ interface TriggerOptions {
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
-  const data = options.data === undefined ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
+  const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, types, options) : undefined;
+  const data = options.data === undefined || fixtures ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
-  const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
+  const eventTypes = fixtures ? fixtures.map((f) => f.event) : options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');
   eventTypes.forEach(requireEventType);
   const url = requireHttpUrl(options.to, '--to').href;
@@ -42,7 +44,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
     }
   });
-  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
+  const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = new SpoolWriter(ctx.dbPath).open();
@@ -73,6 +75,12 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   else reportDeliveries(ctx, outcomes, allOk);
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
+}
+
+/** `--data DIR`: every fixture of the folder in name order, its bytes sent unchanged (re-signed, a new delivery id each). */
+function fixtureDeliveries(dir: string, types: string[], options: TriggerOptions): PreparedDelivery[] {
+  if (types.length || options.all || options.set?.length) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all and --set, or give --data one file');
+  return readFixtures(dir, '--data').map(({ event, body }) => ({ event, body }));
 }
 
 function parseJsonInput(bytes: Buffer, source: string): unknown {

@@ -10,6 +10,7 @@ import { newDeliveryId } from '../core/delivery-id.js';
 import { serialiseEnvelope, webhookTimestamp, type Envelope } from '../core/payload.js';
 import { sign } from '../core/signature.js';
 import { webhookHeaders, type WebhookHeaders } from '../core/webhook-request.js';
+import type { Fixture } from '../delivery/fixtures.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 
 export type SmokeGroup = 'delivery' | 'signature' | 'idempotency' | 'robustness';
@@ -52,12 +53,14 @@ export interface PlanOptions {
   userAgent: string;
   now?: Date;
   newId?: () => string;
+  /** `--fixtures DIR`: captured deliveries, each sent as recorded and expected to get its recorded status class. */
+  fixtures?: readonly Fixture[];
 }
 
 export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'idempotency', 'robustness'];
 
 /** Every check, in the order they run: one delivery per event type, then the probes. */
-export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId }: PlanOptions): SmokeCheck[] {
+export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId, fixtures = [] }: PlanOptions): SmokeCheck[] {
   if (events.length === 0) throw new Error('planSmokeChecks needs at least one event type');
   const timestamp = webhookTimestamp(now);
   const envelopeOf = (type: string): Envelope => ({ ...loadSampleEnvelope(type), timestamp });
@@ -137,5 +140,21 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
       hint: 'catch parse errors: answer 400 (or 200 and log it, as the platform document\'s handler does), never a 5xx',
     },
   );
+  // A fixture captured with a bad signature is sent with a wrong one again: its recorded 4xx was about that.
+  checks.push(...fixtures.map((fixture) => fixtureCheck(fixture, (label) => request(label, fixture.event, fixture.body, fixture.recorded?.signature_valid === false ? sign(fixture.body, `not-${secret}`) : 'valid'))));
   return checks;
+}
+
+/** A captured delivery again: a 2xx then must be a 2xx now (a 4xx a 4xx); a regression run from real traffic. */
+function fixtureCheck(fixture: Fixture, request: (label: string) => ProbeRequest): SmokeCheck {
+  const status = fixture.recorded?.status ?? 200;
+  const expect: Expectation = status >= 200 && status < 300 ? '2xx' : status >= 400 && status < 500 ? '4xx' : 'not-5xx';
+  return {
+    id: `fixture.${fixture.file}`,
+    group: 'delivery',
+    title: `the fixture ${fixture.file} (${fixture.event}) is answered ${expect}, as when it was recorded (${fixture.recorded?.status ?? 'no manifest status'})`,
+    expect,
+    requests: [request(`fixture ${fixture.file}, bytes as recorded`)],
+    hint: `this delivery was answered ${status} when it was captured: a change in the receiver made it answer differently`,
+  };
 }

@@ -11,12 +11,15 @@ import { sendRequest } from '../delivery/http-sender.js';
 import { type DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from '../delivery/sent-record.js';
 import { applyDependency, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
+import type { Fixture } from '../delivery/fixtures.js';
 import { planSmokeChecks, type ProbeRequest, type SmokeCheck } from './smoke-checks.js';
 
 export interface SmokeRunOptions {
   url: string;
   secret: string;
   events: readonly string[];
+  /** Captured deliveries to send as extra checks (`--fixtures DIR`). */
+  fixtures?: readonly Fixture[];
   timeoutMs: number;
   userAgent: string;
   /** Wait up to this long for the receiver to accept connections before the first check. */
@@ -50,7 +53,7 @@ export interface SmokeReport {
 export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   const startedAt = new Date();
   const started = performance.now();
-  const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt });
+  const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt, fixtures: options.fixtures });
   const unreachable = await unreachableReason(options);
   if (unreachable) {
     // Nothing to judge: every check fails with the one reason, rather than the same refusal 21 times.
