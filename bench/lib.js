@@ -61,6 +61,20 @@ export function startBareServer() {
   });
 }
 
+/** Starts `listen --no-tui` (built CLI) on a free port recording into `dbPath`; resolves once it accepts requests. */
+export function startListen(dbPath, secret) {
+  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', secret, '--no-tui', '--db', dbPath], { stdio: ['ignore', 'ignore', 'pipe'], env: benchEnv(tempDir()) });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stderr.on('data', (d) => {
+      seen += d;
+      const m = /listening on (http:\/\/\S+)/.exec(seen);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`listen exited ${code}: ${seen}`)));
+  });
+}
+
 export function row(figure, ours, baseline, unit, target, met, note) {
   return { figure, ours, baseline, unit, ratio: baseline ? ours / baseline : undefined, target, met, note };
 }

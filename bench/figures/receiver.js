@@ -2,12 +2,11 @@
 // body and answers 200: same load generator (autocannon, signed requests with unique delivery ids),
 // same run, alternating rounds. Then every answer must be a row in the history, and the peak RSS
 // of `listen` under that load is read from /proc.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { BIN, benchEnv, median, row, startBareServer, tempDir } from '../lib.js';
+import { median, row, startBareServer, startListen, tempDir } from '../lib.js';
 import { sign } from '../../dist/core/signature.js';
 
 const COUNT = Number(process.env.BENCH_RECEIVER_COUNT ?? 20_000);
@@ -46,20 +45,6 @@ function load(url, body, amount = COUNT) {
       // so the time to the last answer is taken instead.
       (err, result) => (err ? reject(err) : resolve({ ...result, seconds: (lastAnswer - started) / 1000 })),
     );
-  });
-}
-
-/** Starts `listen --no-tui` on a free port and resolves once it accepts requests. */
-function startListen(dbPath) {
-  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--no-tui', '--db', dbPath], { stdio: ['ignore', 'ignore', 'pipe'], env: benchEnv(tempDir()) });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stderr.on('data', (d) => {
-      seen += d;
-      const m = /listening on (http:\/\/\S+)/.exec(seen);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`listen exited ${code}: ${seen}`)));
   });
 }
 
@@ -117,7 +102,7 @@ export default async function receiver({ rounds }) {
     for (let i = 0; i < rounds; i++) {
       const baseline = await measure(`${bare.url}/webhook`, bare.pid, body);
       const dbPath = join(tempDir(), 'history.db');
-      const listen = await startListen(dbPath);
+      const listen = await startListen(dbPath, SECRET);
       const run = await measure(listen.url, listen.child.pid, body);
       rss.push(peakRssMb(listen.child.pid));
       const code = await stop(listen.child);

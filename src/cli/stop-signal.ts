@@ -1,26 +1,42 @@
 /**
  * The first Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closed) from now on. Long-running commands await it, then drain
- * and resolve, so only the entry point ends the process and nothing in flight is lost.
+ * and resolve, so only the entry point ends the process and nothing in flight is lost. A second
+ * signal while draining (`again`) asks to stop waiting: keep what is recorded and end now.
  */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface StopSignal {
   received: Promise<NodeJS.Signals>;
-  /** Stops listening (call it in `finally`). */
+  /** The next signal after the first (only with `{ again: true }`; otherwise never). */
+  again: Promise<NodeJS.Signals>;
+  /** Stops listening (call it in `finally`, after draining). */
   dispose: () => void;
 }
 
-export function listenForStop(): StopSignal {
-  let dispose = () => {};
-  const received = new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      dispose();
-      resolve(signal);
-    };
-    dispose = () => {
-      for (const signal of STOP_SIGNALS) process.off(signal, stop);
-    };
-    for (const signal of STOP_SIGNALS) process.on(signal, stop);
-  });
-  return { received, dispose };
+/**
+ * Without `again`, the first signal ends the listening, so a second one ends the process the
+ * usual way. With it, a second signal is the caller's to handle until `dispose()`.
+ */
+export function listenForStop({ again: wantsAgain = false } = {}): StopSignal {
+  let count = 0;
+  let first: (signal: NodeJS.Signals) => void = () => {};
+  let second: (signal: NodeJS.Signals) => void = () => {};
+  const received = new Promise<NodeJS.Signals>((resolve) => (first = resolve));
+  const again = new Promise<NodeJS.Signals>((resolve) => (second = resolve));
+  const dispose = () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    if (++count === 1) {
+      if (!wantsAgain) dispose();
+      first(signal);
+    } else second(signal);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  return { received, again, dispose };
+}
+
+/** The exit code of a process ended by `signal`, as shells report it (SIGINT: 130). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
 }

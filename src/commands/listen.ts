@@ -16,7 +16,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const tui = ctx.interactive && options.tui;
   // Set once every feature is up: a start that failed (e.g. the registration) ends with its error alone.
   let running = false;
-  const stopSignal = listenForStop();
+  const stopSignal = listenForStop({ again: true });
   let session: ListenSession;
   try {
     session = await startListenSession(settings, {
@@ -42,8 +42,9 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
       await until;
     }
   } finally {
+    // A second Ctrl-C while closing: stop waiting, spool what is not written, end.
+    await session.stop({ cutShort: stopSignal.again });
     stopSignal.dispose();
-    await session.stop();
   }
   if (failure) throw failure;
   return EXIT_OK;

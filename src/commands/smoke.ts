@@ -8,7 +8,7 @@ import { readFixtures } from '../delivery/fixtures.js';
 import { prepareReportFile } from '../smoke/report-file.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
-import { SpoolWriter } from '../store/delivery-spool.js';
+import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 
@@ -31,7 +31,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const junit = options.junit === undefined ? undefined : prepareReportFile(options.junit);
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const spool = new SpoolWriter(ctx.dbPath).open();
+  const spool = openHistorySpool(ctx.dbPath);
   const c = palette(ctx.color);
   const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
   let failed = 0;

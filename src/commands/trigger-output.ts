@@ -5,10 +5,11 @@ import { redactUrl } from '../core/redact.js';
 import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';
 import { formatDuration, palette } from '../format/display.js';
 
-export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean): void {
+export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean, interrupted = false): void {
   if (ctx.json) {
     printJson(ctx, {
       ok,
+      ...(interrupted ? { interrupted } : {}),
       deliveries: outcomes.map((o) => ({
         event: o.event,
         delivery_id: o.deliveryId,
@@ -44,12 +45,13 @@ export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean): vo
         rate_per_second: s.ratePerSecond,
         latency_ms: s.latencyMs,
         status_counts: s.statusCounts,
+        interrupted: s.interrupted,
       },
     });
     return;
   }
   const statuses = Object.entries(s.statusCounts).map(([k, n]) => `${k}×${n}`).join(' ');
-  printLine(ctx, `sent ${s.sent} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
+  printLine(ctx, `${s.interrupted ? 'interrupted: ' : ''}sent ${s.sent} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
   printLine(ctx, `2xx ${s.succeeded}  non-2xx ${s.failedStatus}  errors ${s.errors}  (${statuses})`);
   if (s.latencyMs.count === 0) printLine(ctx, 'latency: no answers');
   else printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);
@@ -62,4 +64,9 @@ export function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[
   const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ' — check that it uses the same secret';
   const why = first.status === undefined ? first.error : `the receiver answered ${first.status}${first.status === 401 ? hint401 : ''}`;
   logLine(ctx, `error: ${failed.length} of ${outcomes.length} deliveries failed: ${why}`);
+}
+
+/** After Ctrl-C: how much of the run went out, and that every request sent is recorded. */
+export function reportInterrupted(ctx: CommandContext, sent: number, planned: number): void {
+  logLine(ctx, `interrupted: ${sent} of ${planned} sent, each recorded in the history (those without an answer as "interrupted")`);
 }

@@ -1,16 +1,17 @@
 import type { CommandContext } from '../cli/context.js';
+import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { readInput } from '../cli/input.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
 import { isFixtureDir, readFixtures } from '../delivery/fixtures.js';
-import { envelopeEvent, prepareDelivery, type PreparedDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome } from '../delivery/trigger-service.js';
+import { envelopeEvent, prepareDelivery, type PreparedDelivery, sendDeliveries, summariseLoad } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
-import { SpoolWriter } from '../store/delivery-spool.js';
+import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
 import { ProgressBar } from '../ui/progress-bar.js';
-import { reportDeliveries, reportLoad, summariseFailure } from './trigger-output.js';
+import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
 
 interface TriggerOptions {
   all?: boolean;
@@ -47,14 +48,19 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
-  const spool = new SpoolWriter(ctx.dbPath).open();
+  const spool = openHistorySpool(ctx.dbPath);
   const isLoad = options.count !== undefined;
   const total = prepared.length * (options.count ?? 1);
   const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
   const started = performance.now();
-  let outcomes: DeliveryOutcome[];
+  // Ctrl-C stops sending and waits briefly for answers; a second one stops waiting. Either way
+  // every request sent is in the spool before the summary.
+  const stop = listenForStop({ again: true });
+  let signal: NodeJS.Signals | undefined;
+  void stop.received.then((s) => (signal = s));
+  let run: Awaited<ReturnType<typeof sendDeliveries>>;
   try {
-    outcomes = await sendDeliveries(prepared, options.count ?? 1, {
+    run = await sendDeliveries(prepared, options.count ?? 1, {
       url,
       secret,
       timeoutMs: options.timeout,
@@ -64,15 +70,23 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       userAgent: USER_AGENT,
       record: (r) => spool.append(r),
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
+      interruption: { stop: stop.received, now: stop.again },
     });
   } finally {
     spool.close();
     progress?.finish();
+    stop.dispose();
   }
+  const { outcomes, interrupted } = run;
   const seconds = (performance.now() - started) / 1000;
-  const allOk = outcomes.every((o) => o.ok);
-  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds), allOk);
-  else reportDeliveries(ctx, outcomes, allOk);
+  // A run cut short is not a success, whatever the requests it made got back.
+  const allOk = !interrupted && outcomes.every((o) => o.ok);
+  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk);
+  else reportDeliveries(ctx, outcomes, allOk, interrupted);
+  if (interrupted) {
+    reportInterrupted(ctx, outcomes.length, total);
+    return signalExitCode(signal ?? 'SIGINT');
+  }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
 }

@@ -12,6 +12,8 @@ export interface OutgoingRequest {
   body: Uint8Array;
   timeoutMs: number;
   agent?: http.Agent;
+  /** Ends the exchange at once (Ctrl-C): the result says "interrupted". */
+  signal?: AbortSignal;
 }
 
 export interface SendResult {
@@ -23,7 +25,7 @@ export interface SendResult {
   durationMs: number;
   /** Why no response arrived, in words for a person (with the fix), or undefined. */
   error?: string;
-  errorCode?: 'refused' | 'timeout' | 'dns' | 'reset' | 'tls' | 'other';
+  errorCode?: 'refused' | 'timeout' | 'dns' | 'reset' | 'tls' | 'interrupted' | 'other';
 }
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -48,7 +50,12 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', interrupt);
       resolve({ ...r, durationMs: elapsed() });
+    };
+    const interrupt = () => {
+      finish({ error: 'interrupted', errorCode: 'interrupted' });
+      outgoing.destroy();
     };
     const outgoing = client.request(url, { method: req.method ?? 'POST', headers, agent: req.agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -68,6 +75,8 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
       outgoing.destroy();
     }, req.timeoutMs);
     outgoing.on('error', (err) => finish(describeNetworkError(err, url)));
+    if (req.signal?.aborted) return interrupt();
+    req.signal?.addEventListener('abort', interrupt, { once: true });
     outgoing.end(req.body);
   });
 }

@@ -2,6 +2,7 @@
  * `trigger`'s work, without any printing: prepares signed deliveries from the sample payloads,
  * sends them with bounded concurrency, and records every attempt through `record`.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { newDeliveryId } from '../core/delivery-id.js';
@@ -75,24 +76,54 @@ export interface SendOptions {
   record: (record: DeliveryRecord) => void;
   /** Called after each delivery completes (progress bars). */
   onDelivered?: (outcome: DeliveryOutcome, done: number) => void;
+  /** Ctrl-C: see `Interruption`. */
+  interruption?: Interruption;
+}
+
+/**
+ * How a run is cut short: once `stop` resolves no request starts, and those in flight get up to
+ * `inFlightGraceMs` (default 2 s) to be answered; once `now` resolves (a second Ctrl-C) they end at
+ * once. Every request sent is recorded either way; the unanswered ones with the error "interrupted".
+ */
+export interface Interruption {
+  stop: Promise<unknown>;
+  now?: Promise<unknown>;
+  inFlightGraceMs?: number;
+}
+
+export interface SendRun {
+  /** One per request sent, in plan order; fewer than planned when interrupted. */
+  outcomes: DeliveryOutcome[];
+  interrupted: boolean;
 }
 
 /**
  * Sends `count` copies of each prepared body (each a new delivery id and signature), at most
- * `concurrency` at a time, over keep-alive connections. Outcomes come back in plan order.
+ * `concurrency` at a time, over keep-alive connections, until done or interrupted.
  */
-export async function sendDeliveries(prepared: readonly PreparedDelivery[], count: number, options: SendOptions): Promise<DeliveryOutcome[]> {
+export async function sendDeliveries(prepared: readonly PreparedDelivery[], count: number, options: SendOptions): Promise<SendRun> {
   const total = prepared.length * count;
   const outcomes: DeliveryOutcome[] = new Array(total);
   const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
   const agent = options.url.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const cutOff = new AbortController();
+  // Every request in flight listens for it: as many as `concurrency`.
+  setMaxListeners(options.concurrency + 1, cutOff.signal);
+  let interrupted = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const { interruption } = options;
+  void interruption?.stop.then(() => {
+    interrupted = true;
+    graceTimer = setTimeout(() => cutOff.abort(), interruption.inFlightGraceMs ?? 2_000);
+  });
+  void interruption?.now?.then(() => cutOff.abort());
   let next = 0;
   let done = 0;
   const worker = async () => {
-    while (next < total) {
+    while (next < total && !interrupted) {
       const index = next++;
       const item = prepared[index % prepared.length]!;
-      const outcome = await sendOne(item, agent, options);
+      const outcome = await sendOne(item, agent, options, cutOff.signal);
       outcomes[index] = outcome;
       done++;
       options.onDelivered?.(outcome, done);
@@ -101,16 +132,18 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, total) }, worker));
   } finally {
+    clearTimeout(graceTimer);
     agent.destroy();
   }
-  return outcomes;
+  // filter() skips the holes left by requests never started.
+  return { outcomes: interrupted ? outcomes.filter(() => true) : outcomes, interrupted };
 }
 
-async function sendOne(item: PreparedDelivery, agent: http.Agent, options: SendOptions): Promise<DeliveryOutcome> {
+async function sendOne(item: PreparedDelivery, agent: http.Agent, options: SendOptions, signal: AbortSignal): Promise<DeliveryOutcome> {
   const deliveryId = newDeliveryId();
   const headers = webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent });
   const createdAt = Date.now();
-  const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent });
+  const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent, signal });
   options.record(sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result));
   return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status) };
 }
@@ -126,9 +159,11 @@ export interface LoadSummary {
   ratePerSecond: number;
   latencyMs: LatencySummary;
   statusCounts: Record<string, number>;
+  /** Cut short by Ctrl-C: `sent` is what went out before it. */
+  interrupted: boolean;
 }
 
-export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: number): LoadSummary {
+export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: number, interrupted = false): LoadSummary {
   const statusCounts: Record<string, number> = {};
   let succeeded = 0;
   let errors = 0;
@@ -147,5 +182,6 @@ export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: num
     ratePerSecond: seconds > 0 ? outcomes.length / seconds : 0,
     latencyMs: summariseLatencies(outcomes.filter((o) => o.status !== undefined).map((o) => o.durationMs)),
     statusCounts,
+    interrupted,
   };
 }

@@ -56,4 +56,9 @@ export const EMULATOR_MIGRATIONS: readonly string[] = [
   // Rows from before stay NULL and keep their due time.
   `ALTER TABLE deliveries ADD COLUMN retry_from INTEGER;
    ALTER TABLE deliveries ADD COLUMN retry_delay_ms INTEGER;`,
+  // 3: when a delivery was skipped (its webhook disabled), so the listing shows it at that time;
+  // indexes that give a webhook's listing newest first by the time each row shows.
+  `ALTER TABLE deliveries ADD COLUMN skipped_at INTEGER;
+   CREATE INDEX deliveries_open ON deliveries (webhook_id, coalesce(next_attempt_at, skipped_at, created_at)) WHERE state IN ('pending', 'skipped');
+   CREATE INDEX attempts_webhook_time ON attempts (webhook_id, started_at);`,
 ];

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import { runMigrations, schemaVersion } from '../store/schema-migrations.js';
 import type { HeaderMap } from '../store/delivery-record.js';
-import { openSqliteFile } from '../store/sqlite-file.js';
+import { guardDamage, openSqliteFile } from '../store/sqlite-file.js';
 import { EMULATOR_MIGRATIONS } from './emulator-migrations.js';
 
 export interface Webhook {
@@ -144,16 +144,23 @@ export class EmulatorStore {
 
   /** Opens (creating and migrating as needed) the emulator database at `path`. */
   static open(path: string): EmulatorStore {
-    const db = openSqliteFile(path, { what: 'emulator database', fix: 'pass serve --state with another path', busyTimeoutMs: BUSY_TIMEOUT_MS });
+    const file = { what: 'emulator database', fix: 'pass serve --state with another path', busyTimeoutMs: BUSY_TIMEOUT_MS, startsAfresh: 'the emulator starts with no webhooks' };
+    const db = openSqliteFile(path, file);
     db.pragma('foreign_keys = ON');
     try {
-      runMigrations(db, EMULATOR_MIGRATIONS, { what: 'emulator database', fix: 'pass serve --state with another path' });
+      return guardDamage(path, file, () => {
+        runMigrations(db, EMULATOR_MIGRATIONS, { what: 'emulator database', fix: 'pass serve --state with another path' });
+        const store = new EmulatorStore(path, db);
+        // The webhooks and what is still owed to them, read now: damage shows here, not mid-run.
+        store.#cached();
+        store.pendingCount();
+        return store;
+      });
     } catch (err) {
       db.close();
       if (err instanceof UserError) throw err;
       throw new UserError(`${path} is not a webhooks-cli emulator database (${(err as Error).message})`, { hint: 'pass serve --state with another path', cause: err });
     }
-    return new EmulatorStore(path, db);
   }
 
   get schemaVersion(): number {
@@ -205,7 +212,11 @@ export class EmulatorStore {
       next.disabledReason = null;
       next.disabledAt = null;
     }
-    this.#statements.updateWebhook.run(webhookParams(next));
+    this.#db.transaction(() => {
+      this.#statements.updateWebhook.run(webhookParams(next));
+      // A disabled webhook gets no attempts: what it was still owed is skipped now, not when due.
+      if (changes.active === false && current.active) this.#statements.skipPendingOf.run({ webhookId: id, reason: `webhook ${id} was disabled (active set to false)`, at: now });
+    })();
     this.#cached().set(id, next);
     this.#subscriberIds.clear();
     return { ...next, events: [...next.events] };
@@ -264,9 +275,9 @@ export class EmulatorStore {
     return (this.#statements.pendingCount.get() as { n: number }).n;
   }
 
-  /** Marks a pending delivery as not attempted, saying why (its webhook is disabled). */
-  skipDelivery(seq: number, reason: string): void {
-    this.#statements.finishDelivery.run({ seq, state: 'skipped', nextAttemptAt: null, stateReason: reason });
+  /** Marks a pending delivery as not attempted at `at`, saying why (its webhook is disabled). */
+  skipDelivery(seq: number, reason: string, at = Date.now()): void {
+    this.#statements.skipDelivery.run({ seq, reason, at });
   }
 
   /**
@@ -290,7 +301,10 @@ export class EmulatorStore {
     const s = this.#statements;
     // The webhook (and with it the delivery) may have been deleted while the attempt was out.
     const retry = { retryFrom: outcome.retryFrom ?? null, retryDelayMs: outcome.retryDelayMs ?? null };
+    const cached = this.#cached().get(attempt.webhookId);
     if (s.advanceDelivery.run({ seq: attempt.deliverySeq, attempt: attempt.attempt, ...outcome, ...retry }).changes === 0) return { consecutiveFailures: 0, disabled: false };
+    // An attempt that was in flight when its webhook was disabled: no retry follows it.
+    if (outcome.state === 'pending' && cached && !cached.active) s.skipDelivery.run({ seq: attempt.deliverySeq, reason: `webhook ${cached.id} is disabled${cached.disabledReason ? `: ${cached.disabledReason}` : ''}`, at: Date.now() });
     s.insertAttempt.run({
       deliverySeq: attempt.deliverySeq,
       webhookId: attempt.webhookId,
@@ -305,7 +319,6 @@ export class EmulatorStore {
       responseHeaders: attempt.response ? JSON.stringify(attempt.response.headers) : null,
       responseBody: attempt.response?.body ?? null,
     });
-    const cached = this.#cached().get(attempt.webhookId);
     if (attempt.succeeded) {
       s.resetFailures.run(attempt.webhookId);
       if (cached) cached.consecutiveFailures = 0;
@@ -317,13 +330,19 @@ export class EmulatorStore {
     const disabled = row.active === 1 && row.consecutive_failures >= disableAfter;
     if (disabled) {
       s.disableWebhook.run({ id: attempt.webhookId, reason: disabledReason, at: attempt.startedAt });
+      // Everything still owed to it is skipped now, with the reason, rather than when it comes due.
+      s.skipPendingOf.run({ webhookId: attempt.webhookId, reason: `webhook ${attempt.webhookId} is disabled: ${disabledReason}`, at: Date.now() });
       if (cached) Object.assign(cached, { active: false, disabledReason, disabledAt: attempt.startedAt });
       this.#subscriberIds.clear();
     }
     return { consecutiveFailures: row.consecutive_failures, disabled };
   }
 
-  /** The webhook's attempts and still-pending deliveries, newest first. */
+  /**
+   * The webhook's attempts and the deliveries not (yet) attempted, newest first by the time each
+   * row shows: when the attempt started, when the next one is due, or when it was skipped. Each
+   * query reads its first `limit` rows in that same order, so the merge is exact.
+   */
   listAttempts(webhookId: string, filter: AttemptFilter = {}): AttemptRow[] {
     const limit = filter.limit ?? 50;
     const status = filter.status;
@@ -332,12 +351,12 @@ export class EmulatorStore {
     const wantsOpen = status === undefined || status === 'pending' || status === 'skipped';
     if (wantsOpen) {
       const open = this.#statements.openDeliveries.all({ webhookId, state: status ?? null, limit }) as Array<{
-        id: string; webhook_id: string; event: string; state: 'pending' | 'skipped'; attempts_made: number; next_attempt_at: number | null; created_at: number; state_reason: string | null;
+        id: string; webhook_id: string; event: string; state: 'pending' | 'skipped'; attempts_made: number; at: number; state_reason: string | null;
       }>;
       for (const d of open) {
         rows.push({
           id: null, deliveryId: d.id, webhookId: d.webhook_id, event: d.event, attempt: d.attempts_made + 1, status: d.state,
-          at: d.next_attempt_at ?? d.created_at, responseStatus: null, durationMs: null, error: d.state_reason, deliveryState: d.state,
+          at: d.at, responseStatus: null, durationMs: null, error: d.state_reason, deliveryState: d.state,
         });
       }
     }
@@ -362,7 +381,7 @@ export class EmulatorStore {
         });
       }
     }
-    // Newest first; the attempt still to come sorts above the attempts already made.
+    // Newest first; at the same moment, a row not yet attempted sorts above the attempts made.
     rows.sort((a, b) => b.at - a.at || (b.id ?? Infinity) - (a.id ?? Infinity));
     return rows.slice(0, limit);
   }
@@ -386,7 +405,9 @@ function prepareStatements(db: Database.Database) {
       WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit`),
     nextDue: db.prepare(`SELECT seq, next_attempt_at AS at FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT @limit`),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
-    finishDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason WHERE seq = @seq`),
+    skipDelivery: db.prepare(`UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, state_reason = @reason, skipped_at = @at WHERE seq = @seq AND state = 'pending'`),
+    skipPendingOf: db.prepare(`UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, state_reason = @reason, skipped_at = @at
+      WHERE webhook_id = @webhookId AND state = 'pending'`),
     advanceDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason, attempts_made = @attempt,
       retry_from = @retryFrom, retry_delay_ms = @retryDelayMs WHERE seq = @seq`),
     rescheduleRetries: db.prepare(`UPDATE deliveries SET next_attempt_at = retry_from + CAST(round(retry_delay_ms * @timeScale) AS INTEGER)
@@ -399,12 +420,13 @@ function prepareStatements(db: Database.Database) {
     resetFailures: db.prepare('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures != 0'),
     countFailure: db.prepare('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures, active'),
     disableWebhook: db.prepare('UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at WHERE id = @id'),
-    openDeliveries: db.prepare(`SELECT id, webhook_id, event, state, attempts_made, next_attempt_at, created_at, state_reason FROM deliveries
-      WHERE webhook_id = @webhookId AND state IN ('pending', 'skipped') AND (@state IS NULL OR state = @state)
-      ORDER BY created_at DESC LIMIT @limit`),
+    // The time a row shows, in the expression the deliveries_open index holds (migration 3).
+    openDeliveries: db.prepare(`SELECT id, webhook_id, event, state, attempts_made, coalesce(next_attempt_at, skipped_at, created_at) AS at, state_reason
+      FROM deliveries WHERE webhook_id = @webhookId AND state IN ('pending', 'skipped') AND (@state IS NULL OR state = @state)
+      ORDER BY coalesce(next_attempt_at, skipped_at, created_at) DESC, seq DESC LIMIT @limit`),
     attempts: db.prepare(`SELECT a.*, d.id AS delivery_id, d.event, d.state FROM attempts a JOIN deliveries d ON d.seq = a.delivery_seq
       WHERE a.webhook_id = @webhookId AND (@succeeded IS NULL OR a.succeeded = @succeeded) AND (@responseStatus IS NULL OR a.response_status = @responseStatus)
-      ORDER BY a.id DESC LIMIT @limit`),
+      ORDER BY a.started_at DESC, a.id DESC LIMIT @limit`),
   };
 }
 

@@ -5,9 +5,9 @@
  * the writes (see BatchWriter).
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { SpoolWriter } from '../store/delivery-spool.js';
+import { openSpoolWithFallback } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, type BatchWriterResult } from './batch-writer.js';
 
 export interface RecorderOptions {
   flushIntervalMs?: number;
@@ -21,11 +21,8 @@ export interface RecorderOptions {
   reportAfterMs?: number;
 }
 
-export interface RecorderSummary {
-  written: number;
-  /** Records that could not be written and went to the spool. */
-  spilled: number;
-}
+/** What `close()` reports: records written, spilled to the spool (and where), and why. */
+export type RecorderSummary = BatchWriterResult;
 
 /** Delivery ids remembered in memory before the set is cleared (they are in the database by then). */
 const MAX_REMEMBERED_IDS = 100_000;
@@ -76,7 +73,7 @@ export class HistoryRecorder {
     if (this.#closed) {
       // A request answered after shutdown began (one that outlived the grace period): the spool
       // takes it, so it still reaches the history.
-      const spool = new SpoolWriter(this.#store.path).open();
+      const spool = openSpoolWithFallback(this.#store.path);
       spool.append(record);
       spool.close();
       return;
@@ -97,6 +94,8 @@ export class HistoryRecorder {
 
   /** Picks up what `trigger` appended to the spool meanwhile (best effort; retried later). */
   importSpool(): void {
+    // A damaged file takes nothing: the spool keeps its records until the file is moved aside.
+    if (this.#writer.damaged) return;
     try {
       this.#store.importSpool();
     } catch {
@@ -105,14 +104,15 @@ export class HistoryRecorder {
   }
 
   /**
-   * Writes everything still queued, retrying a locked database for up to `closeRetryMs`, then
-   * spills any remainder to the spool (imported by the next command that opens the history).
+   * Writes everything still queued, retrying a locked database for up to `retryMs` (default
+   * `closeRetryMs`; until `cutShort` resolves), then spills any remainder to the spool (imported
+   * by the next command that opens the history).
    */
-  async close(): Promise<RecorderSummary> {
-    if (this.#closed) return { written: 0, spilled: 0 };
+  async close({ retryMs = this.#closeRetryMs, cutShort }: { retryMs?: number; cutShort?: Promise<unknown> } = {}): Promise<RecorderSummary> {
+    if (this.#closed) return { written: 0, spilled: 0, lost: 0 };
     clearInterval(this.#timer);
     this.flush();
     this.#closed = true;
-    return this.#writer.close(this.#closeRetryMs);
+    return this.#writer.close(retryMs, { cutShort });
   }
 }

@@ -7,7 +7,7 @@
 import type { ClientOptions } from '../api/platform-client.js';
 import { UserError } from '../errors.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { startListener, type Listener, type ListenerInfo, type ListenerOptions } from './listener.js';
+import { startListener, type Listener, type ListenerInfo, type ListenerOptions, type ListenerSummary } from './listener.js';
 
 export interface ListenSessionOptions extends ListenerOptions {
   /** Also receive through this relay (already checked with `normaliseRelayUrl`). */
@@ -41,13 +41,11 @@ export interface ListenSessionEvents {
 
 export type ListenSessionHandlers = { [E in keyof ListenSessionEvents]?: (value: ListenSessionEvents[E]) => void };
 
-export interface ListenSummary {
-  received: number;
-  /** Records written to the history database. */
-  written: number;
-  /** Records kept in the spool beside it because the database stayed locked. */
-  spilled: number;
-}
+/**
+ * How many requests were answered, and where each is: written to the history, or kept in a spool
+ * file (which, and why: the database stayed locked, or is damaged).
+ */
+export type ListenSummary = ListenerSummary & { received: number };
 
 export interface ListenSession {
   readonly listener: Listener;
@@ -57,8 +55,11 @@ export interface ListenSession {
    */
   readonly failed: Promise<UserError>;
   on<E extends keyof ListenSessionEvents>(event: E, handler: (value: ListenSessionEvents[E]) => void): () => void;
-  /** Ends the features in reverse order, then closes the listener; once, however often called. */
-  stop(): Promise<ListenSummary>;
+  /**
+   * Ends the features in reverse order, then closes the listener within its grace period (at
+   * once when `cutShort` resolves: a second Ctrl-C); once, however often called.
+   */
+  stop(options?: { cutShort?: Promise<unknown> }): Promise<ListenSummary>;
 }
 
 export const PUBLIC_URL_WAIT_MS = 10_000;
@@ -80,12 +81,12 @@ export async function startListenSession(options: ListenSessionOptions, handlers
   // Features started beside the listener push how to end them here.
   const ends: Array<() => Promise<void> | void> = [];
   let stopping: Promise<ListenSummary> | undefined;
-  const stop = () =>
+  const stop = ({ cutShort }: { cutShort?: Promise<unknown> } = {}) =>
     (stopping ??= (async () => {
       for (const end of ends.reverse()) await end();
-      const { written, spilled } = await listener.close();
+      const closed = await listener.close({ cutShort });
       batch.flush();
-      const summary = { received: listener.stats().received, written, spilled };
+      const summary = { ...closed, received: listener.stats().received };
       events.emit('stopped', summary);
       return summary;
     })());

@@ -7,7 +7,7 @@
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
 import { createRouter } from './forwarder.js';
-import { HistoryRecorder } from './history-recorder.js';
+import { HistoryRecorder, type RecorderSummary } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
 import { StatsCounter, type ListenerStats } from './listener-stats.js';
 import type { RequestHandler } from './raw-exchange.js';
@@ -30,6 +30,8 @@ export interface ListenerOptions {
   routes?: readonly Route[];
   forwardTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** How long `close()` may take, all told: answers in flight, writes, the spool (default 5 s). */
+  graceMs?: number;
 }
 
 /** What the listening header shows beyond the receiver itself; filled in by optional features. */
@@ -39,12 +41,11 @@ export interface ListenerInfo {
   webhookId?: string;
 }
 
-export interface ListenerSummary {
-  /** Records written to the history database. */
-  written: number;
-  /** Records that could not be written (database locked throughout) and went to the spool. */
-  spilled: number;
-}
+/**
+ * Records written to the history database, and those that could not be (locked throughout, or
+ * damaged) and went to the spool: how many, the file, and the damage if that was why.
+ */
+export type ListenerSummary = RecorderSummary;
 
 export interface Listener {
   /** The webhook endpoint, e.g. `http://127.0.0.1:3000/webhook`. */
@@ -68,11 +69,17 @@ export interface Listener {
   onInfo(listener: (info: ListenerInfo) => void): () => void;
   /** Records a request this process sent (a replay from the TUI) in the same history. */
   recordSent(record: DeliveryRecord): void;
-  /** Stops accepting, answers what is in flight, writes every record, closes the history. */
-  close(): Promise<ListenerSummary>;
+  /**
+   * Stops accepting, answers what is in flight, writes every record (or spools it), closes the
+   * history, all within the grace period; at once when `cutShort` resolves (a second Ctrl-C).
+   */
+  close(options?: { cutShort?: Promise<unknown> }): Promise<ListenerSummary>;
 }
 
-export const DEFAULTS = { host: '127.0.0.1', port: 3000, path: '/webhook', maxBodyBytes: 1024 * 1024, respondStatus: 200, forwardTimeoutMs: 10_000 } as const;
+export const DEFAULTS = { host: '127.0.0.1', port: 3000, path: '/webhook', maxBodyBytes: 1024 * 1024, respondStatus: 200, forwardTimeoutMs: 10_000, graceMs: 5_000 } as const;
+
+/** Kept back from the grace period for the last writes, the spool and closing the file. */
+const CLOSE_RESERVE_MS = 1_000;
 
 /** How often records appended by `trigger` to the spool are pulled into the history. */
 const SPOOL_IMPORT_INTERVAL_MS = 1_000;
@@ -148,17 +155,24 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     },
     onInfo: (listener) => subscribe(infoListeners, listener),
     recordSent: (record) => recorder.record(record),
-    close() {
+    close({ cutShort } = {}) {
       closing ??= (async () => {
+        const deadline = Date.now() + (options.graceMs ?? DEFAULTS.graceMs);
+        const left = () => Math.max(0, deadline - CLOSE_RESERVE_MS - Date.now());
+        let hurried = false;
+        const hurry = cutShort?.then(() => (hurried = true));
         clearInterval(spoolTimer);
         http.stopAccepting();
-        // Requests still being forwarded or delayed finish (within their own timeouts), are
-        // answered and recorded; then the remaining connections are closed.
-        await receiver.idle(Date.now() + Math.max(options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, ...(options.routes ?? []).map((r) => r.timeoutMs ?? 0)) + (options.respondDelayMs ?? 0) + 1_000);
-        await http.closeConnections();
+        // Requests still being forwarded or delayed finish (within their own timeouts and the
+        // grace period), are answered and recorded; then the remaining connections are closed.
+        const forwardTimeoutMs = Math.max(options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, ...(options.routes ?? []).map((r) => r.timeoutMs ?? 0));
+        const ownTimeouts = Date.now() + forwardTimeoutMs + (options.respondDelayMs ?? 0) + 1_000;
+        await Promise.race([receiver.idle(Math.min(ownTimeouts, Date.now() + left())), hurry].filter(Boolean));
+        await http.closeConnections(hurried ? 0 : Math.min(500, left()));
         router?.close();
-        const summary = await recorder.close();
-        recorder.importSpool();
+        const summary = await recorder.close({ retryMs: hurried ? 0 : left(), cutShort });
+        // What `trigger` spooled meanwhile: a damaged file takes nothing, and a hurry has no time.
+        if (!summary.damage && !hurried) recorder.importSpool();
         store.close();
         return summary;
       })();

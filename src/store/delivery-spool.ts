@@ -6,13 +6,24 @@
  * importers never take the same file.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { fileSystemError } from '../errors.js';
+import { join, resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { configDirectory } from '../config/paths.js';
+import { fileSystemError, UserError } from '../errors.js';
 import type { DeliveryRecord } from './delivery-record.js';
+import { DamagedFileError, knownDamage } from './damaged-file.js';
 
 export function spoolDirectory(dbPath: string): string {
   return `${dbPath}.spool`;
+}
+
+/**
+ * Where records go when the spool beside the database cannot be written either: a folder in the
+ * config directory, one per database (named by a hash of its absolute path), imported like the spool.
+ */
+export function fallbackSpoolDirectory(dbPath: string): string {
+  const key = createHash('sha256').update(resolve(dbPath)).digest('hex').slice(0, 12);
+  return join(configDirectory(), 'unwritten-history', key);
 }
 
 const FLUSH_EVERY = 256;
@@ -23,9 +34,15 @@ export class SpoolWriter {
   #fd: number | undefined;
   #pending: string[] = [];
 
-  constructor(dbPath: string) {
-    this.#dir = spoolDirectory(dbPath);
+  /** `dir`: the spool folder, by default the one beside `dbPath`. */
+  constructor(dbPath: string, dir = spoolDirectory(dbPath)) {
+    this.#dir = dir;
     this.#name = `${process.pid}-${Date.now()}-${randomBytes(4).toString('hex')}`;
+  }
+
+  /** The file the records end up in once closed. */
+  get path(): string {
+    return join(this.#dir, `${this.#name}.jsonl`);
   }
 
   /** Creates the spool file now, so an unwritable path is reported before anything is sent. */
@@ -79,11 +96,42 @@ function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * Claims every complete spool file (and the files of writers that died) and hands their
- * records to `insert`, which must store them in one transaction. Files are deleted after.
+ * The spool for a command that records without opening the history (`trigger`, `smoke`): refused
+ * when the history is known to be damaged (its records could not reach it), created now so an
+ * unwritable path is reported before anything is sent.
+ */
+export function openHistorySpool(dbPath: string): SpoolWriter {
+  const damage = knownDamage(dbPath, spoolDirectory(dbPath));
+  if (damage) throw new DamagedFileError(dbPath, damage);
+  return new SpoolWriter(dbPath).open();
+}
+
+/**
+ * A spool file for records that must not be lost: beside the database, or when that cannot be
+ * written (a read-only folder, a name taken by a file), in the config directory's fallback.
+ */
+export function openSpoolWithFallback(dbPath: string): SpoolWriter {
+  try {
+    return new SpoolWriter(dbPath).open();
+  } catch (besideErr) {
+    try {
+      return new SpoolWriter(dbPath, fallbackSpoolDirectory(dbPath)).open();
+    } catch {
+      throw besideErr instanceof UserError ? besideErr : new UserError(String(besideErr));
+    }
+  }
+}
+
+/**
+ * Claims every complete spool file (and the files of writers that died), beside the database
+ * and in its fallback folder, and hands their records to `insert`, which must store them in one
+ * transaction. Files are deleted after; a file whose insert failed is put back for the next import.
  */
 export function importSpool(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
-  const dir = spoolDirectory(dbPath);
+  return importFolder(spoolDirectory(dbPath), insert) + importFolder(fallbackSpoolDirectory(dbPath), insert);
+}
+
+function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void): number {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -111,7 +159,12 @@ export function importSpool(dbPath: string, insert: (records: DeliveryRecord[]) 
           return []; // a line cut short by a crash
         }
       });
-    insert(records);
+    try {
+      insert(records);
+    } catch (err) {
+      renameSync(claimed, join(dir, `${name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '')}.jsonl`));
+      throw err;
+    }
     unlinkSync(claimed);
     imported += records.length;
   }

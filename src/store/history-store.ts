@@ -3,10 +3,11 @@
  * Nothing else in the tool writes SQL against it.
  */
 import Database from 'better-sqlite3';
-import { openSqliteFile } from './sqlite-file.js';
+import { guardDamage, openSqliteFile, type SqliteFileOptions } from './sqlite-file.js';
 import { MIGRATIONS } from './migrations.js';
 import { runMigrations, schemaVersion } from './schema-migrations.js';
-import { importSpool } from './delivery-spool.js';
+import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-spool.js';
+import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
 
 export interface HistoryFilter {
@@ -76,16 +77,38 @@ export class HistoryStore {
 
   /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
   static open(path: string): HistoryStore {
-    const db = openSqliteFile(path, { what: 'history database', fix: 'pass --db with another path (or set WEBHOOKS_DB)', busyTimeoutMs: BUSY_TIMEOUT_MS });
-    runMigrations(db, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path' });
-    const store = new HistoryStore(path, db);
+    const file = fileOptions(path);
+    // Found damaged before (by this or another process): say so without touching it again.
+    const damage = knownDamage(path, file.spoolDir);
+    if (damage) throw new DamagedFileError(path, damage, file);
+    const db = openSqliteFile(path, file);
+    let store: HistoryStore;
+    try {
+      store = guardDamage(path, file, () => {
+        runMigrations(db, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path' });
+        // The newest row: a damaged table or index usually shows here, before anything is written.
+        db.prepare('SELECT max(id) FROM deliveries').get();
+        return new HistoryStore(path, db);
+      });
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     try {
       store.importSpool();
     } catch (err) {
       // Locked by another process: the spool keeps its records for the next import.
-      if (!String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) throw err;
+      if (!String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) {
+        store.close();
+        throw err;
+      }
     }
     return store;
+  }
+
+  /** Runs `work` with SQLite's "damaged" errors turned into one DamagedFileError (see damaged-file.ts). */
+  #guard<T>(work: () => T): T {
+    return guardDamage(this.path, fileOptions(this.path), work);
   }
 
   /**
@@ -93,7 +116,7 @@ export class HistoryStore {
    * sets a short one, so a lock never stalls its event loop; it keeps the records and retries.
    */
   setBusyTimeout(ms: number): void {
-    this.#db.pragma(`busy_timeout = ${ms}`);
+    this.#guard(() => this.#db.pragma(`busy_timeout = ${ms}`));
   }
 
   /** Imports what `trigger` and other fast commands appended to the spool since; returns how many. */
@@ -102,40 +125,55 @@ export class HistoryStore {
   }
 
   get schemaVersion(): number {
-    return schemaVersion(this.#db);
+    return this.#guard(() => schemaVersion(this.#db));
   }
 
+  /**
+   * Stores one record (a replay). On a damaged file the record goes to the spool before the
+   * error is thrown, so the request it describes is not lost with the file.
+   */
   insert(record: DeliveryRecord): number {
-    return Number(this.#insert.run(toParams(record)).lastInsertRowid);
+    try {
+      return this.#guard(() => Number(this.#insert.run(toParams(record)).lastInsertRowid));
+    } catch (err) {
+      if (err instanceof DamagedFileError) {
+        const spool = openSpoolWithFallback(this.path);
+        spool.append(record);
+        spool.close();
+      }
+      throw err;
+    }
   }
 
   /** Stores records in one transaction: the cheap way to write many. */
   insertMany(records: readonly DeliveryRecord[]): void {
     if (records.length === 0) return;
-    this.#db.transaction(() => {
-      for (const r of records) this.#insert.run(toParams(r));
-    })();
+    this.#guard(() =>
+      this.#db.transaction(() => {
+        for (const r of records) this.#insert.run(toParams(r));
+      })(),
+    );
   }
 
   /** Newest first, one page at a time; never reads bodies. */
   list(filter: HistoryFilter = {}): DeliverySummary[] {
     const { where, params } = whereClause(filter);
-    const rows = this.#db
+    const rows = this.#guard(() => this.#db
       .prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries ${where} ORDER BY id DESC LIMIT @limit`)
-      .all({ ...params, limit: filter.limit ?? 50 }) as Row[];
+      .all({ ...params, limit: filter.limit ?? 50 }) as Row[]);
     return rows.map(toSummary);
   }
 
   count(filter: Omit<HistoryFilter, 'limit' | 'beforeId'> = {}): number {
     const { where, params } = whereClause(filter);
-    return (this.#db.prepare(`SELECT count(*) AS n FROM deliveries ${where}`).get(params) as { n: number }).n;
+    return this.#guard(() => (this.#db.prepare(`SELECT count(*) AS n FROM deliveries ${where}`).get(params) as { n: number }).n);
   }
 
   /** By row id or delivery id (the newest record with that delivery id). */
   get(ref: string | number): DeliveryRecord | undefined {
-    const row = (/^\d+$/.test(String(ref))
+    const row = this.#guard(() => (/^\d+$/.test(String(ref))
       ? this.#db.prepare('SELECT * FROM deliveries WHERE id = ?').get(Number(ref))
-      : this.#db.prepare('SELECT * FROM deliveries WHERE delivery_id = ? ORDER BY id DESC LIMIT 1').get(String(ref))) as Row | undefined;
+      : this.#db.prepare('SELECT * FROM deliveries WHERE delivery_id = ? ORDER BY id DESC LIMIT 1').get(String(ref))) as Row | undefined);
     return row && toRecord(row);
   }
 
@@ -144,12 +182,16 @@ export class HistoryStore {
    * duplicate flags: a retry after a failed attempt is expected, a second accepted copy is not.
    */
   hasReceived(deliveryId: string): boolean {
-    return this.#received.get(deliveryId) !== undefined;
+    return this.#guard(() => this.#received.get(deliveryId) !== undefined);
   }
 
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+}
+
+function fileOptions(path: string): SqliteFileOptions & { spoolDir: string } {
+  return { what: 'history database', fix: 'pass --db with another path (or set WEBHOOKS_DB)', busyTimeoutMs: BUSY_TIMEOUT_MS, spoolDir: spoolDirectory(path), startsAfresh: 'a new history starts' };
 }
 
 function whereClause(filter: HistoryFilter): { where: string; params: Record<string, unknown> } {

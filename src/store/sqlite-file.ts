@@ -6,7 +6,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { fileSystemError, UserError } from '../errors.js';
+import { fileSystemError } from '../errors.js';
+import { DamagedFileError, markDamaged, sqliteDamage } from './damaged-file.js';
 
 export interface SqliteFileOptions {
   /** What the file is, for messages: "history database", "emulator database". */
@@ -14,23 +15,48 @@ export interface SqliteFileOptions {
   /** The next step when the file cannot be used, e.g. "pass --db with another path". */
   fix: string;
   busyTimeoutMs: number;
+  /** Where a damage mark is kept, for commands that never open the file (see damaged-file.ts). */
+  spoolDir?: string;
+  /** What moving a damaged file aside gives: "a new history starts". */
+  startsAfresh?: string;
 }
 
-export function openSqliteFile(path: string, { what, fix, busyTimeoutMs }: SqliteFileOptions): Database.Database {
+export function openSqliteFile(path: string, options: SqliteFileOptions): Database.Database {
+  const { what, fix, busyTimeoutMs } = options;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // Create the file owner-only first; SQLite gives its -wal and -shm files the same mode.
     closeSync(openSync(path, 'a', 0o600));
-    const db = new Database(path);
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives a killed process (only a power cut can lose the last commits).
-    db.pragma('synchronous = NORMAL');
-    return db;
   } catch (err) {
-    if (err instanceof Error && /not a database|malformed/i.test(err.message)) {
-      throw new UserError(`${path} is not a webhooks-cli ${what}`, { hint: fix });
-    }
     throw fileSystemError(err, path, `open the ${what}`, fix);
+  }
+  return guardDamage(path, options, () => {
+    const db = new Database(path);
+    try {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode survives a killed process (only a power cut can lose the last commits).
+      db.pragma('synchronous = NORMAL');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return db;
+  }, (err) => fileSystemError(err, path, `open the ${what}`, fix));
+}
+
+/**
+ * Runs `work` against the file at `path`; SQLite's "damaged" errors become one DamagedFileError
+ * (and a mark for commands that do not open the file), other errors go through `otherwise`.
+ */
+export function guardDamage<T>(path: string, options: Pick<SqliteFileOptions, 'what' | 'spoolDir' | 'startsAfresh'>, work: () => T, otherwise: (err: unknown) => unknown = (err) => err): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof DamagedFileError) throw err;
+    const reason = sqliteDamage(err);
+    if (reason === undefined) throw otherwise(err);
+    if (options.spoolDir) markDamaged(path, options.spoolDir, reason);
+    throw new DamagedFileError(path, reason, options);
   }
 }

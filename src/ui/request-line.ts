@@ -70,7 +70,17 @@ export function relayLine(relay: NonNullable<ListenerInfo['relay']>): string {
   return `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`;
 }
 
+/**
+ * The line `listen` ends with: how many requests it received and where every one of them is — the
+ * history, or a spool file (and why) — so nothing answered goes unaccounted for.
+ */
 export function stoppedLine(summary: ListenSummary, dbPath: string): string {
-  const spilled = summary.spilled ? `; ${summary.spilled} kept in ${dbPath}.spool until the database is free` : '';
-  return `stopped: ${summary.received} request${summary.received === 1 ? '' : 's'} received, all recorded in ${dbPath}${spilled}`;
+  const requests = `${summary.received} request${summary.received === 1 ? '' : 's'} received`;
+  const lost = summary.lost ? `; ${summary.lost} could be written neither to ${dbPath} nor to a spool file` : '';
+  if (!summary.spilled) return `stopped: ${requests}, all recorded in ${dbPath}${lost}`;
+  const where = `${summary.spilled} kept in ${summary.spoolPath}`;
+  if (summary.damage) {
+    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them`;
+  }
+  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} until the database is free${lost}`;
 }

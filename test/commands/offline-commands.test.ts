@@ -102,7 +102,7 @@ describe('history', () => {
     writeFileSync(file, 'this is not sqlite'.repeat(100));
     const result = await runCli(['history', '--db', file]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^error: .*junk\.db is not a webhooks-cli history database — pass --db with another path \(or set WEBHOOKS_DB\)$/);
+    expect(result.stderr.trim()).toBe(`error: ${file} is damaged or is not a webhooks-cli history database (SQLite: file is not a database) — move it aside (\`mv ${file} ${file}.damaged\`) and a new history starts; \`sqlite3 ${file}.damaged .recover\` may rescue rows`);
   });
 });
 

@@ -43,7 +43,7 @@ describe('emulator store', () => {
     expect(() => EmulatorStore.open(newer)).toThrow(/newer webhooks-cli/);
     const garbage = join(dir, 'garbage.db');
     writeFileSync(garbage, 'this is not SQLite, just text that is long enough to be read as a header……………………………………');
-    expect(() => EmulatorStore.open(garbage)).toThrow(/is not a webhooks-cli emulator database/);
+    expect(() => EmulatorStore.open(garbage)).toThrow(/is damaged or is not a webhooks-cli emulator database/);
   });
 
   it('keeps subscribers and copies in step with writes', () => {
@@ -93,6 +93,48 @@ describe('emulator store', () => {
     expect(store.listAttempts('wh_a', { status: '200' })).toEqual([]);
     expect(store.listAttempts('wh_a', { status: 'pending' }).map((r) => r.attempt)).toEqual([3]);
     expect(store.listAttempts('wh_a', { limit: 1 }).map((r) => r.attempt)).toEqual([3]);
+    store.close();
+  });
+
+  it('skips every pending delivery when a webhook is disabled, by the engine or by an update, at that time and with the reason', () => {
+    const store = EmulatorStore.open(join(tempDir(), 'emulator.db'));
+    store.createWebhook(webhook('wh_a'));
+    store.createWebhook(webhook('wh_b'));
+    const deliveries = (hook: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `dlv_${hook}_${i}`, webhookId: hook, event: 'customer.cart.added', body: Buffer.from('{}'), createdAt: 1 + i }));
+    store.enqueue([...deliveries('wh_a', 4), ...deliveries('wh_b', 3)]);
+    // The third failure disables wh_a; dlv 4 (never attempted) and the three retries owed are skipped.
+    const before = Date.now();
+    store.recordAttempts([failed('dlv_wh_a_0', 1, 1, 100), failed('dlv_wh_a_1', 2, 1, 101), failed('dlv_wh_a_2', 3, 1, 102)], 3);
+    const skipped = store.listAttempts('wh_a', { status: 'skipped' });
+    expect(skipped.map((r) => r.deliveryId).sort()).toEqual(['dlv_wh_a_0', 'dlv_wh_a_1', 'dlv_wh_a_2', 'dlv_wh_a_3']);
+    for (const row of skipped) {
+      expect(row.error).toBe('webhook wh_a is disabled: too many failures');
+      expect(row.at).toBeGreaterThanOrEqual(before);
+    }
+    expect(store.listAttempts('wh_a', { status: 'pending' })).toEqual([]);
+    // An attempt that was in flight when it was disabled is recorded, and its retry skipped.
+    store.recordAttempts([failed('dlv_wh_a_3', 4, 1, 103)], 3);
+    expect(store.listAttempts('wh_a', { status: 'pending' })).toEqual([]);
+    expect(store.listAttempts('wh_a', { status: 'failed' })).toHaveLength(4);
+    // Set inactive by hand: the same, with its own reason; wh_b's deliveries only.
+    expect(store.pendingCount()).toBe(3);
+    store.updateWebhook('wh_b', { active: false }, 5_000);
+    expect(store.pendingCount()).toBe(0);
+    expect(store.listAttempts('wh_b').map((r) => [r.status, r.at, r.error])).toEqual(Array.from({ length: 3 }, () => ['skipped', 5_000, 'webhook wh_b was disabled (active set to false)']));
+    store.close();
+  });
+
+  it('lists newest first by each row\'s own time, and --limit takes exactly that many of them', () => {
+    const store = EmulatorStore.open(join(tempDir(), 'emulator.db'));
+    store.createWebhook(webhook('wh_a'));
+    // Created in one order, attempted in another, due in a third.
+    store.enqueue(Array.from({ length: 12 }, (_, i) => ({ id: `dlv_${i}`, webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{}'), createdAt: 1 + i })));
+    for (let i = 0; i < 12; i += 2) store.recordAttempts([failed(`dlv_${i}`, i + 1, 1, 10_000 - i * 100)], 100);
+    const all = store.listAttempts('wh_a', { limit: 100 });
+    expect(all).toHaveLength(18);
+    const times = all.map((r) => r.at);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    for (let n = 1; n <= 18; n++) expect(store.listAttempts('wh_a', { limit: n })).toEqual(all.slice(0, n));
     store.close();
   });
 

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpoolWriter, importSpool } from '../../src/store/delivery-spool.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { DamagedFileError } from '../../src/store/damaged-file.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { runMigrations } from '../../src/store/schema-migrations.js';
@@ -96,10 +97,55 @@ describe('delivery spool (what trigger appends beside the history)', () => {
     expect(importSpool(path, () => {})).toBe(1);
   });
 
+  it('puts a file back when its import fails, so the next import takes it', () => {
+    const path = join(tempDir(), 'h.db');
+    const writer = new SpoolWriter(path).open();
+    writer.append(record({ deliveryId: 'dlv_kept' }));
+    writer.close();
+    expect(() => importSpool(path, () => { throw new Error('database is locked'); })).toThrow('database is locked');
+    const imported: DeliveryRecord[] = [];
+    expect(importSpool(path, (records) => imported.push(...records))).toBe(1);
+    expect(imported.map((r) => r.deliveryId)).toEqual(['dlv_kept']);
+  });
+
   it('reports an unwritable location as a user error', () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, '');
     expect(() => new SpoolWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
+  });
+});
+
+describe('HistoryStore on a damaged file', () => {
+  it('says so in one error naming the file and the fix, keeps a replay\'s record in the spool, and refuses the file from then on until it is moved aside', () => {
+    const path = join(tempDir(), 'h.db');
+    const store = HistoryStore.open(path);
+    store.insertMany(Array.from({ length: 50 }, (_, i) => record({ deliveryId: `dlv_${i}` })));
+    store.close();
+    // Overwrite the delivery-id index's root page: the table reads, a write does not.
+    const db = new Database(path, { readonly: true });
+    const { rootpage } = db.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'deliveries_delivery_id'`).get() as { rootpage: number };
+    db.close();
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
+    closeSync(fd);
+
+    const damaged = HistoryStore.open(path);
+    let thrown: unknown;
+    try {
+      damaged.insert(record({ deliveryId: 'dlv_replay' }));
+    } catch (err) {
+      thrown = err;
+    }
+    damaged.close();
+    expect(thrown).toBeInstanceOf(DamagedFileError);
+    expect((thrown as DamagedFileError).message).toBe(`${path} is damaged (SQLite: database disk image is malformed)`);
+    expect((thrown as DamagedFileError).hint).toBe(`move it aside (\`mv ${path} ${path}.damaged\`) and a new history starts; \`sqlite3 ${path}.damaged .recover\` may rescue rows`);
+    // Known damaged now: refused at once, before any query.
+    expect(() => HistoryStore.open(path)).toThrow(DamagedFileError);
+    renameSync(path, `${path}.damaged`);
+    const fresh = HistoryStore.open(path);
+    expect(fresh.list().map((r) => r.deliveryId)).toEqual(['dlv_replay']);
+    fresh.close();
   });
 });
 
