@@ -43,6 +43,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
         record: (sent) => store.insert(sent),
         showTarget: true,
+        editor: { env: ctx.env, stdin: ctx.stdin },
       });
       return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal: ctx });
     }

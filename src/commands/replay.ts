@@ -50,6 +50,6 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
 async function editedBody(ctx: CommandContext, original: DeliveryRecord, options: ReplayCommandOptions): Promise<Buffer | undefined> {
   if (options.set?.length) return bodyWithOverrides(original.requestBody, eventOf(original), options.set);
   if (options.data !== undefined) return checkedBody(await readInput(ctx.stdin, options.data, '--data'), options.data);
-  if (options.edit) return editBody(original.requestBody, { env: ctx.env, interactive: ctx.interactive, label: deliveryLabel(original), warn: (line) => logLine(ctx, line) });
+  if (options.edit) return await editBody(original.requestBody, { env: ctx.env, interactive: ctx.interactive, label: deliveryLabel(original), warn: (line) => logLine(ctx, line) });
   return undefined;
 }

@@ -2,7 +2,7 @@
  * `replay --set`, `--data` and `--edit`: the body an edited replay sends instead of the recorded
  * one. `--set` uses trigger's override parser; `--data` and `--edit` give the bytes as written.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,11 +39,12 @@ export interface EditOptions {
 }
 
 /**
- * Opens `$VISUAL` or `$EDITOR` on the body (waiting for it to exit) and returns the edited bytes.
+ * Opens `$VISUAL` or `$EDITOR` on the body (waiting for it to exit, without blocking: a listener
+ * behind a TUI keeps answering) and returns the edited bytes.
  * Unchanged or empty aborts (a UserError); invalid JSON re-opens the editor, or without a
  * terminal is refused with one line.
  */
-export function editBody(original: Buffer, { env, interactive, label, warn }: EditOptions): Buffer {
+export async function editBody(original: Buffer, { env, interactive, label, warn }: EditOptions): Promise<Buffer> {
   const editor = env.VISUAL || env.EDITOR;
   if (!editor) throw new UsageError('--edit needs an editor, and neither VISUAL nor EDITOR is set', 'e.g. EDITOR=nano webhooks-cli replay … --edit, or use --set path=value');
   const dir = mkdtempSync(join(tmpdir(), 'webhooks-replay-'));
@@ -52,7 +53,7 @@ export function editBody(original: Buffer, { env, interactive, label, warn }: Ed
     writeFileSync(file, original, { mode: 0o600 });
     for (;;) {
       // Through the shell, as git does, so EDITOR may carry arguments ("code --wait").
-      const run = spawnSync(`${editor} "$WEBHOOKS_EDIT_FILE"`, { shell: true, stdio: 'inherit', env: { ...env, WEBHOOKS_EDIT_FILE: file } });
+      const run = await runEditor(editor, file, env);
       if (run.error || run.status !== 0) throw new UserError(`replay aborted: the editor "${editor}" ${run.error ? `could not start (${run.error.message})` : `exited with ${run.status ?? run.signal}`}`, { hint: 'check VISUAL / EDITOR' });
       const edited = readFileSync(file);
       if (edited.toString('utf8').trim() === '') throw new UserError('replay aborted: the edited body is empty', { hint: 'nothing was sent' });
@@ -65,6 +66,14 @@ export function editBody(original: Buffer, { env, interactive, label, warn }: Ed
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function runEditor(editor: string, file: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; signal: NodeJS.Signals | null; error?: Error }> {
+  return new Promise((resolve) => {
+    const child = spawn(`${editor} "$WEBHOOKS_EDIT_FILE"`, { shell: true, stdio: 'inherit', env: { ...env, WEBHOOKS_EDIT_FILE: file } });
+    child.on('error', (error) => resolve({ status: null, signal: null, error }));
+    child.on('exit', (status, signal) => resolve({ status, signal }));
+  });
 }
 
 function parseBody(bytes: Buffer, what: string, fix: string): unknown {
