@@ -40,7 +40,8 @@ export function defineFoundationCommands(program: Command): void {
     .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
     .option('--unsigned', 'send without a signature')
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
-    .option('--data <file|dir>', 'send this data object (or whole envelope) instead of the sample; - for stdin; a folder: each of its fixtures, bytes unchanged')
+    .option('--data <file|dir>', 'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin; a folder: each of its fixtures, bytes unchanged')
+    .option('--pretty', 'indent the body with 2 spaces, as the platform document\'s examples are')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
     .addOption(new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10))
@@ -48,6 +49,8 @@ export function defineFoundationCommands(program: Command): void {
       'webhooks-cli trigger catalog.product.created --secret s3cret',
       'webhooks-cli trigger --all --to http://127.0.0.1:8080/hooks --secret s3cret',
       'webhooks-cli trigger catalog.product.updated --set data.quantity=0 --set data.sku=TEE-01',
+      'webhooks-cli trigger --data envelope.json --secret s3cret    # sent byte for byte',
+      'webhooks-cli trigger catalog.product.created --pretty --secret s3cret',
       'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
     ]))
     .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));

@@ -7,7 +7,7 @@ import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { readFixtures } from '../delivery/fixtures.js';
 import { prepareReportFile } from '../smoke/report-file.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
-import { checkLine, humanSummary, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
+import { checkLine, humanSummary, patternLines, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
 import { requireEventType } from './event-arguments.js';
@@ -19,6 +19,9 @@ interface SmokeOptions {
   junit?: string;
   timeout: number;
   wait?: number;
+  concurrency: number;
+  bail?: boolean;
+  processedCount?: string;
   fixtures?: string;
 }
 
@@ -35,6 +38,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const c = palette(ctx.color);
   const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
   let failed = 0;
+  let done = 0;
   if (options.wait) logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
   let report: SmokeReport;
   try {
@@ -45,14 +49,18 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       fixtures,
       timeoutMs: options.timeout,
       waitMs: options.wait,
+      concurrency: options.concurrency,
+      bail: options.bail,
+      processedCount: options.processedCount,
       userAgent: USER_AGENT,
       // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
       record: (r) => {
         spool.append(r);
         spool.flush();
       },
-      onCheckStart: ctx.interactive ? (check, i, total) => progress(progressLine(check, i, total, failed, c)) : undefined,
+      onCheckStart: ctx.interactive ? (check, _i, total) => progress(progressLine(check, done, total, failed, c)) : undefined,
       onCheckDone: (result) => {
+        done++;
         if (!result.passed) failed++;
         // Without a terminal, one line per check as it ends, so a CI log shows a hanging receiver live.
         if (!ctx.interactive && !ctx.json) printLine(ctx, checkLine(result));
@@ -65,7 +73,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
 
   // A receiver that never accepted a connection is one fact, not a failure per check.
   if (ctx.json) printJson(ctx, reportJson(report));
-  else if (report.receiverReachable) printLine(ctx, ctx.interactive ? humanSummary(report, c) : totalsLine(report));
+  else if (report.receiverReachable) printLine(ctx, ctx.interactive ? humanSummary(report, c) : [...patternLines(report), totalsLine(report)].join('\n'));
   if (junit) {
     junit.write(reportJUnit(report));
     logLine(ctx, `JUnit report written to ${junit.path}`);

@@ -20,6 +20,7 @@ interface TriggerOptions {
   unsigned?: boolean;
   set?: string[];
   data?: string;
+  pretty?: boolean;
   timeout: number;
   count?: number;
   concurrency: number;
@@ -27,7 +28,8 @@ interface TriggerOptions {
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
   const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, types, options) : undefined;
-  const data = options.data === undefined || fixtures ? undefined : parseJsonInput(await readInput(ctx.stdin, options.data, '--data'), options.data);
+  const raw = options.data === undefined || fixtures ? undefined : await readInput(ctx.stdin, options.data, '--data');
+  const data = raw === undefined ? undefined : parseJsonInput(raw, options.data!);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = fixtures ? fixtures.map((f) => f.event) : options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
@@ -45,7 +47,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
     }
   });
-  const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data }));
+  const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty }));
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
@@ -93,7 +95,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
 
 /** `--data DIR`: every fixture of the folder in name order, its bytes sent unchanged (re-signed, a new delivery id each). */
 function fixtureDeliveries(dir: string, types: string[], options: TriggerOptions): PreparedDelivery[] {
-  if (types.length || options.all || options.set?.length) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all and --set, or give --data one file');
+  if (types.length || options.all || options.set?.length || options.pretty) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all, --set and --pretty, or give --data one file');
   return readFixtures(dir, '--data').map(({ event, body }) => ({ event, body }));
 }
 

@@ -16,8 +16,9 @@ export function webhookTimestamp(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function serialiseEnvelope(envelope: Envelope): Buffer {
-  return Buffer.from(JSON.stringify(envelope), 'utf8');
+/** Compact JSON; `pretty` indents with 2 spaces, as the platform document's examples are written. */
+export function serialiseEnvelope(envelope: Envelope, { pretty = false } = {}): Buffer {
+  return Buffer.from(pretty ? JSON.stringify(envelope, null, 2) : JSON.stringify(envelope), 'utf8');
 }
 
 /** A problem with an override, phrased for the person who typed it. */

@@ -20,3 +20,11 @@ export function redactUrl(url: string): string {
     return url;
   }
 }
+
+// `scheme://user:password@` or `scheme://token@` inside free text (a shell command, its output).
+const CREDENTIALS_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]+)(?::[^\s/@'"]*)?@/gi;
+
+/** Free text with the credentials of every URL in it masked, as `redactUrl` masks one URL. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(CREDENTIALS_IN_URL, (whole, scheme: string, user: string) => (whole.slice(scheme.length + user.length).startsWith(':') ? `${scheme}${user}:****@` : `${scheme}****@`));
+}

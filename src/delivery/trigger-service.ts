@@ -25,18 +25,26 @@ export interface PrepareOptions {
   overrides: readonly Override[];
   /** Parsed `--data`: a whole envelope (has `event` and `data`) or just the data object. */
   data?: unknown;
+  /** The bytes `data` was parsed from: a whole envelope with nothing to change is sent as these. */
+  raw?: Buffer;
+  /** Indent the body with 2 spaces (`--pretty`). */
+  pretty?: boolean;
   now?: Date;
 }
 
 /**
  * The body to send for `type`: the sample (or `--data`, a data object or a whole envelope, which
  * is stamped now when it has no timestamp), with overrides applied, checked, serialised once.
+ * A whole envelope that needs no change goes out byte for byte, so a receiver is tested against
+ * the bytes its author wrote (pretty-printed, `89.90`), not a re-serialisation of them.
  */
-export function prepareDelivery(type: string, { overrides, data, now = new Date() }: PrepareOptions): PreparedDelivery {
+export function prepareDelivery(type: string, { overrides, data, raw, pretty = false, now = new Date() }: PrepareOptions): PreparedDelivery {
   let envelope: Envelope;
   if (isEnvelope(data)) {
     envelope = { ...data };
+    const asWritten = raw !== undefined && overrides.length === 0 && !pretty && envelope.timestamp !== undefined;
     envelope.timestamp ??= webhookTimestamp(now);
+    if (asWritten) return { event: type, body: checked(envelope, type, () => raw) };
   }
   else if (data !== undefined) envelope = { event: type, timestamp: webhookTimestamp(now), data: data as Record<string, unknown> };
   else envelope = { ...loadSampleEnvelope(type), timestamp: webhookTimestamp(now) };
@@ -46,9 +54,13 @@ export function prepareDelivery(type: string, { overrides, data, now = new Date(
     if (err instanceof OverrideError) throw new UsageError(err.message, err.hint);
     throw err;
   }
+  return { event: type, body: checked(envelope, type, () => serialiseEnvelope(envelope, { pretty })) };
+}
+
+function checked(envelope: Envelope, type: string, body: () => Buffer): Buffer {
   const problem = envelopeProblem(envelope, type);
   if (problem) throw new UsageError(problem.message, problem.hint);
-  return { event: type, body: serialiseEnvelope(envelope) };
+  return body();
 }
 
 /** The event type a whole-envelope `--data` names, if it is one. */

@@ -41,6 +41,11 @@ export function formatDuration(ms: number | null | undefined): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** A limit as a person says it: `10 s`, `0.3 s`, `600 ms` (seconds from one second up). */
+export function formatLimit(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`;
+}
+
 let cachedSecond = -1;
 let cachedTime = '';
 

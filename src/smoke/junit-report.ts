@@ -21,6 +21,8 @@ export interface JUnitCase {
   failure?: JUnitFailure;
   /** Why the case did not run; a skipped case has no failure. */
   skipped?: string;
+  /** Free text for `<system-out>`: warnings of a passing case. */
+  systemOut?: string;
 }
 
 export interface JUnitSuite {
@@ -29,6 +31,8 @@ export interface JUnitSuite {
   timestamp?: Date;
   properties?: Record<string, string>;
   cases: JUnitCase[];
+  /** Free text for the suite's `<system-out>`. */
+  systemOut?: string;
 }
 
 export interface JUnitCounts {
@@ -80,17 +84,21 @@ function suiteLines(suite: JUnitSuite, id: number): string[] {
     lines.push('    </properties>');
   }
   for (const testCase of suite.cases) lines.push(...caseLines(testCase));
+  if (suite.systemOut) lines.push(`    <system-out>${escapeText(suite.systemOut)}</system-out>`);
   lines.push('  </testsuite>');
   return lines;
 }
 
 function caseLines(testCase: JUnitCase): string[] {
   const open = `    <testcase ${attributes({ name: testCase.name, classname: testCase.classname, time: seconds(testCase.timeSeconds) })}`;
-  if (testCase.skipped !== undefined) return [`${open}>`, `      <skipped ${attributes({ message: testCase.skipped })}/>`, '    </testcase>'];
-  if (!testCase.failure) return [`${open}/>`];
-  const { message, type, details } = testCase.failure;
-  const failure = `      <failure ${attributes({ message, type })}>${escapeText(details ?? message)}</failure>`;
-  return [`${open}>`, failure, '    </testcase>'];
+  const inner: string[] = [];
+  if (testCase.skipped !== undefined) inner.push(`      <skipped ${attributes({ message: testCase.skipped })}/>`);
+  else if (testCase.failure) {
+    const { message, type, details } = testCase.failure;
+    inner.push(`      <failure ${attributes({ message, type })}>${escapeText(details ?? message)}</failure>`);
+  }
+  if (testCase.systemOut) inner.push(`      <system-out>${escapeText(testCase.systemOut)}</system-out>`);
+  return inner.length === 0 ? [`${open}/>`] : [`${open}>`, ...inner, '    </testcase>'];
 }
 
 function attributes(values: Record<string, string | number | undefined>): string {

@@ -5,30 +5,47 @@
 import { formatDuration, type Palette } from '../format/display.js';
 import type { CheckResult } from './check-verdict.js';
 import { junitXml, type JUnitSuite } from './junit-report.js';
+import { PROCESSED_COUNT_ID } from './processed-count.js';
 import { GROUP_ORDER, type SmokeCheck } from './smoke-checks.js';
 import type { SmokeReport } from './smoke-run.js';
 
 function statusOf(result: CheckResult): string {
+  if (result.notRun) return '---';
   const last = result.exchanges.find((e) => e.status === null) ?? result.exchanges[result.exchanges.length - 1];
   if (!last || last.status === null) return last?.errorCode ?? '---';
   return String(last.status);
 }
 
-/** `PASS  delivery.catalog.product.created  200  12 ms` — one line per check, stable for grep. */
-export function checkLine(result: CheckResult): string {
-  const head = `${result.passed ? 'PASS' : 'FAIL'}  ${result.id}  ${statusOf(result)}  ${formatDuration(result.latencyMs)}`;
-  return result.passed ? head : `${head}  ${result.reason}`;
+/** PASS, WARN (passed, with a warning), FAIL or SKIP (not run). */
+export function verdictOf(result: CheckResult): 'PASS' | 'WARN' | 'FAIL' | 'SKIP' {
+  if (result.notRun) return 'SKIP';
+  if (!result.passed) return 'FAIL';
+  return result.warnings.length > 0 ? 'WARN' : 'PASS';
 }
 
-/** The terminal's live line while `check` (number `index` of `total`) runs. */
-export function progressLine(check: SmokeCheck, index: number, total: number, failedSoFar: number, c: Palette): string {
+/** `PASS  delivery.catalog.product.created  200  12 ms` — one line per check, stable for grep. */
+export function checkLine(result: CheckResult): string {
+  const verdict = verdictOf(result);
+  const head = `${verdict}  ${result.id}  ${statusOf(result)}  ${formatDuration(result.latencyMs)}`;
+  if (verdict === 'PASS') return head;
+  return `${head}  ${verdict === 'WARN' ? result.warnings.join('; ') : result.reason}`;
+}
+
+/** The patterns recognised across checks, one `smoke: …` line each. */
+export function patternLines(report: SmokeReport): string[] {
+  return report.patterns.map((p) => `smoke: ${p.message}`);
+}
+
+/** The terminal's live line while `check` starts, `done` of `total` having finished. */
+export function progressLine(check: SmokeCheck, done: number, total: number, failedSoFar: number, c: Palette): string {
   const failed = failedSoFar ? c.red(`${failedSoFar} failed`) : '0 failed';
-  return `[${index + 1}/${total}] ${c.green(`${index - failedSoFar} passed`)} · ${failed} · ${check.id}…`;
+  return `[${done}/${total}] ${c.green(`${done - failedSoFar} passed`)} · ${failed} · ${check.id}…`;
 }
 
 export function totalsLine(report: SmokeReport): string {
   const verdict = report.ok ? 'all checks passed' : `${report.failed} of ${report.checks.length} checks failed`;
-  return `smoke: ${verdict} (${report.passed} passed, ${report.failed} failed in ${formatDuration(report.durationMs)}) against ${report.url}`;
+  const more = [report.warned ? `, ${report.warned} with warnings` : '', report.notRun ? `, ${report.notRun} not run` : ''].join('');
+  return `smoke: ${verdict} (${report.passed} passed, ${report.failed} failed${more} in ${formatDuration(report.durationMs)}) against ${report.url}`;
 }
 
 /** The terminal summary: checks grouped, failures explained beneath them, totals last. */
@@ -40,13 +57,16 @@ export function humanSummary(report: SmokeReport, c: Palette): string {
     if (results.length === 0) continue;
     lines.push(c.bold(group));
     for (const r of results) {
-      const mark = r.passed ? c.green('✓') : c.red('✗');
-      const status = r.passed ? c.green(statusOf(r).padEnd(7)) : c.red(statusOf(r).padEnd(7));
-      lines.push(`  ${mark} ${displayName(r).padEnd(width)}  ${status} ${c.dim(formatDuration(r.latencyMs))}`);
-      if (!r.passed) lines.push(`      ${c.red(r.reason)}`);
+      const paint = { PASS: c.green, WARN: c.yellow, FAIL: c.red, SKIP: c.dim }[verdictOf(r)];
+      const mark = paint({ PASS: '✓', WARN: '!', FAIL: '✗', SKIP: '-' }[verdictOf(r)]);
+      lines.push(`  ${mark} ${displayName(r).padEnd(width)}  ${paint(statusOf(r).padEnd(7))} ${c.dim(formatDuration(r.latencyMs))}`);
+      if (!r.passed) lines.push(`      ${paint(r.reason)}`);
+      for (const w of r.warnings) lines.push(`      ${c.yellow(w)}`);
     }
     lines.push('');
   }
+  for (const p of report.patterns) lines.push(c.bold(c.red(`▲ ${p.message}`)));
+  if (report.patterns.length > 0) lines.push('');
   lines.push(report.ok ? c.green(`✓ ${totalsLine(report)}`) : c.red(`✗ ${totalsLine(report)}`));
   return lines.join('\n');
 }
@@ -70,13 +90,20 @@ export function reportJson(report: SmokeReport) {
     total: report.checks.length,
     passed: report.passed,
     failed: report.failed,
+    warned: report.warned,
+    not_run: report.notRun,
+    stopped: report.stopped ?? null,
+    patterns: report.patterns.map((p) => ({ id: p.id, message: p.message })),
     checks: report.checks.map((r) => ({
       id: r.id,
       group: r.group,
       title: r.title,
       expect: r.expect,
+      verdict: verdictOf(r).toLowerCase(),
       passed: r.passed,
+      not_run: r.notRun,
       reason: r.reason,
+      warnings: r.warnings,
       latency_ms: r.latencyMs,
       exchanges: r.exchanges.map((e) => ({
         label: e.label,
@@ -90,7 +117,11 @@ export function reportJson(report: SmokeReport) {
   };
 }
 
-/** `--junit`: one suite per group, one case per check; a failure carries the reason and the answers. */
+/**
+ * `--junit`: one suite per group, one case per check; a failure carries the reason and the
+ * answers, a warning goes to the case's `<system-out>`, a check not run is `<skipped>`, and the
+ * patterns recognised go to the first suite's `<system-out>`.
+ */
 export function reportJUnit(report: SmokeReport): string {
   const suites: JUnitSuite[] = GROUP_ORDER.map((group) => ({
     name: `webhooks-cli smoke: ${group}`,
@@ -102,13 +133,17 @@ export function reportJUnit(report: SmokeReport): string {
         name: r.title,
         classname: `smoke.${r.id}`,
         timeSeconds: r.latencyMs / 1000,
-        failure: r.passed ? undefined : { message: r.reason, type: failureType(r), details: failureDetails(r) },
+        skipped: r.notRun ? r.reason : undefined,
+        failure: r.passed || r.notRun ? undefined : { message: r.reason, type: failureType(r), details: failureDetails(r) },
+        systemOut: r.warnings.length > 0 ? r.warnings.map((w) => `warning: ${w}`).join('\n') : undefined,
       })),
   })).filter((s) => s.cases.length > 0);
+  if (suites[0] && report.patterns.length > 0) suites[0].systemOut = patternLines(report).join('\n');
   return junitXml('webhooks-cli smoke', suites);
 }
 
 function failureType(r: CheckResult): string {
+  if (r.id === PROCESSED_COUNT_ID) return 'processed-count';
   if (r.exchanges.length === 0) return 'not-run';
   const noAnswer = r.exchanges.find((e) => e.status === null);
   return noAnswer ? (noAnswer.errorCode ?? 'no-answer') : 'status';

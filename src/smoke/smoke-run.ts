@@ -1,17 +1,22 @@
 /**
  * `smoke`'s work, without any printing: sends each planned check's requests to the receiver
- * (one at a time, so latencies are the receiver's own), judges the answers and returns the
- * report. A refused, hanging or crashing receiver fails the checks it affects; the run goes on.
+ * (`concurrency` checks at a time, each request on its own connection), judges the answers and
+ * returns the report. A refused, hanging or crashing receiver fails the checks it affects; the
+ * run goes on, unless `bail` or a receiver not answering in time stops it.
  */
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { redactUrl } from '../core/redact.js';
 import { sendRequest } from '../delivery/http-sender.js';
 import { type DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from '../delivery/sent-record.js';
+import { runChecks, type StopReason } from './check-runner.js';
+import { formatLimit } from '../format/display.js';
 import { applyDependency, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
 import type { Fixture } from '../delivery/fixtures.js';
+import { expectedProcessed, judgeProcessedCount, readProcessedCount } from './processed-count.js';
+import { detectPatterns, type ReceiverPattern } from './receiver-patterns.js';
+import { unreachableReason } from './receiver-reachability.js';
 import { planSmokeChecks, type ProbeRequest, type SmokeCheck } from './smoke-checks.js';
 
 export interface SmokeRunOptions {
@@ -22,11 +27,18 @@ export interface SmokeRunOptions {
   fixtures?: readonly Fixture[];
   timeoutMs: number;
   userAgent: string;
+  /** Checks in flight at once (default 4); the requests of one check keep their own order. */
+  concurrency?: number;
+  /** Stop at the first failed check; the rest are not run. */
+  bail?: boolean;
+  /** A shell command printing how many deliveries the app has processed (`--processed-count`). */
+  processedCount?: string;
   /** Wait up to this long for the receiver to accept connections before the first check. */
   waitMs?: number;
   /** Called with every request sent and its answer (the history). */
   record?: (record: DeliveryRecord) => void;
   onCheckStart?: (check: SmokeCheck, index: number, total: number) => void;
+  /** Called per check in plan order. */
   onCheckDone?: (result: CheckResult, index: number, total: number) => void;
 }
 
@@ -45,57 +57,103 @@ export interface SmokeReport {
   /** Why no check ran, when the receiver was not reachable. */
   unreachable?: string;
   checks: CheckResult[];
+  /** Bugs recognised across checks, each one line with its fix. */
+  patterns: ReceiverPattern[];
+  /** Why the run stopped before the end, if it did. */
+  stopped?: StopReason;
   passed: number;
   failed: number;
+  /** Passed checks that carry a warning. */
+  warned: number;
+  notRun: number;
   ok: boolean;
 }
+
+/** Time-outs in a row after which the receiver is taken to be not answering in time. */
+export const MAX_CONSECUTIVE_TIMEOUTS = 3;
+export const DEFAULT_CONCURRENCY = 4;
+// An app that processes after answering (as the document advises) may count a moment late.
+const COUNT_SETTLE_MS = 5_000;
+const COUNT_POLL_MS = 250;
 
 export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   const startedAt = new Date();
   const started = performance.now();
   const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt, fixtures: options.fixtures });
+  const report = (results: CheckResult[], extra: Partial<SmokeReport>): SmokeReport => {
+    const notRun = results.filter((r) => r.notRun).length;
+    const passed = results.filter((r) => r.passed).length;
+    return {
+      url: redactUrl(options.url), events: [...options.events], timeoutMs: options.timeoutMs, startedAt,
+      durationMs: Math.round(performance.now() - started), receiverReachable: true, checks: results, patterns: [],
+      passed, failed: results.length - passed - notRun, warned: results.filter((r) => r.passed && r.warnings.length > 0).length, notRun,
+      ok: passed === results.length, ...extra,
+    };
+  };
   const unreachable = await unreachableReason(options);
   if (unreachable) {
     // Nothing to judge: every check fails with the one reason, rather than the same refusal 21 times.
     const results = checks.map((check): CheckResult => ({
       id: check.id, group: check.group, title: check.title, expect: check.expect, dependsOn: check.dependsOn,
-      passed: false, reason: unreachable, latencyMs: 0, exchanges: [],
+      passed: false, reason: unreachable, warnings: [], notRun: false, latencyMs: 0, exchanges: [],
     }));
-    return {
-      url: redactUrl(options.url), events: [...options.events], timeoutMs: options.timeoutMs, startedAt,
-      durationMs: Math.round(performance.now() - started), receiverReachable: false, unreachable, checks: results,
-      passed: 0, failed: results.length, ok: false,
-    };
+    return report(results, { receiverReachable: false, unreachable });
   }
+  const countBefore = options.processedCount === undefined ? undefined : await readProcessedCount(options.processedCount);
   // A fresh connection per request: a kept-alive socket the receiver closes between checks
   // would show up as a spurious reset, and the platform does not reuse connections either.
   const agent = options.url.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
-  const results: CheckResult[] = [];
+  const total = checks.length + (countBefore === undefined ? 0 : 1);
+  const notRunReason = (stop: StopReason) => stop === 'bail'
+    ? 'not run: smoke stopped at the first failure (--bail)'
+    : `not run: the receiver is not answering in time — ${MAX_CONSECUTIVE_TIMEOUTS} checks in a row got no answer within ${formatLimit(options.timeoutMs)}, so smoke stopped`;
+  let outcome;
   try {
-    for (const [index, check] of checks.entries()) {
-      options.onCheckStart?.(check, index, checks.length);
-      const exchanges: ExchangeOutcome[] = [];
-      for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
-      const result = applyDependency(judgeCheck(check, exchanges), results);
-      results.push(result);
-      options.onCheckDone?.(result, index, checks.length);
-    }
+    outcome = await runChecks(checks, {
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      bail: options.bail ?? false,
+      maxConsecutiveTimeouts: MAX_CONSECUTIVE_TIMEOUTS,
+      notRunReason,
+      runCheck: async (check, baseline) => {
+        const exchanges = await sendCheck(check, agent, options);
+        const earlier = await baseline();
+        const judged = judgeCheck(check, exchanges, { baseline: earlier, timeoutMs: options.timeoutMs });
+        return applyDependency(judged, earlier ? [earlier] : []);
+      },
+      onCheckStart: (check, index) => options.onCheckStart?.(check, index, total),
+      onCheckDone: (result, index) => options.onCheckDone?.(result, index, total),
+    });
   } finally {
     agent.destroy();
   }
-  const passed = results.filter((r) => r.passed).length;
-  return {
-    url: redactUrl(options.url),
-    events: [...options.events],
-    timeoutMs: options.timeoutMs,
-    startedAt,
-    durationMs: Math.round(performance.now() - started),
-    receiverReachable: true,
-    checks: results,
-    passed,
-    failed: results.length - passed,
-    ok: passed === results.length,
-  };
+  const results = outcome.results;
+  if (countBefore !== undefined) {
+    const expected = expectedProcessed(results);
+    const countAfter = await settledCount(options.processedCount!, countBefore + expected.expected);
+    const counted = judgeProcessedCount(countBefore, countAfter, expected);
+    results.push(counted);
+    options.onCheckDone?.(counted, results.length - 1, total);
+  }
+  const patterns = detectPatterns(results, outcome.stopped, outcome.stopped && notRunReason(outcome.stopped).replace(/^not run: /, ''));
+  return report(results, { patterns, stopped: outcome.stopped });
+}
+
+/** Reads the count until it reaches `atLeast` or stops changing for the settle time. */
+async function settledCount(command: string, atLeast: number): Promise<number> {
+  const deadline = performance.now() + COUNT_SETTLE_MS;
+  let count = await readProcessedCount(command);
+  while (count < atLeast && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, COUNT_POLL_MS));
+    count = await readProcessedCount(command);
+  }
+  return count;
+}
+
+async function sendCheck(check: SmokeCheck, agent: http.Agent, options: SmokeRunOptions): Promise<ExchangeOutcome[]> {
+  if (check.send === 'together') return Promise.all(check.requests.map((request) => exchange(request, agent, options)));
+  const exchanges: ExchangeOutcome[] = [];
+  for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
+  return exchanges;
 }
 
 async function exchange(request: ProbeRequest, agent: http.Agent, options: SmokeRunOptions): Promise<ExchangeOutcome> {
@@ -103,56 +161,4 @@ async function exchange(request: ProbeRequest, agent: http.Agent, options: Smoke
   const result = await sendRequest({ url: options.url, headers: request.headers, body: request.body, timeoutMs: options.timeoutMs, agent });
   options.record?.(sentRecord({ source: 'smoke', createdAt, event: request.event, deliveryId: request.deliveryId, url: options.url, headers: request.headers, body: request.body }, result));
   return toExchangeOutcome(request, result);
-}
-
-const CONNECT_RETRY_MS = 200;
-
-/**
- * Why the checks cannot run: with `waitMs`, nothing accepted a connection in that time; without
- * it, the first connection was refused. Other failures (a timeout, an unknown host) are left to
- * the checks, whose reasons name them.
- */
-async function unreachableReason(options: SmokeRunOptions): Promise<string | undefined> {
-  const where = redactUrl(options.url);
-  if (options.waitMs) {
-    if (await waitForConnection(options.url, options.waitMs)) return undefined;
-    return `nothing accepted a connection at ${where} within ${formatSeconds(options.waitMs)} (--wait), so no check was run — is the receiver running on that port?`;
-  }
-  if ((await connectOnce(options.url, Math.min(options.timeoutMs, 2_000))) !== 'ECONNREFUSED') return undefined;
-  return `connection refused at ${where}, so no check was run — is the receiver running on that port? (--wait 30s waits for one that is still starting)`;
-}
-
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`;
-}
-
-function connectTarget(url: string): { host: string; port: number } {
-  const { hostname, port, protocol } = new URL(url);
-  return { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) || (protocol === 'https:' ? 443 : 80) };
-}
-
-/** One TCP connection attempt: `'connected'`, or the error code (`'ECONNREFUSED'`, `'timeout'`, …). */
-function connectOnce(url: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(connectTarget(url));
-    const done = (outcome: string) => {
-      socket.destroy();
-      resolve(outcome);
-    };
-    socket.setTimeout(timeoutMs, () => done('timeout'));
-    socket.once('connect', () => done('connected'));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? 'error'));
-  });
-}
-
-/** Tries a TCP connection to the URL's host and port until one succeeds or `waitMs` passes. */
-export async function waitForConnection(url: string, waitMs: number): Promise<boolean> {
-  const deadline = performance.now() + waitMs;
-  while (true) {
-    const left = deadline - performance.now();
-    if (left <= 0) return false;
-    if ((await connectOnce(url, Math.min(left, 2_000))) === 'connected') return true;
-    const pause = Math.min(CONNECT_RETRY_MS, deadline - performance.now());
-    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
-  }
 }

@@ -40,7 +40,9 @@ describe.skipIf(skipWithout('tmux'))('smoke on a terminal', () => {
     expect(screen).toContain('signature');
     expect(screen.some((l) => /^ {2}✓ customer\.cart\.added +200 +\S+ ms$/.test(l))).toBe(true);
     expect(screen.some((l) => l.startsWith('  ✓ a wrong signature is rejected with 4xx') && l.includes('401'))).toBe(true);
-    expect(screen.at(-1)).toMatch(/^✓ smoke: all checks passed \(7 passed, 0 failed in .+\)/);
+    expect(screen).toContain('raw-body');
+    expect(screen.some((l) => l.startsWith('  ✓ the payload pretty-printed is answered 2xx') && l.includes('200'))).toBe(true);
+    expect(screen.at(-1)).toMatch(/^✓ smoke: all checks passed \(15 passed, 0 failed in .+\)/);
     // No plain PASS lines, no progress left behind.
     expect(screen.some((l) => l.startsWith('PASS') || l.includes('…'))).toBe(false);
   });

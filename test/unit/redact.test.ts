@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskSecret, redactUrl } from '../../src/core/redact.js';
+import { maskSecret, redactUrl, redactUrlsIn } from '../../src/core/redact.js';
 
 describe('maskSecret', () => {
   it('keeps two characters of a secret and never its length beyond ten', () => {
@@ -18,5 +18,12 @@ describe('redactUrl', () => {
   it('leaves other URLs and non-URLs exactly as they are', () => {
     expect(redactUrl('http://127.0.0.1:3000/webhook')).toBe('http://127.0.0.1:3000/webhook');
     expect(redactUrl('/webhook')).toBe('/webhook');
+  });
+});
+
+describe('redactUrlsIn', () => {
+  it('masks the credentials of every URL in free text, and nothing else', () => {
+    expect(redactUrlsIn("psql postgres://ci:hunter2@db:5432/app -tAc 'select 1' # https://tok3n@x.example/")).toBe("psql postgres://ci:****@db:5432/app -tAc 'select 1' # https://****@x.example/");
+    expect(redactUrlsIn('wc -l < processed.log; echo user@example.com http://h/p')).toBe('wc -l < processed.log; echo user@example.com http://h/p');
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { verify } from '../../src/core/signature.js';
-import { applyDependency, judgeCheck, type ExchangeOutcome } from '../../src/smoke/check-verdict.js';
+import { applyDependency, judgeCheck, notRunResult, type ExchangeOutcome } from '../../src/smoke/check-verdict.js';
 import { planSmokeChecks, type SmokeCheck } from '../../src/smoke/smoke-checks.js';
-import { checkLine, humanSummary, reportJson } from '../../src/smoke/smoke-report.js';
+import { checkLine, humanSummary, reportJson, reportJUnit, totalsLine } from '../../src/smoke/smoke-report.js';
 import type { SmokeReport } from '../../src/smoke/smoke-run.js';
 import { palette } from '../../src/format/display.js';
 
@@ -12,19 +12,69 @@ const plan = (events: readonly string[] = EVENT_TYPES) => planSmokeChecks({ even
 const byId = (checks: SmokeCheck[], id: string) => checks.find((c) => c.id === id)!;
 
 describe('planSmokeChecks', () => {
-  it('plans one signed delivery per event type, then the five probes, with unique ids', () => {
+  it('plans one signed delivery per event type, then the probes, with unique ids', () => {
     const checks = plan();
     expect(checks.map((c) => c.id)).toEqual([
       ...EVENT_TYPES.map((t) => `delivery.${t}`),
       'signature.wrong',
       'signature.missing',
       'signature.altered-body',
+      'raw-body.pretty-printed',
+      'raw-body.key-order',
+      'raw-body.number-format',
+      'raw-body.non-ascii',
+      'raw-body.unicode-escapes',
+      'raw-body.trailing-newline',
       'idempotency.same-delivery-twice',
+      'idempotency.concurrent-duplicates',
       'robustness.non-json-body',
+      'robustness.out-of-order-lifecycle',
     ]);
     const deliveryIds = checks.flatMap((c) => c.requests.map((r) => r.deliveryId));
-    // Only the retry repeats an id.
-    expect(new Set(deliveryIds).size).toBe(deliveryIds.length - 1);
+    // Only the retry and the concurrent duplicate repeat an id.
+    expect(new Set(deliveryIds).size).toBe(deliveryIds.length - 2);
+    // Only the rejected probes are not valid deliveries an app should process.
+    expect(checks.flatMap((c) => c.requests.filter((r) => !r.valid).map(() => c.id))).toEqual(['signature.wrong', 'signature.missing', 'signature.altered-body', 'robustness.non-json-body']);
+  });
+
+  it('sends the concurrent duplicates together, and deletes a fresh product before creating it', () => {
+    const checks = plan(['customer.cart.added']);
+    const together = byId(checks, 'idempotency.concurrent-duplicates');
+    expect(together.send).toBe('together');
+    expect(together.requests[0]!.deliveryId).toBe(together.requests[1]!.deliveryId);
+    expect(together.requests[0]!.body.equals(together.requests[1]!.body)).toBe(true);
+    const lifecycle = byId(checks, 'robustness.out-of-order-lifecycle').requests;
+    expect(lifecycle.map((r) => r.event)).toEqual(['catalog.product.deleted', 'catalog.product.created']);
+    const [deleted, created] = lifecycle.map((r) => JSON.parse(r.body.toString()).data.product_id);
+    expect(deleted).toMatch(/^prod_smoke_[0-9a-f]{12}$/);
+    expect(created).toBe(deleted);
+    for (const r of lifecycle) expect(verify(r.body, r.headers['x-webhook-signature'], [secret])).toMatchObject({ valid: true });
+  });
+
+  it('signs every raw-body payload over its own bytes, each the probe\'s value in other bytes', () => {
+    const checks = plan(['catalog.product.created']);
+    const compact = byId(checks, 'delivery.catalog.product.created').requests[0]!.body;
+    const text = byId(checks, 'raw-body.non-ascii').requests[0]!.body;
+    expect(JSON.parse(text.toString()).data.name).toBe('Floral Summer Dress · édition été/hiver');
+    for (const check of checks.filter((c) => c.group === 'raw-body')) {
+      const { body, headers } = check.requests[0]!;
+      const same = check.id === 'raw-body.unicode-escapes' || check.id === 'raw-body.non-ascii' ? text : compact;
+      expect(JSON.parse(body.toString())).toEqual(JSON.parse(same.toString()));
+      if (check.id !== 'raw-body.non-ascii') expect(body.equals(same)).toBe(false);
+      expect(verify(body, headers['x-webhook-signature'], [secret])).toMatchObject({ valid: true });
+    }
+    // Only ASCII on the wire once escaped.
+    expect(byId(checks, 'raw-body.unicode-escapes').requests[0]!.body.toString()).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('names every check short enough for the summary to fit 80 columns', () => {
+    // "  ✓ " + title + "  " + status (7) + " " + latency (6): 20 columns besides the title.
+    const titles = plan().filter((c) => c.group !== 'delivery').map((c) => c.title);
+    expect(Math.max(...titles.map((t) => t.length))).toBeLessThanOrEqual(60);
+  });
+
+  it('leaves out the number check for a payload without numbers', () => {
+    expect(plan(['catalog.product.deleted']).map((c) => c.id)).not.toContain('raw-body.number-format');
   });
 
   it('signs each delivery over its exact bytes with the platform headers', () => {
@@ -64,12 +114,12 @@ describe('planSmokeChecks', () => {
     const notJson = byId(checks, 'robustness.non-json-body').requests[0]!;
     expect(() => JSON.parse(notJson.body.toString())).toThrow();
     expect(verify(notJson.body, notJson.headers['x-webhook-signature'], [secret])).toMatchObject({ valid: true });
-    for (const c of checks.filter((c) => c.group !== 'delivery')) expect(c.expect).toBe(c.group === 'signature' ? '4xx' : c.group === 'idempotency' ? '2xx' : 'not-5xx');
+    for (const c of checks.filter((c) => c.group !== 'delivery')) expect(c.expect).toBe(c.group === 'signature' ? '4xx' : c.group === 'robustness' ? 'not-5xx' : '2xx');
   });
 });
 
-const answered = (status: number, label = 'request'): ExchangeOutcome => ({ label, event: 'e', deliveryId: 'dlv_1', status, durationMs: 3, error: null, errorCode: null, responseExcerpt: '' });
-const noAnswer = (error: string): ExchangeOutcome => ({ label: 'request', event: 'e', deliveryId: 'dlv_1', status: null, durationMs: 250, error, errorCode: 'timeout', responseExcerpt: '' });
+const answered = (status: number, label = 'request', durationMs = 3): ExchangeOutcome => ({ label, event: 'e', deliveryId: 'dlv_1', valid: true, status, durationMs, error: null, errorCode: null, responseExcerpt: '' });
+const noAnswer = (error: string): ExchangeOutcome => ({ label: 'request', event: 'e', deliveryId: 'dlv_1', valid: true, status: null, durationMs: 250, error, errorCode: 'timeout', responseExcerpt: '' });
 
 describe('judgeCheck', () => {
   const checks = plan(['catalog.product.created']);
@@ -95,8 +145,46 @@ describe('judgeCheck', () => {
     expect(judgeCheck(notJson, [answered(500)])).toMatchObject({ passed: false });
   });
 
-  it('reports no answer with the sender\'s words, and names the request of a multi-request check', () => {
-    expect(judgeCheck(delivery, [noAnswer('no answer from 127.0.0.1:1 within 250 ms')])).toMatchObject({ passed: false, reason: 'no answer from 127.0.0.1:1 within 250 ms' });
+  it('names the platform\'s 10 s timeout for no answer, and warns past half of it', () => {
+    expect(judgeCheck(delivery, [noAnswer('no answer from 127.0.0.1:1 within 10000 ms')]).reason).toBe(
+      'no answer within 10 s (the platform\'s 10 s timeout: it gives up and retries the delivery) — answer 2xx first and do the work afterwards (a queue)',
+    );
+    expect(judgeCheck(delivery, [noAnswer('…')], { timeoutMs: 250 }).reason).toMatch(/^no answer within 250 ms \(--timeout; the platform gives up after 10 s/);
+    expect(judgeCheck(delivery, [answered(200, 'request', 6_200)])).toMatchObject({
+      passed: true,
+      warnings: ['answered in 6.2 s, over 5 s: close to the 10 s timeout — answer first, process afterwards'],
+    });
+    expect(judgeCheck(delivery, [answered(200, 'request', 4_900)]).warnings).toEqual([]);
+    // With --timeout above 10 s a slow answer arrives, but the platform would not have waited.
+    expect(judgeCheck(delivery, [answered(200, 'request', 12_300)], { timeoutMs: 30_000 })).toMatchObject({
+      passed: false,
+      reason: 'answered 200 after 12.3 s, past the platform\'s 10 s timeout: it would have given up and retried the delivery — answer 2xx first and do the work afterwards (a queue)',
+    });
+    expect(judgeCheck(delivery, [answered(200, 'request', 6_000)], { timeoutMs: 30_000 }).warnings).toHaveLength(1);
+    expect(judgeCheck(delivery, [answered(200, 'request', 1_500)], { timeoutMs: 2_000 }).warnings).toEqual([expect.stringMatching(/^answered in 1\.5 s, over 1 s: close to the 2 s timeout/)]);
+  });
+
+  it('diagnoses a rejected raw-body payload only when the compact one was accepted', () => {
+    const checks = plan(['catalog.product.created']);
+    const pretty = byId(checks, 'raw-body.pretty-printed');
+    const accepted = judgeCheck(delivery, [answered(200)]);
+    expect(judgeCheck(pretty, [answered(401)], { baseline: accepted }).reason).toBe(
+      'verifies a re-serialised body, not the raw bytes: accepted the compact payload, rejected the same payload pretty-printed — verify the raw request body',
+    );
+    expect(judgeCheck(pretty, [answered(401)], { baseline: judgeCheck(delivery, [answered(401)]) }).reason).toMatch(/^answered 401 — compute the HMAC over the raw request body/);
+    expect(judgeCheck(pretty, [answered(500)], { baseline: accepted }).reason).toMatch(/^answered 500: the receiver failed on a valid delivery/);
+  });
+
+  it('warns, without failing, on a 4xx to an out-of-order lifecycle; fails a 5xx', () => {
+    const lifecycle = byId(plan(['catalog.product.created']), 'robustness.out-of-order-lifecycle');
+    const warned = judgeCheck(lifecycle, [answered(404, 'catalog.product.deleted for prod_x'), answered(200, 'catalog.product.created for prod_x')]);
+    expect(warned).toMatchObject({ passed: true, warnings: [expect.stringMatching(/^catalog\.product\.deleted for prod_x: answered 404 — the platform retries any answer but a 2xx/)] });
+    expect(judgeCheck(lifecycle, [answered(500), answered(200)]).passed).toBe(false);
+  });
+
+  it('reports other failures with the sender\'s words, and names the request of a multi-request check', () => {
+    const refused = { ...noAnswer('connection refused by 127.0.0.1:1 — is the receiver running on that port?'), errorCode: 'refused' as const };
+    expect(judgeCheck(delivery, [refused])).toMatchObject({ passed: false, reason: 'connection refused by 127.0.0.1:1 — is the receiver running on that port?' });
     const result = judgeCheck(twice, [answered(200, 'first delivery'), answered(409, 'the same delivery again')]);
     expect(result.passed).toBe(false);
     expect(result.reason).toMatch(/^the same delivery again: answered 409 — a retry keeps its X-Webhook-Delivery id/);
@@ -137,8 +225,11 @@ describe('report formatting', () => {
     durationMs: 42,
     receiverReachable: true,
     checks: results,
+    patterns: [],
     passed: results.filter((r) => r.passed).length,
     failed: results.filter((r) => !r.passed).length,
+    warned: 0,
+    notRun: 0,
     ok: false,
   };
 
@@ -150,13 +241,30 @@ describe('report formatting', () => {
   it('groups the terminal summary and ends with the totals', () => {
     const text = humanSummary(report, palette(false));
     expect(text).toContain('signature\n  ✗ a wrong signature is rejected with 4xx');
-    expect(text.trimEnd().split('\n').pop()).toBe('✗ smoke: 1 of 6 checks failed (5 passed, 1 failed in 42 ms) against http://127.0.0.1:3000/webhook');
+    expect(text.trimEnd().split('\n').pop()).toBe('✗ smoke: 1 of 14 checks failed (13 passed, 1 failed in 42 ms) against http://127.0.0.1:3000/webhook');
+  });
+
+  it('marks warnings and checks not run in every shape', () => {
+    const slow = judgeCheck(checks[0]!, [answered(200, 'signed delivery', 7_000)]);
+    const skipped = notRunResult(checks[2]!, 'not run: smoke stopped at the first failure (--bail)');
+    const mixed: SmokeReport = { ...report, checks: [slow, results[1]!, skipped], passed: 1, failed: 1, warned: 1, notRun: 1 };
+    expect(checkLine(slow)).toBe('WARN  delivery.catalog.product.created  200  7000 ms  answered in 7 s, over 5 s: close to the 10 s timeout — answer first, process afterwards');
+    expect(checkLine(skipped)).toBe('SKIP  signature.missing  ---  0.0 ms  not run: smoke stopped at the first failure (--bail)');
+    expect(totalsLine(mixed)).toMatch(/^smoke: 1 of 3 checks failed \(1 passed, 1 failed, 1 with warnings, 1 not run in 42 ms\)/);
+    const text = humanSummary(mixed, palette(false));
+    expect(text).toContain('  ! catalog.product.created');
+    expect(text).toContain('  - a missing signature is rejected with 4xx');
+    expect(reportJson(mixed).checks.map((c) => [c.verdict, c.not_run, c.warnings.length])).toEqual([['warn', false, 1], ['fail', false, 0], ['skip', true, 0]]);
+    const xml = reportJUnit(mixed);
+    expect(xml).toContain('<system-out>warning: answered in 7 s, over 5 s');
+    expect(xml).toContain('<skipped message="not run: smoke stopped at the first failure (--bail)"/>');
   });
 
   it('shapes JSON in snake_case with every exchange', () => {
     const json = reportJson(report);
-    expect(json).toMatchObject({ ok: false, total: 6, passed: 5, failed: 1, timeout_ms: 10_000 });
-    expect(json.checks[4]!.exchanges).toHaveLength(2);
+    expect(json).toMatchObject({ ok: false, total: 14, passed: 13, failed: 1, warned: 0, not_run: 0, patterns: [], timeout_ms: 10_000 });
+    expect(json.checks[10]!.id).toBe('idempotency.same-delivery-twice');
+    expect(json.checks[10]!.exchanges).toHaveLength(2);
     expect(json.checks[0]!.exchanges[0]).toEqual({ label: 'signed delivery', event: 'e', delivery_id: 'dlv_1', status: 200, duration_ms: 3, error: null });
   });
 });
