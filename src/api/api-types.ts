@@ -26,6 +26,8 @@ export interface Attempt {
   responseStatus: number | null;
   durationMs: number | null;
   error: string | null;
+  /** An injected duplicate (`serve --duplicates`): an earlier delivery's id, bytes and signature. */
+  duplicate: boolean;
   request?: unknown;
   response?: unknown;
 }
@@ -81,6 +83,7 @@ export function normaliseAttempt(o: Json): Attempt {
     responseStatus: asNumber(pick(o, 'response_status', 'responseStatus', 'status_code', 'statusCode')),
     durationMs: asNumber(pick(o, 'duration_ms', 'durationMs', 'duration')),
     error: asString(pick(o, 'error', 'error_message')) ?? null,
+    duplicate: o.duplicate === true,
     request: o.request,
     response: o.response,
   };

@@ -1,7 +1,7 @@
 /** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.cjs';
-import { collectList, duration, integer, positiveNumber } from './parse.cjs';
+import { collectList, delayRange, duration, integer, MAX_SEED, positiveNumber, share } from './parse.cjs';
 import { requestTimeoutOption } from './server-options.cjs';
 import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.cjs';
 
@@ -92,12 +92,16 @@ export function defineApiCommands(program: Command): void {
     .addOption(new Option('--time-scale <factor>', 'multiply every retry delay by this (> 0), e.g. 0.0001').argParser(positiveNumber).default(1))
     .option('--state <file>', 'emulator database (default: emulator.db beside the history database, see --db)')
     .addOption(requestTimeoutOption())
+    .addOption(new Option('--duplicates <share>', 'send this share (0-1) of deliveries a second time, same delivery id, after the first attempt').argParser(share))
+    .addOption(new Option('--jitter <range>', 'a random delay before each delivery\'s first attempt, e.g. 0-500ms (it also reorders them)').argParser(delayRange))
+    .addOption(new Option('--seed <n>', 'seed of the injected faults: the same seed and the same events repeat them (default: a new one, printed)').argParser(integer(0, MAX_SEED)))
     .addHelpText('after', `
 The global --token (or WEBHOOKS_API_TOKEN, or \`config set token\`) is the token clients must send;
 without one, any non-empty bearer token is accepted.
 ${examples([
   'webhooks-cli serve',
   'webhooks-cli serve --port 4010 --token dev-token --time-scale 0.0001',
+  'webhooks-cli serve --duplicates 0.2 --jitter 0-2s --seed 7',
 ])}`)
     .action(lazy(() => import('../commands/serve.js'), 'serveCommand'));
 }

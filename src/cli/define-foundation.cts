@@ -1,7 +1,7 @@
 /** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
 import { Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.cjs';
-import { collect, duration, integer } from './parse.cjs';
+import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse.cjs';
 
 export function defineFoundationCommands(program: Command): void {
   const events = program
@@ -45,6 +45,12 @@ export function defineFoundationCommands(program: Command): void {
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
     .addOption(new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10))
+    .option('--scenario <name|file>', 'send a scenario: a story of events with consistent ids (webhooks-cli scenarios list)')
+    .addOption(new Option('--duplicates <share>', 'send this share (0-1) of the deliveries twice: same delivery id, bytes and signature').argParser(share))
+    .option('--concurrent-duplicates', 'send each duplicate at the same moment as its original, not after its answer')
+    .option('--shuffle', 'send in a random order')
+    .addOption(new Option('--jitter <range>', 'a random delay before each send, e.g. 0-500ms').argParser(delayRange))
+    .addOption(new Option('--seed <n>', 'seed of the random choices: the same seed repeats a run (default: a new one, printed)').argParser(integer(0, MAX_SEED)))
     .addHelpText('after', examples([
       'webhooks-cli trigger catalog.product.created --secret s3cret',
       'webhooks-cli trigger --all --to http://127.0.0.1:8080/hooks --secret s3cret',
@@ -52,6 +58,8 @@ export function defineFoundationCommands(program: Command): void {
       'webhooks-cli trigger --data envelope.json --secret s3cret    # sent byte for byte',
       'webhooks-cli trigger catalog.product.created --pretty --secret s3cret',
       'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
+      'webhooks-cli trigger --all --duplicates 0.3 --shuffle --jitter 0-500ms --seed 42',
+      'webhooks-cli trigger --scenario shopping-journey --shuffle',
     ]))
     .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));
 

@@ -16,6 +16,7 @@ import { defineFoundationCommands } from './define-foundation.cjs';
 import { defineApiCommands } from './define-api.cjs';
 import { defineListenCommands } from './define-listen.cjs';
 import { defineRelayCommands } from './define-relay.cjs';
+import { defineScenarioCommands } from './define-scenarios.cjs';
 import { defineSmokeCommands } from './define-smoke.cjs';
 import type { CliIo } from './context.js';
 import { exitCodeOf, examples, setProgramIo } from './lazy-action.cjs';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   defineListenCommands(program);
   defineRelayCommands(program);
   defineSmokeCommands(program);
+  defineScenarioCommands(program);
   return program;
 }
 

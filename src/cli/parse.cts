@@ -1,5 +1,8 @@
 /** Option value parsers for commander: a bad value is a usage error (exit 2) naming the flag. */
 import { InvalidArgumentError } from 'commander';
+import { isShare, MAX_SEED, parseDelayRange, type DelayRange } from '../core/fault-values.cjs';
+
+export { MAX_SEED };
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -53,4 +56,20 @@ export function milliseconds(value: string): number {
   if (!m) throw new InvalidArgumentError('expected milliseconds, or a duration such as 2s or 500ms');
   const n = Number(m[1]);
   return m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
+}
+
+/** A share from 0 to 1 (`--duplicates 0.3`). */
+export function share(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !isShare(n)) throw new InvalidArgumentError('expected a share from 0 to 1, e.g. 0.3 for 30%');
+  return n;
+}
+
+/** `0-500ms`, `100ms-2s`, `250ms` → a delay range (see core/fault-values.cts). */
+export function delayRange(value: string): DelayRange {
+  try {
+    return parseDelayRange(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }

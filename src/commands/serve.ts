@@ -2,6 +2,9 @@ import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
 import { formatDuration, palette } from '../format/display.js';
+import { formatDelayRange, type DelayRange } from '../core/fault-values.cjs';
+import { FaultStream, hasFaults } from '../core/fault-plan.js';
+import { randomSeed } from '../core/seeded-random.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { defaultStatePath, startEmulator } from '../emulator/emulator.js';
 import type { AttemptReport } from '../emulator/delivery-engine.js';
@@ -13,12 +16,16 @@ interface ServeOptions {
   timeScale: number;
   state?: string;
   requestTimeout: number;
+  duplicates?: number;
+  jitter?: DelayRange;
+  seed?: number;
 }
 
 /** `serve`: the platform API emulator with its delivery engine, until SIGINT/SIGTERM. */
 export async function serveCommand(ctx: CommandContext, options: ServeOptions): Promise<number> {
   if (!(options.timeScale > 0)) throw new UsageError('--time-scale must be greater than 0', 'e.g. --time-scale 0.001 makes every retry delay 1000 times shorter');
   const statePath = options.state ?? defaultStatePath(ctx.dbPath);
+  const faults = faultStream(options);
   const emulator = await startEmulator({
     statePath,
     port: options.port,
@@ -26,6 +33,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     token: ctx.token,
     timeScale: options.timeScale,
     requestTimeoutMs: options.requestTimeout,
+    faults,
     onAttempt: (report) => printAttempt(ctx, report),
     onRequest: ctx.verbose ? (r) => logLine(ctx, `${r.method} ${r.path} → ${r.status} (${formatDuration(r.durationMs)})`) : undefined,
   });
@@ -36,6 +44,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   logLine(ctx, `state ${statePath}${pending ? ` — resuming ${pending} pending deliver${pending === 1 ? 'y' : 'ies'}` : ''}`);
   logLine(ctx, ctx.token ? `token required: ${maskSecret(ctx.token)}` : 'any non-empty bearer token accepted (the CLI on this machine sends "dev" when none is set; pass --token to require one)');
   if (options.timeScale !== 1) logLine(ctx, `retry delays × ${options.timeScale}`);
+  if (faults) reportFaults(ctx, options, faults.seed);
   logLine(ctx, 'Ctrl-C to stop');
   await stop.received;
   logLine(ctx, 'stopping: pending deliveries stay in the state file and resume on the next start');
@@ -48,7 +57,7 @@ function printAttempt(ctx: CommandContext, r: AttemptReport): void {
     printLine(ctx, JSON.stringify({
       delivery_id: r.deliveryId, webhook_id: r.webhookId, event: r.event, url: redactUrl(r.url), attempt: r.attempt, status: r.succeeded ? 'succeeded' : 'failed',
       response_status: r.responseStatus, duration_ms: r.durationMs, error: r.error, delivery_status: r.state,
-      next_attempt_at: r.nextAttemptAt === null ? null : new Date(r.nextAttemptAt).toISOString(), disabled_webhook: r.disabledWebhook,
+      next_attempt_at: r.nextAttemptAt === null ? null : new Date(r.nextAttemptAt).toISOString(), disabled_webhook: r.disabledWebhook, duplicate: r.duplicate,
     }));
     return;
   }
@@ -57,6 +66,23 @@ function printAttempt(ctx: CommandContext, r: AttemptReport): void {
   const status = r.responseStatus === null ? c.red('---') : r.succeeded ? c.green(String(r.responseStatus)) : c.red(String(r.responseStatus));
   const next = r.nextAttemptAt !== null ? c.dim(` retry at ${new Date(r.nextAttemptAt).toISOString()}`) : r.state === 'failed' ? c.red(' gave up') : '';
   const error = r.error && r.responseStatus === null ? ` ${c.red(r.error)}` : '';
-  printLine(ctx, `${mark} ${status} ${r.event} → ${redactUrl(r.url)} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${error}${next}`);
+  const duplicate = r.duplicate ? ` ${c.yellow('duplicate')}` : '';
+  printLine(ctx, `${mark} ${status} ${r.event} → ${redactUrl(r.url)} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${duplicate}${error}${next}`);
   if (r.disabledWebhook) printLine(ctx, c.red(`webhook ${r.webhookId} disabled after too many consecutive failures`));
+}
+
+/** `--duplicates`, `--jitter`, `--seed`: the faults every new delivery may get, or none. */
+function faultStream(options: ServeOptions): FaultStream | undefined {
+  const faults = { duplicates: options.duplicates, jitter: options.jitter };
+  if (!hasFaults(faults) && options.seed === undefined) return undefined;
+  return new FaultStream(faults, options.seed ?? randomSeed());
+}
+
+/** The faults in force and their seed: on stderr, and as a first JSON line with --json. */
+function reportFaults(ctx: CommandContext, options: ServeOptions, seed: number): void {
+  if (ctx.json) {
+    printLine(ctx, JSON.stringify({ faults: { duplicates: options.duplicates ?? 0, jitter_ms: options.jitter ? { min: options.jitter.minMs, max: options.jitter.maxMs } : null, seed } }));
+  }
+  const what = [options.duplicates ? `duplicates ${options.duplicates}` : '', options.jitter ? `jitter ${formatDelayRange(options.jitter)}` : ''].filter(Boolean).join(', ');
+  logLine(ctx, `faults: ${what || 'none'}, seed ${seed} — pass --seed ${seed} to repeat them`);
 }

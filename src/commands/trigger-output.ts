@@ -1,18 +1,26 @@
-/** How `trigger` reports: a line per delivery, or the load run's summary; JSON with `--json`. */
+/** How `trigger` reports: a line (or JSON object) per request, or a load run's summary, and the seed of a run with faults. */
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
+import { formatDelayRange } from '../core/fault-values.cjs';
 import { redactUrl } from '../core/redact.js';
+import type { FaultChoices } from '../delivery/trigger-choices.js';
 import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';
 import { formatDuration, palette } from '../format/display.js';
 
-export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean, interrupted = false): void {
+
+export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean, choices: FaultChoices, interrupted = false): void {
   if (ctx.json) {
     printJson(ctx, {
       ok,
       ...(interrupted ? { interrupted } : {}),
+      ...choicesJson(choices),
       deliveries: outcomes.map((o) => ({
+        order: o.order,
         event: o.event,
         delivery_id: o.deliveryId,
+        duplicate: o.duplicate,
+        ...(o.step === undefined ? {} : { step: o.step }),
+        delay_ms: o.delayMs,
         url: redactUrl(o.url),
         status: o.status ?? null,
         ok: o.ok,
@@ -22,22 +30,29 @@ export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[
     });
     return;
   }
+  reportSeed(ctx, choices);
   const c = palette(ctx.color);
   const width = Math.max(...outcomes.map((o) => o.event.length));
+  const orderWidth = String(outcomes.length).length + 1;
   for (const o of outcomes) {
     const mark = o.ok ? c.green('✓') : c.red('✗');
     const status = o.status === undefined ? c.red('---') : o.ok ? c.green(String(o.status)) : c.red(String(o.status));
     const tail = o.error && o.status === undefined ? `  ${c.red(o.error)}` : '';
-    printLine(ctx, `${mark} ${status}  ${o.event.padEnd(width)}  ${c.dim(o.deliveryId)}  ${formatDuration(o.durationMs)}${tail}`);
+    // With faults or a scenario, the order sent and what was done to each request matter.
+    const order = choices.seed !== undefined ? `${`#${o.order}`.padEnd(orderWidth)} ` : '';
+    const notes = [o.step === undefined ? '' : `step ${o.step}`, o.delayMs > 0 ? `after ${o.delayMs} ms` : '', o.duplicate ? c.yellow('duplicate') : ''].filter(Boolean).join(', ');
+    printLine(ctx, `${order}${mark} ${status}  ${o.event.padEnd(width)}  ${c.dim(o.deliveryId)}  ${formatDuration(o.durationMs)}${notes ? `  ${notes}` : ''}${tail}`);
   }
 }
 
-export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean): void {
+export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean, choices: FaultChoices): void {
   if (ctx.json) {
     printJson(ctx, {
       ok,
+      ...choicesJson(choices),
       summary: {
         sent: s.sent,
+        duplicates: s.duplicates,
         succeeded: s.succeeded,
         failed_status: s.failedStatus,
         errors: s.errors,
@@ -50,8 +65,10 @@ export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean): vo
     });
     return;
   }
+  reportSeed(ctx, choices);
   const statuses = Object.entries(s.statusCounts).map(([k, n]) => `${k}×${n}`).join(' ');
-  printLine(ctx, `${s.interrupted ? 'interrupted: ' : ''}sent ${s.sent} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
+  const duplicates = s.duplicates ? ` (${s.duplicates} of them duplicates)` : '';
+  printLine(ctx, `${s.interrupted ? 'interrupted: ' : ''}sent ${s.sent}${duplicates} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
   printLine(ctx, `2xx ${s.succeeded}  non-2xx ${s.failedStatus}  errors ${s.errors}  (${statuses})`);
   if (s.latencyMs.count === 0) printLine(ctx, 'latency: no answers');
   else printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);
@@ -69,4 +86,32 @@ export function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[
 /** After Ctrl-C: how much of the run went out, and that every request sent is recorded. */
 export function reportInterrupted(ctx: CommandContext, sent: number, planned: number): void {
   logLine(ctx, `interrupted: ${sent} of ${planned} sent, each recorded in the history (those without an answer as "interrupted")`);
+}
+
+/** The seed on stderr, so any run can be repeated (in --json it is in the output). */
+function reportSeed(ctx: CommandContext, choices: FaultChoices): void {
+  if (choices.seed === undefined) return;
+  const f = choices.faults;
+  const faults = [
+    choices.scenario ? `scenario ${choices.scenario}` : '',
+    f.duplicates ? `duplicates ${f.duplicates}${f.concurrentDuplicates ? ' (concurrent)' : ''}` : '',
+    f.shuffle ? 'shuffled' : '',
+    f.jitter ? `jitter ${formatDelayRange(f.jitter)}` : '',
+  ].filter(Boolean).join(', ');
+  logLine(ctx, `seed ${choices.seed}${faults ? ` (${faults})` : ''} — pass --seed ${choices.seed} to repeat these choices`);
+}
+
+function choicesJson(choices: FaultChoices) {
+  if (!choices) return {};
+  const f = choices.faults;
+  return {
+    seed: choices.seed,
+    ...(choices.scenario ? { scenario: choices.scenario } : {}),
+    faults: {
+      duplicates: f.duplicates ?? 0,
+      concurrent_duplicates: Boolean(f.concurrentDuplicates),
+      shuffle: Boolean(f.shuffle),
+      jitter_ms: f.jitter ? { min: f.jitter.minMs, max: f.jitter.maxMs } : null,
+    },
+  };
 }

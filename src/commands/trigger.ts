@@ -4,8 +4,10 @@ import { readInput } from '../cli/input.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
+import type { DelayRange } from '../core/fault-values.cjs';
 import { isFixtureDir, readFixtures } from '../delivery/fixtures.js';
-import { envelopeEvent, prepareDelivery, type PreparedDelivery, sendDeliveries, summariseLoad } from '../delivery/trigger-service.js';
+import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
+import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
@@ -24,22 +26,28 @@ interface TriggerOptions {
   timeout: number;
   count?: number;
   concurrency: number;
+  scenario?: string;
+  duplicates?: number;
+  concurrentDuplicates?: boolean;
+  shuffle?: boolean;
+  jitter?: DelayRange;
+  seed?: number;
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
+  const choices = await chooseFaults(options, options.scenario !== undefined);
+  if (options.scenario !== undefined) {
+    const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
+    return send(ctx, prepared, options, { ...choices, scenario: name });
+  }
   const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, types, options) : undefined;
   const raw = options.data === undefined || fixtures ? undefined : await readInput(ctx.stdin, options.data, '--data');
   const data = raw === undefined ? undefined : parseJsonInput(raw, options.data!);
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = fixtures ? fixtures.map((f) => f.event) : options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
-  if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all');
+  if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all, or --scenario NAME');
   eventTypes.forEach(requireEventType);
-  const url = requireHttpUrl(options.to, '--to').href;
-  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx.env);
-  if (!options.unsigned && !secret) {
-    throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
-  }
   const overrides = (options.set ?? []).map((text) => {
     try {
       return parseOverride(text);
@@ -48,11 +56,20 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     }
   });
   const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty }));
+  return send(ctx, prepared, options, choices);
+}
 
+async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: TriggerOptions, choices: FaultChoices): Promise<number> {
+  const url = requireHttpUrl(options.to, '--to').href;
+  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx.env);
+  if (!options.unsigned && !secret) {
+    throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
+  }
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
   const isLoad = options.count !== undefined;
   const total = prepared.length * (options.count ?? 1);
+  const plan = await planFor(choices, total);
   const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
   const started = performance.now();
   // Ctrl-C stops sending and waits briefly for answers; a second one stops waiting. Either way
@@ -72,6 +89,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       userAgent: USER_AGENT,
       record: (r) => spool.append(r),
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
+      plan,
       interruption: { stop: stop.received, now: stop.again },
     });
   } finally {
@@ -83,8 +101,8 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
   const seconds = (performance.now() - started) / 1000;
   // A run cut short is not a success, whatever the requests it made got back.
   const allOk = !interrupted && outcomes.every((o) => o.ok);
-  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk);
-  else reportDeliveries(ctx, outcomes, allOk, interrupted);
+  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk, choices);
+  else reportDeliveries(ctx, outcomes, allOk, choices, interrupted);
   if (interrupted) {
     reportInterrupted(ctx, outcomes.length, total);
     return signalExitCode(signal ?? 'SIGINT');

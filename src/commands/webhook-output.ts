@@ -55,7 +55,7 @@ export function webhooksTable(webhooks: readonly WebhookView[]): string {
 export function attemptsTable(attempts: readonly Attempt[]): string {
   return formatTable(
     ['TIME', 'DELIVERY', 'EVENT', '#', 'RESULT', 'HTTP', 'DURATION', 'ERROR'],
-    attempts.map((a) => [a.timestamp ?? '-', a.deliveryId, a.event, a.attempt === undefined ? '-' : String(a.attempt), a.status, a.responseStatus === null ? '-' : String(a.responseStatus), formatDuration(a.durationMs), a.error ?? '']),
+    attempts.map((a) => [a.timestamp ?? '-', a.deliveryId, a.event, a.attempt === undefined ? '-' : String(a.attempt), a.duplicate ? `${a.status} (duplicate)` : a.status, a.responseStatus === null ? '-' : String(a.responseStatus), formatDuration(a.durationMs), a.error ?? '']),
   );
 }
 

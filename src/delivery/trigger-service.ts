@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { newDeliveryId } from '../core/delivery-id.js';
+import type { SendPlan } from '../core/fault-plan.js';
 import { applyOverrides, envelopeProblem, OverrideError, serialiseEnvelope, webhookTimestamp, type Envelope, type Override } from '../core/payload.js';
 import { summariseLatencies, type LatencySummary } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
@@ -19,6 +20,8 @@ import { sendRequest, type SendResult } from './http-sender.js';
 export interface PreparedDelivery {
   event: string;
   body: Buffer;
+  /** The scenario step it comes from, from 1. */
+  step?: number;
 }
 
 export interface PrepareOptions {
@@ -77,6 +80,13 @@ export interface DeliveryOutcome extends SendResult {
   deliveryId: string;
   url: string;
   ok: boolean;
+  /** Its place in the order the requests went out, from 1. */
+  order: number;
+  /** The second send of a delivery: same id, bytes and signature. */
+  duplicate: boolean;
+  /** How long it waited before going out (`--jitter`). */
+  delayMs: number;
+  step?: number;
 }
 
 export interface SendOptions {
@@ -88,6 +98,8 @@ export interface SendOptions {
   record: (record: DeliveryRecord) => void;
   /** Called after each delivery completes (progress bars). */
   onDelivered?: (outcome: DeliveryOutcome, done: number) => void;
+  /** Faults to inject: order, delays and duplicates of the `prepared × count` deliveries. */
+  plan?: SendPlan;
   /** Ctrl-C: see `Interruption`. */
   interruption?: Interruption;
 }
@@ -104,23 +116,27 @@ export interface Interruption {
 }
 
 export interface SendRun {
-  /** One per request sent, in plan order; fewer than planned when interrupted. */
+  /** One per request sent, in the order they went out; fewer than planned when interrupted. */
   outcomes: DeliveryOutcome[];
   interrupted: boolean;
 }
 
 /**
  * Sends `count` copies of each prepared body (each a new delivery id and signature), at most
- * `concurrency` at a time, over keep-alive connections, until done or interrupted.
+ * `concurrency` at a time, over keep-alive connections, following `plan` if given, until done or
+ * interrupted. Outcomes come back in the order the requests went out (`order`).
  */
 export async function sendDeliveries(prepared: readonly PreparedDelivery[], count: number, options: SendOptions): Promise<SendRun> {
   const total = prepared.length * count;
-  const outcomes: DeliveryOutcome[] = new Array(total);
-  const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
+  const { plan } = options;
+  const outcomes: DeliveryOutcome[] = plan ? [] : new Array(total);
+  // A concurrent duplicate needs a second connection beside its original's.
+  const sockets = options.concurrency * (plan?.duplicates ? 2 : 1);
+  const agentOptions = { keepAlive: true, maxSockets: sockets };
   const agent = options.url.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const cutOff = new AbortController();
-  // Every request in flight listens for it: as many as `concurrency`.
-  setMaxListeners(options.concurrency + 1, cutOff.signal);
+  // Every request in flight listens for it.
+  setMaxListeners(sockets + 1, cutOff.signal);
   let interrupted = false;
   let graceTimer: NodeJS.Timeout | undefined;
   const { interruption } = options;
@@ -130,15 +146,24 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
   });
   void interruption?.now?.then(() => cutOff.abort());
   let next = 0;
+  let sent = 0;
   let done = 0;
+  const finished = (outcome: DeliveryOutcome) => {
+    if (plan) outcomes.push(outcome);
+    else outcomes[outcome.order - 1] = outcome;
+    options.onDelivered?.(outcome, ++done);
+  };
+  const send = (request: SignedRequest, duplicate: boolean) => sendOne(request, ++sent, duplicate, agent, options, cutOff.signal).then(finished);
   const worker = async () => {
     while (next < total && !interrupted) {
-      const index = next++;
-      const item = prepared[index % prepared.length]!;
-      const outcome = await sendOne(item, agent, options, cutOff.signal);
-      outcomes[index] = outcome;
-      done++;
-      options.onDelivered?.(outcome, done);
+      const position = next++;
+      const planned = plan?.at(position) ?? { delivery: position, delayMs: 0, duplicate: undefined };
+      if (planned.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, planned.delayMs));
+      if (interrupted) break;
+      const request = signedRequest(prepared[planned.delivery % prepared.length]!, planned.delayMs, options);
+      if (planned.duplicate === 'concurrent') await Promise.all([send(request, false), send(request, true)]);
+      else await send(request, false);
+      if (planned.duplicate === 'after-answer' && !interrupted) await send(request, true);
     }
   };
   try {
@@ -147,21 +172,37 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
     clearTimeout(graceTimer);
     agent.destroy();
   }
+  if (plan) return { outcomes: outcomes.sort((a, b) => a.order - b.order), interrupted };
   // filter() skips the holes left by requests never started.
   return { outcomes: interrupted ? outcomes.filter(() => true) : outcomes, interrupted };
 }
 
-async function sendOne(item: PreparedDelivery, agent: http.Agent, options: SendOptions, signal: AbortSignal): Promise<DeliveryOutcome> {
+interface SignedRequest {
+  item: PreparedDelivery;
+  deliveryId: string;
+  headers: ReturnType<typeof webhookHeaders>;
+  delayMs: number;
+}
+
+/** A delivery's id and signed headers: a duplicate sends these again, unchanged. */
+function signedRequest(item: PreparedDelivery, delayMs: number, options: SendOptions): SignedRequest {
   const deliveryId = newDeliveryId();
-  const headers = webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent });
+  return { item, deliveryId, delayMs, headers: webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }) };
+}
+
+async function sendOne(
+  { item, deliveryId, headers, delayMs }: SignedRequest, order: number, duplicate: boolean, agent: http.Agent, options: SendOptions, signal: AbortSignal,
+): Promise<DeliveryOutcome> {
   const createdAt = Date.now();
   const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent, signal });
-  options.record(sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result));
-  return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status) };
+  options.record({ ...sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result), duplicate });
+  return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status), order, duplicate, delayMs: duplicate ? 0 : delayMs, step: item.step };
 }
 
 export interface LoadSummary {
   sent: number;
+  /** Of those sent, second sends of a delivery (`--duplicates`). */
+  duplicates: number;
   succeeded: number;
   /** Answered, but not 2xx. */
   failedStatus: number;
@@ -179,7 +220,9 @@ export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: num
   const statusCounts: Record<string, number> = {};
   let succeeded = 0;
   let errors = 0;
+  let duplicates = 0;
   for (const o of outcomes) {
+    if (o.duplicate) duplicates++;
     const key = o.status === undefined ? (o.errorCode ?? 'error') : String(o.status);
     statusCounts[key] = (statusCounts[key] ?? 0) + 1;
     if (o.ok) succeeded++;
@@ -187,6 +230,7 @@ export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: num
   }
   return {
     sent: outcomes.length,
+    duplicates,
     succeeded,
     failedStatus: outcomes.length - succeeded - errors,
     errors,

@@ -4,6 +4,7 @@
  * retry schedule, or done). All state is in the store, so stopping at any moment — even
  * `kill -9` — loses nothing: on the next start, pending deliveries go out with the same id.
  */
+import { FaultStream } from '../core/fault-plan.js';
 import { DISABLE_AFTER_CONSECUTIVE_FAILURES, failureKindOf, MAX_RETRIES, retryDelayMs } from '../core/retry-schedule.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { isSuccessStatus } from '../core/http-status.js';
@@ -21,6 +22,8 @@ export interface EngineOptions {
   timeoutMs?: number;
   /** Called after every attempt is recorded (logs, `test` answers). */
   onAttempt?: (report: AttemptReport) => void;
+  /** Faults injected into new deliveries (`serve --duplicates --jitter --seed`). */
+  faults?: FaultStream;
 }
 
 /** One attempt, as recorded. */
@@ -38,6 +41,8 @@ export interface AttemptReport {
   nextAttemptAt: number | null;
   /** This attempt's failure disabled the webhook. */
   disabledWebhook: boolean;
+  /** An attempt of an injected duplicate: same delivery id, bytes and signature as an earlier one. */
+  duplicate: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 50;
@@ -53,7 +58,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class DeliveryEngine {
   readonly #store: EmulatorStore;
   readonly #sender: AttemptSender;
-  readonly #options: Required<Omit<EngineOptions, 'onAttempt'>> & Pick<EngineOptions, 'onAttempt'>;
+  readonly #options: Required<Omit<EngineOptions, 'onAttempt' | 'faults'>> & Pick<EngineOptions, 'onAttempt' | 'faults'>;
   /** Attempts started and not yet recorded, by delivery row; reads of due work leave them out. */
   readonly #inFlight = new Map<number, Promise<void>>();
   /** Attempts waiting for an answer: what `concurrency` bounds. A slot frees at the answer. */
@@ -90,10 +95,21 @@ export class DeliveryEngine {
     this.wake();
   }
 
-  /** Stores new deliveries (due now) and resolves once they are safely written. */
+  /**
+   * Stores new deliveries (due now, or after a drawn delay with faults on) and resolves once
+   * they are safely written. With faults on, some are marked to be sent twice.
+   */
   async enqueue(deliveries: readonly NewDelivery[]): Promise<void> {
-    await Promise.all(deliveries.map((d) => this.#arrivals.add(d)));
+    await Promise.all(deliveries.map((d) => this.#arrivals.add(this.#withFaults(d))));
     this.wake();
+  }
+
+  #withFaults(delivery: NewDelivery): NewDelivery {
+    const faults = this.#options.faults;
+    if (!faults) return delivery;
+    const { duplicate, delayMs } = faults.next();
+    // The delay is the emulator's own and is not scaled: --time-scale is about retries.
+    return { ...delivery, dueAt: (delivery.dueAt ?? delivery.createdAt) + delayMs, copyPlanned: duplicate };
   }
 
   /** Due work may be waiting: look for it soon. */
@@ -248,12 +264,14 @@ export class DeliveryEngine {
         response: webhook.debugMode && result.status !== undefined ? { headers: result.headers ?? {}, body: result.body ?? Buffer.alloc(0) } : undefined,
       },
       outcome,
+      // The planned copy goes once the first attempt is in, as a platform that missed the answer would send it.
+      releaseCopy: due.copyPlanned && attempt === 1,
       disabledReason: `disabled after ${DISABLE_AFTER_CONSECUTIVE_FAILURES} consecutive failed attempts (last: ${error}) — fix the endpoint, then \`webhooks-cli update ${webhook.id} --active\``,
     });
     const report: AttemptReport = {
       deliveryId: due.id, webhookId: webhook.id, event: due.event, url: webhook.url, attempt, succeeded,
       responseStatus: result.status ?? null, durationMs: result.durationMs, error, state: outcome.state, nextAttemptAt: outcome.nextAttemptAt,
-      disabledWebhook: recorded.disabled,
+      disabledWebhook: recorded.disabled, duplicate: due.duplicate,
     };
     this.#options.onAttempt?.(report);
     for (const settle of this.#waiters.get(due.id) ?? []) settle(report);

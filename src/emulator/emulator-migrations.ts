@@ -61,4 +61,9 @@ export const EMULATOR_MIGRATIONS: readonly string[] = [
   `ALTER TABLE deliveries ADD COLUMN skipped_at INTEGER;
    CREATE INDEX deliveries_open ON deliveries (webhook_id, coalesce(next_attempt_at, skipped_at, created_at)) WHERE state IN ('pending', 'skipped');
    CREATE INDEX attempts_webhook_time ON attempts (webhook_id, started_at);`,
+  // 4: injected duplicates (`serve --duplicates`). copy_planned marks a delivery to be sent
+  // again after its first attempt; the copy is a row of its own with the same id, pointing at
+  // its original through copy_of. Both are kept in the file, so a restart loses neither.
+  `ALTER TABLE deliveries ADD COLUMN copy_planned INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE deliveries ADD COLUMN copy_of INTEGER;`,
 ];

@@ -37,6 +37,10 @@ export interface NewDelivery {
   /** The exact envelope bytes; every attempt sends and signs these. */
   body: Buffer;
   createdAt: number;
+  /** When its first attempt is due (default: `createdAt`); later with `serve --jitter`. */
+  dueAt?: number;
+  /** Send it a second time, same id and bytes, after its first attempt (`serve --duplicates`). */
+  copyPlanned?: boolean;
 }
 
 /** A pending delivery whose time has come. */
@@ -47,6 +51,10 @@ export interface DueDelivery {
   event: string;
   body: Buffer;
   attemptsMade: number;
+  /** A copy is still to be made after this attempt. */
+  copyPlanned: boolean;
+  /** It is an injected duplicate of an earlier delivery with the same id. */
+  duplicate: boolean;
 }
 
 export interface AttemptRecord {
@@ -81,6 +89,8 @@ export interface RecordedAttempt {
   attempt: AttemptRecord;
   outcome: AttemptOutcome;
   disabledReason: string;
+  /** Store the planned duplicate of this delivery, due now, with the attempt (same transaction). */
+  releaseCopy?: boolean;
 }
 
 /** A row of the deliveries listing: an attempt made, or the one still to come. */
@@ -98,6 +108,8 @@ export interface AttemptRow {
   durationMs: number | null;
   error: string | null;
   deliveryState: DeliveryState;
+  /** An attempt of an injected duplicate (same delivery id as an earlier delivery). */
+  duplicate: boolean;
   request?: { headers: HeaderMap; body: Buffer };
   response?: { headers: HeaderMap; body: Buffer };
 }
@@ -247,15 +259,21 @@ export class EmulatorStore {
     if (deliveries.length === 0) return;
     this.#db.transaction(() => {
       for (const d of deliveries) {
-        this.#statements.insertDelivery.run({ id: d.id, webhookId: d.webhookId, event: d.event, body: d.body, createdAt: d.createdAt });
+        this.#statements.insertDelivery.run({
+          id: d.id, webhookId: d.webhookId, event: d.event, body: d.body, createdAt: d.createdAt, dueAt: d.dueAt ?? d.createdAt, copyPlanned: d.copyPlanned ? 1 : 0,
+        });
       }
     })();
   }
 
   /** Up to `limit` pending deliveries due at `now`, oldest due first. */
   dueDeliveries(now: number, limit: number): DueDelivery[] {
-    const rows = this.#statements.dueDeliveries.all({ now, limit }) as Array<{ id: string; seq: number; webhook_id: string; event: string; body: Buffer; attempts_made: number }>;
-    return rows.map((r) => ({ id: r.id, seq: r.seq, webhookId: r.webhook_id, event: r.event, body: r.body, attemptsMade: r.attempts_made }));
+    const rows = this.#statements.dueDeliveries.all({ now, limit }) as Array<{
+      id: string; seq: number; webhook_id: string; event: string; body: Buffer; attempts_made: number; copy_planned: number; copy_of: number | null;
+    }>;
+    return rows.map((r) => ({
+      id: r.id, seq: r.seq, webhookId: r.webhook_id, event: r.event, body: r.body, attemptsMade: r.attempts_made, copyPlanned: r.copy_planned === 1, duplicate: r.copy_of !== null,
+    }));
   }
 
   /** The next `limit` pending deliveries by due time: their row and when they are due. */
@@ -297,12 +315,16 @@ export class EmulatorStore {
     }
   }
 
-  #recordOne({ attempt, outcome, disabledReason }: RecordedAttempt, disableAfter: number): { consecutiveFailures: number; disabled: boolean } {
+  #recordOne({ attempt, outcome, disabledReason, releaseCopy }: RecordedAttempt, disableAfter: number): { consecutiveFailures: number; disabled: boolean } {
     const s = this.#statements;
     // The webhook (and with it the delivery) may have been deleted while the attempt was out.
     const retry = { retryFrom: outcome.retryFrom ?? null, retryDelayMs: outcome.retryDelayMs ?? null };
     const cached = this.#cached().get(attempt.webhookId);
     if (s.advanceDelivery.run({ seq: attempt.deliverySeq, attempt: attempt.attempt, ...outcome, ...retry }).changes === 0) return { consecutiveFailures: 0, disabled: false };
+    if (releaseCopy) {
+      s.releaseCopy.run({ seq: attempt.deliverySeq, now: Date.now() });
+      s.copyReleased.run(attempt.deliverySeq);
+    }
     // An attempt that was in flight when its webhook was disabled: no retry follows it.
     if (outcome.state === 'pending' && cached && !cached.active) s.skipDelivery.run({ seq: attempt.deliverySeq, reason: `webhook ${cached.id} is disabled${cached.disabledReason ? `: ${cached.disabledReason}` : ''}`, at: Date.now() });
     s.insertAttempt.run({
@@ -352,11 +374,12 @@ export class EmulatorStore {
     if (wantsOpen) {
       const open = this.#statements.openDeliveries.all({ webhookId, state: status ?? null, limit }) as Array<{
         id: string; webhook_id: string; event: string; state: 'pending' | 'skipped'; attempts_made: number; at: number; state_reason: string | null;
+        copy_of: number | null;
       }>;
       for (const d of open) {
         rows.push({
           id: null, deliveryId: d.id, webhookId: d.webhook_id, event: d.event, attempt: d.attempts_made + 1, status: d.state,
-          at: d.at, responseStatus: null, durationMs: null, error: d.state_reason, deliveryState: d.state,
+          at: d.at, responseStatus: null, durationMs: null, error: d.state_reason, deliveryState: d.state, duplicate: d.copy_of !== null,
         });
       }
     }
@@ -368,14 +391,14 @@ export class EmulatorStore {
         limit,
       }) as Array<{
         id: number; delivery_id: string; webhook_id: string; event: string; attempt: number; started_at: number; succeeded: number;
-        response_status: number | null; duration_ms: number; error: string | null; state: DeliveryState;
+        response_status: number | null; duration_ms: number; error: string | null; state: DeliveryState; copy_of: number | null;
         request_headers: string | null; request_body: Buffer | null; response_headers: string | null; response_body: Buffer | null;
       }>;
       for (const a of made) {
         rows.push({
           id: a.id, deliveryId: a.delivery_id, webhookId: a.webhook_id, event: a.event, attempt: a.attempt,
           status: a.succeeded ? 'succeeded' : 'failed', at: a.started_at, responseStatus: a.response_status, durationMs: a.duration_ms,
-          error: a.error, deliveryState: a.state,
+          error: a.error, deliveryState: a.state, duplicate: a.copy_of !== null,
           request: a.request_headers !== null ? { headers: JSON.parse(a.request_headers) as HeaderMap, body: a.request_body ?? Buffer.alloc(0) } : undefined,
           response: a.response_headers !== null ? { headers: JSON.parse(a.response_headers) as HeaderMap, body: a.response_body ?? Buffer.alloc(0) } : undefined,
         });
@@ -399,9 +422,13 @@ function prepareStatements(db: Database.Database) {
       updated_at = @updatedAt, consecutive_failures = @consecutiveFailures, disabled_reason = @disabledReason, disabled_at = @disabledAt WHERE id = @id`),
     listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY created_at, id'),
     deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
-    insertDelivery: db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at)
-      VALUES (@id, @webhookId, @event, @body, @createdAt, 'pending', 0, @createdAt)`),
-    dueDeliveries: db.prepare(`SELECT id, seq, webhook_id, event, body, attempts_made FROM deliveries
+    insertDelivery: db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at, copy_planned)
+      VALUES (@id, @webhookId, @event, @body, @createdAt, 'pending', 0, @dueAt, @copyPlanned)`),
+    // The planned duplicate: the same id and bytes, due now; the original plans no more.
+    releaseCopy: db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at, copy_of)
+      SELECT id, webhook_id, event, body, @now, 'pending', 0, @now, seq FROM deliveries WHERE seq = @seq AND copy_planned = 1`),
+    copyReleased: db.prepare('UPDATE deliveries SET copy_planned = 0 WHERE seq = ?'),
+    dueDeliveries: db.prepare(`SELECT id, seq, webhook_id, event, body, attempts_made, copy_planned, copy_of FROM deliveries
       WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit`),
     nextDue: db.prepare(`SELECT seq, next_attempt_at AS at FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT @limit`),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
@@ -421,10 +448,10 @@ function prepareStatements(db: Database.Database) {
     countFailure: db.prepare('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures, active'),
     disableWebhook: db.prepare('UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at WHERE id = @id'),
     // The time a row shows, in the expression the deliveries_open index holds (migration 3).
-    openDeliveries: db.prepare(`SELECT id, webhook_id, event, state, attempts_made, coalesce(next_attempt_at, skipped_at, created_at) AS at, state_reason
+    openDeliveries: db.prepare(`SELECT id, webhook_id, event, state, attempts_made, coalesce(next_attempt_at, skipped_at, created_at) AS at, state_reason, copy_of
       FROM deliveries WHERE webhook_id = @webhookId AND state IN ('pending', 'skipped') AND (@state IS NULL OR state = @state)
       ORDER BY coalesce(next_attempt_at, skipped_at, created_at) DESC, seq DESC LIMIT @limit`),
-    attempts: db.prepare(`SELECT a.*, d.id AS delivery_id, d.event, d.state FROM attempts a JOIN deliveries d ON d.seq = a.delivery_seq
+    attempts: db.prepare(`SELECT a.*, d.id AS delivery_id, d.event, d.state, d.copy_of FROM attempts a JOIN deliveries d ON d.seq = a.delivery_seq
       WHERE a.webhook_id = @webhookId AND (@succeeded IS NULL OR a.succeeded = @succeeded) AND (@responseStatus IS NULL OR a.response_status = @responseStatus)
       ORDER BY a.started_at DESC, a.id DESC LIMIT @limit`),
   };

@@ -20,6 +20,7 @@ export interface EmulatorOptions {
   requestTimeoutMs?: number;
   concurrency?: number;
   onAttempt?: EngineOptions['onAttempt'];
+  faults?: EngineOptions['faults'];
   onRequest?: ApiServerOptions['onRequest'];
 }
 
@@ -39,7 +40,7 @@ export function defaultStatePath(historyDbPath: string): string {
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const store = EmulatorStore.open(options.statePath);
-  const engine = new DeliveryEngine(store, { timeScale: options.timeScale, userAgent: USER_AGENT, concurrency: options.concurrency, onAttempt: options.onAttempt });
+  const engine = new DeliveryEngine(store, { timeScale: options.timeScale, userAgent: USER_AGENT, concurrency: options.concurrency, onAttempt: options.onAttempt, faults: options.faults });
   const service = new WebhookService(store, engine);
   const server = new ApiServer(service, { token: options.token, onRequest: options.onRequest, requestTimeoutMs: options.requestTimeoutMs });
   let url: string;

@@ -100,6 +100,7 @@ export function openApiDocument(): object {
             id: { type: ['integer', 'null'] }, delivery_id: { type: 'string' }, webhook_id: { type: 'string' }, event: ref('EventType'), attempt: { type: 'integer', minimum: 1, maximum: 6 },
             status: { enum: ['succeeded', 'failed', 'pending', 'skipped'] }, timestamp: { type: 'string', format: 'date-time' }, response_status: { type: ['integer', 'null'] },
             duration_ms: { type: ['number', 'null'] }, error: { type: ['string', 'null'] }, delivery_status: { enum: ['succeeded', 'failed', 'pending', 'skipped'] },
+            duplicate: { type: 'boolean', description: 'An attempt of a duplicate injected by serve --duplicates: the same delivery id, bytes and signature as an earlier delivery' },
             request: { type: 'object', description: 'debug mode only' }, response: { type: 'object', description: 'debug mode only' },
           },
         },

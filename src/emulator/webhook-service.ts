@@ -184,6 +184,7 @@ function attemptRowJson(row: AttemptRow) {
     duration_ms: row.durationMs,
     error: row.error,
     delivery_status: row.deliveryState,
+    duplicate: row.duplicate,
     ...(row.request ? { request: exchangeJson(row.request) } : {}),
     ...(row.response ? { response: { status: row.responseStatus, ...exchangeJson(row.response) } } : {}),
   };

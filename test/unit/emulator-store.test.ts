@@ -30,7 +30,7 @@ describe('emulator store', () => {
     store.close();
     const again = EmulatorStore.open(path);
     expect(again.getWebhook('wh_a')).toMatchObject({ url: 'https://example.com/wh_a', events: ['customer.cart.added'] });
-    expect(again.dueDeliveries(10, 10)).toEqual([{ id: 'dlv_1', seq: 1, webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{"a":1}'), attemptsMade: 0 }]);
+    expect(again.dueDeliveries(10, 10)).toEqual([{ id: 'dlv_1', seq: 1, webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{"a":1}'), attemptsMade: 0, copyPlanned: false, duplicate: false }]);
     again.close();
   });
 
@@ -94,6 +94,32 @@ describe('emulator store', () => {
     expect(store.listAttempts('wh_a', { status: 'pending' }).map((r) => r.attempt)).toEqual([3]);
     expect(store.listAttempts('wh_a', { limit: 1 }).map((r) => r.attempt)).toEqual([3]);
     store.close();
+  });
+
+  it('a delivery planned to be duplicated gets its copy, same id and bytes, with its first attempt; a delayed one is due later', () => {
+    const path = join(tempDir(), 'emulator.db');
+    const store = EmulatorStore.open(path);
+    store.createWebhook(webhook('wh_a'));
+    store.enqueue([
+      { id: 'dlv_1', webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{"n":1}'), createdAt: 10, copyPlanned: true },
+      { id: 'dlv_2', webhookId: 'wh_a', event: 'customer.cart.added', body: Buffer.from('{"n":2}'), createdAt: 10, dueAt: 500 },
+    ]);
+    expect(store.dueDeliveries(10, 10).map((d) => [d.id, d.copyPlanned, d.duplicate])).toEqual([['dlv_1', true, false]]);
+    const ok = { state: 'succeeded' as const, nextAttemptAt: null, stateReason: null };
+    const attempt = { deliveryId: 'dlv_1', deliverySeq: 1, webhookId: 'wh_a', attempt: 1, startedAt: 20, succeeded: true, responseStatus: 200, durationMs: 1, error: null };
+    store.recordAttempts([{ attempt, outcome: ok, disabledReason: '', releaseCopy: true }], 100);
+    store.close();
+    // The copy is in the file: a restart sends it.
+    const again = EmulatorStore.open(path);
+    const due = again.dueDeliveries(Date.now(), 10);
+    expect(due.map((d) => [d.id, d.body.toString(), d.copyPlanned, d.duplicate])).toEqual([['dlv_2', '{"n":2}', false, false], ['dlv_1', '{"n":1}', false, true]]);
+    const copySeq = due[1]!.seq;
+    again.recordAttempts([{ attempt: { ...attempt, deliverySeq: copySeq, startedAt: 30 }, outcome: ok, disabledReason: '', releaseCopy: false }], 100);
+    const rows = again.listAttempts('wh_a').filter((r) => r.deliveryId === 'dlv_1');
+    expect(rows.map((r) => [r.status, r.duplicate])).toEqual([['succeeded', true], ['succeeded', false]]);
+    // Only one copy: the original's plan is spent.
+    expect(again.dueDeliveries(Date.now(), 10).map((d) => d.id)).toEqual(['dlv_2']);
+    again.close();
   });
 
   it('skips every pending delivery when a webhook is disabled, by the engine or by an update, at that time and with the reason', () => {
