@@ -1,8 +1,11 @@
 // The tunnel's cost: one real `listen --relay` process (verify + record in SQLite) reached
 // directly on its port and through a real `relay` process, in the same run. Rate at
 // concurrency 32; latency one request at a time, so queueing does not hide what the two extra
-// hops (HTTP into the relay, WebSocket to the listener) add.
-import { spawn } from 'node:child_process';
+// hops (HTTP into the relay, WebSocket to the listener) add. With redis-server on the machine,
+// also the cross-instance path: the sender reaches instance B, the listener is on instance A,
+// and every request and answer crosses Redis pub/sub.
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,33 +101,69 @@ function startCli(args, env) {
   };
 }
 
+/** A port free a moment ago, for redis-server. */
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** redis-server on a free loopback port, nothing saved; undefined when it is not installed. */
+async function startRedis() {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (c) => ((seen += c), seen.includes('Ready to accept connections') && resolve()));
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${seen}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+// Limits high enough that the bench measures the tunnel, not the limiter.
+const RELAY_ARGS = ['--rate-limit', '1000000', '--max-pending', '1000'];
+
 export default async function relayFigures({ rounds }) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-relay-'));
   const env = { WEBHOOKS_CONFIG_DIR: dir, WEBHOOKS_DB: join(dir, 'history.db') };
-  const relay = startCli(['--json', 'relay', '--port', '0'], env);
-  let listen;
-  const results = { directRate: [], relayRate: [], directP50: [], relayP50: [], directP99: [], relayP99: [] };
+  const crossEnv = { WEBHOOKS_CONFIG_DIR: join(dir, 'cross'), WEBHOOKS_DB: join(dir, 'cross.db') };
+  const relay = startCli(['--json', 'relay', '--port', '0', ...RELAY_ARGS], env);
+  const redis = await startRedis();
+  const started = [relay];
+  const results = { directRate: [], relayRate: [], crossRate: [], directP50: [], relayP50: [], crossP50: [], directP99: [], relayP99: [], crossP99: [] };
   try {
     const relayUrl = await relay.waitFor(/"listening":"([^"]+)"/);
-    listen = startCli(['listen', '--port', '0', '--no-tui', '--secret', SECRET, '--relay', relayUrl.replace('http', 'ws')], env);
+    const listen = startCli(['listen', '--port', '0', '--no-tui', '--secret', SECRET, '--relay', relayUrl.replace('http', 'ws')], env);
+    started.push(listen);
     const direct = await listen.waitFor(/listening on (\S+)/);
     const relayed = await listen.waitFor(/public URL (\S+)/);
-    // Warm both paths (JIT, SQLite pages, sockets) before measuring.
-    await measureRate(direct);
-    await measureRate(relayed);
+    let crossed;
+    if (redis) {
+      const [a, b] = [0, 1].map(() => startCli(['--json', 'relay', '--port', '0', '--redis', redis.url, ...RELAY_ARGS], crossEnv));
+      started.push(a, b);
+      const [aUrl, bUrl] = await Promise.all([a.waitFor(/"listening":"([^"]+)"/), b.waitFor(/"listening":"([^"]+)"/)]);
+      const onA = startCli(['listen', '--port', '0', '--no-tui', '--secret', SECRET, '--relay', aUrl.replace('http', 'ws')], crossEnv);
+      started.push(onA);
+      crossed = bUrl + new URL(await onA.waitFor(/public URL (\S+)/)).pathname;
+    }
+    const paths = [['direct', direct], ['relay', relayed], ...(crossed ? [['cross', crossed]] : [])];
+    // Warm every path (JIT, SQLite pages, sockets) before measuring.
+    for (const [, url] of paths) await measureRate(url);
     for (let round = 0; round < rounds; round++) {
-      results.directRate.push(await measureRate(direct));
-      results.relayRate.push(await measureRate(relayed));
-      const d = await measureLatency(direct);
-      const r = await measureLatency(relayed);
-      results.directP50.push(d.p50);
-      results.relayP50.push(r.p50);
-      results.directP99.push(d.p99);
-      results.relayP99.push(r.p99);
+      for (const [name, url] of paths) results[`${name}Rate`].push(await measureRate(url));
+      for (const [name, url] of paths) {
+        const l = await measureLatency(url);
+        results[`${name}P50`].push(l.p50);
+        results[`${name}P99`].push(l.p99);
+      }
     }
   } finally {
-    await listen?.stop();
-    await relay.stop();
+    for (const child of started.reverse()) await child.stop();
+    redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
@@ -138,9 +177,24 @@ export default async function relayFigures({ rounds }) {
   const addedP99 = relayP99 - directP99;
   const context = `relay and listen --relay as processes; listener verifies and records; median of ${rounds} round(s)`;
   process.stderr.write(`relay: rate ${relayRate.toFixed(0)} vs ${directRate.toFixed(0)} req/s direct; p50 +${addedP50.toFixed(2)} ms, p99 +${addedP99.toFixed(2)} ms\n`);
+  const cross = results.crossRate.length
+    ? crossRows(median(results.crossRate), median(results.crossP50), median(results.crossP99), { directRate, directP50, directP99 })
+    : [{ figure: 'relay cross-instance (Redis)', note: 'not measured: redis-server is not installed' }];
   return [
     { figure: 'relay end-to-end rate', ours: relayRate, baseline: directRate, unit: 'req/s', ratio: relayRate / directRate, target: '≥ 0.5× direct', met: relayRate >= 0.5 * directRate, note: `${RATE_REQUESTS} signed POSTs at concurrency ${RATE_CONCURRENCY}; ${context}` },
     { figure: 'relay latency p50', ours: relayP50, baseline: directP50, unit: 'ms', ratio: relayP50 / directP50, target: '≤ +2 ms', met: addedP50 <= 2, note: `added ${addedP50.toFixed(2)} ms; ${LATENCY_REQUESTS} sequential requests` },
     { figure: 'relay latency p99', ours: relayP99, baseline: directP99, unit: 'ms', ratio: relayP99 / directP99, note: `added ${addedP99.toFixed(2)} ms` },
+    ...cross,
+  ];
+}
+
+/** Sender → instance B → Redis → instance A → listener, and the answer back the same way. */
+function crossRows(rate, p50, p99, { directRate, directP50, directP99 }) {
+  process.stderr.write(`relay across instances: rate ${rate.toFixed(0)} req/s; p50 +${(p50 - directP50).toFixed(2)} ms, p99 +${(p99 - directP99).toFixed(2)} ms\n`);
+  const note = 'sender on instance B, listener on instance A, through a local redis-server';
+  return [
+    { figure: 'relay cross-instance rate', ours: rate, baseline: directRate, unit: 'req/s', ratio: rate / directRate, target: '≥ 0.4× direct', met: rate >= 0.4 * directRate, note: `${RATE_REQUESTS} signed POSTs at concurrency ${RATE_CONCURRENCY}; ${note}` },
+    { figure: 'relay cross-instance latency p50', ours: p50, baseline: directP50, unit: 'ms', ratio: p50 / directP50, target: '≤ +2 ms', met: p50 - directP50 <= 2, note: `added ${(p50 - directP50).toFixed(2)} ms; ${LATENCY_REQUESTS} sequential requests` },
+    { figure: 'relay cross-instance latency p99', ours: p99, baseline: directP99, unit: 'ms', ratio: p99 / directP99, note: `added ${(p99 - directP99).toFixed(2)} ms` },
   ];
 }

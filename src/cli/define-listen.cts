@@ -22,6 +22,8 @@ export function defineListenCommands(program: Command): void {
     .addOption(new Option('--forward-timeout <duration>', 'how long an app may take before a 504 (a route in --routes may set its own)').argParser(duration).default(10_000, '10s'))
     .addOption(requestTimeoutOption())
     .option('--relay <ws-url>', 'also receive through a `webhooks-cli relay` tunnel (public URL kept in relay-channels.json in the config directory)')
+    .option('--relay-key <key>', 'access key for a relay that requires one (rk_…; env WEBHOOKS_RELAY_KEY, or `config set relay-key`)')
+    .option('--relay-channel <name>', 'keep a separate channel (and public URL) under this name, so several listeners share one relay')
     .option('--no-tui', 'one line per request instead of the terminal UI')
     .option('--register', 'register a webhook for this listener via the API (--api-url, --token), removed on exit')
     .option('--register-events <types>', 'events the registered webhook subscribes to (comma-separated; default all)', collectList)
@@ -34,6 +36,7 @@ export function defineListenCommands(program: Command): void {
       'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
       'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
       'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
+      'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
       'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
     ]))
     .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));

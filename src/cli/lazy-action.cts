@@ -33,9 +33,11 @@ export function lazy<M>(load: () => Promise<M>, exportName: keyof M & string) {
     const [{ createContext }, module] = await Promise.all([import('./context.js'), load()]);
     const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), ioOf(command));
     const run = module[exportName] as CommandRun;
-    // A nested command (`history export`) also sees its parent's options (`history --event …`).
-    const parentOptions = command.parent?.parent ? command.parent.opts() : {};
-    const code = await run(ctx, ...positional, { ...parentOptions, ...command.opts() });
+    // A nested command (`history export`, `relay keys add`) also sees its ancestors' options
+    // (`history --event …`, `relay --keys …`); the program's own are the globals in `ctx`.
+    let inherited: Record<string, unknown> = {};
+    for (let ancestor = command.parent; ancestor?.parent; ancestor = ancestor.parent) inherited = { ...ancestor.opts(), ...inherited };
+    const code = await run(ctx, ...positional, { ...inherited, ...command.opts() });
     command.setOptionValue('__exitCode', code ?? EXIT_OK);
   };
 }

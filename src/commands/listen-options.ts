@@ -25,6 +25,8 @@ export interface ListenOptions {
   forwardTimeout: number;
   requestTimeout: number;
   relay?: string;
+  relayKey?: string;
+  relayChannel?: string;
   tui: boolean;
   /** Register a webhook for this listener via the API, removed on exit. */
   register?: boolean;
@@ -41,6 +43,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
   const allowRemote = Boolean(options.allowRemoteForward);
   const routes = [...(options.forwardTo ?? []).map((flag) => parseRouteFlag(flag, allowRemote)), ...(options.routes === undefined ? [] : loadRoutesFile(options.routes, allowRemote))];
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
+  const relayChannel = options.relayChannel === undefined ? undefined : parseChannelName(options.relayChannel);
   const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
   // A bad --api-url or a missing token is a usage error too.
   if (registerEvents) apiConnection(ctx.apiUrl, ctx.token);
@@ -58,6 +61,8 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     forwardTimeoutMs: options.forwardTimeout,
     requestTimeoutMs: options.requestTimeout,
     relayUrl,
+    relayKey: resolveSetting('relay-key', options.relayKey, ctx.env),
+    relayChannel,
     register: registerEvents && { api: { baseUrl: ctx.apiUrl, token: ctx.token }, events: registerEvents },
   };
 }
@@ -68,4 +73,9 @@ function parseRelayUrl(value: string): string {
   } catch {
     throw new UsageError(`--relay "${value}" is not a ws:// or wss:// URL`, 'e.g. --relay ws://127.0.0.1:8080, as printed by `webhooks-cli relay`');
   }
+}
+
+function parseChannelName(value: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) return value;
+  throw new UsageError(`--relay-channel "${value}" is not a usable name`, 'use letters, digits, . _ - (up to 64), e.g. --relay-channel orders-app');
 }

@@ -11,6 +11,7 @@ export const SETTINGS = {
   token: { env: 'WEBHOOKS_API_TOKEN', description: 'API token (sent as a bearer token)', secret: true },
   secret: { env: 'WEBHOOKS_SECRET', description: 'default webhook signing secret', secret: true },
   db: { env: 'WEBHOOKS_DB', description: 'path of the history database', secret: false },
+  'relay-key': { env: 'WEBHOOKS_RELAY_KEY', description: 'access key that `listen --relay` presents to the relay (rk_…)', secret: true },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -12,6 +12,10 @@ import { startListener, type Listener, type ListenerInfo, type ListenerOptions, 
 export interface ListenSessionOptions extends ListenerOptions {
   /** Also receive through this relay (already checked with `normaliseRelayUrl`). */
   relayUrl?: string;
+  /** The relay's access key (`--relay-key`, WEBHOOKS_RELAY_KEY, `config set relay-key`). */
+  relayKey?: string;
+  /** `--relay-channel NAME`: a channel of its own for this relay URL and name. */
+  relayChannel?: string;
   /** Register a webhook for the listener through this API (events already checked); removed on stop. */
   register?: { api: ClientOptions; events: string[] };
   /** How long to wait for the relay's public URL, which is what gets registered behind a relay. */
@@ -95,7 +99,7 @@ export async function startListenSession(options: ListenSessionOptions, handlers
   try {
     if (options.relayUrl) {
       const { connectListenerToRelay } = await import('../tunnel/listen-tunnel.js');
-      const tunnel = connectListenerToRelay(listener, { relayUrl: options.relayUrl, onWarning: (message) => events.emit('relayWarning', message) });
+      const tunnel = connectListenerToRelay(listener, { relayUrl: options.relayUrl, relayKey: options.relayKey, channelName: options.relayChannel, onWarning: (message) => events.emit('relayWarning', message) });
       ends.push(() => tunnel.stop());
       failed = tunnel.ended.then((end) => (end.reason === 'stopped' ? new Promise<never>(() => {}) : new UserError(end.message, { hint: end.hint })));
     }

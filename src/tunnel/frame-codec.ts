@@ -12,6 +12,13 @@
 export const CONNECT_PATH = '/connect';
 /** Close code sent to a connection that a newer one for the same channel replaced. */
 export const CLOSE_REPLACED = 4000;
+/** Close code sent to a connection whose relay key was revoked (or that has none, once keys are required). */
+export const CLOSE_KEY_REFUSED = 4001;
+/** The handshake header a listener presents its relay key in (`rk_…`). */
+export const RELAY_KEY_HEADER = 'x-relay-key';
+/** The error code (and words) of a refused relay key, at the handshake or in a close frame's reason. */
+export const KEY_REFUSED_CODE = 'relay_key_refused';
+export const KEY_REFUSED_MESSAGE = 'the relay refused this key';
 
 export const FRAME_KIND = { hello: 1, request: 2, response: 3 } as const;
 

@@ -6,7 +6,8 @@
 import { redactUrl } from '../core/redact.js';
 import { clockTime } from '../format/display.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
-import { ChannelStore } from './channel-store.js';
+import { ChannelStore, channelEntryName } from './channel-store.js';
+import { KEY_REFUSED_CODE } from './frame-codec.js';
 import { TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
 
 export interface ListenTunnel {
@@ -19,20 +20,26 @@ export interface ListenTunnel {
 export interface ListenTunnelOptions {
   /** Already checked with `normaliseRelayUrl`. */
   relayUrl: string;
+  /** `--relay-key`: the relay's access key. */
+  relayKey?: string;
+  /** `--relay-channel NAME`: one of several channels kept for this relay URL (default: the unnamed one). */
+  channelName?: string;
   store?: ChannelStore;
   onWarning?: (message: string) => void;
 }
 
 export function connectListenerToRelay(listener: Listener, options: ListenTunnelOptions): ListenTunnel {
   const store = options.store ?? new ChannelStore();
+  const entry = channelEntryName(options.relayUrl, options.channelName);
   const client = new TunnelClient({
     relayUrl: options.relayUrl,
+    relayKey: options.relayKey,
     handler: listener.handler,
     localPath: listener.path,
-    credentials: store.load(options.relayUrl),
+    credentials: store.load(entry),
     onCredentials: (credentials) => {
       try {
-        store.save(options.relayUrl, credentials);
+        store.save(entry, credentials);
       } catch (err) {
         options.onWarning?.(`${(err as Error).message}; the next start will get a new public URL`);
       }
@@ -43,8 +50,10 @@ export function connectListenerToRelay(listener: Listener, options: ListenTunnel
   listener.setInfo({ relay: headerState(client.status()) });
   client.start();
   const ended = client.done.then((end) => {
-    if (end.reason === 'refused') return { ...end, hint: `remove the entry for ${redactUrl(options.relayUrl)} from ${store.path} to get a new channel (its public URL changes)` };
-    if (end.reason === 'replaced') return { ...end, hint: 'another listen --relay with the same config directory took the channel; stop one of them' };
+    if (end.reason === 'refused' && end.code === KEY_REFUSED_CODE) return { ...end, hint: 'ask its operator for one (`webhooks-cli relay keys add NAME` on the relay host)' };
+    if (end.reason === 'refused' && end.code === 'too_many_channels') return { ...end, hint: 'stop another listener that uses this key, or ask the relay operator for a key of its own' };
+    if (end.reason === 'refused') return { ...end, hint: `remove the entry for ${redactUrl(entry)} from ${store.path} to get a new channel (its public URL changes)` };
+    if (end.reason === 'replaced') return { ...end, hint: `another listen --relay with the same config directory${options.channelName ? ` and --relay-channel ${options.channelName}` : ''} took the channel; stop one of them, or give each its own --relay-channel NAME` };
     return end;
   });
   return { ended, stop: () => client.stop() };

@@ -1,66 +1,37 @@
 /**
- * One channel on the relay: the WebSocket of the listener holding it (when connected) and the
- * senders waiting for that listener's answers, each with a deadline. No HTTP parsing and no
- * authentication here; the relay server does those and decides what each sender is told.
+ * One channel this relay instance holds: the WebSocket of the listener connected to it and the
+ * ids of the requests sent down to that listener and not answered yet (their senders may wait on
+ * this instance or on another one). No HTTP parsing and no authentication here.
  */
-import type http from 'node:http';
 import type { WebSocket } from 'ws';
 
 export interface ChannelConnection {
   socket: WebSocket;
   /** Cleared at each ping, set by the pong (or any message); still clear at the next ping = dead. */
   alive: boolean;
-}
-
-export interface WaitingSender {
-  res: http.ServerResponse;
-  method: string;
-  /** Below the channel, for logs. */
-  path: string;
-  started: number;
-}
-
-interface Waiting extends WaitingSender {
-  deadline: NodeJS.Timeout;
+  /** SHA-256 of the relay key it was admitted with; undefined on an open relay. */
+  keySha256?: string;
+  keyName?: string;
+  /** Redis server time (µs) of the connection, so the newest wins across instances; 0 without Redis. */
+  stamp: bigint;
 }
 
 export class RelayChannel {
   connection: ChannelConnection | undefined;
-  readonly #waiting = new Map<string, Waiting>();
+  /** Request id → when its sender stops waiting (ms since the epoch). */
+  readonly inFlight = new Map<string, number>();
   #grace: NodeJS.Timeout | undefined;
 
   constructor(readonly id: string) {}
 
-  get waitingCount(): number {
-    return this.#waiting.size;
-  }
-
-  /** Nothing connected, nobody waiting, no grace period running: the relay may forget the channel. */
+  /** Nothing connected, nothing in flight, no grace period running: the relay may forget the channel. */
   get idle(): boolean {
-    return !this.connection && this.#waiting.size === 0 && !this.#grace;
+    return !this.connection && this.inFlight.size === 0 && !this.#grace;
   }
 
-  /** A sender now waits for the answer to request `id`; `onDeadline` runs if none comes in `timeoutMs`. */
-  wait(id: string, sender: WaitingSender, timeoutMs: number, onDeadline: () => void): void {
-    this.#waiting.set(id, { ...sender, deadline: setTimeout(onDeadline, timeoutMs) });
-  }
-
-  isWaiting(id: string, res: http.ServerResponse): boolean {
-    return this.#waiting.get(id)?.res === res;
-  }
-
-  /** The sender waiting for `id`, no longer waiting (its deadline cleared); undefined if none. */
-  take(id: string): WaitingSender | undefined {
-    const waiting = this.#waiting.get(id);
-    if (!waiting) return undefined;
-    clearTimeout(waiting.deadline);
-    this.#waiting.delete(id);
-    return waiting;
-  }
-
-  /** Every waiting sender, none waiting any more. */
-  takeAll(): WaitingSender[] {
-    return [...this.#waiting.keys()].map((id) => this.take(id)!);
+  /** Drops the ids whose senders have stopped waiting by `now`. */
+  pruneExpired(now: number): void {
+    for (const [id, expiresAt] of this.inFlight) if (expiresAt <= now) this.inFlight.delete(id);
   }
 
   /** After the listener dropped: `onExpired` runs unless `stopGrace` (a reconnection) comes first. */

@@ -2,54 +2,34 @@
  * The relay: a public HTTP server whose every channel is backed by one WebSocket from a
  * `listen --relay` client. A request to `/<channel>/…` is framed (raw body bytes untouched),
  * sent to that channel's client, and the sender gets the client's real answer — status, headers
- * and body — or a clear error of the relay's own: 503 no client connected, 504 no answer in
- * time, 502 the client vanished, 413 body too large, 404 unknown path.
+ * and body, with the relay's security headers — or a clear error of the relay's own: 503 no
+ * client connected, 504 no answer in time, 502 the client vanished, 413 body too large, 405 a
+ * method not in `--methods`, 429 over `--rate-limit`, 404 unknown path.
  *
- * Channels live in memory only while a client is connected or an answer is pending; identity
- * comes from the token itself (see channel-token.ts), so a restarted relay accepts its clients
- * back without any stored state.
+ * This module is the HTTP side and the routing of answers; the WebSocket side (which listener
+ * holds which channel) is relay-listeners.ts. Channels live in memory only while a client is
+ * connected or answers are in flight; identity comes from the token itself (see
+ * channel-token.ts), so a restarted relay accepts its clients back without any stored state. With `--redis`, instances share channels (see redis-bridge.ts):
+ * a channel held elsewhere is reached through Redis, one held here never needs it.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { serverTimeouts } from '../config/server-timeouts.js';
-import { answerClientError, endWithJsonError } from '../http/socket-answer.js';
-import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from './channel-token.js';
 import { endToEndHeaders } from '../core/http-headers.js';
+import { answerClientError } from '../http/socket-answer.js';
 import { splitChannelPath } from './forwarding-rules.js';
-import { CLOSE_REPLACED, CONNECT_PATH, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
-import { RelayChannel, type ChannelConnection, type WaitingSender } from './relay-channel.js';
-
-export interface RelayOptions {
-  host: string;
-  /** 0 picks a free port. */
-  port: number;
-  /** Base of the public webhook URLs handed to clients; default: the Host the client connected to. */
-  publicUrl?: string;
-  /** How long a sender waits for the client's answer before a 504. */
-  answerTimeoutMs?: number;
-  maxBodyBytes?: number;
-  /** Keepalive: a client that has not answered the previous ping by the next one is dropped. */
-  pingIntervalMs?: number;
-  /** After a client drops, how long its pending requests wait for it to come back and answer. */
-  reconnectGraceMs?: number;
-  /** A sender gets this long for its whole request (headers: 10 s at most), else 408 (default 30 s). */
-  requestTimeoutMs?: number;
-  log?: RelayLogger;
-}
-
-export type RelayLogger = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
-
-export const RELAY_DEFAULTS = {
-  answerTimeoutMs: 10_000,
-  maxBodyBytes: 1024 * 1024,
-  pingIntervalMs: 15_000,
-  reconnectGraceMs: 2_000,
-} as const;
-
-/** Room for a frame's metadata on top of the body limit. */
-const FRAME_OVERHEAD_BYTES = 64 * 1024;
+import { decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
+import { PendingSenders } from './pending-senders.js';
+import type { RelayAccess } from './relay-access.js';
+import { relaySettings, type RelayLogger, type RelayOptions, type RelaySettings } from './relay-options.js';
+import { RELAY_ERRORS, errorAnswer, relayedAnswerHeaders, sendError, sendJson, type RelayError } from './relay-answers.js';
+import type { RelayChannel } from './relay-channel.js';
+import { ListenerHub } from './relay-listeners.js';
+import { RelayMetrics } from './relay-metrics.js';
+import { takeInBody } from './relay-intake.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { RedisBridge } from './redis-bridge.js';
 
 export interface RelayStats {
   channels: number;
@@ -58,30 +38,40 @@ export interface RelayStats {
 }
 
 export class RelayServer {
-  private readonly channels = new Map<string, RelayChannel>();
+  private readonly listeners: ListenerHub;
+  private readonly pending = new PendingSenders();
   private readonly sockets = new Set<Socket>();
-  private readonly wss: WebSocketServer;
   private readonly http: http.Server;
+  private readonly settings: RelaySettings;
+  private readonly methods: Set<string>;
+  private readonly limiter: RateLimiter;
+  private readonly metrics: RelayMetrics;
+  private readonly access: RelayAccess | undefined;
+  private bridge: RedisBridge | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private requestCounter = 0;
-  private readonly requestIdPrefix = randomBytes(4).toString('hex');
-  private readonly settings: { answerTimeoutMs: number; maxBodyBytes: number; pingIntervalMs: number; reconnectGraceMs: number; publicUrl?: string };
+  private readonly instanceId = randomBytes(4).toString('hex');
   private readonly log: RelayLogger;
 
   private constructor(options: RelayOptions) {
-    this.settings = {
-      answerTimeoutMs: options.answerTimeoutMs ?? RELAY_DEFAULTS.answerTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes ?? RELAY_DEFAULTS.maxBodyBytes,
-      pingIntervalMs: options.pingIntervalMs ?? RELAY_DEFAULTS.pingIntervalMs,
-      reconnectGraceMs: options.reconnectGraceMs ?? RELAY_DEFAULTS.reconnectGraceMs,
-      publicUrl: options.publicUrl,
-    };
+    this.settings = relaySettings(options);
+    this.methods = new Set(this.settings.methods);
+    this.limiter = new RateLimiter(this.settings.rateLimit);
+    this.access = options.access;
     this.log = options.log ?? (() => {});
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
+    this.metrics = new RelayMetrics({ stats: () => this.stats(), redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined) });
+    this.listeners = new ListenerHub({
+      settings: this.settings,
+      access: this.access,
+      bridge: () => this.bridge,
+      log: this.log,
+      answer: (channel, frame, raw) => this.route(channel, frame, raw),
+      gone: (channel) => this.failInFlight(channel, RELAY_ERRORS.clientGone),
+    });
     this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) => this.handleHttp(req, res));
     // An Expect other than 100-continue: node would answer 417 itself; the listener is the one to answer.
     this.http.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => this.handleHttp(req, res));
-    this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
+    this.http.on('upgrade', (req, socket, head) => this.listeners.upgrade(req, socket as Socket, head));
     this.http.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -90,17 +80,37 @@ export class RelayServer {
     this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, { headers: ({ code }) => ({ 'X-Relay-Error': code }) }));
   }
 
-  /** Starts listening; rejects with the listen error (e.g. EADDRINUSE). */
+  /** Connects to Redis (if asked), then listens; rejects with a UserError for Redis or the listen error (e.g. EADDRINUSE). */
   static async start(options: RelayOptions): Promise<RelayServer> {
     const relay = new RelayServer(options);
-    await new Promise<void>((resolve, reject) => {
-      relay.http.once('error', reject);
-      relay.http.listen(options.port, options.host, () => {
-        relay.http.off('error', reject);
-        resolve();
+    if (options.redisUrl) {
+      const { RedisBridge } = await import('./redis-bridge.js');
+      relay.bridge = await RedisBridge.start(options.redisUrl, relay.instanceId, {
+        request: (channel, frame) => relay.relayedRequest(channel, frame),
+        answer: (id, channel, frame) => relay.relayedAnswer(id, channel, frame),
+        claim: (channel, stamp) => relay.listeners.claimedElsewhere(channel, stamp),
+        log: relay.log,
       });
-    });
-    relay.pingTimer = setInterval(() => relay.pingAll(), relay.settings.pingIntervalMs);
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        relay.http.once('error', reject);
+        relay.http.listen(options.port, options.host, () => {
+          relay.http.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      await relay.bridge?.close();
+      throw err;
+    }
+    relay.access?.onChange(() => relay.listeners.dropRefusedListeners());
+    relay.access?.watch();
+    relay.pingTimer = setInterval(() => {
+      const now = Date.now();
+      relay.limiter.sweep(now);
+      relay.listeners.pingAll(now);
+    }, relay.settings.pingIntervalMs);
     relay.pingTimer.unref();
     return relay;
   }
@@ -116,37 +126,31 @@ export class RelayServer {
   }
 
   stats(): RelayStats {
-    let connected = 0;
-    let pending = 0;
-    for (const channel of this.channels.values()) {
-      if (channel.connection) connected += 1;
-      pending += channel.waitingCount;
-    }
-    return { channels: this.channels.size, connected, pending };
+    return { ...this.listeners.stats(), pending: this.pending.size };
   }
 
   /** Stops accepting, answers every waiting sender 503, closes every tunnel (clients will reconnect). */
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
-    for (const channel of this.channels.values()) {
-      channel.stopGrace();
-      this.failWaiting(channel, 503, 'relay_closing', 'the relay is shutting down; retry shortly');
-      channel.connection?.socket.close(1001, 'relay shutting down');
-    }
+    this.access?.close();
+    for (const sender of this.pending.takeAll()) sendError(sender.res, 503, 'relay_closing', 'the relay is shutting down; retry shortly', { 'retry-after': '1' });
+    this.listeners.closeAll();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     // Give the close frames a moment to leave, then cut whatever is still open.
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const socket of this.sockets) socket.destroy();
-    for (const client of this.wss.clients) client.terminate();
-    await closed;
+    this.listeners.terminateAll();
+    await Promise.all([closed, this.bridge?.close()]);
   }
 
   // ---- public HTTP side -------------------------------------------------------------------
 
   private handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/';
-    if (url === '/healthz' && req.method === 'GET') {
-      sendJson(res, 200, { ok: true, ...this.stats() });
+    if (req.method === 'GET' && (url === '/healthz' || url === '/metrics')) {
+      req.resume();
+      if (url === '/healthz') sendJson(res, 200, { ok: true, ...this.stats(), ...(this.bridge ? { redis: this.bridge.up ? 'up' : 'down' } : {}) });
+      else void this.metrics.text().then((text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text));
       return;
     }
     const target = splitChannelPath(url);
@@ -155,94 +159,93 @@ export class RelayServer {
       req.resume();
       return;
     }
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.settings.maxBodyBytes) {
-      this.tooLarge(req, res, target.channel);
+    const started = performance.now();
+    res.on('finish', () => this.metrics.answered(res.statusCode, (performance.now() - started) / 1000));
+    const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) => {
+      this.log('warn', `${req.method} /${target.channel}: ${message} (${status})`, { channel: target.channel, status });
+      sendError(res, status, code, message, headers);
+      req.resume();
+    };
+    if (!this.methods.has(req.method ?? '')) {
+      refuse(405, 'method_not_allowed', `this relay passes on only ${[...this.methods].join(', ')}`, { allow: [...this.methods].join(', ') });
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let aborted = false;
-    req.on('data', (chunk: Buffer) => {
-      if (aborted) return;
-      size += chunk.length;
-      if (size > this.settings.maxBodyBytes) {
-        aborted = true;
-        this.tooLarge(req, res, target.channel);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!aborted) this.forward(req, res, target.channel, target.rest, Buffer.concat(chunks, size));
-    });
-    req.on('error', () => {
-      aborted = true;
+    const rate = this.limiter.take(target.channel, Date.now());
+    if (!rate.ok) {
+      this.metrics.rateLimited();
+      refuse(429, 'rate_limited', `over this channel's ${this.settings.rateLimit} requests a second`, { 'retry-after': String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000))) });
+      return;
+    }
+    takeInBody(req, this.settings.maxBodyBytes, {
+      tooLarge: () => {
+        res.setHeader('connection', 'close');
+        refuse(413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);
+      },
+      complete: (body) => this.forward(req, res, target.channel, target.rest, body, started),
     });
   }
 
-  private tooLarge(req: http.IncomingMessage, res: http.ServerResponse, channel: string): void {
-    this.log('warn', `${req.method} /${channel}: body over ${this.settings.maxBodyBytes} bytes refused (413)`, { channel, status: 413 });
-    res.setHeader('connection', 'close');
-    sendError(res, 413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);
-    req.resume();
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, channelId: string, rest: string, body: Buffer): void {
-    const channel = this.channels.get(channelId);
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, channelId: string, rest: string, body: Buffer, started: number): void {
+    const method = req.method ?? 'POST';
+    const line = `${method} /${channelId}${rest}`;
+    const fail = ({ status, code, message, headers }: RelayError) => {
+      this.log('warn', `${line}: ${message} (${status})`, { channel: channelId, status });
+      sendError(res, status, code, message, headers);
+    };
+    const channel = this.listeners.get(channelId);
     const connection = channel?.connection;
-    if (!channel || !connection) {
-      this.log('warn', `${req.method} /${channelId}${rest}: no client connected (503)`, { channel: channelId, status: 503 });
-      res.setHeader('retry-after', '5');
-      sendError(res, 503, 'no_client', 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry');
-      return;
+    if (!connection && !this.bridge) return fail(RELAY_ERRORS.noClient);
+    if (!connection && !this.bridge!.up) return fail(RELAY_ERRORS.redisUnavailable);
+    if (this.pending.countFor(channelId) >= this.settings.maxPendingPerChannel) {
+      return fail({ status: 503, code: 'listener_busy', message: `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`, headers: { 'retry-after': '1' } });
     }
-    const id = `${this.requestIdPrefix}-${(this.requestCounter++).toString(36)}`;
-    const method = req.method ?? 'GET';
-    channel.wait(id, { res, method, path: rest, started: performance.now() }, this.settings.answerTimeoutMs, () => this.timeOut(channel, id));
+    const id = `${this.instanceId}-${(this.requestCounter++).toString(36)}`;
+    this.pending.add(id, { res, channel: channelId, method, path: rest, started }, this.settings.answerTimeoutMs, () => this.timeOut(id));
     // A sender that hangs up no longer needs an answer; a late one is then dropped quietly.
     res.on('close', () => {
-      if (!res.writableFinished && channel.isWaiting(id, res)) this.take(channel, id);
+      if (!res.writableFinished && this.pending.isWaiting(id, res)) this.pending.take(id);
     });
-    const frame = encodeFrame({
-      kind: 'request',
-      id,
-      method,
-      path: rest,
-      headers: endToEndHeaders(req.headers),
-      remoteAddress: req.socket.remoteAddress ?? null,
-      timeoutMs: this.settings.answerTimeoutMs,
-      body,
-    });
-    connection.socket.send(frame, { binary: true }, (err) => {
-      if (err && this.take(channel, id)) {
-        this.log('warn', `${method} /${channelId}${rest}: could not reach the client (502)`, { channel: channelId, status: 502 });
-        sendError(res, 502, 'client_unreachable', 'the tunnel to the listener broke while sending; the sender should retry');
-      }
-    });
+    const frame = encodeFrame({ kind: 'request', id, method, path: rest, headers: endToEndHeaders(req.headers), remoteAddress: req.socket.remoteAddress ?? null, timeoutMs: this.settings.answerTimeoutMs, body });
+    const lost = (error: RelayError) => {
+      if (this.pending.take(id)) fail(error);
+    };
+    if (channel && connection) {
+      channel.inFlight.set(id, Date.now() + this.settings.answerTimeoutMs);
+      connection.socket.send(frame, { binary: true }, (err) => {
+        if (err) lost(RELAY_ERRORS.clientUnreachable);
+      });
+      return;
+    }
+    this.bridge!.publishRequest(channelId, frame).then(
+      (receivers) => {
+        if (receivers === 0) lost(RELAY_ERRORS.noClient);
+      },
+      () => lost(RELAY_ERRORS.redisUnavailable),
+    );
   }
 
-  private timeOut(channel: RelayChannel, id: string): void {
-    const sender = this.take(channel, id);
+  private timeOut(id: string): void {
+    const sender = this.pending.take(id);
     if (!sender) return;
-    this.log('warn', `${sender.method} /${channel.id}${sender.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`, { channel: channel.id, status: 504 });
+    this.log('warn', `${sender.method} /${sender.channel}${sender.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`, { channel: sender.channel, status: 504 });
     sendError(sender.res, 504, 'client_timeout', `the listener did not answer within ${this.settings.answerTimeoutMs} ms`);
   }
 
-  private answer(channel: RelayChannel, frame: ResponseFrame): void {
-    const sender = this.take(channel, frame.id);
-    if (!sender) {
-      this.log('info', `late or unknown answer ${frame.id} on /${channel.id} ignored (its sender already got an answer or left)`, { channel: channel.id });
+  /** Passes `frame`, the answer to a sender waiting here on `channelId`, to that sender. */
+  private answerSender(channelId: string, frame: ResponseFrame): void {
+    if (this.pending.channelOf(frame.id) !== channelId) {
+      this.log('info', `late or unknown answer ${frame.id} on /${channelId} ignored (its sender already got an answer or left)`, { channel: channelId });
       return;
     }
+    const sender = this.pending.take(frame.id)!;
     const ms = Math.round((performance.now() - sender.started) * 10) / 10;
     try {
-      sender.res.writeHead(frame.status, { ...endToEndHeaders(frame.headers), 'content-length': String(frame.body.length) });
+      sender.res.writeHead(frame.status, { ...relayedAnswerHeaders(frame.headers), 'content-length': String(frame.body.length) });
       sender.res.end(frame.body);
-      this.log('info', `${sender.method} /${channel.id}${sender.path} → ${frame.status} (${ms} ms)`, { channel: channel.id, status: frame.status, ms });
+      this.log('info', `${sender.method} /${channelId}${sender.path} → ${frame.status} (${ms} ms)`, { channel: channelId, status: frame.status, ms });
     } catch (err) {
       // writeHead throws on header names or values node will not send; the sender still gets an answer.
-      this.log('warn', `answer on /${channel.id} has an invalid header (${(err as Error).message}) (502)`, { channel: channel.id, status: 502 });
+      this.log('warn', `answer on /${channelId} has an invalid header (${(err as Error).message}) (502)`, { channel: channelId, status: 502 });
       if (!sender.res.headersSent) {
         sender.res.removeHeader('content-length');
         sendError(sender.res, 502, 'bad_answer', 'the listener answered with an invalid header');
@@ -250,167 +253,51 @@ export class RelayServer {
     }
   }
 
-  /** The sender waiting for `id` on `channel`, no longer waiting; undefined if it already got an answer. */
-  private take(channel: RelayChannel, id: string): WaitingSender | undefined {
-    const sender = channel.take(id);
-    this.forgetIfIdle(channel);
-    return sender;
+  /** A listener's answer to `id` on `channel`: to its sender here, or through Redis to the instance it waits on. */
+  private route(channel: RelayChannel, frame: ResponseFrame, raw: Buffer): void {
+    channel.inFlight.delete(frame.id);
+    if (this.bridge && !this.bridge.isOwnRequest(frame.id)) this.bridge.publishAnswer(frame.id, channel.id, raw);
+    else this.answerSender(channel.id, frame);
+    this.listeners.forgetIfIdle(channel);
   }
 
-  private failWaiting(channel: RelayChannel, status: number, code: string, message: string): void {
-    for (const sender of channel.takeAll()) {
-      this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${message} (${status})`, { channel: channel.id, status });
-      sendError(sender.res, status, code, message);
-    }
-    this.forgetIfIdle(channel);
-  }
-
-  // ---- WebSocket side ---------------------------------------------------------------------
-
-  private handleUpgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://relay.invalid');
-    if (url.pathname !== CONNECT_PATH) {
-      refuseUpgrade(socket, 404, `WebSocket clients connect to ${CONNECT_PATH}`);
-      return;
-    }
-    const requested = url.searchParams.get('channel');
-    const token = bearerToken(req.headers.authorization);
-    let channelId: string;
-    let newToken: string | undefined;
-    if (requested === null && token === undefined) {
-      newToken = newChannelToken();
-      channelId = channelIdForToken(newToken);
-    } else if (requested !== null && token !== undefined && tokenOpensChannel(token, requested)) {
-      channelId = requested;
-    } else {
-      const shown = requested && isWellFormedChannelId(requested) ? requested : '(none)';
-      this.log('warn', `connection refused for channel ${shown}: ${token === undefined ? 'no token' : 'wrong token'}`, { channel: shown, refused: true });
-      refuseUpgrade(socket, 401, 'this token does not open that channel');
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, channelId, newToken, publicBase(this.settings.publicUrl, req)));
-  }
-
-  private attach(socket: WebSocket, channelId: string, newToken: string | undefined, publicBase: string): void {
-    const channel = this.channelFor(channelId);
-    const previous = channel.connection;
-    const connection: ChannelConnection = { socket, alive: true };
-    channel.connection = connection;
-    channel.stopGrace();
-    if (previous) {
-      this.log('warn', `channel ${channelId}: a newer connection replaced the previous one`, { channel: channelId });
-      previous.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
-    }
-    this.log('info', `channel ${channelId} connected${newToken ? ' (new channel)' : ''}`, { channel: channelId, connected: true });
-
-    socket.on('pong', () => {
-      connection.alive = true;
-    });
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      connection.alive = true;
-      this.receive(channel, data, isBinary);
-    });
-    socket.on('error', (err) => {
-      this.log('warn', `channel ${channelId}: connection error: ${err.message}`, { channel: channelId });
-    });
-    socket.on('close', (code) => {
-      if (channel.connection !== connection) return;
-      channel.connection = undefined;
-      this.log('info', `channel ${channelId} disconnected (code ${code})`, { channel: channelId, connected: false, code });
-      if (channel.waitingCount > 0) {
-        // Answers may still come over a reconnection (the client keeps unsent ones); give it a moment.
-        channel.startGrace(this.settings.reconnectGraceMs, () => {
-          if (!channel.connection) this.failWaiting(channel, 502, 'client_gone', 'the listener disconnected before answering; the sender should retry');
-          this.forgetIfIdle(channel);
-        });
-      }
-      this.forgetIfIdle(channel);
-    });
-
-    socket.send(
-      encodeFrame({
-        kind: 'hello',
-        channel: channelId,
-        token: newToken,
-        publicUrl: `${publicBase}/${channelId}`,
-        pingIntervalMs: this.settings.pingIntervalMs,
-        maxBodyBytes: this.settings.maxBodyBytes,
-      }),
-      { binary: true },
-    );
-  }
-
-  private receive(channel: RelayChannel, data: Buffer, isBinary: boolean): void {
-    if (!isBinary) {
-      this.log('warn', `channel ${channel.id}: text frame ignored (the tunnel speaks binary frames)`, { channel: channel.id, malformed: true });
-      return;
-    }
-    const decoded = decodeFrame(data);
-    if (!decoded.ok) {
-      this.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, { channel: channel.id, malformed: true });
-      return;
-    }
-    if (decoded.frame.kind !== 'response') {
-      this.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, { channel: channel.id, malformed: true });
-      return;
-    }
-    this.answer(channel, decoded.frame);
-  }
-
-  private pingAll(): void {
-    for (const channel of this.channels.values()) {
-      const connection = channel.connection;
-      if (!connection) continue;
-      if (!connection.alive) {
-        this.log('warn', `channel ${channel.id}: no pong since the last ping, dropping the connection`, { channel: channel.id });
-        connection.socket.terminate();
+  /** Tells the senders of the requests still in flight on `channel` that its listener is gone. */
+  private failInFlight(channel: RelayChannel, error: RelayError): void {
+    channel.pruneExpired(Date.now());
+    for (const id of channel.inFlight.keys()) {
+      if (this.bridge && !this.bridge.isOwnRequest(id)) {
+        this.bridge.publishAnswer(id, channel.id, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
         continue;
       }
-      connection.alive = false;
-      connection.socket.ping();
+      const sender = this.pending.take(id);
+      if (!sender) continue;
+      this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${error.message} (${error.status})`, { channel: channel.id, status: error.status });
+      sendError(sender.res, error.status, error.code, error.message, error.headers);
     }
+    channel.inFlight.clear();
+    this.listeners.forgetIfIdle(channel);
   }
 
-  private channelFor(id: string): RelayChannel {
-    let channel = this.channels.get(id);
-    if (!channel) {
-      channel = new RelayChannel(id);
-      this.channels.set(id, channel);
-    }
-    return channel;
+  // ---- Redis side -------------------------------------------------------------------------
+
+  /** A request from a sender on another instance for a channel held here. */
+  private relayedRequest(channelId: string, raw: Buffer): void {
+    const decoded = decodeFrame(raw);
+    if (!decoded.ok || decoded.frame.kind !== 'request' || this.bridge!.isOwnRequest(decoded.frame.id)) return;
+    const { id, timeoutMs } = decoded.frame;
+    const channel = this.listeners.get(channelId);
+    const reply = (error: RelayError) => this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
+    if (!channel?.connection) return reply(RELAY_ERRORS.noClient);
+    channel.inFlight.set(id, Date.now() + timeoutMs);
+    channel.connection.socket.send(raw, { binary: true }, (err) => {
+      if (err && channel.inFlight.delete(id)) reply(RELAY_ERRORS.clientUnreachable);
+    });
   }
 
-  private forgetIfIdle(channel: RelayChannel): void {
-    // Only this very object: a late callback of a forgotten channel must not drop its successor.
-    if (channel.idle && this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
+  /** An answer, through Redis, for a sender waiting here. */
+  private relayedAnswer(id: string, channelId: string, raw: Buffer): void {
+    const decoded = decodeFrame(raw);
+    if (decoded.ok && decoded.frame.kind === 'response' && decoded.frame.id === id) this.answerSender(channelId, decoded.frame);
   }
-}
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match ? match[1] : undefined;
-}
-
-/** Where senders reach this relay: `--public-url`, else the address the client itself used (behind a TLS proxy, https). */
-function publicBase(configured: string | undefined, req: http.IncomingMessage): string {
-  if (configured) return configured.replace(/\/+$/, '');
-  const scheme = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
-  return `${scheme}://${req.headers.host ?? 'localhost'}`;
-}
-
-function refuseUpgrade(socket: Socket, status: 401 | 404, message: string): void {
-  endWithJsonError(socket, { status, code: status === 401 ? 'unauthorized' : 'not_found', message });
-}
-
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-/** The relay's own answers carry `x-relay-error` so they are never mistaken for the listener's. */
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  if (res.headersSent || res.destroyed) return;
-  res.setHeader('x-relay-error', code);
-  sendJson(res, status, { error: { code, message } });
 }

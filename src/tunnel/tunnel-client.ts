@@ -9,7 +9,7 @@
  */
 import WebSocket from 'ws';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
-import { CLOSE_REPLACED, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
+import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
 import { localPathFor, normaliseRelayUrl } from './forwarding-rules.js';
 import { ReconnectBackoff, HEALTHY_CONNECTION_MS, RECONNECT_DELAYS_MS } from './reconnect-backoff.js';
 
@@ -43,6 +43,8 @@ export interface TunnelClientOptions {
   /** `ws://`, `wss://` (or `http(s)://`) URL of the relay; `/connect` is added when no path is given. */
   relayUrl: string;
   handler: RequestHandler;
+  /** The relay's access key (`rk_…`), when the relay requires one. */
+  relayKey?: string;
   /** A channel to reopen; without it the relay creates one and `onCredentials` receives it. */
   credentials?: ChannelCredentials;
   onCredentials?: (credentials: ChannelCredentials) => void;
@@ -56,7 +58,8 @@ export interface TunnelClientOptions {
   handshakeTimeoutMs?: number;
 }
 
-export type TunnelEnd = { reason: 'stopped' } | { reason: 'refused' | 'replaced'; message: string };
+/** `code`, on a refusal: the relay's error code (`relay_key_refused`, `unauthorized`, `too_many_channels`). */
+export type TunnelEnd = { reason: 'stopped' } | { reason: 'refused' | 'replaced'; message: string; code?: string };
 
 interface UnsentAnswer {
   frame: Buffer;
@@ -125,6 +128,7 @@ export class TunnelClient {
     if (this.stopping) return;
     const url = new URL(this.connectUrl);
     const headers: Record<string, string> = {};
+    if (this.options.relayKey) headers[RELAY_KEY_HEADER] = this.options.relayKey;
     if (this.credentials) {
       url.searchParams.set('channel', this.credentials.channel);
       headers.authorization = `Bearer ${this.credentials.token}`;
@@ -132,16 +136,19 @@ export class TunnelClient {
     const socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000 });
     this.socket = socket;
     this.hello = undefined;
-    let refusal: string | undefined;
+    let refusal: { message: string; code?: string } | undefined;
     let lastError: string | undefined;
 
     socket.on('unexpected-response', (_req, res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const detail = errorMessageOf(Buffer.concat(chunks)) ?? `HTTP ${res.statusCode}`;
+        const error = errorOf(Buffer.concat(chunks));
+        const detail = error.message ?? `HTTP ${res.statusCode}`;
         if (res.statusCode === 401 || res.statusCode === 403) {
-          refusal = `the relay refused channel ${this.credentials?.channel ?? '(new)'}: ${detail}`;
+          refusal = error.code === KEY_REFUSED_CODE
+            ? { message: KEY_REFUSED_MESSAGE, code: error.code }
+            : { message: `the relay refused channel ${this.credentials?.channel ?? '(new)'}: ${detail}`, code: error.code };
         }
         lastError = `relay answered ${res.statusCode}: ${detail}`;
         socket.terminate();
@@ -173,8 +180,9 @@ export class TunnelClient {
       this.socket = undefined;
       this.hello = undefined;
       if (this.stopping) return;
+      if (code === CLOSE_KEY_REFUSED) refusal = { message: `${KEY_REFUSED_MESSAGE} (${reason.toString() || 'no reason given'})`, code: KEY_REFUSED_CODE };
       if (refusal) {
-        this.finish({ reason: 'refused', message: refusal }, { state: 'refused', error: refusal, retryInMs: undefined });
+        this.finish({ reason: 'refused', ...refusal }, { state: 'refused', error: refusal.message, retryInMs: undefined });
         return;
       }
       if (code === CLOSE_REPLACED) {
@@ -287,12 +295,16 @@ function textResponse(status: number, message: string): RawResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(message + '\n') };
 }
 
-function errorMessageOf(body: Buffer): string | undefined {
+/** The relay's JSON error `{ error: { code, message } }`, or the start of whatever else it sent. */
+function errorOf(body: Buffer): { message?: string; code?: string } {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown } };
-    return typeof parsed.error?.message === 'string' ? parsed.error.message : undefined;
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown; code?: unknown } };
+    return {
+      message: typeof parsed.error?.message === 'string' ? parsed.error.message : undefined,
+      code: typeof parsed.error?.code === 'string' ? parsed.error.code : undefined,
+    };
   } catch {
-    return body.length > 0 ? body.toString('utf8').slice(0, 200) : undefined;
+    return { message: body.length > 0 ? body.toString('utf8').slice(0, 200) : undefined };
   }
 }
 

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { execa, type ResultPromise } from 'execa';
-import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { spawnListen as spawnRelayListen, type ListenProcess } from '../helpers/relay-listen.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -24,44 +24,9 @@ async function relayProcess(port = 0): Promise<RelayProcess> {
   return relay;
 }
 
-interface ListenProcess {
-  configDir: string;
-  dbPath: string;
-  process: ResultPromise<{ reject: false }>;
-  /** Waits for the n-th match of `pattern` on listen's stderr; returns its first group. */
-  waitFor: (pattern: RegExp, occurrence?: number) => Promise<string>;
-  stop: (signal?: NodeJS.Signals) => Promise<Awaited<ResultPromise<{ reject: false }>>>;
-}
-
-/** `listen --relay` as a process, its stderr watched from the first byte. */
-function spawnListen(relay: RelayProcess, args: string[] = [], configDir = tempDir()): ListenProcess {
-  const child = execa(process.execPath, [BIN, 'listen', '--port', '0', '--no-tui', '--secret', SECRET, '--relay', relay.wsUrl, ...args], {
-    reject: false,
-    env: isolatedEnv(configDir),
-    extendEnv: true,
-    timeout: 60_000,
-  }) as ResultPromise<{ reject: false }>;
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const listener: ListenProcess = {
-    configDir,
-    dbPath: join(configDir, 'history.db'),
-    process: child,
-    waitFor: async (pattern, occurrence = 1) => {
-      const global = new RegExp(pattern.source, 'g');
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const matches = [...stderr.matchAll(global)];
-        if (matches.length >= occurrence) return matches[occurrence - 1]![1] ?? matches[occurrence - 1]![0];
-        if (Date.now() > deadline) throw new Error(`no ${pattern} in listen's output:\n${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
-    stop: async (signal = 'SIGTERM') => {
-      child.kill(signal);
-      return await child;
-    },
-  };
+/** `listen --relay` as a process, stopped after the test. */
+function spawnListen(relay: Pick<RelayProcess, 'wsUrl'>, args: string[] = [], configDir = tempDir()): ListenProcess {
+  const listener = spawnRelayListen(relay.wsUrl, args, { secret: SECRET, configDir });
   cleanups.push(() => listener.stop());
   return listener;
 }
@@ -165,7 +130,7 @@ describe('listen --relay', () => {
 
   it('with no relay at the address, keeps retrying and says why and when the next try is', async () => {
     const port = await freePort();
-    const listener = spawnListen({ wsUrl: `ws://127.0.0.1:${port}` } as RelayProcess);
+    const listener = spawnListen({ wsUrl: `ws://127.0.0.1:${port}` });
     await listener.waitFor(/relay: reconnecting \(connection refused: is the relay running at that address\?, retrying in 5 s at (\d\d:\d\d:\d\d) \(4 tries failed\)\)/);
     const result = await listener.stop();
     expect(result.exitCode).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * Fuzzing the tunnel end to end: random requests to a `relay`'s public URL, carried to a
  * `listen --relay` process. No 5xx (nothing is slow or disconnected here), the listener's answers
- * come back whole, and each one it gave is in its history (source relay).
+ * come back whole, and each one it gave is in its history (source relay). Twice: through one
+ * relay, and through two relay instances on a real redis-server (sender on B, listener on A).
  */
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
@@ -11,24 +12,36 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { BIN, isolatedEnv, tempDir } from '../helpers/cli.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { skipWithout } from '../helpers/required-program.js';
 
 const SECRET = 'relay-fuzz-secret';
 const MAX_BODY = 16 * 1024;
-let relay: RelayProcess;
-let listen: ResultPromise<{ reject: false }>;
-let publicUrl: string;
-const configDir = tempDir();
+/** Every method the fuzzer sends crosses the tunnel; no rate limit gets in the way. */
+const RELAY_ARGS = ['--methods', 'POST,GET,PUT,DELETE,PATCH,OPTIONS', '--rate-limit', '100000'];
 
-beforeAll(async () => {
-  relay = await startRelayProcess();
-  listen = execa(process.execPath, [BIN, '--json', 'listen', '--port', '0', '--secret', SECRET, '--max-body', String(MAX_BODY), '--relay', relay.wsUrl], {
+interface Setup {
+  relays: RelayProcess[];
+  redis?: RedisServer;
+  listen: ResultPromise<{ reject: false }>;
+  /** Where the fuzzer sends: the listener's public URL, on the instance the listener is not on. */
+  publicUrl: string;
+  configDir: string;
+}
+
+async function setUp(withRedis: boolean): Promise<Setup> {
+  const redis = withRedis ? await startRedisServer() : undefined;
+  const extra = redis ? ['--redis', redis.url] : [];
+  const relays = await Promise.all((redis ? [0, 1] : [0]).map(() => startRelayProcess(0, [...RELAY_ARGS, ...extra])));
+  const configDir = tempDir();
+  const listen = execa(process.execPath, [BIN, '--json', 'listen', '--port', '0', '--secret', SECRET, '--max-body', String(MAX_BODY), '--relay', relays[0]!.wsUrl], {
     reject: false,
     env: isolatedEnv(configDir),
     extendEnv: true,
-    timeout: 60_000,
+    timeout: 120_000,
   }) as ResultPromise<{ reject: false }>;
-  publicUrl = await new Promise<string>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     listen.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -37,12 +50,9 @@ beforeAll(async () => {
     });
     void listen.then((r) => reject(new Error(`listen exited early: ${r.stderr}`)));
   });
-});
-
-afterAll(async () => {
-  listen.kill('SIGKILL');
-  await relay.stop('SIGKILL');
-});
+  const sender = relays[relays.length - 1]!;
+  return { relays, redis, listen, configDir, publicUrl: sender.url + new URL(url).pathname };
+}
 
 const token = fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$/);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'proxy-connection']);
@@ -71,7 +81,7 @@ interface Answer {
   relayError: boolean;
 }
 
-function send(r: { method: string; suffix: string; headers: Array<[string, string]>; body: Buffer; signed: boolean }): Promise<Answer | null> {
+function send(publicUrl: string, r: { method: string; suffix: string; headers: Array<[string, string]>; body: Buffer; signed: boolean }): Promise<Answer | null> {
   return new Promise((resolve) => {
     let req: http.ClientRequest;
     try {
@@ -94,19 +104,38 @@ function send(r: { method: string; suffix: string; headers: Array<[string, strin
   });
 }
 
-describe('relay and listen --relay under fuzzed requests', () => {
-  it('carries every request and answer, without a 5xx, and the listener records each', async () => {
+const redisMissing = skipWithout('redis-server', ['--version']);
+
+describe.each([
+  { name: 'one relay', withRedis: false },
+  { name: 'two relay instances on Redis', withRedis: true },
+])('relay and listen --relay under fuzzed requests ($name)', ({ withRedis }) => {
+  let setup: Setup;
+  beforeAll(async () => {
+    if (withRedis && redisMissing) return;
+    setup = await setUp(withRedis);
+  });
+  afterAll(async () => {
+    setup?.listen.kill('SIGKILL');
+    await Promise.all(setup?.relays.map((r) => r.stop('SIGKILL')) ?? []);
+    await setup?.redis?.stop();
+  });
+
+  it.skipIf(withRedis && redisMissing)('carries every request and answer, without a 5xx, and the listener records each', async () => {
+    const { listen, configDir, publicUrl, relays } = setup;
+    // On Redis, the instance the fuzzer reaches holds no listener: every request crosses Redis.
+    if (withRedis) expect(((await (await fetch(`${relays[1]!.url}/healthz`)).json()) as { connected: number }).connected).toBe(0);
     const answers: Answer[] = [];
     await fc.assert(
       fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 6 }), async (batch) => {
-        const got = await Promise.all(batch.map(send));
+        const got = await Promise.all(batch.map((r) => send(publicUrl, r)));
         for (const a of got) if (a) answers.push(a);
         expect(got.filter((a) => a && a.status >= 500)).toEqual([]);
       }),
       { seed: 20261130, numRuns: 300, endOnFailure: true },
     );
     expect(answers.length).toBeGreaterThan(300);
-    expect(relay.stderr()).not.toMatch(/\n\s+at /);
+    for (const relay of relays) expect(relay.stderr()).not.toMatch(/\n\s+at /);
 
     listen.kill('SIGTERM');
     const stopped = await listen;

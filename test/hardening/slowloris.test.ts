@@ -1,5 +1,5 @@
 /**
- * Slowloris against the three servers (`listen`, `serve`, `relay`), each a real process started
+ * Slowloris against the three servers (`listen`, `serve`, `relay`, also on Redis), each a real process started
  * with `--request-timeout 1s`: a silent socket, headers sent byte by byte forever, and a body that
  * trickles are all cut off by the deadline (408), while normal requests keep being answered.
  */
@@ -9,7 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { spawnCli } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { skipWithout } from '../helpers/required-program.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 
 const TIMEOUT_MS = 1_000;
@@ -138,8 +140,8 @@ describe('slowloris', () => {
     expect(serve.stderr()).not.toMatch(/Error|\n\s+at /);
   });
 
-  it('relay cuts off slow senders and keeps answering', async () => {
-    const relay: RelayProcess = await startRelayProcess(0, ['--request-timeout', '1s']);
+  async function relayCutsOffSlowSenders(extraArgs: string[]) {
+    const relay: RelayProcess = await startRelayProcess(0, ['--request-timeout', '1s', ...extraArgs]);
     started.push(relay);
     const result = await slowloris({
       port: relay.port,
@@ -151,6 +153,14 @@ describe('slowloris', () => {
     started.splice(started.indexOf(relay), 1);
     expect(await relay.stop()).toBe(0);
     expect(relay.stderr()).not.toMatch(/\n\s+at /);
+  }
+
+  it('relay cuts off slow senders and keeps answering', () => relayCutsOffSlowSenders([]));
+
+  it.skipIf(skipWithout('redis-server', ['--version']))('a relay on Redis cuts off slow senders and keeps answering', async () => {
+    const redis = await startRedisServer();
+    started.push(redis);
+    await relayCutsOffSlowSenders(['--redis', redis.url]);
   });
 
   it('all three document the timeout and default it to 30s', async () => {

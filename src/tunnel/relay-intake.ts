@@ -1,0 +1,25 @@
+/** Reading a sender's body within the relay's limit: whole before it is forwarded, cut off (413) the moment it is over. */
+import type http from 'node:http';
+
+export function takeInBody(req: http.IncomingMessage, maxBodyBytes: number, on: { tooLarge: () => void; complete: (body: Buffer) => void }): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) return on.tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let aborted = false;
+  req.on('data', (chunk: Buffer) => {
+    if (aborted) return;
+    size += chunk.length;
+    if (size > maxBodyBytes) {
+      aborted = true;
+      return on.tooLarge();
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (!aborted) on.complete(Buffer.concat(chunks, size));
+  });
+  req.on('error', () => {
+    aborted = true;
+  });
+}

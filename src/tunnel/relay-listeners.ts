@@ -1,0 +1,204 @@
+/**
+ * The relay's WebSocket side: which listener holds which channel on this instance. Admits or
+ * refuses upgrades (relay-admission.ts), attaches listeners (newest wins, here and across
+ * instances), keeps them alive with pings, cuts off those whose key no longer admits them, and
+ * hands their answers to the relay server. The HTTP side and the waiting senders are not here.
+ */
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
+import type { RelayAccess } from './relay-access.js';
+import { admit, publicBase } from './relay-admission.js';
+import { refuseUpgrade } from './relay-answers.js';
+import { RelayChannel, type ChannelConnection } from './relay-channel.js';
+import type { RelayLogger, RelaySettings } from './relay-options.js';
+import type { RedisBridge } from './redis-bridge.js';
+
+/** Room for a frame's metadata on top of the body limit. */
+const FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+export interface ListenerHubOptions {
+  settings: RelaySettings;
+  access: RelayAccess | undefined;
+  /** The Redis bridge, once connected (undefined without --redis). */
+  bridge: () => RedisBridge | undefined;
+  log: RelayLogger;
+  /** A listener's answer frame (`raw`: its bytes as received). */
+  answer: (channel: RelayChannel, frame: ResponseFrame, raw: Buffer) => void;
+  /** The listener of `channel` left and did not come back within the grace period; requests are still in flight. */
+  gone: (channel: RelayChannel) => void;
+}
+
+export class ListenerHub {
+  readonly #channels = new Map<string, RelayChannel>();
+  readonly wss: WebSocketServer;
+
+  constructor(private readonly options: ListenerHubOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
+  }
+
+  get(channelId: string): RelayChannel | undefined {
+    return this.#channels.get(channelId);
+  }
+
+  channels(): IterableIterator<RelayChannel> {
+    return this.#channels.values();
+  }
+
+  stats(): { channels: number; connected: number } {
+    let connected = 0;
+    for (const channel of this.#channels.values()) if (channel.connection) connected += 1;
+    return { channels: this.#channels.size, connected };
+  }
+
+  /** Closes every tunnel (clients will reconnect elsewhere or later). */
+  closeAll(): void {
+    for (const channel of this.#channels.values()) {
+      channel.stopGrace();
+      channel.connection?.socket.close(1001, 'relay shutting down');
+    }
+  }
+
+  terminateAll(): void {
+    for (const client of this.wss.clients) client.terminate();
+  }
+
+  /** Another instance accepted a listener for `channelId`: a connection here older than it gives way. */
+  claimedElsewhere(channelId: string, stamp: bigint): void {
+    const channel = this.#channels.get(channelId);
+    if (!channel) return;
+    const connection = channel.connection;
+    if (connection && connection.stamp >= stamp) return;
+    // Answers still due come through the new holder, routed by request id.
+    channel.stopGrace();
+    channel.inFlight.clear();
+    channel.connection = undefined;
+    if (connection) {
+      this.options.log('warn', `channel ${channelId}: a newer connection on another instance replaced this one`, { channel: channelId });
+      connection.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
+    }
+    this.forgetIfIdle(channel);
+  }
+
+  upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
+    const admission = admit(req, this.options.access, (sha256, except) => this.channelsHeldWith(sha256, except), this.options.settings.maxChannelsPerKey);
+    if (!admission.ok) {
+      this.options.log('warn', admission.log, { refused: true });
+      refuseUpgrade(socket, admission.status, admission.code, admission.message);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.attach(ws, admission.channel, admission.newToken, admission.key, publicBase(this.options.settings.publicUrl, req)));
+  }
+
+  private channelsHeldWith(sha256: string, except: string): number {
+    let held = 0;
+    for (const channel of this.#channels.values()) if (channel.id !== except && channel.connection?.keySha256 === sha256) held += 1;
+    return held;
+  }
+
+  private async attach(socket: WebSocket, channelId: string, newToken: string | undefined, key: { name: string; sha256: string } | undefined, publicBase: string): Promise<void> {
+    const channel = this.channelFor(channelId);
+    const previous = channel.connection;
+    const connection: ChannelConnection = { socket, alive: true, keySha256: key?.sha256, keyName: key?.name, stamp: 0n };
+    channel.connection = connection;
+    channel.stopGrace();
+    if (previous) {
+      this.options.log('warn', `channel ${channelId}: a newer connection replaced the previous one`, { channel: channelId });
+      previous.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
+    }
+    this.options.log('info', `channel ${channelId} connected${newToken ? ' (new channel)' : ''}${key ? ` with key "${key.name}"` : ''}`, { channel: channelId, connected: true, key: key?.name });
+
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.alive = true;
+      this.receive(channel, data, isBinary);
+    });
+    socket.on('error', (err) => {
+      this.options.log('warn', `channel ${channelId}: connection error: ${err.message}`, { channel: channelId });
+    });
+    socket.on('close', (code) => {
+      if (channel.connection !== connection) return;
+      channel.connection = undefined;
+      this.options.log('info', `channel ${channelId} disconnected (code ${code})`, { channel: channelId, connected: false, code });
+      if (channel.inFlight.size > 0) {
+        // Answers may still come over a reconnection (the client keeps unsent ones); give it a moment.
+        channel.startGrace(this.options.settings.reconnectGraceMs, () => {
+          if (!channel.connection) this.options.gone(channel);
+          this.forgetIfIdle(channel);
+        });
+      }
+      this.forgetIfIdle(channel);
+    });
+
+    // Reachable from every instance before the listener is told it is connected.
+    const bridge = this.options.bridge();
+    if (bridge) connection.stamp = await bridge.hold(channelId);
+    if (channel.connection !== connection) return;
+    socket.send(
+      encodeFrame({ kind: 'hello', channel: channelId, token: newToken, publicUrl: `${publicBase}/${channelId}`, pingIntervalMs: this.options.settings.pingIntervalMs, maxBodyBytes: this.options.settings.maxBodyBytes }),
+      { binary: true },
+    );
+  }
+
+  private receive(channel: RelayChannel, data: Buffer, isBinary: boolean): void {
+    const decoded = isBinary ? decodeFrame(data) : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
+    if (!decoded.ok) {
+      this.options.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, { channel: channel.id, malformed: true });
+      return;
+    }
+    if (decoded.frame.kind !== 'response') {
+      this.options.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, { channel: channel.id, malformed: true });
+      return;
+    }
+    this.options.answer(channel, decoded.frame, data);
+  }
+
+  /** After the keys file changed: listeners whose key was revoked (or who have none, now that keys are required) are cut off. */
+  dropRefusedListeners(): void {
+    for (const channel of this.#channels.values()) {
+      const connection = channel.connection;
+      if (!connection || this.options.access!.stillAdmits(connection.keySha256)) continue;
+      const why = connection.keyName ? `relay key "${connection.keyName}" was revoked` : 'this relay now requires a key';
+      this.options.log('warn', `channel ${channel.id}: ${why}; disconnecting its listener`, { channel: channel.id, key: connection.keyName });
+      connection.socket.close(CLOSE_KEY_REFUSED, why);
+    }
+  }
+
+  /** Pings every listener, dropping one that missed the previous pong; forgets what expired by `now`. */
+  pingAll(now: number): void {
+    for (const channel of this.#channels.values()) {
+      channel.pruneExpired(now);
+      const connection = channel.connection;
+      if (!connection) {
+        this.forgetIfIdle(channel);
+        continue;
+      }
+      if (!connection.alive) {
+        this.options.log('warn', `channel ${channel.id}: no pong since the last ping, dropping the connection`, { channel: channel.id });
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  private channelFor(id: string): RelayChannel {
+    let channel = this.#channels.get(id);
+    if (!channel) {
+      channel = new RelayChannel(id);
+      this.#channels.set(id, channel);
+    }
+    return channel;
+  }
+
+  forgetIfIdle(channel: RelayChannel): void {
+    // Only this very object: a late callback of a forgotten channel must not drop its successor.
+    if (!channel.idle || this.#channels.get(channel.id) !== channel) return;
+    this.#channels.delete(channel.id);
+    this.options.bridge()?.release(channel.id);
+  }
+}

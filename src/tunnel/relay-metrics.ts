@@ -1,0 +1,56 @@
+/**
+ * The relay's Prometheus metrics (`GET /metrics`), in a registry of its own so nothing else a
+ * process might load adds to it. Gauges are read from the relay when scraped; counters and the
+ * histogram are fed as requests finish.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface RelayGaugeSource {
+  stats(): { channels: number; connected: number; pending: number };
+  /** undefined without --redis. */
+  redisUp(): boolean | undefined;
+}
+
+export class RelayMetrics {
+  readonly #registry = new Registry();
+  readonly #requests: Counter<'status'>;
+  readonly #rateLimited: Counter;
+  readonly #duration: Histogram<'status'>;
+
+  constructor(source: RelayGaugeSource) {
+    const registers = [this.#registry];
+    this.#requests = new Counter({ name: 'relay_requests_total', help: 'Requests to channels, by the status the sender got', labelNames: ['status'], registers });
+    this.#rateLimited = new Counter({ name: 'relay_rate_limited_total', help: 'Requests refused with 429 because their channel was over --rate-limit', registers });
+    this.#duration = new Histogram({
+      name: 'relay_request_duration_seconds',
+      help: 'From the request read in full to the answer sent, by status',
+      labelNames: ['status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    gauge('relay_channels', 'Channels this instance holds (a listener connected, or answers pending)', () => source.stats().channels);
+    gauge('relay_connected_listeners', 'Listeners connected to this instance', () => source.stats().connected);
+    gauge('relay_pending_requests', 'Senders on this instance waiting for an answer', () => source.stats().pending);
+    if (source.redisUp() !== undefined) gauge('relay_redis_up', '1 while this instance is connected to Redis, else 0', () => (source.redisUp() ? 1 : 0));
+  }
+
+  /** A sender got `status` after `seconds`. */
+  answered(status: number, seconds: number): void {
+    this.#requests.inc({ status: String(status) });
+    this.#duration.observe({ status: String(status) }, seconds);
+  }
+
+  rateLimited(): void {
+    this.#rateLimited.inc();
+  }
+
+  get contentType(): string {
+    return this.#registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.#registry.metrics();
+  }
+}

@@ -1,0 +1,102 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/tunnel/rate-limiter.js';
+import { RelayAccess } from '../../src/tunnel/relay-access.js';
+import { findKey, RelayKeyFile } from '../../src/tunnel/relay-keys.js';
+import { openRelayAccess, requireMethods, requireRedisUrl } from '../../src/tunnel/relay-settings.js';
+import { UsageError } from '../../src/errors.js';
+import { tempDir } from '../helpers/cli.js';
+
+describe('rate limiter (token bucket)', () => {
+  it('allows a burst of twice the rate, then one request per 1/rate seconds, and says how long to wait', () => {
+    const limiter = new RateLimiter(10);
+    const at = (now: number) => limiter.take('ch', now);
+    for (let i = 0; i < 20; i++) expect(at(0)).toEqual({ ok: true });
+    expect(at(0)).toEqual({ ok: false, retryAfterMs: 100 });
+    expect(at(50)).toEqual({ ok: false, retryAfterMs: 50 });
+    expect(at(100)).toEqual({ ok: true });
+    expect(at(100).ok).toBe(false);
+    // Channels are independent.
+    expect(limiter.take('other', 100)).toEqual({ ok: true });
+  });
+
+  it('forgets buckets that have refilled, which then behave as new', () => {
+    const limiter = new RateLimiter(1);
+    limiter.take('a', 0);
+    limiter.take('b', 0);
+    limiter.take('b', 0);
+    limiter.sweep(1_000);
+    expect(limiter.size).toBe(1);
+    limiter.sweep(2_000);
+    expect(limiter.size).toBe(0);
+  });
+});
+
+describe('relay keys file', () => {
+  it('stores hashes, finds a key in constant time over all entries, and keeps revoked keys as refusals', () => {
+    const path = join(tempDir(), 'relay-keys.json');
+    const file = new RelayKeyFile(path);
+    const alice = file.add('alice', new Date('2026-12-01T10:00:00Z'));
+    const bob = file.add('bob');
+    expect(readFileSync(path, 'utf8')).not.toContain(alice);
+    expect(findKey(file.entries(), alice)?.name).toBe('alice');
+    expect(findKey(file.entries(), bob)?.name).toBe('bob');
+    expect(findKey(file.entries(), alice.slice(0, -1) + (alice.endsWith('A') ? 'B' : 'A'))).toBeUndefined();
+    expect(findKey(file.entries(), 'not a key')).toBeUndefined();
+
+    const access = new RelayAccess(path);
+    expect(access.check(alice)).toMatchObject({ ok: true, key: { name: 'alice' } });
+    expect(access.check(undefined)).toEqual({ ok: false, reason: 'missing' });
+    expect(file.revoke('alice')).toBe(true);
+    expect(file.revoke('alice')).toBe(false);
+    access.reload();
+    expect(access.check(alice)).toEqual({ ok: false, reason: 'revoked' });
+    expect(access.check(bob).ok).toBe(true);
+    // Revoking every key leaves a relay that refuses everyone, not an open one.
+    file.revoke('bob');
+    access.reload();
+    expect(access.required).toBe(true);
+    expect(access.check(bob)).toEqual({ ok: false, reason: 'revoked' });
+    access.close();
+  });
+
+  it('is open without a keys file, and closed to everyone while the file is damaged', () => {
+    const path = join(tempDir(), 'relay-keys.json');
+    const problems: string[] = [];
+    const access = new RelayAccess(path, { onError: (m) => problems.push(m) });
+    expect(access.required).toBe(false);
+    expect(access.check(undefined)).toEqual({ ok: true });
+    expect(access.stillAdmits(undefined)).toBe(true);
+    writeFileSync(path, '{"keys": [ broken');
+    access.reload();
+    expect(access.required).toBe(true);
+    expect(access.stillAdmits(undefined)).toBe(false);
+    expect(problems).toEqual([`${path} cannot be read as a relay keys file: every listener is refused until it is fixed`]);
+    expect(() => new RelayKeyFile(path).add('eve')).toThrow(/is not a readable relay keys file/);
+  });
+});
+
+describe('relay settings checked before start', () => {
+  const log = () => {};
+
+  it('runs open on loopback, elsewhere only with --open, and always keyed once the file has keys', () => {
+    const dir = tempDir();
+    const keys = join(dir, 'relay-keys.json');
+    expect(openRelayAccess({ keysFlag: keys, host: '127.0.0.1', open: false, log }).required).toBe(false);
+    expect(openRelayAccess({ keysFlag: keys, host: 'localhost', open: false, log }).required).toBe(false);
+    expect(() => openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log })).toThrow(UsageError);
+    expect(() => openRelayAccess({ keysFlag: keys, host: '::', open: false, log })).toThrow(/refusing to run open on ::/);
+    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: true, log }).required).toBe(false);
+    new RelayKeyFile(keys).add('ops');
+    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log }).required).toBe(true);
+  });
+
+  it('accepts redis:// and rediss:// URLs and HTTP method names only', () => {
+    expect(requireRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(requireRedisUrl('rediss://:pw@cache.internal:6380/0')).toBe('rediss://:pw@cache.internal:6380/0');
+    expect(() => requireRedisUrl('http://:secret@127.0.0.1:6379')).toThrow('--redis "http://:****@127.0.0.1:6379/" is not a redis:// or rediss:// URL');
+    expect(requireMethods(['post', 'Put'])).toEqual(['POST', 'PUT']);
+    expect(() => requireMethods(['POST', 'NOT A METHOD'])).toThrow(UsageError);
+  });
+});
