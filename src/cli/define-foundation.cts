@@ -6,13 +6,25 @@ import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse
 export function defineFoundationCommands(program: Command): void {
   const events = program
     .command('events')
-    .description('the 16 event types and their sample payloads')
-    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'']));
+    .description('the 16 event types: sample payloads, JSON Schemas, TypeScript types')
+    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'', 'webhooks-cli events schema catalog.product.created', 'webhooks-cli events types --lang typescript > webhook-events.ts']));
   events.command('list').description('list every event type').action(lazy(() => import('../commands/events.js'), 'listEvents'));
   events
     .command('show <type>')
     .description('print the sample envelope of an event type')
     .action(lazy(() => import('../commands/events.js'), 'showEvent'));
+  events
+    .command('schema [type]')
+    .description('print the JSON Schema (draft 2020-12) of an event type\'s envelope, or of all of them')
+    .option('--all', 'every event type in one document: $defs per type and a oneOf')
+    .addHelpText('after', examples(['webhooks-cli events schema customer.cart.added', 'webhooks-cli events schema --all > webhook-events.schema.json']))
+    .action(lazy(() => import('../commands/events.js'), 'printEventSchema'));
+  events
+    .command('types')
+    .description('print the payload types as a module: an interface per event, the WebhookEvent union, EventType')
+    .addOption(new Option('--lang <lang>', 'language of the module').choices(['typescript']).default('typescript'))
+    .addHelpText('after', examples(['webhooks-cli events types --lang typescript > src/webhook-events.ts']))
+    .action(lazy(() => import('../commands/events.js'), 'printEventTypes'));
 
   program
     .command('sign')
@@ -42,6 +54,7 @@ export function defineFoundationCommands(program: Command): void {
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
     .option('--data <file|dir>', 'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin; a folder: each of its fixtures, bytes unchanged')
     .option('--pretty', 'indent the body with 2 spaces, as the platform document\'s examples are')
+    .option('--no-validate', 'send a --set or --data payload even if it breaks the event\'s schema')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
     .addOption(new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10))
@@ -69,12 +82,14 @@ export function defineFoundationCommands(program: Command): void {
     .option('--event <type>', 'only this event type')
     .addOption(new Option('--status <code>', 'only this HTTP status').argParser(integer(100, 599)))
     .option('--invalid', 'only requests whose signature failed')
+    .option('--schema-invalid', 'only deliveries that broke their event\'s schema (recorded by listen --validate)')
     .addOption(new Option('--direction <dir>', 'only sent (out) or received (in)').choices(['in', 'out']))
     .option('--search <text>', 'match delivery id, event, URL or body')
     .addOption(new Option('--limit <n>', 'how many rows (default: 50; export: all)').argParser(integer(1, 10_000_000)))
     .addHelpText('after', examples([
       'webhooks-cli history --event customer.purchase.completed --limit 10',
       'webhooks-cli history --invalid --json',
+      'webhooks-cli history --schema-invalid',
       'webhooks-cli history show dlv_…',
       'webhooks-cli history --direction in export > received.jsonl',
     ]))

@@ -13,6 +13,8 @@ export function defineListenCommands(program: Command): void {
     .option('--path <path>', 'the webhook endpoint; other paths get 404', '/webhook')
     .option('--secret <secret>', 'secret to verify with (repeatable: any may match; default WEBHOOKS_SECRET or `config set secret`)', collect)
     .option('--no-verify', 'record every request without rejecting bad signatures or bodies')
+    .option('--validate', 'check each delivery against the envelope rules and its event\'s JSON Schema; the verdict is recorded, the answer unchanged')
+    .option('--strict', 'like --validate, but answer 422 to a delivery that breaks its schema')
     .addOption(new Option('--max-body <size>', 'larger bodies get 413').argParser(byteSize).default(1024 * 1024, '1mb'))
     .addOption(new Option('--respond-status <code>', 'answer valid requests no route forwards with this status').argParser(integer(100, 599)))
     .addOption(new Option('--respond-delay <ms>', 'wait this long before answering a valid request').argParser(milliseconds).default(0))
@@ -35,6 +37,7 @@ export function defineListenCommands(program: Command): void {
       'webhooks-cli listen --secret s3cret --routes routes.json',
       'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
       'webhooks-cli listen --secret s3cret --json | jq .delivery_id',
+      'webhooks-cli listen --secret s3cret --validate   # then: webhooks-cli history --schema-invalid',
       'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
       'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
       'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',

@@ -17,11 +17,15 @@ export function defineSmokeCommands(program: Command): void {
     .addOption(new Option('--concurrency <n>', 'checks in flight at once').argParser(integer(1, 64)).default(4))
     .option('--bail', 'stop at the first failed check; the rest are not run')
     .option('--processed-count <cmd>', 'a shell command printing how many deliveries the app has processed, run before and after: proves each was processed once')
+    .addOption(new Option('--fuzz <n>', 'also send n schema-valid, unusual payloads (each must get a 2xx); a failure is shrunk and saved').argParser(integer(1, 100_000)))
+    .addOption(new Option('--seed <s>', 'the seed of the --fuzz payloads (printed by every run, to repeat it)').argParser(integer(0, 0x7fffffff)))
+    .option('--failures-dir <dir>', 'where --fuzz saves a failing payload', './webhooks-smoke-failures/')
     .addHelpText('after', `${examples([
       'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret "$WEBHOOK_SECRET"',
       'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --junit reports/webhooks-smoke.xml --wait 30s',
       'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --events catalog.product.created,customer.cart.added --json',
       'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --processed-count "wc -l < processed.log"',
+      'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --fuzz 200 --seed 42',
     ])}
 Exit codes: 0 every check passed · 1 a check failed · 2 usage error (bad URL, unknown event, a --processed-count command that fails).
 `)

@@ -3,6 +3,8 @@ import { printJson, printLine } from '../cli/output.js';
 import { formatTable } from '../format/display.js';
 import { EVENT_CATALOGUE } from '../core/events.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
+import { UsageError } from '../errors.js';
+import { eventSchema, eventSchemaBundle } from '../schemas/event-schemas.js';
 import { requireEventType } from './event-arguments.js';
 
 export function listEvents(ctx: CommandContext): void {
@@ -14,4 +16,19 @@ export function showEvent(ctx: CommandContext, type: string): void {
   requireEventType(type);
   // The sample envelope is JSON already; print it as-is in both modes.
   printJson(ctx, loadSampleEnvelope(type));
+}
+
+/** `events schema <type>` or `events schema --all` (the bundle): JSON in both modes. */
+export function printEventSchema(ctx: CommandContext, type: string | undefined, options: { all?: boolean }): void {
+  if (options.all && type !== undefined) throw new UsageError('name one event type or pass --all, not both', 'e.g. webhooks-cli events schema --all > events.schema.json');
+  if (!options.all && type === undefined) throw new UsageError('no event type given', 'name one (webhooks-cli events list), or pass --all for every schema in one document');
+  if (type !== undefined) requireEventType(type);
+  printJson(ctx, type === undefined ? eventSchemaBundle() : eventSchema(type));
+}
+
+/** `events types --lang typescript`: a module to save into the user's project. */
+export async function printEventTypes(ctx: CommandContext, options: { lang: string }): Promise<void> {
+  if (options.lang !== 'typescript') throw new UsageError(`--lang ${options.lang} is not supported`, 'pass --lang typescript');
+  const { typescriptModule } = await import('../schemas/typescript-types.js');
+  ctx.stdout.write(await typescriptModule());
 }

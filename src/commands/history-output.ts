@@ -2,11 +2,12 @@
 import { formatDuration, formatTable, palette } from '../format/display.js';
 import { redactUrl } from '../core/redact.js';
 import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
+import { issueLine, schemaSummary } from '../core/schema-issue.js';
 
 export function historyTable(rows: DeliverySummary[], color: boolean): string {
   const c = palette(color);
   const table = formatTable(
-    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'DURATION'],
+    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'SCHEMA', 'DURATION'],
     rows.map((r) => [
       String(r.id),
       new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
@@ -15,6 +16,7 @@ export function historyTable(rows: DeliverySummary[], color: boolean): string {
       r.deliveryId ?? '-',
       r.status === null ? 'error' : String(r.status),
       r.signatureValid === null ? '-' : r.signatureValid ? '✓' : '✗',
+      r.schemaValid === null || r.schemaValid === undefined ? '-' : r.schemaValid ? '✓' : `✗ ${schemaSummary(r.schemaErrors)}`,
       formatDuration(r.durationMs),
     ]),
   );
@@ -41,6 +43,8 @@ export function summaryJson(r: DeliverySummary) {
     signature_error: r.signatureError,
     duplicate: r.duplicate,
     replay_of: r.replayOf,
+    schema_valid: r.schemaValid ?? null,
+    schema_errors: r.schemaErrors ?? null,
     route: r.route ?? null,
     forwarded: r.forwarded ?? null,
     body_size: r.bodySize,
@@ -69,6 +73,8 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
   if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);
+  if (r.schemaValid === true) lines.push('schema     ✓ valid');
+  if (r.schemaValid === false) lines.push(`schema     ✗ ${schemaSummary(r.schemaErrors)}`, ...(r.schemaErrors ?? []).map((issue) => `             ${issueLine(issue)}`));
   lines.push('', 'request headers:', ...Object.entries(r.requestHeaders).map(([k, v]) => `  ${k}: ${String(v)}`));
   lines.push('', `request body (${r.requestBody.length} bytes):`, indent(prettyBody(r.requestBody)));
   if (r.responseHeaders || r.responseBody) {

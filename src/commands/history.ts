@@ -12,6 +12,7 @@ interface ListOptions {
   event?: string;
   status?: number;
   invalid?: boolean;
+  schemaInvalid?: boolean;
   direction?: Direction;
   search?: string;
   limit?: number;

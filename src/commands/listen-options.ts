@@ -31,6 +31,9 @@ export interface ListenOptions {
   /** Register a webhook for this listener via the API, removed on exit. */
   register?: boolean;
   registerEvents?: string[];
+  /** Check each delivery against its event's schema and record the verdict (`--strict`: answer 422). */
+  validate?: boolean;
+  strict?: boolean;
 }
 
 /** The flags checked and resolved into what the session needs; a usage error before anything starts. */
@@ -60,6 +63,8 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     routes,
     forwardTimeoutMs: options.forwardTimeout,
     requestTimeoutMs: options.requestTimeout,
+    validate: options.validate,
+    strict: options.strict,
     relayUrl,
     relayKey: resolveSetting('relay-key', options.relayKey, ctx.env),
     relayChannel,

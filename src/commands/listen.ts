@@ -38,7 +38,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
       const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
       await runListenTui(session.listener, { verify: options.verify, stopped: until, replay: replayThroughListener(session.listener, { env: ctx.env, stdin: ctx.stdin }), terminal: ctx });
     } else {
-      printLines(ctx, session, options.verify);
+      printLines(ctx, session, options);
       await until;
     }
   } finally {
@@ -51,9 +51,9 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
 }
 
 /** Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. */
-function printLines(ctx: CommandContext, session: ListenSession, verify: boolean): void {
+function printLines(ctx: CommandContext, session: ListenSession, options: Pick<ListenOptions, 'verify' | 'validate' | 'strict'>): void {
   const { listener } = session;
-  logLine(ctx, listeningLine(listener, verify));
+  logLine(ctx, listeningLine(listener, options.verify, options.strict ? 'strict' : options.validate ? 'checked' : undefined));
   if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');
   const stopPrinting = session.on('requests', (records) => {
     ctx.stdout.write(records.map((r) => (ctx.json ? JSON.stringify(requestJson(r)) : formatRequestLine(r, ctx.color)) + '\n').join(''));

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { formatDuration, palette } from '../format/display.js';
@@ -23,6 +24,9 @@ interface SmokeOptions {
   bail?: boolean;
   processedCount?: string;
   fixtures?: string;
+  fuzz?: number;
+  seed?: number;
+  failuresDir: string;
 }
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
@@ -32,6 +36,8 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const events = selectedEvents(options.events);
   const fixtures = options.fixtures === undefined ? undefined : readFixtures(options.fixtures, '--fixtures');
   const junit = options.junit === undefined ? undefined : prepareReportFile(options.junit);
+  if (options.seed !== undefined && options.fuzz === undefined) throw new UsageError('--seed is the seed of --fuzz payloads', 'add --fuzz N, e.g. --fuzz 100 --seed 42');
+  const extraChecks = options.fuzz === undefined ? [] : [await fuzzCheckFor(ctx, options.fuzz, { ...options, secret, events })];
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
@@ -53,6 +59,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       bail: options.bail,
       processedCount: options.processedCount,
       userAgent: USER_AGENT,
+      extraChecks,
       // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
       record: (r) => {
         spool.append(r);
@@ -81,6 +88,14 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   if (!report.receiverReachable) logLine(ctx, `error: ${report.unreachable}`);
   else if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
   return report.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The --fuzz check; fast-check and the payload generators load only here. */
+async function fuzzCheckFor(ctx: CommandContext, runs: number, options: { seed?: number; failuresDir: string; secret: string; events: string[] }) {
+  const { fuzzCheck, randomSeed } = await import('../smoke/fuzz-check.js');
+  const seed = options.seed ?? randomSeed();
+  logLine(ctx, `fuzz: ${runs} payloads, seed ${seed}`);
+  return fuzzCheck({ runs, seed, events: options.events, secret: options.secret, userAgent: USER_AGENT, failuresDir: resolve(options.failuresDir) });
 }
 
 function selectedEvents(given: string[] | undefined): string[] {

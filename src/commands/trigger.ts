@@ -6,7 +6,7 @@ import { EVENT_TYPES } from '../core/events.js';
 import { parseOverride, OverrideError } from '../core/payload.js';
 import type { DelayRange } from '../core/fault-values.cjs';
 import { isFixtureDir, readFixtures } from '../delivery/fixtures.js';
-import { envelopeEvent, prepareDelivery, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
+import { envelopeEvent, prepareDelivery, refuseSchemaBreaks, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
 import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
@@ -26,6 +26,8 @@ interface TriggerOptions {
   timeout: number;
   count?: number;
   concurrency: number;
+  /** false with `--no-validate`. */
+  validate: boolean;
   scenario?: string;
   duplicates?: number;
   concurrentDuplicates?: boolean;
@@ -55,7 +57,9 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
       throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
     }
   });
-  const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty }));
+  // Fixtures are recorded traffic, sent as recorded (a broken one may be the point); the rest is checked.
+  const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty, validate: options.validate }));
+  if (!fixtures && options.validate && (overrides.length > 0 || data !== undefined)) await refuseSchemaBreaks(prepared);
   return send(ctx, prepared, options, choices);
 }
 

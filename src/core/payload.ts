@@ -54,11 +54,15 @@ export function parseOverride(text: string): Override {
   return { path, value, text };
 }
 
+/** Whether `--set` may add the field at `path`, absent from the payload (the schema's say). */
+export type MayAddField = (path: readonly string[]) => boolean;
+
 /**
- * Applies overrides in order to a copy of `envelope`. Every segment but the last must exist,
- * and so must the last, so a typo is caught rather than silently adding a field.
+ * Applies overrides in order to a copy of `envelope`. A field the payload lacks is added only
+ * where `mayAdd` allows it (a field its schema declares), so a typo is caught rather than
+ * silently adding a field.
  */
-export function applyOverrides<T>(envelope: T, overrides: readonly Override[]): T {
+export function applyOverrides<T>(envelope: T, overrides: readonly Override[], mayAdd: MayAddField = () => false): T {
   const copy = structuredClone(envelope);
   for (const { path, value, text } of overrides) {
     let node: unknown = copy;
@@ -69,6 +73,12 @@ export function applyOverrides<T>(envelope: T, overrides: readonly Override[]): 
         throw new OverrideError(`--set ${text}: ${path.slice(0, i).join('.')} is not an object`, 'set a field inside an object, or replace the whole value with JSON');
       }
       const container = node as Record<string, unknown>;
+      if (!Object.prototype.hasOwnProperty.call(container, key) && mayAdd(path.slice(0, i + 1))) {
+        // A field the schema declares but the payload lacks: created, with any object on the way.
+        container[key] = i === path.length - 1 ? value : {};
+        node = container[key];
+        continue;
+      }
       if (!Object.prototype.hasOwnProperty.call(container, key)) {
         const siblings = Object.keys(container).map((k) => [...path.slice(0, i), k].join('.'));
         const near = closestMatches(here, siblings, 1);

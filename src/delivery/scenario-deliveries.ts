@@ -27,6 +27,6 @@ export function prepareScenario(scenario: Scenario, source: string, random: Seed
     }
     const problem = envelopeProblem(envelope, d.event);
     if (problem) throw new ScenarioError(source, `step ${d.step}, "set"`, problem.message, problem.hint);
-    return { event: d.event, body: serialiseEnvelope(envelope), step: d.step };
+    return { event: d.event, body: serialiseEnvelope(envelope), envelope, step: d.step };
   });
 }

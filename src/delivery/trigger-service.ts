@@ -12,6 +12,8 @@ import { summariseLatencies, type LatencySummary } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
+import { schemaDeclaresField } from '../schemas/event-schemas.js';
+import { issueLine } from '../core/schema-issue.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';
@@ -20,6 +22,8 @@ import { sendRequest, type SendResult } from './http-sender.js';
 export interface PreparedDelivery {
   event: string;
   body: Buffer;
+  /** What `body` serialises, for checking it against the schema; absent for a fixture, sent as recorded. */
+  envelope?: Envelope;
   /** The scenario step it comes from, from 1. */
   step?: number;
 }
@@ -33,6 +37,11 @@ export interface PrepareOptions {
   /** Indent the body with 2 spaces (`--pretty`). */
   pretty?: boolean;
   now?: Date;
+  /**
+   * false (`--no-validate`): send what was asked for, even a broken envelope, and let `--set` add
+   * any field. Otherwise `--set` adds only fields the schema declares.
+   */
+  validate?: boolean;
 }
 
 /**
@@ -41,29 +50,48 @@ export interface PrepareOptions {
  * A whole envelope that needs no change goes out byte for byte, so a receiver is tested against
  * the bytes its author wrote (pretty-printed, `89.90`), not a re-serialisation of them.
  */
-export function prepareDelivery(type: string, { overrides, data, raw, pretty = false, now = new Date() }: PrepareOptions): PreparedDelivery {
+export function prepareDelivery(type: string, { overrides, data, raw, pretty = false, now = new Date(), validate = true }: PrepareOptions): PreparedDelivery {
   let envelope: Envelope;
   if (isEnvelope(data)) {
     envelope = { ...data };
     const asWritten = raw !== undefined && overrides.length === 0 && !pretty && envelope.timestamp !== undefined;
     envelope.timestamp ??= webhookTimestamp(now);
-    if (asWritten) return { event: type, body: checked(envelope, type, () => raw) };
+    if (asWritten) return { event: type, body: checked(envelope, type, validate, () => raw), envelope };
   }
   else if (data !== undefined) envelope = { event: type, timestamp: webhookTimestamp(now), data: data as Record<string, unknown> };
   else envelope = { ...loadSampleEnvelope(type), timestamp: webhookTimestamp(now) };
   try {
-    envelope = applyOverrides(envelope, overrides);
+    envelope = applyOverrides(envelope, overrides, validate ? (path) => schemaDeclaresField(type, path) : () => true);
   } catch (err) {
     if (err instanceof OverrideError) throw new UsageError(err.message, err.hint);
     throw err;
   }
-  return { event: type, body: checked(envelope, type, () => serialiseEnvelope(envelope, { pretty })) };
+  return { event: type, body: checked(envelope, type, validate, () => serialiseEnvelope(envelope, { pretty })), envelope };
 }
 
-function checked(envelope: Envelope, type: string, body: () => Buffer): Buffer {
-  const problem = envelopeProblem(envelope, type);
+/** `body()`, once the envelope is well-formed (unless `--no-validate` asked to send it as it is). */
+function checked(envelope: Envelope, type: string, validate: boolean, body: () => Buffer): Buffer {
+  const problem = validate ? envelopeProblem(envelope, type) : undefined;
   if (problem) throw new UsageError(problem.message, problem.hint);
   return body();
+}
+
+/**
+ * Refuses a prepared delivery that breaks its event's schema, naming the path and the rule.
+ * Loads the validator (ajv), so `trigger` calls it only when `--set` or `--data` changed the
+ * sample: the samples themselves are proven valid by the tests.
+ */
+export async function refuseSchemaBreaks(prepared: readonly PreparedDelivery[]): Promise<void> {
+  const { EventValidator } = await import('../schemas/event-validator.js');
+  const validator = new EventValidator();
+  for (const { event, envelope } of prepared) {
+    if (!envelope) continue;
+    const issues = validator.validate(event, envelope);
+    if (issues.length === 0) continue;
+    const shown = issues.slice(0, 3).map(issueLine).join('; ');
+    const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+    throw new UsageError(`the payload breaks the ${event} schema: ${shown}${more}`, `fix it (webhooks-cli events schema ${event} shows the rules), or pass --no-validate to send it anyway`);
+  }
 }
 
 /** The event type a whole-envelope `--data` names, if it is one. */

@@ -1,11 +1,41 @@
 /** The OpenAPI 3.1 description of what the emulator serves (`GET /api/v1/openapi.json`). */
-import { EVENT_TYPES } from '../core/events.js';
+import { EVENT_CATALOGUE, EVENT_TYPES } from '../core/events.js';
+import { eventSchema } from '../schemas/event-schemas.js';
 import { VERSION } from '../version.cjs';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string) => ({ description, ...json(ref('Error')) });
 const idParameter = { name: 'webhook_id', in: 'path', required: true, schema: { type: 'string' } };
+
+/**
+ * The event schemas (events schema <type>) as components, named by event type, without their
+ * `$id`: inside this document they are reached by `$ref`. OpenAPI 3.1 schemas are JSON Schema 2020-12.
+ */
+function eventComponents(): Record<string, object> {
+  return Object.fromEntries(EVENT_TYPES.map((type) => {
+    const { $schema: _dialect, $id: _id, ...schema } = eventSchema(type);
+    return [type, schema];
+  }));
+}
+
+const deliveryHeaders = {
+  'X-Webhook-Signature': { required: true, description: 'sha256=<hex HMAC-SHA256 of the raw body, keyed with the webhook secret>', schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } },
+  'X-Webhook-Event': { required: true, description: 'the event type; the same as the body\'s `event`', schema: ref('EventType') },
+  'X-Webhook-Delivery': { required: true, description: 'unique per delivery, kept by its retries (dedupe on it)', schema: { type: 'string' } },
+};
+
+/** What the delivery engine POSTs to a subscriber, per event type (OpenAPI 3.1 `webhooks`). */
+function webhookOperations(): Record<string, object> {
+  return Object.fromEntries(EVENT_CATALOGUE.map(({ type, description }) => [type, {
+    post: {
+      summary: description,
+      parameters: Object.entries(deliveryHeaders).map(([name, header]) => ({ name, in: 'header', ...header })),
+      requestBody: { required: true, ...json(ref(type)) },
+      responses: { '2XX': { description: 'Accepted; anything else is a failed attempt and is retried' } },
+    },
+  }]));
+}
 
 export function openApiDocument(): object {
   return {
@@ -17,6 +47,7 @@ export function openApiDocument(): object {
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
+    webhooks: webhookOperations(),
     paths: {
       '/api/v1/webhooks': {
         get: { summary: 'List webhooks', responses: { 200: { description: 'Every webhook', ...json({ type: 'object', properties: { data: { type: 'array', items: ref('Webhook') } } }) }, 401: error('Missing or wrong token') } },
@@ -62,7 +93,7 @@ export function openApiDocument(): object {
       '/api/v1/events': {
         post: {
           summary: 'Emit an event to every active webhook subscribed to it (emulator only)',
-          requestBody: { required: true, ...json({ type: 'object', required: ['event'], properties: { event: ref('EventType'), data: { type: 'object', description: 'defaults to the sample payload' } } }) },
+          requestBody: { required: true, ...json({ type: 'object', required: ['event'], properties: { event: ref('EventType'), data: { type: 'object', description: 'defaults to the sample payload; the `data` of the event\'s schema (components.schemas.<event type>)' } } }) },
           responses: {
             202: { description: 'Deliveries queued', ...json({ type: 'object', properties: { event: ref('EventType'), deliveries: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, webhook_id: { type: 'string' } } } } } }) },
             400: error('Bad JSON'), 401: error('Missing or wrong token'), 413: error('Body over 1 MiB'), 422: error('Unknown event type'),
@@ -75,6 +106,8 @@ export function openApiDocument(): object {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         EventType: { type: 'string', enum: EVENT_TYPES },
+        WebhookEvent: { description: 'Any delivery: the envelope of one event type', oneOf: EVENT_TYPES.map((type) => ref(type)) },
+        ...eventComponents(),
         WebhookCreate: {
           type: 'object', required: ['url', 'events'], additionalProperties: false,
           properties: {

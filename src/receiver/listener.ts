@@ -12,7 +12,7 @@ import { startHttpReceiver } from './http-receiver.js';
 import { StatsCounter, type ListenerStats } from './listener-stats.js';
 import type { RequestHandler } from './raw-exchange.js';
 import type { Route } from './routes.js';
-import { WebhookReceiver } from './webhook-receiver.js';
+import { WebhookReceiver, type ReceiverSettings } from './webhook-receiver.js';
 
 export interface ListenerOptions {
   dbPath: string;
@@ -32,6 +32,10 @@ export interface ListenerOptions {
   requestTimeoutMs?: number;
   /** How long `close()` may take, all told: answers in flight, writes, the spool (default 5 s). */
   graceMs?: number;
+  /** Check every delivery against the envelope rules and its event's schema, and record the verdict. */
+  validate?: boolean;
+  /** With `validate`: answer a delivery that breaks its schema with 422. */
+  strict?: boolean;
 }
 
 /** What the listening header shows beyond the receiver itself; filled in by optional features. */
@@ -100,6 +104,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
   const router = options.routes?.length ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
+  // The validator (ajv) loads only for --validate: a plain listener starts without it.
+  const judge = options.validate || options.strict ? await loadDeliveryJudge() : undefined;
   const receiver = new WebhookReceiver(
     {
       path,
@@ -109,6 +115,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       respondStatus: options.respondStatus ?? DEFAULTS.respondStatus,
       respondDelayMs: options.respondDelayMs ?? 0,
       router,
+      judge,
+      strict: options.strict,
     },
     recorder,
     (record) => {
@@ -179,4 +187,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       return closing;
     },
   };
+}
+
+async function loadDeliveryJudge(): Promise<NonNullable<ReceiverSettings['judge']>> {
+  const [{ EventValidator }, { judgeDelivery }] = await Promise.all([import('../schemas/event-validator.js'), import('../schemas/delivery-verdict.js')]);
+  const validator = new EventValidator();
+  return (headers, body) => judgeDelivery(validator, headers, body);
 }

@@ -6,6 +6,7 @@
 import { isSuccessStatus } from '../core/http-status.js';
 import { verify } from '../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
+import { issueLine, type SchemaVerdict } from '../core/schema-issue.js';
 import type { Router } from './forwarder.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
@@ -23,6 +24,10 @@ export interface ReceiverSettings {
   respondDelayMs: number;
   /** The route table (`--forward-to`, `--routes`); without one listen answers every request itself. */
   router?: Router;
+  /** Judges each delivery against the envelope rules and its schema (`--validate`); the verdict is recorded. */
+  judge?: (headers: RawRequest['headers'], body: Buffer) => SchemaVerdict;
+  /** With `judge`: a delivery that breaks its schema is answered 422 instead (`--strict`). */
+  strict?: boolean;
 }
 
 /** Responses are recorded up to this size, like everything else in the history. */
@@ -88,6 +93,13 @@ export class WebhookReceiver {
       return answer(jsonError(401, 'invalid_signature', signature.message), { ...details, error: signature.message });
     }
     if (this.#settings.verify && parsed.error) return answer(jsonError(400, 'invalid_body', parsed.error), { ...details, error: parsed.error });
+
+    const verdict = this.#settings.judge?.(request.headers, request.body);
+    if (verdict) Object.assign(details, { schemaValid: verdict.valid, schemaErrors: verdict.valid ? null : verdict.errors });
+    if (verdict && !verdict.valid && this.#settings.strict) {
+      const message = `the delivery breaks its schema: ${verdict.errors.map(issueLine).join('; ')}`;
+      return answer({ ...jsonError(422, 'schema_invalid', message), body: Buffer.from(JSON.stringify({ error: { code: 'schema_invalid', message, errors: verdict.errors } })) }, { ...details, error: message });
+    }
 
     const deliveryId = headerValue(request.headers, 'x-webhook-delivery');
     const duplicate = deliveryId ? this.#recorder.wasAccepted(deliveryId) : false;

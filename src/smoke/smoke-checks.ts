@@ -17,7 +17,7 @@ import { rawBodyChecks } from './raw-body-checks.js';
 import { fixtureChecks } from './fixture-checks.js';
 import type { Fixture } from '../delivery/fixtures.js';
 
-export type SmokeGroup = 'delivery' | 'signature' | 'raw-body' | 'idempotency' | 'robustness';
+export type SmokeGroup = 'delivery' | 'signature' | 'raw-body' | 'idempotency' | 'robustness' | 'fuzz';
 
 /** The answer a check wants: any 2xx, any 4xx, or anything but a 5xx (and an answer at all). */
 export type Expectation = '2xx' | '4xx' | 'not-5xx';
@@ -90,7 +90,7 @@ export type CheckDefinition = (ctx: PlanContext) => SmokeCheck[];
 /** Every kind of check, in the order they are planned. */
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [deliveryChecks, signatureChecks, rawBodyChecks, idempotencyChecks, robustnessChecks, fixtureChecks];
 
-export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'raw-body', 'idempotency', 'robustness'];
+export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'raw-body', 'idempotency', 'robustness', 'fuzz'];
 
 /** Every check, in the order they run: one delivery per event type, then the probes. */
 export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId, fixtures = [] }: PlanOptions): SmokeCheck[] {

@@ -37,7 +37,7 @@ export function patternLines(report: SmokeReport): string[] {
 }
 
 /** The terminal's live line while `check` starts, `done` of `total` having finished. */
-export function progressLine(check: SmokeCheck, done: number, total: number, failedSoFar: number, c: Palette): string {
+export function progressLine(check: Pick<SmokeCheck, 'id'>, done: number, total: number, failedSoFar: number, c: Palette): string {
   const failed = failedSoFar ? c.red(`${failedSoFar} failed`) : '0 failed';
   return `[${done}/${total}] ${c.green(`${done - failedSoFar} passed`)} · ${failed} · ${check.id}…`;
 }

@@ -37,9 +37,19 @@ export interface SmokeRunOptions {
   waitMs?: number;
   /** Called with every request sent and its answer (the history). */
   record?: (record: DeliveryRecord) => void;
-  onCheckStart?: (check: SmokeCheck, index: number, total: number) => void;
+  onCheckStart?: (check: Pick<SmokeCheck, 'id' | 'group' | 'title'>, index: number, total: number) => void;
   /** Called per check in plan order. */
   onCheckDone?: (result: CheckResult, index: number, total: number) => void;
+  /** Checks that decide their own requests as they go (`--fuzz`), run after the planned ones. */
+  extraChecks?: readonly ExtraCheck[];
+}
+
+/** A check that sends what it likes through `send` (recorded like every request) and judges itself. */
+export interface ExtraCheck {
+  id: string;
+  group: SmokeCheck['group'];
+  title: string;
+  run: (send: (request: ProbeRequest) => Promise<ExchangeOutcome>) => Promise<CheckResult>;
 }
 
 export interface SmokeReport {
@@ -103,7 +113,8 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   // A fresh connection per request: a kept-alive socket the receiver closes between checks
   // would show up as a spurious reset, and the platform does not reuse connections either.
   const agent = options.url.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
-  const total = checks.length + (countBefore === undefined ? 0 : 1);
+  const extras = options.extraChecks ?? [];
+  const total = checks.length + (countBefore === undefined ? 0 : 1) + extras.length;
   const notRunReason = (stop: StopReason) => stop === 'bail'
     ? 'not run: smoke stopped at the first failure (--bail)'
     : `not run: the receiver is not answering in time — ${MAX_CONSECUTIVE_TIMEOUTS} checks in a row got no answer within ${formatLimit(options.timeoutMs)}, so smoke stopped`;
@@ -133,6 +144,20 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
     const counted = judgeProcessedCount(countBefore, countAfter, expected);
     results.push(counted);
     options.onCheckDone?.(counted, results.length - 1, total);
+  }
+  // After the count, so the processed-count check knows exactly what the planned checks sent.
+  if (!outcome.stopped) {
+    const extraAgent = options.url.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+    try {
+      for (const extra of extras) {
+        options.onCheckStart?.(extra, results.length, total);
+        const result = await extra.run((request) => exchange(request, extraAgent, options));
+        results.push(result);
+        options.onCheckDone?.(result, results.length - 1, total);
+      }
+    } finally {
+      extraAgent.destroy();
+    }
   }
   const patterns = detectPatterns(results, outcome.stopped, outcome.stopped && notRunReason(outcome.stopped).replace(/^not run: /, ''));
   return report(results, { patterns, stopped: outcome.stopped });

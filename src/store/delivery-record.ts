@@ -1,4 +1,5 @@
 /** One request in the history, sent or received. Shared by the store, the spool and the UI. */
+import type { SchemaIssue } from '../core/schema-issue.js';
 
 export type Direction = 'out' | 'in';
 
@@ -36,6 +37,10 @@ export interface DeliveryRecord {
   duplicate: boolean;
   /** The delivery id this one re-sends, for replays (edited or not). */
   replayOf: string | null;
+  /** Whether the delivery met its event's schema and the envelope rules; null (or absent) when not checked. */
+  schemaValid?: boolean | null;
+  /** What broke them, when `schemaValid` is false. */
+  schemaErrors?: SchemaIssue[] | null;
   /** The route pattern (`catalog.*`) that forwarded a received request; null when none did. */
   route?: string | null;
   /** Whether `listen` forwarded it: false when it routes but no route matched; null when it does not forward. */

@@ -9,6 +9,7 @@ import { runMigrations, schemaVersion } from './schema-migrations.js';
 import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-spool.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
+import type { SchemaIssue } from '../core/schema-issue.js';
 
 export interface HistoryFilter {
   event?: string;
@@ -19,6 +20,8 @@ export interface HistoryFilter {
   valid?: boolean;
   /** Only requests flagged as a repeated delivery id. */
   duplicate?: boolean;
+  /** Only deliveries that broke their schema (`listen --validate`). */
+  schemaInvalid?: boolean;
   direction?: Direction;
   /** Matches the delivery id, event, URL or body text. */
   search?: string;
@@ -49,12 +52,15 @@ interface Row {
   signature_error: string | null;
   duplicate: number;
   replay_of: string | null;
+  schema_valid: number | null;
+  schema_errors: string | null;
   route: string | null;
   forwarded: number | null;
 }
 
 const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
-  length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of, route, forwarded`;
+  length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
+  schema_valid, schema_errors, route, forwarded`;
 
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -71,8 +77,9 @@ export class HistoryStore {
     this.#received = db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' AND status BETWEEN 200 AND 299 LIMIT 1`);
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
     this.#insert = db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
-      request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of, route, forwarded)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
+      schema_valid, schema_errors, route, forwarded)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
@@ -202,6 +209,7 @@ function whereClause(filter: HistoryFilter): { where: string; params: Record<str
   if (filter.invalid) clauses.push('signature_valid = 0');
   if (filter.valid) clauses.push('signature_valid = 1');
   if (filter.duplicate) clauses.push('duplicate = 1');
+  if (filter.schemaInvalid) clauses.push('schema_valid = 0');
   if (filter.direction) (clauses.push('direction = @direction'), (params.direction = filter.direction));
   if (filter.beforeId !== undefined) (clauses.push('id < @beforeId'), (params.beforeId = filter.beforeId));
   if (filter.search) {
@@ -233,6 +241,8 @@ function toParams(r: DeliveryRecord): unknown[] {
     r.signatureError,
     r.duplicate ? 1 : 0,
     r.replayOf,
+    r.schemaValid === undefined || r.schemaValid === null ? null : r.schemaValid ? 1 : 0,
+    r.schemaErrors?.length ? JSON.stringify(r.schemaErrors) : null,
     r.route ?? null,
     r.forwarded === undefined || r.forwarded === null ? null : r.forwarded ? 1 : 0,
   ];
@@ -257,6 +267,8 @@ function toSummary(row: Row): DeliverySummary {
     signatureError: row.signature_error,
     duplicate: row.duplicate === 1,
     replayOf: row.replay_of,
+    schemaValid: row.schema_valid === null ? null : row.schema_valid === 1,
+    schemaErrors: row.schema_errors ? (JSON.parse(row.schema_errors) as SchemaIssue[]) : null,
     route: row.route,
     forwarded: row.forwarded === null ? null : row.forwarded === 1,
   };

@@ -31,7 +31,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_event ON deliveries (event, id);
    CREATE INDEX deliveries_status ON deliveries (status, id);
    CREATE INDEX deliveries_invalid ON deliveries (signature_valid, id);`,
-  // 3: which route of `listen --forward-to` took a received request, and whether one did.
+  // 3: the schema verdict of a received delivery (`listen --validate`); null when not checked.
+  `ALTER TABLE deliveries ADD COLUMN schema_valid INTEGER;
+   ALTER TABLE deliveries ADD COLUMN schema_errors TEXT;
+   CREATE INDEX deliveries_schema_invalid ON deliveries (schema_valid, id);`,
+  // 4: which route of `listen --forward-to` took a received request, and whether one did.
   `ALTER TABLE deliveries ADD COLUMN route TEXT;
    ALTER TABLE deliveries ADD COLUMN forwarded INTEGER;`,
 ];

@@ -6,6 +6,7 @@ import { maskSecret, redactUrl } from '../core/redact.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
+import { issueLine } from '../core/schema-issue.js';
 import { routeNote } from './tui/row-format.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
@@ -20,6 +21,7 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
   const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
   const parts = [time, ` ${mark} ${status}`, what.padEnd(EVENT_WIDTH), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
+  if (r.schemaValid === false) parts.push(c.red(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`));
   const route = routeNote(r);
   if (route) parts.push(c.cyan(route));
   if (r.duplicate) parts.push(c.yellow('duplicate'));
@@ -43,6 +45,8 @@ export function requestJson(r: DeliveryRecord) {
     signature_valid: r.signatureValid,
     signature_error: r.signatureError,
     duplicate: r.duplicate,
+    schema_valid: r.schemaValid ?? null,
+    schema_errors: r.schemaErrors ?? null,
     duration_ms: r.durationMs,
     error: r.error,
     body_size: r.requestBody.length,
@@ -51,11 +55,11 @@ export function requestJson(r: DeliveryRecord) {
   };
 }
 
-
 /** The banner: where it listens, with which secrets (masked) and where it forwards. */
-export function listeningLine(listener: Pick<Listener, 'url' | 'secrets' | 'routes'>, verify: boolean): string {
+export function listeningLine(listener: Pick<Listener, 'url' | 'secrets' | 'routes'>, verify: boolean, schemas?: 'checked' | 'strict'): string {
   const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
-  const mode = !verify ? 'not verifying' : `secrets ${secrets}`;
+  const checks = schemas === 'strict' ? ', schemas checked (422 when broken)' : schemas === 'checked' ? ', schemas checked' : '';
+  const mode = `${!verify ? 'not verifying' : `secrets ${secrets}`}${checks}`;
   const forwarding = listener.routes.length ? `, forwarding ${routeTable(listener.routes)}` : '';
   return `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`;
 }

@@ -78,7 +78,7 @@ describe('trigger', () => {
     const file = join(tempDir(), 'data.json');
     writeFileSync(file, '{"customer_id":"cust_1","product_id":"prod_9"}');
     expect((await runCli(['trigger', 'customer.product.viewed', '--to', server.url, '--secret', SECRET, '--data', file])).code).toBe(0);
-    expect((await runCli(['trigger', 'customer.product.viewed', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '{"customer_id":"cust_2"}' })).code).toBe(0);
+    expect((await runCli(['trigger', 'customer.product.viewed', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '{"customer_id":"cust_2","product_id":"prod_1"}' })).code).toBe(0);
     expect(server.requests.map((r) => JSON.parse(r.body.toString()).data.customer_id)).toEqual(['cust_1', 'cust_2']);
   });
 
@@ -190,7 +190,7 @@ describe('trigger: the envelope stays well-formed', () => {
     server = await startRecordingServer();
     const bad = await runCli(['trigger', 'customer.cart.added', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '[1,2]' });
     expect(bad.code).toBe(2);
-    const good = await runCli(['trigger', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '{"event":"catalog.product.deleted","data":{"product_id":"prod_9"}}' });
+    const good = await runCli(['trigger', '--to', server.url, '--secret', SECRET, '--data', '-'], { stdin: '{"event":"catalog.product.deleted","data":{"product_id":"prod_9","sku":"COAT-9","deleted_at":"2023-12-02T09:00:00Z"}}' });
     expect(good.code).toBe(0);
     expect(server.requests).toHaveLength(1);
     const req = server.requests[0]!;

@@ -12,10 +12,10 @@ export interface TmuxSession {
   kill(): Promise<void>;
 }
 
-/** Runs `command` (a shell line) in a new 120×40 session. */
-export async function startTmux(command: string): Promise<TmuxSession> {
+/** Runs `command` (a shell line) in a new session, 120×40 unless told. */
+export async function startTmux(command: string, size: { columns?: number; rows?: number } = {}): Promise<TmuxSession> {
   const name = `webhooks-cli-test-${process.pid}-${randomBytes(3).toString('hex')}`;
-  await execa('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
+  await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(size.columns ?? 120), '-y', String(size.rows ?? 40), command]);
   const screen = async () => (await execa('tmux', ['capture-pane', '-p', '-t', name], { reject: false })).stdout;
   return {
     name,

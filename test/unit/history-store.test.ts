@@ -162,3 +162,38 @@ describe('HistoryStore opened by several processes at once', () => {
     }
   });
 });
+
+describe('HistoryStore: the schema verdict (listen --validate)', () => {
+  const issues = [{ path: 'data.price', rule: 'type', message: 'must be number' }];
+
+  it('a version-2 database gains the columns; old rows read as not checked', () => {
+    const path = join(tempDir(), 'v2.db');
+    const old = new Database(path);
+    runMigrations(old, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path', upTo: 2 });
+    old.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
+      VALUES ('in', 'listen', 1, 'catalog.product.created', 'dlv_v2', 'POST', '/webhook', '{}', x'7b7d', 200)`).run();
+    old.close();
+    const store = HistoryStore.open(path);
+    expect(store.schemaVersion).toBe(MIGRATIONS.length);
+    expect(store.get('dlv_v2')).toMatchObject({ schemaValid: null, schemaErrors: null });
+    store.close();
+  });
+
+  it('stores, filters and carries the verdict through the spool', () => {
+    const path = join(tempDir(), 'h.db');
+    const store = HistoryStore.open(path);
+    store.insert(record({ deliveryId: 'dlv_fine', schemaValid: true }));
+    store.insert(record({ deliveryId: 'dlv_broken', schemaValid: false, schemaErrors: issues }));
+    store.insert(record({ deliveryId: 'dlv_unchecked' }));
+    expect(store.list({ schemaInvalid: true }).map((r) => [r.deliveryId, r.schemaErrors])).toEqual([['dlv_broken', issues]]);
+    expect(store.get('dlv_fine')).toMatchObject({ schemaValid: true, schemaErrors: null });
+    expect(store.get('dlv_unchecked')).toMatchObject({ schemaValid: null });
+
+    const spool = new SpoolWriter(path).open();
+    spool.append(record({ deliveryId: 'dlv_spooled', schemaValid: false, schemaErrors: issues }));
+    spool.close();
+    store.importSpool();
+    expect(store.get('dlv_spooled')).toMatchObject({ schemaValid: false, schemaErrors: issues });
+    store.close();
+  });
+});

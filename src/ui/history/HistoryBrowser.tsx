@@ -36,7 +36,7 @@ export interface HistoryBrowserProps {
   messageMs?: number;
 }
 
-const FILTER_KEYS = filterKeys('status:401 event:… invalid valid dup in out text');
+const FILTER_KEYS = filterKeys('status:401 event:… invalid valid dup schema:invalid in out text');
 
 /**
  * The history on a terminal, newest first. Rows are read a page at a time as the selection nears

@@ -62,12 +62,13 @@ export function historyListLines(rows: readonly DeliverySummary[], width: number
     const text = line(
       [
         [`${selected ? '› ' : '  '}${fit(cells.time, 14)} ${fit(row.direction, 4)}`],
-        [fit(cells.mark, 4), tone(cells.markTone)],
+        [cells.mark, tone(cells.markTone)],
+        [fit(cells.schemaMark, 3), c.red],
         [fit(cells.status, 5), tone(cells.statusTone)],
         [`${fit(cells.event, 30)} `],
         [fit(cells.delivery, 29), selected ? undefined : c.dim],
         [` ${fit(cells.latency, 9)} `],
-        [noteWidth > 0 ? fit(cells.note, noteWidth) : '', row.duplicate ? c.yellow : c.red],
+        [noteWidth > 0 ? fit(cells.note, noteWidth) : '', row.duplicate && row.schemaValid !== false ? c.yellow : c.red],
       ],
       width,
     );

@@ -37,7 +37,7 @@ export interface ListenAppProps {
   messageMs?: number;
 }
 
-const FILTER_KEYS = filterKeys('status:401 event:… invalid dup text');
+const FILTER_KEYS = filterKeys('status:401 event:… invalid dup schema:invalid text');
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
 export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {

@@ -43,10 +43,11 @@ export function DeliveryList({ rows, selected, height, width, history = false, e
           <Text key={index} inverse={isSelected} wrap="truncate">
             {isSelected ? '› ' : '  '}
             {fit(c.time, timeWidth)} {history ? fit(row.direction, 4) : ''}
-            <Text color={c.markTone === 'ok' ? 'green' : c.markTone === 'bad' ? 'red' : undefined}>{fit(c.mark, 4)}</Text>
+            <Text color={c.markTone === 'ok' ? 'green' : c.markTone === 'bad' ? 'red' : undefined}>{c.mark}</Text>
+            <Text color="red">{fit(c.schemaMark, 3)}</Text>
             <Text color={c.statusTone === 'ok' ? 'green' : 'red'}>{fit(c.status, 5)}</Text>
             {fit(c.event, 30)} <Text dimColor={!isSelected}>{fit(c.delivery, 29)}</Text> {fit(c.latency, 9)}{' '}
-            {noteWidth > 0 ? <Text color={row.duplicate ? 'yellow' : 'red'}>{fit(c.note, noteWidth)}</Text> : null}
+            {noteWidth > 0 ? <Text color={row.duplicate && row.schemaValid !== false ? 'yellow' : 'red'}>{fit(c.note, noteWidth)}</Text> : null}
           </Text>
         );
       })}

@@ -8,6 +8,7 @@ import { isSuccessStatus } from '../../core/http-status.js';
 import { redactUrl } from '../../core/redact.js';
 import { abbreviateSignature, diagnose } from '../../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../../store/delivery-record.js';
+import { issueLine, schemaSummary } from '../../core/schema-issue.js';
 
 export interface DetailLine {
   text: string;
@@ -40,6 +41,15 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
     add('');
     add('Signature', 'heading');
     lines.push(...signatureLines(r, options.secrets ?? []));
+  }
+  if (r.schemaValid === true || r.schemaValid === false) {
+    add('');
+    add('Schema', 'heading');
+    if (r.schemaValid) add('✓ valid: the envelope and its event\'s schema', 'ok');
+    else {
+      add(`✗ ${schemaSummary(r.schemaErrors)}`, 'bad');
+      for (const issue of r.schemaErrors ?? []) add(`  ${issueLine(issue)}`, 'bad');
+    }
   }
   add('');
   add('Request headers', 'heading');

@@ -1,6 +1,6 @@
 /**
  * The `f` filter of the TUIs, typed as a few words: `status:401`, `event:customer.cart.added`,
- * `invalid`, `valid`, `dup`, `in`/`out`, and any other text to search for. Pure, so the live list
+ * `invalid`, `valid`, `dup`, `schema:invalid`, `in`/`out`, and any other text to search for. Pure, so the live list
  * (in memory) and the history browser (in SQL) read the same query the same way.
  */
 import type { DeliverySummary } from '../../store/delivery-record.js';
@@ -12,6 +12,8 @@ export interface FilterQuery {
   invalid?: boolean;
   valid?: boolean;
   duplicate?: boolean;
+  /** Only deliveries that broke their schema. */
+  schemaInvalid?: boolean;
   direction?: 'in' | 'out';
   /** Free text, matched against event, delivery id and path (and the body, in the history). */
   text?: string;
@@ -28,6 +30,7 @@ export function parseFilterQuery(input: string): FilterQuery {
     else if (key === 'invalid' && !value) query.invalid = true;
     else if (key === 'valid' && !value) query.valid = true;
     else if ((key === 'dup' || key === 'duplicate') && !value) query.duplicate = true;
+    else if (key === 'schema' && value === 'invalid') query.schemaInvalid = true;
     else if ((key === 'in' || key === 'out') && !value) query.direction = key;
     else if ((key === 'dir' || key === 'direction') && (value === 'in' || value === 'out')) query.direction = value;
     else words.push(word);
@@ -40,7 +43,7 @@ export function isEmptyQuery(query: FilterQuery): boolean {
   return Object.keys(query).length === 0;
 }
 
-type Filterable = Pick<DeliverySummary, 'event' | 'status' | 'signatureValid' | 'duplicate' | 'direction' | 'deliveryId' | 'url'>;
+type Filterable = Pick<DeliverySummary, 'event' | 'status' | 'signatureValid' | 'duplicate' | 'direction' | 'deliveryId' | 'url' | 'schemaValid'>;
 
 export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
   if (query.event !== undefined && row.event !== query.event) return false;
@@ -48,6 +51,7 @@ export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
   if (query.invalid && row.signatureValid !== false) return false;
   if (query.valid && row.signatureValid !== true) return false;
   if (query.duplicate && !row.duplicate) return false;
+  if (query.schemaInvalid && row.schemaValid !== false) return false;
   if (query.direction && row.direction !== query.direction) return false;
   if (query.text) {
     const needle = query.text.toLowerCase();
@@ -58,15 +62,16 @@ export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
 
 /** The history store's filter for a query. */
 export function toHistoryFilter(query: FilterQuery): HistoryFilter {
-  return { event: query.event, status: query.status, invalid: query.invalid, valid: query.valid, duplicate: query.duplicate, direction: query.direction, search: query.text };
+  return { event: query.event, status: query.status, invalid: query.invalid, valid: query.valid, duplicate: query.duplicate, schemaInvalid: query.schemaInvalid, direction: query.direction, search: query.text };
 }
 
 /** The query text for the filters given as flags (`history --event … --invalid`), to edit with `f`. */
-export function queryText(filter: Pick<HistoryFilter, 'event' | 'status' | 'invalid' | 'direction' | 'search'>): string {
+export function queryText(filter: Pick<HistoryFilter, 'event' | 'status' | 'invalid' | 'schemaInvalid' | 'direction' | 'search'>): string {
   const words: string[] = [];
   if (filter.event) words.push(`event:${filter.event}`);
   if (filter.status !== undefined) words.push(`status:${filter.status}`);
   if (filter.invalid) words.push('invalid');
+  if (filter.schemaInvalid) words.push('schema:invalid');
   if (filter.direction) words.push(filter.direction);
   if (filter.search) words.push(filter.search);
   return words.join(' ');

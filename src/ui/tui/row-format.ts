@@ -2,10 +2,11 @@
 import { clockTime, formatDuration } from '../../format/display.js';
 import { isSuccessStatus } from '../../core/http-status.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
+import { schemaSummary } from '../../core/schema-issue.js';
 
 export type ListRow = Pick<
   DeliverySummary,
-  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf' | 'route' | 'forwarded'
+  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf' | 'schemaValid' | 'schemaErrors' | 'route' | 'forwarded'
 >;
 
 export interface RowCells {
@@ -13,6 +14,8 @@ export interface RowCells {
   mark: string;
   /** 'ok' | 'bad' | 'none': how to colour the signature mark. */
   markTone: 'ok' | 'bad' | 'none';
+  /** `!` beside the signature mark when the delivery broke its schema (`listen --validate`), so even 80 columns show it. */
+  schemaMark: string;
   status: string;
   statusTone: 'ok' | 'bad';
   event: string;
@@ -26,6 +29,8 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
   const time = withDate ? `${date.toISOString().slice(5, 10)} ${clockTime(row.createdAt)}` : clockTime(row.createdAt);
   const ok = isSuccessStatus(row.status);
   const notes: string[] = [];
+  // First, so a narrow terminal still shows it: the delivery broke its schema (listen --validate).
+  if (row.schemaValid === false) notes.push(`schema ✗ ${schemaSummary(row.schemaErrors)}`);
   const route = routeNote(row);
   if (route) notes.push(route);
   if (row.duplicate) notes.push('duplicate');
@@ -35,6 +40,7 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     time,
     mark: row.signatureValid === null ? '·' : row.signatureValid ? '✓' : '✗',
     markTone: row.signatureValid === null ? 'none' : row.signatureValid ? 'ok' : 'bad',
+    schemaMark: row.schemaValid === false ? '!' : '',
     status: row.status === null ? '---' : String(row.status),
     statusTone: ok ? 'ok' : 'bad',
     event: row.event ?? eventPlaceholder(row),
