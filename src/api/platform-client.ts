@@ -4,11 +4,15 @@
  * arrays, camelCase) as a real client must; every failure becomes a `UserError` that names the
  * cause and the next step.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
+import { proxyFor, proxySettings } from '../http/proxy-settings.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import { UserError } from '../errors.js';
 import { apiConnection } from './api-endpoint.js';
 import { USER_AGENT } from '../version.cjs';
+import { nextPage } from './next-page.js';
+import { isConnectionReset, resendAfterReset, retryAfterAnswer } from './transient-failure.js';
 import { normaliseAttempt, normaliseWebhook, unwrapList, unwrapObject, type Attempt, type WebhookView } from './api-types.js';
 
 export interface ClientOptions {
@@ -17,6 +21,14 @@ export interface ClientOptions {
   /** Without one, an API on this machine gets `dev` (see api-endpoint.ts). */
   token?: string;
   timeoutMs?: number;
+  /** One line per retry (a Retry-After waited out, a reset GET sent again): the command prints it on stderr. */
+  notice?: (line: string) => void;
+  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the requests (http/outgoing-dispatcher.ts). */
+  env?: NodeJS.ProcessEnv;
+  /** Say on `notice` when requests go through a proxy. */
+  verbose?: boolean;
+  /** How long to sleep before a retry (tests pass a recording one). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** `POST /api/v1/webhooks` body, exactly as the platform document shows it. */
@@ -42,6 +54,22 @@ export interface ApiResponse<T> {
   value: T;
 }
 
+/** A list gathered over pages: `raw` is the one page's answer, or `{data: [...]}` over several. */
+export interface ListResponse<T> extends ApiResponse<T[]> {
+  /** The API had more than `limit` items (or pages): only the first `limit` were read. */
+  more: boolean;
+}
+
+/** Pages read for one list, at most: a guard against an API that links a page to itself. */
+const MAX_PAGES = 1000;
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  text: string;
+}
+
 export const DEFAULT_API_TIMEOUT_MS = 10_000;
 
 export class PlatformClient {
@@ -49,15 +77,23 @@ export class PlatformClient {
   readonly #token: string;
   readonly #defaultToken: boolean;
   readonly #timeoutMs: number;
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
+  readonly #notice: (line: string) => void;
+  readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor({ baseUrl, token, timeoutMs = DEFAULT_API_TIMEOUT_MS }: ClientOptions) {
+  readonly #proxy: { proxy: string; variable: string } | undefined;
+
+  constructor({ baseUrl, token, timeoutMs = DEFAULT_API_TIMEOUT_MS, notice = () => undefined, env = {}, verbose = false, sleep = defaultSleep }: ClientOptions) {
     const connection = apiConnection(baseUrl, token);
     this.#base = connection.root;
     this.#token = connection.token;
     this.#defaultToken = connection.defaultToken;
     this.#timeoutMs = timeoutMs;
-    this.#agent = new Agent({ connect: { timeout: timeoutMs } });
+    this.#agent = outgoingDispatcher(env, { connect: { timeout: timeoutMs } });
+    this.#proxy = proxyFor(this.#base, proxySettings(env));
+    if (verbose && this.#proxy) notice(`requests to ${this.#base.origin} go through the proxy ${this.#proxy.proxy} (${this.#proxy.variable})`);
+    this.#notice = notice;
+    this.#sleep = sleep;
   }
 
   async registerWebhook(body: RegisterBody): Promise<ApiResponse<WebhookView>> {
@@ -65,9 +101,10 @@ export class PlatformClient {
     return { raw, value: normaliseWebhook(unwrapObject(raw)) };
   }
 
-  async listWebhooks(): Promise<ApiResponse<WebhookView[]>> {
-    const raw = await this.#call('GET', 'api/v1/webhooks');
-    return { raw, value: unwrapList(raw, 'webhooks').map(normaliseWebhook) };
+  /** Every webhook up to `limit`, following the API's next-page links. */
+  async listWebhooks({ limit = 100 }: { limit?: number } = {}): Promise<ListResponse<WebhookView>> {
+    const { raw, items, more } = await this.#collect(new URL('api/v1/webhooks', this.#base), 'webhooks', limit);
+    return { raw, value: items.map(normaliseWebhook), more };
   }
 
   async getWebhook(id: string): Promise<ApiResponse<WebhookView>> {
@@ -90,13 +127,14 @@ export class PlatformClient {
     return { raw, value: unwrapObject(raw) };
   }
 
-  async listDeliveries(id: string, filter: { status?: string; limit?: number } = {}): Promise<ApiResponse<Attempt[]>> {
-    const query = new URLSearchParams();
-    if (filter.status !== undefined) query.set('status', filter.status);
-    if (filter.limit !== undefined) query.set('limit', String(filter.limit));
-    const suffix = query.size ? `?${query}` : '';
-    const raw = await this.#call('GET', `api/v1/webhooks/${encodeURIComponent(id)}/deliveries${suffix}`, undefined, id);
-    return { raw, value: unwrapList(raw, 'deliveries').map(normaliseAttempt) };
+  /** Delivery attempts up to `limit` (default 50), following the API's next-page links. */
+  async listDeliveries(id: string, filter: { status?: string; limit?: number } = {}): Promise<ListResponse<Attempt>> {
+    const limit = filter.limit ?? 50;
+    const url = new URL(`api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, this.#base);
+    if (filter.status !== undefined) url.searchParams.set('status', filter.status);
+    url.searchParams.set('limit', String(Math.min(limit, 1000)));
+    const { raw, items, more } = await this.#collect(url, 'deliveries', limit, id);
+    return { raw, value: items.map(normaliseAttempt), more };
   }
 
   /** `POST /api/v1/events` (the emulator's): emit an event to every active subscriber. */
@@ -109,33 +147,86 @@ export class PlatformClient {
   }
 
   async #call(method: Dispatcher.HttpMethod, path: string, body?: unknown, webhookId?: string): Promise<unknown> {
-    const url = new URL(path, this.#base);
+    return (await this.#send(method, new URL(path, this.#base), body, webhookId)).body;
+  }
+
+  /** Reads a list page by page (Link rel="next", a body's `next`, or `has_more` + `next_cursor`) up to `limit` items. */
+  async #collect(first: URL, name: string, limit: number, webhookId?: string): Promise<{ raw: unknown; items: Record<string, unknown>[]; more: boolean }> {
+    const items: Record<string, unknown>[] = [];
+    const seen = new Set<string>();
+    let raw: unknown;
+    let url: URL | undefined = first;
+    let pages = 0;
+    while (url && items.length < limit && pages < MAX_PAGES && !seen.has(url.href)) {
+      seen.add(url.href);
+      const answer = await this.#send('GET', url, undefined, webhookId);
+      raw = pages === 0 ? answer.body : raw;
+      items.push(...unwrapList(answer.body, name));
+      pages++;
+      url = nextPage(answer.headers.link, answer.body, url);
+    }
+    const more = items.length > limit || (url !== undefined && !seen.has(url.href));
+    const kept = items.slice(0, limit);
+    // One page is printed with --json exactly as the API sent it; several become one list.
+    return { raw: pages === 1 && items.length <= limit ? raw : { data: kept }, items: kept, more };
+  }
+
+  /** One request, with the retries transient-failure.ts allows; a failed answer becomes a UserError. */
+  async #send(method: Dispatcher.HttpMethod, url: URL, body: unknown, webhookId?: string): Promise<Answer> {
+    let waitedMs = 0;
+    let resets = 0;
+    for (let tries = 1; ; tries++) {
+      let answer: Answer;
+      try {
+        answer = await this.#once(method, url, body);
+      } catch (err) {
+        if (isConnectionReset(err) && resendAfterReset(method, resets)) {
+          resets++;
+          this.#notice(`the connection to ${this.#base.origin} was reset; sending ${method} ${url.pathname} again`);
+          continue;
+        }
+        throw this.#networkError(err, method);
+      }
+      if (isSuccessStatus(answer.status)) return answer;
+      const retry = retryAfterAnswer(answer.status, answer.headers['retry-after'], tries, waitedMs);
+      if (retry) {
+        this.#notice(`the API answered ${answer.status}${answer.status === 429 ? ' (too many requests)' : ' (unavailable)'}; trying again in ${formatSeconds(retry.waitMs)} as its Retry-After asks`);
+        await this.#sleep(retry.waitMs);
+        waitedMs += retry.waitMs;
+        continue;
+      }
+      throw this.#answerError(answer.status, answer.body, answer.text, method, url, webhookId);
+    }
+  }
+
+  async #once(method: Dispatcher.HttpMethod, url: URL, body: unknown): Promise<Answer> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
     headers.authorization = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Dispatcher.ResponseData;
-    let text: string;
-    try {
-      response = await request(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: this.#agent,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.body.text();
-    } catch (err) {
-      throw this.#networkError(err);
-    }
-    const parsed = parseJson(text);
-    if (isSuccessStatus(response.statusCode)) return parsed;
-    throw this.#answerError(response.statusCode, parsed, text, method, url, webhookId);
+    const response = await request(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      dispatcher: this.#agent,
+      signal: AbortSignal.timeout(this.#timeoutMs),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, headers: response.headers, body: parseJson(text), text };
   }
 
-  #networkError(err: unknown): UserError {
+  #networkError(err: unknown, method: string): UserError {
     const e = err as { name?: string; code?: string; cause?: { code?: string }; message?: string };
     const code = e.code ?? e.cause?.code;
     const where = this.#base.origin;
+    if (this.#proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || /proxy/i.test(e.message ?? ''))) {
+      const why = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ENOTFOUND' ? 'cannot be resolved' : `failed: ${e.message}`;
+      return new UserError(`the proxy ${redactProxy(this.#proxy.proxy)} (${this.#proxy.variable}) ${why} on the way to ${where}`, { hint: `check ${this.#proxy.variable}, or add the host to NO_PROXY`, cause: err });
+    }
+    if (isConnectionReset(err)) {
+      return method === 'POST' || method === 'PATCH'
+        ? new UserError(`the connection to the API at ${where} was reset before it answered; the ${method} was not sent again, as the API may have acted on it`, { hint: 'check with `webhooks-cli list` before trying again', cause: err })
+        : new UserError(`the connection to the API at ${where} was reset twice`, { hint: 'try again in a moment; --verbose shows more', cause: err });
+    }
     if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
       return new UserError(`the API at ${where} did not answer within ${this.#timeoutMs / 1000} s`, { hint: 'check that it is healthy, or raise --timeout', cause: err });
     }
@@ -171,6 +262,23 @@ export class PlatformClient {
         return new UserError(`the API answered ${status}${said ? `: ${said}` : ''}`, { hint: 'check --api-url and the request' });
     }
   }
+}
+
+/** A proxy URL without its password (user:pass@ is common in corporate proxies). */
+function redactProxy(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    if (url.password) url.password = '****';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return proxy;
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function parseJson(text: string): unknown {

@@ -4,7 +4,8 @@
  * from the streams and environment `main` was given (never from `process`), so tests run commands
  * in-process with captured output and either mode forced.
  */
-import { resolveApiUrl, resolveDatabasePath, resolveSetting } from '../config/settings.js';
+import { isProfileName, PROFILE_ENV, resolveApiUrl, resolveDatabasePath, resolveSetting } from '../config/settings.js';
+import { UsageError } from '../errors.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -13,6 +14,7 @@ export interface GlobalOptions {
   db?: string;
   apiUrl?: string;
   token?: string;
+  profile?: string;
 }
 
 /** Where a command prints: the process's stream, or a test's capture. */
@@ -42,6 +44,8 @@ export interface CommandContext {
   dbPath: string;
   apiUrl: string;
   token: string | undefined;
+  /** The settings given as global flags (`config list` names them as the source). */
+  settingFlags: { 'api-url'?: string; token?: string; db?: string };
 }
 
 /**
@@ -59,7 +63,12 @@ export function isInteractive(stdout: { isTTY?: boolean } = process.stdout, env:
 }
 
 export function createContext(options: GlobalOptions, io: CliIo): CommandContext {
-  const { env } = io;
+  // --profile beats WEBHOOKS_PROFILE: set in this run's environment, every setting read sees it.
+  const env = options.profile === undefined ? io.env : { ...io.env, [PROFILE_ENV]: options.profile };
+  const profile = env[PROFILE_ENV];
+  if (profile && !isProfileName(profile)) {
+    throw new UsageError(`"${profile}" is not a profile name`, `use letters, digits, - and _ (${options.profile === undefined ? PROFILE_ENV : '--profile'})`);
+  }
   const color = options.color !== false && !env.NO_COLOR && (io.isTTY || Boolean(env.FORCE_COLOR));
   const json = Boolean(options.json);
   return {
@@ -74,5 +83,6 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
     dbPath: resolveDatabasePath(options.db, env),
     apiUrl: resolveApiUrl(options.apiUrl, env),
     token: resolveSetting('token', options.token, env),
+    settingFlags: { 'api-url': options.apiUrl, token: options.token, db: options.db },
   };
 }

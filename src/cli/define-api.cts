@@ -1,7 +1,7 @@
 /** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { examples, lazy } from './lazy-action.cjs';
-import { collectList, delayRange, duration, integer, MAX_SEED, positiveNumber, share } from './parse.cjs';
+import { collect, collectList, delayRange, duration, integer, MAX_SEED, positiveNumber, share } from './parse.cjs';
 import { requestTimeoutOption } from './server-options.cjs';
 import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.cjs';
 
@@ -33,7 +33,8 @@ export function defineApiCommands(program: Command): void {
     ]))
     .action(lazy(load, 'registerCommand'));
 
-  withTimeout(program.command('list').description('list webhooks: GET /api/v1/webhooks'))
+  withTimeout(program.command('list').description('list webhooks: GET /api/v1/webhooks (every page, up to --limit)')
+    .addOption(new Option('--limit <n>', 'how many webhooks at most').argParser(integer(1, 100_000)).default(100)))
     .action(lazy(load, 'listCommand'));
 
   withTimeout(program.command('get <id>').description('one webhook: GET /api/v1/webhooks/{id}'))
@@ -63,18 +64,28 @@ export function defineApiCommands(program: Command): void {
 
   withTimeout(program
     .command('test <id>')
-    .description('send a test delivery: POST /api/v1/webhooks/{id}/test (exit 1 if it fails)')
-    .option('--event <type>', 'event type to send', 'catalog.product.created'), 30_000) // the API waits for the attempt (up to 10 s)
-    .addHelpText('after', examples(['webhooks-cli test wh_123 --event customer.purchase.completed']))
+    .description('send a test delivery: POST /api/v1/webhooks/{id}/test, and wait for its outcome (exit 1 if it fails)')
+    .option('--event <type>', 'event type to send', 'catalog.product.created')
+    .addOption(new Option('--wait <duration>', 'how long to wait for a queued test delivery to finish').argParser(duration).default(30_000, '30s'))
+    .option('--no-wait', 'print the queued delivery id and exit 0 without waiting'), 30_000) // the emulator waits for the attempt (up to 10 s)
+    .addHelpText('after', examples(['webhooks-cli test wh_123 --event customer.purchase.completed', 'webhooks-cli test wh_123 --wait 2m', 'webhooks-cli test wh_123 --no-wait']))
     .action(lazy(load, 'testCommand'));
 
   withTimeout(program
     .command('deliveries <id>')
-    .description('delivery attempts, newest first: GET /api/v1/webhooks/{id}/deliveries')
+    .description('delivery attempts, newest first: GET /api/v1/webhooks/{id}/deliveries (every page, up to --limit)')
     .addOption(new Option('--status <status>', 'succeeded, failed, pending, skipped, or an HTTP status code').argParser(deliveryStatus))
-    .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 1000)).default(50)))
+    .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 100_000)).default(50)))
     .addHelpText('after', examples(['webhooks-cli deliveries wh_123 --status failed', 'webhooks-cli deliveries wh_123 --json | jq \'.data[0].response\'']))
     .action(lazy(load, 'deliveriesCommand'));
+
+  withTimeout(program
+    .command('emit <type>')
+    .description('emit an event to every active subscriber: the emulator\'s POST /api/v1/events')
+    .option('--set <path=value>', 'override a field of the sample, e.g. data.price=10 (repeatable)', collect)
+    .option('--data <file>', 'send this data object (or whole envelope\'s data) instead of the sample; - for stdin'))
+    .addHelpText('after', examples(['webhooks-cli emit customer.cart.added', 'webhooks-cli emit catalog.product.updated --set data.quantity=0']))
+    .action(lazy(() => import('../commands/emit.js'), 'emitCommand'));
 
   program
     .command('demo')

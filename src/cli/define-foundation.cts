@@ -107,9 +107,9 @@ export function defineFoundationCommands(program: Command): void {
 
   const config = program
     .command('config')
-    .description('stored settings: api-url, token, secret, db (flags beat env beat config)')
-    .addHelpText('after', examples(['webhooks-cli config set secret s3cret', 'webhooks-cli config set api-url http://127.0.0.1:4010', 'webhooks-cli config list', 'webhooks-cli config get token --show-secrets']));
-  config.command('list').description('every stored setting (secrets masked)').option('--show-secrets', 'print secrets whole')
+    .description('stored settings: api-url, token, secret, db, per profile (flag beats env beats the profile beats the default profile)')
+    .addHelpText('after', examples(['webhooks-cli config set secret s3cret', 'webhooks-cli config set api-url https://api.staging.example --profile staging', 'webhooks-cli config list --profile staging', 'webhooks-cli config profiles', 'webhooks-cli config get token --show-secrets']));
+  config.command('list').description('each setting\'s effective value and where it came from (secrets masked)').option('--show-secrets', 'print secrets whole')
     .action(lazy(() => import('../commands/config.js'), 'configList'));
   config.command('get <key>').description('one setting (secrets masked)').option('--show-secrets', 'print secrets whole')
     .action(lazy(() => import('../commands/config.js'), 'configGet'));
@@ -117,5 +117,15 @@ export function defineFoundationCommands(program: Command): void {
     .action(lazy(() => import('../commands/config.js'), 'configSet'));
   config.command('unset <key>').description('remove a stored setting')
     .action(lazy(() => import('../commands/config.js'), 'configUnset'));
+  config.command('profiles').description('the stored profiles, the chosen one marked')
+    .action(lazy(() => import('../commands/config.js'), 'configProfiles'));
 
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script: bash, zsh or fish')
+    .addHelpText('after', examples(['source <(webhooks-cli completion bash)   # in ~/.bashrc', 'source <(webhooks-cli completion zsh)    # in ~/.zshrc', 'webhooks-cli completion fish > ~/.config/fish/completions/webhooks-cli.fish']))
+    .action(lazy(() => import('../commands/completion.js'), 'completionCommand'));
+  // What the completion scripts call on each Tab: candidates, one a line.
+  program.command('__complete [words...]', { hidden: true }).allowUnknownOption().helpOption(false)
+    .action(lazy(() => import('../commands/completion.js'), 'completeCommand'));
 }

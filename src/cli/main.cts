@@ -30,6 +30,7 @@ export function buildProgram(): Command {
     .option('--db <path>', 'history database (env WEBHOOKS_DB)')
     .option('--api-url <url>', 'platform API base URL, with or without /api/v1 (env WEBHOOKS_API_URL)')
     .option('--token <token>', 'platform API token (env WEBHOOKS_API_TOKEN; an API on this machine gets `dev` when none is set)')
+    .option('--profile <name>', 'the stored settings profile to use (env WEBHOOKS_PROFILE; default: the default profile)')
     .option('--verbose', 'more detail in errors and logs')
     .showSuggestionAfterError(true)
     .enablePositionalOptions(false)

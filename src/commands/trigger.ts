@@ -1,9 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
-import { readInput } from '../cli/input.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { parseOverride, OverrideError } from '../core/payload.js';
 import type { DelayRange } from '../core/fault-values.cjs';
 import { isFixtureDir, readFixtures } from '../delivery/fixtures.js';
 import { envelopeEvent, prepareDelivery, refuseSchemaBreaks, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
@@ -11,7 +9,7 @@ import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from 
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.cjs';
-import { requireEventType } from './event-arguments.js';
+import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
 
@@ -43,20 +41,15 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
   const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, types, options) : undefined;
-  const raw = options.data === undefined || fixtures ? undefined : await readInput(ctx.stdin, options.data, '--data');
-  const data = raw === undefined ? undefined : parseJsonInput(raw, options.data!);
+  const input = fixtures ? undefined : await readDataFlag(ctx, options.data);
+  const raw = input?.raw;
+  const data = input?.data;
   // A whole envelope in --data names its own event type; no need to repeat it.
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
   const eventTypes = fixtures ? fixtures.map((f) => f.event) : options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all, or --scenario NAME');
   eventTypes.forEach(requireEventType);
-  const overrides = (options.set ?? []).map((text) => {
-    try {
-      return parseOverride(text);
-    } catch (err) {
-      throw err instanceof OverrideError ? new UsageError(err.message, err.hint) : err;
-    }
-  });
+  const overrides = parseOverrideFlags(options.set);
   // Fixtures are recorded traffic, sent as recorded (a broken one may be the point); the rest is checked.
   const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty, validate: options.validate }));
   if (!fixtures && options.validate && (overrides.length > 0 || data !== undefined)) await refuseSchemaBreaks(prepared);
@@ -119,12 +112,4 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
 function fixtureDeliveries(dir: string, types: string[], options: TriggerOptions): PreparedDelivery[] {
   if (types.length || options.all || options.set?.length || options.pretty) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all, --set and --pretty, or give --data one file');
   return readFixtures(dir, '--data').map(({ event, body }) => ({ event, body }));
-}
-
-function parseJsonInput(bytes: Buffer, source: string): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new UsageError(`--data ${source} is not valid JSON (${(err as Error).message})`, 'fix the JSON, or use --set path=value on the sample');
-  }
 }

@@ -2,6 +2,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
 import type { Attempt, WebhookView } from '../api/api-types.js';
+import type { TestOutcome } from '../api/test-outcome.js';
 import { formatDuration, formatTable, palette } from '../format/display.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
@@ -59,16 +60,18 @@ export function attemptsTable(attempts: readonly Attempt[]): string {
   );
 }
 
-/** `test`'s answer: one line for the first attempt, and on stderr why it failed or that it is still running. */
-export function printTestResult(ctx: CommandContext, t: { id: string; event: string; deliveryId: unknown; attempt: Record<string, unknown> | null; ok: boolean }): void {
+/** `test`'s answer: one line for the attempt, and on stderr why it failed or that it has not finished. */
+export function printTestResult(ctx: CommandContext, t: { id: string; event: string; outcome: TestOutcome; waitedMs?: number }): void {
   const c = palette(ctx.color);
-  const { attempt } = t;
+  const { attempt, state, deliveryId } = t.outcome;
   const status = typeof attempt?.response_status === 'number' ? String(attempt.response_status) : '---';
   const duration = typeof attempt?.duration_ms === 'number' ? formatDuration(attempt.duration_ms) : '';
-  const mark = t.ok ? c.green('✓') : c.red('✗');
-  printLine(ctx, `${mark} ${status}  ${t.event}  ${c.dim(String(t.deliveryId ?? ''))}  ${duration}`.trimEnd());
-  if (!attempt) logLine(ctx, 'the first attempt has not finished yet — `webhooks-cli deliveries ' + t.id + '` shows it when it has');
-  else if (!t.ok) logLine(ctx, `error: the test delivery failed: ${String(attempt.error ?? `answered ${status}`)}${attempt.next_attempt_at ? ` — retrying at ${String(attempt.next_attempt_at)}` : ''}`);
+  const mark = state === 'succeeded' ? c.green('✓') : state === 'failed' ? c.red('✗') : c.yellow('…');
+  printLine(ctx, `${mark} ${status}  ${t.event}  ${c.dim(deliveryId ?? '')}  ${duration}`.trimEnd());
+  const later = `\`webhooks-cli deliveries ${t.id}\` shows it when it has`;
+  if (state === 'unfinished' && t.waitedMs === undefined) logLine(ctx, `queued ${deliveryId ?? ''} — not waiting for it (--no-wait); ${later}`);
+  else if (state === 'unfinished') logLine(ctx, `error: the test delivery is still ${t.outcome.lastStatus ?? 'unfinished'} after ${Math.round((t.waitedMs ?? 0) / 100) / 10} s — nothing failed yet; wait longer with --wait, or ${later}`);
+  else if (state === 'failed') logLine(ctx, `error: the test delivery failed: ${String(attempt?.error ?? `answered ${status}`)}${attempt?.next_attempt_at || attempt?.status === 'retrying' ? ` — the platform retries it${attempt?.next_attempt_at ? ` at ${String(attempt.next_attempt_at)}` : ''}` : ''}`);
 }
 
 /** `register`'s answer: the webhook, and its secret — whole only when generated here (shown once) or asked for. */

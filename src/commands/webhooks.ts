@@ -6,6 +6,9 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { palette } from '../format/display.js';
 import { PlatformClient } from '../api/platform-client.js';
+import { unwrapObject } from '../api/api-types.js';
+import { outcomeOfAnswer, waitForTestOutcome } from '../api/test-outcome.js';
+import { Spinner } from '../ui/spinner.js';
 import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from './webhook-changes.js';
 import { resolveSettingWithSource } from '../config/settings.js';
 import { newWebhookSecret } from '../core/signature.js';
@@ -13,15 +16,15 @@ import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
 import { attemptsTable, maskSecretField, printRegistered, printTestResult, printWebhookDetails, webhooksTable } from './webhook-output.js';
 
-interface ApiFlags {
+export interface ApiFlags {
   timeout: number;
 }
 
 function client(ctx: CommandContext, flags: ApiFlags): PlatformClient {
-  return new PlatformClient({ baseUrl: ctx.apiUrl, token: ctx.token, timeoutMs: flags.timeout });
+  return new PlatformClient({ baseUrl: ctx.apiUrl, token: ctx.token, timeoutMs: flags.timeout, notice: (line) => logLine(ctx, line), env: ctx.env, verbose: ctx.verbose });
 }
 
-async function withApi<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
+export async function withApi<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
   const api = client(ctx, flags);
   try {
     return await work(api);
@@ -44,7 +47,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   const configured = resolveSettingWithSource('secret', flags.secret, ctx.env);
   const given = configured?.value;
   if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
-  if (configured?.source === 'config') logLine(ctx, `signing with the secret stored by \`config set secret\` (pass --secret to use another)`);
+  if (configured?.source === 'config' || configured?.source === 'profile') logLine(ctx, `signing with the secret stored by \`config set secret\`${configured.source === 'profile' ? ` in profile ${ctx.env.WEBHOOKS_PROFILE}` : ''} (pass --secret to use another)`);
   // A webhook always gets a secret; when none is given, one is made here and shown once.
   const secret = given ?? newWebhookSecret();
   const { raw, value } = await withApi(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
@@ -54,8 +57,9 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   return EXIT_OK;
 }
 
-export async function listCommand(ctx: CommandContext, flags: ApiFlags): Promise<number> {
-  const { raw, value } = await withApi(ctx, flags, (api) => api.listWebhooks());
+export async function listCommand(ctx: CommandContext, flags: ApiFlags & { limit: number }): Promise<number> {
+  const { raw, value, more } = await withApi(ctx, flags, (api) => api.listWebhooks({ limit: flags.limit }));
+  if (more) logLine(ctx, `showing the first ${flags.limit}; the API has more — raise --limit to see them`);
   if (ctx.json) return printJson(ctx, raw), EXIT_OK;
   if (value.length === 0) {
     printLine(ctx, 'no webhooks — register one with `webhooks-cli register --url … --events …`');
@@ -96,18 +100,28 @@ export async function deleteCommand(ctx: CommandContext, id: string, flags: ApiF
   return EXIT_OK;
 }
 
-export async function testCommand(ctx: CommandContext, id: string, flags: ApiFlags & { event: string }): Promise<number> {
+export async function testCommand(ctx: CommandContext, id: string, flags: ApiFlags & { event: string; wait: number | false }): Promise<number> {
   requireEventType(flags.event);
-  const { raw, value } = await withApi(ctx, flags, (api) => api.testWebhook(id, flags.event));
-  const attempt = (value.attempt ?? null) as Record<string, unknown> | null;
-  const ok = attempt?.status === 'succeeded' || value.status === 'succeeded';
+  const { raw, outcome } = await withApi(ctx, flags, async (api) => {
+    const answer = await api.testWebhook(id, flags.event);
+    const first = outcomeOfAnswer(answer.value);
+    if (flags.wait === false || first.state !== 'unfinished') return { raw: answer.raw, outcome: first };
+    const spinner = ctx.interactive ? new Spinner(ctx.stderr, `waiting for test delivery ${first.deliveryId ?? ''} to finish`) : undefined;
+    try {
+      const outcome = await waitForTestOutcome(api, id, first, { waitMs: flags.wait });
+      return { raw: outcome === first ? answer.raw : { ...unwrapObject(answer.raw), status: outcome.lastStatus ?? outcome.state, attempt: outcome.attempt }, outcome };
+    } finally {
+      spinner?.stop();
+    }
+  });
   if (ctx.json) printJson(ctx, raw);
-  else printTestResult(ctx, { id, event: flags.event, deliveryId: value.delivery_id, attempt, ok });
-  return ok ? EXIT_OK : EXIT_FAILED;
+  else printTestResult(ctx, { id, event: flags.event, outcome, waitedMs: flags.wait === false ? undefined : flags.wait });
+  return outcome.state === 'succeeded' || (flags.wait === false && outcome.state === 'unfinished') ? EXIT_OK : EXIT_FAILED;
 }
 
 export async function deliveriesCommand(ctx: CommandContext, id: string, flags: ApiFlags & { status?: string; limit: number }): Promise<number> {
-  const { raw, value } = await withApi(ctx, flags, (api) => api.listDeliveries(id, { status: flags.status, limit: flags.limit }));
+  const { raw, value, more } = await withApi(ctx, flags, (api) => api.listDeliveries(id, { status: flags.status, limit: flags.limit }));
+  if (more) logLine(ctx, `showing the newest ${flags.limit}; the API has more — raise --limit to see them`);
   if (ctx.json) return printJson(ctx, raw), EXIT_OK;
   if (value.length === 0) {
     printLine(ctx, `no deliveries for ${id}${flags.status ? ` with status ${flags.status}` : ''} — \`webhooks-cli test ${id}\` sends one`);
@@ -118,3 +132,4 @@ export async function deliveriesCommand(ctx: CommandContext, id: string, flags: 
   if (debug.length) logLine(ctx, `${debug.length} attempt(s) carry the full request and response (debug mode): see them with --json`);
   return EXIT_OK;
 }
+

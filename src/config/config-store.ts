@@ -9,6 +9,7 @@ import { fileSystemError } from '../errors.js';
 import { configDirectory, configFilePath } from './paths.js';
 import type { SettingName } from './settings.js';
 
+/** One profile's view of the settings file: the default profile (the top level) or `profiles.<name>`. */
 export interface SettingsFile {
   readonly path: string;
   get(name: SettingName): string | undefined;
@@ -17,7 +18,7 @@ export interface SettingsFile {
 }
 
 /** Opens (creating its folder if need be) the settings file; an unusable folder is one clear error. */
-export function openSettingsFile(env: NodeJS.ProcessEnv = process.env): SettingsFile {
+export function openSettingsFile(env: NodeJS.ProcessEnv = process.env, profile?: string): SettingsFile {
   let conf: Conf<Record<string, string>>;
   try {
     mkdirSync(configDirectory(env), { recursive: true, mode: 0o700 });
@@ -25,10 +26,12 @@ export function openSettingsFile(env: NodeJS.ProcessEnv = process.env): Settings
   } catch (err) {
     throw fileSystemError(err, configDirectory(env), 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
   }
+  // Profile names are checked (no dots), so conf's dotted paths address them exactly.
+  const key = (name: SettingName) => (profile === undefined ? name : `profiles.${profile}.${name}`);
   return {
     path: configFilePath(env),
-    get: (name) => conf.get(name),
-    set: (name, value) => conf.set(name, value),
-    unset: (name) => conf.delete(name),
+    get: (name) => conf.get(key(name)),
+    set: (name, value) => conf.set(key(name), value),
+    unset: (name) => conf.delete(key(name)),
   };
 }

@@ -1,5 +1,8 @@
 /**
- * Resolves a setting: flag beats environment beats stored config beats default.
+ * Resolves a setting: flag beats environment beats the chosen profile beats the default profile
+ * beats the built-in default. The default profile is the file's top level (as before profiles);
+ * named ones live under `profiles.<name>`. The chosen profile is `WEBHOOKS_PROFILE` in the
+ * environment a command runs with (`--profile` sets it there, see cli/context.ts).
  * Reads the stored config file directly (conf's plain JSON) so no command pays for loading conf
  * just to read a value; `config set` writes it through conf.
  */
@@ -30,14 +33,49 @@ export function storedSettings(env: NodeJS.ProcessEnv = process.env): Record<str
   }
 }
 
-/** Where a resolved setting came from, for messages such as "using the secret from WEBHOOKS_SECRET". */
-export type SettingSource = 'flag' | 'env' | 'config';
+export const PROFILE_ENV = 'WEBHOOKS_PROFILE';
+export const DEFAULT_PROFILE = 'default';
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export function isProfileName(name: string): boolean {
+  return PROFILE_NAME.test(name);
+}
+
+/** The named profile chosen for this run, or undefined for the default profile. */
+export function chosenProfile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = env[PROFILE_ENV];
+  return name && name !== DEFAULT_PROFILE ? name : undefined;
+}
+
+/** One profile's stored values (the default profile is the top level). */
+export function profileSettings(stored: Record<string, unknown>, profile: string | undefined): Record<string, unknown> {
+  if (profile === undefined) return stored;
+  const profiles = stored.profiles;
+  const one = typeof profiles === 'object' && profiles !== null ? (profiles as Record<string, unknown>)[profile] : undefined;
+  return typeof one === 'object' && one !== null ? (one as Record<string, unknown>) : {};
+}
+
+/** The named profiles stored in the file. */
+export function storedProfiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const profiles = storedSettings(env).profiles;
+  return typeof profiles === 'object' && profiles !== null ? Object.keys(profiles) : [];
+}
+
+/**
+ * Where a resolved setting came from, for messages such as "using the secret from
+ * WEBHOOKS_SECRET": `config` is the default profile, `profile` the chosen one.
+ */
+export type SettingSource = 'flag' | 'env' | 'profile' | 'config';
 
 export function resolveSettingWithSource(name: SettingName, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { value: string; source: SettingSource } | undefined {
   if (flag !== undefined && flag !== '') return { value: flag, source: 'flag' };
   const fromEnv = env[SETTINGS[name].env];
   if (fromEnv) return { value: fromEnv, source: 'env' };
-  const fromFile = storedSettings(env)[name];
+  const stored = storedSettings(env);
+  const profile = chosenProfile(env);
+  const fromProfile = profile === undefined ? undefined : profileSettings(stored, profile)[name];
+  if (typeof fromProfile === 'string' && fromProfile !== '') return { value: fromProfile, source: 'profile' };
+  const fromFile = stored[name];
   return typeof fromFile === 'string' && fromFile !== '' ? { value: fromFile, source: 'config' } : undefined;
 }
 

@@ -41,7 +41,7 @@ export class ApiServer {
       { pattern: /^\/api\/v1\/openapi\.json$/, public: true, methods: { GET: () => ({ status: 200, body: openApiDocument() }) } },
       {
         pattern: /^\/api\/v1\/webhooks$/,
-        methods: { GET: () => service.list(), POST: async ({ body }) => service.create(await body()) },
+        methods: { GET: ({ query }) => service.list(query), POST: async ({ body }) => service.create(await body()) },
       },
       {
         pattern: /^\/api\/v1\/webhooks\/([^/]+)$/,
@@ -96,7 +96,7 @@ export class ApiServer {
     if (!req.readableEnded) req.resume();
     if (!res.headersSent) {
       const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...answer.headers };
       if (answer.status === 405) headers.allow = this.#allowed(url.pathname).join(', ');
       if (answer.status === 413) headers.connection = 'close';
       res.writeHead(answer.status, answer.body === undefined ? {} : headers);

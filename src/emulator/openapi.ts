@@ -7,6 +7,16 @@ const json = (schema: object) => ({ content: { 'application/json': { schema } } 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string) => ({ description, ...json(ref('Error')) });
 const idParameter = { name: 'webhook_id', in: 'path', required: true, schema: { type: 'string' } };
+/** Lists come a page at a time (list-page.ts): `limit` and `cursor` in, the next page in the body and in `Link`. */
+const pageParameters = (defaultLimit: number) => [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: defaultLimit }, description: 'items per page' },
+  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'the next_cursor of the previous page (opaque)' },
+];
+const page = (description: string, item: string) => ({
+  description: `${description}, a page at a time: while has_more is true, ask again with cursor=next_cursor, or follow the Link header`,
+  headers: { Link: { description: 'the next page, RFC 8288: `</api/v1/…?limit=…&cursor=…>; rel="next"` (absent on the last page)', schema: { type: 'string' } } },
+  ...json({ type: 'object', required: ['data', 'has_more', 'next_cursor'], properties: { data: { type: 'array', items: ref(item) }, has_more: { type: 'boolean' }, next_cursor: { type: ['string', 'null'] } } }),
+});
 
 /**
  * The event schemas (events schema <type>) as components, named by event type, without their
@@ -50,7 +60,7 @@ export function openApiDocument(): object {
     webhooks: webhookOperations(),
     paths: {
       '/api/v1/webhooks': {
-        get: { summary: 'List webhooks', responses: { 200: { description: 'Every webhook', ...json({ type: 'object', properties: { data: { type: 'array', items: ref('Webhook') } } }) }, 401: error('Missing or wrong token') } },
+        get: { summary: 'List webhooks, oldest first', parameters: pageParameters(100), responses: { 200: page('Webhooks', 'Webhook'), 401: error('Missing or wrong token'), 422: error('Bad limit or cursor') } },
         post: {
           summary: 'Register a webhook',
           requestBody: { required: true, ...json(ref('WebhookCreate')) },
@@ -86,9 +96,9 @@ export function openApiDocument(): object {
         parameters: [
           idParameter,
           { name: 'status', in: 'query', schema: { type: 'string', description: 'succeeded, failed, pending, skipped, or an HTTP status code' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+          ...pageParameters(50),
         ],
-        get: { summary: 'Delivery attempts, newest first (the next, pending attempt included)', responses: { 200: { description: 'Attempts', ...json({ type: 'object', properties: { data: { type: 'array', items: ref('Attempt') } } }) }, 401: error('Missing or wrong token'), 404: error('Unknown id'), 422: error('Bad status or limit') } },
+        get: { summary: 'Delivery attempts, newest first (the next, pending attempt included)', responses: { 200: page('Attempts', 'Attempt'), 401: error('Missing or wrong token'), 404: error('Unknown id'), 422: error('Bad status, limit or cursor') } },
       },
       '/api/v1/events': {
         post: {

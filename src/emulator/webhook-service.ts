@@ -14,6 +14,7 @@ import { serialiseEnvelope, webhookTimestamp, type Envelope } from '../core/payl
 import { maskSecret } from '../core/redact.js';
 import { newWebhookSecret } from '../core/signature.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
+import { listPage, readPageQuery } from './list-page.js';
 import { ApiError, invalid } from './api-error.js';
 import type { AttemptReport, DeliveryEngine } from './delivery-engine.js';
 import type { HeaderMap } from '../store/delivery-record.js';
@@ -23,9 +24,8 @@ import { parseCreateWebhook, parseEventRequest, parseUpdateWebhook } from './web
 export interface ApiAnswer {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
-
-const MAX_LIST_LIMIT = 1000;
 
 export class WebhookService {
   readonly #store: EmulatorStore;
@@ -58,8 +58,10 @@ export class WebhookService {
     return { status: 201, body: { ...webhookJson(webhook), secret: webhook.secret } };
   }
 
-  list(): ApiAnswer {
-    return { status: 200, body: { data: this.#store.listWebhooks().map(webhookJson) } };
+  /** Webhooks oldest first, a page at a time (list-page.ts). */
+  list(query: URLSearchParams = new URLSearchParams()): ApiAnswer {
+    const page = listPage(this.#store.listWebhooks().map(webhookJson), readPageQuery(query, 100), '/api/v1/webhooks', query);
+    return { status: 200, ...page };
   }
 
   get(id: string): ApiAnswer {
@@ -100,10 +102,10 @@ export class WebhookService {
     if (status !== undefined && !isDeliveryStatusFilter(status)) {
       throw invalid('status', `status must be one of ${DELIVERY_STATUSES.join(', ')} or an HTTP status code`);
     }
-    const rawLimit = query.get('limit');
-    const limit = rawLimit === null ? 50 : Number(rawLimit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw invalid('limit', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
-    return { status: 200, body: { data: this.#store.listAttempts(id, { status, limit }).map(attemptRowJson) } };
+    const position = readPageQuery(query, 50);
+    // One row past the page says whether there is another.
+    const rows = this.#store.listAttempts(id, { status, limit: position.offset + position.limit + 1 }).map(attemptRowJson);
+    return { status: 200, ...listPage(rows, position, `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, query) };
   }
 
   /** `POST /api/v1/events`: one delivery per active webhook subscribed to the event. */

@@ -14,7 +14,7 @@ export function tempDir(prefix = 'webhooks-cli-test-'): string {
 
 /** Environment that isolates the CLI from the user's config and from CI detection. */
 export function isolatedEnv(configDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', WEBHOOKS_DB: '', WEBHOOKS_SECRET: '', WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '', WEBHOOKS_RELAY_KEY: '', WEBHOOKS_RELAY_KEYS: '', WEBHOOKS_RELAY_REDIS: '', ...extra };
+  return { WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', WEBHOOKS_DB: '', WEBHOOKS_SECRET: '', WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '', WEBHOOKS_PROFILE: '', WEBHOOKS_RELAY_KEY: '', WEBHOOKS_RELAY_KEYS: '', WEBHOOKS_RELAY_REDIS: '', ...extra };
 }
 
 /** Spawns the built binary (for what only a process shows: signals, a terminal, start-up loading). */

@@ -16,7 +16,8 @@ export interface RecordingServer {
   close: () => Promise<void>;
 }
 
-export type Responder = (req: ReceivedRequest) => { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
+/** `reset: true` closes the connection with a TCP reset instead of answering, as a dropped proxy or load balancer does. */
+export type Responder = (req: ReceivedRequest) => { status: number; body?: string; headers?: Record<string, string>; delayMs?: number; reset?: boolean };
 
 /** Listens on 127.0.0.1 at a free port and records every request with its raw body. */
 export async function startRecordingServer(respond: Responder = () => ({ status: 200, body: 'OK' })): Promise<RecordingServer> {
@@ -28,6 +29,7 @@ export async function startRecordingServer(respond: Responder = () => ({ status:
       const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
       requests.push(received);
       const answer = respond(received);
+      if (answer.reset) return void req.socket.resetAndDestroy();
       const send = () => {
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body ?? '');
