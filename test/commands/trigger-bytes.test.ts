@@ -36,8 +36,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-// The document's example envelope lacks fields the event schema requires; these tests are about
-// bytes, so the schema check is off (trigger's schema refusals have their own tests).
+// The envelope carries fields the schema does not declare (weight_kg, url) for their odd bytes:
+// these tests are about bytes, so the schema check is off.
 function trigger(args: string[]) {
   const dir = tempDir();
   return runCli(['--db', join(dir, 'history.db'), 'trigger', '--to', `${server!.url}/webhook`, '--secret', SECRET, '--no-validate', ...args], { configDir: dir });
@@ -60,7 +60,7 @@ describe('trigger --data sends a whole envelope byte for byte', () => {
   it('from standard input too', async () => {
     server = await startRecordingServer();
     const dir = tempDir();
-    const run = await runCli(['--db', join(dir, 'h.db'), 'trigger', '--to', server.url, '--secret', SECRET, '--no-validate', '--data', '-'], { configDir: dir, stdin: AS_WRITTEN });
+    const run = await runCli(['--db', join(dir, 'h.db'), 'trigger', '--no-validate', '--to', server.url, '--secret', SECRET, '--data', '-'], { configDir: dir, stdin: AS_WRITTEN });
     expect(run.code).toBe(0);
     expect(server.requests.at(-1)!.body.toString('utf8')).toBe(AS_WRITTEN);
   });
