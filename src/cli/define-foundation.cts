@@ -52,7 +52,7 @@ export function defineFoundationCommands(program: Command): void {
     .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
     .option('--unsigned', 'send without a signature')
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
-    .option('--data <file>', 'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin')
+    .option('--data <file|dir>', 'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin; a folder: each of its fixtures, bytes unchanged')
     .option('--pretty', 'indent the body with 2 spaces, as the platform document\'s examples are')
     .option('--no-validate', 'send a --set or --data payload even if it breaks the event\'s schema')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
@@ -101,7 +101,8 @@ export function defineFoundationCommands(program: Command): void {
   history
     .command('export')
     .description('every delivery matching the history filters, as JSON lines with bodies')
-    .addHelpText('after', examples(['webhooks-cli history export > all.jsonl', 'webhooks-cli history --event customer.cart.added --limit 100 export']))
+    .option('--fixtures <dir>', 'instead, write each body byte for byte as DIR/<event>-<delivery id>.json, with DIR/manifest.json')
+    .addHelpText('after', examples(['webhooks-cli history export > all.jsonl', 'webhooks-cli history --event customer.cart.added --limit 100 export', 'webhooks-cli history --direction in export --fixtures fixtures/captured']))
     .action(lazy(() => import('../commands/history.js'), 'exportHistory'));
 
   const config = program

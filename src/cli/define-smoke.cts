@@ -11,6 +11,7 @@ export function defineSmokeCommands(program: Command): void {
     .option('--secret <secret>', 'the secret the receiver verifies with (env WEBHOOKS_SECRET, or `config set secret`)')
     .option('--events <types>', 'event types to deliver, comma-separated or repeated (default: all 16)', collectList)
     .option('--junit <file>', 'also write a JUnit XML report to this file')
+    .option('--fixtures <dir>', 'also send each fixture of this folder (history export --fixtures), expecting the status class its manifest recorded')
     .addOption(new Option('--timeout <duration>', 'longest a receiver may take to answer one request (the platform\'s is 10 s); half of it warns').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--wait <duration>', 'first wait up to this long for the receiver to accept connections').argParser(duration))
     .addOption(new Option('--concurrency <n>', 'checks in flight at once').argParser(integer(1, 64)).default(4))

@@ -45,6 +45,8 @@ export function summaryJson(r: DeliverySummary) {
     replay_of: r.replayOf,
     schema_valid: r.schemaValid ?? null,
     schema_errors: r.schemaErrors ?? null,
+    route: r.route ?? null,
+    forwarded: r.forwarded ?? null,
     body_size: r.bodySize,
   };
 }

@@ -45,6 +45,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
         record: (sent) => store.insert(sent),
         showTarget: true,
+        editor: { env: ctx.env, stdin: ctx.stdin },
       });
       return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal: ctx });
     }
@@ -69,11 +70,18 @@ export function showHistory(ctx: CommandContext, ref: string): void {
   }
 }
 
-export function exportHistory(ctx: CommandContext, options: ListOptions): void {
+export async function exportHistory(ctx: CommandContext, options: ListOptions & { fixtures?: string }): Promise<void> {
   requireKnownEvent(options.event);
   const store = HistoryStore.openExisting(ctx.dbPath);
   try {
-    for (const record of exportRecords(store, withSearchQuery(options))) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
+    const filter = withSearchQuery(options);
+    if (options.fixtures !== undefined) {
+      const { writeFixtures } = await import('../delivery/fixtures.js');
+      const written = writeFixtures(exportRecords(store, filter), options.fixtures);
+      if (ctx.json) return printJson(ctx, { fixtures: written.length, dir: options.fixtures });
+      return printLine(ctx, `wrote ${written.length} fixture${written.length === 1 ? '' : 's'} and manifest.json to ${options.fixtures}`);
+    }
+    for (const record of exportRecords(store, filter)) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
   } finally {
     store.close();
   }

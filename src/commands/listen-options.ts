@@ -3,7 +3,7 @@ import type { CommandContext } from '../cli/context.js';
 import { resolveSetting } from '../config/settings.js';
 import { apiConnection } from '../api/api-endpoint.js';
 import { UsageError } from '../errors.js';
-import { parseForwardTarget } from '../receiver/index.js';
+import { loadRoutesFile, parseRouteFlag } from '../receiver/index.js';
 import type { ListenSessionOptions } from '../receiver/listen-session.js';
 import { normaliseRelayUrl } from '../tunnel/forwarding-rules.js';
 import { parseEventList } from './webhook-changes.js';
@@ -17,7 +17,10 @@ export interface ListenOptions {
   maxBody: number;
   respondStatus?: number;
   respondDelay: number;
-  forwardTo?: string;
+  /** `PATTERN=URL` or a bare URL (`*`), repeatable: the route table, first match wins. */
+  forwardTo?: string[];
+  /** A JSON file of routes, tried after the `--forward-to` ones. */
+  routes?: string;
   allowRemoteForward?: boolean;
   forwardTimeout: number;
   requestTimeout: number;
@@ -40,7 +43,8 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     throw new UsageError('no secret to verify signatures with', 'pass --secret S (repeatable), set WEBHOOKS_SECRET, or pass --no-verify to accept any request');
   }
   if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
-  const forwardTo = options.forwardTo === undefined ? undefined : parseForwardTarget(options.forwardTo, Boolean(options.allowRemoteForward));
+  const allowRemote = Boolean(options.allowRemoteForward);
+  const routes = [...(options.forwardTo ?? []).map((flag) => parseRouteFlag(flag, allowRemote)), ...(options.routes === undefined ? [] : loadRoutesFile(options.routes, allowRemote))];
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
   const relayChannel = options.relayChannel === undefined ? undefined : parseChannelName(options.relayChannel);
   const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
@@ -56,7 +60,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     maxBodyBytes: options.maxBody,
     respondStatus: options.respondStatus,
     respondDelayMs: options.respondDelay,
-    forwardTo,
+    routes,
     forwardTimeoutMs: options.forwardTimeout,
     requestTimeoutMs: options.requestTimeout,
     validate: options.validate,

@@ -36,7 +36,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     const until = Promise.race([stopSignal.received, session.failed.then((err) => void (failure = err))]);
     if (tui) {
       const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
-      await runListenTui(session.listener, { verify: options.verify, stopped: until, replay: replayThroughListener(session.listener), terminal: ctx });
+      await runListenTui(session.listener, { verify: options.verify, stopped: until, replay: replayThroughListener(session.listener, { env: ctx.env, stdin: ctx.stdin }), terminal: ctx });
     } else {
       printLines(ctx, session, options);
       await until;

@@ -5,6 +5,7 @@ import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
+import { readFixtures } from '../delivery/fixtures.js';
 import { prepareReportFile } from '../smoke/report-file.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, patternLines, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
@@ -22,6 +23,7 @@ interface SmokeOptions {
   concurrency: number;
   bail?: boolean;
   processedCount?: string;
+  fixtures?: string;
   fuzz?: number;
   seed?: number;
   failuresDir: string;
@@ -32,6 +34,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const secret = resolveSetting('secret', options.secret, ctx.env);
   if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
   const events = selectedEvents(options.events);
+  const fixtures = options.fixtures === undefined ? undefined : readFixtures(options.fixtures, '--fixtures');
   const junit = options.junit === undefined ? undefined : prepareReportFile(options.junit);
   if (options.seed !== undefined && options.fuzz === undefined) throw new UsageError('--seed is the seed of --fuzz payloads', 'add --fuzz N, e.g. --fuzz 100 --seed 42');
   const extraChecks = options.fuzz === undefined ? [] : [await fuzzCheckFor(ctx, options.fuzz, { ...options, secret, events })];
@@ -49,6 +52,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       url,
       secret,
       events,
+      fixtures,
       timeoutMs: options.timeout,
       waitMs: options.wait,
       concurrency: options.concurrency,

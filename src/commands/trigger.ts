@@ -3,6 +3,7 @@ import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import type { DelayRange } from '../core/fault-values.cjs';
+import { isFixtureDir, readFixtures } from '../delivery/fixtures.js';
 import { envelopeEvent, prepareDelivery, refuseSchemaBreaks, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
 import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
@@ -39,18 +40,20 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
-  const input = await readDataFlag(ctx, options.data);
+  const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, types, options) : undefined;
+  const input = fixtures ? undefined : await readDataFlag(ctx, options.data);
   const raw = input?.raw;
   const data = input?.data;
   // A whole envelope in --data names its own event type; no need to repeat it.
   if (options.all && types.length) throw new UsageError(`--all sends every event type, so "${types.join(' ')}" would be ignored`, `drop --all to send ${types.length === 1 ? 'that one' : 'those'}, or drop the name${types.length === 1 ? '' : 's'}`);
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
-  const eventTypes = options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
+  const eventTypes = fixtures ? fixtures.map((f) => f.event) : options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
   if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all, or --scenario NAME');
   eventTypes.forEach(requireEventType);
   const overrides = parseOverrideFlags(options.set);
-  const prepared = eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty, validate: options.validate }));
-  if (options.validate && (overrides.length > 0 || data !== undefined)) await refuseSchemaBreaks(prepared);
+  // Fixtures are recorded traffic, sent as recorded (a broken one may be the point); the rest is checked.
+  const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty, validate: options.validate }));
+  if (!fixtures && options.validate && (overrides.length > 0 || data !== undefined)) await refuseSchemaBreaks(prepared);
   return send(ctx, prepared, options, choices);
 }
 
@@ -104,4 +107,10 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
   }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
+}
+
+/** `--data DIR`: every fixture of the folder in name order, its bytes sent unchanged (re-signed, a new delivery id each). */
+function fixtureDeliveries(dir: string, types: string[], options: TriggerOptions): PreparedDelivery[] {
+  if (types.length || options.all || options.set?.length || options.pretty) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all, --set and --pretty, or give --data one file');
+  return readFixtures(dir, '--data').map(({ event, body }) => ({ event, body }));
 }

@@ -1,5 +1,5 @@
 /**
- * The TUIs' `r`: re-sends a delivery with the secret the command resolved, records the new
+ * The TUIs' `r` and `e`: re-sends (`e`: after editing the body) a delivery with the secret the command resolved, records the new
  * delivery where the caller keeps them, and answers with the one line the TUI shows. The TUI
  * gets this function and never reads settings or writes a store itself.
  */
@@ -7,10 +7,17 @@ import { formatDuration } from '../format/display.js';
 import { redactUrl } from '../core/redact.js';
 import { deliveryLabel, type DeliveryRecord } from '../store/delivery-record.js';
 import { USER_AGENT } from '../version.cjs';
+import { editBody } from './replay-edit.js';
 import { replayDelivery } from './replay-service.js';
 
-/** Re-sends a delivery; resolves with a one-line result to show. */
-export type ReplayAction = (original: DeliveryRecord) => Promise<string>;
+/** Re-sends a delivery (`edit`: first edited in the user's editor, the TUI's `e`); resolves with a one-line result to show. */
+export type ReplayAction = (original: DeliveryRecord, options?: { edit?: boolean }) => Promise<string>;
+
+/** What `e` needs: the environment naming the editor, and the terminal's input to hand over to it. */
+export interface EditorAccess {
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream & { setRawMode?: (raw: boolean) => unknown; isRaw?: boolean };
+}
 
 export interface ReplayActionOptions {
   /** The secret to sign with; without one the action explains how to give one. */
@@ -22,20 +29,47 @@ export interface ReplayActionOptions {
   /** Name the target in the result: the history replays anywhere, the live view only to itself. */
   showTarget?: boolean;
   timeoutMs?: number;
+  /** Lets `e` edit the body first; without it `e` explains it is not available. */
+  editor?: EditorAccess;
 }
 
-export function replayAction({ secret, noSecretHint, record, showTarget = false, timeoutMs = 10_000 }: ReplayActionOptions): ReplayAction {
-  return async (original) => {
+export function replayAction({ secret, noSecretHint, record, showTarget = false, timeoutMs = 10_000, editor }: ReplayActionOptions): ReplayAction {
+  return async (original, { edit = false } = {}) => {
     if (!secret) return `cannot replay: no secret to sign with (${noSecretHint})`;
-    const outcome = await replayDelivery(original, { secret, timeoutMs, userAgent: USER_AGENT });
+    if (edit && !editor) return 'editing is not available here';
+    let body: Buffer | undefined;
+    if (edit) {
+      try {
+        body = await whileEditorRuns(editor!, () => editBody(original.requestBody, { env: editor!.env, interactive: true, label: deliveryLabel(original), warn: () => {} }));
+      } catch (err) {
+        return `✗ ${(err as Error).message}`;
+      }
+    }
+    const outcome = await replayDelivery(original, { secret, timeoutMs, userAgent: USER_AGENT, body });
     record(outcome.record);
     const answer = outcome.result.status ?? outcome.result.error;
     const target = showTarget ? ` to ${redactUrl(outcome.record.url)}` : '';
-    return `${outcome.ok ? '✓' : '✗'} replayed ${deliveryLabel(original)} as ${outcome.record.deliveryId}${target} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
+    return `${outcome.ok ? '✓' : '✗'} replayed ${edit ? 'an edited ' : ''}${deliveryLabel(original)} as ${outcome.record.deliveryId}${target} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
   };
 }
 
+/**
+ * Hands the terminal to the editor: the TUI's raw mode off and its input paused (a paused TTY
+ * stream stops reading, so no keystroke meant for the editor reaches the TUI), then back.
+ */
+async function whileEditorRuns<T>({ stdin }: EditorAccess, work: () => Promise<T>): Promise<T> {
+  const raw = stdin.isRaw;
+  stdin.setRawMode?.(false);
+  stdin.pause();
+  try {
+    return await work();
+  } finally {
+    if (raw) stdin.setRawMode?.(true);
+    stdin.resume();
+  }
+}
+
 /** The live view's `r`: re-sends to the listener itself, signed with its first secret, recorded as sent by it. */
-export function replayThroughListener(listener: { readonly secrets: readonly string[]; recordSent(sent: DeliveryRecord): void }): ReplayAction {
-  return replayAction({ secret: listener.secrets[0], noSecretHint: 'restart listen with --secret', record: (sent) => listener.recordSent(sent) });
+export function replayThroughListener(listener: { readonly secrets: readonly string[]; recordSent(sent: DeliveryRecord): void }, editor?: EditorAccess): ReplayAction {
+  return replayAction({ secret: listener.secrets[0], noSecretHint: 'restart listen with --secret', record: (sent) => listener.recordSent(sent), editor });
 }

@@ -16,6 +16,8 @@ export interface ReplayOptions {
   secret: string;
   timeoutMs: number;
   userAgent: string;
+  /** Send these bytes instead of the recorded body (an edited replay, still linked to its original). */
+  body?: Buffer;
 }
 
 export interface ReplayOutcome {
@@ -47,11 +49,12 @@ export async function replayDelivery(original: DeliveryRecord, options: ReplayOp
   const url = options.to ?? originalTarget(original);
   const event = eventOf(original);
   const deliveryId = newDeliveryId();
-  const headers = webhookHeaders({ event, deliveryId, body: original.requestBody, secret: options.secret, userAgent: options.userAgent });
+  const body = options.body ?? original.requestBody;
+  const headers = webhookHeaders({ event, deliveryId, body, secret: options.secret, userAgent: options.userAgent });
   const createdAt = Date.now();
-  const result = await sendRequest({ url, headers, body: original.requestBody, timeoutMs: options.timeoutMs });
+  const result = await sendRequest({ url, headers, body, timeoutMs: options.timeoutMs });
   const record = sentRecord(
-    { source: 'replay', createdAt, event, deliveryId, url, headers, body: original.requestBody, replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`) },
+    { source: 'replay', createdAt, event, deliveryId, url, headers, body, replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`) },
     result,
   );
   return { record, result, ok: isSuccessStatus(result.status) };

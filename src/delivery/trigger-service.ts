@@ -22,8 +22,8 @@ import { sendRequest, type SendResult } from './http-sender.js';
 export interface PreparedDelivery {
   event: string;
   body: Buffer;
-  /** What `body` serialises, for checking it against the schema. */
-  envelope: Envelope;
+  /** What `body` serialises, for checking it against the schema; absent for a fixture, sent as recorded. */
+  envelope?: Envelope;
   /** The scenario step it comes from, from 1. */
   step?: number;
 }
@@ -85,6 +85,7 @@ export async function refuseSchemaBreaks(prepared: readonly PreparedDelivery[]):
   const { EventValidator } = await import('../schemas/event-validator.js');
   const validator = new EventValidator();
   for (const { event, envelope } of prepared) {
+    if (!envelope) continue;
     const issues = validator.validate(event, envelope);
     if (issues.length === 0) continue;
     const shown = issues.slice(0, 3).map(issueLine).join('; ');

@@ -1,14 +1,13 @@
 /**
- * `listen --forward-to URL`: passes a received request on to the app under development, with
- * its exact bytes and headers (only hop-by-hop headers are dropped), and brings back the app's
- * answer. An app that is down answers 502, one that is too slow 504, both with a recorded reason.
+ * `listen --forward-to`: passes a received request on to the app its route names, with its exact
+ * bytes and headers (only hop-by-hop headers are dropped), and brings back the app's answer. An
+ * app that is down answers 502, one that is too slow 504, both with a recorded reason.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { endToEndHeaders } from '../core/http-headers.js';
-import { isLoopbackHost } from '../core/http-url.js';
-import { requireHttpUrl, UsageError } from '../errors.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
+import { routeFor, type Route } from './routes.js';
 
 /** The app's answer is passed back whole up to this size; larger answers are a 502. */
 const MAX_APP_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -23,16 +22,25 @@ export interface ForwardResult {
 
 export type Forward = (request: RawRequest) => Promise<ForwardResult>;
 
-/**
- * Checks `--forward-to` and returns its URL. Only this machine is a target unless
- * `allowRemote`: a receiver must not become an open relay for webhooks to anywhere.
- */
-export function parseForwardTarget(value: string, allowRemote: boolean): URL {
-  const url = requireHttpUrl(value, '--forward-to', 'http://localhost:8000/webhooks');
-  if (!allowRemote && !isLoopbackHost(url.hostname)) {
-    throw new UsageError(`--forward-to ${url.host} is not on this machine`, 'forward to localhost or 127.0.0.1, or pass --allow-remote-forward to send webhooks elsewhere');
-  }
-  return url;
+/** What a route table does with one request: forwards it along the first matching route. */
+export interface Router {
+  readonly routes: readonly Route[];
+  /** The answer of the route's app, or undefined when no route takes `event` (listen answers itself). */
+  forward(request: RawRequest, event: string | null): Promise<ForwardResult & { route: Route }> | undefined;
+  close(): void;
+}
+
+/** One forwarder per route (each keeps its connections alive), tried in order. */
+export function createRouter(routes: readonly Route[], defaultTimeoutMs: number): Router {
+  const forwarders = new Map(routes.map((route) => [route, createForwarder(route.url, route.timeoutMs ?? defaultTimeoutMs)]));
+  return {
+    routes,
+    forward(request, event) {
+      const route = routeFor(routes, event);
+      return route && forwarders.get(route)!.forward(request).then((result) => ({ ...result, route }));
+    },
+    close: () => forwarders.forEach((f) => f.close()),
+  };
 }
 
 /** A forwarder to `target` that keeps connections to the app alive between requests. */

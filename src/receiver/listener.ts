@@ -1,16 +1,17 @@
 /**
  * A running `listen`: the history, the webhook receiver, the node:http transport and an optional
- * forwarder, started together and closed together (answers first, then every record written).
+ * route table, started together and closed together (answers first, then every record written).
  * Other transports (the relay tunnel) feed requests into `handler`; other features (relay state,
  * a registered webhook) publish what the header should show through `setInfo`.
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
-import { createForwarder } from './forwarder.js';
+import { createRouter } from './forwarder.js';
 import { HistoryRecorder, type RecorderSummary } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
 import { StatsCounter, type ListenerStats } from './listener-stats.js';
 import type { RequestHandler } from './raw-exchange.js';
+import type { Route } from './routes.js';
 import { WebhookReceiver, type ReceiverSettings } from './webhook-receiver.js';
 
 export interface ListenerOptions {
@@ -25,8 +26,8 @@ export interface ListenerOptions {
   maxBodyBytes?: number;
   respondStatus?: number;
   respondDelayMs?: number;
-  /** Pass requests on to this app (already checked with `parseForwardTarget`). */
-  forwardTo?: URL;
+  /** Pass requests on to the app of the first route matching their event (checked by `parseRouteFlag`, `loadRoutesFile`). */
+  routes?: readonly Route[];
   forwardTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** How long `close()` may take, all told: answers in flight, writes, the spool (default 5 s). */
@@ -57,7 +58,8 @@ export interface Listener {
   readonly port: number;
   readonly path: string;
   readonly secrets: readonly string[];
-  readonly forwardTo: URL | undefined;
+  /** The route table, in match order; empty when listen answers everything itself. */
+  readonly routes: readonly Route[];
   readonly dbPath: string;
   /** Verifies, records and answers one request; for transports other than the local port. */
   readonly handler: RequestHandler;
@@ -101,9 +103,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const store = HistoryStore.open(options.dbPath);
   store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
+  const router = options.routes?.length ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
   // The validator (ajv) loads only for --validate: a plain listener starts without it.
   const judge = options.validate || options.strict ? await loadDeliveryJudge() : undefined;
-  const forwarder = options.forwardTo ? createForwarder(options.forwardTo, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) : undefined;
   const receiver = new WebhookReceiver(
     {
       path,
@@ -112,7 +114,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       maxBodyBytes,
       respondStatus: options.respondStatus ?? DEFAULTS.respondStatus,
       respondDelayMs: options.respondDelayMs ?? 0,
-      forward: forwarder?.forward,
+      router,
       judge,
       strict: options.strict,
     },
@@ -132,7 +134,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     });
   } catch (err) {
     await recorder.close();
-    forwarder?.close();
+    router?.close();
     store.close();
     throw err;
   }
@@ -148,7 +150,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     port: http.port,
     path,
     secrets: options.secrets,
-    forwardTo: options.forwardTo,
+    routes: options.routes ?? [],
     dbPath: options.dbPath,
     handler: receiver.handle,
     stats: () => counter.snapshot(),
@@ -171,10 +173,11 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         http.stopAccepting();
         // Requests still being forwarded or delayed finish (within their own timeouts and the
         // grace period), are answered and recorded; then the remaining connections are closed.
-        const ownTimeouts = Date.now() + (options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs) + (options.respondDelayMs ?? 0) + 1_000;
+        const forwardTimeoutMs = Math.max(options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, ...(options.routes ?? []).map((r) => r.timeoutMs ?? 0));
+        const ownTimeouts = Date.now() + forwardTimeoutMs + (options.respondDelayMs ?? 0) + 1_000;
         await Promise.race([receiver.idle(Math.min(ownTimeouts, Date.now() + left())), hurry].filter(Boolean));
         await http.closeConnections(hurried ? 0 : Math.min(500, left()));
-        forwarder?.close();
+        router?.close();
         const summary = await recorder.close({ retryMs: hurried ? 0 : left(), cutShort });
         // What `trigger` spooled meanwhile: a damaged file takes nothing, and a hurry has no time.
         if (!summary.damage && !hurried) recorder.importSpool();

@@ -7,7 +7,7 @@ import { isSuccessStatus } from '../core/http-status.js';
 import { verify } from '../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
 import { issueLine, type SchemaVerdict } from '../core/schema-issue.js';
-import type { Forward } from './forwarder.js';
+import type { Router } from './forwarder.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
 
@@ -18,11 +18,12 @@ export interface ReceiverSettings {
   /** false (`--no-verify`): record signatures and JSON errors, but reject nothing for them. */
   verify: boolean;
   maxBodyBytes: number;
-  /** The answer to a valid request when not forwarding (`--respond-status`). */
+  /** The answer to a valid request no route forwards (`--respond-status`). */
   respondStatus: number;
   /** Wait this long before answering a valid request (`--respond-delay`), to play a slow app. */
   respondDelayMs: number;
-  forward?: Forward;
+  /** The route table (`--forward-to`, `--routes`); without one listen answers every request itself. */
+  router?: Router;
   /** Judges each delivery against the envelope rules and its schema (`--validate`); the verdict is recorded. */
   judge?: (headers: RawRequest['headers'], body: Buffer) => SchemaVerdict;
   /** With `judge`: a delivery that breaks its schema is answered 422 instead (`--strict`). */
@@ -104,10 +105,12 @@ export class WebhookReceiver {
     const duplicate = deliveryId ? this.#recorder.wasAccepted(deliveryId) : false;
     Object.assign(details, { duplicate, error: parsed.error });
     if (this.#settings.respondDelayMs > 0) await new Promise((r) => setTimeout(r, this.#settings.respondDelayMs));
-    if (this.#settings.forward) {
-      const forwarded = await this.#settings.forward(request);
-      return answer(forwarded.response, { ...details, error: forwarded.error ?? details.error ?? null });
+    const forwarding = this.#settings.router?.forward(request, details.event ?? null);
+    if (forwarding) {
+      const forwarded = await forwarding;
+      return answer(forwarded.response, { ...details, route: forwarded.route.pattern, forwarded: true, error: forwarded.error ?? details.error ?? null });
     }
+    if (this.#settings.router) details.forwarded = false;
     const status = this.#settings.respondStatus;
     return answer({ status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ received: true, delivery_id: deliveryId ?? null, duplicate })) }, details);
   }

@@ -14,6 +14,8 @@ import { webhookHeaders, type WebhookHeaders } from '../core/webhook-request.js'
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { deliveryChecks, idempotencyChecks, robustnessChecks, signatureChecks } from './probe-checks.js';
 import { rawBodyChecks } from './raw-body-checks.js';
+import { fixtureChecks } from './fixture-checks.js';
+import type { Fixture } from '../delivery/fixtures.js';
 
 export type SmokeGroup = 'delivery' | 'signature' | 'raw-body' | 'idempotency' | 'robustness' | 'fuzz';
 
@@ -62,6 +64,8 @@ export interface PlanOptions {
   userAgent: string;
   now?: Date;
   newId?: () => string;
+  /** `--fixtures DIR`: captured deliveries, each sent as recorded and expected to get its recorded status class. */
+  fixtures?: readonly Fixture[];
 }
 
 /** What a check definition builds its requests from. */
@@ -71,6 +75,7 @@ export interface PlanContext {
   probe: string;
   secret: string;
   newId: () => string;
+  fixtures: readonly Fixture[];
   /** The sample envelope of `type`, stamped with the run's time. */
   envelopeOf: (type: string) => Envelope;
   /**
@@ -83,12 +88,12 @@ export interface PlanContext {
 export type CheckDefinition = (ctx: PlanContext) => SmokeCheck[];
 
 /** Every kind of check, in the order they are planned. */
-export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [deliveryChecks, signatureChecks, rawBodyChecks, idempotencyChecks, robustnessChecks];
+export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [deliveryChecks, signatureChecks, rawBodyChecks, idempotencyChecks, robustnessChecks, fixtureChecks];
 
 export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'raw-body', 'idempotency', 'robustness', 'fuzz'];
 
 /** Every check, in the order they run: one delivery per event type, then the probes. */
-export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId }: PlanOptions): SmokeCheck[] {
+export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId, fixtures = [] }: PlanOptions): SmokeCheck[] {
   if (events.length === 0) throw new Error('planSmokeChecks needs at least one event type');
   const timestamp = webhookTimestamp(now);
   const ctx: PlanContext = {
@@ -96,6 +101,7 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
     probe: events[0]!,
     secret,
     newId,
+    fixtures,
     envelopeOf: (type) => ({ ...loadSampleEnvelope(type), timestamp }),
     request: (label, event, body, signature, deliveryId = newId()) => {
       const headers = webhookHeaders({ event, deliveryId, body, secret: signature === 'none' ? undefined : secret, userAgent });

@@ -13,6 +13,7 @@ import { sentRecord } from '../delivery/sent-record.js';
 import { runChecks, type StopReason } from './check-runner.js';
 import { formatLimit } from '../format/display.js';
 import { applyDependency, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
+import type { Fixture } from '../delivery/fixtures.js';
 import { expectedProcessed, judgeProcessedCount, readProcessedCount } from './processed-count.js';
 import { detectPatterns, type ReceiverPattern } from './receiver-patterns.js';
 import { unreachableReason } from './receiver-reachability.js';
@@ -22,6 +23,8 @@ export interface SmokeRunOptions {
   url: string;
   secret: string;
   events: readonly string[];
+  /** Captured deliveries to send as extra checks (`--fixtures DIR`). */
+  fixtures?: readonly Fixture[];
   timeoutMs: number;
   userAgent: string;
   /** Checks in flight at once (default 4); the requests of one check keep their own order. */
@@ -86,7 +89,7 @@ const COUNT_POLL_MS = 250;
 export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   const startedAt = new Date();
   const started = performance.now();
-  const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt });
+  const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt, fixtures: options.fixtures });
   const report = (results: CheckResult[], extra: Partial<SmokeReport>): SmokeReport => {
     const notRun = results.filter((r) => r.notRun).length;
     const passed = results.filter((r) => r.passed).length;

@@ -35,12 +35,16 @@ export interface DeliveryRecord {
   signatureValid: boolean | null;
   signatureError: string | null;
   duplicate: boolean;
-  /** The delivery id this one re-sends, for replays. */
+  /** The delivery id this one re-sends, for replays (edited or not). */
   replayOf: string | null;
   /** Whether the delivery met its event's schema and the envelope rules; null (or absent) when not checked. */
   schemaValid?: boolean | null;
   /** What broke them, when `schemaValid` is false. */
   schemaErrors?: SchemaIssue[] | null;
+  /** The route pattern (`catalog.*`) that forwarded a received request; null when none did. */
+  route?: string | null;
+  /** Whether `listen` forwarded it: false when it routes but no route matched; null when it does not forward. */
+  forwarded?: boolean | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */

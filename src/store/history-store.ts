@@ -58,10 +58,13 @@ interface Row {
   replay_of: string | null;
   schema_valid: number | null;
   schema_errors: string | null;
+  route: string | null;
+  forwarded: number | null;
 }
 
 const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
-  length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of, schema_valid, schema_errors`;
+  length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
+  schema_valid, schema_errors, route, forwarded`;
 
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -79,8 +82,8 @@ export class HistoryStore {
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
     this.#insert = db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-      schema_valid, schema_errors)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      schema_valid, schema_errors, route, forwarded)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   /**
@@ -255,6 +258,8 @@ function toParams(r: DeliveryRecord): unknown[] {
     r.replayOf,
     r.schemaValid === undefined || r.schemaValid === null ? null : r.schemaValid ? 1 : 0,
     r.schemaErrors?.length ? JSON.stringify(r.schemaErrors) : null,
+    r.route ?? null,
+    r.forwarded === undefined || r.forwarded === null ? null : r.forwarded ? 1 : 0,
   ];
 }
 
@@ -279,6 +284,8 @@ function toSummary(row: Row): DeliverySummary {
     replayOf: row.replay_of,
     schemaValid: row.schema_valid === null ? null : row.schema_valid === 1,
     schemaErrors: row.schema_errors ? (JSON.parse(row.schema_errors) as SchemaIssue[]) : null,
+    route: row.route,
+    forwarded: row.forwarded === null ? null : row.forwarded === 1,
   };
 }
 

@@ -35,4 +35,7 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE deliveries ADD COLUMN schema_valid INTEGER;
    ALTER TABLE deliveries ADD COLUMN schema_errors TEXT;
    CREATE INDEX deliveries_schema_invalid ON deliveries (schema_valid, id);`,
+  // 4: which route of `listen --forward-to` took a received request, and whether one did.
+  `ALTER TABLE deliveries ADD COLUMN route TEXT;
+   ALTER TABLE deliveries ADD COLUMN forwarded INTEGER;`,
 ];

@@ -7,6 +7,7 @@ import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { issueLine } from '../core/schema-issue.js';
+import { routeNote } from './tui/row-format.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
@@ -21,6 +22,8 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
   const parts = [time, ` ${mark} ${status}`, what.padEnd(EVENT_WIDTH), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
   if (r.schemaValid === false) parts.push(c.red(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`));
+  const route = routeNote(r);
+  if (route) parts.push(c.cyan(route));
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
   if (problem) parts.push(c.red(problem));
@@ -47,16 +50,24 @@ export function requestJson(r: DeliveryRecord) {
     duration_ms: r.durationMs,
     error: r.error,
     body_size: r.requestBody.length,
+    route: r.route ?? null,
+    forwarded: r.forwarded ?? null,
   };
 }
 
 /** The banner: where it listens, with which secrets (masked) and where it forwards. */
-export function listeningLine(listener: Pick<Listener, 'url' | 'secrets' | 'forwardTo'>, verify: boolean, schemas?: 'checked' | 'strict'): string {
+export function listeningLine(listener: Pick<Listener, 'url' | 'secrets' | 'routes'>, verify: boolean, schemas?: 'checked' | 'strict'): string {
   const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
   const checks = schemas === 'strict' ? ', schemas checked (422 when broken)' : schemas === 'checked' ? ', schemas checked' : '';
   const mode = `${!verify ? 'not verifying' : `secrets ${secrets}`}${checks}`;
-  const forwarding = listener.forwardTo ? `, forwarding to ${redactUrl(listener.forwardTo.href)}` : '';
+  const forwarding = listener.routes.length ? `, forwarding ${routeTable(listener.routes)}` : '';
   return `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`;
+}
+
+/** `catalog.* → http://…/hooks, * → http://…`: the route table in match order, URLs redacted. */
+export function routeTable(routes: Listener['routes']): string {
+  if (routes.length === 1 && routes[0]!.pattern === '*') return `to ${redactUrl(routes[0]!.url.href)}`;
+  return routes.map((route) => `${route.pattern} → ${redactUrl(route.url.href)}`).join(', ');
 }
 
 export function relayLine(relay: NonNullable<ListenerInfo['relay']>): string {

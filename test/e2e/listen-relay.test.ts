@@ -93,6 +93,26 @@ describe('listen --relay', () => {
     expect(history(listener.dbPath)[0]).toMatchObject({ deliveryId: delivery.delivery_id, status: 418, source: 'relay' });
   });
 
+  it('routes deliveries that come through the relay: the first matching route takes each, an unmatched one is answered by listen', async () => {
+    const catalog = await startRecordingServer(() => ({ status: 200, body: 'catalog' }));
+    const customers = await startRecordingServer(() => ({ status: 202, body: 'customers' }));
+    cleanups.push(() => catalog.close(), () => customers.close());
+    const relay = await relayProcess();
+    const listener = await listenThrough(relay, ['--forward-to', `catalog.*=${catalog.url}/c`, '--forward-to', `customer.*=${customers.url}/u`, '--respond-status', '204']);
+    expect((await trigger(listener.publicUrl, 'customer.cart.added')).delivery.status).toBe(202);
+    expect((await trigger(listener.publicUrl, 'catalog.product.deleted')).delivery.status).toBe(200);
+    expect((await trigger(listener.publicUrl, 'search.zero_results')).delivery.status).toBe(204);
+    expect(catalog.requests.map((r) => r.headers['x-webhook-event'])).toEqual(['catalog.product.deleted']);
+    expect(customers.requests.map((r) => r.headers['x-webhook-event'])).toEqual(['customer.cart.added']);
+    await listener.stop();
+    const rows = history(listener.dbPath).reverse();
+    expect(rows.map((r) => [r.event, r.source, r.route, r.forwarded])).toEqual([
+      ['customer.cart.added', 'relay', 'customer.*', true],
+      ['catalog.product.deleted', 'relay', 'catalog.*', true],
+      ['search.zero_results', 'relay', null, false],
+    ]);
+  });
+
   it('reconnects after the relay is killed and restarted, and the next delivery goes through', async () => {
     const port = await freePort();
     const first = await startRelayProcess(port);

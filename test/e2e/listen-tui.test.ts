@@ -27,7 +27,7 @@ describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
     let text = await session.screenShowing(/received 16 /);
     expect(text).toMatch(/received 16 +✓ 16 +✗ 0/);
     expect(text.split('\n').filter((l) => /✓ +200 +[a-z_.]+ +dlv_[0-9a-f]{24}/.test(l))).toHaveLength(16);
-    expect(text).toContain('↑/↓ j/k move · Enter details · r replay · f filter · q quit');
+    expect(text).toContain('↑/↓ j/k move · Enter details · r replay · e edit+replay · f filter · q quit');
 
     await session.press('k');
     await session.press('Enter');

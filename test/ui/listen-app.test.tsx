@@ -44,7 +44,7 @@ describe('ListenApp', () => {
     expect(frame).not.toContain(SECRET);
     expect(frame).toContain('received 0');
     expect(frame).toContain('waiting for webhooks');
-    expect(frame).toContain('↑/↓ j/k move · Enter details · r replay · f filter · q quit');
+    expect(frame).toContain('↑/↓ j/k move · Enter details · r replay · e edit+replay · f filter · q quit');
     ui.unmount();
   });
 

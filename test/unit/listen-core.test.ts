@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { byteSize, milliseconds } from '../../src/cli/parse.cjs';
 import { isLoopbackHost } from '../../src/core/http-url.js';
-import { parseForwardTarget } from '../../src/receiver/forwarder.js';
+import { parseForwardTarget } from '../../src/receiver/routes.js';
 import { StatsCounter } from '../../src/receiver/listener-stats.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { detailLines } from '../../src/ui/tui/detail-lines.js';

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { useMemo, useRef } from 'react';
-import { redactUrl } from '../../core/redact.js';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import type { Listener } from '../../receiver/index.js';
+import { routeTable } from '../request-line.js';
 import { DeliveryDetail } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
@@ -17,7 +17,7 @@ import { headerHeight, ListenHeader } from './ListenHeader.js';
 import { useListenerFeed } from './use-listener-feed.js';
 
 /** What the live view needs from a running listener. */
-export type ListenSource = Pick<Listener, 'url' | 'secrets' | 'forwardTo' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
+export type ListenSource = Pick<Listener, 'url' | 'secrets' | 'routes' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
 
 export interface ListenAppProps {
   listener: ListenSource;
@@ -69,7 +69,7 @@ export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows =
   // keeps the frame shorter than the terminal so Ink can redraw it in place.
   const bodyHeight = Math.max(3, terminalRows - headerHeight(info, writeProblem) - 5);
   const lines = useMemo(
-    () => (ui.mode === 'detail' && current ? detailLines(current.record, { secrets: listener.secrets, answerLabel: listener.forwardTo ? "App's answer" : 'Answer' }) : []),
+    () => (ui.mode === 'detail' && current ? detailLines(current.record, { secrets: listener.secrets, answerLabel: current.record.forwarded ? "App's answer" : 'Answer' }) : []),
     [ui.mode, current, listener],
   );
 
@@ -107,7 +107,7 @@ export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows =
         url={listener.url}
         secrets={listener.secrets}
         verify={verify}
-        forwardTo={listener.forwardTo && redactUrl(listener.forwardTo.href)}
+        forwardTo={listener.routes.length ? routeTable(listener.routes) : undefined}
         stats={stats}
         info={info}
         writeProblem={writeProblem}

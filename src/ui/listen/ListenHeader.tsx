@@ -34,7 +34,7 @@ export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, wri
         {forwardTo ? (
           <Text>
             {'  '}
-            <Text dimColor>→ forwarding to </Text>
+            <Text dimColor>→ forwarding </Text>
             {forwardTo}
           </Text>
         ) : null}

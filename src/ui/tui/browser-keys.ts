@@ -1,6 +1,6 @@
 /**
  * The keys the two browsers (the live `listen` view and the `history` browser) share: Ctrl-C and
- * q quit, r replays, the filter line edits, the detail view scrolls and goes back. What the list
+ * q quit, r replays, e edits and replays, the filter line edits, the detail view scrolls and goes back. What the list
  * itself does with a key differs between them and stays with each (`onListKey`).
  */
 import type { Key } from 'ink';
@@ -11,9 +11,9 @@ export type BrowserMode = 'list' | 'detail' | 'filter';
 /** The help line of each mode: a key, then what it does. */
 export type KeyList = ReadonlyArray<readonly [string, string]>;
 
-export const LIST_KEYS: KeyList = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'filter'], ['q', 'quit']];
-export const FILTERED_LIST_KEYS: KeyList = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['f', 'edit filter'], ['Esc', 'clear filter'], ['q', 'quit']];
-export const DETAIL_KEYS: KeyList = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['q', 'quit']];
+export const LIST_KEYS: KeyList = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['e', 'edit+replay'], ['f', 'filter'], ['q', 'quit']];
+export const FILTERED_LIST_KEYS: KeyList = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['e', 'edit+replay'], ['f', 'edit filter'], ['Esc', 'clear filter'], ['q', 'quit']];
+export const DETAIL_KEYS: KeyList = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['e', 'edit+replay'], ['q', 'quit']];
 
 /** The filter line's help; `words` are the query words that browser understands. */
 export function filterKeys(words: string): KeyList {
@@ -33,6 +33,8 @@ export interface BrowserKeyActions {
   page: number;
   quit(): void;
   replay(): void;
+  /** `e`: edit the body in the user's editor, then replay it. */
+  editReplay(): void;
   clearMessage(): void;
   setDraft(draft: LineDraft): void;
   /** The filter line was applied (Enter, with its text) or cancelled (Esc, undefined). */
@@ -66,6 +68,7 @@ export function routeBrowserKey(input: string, key: Key, state: BrowserKeyState,
   }
   if (input === 'q') return actions.quit();
   if (input === 'r') return actions.replay();
+  if (input === 'e') return actions.editReplay();
   if (state.mode === 'detail') {
     const by = moveAmount(input, key, actions.page, true);
     if (key.escape || key.return || key.backspace || key.leftArrow) actions.backToList();

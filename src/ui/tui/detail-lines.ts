@@ -2,6 +2,7 @@
  * The detail view of one delivery as plain lines: summary, signature diagnosis, request headers,
  * the body (pretty JSON, or a hex preview of binary data), and the answer. Pure; the view windows it.
  */
+import { routeNote } from './row-format.js';
 import { formatDuration } from '../../format/display.js';
 import { isSuccessStatus } from '../../core/http-status.js';
 import { redactUrl } from '../../core/redact.js';
@@ -30,6 +31,8 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
   add(`${r.deliveryId ?? '(no delivery id)'}${r.id !== undefined ? `  #${r.id}` : ''}  ${r.event ?? '(no event)'}`, 'heading');
   add(`${received ? 'received' : 'sent'} ${new Date(r.createdAt).toISOString()}  ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}  via ${r.source}`);
   if (r.replayOf) add(`replay of ${r.replayOf}`, 'dim');
+  const route = routeNote(r);
+  if (route) add(r.route ? `forwarded by route ${r.route}` : 'not forwarded: no route matches its event; answered by listen', 'dim');
   const ok = isSuccessStatus(r.status);
   add(`status ${r.status ?? '---'} in ${formatDuration(r.durationMs)}${r.duplicate ? '  · duplicate delivery id (accepted before)' : ''}`, ok ? 'ok' : 'bad');
   if (r.error) add(`error: ${r.error}`, 'bad');

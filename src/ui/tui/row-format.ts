@@ -6,7 +6,7 @@ import { schemaSummary } from '../../core/schema-issue.js';
 
 export type ListRow = Pick<
   DeliverySummary,
-  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf' | 'schemaValid' | 'schemaErrors'
+  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf' | 'schemaValid' | 'schemaErrors' | 'route' | 'forwarded'
 >;
 
 export interface RowCells {
@@ -34,6 +34,8 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
   const notes: string[] = [];
   // First, so a narrow terminal still shows it: the delivery broke its schema (listen --validate).
   if (row.schemaValid === false) notes.push(`schema ✗ ${schemaSummary(row.schemaErrors)}`);
+  const route = routeNote(row);
+  if (route) notes.push(route);
   if (row.duplicate) notes.push('duplicate');
   if (row.replayOf) notes.push(`replay of ${row.replayOf}`);
   if (row.error) notes.push(row.error);
@@ -51,6 +53,12 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     dir: row.direction,
     duplicate: row.duplicate,
   };
+}
+
+/** Which route took a received request (`→ catalog.*`), or that none did; nothing when listen does not forward. */
+export function routeNote(r: Pick<ListRow, 'route' | 'forwarded'>): string | undefined {
+  if (r.route) return `→ ${r.route}`;
+  return r.forwarded === false ? 'not forwarded' : undefined;
 }
 
 /**

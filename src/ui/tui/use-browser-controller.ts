@@ -39,7 +39,7 @@ export interface BrowserControllerOptions {
 
 /**
  * The controller both browsers (the live `listen` view and `history`) share: their key state, the
- * keys they share (quit, replay, the filter line, the detail view) and the one replay action.
+ * keys they share (quit, replay, edit and replay, the filter line, the detail view) and the one replay action.
  * `own` adds each browser's list state; `controls(…)` hands over, each render, what differs.
  */
 export function useBrowserController<T extends object>(own: T, { replay, onQuit, messageMs }: BrowserControllerOptions) {
@@ -52,12 +52,12 @@ export function useBrowserController<T extends object>(own: T, { replay, onQuit,
   });
   const controls = useRef<BrowserListControls | undefined>(undefined);
 
-  const startReplay = () => {
+  const startReplay = (edit = false) => {
     const original = controls.current?.replayTarget();
     if (!original) return;
     if (!replay) return setShared({ message: 'replay is not available here' });
-    setShared({ message: `replaying ${deliveryLabel(original)}…`, messagePending: true });
-    replay(original).then(
+    setShared({ message: edit ? `editing ${deliveryLabel(original)} in your editor; save and quit it to replay…` : `replaying ${deliveryLabel(original)}…`, messagePending: true });
+    replay(original, { edit }).then(
       (message) => {
         setShared({ message, messagePending: false });
         controls.current?.afterReplay?.();
@@ -72,7 +72,8 @@ export function useBrowserController<T extends object>(own: T, { replay, onQuit,
     routeBrowserKey(input, key, latest.current, {
       page: list.page,
       quit: onQuit,
-      replay: startReplay,
+      replay: () => startReplay(),
+      editReplay: () => startReplay(true),
       clearMessage: () => setShared({ message: '' }),
       setDraft: (draft) => setShared({ draft }),
       finishFilter: list.finishFilter,
