@@ -78,7 +78,8 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
   const list = input.rows.length
     ? historyListLines(input.rows, input.columns, height, input.color)
     : [...historyListLines([], input.columns, height, input.color), c.dim(input.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet')];
-  const help = LIST_KEYS.map(([key, what]) => `${c.bold(key)} ${c.dim(what)}`).join(c.dim(' · '));
+  // Cut to the width with an ellipsis, as ink's wrap="truncate" cuts the help line.
+  const help = line(LIST_KEYS.flatMap(([key, what], i): Segment[] => [...(i > 0 ? [[' · ', c.dim] as Segment] : []), [key, c.bold], [' '], [what, c.dim]]), input.columns);
   return [
     line([['webhooks-cli history', c.bold], [` ${loadedText(input.rows.length, exhausted)}`], [filter ? `  filter: ${input.queryText}` : '', c.cyan], [`  ${input.path}`, c.dim]], input.columns),
     '',
