@@ -7,20 +7,11 @@
 import type { DeliverySummary } from './delivery-record.js';
 import type { HistoryFilter } from './history-store.js';
 
-export interface FilterQuery {
-  event?: string;
-  status?: number;
-  /** A class of statuses: 4 for `status:4xx`. */
-  statusClass?: number;
-  invalid?: boolean;
-  valid?: boolean;
-  duplicate?: boolean;
-  /** Only deliveries that broke their schema. */
-  schemaInvalid?: boolean;
-  direction?: 'in' | 'out';
+/** What a typed query asks for: the history's own filters, with its free text as `text`. */
+export type FilterQuery = Omit<HistoryFilter, 'search' | 'beforeId' | 'limit'> & {
   /** Free text, matched against event, delivery id, path and body, ignoring case. */
   text?: string;
-}
+};
 
 export function parseFilterQuery(input: string): FilterQuery {
   const query: FilterQuery = {};
