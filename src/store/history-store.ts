@@ -74,11 +74,15 @@ export class HistoryStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   readonly #received: Database.Statement;
+  readonly #dataVersion: Database.Statement;
+  readonly #lastId: Database.Statement;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
     this.#received = db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' AND status BETWEEN 200 AND 299 LIMIT 1`);
+    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.#lastId = db.prepare('SELECT max(id) FROM deliveries').pluck();
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
     this.#insert = db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
@@ -140,9 +144,15 @@ export class HistoryStore {
     this.#guard(() => this.#db.pragma(`busy_timeout = ${ms}`));
   }
 
-  /** Imports what `trigger` and other fast commands appended to the spool since; returns how many. */
-  importSpool(): number {
-    return importSpool(this.path, (records) => this.insertMany(records));
+  /**
+   * Imports what `trigger` and other fast commands appended to the spool since; returns how many.
+   * `onImported` sees each batch once it is written.
+   */
+  importSpool(onImported?: (records: readonly DeliveryRecord[]) => void): number {
+    return importSpool(this.path, (records) => {
+      this.insertMany(records);
+      onImported?.(records);
+    });
   }
 
   get schemaVersion(): number {
@@ -204,6 +214,32 @@ export class HistoryStore {
    */
   hasReceived(deliveryId: string): boolean {
     return this.#guard(() => this.#received.get(deliveryId) !== undefined);
+  }
+
+  /**
+   * The delivery ids in the history after `after`, in id order, `limit` at a time: every row's,
+   * whatever its direction or answer (a superset of the accepted ones). Read from the index alone.
+   */
+  deliveryIdsAfter(after: string, limit: number): string[] {
+    return this.#guard(() => this.#db.prepare('SELECT delivery_id FROM deliveries WHERE delivery_id > ? ORDER BY delivery_id LIMIT ?').pluck().all(after, limit) as string[]);
+  }
+
+  /** The delivery ids of rows after row `afterId`, and the newest row id (for catching up with other writers). */
+  deliveryIdsSinceRow(afterId: number): { ids: string[]; lastId: number } {
+    return this.#guard(() => {
+      const rows = this.#db.prepare('SELECT id, delivery_id AS deliveryId FROM deliveries WHERE id > ? ORDER BY id').all(afterId) as { id: number; deliveryId: string | null }[];
+      return { ids: rows.flatMap((r) => (r.deliveryId ? [r.deliveryId] : [])), lastId: rows.length ? rows[rows.length - 1]!.id : afterId };
+    });
+  }
+
+  /** The newest row id, 0 when empty. */
+  lastId(): number {
+    return this.#guard(() => (this.#lastId.get() as number | null) ?? 0);
+  }
+
+  /** Changes whenever another connection (another process) commits to the file; this one's own writes leave it. */
+  dataVersion(): number {
+    return this.#guard(() => this.#dataVersion.get() as number);
   }
 
   close(): void {
