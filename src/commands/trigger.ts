@@ -2,6 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
+import { parseHeaderFlags } from '../core/extra-headers.js';
 import { noteProxyRoute } from '../cli/output.js';
 import type { DelayRange } from '../core/fault-values.cjs';
 import { fixtureDeliveries, isFixtureDir } from '../delivery/fixtures.js';
@@ -20,6 +21,8 @@ interface TriggerOptions {
   secret?: string;
   unsigned?: boolean;
   set?: string[];
+  /** `--header 'Name: value'`, repeatable. */
+  header?: string[];
   data?: string;
   pretty?: boolean;
   timeout: number;
@@ -64,6 +67,7 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }
+  const extraHeaders = parseHeaderFlags(options.header, { unsigned: Boolean(options.unsigned) });
   noteProxyRoute(ctx, url);
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
@@ -91,6 +95,7 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
       plan,
       interruption: { stop: stop.received, now: stop.again },
+      extraHeaders,
       env: ctx.env,
     });
   } finally {

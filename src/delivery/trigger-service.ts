@@ -129,6 +129,8 @@ export interface SendOptions {
   plan?: SendPlan;
   /** Ctrl-C: see `Interruption`. */
   interruption?: Interruption;
+  /** `--header`s (lower-case names, already checked), applied over the signed headers. */
+  extraHeaders?: Record<string, string>;
   /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the requests. */
   env?: NodeJS.ProcessEnv;
 }
@@ -216,7 +218,9 @@ interface SignedRequest {
 /** A delivery's id and signed headers: a duplicate sends these again, unchanged. */
 function signedRequest(item: PreparedDelivery, delayMs: number, options: SendOptions): SignedRequest {
   const deliveryId = newDeliveryId();
-  return { item, deliveryId, delayMs, headers: webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }) };
+  // Last, so an unsigned run's --header may set what signing would have (parseHeaderFlags refuses that otherwise).
+  const headers = { ...webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }), ...options.extraHeaders };
+  return { item, deliveryId, delayMs, headers };
 }
 
 async function sendOne(
