@@ -1,7 +1,7 @@
 // Shared by the benchmark figures: child processes, bare servers, medians.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,9 +61,16 @@ export function startBareServer() {
   });
 }
 
-/** Starts `listen --no-tui` (built CLI) on a free port recording into `dbPath`; resolves once it accepts requests. */
-export function startListen(dbPath, secret) {
-  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', secret, '--no-tui', '--db', dbPath], { stdio: ['ignore', 'ignore', 'pipe'], env: benchEnv(tempDir()) });
+/**
+ * Starts `listen --no-tui` (built CLI) on a free port recording into `dbPath`, its lines going to
+ * a file as a CI job's would; resolves once it accepts requests. `nodeArgs` go to node itself
+ * (`--cpu-prof`).
+ */
+export function startListen(dbPath, secret, { nodeArgs = [] } = {}) {
+  const dir = tempDir();
+  const lines = openSync(join(dir, 'listen.log'), 'w');
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'listen', '--port', '0', '--secret', secret, '--no-tui', '--db', dbPath], { stdio: ['ignore', lines, 'pipe'], env: benchEnv(dir), cwd: dir });
+  closeSync(lines);
   return new Promise((resolve, reject) => {
     let seen = '';
     child.stderr.on('data', (d) => {
@@ -73,6 +80,20 @@ export function startListen(dbPath, secret) {
     });
     child.once('exit', (code) => reject(new Error(`listen exited ${code}: ${seen}`)));
   });
+}
+
+/** Sends SIGTERM and resolves with the exit code. */
+export function stop(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+/** Peak resident memory of a running process (VmHWM), in MB. */
+export function peakRssMb(pid) {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 }
 
 export function row(figure, ours, baseline, unit, target, met, note) {

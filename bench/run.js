@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: every figure beside its baseline, measured in the same run, as a markdown table.
 // Each module in bench/figures/ exports `default async ({ rounds }) => rows`, where a row is
-// { figure, ours, baseline, unit, ratio, target, met, note }.
+// { figure, ours, baseline, unit, ratio, target, met, note }, or { details: [lines] } printed below the table.
 import { readdirSync } from 'node:fs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -17,4 +17,6 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) {
 const fmt = (n) => (typeof n === 'number' ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : String(n ?? ''));
 console.log('| figure | ours | baseline | unit | ratio | target | met | note |');
 console.log('|---|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.figure} | ${fmt(r.ours)} | ${fmt(r.baseline)} | ${r.unit} | ${fmt(r.ratio)} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} | ${r.note ?? ''} |`);
+const details = rows.filter((r) => r.details).flatMap((r) => ['', ...r.details]);
+for (const r of rows.filter((r) => !r.details)) console.log(`| ${r.figure} | ${fmt(r.ours)} | ${fmt(r.baseline)} | ${r.unit} | ${fmt(r.ratio)} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} | ${r.note ?? ''} |`);
+for (const line of details) console.log(line);

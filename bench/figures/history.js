@@ -4,35 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, benchEnv, median, row, tempDir, timeRun } from '../lib.js';
-import { HistoryStore } from '../../dist/store/history-store.js';
-import { loadSampleEnvelope } from '../../dist/samples/sample-payloads.js';
-import { EVENT_TYPES } from '../../dist/core/events.js';
-import { sign } from '../../dist/core/signature.js';
-
-const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
-
-/** Realistic rows: the 16 samples, their real headers, answers, some invalid and some failing. */
-function generate(path) {
-  const store = HistoryStore.open(path);
-  const bodies = EVENT_TYPES.map((t) => Buffer.from(JSON.stringify(loadSampleEnvelope(t))));
-  const start = Date.now() - ROWS * 1000;
-  const batch = [];
-  for (let i = 0; i < ROWS; i++) {
-    const e = i % EVENT_TYPES.length;
-    const incoming = i % 2 === 0;
-    batch.push({
-      direction: incoming ? 'in' : 'out', source: incoming ? 'listen' : 'trigger', createdAt: start + i * 1000, event: EVENT_TYPES[e],
-      deliveryId: `dlv_${i.toString(16).padStart(24, '0')}`, method: 'POST', url: incoming ? '/webhook' : 'http://127.0.0.1:3000/webhook',
-      remoteAddress: incoming ? '127.0.0.1' : null,
-      requestHeaders: { 'content-type': 'application/json', 'user-agent': 'webhooks-cli/0.1.0', 'x-webhook-event': EVENT_TYPES[e], 'x-webhook-delivery': `dlv_${i}`, 'x-webhook-signature': sign(bodies[e], 'bench') },
-      requestBody: bodies[e], status: i % 50 === 0 ? 401 : 200, responseHeaders: { 'content-type': 'text/plain' }, responseBody: Buffer.from('OK'),
-      durationMs: 1 + (i % 7), error: null, signatureValid: incoming ? i % 50 !== 0 : null, signatureError: incoming && i % 50 === 0 ? 'mismatch' : null, duplicate: false, replayOf: null,
-    });
-    if (batch.length === 10_000) store.insertMany(batch.splice(0));
-  }
-  store.insertMany(batch);
-  store.close();
-}
+import { HISTORY_ROWS as ROWS, generateHistory } from '../history-rows.js';
 
 /**
  * Runs `args` in a real terminal (a detached tmux pane, 120×40) and polls the screen until `marker`
@@ -78,7 +50,7 @@ export default async function history({ rounds }) {
   const dir = tempDir();
   const db = join(dir, 'history.db');
   const t0 = Date.now();
-  generate(db);
+  generateHistory(db);
   const genSeconds = (Date.now() - t0) / 1000;
   process.stderr.write(`bench: generated ${ROWS} deliveries in ${db} (${genSeconds.toFixed(0)} s)\n`);
   const bytes = statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);

@@ -7,6 +7,7 @@
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { openSpoolWithFallback } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
+import { AcceptedIds } from './accepted-ids.js';
 import { BatchWriter, type BatchWriterResult } from './batch-writer.js';
 
 export interface RecorderOptions {
@@ -24,39 +25,37 @@ export interface RecorderOptions {
 /** What `close()` reports: records written, spilled to the spool (and where), and why. */
 export type RecorderSummary = BatchWriterResult;
 
-/** Delivery ids remembered in memory before the set is cleared (they are in the database by then). */
-const MAX_REMEMBERED_IDS = 100_000;
-
 export class HistoryRecorder {
   readonly #store: HistoryStore;
   readonly #batchSize: number;
   readonly #closeRetryMs: number;
   readonly #timer: NodeJS.Timeout;
   readonly #writer: BatchWriter;
-  /** Whether everything handed to the writer is in the database. */
-  #settled = true;
   #queue: DeliveryRecord[] = [];
-  /** Ids accepted this session, so a repeat is caught before the first one's record is written. */
-  #acceptedIds = new Set<string>();
+  readonly #acceptedIds: AcceptedIds;
   #closed = false;
 
   constructor(store: HistoryStore, options: RecorderOptions = {}) {
     this.#store = store;
     this.#batchSize = options.batchSize ?? 1000;
     this.#closeRetryMs = options.closeRetryMs ?? 30_000;
-    this.#writer = new BatchWriter(store, { onProblem: options.onWriteProblem, onFlushed: () => (this.#settled = true), reportAfterMs: options.reportAfterMs });
+    this.#acceptedIds = new AcceptedIds(store);
+    this.#writer = new BatchWriter(store, {
+      onProblem: options.onWriteProblem,
+      // Only when nothing is left in the queue (a retried batch may land while newer ones wait);
+      // a damaged file takes nothing: the spool has the records, and only memory knows their ids.
+      onFlushed: () => {
+        if (this.#queue.length === 0) this.#acceptedIds.written({ inDatabase: !this.#writer.damaged });
+      },
+      reportAfterMs: options.reportAfterMs,
+    });
     this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.#timer.unref();
   }
 
   /** Whether a request with this delivery id was accepted before, this session or any earlier one. */
   wasAccepted(deliveryId: string): boolean {
-    if (this.#acceptedIds.has(deliveryId)) return true;
-    try {
-      return this.#store.hasReceived(deliveryId);
-    } catch {
-      return false; // An unreadable database must not fail the request; the flag is then per session.
-    }
+    return this.#acceptedIds.has(deliveryId);
   }
 
   /** Remembers an accepted delivery id before its record is written, for `wasAccepted`. */
@@ -87,9 +86,7 @@ export class HistoryRecorder {
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
-    this.#settled = false;
     this.#writer.write(batch);
-    if (this.#acceptedIds.size > MAX_REMEMBERED_IDS && this.#settled) this.#acceptedIds.clear();
   }
 
   /** Picks up what `trigger` appended to the spool meanwhile (best effort; retried later). */
@@ -97,7 +94,7 @@ export class HistoryRecorder {
     // A damaged file takes nothing: the spool keeps its records until the file is moved aside.
     if (this.#writer.damaged) return;
     try {
-      this.#store.importSpool();
+      this.#store.importSpool((records) => this.#acceptedIds.addRecords(records));
     } catch {
       // A locked database or a half-written file: the next import takes it.
     }
@@ -111,6 +108,7 @@ export class HistoryRecorder {
   async close({ retryMs = this.#closeRetryMs, cutShort }: { retryMs?: number; cutShort?: Promise<unknown> } = {}): Promise<RecorderSummary> {
     if (this.#closed) return { written: 0, spilled: 0, lost: 0 };
     clearInterval(this.#timer);
+    this.#acceptedIds.stop();
     this.flush();
     this.#closed = true;
     return this.#writer.close(retryMs, { cutShort });

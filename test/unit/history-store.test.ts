@@ -197,3 +197,32 @@ describe('HistoryStore: the schema verdict (listen --validate)', () => {
     store.close();
   });
 });
+
+describe('the filters on a history upgraded from version 4 (partial indexes)', () => {
+  it('finds failing statuses, invalid signatures and broken schemas through indexes of just those rows, and 2xx filters without one', () => {
+    const path = join(tempDir(), 'v4.db');
+    const old = new Database(path);
+    runMigrations(old, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path', upTo: 4 });
+    old.close();
+    const store = HistoryStore.open(path);
+    const statuses = [200, 201, 401, 404, 500, 503, 200];
+    store.insertMany(statuses.map((status, i) => record({ status, deliveryId: `dlv_${i}`, signatureValid: status !== 401, schemaValid: i === 2 ? false : null })));
+    expect(store.list({ status: 500 }).map((r) => r.status)).toEqual([500]);
+    expect(store.list({ statusClass: 5 }).map((r) => r.status)).toEqual([503, 500]);
+    expect(store.list({ statusClass: 2 }).map((r) => r.status)).toEqual([200, 201, 200]);
+    expect(store.list({ status: 200 }).map((r) => r.deliveryId)).toEqual(['dlv_6', 'dlv_0']);
+    expect(store.list({ invalid: true }).map((r) => r.deliveryId)).toEqual(['dlv_2']);
+    expect(store.list({ valid: true })).toHaveLength(6);
+    expect(store.list({ schemaInvalid: true }).map((r) => r.deliveryId)).toEqual(['dlv_2']);
+    store.close();
+
+    const db = new Database(path, { readonly: true });
+    const plan = (where: string) => (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE ${where} ORDER BY id DESC LIMIT 50`).all() as { detail: string }[]).map((r) => r.detail).join(' ');
+    expect(plan('status = 500 AND status NOT BETWEEN 200 AND 299')).toContain('deliveries_failing_status');
+    expect(plan('signature_valid = 0')).toContain('deliveries_signature_invalid');
+    expect(plan('schema_valid = 0')).toContain('deliveries_schema_broken');
+    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(['deliveries_delivery_id', 'deliveries_event', 'deliveries_failing_status', 'deliveries_schema_broken', 'deliveries_signature_invalid']);
+    db.close();
+  });
+});
