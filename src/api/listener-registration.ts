@@ -37,7 +37,8 @@ export async function registerListener(
   return {
     webhookId,
     async remove() {
-      const cleanup = new PlatformClient(api);
+      // The --verbose proxy line was said when registering.
+      const cleanup = new PlatformClient({ ...api, verbose: false });
       try {
         await cleanup.deleteWebhook(webhookId);
         log(`removed webhook ${webhookId}`);

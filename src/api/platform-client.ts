@@ -6,7 +6,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
-import { proxyFor, proxySettings } from '../http/proxy-settings.js';
+import { proxyFault, proxyFor, proxyProblem, proxyRouteLine, proxySettings, type ProxyRoute } from '../http/proxy-settings.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import { UserError } from '../errors.js';
 import { apiConnection } from './api-endpoint.js';
@@ -81,7 +81,7 @@ export class PlatformClient {
   readonly #notice: (line: string) => void;
   readonly #sleep: (ms: number) => Promise<void>;
 
-  readonly #proxy: { proxy: string; variable: string } | undefined;
+  readonly #proxy: ProxyRoute | undefined;
 
   constructor({ baseUrl, token, timeoutMs = DEFAULT_API_TIMEOUT_MS, notice = () => undefined, env = {}, verbose = false, sleep = defaultSleep }: ClientOptions) {
     const connection = apiConnection(baseUrl, token);
@@ -91,7 +91,7 @@ export class PlatformClient {
     this.#timeoutMs = timeoutMs;
     this.#agent = outgoingDispatcher(env, { connect: { timeout: timeoutMs } });
     this.#proxy = proxyFor(this.#base, proxySettings(env));
-    if (verbose && this.#proxy) notice(`requests to ${this.#base.origin} go through the proxy ${this.#proxy.proxy} (${this.#proxy.variable})`);
+    if (verbose && this.#proxy) notice(proxyRouteLine(this.#base, this.#proxy));
     this.#notice = notice;
     this.#sleep = sleep;
   }
@@ -218,9 +218,10 @@ export class PlatformClient {
     const e = err as { name?: string; code?: string; cause?: { code?: string }; message?: string };
     const code = e.code ?? e.cause?.code;
     const where = this.#base.origin;
-    if (this.#proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || /proxy/i.test(e.message ?? ''))) {
-      const why = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ENOTFOUND' ? 'cannot be resolved' : `failed: ${e.message}`;
-      return new UserError(`the proxy ${redactProxy(this.#proxy.proxy)} (${this.#proxy.variable}) ${why} on the way to ${where}`, { hint: `check ${this.#proxy.variable}, or add the host to NO_PROXY`, cause: err });
+    const fault = this.#proxy && (proxyFault(err) ?? (/proxy/i.test(e.message ?? '') ? `failed: ${e.message}` : undefined));
+    if (this.#proxy && fault) {
+      const { message, hint } = proxyProblem(this.#proxy, this.#base, fault);
+      return new UserError(message, { hint, cause: err });
     }
     if (isConnectionReset(err)) {
       return method === 'POST' || method === 'PATCH'
@@ -261,17 +262,6 @@ export class PlatformClient {
       default:
         return new UserError(`the API answered ${status}${said ? `: ${said}` : ''}`, { hint: 'check --api-url and the request' });
     }
-  }
-}
-
-/** A proxy URL without its password (user:pass@ is common in corporate proxies). */
-function redactProxy(proxy: string): string {
-  try {
-    const url = new URL(proxy);
-    if (url.password) url.password = '****';
-    return url.href.replace(/\/$/, '');
-  } catch {
-    return proxy;
   }
 }
 

@@ -4,7 +4,7 @@
  * webhook's deliveries. This polls them for that delivery id until an attempt has finished or
  * the wait is over. `outcomeOf` is the pure part: which listed row, if any, says how it went.
  */
-import { unwrapList } from './api-types.js';
+import { unwrapList, unwrapObject } from './api-types.js';
 import type { PlatformClient } from './platform-client.js';
 
 type Json = Record<string, unknown>;
@@ -66,5 +66,31 @@ export async function waitForTestOutcome(api: PlatformClient, webhookId: string,
     const next = outcomeOf(unwrapList(raw, 'deliveries'), first.deliveryId);
     outcome = { ...next, lastStatus: next.lastStatus ?? outcome.lastStatus };
     if (outcome.state !== 'unfinished') return outcome;
+  }
+}
+
+export interface TestRun {
+  /** The answer to show with --json: the API's, with the finished attempt once it was waited for. */
+  raw: unknown;
+  outcome: TestOutcome;
+}
+
+/**
+ * `POST …/test`, then (unless `waitMs` is false, or the answer already says how it went) waits
+ * for its outcome in the deliveries. `whileWaiting` runs around the wait (the spinner) and
+ * returns how to end it.
+ */
+export async function runTestDelivery(
+  api: PlatformClient, webhookId: string, event: string, { waitMs, whileWaiting }: { waitMs: number | false; whileWaiting?: (deliveryId: string | undefined) => () => void },
+): Promise<TestRun> {
+  const answer = await api.testWebhook(webhookId, event);
+  const first = outcomeOfAnswer(answer.value);
+  if (waitMs === false || first.state !== 'unfinished') return { raw: answer.raw, outcome: first };
+  const stopWaiting = whileWaiting?.(first.deliveryId);
+  try {
+    const outcome = await waitForTestOutcome(api, webhookId, first, { waitMs });
+    return { raw: outcome === first ? answer.raw : { ...unwrapObject(answer.raw), status: outcome.lastStatus ?? outcome.state, attempt: outcome.attempt }, outcome };
+  } finally {
+    stopWaiting?.();
   }
 }

@@ -52,6 +52,7 @@ export function defineFoundationCommands(program: Command): void {
     .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
     .option('--unsigned', 'send without a signature')
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
+    .option('--header <name: value>', 'add a request header, e.g. \'X-Tenant: acme\' (repeatable; the signature, event, delivery and content-type headers only with --unsigned)', collect)
     .option('--data <file|dir>', 'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin; a folder: each of its fixtures, bytes unchanged')
     .option('--pretty', 'indent the body with 2 spaces, as the platform document\'s examples are')
     .option('--no-validate', 'send a --set or --data payload even if it breaks the event\'s schema')
@@ -73,6 +74,7 @@ export function defineFoundationCommands(program: Command): void {
       'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
       'webhooks-cli trigger --all --duplicates 0.3 --shuffle --jitter 0-500ms --seed 42',
       'webhooks-cli trigger --scenario shopping-journey --shuffle',
+      "webhooks-cli trigger catalog.product.created --header 'X-Tenant: acme' --secret s3cret",
     ]))
     .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));
 

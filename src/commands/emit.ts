@@ -4,7 +4,7 @@ import { logLine, printJson, printLine } from '../cli/output.js';
 import { prepareDelivery } from '../delivery/trigger-service.js';
 import { EXIT_OK } from '../errors.js';
 import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
-import { withApi, type ApiFlags } from './webhooks.js';
+import { withApi, type ApiFlags } from '../cli/api-client.js';
 
 /** `emit`: the emulator's `POST /api/v1/events` with the sample's data (or `--data`), `--set` applied. */
 export async function emitCommand(ctx: CommandContext, type: string, flags: ApiFlags & { set?: string[]; data?: string }): Promise<number> {

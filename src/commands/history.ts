@@ -46,6 +46,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
         record: (sent) => store.insert(sent),
         showTarget: true,
         editor: { env: ctx.env, stdin: ctx.stdin },
+        env: ctx.env,
       });
       return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal: ctx });
     }

@@ -1,4 +1,5 @@
 /** `listen`'s flags, checked and resolved into what the listen session needs. */
+import { apiClientOptions } from '../cli/api-client.js';
 import type { CommandContext } from '../cli/context.js';
 import { resolveSetting } from '../config/settings.js';
 import { apiConnection } from '../api/api-endpoint.js';
@@ -62,13 +63,14 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     respondDelayMs: options.respondDelay,
     routes,
     forwardTimeoutMs: options.forwardTimeout,
+    proxyEnv: ctx.env,
     requestTimeoutMs: options.requestTimeout,
     validate: options.validate,
     strict: options.strict,
     relayUrl,
     relayKey: resolveSetting('relay-key', options.relayKey, ctx.env),
     relayChannel,
-    register: registerEvents && { api: { baseUrl: ctx.apiUrl, token: ctx.token }, events: registerEvents },
+    register: registerEvents && { api: apiClientOptions(ctx), events: registerEvents },
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
-import { logLine } from '../cli/output.js';
+import { logLine, noteProxyRoute } from '../cli/output.js';
 import { EXIT_OK, type UserError } from '../errors.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { startListenSession, type ListenSession } from '../receiver/listen-session.js';
@@ -13,6 +13,8 @@ import { formatRequestLine, listeningLine, relayLine, requestJson, stoppedLine }
 
 export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
   const settings = sessionOptions(ctx, options);
+  for (const route of settings.routes ?? []) noteProxyRoute(ctx, route.url, 'forwarded requests');
+  if (settings.relayUrl) noteProxyRoute(ctx, settings.relayUrl, 'connections');
   const tui = ctx.interactive && options.tui;
   // Set once every feature is up: a start that failed (e.g. the registration) ends with its error alone.
   let running = false;

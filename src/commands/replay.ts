@@ -1,10 +1,11 @@
 import type { CommandContext } from '../cli/context.js';
-import { logLine, printJson, printLine } from '../cli/output.js';
+import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
 import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
 import { bodyWithOverrides, checkedBody, editBody } from '../delivery/replay-edit.js';
-import { eventOf, replayDelivery } from '../delivery/replay-service.js';
+import { eventOf, originalTarget, replayDelivery } from '../delivery/replay-service.js';
+import { gatewayNote } from '../delivery/http-sender.js';
 import { readInput } from '../cli/input.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError, UserError } from '../errors.js';
 import { deliveryLabel, type DeliveryRecord } from '../store/delivery-record.js';
@@ -30,7 +31,8 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
     const original = store.get(ref);
     if (!original) throw new UserError(`no delivery "${ref}" in ${ctx.dbPath}`, { hint: 'find its id with webhooks-cli history' });
     const body = await editedBody(ctx, original, options);
-    const { record, result, ok } = await replayDelivery(original, { to: options.to, body, secret, timeoutMs: options.timeout, userAgent: USER_AGENT });
+    noteProxyRoute(ctx, options.to ?? originalTarget(original));
+    const { record, result, ok } = await replayDelivery(original, { to: options.to, body, secret, timeoutMs: options.timeout, userAgent: USER_AGENT, env: ctx.env });
     store.insert(record);
     if (ctx.json) {
       printJson(ctx, { ok, delivery_id: record.deliveryId, replay_of: record.replayOf, event: record.event, url: redactUrl(record.url), status: record.status, duration_ms: record.durationMs, error: record.error });
@@ -38,7 +40,7 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
       const c = palette(ctx.color);
       const status = result.status === undefined ? c.red('---') : ok ? c.green(String(result.status)) : c.red(String(result.status));
       printLine(ctx, `${ok ? c.green('✓') : c.red('✗')} ${status}  ${record.event}  ${c.dim(record.deliveryId ?? '')} (replay of ${record.replayOf})  → ${redactUrl(record.url)}  ${formatDuration(record.durationMs)}`);
-      if (!ok) logLine(ctx, `error: the replay failed: ${result.error ?? `the receiver answered ${result.status}`}`);
+      if (!ok) logLine(ctx, `error: the replay failed: ${result.error ?? `the receiver answered ${result.status}${gatewayNote(result, record.url)}`}`);
     }
     return ok ? EXIT_OK : EXIT_FAILED;
   } finally {

@@ -9,6 +9,7 @@ import { maskSecret, redactUrl } from '../core/redact.js';
 import { defaultStatePath, startEmulator } from '../emulator/emulator.js';
 import type { AttemptReport } from '../emulator/delivery-engine.js';
 import { EXIT_OK, UsageError } from '../errors.js';
+import { proxySettings, proxySettingsLine } from '../http/proxy-settings.js';
 
 interface ServeOptions {
   port: number;
@@ -36,6 +37,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     faults,
     onAttempt: (report) => printAttempt(ctx, report),
     onRequest: ctx.verbose ? (r) => logLine(ctx, `${r.method} ${r.path} → ${r.status} (${formatDuration(r.durationMs)})`) : undefined,
+    env: ctx.env,
   });
   // Listen for the stop signal before announcing readiness: whoever reads the banner may signal at once.
   const stop = listenForStop();
@@ -45,6 +47,8 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   logLine(ctx, ctx.token ? `token required: ${maskSecret(ctx.token)}` : 'any non-empty bearer token accepted (the CLI on this machine sends "dev" when none is set; pass --token to require one)');
   if (options.timeScale !== 1) logLine(ctx, `retry delays × ${options.timeScale}`);
   if (faults) reportFaults(ctx, options, faults.seed);
+  const proxies = ctx.verbose ? proxySettingsLine(proxySettings(ctx.env), 'deliveries') : undefined;
+  if (proxies) logLine(ctx, proxies);
   logLine(ctx, 'Ctrl-C to stop');
   // The ready line on stdout, as listen and relay print theirs: a script waits for it.
   if (ctx.json) printLine(ctx, JSON.stringify({ listening: emulator.url, api_url: `${emulator.url}/api/v1`, openapi_url: `${emulator.url}/api/v1/openapi.json`, state: statePath }));

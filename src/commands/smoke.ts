@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { logLine, printJson, printLine } from '../cli/output.js';
+import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
 import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -45,6 +45,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   const progress = (line: string) => ctx.stderr.write(`\r\u001b[2K${line}`);
   let failed = 0;
   let done = 0;
+  noteProxyRoute(ctx, url);
   if (options.wait) logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
   let report: SmokeReport;
   try {
@@ -60,6 +61,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       processedCount: options.processedCount,
       userAgent: USER_AGENT,
       extraChecks,
+      env: ctx.env,
       // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
       record: (r) => {
         spool.append(r);

@@ -5,6 +5,7 @@ import { formatDelayRange } from '../core/fault-values.cjs';
 import { redactUrl } from '../core/redact.js';
 import type { FaultChoices } from '../delivery/trigger-choices.js';
 import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';
+import { gatewayNote } from '../delivery/http-sender.js';
 import { formatDuration, palette } from '../format/display.js';
 
 
@@ -99,7 +100,7 @@ function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why
   const relay = relayError(o);
   if (relay) return { key: `relay:${o.status}`, why: `the relay answered ${o.status}: ${relay}` };
   const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ' — check that it uses the same secret';
-  return { key: `status:${o.status}`, why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : ''}` };
+  return { key: `status:${o.status}`, why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : gatewayNote(o, o.url)}` };
 }
 
 /** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */

@@ -2,8 +2,10 @@ import type { CommandContext } from '../cli/context.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
+import { parseHeaderFlags } from '../core/extra-headers.js';
+import { noteProxyRoute } from '../cli/output.js';
 import type { DelayRange } from '../core/fault-values.cjs';
-import { isFixtureDir, readFixtures } from '../delivery/fixtures.js';
+import { fixtureDeliveries, isFixtureDir } from '../delivery/fixtures.js';
 import { envelopeEvent, prepareDelivery, refuseSchemaBreaks, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
 import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
@@ -19,6 +21,8 @@ interface TriggerOptions {
   secret?: string;
   unsigned?: boolean;
   set?: string[];
+  /** `--header 'Name: value'`, repeatable. */
+  header?: string[];
   data?: string;
   pretty?: boolean;
   timeout: number;
@@ -40,7 +44,7 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
-  const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, types, options) : undefined;
+  const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, { types, ...options }) : undefined;
   const input = fixtures ? undefined : await readDataFlag(ctx, options.data);
   const raw = input?.raw;
   const data = input?.data;
@@ -63,6 +67,8 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
   if (!options.unsigned && !secret) {
     throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
   }
+  const extraHeaders = parseHeaderFlags(options.header, { unsigned: Boolean(options.unsigned) });
+  noteProxyRoute(ctx, url);
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
   const isLoad = options.count !== undefined;
@@ -89,6 +95,8 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
       onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
       plan,
       interruption: { stop: stop.received, now: stop.again },
+      extraHeaders,
+      env: ctx.env,
     });
   } finally {
     spool.close();
@@ -107,10 +115,4 @@ async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: 
   }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
   return allOk ? EXIT_OK : EXIT_FAILED;
-}
-
-/** `--data DIR`: every fixture of the folder in name order, its bytes sent unchanged (re-signed, a new delivery id each). */
-function fixtureDeliveries(dir: string, types: string[], options: TriggerOptions): PreparedDelivery[] {
-  if (types.length || options.all || options.set?.length || options.pretty) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all, --set and --pretty, or give --data one file');
-  return readFixtures(dir, '--data').map(({ event, body }) => ({ event, body }));
 }

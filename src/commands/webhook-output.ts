@@ -6,6 +6,7 @@ import type { TestOutcome } from '../api/test-outcome.js';
 import { formatDuration, formatTable, palette } from '../format/display.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
+import type { SettingSource } from '../config/settings.js';
 
 function stateOf(w: WebhookView): string {
   return w.active ? 'active' : w.disabledReason ? 'disabled' : 'inactive';
@@ -80,4 +81,10 @@ export function printRegistered(ctx: CommandContext, w: WebhookView, secret: { v
   printWebhookDetails(ctx, w, { omit: ['id', 'url', 'secret'] });
   printLine(ctx, `secret    ${secret.generated || secret.show ? secret.value : maskSecret(secret.value)}`);
   if (secret.generated) logLine(ctx, `note: the secret above was generated for this webhook and is not shown again; store it, or set your own with \`webhooks-cli update ${w.id} --secret …\``);
+}
+
+/** Which stored or environment secret `register` signs with, when none was passed (a flag needs no note). */
+export function noteSecretSource(ctx: CommandContext, configured: { source: SettingSource } | undefined): void {
+  if (configured?.source === 'env') logLine(ctx, 'signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)');
+  if (configured?.source === 'config' || configured?.source === 'profile') logLine(ctx, `signing with the secret stored by \`config set secret\`${configured.source === 'profile' ? ` in profile ${ctx.env.WEBHOOKS_PROFILE}` : ''} (pass --secret to use another)`);
 }

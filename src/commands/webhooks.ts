@@ -2,36 +2,18 @@
  * `register`, `list`, `get`, `update`, `delete`, `test`, `deliveries`: thin commands over the
  * platform API client. Human output by default, the API's own JSON with `--json`.
  */
+import { withApi, type ApiFlags } from '../cli/api-client.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { palette } from '../format/display.js';
-import { PlatformClient } from '../api/platform-client.js';
-import { unwrapObject } from '../api/api-types.js';
-import { outcomeOfAnswer, waitForTestOutcome } from '../api/test-outcome.js';
+import { runTestDelivery } from '../api/test-outcome.js';
 import { Spinner } from '../ui/spinner.js';
 import { buildUpdateBody, checkUpdateFlags, needsCurrentEvents, parseEventList, removalsNotSubscribed, requireEndpointUrl, type UpdateFlags } from './webhook-changes.js';
 import { resolveSettingWithSource } from '../config/settings.js';
 import { newWebhookSecret } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
-import { attemptsTable, maskSecretField, printRegistered, printTestResult, printWebhookDetails, webhooksTable } from './webhook-output.js';
-
-export interface ApiFlags {
-  timeout: number;
-}
-
-function client(ctx: CommandContext, flags: ApiFlags): PlatformClient {
-  return new PlatformClient({ baseUrl: ctx.apiUrl, token: ctx.token, timeoutMs: flags.timeout, notice: (line) => logLine(ctx, line), env: ctx.env, verbose: ctx.verbose });
-}
-
-export async function withApi<T>(ctx: CommandContext, flags: ApiFlags, work: (api: PlatformClient) => Promise<T>): Promise<T> {
-  const api = client(ctx, flags);
-  try {
-    return await work(api);
-  } finally {
-    await api.close();
-  }
-}
+import { attemptsTable, maskSecretField, noteSecretSource, printRegistered, printTestResult, printWebhookDetails, webhooksTable } from './webhook-output.js';
 
 interface RegisterFlags extends ApiFlags {
   url: string;
@@ -46,8 +28,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   const events = parseEventList(flags.events);
   const configured = resolveSettingWithSource('secret', flags.secret, ctx.env);
   const given = configured?.value;
-  if (configured?.source === 'env') logLine(ctx, `signing with the secret from WEBHOOKS_SECRET (pass --secret to use another)`);
-  if (configured?.source === 'config' || configured?.source === 'profile') logLine(ctx, `signing with the secret stored by \`config set secret\`${configured.source === 'profile' ? ` in profile ${ctx.env.WEBHOOKS_PROFILE}` : ''} (pass --secret to use another)`);
+  noteSecretSource(ctx, configured);
   // A webhook always gets a secret; when none is given, one is made here and shown once.
   const secret = given ?? newWebhookSecret();
   const { raw, value } = await withApi(ctx, flags, (api) => api.registerWebhook({ url, events, secret, active: !flags.inactive }));
@@ -102,18 +83,11 @@ export async function deleteCommand(ctx: CommandContext, id: string, flags: ApiF
 
 export async function testCommand(ctx: CommandContext, id: string, flags: ApiFlags & { event: string; wait: number | false }): Promise<number> {
   requireEventType(flags.event);
-  const { raw, outcome } = await withApi(ctx, flags, async (api) => {
-    const answer = await api.testWebhook(id, flags.event);
-    const first = outcomeOfAnswer(answer.value);
-    if (flags.wait === false || first.state !== 'unfinished') return { raw: answer.raw, outcome: first };
-    const spinner = ctx.interactive ? new Spinner(ctx.stderr, `waiting for test delivery ${first.deliveryId ?? ''} to finish`) : undefined;
-    try {
-      const outcome = await waitForTestOutcome(api, id, first, { waitMs: flags.wait });
-      return { raw: outcome === first ? answer.raw : { ...unwrapObject(answer.raw), status: outcome.lastStatus ?? outcome.state, attempt: outcome.attempt }, outcome };
-    } finally {
-      spinner?.stop();
-    }
-  });
+  const spinner = (deliveryId: string | undefined) => {
+    const shown = new Spinner(ctx.stderr, `waiting for test delivery ${deliveryId ?? ''} to finish`);
+    return () => shown.stop();
+  };
+  const { raw, outcome } = await withApi(ctx, flags, (api) => runTestDelivery(api, id, flags.event, { waitMs: flags.wait, whileWaiting: ctx.interactive ? spinner : undefined }));
   if (ctx.json) printJson(ctx, raw);
   else printTestResult(ctx, { id, event: flags.event, outcome, waitedMs: flags.wait === false ? undefined : flags.wait });
   return outcome.state === 'succeeded' || (flags.wait === false && outcome.state === 'unfinished') ? EXIT_OK : EXIT_FAILED;

@@ -21,6 +21,11 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'content-length',
 ]);
 
+/** A header that belongs to the connection (or the framing), which whoever sends sets. */
+export function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP.has(name.toLowerCase());
+}
+
 /** A copy of `headers` without hop-by-hop ones, the lower-case names in `alsoDrop`, or undefined values. */
 export function endToEndHeaders(headers: Record<string, string | string[] | undefined>, alsoDrop: readonly string[] = []): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

@@ -107,3 +107,9 @@ function eventInBody(body: Buffer): string | undefined {
 function safeName(text: string): string {
   return text.replace(/[^\w.-]/g, '_');
 }
+
+/** `trigger --data DIR`: every fixture of the folder in name order, its bytes sent unchanged (re-signed, a new delivery id each). */
+export function fixtureDeliveries(dir: string, others: { types: readonly string[]; all?: boolean; set?: readonly string[]; pretty?: boolean }): Array<{ event: string; body: Buffer }> {
+  if (others.types.length || others.all || others.set?.length || others.pretty) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all, --set and --pretty, or give --data one file');
+  return readFixtures(dir, '--data').map(({ event, body }) => ({ event, body }));
+}

@@ -1,9 +1,13 @@
 /**
  * Sends one HTTP request with node:http(s) and reports what happened, never throwing.
  * node:http rather than undici here because `trigger` must start fast (undici costs ~30 ms to load).
+ * Through a forward proxy (the agent from http/node-agent.ts), what the proxy itself did wrong —
+ * refused, unknown, 407, a tunnel it would not open — is reported as the proxy's, not the receiver's.
  */
 import http from 'node:http';
 import https from 'node:https';
+import { watchProxy } from '../http/node-agent.js';
+import { proxyLabel, proxyProblem, type ProxyRoute } from '../http/proxy-settings.js';
 
 export interface OutgoingRequest {
   url: string;
@@ -12,6 +16,8 @@ export interface OutgoingRequest {
   body: Uint8Array;
   timeoutMs: number;
   agent?: http.Agent;
+  /** The proxy `agent` goes through, for the words of a failure. */
+  proxy?: ProxyRoute;
   /** Ends the exchange at once (Ctrl-C): the result says "interrupted". */
   signal?: AbortSignal;
 }
@@ -25,7 +31,9 @@ export interface SendResult {
   durationMs: number;
   /** Why no response arrived, in words for a person (with the fix), or undefined. */
   error?: string;
-  errorCode?: 'refused' | 'timeout' | 'dns' | 'reset' | 'tls' | 'interrupted' | 'other';
+  errorCode?: 'refused' | 'timeout' | 'dns' | 'reset' | 'tls' | 'proxy' | 'interrupted' | 'other';
+  /** The proxy the request went through. */
+  proxy?: ProxyRoute;
 }
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -51,13 +59,22 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
       settled = true;
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', interrupt);
-      resolve({ ...r, durationMs: elapsed() });
+      resolve({ ...r, ...(req.proxy ? { proxy: req.proxy } : {}), durationMs: elapsed() });
+    };
+    const proxyFailed = (what: string) => {
+      const { message, hint } = proxyProblem(req.proxy!, url, what);
+      finish({ error: `${message} — ${hint}`, errorCode: 'proxy' });
     };
     const interrupt = () => {
       finish({ error: 'interrupted', errorCode: 'interrupted' });
       outgoing.destroy();
     };
     const outgoing = client.request(url, { method: req.method ?? 'POST', headers, agent: req.agent }, (res) => {
+      const refused = verdict.ofAnswer(res);
+      if (refused) {
+        res.resume();
+        return proxyFailed(refused);
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
@@ -74,11 +91,25 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
       finish({ error: `no answer from ${url.host} within ${req.timeoutMs} ms — make the receiver answer faster, or raise --timeout`, errorCode: 'timeout' });
       outgoing.destroy();
     }, req.timeoutMs);
-    outgoing.on('error', (err) => finish(describeNetworkError(err, url)));
+    const verdict = watchProxy(outgoing, req.proxy);
+    outgoing.on('error', (err) => {
+      const fault = verdict.ofError(err);
+      if (fault) proxyFailed(fault);
+      else finish(describeNetworkError(err, url));
+    });
     if (req.signal?.aborted) return interrupt();
     req.signal?.addEventListener('abort', interrupt, { once: true });
     outgoing.end(req.body);
   });
+}
+
+/**
+ * After "the receiver answered 502": through a proxy a 502, 503 or 504 may be the proxy's own
+ * answer (an http:// request's answer comes from the proxy either way), so the words say so.
+ */
+export function gatewayNote({ status, proxy }: Pick<SendResult, 'status' | 'proxy'>, url: string): string {
+  if (!proxy || status === undefined || status < 502 || status > 504) return '';
+  return ` through ${proxyLabel(proxy)}, which answers so itself when it cannot reach ${URL.canParse(url) ? new URL(url).host : url}`;
 }
 
 function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendResult, 'error' | 'errorCode'> {

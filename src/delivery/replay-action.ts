@@ -28,12 +28,14 @@ export interface ReplayActionOptions {
   record: (sent: DeliveryRecord) => void;
   /** Name the target in the result: the history replays anywhere, the live view only to itself. */
   showTarget?: boolean;
+  /** The run's environment, whose proxy settings route a replay (the live view's, to itself, goes direct). */
+  env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
   /** Lets `e` edit the body first; without it `e` explains it is not available. */
   editor?: EditorAccess;
 }
 
-export function replayAction({ secret, noSecretHint, record, showTarget = false, timeoutMs = 10_000, editor }: ReplayActionOptions): ReplayAction {
+export function replayAction({ secret, noSecretHint, record, showTarget = false, timeoutMs = 10_000, editor, env }: ReplayActionOptions): ReplayAction {
   return async (original, { edit = false } = {}) => {
     if (!secret) return `cannot replay: no secret to sign with (${noSecretHint})`;
     if (edit && !editor) return 'editing is not available here';
@@ -45,7 +47,7 @@ export function replayAction({ secret, noSecretHint, record, showTarget = false,
         return `✗ ${(err as Error).message}`;
       }
     }
-    const outcome = await replayDelivery(original, { secret, timeoutMs, userAgent: USER_AGENT, body });
+    const outcome = await replayDelivery(original, { secret, timeoutMs, userAgent: USER_AGENT, body, env });
     record(outcome.record);
     const answer = outcome.result.status ?? outcome.result.error;
     const target = showTarget ? ` to ${redactUrl(outcome.record.url)}` : '';

@@ -9,6 +9,7 @@ import { isSuccessStatus } from '../core/http-status.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
+import { agentFor } from '../http/node-agent.js';
 
 export interface ReplayOptions {
   /** Where to send it; default: where the original went. */
@@ -18,6 +19,8 @@ export interface ReplayOptions {
   userAgent: string;
   /** Send these bytes instead of the recorded body (an edited replay, still linked to its original). */
   body?: Buffer;
+  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the request. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ReplayOutcome {
@@ -52,7 +55,8 @@ export async function replayDelivery(original: DeliveryRecord, options: ReplayOp
   const body = options.body ?? original.requestBody;
   const headers = webhookHeaders({ event, deliveryId, body, secret: options.secret, userAgent: options.userAgent });
   const createdAt = Date.now();
-  const result = await sendRequest({ url, headers, body, timeoutMs: options.timeoutMs });
+  const { agent, proxy } = await agentFor(url, options.env ?? {});
+  const result = await sendRequest({ url, headers, body, timeoutMs: options.timeoutMs, agent, proxy }).finally(() => agent.destroy());
   const record = sentRecord(
     { source: 'replay', createdAt, event, deliveryId, url, headers, body, replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`) },
     result,

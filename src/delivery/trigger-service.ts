@@ -3,8 +3,6 @@
  * sends them with bounded concurrency, and records every attempt through `record`.
  */
 import { setMaxListeners } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
 import { newDeliveryId } from '../core/delivery-id.js';
 import type { SendPlan } from '../core/fault-plan.js';
 import { applyOverrides, envelopeProblem, OverrideError, serialiseEnvelope, webhookTimestamp, type Envelope, type Override } from '../core/payload.js';
@@ -18,6 +16,7 @@ import { isSuccessStatus } from '../core/http-status.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from './sent-record.js';
 import { sendRequest, type SendResult } from './http-sender.js';
+import { agentFor, type RoutedAgent } from '../http/node-agent.js';
 
 export interface PreparedDelivery {
   event: string;
@@ -130,6 +129,10 @@ export interface SendOptions {
   plan?: SendPlan;
   /** Ctrl-C: see `Interruption`. */
   interruption?: Interruption;
+  /** `--header`s (lower-case names, already checked), applied over the signed headers. */
+  extraHeaders?: Record<string, string>;
+  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the requests. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -161,7 +164,7 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
   // A concurrent duplicate needs a second connection beside its original's.
   const sockets = options.concurrency * (plan?.duplicates ? 2 : 1);
   const agentOptions = { keepAlive: true, maxSockets: sockets };
-  const agent = options.url.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const route = await agentFor(options.url, options.env ?? {}, agentOptions);
   const cutOff = new AbortController();
   // Every request in flight listens for it.
   setMaxListeners(sockets + 1, cutOff.signal);
@@ -181,7 +184,7 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
     else outcomes[outcome.order - 1] = outcome;
     options.onDelivered?.(outcome, ++done);
   };
-  const send = (request: SignedRequest, duplicate: boolean) => sendOne(request, ++sent, duplicate, agent, options, cutOff.signal).then(finished);
+  const send = (request: SignedRequest, duplicate: boolean) => sendOne(request, ++sent, duplicate, route, options, cutOff.signal).then(finished);
   const worker = async () => {
     while (next < total && !interrupted) {
       const position = next++;
@@ -198,7 +201,7 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
     await Promise.all(Array.from({ length: Math.min(options.concurrency, total) }, worker));
   } finally {
     clearTimeout(graceTimer);
-    agent.destroy();
+    route.agent.destroy();
   }
   if (plan) return { outcomes: outcomes.sort((a, b) => a.order - b.order), interrupted };
   // filter() skips the holes left by requests never started.
@@ -215,14 +218,16 @@ interface SignedRequest {
 /** A delivery's id and signed headers: a duplicate sends these again, unchanged. */
 function signedRequest(item: PreparedDelivery, delayMs: number, options: SendOptions): SignedRequest {
   const deliveryId = newDeliveryId();
-  return { item, deliveryId, delayMs, headers: webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }) };
+  // Last, so an unsigned run's --header may set what signing would have (parseHeaderFlags refuses that otherwise).
+  const headers = { ...webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }), ...options.extraHeaders };
+  return { item, deliveryId, delayMs, headers };
 }
 
 async function sendOne(
-  { item, deliveryId, headers, delayMs }: SignedRequest, order: number, duplicate: boolean, agent: http.Agent, options: SendOptions, signal: AbortSignal,
+  { item, deliveryId, headers, delayMs }: SignedRequest, order: number, duplicate: boolean, { agent, proxy }: RoutedAgent, options: SendOptions, signal: AbortSignal,
 ): Promise<DeliveryOutcome> {
   const createdAt = Date.now();
-  const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent, signal });
+  const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent, proxy, signal });
   options.record({ ...sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result), duplicate });
   return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status), order, duplicate, delayMs: duplicate ? 0 : delayMs, step: item.step };
 }

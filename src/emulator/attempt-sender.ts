@@ -1,9 +1,12 @@
 /**
  * Sends one delivery attempt with undici and reports what happened, never throwing. The
  * platform's rules: one deadline for the whole exchange, only 2xx is success, and a redirect is
- * an answer like any other (undici's `request` does not follow redirects).
+ * an answer like any other (undici's `request` does not follow redirects). A webhook URL the
+ * proxy settings send through a forward proxy goes through it (http/outgoing-dispatcher.ts).
  */
-import { Agent, request } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
+import { proxyFault, proxyFor, proxyLabel, proxySettings, type ProxySettings } from '../http/proxy-settings.js';
 import type { HeaderMap } from '../store/delivery-record.js';
 
 export interface AttemptResult {
@@ -19,12 +22,15 @@ export interface AttemptResult {
 export const MAX_KEPT_RESPONSE_BYTES = 64 * 1024;
 
 export class AttemptSender {
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
   readonly #timeoutMs: number;
+  readonly #proxies: ProxySettings;
 
-  constructor({ connections, timeoutMs }: { connections: number; timeoutMs: number }) {
+  /** `env`: the environment whose HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the attempts. */
+  constructor({ connections, timeoutMs, env = {} }: { connections: number; timeoutMs: number; env?: NodeJS.ProcessEnv }) {
     this.#timeoutMs = timeoutMs;
-    this.#agent = new Agent({ connections, keepAliveTimeout: 10_000, connect: { timeout: timeoutMs } });
+    this.#proxies = proxySettings(env);
+    this.#agent = outgoingDispatcher(env, { connections, keepAliveTimeout: 10_000, connect: { timeout: timeoutMs } });
   }
 
   async send(url: string, headers: Record<string, string>, body: Buffer, keepResponseBody: boolean): Promise<AttemptResult> {
@@ -47,12 +53,19 @@ export class AttemptSender {
       }
       return { status: res.statusCode, headers: res.headers, body: kept, durationMs: elapsed() };
     } catch (err) {
-      return { durationMs: elapsed(), error: describeError(err, url, this.#timeoutMs, signal.aborted) };
+      return { durationMs: elapsed(), error: this.#proxyError(err, url) ?? describeError(err, url, this.#timeoutMs, signal.aborted) };
     }
   }
 
   async close(): Promise<void> {
     await this.#agent.close().catch(() => undefined);
+  }
+
+  /** Through a proxy, what the proxy itself did wrong, or undefined. */
+  #proxyError(err: unknown, url: string): string | undefined {
+    const route = URL.canParse(url) ? proxyFor(new URL(url), this.#proxies) : undefined;
+    const fault = route && proxyFault(err);
+    return fault && `${proxyLabel(route)} ${fault} on the way to ${safeHost(url)}`;
   }
 }
 

@@ -24,6 +24,8 @@ export interface EngineOptions {
   onAttempt?: (report: AttemptReport) => void;
   /** Faults injected into new deliveries (`serve --duplicates --jitter --seed`). */
   faults?: FaultStream;
+  /** The environment whose HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the attempts. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One attempt, as recorded. */
@@ -58,7 +60,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class DeliveryEngine {
   readonly #store: EmulatorStore;
   readonly #sender: AttemptSender;
-  readonly #options: Required<Omit<EngineOptions, 'onAttempt' | 'faults'>> & Pick<EngineOptions, 'onAttempt' | 'faults'>;
+  readonly #options: Required<Omit<EngineOptions, 'onAttempt' | 'faults' | 'env'>> & Pick<EngineOptions, 'onAttempt' | 'faults' | 'env'>;
   /** Attempts started and not yet recorded, by delivery row; reads of due work leave them out. */
   readonly #inFlight = new Map<number, Promise<void>>();
   /** Attempts waiting for an answer: what `concurrency` bounds. A slot frees at the answer. */
@@ -80,7 +82,7 @@ export class DeliveryEngine {
     if (!(options.timeScale > 0) || !Number.isFinite(options.timeScale)) throw new RangeError('timeScale must be a finite number greater than 0');
     this.#store = store;
     this.#options = { ...options, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, timeoutMs: options.timeoutMs ?? ATTEMPT_TIMEOUT_MS };
-    this.#sender = new AttemptSender({ connections: this.#options.concurrency, timeoutMs: this.#options.timeoutMs });
+    this.#sender = new AttemptSender({ connections: this.#options.concurrency, timeoutMs: this.#options.timeoutMs, env: this.#options.env });
     this.#arrivals = new GroupCommit((items) => (store.enqueue(items), items.map(() => undefined)));
     this.#results = new GroupCommit((items) => store.recordAttempts(items, DISABLE_AFTER_CONSECUTIVE_FAILURES));
   }

@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   onAttempt?: EngineOptions['onAttempt'];
   faults?: EngineOptions['faults'];
   onRequest?: ApiServerOptions['onRequest'];
+  /** The environment whose proxy settings route the deliveries. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningEmulator {
@@ -40,7 +42,7 @@ export function defaultStatePath(historyDbPath: string): string {
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const store = EmulatorStore.open(options.statePath);
-  const engine = new DeliveryEngine(store, { timeScale: options.timeScale, userAgent: USER_AGENT, concurrency: options.concurrency, onAttempt: options.onAttempt, faults: options.faults });
+  const engine = new DeliveryEngine(store, { timeScale: options.timeScale, userAgent: USER_AGENT, concurrency: options.concurrency, onAttempt: options.onAttempt, faults: options.faults, env: options.env });
   const service = new WebhookService(store, engine);
   const server = new ApiServer(service, { token: options.token, onRequest: options.onRequest, requestTimeoutMs: options.requestTimeoutMs });
   let url: string;

@@ -1,11 +1,14 @@
 /**
  * `listen --forward-to`: passes a received request on to the app its route names, with its exact
  * bytes and headers (only hop-by-hop headers are dropped), and brings back the app's answer. An
- * app that is down answers 502, one that is too slow 504, both with a recorded reason.
+ * app that is down answers 502, one that is too slow 504, both with a recorded reason. An app
+ * the proxy settings send through a forward proxy is reached through it (http/node-agent.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
 import { endToEndHeaders } from '../core/http-headers.js';
+import { agentFor, watchProxy, type RoutedAgent } from '../http/node-agent.js';
+import { proxyLabel, type ProxyRoute } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
 import { routeFor, type Route } from './routes.js';
 
@@ -30,9 +33,9 @@ export interface Router {
   close(): void;
 }
 
-/** One forwarder per route (each keeps its connections alive), tried in order. */
-export function createRouter(routes: readonly Route[], defaultTimeoutMs: number): Router {
-  const forwarders = new Map(routes.map((route) => [route, createForwarder(route.url, route.timeoutMs ?? defaultTimeoutMs)]));
+/** One forwarder per route (each keeps its connections alive), tried in order; `env` holds the proxy settings. */
+export function createRouter(routes: readonly Route[], defaultTimeoutMs: number, env: NodeJS.ProcessEnv = {}): Router {
+  const forwarders = new Map(routes.map((route) => [route, createForwarder(route.url, route.timeoutMs ?? defaultTimeoutMs, env)]));
   return {
     routes,
     forward(request, event) {
@@ -44,10 +47,14 @@ export function createRouter(routes: readonly Route[], defaultTimeoutMs: number)
 }
 
 /** A forwarder to `target` that keeps connections to the app alive between requests. */
-export function createForwarder(target: URL, timeoutMs: number): { forward: Forward; close: () => void } {
+export function createForwarder(target: URL, timeoutMs: number, env: NodeJS.ProcessEnv = {}): { forward: Forward; close: () => void } {
   const client = target.protocol === 'https:' ? https : http;
-  const agent = new client.Agent({ keepAlive: true, maxSockets: 64 });
-  const forward: Forward = (request) => {
+  const agentOptions = { keepAlive: true, maxSockets: 64 };
+  const direct = () => ({ agent: new client.Agent(agentOptions) });
+  // A bad proxy URL was reported when listen started (the forwarder then goes direct).
+  const routed: Promise<RoutedAgent> = agentFor(target, env, agentOptions).catch(direct);
+  const forward: Forward = async (request) => {
+    const { agent, proxy } = await routed;
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
     const url = new URL(target);
@@ -66,6 +73,11 @@ export function createForwarder(target: URL, timeoutMs: number): { forward: Forw
       };
       const fail = (status: number, error: string) => finish({ response: errorResponse(status, error), error });
       const outgoing = client.request(url, { method: request.method, headers, agent }, (res) => {
+        const refused = verdict.ofAnswer(res);
+        if (refused) {
+          res.resume();
+          return fail(502, proxyError(proxy!, url, refused));
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -84,11 +96,19 @@ export function createForwarder(target: URL, timeoutMs: number): { forward: Forw
         fail(504, `the app at ${url.host} did not answer within ${timeoutMs} ms`);
         outgoing.destroy();
       }, timeoutMs);
-      outgoing.on('error', (err: NodeJS.ErrnoException) => fail(502, describeAppError(err, url)));
+      const verdict = watchProxy(outgoing, proxy);
+      outgoing.on('error', (err: NodeJS.ErrnoException) => {
+        const fault = verdict.ofError(err);
+        fail(502, fault ? proxyError(proxy!, url, fault) : describeAppError(err, url));
+      });
       outgoing.end(request.body);
     });
   };
-  return { forward, close: () => agent.destroy() };
+  return { forward, close: () => void routed.then(({ agent }) => agent.destroy()) };
+}
+
+function proxyError(proxy: ProxyRoute, url: URL, what: string): string {
+  return `${proxyLabel(proxy)} ${what} on the way to the app at ${url.host}`;
 }
 
 function describeAppError(err: NodeJS.ErrnoException, url: URL): string {

@@ -99,7 +99,7 @@ export async function startListenSession(options: ListenSessionOptions, handlers
   try {
     if (options.relayUrl) {
       const { connectListenerToRelay } = await import('../tunnel/listen-tunnel.js');
-      const tunnel = connectListenerToRelay(listener, { relayUrl: options.relayUrl, relayKey: options.relayKey, channelName: options.relayChannel, onWarning: (message) => events.emit('relayWarning', message) });
+      const tunnel = await connectListenerToRelay(listener, { relayUrl: options.relayUrl, relayKey: options.relayKey, channelName: options.relayChannel, env: options.proxyEnv, onWarning: (message) => events.emit('relayWarning', message) });
       ends.push(() => tunnel.stop());
       failed = tunnel.ended.then((end) => (end.reason === 'stopped' ? new Promise<never>(() => {}) : new UserError(end.message, { hint: end.hint })));
     }

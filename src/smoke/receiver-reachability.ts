@@ -1,9 +1,12 @@
 /**
  * Whether smoke can start at all: a receiver that refuses the first connection, or accepts none
- * within `--wait`, is one fact to report rather than a failure per check.
+ * within `--wait`, is one fact to report rather than a failure per check. Through a forward
+ * proxy the first connection is the proxy's, so that is the one tried (the receiver behind it
+ * is the proxy's to reach, and the checks say how that went).
  */
 import net from 'node:net';
 import { redactUrl } from '../core/redact.js';
+import { proxyFor, proxyLabel, proxyProblem, proxySettings } from '../http/proxy-settings.js';
 import type { SmokeRunOptions } from './smoke-run.js';
 
 const CONNECT_RETRY_MS = 200;
@@ -13,7 +16,9 @@ const CONNECT_RETRY_MS = 200;
  * it, the first connection was refused. Other failures (a timeout, an unknown host) are left to
  * the checks, whose reasons name them.
  */
-export async function unreachableReason(options: Pick<SmokeRunOptions, 'url' | 'waitMs' | 'timeoutMs'>): Promise<string | undefined> {
+export async function unreachableReason(options: Pick<SmokeRunOptions, 'url' | 'waitMs' | 'timeoutMs' | 'env'>): Promise<string | undefined> {
+  const route = proxyFor(new URL(options.url), proxySettings(options.env ?? {}));
+  if (route) return proxyUnreachableReason(options, route);
   const where = redactUrl(options.url);
   if (options.waitMs) {
     if (await waitForConnection(options.url, options.waitMs)) return undefined;
@@ -21,6 +26,17 @@ export async function unreachableReason(options: Pick<SmokeRunOptions, 'url' | '
   }
   if ((await connectOnce(options.url, Math.min(options.timeoutMs, 2_000))) !== 'ECONNREFUSED') return undefined;
   return `connection refused at ${where}, so no check was run — is the receiver running on that port? (--wait 30s waits for one that is still starting)`;
+}
+
+async function proxyUnreachableReason(options: Pick<SmokeRunOptions, 'url' | 'waitMs' | 'timeoutMs'>, route: NonNullable<ReturnType<typeof proxyFor>>): Promise<string | undefined> {
+  if (options.waitMs) {
+    if (await waitForConnection(route.proxy, options.waitMs)) return undefined;
+    return `nothing accepted a connection at ${proxyLabel(route)} within ${formatSeconds(options.waitMs)} (--wait), so no check was run — check ${route.variable}`;
+  }
+  const outcome = await connectOnce(route.proxy, Math.min(options.timeoutMs, 2_000));
+  if (outcome !== 'ECONNREFUSED' && outcome !== 'ENOTFOUND') return undefined;
+  const { message, hint } = proxyProblem(route, new URL(options.url), outcome === 'ECONNREFUSED' ? 'refused the connection' : 'cannot be resolved');
+  return `${message}, so no check was run — ${hint}`;
 }
 
 function formatSeconds(ms: number): string {

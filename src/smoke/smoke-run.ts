@@ -4,10 +4,9 @@
  * returns the report. A refused, hanging or crashing receiver fails the checks it affects; the
  * run goes on, unless `bail` or a receiver not answering in time stops it.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { redactUrl } from '../core/redact.js';
 import { sendRequest } from '../delivery/http-sender.js';
+import { agentFor, type RoutedAgent } from '../http/node-agent.js';
 import { type DeliveryRecord } from '../store/delivery-record.js';
 import { sentRecord } from '../delivery/sent-record.js';
 import { runChecks, type StopReason } from './check-runner.js';
@@ -42,6 +41,8 @@ export interface SmokeRunOptions {
   onCheckDone?: (result: CheckResult, index: number, total: number) => void;
   /** Checks that decide their own requests as they go (`--fuzz`), run after the planned ones. */
   extraChecks?: readonly ExtraCheck[];
+  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the requests. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A check that sends what it likes through `send` (recorded like every request) and judges itself. */
@@ -112,7 +113,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   const countBefore = options.processedCount === undefined ? undefined : await readProcessedCount(options.processedCount);
   // A fresh connection per request: a kept-alive socket the receiver closes between checks
   // would show up as a spurious reset, and the platform does not reuse connections either.
-  const agent = options.url.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+  const agent = await agentFor(options.url, options.env ?? {}, { keepAlive: false });
   const extras = options.extraChecks ?? [];
   const total = checks.length + (countBefore === undefined ? 0 : 1) + extras.length;
   const notRunReason = (stop: StopReason) => stop === 'bail'
@@ -136,7 +137,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
       onCheckDone: (result, index) => options.onCheckDone?.(result, index, total),
     });
   } finally {
-    agent.destroy();
+    agent.agent.destroy();
   }
   const results = outcome.results;
   if (countBefore !== undefined) {
@@ -148,7 +149,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   }
   // After the count, so the processed-count check knows exactly what the planned checks sent.
   if (!outcome.stopped) {
-    const extraAgent = options.url.startsWith('https:') ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+    const extraAgent = await agentFor(options.url, options.env ?? {}, { keepAlive: false });
     try {
       for (const extra of extras) {
         options.onCheckStart?.(extra, results.length, total);
@@ -157,7 +158,7 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
         options.onCheckDone?.(result, results.length - 1, total);
       }
     } finally {
-      extraAgent.destroy();
+      extraAgent.agent.destroy();
     }
   }
   const patterns = detectPatterns(results, outcome.stopped, outcome.stopped && notRunReason(outcome.stopped).replace(/^not run: /, ''));
@@ -175,16 +176,16 @@ async function settledCount(command: string, atLeast: number): Promise<number> {
   return count;
 }
 
-async function sendCheck(check: SmokeCheck, agent: http.Agent, options: SmokeRunOptions): Promise<ExchangeOutcome[]> {
+async function sendCheck(check: SmokeCheck, agent: RoutedAgent, options: SmokeRunOptions): Promise<ExchangeOutcome[]> {
   if (check.send === 'together') return Promise.all(check.requests.map((request) => exchange(request, agent, options)));
   const exchanges: ExchangeOutcome[] = [];
   for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
   return exchanges;
 }
 
-async function exchange(request: ProbeRequest, agent: http.Agent, options: SmokeRunOptions): Promise<ExchangeOutcome> {
+async function exchange(request: ProbeRequest, { agent, proxy }: RoutedAgent, options: SmokeRunOptions): Promise<ExchangeOutcome> {
   const createdAt = Date.now();
-  const result = await sendRequest({ url: options.url, headers: request.headers, body: request.body, timeoutMs: options.timeoutMs, agent });
+  const result = await sendRequest({ url: options.url, headers: request.headers, body: request.body, timeoutMs: options.timeoutMs, agent, proxy });
   options.record?.(sentRecord({ source: 'smoke', createdAt, event: request.event, deliveryId: request.deliveryId, url: options.url, headers: request.headers, body: request.body }, result));
   return toExchangeOutcome(request, result);
 }

@@ -4,6 +4,7 @@
  * and public URL go to the listener's header info; the channel is reused from the channel store.
  */
 import { redactUrl } from '../core/redact.js';
+import { proxyAgentFor } from '../http/node-agent.js';
 import { clockTime } from '../format/display.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import { ChannelStore, channelEntryName } from './channel-store.js';
@@ -26,12 +27,16 @@ export interface ListenTunnelOptions {
   channelName?: string;
   store?: ChannelStore;
   onWarning?: (message: string) => void;
+  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY decide whether the WebSocket goes through a proxy (CONNECT). */
+  env?: NodeJS.ProcessEnv;
 }
 
-export function connectListenerToRelay(listener: Listener, options: ListenTunnelOptions): ListenTunnel {
+export async function connectListenerToRelay(listener: Listener, options: ListenTunnelOptions): Promise<ListenTunnel> {
   const store = options.store ?? new ChannelStore();
   const entry = channelEntryName(options.relayUrl, options.channelName);
+  const routed = await proxyAgentFor(new URL(options.relayUrl), options.env ?? {}, { keepAlive: false });
   const client = new TunnelClient({
+    proxy: routed && { agent: routed.agent, route: routed.proxy },
     relayUrl: options.relayUrl,
     relayKey: options.relayKey,
     handler: listener.handler,

@@ -7,7 +7,9 @@
  * that could not be sent because the link dropped is kept until the request's deadline and sent
  * over the next connection, where the relay still holds the sender.
  */
+import type http from 'node:http';
 import WebSocket from 'ws';
+import { proxyAnswer, proxyFault, proxyProblem, type ProxyRoute } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
 import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
 import { localPathFor, normaliseRelayUrl } from './forwarding-rules.js';
@@ -56,6 +58,8 @@ export interface TunnelClientOptions {
   reconnectDelaysMs?: readonly number[];
   healthyAfterMs?: number;
   handshakeTimeoutMs?: number;
+  /** Connect through this forward proxy (a CONNECT tunnel agent from http/node-agent.ts). */
+  proxy?: { agent: http.Agent; route: ProxyRoute };
 }
 
 /** `code`, on a refusal: the relay's error code (`relay_key_refused`, `unauthorized`, `too_many_channels`). */
@@ -133,13 +137,31 @@ export class TunnelClient {
       url.searchParams.set('channel', this.credentials.channel);
       headers.authorization = `Bearer ${this.credentials.token}`;
     }
-    const socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000 });
+    const proxy = this.options.proxy;
+    const socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000, agent: proxy?.agent });
     this.socket = socket;
     this.hello = undefined;
     let refusal: { message: string; code?: string } | undefined;
     let lastError: string | undefined;
+    // What the proxy did wrong is the proxy's, not the relay's: a refused CONNECT's answer reaches ws as the relay's.
+    let proxyFailure: string | undefined;
+    const proxyFailed = (what: string) => {
+      const { message, hint } = proxyProblem(proxy!.route, url, what);
+      return `${message} — ${hint}`;
+    };
+    const onProxyConnect = (connect: { statusCode?: number; statusText?: string }) => {
+      if (connect.statusCode !== undefined && connect.statusCode !== 200) proxyFailure = proxyFailed(proxyAnswer(connect.statusCode, connect.statusText));
+    };
+    proxy?.agent.on('proxyConnect', onProxyConnect);
+    socket.once('close', () => proxy?.agent.off('proxyConnect', onProxyConnect));
 
     socket.on('unexpected-response', (_req, res) => {
+      if (proxyFailure) {
+        lastError = proxyFailure;
+        res.resume();
+        socket.terminate();
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -172,7 +194,8 @@ export class TunnelClient {
     });
     socket.on('ping', () => this.armWatchdog(socket));
     socket.on('error', (err) => {
-      lastError ??= describeSocketError(err);
+      const fault = proxy && proxyFault(err);
+      lastError ??= proxyFailure ?? (fault ? proxyFailed(fault) : describeSocketError(err));
     });
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return;

@@ -61,6 +61,6 @@ describe('HTTP_PROXY / HTTPS_PROXY / NO_PROXY', () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const result = await runCli(['--api-url', internalUrl, '--token', 'tok', 'list'], { env: { http_proxy: closed } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: the proxy ${closed} (HTTP_PROXY) refused the connection on the way to ${internalUrl} — check HTTP_PROXY, or add the host to NO_PROXY`);
+    expect(result.stderr).toBe(`error: the proxy ${closed} (HTTP_PROXY) refused the connection on the way to ${internalUrl} — check HTTP_PROXY, or add api.internal.test to NO_PROXY`);
   });
 });

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
+import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -18,9 +19,9 @@ afterEach(async () => {
 });
 
 describe('start-up', () => {
-  async function packagesLoaded(args: string[]): Promise<string[]> {
+  async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<string[]> {
     const configDir = tempDir();
-    const result = await execa(process.execPath, ['--require', new URL('../helpers/trace-modules.cjs', import.meta.url).pathname, BIN, ...args], { reject: false, env: isolatedEnv(configDir) });
+    const result = await execa(process.execPath, ['--require', new URL('../helpers/trace-modules.cjs', import.meta.url).pathname, BIN, ...args], { reject: false, env: isolatedEnv(configDir, env) });
     return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')).map((l) => l.slice(16)))];
   }
 
@@ -33,6 +34,21 @@ describe('start-up', () => {
     server = await startRecordingServer();
     expect(await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET])).toEqual(['commander']);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('trigger through a proxy loads its proxy agent, still not undici; one the proxy rule skips loads none', async () => {
+    server = await startRecordingServer();
+    const proxy = await startForwardProxy({});
+    try {
+      const proxied = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET], { HTTP_PROXY: proxy.url });
+      expect(proxied).toContain('http-proxy-agent');
+      expect(proxied).not.toContain('undici');
+      expect(proxy.seen).toHaveLength(1);
+      const bypassed = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+      expect(bypassed).toEqual(['commander']);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

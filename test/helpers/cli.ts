@@ -12,9 +12,12 @@ export function tempDir(prefix = 'webhooks-cli-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Environment that isolates the CLI from the user's config and from CI detection. */
+/** A developer's own proxy settings must not route the tests' loopback requests (empty counts as unset). */
+const NO_PROXY_SETTINGS = { HTTP_PROXY: '', http_proxy: '', HTTPS_PROXY: '', https_proxy: '', NO_PROXY: '', no_proxy: '' };
+
+/** Environment that isolates the CLI from the user's config, proxies and CI detection. */
 export function isolatedEnv(configDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', WEBHOOKS_DB: '', WEBHOOKS_SECRET: '', WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '', WEBHOOKS_PROFILE: '', WEBHOOKS_RELAY_KEY: '', WEBHOOKS_RELAY_KEYS: '', WEBHOOKS_RELAY_REDIS: '', ...extra };
+  return { WEBHOOKS_CONFIG_DIR: configDir, NO_COLOR: '1', CI: '', WEBHOOKS_DB: '', WEBHOOKS_SECRET: '', WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '', WEBHOOKS_PROFILE: '', WEBHOOKS_RELAY_KEY: '', WEBHOOKS_RELAY_KEYS: '', WEBHOOKS_RELAY_REDIS: '', ...NO_PROXY_SETTINGS, ...extra };
 }
 
 /** Spawns the built binary (for what only a process shows: signals, a terminal, start-up loading). */

@@ -2,7 +2,9 @@
  * A real forward proxy on loopback, for proxy tests: absolute-form requests
  * (`GET http://host/path`) are passed on, `CONNECT host:port` opens a tunnel. Host names are
  * resolved only through `hosts` (e.g. `api.internal.test` → 127.0.0.1), so a request that
- * bypasses the proxy cannot reach them, and any other name gets a 502.
+ * bypasses the proxy cannot reach them, and any other name gets a 502. With `credentials`
+ * (`user:password`), a request without that Basic Proxy-Authorization gets a 407, as a corporate
+ * proxy answers.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -15,11 +17,16 @@ export interface ForwardProxy {
   close: () => Promise<void>;
 }
 
-export async function startForwardProxy(hosts: Record<string, string>): Promise<ForwardProxy> {
+export async function startForwardProxy(hosts: Record<string, string>, { credentials }: { credentials?: string } = {}): Promise<ForwardProxy> {
   const seen: string[] = [];
   const resolve = (host: string) => hosts[host.toLowerCase()];
+  const authorised = (req: http.IncomingMessage) => !credentials || req.headers['proxy-authorization'] === `Basic ${Buffer.from(credentials).toString('base64')}`;
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    if (!authorised(req)) {
+      res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' }).end('proxy authentication required');
+      return;
+    }
     let target: URL;
     try {
       target = new URL(req.url ?? '');
@@ -32,7 +39,8 @@ export async function startForwardProxy(hosts: Record<string, string>): Promise<
       res.writeHead(502).end(`proxy cannot resolve ${target.hostname}`);
       return;
     }
-    const upstream = http.request({ host: address, port: target.port || 80, method: req.method, path: target.pathname + target.search, headers: { ...req.headers, host: target.host } }, (answer) => {
+    const { 'proxy-authorization': _credentials, 'proxy-connection': _hop, ...headers } = req.headers;
+    const upstream = http.request({ host: address, port: target.port || 80, method: req.method, path: target.pathname + target.search, headers: { ...headers, host: target.host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -41,10 +49,14 @@ export async function startForwardProxy(hosts: Record<string, string>): Promise<
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     seen.push(`CONNECT ${req.url}`);
+    if (!authorised(req)) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const [host = '', port = '443'] = (req.url ?? '').split(/:(?=\d+$)/);
     const address = resolve(host);
     if (!address) {
-      client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const upstream = net.connect(Number(port), address, () => {

@@ -15,10 +15,10 @@ export interface ServeProcess {
 }
 
 /** Spawns `serve --port 0 …` (bounded to `lifetimeMs`) and resolves once it listens. */
-export async function startServe(args: string[] = [], { configDir = tempDir(), lifetimeMs = 60_000, token = 'test-token' } = {}): Promise<ServeProcess> {
+export async function startServe(args: string[] = [], { configDir = tempDir(), lifetimeMs = 60_000, token = 'test-token', env = {} as Record<string, string> } = {}): Promise<ServeProcess> {
   const child = execa(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     reject: false,
-    env: isolatedEnv(configDir),
+    env: isolatedEnv(configDir, env),
     extendEnv: true,
     timeout: lifetimeMs,
     killSignal: 'SIGKILL',

@@ -19,10 +19,9 @@ export interface RecordingServer {
 /** `reset: true` closes the connection with a TCP reset instead of answering, as a dropped proxy or load balancer does. */
 export type Responder = (req: ReceivedRequest) => { status: number; body?: string; headers?: Record<string, string>; delayMs?: number; reset?: boolean };
 
-/** Listens on 127.0.0.1 at a free port and records every request with its raw body. */
-export async function startRecordingServer(respond: Responder = () => ({ status: 200, body: 'OK' })): Promise<RecordingServer> {
-  const requests: ReceivedRequest[] = [];
-  const server = http.createServer((req, res) => {
+/** A request handler that records every request with its raw body and answers as `respond` says. */
+export function recordingHandler(requests: ReceivedRequest[], respond: Responder): http.RequestListener {
+  return (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -37,11 +36,15 @@ export async function startRecordingServer(respond: Responder = () => ({ status:
       if (answer.delayMs) setTimeout(send, answer.delayMs);
       else send();
     });
-  });
+  };
+}
+
+/** Starts `server` on 127.0.0.1 at a free port: its URL (`scheme`), port, and a close that ends open connections. */
+export async function onLoopback(server: http.Server, requests: ReceivedRequest[], scheme = 'http'): Promise<RecordingServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     requests,
     close: () =>
@@ -50,6 +53,12 @@ export async function startRecordingServer(respond: Responder = () => ({ status:
         server.close(() => resolve());
       }),
   };
+}
+
+/** Listens on 127.0.0.1 at a free port and records every request with its raw body. */
+export async function startRecordingServer(respond: Responder = () => ({ status: 200, body: 'OK' })): Promise<RecordingServer> {
+  const requests: ReceivedRequest[] = [];
+  return onLoopback(http.createServer(recordingHandler(requests, respond)), requests);
 }
 
 /** A port that was free a moment ago (for servers the CLI itself starts). */

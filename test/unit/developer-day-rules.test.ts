@@ -1,6 +1,7 @@
 /** The pure rules behind the API client's habits: proxy routing, Retry-After, next pages, test outcomes. */
 import { describe, expect, it } from 'vitest';
-import { proxyFor } from '../../src/http/proxy-settings.js';
+import { proxyFault, proxyFor, proxyProblem, proxySettings, proxySettingsLine, redactProxy } from '../../src/http/proxy-settings.js';
+import { parseHeaderFlags } from '../../src/core/extra-headers.js';
 import { retryAfterAnswer, retryAfterMs, resendAfterReset } from '../../src/api/transient-failure.js';
 import { nextFromLinkHeader, nextPage } from '../../src/api/next-page.js';
 import { outcomeOf } from '../../src/api/test-outcome.js';
@@ -23,6 +24,38 @@ describe('proxyFor (curl\'s rules)', () => {
   it('* bypasses every host; no HTTPS_PROXY means https goes direct', () => {
     expect(proxyFor(new URL('http://x/'), { httpProxy: 'http://p:1', noProxy: '*' })).toBeUndefined();
     expect(proxyFor(new URL('https://x/'), { httpProxy: 'http://p:1' })).toBeUndefined();
+  });
+  it('reads lower-case names first, and takes a value without a scheme as http://, as curl does', () => {
+    expect(proxySettings({ HTTP_PROXY: 'http://upper:1', http_proxy: 'proxy.corp:3128', HTTPS_PROXY: 'https://s:2' })).toEqual({ httpProxy: 'http://proxy.corp:3128', httpsProxy: 'https://s:2', noProxy: undefined });
+    expect(proxySettings({ http_proxy: '', HTTP_PROXY: '' })).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });
+  });
+  it('names a proxy without its password, and says what it did wrong with the fix', () => {
+    expect(redactProxy('http://dev:pa55@proxy.corp:3128')).toBe('http://dev:****@proxy.corp:3128');
+    const route = { proxy: 'http://dev:pa55@proxy.corp:3128', variable: 'HTTPS_PROXY' } as const;
+    expect(proxyProblem(route, new URL('https://hooks.example/x'), 'refused the connection')).toEqual({
+      message: 'the proxy http://dev:****@proxy.corp:3128 (HTTPS_PROXY) refused the connection on the way to https://hooks.example',
+      hint: 'check HTTPS_PROXY, or add hooks.example to NO_PROXY',
+    });
+    expect(proxyProblem(route, new URL('https://hooks.example/x'), 'answered 407').hint).toBe('put the user and password in HTTPS_PROXY (http://user:password@host:port)');
+    expect(proxySettingsLine({ httpProxy: 'http://p:1', noProxy: 'localhost' }, 'deliveries')).toBe('http:// deliveries through http://p:1 (HTTP_PROXY), except to hosts in NO_PROXY (localhost)');
+    expect(proxySettingsLine({})).toBeUndefined();
+  });
+  it('tells the proxy\'s own failures from the target\'s', () => {
+    expect(proxyFault(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe('refused the connection');
+    expect(proxyFault({ message: 'fetch failed', cause: { code: 'ENOTFOUND' } })).toBe('cannot be resolved');
+    expect(proxyFault(new Error('Proxy response (407) !== 200 when HTTP Tunneling'))).toBe('answered 407 (it wants credentials)');
+    expect(proxyFault(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBeUndefined();
+  });
+});
+
+describe('trigger --header', () => {
+  it('lower-cases names, trims values, joins a repeated name', () => {
+    expect(parseHeaderFlags(['X-Tenant: acme', 'x-tenant:beta', 'Accept-Language:  fr '], { unsigned: false })).toEqual({ 'x-tenant': 'acme, beta', 'accept-language': 'fr' });
+  });
+  it('keeps the signed delivery\'s headers unless unsigned, and the connection\'s always', () => {
+    expect(() => parseHeaderFlags(['X-WEBHOOK-SIGNATURE: x'], { unsigned: false })).toThrow('--header would override X-Webhook-Signature');
+    expect(parseHeaderFlags(['X-WEBHOOK-SIGNATURE: x'], { unsigned: true })).toEqual({ 'x-webhook-signature': 'x' });
+    expect(() => parseHeaderFlags(['Transfer-Encoding: chunked'], { unsigned: true })).toThrow('--header cannot set Transfer-Encoding');
   });
 });
 
