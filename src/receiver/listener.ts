@@ -104,7 +104,6 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   // keeps the records and retries (see BatchWriter).
   const store = HistoryStore.open(options.dbPath);
   store.setBusyTimeout(20);
-  const checkpointer = store.checkpointInBackground();
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
   const router = options.routes?.length ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.proxyEnv) : undefined;
   // The validator (ajv) loads only for --validate: a plain listener starts without it.
@@ -138,7 +137,6 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   } catch (err) {
     await recorder.close();
     router?.close();
-    await checkpointer.stop();
     store.close();
     throw err;
   }
@@ -174,8 +172,6 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         let hurried = false;
         const hurry = cutShort?.then(() => (hurried = true));
         clearInterval(spoolTimer);
-        // The last writes are few: the writer's own checkpoint (and close) can take them.
-        const checkpointerStopped = checkpointer.stop();
         http.stopAccepting();
         // Requests still being forwarded or delayed finish (within their own timeouts and the
         // grace period), are answered and recorded; then the remaining connections are closed.
@@ -187,7 +183,6 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         const summary = await recorder.close({ retryMs: hurried ? 0 : left(), cutShort });
         // What `trigger` spooled meanwhile: a damaged file takes nothing, and a hurry has no time.
         if (!summary.damage && !hurried) recorder.importSpool();
-        await checkpointerStopped;
         store.close();
         return summary;
       })();

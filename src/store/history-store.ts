@@ -12,7 +12,6 @@ import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-s
 import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
 import type { SchemaIssue } from '../core/schema-issue.js';
-import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 export interface HistoryFilter {
   event?: string;
@@ -77,7 +76,6 @@ export class HistoryStore {
   readonly #received: Database.Statement;
   readonly #dataVersion: Database.Statement;
   readonly #lastId: Database.Statement;
-  #checkpointer: WalCheckpointer | undefined;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -147,15 +145,6 @@ export class HistoryStore {
   }
 
   /**
-   * Hands the WAL checkpoints to a worker thread (see wal-checkpointer.ts), for a process that
-   * writes a lot and must answer fast: `listen`. Stop it before `close()`.
-   */
-  checkpointInBackground(onCheckpoint?: Parameters<typeof startWalCheckpointer>[2]): WalCheckpointer {
-    this.#checkpointer = startWalCheckpointer(this.path, (pages) => this.#guard(() => this.#db.pragma(`wal_autocheckpoint = ${pages}`)), onCheckpoint);
-    return this.#checkpointer;
-  }
-
-  /**
    * Imports what `trigger` and other fast commands appended to the spool since; returns how many.
    * `onImported` sees each batch once it is written.
    */
@@ -176,9 +165,7 @@ export class HistoryStore {
    */
   insert(record: DeliveryRecord): number {
     try {
-      const id = this.#guard(() => Number(this.#insert.run(toParams(record)).lastInsertRowid));
-      this.#checkpointer?.afterCommit();
-      return id;
+      return this.#guard(() => Number(this.#insert.run(toParams(record)).lastInsertRowid));
     } catch (err) {
       if (err instanceof DamagedFileError) {
         const spool = openSpoolWithFallback(this.path);
@@ -197,7 +184,6 @@ export class HistoryStore {
         for (const r of records) this.#insert.run(toParams(r));
       })(),
     );
-    this.#checkpointer?.afterCommit();
   }
 
   /** Newest first, one page at a time; never reads bodies. */
