@@ -49,20 +49,28 @@ export class WebhookReceiver {
   }
 
   /** The transport-independent entry point; never rejects. */
-  readonly handle: RequestHandler = async (request) => {
+  readonly handle: RequestHandler = (request) => {
     // A transport still delivering after the listener closed (a tunnel shutting down): the sender
     // should retry later, and nothing unrecorded is answered with a 2xx.
     if (this.#recorder.closed) {
       const response = jsonError(503, 'shutting_down', 'the listener is shutting down; retry later');
       this.#store(request, Date.now(), performance.now(), response, { error: 'arrived after the listener began shutting down' });
-      return response;
+      return Promise.resolve(response);
     }
     this.#inFlight++;
+    let result: RawResponse | Promise<RawResponse>;
     try {
-      return await this.#handle(request);
-    } finally {
+      result = this.#handle(request);
+    } catch (err) {
       this.#inFlight--;
+      return Promise.reject(err);
     }
+    // Most requests are answered at once; only a delay or a forward waits.
+    if (!(result instanceof Promise)) {
+      this.#inFlight--;
+      return Promise.resolve(result);
+    }
+    return result.finally(() => this.#inFlight--);
   };
 
   /** Resolves when no request is being handled, or at `deadline` (ms since the epoch). */
@@ -70,10 +78,10 @@ export class WebhookReceiver {
     while (this.#inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
-  async #handle(request: RawRequest): Promise<RawResponse> {
+  #handle(request: RawRequest): RawResponse | Promise<RawResponse> {
     const started = performance.now();
     const createdAt = Date.now();
-    const answer = (response: RawResponse, details: Partial<DeliveryRecord> = {}): RawResponse => {
+    const answer = (response: RawResponse, details: Partial<DeliveryRecord>): RawResponse => {
       this.#store(request, createdAt, started, response, details);
       return response;
     };
@@ -88,24 +96,45 @@ export class WebhookReceiver {
 
     // Verify whenever there is a secret, so `--no-verify` still shows ✓/✗ without rejecting.
     const signature = secrets.length > 0 ? verify(request.body, request.headers['x-webhook-signature'], secrets) : undefined;
-    const signatureDetails = signature === undefined ? {} : { signatureValid: signature.valid, signatureError: signature.valid ? null : signature.message };
     const parsed = parseJsonBody(request.body);
-    const details: Partial<DeliveryRecord> = { ...signatureDetails, event: headerValue(request.headers, 'x-webhook-event') ?? parsed.event ?? null };
-    if (this.#settings.verify && signature && !signature.valid) {
-      return answer(jsonError(401, 'invalid_signature', signature.message), { ...details, error: signature.message });
+    // One object, filled in as the checks go, becomes the record's details.
+    const details: Partial<DeliveryRecord> = { event: headerValue(request.headers, 'x-webhook-event') ?? parsed.event ?? null };
+    if (signature) {
+      details.signatureValid = signature.valid;
+      details.signatureError = signature.valid ? null : signature.message;
     }
-    if (this.#settings.verify && parsed.error) return answer(jsonError(400, 'invalid_body', parsed.error), { ...details, error: parsed.error });
+    if (this.#settings.verify && signature && !signature.valid) {
+      details.error = signature.message;
+      return answer(jsonError(401, 'invalid_signature', signature.message), details);
+    }
+    if (this.#settings.verify && parsed.error) {
+      details.error = parsed.error;
+      return answer(jsonError(400, 'invalid_body', parsed.error), details);
+    }
 
     const verdict = this.#settings.judge?.(request.headers, request.body);
-    if (verdict) Object.assign(details, { schemaValid: verdict.valid, schemaErrors: verdict.valid ? null : verdict.errors });
+    if (verdict) {
+      details.schemaValid = verdict.valid;
+      details.schemaErrors = verdict.valid ? null : verdict.errors;
+    }
     if (verdict && !verdict.valid && this.#settings.strict) {
       const message = `the delivery breaks its schema: ${verdict.errors.map(issueLine).join('; ')}`;
-      return answer({ ...jsonError(422, 'schema_invalid', message), body: Buffer.from(JSON.stringify({ error: { code: 'schema_invalid', message, errors: verdict.errors } })) }, { ...details, error: message });
+      details.error = message;
+      return answer({ ...jsonError(422, 'schema_invalid', message), body: Buffer.from(JSON.stringify({ error: { code: 'schema_invalid', message, errors: verdict.errors } })) }, details);
     }
 
     const deliveryId = headerValue(request.headers, 'x-webhook-delivery');
     const duplicate = deliveryId ? this.#recorder.wasAccepted(deliveryId) : false;
-    Object.assign(details, { duplicate, error: parsed.error });
+    details.duplicate = duplicate;
+    details.error = parsed.error;
+    if (this.#settings.respondDelayMs > 0 || this.#settings.router) return this.#delayOrForward(request, details, answer);
+    // Written out rather than JSON.stringify of an object: this answer goes out thousands of times a second.
+    const body = `{"received":true,"delivery_id":${deliveryId === undefined ? 'null' : JSON.stringify(deliveryId)},"duplicate":${duplicate}}`;
+    return answer({ status: this.#settings.respondStatus, headers: JSON_CONTENT, body: Buffer.from(body) }, details);
+  }
+
+  /** The part of a valid request's handling that waits: `--respond-delay`, then the route's app (or listen's own answer). */
+  async #delayOrForward(request: RawRequest, details: Partial<DeliveryRecord>, answer: (response: RawResponse, details: Partial<DeliveryRecord>) => RawResponse): Promise<RawResponse> {
     if (this.#settings.respondDelayMs > 0) await new Promise((r) => setTimeout(r, this.#settings.respondDelayMs));
     const forwarding = this.#settings.router?.forward(request, details.event ?? null);
     if (forwarding) {
@@ -113,10 +142,8 @@ export class WebhookReceiver {
       return answer(forwarded.response, { ...details, route: forwarded.route.pattern, forwarded: true, error: forwarded.error ?? details.error ?? null });
     }
     if (this.#settings.router) details.forwarded = false;
-    const status = this.#settings.respondStatus;
-    // Written out rather than JSON.stringify of an object: this answer goes out thousands of times a second.
-    const body = `{"received":true,"delivery_id":${deliveryId === undefined ? 'null' : JSON.stringify(deliveryId)},"duplicate":${duplicate}}`;
-    return answer({ status, headers: JSON_CONTENT, body: Buffer.from(body) }, details);
+    const deliveryId = headerValue(request.headers, 'x-webhook-delivery') ?? null;
+    return answer({ status: this.#settings.respondStatus, headers: JSON_CONTENT, body: Buffer.from(JSON.stringify({ received: true, delivery_id: deliveryId, duplicate: details.duplicate ?? false })) }, details);
   }
 
   /**
