@@ -97,11 +97,16 @@ function onRequest(receiver: WebhookReceiver, maxBodyBytes: number, req: http.In
   });
   req.on('end', () => {
     if (tooLarge) return;
-    receiver.handle({ ...meta, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }).then(
-      (response) => respond(res, response),
-      // The receiver never rejects; if it ever does, answer rather than hang the sender.
-      (err: unknown) => respond(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`webhooks-cli listen failed: ${String(err)}`) }),
-    );
+    // The receiver never fails; if it ever does, answer rather than hang the sender.
+    const failed = (err: unknown) => respond(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`webhooks-cli listen failed: ${String(err)}`) });
+    let response: RawResponse | Promise<RawResponse>;
+    try {
+      response = receiver.respond({ ...meta, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+    } catch (err) {
+      return failed(err);
+    }
+    if (response instanceof Promise) response.then((r) => respond(res, r), failed);
+    else respond(res, response);
   });
   // A client that goes away mid-body got no answer; there is nothing to record.
   req.on('error', () => {});

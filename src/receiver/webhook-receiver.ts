@@ -48,14 +48,26 @@ export class WebhookReceiver {
     this.#onRecord = onRecord;
   }
 
-  /** The transport-independent entry point; never rejects. */
+  /** The transport-independent entry point, as a promise; never rejects. */
   readonly handle: RequestHandler = (request) => {
+    try {
+      return Promise.resolve(this.respond(request));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+
+  /**
+   * The same, answering at once when nothing needs waiting for (most requests: no
+   * `--respond-delay`, no forwarding), so a transport can write the answer without a promise.
+   */
+  respond(request: RawRequest): RawResponse | Promise<RawResponse> {
     // A transport still delivering after the listener closed (a tunnel shutting down): the sender
     // should retry later, and nothing unrecorded is answered with a 2xx.
     if (this.#recorder.closed) {
       const response = jsonError(503, 'shutting_down', 'the listener is shutting down; retry later');
       this.#store(request, Date.now(), performance.now(), response, { error: 'arrived after the listener began shutting down' });
-      return Promise.resolve(response);
+      return response;
     }
     this.#inFlight++;
     let result: RawResponse | Promise<RawResponse>;
@@ -63,15 +75,14 @@ export class WebhookReceiver {
       result = this.#handle(request);
     } catch (err) {
       this.#inFlight--;
-      return Promise.reject(err);
+      throw err;
     }
-    // Most requests are answered at once; only a delay or a forward waits.
     if (!(result instanceof Promise)) {
       this.#inFlight--;
-      return Promise.resolve(result);
+      return result;
     }
     return result.finally(() => this.#inFlight--);
-  };
+  }
 
   /** Resolves when no request is being handled, or at `deadline` (ms since the epoch). */
   async idle(deadline: number): Promise<void> {
