@@ -1,7 +1,7 @@
 /**
  * How values read on a terminal, in one place for the plain-line commands and the TUIs alike:
  * colours, columns, durations and clock times. Pure text in, text out; nothing here prints.
- * Colour is a tiny ANSI helper rather than chalk on the hot path.
+ * Colour is a tiny ANSI helper rather than a colour library on the hot path.
  */
 
 export type Paint = (text: string) => string;
