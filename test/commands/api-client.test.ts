@@ -3,36 +3,25 @@
  * and body of each request, tolerant reading of answers, and every error answer mapped to one
  * clear line with the right exit code.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
-import { freePort, startRecordingServer, type RecordingServer, type Responder } from '../helpers/servers.js';
+import { apiStandIn, jsonAnswer } from '../helpers/api-stand-in.js';
+import { freePort, type Responder } from '../helpers/servers.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const WEBHOOK = { id: 'wh_1', url: 'https://example.com/hook', events: ['catalog.product.created'], active: true, debug_mode: false, secret_hint: 's3****' };
 
-let server: RecordingServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function api(respond: Responder) {
-  server = await startRecordingServer(respond);
-  return server;
-}
-
-const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  return runCli(['--api-url', server!.url, '--token', 'tok_123', ...args], { env });
-}
+const standIn = apiStandIn();
+const api = standIn.start;
+const cli = standIn.cli;
+const json = jsonAnswer;
 
 describe('API client requests', () => {
   it('register: POST /api/v1/webhooks with exactly {"url","events","secret","active"}', async () => {
     await api(() => json(201, { ...WEBHOOK, secret: 's3cret' }));
     const result = await cli(['register', '--url', 'https://example.com/hook', '--events', 'catalog.product.created,customer.purchase.completed', '--secret', 's3cret']);
     expect(result.code).toBe(0);
-    const [req] = server!.requests;
+    const [req] = standIn.server.requests;
     expect(req!.method).toBe('POST');
     expect(req!.url).toBe('/api/v1/webhooks');
     expect(req!.headers.authorization).toBe('Bearer tok_123');
@@ -49,7 +38,7 @@ describe('API client requests', () => {
     await api((req) => json(201, { ...WEBHOOK, ...JSON.parse(req.body.toString()) }));
     const result = await cli(['register', '--url', 'http://127.0.0.1:3000/webhook', '--events', 'all', '--inactive']);
     expect(result.code).toBe(0);
-    const body = JSON.parse(server!.requests[0]!.body.toString());
+    const body = JSON.parse(standIn.server.requests[0]!.body.toString());
     expect(Object.keys(body)).toEqual(['url', 'events', 'secret', 'active']);
     expect(body.events).toEqual(EVENT_TYPES);
     expect(body.active).toBe(false);
@@ -72,8 +61,8 @@ describe('API client requests', () => {
     const get = await cli(['get', 'wh_1']);
     const del = await cli(['delete', 'wh_1']);
     expect([list.code, get.code, del.code]).toEqual([0, 0, 0]);
-    expect(server!.requests.map((r) => `${r.method} ${r.url} ${r.body.length}`)).toEqual(['GET /api/v1/webhooks 0', 'GET /api/v1/webhooks/wh_1 0', 'DELETE /api/v1/webhooks/wh_1 0']);
-    expect(server!.requests.every((r) => r.headers.authorization === 'Bearer tok_123')).toBe(true);
+    expect(standIn.server.requests.map((r) => `${r.method} ${r.url} ${r.body.length}`)).toEqual(['GET /api/v1/webhooks 0', 'GET /api/v1/webhooks/wh_1 0', 'DELETE /api/v1/webhooks/wh_1 0']);
+    expect(standIn.server.requests.every((r) => r.headers.authorization === 'Bearer tok_123')).toBe(true);
     expect(list.stdout).toMatch(/wh_1\s+active\s+off\s+catalog\.product\.created\s+https:\/\/example\.com\/hook/);
     expect(get.stdout).toContain('url       https://example.com/hook');
     expect(del.stdout.trim()).toBe('deleted wh_1');
@@ -83,21 +72,21 @@ describe('API client requests', () => {
     await api(() => json(200, { ...WEBHOOK, debug_mode: true }));
     const result = await cli(['update', 'wh_1', '--debug-mode']);
     expect(result.code).toBe(0);
-    expect(server!.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([['PATCH', '/api/v1/webhooks/wh_1', '{"debug_mode":true}']]);
+    expect(standIn.server.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([['PATCH', '/api/v1/webhooks/wh_1', '{"debug_mode":true}']]);
     expect(result.stdout).toContain('debug     on');
   });
 
   it('update --no-debug-mode --inactive --url: only those fields', async () => {
     await api(() => json(200, WEBHOOK));
     await cli(['update', 'wh_1', '--no-debug-mode', '--inactive', '--url', 'https://example.com/new']);
-    expect(JSON.parse(server!.requests[0]!.body.toString())).toEqual({ url: 'https://example.com/new', active: false, debug_mode: false });
+    expect(JSON.parse(standIn.server.requests[0]!.body.toString())).toEqual({ url: 'https://example.com/new', active: false, debug_mode: false });
   });
 
   it('update --add-event/--remove-event reads the webhook first, then PATCHes the new list', async () => {
     await api((req) => (req.method === 'GET' ? json(200, { ...WEBHOOK, events: ['catalog.product.created', 'search.zero_results'] }) : json(200, WEBHOOK)));
     const result = await cli(['update', 'wh_1', '--add-event', 'customer.cart.added', '--remove-event', 'search.zero_results']);
     expect(result.code).toBe(0);
-    expect(server!.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([
+    expect(standIn.server.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([
       ['GET', '/api/v1/webhooks/wh_1', ''],
       ['PATCH', '/api/v1/webhooks/wh_1', '{"events":["catalog.product.created","customer.cart.added"]}'],
     ]);
@@ -109,13 +98,13 @@ describe('API client requests', () => {
     const ok = await cli(['test', 'wh_1', '--event', 'customer.purchase.completed']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/✓ 200 {2}customer\.purchase\.completed {2}dlv_1/);
-    expect(server!.requests[0]!.method).toBe('POST');
-    expect(server!.requests[0]!.url).toBe('/api/v1/webhooks/wh_1/test');
-    expect(server!.requests[0]!.body.toString()).toBe('{"event":"customer.purchase.completed"}');
+    expect(standIn.server.requests[0]!.method).toBe('POST');
+    expect(standIn.server.requests[0]!.url).toBe('/api/v1/webhooks/wh_1/test');
+    expect(standIn.server.requests[0]!.body.toString()).toBe('{"event":"customer.purchase.completed"}');
     status = 'failed';
     const failed = await cli(['test', 'wh_1']);
     expect(failed.code).toBe(1);
-    expect(server!.requests[1]!.body.toString()).toBe('{"event":"catalog.product.created"}');
+    expect(standIn.server.requests[1]!.body.toString()).toBe('{"event":"catalog.product.created"}');
     expect(failed.stderr).toContain('the test delivery failed: answered 500');
   });
 
@@ -126,7 +115,7 @@ describe('API client requests', () => {
     ] }));
     const result = await cli(['deliveries', 'wh_1', '--status', 'failed', '--limit', '5']);
     expect(result.code).toBe(0);
-    expect(server!.requests[0]!.url).toBe('/api/v1/webhooks/wh_1/deliveries?status=failed&limit=5');
+    expect(standIn.server.requests[0]!.url).toBe('/api/v1/webhooks/wh_1/deliveries?status=failed&limit=5');
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatch(/dlv_1\s+catalog\.product\.created\s+1\s+failed\s+500\s+5\.0 ms\s+answered 500/);
@@ -194,6 +183,6 @@ describe('API client errors', () => {
     expect(nothing.stderr).toContain('nothing to update');
     const testEvent = await cli(['test', 'wh_1', '--event', 'nope.nope']);
     expect(testEvent.code).toBe(2);
-    expect(server!.requests).toHaveLength(0);
+    expect(standIn.server.requests).toHaveLength(0);
   });
 });

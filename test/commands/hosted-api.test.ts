@@ -3,24 +3,15 @@
  * delivery queued and finished later, 429/503 with Retry-After, a connection reset under a
  * request, lists paginated by Link headers and by cursors. The stand-in records every request.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startRecordingServer, type RecordingServer, type Responder } from '../helpers/servers.js';
-import { runCli } from '../helpers/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { apiStandIn, jsonAnswer } from '../helpers/api-stand-in.js';
 
-let server: RecordingServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const standIn = apiStandIn();
+const api = standIn.start;
+const cli = standIn.cli;
+const json = jsonAnswer;
 
-async function api(respond: Responder) {
-  server = await startRecordingServer(respond);
-  return server;
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
-const cli = (args: string[]) => runCli(['--api-url', server!.url, '--token', 'tok_123', ...args]);
-const paths = () => server!.requests.map((r) => `${r.method} ${r.url}`);
+const paths = () => standIn.server.requests.map((r) => `${r.method} ${r.url}`);
 const hook = (n: number) => ({ id: `wh_${n}`, url: `https://example.com/${n}`, events: ['catalog.product.created'], active: true });
 
 /** A hosted API that queues the test delivery and lists it with `statuses` in turn, one per poll. */
@@ -65,7 +56,7 @@ describe('test waits for a queued delivery', () => {
     const result = await cli(['test', 'wh_1', '--wait', '1s']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the test delivery is still queued after 1 s — nothing failed yet');
-    expect(server!.requests.length).toBeGreaterThan(1);
+    expect(standIn.server.requests.length).toBeGreaterThan(1);
   });
 
   it('--no-wait prints the queued id and exits 0 after the one request', async () => {
@@ -104,15 +95,15 @@ describe('transient failures', () => {
     await api(() => json(429, { error: { message: 'slow down' } }, { 'retry-after': '0' }));
     const thrice = await cli(['list']);
     expect(thrice.code).toBe(1);
-    expect(server!.requests).toHaveLength(3);
+    expect(standIn.server.requests).toHaveLength(3);
     expect(thrice.stderr.split('\n').filter((l) => l.includes('trying again'))).toHaveLength(2);
     expect(thrice.stderr).toContain('error: the API answered 429: slow down');
-    await server!.close();
+    await standIn.server.close();
 
     await api(() => json(503, {}, { 'retry-after': '120' }));
     const long = await cli(['get', 'wh_1']);
     expect(long.code).toBe(1);
-    expect(server!.requests).toHaveLength(1);
+    expect(standIn.server.requests).toHaveLength(1);
     expect(long.stderr).toContain('error: the API failed with 503');
   });
 
@@ -141,7 +132,7 @@ describe('transient failures', () => {
 describe('pagination', () => {
   it('list follows Link rel="next" (a relative one, among other relations) to the last page', async () => {
     await api((req) => {
-      if (req.url === '/api/v1/webhooks') return json(200, { data: [hook(1), hook(2)] }, { link: `<${server!.url}/api/v1/webhooks?page=1>; rel="first", <${server!.url}/api/v1/webhooks?page=2>; rel="next"` });
+      if (req.url === '/api/v1/webhooks') return json(200, { data: [hook(1), hook(2)] }, { link: `<${standIn.server.url}/api/v1/webhooks?page=1>; rel="first", <${standIn.server.url}/api/v1/webhooks?page=2>; rel="next"` });
       if (req.url === '/api/v1/webhooks?page=2') return json(200, [hook(3)], { link: '</api/v1/webhooks?page=3>; rel="next"' });
       return json(200, { data: [hook(4)] });
     });
@@ -154,7 +145,7 @@ describe('pagination', () => {
   it('deliveries follows has_more + next_cursor and a body\'s next URL, up to --limit', async () => {
     const row = (n: number) => ({ delivery_id: `dlv_${n}`, event: 'catalog.product.created', status: 'succeeded', response_status: 200 });
     await api((req) => {
-      const url = new URL(req.url, server!.url);
+      const url = new URL(req.url, standIn.server.url);
       if (!url.searchParams.has('cursor') && !url.searchParams.has('after')) return json(200, { data: [row(1), row(2)], has_more: true, next_cursor: 'c2' });
       if (url.searchParams.get('cursor') === 'c2') return json(200, { data: [row(3), row(4)], next: '/api/v1/webhooks/wh_1/deliveries?after=dlv_4' });
       return json(200, { data: [row(5), row(6)], has_more: false });
@@ -164,10 +155,10 @@ describe('pagination', () => {
     for (const n of [1, 2, 3, 4, 5, 6]) expect(all.stdout).toContain(`dlv_${n}`);
     expect(paths()).toEqual(['GET /api/v1/webhooks/wh_1/deliveries?limit=50', 'GET /api/v1/webhooks/wh_1/deliveries?limit=50&cursor=c2', 'GET /api/v1/webhooks/wh_1/deliveries?after=dlv_4']);
 
-    server!.requests.length = 0;
+    standIn.server.requests.length = 0;
     const three = await cli(['--json', 'deliveries', 'wh_1', '--limit', '3']);
     expect(JSON.parse(three.stdout).data.map((d: { delivery_id: string }) => d.delivery_id)).toEqual(['dlv_1', 'dlv_2', 'dlv_3']);
-    expect(server!.requests).toHaveLength(2);
+    expect(standIn.server.requests).toHaveLength(2);
     expect(three.stderr).toContain('showing the newest 3; the API has more — raise --limit');
   });
 
@@ -175,6 +166,6 @@ describe('pagination', () => {
     await api(() => json(200, { data: [hook(1)] }, { link: '</api/v1/webhooks>; rel="next"' }));
     const result = await cli(['list']);
     expect(result.code).toBe(0);
-    expect(server!.requests).toHaveLength(1);
+    expect(standIn.server.requests).toHaveLength(1);
   });
 });
