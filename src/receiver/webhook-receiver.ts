@@ -138,14 +138,12 @@ export class WebhookReceiver {
     const duplicate = deliveryId ? this.#recorder.wasAccepted(deliveryId) : false;
     details.duplicate = duplicate;
     details.error = parsed.error;
-    if (this.#settings.respondDelayMs > 0 || this.#settings.router) return this.#delayOrForward(request, details, answer);
-    // Written out rather than JSON.stringify of an object: this answer goes out thousands of times a second.
-    const body = `{"received":true,"delivery_id":${deliveryId === undefined ? 'null' : JSON.stringify(deliveryId)},"duplicate":${duplicate}}`;
-    return answer({ status: this.#settings.respondStatus, headers: JSON_CONTENT, body: Buffer.from(body) }, details);
+    if (this.#settings.respondDelayMs > 0 || this.#settings.router) return this.#delayOrForward(request, deliveryId, details, answer);
+    return answer(this.#received(deliveryId, duplicate), details);
   }
 
   /** The part of a valid request's handling that waits: `--respond-delay`, then the route's app (or listen's own answer). */
-  async #delayOrForward(request: RawRequest, details: Partial<DeliveryRecord>, answer: (response: RawResponse, details: Partial<DeliveryRecord>) => RawResponse): Promise<RawResponse> {
+  async #delayOrForward(request: RawRequest, deliveryId: string | undefined, details: Partial<DeliveryRecord>, answer: (response: RawResponse, details: Partial<DeliveryRecord>) => RawResponse): Promise<RawResponse> {
     if (this.#settings.respondDelayMs > 0) await new Promise((r) => setTimeout(r, this.#settings.respondDelayMs));
     const forwarding = this.#settings.router?.forward(request, details.event ?? null);
     if (forwarding) {
@@ -153,8 +151,14 @@ export class WebhookReceiver {
       return answer(forwarded.response, { ...details, route: forwarded.route.pattern, forwarded: true, error: forwarded.error ?? details.error ?? null });
     }
     if (this.#settings.router) details.forwarded = false;
-    const deliveryId = headerValue(request.headers, 'x-webhook-delivery') ?? null;
-    return answer({ status: this.#settings.respondStatus, headers: JSON_CONTENT, body: Buffer.from(JSON.stringify({ received: true, delivery_id: deliveryId, duplicate: details.duplicate ?? false })) }, details);
+    return answer(this.#received(deliveryId, details.duplicate ?? false), details);
+  }
+
+  /** listen's own answer to a valid delivery (`--respond-status`, 200 by default). */
+  #received(deliveryId: string | undefined, duplicate: boolean): RawResponse {
+    // Written out rather than JSON.stringify of an object: this answer goes out thousands of times a second.
+    const body = `{"received":true,"delivery_id":${deliveryId === undefined ? 'null' : JSON.stringify(deliveryId)},"duplicate":${duplicate}}`;
+    return { status: this.#settings.respondStatus, headers: JSON_CONTENT, body: Buffer.from(body) };
   }
 
   /**
