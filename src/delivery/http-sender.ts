@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { watchProxy } from '../http/node-agent.js';
-import { proxyLabel, proxyProblem, type ProxyRoute } from '../http/proxy-settings.js';
+import { proxyLabel, proxyProblemLine, type ProxyRoute } from '../http/proxy-settings.js';
 
 export interface OutgoingRequest {
   url: string;
@@ -61,10 +61,7 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
       req.signal?.removeEventListener('abort', interrupt);
       resolve({ ...r, ...(req.proxy ? { proxy: req.proxy } : {}), durationMs: elapsed() });
     };
-    const proxyFailed = (what: string) => {
-      const { message, hint } = proxyProblem(req.proxy!, url, what);
-      finish({ error: `${message} — ${hint}`, errorCode: 'proxy' });
-    };
+    const proxyFailed = (what: string) => finish({ error: proxyProblemLine(req.proxy!, url, what), errorCode: 'proxy' });
     const interrupt = () => {
       finish({ error: 'interrupted', errorCode: 'interrupted' });
       outgoing.destroy();

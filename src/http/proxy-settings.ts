@@ -91,6 +91,12 @@ export function proxyProblem(route: ProxyRoute, target: URL, what: string): { me
   return { message: `${proxyLabel(route)} ${what} on the way to ${target.origin}`, hint };
 }
 
+/** `proxyProblem` as one line: `the proxy … refused the connection on the way to … — check …`. */
+export function proxyProblemLine(route: ProxyRoute, target: URL, what: string): string {
+  const { message, hint } = proxyProblem(route, target, what);
+  return `${message} — ${hint}`;
+}
+
 /** How a proxy answered a request it would not pass on: `answered 407 Proxy Authentication Required`. */
 export function proxyAnswer(status: number, statusText?: string): string {
   return `answered ${status}${statusText ? ` ${statusText}` : ''}${status === 407 ? ' (it wants credentials)' : ''}`;

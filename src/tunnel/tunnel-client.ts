@@ -9,7 +9,7 @@
  */
 import type http from 'node:http';
 import WebSocket from 'ws';
-import { proxyAnswer, proxyFault, proxyProblem, type ProxyRoute } from '../http/proxy-settings.js';
+import { proxyAnswer, proxyFault, proxyProblemLine, type ProxyRoute } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
 import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
 import { localPathFor, normaliseRelayUrl } from './forwarding-rules.js';
@@ -145,10 +145,7 @@ export class TunnelClient {
     let lastError: string | undefined;
     // What the proxy did wrong is the proxy's, not the relay's: a refused CONNECT's answer reaches ws as the relay's.
     let proxyFailure: string | undefined;
-    const proxyFailed = (what: string) => {
-      const { message, hint } = proxyProblem(proxy!.route, url, what);
-      return `${message} — ${hint}`;
-    };
+    const proxyFailed = (what: string) => proxyProblemLine(proxy!.route, url, what);
     const onProxyConnect = (connect: { statusCode?: number; statusText?: string }) => {
       if (connect.statusCode !== undefined && connect.statusCode !== 200) proxyFailure = proxyFailed(proxyAnswer(connect.statusCode, connect.statusText));
     };
