@@ -1,7 +1,8 @@
 // Shared by the benchmark figures: child processes, bare servers, medians.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -98,4 +99,15 @@ export function peakRssMb(pid) {
 
 export function row(figure, ours, baseline, unit, target, met, note) {
   return { figure, ours, baseline, unit, ratio: baseline ? ours / baseline : undefined, target, met, note };
+}
+
+/** How many received requests (`direction = 'in'`) the history at `dbPath` holds; 0 before it exists. */
+export function receivedRows(dbPath) {
+  if (!existsSync(dbPath)) return 0;
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare(`SELECT count(*) AS n FROM deliveries WHERE direction = 'in'`).get().n;
+  } finally {
+    db.close();
+  }
 }

@@ -3,10 +3,8 @@
 // HISTORY_ROWS deliveries, all with the same signed load (signed-load.js). After each run every
 // answer must be a row; the peak RSS is read from /proc. One more run under `node --cpu-prof`
 // gives the functions where listen's time goes, printed below the table.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { median, peakRssMb, row, startBareServer, startListen, stop, tempDir } from '../lib.js';
+import { median, peakRssMb, receivedRows, row, startBareServer, startListen, stop, tempDir } from '../lib.js';
 import { HISTORY_ROWS, generateHistory } from '../history-rows.js';
 import { topSelfTime } from '../cpu-profile.js';
 import { CONNECTIONS, SECRET, signedLoad } from '../signed-load.js';
@@ -14,14 +12,6 @@ import { CONNECTIONS, SECRET, signedLoad } from '../signed-load.js';
 const SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 5);
 /** Every server gets the same warm-up before each measured run: compiled code, a loaded duplicate index. */
 const WARM_UP_SECONDS = 2;
-
-const receivedRows = (dbPath) => {
-  if (!existsSync(dbPath)) return 0;
-  const db = new Database(dbPath, { readonly: true });
-  const n = db.prepare(`SELECT count(*) AS n FROM deliveries WHERE direction = 'in'`).get().n;
-  db.close();
-  return n;
-};
 
 /** One warmed-up run against a listen recording into `dbPath`: its rate, peak RSS, and whether every answer became a row. */
 async function listenRun(dbPath, options) {

@@ -3,8 +3,7 @@
 // fixed number of requests. Then every answer must be a row in the history, and the peak RSS of
 // `listen` under that load is read from /proc. listen-sustained.js holds the same load for seconds.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { median, peakRssMb, row, startBareServer, startListen, stop, tempDir } from '../lib.js';
+import { median, peakRssMb, receivedRows, row, startBareServer, startListen, stop, tempDir } from '../lib.js';
 import { CONNECTIONS, SECRET, cpuMs, signedLoad } from '../signed-load.js';
 
 const COUNT = Number(process.env.BENCH_RECEIVER_COUNT ?? 20_000);
@@ -49,9 +48,7 @@ export default async function receiver({ rounds }) {
       // Everything listen answered, warm-up included, must be in its history.
       answered += COUNT + WARM_UP;
       non2xx += run.result.non2xx;
-      const db = new Database(dbPath, { readonly: true });
-      recorded += db.prepare(`SELECT count(*) AS n FROM deliveries WHERE direction = 'in'`).get().n;
-      db.close();
+      recorded += receivedRows(dbPath);
     }
   } finally {
     bare.close();
