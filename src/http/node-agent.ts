@@ -51,18 +51,26 @@ export interface ProxyVerdict {
   ofAnswer(res: http.IncomingMessage): string | undefined;
   /** Refused, unresolvable, or a refused tunnel: the proxy's words; undefined for the target's own failures. */
   ofError(err: unknown): string | undefined;
+  /** Stops listening to `source` (needed when it outlives the request: an agent). */
+  stop(): void;
 }
 
-/** Watches `request` (sent through `proxy`, if any) for the proxy's own failures. */
-export function watchProxy(request: http.ClientRequest, proxy: ProxyRoute | undefined): ProxyVerdict {
-  if (!proxy) return { ofAnswer: () => undefined, ofError: () => undefined };
+/**
+ * Watches a request sent through `proxy` (if any) for the proxy's own failures. `source` is
+ * what emits the agents' `proxyConnect` event: the request itself, or the agent when the request
+ * is made out of reach (ws makes its own).
+ */
+export function watchProxy(source: NodeJS.EventEmitter, proxy: ProxyRoute | undefined): ProxyVerdict {
+  if (!proxy) return { ofAnswer: () => undefined, ofError: () => undefined, stop: () => {} };
   let refused: { statusCode: number; statusText?: string } | undefined;
-  request.on('proxyConnect', (connect: { statusCode?: number; statusText?: string }) => {
+  const onConnect = (connect: { statusCode?: number; statusText?: string }) => {
     if (connect.statusCode !== undefined && connect.statusCode !== 200) refused = { statusCode: connect.statusCode, statusText: connect.statusText };
-  });
+  };
+  source.on('proxyConnect', onConnect);
   return {
     // 407 comes only from a proxy.
     ofAnswer: (res) => (refused || res.statusCode === 407 ? proxyAnswer(refused?.statusCode ?? res.statusCode!, refused?.statusText ?? res.statusMessage) : undefined),
     ofError: (err) => (refused ? proxyAnswer(refused.statusCode, refused.statusText) : proxyFault(err)),
+    stop: () => void source.off('proxyConnect', onConnect),
   };
 }

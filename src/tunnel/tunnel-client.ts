@@ -9,7 +9,8 @@
  */
 import type http from 'node:http';
 import WebSocket from 'ws';
-import { proxyAnswer, proxyFault, proxyProblemLine, type ProxyRoute } from '../http/proxy-settings.js';
+import { watchProxy } from '../http/node-agent.js';
+import { proxyProblemLine, type ProxyRoute } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
 import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
 import { localPathFor, normaliseRelayUrl } from './forwarding-rules.js';
@@ -144,17 +145,14 @@ export class TunnelClient {
     let refusal: { message: string; code?: string } | undefined;
     let lastError: string | undefined;
     // What the proxy did wrong is the proxy's, not the relay's: a refused CONNECT's answer reaches ws as the relay's.
-    let proxyFailure: string | undefined;
+    const verdict = watchProxy(proxy?.agent ?? socket, proxy?.route);
     const proxyFailed = (what: string) => proxyProblemLine(proxy!.route, url, what);
-    const onProxyConnect = (connect: { statusCode?: number; statusText?: string }) => {
-      if (connect.statusCode !== undefined && connect.statusCode !== 200) proxyFailure = proxyFailed(proxyAnswer(connect.statusCode, connect.statusText));
-    };
-    proxy?.agent.on('proxyConnect', onProxyConnect);
-    socket.once('close', () => proxy?.agent.off('proxyConnect', onProxyConnect));
+    socket.once('close', () => verdict.stop());
 
     socket.on('unexpected-response', (_req, res) => {
-      if (proxyFailure) {
-        lastError = proxyFailure;
+      const refused = verdict.ofAnswer(res);
+      if (refused) {
+        lastError = proxyFailed(refused);
         res.resume();
         socket.terminate();
         return;
@@ -191,8 +189,8 @@ export class TunnelClient {
     });
     socket.on('ping', () => this.armWatchdog(socket));
     socket.on('error', (err) => {
-      const fault = proxy && proxyFault(err);
-      lastError ??= proxyFailure ?? (fault ? proxyFailed(fault) : describeSocketError(err));
+      const fault = verdict.ofError(err);
+      lastError ??= fault ? proxyFailed(fault) : describeSocketError(err);
     });
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return;
