@@ -34,7 +34,12 @@ describe('useListenerFeed', () => {
   it('keeps only the newest maxRows, numbering on across bursts', async () => {
     const listener = await realListener();
     const ui = render(<Feed listener={listener} maxRows={2} />);
-    for (const id of ['dlv_1', 'dlv_2', 'dlv_3']) await deliver(listener, id);
+    // Each request its own burst: wait until the feed has taken it in before sending the next
+    // (a burst is numbered only as far as it can show, so three at once would read 1 and 2).
+    for (const id of ['dlv_1', 'dlv_2', 'dlv_3']) {
+      await deliver(listener, id);
+      await frameMatching(ui, `:${id}]`);
+    }
     expect(await frameMatching(ui, 'received=3')).toContain('rows=[2:dlv_2,3:dlv_3]');
     await deliver(listener, 'dlv_4');
     expect(await frameMatching(ui, 'received=4')).toContain('rows=[3:dlv_3,4:dlv_4]');
