@@ -1,8 +1,8 @@
 // A history database of realistic rows, generated for the figures that need a large one.
-import { HistoryStore } from '../dist/store/history-store.js';
-import { loadSampleEnvelope } from '../dist/samples/sample-payloads.js';
-import { EVENT_TYPES } from '../dist/core/events.js';
-import { sign } from '../dist/core/signature.js';
+import { HistoryStore } from '../dist-bench/internals.js';
+import { loadSampleEnvelope } from '../dist-bench/internals.js';
+import { EVENT_TYPES } from '../dist-bench/internals.js';
+import { sign } from '../dist-bench/internals.js';
 
 export const HISTORY_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
 

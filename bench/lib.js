@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const BIN = fileURLToPath(new URL('../bin/webhooks-cli.cjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../dist/webhooks-cli.js', import.meta.url));
 
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);

@@ -2,7 +2,21 @@
 // `npm run bench`: every figure beside its baseline, measured in the same run, as a markdown table.
 // Each module in bench/figures/ exports `default async ({ rounds }) => rows`, where a row is
 // { figure, ours, baseline, unit, ratio, target, met, note }, or { details: [lines] } printed below the table.
+import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
+
+// The figures drive some modules directly; the sources are TypeScript, so bundle those first.
+// dist-bench/ sits one folder below the root like dist/, so the bundle finds the package's files.
+await build({
+  absWorkingDir: new URL('..', import.meta.url).pathname,
+  entryPoints: ['bench/internals.ts'],
+  outfile: 'dist-bench/internals.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  packages: 'external',
+  logLevel: 'warning',
+});
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const only = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // fresh delivery id per request (as a real sender would), for a number of requests or of seconds.
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { sign } from '../dist/core/signature.js';
+import { sign } from '../dist-bench/internals.js';
 
 export const CONNECTIONS = 50;
 export const SECRET = 'bench-secret';

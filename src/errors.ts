@@ -3,26 +3,13 @@
  * message, the next step, and the exit code. Anything else reaching the entry point is a bug.
  */
 
-export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.cjs';
-import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.cjs';
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.js';
 import { parseHttpUrl } from './core/http-url.js';
-
-/** Marks a UserError by a registered symbol, which every copy of this module shares. */
-const USER_ERROR = Symbol.for('webhooks-cli.user-error');
 
 export class UserError extends Error {
   readonly hint?: string;
   readonly exitCode: number;
-  readonly [USER_ERROR] = true;
-
-  /**
-   * Whether `value` is a UserError. The entry point asks this rather than `instanceof`: a runner
-   * that loads this module twice (vitest running `main` in-process) has two UserError classes.
-   */
-  static is(value: unknown): value is UserError {
-    return typeof value === 'object' && value !== null && USER_ERROR in value;
-  }
-
   constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'UserError';

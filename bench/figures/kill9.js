@@ -5,7 +5,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { median, row, startListen, tempDir } from '../lib.js';
-import { sign } from '../../dist/core/signature.js';
+import { sign } from '../../dist-bench/internals.js';
 
 const SECRET = 'bench-secret';
 const CONNECTIONS = 50;
@@ -59,7 +59,7 @@ export default async function kill9({ rounds }) {
     await exited;
     rates.push(answered.length / ((performance.now() - started) / 1000));
     // Opening it as the next command would: the WAL is replayed, the spool imported.
-    const { HistoryStore } = await import('../../dist/store/history-store.js');
+    const { HistoryStore } = await import('../../dist-bench/internals.js');
     HistoryStore.open(dbPath).close();
     const db = new Database(dbPath, { readonly: true });
     const has = db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in'`);

@@ -11,10 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { webhookHeaders } from '../../dist/core/webhook-request.js';
-import { summariseLatencies } from '../../dist/core/stats.js';
+import { webhookHeaders } from '../../dist-bench/internals.js';
+import { summariseLatencies } from '../../dist-bench/internals.js';
 
-const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.cjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/webhooks-cli.js', import.meta.url));
 const SECRET = 'bench-secret';
 const RATE_REQUESTS = Number(process.env.BENCH_RELAY_REQUESTS ?? 4000);
 const RATE_CONCURRENCY = 32;

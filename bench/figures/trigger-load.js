@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { BIN, benchEnv, median, row, startBareServer, tempDir } from '../lib.js';
-import { sign } from '../../dist/core/signature.js';
+import { sign } from '../../dist-bench/internals.js';
 
 const COUNT = Number(process.env.BENCH_TRIGGER_COUNT ?? 20_000);
 const CONCURRENCY = 50;

@@ -10,7 +10,7 @@ import { proxyFault, proxyFor, proxyProblem, proxyRouteLine, proxySettings, type
 import { isSuccessStatus } from '../core/http-status.js';
 import { UserError } from '../errors.js';
 import { apiConnection } from './api-endpoint.js';
-import { USER_AGENT } from '../version.cjs';
+import { USER_AGENT } from '../version.js';
 import { nextPage } from './next-page.js';
 import { isConnectionReset, resendAfterReset, retryAfterAnswer } from './transient-failure.js';
 import { normaliseAttempt, normaliseWebhook, unwrapList, unwrapObject, type Attempt, type WebhookView } from './api-types.js';

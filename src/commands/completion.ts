@@ -48,7 +48,7 @@ export function completionCommand(ctx: CommandContext, shell: string): void {
 
 /** The candidates for the last of `words` (the words after the program name, the last being completed). */
 export async function completeCommand(ctx: CommandContext, words: string[]): Promise<void> {
-  const { buildProgram } = await import('../cli/main.cjs');
+  const { buildProgram } = await import('../cli/main.js');
   const program = buildProgram();
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);

@@ -1,11 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../cli/context.js';
 import { printJson, printLine } from '../cli/output.js';
 import { formatTable } from '../format/display.js';
 import { EVENT_CATALOGUE } from '../core/events.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
-import { UsageError } from '../errors.js';
+import { fileSystemError, UsageError } from '../errors.js';
+import { packageFile } from '../package-files.js';
 import { eventSchema, eventSchemaBundle } from '../schemas/event-schemas.js';
 import { requireEventType } from './event-arguments.js';
+
+/** Where the build leaves the generated types (scripts/build.js). */
+export const SHIPPED_TYPES = 'dist/webhook-events.ts';
 
 export function listEvents(ctx: CommandContext): void {
   if (ctx.json) return printJson(ctx, EVENT_CATALOGUE);
@@ -27,8 +32,19 @@ export function printEventSchema(ctx: CommandContext, type: string | undefined, 
 }
 
 /** `events types --lang typescript`: a module to save into the user's project. */
-export async function printEventTypes(ctx: CommandContext, options: { lang: string }): Promise<void> {
+export function printEventTypes(ctx: CommandContext, options: { lang: string }): void {
   if (options.lang !== 'typescript') throw new UsageError(`--lang ${options.lang} is not supported`, 'pass --lang typescript');
-  const { typescriptModule } = await import('../schemas/typescript-types.js');
-  ctx.stdout.write(await typescriptModule());
+  ctx.stdout.write(readShippedTypes());
+}
+
+/**
+ * The module `npm run build` generated from the schemas (src/schemas/typescript-types.ts): it
+ * depends only on them, so the generator and its formatter stay out of the installed package.
+ */
+function readShippedTypes(): string {
+  try {
+    return readFileSync(packageFile(SHIPPED_TYPES), 'utf8');
+  } catch (err) {
+    throw fileSystemError(err, SHIPPED_TYPES, 'read', 'run npm run build to generate it');
+  }
 }

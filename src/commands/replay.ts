@@ -10,7 +10,7 @@ import { readInput } from '../cli/input.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError, UserError } from '../errors.js';
 import { deliveryLabel, type DeliveryRecord } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
-import { USER_AGENT } from '../version.cjs';
+import { USER_AGENT } from '../version.js';
 
 interface ReplayCommandOptions {
   to?: string;

@@ -2,7 +2,7 @@ import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
 import { formatDuration, palette } from '../format/display.js';
-import { formatDelayRange, type DelayRange } from '../core/fault-values.cjs';
+import { formatDelayRange, type DelayRange } from '../core/fault-values.js';
 import { FaultStream, hasFaults } from '../core/fault-plan.js';
 import { randomSeed } from '../core/seeded-random.js';
 import { maskSecret, redactUrl } from '../core/redact.js';

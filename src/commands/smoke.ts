@@ -10,7 +10,7 @@ import { prepareReportFile } from '../smoke/report-file.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { checkLine, humanSummary, patternLines, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
-import { USER_AGENT } from '../version.cjs';
+import { USER_AGENT } from '../version.js';
 import { requireEventType } from './event-arguments.js';
 
 interface SmokeOptions {

@@ -1,7 +1,7 @@
 /** How `trigger` reports: a line (or JSON object) per request, or a load run's summary, and the seed of a run with faults. */
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
-import { formatDelayRange } from '../core/fault-values.cjs';
+import { formatDelayRange } from '../core/fault-values.js';
 import { redactUrl } from '../core/redact.js';
 import type { FaultChoices } from '../delivery/trigger-choices.js';
 import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { mersenne } from 'pure-rand/generator/mersenne';
-import { MAX_SEED } from './fault-values.cjs';
+import { MAX_SEED } from './fault-values.js';
 
 export { MAX_SEED };
 

@@ -6,7 +6,7 @@
 import { formatDuration } from '../format/display.js';
 import { redactUrl } from '../core/redact.js';
 import { deliveryLabel, type DeliveryRecord } from '../store/delivery-record.js';
-import { USER_AGENT } from '../version.cjs';
+import { USER_AGENT } from '../version.js';
 import { editBody } from './replay-edit.js';
 import { replayDelivery } from './replay-service.js';
 

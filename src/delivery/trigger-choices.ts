@@ -3,7 +3,7 @@
  * the run can be repeated), the send plan, and a `--scenario`'s deliveries. What draws the
  * choices (pure-rand) and the scenario modules load only when a run asks for them.
  */
-import { hasFaults, type DelayRange, type FaultOptions } from '../core/fault-values.cjs';
+import { hasFaults, type DelayRange, type FaultOptions } from '../core/fault-values.js';
 import type { SendPlan } from '../core/fault-plan.js';
 import { UsageError } from '../errors.js';
 import type { PreparedDelivery } from './trigger-service.js';

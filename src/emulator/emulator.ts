@@ -4,7 +4,7 @@
  */
 import { dirname, join } from 'node:path';
 import { listenError } from '../errors.js';
-import { USER_AGENT } from '../version.cjs';
+import { USER_AGENT } from '../version.js';
 import { ApiServer, type ApiServerOptions } from './api-server.js';
 import { DeliveryEngine, type EngineOptions } from './delivery-engine.js';
 import { EmulatorStore } from './emulator-store.js';

@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 description of what the emulator serves (`GET /api/v1/openapi.json`). */
 import { EVENT_CATALOGUE, EVENT_TYPES } from '../core/events.js';
 import { eventSchema } from '../schemas/event-schemas.js';
-import { VERSION } from '../version.cjs';
+import { VERSION } from '../version.js';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

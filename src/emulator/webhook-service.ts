@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { newDeliveryId } from '../core/delivery-id.js';
-import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.cjs';
+import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.js';
 import { serialiseEnvelope, webhookTimestamp, type Envelope } from '../core/payload.js';
 import { maskSecret } from '../core/redact.js';
 import { newWebhookSecret } from '../core/signature.js';

@@ -1,8 +1,9 @@
 /** Reads the sample envelopes shipped in `fixtures/events/`. */
 import { readFileSync } from 'node:fs';
 import type { Envelope } from '../core/payload.js';
+import { packageFile } from '../package-files.js';
 
-const FIXTURES = new URL('../../fixtures/events/', import.meta.url);
+const FIXTURES = packageFile('fixtures/events/');
 
 /** The sample envelope of a known event type, parsed afresh (callers may modify it). */
 export function loadSampleEnvelope(type: string): Envelope {

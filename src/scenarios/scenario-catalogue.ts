@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
+import { packageFile } from '../package-files.js';
 
 export const BUILT_IN_SCENARIOS = ['product-lifecycle', 'shopping-journey', 'bulk-import'] as const;
 
-const FOLDER = new URL('../../fixtures/scenarios/', import.meta.url);
+const FOLDER = packageFile('fixtures/scenarios/');
 
 export interface LoadedScenario {
   scenario: Scenario;

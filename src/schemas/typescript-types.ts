@@ -5,7 +5,7 @@
  */
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { EVENT_TYPES } from '../core/events.js';
-import { VERSION } from '../version.cjs';
+import { VERSION } from '../version.js';
 import { eventSchema, type JsonSchema } from './event-schemas.js';
 
 /** The header names every delivery carries, as the platform document lists them. */

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
+import { packagesLoaded } from '../helpers/loaded-packages.js';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
@@ -19,12 +20,6 @@ afterEach(async () => {
 });
 
 describe('start-up', () => {
-  async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<string[]> {
-    const configDir = tempDir();
-    const result = await execa(process.execPath, ['--require', new URL('../helpers/trace-modules.cjs', import.meta.url).pathname, BIN, ...args], { reject: false, env: isolatedEnv(configDir, env) });
-    return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')).map((l) => l.slice(16)))];
-  }
-
   it('--help and --version load commander only', async () => {
     expect(await packagesLoaded(['--help'])).toEqual(['commander']);
     expect(await packagesLoaded(['--version'])).toEqual(['commander']);

@@ -12,6 +12,7 @@ import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
 import { startPythonApp, type PythonApp } from '../helpers/python-app.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { spawnListen, type ListenProcess } from '../helpers/relay-listen.js';
+import { packagesInTrace, TRACED_BIN } from '../helpers/loaded-packages.js';
 import { until } from '../helpers/until.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { skipWithout } from '../helpers/required-program.js';
@@ -66,13 +67,12 @@ async function status(url: string): Promise<{ status: number; relayError: string
 
 describe.skipIf(skip)('relay instances on Redis', () => {
   it('loads the Redis client only with --redis', async () => {
-    const trace = new URL('../helpers/trace-modules.cjs', import.meta.url).pathname;
     const packagesLoaded = async (args: string[]) => {
-      const child = execa(process.execPath, ['--require', trace, BIN, '--json', 'relay', '--port', '0', ...args], { reject: false, env: isolatedEnv(tempDir()), timeout: 30_000 });
+      const child = execa(process.execPath, [...TRACED_BIN, '--json', 'relay', '--port', '0', ...args], { reject: false, env: isolatedEnv(tempDir()), timeout: 30_000 });
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
       child.kill('SIGTERM');
       const { stderr } = await child;
-      return new Set(stderr.split('\n').filter((l) => l.startsWith('loaded-package: ')).map((l) => l.slice('loaded-package: '.length)));
+      return new Set(packagesInTrace(stderr));
     };
     const without = await packagesLoaded([]);
     expect(without.has('ioredis')).toBe(false);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/webhooks-cli.cjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../dist/webhooks-cli.js', import.meta.url));
 
 /** A fresh folder for one test's config and history (below the run's root: test/global-setup.ts). */
 export function tempDir(prefix = 'webhooks-cli-test-'): string {

@@ -5,7 +5,7 @@
  * start-up module loading).
  */
 import { Readable, Writable } from 'node:stream';
-import { main } from '../../src/cli/main.cjs';
+import { main } from '../../src/cli/main.js';
 import { isolatedEnv, tempDir } from './cli.js';
 
 export interface InProcessOptions {

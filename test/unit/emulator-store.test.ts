@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EmulatorStore, type Webhook } from '../../src/emulator/emulator-store.js';
 import { EMULATOR_MIGRATIONS } from '../../src/emulator/emulator-migrations.js';
 import { tempDir } from '../helpers/cli.js';
+import { moduleForChild } from '../helpers/module-for-child.js';
 
 const webhook = (id: string, extra: Partial<Webhook> = {}): Webhook => ({
   id, url: `https://example.com/${id}`, events: ['customer.cart.added'], secret: 's3cret', active: true, debugMode: false,
@@ -181,7 +182,7 @@ describe('EmulatorStore opened by several processes at once', () => {
   it('creates a new state file exactly once (no "table already exists") and every process sees the latest schema', async () => {
     const { execa } = await import('execa');
     const path = join(tempDir(), 'race.db');
-    const storeModule = new URL('../../dist/emulator/emulator-store.js', import.meta.url).href;
+    const storeModule = await moduleForChild('src/emulator/emulator-store.ts');
     // Each child loads the module, says it is ready, and opens the file when the parent says go:
     // the opens start together instead of one process finishing before the next has loaded.
     const script = `const { EmulatorStore } = await import(${JSON.stringify(storeModule)});

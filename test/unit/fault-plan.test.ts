@@ -1,7 +1,7 @@
 // The pure fault plan: seeded choices, delay ranges, the send plan and the emulator's stream.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDelayRange, MAX_SEED, parseDelayRange } from '../../src/core/fault-values.cjs';
+import { formatDelayRange, MAX_SEED, parseDelayRange } from '../../src/core/fault-values.js';
 import { FaultStream, hasFaults, plannedRequests, planSends, type FaultOptions } from '../../src/core/fault-plan.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
 

@@ -9,6 +9,7 @@ import { HistoryStore } from '../../src/store/history-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { runMigrations } from '../../src/store/schema-migrations.js';
 import { tempDir } from '../helpers/cli.js';
+import { moduleForChild } from '../helpers/module-for-child.js';
 
 function record(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   return {
@@ -153,7 +154,7 @@ describe('HistoryStore opened by several processes at once', () => {
   it('creates a new database exactly once (no "table already exists")', async () => {
     const { execa } = await import('execa');
     const path = join(tempDir(), 'race.db');
-    const storeModule = new URL('../../dist/store/history-store.js', import.meta.url).href;
+    const storeModule = await moduleForChild('src/store/history-store.ts');
     const script = `const { HistoryStore } = await import(${JSON.stringify(storeModule)}); const s = HistoryStore.open(${JSON.stringify(path)}); console.log(s.schemaVersion); s.close();`;
     const results = await Promise.all(Array.from({ length: 6 }, () => execa(process.execPath, ['--input-type=module', '-e', script], { reject: false })));
     for (const r of results) {

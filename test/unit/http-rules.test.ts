@@ -1,6 +1,6 @@
 /** The pure HTTP rules every layer shares: URL checks, loopback hosts, success statuses, passed-on headers. */
 import { describe, expect, it } from 'vitest';
-import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../../src/core/delivery-status.cjs';
+import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../../src/core/delivery-status.js';
 import { endToEndHeaders } from '../../src/core/http-headers.js';
 import { isSuccessStatus } from '../../src/core/http-status.js';
 import { isLoopbackHost, parseHttpUrl } from '../../src/core/http-url.js';

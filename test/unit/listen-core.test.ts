@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteSize, milliseconds } from '../../src/cli/parse.cjs';
+import { byteSize, milliseconds } from '../../src/cli/parse.js';
 import { isLoopbackHost } from '../../src/core/http-url.js';
 import { parseForwardTarget } from '../../src/receiver/routes.js';
 import { StatsCounter } from '../../src/receiver/listener-stats.js';

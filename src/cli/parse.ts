@@ -1,6 +1,6 @@
 /** Option value parsers for commander: a bad value is a usage error (exit 2) naming the flag. */
 import { InvalidArgumentError } from 'commander';
-import { isShare, MAX_SEED, parseDelayRange, type DelayRange } from '../core/fault-values.cjs';
+import { isShare, MAX_SEED, parseDelayRange, type DelayRange } from '../core/fault-values.js';
 
 export { MAX_SEED };
 

@@ -1,25 +1,22 @@
 /**
  * The command table. Only commander and the small `define-*` modules load at start-up: each
- * command's module is imported when that command runs, so `--help`, `--version` and `trigger`
- * never load the TUI, SQLite or WebSocket stacks. `main` returns the exit code; only bin/ exits.
- * It reads and writes only the `io` it is given (bin/ passes the process's), so tests run it
- * in-process with captured output, a chosen environment and a forced terminal or not.
- *
- * The start-up path (bin, src/cli/*.cts, version, exit codes) is CommonJS: Node loads CommonJS
- * several times faster than ES modules, a third of `--help`'s time (npm run bench measures it).
- * Everything a command does is ESM, reached through `import()`.
+ * command's module is imported when that command runs (a chunk of its own in the bundle), so
+ * `--help`, `--version` and `trigger` never load the TUI, SQLite or WebSocket stacks. `main`
+ * returns the exit code; only src/bin.ts exits. It reads and writes through the `io` it is given
+ * (the entry passes the process's), so tests run it in-process with captured output, a chosen
+ * environment and a forced terminal or not.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.cjs';
-import { VERSION } from '../version.cjs';
-import { defineFoundationCommands } from './define-foundation.cjs';
-import { defineApiCommands } from './define-api.cjs';
-import { defineListenCommands } from './define-listen.cjs';
-import { defineRelayCommands } from './define-relay.cjs';
-import { defineScenarioCommands } from './define-scenarios.cjs';
-import { defineSmokeCommands } from './define-smoke.cjs';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { VERSION } from '../version.js';
+import { defineFoundationCommands } from './define-foundation.js';
+import { defineApiCommands } from './define-api.js';
+import { defineListenCommands } from './define-listen.js';
+import { defineRelayCommands } from './define-relay.js';
+import { defineScenarioCommands } from './define-scenarios.js';
+import { defineSmokeCommands } from './define-smoke.js';
 import type { CliIo } from './context.js';
-import { exitCodeOf, examples, setProgramIo } from './lazy-action.cjs';
+import { exitCodeOf, examples, startProgramRun } from './lazy-action.js';
 
 export function buildProgram(): Command {
   const program = new Command('webhooks-cli')
@@ -54,9 +51,7 @@ export function buildProgram(): Command {
 /** Runs the CLI with `argv` (without node and script) and returns the exit code; never exits. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const program = buildProgram();
-  setProgramIo(program, io);
-  const wantsJson = argv.includes('--json');
-  const verbose = argv.includes('--verbose');
+  startProgramRun(program, io);
   // Help, version and usage errors go to the given streams too.
   const output = {
     writeOut: (text: string) => void io.stdout.write(text),
@@ -73,9 +68,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    const ran = findRanCommand(program);
-    return (ran && exitCodeOf(ran)) ?? EXIT_OK;
+    return exitCodeOf(program) ?? EXIT_OK;
   } catch (err) {
+    // The program's own options are parsed before any command's, so these are known here.
+    const { json: wantsJson = false, verbose = false } = program.opts<{ json?: boolean; verbose?: boolean }>();
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
       if (err.exitCode === 0) return EXIT_OK;
@@ -90,7 +86,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 async function reportError(err: unknown, io: CliIo, { json, verbose }: { json: boolean; verbose: boolean }): Promise<number> {
   // Loaded only when something failed: the start-up path stays small.
   const { UserError } = await import('../errors.js');
-  if (UserError.is(err)) {
+  if (err instanceof UserError) {
     io.stderr.write(`error: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
     if (verbose && err.cause instanceof Error && err.cause.stack) io.stderr.write(err.cause.stack + '\n');
     if (json) io.stdout.write(JSON.stringify({ error: { message: err.message, hint: err.hint ?? null, exitCode: err.exitCode } }) + '\n');
@@ -107,6 +103,3 @@ function allCommands(command: Command): Command[] {
   return [command, ...command.commands.flatMap(allCommands)];
 }
 
-function findRanCommand(program: Command): Command | undefined {
-  return allCommands(program).find((c) => exitCodeOf(c) !== undefined);
-}

@@ -1,6 +1,6 @@
 /** `scenarios`: the built-in stories `trigger --scenario` can send, and a check of scenario files. */
 import type { Command } from 'commander';
-import { examples, lazy } from './lazy-action.cjs';
+import { examples, lazy } from './lazy-action.js';
 
 export function defineScenarioCommands(program: Command): void {
   const scenarios = program

@@ -1,4 +1,4 @@
-// CommonJS, like the rest of the start-up path (see src/cli/main.cts); src/errors.ts re-exports these.
+// The exit codes of SPEC; src/errors.ts re-exports them.
 
 export const EXIT_OK = 0;
 /** The operation failed: a delivery not 2xx, a failed check, an API error. */

@@ -1,6 +1,6 @@
 /** Options shared by the commands that run an HTTP server: `listen`, `serve`, `relay`. */
 import { Option } from 'commander';
-import { duration } from './parse.cjs';
+import { duration } from './parse.js';
 
 /** `--request-timeout`: the whole-request deadline (see src/config/server-timeouts.ts). */
 export function requestTimeoutOption(): Option {

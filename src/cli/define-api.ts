@@ -1,9 +1,9 @@
 /** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.cjs';
-import { collect, collectList, delayRange, duration, integer, MAX_SEED, positiveNumber, share } from './parse.cjs';
-import { requestTimeoutOption } from './server-options.cjs';
-import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.cjs';
+import { examples, lazy } from './lazy-action.js';
+import { collect, collectList, delayRange, duration, integer, MAX_SEED, positiveNumber, share } from './parse.js';
+import { requestTimeoutOption } from './server-options.js';
+import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.js';
 
 const load = () => import('../commands/webhooks.js');
 

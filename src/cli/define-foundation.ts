@@ -1,7 +1,7 @@
 /** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
 import { Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.cjs';
-import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse.cjs';
+import { examples, lazy } from './lazy-action.js';
+import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse.js';
 
 export function defineFoundationCommands(program: Command): void {
   const events = program

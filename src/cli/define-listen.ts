@@ -1,8 +1,8 @@
 /** `listen` (the local receiver) and `replay`. */
 import { Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.cjs';
-import { byteSize, collect, collectList, duration, integer, milliseconds } from './parse.cjs';
-import { requestTimeoutOption } from './server-options.cjs';
+import { examples, lazy } from './lazy-action.js';
+import { byteSize, collect, collectList, duration, integer, milliseconds } from './parse.js';
+import { requestTimeoutOption } from './server-options.js';
 
 export function defineListenCommands(program: Command): void {
   program

@@ -1,7 +1,7 @@
 /** `smoke`: the CI conformance run against a webhook receiver. */
 import { Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.cjs';
-import { collectList, duration, integer } from './parse.cjs';
+import { examples, lazy } from './lazy-action.js';
+import { collectList, duration, integer } from './parse.js';
 
 export function defineSmokeCommands(program: Command): void {
   program

@@ -1,8 +1,8 @@
 /** `relay` (the WebSocket tunnel server) and `relay keys`. (`listen --relay` is the client side.) */
 import { Option, type Command } from 'commander';
-import { examples, lazy } from './lazy-action.cjs';
-import { byteSize, collectList, duration, integer, positiveNumber } from './parse.cjs';
-import { requestTimeoutOption } from './server-options.cjs';
+import { examples, lazy } from './lazy-action.js';
+import { byteSize, collectList, duration, integer, positiveNumber } from './parse.js';
+import { requestTimeoutOption } from './server-options.js';
 
 export function defineRelayCommands(program: Command): void {
   const relay = program

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * The entry point, and the only module that touches the process: it hands `main` the real
+ * streams, environment and stop signals, and turns the code `main` returns into the exit code.
+ * Bundled by esbuild into dist/webhooks-cli.js (scripts/build.js); each command's module is a
+ * separate chunk, loaded only when that command runs.
+ */
+import { main } from './cli/main.js';
+
+// A reader that stops early (`| head`) is not an error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, isTTY: Boolean(process.stdout.isTTY) };
+main(process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+});
