@@ -6,7 +6,7 @@ import { apiConnection } from '../api/api-endpoint.js';
 import { UsageError } from '../errors.js';
 import { loadRoutesFile, parseRouteFlag } from '../receiver/index.js';
 import type { ListenSessionOptions } from '../receiver/listen-session.js';
-import { normaliseRelayUrl } from '../tunnel/forwarding-rules.js';
+import { normaliseRelayUrl } from '../tunnel/channel-paths.js';
 import { parseEventList } from './webhook-changes.js';
 
 export interface ListenOptions {

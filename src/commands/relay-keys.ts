@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { formatTable } from '../format/display.js';
 import { EXIT_OK, UserError } from '../errors.js';
-import { RelayKeyFile, relayKeysPath } from '../tunnel/relay-keys.js';
+import { RelayKeyFile, relayKeysPath } from '../relay/keys-file.js';
 
 interface KeysOptions {
   keys?: string;

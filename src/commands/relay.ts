@@ -2,9 +2,9 @@ import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
 import { EXIT_OK, UserError, listenError, requireHttpUrl } from '../errors.js';
-import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../tunnel/relay-settings.js';
-import type { RelayLogger, RelayOptions } from '../tunnel/relay-options.js';
-import { RelayServer } from '../tunnel/relay-server.js';
+import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../relay/relay-options.js';
+import type { RelayLogger, RelayOptions } from '../relay/relay-options.js';
+import { RelayServer } from '../relay/relay-server.js';
 
 interface RelayCommandOptions {
   port: number;

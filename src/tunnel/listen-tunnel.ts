@@ -7,7 +7,7 @@ import { redactUrl } from '../core/redact.js';
 import { proxyAgentFor } from '../http/node-agent.js';
 import { clockTime } from '../format/display.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
-import { ChannelStore, channelEntryName } from './channel-store.js';
+import { ChannelStore, channelEntryName } from './saved-channels.js';
 import { KEY_REFUSED_CODE } from './frame-codec.js';
 import { TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
 

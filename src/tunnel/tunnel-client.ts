@@ -13,7 +13,7 @@ import { watchProxy } from '../http/node-agent.js';
 import { proxyProblemLine, type ProxyRoute } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
 import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
-import { localPathFor, normaliseRelayUrl } from './forwarding-rules.js';
+import { localPathFor, normaliseRelayUrl } from './channel-paths.js';
 import { ReconnectBackoff, HEALTHY_CONNECTION_MS, RECONNECT_DELAYS_MS } from './reconnect-backoff.js';
 
 export interface ChannelCredentials {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
-import { startExampleReceiver } from '../example-receiver/webhook-receiver.js';
+import { startExampleReceiver } from '../fixture-apps/webhook-receiver.js';
 import { tempDir } from '../helpers/cli.js';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -1,6 +1,6 @@
 /**
  * `smoke` against receivers written the way users get them wrong, each a real process from
- * test/receivers/: a re-serialising Express-style app (JavaScript), the platform document's Flask
+ * test/fixture-apps/: a re-serialising Express-style app (JavaScript), the platform document's Flask
  * handler as written (Python), one slow on one event, a naive app that processes duplicates
  * twice — and an idempotent correct one (Python) that passes everything. Each gets its verdict
  * and the line that tells its author what to fix.

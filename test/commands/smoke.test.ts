@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { WRONG_SECRET } from '../../src/smoke/receiver-patterns.js';
-import { startExampleReceiver } from '../example-receiver/webhook-receiver.js';
+import { startExampleReceiver } from '../fixture-apps/webhook-receiver.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
 import { parseJUnit } from '../helpers/junit-xml.js';

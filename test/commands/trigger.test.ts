@@ -216,3 +216,38 @@ describe('trigger: the envelope stays well-formed', () => {
     expect(rows.map((r) => r.event).reverse()).toEqual([...EVENT_TYPES]);
   });
 });
+
+const oneLine = (stderr: string) => expect(stderr.trim().split('\n')).toHaveLength(1);
+
+describe('trigger refuses what it would ignore', () => {
+  it('--all with an event name is a usage error, and nothing is sent', async () => {
+    server = await startRecordingServer();
+    const r = await runCli(['trigger', '--all', 'catalog.product.created', '--to', server.url, '--secret', 's']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--all sends every event type, so "catalog\.product\.created" would be ignored/);
+    oneLine(r.stderr);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('--set with a value that looks like JSON and is not is refused, saying how to send a string', async () => {
+    server = await startRecordingServer();
+    const r = await runCli(['trigger', 'catalog.product.created', '--set', 'data.quantity={bad', '--to', server.url, '--secret', 's']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('{bad looks like JSON but does not parse');
+    expect(r.stderr).toContain(`--set 'data.quantity="{bad"'`);
+    expect(server.requests).toHaveLength(0);
+    // The way it names works: the string is sent.
+    const quoted = await runCli(['trigger', 'catalog.product.created', '--set', 'data.name="{bad"', '--to', server.url, '--secret', 's']);
+    expect(quoted.code).toBe(0);
+    expect(JSON.parse(server.requests[0]!.body.toString()).data.name).toBe('{bad');
+  });
+
+  it('--set event=foo suggests "trigger foo" only when foo is an event type', async () => {
+    const unknown = await runCli(['trigger', 'catalog.product.created', '--set', 'event=foo', '--to', 'http://127.0.0.1:9/', '--secret', 's']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).not.toContain('trigger foo');
+    expect(unknown.stderr).toContain('trigger the type you mean');
+    const known = await runCli(['trigger', 'catalog.product.created', '--set', 'event=customer.cart.added', '--to', 'http://127.0.0.1:9/', '--secret', 's']);
+    expect(known.stderr).toContain('trigger customer.cart.added instead');
+  });
+});

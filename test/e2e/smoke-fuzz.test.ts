@@ -16,13 +16,13 @@ import { parseJUnit } from '../helpers/junit-xml.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
-const RECEIVER = new URL('../receivers/audit_log_receiver.py', import.meta.url).pathname;
+const RECEIVER = new URL('../fixture-apps/audit_log_receiver.py', import.meta.url).pathname;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-/** The Python receiver of test/receivers, on a free port. */
+/** The Python receiver of test/fixture-apps, on a free port. */
 async function pythonReceiver(fixed = false): Promise<string> {
   const child = execa('python3', [RECEIVER, SECRET, join(tempDir(), 'audit.log'), ...(fixed ? ['--fixed'] : [])], { reject: false, timeout: 60_000 });
   cleanups.push(() => (child.kill(), child));

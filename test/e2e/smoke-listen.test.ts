@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startExampleReceiver } from '../example-receiver/webhook-receiver.js';
+import { startExampleReceiver } from '../fixture-apps/webhook-receiver.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen, type RunningListener } from '../helpers/listen.js';
 

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startExampleReceiver, type ExampleReceiver } from '../example-receiver/webhook-receiver.js';
+import { startExampleReceiver, type ExampleReceiver } from '../fixture-apps/webhook-receiver.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 import { skipWithout } from '../helpers/required-program.js';
 

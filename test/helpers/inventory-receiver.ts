@@ -1,4 +1,4 @@
-/** Starts test/receivers/inventory_receiver.py (a stock-counting receiver in Python) on a free loopback port. */
+/** Starts test/fixture-apps/inventory_receiver.py (a stock-counting receiver in Python) on a free loopback port. */
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
@@ -17,7 +17,7 @@ export interface InventoryReceiver {
 
 /** `dedupe`: remember delivery ids, as the platform document asks; otherwise a duplicate counts twice. */
 export async function startInventoryReceiver(secret: string, { dedupe = false } = {}): Promise<InventoryReceiver> {
-  const script = fileURLToPath(new URL('../receivers/inventory_receiver.py', import.meta.url));
+  const script = fileURLToPath(new URL('../fixture-apps/inventory_receiver.py', import.meta.url));
   const child = execa('python3', [script, secret, ...(dedupe ? ['--dedupe'] : [])], { reject: false });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout!.once('data', (c: Buffer) => resolve(c.toString().trim()));

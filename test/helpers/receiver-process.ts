@@ -1,4 +1,4 @@
-/** A receiver from test/receivers/ as a real process on a free loopback port. */
+/** A receiver from test/fixture-apps/ as a real process on a free loopback port. */
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
 
@@ -10,10 +10,10 @@ export interface ReceiverProcess {
   stop: () => Promise<void>;
 }
 
-const RECEIVERS = fileURLToPath(new URL('../receivers/', import.meta.url));
+const RECEIVERS = fileURLToPath(new URL('../fixture-apps/', import.meta.url));
 
 /**
- * Starts `test/receivers/<script>` (`.py` with python3, `.mjs` with node) with `args`, and waits
+ * Starts `test/fixture-apps/<script>` (`.py` with python3, `.mjs` with node) with `args`, and waits
  * for the port it prints on its first line. A bounded lifetime, so a test that forgets to stop
  * it cannot leave it running.
  */

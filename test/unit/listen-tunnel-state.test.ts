@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ChannelStore } from '../../src/tunnel/channel-store.js';
+import { ChannelStore } from '../../src/tunnel/saved-channels.js';
 import { channelIdForToken, newChannelToken } from '../../src/tunnel/channel-token.js';
 import { headerState } from '../../src/tunnel/listen-tunnel.js';
 import { tempDir } from '../helpers/cli.js';

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/tunnel/rate-limiter.js';
-import { RelayAccess } from '../../src/tunnel/relay-access.js';
-import { findKey, RelayKeyFile } from '../../src/tunnel/relay-keys.js';
-import { openRelayAccess, requireMethods, requireRedisUrl } from '../../src/tunnel/relay-settings.js';
+import { RateLimiter } from '../../src/relay/rate-limiter.js';
+import { RelayAccess } from '../../src/relay/admission.js';
+import { findKey, RelayKeyFile } from '../../src/relay/keys-file.js';
+import { openRelayAccess, requireMethods, requireRedisUrl } from '../../src/relay/relay-options.js';
 import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/cli.js';
 

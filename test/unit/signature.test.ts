@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abbreviateSignature, diagnose, sign, verify } from '../../src/core/signature.js';
+import { abbreviateSignature, diagnose, sign, verify, newWebhookSecret } from '../../src/core/signature.js';
 
 describe('sign', () => {
   it('matches the test vector of the contract (GitHub scheme)', () => {
@@ -91,5 +91,13 @@ describe('abbreviateSignature', () => {
   it('never shows the whole digest', () => {
     const s = sign('x', 'y');
     expect(abbreviateSignature(s)).not.toContain(s.slice(13, -4));
+  });
+});
+
+describe('newWebhookSecret', () => {
+  it('is whsec_ and 32 URL-safe characters, new each time', () => {
+    const a = newWebhookSecret();
+    expect(a).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
+    expect(newWebhookSecret()).not.toBe(a);
   });
 });

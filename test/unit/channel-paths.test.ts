@@ -1,44 +1,7 @@
+/** How a public URL names its channel, where a tunnelled path lands, and the relay URL a client connects to. */
 import { describe, expect, it } from 'vitest';
-import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from '../../src/tunnel/channel-token.js';
 import { endToEndHeaders } from '../../src/core/http-headers.js';
-import { localPathFor, normaliseRelayUrl, splitChannelPath } from '../../src/tunnel/forwarding-rules.js';
-import { ReconnectBackoff } from '../../src/tunnel/reconnect-backoff.js';
-
-describe('channel tokens', () => {
-  it('derives a well-formed, stable channel id that only its token opens', () => {
-    const token = newChannelToken();
-    const channel = channelIdForToken(token);
-    expect(isWellFormedChannelId(channel)).toBe(true);
-    expect(channelIdForToken(token)).toBe(channel);
-    expect(tokenOpensChannel(token, channel)).toBe(true);
-    expect(tokenOpensChannel(newChannelToken(), channel)).toBe(false);
-    expect(tokenOpensChannel('short', channel)).toBe(false);
-    expect(tokenOpensChannel(token, 'ch_nope')).toBe(false);
-    expect(newChannelToken()).not.toBe(token);
-  });
-});
-
-describe('reconnect backoff', () => {
-  it('waits 0, 100 ms, 1 s, then 5 s for consecutive failures', () => {
-    const b = new ReconnectBackoff();
-    expect([0, 1, 2, 3, 4, 5].map((t) => b.nextDelay(t))).toEqual([0, 100, 1000, 5000, 5000, 5000]);
-  });
-
-  it('keeps escalating when a connection drops before a healthy minute', () => {
-    const b = new ReconnectBackoff();
-    expect(b.nextDelay(0)).toBe(0);
-    b.connected(10);
-    expect(b.nextDelay(30_000)).toBe(100);
-  });
-
-  it('starts again from 0 after a connection stayed up a minute', () => {
-    const b = new ReconnectBackoff();
-    [0, 1, 2, 3].forEach((t) => b.nextDelay(t));
-    b.connected(1_000);
-    expect(b.nextDelay(61_000)).toBe(0);
-    expect(b.nextDelay(61_001)).toBe(100);
-  });
-});
+import { localPathFor, normaliseRelayUrl, splitChannelPath } from '../../src/tunnel/channel-paths.js';
 
 describe('forwarding rules', () => {
   const channel = 'ch_' + 'a'.repeat(22);

@@ -1,24 +1,24 @@
 /**
  * The relay's WebSocket side: which listener holds which channel on this instance. Admits or
- * refuses upgrades (relay-admission.ts), attaches listeners (newest wins, here and across
+ * refuses upgrades (admission.ts), attaches listeners (newest wins, here and across
  * instances), keeps them alive with pings, cuts off those whose key no longer admits them, and
  * hands their answers to the relay server. The HTTP side and the waiting senders are not here.
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
-import type { RelayAccess } from './relay-access.js';
-import { admit, publicBase } from './relay-admission.js';
+import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from '../tunnel/frame-codec.js';
+import type { RelayAccess } from './admission.js';
+import { admit, publicBase } from './admission.js';
 import { refuseUpgrade } from './relay-answers.js';
-import { RelayChannel, type ChannelConnection } from './relay-channel.js';
+import { RelayChannel, type ChannelConnection } from './channel.js';
 import type { RelayLogger, RelaySettings } from './relay-options.js';
 import type { RedisBridge } from './redis-bridge.js';
 
 /** Room for a frame's metadata on top of the body limit. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
 
-export interface ListenerHubOptions {
+export interface TunnelConnectionsOptions {
   settings: RelaySettings;
   access: RelayAccess | undefined;
   /** The Redis bridge, once connected (undefined without --redis). */
@@ -30,11 +30,11 @@ export interface ListenerHubOptions {
   gone: (channel: RelayChannel) => void;
 }
 
-export class ListenerHub {
+export class TunnelConnections {
   readonly #channels = new Map<string, RelayChannel>();
   readonly wss: WebSocketServer;
 
-  constructor(private readonly options: ListenerHubOptions) {
+  constructor(private readonly options: TunnelConnectionsOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
   }
 

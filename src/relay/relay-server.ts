@@ -7,7 +7,7 @@
  * method not in `--methods`, 429 over `--rate-limit`, 404 unknown path.
  *
  * This module is the HTTP side and the routing of answers; the WebSocket side (which listener
- * holds which channel) is relay-listeners.ts. Channels live in memory only while a client is
+ * holds which channel) is tunnel-connections.ts. Channels live in memory only while a client is
  * connected or answers are in flight; identity comes from the token itself (see
  * channel-token.ts), so a restarted relay accepts its clients back without any stored state. With `--redis`, instances share channels (see redis-bridge.ts):
  * a channel held elsewhere is reached through Redis, one held here never needs it.
@@ -18,16 +18,16 @@ import type { AddressInfo, Socket } from 'node:net';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { endToEndHeaders } from '../core/http-headers.js';
 import { answerClientError } from '../http/socket-answer.js';
-import { splitChannelPath } from './forwarding-rules.js';
-import { decodeFrame, encodeFrame, type ResponseFrame } from './frame-codec.js';
+import { splitChannelPath } from '../tunnel/channel-paths.js';
+import { decodeFrame, encodeFrame, type ResponseFrame } from '../tunnel/frame-codec.js';
 import { PendingSenders } from './pending-senders.js';
-import type { RelayAccess } from './relay-access.js';
+import type { RelayAccess } from './admission.js';
 import { relaySettings, type RelayLogger, type RelayOptions, type RelaySettings } from './relay-options.js';
 import { RELAY_ERRORS, errorAnswer, relayedAnswerHeaders, sendError, sendJson, type RelayError } from './relay-answers.js';
-import type { RelayChannel } from './relay-channel.js';
-import { ListenerHub } from './relay-listeners.js';
-import { RelayMetrics } from './relay-metrics.js';
-import { takeInBody } from './relay-intake.js';
+import type { RelayChannel } from './channel.js';
+import { TunnelConnections } from './tunnel-connections.js';
+import { RelayMetrics } from './metrics.js';
+import { takeInBody } from './request-body.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RedisBridge } from './redis-bridge.js';
 
@@ -38,7 +38,7 @@ export interface RelayStats {
 }
 
 export class RelayServer {
-  private readonly listeners: ListenerHub;
+  private readonly listeners: TunnelConnections;
   private readonly pending = new PendingSenders();
   private readonly sockets = new Set<Socket>();
   private readonly http: http.Server;
@@ -60,7 +60,7 @@ export class RelayServer {
     this.access = options.access;
     this.log = options.log ?? (() => {});
     this.metrics = new RelayMetrics({ stats: () => this.stats(), redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined) });
-    this.listeners = new ListenerHub({
+    this.listeners = new TunnelConnections({
       settings: this.settings,
       access: this.access,
       bridge: () => this.bridge,
