@@ -1,10 +1,10 @@
 // Shared by the benchmark figures: child processes, bare servers, medians.
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 
 export const BIN = fileURLToPath(new URL('../dist/webhooks-cli.js', import.meta.url));
 
@@ -57,7 +57,9 @@ export function startBareServer() {
     server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, pid: child.pid, close: () => child.kill() }));
+    child.stdout.once('data', (d) =>
+      resolve({ url: `http://127.0.0.1:${String(d).trim()}`, pid: child.pid, close: () => child.kill() }),
+    );
     child.once('error', reject);
   });
 }
@@ -70,7 +72,11 @@ export function startBareServer() {
 export function startListen(dbPath, secret, { nodeArgs = [] } = {}) {
   const dir = tempDir();
   const lines = openSync(join(dir, 'listen.log'), 'w');
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'listen', '--port', '0', '--secret', secret, '--no-tui', '--db', dbPath], { stdio: ['ignore', lines, 'pipe'], env: benchEnv(dir), cwd: dir });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, BIN, 'listen', '--port', '0', '--secret', secret, '--no-tui', '--db', dbPath],
+    { stdio: ['ignore', lines, 'pipe'], env: benchEnv(dir), cwd: dir },
+  );
   closeSync(lines);
   return new Promise((resolve, reject) => {
     let seen = '';

@@ -6,7 +6,18 @@ import { sign } from '../dist-bench/internals.js';
 
 export const CONNECTIONS = 50;
 export const SECRET = 'bench-secret';
-export const BODY = JSON.stringify({ event: 'customer.cart.added', timestamp: '2023-12-01T10:35:47Z', data: { customer_id: 'cust_8f3a', product_id: 'prod_77d1', quantity: 1, price: { amount: 59.9, currency: 'EUR' }, size: 'M', color: 'navy' } });
+export const BODY = JSON.stringify({
+  event: 'customer.cart.added',
+  timestamp: '2023-12-01T10:35:47Z',
+  data: {
+    customer_id: 'cust_8f3a',
+    product_id: 'prod_77d1',
+    quantity: 1,
+    price: { amount: 59.9, currency: 'EUR' },
+    size: 'M',
+    color: 'navy',
+  },
+});
 const SIGNATURE = sign(BODY, SECRET);
 let sent = 0;
 
@@ -36,14 +47,27 @@ export function signedLoad(url, { amount, seconds }) {
             // The body (and so the signature) stays the same, which keeps the generator's own cost equal for every server.
             setupRequest: (req) => ({
               ...req,
-              headers: { 'content-type': 'application/json', 'x-webhook-event': 'customer.cart.added', 'x-webhook-delivery': `dlv_bench_${process.pid}_${sent++}`, 'x-webhook-signature': SIGNATURE },
+              headers: {
+                'content-type': 'application/json',
+                'x-webhook-event': 'customer.cart.added',
+                'x-webhook-delivery': `dlv_bench_${process.pid}_${sent++}`,
+                'x-webhook-signature': SIGNATURE,
+              },
             }),
           },
         ],
       },
       // autocannon ends (and measures `duration`) on whole-second ticks: too coarse for a rate,
       // so the time to the last answer is taken instead.
-      (err, result) => (err ? reject(err) : resolve({ ...result, answered: result['2xx'] + result.non2xx, sent: sent - firstId, seconds: (lastAnswer - started) / 1000 })),
+      (err, result) =>
+        err
+          ? reject(err)
+          : resolve({
+              ...result,
+              answered: result['2xx'] + result.non2xx,
+              sent: sent - firstId,
+              seconds: (lastAnswer - started) / 1000,
+            }),
     );
   });
 }

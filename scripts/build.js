@@ -6,8 +6,9 @@
  *
  *   node scripts/build.js           the bundle in dist/ (and dist/meta.json: which sources each file holds)
  */
-import { build } from 'esbuild';
+
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
 
 const root = new URL('../', import.meta.url);
 const dist = new URL('dist/', root);
@@ -26,7 +27,8 @@ const result = await build({
   chunkNames: '[name]-[hash]',
   external: [
     'better-sqlite3', // a native module: installed and built for the user's Node
-    'bufferutil', 'utf-8-validate', // ws's optional native speed-ups
+    'bufferutil',
+    'utf-8-validate', // ws's optional native speed-ups
     'react-devtools-core', // ink's, only with DEV=true
     '@opentelemetry/api', // prom-client's optional tracing
   ],
@@ -35,7 +37,9 @@ const result = await build({
   // gigabytes within a minute.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS packages call require() for Node's own modules; ES modules have none.
-  banner: { js: "import { createRequire as __webhooksCliRequire } from 'node:module';\nconst require = __webhooksCliRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __webhooksCliRequire } from 'node:module';\nconst require = __webhooksCliRequire(import.meta.url);",
+  },
   metafile: true,
   legalComments: 'none',
   minify: true,

@@ -15,7 +15,13 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, isTTY: Boolean(process.stdout.isTTY) };
+const io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  isTTY: Boolean(process.stdout.isTTY),
+};
 main(process.argv.slice(2), io).then((code) => {
   process.exitCode = code;
 });

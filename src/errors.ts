@@ -4,8 +4,9 @@
  */
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.js';
+
 import { parseHttpUrl } from './core/http-url.js';
+import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.js';
 
 export class UserError extends Error {
   readonly hint?: string;
@@ -29,19 +30,27 @@ export class UsageError extends UserError {
 export function requireHttpUrl(value: string, flag: string, exampleUrl = 'http://127.0.0.1:3000/webhook'): URL {
   const url = parseHttpUrl(value);
   if (url instanceof URL) return url;
-  throw new UsageError(`${flag} ${url.reason}`, url.suggestion ? `did you mean ${flag} ${url.suggestion}?` : `e.g. ${flag} ${exampleUrl}`);
+  throw new UsageError(
+    `${flag} ${url.reason}`,
+    url.suggestion ? `did you mean ${flag} ${url.suggestion}?` : `e.g. ${flag} ${exampleUrl}`,
+  );
 }
 
 /** Words for a file-system error on `path`, with the usual fix. */
 export function fileSystemError(err: unknown, path: string, what: string, fix: string): UserError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const reason =
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'ENOENT' ? 'no such file or directory'
-    : code === 'ENOTDIR' ? 'a parent is not a directory'
-    : code === 'EROFS' ? 'read-only file system'
-    : code === 'EISDIR' ? 'it is a directory'
-    : (err as Error | undefined)?.message ?? String(err);
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ENOENT'
+        ? 'no such file or directory'
+        : code === 'ENOTDIR'
+          ? 'a parent is not a directory'
+          : code === 'EROFS'
+            ? 'read-only file system'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : ((err as Error | undefined)?.message ?? String(err));
   return new UserError(`cannot ${what} ${path}: ${reason}`, { hint: fix, cause: err });
 }
 
@@ -51,8 +60,20 @@ export function fileSystemError(err: unknown, path: string, what: string, fix: s
  */
 export function listenError(err: unknown, host: string, port: number): UserError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is already in use`, { hint: 'stop the other process or pass --port <another>', cause: err });
-  if (code === 'EACCES') return new UserError(`no permission to listen on port ${port}`, { hint: 'pass --port 1024 or higher', cause: err });
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UserError(`cannot listen on ${host}: not an address of this machine`, { hint: 'pass --host 127.0.0.1', cause: err });
-  return new UserError(`cannot listen on ${host}:${port}: ${(err as Error | undefined)?.message ?? String(err)}`, { hint: 'pass --port or --host with other values', cause: err });
+  if (code === 'EADDRINUSE')
+    return new UserError(`port ${port} on ${host} is already in use`, {
+      hint: 'stop the other process or pass --port <another>',
+      cause: err,
+    });
+  if (code === 'EACCES')
+    return new UserError(`no permission to listen on port ${port}`, { hint: 'pass --port 1024 or higher', cause: err });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new UserError(`cannot listen on ${host}: not an address of this machine`, {
+      hint: 'pass --host 127.0.0.1',
+      cause: err,
+    });
+  return new UserError(`cannot listen on ${host}:${port}: ${(err as Error | undefined)?.message ?? String(err)}`, {
+    hint: 'pass --port or --host with other values',
+    cause: err,
+  });
 }

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export default function setup(): () => void {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.js', import.meta.url))], { stdio: 'inherit' });
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.js', import.meta.url))], {
+    stdio: 'inherit',
+  });
   const root = mkdtempSync(join(tmpdir(), 'wc-'));
   process.env.TMPDIR = root;
   return () => rmSync(root, { recursive: true, force: true });

@@ -7,13 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { newDeliveryId } from '../../dist-bench/internals.js';
-import { serialiseEnvelope, webhookTimestamp } from '../../dist-bench/internals.js';
-import { webhookHeaders } from '../../dist-bench/internals.js';
-import { DeliveryEngine, DEFAULT_CONCURRENCY } from '../../dist-bench/internals.js';
-import { EmulatorStore } from '../../dist-bench/internals.js';
-import { WebhookService } from '../../dist-bench/internals.js';
-import { loadSampleEnvelope } from '../../dist-bench/internals.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DeliveryEngine,
+  EmulatorStore,
+  loadSampleEnvelope,
+  newDeliveryId,
+  serialiseEnvelope,
+  WebhookService,
+  webhookHeaders,
+  webhookTimestamp,
+} from '../../dist-bench/internals.js';
 
 const EVENTS = 10_000;
 const EVENT = 'customer.cart.added';
@@ -38,8 +42,21 @@ process.on('message', (m) => {
 
 function startEndpoint() {
   const child = fork('-e', [ENDPOINT], { execArgv: ['-e', ENDPOINT], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const ask = (message) => new Promise((resolve) => { child.once('message', resolve); child.send(message); });
-  return new Promise((resolve) => child.once('message', ({ port }) => resolve({ url: `http://127.0.0.1:${port}/webhook`, count: async () => (await ask('count')).count, reset: () => ask('reset'), stop: () => child.send('exit') })));
+  const ask = (message) =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send(message);
+    });
+  return new Promise((resolve) =>
+    child.once('message', ({ port }) =>
+      resolve({
+        url: `http://127.0.0.1:${port}/webhook`,
+        count: async () => (await ask('count')).count,
+        reset: () => ask('reset'),
+        stop: () => child.send('exit'),
+      }),
+    ),
+  );
 }
 
 async function engineRun(endpointUrl, events = EVENTS) {
@@ -48,7 +65,13 @@ async function engineRun(endpointUrl, events = EVENTS) {
   let delivered = 0;
   let done;
   const finished = new Promise((r) => (done = r));
-  const engine = new DeliveryEngine(store, { timeScale: 1, userAgent: USER_AGENT, onAttempt: (a) => { if (a.succeeded && ++delivered === events) done(); } });
+  const engine = new DeliveryEngine(store, {
+    timeScale: 1,
+    userAgent: USER_AGENT,
+    onAttempt: (a) => {
+      if (a.succeeded && ++delivered === events) done();
+    },
+  });
   const service = new WebhookService(store, engine);
   service.create({ url: endpointUrl, events: [EVENT], secret: SECRET });
   engine.start();
@@ -79,8 +102,20 @@ async function undiciLoop(endpointUrl, events = EVENTS) {
     while (next < events) {
       next++;
       const body = serialiseEnvelope({ event: EVENT, timestamp: webhookTimestamp(), data });
-      const headers = webhookHeaders({ event: EVENT, deliveryId: newDeliveryId(), body, secret: SECRET, userAgent: USER_AGENT });
-      const res = await request(endpointUrl, { method: 'POST', headers, body, dispatcher: agent, signal: AbortSignal.timeout(10_000) });
+      const headers = webhookHeaders({
+        event: EVENT,
+        deliveryId: newDeliveryId(),
+        body,
+        secret: SECRET,
+        userAgent: USER_AGENT,
+      });
+      const res = await request(endpointUrl, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: agent,
+        signal: AbortSignal.timeout(10_000),
+      });
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) ok++;
     }
@@ -110,9 +145,12 @@ export default async function measure({ rounds }) {
       ours.push(engine.rate);
       await endpoint.reset();
       const loop = await undiciLoop(endpoint.url);
-      if ((await endpoint.count()) !== EVENTS || loop.delivered !== EVENTS) throw new Error('the baseline loop lost requests');
+      if ((await endpoint.count()) !== EVENTS || loop.delivered !== EVENTS)
+        throw new Error('the baseline loop lost requests');
       baseline.push(loop.rate);
-      process.stderr.write(`  round ${round + 1}: engine ${engine.rate.toFixed(0)} events/s (${received} received, ${engine.pending} pending), undici loop ${loop.rate.toFixed(0)} req/s\n`);
+      process.stderr.write(
+        `  round ${round + 1}: engine ${engine.rate.toFixed(0)} events/s (${received} received, ${engine.pending} pending), undici loop ${loop.rate.toFixed(0)} req/s\n`,
+      );
     }
   } finally {
     endpoint.stop();
@@ -121,7 +159,25 @@ export default async function measure({ rounds }) {
   const b = median(baseline);
   const maxLost = Math.max(...lost);
   return [
-    { figure: `emulator delivery engine, ${EVENTS} events to one endpoint (median of ${rounds})`, ours: o, baseline: b, unit: 'events/s', ratio: o / b, target: '≥ 0.5×', met: o / b >= 0.5, note: `baseline: plain undici loop, same signed requests, concurrency ${DEFAULT_CONCURRENCY}` },
-    { figure: 'emulator deliveries lost (received distinct ids vs emitted)', ours: maxLost, baseline: 0, unit: 'events', ratio: undefined, target: '0', met: maxLost === 0, note: 'counted at the receiving endpoint' },
+    {
+      figure: `emulator delivery engine, ${EVENTS} events to one endpoint (median of ${rounds})`,
+      ours: o,
+      baseline: b,
+      unit: 'events/s',
+      ratio: o / b,
+      target: '≥ 0.5×',
+      met: o / b >= 0.5,
+      note: `baseline: plain undici loop, same signed requests, concurrency ${DEFAULT_CONCURRENCY}`,
+    },
+    {
+      figure: 'emulator deliveries lost (received distinct ids vs emitted)',
+      ours: maxLost,
+      baseline: 0,
+      unit: 'events',
+      ratio: undefined,
+      target: '0',
+      met: maxLost === 0,
+      note: 'counted at the receiving endpoint',
+    },
   ];
 }

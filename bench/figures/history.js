@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateHistory, HISTORY_ROWS as ROWS } from '../history-rows.js';
 import { BIN, benchEnv, median, row, tempDir, timeRun } from '../lib.js';
-import { HISTORY_ROWS as ROWS, generateHistory } from '../history-rows.js';
 
 /**
  * Runs `args` in a real terminal (a detached tmux pane, 120×40) and polls the screen until `marker`
@@ -74,9 +74,41 @@ export default async function history({ rounds }) {
   }
   const h = median(help);
   return [
-    row(`history --json --limit 50 on ${ROWS} rows vs --help`, median(list), h, 'ms', '≤ 1.5×', median(list) / h <= 1.5, `median of ${runs}`),
-    row(`history TUI first frame on ${ROWS} rows vs --help, both in tmux`, median(tui), median(helpOnScreen), 'ms', '≤ 1.5×', median(tui) / median(helpOnScreen) <= 1.5, `median of ${runs}; time until each shows in a 120×40 pane`),
-    row('history database size per delivery', bytes / ROWS, undefined, 'bytes', '', undefined, `${(bytes / 2 ** 20).toFixed(0)} MiB for ${ROWS} rows (generated in ${genSeconds.toFixed(0)} s)`),
-    row(`history TUI peak RSS on ${ROWS} rows`, rss, 200, 'MB', '≤ 200 MB', rss <= 200, 'VmHWM after loading and paging down 10 screens'),
+    row(
+      `history --json --limit 50 on ${ROWS} rows vs --help`,
+      median(list),
+      h,
+      'ms',
+      '≤ 1.5×',
+      median(list) / h <= 1.5,
+      `median of ${runs}`,
+    ),
+    row(
+      `history TUI first frame on ${ROWS} rows vs --help, both in tmux`,
+      median(tui),
+      median(helpOnScreen),
+      'ms',
+      '≤ 1.5×',
+      median(tui) / median(helpOnScreen) <= 1.5,
+      `median of ${runs}; time until each shows in a 120×40 pane`,
+    ),
+    row(
+      'history database size per delivery',
+      bytes / ROWS,
+      undefined,
+      'bytes',
+      '',
+      undefined,
+      `${(bytes / 2 ** 20).toFixed(0)} MiB for ${ROWS} rows (generated in ${genSeconds.toFixed(0)} s)`,
+    ),
+    row(
+      `history TUI peak RSS on ${ROWS} rows`,
+      rss,
+      200,
+      'MB',
+      '≤ 200 MB',
+      rss <= 200,
+      'VmHWM after loading and paging down 10 screens',
+    ),
   ];
 }

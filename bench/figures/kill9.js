@@ -4,8 +4,8 @@
 import http from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { median, row, startListen, tempDir } from '../lib.js';
 import { sign } from '../../dist-bench/internals.js';
+import { median, row, startListen, tempDir } from '../lib.js';
 
 const SECRET = 'bench-secret';
 const CONNECTIONS = 50;
@@ -14,18 +14,35 @@ const LOAD_MS = Number(process.env.BENCH_KILL9_LOAD_MS ?? 1_500);
 
 /** Keeps `CONNECTIONS` signed requests in flight until `stopped()`; returns the ids answered 2xx. */
 async function drive(url, stopped) {
-  const body = JSON.stringify({ event: 'customer.cart.added', timestamp: '2023-12-01T10:35:47Z', data: { customer_id: 'cust_8f3a', product_id: 'prod_77d1', quantity: 1 } });
+  const body = JSON.stringify({
+    event: 'customer.cart.added',
+    timestamp: '2023-12-01T10:35:47Z',
+    data: { customer_id: 'cust_8f3a', product_id: 'prod_77d1', quantity: 1 },
+  });
   const signature = sign(body, SECRET);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const answered = [];
   let n = 0;
   const one = (id) =>
     new Promise((resolve) => {
-      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-webhook-event': 'customer.cart.added', 'x-webhook-delivery': id, 'x-webhook-signature': signature } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-        res.on('error', () => resolve(undefined));
-      });
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'x-webhook-event': 'customer.cart.added',
+            'x-webhook-delivery': id,
+            'x-webhook-signature': signature,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+          res.on('error', () => resolve(undefined));
+        },
+      );
       req.on('error', () => resolve(undefined));
       req.end(body);
     });
@@ -68,6 +85,14 @@ export default async function kill9({ rounds }) {
   }
   const rate = median(rates);
   return [
-    row('listen: answered requests lost to kill -9 under load (max of rounds)', Math.max(...lost), 0, 'requests', '', undefined, `${lost.join(', ')} lost in ${lost.length} rounds at about ${Math.round(rate)} answers/s, ${CONNECTIONS} connections`),
+    row(
+      'listen: answered requests lost to kill -9 under load (max of rounds)',
+      Math.max(...lost),
+      0,
+      'requests',
+      '',
+      undefined,
+      `${lost.join(', ')} lost in ${lost.length} rounds at about ${Math.round(rate)} answers/s, ${CONNECTIONS} connections`,
+    ),
   ];
 }

@@ -4,9 +4,9 @@
 // answer must be a row; the peak RSS is read from /proc. One more run under `node --cpu-prof`
 // gives the functions where listen's time goes, printed below the table.
 import { join } from 'node:path';
-import { median, peakRssMb, receivedRows, row, startBareServer, startListen, stop, tempDir } from '../lib.js';
-import { HISTORY_ROWS, generateHistory } from '../history-rows.js';
 import { topSelfTime } from '../cpu-profile.js';
+import { generateHistory, HISTORY_ROWS } from '../history-rows.js';
+import { median, peakRssMb, receivedRows, row, startBareServer, startListen, stop, tempDir } from '../lib.js';
 import { CONNECTIONS, SECRET, signedLoad } from '../signed-load.js';
 
 const SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 5);
@@ -22,14 +22,23 @@ async function listenRun(dbPath, options) {
   const rss = peakRssMb(listen.child.pid);
   const code = await stop(listen.child);
   if (code !== 0) throw new Error(`listen exited ${code} on SIGTERM`);
-  return { rate: run.answered / run.seconds, rss, answered: warm.answered + run.answered, sent: warm.sent + run.sent, recorded: receivedRows(dbPath) - before, non2xx: warm.non2xx + run.non2xx };
+  return {
+    rate: run.answered / run.seconds,
+    rss,
+    answered: warm.answered + run.answered,
+    sent: warm.sent + run.sent,
+    recorded: receivedRows(dbPath) - before,
+    non2xx: warm.non2xx + run.non2xx,
+  };
 }
 
 export default async function sustained({ rounds }) {
   const large = join(tempDir(), 'large-history.db');
   const started = Date.now();
   generateHistory(large);
-  process.stderr.write(`bench: generated ${HISTORY_ROWS} deliveries for listen in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(
+    `bench: generated ${HISTORY_ROWS} deliveries for listen in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
   const bare = await startBareServer();
   const runs = { bare: [], empty: [], large: [] };
   let answered = 0;
@@ -42,7 +51,10 @@ export default async function sustained({ rounds }) {
       await signedLoad(`${bare.url}/webhook`, { seconds: WARM_UP_SECONDS });
       const baseline = await signedLoad(`${bare.url}/webhook`, { seconds: SECONDS });
       runs.bare.push(baseline.answered / baseline.seconds);
-      for (const [name, dbPath] of [['empty', join(tempDir(), 'history.db')], ['large', large]]) {
+      for (const [name, dbPath] of [
+        ['empty', join(tempDir(), 'history.db')],
+        ['large', large],
+      ]) {
         const run = await listenRun(dbPath);
         runs[name].push(run.rate);
         rss.push(run.rss);
@@ -65,12 +77,44 @@ export default async function sustained({ rounds }) {
   const peak = Math.max(...rss);
   const note = `median of ${rounds} alternating rounds × ${SECONDS} s after ${WARM_UP_SECONDS} s warm-up (ratio: median per round)`;
   return [
-    row(`listen vs bare node:http, sustained, ${CONNECTIONS} connections`, median(runs.empty), median(runs.bare), 'req/s', '≥ 0.6×', vsBare >= 0.6, `${note}; ${non2xx} non-2xx`),
-    row(`listen on ${HISTORY_ROWS} rows vs on an empty history, sustained`, median(runs.large), median(runs.empty), 'req/s', '≥ 0.9×', largeVsEmpty >= 0.9, note),
+    row(
+      `listen vs bare node:http, sustained, ${CONNECTIONS} connections`,
+      median(runs.empty),
+      median(runs.bare),
+      'req/s',
+      '≥ 0.6×',
+      vsBare >= 0.6,
+      `${note}; ${non2xx} non-2xx`,
+    ),
+    row(
+      `listen on ${HISTORY_ROWS} rows vs on an empty history, sustained`,
+      median(runs.large),
+      median(runs.empty),
+      'req/s',
+      '≥ 0.9×',
+      largeVsEmpty >= 0.9,
+      note,
+    ),
     // Timed runs end with requests in flight: listen answers (and records) them after autocannon
     // stopped reading, so the rows lie between the answers read and the requests sent.
-    row('listen sustained: rows in history ≥ answers read', recorded, answered, 'requests', 'none lost', recorded >= answered && recorded <= sent, `both histories, counted after SIGTERM; ${sent} requests sent, ${recorded - answered} answered after the load generator stopped reading`),
-    row('listen sustained: peak RSS', peak, undefined, 'MB', '≤ 150 MB', peak <= 150, 'VmHWM of the listen process, largest of all runs'),
+    row(
+      'listen sustained: rows in history ≥ answers read',
+      recorded,
+      answered,
+      'requests',
+      'none lost',
+      recorded >= answered && recorded <= sent,
+      `both histories, counted after SIGTERM; ${sent} requests sent, ${recorded - answered} answered after the load generator stopped reading`,
+    ),
+    row(
+      'listen sustained: peak RSS',
+      peak,
+      undefined,
+      'MB',
+      '≤ 150 MB',
+      peak <= 150,
+      'VmHWM of the listen process, largest of all runs',
+    ),
     {
       details: [
         `Where listen's time goes under that load (self time, one ${SECONDS} s run under node --cpu-prof, idle excluded).`,

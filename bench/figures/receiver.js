@@ -4,7 +4,7 @@
 // `listen` under that load is read from /proc. listen-sustained.js holds the same load for seconds.
 import { join } from 'node:path';
 import { median, peakRssMb, receivedRows, row, startBareServer, startListen, stop, tempDir } from '../lib.js';
-import { CONNECTIONS, SECRET, cpuMs, signedLoad } from '../signed-load.js';
+import { CONNECTIONS, cpuMs, SECRET, signedLoad } from '../signed-load.js';
 
 const COUNT = Number(process.env.BENCH_RECEIVER_COUNT ?? 20_000);
 /** Both servers get the same short warm-up before each measured run, so neither is measured while still being compiled. */
@@ -15,7 +15,11 @@ async function measure(url, pid) {
   await signedLoad(url, { amount: WARM_UP });
   const before = cpuMs(pid);
   const result = await signedLoad(url, { amount: COUNT });
-  return { result, rate: result.answered / result.seconds, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / result.answered };
+  return {
+    result,
+    rate: result.answered / result.seconds,
+    cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / result.answered,
+  };
 }
 
 export default async function receiver({ rounds }) {
@@ -56,9 +60,44 @@ export default async function receiver({ rounds }) {
   const peak = Math.max(...rss);
   const ratio = median(ratios);
   return [
-    { ...row(`listen (verify + record) vs bare node:http, ${CONNECTIONS} connections`, median(ours), median(theirs), 'req/s', '≥ 0.8×', ratio >= 0.8, `median of ${rounds} rounds × ${COUNT} signed requests (ratio: median per round); ${non2xx} non-2xx`), ratio },
-    row('listen vs bare: CPU per request', median(cpuOurs), median(cpuTheirs), 'µs', '', undefined, 'user + system time of the server process; steadier than rates on a shared machine'),
-    row('listen: rows in history = answers', recorded, answered, 'requests', '= (zero lost)', recorded === answered, 'counted after SIGTERM'),
-    row('listen: peak RSS under that load', peak, undefined, 'MB', '≤ 150 MB', peak <= 150, 'VmHWM of the listen process'),
+    {
+      ...row(
+        `listen (verify + record) vs bare node:http, ${CONNECTIONS} connections`,
+        median(ours),
+        median(theirs),
+        'req/s',
+        '≥ 0.8×',
+        ratio >= 0.8,
+        `median of ${rounds} rounds × ${COUNT} signed requests (ratio: median per round); ${non2xx} non-2xx`,
+      ),
+      ratio,
+    },
+    row(
+      'listen vs bare: CPU per request',
+      median(cpuOurs),
+      median(cpuTheirs),
+      'µs',
+      '',
+      undefined,
+      'user + system time of the server process; steadier than rates on a shared machine',
+    ),
+    row(
+      'listen: rows in history = answers',
+      recorded,
+      answered,
+      'requests',
+      '= (zero lost)',
+      recorded === answered,
+      'counted after SIGTERM',
+    ),
+    row(
+      'listen: peak RSS under that load',
+      peak,
+      undefined,
+      'MB',
+      '≤ 150 MB',
+      peak <= 150,
+      'VmHWM of the listen process',
+    ),
   ];
 }

@@ -39,5 +39,8 @@ export function apiConnection(baseUrl: string, token: string | undefined): ApiCo
   const root = apiRoot(baseUrl);
   if (token) return { root, token, defaultToken: false };
   if (isLoopbackHost(root.hostname)) return { root, token: LOOPBACK_DEV_TOKEN, defaultToken: true };
-  throw new UsageError(`no API token for ${root.origin}`, 'pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`');
+  throw new UsageError(
+    `no API token for ${root.origin}`,
+    'pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`',
+  );
 }

@@ -35,8 +35,10 @@ export interface Attempt {
 type Json = Record<string, unknown>;
 
 const pick = (o: Json, ...keys: string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined);
-const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-const asNumber = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const asString = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+const asNumber = (v: unknown): number | null =>
+  typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
 
 /** The object of an answer: the answer itself, or its `data` / `webhook` / `delivery` member. */
 export function unwrapObject(raw: unknown): Json {
@@ -51,7 +53,11 @@ export function unwrapObject(raw: unknown): Json {
 
 /** The list of an answer: a bare array, or its `data` / `items` / `<name>` member. */
 export function unwrapList(raw: unknown, name: string): Json[] {
-  const list = Array.isArray(raw) ? raw : typeof raw === 'object' && raw !== null ? pick(raw as Json, 'data', 'items', name, 'results') : undefined;
+  const list = Array.isArray(raw)
+    ? raw
+    : typeof raw === 'object' && raw !== null
+      ? pick(raw as Json, 'data', 'items', name, 'results')
+      : undefined;
   return Array.isArray(list) ? list.filter((x): x is Json => typeof x === 'object' && x !== null) : [];
 }
 
@@ -62,7 +68,14 @@ export function normaliseWebhook(o: Json): WebhookView {
   return {
     id: asString(pick(o, 'id', 'webhook_id', 'webhookId')) ?? '?',
     url: asString(pick(o, 'url', 'endpoint', 'target_url')) ?? '',
-    events: Array.isArray(events) ? events.map(String) : typeof events === 'string' ? events.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    events: Array.isArray(events)
+      ? events.map(String)
+      : typeof events === 'string'
+        ? events
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
     active: typeof active === 'boolean' ? active : status ? status === 'active' || status === 'enabled' : true,
     debugMode: Boolean(pick(o, 'debug_mode', 'debugMode', 'debug')),
     secret: asString(o.secret),

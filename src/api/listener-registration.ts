@@ -4,7 +4,7 @@
  * `stripe listen`.
  */
 import { newWebhookSecret } from '../core/signature.js';
-import { PlatformClient, type ClientOptions } from './platform-client.js';
+import { type ClientOptions, PlatformClient } from './platform-client.js';
 
 export interface ListenerRegistration {
   webhookId: string;
@@ -45,7 +45,10 @@ export async function registerListener(
       } catch (err) {
         const message = (err as Error).message;
         if (message.startsWith('no webhook with id')) log(`webhook ${webhookId} was already removed`);
-        else log(`warning: could not remove webhook ${webhookId} (${message}) — remove it with \`webhooks-cli delete ${webhookId}\``);
+        else
+          log(
+            `warning: could not remove webhook ${webhookId} (${message}) — remove it with \`webhooks-cli delete ${webhookId}\``,
+          );
       } finally {
         await cleanup.close();
       }

@@ -26,7 +26,11 @@ export function nextFromBody(body: unknown, current: URL): URL | undefined {
   const next = o.next ?? links.next;
   if (typeof next === 'string' && next !== '') return resolve(next, current);
   const cursor = o.next_cursor ?? o.nextCursor;
-  if ((o.has_more === true || o.hasMore === true) && (typeof cursor === 'string' || typeof cursor === 'number') && cursor !== '') {
+  if (
+    (o.has_more === true || o.hasMore === true) &&
+    (typeof cursor === 'string' || typeof cursor === 'number') &&
+    cursor !== ''
+  ) {
     const url = new URL(current);
     url.searchParams.set('cursor', String(cursor));
     return url;

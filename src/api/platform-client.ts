@@ -4,16 +4,30 @@
  * arrays, camelCase) as a real client must; every failure becomes a `UserError` that names the
  * cause and the next step.
  */
-import { request, type Dispatcher } from 'undici';
-import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
-import { proxyFault, proxyFor, proxyProblem, proxyRouteLine, proxySettings, type ProxyRoute } from '../http/proxy-settings.js';
+import { type Dispatcher, request } from 'undici';
 import { isSuccessStatus } from '../core/http-status.js';
 import { UserError } from '../errors.js';
-import { apiConnection } from './api-endpoint.js';
+import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
+import {
+  type ProxyRoute,
+  proxyFault,
+  proxyFor,
+  proxyProblem,
+  proxyRouteLine,
+  proxySettings,
+} from '../http/proxy-settings.js';
 import { USER_AGENT } from '../version.js';
+import { apiConnection } from './api-endpoint.js';
+import {
+  type Attempt,
+  normaliseAttempt,
+  normaliseWebhook,
+  unwrapList,
+  unwrapObject,
+  type WebhookView,
+} from './api-types.js';
 import { nextPage } from './next-page.js';
 import { isConnectionReset, resendAfterReset, retryAfterAnswer } from './transient-failure.js';
-import { normaliseAttempt, normaliseWebhook, unwrapList, unwrapObject, type Attempt, type WebhookView } from './api-types.js';
 
 export interface ClientOptions {
   /** The API's base URL, with or without its `/api/v1` suffix. */
@@ -83,7 +97,15 @@ export class PlatformClient {
 
   readonly #proxy: ProxyRoute | undefined;
 
-  constructor({ baseUrl, token, timeoutMs = DEFAULT_API_TIMEOUT_MS, notice = () => undefined, env = {}, verbose = false, sleep = defaultSleep }: ClientOptions) {
+  constructor({
+    baseUrl,
+    token,
+    timeoutMs = DEFAULT_API_TIMEOUT_MS,
+    notice = () => undefined,
+    env = {},
+    verbose = false,
+    sleep = defaultSleep,
+  }: ClientOptions) {
     const connection = apiConnection(baseUrl, token);
     this.#base = connection.root;
     this.#token = connection.token;
@@ -151,7 +173,12 @@ export class PlatformClient {
   }
 
   /** Reads a list page by page (Link rel="next", a body's `next`, or `has_more` + `next_cursor`) up to `limit` items. */
-  async #collect(first: URL, name: string, limit: number, webhookId?: string): Promise<{ raw: unknown; items: Record<string, unknown>[]; more: boolean }> {
+  async #collect(
+    first: URL,
+    name: string,
+    limit: number,
+    webhookId?: string,
+  ): Promise<{ raw: unknown; items: Record<string, unknown>[]; more: boolean }> {
     const items: Record<string, unknown>[] = [];
     const seen = new Set<string>();
     let raw: unknown;
@@ -190,7 +217,9 @@ export class PlatformClient {
       if (isSuccessStatus(answer.status)) return answer;
       const retry = retryAfterAnswer(answer.status, answer.headers['retry-after'], tries, waitedMs);
       if (retry) {
-        this.#notice(`the API answered ${answer.status}${answer.status === 429 ? ' (too many requests)' : ' (unavailable)'}; trying again in ${formatSeconds(retry.waitMs)} as its Retry-After asks`);
+        this.#notice(
+          `the API answered ${answer.status}${answer.status === 429 ? ' (too many requests)' : ' (unavailable)'}; trying again in ${formatSeconds(retry.waitMs)} as its Retry-After asks`,
+        );
         await this.#sleep(retry.waitMs);
         waitedMs += retry.waitMs;
         continue;
@@ -218,24 +247,46 @@ export class PlatformClient {
     const e = err as { name?: string; code?: string; cause?: { code?: string }; message?: string };
     const code = e.code ?? e.cause?.code;
     const where = this.#base.origin;
-    const fault = this.#proxy && (proxyFault(err) ?? (/proxy/i.test(e.message ?? '') ? `failed: ${e.message}` : undefined));
+    const fault =
+      this.#proxy && (proxyFault(err) ?? (/proxy/i.test(e.message ?? '') ? `failed: ${e.message}` : undefined));
     if (this.#proxy && fault) {
       const { message, hint } = proxyProblem(this.#proxy, this.#base, fault);
       return new UserError(message, { hint, cause: err });
     }
     if (isConnectionReset(err)) {
       return method === 'POST' || method === 'PATCH'
-        ? new UserError(`the connection to the API at ${where} was reset before it answered; the ${method} was not sent again, as the API may have acted on it`, { hint: 'check with `webhooks-cli list` before trying again', cause: err })
-        : new UserError(`the connection to the API at ${where} was reset twice`, { hint: 'try again in a moment; --verbose shows more', cause: err });
+        ? new UserError(
+            `the connection to the API at ${where} was reset before it answered; the ${method} was not sent again, as the API may have acted on it`,
+            { hint: 'check with `webhooks-cli list` before trying again', cause: err },
+          )
+        : new UserError(`the connection to the API at ${where} was reset twice`, {
+            hint: 'try again in a moment; --verbose shows more',
+            cause: err,
+          });
     }
-    if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
-      return new UserError(`the API at ${where} did not answer within ${this.#timeoutMs / 1000} s`, { hint: 'check that it is healthy, or raise --timeout', cause: err });
+    if (
+      e.name === 'TimeoutError' ||
+      e.name === 'AbortError' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT' ||
+      code === 'UND_ERR_HEADERS_TIMEOUT'
+    ) {
+      return new UserError(`the API at ${where} did not answer within ${this.#timeoutMs / 1000} s`, {
+        hint: 'check that it is healthy, or raise --timeout',
+        cause: err,
+      });
     }
     if (code === 'ECONNREFUSED') {
       return new UserError(`no API at ${where}`, { hint: 'start `webhooks-cli serve` or pass --api-url', cause: err });
     }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`cannot resolve the API host "${this.#base.hostname}"`, { hint: 'check --api-url', cause: err });
-    return new UserError(`request to the API at ${where} failed: ${e.message ?? String(err)}`, { hint: 'check --api-url and your network', cause: err });
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return new UserError(`cannot resolve the API host "${this.#base.hostname}"`, {
+        hint: 'check --api-url',
+        cause: err,
+      });
+    return new UserError(`request to the API at ${where} failed: ${e.message ?? String(err)}`, {
+      hint: 'check --api-url and your network',
+      cause: err,
+    });
   }
 
   #answerError(status: number, parsed: unknown, text: string, method: string, url: URL, webhookId?: string): UserError {
@@ -244,23 +295,41 @@ export class PlatformClient {
     switch (true) {
       case status === 401 || status === 403:
         return new UserError(`the API refused the token (${status}${said ? `: ${said}` : ''})`, {
-          hint: !this.#defaultToken ? 'check --token (or WEBHOOKS_API_TOKEN / `config set token`)' : 'pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`',
+          hint: !this.#defaultToken
+            ? 'check --token (or WEBHOOKS_API_TOKEN / `config set token`)'
+            : 'pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`',
         });
       case status === 404 && webhookId !== undefined && detail.code !== 'not_found':
         return new UserError(`no webhook with id "${webhookId}"`, { hint: '`webhooks-cli list` shows the ids' });
       case status === 404:
-        return new UserError(`the API at ${this.#base.origin} has no ${method} ${url.pathname}`, { hint: 'check --api-url points at the platform API (or `webhooks-cli serve`)' });
+        return new UserError(`the API at ${this.#base.origin} has no ${method} ${url.pathname}`, {
+          hint: 'check --api-url points at the platform API (or `webhooks-cli serve`)',
+        });
       case status === 409:
         // A disabled webhook's reason may already name the fix: give it once.
-        return new UserError(`the API refused: ${said ?? 'conflict'}`, { hint: webhookId && !said?.includes('--active') ? `re-enable it with \`webhooks-cli update ${webhookId} --active\`` : undefined });
+        return new UserError(`the API refused: ${said ?? 'conflict'}`, {
+          hint:
+            webhookId && !said?.includes('--active')
+              ? `re-enable it with \`webhooks-cli update ${webhookId} --active\``
+              : undefined,
+        });
       case status === 413:
-        return new UserError(`the API says the request is too large${said ? ` (${said})` : ''}`, { hint: 'send less data' });
+        return new UserError(`the API says the request is too large${said ? ` (${said})` : ''}`, {
+          hint: 'send less data',
+        });
       case status === 400 || status === 422:
-        return new UserError(`the API rejected ${detail.field ? `field "${detail.field}"` : 'the request'}: ${said ?? `HTTP ${status}`}`, { hint: flagHint(detail.field) });
+        return new UserError(
+          `the API rejected ${detail.field ? `field "${detail.field}"` : 'the request'}: ${said ?? `HTTP ${status}`}`,
+          { hint: flagHint(detail.field) },
+        );
       case status >= 500:
-        return new UserError(`the API failed with ${status}${said ? `: ${said}` : ''}`, { hint: 'try again in a moment; --verbose shows more' });
+        return new UserError(`the API failed with ${status}${said ? `: ${said}` : ''}`, {
+          hint: 'try again in a moment; --verbose shows more',
+        });
       default:
-        return new UserError(`the API answered ${status}${said ? `: ${said}` : ''}`, { hint: 'check --api-url and the request' });
+        return new UserError(`the API answered ${status}${said ? `: ${said}` : ''}`, {
+          hint: 'check --api-url and the request',
+        });
     }
   }
 }
@@ -286,17 +355,27 @@ function errorDetail(parsed: unknown): { code?: string; message?: string; field?
   const body = parsed as Record<string, unknown>;
   const inner = typeof body.error === 'object' && body.error !== null ? (body.error as Record<string, unknown>) : body;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { code: str(inner.code), message: str(inner.message) ?? str(body.error) ?? str(body.detail), field: str(inner.field) ?? str(inner.param) };
+  return {
+    code: str(inner.code),
+    message: str(inner.message) ?? str(body.error) ?? str(body.detail),
+    field: str(inner.field) ?? str(inner.param),
+  };
 }
 
 function flagHint(field: string | undefined): string {
   const base = field?.replace(/\[\d+\]$/, '');
   switch (base) {
-    case 'url': return 'fix --url (an http or https URL)';
-    case 'events': return 'fix --events (webhooks-cli events list shows the types)';
-    case 'event': return 'fix --event (webhooks-cli events list shows the types)';
-    case 'secret': return 'fix --secret';
-    case undefined: return 'check the flags';
-    default: return `check the value sent as ${base}`;
+    case 'url':
+      return 'fix --url (an http or https URL)';
+    case 'events':
+      return 'fix --events (webhooks-cli events list shows the types)';
+    case 'event':
+      return 'fix --event (webhooks-cli events list shows the types)';
+    case 'secret':
+      return 'fix --secret';
+    case undefined:
+      return 'check the flags';
+    default:
+      return `check the value sent as ${base}`;
   }
 }

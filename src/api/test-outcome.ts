@@ -21,7 +21,14 @@ export interface TestOutcome {
   lastStatus: string | undefined;
 }
 
-const FINISHED: Record<string, TestState> = { succeeded: 'succeeded', success: 'succeeded', delivered: 'succeeded', failed: 'failed', failure: 'failed', retrying: 'failed' };
+const FINISHED: Record<string, TestState> = {
+  succeeded: 'succeeded',
+  success: 'succeeded',
+  delivered: 'succeeded',
+  failed: 'failed',
+  failure: 'failed',
+  retrying: 'failed',
+};
 
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
@@ -34,14 +41,23 @@ export function outcomeOfAnswer(answer: Json): TestOutcome {
   const attempt = typeof answer.attempt === 'object' && answer.attempt !== null ? (answer.attempt as Json) : null;
   const deliveryId = str(answer.delivery_id ?? answer.deliveryId ?? answer.id);
   const state = attempt ? stateOf(attempt.status) : stateOf(answer.status);
-  return { state, deliveryId, attempt: state === 'unfinished' ? null : (attempt ?? answer), lastStatus: str(answer.status) };
+  return {
+    state,
+    deliveryId,
+    attempt: state === 'unfinished' ? null : (attempt ?? answer),
+    lastStatus: str(answer.status),
+  };
 }
 
 /** The outcome among listed delivery rows: rows whose `id` or `delivery_id` is the delivery; a finished one wins. */
 export function outcomeOf(rows: readonly Json[], deliveryId: string): TestOutcome {
-  const mine = rows.filter((r) => str(r.delivery_id) === deliveryId || str(r.deliveryId) === deliveryId || str(r.id) === deliveryId);
-  const finished = mine.find((r) => stateOf(r.status) === 'succeeded') ?? mine.find((r) => stateOf(r.status) === 'failed');
-  if (finished) return { state: stateOf(finished.status), deliveryId, attempt: finished, lastStatus: str(finished.status) };
+  const mine = rows.filter(
+    (r) => str(r.delivery_id) === deliveryId || str(r.deliveryId) === deliveryId || str(r.id) === deliveryId,
+  );
+  const finished =
+    mine.find((r) => stateOf(r.status) === 'succeeded') ?? mine.find((r) => stateOf(r.status) === 'failed');
+  if (finished)
+    return { state: stateOf(finished.status), deliveryId, attempt: finished, lastStatus: str(finished.status) };
   return { state: 'unfinished', deliveryId, attempt: null, lastStatus: str(mine[0]?.status) };
 }
 
@@ -53,7 +69,12 @@ export interface WaitOptions {
 }
 
 /** Polls the webhook's deliveries until `deliveryId` has a finished attempt or `waitMs` has passed. */
-export async function waitForTestOutcome(api: PlatformClient, webhookId: string, first: TestOutcome, { waitMs, pollMs = 500, onPoll }: WaitOptions): Promise<TestOutcome> {
+export async function waitForTestOutcome(
+  api: PlatformClient,
+  webhookId: string,
+  first: TestOutcome,
+  { waitMs, pollMs = 500, onPoll }: WaitOptions,
+): Promise<TestOutcome> {
   if (first.state !== 'unfinished' || first.deliveryId === undefined) return first;
   const started = Date.now();
   let outcome = first;
@@ -81,7 +102,10 @@ export interface TestRun {
  * returns how to end it.
  */
 export async function runTestDelivery(
-  api: PlatformClient, webhookId: string, event: string, { waitMs, whileWaiting }: { waitMs: number | false; whileWaiting?: (deliveryId: string | undefined) => () => void },
+  api: PlatformClient,
+  webhookId: string,
+  event: string,
+  { waitMs, whileWaiting }: { waitMs: number | false; whileWaiting?: (deliveryId: string | undefined) => () => void },
 ): Promise<TestRun> {
   const answer = await api.testWebhook(webhookId, event);
   const first = outcomeOfAnswer(answer.value);
@@ -89,7 +113,13 @@ export async function runTestDelivery(
   const stopWaiting = whileWaiting?.(first.deliveryId);
   try {
     const outcome = await waitForTestOutcome(api, webhookId, first, { waitMs });
-    return { raw: outcome === first ? answer.raw : { ...unwrapObject(answer.raw), status: outcome.lastStatus ?? outcome.state, attempt: outcome.attempt }, outcome };
+    return {
+      raw:
+        outcome === first
+          ? answer.raw
+          : { ...unwrapObject(answer.raw), status: outcome.lastStatus ?? outcome.state, attempt: outcome.attempt },
+      outcome,
+    };
   } finally {
     stopWaiting?.();
   }

@@ -31,7 +31,13 @@ export interface AnswerRetry {
 }
 
 /** Whether to wait and ask again after an answer with `status`, on try `tries` having waited `waitedMs`. */
-export function retryAfterAnswer(status: number, retryAfter: string | string[] | undefined, tries: number, waitedMs: number, now = Date.now()): AnswerRetry | undefined {
+export function retryAfterAnswer(
+  status: number,
+  retryAfter: string | string[] | undefined,
+  tries: number,
+  waitedMs: number,
+  now = Date.now(),
+): AnswerRetry | undefined {
   if (!WAITED_OUT_STATUSES.has(status) || tries >= MAX_TRIES) return undefined;
   const waitMs = retryAfterMs(retryAfter, now);
   if (waitMs === undefined || waitedMs + waitMs > MAX_TOTAL_WAIT_MS) return undefined;

@@ -58,7 +58,10 @@ export function isInCi(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** One decision for the whole tool: TUI on a real terminal, plain lines everywhere else. */
-export function isInteractive(stdout: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+export function isInteractive(
+  stdout: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   return Boolean(stdout.isTTY) && !isInCi(env) && env.TERM !== 'dumb';
 }
 
@@ -67,7 +70,10 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
   const env = options.profile === undefined ? io.env : { ...io.env, [PROFILE_ENV]: options.profile };
   const profile = env[PROFILE_ENV];
   if (profile && !isProfileName(profile)) {
-    throw new UsageError(`"${profile}" is not a profile name`, `use letters, digits, - and _ (${options.profile === undefined ? PROFILE_ENV : '--profile'})`);
+    throw new UsageError(
+      `"${profile}" is not a profile name`,
+      `use letters, digits, - and _ (${options.profile === undefined ? PROFILE_ENV : '--profile'})`,
+    );
   }
   const color = options.color !== false && !env.NO_COLOR && (io.isTTY || Boolean(env.FORCE_COLOR));
   const json = Boolean(options.json);

@@ -1,5 +1,5 @@
 /** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { examples, lazy } from './lazy-action.js';
 import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse.js';
 
@@ -7,17 +7,35 @@ export function defineFoundationCommands(program: Command): void {
   const events = program
     .command('events')
     .description('the 16 event types: sample payloads, JSON Schemas, TypeScript types')
-    .addHelpText('after', examples(['webhooks-cli events list', 'webhooks-cli events show customer.purchase.completed', 'webhooks-cli events list --json | jq -r \'.[].type\'', 'webhooks-cli events schema catalog.product.created', 'webhooks-cli events types --lang typescript > webhook-events.ts']));
-  events.command('list').description('list every event type').action(lazy(() => import('../commands/events.js'), 'listEvents'));
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli events list',
+        'webhooks-cli events show customer.purchase.completed',
+        "webhooks-cli events list --json | jq -r '.[].type'",
+        'webhooks-cli events schema catalog.product.created',
+        'webhooks-cli events types --lang typescript > webhook-events.ts',
+      ]),
+    );
+  events
+    .command('list')
+    .description('list every event type')
+    .action(lazy(() => import('../commands/events.js'), 'listEvents'));
   events
     .command('show <type>')
     .description('print the sample envelope of an event type')
     .action(lazy(() => import('../commands/events.js'), 'showEvent'));
   events
     .command('schema [type]')
-    .description('print the JSON Schema (draft 2020-12) of an event type\'s envelope, or of all of them')
+    .description("print the JSON Schema (draft 2020-12) of an event type's envelope, or of all of them")
     .option('--all', 'every event type in one document: $defs per type and a oneOf')
-    .addHelpText('after', examples(['webhooks-cli events schema customer.cart.added', 'webhooks-cli events schema --all > webhook-events.schema.json']))
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli events schema customer.cart.added',
+        'webhooks-cli events schema --all > webhook-events.schema.json',
+      ]),
+    )
     .action(lazy(() => import('../commands/events.js'), 'printEventSchema'));
   events
     .command('types')
@@ -31,7 +49,13 @@ export function defineFoundationCommands(program: Command): void {
     .description('print the X-Webhook-Signature of a payload')
     .requiredOption('--secret <secret>', 'signing secret')
     .option('--payload <file>', 'payload file, or - for stdin', '-')
-    .addHelpText('after', examples(['echo -n \'{"event":"x"}\' | webhooks-cli sign --secret s3cret', 'webhooks-cli sign --secret s3cret --payload body.json']))
+    .addHelpText(
+      'after',
+      examples([
+        'echo -n \'{"event":"x"}\' | webhooks-cli sign --secret s3cret',
+        'webhooks-cli sign --secret s3cret --payload body.json',
+      ]),
+    )
     .action(lazy(() => import('../commands/sign.js'), 'signCommand'));
 
   program
@@ -52,30 +76,55 @@ export function defineFoundationCommands(program: Command): void {
     .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
     .option('--unsigned', 'send without a signature')
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
-    .option('--header <name: value>', 'add a request header, e.g. \'X-Tenant: acme\' (repeatable; the signature, event, delivery and content-type headers only with --unsigned)', collect)
-    .option('--data <file|dir>', 'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin; a folder: each of its fixtures, bytes unchanged')
-    .option('--pretty', 'indent the body with 2 spaces, as the platform document\'s examples are')
-    .option('--no-validate', 'send a --set or --data payload even if it breaks the event\'s schema')
+    .option(
+      '--header <name: value>',
+      "add a request header, e.g. 'X-Tenant: acme' (repeatable; the signature, event, delivery and content-type headers only with --unsigned)",
+      collect,
+    )
+    .option(
+      '--data <file|dir>',
+      'send this data object (or whole envelope, byte for byte) instead of the sample; - for stdin; a folder: each of its fixtures, bytes unchanged',
+    )
+    .option('--pretty', "indent the body with 2 spaces, as the platform document's examples are")
+    .option('--no-validate', "send a --set or --data payload even if it breaks the event's schema")
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
-    .addOption(new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10))
-    .option('--scenario <name|file>', 'send a scenario: a story of events with consistent ids (webhooks-cli scenarios list)')
-    .addOption(new Option('--duplicates <share>', 'send this share (0-1) of the deliveries twice: same delivery id, bytes and signature').argParser(share))
+    .addOption(
+      new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10),
+    )
+    .option(
+      '--scenario <name|file>',
+      'send a scenario: a story of events with consistent ids (webhooks-cli scenarios list)',
+    )
+    .addOption(
+      new Option(
+        '--duplicates <share>',
+        'send this share (0-1) of the deliveries twice: same delivery id, bytes and signature',
+      ).argParser(share),
+    )
     .option('--concurrent-duplicates', 'send each duplicate at the same moment as its original, not after its answer')
     .option('--shuffle', 'send in a random order')
     .addOption(new Option('--jitter <range>', 'a random delay before each send, e.g. 0-500ms').argParser(delayRange))
-    .addOption(new Option('--seed <n>', 'seed of the random choices: the same seed repeats a run (default: a new one, printed)').argParser(integer(0, MAX_SEED)))
-    .addHelpText('after', examples([
-      'webhooks-cli trigger catalog.product.created --secret s3cret',
-      'webhooks-cli trigger --all --to http://127.0.0.1:8080/hooks --secret s3cret',
-      'webhooks-cli trigger catalog.product.updated --set data.quantity=0 --set data.sku=TEE-01 --to http://127.0.0.1:8080/hooks --secret s3cret',
-      'webhooks-cli trigger --data envelope.json --secret s3cret    # sent byte for byte',
-      'webhooks-cli trigger catalog.product.created --pretty --secret s3cret',
-      'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
-      'webhooks-cli trigger --all --duplicates 0.3 --shuffle --jitter 0-500ms --seed 42',
-      'webhooks-cli trigger --scenario shopping-journey --shuffle',
-      "webhooks-cli trigger catalog.product.created --header 'X-Tenant: acme' --secret s3cret",
-    ]))
+    .addOption(
+      new Option(
+        '--seed <n>',
+        'seed of the random choices: the same seed repeats a run (default: a new one, printed)',
+      ).argParser(integer(0, MAX_SEED)),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli trigger catalog.product.created --secret s3cret',
+        'webhooks-cli trigger --all --to http://127.0.0.1:8080/hooks --secret s3cret',
+        'webhooks-cli trigger catalog.product.updated --set data.quantity=0 --set data.sku=TEE-01 --to http://127.0.0.1:8080/hooks --secret s3cret',
+        'webhooks-cli trigger --data envelope.json --secret s3cret    # sent byte for byte',
+        'webhooks-cli trigger catalog.product.created --pretty --secret s3cret',
+        'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
+        'webhooks-cli trigger --all --duplicates 0.3 --shuffle --jitter 0-500ms --seed 42',
+        'webhooks-cli trigger --scenario shopping-journey --shuffle',
+        "webhooks-cli trigger catalog.product.created --header 'X-Tenant: acme' --secret s3cret",
+      ]),
+    )
     .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));
 
   const history = program
@@ -84,17 +133,23 @@ export function defineFoundationCommands(program: Command): void {
     .option('--event <type>', 'only this event type')
     .addOption(new Option('--status <code>', 'only this HTTP status').argParser(integer(100, 599)))
     .option('--invalid', 'only requests whose signature failed')
-    .option('--schema-invalid', 'only deliveries that broke their event\'s schema (recorded by listen --validate)')
+    .option('--schema-invalid', "only deliveries that broke their event's schema (recorded by listen --validate)")
     .addOption(new Option('--direction <dir>', 'only sent (out) or received (in)').choices(['in', 'out']))
-    .option('--search <query>', 'the TUI filter\'s words: text (delivery id, event, URL, body), status:4xx, event:…, invalid, dup')
+    .option(
+      '--search <query>',
+      "the TUI filter's words: text (delivery id, event, URL, body), status:4xx, event:…, invalid, dup",
+    )
     .addOption(new Option('--limit <n>', 'how many rows (default: 50; export: all)').argParser(integer(1, 10_000_000)))
-    .addHelpText('after', examples([
-      'webhooks-cli history --event customer.purchase.completed --limit 10',
-      'webhooks-cli history --invalid --json',
-      'webhooks-cli history --schema-invalid',
-      'webhooks-cli history show dlv_…',
-      'webhooks-cli history --direction in export > received.jsonl',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli history --event customer.purchase.completed --limit 10',
+        'webhooks-cli history --invalid --json',
+        'webhooks-cli history --schema-invalid',
+        'webhooks-cli history show dlv_…',
+        'webhooks-cli history --direction in export > received.jsonl',
+      ]),
+    )
     .action(lazy(() => import('../commands/history.js'), 'listHistory'));
   history
     .command('show <id>')
@@ -103,31 +158,74 @@ export function defineFoundationCommands(program: Command): void {
   history
     .command('export')
     .description('every delivery matching the history filters, as JSON lines with bodies')
-    .option('--fixtures <dir>', 'instead, write each body byte for byte as DIR/<event>-<delivery id>.json, with DIR/manifest.json')
-    .addHelpText('after', examples(['webhooks-cli history export > all.jsonl', 'webhooks-cli history --event customer.cart.added --limit 100 export', 'webhooks-cli history --direction in export --fixtures fixtures/captured']))
+    .option(
+      '--fixtures <dir>',
+      'instead, write each body byte for byte as DIR/<event>-<delivery id>.json, with DIR/manifest.json',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli history export > all.jsonl',
+        'webhooks-cli history --event customer.cart.added --limit 100 export',
+        'webhooks-cli history --direction in export --fixtures fixtures/captured',
+      ]),
+    )
     .action(lazy(() => import('../commands/history.js'), 'exportHistory'));
 
   const config = program
     .command('config')
-    .description('stored settings: api-url, token, secret, db, per profile (flag beats env beats the profile beats the default profile)')
-    .addHelpText('after', examples(['webhooks-cli config set secret s3cret', 'webhooks-cli config set api-url https://api.staging.example --profile staging', 'webhooks-cli config list --profile staging', 'webhooks-cli config profiles', 'webhooks-cli config get token --show-secrets']));
-  config.command('list').description('each setting\'s effective value and where it came from (secrets masked)').option('--show-secrets', 'print secrets whole')
+    .description(
+      'stored settings: api-url, token, secret, db, per profile (flag beats env beats the profile beats the default profile)',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli config set secret s3cret',
+        'webhooks-cli config set api-url https://api.staging.example --profile staging',
+        'webhooks-cli config list --profile staging',
+        'webhooks-cli config profiles',
+        'webhooks-cli config get token --show-secrets',
+      ]),
+    );
+  config
+    .command('list')
+    .description("each setting's effective value and where it came from (secrets masked)")
+    .option('--show-secrets', 'print secrets whole')
     .action(lazy(() => import('../commands/config.js'), 'configList'));
-  config.command('get <key>').description('one setting (secrets masked)').option('--show-secrets', 'print secrets whole')
+  config
+    .command('get <key>')
+    .description('one setting (secrets masked)')
+    .option('--show-secrets', 'print secrets whole')
     .action(lazy(() => import('../commands/config.js'), 'configGet'));
-  config.command('set <key> <value>').description('store a setting')
+  config
+    .command('set <key> <value>')
+    .description('store a setting')
     .action(lazy(() => import('../commands/config.js'), 'configSet'));
-  config.command('unset <key>').description('remove a stored setting')
+  config
+    .command('unset <key>')
+    .description('remove a stored setting')
     .action(lazy(() => import('../commands/config.js'), 'configUnset'));
-  config.command('profiles').description('the stored profiles, the chosen one marked')
+  config
+    .command('profiles')
+    .description('the stored profiles, the chosen one marked')
     .action(lazy(() => import('../commands/config.js'), 'configProfiles'));
 
   program
     .command('completion <shell>')
     .description('print a shell completion script: bash, zsh or fish')
-    .addHelpText('after', examples(['source <(webhooks-cli completion bash)   # in ~/.bashrc', 'source <(webhooks-cli completion zsh)    # in ~/.zshrc', 'webhooks-cli completion fish > ~/.config/fish/completions/webhooks-cli.fish']))
+    .addHelpText(
+      'after',
+      examples([
+        'source <(webhooks-cli completion bash)   # in ~/.bashrc',
+        'source <(webhooks-cli completion zsh)    # in ~/.zshrc',
+        'webhooks-cli completion fish > ~/.config/fish/completions/webhooks-cli.fish',
+      ]),
+    )
     .action(lazy(() => import('../commands/completion.js'), 'completionCommand'));
   // What the completion scripts call on each Tab: candidates, one a line.
-  program.command('__complete [words...]', { hidden: true }).allowUnknownOption().helpOption(false)
+  program
+    .command('__complete [words...]', { hidden: true })
+    .allowUnknownOption()
+    .helpOption(false)
     .action(lazy(() => import('../commands/completion.js'), 'completeCommand'));
 }

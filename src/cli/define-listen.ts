@@ -1,5 +1,5 @@
 /** `listen` (the local receiver) and `replay`. */
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { examples, lazy } from './lazy-action.js';
 import { byteSize, collect, collectList, duration, integer, milliseconds } from './parse.js';
 import { requestTimeoutOption } from './server-options.js';
@@ -8,40 +8,84 @@ export function defineListenCommands(program: Command): void {
   program
     .command('listen')
     .description('receive webhooks locally: verify every signature, record every request, show them live')
-    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(integer(0, 65_535)).default(3000))
+    .addOption(
+      new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(integer(0, 65_535)).default(3000),
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--path <path>', 'the webhook endpoint; other paths get 404', '/webhook')
-    .option('--secret <secret>', 'secret to verify with (repeatable: any may match; default WEBHOOKS_SECRET or `config set secret`)', collect)
+    .option(
+      '--secret <secret>',
+      'secret to verify with (repeatable: any may match; default WEBHOOKS_SECRET or `config set secret`)',
+      collect,
+    )
     .option('--no-verify', 'record every request without rejecting bad signatures or bodies')
-    .option('--validate', 'check each delivery against the envelope rules and its event\'s JSON Schema; the verdict is recorded, the answer unchanged')
+    .option(
+      '--validate',
+      "check each delivery against the envelope rules and its event's JSON Schema; the verdict is recorded, the answer unchanged",
+    )
     .option('--strict', 'like --validate, but answer 422 to a delivery that breaks its schema')
     .addOption(new Option('--max-body <size>', 'larger bodies get 413').argParser(byteSize).default(1024 * 1024, '1mb'))
-    .addOption(new Option('--respond-status <code>', 'answer valid requests no route forwards with this status').argParser(integer(100, 599)))
-    .addOption(new Option('--respond-delay <ms>', 'wait this long before answering a valid request').argParser(milliseconds).default(0))
-    .option('--forward-to <[pattern=]url>', 'pass valid requests whose event matches the pattern (a glob; a bare URL means *) on to your app and return its answer (repeatable; first match wins)', collect)
+    .addOption(
+      new Option('--respond-status <code>', 'answer valid requests no route forwards with this status').argParser(
+        integer(100, 599),
+      ),
+    )
+    .addOption(
+      new Option('--respond-delay <ms>', 'wait this long before answering a valid request')
+        .argParser(milliseconds)
+        .default(0),
+    )
+    .option(
+      '--forward-to <[pattern=]url>',
+      'pass valid requests whose event matches the pattern (a glob; a bare URL means *) on to your app and return its answer (repeatable; first match wins)',
+      collect,
+    )
     .option('--routes <file>', 'routes as JSON, tried after --forward-to (format: schemas/routes.schema.json)')
     .option('--allow-remote-forward', 'allow --forward-to a host other than this machine')
-    .addOption(new Option('--forward-timeout <duration>', 'how long an app may take before a 504 (a route in --routes may set its own)').argParser(duration).default(10_000, '10s'))
+    .addOption(
+      new Option(
+        '--forward-timeout <duration>',
+        'how long an app may take before a 504 (a route in --routes may set its own)',
+      )
+        .argParser(duration)
+        .default(10_000, '10s'),
+    )
     .addOption(requestTimeoutOption())
-    .option('--relay <ws-url>', 'also receive through a `webhooks-cli relay` tunnel (public URL kept in relay-channels.json in the config directory)')
-    .option('--relay-key <key>', 'access key for a relay that requires one (rk_…; env WEBHOOKS_RELAY_KEY, or `config set relay-key`)')
-    .option('--relay-channel <name>', 'keep a separate channel (and public URL) under this name, so several listeners share one relay')
+    .option(
+      '--relay <ws-url>',
+      'also receive through a `webhooks-cli relay` tunnel (public URL kept in relay-channels.json in the config directory)',
+    )
+    .option(
+      '--relay-key <key>',
+      'access key for a relay that requires one (rk_…; env WEBHOOKS_RELAY_KEY, or `config set relay-key`)',
+    )
+    .option(
+      '--relay-channel <name>',
+      'keep a separate channel (and public URL) under this name, so several listeners share one relay',
+    )
     .option('--no-tui', 'one line per request instead of the terminal UI')
     .option('--register', 'register a webhook for this listener via the API (--api-url, --token), removed on exit')
-    .option('--register-events <types>', 'events the registered webhook subscribes to (comma-separated; default all)', collectList)
-    .addHelpText('after', examples([
-      'webhooks-cli listen --port 3000 --secret s3cret',
-      'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
-      'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
-      "webhooks-cli listen --secret s3cret --forward-to 'catalog.*=http://localhost:4001/hooks' --forward-to 'customer.*=http://localhost:4002/hooks'",
-      'webhooks-cli listen --secret s3cret --routes routes.json',
-      'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
-      "webhooks-cli listen --secret s3cret --json | jq -r 'select(.type == \"request\") | .delivery_id'",
-      'webhooks-cli listen --secret s3cret --validate   # then: webhooks-cli history --schema-invalid',
-      'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
-      'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
-      'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
-    ]))
+    .option(
+      '--register-events <types>',
+      'events the registered webhook subscribes to (comma-separated; default all)',
+      collectList,
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli listen --port 3000 --secret s3cret',
+        'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
+        'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
+        "webhooks-cli listen --secret s3cret --forward-to 'catalog.*=http://localhost:4001/hooks' --forward-to 'customer.*=http://localhost:4002/hooks'",
+        'webhooks-cli listen --secret s3cret --routes routes.json',
+        'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',
+        'webhooks-cli listen --secret s3cret --json | jq -r \'select(.type == "request") | .delivery_id\'',
+        'webhooks-cli listen --secret s3cret --validate   # then: webhooks-cli history --schema-invalid',
+        'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
+        'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
+        'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
+      ]),
+    )
     .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));
 
   program
@@ -53,11 +97,14 @@ export function defineListenCommands(program: Command): void {
     .option('--set <path=value>', 'change a field of the recorded body first (repeatable; as trigger --set)', collect)
     .option('--data <file>', 'send this JSON body (a file, or - for standard input) instead of the recorded one')
     .option('--edit', 'edit the body in $VISUAL / $EDITOR first (unchanged or empty aborts)')
-    .addHelpText('after', examples([
-      'webhooks-cli replay dlv_3f9a… --secret s3cret',
-      'webhooks-cli replay dlv_3f9a… --set data.quantity=0 --secret s3cret',
-      'EDITOR=nano webhooks-cli replay dlv_3f9a… --edit --secret s3cret',
-      'webhooks-cli replay dlv_3f9a… --to http://127.0.0.1:8000/webhooks --secret s3cret',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli replay dlv_3f9a… --secret s3cret',
+        'webhooks-cli replay dlv_3f9a… --set data.quantity=0 --secret s3cret',
+        'EDITOR=nano webhooks-cli replay dlv_3f9a… --edit --secret s3cret',
+        'webhooks-cli replay dlv_3f9a… --to http://127.0.0.1:8000/webhooks --secret s3cret',
+      ]),
+    )
     .action(lazy(() => import('../commands/replay.js'), 'replayCommand'));
 }

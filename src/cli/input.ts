@@ -5,7 +5,11 @@ import type { InputStream } from './context.js';
 
 export async function readInput(stdin: InputStream, source: string, flag: string): Promise<Buffer> {
   if (source === '-') {
-    if (stdin.isTTY) throw new UsageError(`${flag} - reads standard input, but nothing is piped in`, `pipe a payload in, or pass ${flag} FILE`);
+    if (stdin.isTTY)
+      throw new UsageError(
+        `${flag} - reads standard input, but nothing is piped in`,
+        `pipe a payload in, or pass ${flag} FILE`,
+      );
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);

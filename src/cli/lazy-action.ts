@@ -42,7 +42,8 @@ export function lazy<M>(load: () => Promise<M>, exportName: keyof M & string) {
     // A nested command (`history export`, `relay keys add`) also sees its ancestors' options
     // (`history --event …`, `relay --keys …`); the program's own are the globals in `ctx`.
     let inherited: Record<string, unknown> = {};
-    for (let ancestor = command.parent; ancestor?.parent; ancestor = ancestor.parent) inherited = { ...ancestor.opts(), ...inherited };
+    for (let ancestor = command.parent; ancestor?.parent; ancestor = ancestor.parent)
+      inherited = { ...ancestor.opts(), ...inherited };
     const code = await run(ctx, ...positional, { ...inherited, ...command.opts() });
     programRun.exitCode = code ?? EXIT_OK;
   };

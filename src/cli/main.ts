@@ -9,35 +9,44 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { VERSION } from '../version.js';
-import { defineFoundationCommands } from './define-foundation.js';
+import type { CliIo } from './context.js';
 import { defineApiCommands } from './define-api.js';
+import { defineFoundationCommands } from './define-foundation.js';
 import { defineListenCommands } from './define-listen.js';
 import { defineRelayCommands } from './define-relay.js';
 import { defineScenarioCommands } from './define-scenarios.js';
 import { defineSmokeCommands } from './define-smoke.js';
-import type { CliIo } from './context.js';
-import { exitCodeOf, examples, startProgramRun } from './lazy-action.js';
+import { examples, exitCodeOf, startProgramRun } from './lazy-action.js';
 
 export function buildProgram(): Command {
   const program = new Command('webhooks-cli')
-    .description('Sign, trigger, receive, relay and emulate the fashion-catalog platform\'s webhooks.')
+    .description("Sign, trigger, receive, relay and emulate the fashion-catalog platform's webhooks.")
     .version(VERSION, '-V, --version')
     .option('--json', 'machine-readable output on stdout (nothing else is printed there)')
     .option('--no-color', 'plain text without colours (also NO_COLOR)')
     .option('--db <path>', 'history database (env WEBHOOKS_DB)')
     .option('--api-url <url>', 'platform API base URL, with or without /api/v1 (env WEBHOOKS_API_URL)')
-    .option('--token <token>', 'platform API token (env WEBHOOKS_API_TOKEN; an API on this machine gets `dev` when none is set)')
-    .option('--profile <name>', 'the stored settings profile to use (env WEBHOOKS_PROFILE; default: the default profile)')
+    .option(
+      '--token <token>',
+      'platform API token (env WEBHOOKS_API_TOKEN; an API on this machine gets `dev` when none is set)',
+    )
+    .option(
+      '--profile <name>',
+      'the stored settings profile to use (env WEBHOOKS_PROFILE; default: the default profile)',
+    )
     .option('--verbose', 'more detail in errors and logs')
     .showSuggestionAfterError(true)
     .enablePositionalOptions(false)
-    .addHelpText('after', examples([
-      'webhooks-cli listen --port 3000 --secret s3cret',
-      'webhooks-cli trigger catalog.product.created --to http://127.0.0.1:3000/webhook --secret s3cret',
-      'webhooks-cli trigger --all --to http://127.0.0.1:3000/webhook --secret s3cret --json',
-      'webhooks-cli events list',
-      'webhooks-cli history --limit 20',
-    ]));
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli listen --port 3000 --secret s3cret',
+        'webhooks-cli trigger catalog.product.created --to http://127.0.0.1:3000/webhook --secret s3cret',
+        'webhooks-cli trigger --all --to http://127.0.0.1:3000/webhook --secret s3cret --json',
+        'webhooks-cli events list',
+        'webhooks-cli history --limit 20',
+      ]),
+    );
 
   defineFoundationCommands(program);
   defineApiCommands(program);
@@ -73,33 +82,45 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // The program's own options are parsed before any command's, so these are known here.
     const { json: wantsJson = false, verbose = false } = program.opts<{ json?: boolean; verbose?: boolean }>();
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return EXIT_OK;
       if (err.exitCode === 0) return EXIT_OK;
       // commander has already printed its one-line message on stderr; under --json stdout says it too.
-      if (wantsJson) io.stdout.write(JSON.stringify({ error: { message: err.message.replace(/^error: /, ''), hint: null, exitCode: EXIT_USAGE } }) + '\n');
+      if (wantsJson)
+        io.stdout.write(
+          `${JSON.stringify({
+            error: { message: err.message.replace(/^error: /, ''), hint: null, exitCode: EXIT_USAGE },
+          })}\n`,
+        );
       return EXIT_USAGE;
     }
     return await reportError(err, io, { json: wantsJson, verbose });
   }
 }
 
-async function reportError(err: unknown, io: CliIo, { json, verbose }: { json: boolean; verbose: boolean }): Promise<number> {
+async function reportError(
+  err: unknown,
+  io: CliIo,
+  { json, verbose }: { json: boolean; verbose: boolean },
+): Promise<number> {
   // Loaded only when something failed: the start-up path stays small.
   const { UserError } = await import('../errors.js');
   if (err instanceof UserError) {
     io.stderr.write(`error: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
-    if (verbose && err.cause instanceof Error && err.cause.stack) io.stderr.write(err.cause.stack + '\n');
-    if (json) io.stdout.write(JSON.stringify({ error: { message: err.message, hint: err.hint ?? null, exitCode: err.exitCode } }) + '\n');
+    if (verbose && err.cause instanceof Error && err.cause.stack) io.stderr.write(`${err.cause.stack}\n`);
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ error: { message: err.message, hint: err.hint ?? null, exitCode: err.exitCode } })}\n`,
+      );
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   io.stderr.write(`error: unexpected failure: ${message} — rerun with --verbose and report it\n`);
-  if (verbose && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
-  if (json) io.stdout.write(JSON.stringify({ error: { message, hint: null, exitCode: EXIT_FAILED } }) + '\n');
+  if (verbose && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ error: { message, hint: null, exitCode: EXIT_FAILED } })}\n`);
   return EXIT_FAILED;
 }
 
 function allCommands(command: Command): Command[] {
   return [command, ...command.commands.flatMap(allCommands)];
 }
-

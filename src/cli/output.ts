@@ -6,19 +6,23 @@ import { proxyFor, proxyRouteLine, proxySettings } from '../http/proxy-settings.
 import type { CommandContext } from './context.js';
 
 export function printJson(ctx: Pick<CommandContext, 'stdout'>, value: unknown): void {
-  ctx.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(ctx: Pick<CommandContext, 'stdout'>, line = ''): void {
-  ctx.stdout.write(line + '\n');
+  ctx.stdout.write(`${line}\n`);
 }
 
 export function logLine(ctx: Pick<CommandContext, 'stderr'>, line: string): void {
-  ctx.stderr.write(line + '\n');
+  ctx.stderr.write(`${line}\n`);
 }
 
 /** With --verbose, one line saying that requests to `target` go through a proxy (nothing when they go direct). */
-export function noteProxyRoute(ctx: Pick<CommandContext, 'stderr' | 'verbose' | 'env'>, target: string | URL, what?: string): void {
+export function noteProxyRoute(
+  ctx: Pick<CommandContext, 'stderr' | 'verbose' | 'env'>,
+  target: string | URL,
+  what?: string,
+): void {
   if (!ctx.verbose) return;
   const url = new URL(target);
   const route = proxyFor(url, proxySettings(ctx.env));

@@ -1,6 +1,6 @@
 /** Option value parsers for commander: a bad value is a usage error (exit 2) naming the flag. */
 import { InvalidArgumentError } from 'commander';
-import { isShare, MAX_SEED, parseDelayRange, type DelayRange } from '../core/fault-values.js';
+import { type DelayRange, isShare, MAX_SEED, parseDelayRange } from '../core/fault-values.js';
 
 export { MAX_SEED };
 
@@ -8,7 +8,9 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`);
+      throw new InvalidArgumentError(
+        `expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`,
+      );
     }
     return n;
   };
@@ -37,7 +39,13 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** Collects a repeatable option that may also be comma-separated (`--events a,b --events c`). */
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** `1048576`, `512kb`, `1mb`, `1.5MiB` → bytes (binary units: 1 kb = 1024 bytes). */
@@ -45,7 +53,9 @@ export function byteSize(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(value.trim());
   if (!m) throw new InvalidArgumentError('expected a size such as 1048576, 512kb or 2mb');
   const unit = (m[2] ?? 'b').toLowerCase()[0]!;
-  const bytes = Math.floor(Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1));
+  const bytes = Math.floor(
+    Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1),
+  );
   if (bytes < 1) throw new InvalidArgumentError('expected a size of at least 1 byte');
   return bytes;
 }
@@ -61,7 +71,8 @@ export function milliseconds(value: string): number {
 /** A share from 0 to 1 (`--duplicates 0.3`). */
 export function share(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !isShare(n)) throw new InvalidArgumentError('expected a share from 0 to 1, e.g. 0.3 for 30%');
+  if (value.trim() === '' || !isShare(n))
+    throw new InvalidArgumentError('expected a share from 0 to 1, e.g. 0.3 for 30%');
   return n;
 }
 

@@ -9,8 +9,8 @@ import type { Command, Option } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { printLine } from '../cli/output.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { BUILT_IN_SCENARIOS } from '../scenarios/scenario-catalogue.js';
 import { UsageError } from '../errors.js';
+import { BUILT_IN_SCENARIOS } from '../scenarios/scenario-catalogue.js';
 import { spoolDirectory } from '../store/delivery-spool.js';
 
 const SCRIPTS: Record<string, string> = {
@@ -64,10 +64,16 @@ export async function completeCommand(ctx: CommandContext, words: string[]): Pro
   const where = path.join(' ');
   const previous = before[before.length - 1];
   const flags = [...command.options, ...program.options].filter((o) => !o.hidden);
-  const takesValue = previous?.startsWith('-') ? flags.find((o) => o.long === previous || o.short === previous) : undefined;
+  const takesValue = previous?.startsWith('-')
+    ? flags.find((o) => o.long === previous || o.short === previous)
+    : undefined;
   let candidates: string[];
   if (takesValue && (takesValue.required || takesValue.optional)) {
-    candidates = EVENT_FLAGS.has(takesValue.long ?? '') ? [...EVENT_TYPES] : takesValue.long === '--scenario' ? [...BUILT_IN_SCENARIOS] : takesValue.argChoices ?? [];
+    candidates = EVENT_FLAGS.has(takesValue.long ?? '')
+      ? [...EVENT_TYPES]
+      : takesValue.long === '--scenario'
+        ? [...BUILT_IN_SCENARIOS]
+        : (takesValue.argChoices ?? []);
   } else if (current.startsWith('-')) {
     candidates = flags.flatMap((o: Option) => [o.long ?? o.short ?? '']).filter(Boolean);
   } else if (EVENT_POSITIONALS.has(where)) {
@@ -88,7 +94,14 @@ async function recentDeliveryIds(dbPath: string): Promise<string[]> {
   const { HistoryStore } = await import('../store/history-store.js');
   const store = HistoryStore.open(dbPath);
   try {
-    return [...new Set(store.list({ limit: 100 }).map((d) => d.deliveryId).filter((id): id is string => Boolean(id)))];
+    return [
+      ...new Set(
+        store
+          .list({ limit: 100 })
+          .map((d) => d.deliveryId)
+          .filter((id): id is string => Boolean(id)),
+      ),
+    ];
   } finally {
     store.close();
   }

@@ -1,17 +1,28 @@
 import type { CommandContext } from '../cli/context.js';
 import { printJson, printLine } from '../cli/output.js';
-import { formatTable } from '../format/display.js';
 import { openSettingsFile } from '../config/config-store.js';
 import { configFilePath, defaultDatabasePath } from '../config/paths.js';
-import { chosenProfile, DEFAULT_API_URL, DEFAULT_PROFILE, resolveSettingWithSource, SETTINGS, storedProfiles, type SettingName } from '../config/settings.js';
+import {
+  chosenProfile,
+  DEFAULT_API_URL,
+  DEFAULT_PROFILE,
+  resolveSettingWithSource,
+  SETTINGS,
+  type SettingName,
+  storedProfiles,
+} from '../config/settings.js';
 import { closestMatches } from '../core/events.js';
 import { maskSecret } from '../core/redact.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, requireHttpUrl } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
+import { formatTable } from '../format/display.js';
 
 function requireKey(key: string): SettingName {
   if (key in SETTINGS) return key as SettingName;
   const near = closestMatches(key, Object.keys(SETTINGS), 1);
-  throw new UsageError(`unknown setting "${key}"`, `${near.length ? `did you mean ${near[0]}? ` : ''}settings: ${Object.keys(SETTINGS).join(', ')}`);
+  throw new UsageError(
+    `unknown setting "${key}"`,
+    `${near.length ? `did you mean ${near[0]}? ` : ''}settings: ${Object.keys(SETTINGS).join(', ')}`,
+  );
 }
 
 function display(key: SettingName, value: string | undefined, showSecrets: boolean | undefined): string | undefined {
@@ -19,7 +30,10 @@ function display(key: SettingName, value: string | undefined, showSecrets: boole
   return SETTINGS[key].secret && !showSecrets ? maskSecret(value) : value;
 }
 
-const BUILT_IN: Partial<Record<SettingName, (env: NodeJS.ProcessEnv) => string>> = { 'api-url': () => DEFAULT_API_URL, db: defaultDatabasePath };
+const BUILT_IN: Partial<Record<SettingName, (env: NodeJS.ProcessEnv) => string>> = {
+  'api-url': () => DEFAULT_API_URL,
+  db: defaultDatabasePath,
+};
 
 /** Each setting's effective value and where it came from: flag, env VAR, profile NAME, default profile, built-in. */
 function effectiveSettings(ctx: CommandContext, showSecrets: boolean | undefined) {
@@ -29,12 +43,24 @@ function effectiveSettings(ctx: CommandContext, showSecrets: boolean | undefined
     const flag = (ctx.settingFlags as Partial<Record<SettingName, string>>)[key];
     const resolved = resolveSettingWithSource(key, flag, ctx.env);
     const builtIn = BUILT_IN[key]?.(ctx.env);
-    const source = !resolved ? (builtIn === undefined ? 'unset' : 'built-in default')
-      : resolved.source === 'flag' ? `flag --${key}`
-      : resolved.source === 'env' ? `env ${SETTINGS[key].env}`
-      : resolved.source === 'profile' ? `profile ${profile}`
-      : 'default profile';
-    return { key, value: display(key, resolved?.value ?? builtIn, showSecrets) ?? null, source, env: SETTINGS[key].env, description: SETTINGS[key].description };
+    const source = !resolved
+      ? builtIn === undefined
+        ? 'unset'
+        : 'built-in default'
+      : resolved.source === 'flag'
+        ? `flag --${key}`
+        : resolved.source === 'env'
+          ? `env ${SETTINGS[key].env}`
+          : resolved.source === 'profile'
+            ? `profile ${profile}`
+            : 'default profile';
+    return {
+      key,
+      value: display(key, resolved?.value ?? builtIn, showSecrets) ?? null,
+      source,
+      env: SETTINGS[key].env,
+      description: SETTINGS[key].description,
+    };
   });
 }
 
@@ -42,7 +68,13 @@ export function configList(ctx: CommandContext, options: { showSecrets?: boolean
   const profile = chosenProfile(ctx.env) ?? DEFAULT_PROFILE;
   const entries = effectiveSettings(ctx, options.showSecrets);
   if (ctx.json) return printJson(ctx, { file: configFilePath(ctx.env), profile, settings: entries });
-  printLine(ctx, formatTable(['KEY', 'VALUE', 'SOURCE', 'DESCRIPTION'], entries.map((e) => [e.key, e.value ?? '-', e.source, e.description])));
+  printLine(
+    ctx,
+    formatTable(
+      ['KEY', 'VALUE', 'SOURCE', 'DESCRIPTION'],
+      entries.map((e) => [e.key, e.value ?? '-', e.source, e.description]),
+    ),
+  );
   printLine(ctx, `\nprofile ${profile}, stored in ${configFilePath(ctx.env)}`);
 }
 

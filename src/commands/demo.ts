@@ -1,6 +1,6 @@
-import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
+import { listenForStop } from '../cli/stop-signal.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { startDemo } from '../emulator/demo-session.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
@@ -25,17 +25,30 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   const complete = new Promise<void>((resolve) => (allIn = resolve));
   demo.listener.onRecord((record) => {
     received.push(record);
-    if (!ctx.interactive) printLine(ctx, ctx.json ? JSON.stringify(requestJson(record)) : formatRequestLine(record, ctx.color));
+    if (!ctx.interactive)
+      printLine(ctx, ctx.json ? JSON.stringify(requestJson(record)) : formatRequestLine(record, ctx.color));
     if (received.length >= EVENT_TYPES.length) allIn();
   });
-  logLine(ctx, `emulator on ${demo.emulator.url}/api/v1 · listener on ${demo.listener.url} · webhook ${demo.webhookId} registered for all ${EVENT_TYPES.length} events`);
+  logLine(
+    ctx,
+    `emulator on ${demo.emulator.url}/api/v1 · listener on ${demo.listener.url} · webhook ${demo.webhookId} registered for all ${EVENT_TYPES.length} events`,
+  );
   try {
     if (ctx.interactive) {
       const stopped = listenForStop();
-      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
+      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([
+        import('../ui/listen/run-listen-tui.js'),
+        import('../delivery/replay-action.js'),
+      ]);
       let ready!: () => void;
       const listing = new Promise<void>((resolve) => (ready = resolve));
-      const tui = runListenTui(demo.listener, { verify: true, stopped: stopped.received, replay: replayThroughListener(demo.listener), terminal: ctx, onReady: ready });
+      const tui = runListenTui(demo.listener, {
+        verify: true,
+        stopped: stopped.received,
+        replay: replayThroughListener(demo.listener),
+        terminal: ctx,
+        onReady: ready,
+      });
       // The TUI lists only what arrives after it subscribed: emit once it says so (or has ended).
       await Promise.race([listing, tui]);
       await demo.emitAll();
@@ -51,6 +64,9 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
     await demo.close();
   }
   const verified = received.filter((r) => r.signatureValid && r.status === 200).length;
-  logLine(ctx, `${verified} of ${EVENT_TYPES.length} events delivered by the engine and verified by the listener; recorded in ${ctx.dbPath} (webhooks-cli history)`);
+  logLine(
+    ctx,
+    `${verified} of ${EVENT_TYPES.length} events delivered by the engine and verified by the listener; recorded in ${ctx.dbPath} (webhooks-cli history)`,
+  );
   return verified === EVENT_TYPES.length ? EXIT_OK : EXIT_FAILED;
 }

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { readInput } from '../cli/input.js';
 import { EVENT_TYPES, isEventType, suggestEventTypes } from '../core/events.js';
-import { parseOverride, OverrideError, type Override } from '../core/payload.js';
+import { type Override, OverrideError, parseOverride } from '../core/payload.js';
 import { UsageError } from '../errors.js';
 
 /** Throws a usage error with a "did you mean" for an unknown event type. */
@@ -10,7 +10,9 @@ export function requireEventType(type: string): void {
   const near = suggestEventTypes(type);
   throw new UsageError(
     `unknown event type "${type}"`,
-    near.length ? `did you mean ${near.join(' or ')}? (webhooks-cli events list shows all ${EVENT_TYPES.length})` : `webhooks-cli events list shows all ${EVENT_TYPES.length}`,
+    near.length
+      ? `did you mean ${near.join(' or ')}? (webhooks-cli events list shows all ${EVENT_TYPES.length})`
+      : `webhooks-cli events list shows all ${EVENT_TYPES.length}`,
   );
 }
 
@@ -26,12 +28,18 @@ export function parseOverrideFlags(texts: readonly string[] = []): Override[] {
 }
 
 /** `--data FILE|-`: its bytes as read (trigger may send them exactly) and parsed as JSON; undefined without the flag. */
-export async function readDataFlag(ctx: Pick<CommandContext, 'stdin'>, source: string | undefined): Promise<{ raw: Buffer; data: unknown } | undefined> {
+export async function readDataFlag(
+  ctx: Pick<CommandContext, 'stdin'>,
+  source: string | undefined,
+): Promise<{ raw: Buffer; data: unknown } | undefined> {
   if (source === undefined) return undefined;
   const raw = await readInput(ctx.stdin, source, '--data');
   try {
     return { raw, data: JSON.parse(raw.toString('utf8')) };
   } catch (err) {
-    throw new UsageError(`--data ${source} is not valid JSON (${(err as Error).message})`, 'fix the JSON, or use --set path=value on the sample');
+    throw new UsageError(
+      `--data ${source} is not valid JSON (${(err as Error).message})`,
+      'fix the JSON, or use --set path=value on the sample',
+    );
   }
 }

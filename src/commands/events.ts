@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../cli/context.js';
 import { printJson, printLine } from '../cli/output.js';
-import { formatTable } from '../format/display.js';
 import { EVENT_CATALOGUE } from '../core/events.js';
-import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { fileSystemError, UsageError } from '../errors.js';
+import { formatTable } from '../format/display.js';
 import { packageFile } from '../package-files.js';
+import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { eventSchema, eventSchemaBundle } from '../schemas/event-schemas.js';
 import { requireEventType } from './event-arguments.js';
 
@@ -14,7 +14,13 @@ export const SHIPPED_TYPES = 'dist/webhook-events.ts';
 
 export function listEvents(ctx: CommandContext): void {
   if (ctx.json) return printJson(ctx, EVENT_CATALOGUE);
-  printLine(ctx, formatTable(['EVENT', 'CATEGORY', 'DESCRIPTION'], EVENT_CATALOGUE.map((e) => [e.type, e.category, e.description])));
+  printLine(
+    ctx,
+    formatTable(
+      ['EVENT', 'CATEGORY', 'DESCRIPTION'],
+      EVENT_CATALOGUE.map((e) => [e.type, e.category, e.description]),
+    ),
+  );
 }
 
 export function showEvent(ctx: CommandContext, type: string): void {
@@ -25,15 +31,24 @@ export function showEvent(ctx: CommandContext, type: string): void {
 
 /** `events schema <type>` or `events schema --all` (the bundle): JSON in both modes. */
 export function printEventSchema(ctx: CommandContext, type: string | undefined, options: { all?: boolean }): void {
-  if (options.all && type !== undefined) throw new UsageError('name one event type or pass --all, not both', 'e.g. webhooks-cli events schema --all > events.schema.json');
-  if (!options.all && type === undefined) throw new UsageError('no event type given', 'name one (webhooks-cli events list), or pass --all for every schema in one document');
+  if (options.all && type !== undefined)
+    throw new UsageError(
+      'name one event type or pass --all, not both',
+      'e.g. webhooks-cli events schema --all > events.schema.json',
+    );
+  if (!options.all && type === undefined)
+    throw new UsageError(
+      'no event type given',
+      'name one (webhooks-cli events list), or pass --all for every schema in one document',
+    );
   if (type !== undefined) requireEventType(type);
   printJson(ctx, type === undefined ? eventSchemaBundle() : eventSchema(type));
 }
 
 /** `events types --lang typescript`: a module to save into the user's project. */
 export function printEventTypes(ctx: CommandContext, options: { lang: string }): void {
-  if (options.lang !== 'typescript') throw new UsageError(`--lang ${options.lang} is not supported`, 'pass --lang typescript');
+  if (options.lang !== 'typescript')
+    throw new UsageError(`--lang ${options.lang} is not supported`, 'pass --lang typescript');
   ctx.stdout.write(readShippedTypes());
 }
 

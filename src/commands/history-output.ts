@@ -1,8 +1,9 @@
 /** How `history` reads: the table, the page for one delivery, and the snake_case JSON shapes. */
-import { formatDuration, formatTable, palette } from '../format/display.js';
+
 import { redactUrl } from '../core/redact.js';
-import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
 import { issueLine, schemaSummary } from '../core/schema-issue.js';
+import { formatDuration, formatTable, palette } from '../format/display.js';
+import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
 
 export function historyTable(rows: DeliverySummary[], color: boolean): string {
   const c = palette(color);
@@ -16,7 +17,11 @@ export function historyTable(rows: DeliverySummary[], color: boolean): string {
       r.deliveryId ?? '-',
       r.status === null ? 'error' : String(r.status),
       r.signatureValid === null ? '-' : r.signatureValid ? '✓' : '✗',
-      r.schemaValid === null || r.schemaValid === undefined ? '-' : r.schemaValid ? '✓' : `✗ ${schemaSummary(r.schemaErrors)}`,
+      r.schemaValid === null || r.schemaValid === undefined
+        ? '-'
+        : r.schemaValid
+          ? '✓'
+          : `✗ ${schemaSummary(r.schemaErrors)}`,
       formatDuration(r.durationMs),
     ]),
   );
@@ -72,14 +77,29 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `${(r.direction === 'out' ? 'target' : 'path').padEnd(11)}${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
-  if (r.signatureValid !== null) lines.push(`signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`);
+  if (r.signatureValid !== null)
+    lines.push(
+      `signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`,
+    );
   if (r.schemaValid === true) lines.push('schema     ✓ valid');
-  if (r.schemaValid === false) lines.push(`schema     ✗ ${schemaSummary(r.schemaErrors)}`, ...(r.schemaErrors ?? []).map((issue) => `             ${issueLine(issue)}`));
+  if (r.schemaValid === false)
+    lines.push(
+      `schema     ✗ ${schemaSummary(r.schemaErrors)}`,
+      ...(r.schemaErrors ?? []).map((issue) => `             ${issueLine(issue)}`),
+    );
   lines.push('', 'request headers:', ...Object.entries(r.requestHeaders).map(([k, v]) => `  ${k}: ${String(v)}`));
   lines.push('', `request body (${r.requestBody.length} bytes):`, indent(prettyBody(r.requestBody)));
   if (r.responseHeaders || r.responseBody) {
-    lines.push('', 'response headers:', ...Object.entries(r.responseHeaders ?? {}).map(([k, v]) => `  ${k}: ${String(v)}`));
-    lines.push('', `response body (${r.responseBody?.length ?? 0} bytes):`, indent(prettyBody(r.responseBody ?? Buffer.alloc(0))));
+    lines.push(
+      '',
+      'response headers:',
+      ...Object.entries(r.responseHeaders ?? {}).map(([k, v]) => `  ${k}: ${String(v)}`),
+    );
+    lines.push(
+      '',
+      `response body (${r.responseBody?.length ?? 0} bytes):`,
+      indent(prettyBody(r.responseBody ?? Buffer.alloc(0))),
+    );
   }
   return lines.join('\n');
 }
@@ -94,5 +114,8 @@ export function prettyBody(body: Buffer): string {
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((l) => `  ${l}`).join('\n');
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }

@@ -2,11 +2,11 @@ import type { CommandContext } from '../cli/context.js';
 import { printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { UserError } from '../errors.js';
-import { requireEventType } from './event-arguments.js';
 import type { Direction } from '../store/delivery-record.js';
-import { exportRecords } from '../store/history-export.js';
 import { parseFilterQuery, queryText, toHistoryFilter, withSearchQuery } from '../store/filter-query.js';
-import { HistoryStore, type HistoryFilter } from '../store/history-store.js';
+import { exportRecords } from '../store/history-export.js';
+import { type HistoryFilter, HistoryStore } from '../store/history-store.js';
+import { requireEventType } from './event-arguments.js';
 import { formatRecord, historyTable, recordJson, summaryJson } from './history-output.js';
 
 interface ListOptions {
@@ -38,8 +38,22 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
       const query = queryText(options);
       const firstPage = store.list({ ...toHistoryFilter(parseFilterQuery(query)), limit: frame.HISTORY_PAGE_SIZE });
       const size = { columns: ctx.stdout.columns || 100, terminalRows: ctx.stdout.rows || 30 };
-      frame.drawFirstFrame(ctx.stdout, ctx.stdin, frame.historyFirstFrame({ path: store.path, rows: firstPage, pageSize: frame.HISTORY_PAGE_SIZE, queryText: query, color: ctx.color, ...size }));
-      const [{ runHistoryBrowser }, { replayAction }] = await Promise.all([import('../ui/history/run-history-browser.js'), import('../delivery/replay-action.js')]);
+      frame.drawFirstFrame(
+        ctx.stdout,
+        ctx.stdin,
+        frame.historyFirstFrame({
+          path: store.path,
+          rows: firstPage,
+          pageSize: frame.HISTORY_PAGE_SIZE,
+          queryText: query,
+          color: ctx.color,
+          ...size,
+        }),
+      );
+      const [{ runHistoryBrowser }, { replayAction }] = await Promise.all([
+        import('../ui/history/run-history-browser.js'),
+        import('../delivery/replay-action.js'),
+      ]);
       const replay = replayAction({
         secret: resolveSetting('secret', undefined, ctx.env),
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
@@ -52,7 +66,11 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
     }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));
-    if (rows.length === 0) return printLine(ctx, `no deliveries${Object.values(options).some((v) => v !== undefined && v !== false) ? ' match' : ''} in ${ctx.dbPath}`);
+    if (rows.length === 0)
+      return printLine(
+        ctx,
+        `no deliveries${Object.values(options).some((v) => v !== undefined && v !== false) ? ' match' : ''} in ${ctx.dbPath}`,
+      );
     printLine(ctx, historyTable(rows, ctx.color));
   } finally {
     store.close();
@@ -63,7 +81,8 @@ export function showHistory(ctx: CommandContext, ref: string): void {
   const store = HistoryStore.openExisting(ctx.dbPath);
   try {
     const record = store.get(ref);
-    if (!record) throw new UserError(`no delivery "${ref}" in ${ctx.dbPath}`, { hint: 'list them with webhooks-cli history' });
+    if (!record)
+      throw new UserError(`no delivery "${ref}" in ${ctx.dbPath}`, { hint: 'list them with webhooks-cli history' });
     if (ctx.json) return printJson(ctx, recordJson(record));
     printLine(ctx, formatRecord(record));
   } finally {
@@ -80,9 +99,12 @@ export async function exportHistory(ctx: CommandContext, options: ListOptions & 
       const { writeFixtures } = await import('../delivery/fixtures.js');
       const written = writeFixtures(exportRecords(store, filter), options.fixtures);
       if (ctx.json) return printJson(ctx, { fixtures: written.length, dir: options.fixtures });
-      return printLine(ctx, `wrote ${written.length} fixture${written.length === 1 ? '' : 's'} and manifest.json to ${options.fixtures}`);
+      return printLine(
+        ctx,
+        `wrote ${written.length} fixture${written.length === 1 ? '' : 's'} and manifest.json to ${options.fixtures}`,
+      );
     }
-    for (const record of exportRecords(store, filter)) ctx.stdout.write(JSON.stringify(recordJson(record)) + '\n');
+    for (const record of exportRecords(store, filter)) ctx.stdout.write(`${JSON.stringify(recordJson(record))}\n`);
   } finally {
     store.close();
   }

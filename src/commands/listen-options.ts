@@ -1,8 +1,9 @@
 /** `listen`'s flags, checked and resolved into what the listen session needs. */
+
+import { apiConnection } from '../api/api-endpoint.js';
 import { apiClientOptions } from '../cli/api-client.js';
 import type { CommandContext } from '../cli/context.js';
 import { resolveSetting } from '../config/settings.js';
-import { apiConnection } from '../api/api-endpoint.js';
 import { UsageError } from '../errors.js';
 import { loadRoutesFile, parseRouteFlag } from '../receiver/index.js';
 import type { ListenSessionOptions } from '../receiver/listen-session.js';
@@ -39,16 +40,27 @@ export interface ListenOptions {
 
 /** The flags checked and resolved into what the session needs; a usage error before anything starts. */
 export function sessionOptions(ctx: CommandContext, options: ListenOptions): ListenSessionOptions {
-  const secrets = options.secret?.length ? options.secret : [resolveSetting('secret', undefined, ctx.env)].filter((s): s is string => s !== undefined);
+  const secrets = options.secret?.length
+    ? options.secret
+    : [resolveSetting('secret', undefined, ctx.env)].filter((s): s is string => s !== undefined);
   if (options.verify && secrets.length === 0) {
-    throw new UsageError('no secret to verify signatures with', 'pass --secret S (repeatable), set WEBHOOKS_SECRET, or pass --no-verify to accept any request');
+    throw new UsageError(
+      'no secret to verify signatures with',
+      'pass --secret S (repeatable), set WEBHOOKS_SECRET, or pass --no-verify to accept any request',
+    );
   }
-  if (!options.path.startsWith('/')) throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
+  if (!options.path.startsWith('/'))
+    throw new UsageError(`--path "${options.path}" must start with /`, 'e.g. --path /webhook');
   const allowRemote = Boolean(options.allowRemoteForward);
-  const routes = [...(options.forwardTo ?? []).map((flag) => parseRouteFlag(flag, allowRemote)), ...(options.routes === undefined ? [] : loadRoutesFile(options.routes, allowRemote))];
+  const routes = [
+    ...(options.forwardTo ?? []).map((flag) => parseRouteFlag(flag, allowRemote)),
+    ...(options.routes === undefined ? [] : loadRoutesFile(options.routes, allowRemote)),
+  ];
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
   const relayChannel = options.relayChannel === undefined ? undefined : parseChannelName(options.relayChannel);
-  const registerEvents = options.register ? parseEventList(options.registerEvents ?? ['all'], '--register-events') : undefined;
+  const registerEvents = options.register
+    ? parseEventList(options.registerEvents ?? ['all'], '--register-events')
+    : undefined;
   // A bad --api-url or a missing token is a usage error too.
   if (registerEvents) apiConnection(ctx.apiUrl, ctx.token);
   return {
@@ -78,11 +90,17 @@ function parseRelayUrl(value: string): string {
   try {
     return normaliseRelayUrl(value);
   } catch {
-    throw new UsageError(`--relay "${value}" is not a ws:// or wss:// URL`, 'e.g. --relay ws://127.0.0.1:8080, as printed by `webhooks-cli relay`');
+    throw new UsageError(
+      `--relay "${value}" is not a ws:// or wss:// URL`,
+      'e.g. --relay ws://127.0.0.1:8080, as printed by `webhooks-cli relay`',
+    );
   }
 }
 
 function parseChannelName(value: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) return value;
-  throw new UsageError(`--relay-channel "${value}" is not a usable name`, 'use letters, digits, . _ - (up to 64), e.g. --relay-channel orders-app');
+  throw new UsageError(
+    `--relay-channel "${value}" is not a usable name`,
+    'use letters, digits, . _ - (up to 64), e.g. --relay-channel orders-app',
+  );
 }

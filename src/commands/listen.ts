@@ -2,14 +2,15 @@
  * `listen`: flags in, one listen session (listener, relay tunnel, registration), its events out
  * as lines, JSON lines or the TUI, until Ctrl-C or the relay ends it.
  */
-import { listenForStop } from '../cli/stop-signal.js';
+
 import type { CommandContext } from '../cli/context.js';
 import { logLine, noteProxyRoute } from '../cli/output.js';
+import { listenForStop } from '../cli/stop-signal.js';
 import { EXIT_OK, type UserError } from '../errors.js';
 import type { ListenerInfo } from '../receiver/index.js';
-import { startListenSession, type ListenSession } from '../receiver/listen-session.js';
-import { sessionOptions, type ListenOptions } from './listen-options.js';
+import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
 import { formatRequestLine, listeningLine, relayLine, requestJson, stoppedLine } from '../ui/request-line.js';
+import { type ListenOptions, sessionOptions } from './listen-options.js';
 
 export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
   const settings = sessionOptions(ctx, options);
@@ -37,8 +38,16 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     running = true;
     const until = Promise.race([stopSignal.received, session.failed.then((err) => void (failure = err))]);
     if (tui) {
-      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([import('../ui/listen/run-listen-tui.js'), import('../delivery/replay-action.js')]);
-      await runListenTui(session.listener, { verify: options.verify, stopped: until, replay: replayThroughListener(session.listener, { env: ctx.env, stdin: ctx.stdin }), terminal: ctx });
+      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([
+        import('../ui/listen/run-listen-tui.js'),
+        import('../delivery/replay-action.js'),
+      ]);
+      await runListenTui(session.listener, {
+        verify: options.verify,
+        stopped: until,
+        replay: replayThroughListener(session.listener, { env: ctx.env, stdin: ctx.stdin }),
+        terminal: ctx,
+      });
     } else {
       printLines(ctx, session, options);
       await until;
@@ -53,22 +62,33 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
 }
 
 /** Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. */
-function printLines(ctx: CommandContext, session: ListenSession, options: Pick<ListenOptions, 'verify' | 'validate' | 'strict'>): void {
+function printLines(
+  ctx: CommandContext,
+  session: ListenSession,
+  options: Pick<ListenOptions, 'verify' | 'validate' | 'strict'>,
+): void {
   const { listener } = session;
-  logLine(ctx, listeningLine(listener, options.verify, options.strict ? 'strict' : options.validate ? 'checked' : undefined));
-  if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'listening', url: listener.url, port: listener.port }) + '\n');
+  logLine(
+    ctx,
+    listeningLine(listener, options.verify, options.strict ? 'strict' : options.validate ? 'checked' : undefined),
+  );
+  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: 'listening', url: listener.url, port: listener.port })}\n`);
   const stopPrinting = session.on('requests', (records) => {
-    ctx.stdout.write(records.map((r) => (ctx.json ? JSON.stringify(requestJson(r)) : formatRequestLine(r, ctx.color)) + '\n').join(''));
+    ctx.stdout.write(
+      records.map((r) => `${ctx.json ? JSON.stringify(requestJson(r)) : formatRequestLine(r, ctx.color)}\n`).join(''),
+    );
   });
   // `listen | head`: when the reader goes away, keep receiving and recording, stop printing.
   ctx.stdout.on('error', stopPrinting);
-  session.on('writeProblem', (problem) => logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'));
+  session.on('writeProblem', (problem) =>
+    logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'),
+  );
   let shown: ListenerInfo = {};
   const showInfo = (info: ListenerInfo) => {
     const relay = info.relay;
     if (relay && JSON.stringify(relay) !== JSON.stringify(shown.relay)) {
       logLine(ctx, relayLine(relay));
-      if (ctx.json) ctx.stdout.write(JSON.stringify({ type: 'relay', ...relay }) + '\n');
+      if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: 'relay', ...relay })}\n`);
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
     shown = info;

@@ -1,9 +1,9 @@
-import { listenForStop } from '../cli/stop-signal.js';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printLine } from '../cli/output.js';
-import { EXIT_OK, UserError, listenError, requireHttpUrl } from '../errors.js';
-import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../relay/relay-options.js';
+import { listenForStop } from '../cli/stop-signal.js';
+import { EXIT_OK, listenError, requireHttpUrl, UserError } from '../errors.js';
 import type { RelayLogger, RelayOptions } from '../relay/relay-options.js';
+import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../relay/relay-options.js';
 import { RelayServer } from '../relay/relay-server.js';
 
 interface RelayCommandOptions {
@@ -25,10 +25,19 @@ interface RelayCommandOptions {
 
 /** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
 export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
-  const publicUrl = options.publicUrl === undefined ? undefined : requireHttpUrl(options.publicUrl, '--public-url', 'https://relay.example.com').href.replace(/\/+$/, '');
+  const publicUrl =
+    options.publicUrl === undefined
+      ? undefined
+      : requireHttpUrl(options.publicUrl, '--public-url', 'https://relay.example.com').href.replace(/\/+$/, '');
   const redisUrl = requireRedisUrl(options.redis ?? (ctx.env.WEBHOOKS_RELAY_REDIS || undefined));
   const log = relayLogger(ctx);
-  const access = openRelayAccess({ keysFlag: options.keys, env: ctx.env, host: options.host, open: Boolean(options.open), log });
+  const access = openRelayAccess({
+    keysFlag: options.keys,
+    env: ctx.env,
+    host: options.host,
+    open: Boolean(options.open),
+    log,
+  });
   // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
   const stop = listenForStop();
   const relay = await startOrExplain({
@@ -54,8 +63,22 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
   logAccess(access, relay.url, log);
   const connectUrl = relay.url.replace(/^http/, 'ws');
   const webhookBase = publicUrl ?? relay.url;
-  if (ctx.json) printLine(ctx, JSON.stringify({ listening: relay.url, connect: connectUrl, publicUrl: webhookBase, keys: access.required, redis: redisUrl !== undefined }));
-  else printLine(ctx, `relay listening on ${relay.url} — listeners connect with: webhooks-cli listen --relay ${connectUrl}${access.required ? ' --relay-key rk_…' : ''}`);
+  if (ctx.json)
+    printLine(
+      ctx,
+      JSON.stringify({
+        listening: relay.url,
+        connect: connectUrl,
+        publicUrl: webhookBase,
+        keys: access.required,
+        redis: redisUrl !== undefined,
+      }),
+    );
+  else
+    printLine(
+      ctx,
+      `relay listening on ${relay.url} — listeners connect with: webhooks-cli listen --relay ${connectUrl}${access.required ? ' --relay-key rk_…' : ''}`,
+    );
   const signal = await stop.received;
   log('info', `${signal} received, shutting down`);
   await relay.close();
@@ -73,8 +96,9 @@ async function startOrExplain(options: RelayOptions): Promise<RelayServer> {
 
 function relayLogger(ctx: CommandContext): RelayLogger {
   if (ctx.json) {
-    return (level, message, fields) => logLine(ctx, JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
+    return (level, message, fields) =>
+      logLine(ctx, JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
   }
-  return (level, message) => logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${message}`);
+  return (level, message) =>
+    logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${message}`);
 }
-

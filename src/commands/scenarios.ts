@@ -1,24 +1,35 @@
 import type { CommandContext } from '../cli/context.js';
 import { printJson, printLine } from '../cli/output.js';
-import { palette } from '../format/display.js';
 import { seededRandom } from '../core/seeded-random.js';
 import { prepareScenario } from '../delivery/scenario-deliveries.js';
 import { EXIT_OK, UsageError } from '../errors.js';
-import { builtInScenarios, loadScenario, type LoadedScenario } from '../scenarios/scenario-catalogue.js';
-import { ScenarioError, type Scenario } from '../scenarios/scenario.js';
+import { palette } from '../format/display.js';
+import { type Scenario, ScenarioError } from '../scenarios/scenario.js';
+import { builtInScenarios, type LoadedScenario, loadScenario } from '../scenarios/scenario-catalogue.js';
 
 /** `scenarios list`: each built-in scenario with its steps. */
 export function listScenarios(ctx: CommandContext): number {
   const all = builtInScenarios().map(({ scenario }) => scenario);
   if (ctx.json) {
-    printJson(ctx, all.map((s) => ({ name: s.name, description: s.description, deliveries: deliveryCount(s), events: s.steps.map((step) => step.event) })));
+    printJson(
+      ctx,
+      all.map((s) => ({
+        name: s.name,
+        description: s.description,
+        deliveries: deliveryCount(s),
+        events: s.steps.map((step) => step.event),
+      })),
+    );
     return EXIT_OK;
   }
   const c = palette(ctx.color);
   const width = Math.max(...all.map((s) => s.name.length));
   for (const s of all) {
     printLine(ctx, `${c.bold(s.name.padEnd(width))}  ${s.description}`);
-    printLine(ctx, `${' '.repeat(width)}  ${c.dim(s.steps.map((step) => (step.repeat > 1 ? `${step.event} ×${step.repeat}` : step.event)).join(' → '))}`);
+    printLine(
+      ctx,
+      `${' '.repeat(width)}  ${c.dim(s.steps.map((step) => (step.repeat > 1 ? `${step.event} ×${step.repeat}` : step.event)).join(' → '))}`,
+    );
   }
   return EXIT_OK;
 }

@@ -1,13 +1,14 @@
 import type { CommandContext } from '../cli/context.js';
 import { readInput } from '../cli/input.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
-import { palette } from '../format/display.js';
 import { abbreviateSignature, diagnose, sign } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
+import { palette } from '../format/display.js';
 
 /** An empty secret signs, but nothing real uses one: almost always an unset variable (`--secret $S`). */
 function requireSecrets(secrets: readonly string[]): void {
-  if (secrets.some((s) => s === '')) throw new UsageError('--secret is empty', 'check the variable you passed (e.g. --secret "$WEBHOOK_SECRET")');
+  if (secrets.some((s) => s === ''))
+    throw new UsageError('--secret is empty', 'check the variable you passed (e.g. --secret "$WEBHOOK_SECRET")');
 }
 
 export async function signCommand(ctx: CommandContext, options: { secret: string; payload: string }): Promise<void> {
@@ -39,12 +40,17 @@ export async function verifyCommand(
   }
   const c = palette(ctx.color);
   if (result.verification.valid) {
-    printLine(ctx, `${c.green('✓ valid')} — matches secret #${result.verification.secretIndex + 1} over ${body.length} bytes`);
+    printLine(
+      ctx,
+      `${c.green('✓ valid')} — matches secret #${result.verification.secretIndex + 1} over ${body.length} bytes`,
+    );
     return EXIT_OK;
   }
   printLine(ctx, `${c.red('✗ invalid')} — ${result.verification.message}`);
   printLine(ctx, `  received: ${result.received ?? '(none)'}`);
-  result.expected.forEach((e, i) => printLine(ctx, `  expected: ${show(e)}${result.expected.length > 1 ? `  (secret #${i + 1})` : ''}`));
+  result.expected.forEach((e, i) =>
+    printLine(ctx, `  expected: ${show(e)}${result.expected.length > 1 ? `  (secret #${i + 1})` : ''}`),
+  );
   printLine(ctx, `  body:     ${body.length} bytes`);
   for (const hint of result.hints) logLine(ctx, `  hint: ${hint}`);
   return EXIT_FAILED;

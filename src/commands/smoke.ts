@@ -1,14 +1,22 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
-import { formatDuration, palette } from '../format/display.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { readFixtures } from '../delivery/fixtures.js';
+import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
+import { formatDuration, palette } from '../format/display.js';
 import { prepareReportFile } from '../smoke/report-file.js';
+import {
+  checkLine,
+  humanSummary,
+  patternLines,
+  progressLine,
+  reportJson,
+  reportJUnit,
+  totalsLine,
+} from '../smoke/smoke-report.js';
 import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
-import { checkLine, humanSummary, patternLines, progressLine, reportJson, reportJUnit, totalsLine } from '../smoke/smoke-report.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.js';
 import { requireEventType } from './event-arguments.js';
@@ -32,12 +40,18 @@ interface SmokeOptions {
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;
   const secret = resolveSetting('secret', options.secret, ctx.env);
-  if (!secret) throw new UsageError('no signing secret', 'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET');
+  if (!secret)
+    throw new UsageError(
+      'no signing secret',
+      'pass --secret (the secret your receiver verifies with), or set WEBHOOKS_SECRET',
+    );
   const events = selectedEvents(options.events);
   const fixtures = options.fixtures === undefined ? undefined : readFixtures(options.fixtures, '--fixtures');
   const junit = options.junit === undefined ? undefined : prepareReportFile(options.junit);
-  if (options.seed !== undefined && options.fuzz === undefined) throw new UsageError('--seed is the seed of --fuzz payloads', 'add --fuzz N, e.g. --fuzz 100 --seed 42');
-  const extraChecks = options.fuzz === undefined ? [] : [await fuzzCheckFor(ctx, options.fuzz, { ...options, secret, events })];
+  if (options.seed !== undefined && options.fuzz === undefined)
+    throw new UsageError('--seed is the seed of --fuzz payloads', 'add --fuzz N, e.g. --fuzz 100 --seed 42');
+  const extraChecks =
+    options.fuzz === undefined ? [] : [await fuzzCheckFor(ctx, options.fuzz, { ...options, secret, events })];
 
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
@@ -46,7 +60,8 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   let failed = 0;
   let done = 0;
   noteProxyRoute(ctx, url);
-  if (options.wait) logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
+  if (options.wait)
+    logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
   let report: SmokeReport;
   try {
     report = await runSmoke({
@@ -67,7 +82,9 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
         spool.append(r);
         spool.flush();
       },
-      onCheckStart: ctx.interactive ? (check, _i, total) => progress(progressLine(check, done, total, failed, c)) : undefined,
+      onCheckStart: ctx.interactive
+        ? (check, _i, total) => progress(progressLine(check, done, total, failed, c))
+        : undefined,
       onCheckDone: (result) => {
         done++;
         if (!result.passed) failed++;
@@ -82,22 +99,40 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
 
   // A receiver that never accepted a connection is one fact, not a failure per check.
   if (ctx.json) printJson(ctx, reportJson(report));
-  else if (report.receiverReachable) printLine(ctx, ctx.interactive ? humanSummary(report, c, ctx.stdout.columns || 100) : [...patternLines(report), totalsLine(report)].join('\n'));
+  else if (report.receiverReachable)
+    printLine(
+      ctx,
+      ctx.interactive
+        ? humanSummary(report, c, ctx.stdout.columns || 100)
+        : [...patternLines(report), totalsLine(report)].join('\n'),
+    );
   if (junit) {
     junit.write(reportJUnit(report));
     logLine(ctx, `JUnit report written to ${junit.path}`);
   }
   if (!report.receiverReachable) logLine(ctx, `error: ${report.unreachable}`);
-  else if (!report.ok) logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
+  else if (!report.ok)
+    logLine(ctx, `error: ${report.failed} of ${report.checks.length} smoke checks failed against ${report.url}`);
   return report.ok ? EXIT_OK : EXIT_FAILED;
 }
 
 /** The --fuzz check; fast-check and the payload generators load only here. */
-async function fuzzCheckFor(ctx: CommandContext, runs: number, options: { seed?: number; failuresDir: string; secret: string; events: string[] }) {
+async function fuzzCheckFor(
+  ctx: CommandContext,
+  runs: number,
+  options: { seed?: number; failuresDir: string; secret: string; events: string[] },
+) {
   const { fuzzCheck, randomSeed } = await import('../smoke/fuzz-check.js');
   const seed = options.seed ?? randomSeed();
   logLine(ctx, `fuzz: ${runs} payloads, seed ${seed}`);
-  return fuzzCheck({ runs, seed, events: options.events, secret: options.secret, userAgent: USER_AGENT, failuresDir: resolve(options.failuresDir) });
+  return fuzzCheck({
+    runs,
+    seed,
+    events: options.events,
+    secret: options.secret,
+    userAgent: USER_AGENT,
+    failuresDir: resolve(options.failuresDir),
+  });
 }
 
 function selectedEvents(given: string[] | undefined): string[] {

@@ -3,13 +3,18 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { formatDelayRange } from '../core/fault-values.js';
 import { redactUrl } from '../core/redact.js';
+import { gatewayNote } from '../delivery/http-sender.js';
 import type { FaultChoices } from '../delivery/trigger-choices.js';
 import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';
-import { gatewayNote } from '../delivery/http-sender.js';
 import { formatDuration, palette } from '../format/display.js';
 
-
-export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[], ok: boolean, choices: FaultChoices, interrupted = false): void {
+export function reportDeliveries(
+  ctx: CommandContext,
+  outcomes: DeliveryOutcome[],
+  ok: boolean,
+  choices: FaultChoices,
+  interrupted = false,
+): void {
   if (ctx.json) {
     printJson(ctx, {
       ok,
@@ -39,11 +44,21 @@ export function reportDeliveries(ctx: CommandContext, outcomes: DeliveryOutcome[
     const mark = o.ok ? c.green('✓') : c.red('✗');
     const status = o.status === undefined ? c.red('---') : o.ok ? c.green(String(o.status)) : c.red(String(o.status));
     const relay = relayError(o);
-    const tail = o.error && o.status === undefined ? `  ${c.red(o.error)}` : relay ? `  ${c.red(`relay: ${relay}`)}` : '';
+    const tail =
+      o.error && o.status === undefined ? `  ${c.red(o.error)}` : relay ? `  ${c.red(`relay: ${relay}`)}` : '';
     // With faults or a scenario, the order sent and what was done to each request matter.
     const order = choices.seed !== undefined ? `${`#${o.order}`.padEnd(orderWidth)} ` : '';
-    const notes = [o.step === undefined ? '' : `step ${o.step}`, o.delayMs > 0 ? `after ${o.delayMs} ms` : '', o.duplicate ? c.yellow('duplicate') : ''].filter(Boolean).join(', ');
-    printLine(ctx, `${order}${mark} ${status}  ${o.event.padEnd(width)}  ${c.dim(o.deliveryId)}  ${formatDuration(o.durationMs)}${notes ? `  ${notes}` : ''}${tail}`);
+    const notes = [
+      o.step === undefined ? '' : `step ${o.step}`,
+      o.delayMs > 0 ? `after ${o.delayMs} ms` : '',
+      o.duplicate ? c.yellow('duplicate') : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    printLine(
+      ctx,
+      `${order}${mark} ${status}  ${o.event.padEnd(width)}  ${c.dim(o.deliveryId)}  ${formatDuration(o.durationMs)}${notes ? `  ${notes}` : ''}${tail}`,
+    );
   }
 }
 
@@ -68,12 +83,21 @@ export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean, cho
     return;
   }
   reportSeed(ctx, choices);
-  const statuses = Object.entries(s.statusCounts).map(([k, n]) => `${k}×${n}`).join(' ');
+  const statuses = Object.entries(s.statusCounts)
+    .map(([k, n]) => `${k}×${n}`)
+    .join(' ');
   const duplicates = s.duplicates ? ` (${s.duplicates} of them duplicates)` : '';
-  printLine(ctx, `${s.interrupted ? 'interrupted: ' : ''}sent ${s.sent}${duplicates} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`);
+  printLine(
+    ctx,
+    `${s.interrupted ? 'interrupted: ' : ''}sent ${s.sent}${duplicates} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`,
+  );
   printLine(ctx, `2xx ${s.succeeded}  non-2xx ${s.failedStatus}  errors ${s.errors}  (${statuses})`);
   if (s.latencyMs.count === 0) printLine(ctx, 'latency: no answers');
-  else printLine(ctx, `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`);
+  else
+    printLine(
+      ctx,
+      `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`,
+    );
 }
 
 /**
@@ -100,7 +124,10 @@ function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why
   const relay = relayError(o);
   if (relay) return { key: `relay:${o.status}`, why: `the relay answered ${o.status}: ${relay}` };
   const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ' — check that it uses the same secret';
-  return { key: `status:${o.status}`, why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : gatewayNote(o, o.url)}` };
+  return {
+    key: `status:${o.status}`,
+    why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : gatewayNote(o, o.url)}`,
+  };
 }
 
 /** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */
@@ -118,7 +145,10 @@ function relayError(o: DeliveryOutcome): string | undefined {
 
 /** After Ctrl-C: how much of the run went out, and that every request sent is recorded. */
 export function reportInterrupted(ctx: CommandContext, sent: number, planned: number): void {
-  logLine(ctx, `interrupted: ${sent} of ${planned} sent, each recorded in the history (those without an answer as "interrupted")`);
+  logLine(
+    ctx,
+    `interrupted: ${sent} of ${planned} sent, each recorded in the history (those without an answer as "interrupted")`,
+  );
 }
 
 /** The seed on stderr, so any run can be repeated (in --json it is in the output). */
@@ -130,8 +160,13 @@ function reportSeed(ctx: CommandContext, choices: FaultChoices): void {
     f.duplicates ? `duplicates ${f.duplicates}${f.concurrentDuplicates ? ' (concurrent)' : ''}` : '',
     f.shuffle ? 'shuffled' : '',
     f.jitter ? `jitter ${formatDelayRange(f.jitter)}` : '',
-  ].filter(Boolean).join(', ');
-  logLine(ctx, `seed ${choices.seed}${faults ? ` (${faults})` : ''} — pass --seed ${choices.seed} to repeat these choices`);
+  ]
+    .filter(Boolean)
+    .join(', ');
+  logLine(
+    ctx,
+    `seed ${choices.seed}${faults ? ` (${faults})` : ''} — pass --seed ${choices.seed} to repeat these choices`,
+  );
 }
 
 function choicesJson(choices: FaultChoices) {

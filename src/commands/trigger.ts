@@ -1,18 +1,25 @@
 import type { CommandContext } from '../cli/context.js';
+import { noteProxyRoute } from '../cli/output.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseHeaderFlags } from '../core/extra-headers.js';
-import { noteProxyRoute } from '../cli/output.js';
 import type { DelayRange } from '../core/fault-values.js';
 import { fixtureDeliveries, isFixtureDir } from '../delivery/fixtures.js';
-import { envelopeEvent, prepareDelivery, refuseSchemaBreaks, sendDeliveries, summariseLoad, type DeliveryOutcome, type PreparedDelivery } from '../delivery/trigger-service.js';
-import { chooseFaults, planFor, prepareScenarioOption, type FaultChoices } from '../delivery/trigger-choices.js';
+import { chooseFaults, type FaultChoices, planFor, prepareScenarioOption } from '../delivery/trigger-choices.js';
+import {
+  envelopeEvent,
+  type PreparedDelivery,
+  prepareDelivery,
+  refuseSchemaBreaks,
+  sendDeliveries,
+  summariseLoad,
+} from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
+import { ProgressBar } from '../ui/progress-bar.js';
 import { USER_AGENT } from '../version.js';
 import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
-import { ProgressBar } from '../ui/progress-bar.js';
 import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
 
 interface TriggerOptions {
@@ -44,28 +51,57 @@ export async function triggerCommand(ctx: CommandContext, types: string[], optio
     const { prepared, name } = await prepareScenarioOption(options.scenario, { types, ...options }, choices.seed!);
     return send(ctx, prepared, options, { ...choices, scenario: name });
   }
-  const fixtures = options.data !== undefined && isFixtureDir(options.data) ? fixtureDeliveries(options.data, { types, ...options }) : undefined;
+  const fixtures =
+    options.data !== undefined && isFixtureDir(options.data)
+      ? fixtureDeliveries(options.data, { types, ...options })
+      : undefined;
   const input = fixtures ? undefined : await readDataFlag(ctx, options.data);
   const raw = input?.raw;
   const data = input?.data;
   // A whole envelope in --data names its own event type; no need to repeat it.
-  if (options.all && types.length) throw new UsageError(`--all sends every event type, so "${types.join(' ')}" would be ignored`, `drop --all to send ${types.length === 1 ? 'that one' : 'those'}, or drop the name${types.length === 1 ? '' : 's'}`);
+  if (options.all && types.length)
+    throw new UsageError(
+      `--all sends every event type, so "${types.join(' ')}" would be ignored`,
+      `drop --all to send ${types.length === 1 ? 'that one' : 'those'}, or drop the name${types.length === 1 ? '' : 's'}`,
+    );
   const fromData = types.length === 0 && !options.all ? envelopeEvent(data) : undefined;
-  const eventTypes = fixtures ? fixtures.map((f) => f.event) : options.all ? [...EVENT_TYPES] : fromData ? [fromData] : types;
-  if (eventTypes.length === 0) throw new UsageError('no event type given', 'name one or more (webhooks-cli events list), or pass --all, or --scenario NAME');
+  const eventTypes = fixtures
+    ? fixtures.map((f) => f.event)
+    : options.all
+      ? [...EVENT_TYPES]
+      : fromData
+        ? [fromData]
+        : types;
+  if (eventTypes.length === 0)
+    throw new UsageError(
+      'no event type given',
+      'name one or more (webhooks-cli events list), or pass --all, or --scenario NAME',
+    );
   eventTypes.forEach(requireEventType);
   const overrides = parseOverrideFlags(options.set);
   // Fixtures are recorded traffic, sent as recorded (a broken one may be the point); the rest is checked.
-  const prepared = fixtures ?? eventTypes.map((type) => prepareDelivery(type, { overrides, data, raw, pretty: options.pretty, validate: options.validate }));
+  const prepared =
+    fixtures ??
+    eventTypes.map((type) =>
+      prepareDelivery(type, { overrides, data, raw, pretty: options.pretty, validate: options.validate }),
+    );
   if (!fixtures && options.validate && (overrides.length > 0 || data !== undefined)) await refuseSchemaBreaks(prepared);
   return send(ctx, prepared, options, choices);
 }
 
-async function send(ctx: CommandContext, prepared: PreparedDelivery[], options: TriggerOptions, choices: FaultChoices): Promise<number> {
+async function send(
+  ctx: CommandContext,
+  prepared: PreparedDelivery[],
+  options: TriggerOptions,
+  choices: FaultChoices,
+): Promise<number> {
   const url = requireHttpUrl(options.to, '--to').href;
   const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx.env);
   if (!options.unsigned && !secret) {
-    throw new UsageError('no signing secret', 'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned');
+    throw new UsageError(
+      'no signing secret',
+      'pass --secret, set WEBHOOKS_SECRET, run `webhooks-cli config set secret …`, or pass --unsigned',
+    );
   }
   const extraHeaders = parseHeaderFlags(options.header, { unsigned: Boolean(options.unsigned) });
   noteProxyRoute(ctx, url);

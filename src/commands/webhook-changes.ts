@@ -2,15 +2,23 @@
  * Turns the flags of `register` and `update` into the API's request bodies. Pure: checks event
  * names (with "did you mean") and URLs up front, so a typo is a usage error before any request.
  */
+
+import type { UpdateBody } from '../api/platform-client.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { requireHttpUrl, UsageError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
-import type { UpdateBody } from '../api/platform-client.js';
 
 /** `--events a,b` (repeatable) or `all` → checked, de-duplicated event types. */
 export function parseEventList(values: readonly string[] | undefined, flag = '--events'): string[] {
-  const names = (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new UsageError(`${flag} needs at least one event type`, `e.g. ${flag} catalog.product.created,customer.purchase.completed, or ${flag} all`);
+  const names = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new UsageError(
+      `${flag} needs at least one event type`,
+      `e.g. ${flag} catalog.product.created,customer.purchase.completed, or ${flag} all`,
+    );
   if (names.includes('all')) return [...EVENT_TYPES];
   names.forEach(requireEventType);
   return [...new Set(names)];
@@ -44,16 +52,31 @@ export function needsCurrentEvents(flags: UpdateFlags): boolean {
  * (exit 2) before the webhook is read.
  */
 export function checkUpdateFlags(flags: UpdateFlags): void {
-  if (flags.active && flags.inactive) throw new UsageError('--active and --inactive contradict each other', 'pass one of them');
-  if (flags.events && needsCurrentEvents(flags)) throw new UsageError('--events replaces the list; it cannot be combined with --add-event or --remove-event', 'pass either --events or --add-event/--remove-event');
+  if (flags.active && flags.inactive)
+    throw new UsageError('--active and --inactive contradict each other', 'pass one of them');
+  if (flags.events && needsCurrentEvents(flags))
+    throw new UsageError(
+      '--events replaces the list; it cannot be combined with --add-event or --remove-event',
+      'pass either --events or --add-event/--remove-event',
+    );
   if (flags.url !== undefined) requireEndpointUrl(flags.url);
   if (flags.events !== undefined) parseEventList(flags.events);
   if (flags.addEvent?.length) parseEventList(flags.addEvent, '--add-event');
   if (flags.removeEvent?.length) parseEventList(flags.removeEvent, '--remove-event');
   if (flags.secret === '') throw new UsageError('--secret cannot be empty', 'pass the new signing secret');
-  const changes = [flags.url, flags.events, flags.secret, flags.active || undefined, flags.inactive || undefined, flags.debugMode].some((v) => v !== undefined);
+  const changes = [
+    flags.url,
+    flags.events,
+    flags.secret,
+    flags.active || undefined,
+    flags.inactive || undefined,
+    flags.debugMode,
+  ].some((v) => v !== undefined);
   if (!changes && !needsCurrentEvents(flags)) {
-    throw new UsageError('nothing to update', 'pass at least one of --url, --events, --add-event, --remove-event, --secret, --active/--inactive, --debug-mode/--no-debug-mode');
+    throw new UsageError(
+      'nothing to update',
+      'pass at least one of --url, --events, --add-event, --remove-event, --secret, --active/--inactive, --debug-mode/--no-debug-mode',
+    );
   }
 }
 
@@ -70,7 +93,11 @@ export function buildUpdateBody(flags: UpdateFlags, currentEvents: readonly stri
     const add = flags.addEvent?.length ? parseEventList(flags.addEvent, '--add-event') : [];
     const remove = flags.removeEvent?.length ? parseEventList(flags.removeEvent, '--remove-event') : [];
     const events = [...new Set([...currentEvents, ...add])].filter((e) => !remove.includes(e));
-    if (events.length === 0) throw new UsageError('that would leave the webhook with no events', 'keep at least one, or delete the webhook (webhooks-cli delete <id>)');
+    if (events.length === 0)
+      throw new UsageError(
+        'that would leave the webhook with no events',
+        'keep at least one, or delete the webhook (webhooks-cli delete <id>)',
+      );
     body.events = events;
   }
   if (flags.secret !== undefined) body.secret = flags.secret;

@@ -22,9 +22,19 @@ export function openSettingsFile(env: NodeJS.ProcessEnv = process.env, profile?:
   let conf: Conf<Record<string, string>>;
   try {
     mkdirSync(configDirectory(env), { recursive: true, mode: 0o700 });
-    conf = new Conf<Record<string, string>>({ projectName: 'webhooks-cli', cwd: configDirectory(env), configName: 'config', configFileMode: 0o600 });
+    conf = new Conf<Record<string, string>>({
+      projectName: 'webhooks-cli',
+      cwd: configDirectory(env),
+      configName: 'config',
+      configFileMode: 0o600,
+    });
   } catch (err) {
-    throw fileSystemError(err, configDirectory(env), 'open the config in', 'set WEBHOOKS_CONFIG_DIR to a writable folder');
+    throw fileSystemError(
+      err,
+      configDirectory(env),
+      'open the config in',
+      'set WEBHOOKS_CONFIG_DIR to a writable folder',
+    );
   }
   // Profile names are checked (no dots), so conf's dotted paths address them exactly.
   const key = (name: SettingName) => (profile === undefined ? name : `profiles.${profile}.${name}`);

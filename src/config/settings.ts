@@ -14,7 +14,11 @@ export const SETTINGS = {
   token: { env: 'WEBHOOKS_API_TOKEN', description: 'API token (sent as a bearer token)', secret: true },
   secret: { env: 'WEBHOOKS_SECRET', description: 'default webhook signing secret', secret: true },
   db: { env: 'WEBHOOKS_DB', description: 'path of the history database', secret: false },
-  'relay-key': { env: 'WEBHOOKS_RELAY_KEY', description: 'access key that `listen --relay` presents to the relay (rk_…)', secret: true },
+  'relay-key': {
+    env: 'WEBHOOKS_RELAY_KEY',
+    description: 'access key that `listen --relay` presents to the relay (rk_…)',
+    secret: true,
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -51,7 +55,8 @@ export function chosenProfile(env: NodeJS.ProcessEnv = process.env): string | un
 export function profileSettings(stored: Record<string, unknown>, profile: string | undefined): Record<string, unknown> {
   if (profile === undefined) return stored;
   const profiles = stored.profiles;
-  const one = typeof profiles === 'object' && profiles !== null ? (profiles as Record<string, unknown>)[profile] : undefined;
+  const one =
+    typeof profiles === 'object' && profiles !== null ? (profiles as Record<string, unknown>)[profile] : undefined;
   return typeof one === 'object' && one !== null ? (one as Record<string, unknown>) : {};
 }
 
@@ -67,7 +72,11 @@ export function storedProfiles(env: NodeJS.ProcessEnv = process.env): string[] {
  */
 export type SettingSource = 'flag' | 'env' | 'profile' | 'config';
 
-export function resolveSettingWithSource(name: SettingName, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { value: string; source: SettingSource } | undefined {
+export function resolveSettingWithSource(
+  name: SettingName,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { value: string; source: SettingSource } | undefined {
   if (flag !== undefined && flag !== '') return { value: flag, source: 'flag' };
   const fromEnv = env[SETTINGS[name].env];
   if (fromEnv) return { value: fromEnv, source: 'env' };
@@ -79,7 +88,11 @@ export function resolveSettingWithSource(name: SettingName, flag: string | undef
   return typeof fromFile === 'string' && fromFile !== '' ? { value: fromFile, source: 'config' } : undefined;
 }
 
-export function resolveSetting(name: SettingName, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function resolveSetting(
+  name: SettingName,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   return resolveSettingWithSource(name, flag, env)?.value;
 }
 

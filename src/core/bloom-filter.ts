@@ -58,7 +58,13 @@ export class GrowingBloomFilter {
     const rate = this.#falsePositiveRate;
     const wanted = Math.ceil((-capacity * Math.log(rate)) / Math.LN2 ** 2);
     const bitCount = 2 ** Math.ceil(Math.log2(Math.max(wanted, 64)));
-    const layer: Layer = { bits: new Uint32Array(bitCount / 32), mask: bitCount - 1, hashes: Math.max(1, Math.round((bitCount / capacity) * Math.LN2)), capacity, count: 0 };
+    const layer: Layer = {
+      bits: new Uint32Array(bitCount / 32),
+      mask: bitCount - 1,
+      hashes: Math.max(1, Math.round((bitCount / capacity) * Math.LN2)),
+      capacity,
+      count: 0,
+    };
     this.#layers.push(layer);
     // Later layers are stricter, so all layers together stay within about twice the first rate.
     this.#falsePositiveRate = rate / 2;

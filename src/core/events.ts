@@ -59,7 +59,10 @@ export function closestMatches(input: string, candidates: readonly string[], max
   const close = scored.filter((s) => s.d <= limit && s.d === best);
   // Nothing close by spelling: fall back to names that contain what was typed (`purchase`).
   const pool = close.length ? close : scored.filter((s) => needle.length >= 3 && s.c.toLowerCase().includes(needle));
-  return pool.sort((a, b) => a.d - b.d).slice(0, max).map(({ c }) => c);
+  return pool
+    .sort((a, b) => a.d - b.d)
+    .slice(0, max)
+    .map(({ c }) => c);
 }
 
 function editDistance(a: string, b: string): number {

@@ -20,20 +20,43 @@ const SIGNED_DELIVERY_HEADERS: Record<string, string> = {
 };
 
 /** The `--header` flags as lower-case name → value (a repeated name's values joined with ", "). */
-export function parseHeaderFlags(texts: readonly string[] = [], { unsigned }: { unsigned: boolean }): Record<string, string> {
+export function parseHeaderFlags(
+  texts: readonly string[] = [],
+  { unsigned }: { unsigned: boolean },
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const text of texts) {
     const colon = text.indexOf(':');
     const shown = text.length > 30 ? `${text.slice(0, 30)}…` : text;
-    if (colon < 0) throw new UsageError(`--header "${shown}" has no colon`, "write it as 'Name: value', e.g. --header 'X-Tenant: acme'");
+    if (colon < 0)
+      throw new UsageError(
+        `--header "${shown}" has no colon`,
+        "write it as 'Name: value', e.g. --header 'X-Tenant: acme'",
+      );
     const name = text.slice(0, colon).trim();
     const value = text.slice(colon + 1).trim();
-    if (!TOKEN.test(name)) throw new UsageError(`--header "${shown}": "${name}" is not a header name`, 'a name is letters, digits and - (no spaces), e.g. X-Tenant');
-    if (!VALUE.test(value)) throw new UsageError(`--header ${name} has a control character (a line break?) in its value`, 'give the value on one line');
+    if (!TOKEN.test(name))
+      throw new UsageError(
+        `--header "${shown}": "${name}" is not a header name`,
+        'a name is letters, digits and - (no spaces), e.g. X-Tenant',
+      );
+    if (!VALUE.test(value))
+      throw new UsageError(
+        `--header ${name} has a control character (a line break?) in its value`,
+        'give the value on one line',
+      );
     const lower = name.toLowerCase();
-    if (isHopByHop(lower)) throw new UsageError(`--header cannot set ${name}: the connection's headers are set as the request is sent`, 'drop that --header');
+    if (isHopByHop(lower))
+      throw new UsageError(
+        `--header cannot set ${name}: the connection's headers are set as the request is sent`,
+        'drop that --header',
+      );
     const signed = SIGNED_DELIVERY_HEADERS[lower];
-    if (signed && !unsigned) throw new UsageError(`--header would override ${signed}, which trigger sets for a signed delivery`, `drop that --header, or pass --unsigned to send your own ${signed}`);
+    if (signed && !unsigned)
+      throw new UsageError(
+        `--header would override ${signed}, which trigger sets for a signed delivery`,
+        `drop that --header, or pass --unsigned to send your own ${signed}`,
+      );
     headers[lower] = lower in headers ? `${headers[lower]}, ${value}` : value;
   }
   return headers;

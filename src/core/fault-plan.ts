@@ -10,9 +10,9 @@
  *   faults.next(); // { duplicate, delayMs } for the next delivery, as `serve` draws it
  */
 import type { DelayRange, FaultOptions } from './fault-values.js';
-import { seededRandom, type SeededRandom } from './seeded-random.js';
+import { type SeededRandom, seededRandom } from './seeded-random.js';
 
-export { hasFaults, type DelayRange, type FaultOptions } from './fault-values.js';
+export { type DelayRange, type FaultOptions, hasFaults } from './fault-values.js';
 
 /** When a duplicate goes: after the original's answer, or together with it. */
 export type DuplicateTiming = 'after-answer' | 'concurrent';

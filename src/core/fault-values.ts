@@ -27,9 +27,12 @@ export function parseDelayRange(text: string): DelayRange {
   if (!m) throw new RangeError('expected a delay range such as 0-500ms, 100ms-2s or 250ms');
   const [, low, lowUnit, high, highUnit] = m;
   // `0-500ms`: the unit after the range is the unit of both ends.
-  const minMs = Math.round(Number(low) * UNIT_MS[lowUnit ?? (high === undefined ? 'ms' : highUnit ?? 'ms')]!);
+  const minMs = Math.round(Number(low) * UNIT_MS[lowUnit ?? (high === undefined ? 'ms' : (highUnit ?? 'ms'))]!);
   const maxMs = high === undefined ? minMs : Math.round(Number(high) * UNIT_MS[highUnit ?? 'ms']!);
-  if (maxMs < minMs) throw new RangeError(`the range ends (${maxMs} ms) below where it starts (${minMs} ms); write the smaller delay first`);
+  if (maxMs < minMs)
+    throw new RangeError(
+      `the range ends (${maxMs} ms) below where it starts (${minMs} ms); write the smaller delay first`,
+    );
   if (maxMs > MAX_DELAY_MS) throw new RangeError(`delays are limited to ${MAX_DELAY_MS} ms`);
   return { minMs, maxMs };
 }

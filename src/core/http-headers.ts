@@ -27,7 +27,10 @@ export function isHopByHop(name: string): boolean {
 }
 
 /** A copy of `headers` without hop-by-hop ones, the lower-case names in `alsoDrop`, or undefined values. */
-export function endToEndHeaders(headers: Record<string, string | string[] | undefined>, alsoDrop: readonly string[] = []): Record<string, string | string[]> {
+export function endToEndHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  alsoDrop: readonly string[] = [],
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();

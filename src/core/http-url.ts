@@ -24,7 +24,8 @@ export function parseHttpUrl(value: string): URL | HttpUrlProblem {
   } catch {
     return { value, reason: `"${value}" is not a URL`, protocol: null };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { value, reason: `must be an http(s) URL, not ${url.protocol}`, protocol: url.protocol };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { value, reason: `must be an http(s) URL, not ${url.protocol}`, protocol: url.protocol };
   return url;
 }
 

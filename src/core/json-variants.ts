@@ -7,7 +7,13 @@
 
 export type JsonVariant = 'pretty-printed' | 'key-order' | 'number-format' | 'unicode-escapes' | 'trailing-newline';
 
-export const JSON_VARIANTS: readonly JsonVariant[] = ['pretty-printed', 'key-order', 'number-format', 'unicode-escapes', 'trailing-newline'];
+export const JSON_VARIANTS: readonly JsonVariant[] = [
+  'pretty-printed',
+  'key-order',
+  'number-format',
+  'unicode-escapes',
+  'trailing-newline',
+];
 
 /** How each variant completes "rejected the same payload …". */
 export const VARIANT_PHRASE: Record<JsonVariant, string> = {
@@ -54,7 +60,9 @@ function write(value: unknown, style: Style, depth: string): string {
   if (keys.length === 0) return '{}';
   if (style.reverseKeys) keys.reverse();
   const colon = style.indent ? ': ' : ':';
-  const entries = keys.map((k) => `${write(k, style, inner)}${colon}${write((value as Record<string, unknown>)[k], style, inner)}`);
+  const entries = keys.map(
+    (k) => `${write(k, style, inner)}${colon}${write((value as Record<string, unknown>)[k], style, inner)}`,
+  );
   return `{${open}${entries.join(comma)}${close}}`;
 }
 

@@ -23,7 +23,10 @@ export function serialiseEnvelope(envelope: Envelope, { pretty = false } = {}): 
 
 /** A problem with an override, phrased for the person who typed it. */
 export class OverrideError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
@@ -44,14 +47,18 @@ export function parseOverride(text: string): Override {
   const rawPath = text.slice(0, eq).trim();
   const rawValue = text.slice(eq + 1);
   const path = rawPath.split('.');
-  if (path.some((p) => p === '')) throw new OverrideError(`--set path "${rawPath}" has an empty segment`, 'e.g. --set data.attributes.color=red');
+  if (path.some((p) => p === ''))
+    throw new OverrideError(`--set path "${rawPath}" has an empty segment`, 'e.g. --set data.attributes.color=red');
   let value: unknown = rawValue;
   try {
     value = JSON.parse(rawValue);
   } catch {
     // Text that starts like JSON and is not (`{bad`) is a mistake, not a string to send.
     if (/^\s*[[{"]/.test(rawValue)) {
-      throw new OverrideError(`--set ${text}: ${rawValue} looks like JSON but does not parse`, `fix the JSON, or to send it as a string quote it as JSON: --set '${rawPath}=${JSON.stringify(rawValue)}'`);
+      throw new OverrideError(
+        `--set ${text}: ${rawValue} looks like JSON but does not parse`,
+        `fix the JSON, or to send it as a string quote it as JSON: --set '${rawPath}=${JSON.stringify(rawValue)}'`,
+      );
     }
     // Not JSON: keep the text as a string, the common case (`--set data.name=Linen Shirt`).
   }
@@ -74,21 +81,26 @@ export function applyOverrides<T>(envelope: T, overrides: readonly Override[], m
       const key = path[i]!;
       const here = path.slice(0, i + 1).join('.');
       if (node === null || typeof node !== 'object') {
-        throw new OverrideError(`--set ${text}: ${path.slice(0, i).join('.')} is not an object`, 'set a field inside an object, or replace the whole value with JSON');
+        throw new OverrideError(
+          `--set ${text}: ${path.slice(0, i).join('.')} is not an object`,
+          'set a field inside an object, or replace the whole value with JSON',
+        );
       }
       const container = node as Record<string, unknown>;
-      if (!Object.prototype.hasOwnProperty.call(container, key) && mayAdd(path.slice(0, i + 1))) {
+      if (!Object.hasOwn(container, key) && mayAdd(path.slice(0, i + 1))) {
         // A field the schema declares but the payload lacks: created, with any object on the way.
         container[key] = i === path.length - 1 ? value : {};
         node = container[key];
         continue;
       }
-      if (!Object.prototype.hasOwnProperty.call(container, key)) {
+      if (!Object.hasOwn(container, key)) {
         const siblings = Object.keys(container).map((k) => [...path.slice(0, i), k].join('.'));
         const near = closestMatches(here, siblings, 1);
         throw new OverrideError(
           `--set ${text}: the payload has no field "${here}"`,
-          near.length ? `did you mean ${near[0]}? To send other fields, use --data FILE` : `fields here: ${siblings.slice(0, 8).join(', ')}; to send other fields, use --data FILE`,
+          near.length
+            ? `did you mean ${near[0]}? To send other fields, use --data FILE`
+            : `fields here: ${siblings.slice(0, 8).join(', ')}; to send other fields, use --data FILE`,
         );
       }
       if (i === path.length - 1) container[key] = value;
@@ -107,13 +119,22 @@ const TIMESTAMP_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
  */
 export function envelopeProblem(envelope: Envelope, type: string): { message: string; hint: string } | undefined {
   if (envelope.event !== type) {
-    return { message: `the payload's "event" is ${JSON.stringify(envelope.event)}, but the delivery is a ${type}`, hint: `the X-Webhook-Event header and the body must agree: ${typeof envelope.event === 'string' && isEventType(envelope.event) ? `trigger ${envelope.event} instead` : 'trigger the type you mean'}, or leave "event" alone` };
+    return {
+      message: `the payload's "event" is ${JSON.stringify(envelope.event)}, but the delivery is a ${type}`,
+      hint: `the X-Webhook-Event header and the body must agree: ${typeof envelope.event === 'string' && isEventType(envelope.event) ? `trigger ${envelope.event} instead` : 'trigger the type you mean'}, or leave "event" alone`,
+    };
   }
   if (typeof envelope.timestamp !== 'string' || !TIMESTAMP_FORMAT.test(envelope.timestamp)) {
-    return { message: `the payload's "timestamp" ${JSON.stringify(envelope.timestamp)} is not ISO-8601 UTC`, hint: 'use the form 2023-12-01T10:30:00Z' };
+    return {
+      message: `the payload's "timestamp" ${JSON.stringify(envelope.timestamp)} is not ISO-8601 UTC`,
+      hint: 'use the form 2023-12-01T10:30:00Z',
+    };
   }
   if (typeof envelope.data !== 'object' || envelope.data === null || Array.isArray(envelope.data)) {
-    return { message: `the payload's "data" must be a JSON object, not ${Array.isArray(envelope.data) ? 'an array' : envelope.data === null ? 'null' : typeof envelope.data}`, hint: 'give --data an object such as {"customer_id": "cust_1"}' };
+    return {
+      message: `the payload's "data" must be a JSON object, not ${Array.isArray(envelope.data) ? 'an array' : envelope.data === null ? 'null' : typeof envelope.data}`,
+      hint: 'give --data an object such as {"customer_id": "cust_1"}',
+    };
   }
   return undefined;
 }

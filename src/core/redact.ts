@@ -26,5 +26,7 @@ const CREDENTIALS_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]+)(?::[^\s/@'"]
 
 /** Free text with the credentials of every URL in it masked, as `redactUrl` masks one URL. */
 export function redactUrlsIn(text: string): string {
-  return text.replace(CREDENTIALS_IN_URL, (whole, scheme: string, user: string) => (whole.slice(scheme.length + user.length).startsWith(':') ? `${scheme}${user}:****@` : `${scheme}****@`));
+  return text.replace(CREDENTIALS_IN_URL, (whole, scheme: string, user: string) =>
+    whole.slice(scheme.length + user.length).startsWith(':') ? `${scheme}${user}:****@` : `${scheme}****@`,
+  );
 }

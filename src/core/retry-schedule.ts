@@ -54,6 +54,7 @@ export function retryDelayMs(retry: number, kind: FailureKind, timeScale = 1): n
  */
 export function attemptOffsetsMs(kind: FailureKind, timeScale = 1): number[] {
   const offsets = [0];
-  for (let retry = 1; retry <= MAX_RETRIES; retry++) offsets.push(offsets[retry - 1]! + retryDelayMs(retry, kind, timeScale)!);
+  for (let retry = 1; retry <= MAX_RETRIES; retry++)
+    offsets.push(offsets[retry - 1]! + retryDelayMs(retry, kind, timeScale)!);
   return offsets;
 }

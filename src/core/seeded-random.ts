@@ -28,7 +28,8 @@ export function randomSeed(): number {
 }
 
 export function seededRandom(seed: number): SeededRandom {
-  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RangeError(`a seed is a whole number from 0 to ${MAX_SEED}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)
+    throw new RangeError(`a seed is a whole number from 0 to ${MAX_SEED}`);
   // pure-rand seeds with a 32-bit integer; `| 0` maps 0…2^32-1 onto it one to one.
   const rng = mersenne(seed | 0);
   const int = (min: number, max: number) => (min === max ? min : uniformInt(rng, min, max));

@@ -62,7 +62,11 @@ export interface SignatureDiagnosis {
  * usual culprits (a re-serialised body, stray whitespace in the secret, a missing prefix).
  * Slower than `verify`; call it only to report a failure.
  */
-export function diagnose(body: Body, header: string | string[] | undefined, secrets: readonly string[]): SignatureDiagnosis {
+export function diagnose(
+  body: Body,
+  header: string | string[] | undefined,
+  secrets: readonly string[],
+): SignatureDiagnosis {
   const received = Array.isArray(header) ? header[0] : header;
   const verification = verify(body, received, secrets);
   const expected = secrets.map((s) => sign(body, s));
@@ -77,7 +81,8 @@ export function diagnose(body: Body, header: string | string[] | undefined, secr
     if (/^[0-9a-f]{64}$/i.test(bare)) hints.push('the value lacks the "sha256=" prefix');
     else if (bare !== received && SIGNATURE_FORMAT.test(bare)) hints.push('the value has surrounding whitespace');
     else if (/^sha1=/i.test(bare)) hints.push('this is a SHA-1 signature; the platform signs with HMAC-SHA256');
-    else if (/^sha256=[0-9a-f]+$/i.test(bare)) hints.push(`the hex digest has ${bare.length - SIGNATURE_PREFIX.length} digits, not 64 (truncated?)`);
+    else if (/^sha256=[0-9a-f]+$/i.test(bare))
+      hints.push(`the hex digest has ${bare.length - SIGNATURE_PREFIX.length} digits, not 64 (truncated?)`);
   }
   if (verification.reason === 'mismatch' && typeof received === 'string') {
     for (const secret of secrets) {
@@ -88,9 +93,11 @@ export function diagnose(body: Body, header: string | string[] | undefined, secr
     }
     const reserialisedSecret = findReserialisation(body, received, secrets);
     if (reserialisedSecret) {
-      hints.push(`the body was re-serialised after signing (${reserialisedSecret}): verify the raw bytes as received, before any JSON parsing`);
+      hints.push(
+        `the body was re-serialised after signing (${reserialisedSecret}): verify the raw bytes as received, before any JSON parsing`,
+      );
     }
-    if (hints.length === 0) hints.push('the secret differs from the sender\'s, or the body was changed in transit');
+    if (hints.length === 0) hints.push("the secret differs from the sender's, or the body was changed in transit");
   }
   return { verification, received, expected, hints };
 }
@@ -108,7 +115,7 @@ function findReserialisation(body: Body, received: string, secrets: readonly str
     ['the sender signed it compact', JSON.stringify(value)],
     ['the sender signed it pretty-printed with 2 spaces', JSON.stringify(value, null, 2)],
     ['the sender signed it pretty-printed with 4 spaces', JSON.stringify(value, null, 4)],
-    ['the sender signed it with a trailing newline', JSON.stringify(value) + '\n'],
+    ['the sender signed it with a trailing newline', `${JSON.stringify(value)}\n`],
   ];
   const original = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   for (const [name, text] of variants) {

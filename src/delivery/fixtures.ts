@@ -40,9 +40,16 @@ export function writeFixtures(records: Iterable<DeliveryRecord>, dir: string): M
       const file = `${safeName(record.event ?? 'no-event')}-${safeName(record.deliveryId ?? `row-${record.id ?? entries.length + 1}`)}.json`;
       writeFileSync(join(dir, file), record.requestBody);
       const { 'x-webhook-signature': _signature, ...headers } = record.requestHeaders;
-      entries.push({ file, delivery_id: record.deliveryId, event: record.event, status: record.status, signature_valid: record.signatureValid, headers });
+      entries.push({
+        file,
+        delivery_id: record.deliveryId,
+        event: record.event,
+        status: record.status,
+        signature_valid: record.signatureValid,
+        headers,
+      });
     }
-    writeFileSync(join(dir, MANIFEST_FILE), JSON.stringify({ fixtures: entries }, null, 2) + '\n');
+    writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify({ fixtures: entries }, null, 2)}\n`);
   } catch (err) {
     const e = fileSystemError(err, dir, 'write to', 'pass --fixtures a folder you can write to');
     throw new UsageError(e.message, e.hint);
@@ -63,18 +70,28 @@ export function isFixtureDir(path: string): boolean {
 export function readFixtures(dir: string, flag: string): Fixture[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.json') && name !== MANIFEST_FILE).sort();
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith('.json') && name !== MANIFEST_FILE)
+      .sort();
   } catch (err) {
     const e = fileSystemError(err, dir, 'read', `check the folder given to ${flag}`);
     throw new UsageError(e.message, e.hint);
   }
-  if (names.length === 0) throw new UsageError(`${flag} ${dir} holds no .json fixtures`, 'write some with webhooks-cli history export --fixtures DIR');
+  if (names.length === 0)
+    throw new UsageError(
+      `${flag} ${dir} holds no .json fixtures`,
+      'write some with webhooks-cli history export --fixtures DIR',
+    );
   const manifest = readManifest(dir, flag);
   return names.map((file) => {
     const body = readFileSync(join(dir, file));
     const recorded = manifest.get(file);
     const event = recorded?.event ?? eventInBody(body);
-    if (!event) throw new UsageError(`${flag} ${dir}: ${file} names no event type`, `give it an "event" field, or list it in ${MANIFEST_FILE}`);
+    if (!event)
+      throw new UsageError(
+        `${flag} ${dir}: ${file} names no event type`,
+        `give it an "event" field, or list it in ${MANIFEST_FILE}`,
+      );
     return { file, event, body, recorded };
   });
 }
@@ -90,7 +107,10 @@ function readManifest(dir: string, flag: string): Map<string, ManifestEntry> {
     const entries = (JSON.parse(text) as { fixtures?: ManifestEntry[] }).fixtures ?? [];
     return new Map(entries.map((entry) => [entry.file, entry]));
   } catch (err) {
-    throw new UsageError(`${flag} ${dir}: ${MANIFEST_FILE} is not valid JSON (${(err as Error).message})`, 'fix it, or remove it to use the bodies alone');
+    throw new UsageError(
+      `${flag} ${dir}: ${MANIFEST_FILE} is not valid JSON (${(err as Error).message})`,
+      'fix it, or remove it to use the bodies alone',
+    );
   }
 }
 
@@ -109,7 +129,14 @@ function safeName(text: string): string {
 }
 
 /** `trigger --data DIR`: every fixture of the folder in name order, its bytes sent unchanged (re-signed, a new delivery id each). */
-export function fixtureDeliveries(dir: string, others: { types: readonly string[]; all?: boolean; set?: readonly string[]; pretty?: boolean }): Array<{ event: string; body: Buffer }> {
-  if (others.types.length || others.all || others.set?.length || others.pretty) throw new UsageError(`--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`, 'drop the event types, --all, --set and --pretty, or give --data one file');
+export function fixtureDeliveries(
+  dir: string,
+  others: { types: readonly string[]; all?: boolean; set?: readonly string[]; pretty?: boolean },
+): Array<{ event: string; body: Buffer }> {
+  if (others.types.length || others.all || others.set?.length || others.pretty)
+    throw new UsageError(
+      `--data ${dir} is a folder of fixtures, which name their own events and are sent unchanged`,
+      'drop the event types, --all, --set and --pretty, or give --data one file',
+    );
   return readFixtures(dir, '--data').map(({ event, body }) => ({ event, body }));
 }

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { watchProxy } from '../http/node-agent.js';
-import { proxyLabel, proxyProblemLine, type ProxyRoute } from '../http/proxy-settings.js';
+import { type ProxyRoute, proxyLabel, proxyProblemLine } from '../http/proxy-settings.js';
 
 export interface OutgoingRequest {
   url: string;
@@ -61,7 +61,8 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
       req.signal?.removeEventListener('abort', interrupt);
       resolve({ ...r, ...(req.proxy ? { proxy: req.proxy } : {}), durationMs: elapsed() });
     };
-    const proxyFailed = (what: string) => finish({ error: proxyProblemLine(req.proxy!, url, what), errorCode: 'proxy' });
+    const proxyFailed = (what: string) =>
+      finish({ error: proxyProblemLine(req.proxy!, url, what), errorCode: 'proxy' });
     const interrupt = () => {
       finish({ error: 'interrupted', errorCode: 'interrupted' });
       outgoing.destroy();
@@ -80,12 +81,24 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
         if (size + chunk.length > MAX_RESPONSE_BYTES) truncated = true;
         size += chunk.length;
       });
-      res.on('end', () => finish({ status: res.statusCode, headers: res.headers as Record<string, string | string[]>, body: Buffer.concat(chunks), bodyTruncated: truncated }));
-      res.on('error', (err) => finish({ status: res.statusCode, error: describeNetworkError(err, url).error, errorCode: 'reset' }));
+      res.on('end', () =>
+        finish({
+          status: res.statusCode,
+          headers: res.headers as Record<string, string | string[]>,
+          body: Buffer.concat(chunks),
+          bodyTruncated: truncated,
+        }),
+      );
+      res.on('error', (err) =>
+        finish({ status: res.statusCode, error: describeNetworkError(err, url).error, errorCode: 'reset' }),
+      );
     });
     // One deadline for the whole exchange, as the platform's 10-second rule means it.
     const timer = setTimeout(() => {
-      finish({ error: `no answer from ${url.host} within ${req.timeoutMs} ms — make the receiver answer faster, or raise --timeout`, errorCode: 'timeout' });
+      finish({
+        error: `no answer from ${url.host} within ${req.timeoutMs} ms — make the receiver answer faster, or raise --timeout`,
+        errorCode: 'timeout',
+      });
       outgoing.destroy();
     }, req.timeoutMs);
     const verdict = watchProxy(outgoing, req.proxy);
@@ -112,7 +125,10 @@ export function gatewayNote({ status, proxy }: Pick<SendResult, 'status' | 'prox
 function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendResult, 'error' | 'errorCode'> {
   switch (err.code) {
     case 'ECONNREFUSED':
-      return { error: `connection refused by ${url.host} — is the receiver running on that port?`, errorCode: 'refused' };
+      return {
+        error: `connection refused by ${url.host} — is the receiver running on that port?`,
+        errorCode: 'refused',
+      };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { error: `cannot resolve host "${url.hostname}" — check the URL`, errorCode: 'dns' };
@@ -122,11 +138,15 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendRe
     case 'EPROTO':
       // OpenSSL's "wrong version number": the answer to our TLS hello was plain HTTP.
       if (url.protocol === 'https:' && /wrong version number|packet length too long|http request/i.test(err.message)) {
-        return { error: `${url.host} does not speak TLS — it looks like a plain-HTTP server; use http://${url.host}${url.pathname}${url.search}`, errorCode: 'tls' };
+        return {
+          error: `${url.host} does not speak TLS — it looks like a plain-HTTP server; use http://${url.host}${url.pathname}${url.search}`,
+          errorCode: 'tls',
+        };
       }
       return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
     default:
-      if (err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT')) return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
+      if (err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT'))
+        return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
       return { error: `request to ${url.host} failed: ${err.message}`, errorCode: 'other' };
   }
 }

@@ -3,9 +3,10 @@
  * delivery where the caller keeps them, and answers with the one line the TUI shows. The TUI
  * gets this function and never reads settings or writes a store itself.
  */
-import { formatDuration } from '../format/display.js';
+
 import { redactUrl } from '../core/redact.js';
-import { deliveryLabel, type DeliveryRecord } from '../store/delivery-record.js';
+import { formatDuration } from '../format/display.js';
+import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { USER_AGENT } from '../version.js';
 import { editBody } from './replay-edit.js';
 import { replayDelivery } from './replay-service.js';
@@ -35,14 +36,29 @@ export interface ReplayActionOptions {
   editor?: EditorAccess;
 }
 
-export function replayAction({ secret, noSecretHint, record, showTarget = false, timeoutMs = 10_000, editor, env }: ReplayActionOptions): ReplayAction {
+export function replayAction({
+  secret,
+  noSecretHint,
+  record,
+  showTarget = false,
+  timeoutMs = 10_000,
+  editor,
+  env,
+}: ReplayActionOptions): ReplayAction {
   return async (original, { edit = false } = {}) => {
     if (!secret) return `cannot replay: no secret to sign with (${noSecretHint})`;
     if (edit && !editor) return 'editing is not available here';
     let body: Buffer | undefined;
     if (edit) {
       try {
-        body = await whileEditorRuns(editor!, () => editBody(original.requestBody, { env: editor!.env, interactive: true, label: deliveryLabel(original), warn: () => {} }));
+        body = await whileEditorRuns(editor!, () =>
+          editBody(original.requestBody, {
+            env: editor!.env,
+            interactive: true,
+            label: deliveryLabel(original),
+            warn: () => {},
+          }),
+        );
       } catch (err) {
         return `✗ ${(err as Error).message}`;
       }
@@ -72,6 +88,14 @@ async function whileEditorRuns<T>({ stdin }: EditorAccess, work: () => Promise<T
 }
 
 /** The live view's `r`: re-sends to the listener itself, signed with its first secret, recorded as sent by it. */
-export function replayThroughListener(listener: { readonly secrets: readonly string[]; recordSent(sent: DeliveryRecord): void }, editor?: EditorAccess): ReplayAction {
-  return replayAction({ secret: listener.secrets[0], noSecretHint: 'restart listen with --secret', record: (sent) => listener.recordSent(sent), editor });
+export function replayThroughListener(
+  listener: { readonly secrets: readonly string[]; recordSent(sent: DeliveryRecord): void },
+  editor?: EditorAccess,
+): ReplayAction {
+  return replayAction({
+    secret: listener.secrets[0],
+    noSecretHint: 'restart listen with --secret',
+    record: (sent) => listener.recordSent(sent),
+    editor,
+  });
 }

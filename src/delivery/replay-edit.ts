@@ -6,12 +6,23 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyOverrides, envelopeProblem, OverrideError, parseOverride, serialiseEnvelope, type Envelope } from '../core/payload.js';
+import {
+  applyOverrides,
+  type Envelope,
+  envelopeProblem,
+  OverrideError,
+  parseOverride,
+  serialiseEnvelope,
+} from '../core/payload.js';
 import { UsageError, UserError } from '../errors.js';
 
 /** The recorded body with `--set path=value` overrides applied, serialised once. */
 export function bodyWithOverrides(original: Buffer, event: string, sets: readonly string[]): Buffer {
-  const envelope = parseBody(original, 'the recorded body', 'replay it without --set, or give the body with --data FILE');
+  const envelope = parseBody(
+    original,
+    'the recorded body',
+    'replay it without --set, or give the body with --data FILE',
+  );
   try {
     const edited = applyOverrides(envelope as Envelope, sets.map(parseOverride));
     const problem = envelopeProblem(edited, event);
@@ -46,7 +57,11 @@ export interface EditOptions {
  */
 export async function editBody(original: Buffer, { env, interactive, label, warn }: EditOptions): Promise<Buffer> {
   const editor = env.VISUAL || env.EDITOR;
-  if (!editor) throw new UsageError('--edit needs an editor, and neither VISUAL nor EDITOR is set', 'e.g. EDITOR=nano webhooks-cli replay … --edit, or use --set path=value');
+  if (!editor)
+    throw new UsageError(
+      '--edit needs an editor, and neither VISUAL nor EDITOR is set',
+      'e.g. EDITOR=nano webhooks-cli replay … --edit, or use --set path=value',
+    );
   const dir = mkdtempSync(join(tmpdir(), 'webhooks-replay-'));
   const file = join(dir, `${label.replace(/[^\w.-]/g, '_')}.json`);
   try {
@@ -54,13 +69,25 @@ export async function editBody(original: Buffer, { env, interactive, label, warn
     for (;;) {
       // Through the shell, as git does, so EDITOR may carry arguments ("code --wait").
       const run = await runEditor(editor, file, env);
-      if (run.error || run.status !== 0) throw new UserError(`replay aborted: the editor "${editor}" ${run.error ? `could not start (${run.error.message})` : `exited with ${run.status ?? run.signal}`}`, { hint: 'check VISUAL / EDITOR' });
+      if (run.error || run.status !== 0)
+        throw new UserError(
+          `replay aborted: the editor "${editor}" ${run.error ? `could not start (${run.error.message})` : `exited with ${run.status ?? run.signal}`}`,
+          { hint: 'check VISUAL / EDITOR' },
+        );
       const edited = readFileSync(file);
-      if (edited.toString('utf8').trim() === '') throw new UserError('replay aborted: the edited body is empty', { hint: 'nothing was sent' });
-      if (edited.equals(original)) throw new UserError('replay aborted: the body was not changed', { hint: 'nothing was sent; replay without --edit to re-send it as it was' });
+      if (edited.toString('utf8').trim() === '')
+        throw new UserError('replay aborted: the edited body is empty', { hint: 'nothing was sent' });
+      if (edited.equals(original))
+        throw new UserError('replay aborted: the body was not changed', {
+          hint: 'nothing was sent; replay without --edit to re-send it as it was',
+        });
       const problem = jsonProblem(edited);
       if (!problem) return edited;
-      if (!interactive) throw new UsageError(`the edited body is not valid JSON (${problem})`, 'nothing was sent; fix the JSON and run the replay again');
+      if (!interactive)
+        throw new UsageError(
+          `the edited body is not valid JSON (${problem})`,
+          'nothing was sent; fix the JSON and run the replay again',
+        );
       warn(`the edited body is not valid JSON (${problem}); opening it again`);
     }
   } finally {
@@ -68,9 +95,17 @@ export async function editBody(original: Buffer, { env, interactive, label, warn
   }
 }
 
-function runEditor(editor: string, file: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; signal: NodeJS.Signals | null; error?: Error }> {
+function runEditor(
+  editor: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; signal: NodeJS.Signals | null; error?: Error }> {
   return new Promise((resolve) => {
-    const child = spawn(`${editor} "$WEBHOOKS_EDIT_FILE"`, { shell: true, stdio: 'inherit', env: { ...env, WEBHOOKS_EDIT_FILE: file } });
+    const child = spawn(`${editor} "$WEBHOOKS_EDIT_FILE"`, {
+      shell: true,
+      stdio: 'inherit',
+      env: { ...env, WEBHOOKS_EDIT_FILE: file },
+    });
     child.on('error', (error) => resolve({ status: null, signal: null, error }));
     child.on('exit', (status, signal) => resolve({ status, signal }));
   });

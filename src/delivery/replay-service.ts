@@ -3,13 +3,13 @@
  * delivery id, linked to the original through `replayOf`). Returns the record to store; never prints.
  */
 import { newDeliveryId } from '../core/delivery-id.js';
+import { isSuccessStatus } from '../core/http-status.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UserError } from '../errors.js';
-import { isSuccessStatus } from '../core/http-status.js';
-import type { DeliveryRecord } from '../store/delivery-record.js';
-import { sentRecord } from './sent-record.js';
-import { sendRequest, type SendResult } from './http-sender.js';
 import { agentFor } from '../http/node-agent.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
+import { type SendResult, sendRequest } from './http-sender.js';
+import { sentRecord } from './sent-record.js';
 
 export interface ReplayOptions {
   /** Where to send it; default: where the original went. */
@@ -38,14 +38,18 @@ export function originalTarget(original: DeliveryRecord): string {
   const host = original.requestHeaders.host;
   const hostName = Array.isArray(host) ? host[0] : host;
   if (!hostName || !original.url.startsWith('/')) {
-    throw new UserError(`cannot tell where delivery ${original.deliveryId ?? original.id} was sent`, { hint: 'pass --to URL' });
+    throw new UserError(`cannot tell where delivery ${original.deliveryId ?? original.id} was sent`, {
+      hint: 'pass --to URL',
+    });
   }
   return `http://${hostName}${original.url}`;
 }
 
 export function eventOf(original: DeliveryRecord): string {
   if (original.event) return original.event;
-  throw new UserError(`delivery ${original.deliveryId ?? original.id} has no event type to replay`, { hint: 'replay a request that carried an X-Webhook-Event header' });
+  throw new UserError(`delivery ${original.deliveryId ?? original.id} has no event type to replay`, {
+    hint: 'replay a request that carried an X-Webhook-Event header',
+  });
 }
 
 export async function replayDelivery(original: DeliveryRecord, options: ReplayOptions): Promise<ReplayOutcome> {
@@ -56,9 +60,20 @@ export async function replayDelivery(original: DeliveryRecord, options: ReplayOp
   const headers = webhookHeaders({ event, deliveryId, body, secret: options.secret, userAgent: options.userAgent });
   const createdAt = Date.now();
   const { agent, proxy } = await agentFor(url, options.env ?? {});
-  const result = await sendRequest({ url, headers, body, timeoutMs: options.timeoutMs, agent, proxy }).finally(() => agent.destroy());
+  const result = await sendRequest({ url, headers, body, timeoutMs: options.timeoutMs, agent, proxy }).finally(() =>
+    agent.destroy(),
+  );
   const record = sentRecord(
-    { source: 'replay', createdAt, event, deliveryId, url, headers, body, replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`) },
+    {
+      source: 'replay',
+      createdAt,
+      event,
+      deliveryId,
+      url,
+      headers,
+      body,
+      replayOf: original.deliveryId ?? (original.id === undefined ? null : `#${original.id}`),
+    },
     result,
   );
   return { record, result, ok: isSuccessStatus(result.status) };

@@ -1,6 +1,7 @@
 /** The history record of one request this tool sent (trigger, replay, smoke): what went out, what came back. */
-import type { WebhookHeaders } from '../core/webhook-request.js';
+
 import { isSuccessStatus } from '../core/http-status.js';
+import type { WebhookHeaders } from '../core/webhook-request.js';
 import type { DeliveryRecord, HeaderMap, RecordSource } from '../store/delivery-record.js';
 import type { SendResult } from './http-sender.js';
 
@@ -32,7 +33,9 @@ export function sentRecord(request: SentRequest, result: SendResult): DeliveryRe
     responseBody: result.body ?? null,
     durationMs: result.durationMs,
     // A non-2xx answer is a failed delivery too: say so where the history shows errors.
-    error: result.error ?? (result.status !== undefined && !isSuccessStatus(result.status) ? `answered ${result.status}` : null),
+    error:
+      result.error ??
+      (result.status !== undefined && !isSuccessStatus(result.status) ? `answered ${result.status}` : null),
     signatureValid: null,
     signatureError: null,
     duplicate: false,

@@ -3,8 +3,9 @@
  * the run can be repeated), the send plan, and a `--scenario`'s deliveries. What draws the
  * choices (pure-rand) and the scenario modules load only when a run asks for them.
  */
-import { hasFaults, type DelayRange, type FaultOptions } from '../core/fault-values.js';
+
 import type { SendPlan } from '../core/fault-plan.js';
+import { type DelayRange, type FaultOptions, hasFaults } from '../core/fault-values.js';
 import { UsageError } from '../errors.js';
 import type { PreparedDelivery } from './trigger-service.js';
 
@@ -27,9 +28,17 @@ export interface FaultChoices {
 /** The faults asked for and the seed they (and a scenario's ids) are drawn from. */
 export async function chooseFaults(flags: FaultFlags, scenario: boolean): Promise<FaultChoices> {
   if (flags.concurrentDuplicates && !flags.duplicates) {
-    throw new UsageError('--concurrent-duplicates says when duplicates go, but none are asked for', 'add --duplicates F, e.g. --duplicates 0.3 --concurrent-duplicates');
+    throw new UsageError(
+      '--concurrent-duplicates says when duplicates go, but none are asked for',
+      'add --duplicates F, e.g. --duplicates 0.3 --concurrent-duplicates',
+    );
   }
-  const faults: FaultOptions = { duplicates: flags.duplicates, concurrentDuplicates: flags.concurrentDuplicates, shuffle: flags.shuffle, jitter: flags.jitter };
+  const faults: FaultOptions = {
+    duplicates: flags.duplicates,
+    concurrentDuplicates: flags.concurrentDuplicates,
+    shuffle: flags.shuffle,
+    jitter: flags.jitter,
+  };
   if (!hasFaults(faults) && !scenario && flags.seed === undefined) return { faults };
   const { randomSeed } = await import('../core/seeded-random.js');
   return { seed: flags.seed ?? randomSeed(), faults };
@@ -48,10 +57,25 @@ export async function prepareScenarioOption(
   flags: { types: string[]; all?: boolean; data?: string; set?: string[] },
   seed: number,
 ): Promise<{ prepared: PreparedDelivery[]; name: string }> {
-  const clash = flags.types.length ? `event types (${flags.types.join(' ')})` : flags.all ? '--all' : flags.data !== undefined ? '--data' : flags.set?.length ? '--set' : undefined;
-  if (clash) throw new UsageError(`--scenario sends its own events and fields, so ${clash} cannot go with it`, 'drop one of them; to change a scenario, copy it with `webhooks-cli scenarios show NAME > mine.json` and edit its steps');
+  const clash = flags.types.length
+    ? `event types (${flags.types.join(' ')})`
+    : flags.all
+      ? '--all'
+      : flags.data !== undefined
+        ? '--data'
+        : flags.set?.length
+          ? '--set'
+          : undefined;
+  if (clash)
+    throw new UsageError(
+      `--scenario sends its own events and fields, so ${clash} cannot go with it`,
+      'drop one of them; to change a scenario, copy it with `webhooks-cli scenarios show NAME > mine.json` and edit its steps',
+    );
   const [{ loadScenario }, { ScenarioError }, { prepareScenario }, { seededRandom }] = await Promise.all([
-    import('../scenarios/scenario-catalogue.js'), import('../scenarios/scenario.js'), import('./scenario-deliveries.js'), import('../core/seeded-random.js'),
+    import('../scenarios/scenario-catalogue.js'),
+    import('../scenarios/scenario.js'),
+    import('./scenario-deliveries.js'),
+    import('../core/seeded-random.js'),
   ]);
   try {
     const { scenario } = loadScenario(nameOrFile);

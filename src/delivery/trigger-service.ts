@@ -5,18 +5,26 @@
 import { setMaxListeners } from 'node:events';
 import { newDeliveryId } from '../core/delivery-id.js';
 import type { SendPlan } from '../core/fault-plan.js';
-import { applyOverrides, envelopeProblem, OverrideError, serialiseEnvelope, webhookTimestamp, type Envelope, type Override } from '../core/payload.js';
-import { summariseLatencies, type LatencySummary } from '../core/stats.js';
+import { isSuccessStatus } from '../core/http-status.js';
+import {
+  applyOverrides,
+  type Envelope,
+  envelopeProblem,
+  type Override,
+  OverrideError,
+  serialiseEnvelope,
+  webhookTimestamp,
+} from '../core/payload.js';
+import { issueLine } from '../core/schema-issue.js';
+import { type LatencySummary, summariseLatencies } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
+import { agentFor, type RoutedAgent } from '../http/node-agent.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { schemaDeclaresField } from '../schemas/event-schemas.js';
-import { issueLine } from '../core/schema-issue.js';
-import { isSuccessStatus } from '../core/http-status.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
+import { type SendResult, sendRequest } from './http-sender.js';
 import { sentRecord } from './sent-record.js';
-import { sendRequest, type SendResult } from './http-sender.js';
-import { agentFor, type RoutedAgent } from '../http/node-agent.js';
 
 export interface PreparedDelivery {
   event: string;
@@ -49,15 +57,18 @@ export interface PrepareOptions {
  * A whole envelope that needs no change goes out byte for byte, so a receiver is tested against
  * the bytes its author wrote (pretty-printed, `89.90`), not a re-serialisation of them.
  */
-export function prepareDelivery(type: string, { overrides, data, raw, pretty = false, now = new Date(), validate = true }: PrepareOptions): PreparedDelivery {
+export function prepareDelivery(
+  type: string,
+  { overrides, data, raw, pretty = false, now = new Date(), validate = true }: PrepareOptions,
+): PreparedDelivery {
   let envelope: Envelope;
   if (isEnvelope(data)) {
     envelope = { ...data };
     const asWritten = raw !== undefined && overrides.length === 0 && !pretty && envelope.timestamp !== undefined;
     envelope.timestamp ??= webhookTimestamp(now);
     if (asWritten) return { event: type, body: checked(envelope, type, validate, () => raw), envelope };
-  }
-  else if (data !== undefined) envelope = { event: type, timestamp: webhookTimestamp(now), data: data as Record<string, unknown> };
+  } else if (data !== undefined)
+    envelope = { event: type, timestamp: webhookTimestamp(now), data: data as Record<string, unknown> };
   else envelope = { ...loadSampleEnvelope(type), timestamp: webhookTimestamp(now) };
   try {
     envelope = applyOverrides(envelope, overrides, validate ? (path) => schemaDeclaresField(type, path) : () => true);
@@ -65,7 +76,11 @@ export function prepareDelivery(type: string, { overrides, data, raw, pretty = f
     if (err instanceof OverrideError) throw new UsageError(err.message, err.hint);
     throw err;
   }
-  return { event: type, body: checked(envelope, type, validate, () => serialiseEnvelope(envelope, { pretty })), envelope };
+  return {
+    event: type,
+    body: checked(envelope, type, validate, () => serialiseEnvelope(envelope, { pretty })),
+    envelope,
+  };
 }
 
 /** `body()`, once the envelope is well-formed (unless `--no-validate` asked to send it as it is). */
@@ -89,7 +104,10 @@ export async function refuseSchemaBreaks(prepared: readonly PreparedDelivery[]):
     if (issues.length === 0) continue;
     const shown = issues.slice(0, 3).map(issueLine).join('; ');
     const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
-    throw new UsageError(`the payload breaks the ${event} schema: ${shown}${more}`, `fix it (webhooks-cli events schema ${event} shows the rules), or pass --no-validate to send it anyway`);
+    throw new UsageError(
+      `the payload breaks the ${event} schema: ${shown}${more}`,
+      `fix it (webhooks-cli events schema ${event} shows the rules), or pass --no-validate to send it anyway`,
+    );
   }
 }
 
@@ -157,7 +175,11 @@ export interface SendRun {
  * `concurrency` at a time, over keep-alive connections, following `plan` if given, until done or
  * interrupted. Outcomes come back in the order the requests went out (`order`).
  */
-export async function sendDeliveries(prepared: readonly PreparedDelivery[], count: number, options: SendOptions): Promise<SendRun> {
+export async function sendDeliveries(
+  prepared: readonly PreparedDelivery[],
+  count: number,
+  options: SendOptions,
+): Promise<SendRun> {
   const total = prepared.length * count;
   const { plan } = options;
   const outcomes: DeliveryOutcome[] = plan ? [] : new Array(total);
@@ -184,7 +206,8 @@ export async function sendDeliveries(prepared: readonly PreparedDelivery[], coun
     else outcomes[outcome.order - 1] = outcome;
     options.onDelivered?.(outcome, ++done);
   };
-  const send = (request: SignedRequest, duplicate: boolean) => sendOne(request, ++sent, duplicate, route, options, cutOff.signal).then(finished);
+  const send = (request: SignedRequest, duplicate: boolean) =>
+    sendOne(request, ++sent, duplicate, route, options, cutOff.signal).then(finished);
   const worker = async () => {
     while (next < total && !interrupted) {
       const position = next++;
@@ -219,17 +242,55 @@ interface SignedRequest {
 function signedRequest(item: PreparedDelivery, delayMs: number, options: SendOptions): SignedRequest {
   const deliveryId = newDeliveryId();
   // Last, so an unsigned run's --header may set what signing would have (parseHeaderFlags refuses that otherwise).
-  const headers = { ...webhookHeaders({ event: item.event, deliveryId, body: item.body, secret: options.secret, userAgent: options.userAgent }), ...options.extraHeaders };
+  const headers = {
+    ...webhookHeaders({
+      event: item.event,
+      deliveryId,
+      body: item.body,
+      secret: options.secret,
+      userAgent: options.userAgent,
+    }),
+    ...options.extraHeaders,
+  };
   return { item, deliveryId, delayMs, headers };
 }
 
 async function sendOne(
-  { item, deliveryId, headers, delayMs }: SignedRequest, order: number, duplicate: boolean, { agent, proxy }: RoutedAgent, options: SendOptions, signal: AbortSignal,
+  { item, deliveryId, headers, delayMs }: SignedRequest,
+  order: number,
+  duplicate: boolean,
+  { agent, proxy }: RoutedAgent,
+  options: SendOptions,
+  signal: AbortSignal,
 ): Promise<DeliveryOutcome> {
   const createdAt = Date.now();
-  const result = await sendRequest({ url: options.url, headers, body: item.body, timeoutMs: options.timeoutMs, agent, proxy, signal });
-  options.record({ ...sentRecord({ source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body }, result), duplicate });
-  return { ...result, event: item.event, deliveryId, url: options.url, ok: isSuccessStatus(result.status), order, duplicate, delayMs: duplicate ? 0 : delayMs, step: item.step };
+  const result = await sendRequest({
+    url: options.url,
+    headers,
+    body: item.body,
+    timeoutMs: options.timeoutMs,
+    agent,
+    proxy,
+    signal,
+  });
+  options.record({
+    ...sentRecord(
+      { source: 'trigger', createdAt, event: item.event, deliveryId, url: options.url, headers, body: item.body },
+      result,
+    ),
+    duplicate,
+  });
+  return {
+    ...result,
+    event: item.event,
+    deliveryId,
+    url: options.url,
+    ok: isSuccessStatus(result.status),
+    order,
+    duplicate,
+    delayMs: duplicate ? 0 : delayMs,
+    step: item.step,
+  };
 }
 
 export interface LoadSummary {

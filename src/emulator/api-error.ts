@@ -12,7 +12,9 @@ export class ApiError extends Error {
 
   /** `{"error": {"code", "message", "field"?}}`, as the SPEC shapes every error. */
   toJSON(): { error: { code: string; message: string; field?: string } } {
-    return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) },
+    };
   }
 }
 

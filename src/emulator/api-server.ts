@@ -22,7 +22,11 @@ export interface ApiServerOptions {
   requestTimeoutMs?: number;
 }
 
-type Handler = (match: { id?: string; query: URLSearchParams; body: () => Promise<unknown> }) => ApiAnswer | Promise<ApiAnswer>;
+type Handler = (match: {
+  id?: string;
+  query: URLSearchParams;
+  body: () => Promise<unknown>;
+}) => ApiAnswer | Promise<ApiAnswer>;
 
 interface Route {
   pattern: RegExp;
@@ -38,7 +42,11 @@ export class ApiServer {
   constructor(service: WebhookService, options: ApiServerOptions = {}) {
     this.#options = options;
     this.#routes = [
-      { pattern: /^\/api\/v1\/openapi\.json$/, public: true, methods: { GET: () => ({ status: 200, body: openApiDocument() }) } },
+      {
+        pattern: /^\/api\/v1\/openapi\.json$/,
+        public: true,
+        methods: { GET: () => ({ status: 200, body: openApiDocument() }) },
+      },
       {
         pattern: /^\/api\/v1\/webhooks$/,
         methods: { GET: ({ query }) => service.list(query), POST: async ({ body }) => service.create(await body()) },
@@ -51,11 +59,20 @@ export class ApiServer {
           DELETE: ({ id }) => service.delete(id!),
         },
       },
-      { pattern: /^\/api\/v1\/webhooks\/([^/]+)\/test$/, methods: { POST: async ({ id, body }) => service.test(id!, await body()) } },
-      { pattern: /^\/api\/v1\/webhooks\/([^/]+)\/deliveries$/, methods: { GET: ({ id, query }) => service.deliveries(id!, query) } },
+      {
+        pattern: /^\/api\/v1\/webhooks\/([^/]+)\/test$/,
+        methods: { POST: async ({ id, body }) => service.test(id!, await body()) },
+      },
+      {
+        pattern: /^\/api\/v1\/webhooks\/([^/]+)\/deliveries$/,
+        methods: { GET: ({ id, query }) => service.deliveries(id!, query) },
+      },
       { pattern: /^\/api\/v1\/events$/, methods: { POST: async ({ body }) => service.emit(await body()) } },
     ];
-    this.#server = http.createServer(serverTimeouts(options.requestTimeoutMs), (req, res) => void this.#handle(req, res));
+    this.#server = http.createServer(
+      serverTimeouts(options.requestTimeoutMs),
+      (req, res) => void this.#handle(req, res),
+    );
     // What node could not read as a request gets the API's JSON error shape too: 408, 431 or 400.
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   }
@@ -88,9 +105,13 @@ export class ApiServer {
     try {
       answer = await this.#route(req, method, url);
     } catch (err) {
-      answer = err instanceof ApiError
-        ? { status: err.status, body: err.toJSON() }
-        : { status: 500, body: new ApiError(500, 'internal', `the emulator failed: ${(err as Error).message}`).toJSON() };
+      answer =
+        err instanceof ApiError
+          ? { status: err.status, body: err.toJSON() }
+          : {
+              status: 500,
+              body: new ApiError(500, 'internal', `the emulator failed: ${(err as Error).message}`).toJSON(),
+            };
     }
     // A body nobody read (a GET with a body, an early error) is drained so the connection stays usable.
     if (!req.readableEnded) req.resume();
@@ -102,7 +123,12 @@ export class ApiServer {
       res.writeHead(answer.status, answer.body === undefined ? {} : headers);
       res.end(payload);
     }
-    this.#options.onRequest?.({ method, path: url.pathname, status: answer.status, durationMs: performance.now() - started });
+    this.#options.onRequest?.({
+      method,
+      path: url.pathname,
+      status: answer.status,
+      durationMs: performance.now() - started,
+    });
   }
 
   async #route(req: http.IncomingMessage, method: string, url: URL): Promise<ApiAnswer> {
@@ -112,7 +138,11 @@ export class ApiServer {
       const handler = route.methods[method];
       if (!handler) {
         req.resume();
-        throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; use ${Object.keys(route.methods).join(' or ')}`);
+        throw new ApiError(
+          405,
+          'method_not_allowed',
+          `${method} is not allowed on ${url.pathname}; use ${Object.keys(route.methods).join(' or ')}`,
+        );
       }
       if (!route.public) this.#authorize(req);
       const id = match[1] === undefined ? undefined : decodePathSegment(match[1]);
@@ -164,7 +194,8 @@ function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
     const declared = Number(req.headers['content-length']);
     const chunks: Buffer[] = [];
     let size = 0;
-    const tooLarge = () => new ApiError(413, 'body_too_large', `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+    const tooLarge = () =>
+      new ApiError(413, 'body_too_large', `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
     if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
       req.resume();
       req.on('end', () => reject(tooLarge()));
@@ -175,7 +206,9 @@ function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('error', (err) => reject(new ApiError(400, 'invalid_body', `the request body could not be read: ${err.message}`)));
+    req.on('error', (err) =>
+      reject(new ApiError(400, 'invalid_body', `the request body could not be read: ${err.message}`)),
+    );
     req.on('end', () => {
       if (size > MAX_BODY_BYTES) return reject(tooLarge());
       if (size === 0) return resolve(undefined);

@@ -4,9 +4,9 @@
  * an answer like any other (undici's `request` does not follow redirects). A webhook URL the
  * proxy settings send through a forward proxy goes through it (http/outgoing-dispatcher.ts).
  */
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
-import { proxyFault, proxyFor, proxyLabel, proxySettings, type ProxySettings } from '../http/proxy-settings.js';
+import { type ProxySettings, proxyFault, proxyFor, proxyLabel, proxySettings } from '../http/proxy-settings.js';
 import type { HeaderMap } from '../store/delivery-record.js';
 
 export interface AttemptResult {
@@ -27,13 +27,22 @@ export class AttemptSender {
   readonly #proxies: ProxySettings;
 
   /** `env`: the environment whose HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the attempts. */
-  constructor({ connections, timeoutMs, env = {} }: { connections: number; timeoutMs: number; env?: NodeJS.ProcessEnv }) {
+  constructor({
+    connections,
+    timeoutMs,
+    env = {},
+  }: { connections: number; timeoutMs: number; env?: NodeJS.ProcessEnv }) {
     this.#timeoutMs = timeoutMs;
     this.#proxies = proxySettings(env);
     this.#agent = outgoingDispatcher(env, { connections, keepAliveTimeout: 10_000, connect: { timeout: timeoutMs } });
   }
 
-  async send(url: string, headers: Record<string, string>, body: Buffer, keepResponseBody: boolean): Promise<AttemptResult> {
+  async send(
+    url: string,
+    headers: Record<string, string>,
+    body: Buffer,
+    keepResponseBody: boolean,
+  ): Promise<AttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
     const signal = AbortSignal.timeout(this.#timeoutMs);
@@ -53,7 +62,10 @@ export class AttemptSender {
       }
       return { status: res.statusCode, headers: res.headers, body: kept, durationMs: elapsed() };
     } catch (err) {
-      return { durationMs: elapsed(), error: this.#proxyError(err, url) ?? describeError(err, url, this.#timeoutMs, signal.aborted) };
+      return {
+        durationMs: elapsed(),
+        error: this.#proxyError(err, url) ?? describeError(err, url, this.#timeoutMs, signal.aborted),
+      };
     }
   }
 

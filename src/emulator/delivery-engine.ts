@@ -4,12 +4,25 @@
  * retry schedule, or done). All state is in the store, so stopping at any moment — even
  * `kill -9` — loses nothing: on the next start, pending deliveries go out with the same id.
  */
-import { FaultStream } from '../core/fault-plan.js';
-import { DISABLE_AFTER_CONSECUTIVE_FAILURES, failureKindOf, MAX_RETRIES, retryDelayMs } from '../core/retry-schedule.js';
-import { webhookHeaders } from '../core/webhook-request.js';
+import type { FaultStream } from '../core/fault-plan.js';
 import { isSuccessStatus } from '../core/http-status.js';
-import { AttemptSender, type AttemptResult } from './attempt-sender.js';
-import type { AttemptOutcome, DeliveryState, DueDelivery, EmulatorStore, NewDelivery, RecordedAttempt, Webhook } from './emulator-store.js';
+import {
+  DISABLE_AFTER_CONSECUTIVE_FAILURES,
+  failureKindOf,
+  MAX_RETRIES,
+  retryDelayMs,
+} from '../core/retry-schedule.js';
+import { webhookHeaders } from '../core/webhook-request.js';
+import { type AttemptResult, AttemptSender } from './attempt-sender.js';
+import type {
+  AttemptOutcome,
+  DeliveryState,
+  DueDelivery,
+  EmulatorStore,
+  NewDelivery,
+  RecordedAttempt,
+  Webhook,
+} from './emulator-store.js';
 import { GroupCommit } from './group-commit.js';
 
 export interface EngineOptions {
@@ -60,7 +73,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class DeliveryEngine {
   readonly #store: EmulatorStore;
   readonly #sender: AttemptSender;
-  readonly #options: Required<Omit<EngineOptions, 'onAttempt' | 'faults' | 'env'>> & Pick<EngineOptions, 'onAttempt' | 'faults' | 'env'>;
+  readonly #options: Required<Omit<EngineOptions, 'onAttempt' | 'faults' | 'env'>> &
+    Pick<EngineOptions, 'onAttempt' | 'faults' | 'env'>;
   /** Attempts started and not yet recorded, by delivery row; reads of due work leave them out. */
   readonly #inFlight = new Map<number, Promise<void>>();
   /** Attempts waiting for an answer: what `concurrency` bounds. A slot frees at the answer. */
@@ -79,10 +93,19 @@ export class DeliveryEngine {
   #running = false;
 
   constructor(store: EmulatorStore, options: EngineOptions) {
-    if (!(options.timeScale > 0) || !Number.isFinite(options.timeScale)) throw new RangeError('timeScale must be a finite number greater than 0');
+    if (!(options.timeScale > 0) || !Number.isFinite(options.timeScale))
+      throw new RangeError('timeScale must be a finite number greater than 0');
     this.#store = store;
-    this.#options = { ...options, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, timeoutMs: options.timeoutMs ?? ATTEMPT_TIMEOUT_MS };
-    this.#sender = new AttemptSender({ connections: this.#options.concurrency, timeoutMs: this.#options.timeoutMs, env: this.#options.env });
+    this.#options = {
+      ...options,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      timeoutMs: options.timeoutMs ?? ATTEMPT_TIMEOUT_MS,
+    };
+    this.#sender = new AttemptSender({
+      connections: this.#options.concurrency,
+      timeoutMs: this.#options.timeoutMs,
+      env: this.#options.env,
+    });
     this.#arrivals = new GroupCommit((items) => (store.enqueue(items), items.map(() => undefined)));
     this.#results = new GroupCommit((items) => store.recordAttempts(items, DISABLE_AFTER_CONSECUTIVE_FAILURES));
   }
@@ -151,7 +174,10 @@ export class DeliveryEngine {
     this.#running = false;
     clearTimeout(this.#timer);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#inFlight.values()]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight.values()]),
+      new Promise((r) => (timer = setTimeout(r, graceMs))),
+    ]);
     clearTimeout(timer);
     await this.#sender.close();
   }
@@ -172,7 +198,10 @@ export class DeliveryEngine {
       const webhook = this.#store.currentWebhook(due.webhookId);
       if (!webhook) continue; // deleted, and its deliveries with it
       if (!webhook.active) {
-        this.#store.skipDelivery(due.seq, `webhook ${webhook.id} is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`);
+        this.#store.skipDelivery(
+          due.seq,
+          `webhook ${webhook.id} is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`,
+        );
         continue;
       }
       // Hold back attempts that could not change the outcome: if the ones in flight fail, the
@@ -193,7 +222,9 @@ export class DeliveryEngine {
    * many attempts; the webhook of each is looked up (as it is now) only when it starts.
    */
   #refill(now: number): void {
-    const rows = this.#store.dueDeliveries(now, READ_AHEAD + this.#inFlight.size).filter((d) => !this.#inFlight.has(d.seq));
+    const rows = this.#store
+      .dueDeliveries(now, READ_AHEAD + this.#inFlight.size)
+      .filter((d) => !this.#inFlight.has(d.seq));
     // Kept reversed, so taking the oldest is a pop().
     this.#ready = rows.reverse();
   }
@@ -236,7 +267,13 @@ export class DeliveryEngine {
 
   async #attempt(due: DueDelivery, webhook: Readonly<Webhook>): Promise<void> {
     const attempt = due.attemptsMade + 1;
-    const headers = webhookHeaders({ event: due.event, deliveryId: due.id, body: due.body, secret: webhook.secret, userAgent: this.#options.userAgent }) as Record<string, string>;
+    const headers = webhookHeaders({
+      event: due.event,
+      deliveryId: due.id,
+      body: due.body,
+      secret: webhook.secret,
+      userAgent: this.#options.userAgent,
+    }) as Record<string, string>;
     const startedAt = Date.now();
     this.#sending++;
     let result: AttemptResult;
@@ -250,7 +287,10 @@ export class DeliveryEngine {
     if (!this.#running && result.error) return; // cut short by stop(): still due in the file, made again on the next start
     const succeeded = isSuccessStatus(result.status);
     const outcome = this.#outcome(attempt, result, succeeded, startedAt);
-    const error = succeeded ? null : result.error ?? `answered ${result.status}${result.status !== undefined && result.status >= 300 && result.status < 400 ? ' (redirects are not followed)' : ''}`;
+    const error = succeeded
+      ? null
+      : (result.error ??
+        `answered ${result.status}${result.status !== undefined && result.status >= 300 && result.status < 400 ? ' (redirects are not followed)' : ''}`);
     const recorded = await this.#results.add({
       attempt: {
         deliveryId: due.id,
@@ -263,7 +303,10 @@ export class DeliveryEngine {
         durationMs: result.durationMs,
         error,
         request: webhook.debugMode ? { headers, body: due.body } : undefined,
-        response: webhook.debugMode && result.status !== undefined ? { headers: result.headers ?? {}, body: result.body ?? Buffer.alloc(0) } : undefined,
+        response:
+          webhook.debugMode && result.status !== undefined
+            ? { headers: result.headers ?? {}, body: result.body ?? Buffer.alloc(0) }
+            : undefined,
       },
       outcome,
       // The planned copy goes once the first attempt is in, as a platform that missed the answer would send it.
@@ -271,9 +314,19 @@ export class DeliveryEngine {
       disabledReason: `disabled after ${DISABLE_AFTER_CONSECUTIVE_FAILURES} consecutive failed attempts (last: ${error}) — fix the endpoint, then \`webhooks-cli update ${webhook.id} --active\``,
     });
     const report: AttemptReport = {
-      deliveryId: due.id, webhookId: webhook.id, event: due.event, url: webhook.url, attempt, succeeded,
-      responseStatus: result.status ?? null, durationMs: result.durationMs, error, state: outcome.state, nextAttemptAt: outcome.nextAttemptAt,
-      disabledWebhook: recorded.disabled, duplicate: due.duplicate,
+      deliveryId: due.id,
+      webhookId: webhook.id,
+      event: due.event,
+      url: webhook.url,
+      attempt,
+      succeeded,
+      responseStatus: result.status ?? null,
+      durationMs: result.durationMs,
+      error,
+      state: outcome.state,
+      nextAttemptAt: outcome.nextAttemptAt,
+      disabledWebhook: recorded.disabled,
+      duplicate: due.duplicate,
     };
     this.#options.onAttempt?.(report);
     for (const settle of this.#waiters.get(due.id) ?? []) settle(report);
@@ -282,10 +335,17 @@ export class DeliveryEngine {
   #outcome(attempt: number, result: AttemptResult, succeeded: boolean, startedAt: number): AttemptOutcome {
     if (succeeded) return { state: 'succeeded', nextAttemptAt: null, stateReason: null };
     const delay = retryDelayMs(attempt, failureKindOf(result.status));
-    if (delay === undefined) return { state: 'failed', nextAttemptAt: null, stateReason: `gave up after ${MAX_RETRIES + 1} attempts` };
+    if (delay === undefined)
+      return { state: 'failed', nextAttemptAt: null, stateReason: `gave up after ${MAX_RETRIES + 1} attempts` };
     // Delays count from the end of the failed attempt. Both parts are stored, unscaled, so a
     // restart with another --time-scale can reschedule the retry (see `start`).
     const from = Math.max(startedAt, Date.now());
-    return { state: 'pending', nextAttemptAt: from + Math.round(delay * this.#options.timeScale), stateReason: null, retryFrom: from, retryDelayMs: delay };
+    return {
+      state: 'pending',
+      nextAttemptAt: from + Math.round(delay * this.#options.timeScale),
+      stateReason: null,
+      retryFrom: from,
+      retryDelayMs: delay,
+    };
   }
 }

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlatformClient } from '../api/platform-client.js';
 import { EVENT_TYPES } from '../core/events.js';
-import { startListener, type Listener } from '../receiver/index.js';
-import { startEmulator, type RunningEmulator } from './emulator.js';
+import { type Listener, startListener } from '../receiver/index.js';
+import { type RunningEmulator, startEmulator } from './emulator.js';
 
 export interface DemoSession {
   emulator: RunningEmulator;
@@ -36,7 +36,13 @@ export async function startDemo({ dbPath, secret }: DemoOptions): Promise<DemoSe
     for (const c of closers.splice(0).reverse()) await c();
   };
   try {
-    const emulator = await startEmulator({ statePath: join(stateDir, 'emulator.db'), port: 0, host: '127.0.0.1', token, timeScale: 1 });
+    const emulator = await startEmulator({
+      statePath: join(stateDir, 'emulator.db'),
+      port: 0,
+      host: '127.0.0.1',
+      token,
+      timeScale: 1,
+    });
     closers.push(() => emulator.close());
     const listener = await startListener({ dbPath, host: '127.0.0.1', port: 0, secrets: [secret] });
     closers.push(async () => void (await listener.close()));

@@ -3,10 +3,10 @@
  * every attempt. The only module that writes SQL against it. Pending deliveries live here, so a
  * restart — even after `kill -9` — resumes them with the same delivery id.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
-import { runMigrations, schemaVersion } from '../store/schema-migrations.js';
 import type { HeaderMap } from '../store/delivery-record.js';
+import { runMigrations, schemaVersion } from '../store/schema-migrations.js';
 import { guardDamage, openSqliteFile } from '../store/sqlite-file.js';
 import { EMULATOR_MIGRATIONS } from './emulator-migrations.js';
 
@@ -156,12 +156,20 @@ export class EmulatorStore {
 
   /** Opens (creating and migrating as needed) the emulator database at `path`. */
   static open(path: string): EmulatorStore {
-    const file = { what: 'emulator database', fix: 'pass serve --state with another path', busyTimeoutMs: BUSY_TIMEOUT_MS, startsAfresh: 'the emulator starts with no webhooks' };
+    const file = {
+      what: 'emulator database',
+      fix: 'pass serve --state with another path',
+      busyTimeoutMs: BUSY_TIMEOUT_MS,
+      startsAfresh: 'the emulator starts with no webhooks',
+    };
     const db = openSqliteFile(path, file);
     db.pragma('foreign_keys = ON');
     try {
       return guardDamage(path, file, () => {
-        runMigrations(db, EMULATOR_MIGRATIONS, { what: 'emulator database', fix: 'pass serve --state with another path' });
+        runMigrations(db, EMULATOR_MIGRATIONS, {
+          what: 'emulator database',
+          fix: 'pass serve --state with another path',
+        });
         const store = new EmulatorStore(path, db);
         // The webhooks and what is still owed to them, read now: damage shows here, not mid-run.
         store.#cached();
@@ -171,7 +179,10 @@ export class EmulatorStore {
     } catch (err) {
       db.close();
       if (err instanceof UserError) throw err;
-      throw new UserError(`${path} is not a webhooks-cli emulator database (${(err as Error).message})`, { hint: 'pass serve --state with another path', cause: err });
+      throw new UserError(`${path} is not a webhooks-cli emulator database (${(err as Error).message})`, {
+        hint: 'pass serve --state with another path',
+        cause: err,
+      });
     }
   }
 
@@ -206,7 +217,9 @@ export class EmulatorStore {
 
   #cached(): Map<string, Webhook> {
     if (!this.#webhooks) {
-      this.#webhooks = new Map((this.#statements.listWebhooks.all() as WebhookRow[]).map((row) => [row.id, toWebhook(row)]));
+      this.#webhooks = new Map(
+        (this.#statements.listWebhooks.all() as WebhookRow[]).map((row) => [row.id, toWebhook(row)]),
+      );
     }
     return this.#webhooks;
   }
@@ -227,7 +240,12 @@ export class EmulatorStore {
     this.#db.transaction(() => {
       this.#statements.updateWebhook.run(webhookParams(next));
       // A disabled webhook gets no attempts: what it was still owed is skipped now, not when due.
-      if (changes.active === false && current.active) this.#statements.skipPendingOf.run({ webhookId: id, reason: `webhook ${id} was disabled (active set to false)`, at: now });
+      if (changes.active === false && current.active)
+        this.#statements.skipPendingOf.run({
+          webhookId: id,
+          reason: `webhook ${id} was disabled (active set to false)`,
+          at: now,
+        });
     })();
     this.#cached().set(id, next);
     this.#subscriberIds.clear();
@@ -260,7 +278,13 @@ export class EmulatorStore {
     this.#db.transaction(() => {
       for (const d of deliveries) {
         this.#statements.insertDelivery.run({
-          id: d.id, webhookId: d.webhookId, event: d.event, body: d.body, createdAt: d.createdAt, dueAt: d.dueAt ?? d.createdAt, copyPlanned: d.copyPlanned ? 1 : 0,
+          id: d.id,
+          webhookId: d.webhookId,
+          event: d.event,
+          body: d.body,
+          createdAt: d.createdAt,
+          dueAt: d.dueAt ?? d.createdAt,
+          copyPlanned: d.copyPlanned ? 1 : 0,
         });
       }
     })();
@@ -269,10 +293,24 @@ export class EmulatorStore {
   /** Up to `limit` pending deliveries due at `now`, oldest due first. */
   dueDeliveries(now: number, limit: number): DueDelivery[] {
     const rows = this.#statements.dueDeliveries.all({ now, limit }) as Array<{
-      id: string; seq: number; webhook_id: string; event: string; body: Buffer; attempts_made: number; copy_planned: number; copy_of: number | null;
+      id: string;
+      seq: number;
+      webhook_id: string;
+      event: string;
+      body: Buffer;
+      attempts_made: number;
+      copy_planned: number;
+      copy_of: number | null;
     }>;
     return rows.map((r) => ({
-      id: r.id, seq: r.seq, webhookId: r.webhook_id, event: r.event, body: r.body, attemptsMade: r.attempts_made, copyPlanned: r.copy_planned === 1, duplicate: r.copy_of !== null,
+      id: r.id,
+      seq: r.seq,
+      webhookId: r.webhook_id,
+      event: r.event,
+      body: r.body,
+      attemptsMade: r.attempts_made,
+      copyPlanned: r.copy_planned === 1,
+      duplicate: r.copy_of !== null,
     }));
   }
 
@@ -304,7 +342,10 @@ export class EmulatorStore {
    * success). When that count reaches `disableAfter`, the webhook is disabled with the reason
    * the attempt gives. Returns, per attempt, the count and whether it disabled the webhook.
    */
-  recordAttempts(items: readonly RecordedAttempt[], disableAfter: number): Array<{ consecutiveFailures: number; disabled: boolean }> {
+  recordAttempts(
+    items: readonly RecordedAttempt[],
+    disableAfter: number,
+  ): Array<{ consecutiveFailures: number; disabled: boolean }> {
     try {
       return this.#db.transaction(() => items.map((item) => this.#recordOne(item, disableAfter)))();
     } catch (err) {
@@ -315,18 +356,29 @@ export class EmulatorStore {
     }
   }
 
-  #recordOne({ attempt, outcome, disabledReason, releaseCopy }: RecordedAttempt, disableAfter: number): { consecutiveFailures: number; disabled: boolean } {
+  #recordOne(
+    { attempt, outcome, disabledReason, releaseCopy }: RecordedAttempt,
+    disableAfter: number,
+  ): { consecutiveFailures: number; disabled: boolean } {
     const s = this.#statements;
     // The webhook (and with it the delivery) may have been deleted while the attempt was out.
     const retry = { retryFrom: outcome.retryFrom ?? null, retryDelayMs: outcome.retryDelayMs ?? null };
     const cached = this.#cached().get(attempt.webhookId);
-    if (s.advanceDelivery.run({ seq: attempt.deliverySeq, attempt: attempt.attempt, ...outcome, ...retry }).changes === 0) return { consecutiveFailures: 0, disabled: false };
+    if (
+      s.advanceDelivery.run({ seq: attempt.deliverySeq, attempt: attempt.attempt, ...outcome, ...retry }).changes === 0
+    )
+      return { consecutiveFailures: 0, disabled: false };
     if (releaseCopy) {
       s.releaseCopy.run({ seq: attempt.deliverySeq, now: Date.now() });
       s.copyReleased.run(attempt.deliverySeq);
     }
     // An attempt that was in flight when its webhook was disabled: no retry follows it.
-    if (outcome.state === 'pending' && cached && !cached.active) s.skipDelivery.run({ seq: attempt.deliverySeq, reason: `webhook ${cached.id} is disabled${cached.disabledReason ? `: ${cached.disabledReason}` : ''}`, at: Date.now() });
+    if (outcome.state === 'pending' && cached && !cached.active)
+      s.skipDelivery.run({
+        seq: attempt.deliverySeq,
+        reason: `webhook ${cached.id} is disabled${cached.disabledReason ? `: ${cached.disabledReason}` : ''}`,
+        at: Date.now(),
+      });
     s.insertAttempt.run({
       deliverySeq: attempt.deliverySeq,
       webhookId: attempt.webhookId,
@@ -353,7 +405,11 @@ export class EmulatorStore {
     if (disabled) {
       s.disableWebhook.run({ id: attempt.webhookId, reason: disabledReason, at: attempt.startedAt });
       // Everything still owed to it is skipped now, with the reason, rather than when it comes due.
-      s.skipPendingOf.run({ webhookId: attempt.webhookId, reason: `webhook ${attempt.webhookId} is disabled: ${disabledReason}`, at: Date.now() });
+      s.skipPendingOf.run({
+        webhookId: attempt.webhookId,
+        reason: `webhook ${attempt.webhookId} is disabled: ${disabledReason}`,
+        at: Date.now(),
+      });
       if (cached) Object.assign(cached, { active: false, disabledReason, disabledAt: attempt.startedAt });
       this.#subscriberIds.clear();
     }
@@ -373,13 +429,29 @@ export class EmulatorStore {
     const wantsOpen = status === undefined || status === 'pending' || status === 'skipped';
     if (wantsOpen) {
       const open = this.#statements.openDeliveries.all({ webhookId, state: status ?? null, limit }) as Array<{
-        id: string; webhook_id: string; event: string; state: 'pending' | 'skipped'; attempts_made: number; at: number; state_reason: string | null;
+        id: string;
+        webhook_id: string;
+        event: string;
+        state: 'pending' | 'skipped';
+        attempts_made: number;
+        at: number;
+        state_reason: string | null;
         copy_of: number | null;
       }>;
       for (const d of open) {
         rows.push({
-          id: null, deliveryId: d.id, webhookId: d.webhook_id, event: d.event, attempt: d.attempts_made + 1, status: d.state,
-          at: d.at, responseStatus: null, durationMs: null, error: d.state_reason, deliveryState: d.state, duplicate: d.copy_of !== null,
+          id: null,
+          deliveryId: d.id,
+          webhookId: d.webhook_id,
+          event: d.event,
+          attempt: d.attempts_made + 1,
+          status: d.state,
+          at: d.at,
+          responseStatus: null,
+          durationMs: null,
+          error: d.state_reason,
+          deliveryState: d.state,
+          duplicate: d.copy_of !== null,
         });
       }
     }
@@ -390,17 +462,45 @@ export class EmulatorStore {
         responseStatus: status && /^\d{3}$/.test(status) ? Number(status) : null,
         limit,
       }) as Array<{
-        id: number; delivery_id: string; webhook_id: string; event: string; attempt: number; started_at: number; succeeded: number;
-        response_status: number | null; duration_ms: number; error: string | null; state: DeliveryState; copy_of: number | null;
-        request_headers: string | null; request_body: Buffer | null; response_headers: string | null; response_body: Buffer | null;
+        id: number;
+        delivery_id: string;
+        webhook_id: string;
+        event: string;
+        attempt: number;
+        started_at: number;
+        succeeded: number;
+        response_status: number | null;
+        duration_ms: number;
+        error: string | null;
+        state: DeliveryState;
+        copy_of: number | null;
+        request_headers: string | null;
+        request_body: Buffer | null;
+        response_headers: string | null;
+        response_body: Buffer | null;
       }>;
       for (const a of made) {
         rows.push({
-          id: a.id, deliveryId: a.delivery_id, webhookId: a.webhook_id, event: a.event, attempt: a.attempt,
-          status: a.succeeded ? 'succeeded' : 'failed', at: a.started_at, responseStatus: a.response_status, durationMs: a.duration_ms,
-          error: a.error, deliveryState: a.state, duplicate: a.copy_of !== null,
-          request: a.request_headers !== null ? { headers: JSON.parse(a.request_headers) as HeaderMap, body: a.request_body ?? Buffer.alloc(0) } : undefined,
-          response: a.response_headers !== null ? { headers: JSON.parse(a.response_headers) as HeaderMap, body: a.response_body ?? Buffer.alloc(0) } : undefined,
+          id: a.id,
+          deliveryId: a.delivery_id,
+          webhookId: a.webhook_id,
+          event: a.event,
+          attempt: a.attempt,
+          status: a.succeeded ? 'succeeded' : 'failed',
+          at: a.started_at,
+          responseStatus: a.response_status,
+          durationMs: a.duration_ms,
+          error: a.error,
+          deliveryState: a.state,
+          duplicate: a.copy_of !== null,
+          request:
+            a.request_headers !== null
+              ? { headers: JSON.parse(a.request_headers) as HeaderMap, body: a.request_body ?? Buffer.alloc(0) }
+              : undefined,
+          response:
+            a.response_headers !== null
+              ? { headers: JSON.parse(a.response_headers) as HeaderMap, body: a.response_body ?? Buffer.alloc(0) }
+              : undefined,
         });
       }
     }
@@ -416,42 +516,63 @@ export class EmulatorStore {
 
 function prepareStatements(db: Database.Database) {
   return {
-    insertWebhook: db.prepare(`INSERT INTO webhooks (id, url, events, secret, active, debug_mode, created_at, updated_at, consecutive_failures, disabled_reason, disabled_at)
+    insertWebhook:
+      db.prepare(`INSERT INTO webhooks (id, url, events, secret, active, debug_mode, created_at, updated_at, consecutive_failures, disabled_reason, disabled_at)
       VALUES (@id, @url, @events, @secret, @active, @debugMode, @createdAt, @updatedAt, @consecutiveFailures, @disabledReason, @disabledAt)`),
-    updateWebhook: db.prepare(`UPDATE webhooks SET url = @url, events = @events, secret = @secret, active = @active, debug_mode = @debugMode,
+    updateWebhook:
+      db.prepare(`UPDATE webhooks SET url = @url, events = @events, secret = @secret, active = @active, debug_mode = @debugMode,
       updated_at = @updatedAt, consecutive_failures = @consecutiveFailures, disabled_reason = @disabledReason, disabled_at = @disabledAt WHERE id = @id`),
     listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY created_at, id'),
     deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
-    insertDelivery: db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at, copy_planned)
+    insertDelivery:
+      db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at, copy_planned)
       VALUES (@id, @webhookId, @event, @body, @createdAt, 'pending', 0, @dueAt, @copyPlanned)`),
     // The planned duplicate: the same id and bytes, due now; the original plans no more.
-    releaseCopy: db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at, copy_of)
+    releaseCopy:
+      db.prepare(`INSERT INTO deliveries (id, webhook_id, event, body, created_at, state, attempts_made, next_attempt_at, copy_of)
       SELECT id, webhook_id, event, body, @now, 'pending', 0, @now, seq FROM deliveries WHERE seq = @seq AND copy_planned = 1`),
     copyReleased: db.prepare('UPDATE deliveries SET copy_planned = 0 WHERE seq = ?'),
-    dueDeliveries: db.prepare(`SELECT id, seq, webhook_id, event, body, attempts_made, copy_planned, copy_of FROM deliveries
+    dueDeliveries:
+      db.prepare(`SELECT id, seq, webhook_id, event, body, attempts_made, copy_planned, copy_of FROM deliveries
       WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit`),
-    nextDue: db.prepare(`SELECT seq, next_attempt_at AS at FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT @limit`),
+    nextDue: db.prepare(
+      `SELECT seq, next_attempt_at AS at FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT @limit`,
+    ),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
-    skipDelivery: db.prepare(`UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, state_reason = @reason, skipped_at = @at WHERE seq = @seq AND state = 'pending'`),
-    skipPendingOf: db.prepare(`UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, state_reason = @reason, skipped_at = @at
+    skipDelivery: db.prepare(
+      `UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, state_reason = @reason, skipped_at = @at WHERE seq = @seq AND state = 'pending'`,
+    ),
+    skipPendingOf:
+      db.prepare(`UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, state_reason = @reason, skipped_at = @at
       WHERE webhook_id = @webhookId AND state = 'pending'`),
-    advanceDelivery: db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason, attempts_made = @attempt,
+    advanceDelivery:
+      db.prepare(`UPDATE deliveries SET state = @state, next_attempt_at = @nextAttemptAt, state_reason = @stateReason, attempts_made = @attempt,
       retry_from = @retryFrom, retry_delay_ms = @retryDelayMs WHERE seq = @seq`),
-    rescheduleRetries: db.prepare(`UPDATE deliveries SET next_attempt_at = retry_from + CAST(round(retry_delay_ms * @timeScale) AS INTEGER)
+    rescheduleRetries:
+      db.prepare(`UPDATE deliveries SET next_attempt_at = retry_from + CAST(round(retry_delay_ms * @timeScale) AS INTEGER)
       WHERE state = 'pending' AND retry_delay_ms IS NOT NULL AND next_attempt_at != retry_from + CAST(round(retry_delay_ms * @timeScale) AS INTEGER)`),
-    insertAttempt: db.prepare(`INSERT INTO attempts (delivery_seq, webhook_id, attempt, started_at, succeeded, response_status, duration_ms, error,
+    insertAttempt:
+      db.prepare(`INSERT INTO attempts (delivery_seq, webhook_id, attempt, started_at, succeeded, response_status, duration_ms, error,
       request_headers, request_body, response_headers, response_body)
       VALUES (@deliverySeq, @webhookId, @attempt, @startedAt, @succeeded, @responseStatus, @durationMs, @error, @requestHeaders, @requestBody,
       @responseHeaders, @responseBody)`),
     // Most successes follow successes: leave the row (and its page) alone when already 0.
-    resetFailures: db.prepare('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures != 0'),
-    countFailure: db.prepare('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures, active'),
-    disableWebhook: db.prepare('UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at WHERE id = @id'),
+    resetFailures: db.prepare(
+      'UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures != 0',
+    ),
+    countFailure: db.prepare(
+      'UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures, active',
+    ),
+    disableWebhook: db.prepare(
+      'UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at WHERE id = @id',
+    ),
     // The time a row shows, in the expression the deliveries_open index holds (migration 3).
-    openDeliveries: db.prepare(`SELECT id, webhook_id, event, state, attempts_made, coalesce(next_attempt_at, skipped_at, created_at) AS at, state_reason, copy_of
+    openDeliveries:
+      db.prepare(`SELECT id, webhook_id, event, state, attempts_made, coalesce(next_attempt_at, skipped_at, created_at) AS at, state_reason, copy_of
       FROM deliveries WHERE webhook_id = @webhookId AND state IN ('pending', 'skipped') AND (@state IS NULL OR state = @state)
       ORDER BY coalesce(next_attempt_at, skipped_at, created_at) DESC, seq DESC LIMIT @limit`),
-    attempts: db.prepare(`SELECT a.*, d.id AS delivery_id, d.event, d.state, d.copy_of FROM attempts a JOIN deliveries d ON d.seq = a.delivery_seq
+    attempts:
+      db.prepare(`SELECT a.*, d.id AS delivery_id, d.event, d.state, d.copy_of FROM attempts a JOIN deliveries d ON d.seq = a.delivery_seq
       WHERE a.webhook_id = @webhookId AND (@succeeded IS NULL OR a.succeeded = @succeeded) AND (@responseStatus IS NULL OR a.response_status = @responseStatus)
       ORDER BY a.started_at DESC, a.id DESC LIMIT @limit`),
   };

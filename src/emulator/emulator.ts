@@ -42,9 +42,20 @@ export function defaultStatePath(historyDbPath: string): string {
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const store = EmulatorStore.open(options.statePath);
-  const engine = new DeliveryEngine(store, { timeScale: options.timeScale, userAgent: USER_AGENT, concurrency: options.concurrency, onAttempt: options.onAttempt, faults: options.faults, env: options.env });
+  const engine = new DeliveryEngine(store, {
+    timeScale: options.timeScale,
+    userAgent: USER_AGENT,
+    concurrency: options.concurrency,
+    onAttempt: options.onAttempt,
+    faults: options.faults,
+    env: options.env,
+  });
   const service = new WebhookService(store, engine);
-  const server = new ApiServer(service, { token: options.token, onRequest: options.onRequest, requestTimeoutMs: options.requestTimeoutMs });
+  const server = new ApiServer(service, {
+    token: options.token,
+    onRequest: options.onRequest,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
   let url: string;
   try {
     url = await server.listen(options.port, options.host);

@@ -16,7 +16,8 @@ export interface ListPage<T> {
 export function readPageQuery(query: URLSearchParams, defaultLimit: number): { limit: number; offset: number } {
   const rawLimit = query.get('limit');
   const limit = rawLimit === null ? defaultLimit : Number(rawLimit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw invalid('limit', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    throw invalid('limit', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
   const cursor = query.get('cursor');
   if (cursor === null) return { limit, offset: 0 };
   const position = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -25,7 +26,12 @@ export function readPageQuery(query: URLSearchParams, defaultLimit: number): { l
 }
 
 /** The page at `offset` of `rows` (which holds at least one row past the page when there are more). */
-export function listPage<T>(rows: readonly T[], { limit, offset }: { limit: number; offset: number }, path: string, query: URLSearchParams): ListPage<T> {
+export function listPage<T>(
+  rows: readonly T[],
+  { limit, offset }: { limit: number; offset: number },
+  path: string,
+  query: URLSearchParams,
+): ListPage<T> {
   const data = rows.slice(offset, offset + limit);
   const hasMore = rows.length > offset + limit;
   const nextCursor = hasMore ? Buffer.from(`o:${offset + limit}`).toString('base64url') : null;

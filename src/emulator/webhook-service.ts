@@ -10,15 +10,15 @@
 import { randomBytes } from 'node:crypto';
 import { newDeliveryId } from '../core/delivery-id.js';
 import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.js';
-import { serialiseEnvelope, webhookTimestamp, type Envelope } from '../core/payload.js';
+import { type Envelope, serialiseEnvelope, webhookTimestamp } from '../core/payload.js';
 import { maskSecret } from '../core/redact.js';
 import { newWebhookSecret } from '../core/signature.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
-import { listPage, readPageQuery } from './list-page.js';
+import type { HeaderMap } from '../store/delivery-record.js';
 import { ApiError, invalid } from './api-error.js';
 import type { AttemptReport, DeliveryEngine } from './delivery-engine.js';
-import type { HeaderMap } from '../store/delivery-record.js';
 import type { AttemptRow, EmulatorStore, NewDelivery, Webhook } from './emulator-store.js';
+import { listPage, readPageQuery } from './list-page.js';
 import { parseCreateWebhook, parseEventRequest, parseUpdateWebhook } from './webhook-validation.js';
 
 export interface ApiAnswer {
@@ -60,7 +60,12 @@ export class WebhookService {
 
   /** Webhooks oldest first, a page at a time (list-page.ts). */
   list(query: URLSearchParams = new URLSearchParams()): ApiAnswer {
-    const page = listPage(this.#store.listWebhooks().map(webhookJson), readPageQuery(query, 100), '/api/v1/webhooks', query);
+    const page = listPage(
+      this.#store.listWebhooks().map(webhookJson),
+      readPageQuery(query, 100),
+      '/api/v1/webhooks',
+      query,
+    );
     return { status: 200, ...page };
   }
 
@@ -86,14 +91,31 @@ export class WebhookService {
     const webhook = this.#require(id);
     const { event } = parseEventRequest(body ?? {}, { allowData: false });
     if (!webhook.active) {
-      throw new ApiError(409, 'webhook_disabled', `webhook ${id} is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`);
+      throw new ApiError(
+        409,
+        'webhook_disabled',
+        `webhook ${id} is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`,
+      );
     }
     const delivery = newDelivery(webhook.id, event, envelopeBytes(event));
     const first = this.#engine.nextAttemptOf(delivery.id, this.#testWaitMs);
     await this.#engine.enqueue([delivery]);
     const report = await first;
-    if (!report) return { status: 202, body: { delivery_id: delivery.id, webhook_id: id, event, status: 'pending', attempt: null } };
-    return { status: 200, body: { delivery_id: delivery.id, webhook_id: id, event, status: report.state, attempt: attemptReportJson(report) } };
+    if (!report)
+      return {
+        status: 202,
+        body: { delivery_id: delivery.id, webhook_id: id, event, status: 'pending', attempt: null },
+      };
+    return {
+      status: 200,
+      body: {
+        delivery_id: delivery.id,
+        webhook_id: id,
+        event,
+        status: report.state,
+        attempt: attemptReportJson(report),
+      },
+    };
   }
 
   deliveries(id: string, query: URLSearchParams): ApiAnswer {
@@ -104,7 +126,9 @@ export class WebhookService {
     }
     const position = readPageQuery(query, 50);
     // One row past the page says whether there is another.
-    const rows = this.#store.listAttempts(id, { status, limit: position.offset + position.limit + 1 }).map(attemptRowJson);
+    const rows = this.#store
+      .listAttempts(id, { status, limit: position.offset + position.limit + 1 })
+      .map(attemptRowJson);
     return { status: 200, ...listPage(rows, position, `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, query) };
   }
 
@@ -115,7 +139,10 @@ export class WebhookService {
   }
 
   /** Stores one delivery of `event` for each active subscriber; resolves once they are written. */
-  async emitEvent(event: string, data?: Record<string, unknown>): Promise<{ event: string; deliveries: Array<{ id: string; webhook_id: string }> }> {
+  async emitEvent(
+    event: string,
+    data?: Record<string, unknown>,
+  ): Promise<{ event: string; deliveries: Array<{ id: string; webhook_id: string }> }> {
     // One envelope, serialised once: every subscriber gets (and is signed over) the same bytes.
     const bytes = envelopeBytes(event, data);
     const deliveries = this.#store.subscriberIds(event).map((id) => newDelivery(id, event, bytes));
@@ -139,7 +166,9 @@ function newDelivery(webhookId: string, event: string, body: Buffer): NewDeliver
 }
 
 function envelopeBytes(event: string, data?: Record<string, unknown>): Buffer {
-  const envelope: Envelope = data ? { event, timestamp: webhookTimestamp(), data } : { ...loadSampleEnvelope(event), timestamp: webhookTimestamp() };
+  const envelope: Envelope = data
+    ? { event, timestamp: webhookTimestamp(), data }
+    : { ...loadSampleEnvelope(event), timestamp: webhookTimestamp() };
   return serialiseEnvelope(envelope);
 }
 

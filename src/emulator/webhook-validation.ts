@@ -29,27 +29,34 @@ export function parseCreateWebhook(body: unknown): WebhookInput & { url: string;
 /** The body of `PATCH /api/v1/webhooks/{id}`: any of the fields, at least one. */
 export function parseUpdateWebhook(body: unknown): WebhookInput {
   const input = parseWebhookFields(body);
-  if (Object.keys(input).length === 0) throw new ApiError(422, 'nothing_to_update', `give at least one of ${FIELDS.join(', ')}`);
+  if (Object.keys(input).length === 0)
+    throw new ApiError(422, 'nothing_to_update', `give at least one of ${FIELDS.join(', ')}`);
   return input;
 }
 
 /** The body of the test and emit endpoints: `{"event": type}` (emit may add `data`). */
-export function parseEventRequest(body: unknown, { allowData }: { allowData: boolean }): { event: string; data?: Record<string, unknown> } {
+export function parseEventRequest(
+  body: unknown,
+  { allowData }: { allowData: boolean },
+): { event: string; data?: Record<string, unknown> } {
   const object = requireObject(body);
   for (const key of Object.keys(object)) {
-    if (key !== 'event' && !(allowData && key === 'data')) throw invalid(key, `unknown field "${key}"; expected event${allowData ? ' and optionally data' : ''}`);
+    if (key !== 'event' && !(allowData && key === 'data'))
+      throw invalid(key, `unknown field "${key}"; expected event${allowData ? ' and optionally data' : ''}`);
   }
   if (object.event === undefined) throw invalid('event', 'event is required');
   const event = requireEventType(object.event, 'event');
   if (object.data === undefined) return { event };
-  if (typeof object.data !== 'object' || object.data === null || Array.isArray(object.data)) throw invalid('data', 'data must be a JSON object');
+  if (typeof object.data !== 'object' || object.data === null || Array.isArray(object.data))
+    throw invalid('data', 'data must be a JSON object');
   return { event, data: object.data as Record<string, unknown> };
 }
 
 function parseWebhookFields(body: unknown): WebhookInput {
   const object = requireObject(body);
   for (const key of Object.keys(object)) {
-    if (!(FIELDS as readonly string[]).includes(key)) throw invalid(key, `unknown field "${key}"; webhooks have ${FIELDS.join(', ')}`);
+    if (!(FIELDS as readonly string[]).includes(key))
+      throw invalid(key, `unknown field "${key}"; webhooks have ${FIELDS.join(', ')}`);
   }
   const input: WebhookInput = {};
   if (object.url !== undefined) input.url = requireUrl(object.url);
@@ -66,7 +73,8 @@ function parseWebhookFields(body: unknown): WebhookInput {
 }
 
 function requireObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'invalid_body', 'the request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ApiError(400, 'invalid_body', 'the request body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
@@ -75,12 +83,14 @@ function requireUrl(value: unknown): string {
   if (value.length > MAX_URL_LENGTH) throw invalid('url', `url is longer than ${MAX_URL_LENGTH} characters`);
   const url = parseHttpUrl(value);
   if (url instanceof URL) return value;
-  if (url.protocol === null) throw invalid('url', `"${value}" is not a valid URL; expected e.g. https://example.com/webhook`);
+  if (url.protocol === null)
+    throw invalid('url', `"${value}" is not a valid URL; expected e.g. https://example.com/webhook`);
   throw invalid('url', `url must use http or https, not ${url.protocol.replace(/:$/, '')}`);
 }
 
 function requireEvents(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw invalid('events', 'events must be a non-empty list of event types');
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalid('events', 'events must be a non-empty list of event types');
   return [...new Set(value.map((v, i) => requireEventType(v, `events[${i}]`)))];
 }
 
@@ -88,7 +98,10 @@ function requireEventType(value: unknown, field: string): string {
   if (typeof value !== 'string') throw invalid(field, `${field} must be an event type string`);
   if (isEventType(value)) return value;
   const near = suggestEventTypes(value);
-  throw invalid(field, `unknown event type "${value}"${near.length ? ` — did you mean ${near.join(' or ')}?` : ''} (${EVENT_TYPES.length} types exist)`);
+  throw invalid(
+    field,
+    `unknown event type "${value}"${near.length ? ` — did you mean ${near.join(' or ')}?` : ''} (${EVENT_TYPES.length} types exist)`,
+  );
 }
 
 function requireBoolean(value: unknown, field: string): boolean {

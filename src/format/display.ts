@@ -15,18 +15,28 @@ export interface Palette {
   cyan: Paint;
 }
 
-const ansi = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
+const ansi =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
 const plain: Paint = (text) => text;
 
 export function palette(enabled: boolean): Palette {
   if (!enabled) return { green: plain, red: plain, yellow: plain, dim: plain, bold: plain, cyan: plain };
-  return { green: ansi(32, 39), red: ansi(31, 39), yellow: ansi(33, 39), dim: ansi(2, 22), bold: ansi(1, 22), cyan: ansi(36, 39) };
+  return {
+    green: ansi(32, 39),
+    red: ansi(31, 39),
+    yellow: ansi(33, 39),
+    dim: ansi(2, 22),
+    bold: ansi(1, 22),
+    cyan: ansi(36, 39),
+  };
 }
 
 /** Pads or cuts `text` to exactly `width` columns (ASCII width; good enough for table cells). */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
-  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width);
 }
 
 /**

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { UsageError } from '../errors.js';
-import { proxyAnswer, proxyFault, proxyFor, proxySettings, type ProxyRoute } from './proxy-settings.js';
+import { type ProxyRoute, proxyAnswer, proxyFault, proxyFor, proxySettings } from './proxy-settings.js';
 
 export interface RoutedAgent {
   agent: http.Agent;
@@ -18,14 +18,21 @@ export interface RoutedAgent {
 }
 
 /** An agent through the proxy `target` takes, or undefined when it connects direct. */
-export async function proxyAgentFor(target: URL, env: NodeJS.ProcessEnv, options: http.AgentOptions = {}): Promise<Required<RoutedAgent> | undefined> {
+export async function proxyAgentFor(
+  target: URL,
+  env: NodeJS.ProcessEnv,
+  options: http.AgentOptions = {},
+): Promise<Required<RoutedAgent> | undefined> {
   const proxy = proxyFor(target, proxySettings(env));
   if (!proxy) return undefined;
   let proxyUrl: URL;
   try {
     proxyUrl = new URL(proxy.proxy);
   } catch {
-    throw new UsageError(`${proxy.variable} "${proxy.proxy}" is not a proxy URL`, `e.g. ${proxy.variable}=http://proxy.example:3128, or unset it`);
+    throw new UsageError(
+      `${proxy.variable} "${proxy.proxy}" is not a proxy URL`,
+      `e.g. ${proxy.variable}=http://proxy.example:3128, or unset it`,
+    );
   }
   if (target.protocol === 'http:') {
     const { HttpProxyAgent } = await import('http-proxy-agent');
@@ -36,7 +43,11 @@ export async function proxyAgentFor(target: URL, env: NodeJS.ProcessEnv, options
 }
 
 /** The agent for requests to `target`: through its proxy, or a plain http(s).Agent. */
-export async function agentFor(target: URL | string, env: NodeJS.ProcessEnv, options: http.AgentOptions = {}): Promise<RoutedAgent> {
+export async function agentFor(
+  target: URL | string,
+  env: NodeJS.ProcessEnv,
+  options: http.AgentOptions = {},
+): Promise<RoutedAgent> {
   // A URL that does not parse gets a plain agent: the sender reports it.
   if (!URL.canParse(String(target))) return { agent: new http.Agent(options) };
   const url = new URL(target);
@@ -64,12 +75,16 @@ export function watchProxy(source: NodeJS.EventEmitter, proxy: ProxyRoute | unde
   if (!proxy) return { ofAnswer: () => undefined, ofError: () => undefined, stop: () => {} };
   let refused: { statusCode: number; statusText?: string } | undefined;
   const onConnect = (connect: { statusCode?: number; statusText?: string }) => {
-    if (connect.statusCode !== undefined && connect.statusCode !== 200) refused = { statusCode: connect.statusCode, statusText: connect.statusText };
+    if (connect.statusCode !== undefined && connect.statusCode !== 200)
+      refused = { statusCode: connect.statusCode, statusText: connect.statusText };
   };
   source.on('proxyConnect', onConnect);
   return {
     // 407 comes only from a proxy.
-    ofAnswer: (res) => (refused || res.statusCode === 407 ? proxyAnswer(refused?.statusCode ?? res.statusCode!, refused?.statusText ?? res.statusMessage) : undefined),
+    ofAnswer: (res) =>
+      refused || res.statusCode === 407
+        ? proxyAnswer(refused?.statusCode ?? res.statusCode!, refused?.statusText ?? res.statusMessage)
+        : undefined,
     ofError: (err) => (refused ? proxyAnswer(refused.statusCode, refused.statusText) : proxyFault(err)),
     stop: () => void source.off('proxyConnect', onConnect),
   };

@@ -6,7 +6,7 @@
  * given, not process.env, so tests choose them.
  */
 import { Agent, Dispatcher, ProxyAgent } from 'undici';
-import { hasProxy, proxyFor, proxySettings, type ProxySettings } from './proxy-settings.js';
+import { hasProxy, type ProxySettings, proxyFor, proxySettings } from './proxy-settings.js';
 
 class CurlRulesProxyDispatcher extends Dispatcher {
   readonly #direct: Agent;

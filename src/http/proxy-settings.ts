@@ -22,10 +22,15 @@ export interface ProxyRoute {
 const read = (env: NodeJS.ProcessEnv, name: string) => env[name.toLowerCase()] || env[name] || undefined;
 
 /** curl takes `proxy.corp:3128` to mean `http://proxy.corp:3128`. */
-const withScheme = (proxy: string | undefined) => (proxy && !/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? `http://${proxy}` : proxy);
+const withScheme = (proxy: string | undefined) =>
+  proxy && !/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? `http://${proxy}` : proxy;
 
 export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
-  return { httpProxy: withScheme(read(env, 'HTTP_PROXY')), httpsProxy: withScheme(read(env, 'HTTPS_PROXY')), noProxy: read(env, 'NO_PROXY') };
+  return {
+    httpProxy: withScheme(read(env, 'HTTP_PROXY')),
+    httpsProxy: withScheme(read(env, 'HTTPS_PROXY')),
+    noProxy: read(env, 'NO_PROXY'),
+  };
 }
 
 export function hasProxy(settings: ProxySettings): boolean {
@@ -46,13 +51,16 @@ function bypassed(url: URL, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = url.port || (isSecure(url) ? '443' : '80');
-  return noProxy.split(/[\s,]+/).filter(Boolean).some((entry) => {
-    if (entry === '*') return true;
-    const [, name = entry, entryPort] = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase().replace(/^\[|\]$/g, '')) ?? [];
-    if (entryPort && entryPort !== port) return false;
-    const bare = name.replace(/^\*?\./, '');
-    return host === bare || host.endsWith(`.${bare}`);
-  });
+  return noProxy
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === '*') return true;
+      const [, name = entry, entryPort] = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase().replace(/^\[|\]$/g, '')) ?? [];
+      if (entryPort && entryPort !== port) return false;
+      const bare = name.replace(/^\*?\./, '');
+      return host === bare || host.endsWith(`.${bare}`);
+    });
 }
 
 /** A proxy URL without its password (user:pass@ is common in corporate proxies). */
@@ -78,7 +86,10 @@ export function proxyRouteLine(target: URL, route: ProxyRoute, what = 'requests'
 
 /** For a sender with many targets (serve's deliveries): which proxy takes which scheme, and what goes direct; undefined without a proxy. */
 export function proxySettingsLine(settings: ProxySettings, what = 'requests'): string | undefined {
-  const routes = [settings.httpProxy && `http:// ${what} through ${redactProxy(settings.httpProxy)} (HTTP_PROXY)`, settings.httpsProxy && `https:// ${what} through ${redactProxy(settings.httpsProxy)} (HTTPS_PROXY)`].filter(Boolean);
+  const routes = [
+    settings.httpProxy && `http:// ${what} through ${redactProxy(settings.httpProxy)} (HTTP_PROXY)`,
+    settings.httpsProxy && `https:// ${what} through ${redactProxy(settings.httpsProxy)} (HTTPS_PROXY)`,
+  ].filter(Boolean);
   if (routes.length === 0) return undefined;
   return `${routes.join(', ')}${settings.noProxy ? `, except to hosts in NO_PROXY (${settings.noProxy})` : ''}`;
 }

@@ -12,7 +12,10 @@ import { GrowingBloomFilter } from '../core/bloom-filter.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import type { HistoryStore } from '../store/history-store.js';
 
-type IdSource = Pick<HistoryStore, 'hasReceived' | 'deliveryIdsAfter' | 'deliveryIdsSinceRow' | 'lastId' | 'dataVersion'>;
+type IdSource = Pick<
+  HistoryStore,
+  'hasReceived' | 'deliveryIdsAfter' | 'deliveryIdsSinceRow' | 'lastId' | 'dataVersion'
+>;
 
 /** Ids read from the index per slice: a few milliseconds of work at most. */
 const SLICE = 5_000;

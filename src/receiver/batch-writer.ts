@@ -6,8 +6,9 @@
  * (flushed at once: a killed process loses nothing more). The store should have a short busy
  * timeout: each attempt then costs the event loop milliseconds, not seconds.
  */
-import type { DeliveryRecord } from '../store/delivery-record.js';
+
 import { DamagedFileError } from '../store/damaged-file.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
 import { openSpoolWithFallback, type SpoolWriter } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
 
@@ -139,7 +140,9 @@ export class BatchWriter {
     } catch (err) {
       // Neither the spool nor its fallback takes them: keep them in memory and try again.
       this.#spool = undefined;
-      this.#setProblem(`cannot write the history or its spool (${(err as Error).message}); requests are kept in memory and retried`);
+      this.#setProblem(
+        `cannot write the history or its spool (${(err as Error).message}); requests are kept in memory and retried`,
+      );
       this.#retry ??= setInterval(() => this.#tryWrite(), RETRY_INTERVAL_MS);
       return;
     }
@@ -162,7 +165,8 @@ function describeDamage(damage: DamagedFileError, spoolPath: string): string {
 
 function describeWriteError(err: unknown): string {
   const code = (err as { code?: string }).code ?? '';
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'the history database is locked by another process; requests are kept in memory and written when it is free';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return 'the history database is locked by another process; requests are kept in memory and written when it is free';
   if (code === 'SQLITE_FULL') return 'the disk is full; requests are kept in memory until they can be written';
   return `cannot write the history (${(err as Error).message}); requests are kept in memory and retried`;
 }

@@ -7,10 +7,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { endToEndHeaders } from '../core/http-headers.js';
-import { agentFor, watchProxy, type RoutedAgent } from '../http/node-agent.js';
-import { proxyLabel, type ProxyRoute } from '../http/proxy-settings.js';
+import { agentFor, type RoutedAgent, watchProxy } from '../http/node-agent.js';
+import { type ProxyRoute, proxyLabel } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
-import { routeFor, type Route } from './routes.js';
+import { type Route, routeFor } from './routes.js';
 
 /** The app's answer is passed back whole up to this size; larger answers are a 502. */
 const MAX_APP_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -35,19 +35,31 @@ export interface Router {
 
 /** One forwarder per route (each keeps its connections alive), tried in order; `env` holds the proxy settings. */
 export function createRouter(routes: readonly Route[], defaultTimeoutMs: number, env: NodeJS.ProcessEnv = {}): Router {
-  const forwarders = new Map(routes.map((route) => [route, createForwarder(route.url, route.timeoutMs ?? defaultTimeoutMs, env)]));
+  const forwarders = new Map(
+    routes.map((route) => [route, createForwarder(route.url, route.timeoutMs ?? defaultTimeoutMs, env)]),
+  );
   return {
     routes,
     forward(request, event) {
       const route = routeFor(routes, event);
-      return route && forwarders.get(route)!.forward(request).then((result) => ({ ...result, route }));
+      return (
+        route &&
+        forwarders
+          .get(route)!
+          .forward(request)
+          .then((result) => ({ ...result, route }))
+      );
     },
     close: () => forwarders.forEach((f) => f.close()),
   };
 }
 
 /** A forwarder to `target` that keeps connections to the app alive between requests. */
-export function createForwarder(target: URL, timeoutMs: number, env: NodeJS.ProcessEnv = {}): { forward: Forward; close: () => void } {
+export function createForwarder(
+  target: URL,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = {},
+): { forward: Forward; close: () => void } {
   const client = target.protocol === 'https:' ? https : http;
   const agentOptions = { keepAlive: true, maxSockets: 64 };
   const direct = () => ({ agent: new client.Agent(agentOptions) });
@@ -88,7 +100,14 @@ export function createForwarder(target: URL, timeoutMs: number, env: NodeJS.Proc
           } else chunks.push(chunk);
         });
         res.on('end', () => {
-          finish({ response: { status: res.statusCode ?? 502, headers: endToEndHeaders(res.headers), body: Buffer.concat(chunks) }, error: null });
+          finish({
+            response: {
+              status: res.statusCode ?? 502,
+              headers: endToEndHeaders(res.headers),
+              body: Buffer.concat(chunks),
+            },
+            error: null,
+          });
         });
         res.on('error', () => fail(502, `the app at ${url.host} closed the connection while answering`));
       });
@@ -128,5 +147,9 @@ function describeAppError(err: NodeJS.ErrnoException, url: URL): string {
 
 function errorResponse(status: number, message: string): RawResponse {
   const code = status === 504 ? 'app_timeout' : 'app_unavailable';
-  return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ error: { code, message } })),
+  };
 }

@@ -105,7 +105,13 @@ export class HistoryRecorder {
    * `closeRetryMs`; until `cutShort` resolves), then spills any remainder to the spool (imported
    * by the next command that opens the history).
    */
-  async close({ retryMs = this.#closeRetryMs, cutShort }: { retryMs?: number; cutShort?: Promise<unknown> } = {}): Promise<RecorderSummary> {
+  async close({
+    retryMs = this.#closeRetryMs,
+    cutShort,
+  }: {
+    retryMs?: number;
+    cutShort?: Promise<unknown>;
+  } = {}): Promise<RecorderSummary> {
     if (this.#closed) return { written: 0, spilled: 0, lost: 0 };
     clearInterval(this.#timer);
     this.#acceptedIds.stop();

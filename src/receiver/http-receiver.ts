@@ -4,8 +4,8 @@
  * from holding a connection; oversized headers and timeouts are answered and recorded too.
  */
 import http from 'node:http';
-import { serverTimeouts } from '../config/server-timeouts.js';
 import type { AddressInfo, Socket } from 'node:net';
+import { serverTimeouts } from '../config/server-timeouts.js';
 import { listenError } from '../errors.js';
 import { answerClientError } from '../http/socket-answer.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
@@ -30,13 +30,18 @@ export interface HttpReceiver {
 /** Larger than node's 16 KiB default: some proxies add a lot; beyond this a request gets 431. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
-export async function startHttpReceiver(receiver: WebhookReceiver, options: HttpReceiverOptions): Promise<HttpReceiver> {
+export async function startHttpReceiver(
+  receiver: WebhookReceiver,
+  options: HttpReceiverOptions,
+): Promise<HttpReceiver> {
   const server = http.createServer(
     { maxHeaderSize: MAX_HEADER_BYTES, ...serverTimeouts(options.requestTimeoutMs) },
     (req, res) => onRequest(receiver, options.maxBodyBytes, req, res),
   );
   // An Expect other than 100-continue: node would answer 417 itself, unrecorded. Handle it like any request.
-  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(receiver, options.maxBodyBytes, req, res));
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) =>
+    onRequest(receiver, options.maxBodyBytes, req, res),
+  );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(receiver, err, socket));
 
   await new Promise<void>((resolve, reject) => {
@@ -64,7 +69,12 @@ export async function startHttpReceiver(receiver: WebhookReceiver, options: Http
   };
 }
 
-function onRequest(receiver: WebhookReceiver, maxBodyBytes: number, req: http.IncomingMessage, res: http.ServerResponse): void {
+function onRequest(
+  receiver: WebhookReceiver,
+  maxBodyBytes: number,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): void {
   const createdAt = Date.now();
   const meta: Omit<RawRequest, 'body'> = {
     method: req.method ?? 'GET',
@@ -98,7 +108,12 @@ function onRequest(receiver: WebhookReceiver, maxBodyBytes: number, req: http.In
   req.on('end', () => {
     if (tooLarge) return;
     // The receiver never fails; if it ever does, answer rather than hang the sender.
-    const failed = (err: unknown) => respond(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`webhooks-cli listen failed: ${String(err)}`) });
+    const failed = (err: unknown) =>
+      respond(res, {
+        status: 500,
+        headers: { 'content-type': 'text/plain' },
+        body: Buffer.from(`webhooks-cli listen failed: ${String(err)}`),
+      });
     let response: RawResponse | Promise<RawResponse>;
     try {
       response = receiver.respond({ ...meta, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
@@ -126,4 +141,3 @@ function onClientError(receiver: WebhookReceiver, err: NodeJS.ErrnoException, so
   const answer = answerClientError(err, socket, { maxHeaderBytes: MAX_HEADER_BYTES });
   if (answer) receiver.recordTransportFailure(remote, answer.status, answer.message);
 }
-

@@ -1,5 +1,12 @@
 /** The receiver's public surface: start a listener, feed it requests from any transport. */
-export { startListener, DEFAULTS as LISTENER_DEFAULTS, type Listener, type ListenerInfo, type ListenerOptions, type ListenerSummary } from './listener.js';
+export {
+  DEFAULTS as LISTENER_DEFAULTS,
+  type Listener,
+  type ListenerInfo,
+  type ListenerOptions,
+  type ListenerSummary,
+  startListener,
+} from './listener.js';
 export type { ListenerStats } from './listener-stats.js';
-export { loadRoutesFile, parseForwardTarget, parseRouteFlag, type Route } from './routes.js';
 export type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
+export { loadRoutesFile, parseForwardTarget, parseRouteFlag, type Route } from './routes.js';

@@ -7,7 +7,13 @@
 import type { ClientOptions } from '../api/platform-client.js';
 import { UserError } from '../errors.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { startListener, type Listener, type ListenerInfo, type ListenerOptions, type ListenerSummary } from './listener.js';
+import {
+  type Listener,
+  type ListenerInfo,
+  type ListenerOptions,
+  type ListenerSummary,
+  startListener,
+} from './listener.js';
 
 export interface ListenSessionOptions extends ListenerOptions {
   /** Also receive through this relay (already checked with `normaliseRelayUrl`). */
@@ -74,9 +80,13 @@ const BATCH_MS = 20;
  * before anything starts, so a warning during the start is not lost; if a step fails, what had
  * started is stopped (`stopped` is emitted) and the step's error is thrown.
  */
-export async function startListenSession(options: ListenSessionOptions, handlers: ListenSessionHandlers = {}): Promise<ListenSession> {
+export async function startListenSession(
+  options: ListenSessionOptions,
+  handlers: ListenSessionHandlers = {},
+): Promise<ListenSession> {
   const events = new SessionEvents();
-  for (const [event, handler] of Object.entries(handlers)) if (handler) events.on(event as keyof ListenSessionEvents, handler as never);
+  for (const [event, handler] of Object.entries(handlers))
+    if (handler) events.on(event as keyof ListenSessionEvents, handler as never);
 
   const listener = await startListener(options);
   listener.onWriteProblem((problem) => events.emit('writeProblem', problem));
@@ -99,15 +109,30 @@ export async function startListenSession(options: ListenSessionOptions, handlers
   try {
     if (options.relayUrl) {
       const { connectListenerToRelay } = await import('../tunnel/listen-tunnel.js');
-      const tunnel = await connectListenerToRelay(listener, { relayUrl: options.relayUrl, relayKey: options.relayKey, channelName: options.relayChannel, env: options.proxyEnv, onWarning: (message) => events.emit('relayWarning', message) });
+      const tunnel = await connectListenerToRelay(listener, {
+        relayUrl: options.relayUrl,
+        relayKey: options.relayKey,
+        channelName: options.relayChannel,
+        env: options.proxyEnv,
+        onWarning: (message) => events.emit('relayWarning', message),
+      });
       ends.push(() => tunnel.stop());
-      failed = tunnel.ended.then((end) => (end.reason === 'stopped' ? new Promise<never>(() => {}) : new UserError(end.message, { hint: end.hint })));
+      failed = tunnel.ended.then((end) =>
+        end.reason === 'stopped' ? new Promise<never>(() => {}) : new UserError(end.message, { hint: end.hint }),
+      );
     }
     if (options.register) {
       const { registerListener } = await import('../api/listener-registration.js');
       // Behind a relay, the platform must call the public URL, which is known once the tunnel is up.
-      const url = options.relayUrl ? await publicUrlOf(listener, options.publicUrlWaitMs ?? PUBLIC_URL_WAIT_MS) : listener.url;
-      const registration = await registerListener(options.register.api, { url, secrets: listener.secrets }, options.register.events, (line) => events.emit('registrationNote', line));
+      const url = options.relayUrl
+        ? await publicUrlOf(listener, options.publicUrlWaitMs ?? PUBLIC_URL_WAIT_MS)
+        : listener.url;
+      const registration = await registerListener(
+        options.register.api,
+        { url, secrets: listener.secrets },
+        options.register.events,
+        (line) => events.emit('registrationNote', line),
+      );
       ends.push(() => registration.remove());
       listener.setInfo({ webhookId: registration.webhookId });
     }
@@ -128,7 +153,11 @@ function publicUrlOf(listener: Listener, waitMs: number): Promise<string> {
     };
     const timer = setTimeout(() => {
       done();
-      reject(new UserError(`the relay gave no public URL within ${waitMs / 1000} s, so there is nothing to register`, { hint: 'check that the relay is running, or drop --register' }));
+      reject(
+        new UserError(`the relay gave no public URL within ${waitMs / 1000} s, so there is nothing to register`, {
+          hint: 'check that the relay is running, or drop --register',
+        }),
+      );
     }, waitMs);
     const unsubscribe = listener.onInfo(check);
     const done = () => (clearTimeout(timer), unsubscribe());

@@ -32,7 +32,8 @@ export class StatsCounter {
     const second = Math.floor(now / 1000);
     this.#perSecond.set(second, (this.#perSecond.get(second) ?? 0) + 1);
     if (this.#perSecond.size > RATE_WINDOW_SECONDS + 2) {
-      for (const key of this.#perSecond.keys()) if (key <= second - RATE_WINDOW_SECONDS - 1) this.#perSecond.delete(key);
+      for (const key of this.#perSecond.keys())
+        if (key <= second - RATE_WINDOW_SECONDS - 1) this.#perSecond.delete(key);
     }
   }
 
@@ -40,7 +41,8 @@ export class StatsCounter {
     // The current second is incomplete: count the last full seconds.
     const current = Math.floor(now / 1000);
     let recent = 0;
-    for (const [second, n] of this.#perSecond) if (second < current && second >= current - RATE_WINDOW_SECONDS) recent += n;
+    for (const [second, n] of this.#perSecond)
+      if (second < current && second >= current - RATE_WINDOW_SECONDS) recent += n;
     return {
       received: this.#received,
       valid: this.#valid,

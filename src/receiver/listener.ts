@@ -9,10 +9,10 @@ import { HistoryStore } from '../store/history-store.js';
 import { createRouter } from './forwarder.js';
 import { HistoryRecorder, type RecorderSummary } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
-import { StatsCounter, type ListenerStats } from './listener-stats.js';
+import { type ListenerStats, StatsCounter } from './listener-stats.js';
 import type { RequestHandler } from './raw-exchange.js';
 import type { Route } from './routes.js';
-import { WebhookReceiver, type ReceiverSettings } from './webhook-receiver.js';
+import { type ReceiverSettings, WebhookReceiver } from './webhook-receiver.js';
 
 export interface ListenerOptions {
   dbPath: string;
@@ -82,7 +82,15 @@ export interface Listener {
   close(options?: { cutShort?: Promise<unknown> }): Promise<ListenerSummary>;
 }
 
-export const DEFAULTS = { host: '127.0.0.1', port: 3000, path: '/webhook', maxBodyBytes: 1024 * 1024, respondStatus: 200, forwardTimeoutMs: 10_000, graceMs: 5_000 } as const;
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 3000,
+  path: '/webhook',
+  maxBodyBytes: 1024 * 1024,
+  respondStatus: 200,
+  forwardTimeoutMs: 10_000,
+  graceMs: 5_000,
+} as const;
 
 /** Kept back from the grace period for the last writes, the spool and closing the file. */
 const CLOSE_RESERVE_MS = 1_000;
@@ -105,7 +113,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const store = HistoryStore.open(options.dbPath);
   store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
-  const router = options.routes?.length ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.proxyEnv) : undefined;
+  const router = options.routes?.length
+    ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.proxyEnv)
+    : undefined;
   // The validator (ajv) loads only for --validate: a plain listener starts without it.
   const judge = options.validate || options.strict ? await loadDeliveryJudge() : undefined;
   const receiver = new WebhookReceiver(
@@ -175,7 +185,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         http.stopAccepting();
         // Requests still being forwarded or delayed finish (within their own timeouts and the
         // grace period), are answered and recorded; then the remaining connections are closed.
-        const forwardTimeoutMs = Math.max(options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, ...(options.routes ?? []).map((r) => r.timeoutMs ?? 0));
+        const forwardTimeoutMs = Math.max(
+          options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs,
+          ...(options.routes ?? []).map((r) => r.timeoutMs ?? 0),
+        );
         const ownTimeouts = Date.now() + forwardTimeoutMs + (options.respondDelayMs ?? 0) + 1_000;
         await Promise.race([receiver.idle(Math.min(ownTimeouts, Date.now() + left())), hurry].filter(Boolean));
         await http.closeConnections(hurried ? 0 : Math.min(500, left()));
@@ -192,7 +205,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 }
 
 async function loadDeliveryJudge(): Promise<NonNullable<ReceiverSettings['judge']>> {
-  const [{ EventValidator }, { judgeDelivery }] = await Promise.all([import('../schemas/event-validator.js'), import('../schemas/delivery-verdict.js')]);
+  const [{ EventValidator }, { judgeDelivery }] = await Promise.all([
+    import('../schemas/event-validator.js'),
+    import('../schemas/delivery-verdict.js'),
+  ]);
   const validator = new EventValidator();
   return (headers, body) => judgeDelivery(validator, headers, body);
 }

@@ -52,18 +52,39 @@ export function loadRoutesFile(path: string, allowRemote: boolean): Route[] {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--routes ${path} is not valid JSON (${(err as Error).message})`, 'see "Routes" in the README for the format');
+    throw new UsageError(
+      `--routes ${path} is not valid JSON (${(err as Error).message})`,
+      'see "Routes" in the README for the format',
+    );
   }
   const list = (parsed as { routes?: unknown } | null)?.routes;
-  if (!Array.isArray(list) || list.length === 0) throw new UsageError(`--routes ${path} has no "routes" list`, 'write {"routes": [{"match": "catalog.*", "url": "http://localhost:4001/hooks"}]}');
+  if (!Array.isArray(list) || list.length === 0)
+    throw new UsageError(
+      `--routes ${path} has no "routes" list`,
+      'write {"routes": [{"match": "catalog.*", "url": "http://localhost:4001/hooks"}]}',
+    );
   return list.map((entry: unknown, i) => {
     const where = `--routes ${path}: route ${i + 1}`;
-    const { match, url, timeout_ms: timeoutMs } = (entry ?? {}) as { match?: unknown; url?: unknown; timeout_ms?: unknown };
-    if (typeof match !== 'string') throw new UsageError(`${where} has no "match" string`, 'e.g. "match": "catalog.*" (or "*" for every event)');
-    if (typeof url !== 'string') throw new UsageError(`${where} has no "url" string`, 'e.g. "url": "http://localhost:4001/hooks"');
-    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) > 0)) throw new UsageError(`${where}: "timeout_ms" must be a whole number of milliseconds above 0`, 'e.g. "timeout_ms": 5000');
+    const {
+      match,
+      url,
+      timeout_ms: timeoutMs,
+    } = (entry ?? {}) as { match?: unknown; url?: unknown; timeout_ms?: unknown };
+    if (typeof match !== 'string')
+      throw new UsageError(`${where} has no "match" string`, 'e.g. "match": "catalog.*" (or "*" for every event)');
+    if (typeof url !== 'string')
+      throw new UsageError(`${where} has no "url" string`, 'e.g. "url": "http://localhost:4001/hooks"');
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) > 0))
+      throw new UsageError(
+        `${where}: "timeout_ms" must be a whole number of milliseconds above 0`,
+        'e.g. "timeout_ms": 5000',
+      );
     requirePattern(match, where);
-    return { pattern: match, url: parseForwardTarget(url, allowRemote), ...(timeoutMs === undefined ? {} : { timeoutMs: timeoutMs as number }) };
+    return {
+      pattern: match,
+      url: parseForwardTarget(url, allowRemote),
+      ...(timeoutMs === undefined ? {} : { timeoutMs: timeoutMs as number }),
+    };
   });
 }
 
@@ -74,13 +95,20 @@ export function loadRoutesFile(path: string, allowRemote: boolean): Route[] {
 export function parseForwardTarget(value: string, allowRemote: boolean): URL {
   const url = requireHttpUrl(value, '--forward-to', 'http://localhost:8000/webhooks');
   if (!allowRemote && !isLoopbackHost(url.hostname)) {
-    throw new UsageError(`--forward-to ${url.host} is not on this machine`, 'forward to localhost or 127.0.0.1, or pass --allow-remote-forward to send webhooks elsewhere');
+    throw new UsageError(
+      `--forward-to ${url.host} is not on this machine`,
+      'forward to localhost or 127.0.0.1, or pass --allow-remote-forward to send webhooks elsewhere',
+    );
   }
   return url;
 }
 
 function requirePattern(pattern: string, where: string): void {
-  if (!/^[A-Za-z0-9_.*-]+$/.test(pattern)) throw new UsageError(`${where}: "${pattern}" is not an event pattern`, 'use an event type, a glob such as catalog.* or customer.*.completed, or *');
+  if (!/^[A-Za-z0-9_.*-]+$/.test(pattern))
+    throw new UsageError(
+      `${where}: "${pattern}" is not an event pattern`,
+      'use an event type, a glob such as catalog.* or customer.*.completed, or *',
+    );
 }
 
 function escapeRegExp(text: string): string {

@@ -4,9 +4,9 @@
  * answer (itself, or with the app's answer when forwarding), and record every request and answer.
  */
 import { isSuccessStatus } from '../core/http-status.js';
+import { issueLine, type SchemaVerdict } from '../core/schema-issue.js';
 import { verify } from '../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
-import { issueLine, type SchemaVerdict } from '../core/schema-issue.js';
 import type { Router } from './forwarder.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
@@ -66,7 +66,9 @@ export class WebhookReceiver {
     // should retry later, and nothing unrecorded is answered with a 2xx.
     if (this.#recorder.closed) {
       const response = jsonError(503, 'shutting_down', 'the listener is shutting down; retry later');
-      this.#store(request, Date.now(), performance.now(), response, { error: 'arrived after the listener began shutting down' });
+      this.#store(request, Date.now(), performance.now(), response, {
+        error: 'arrived after the listener began shutting down',
+      });
       return response;
     }
     this.#inFlight++;
@@ -99,17 +101,25 @@ export class WebhookReceiver {
     const { path, secrets, maxBodyBytes } = this.#settings;
     const query = request.path.indexOf('?');
     const pathname = query === -1 ? request.path : request.path.slice(0, query);
-    if (pathname !== path) return answer(jsonError(404, 'not_found', `no webhook endpoint at ${pathname}; send to ${path}`), { error: `wrong path (expected ${path})` });
+    if (pathname !== path)
+      return answer(jsonError(404, 'not_found', `no webhook endpoint at ${pathname}; send to ${path}`), {
+        error: `wrong path (expected ${path})`,
+      });
     if (request.method !== 'POST') {
-      return answer(jsonError(405, 'method_not_allowed', 'webhooks are POST requests', { allow: 'POST' }), { error: `method ${request.method} is not POST` });
+      return answer(jsonError(405, 'method_not_allowed', 'webhooks are POST requests', { allow: 'POST' }), {
+        error: `method ${request.method} is not POST`,
+      });
     }
     if (request.body.length > maxBodyBytes) return this.oversized(request, createdAt, request.body.length);
 
     // Verify whenever there is a secret, so `--no-verify` still shows ✓/✗ without rejecting.
-    const signature = secrets.length > 0 ? verify(request.body, request.headers['x-webhook-signature'], secrets) : undefined;
+    const signature =
+      secrets.length > 0 ? verify(request.body, request.headers['x-webhook-signature'], secrets) : undefined;
     const parsed = parseJsonBody(request.body);
     // One object, filled in as the checks go, becomes the record's details.
-    const details: Partial<DeliveryRecord> = { event: headerValue(request.headers, 'x-webhook-event') ?? parsed.event ?? null };
+    const details: Partial<DeliveryRecord> = {
+      event: headerValue(request.headers, 'x-webhook-event') ?? parsed.event ?? null,
+    };
     if (signature) {
       details.signatureValid = signature.valid;
       details.signatureError = signature.valid ? null : signature.message;
@@ -131,24 +141,41 @@ export class WebhookReceiver {
     if (verdict && !verdict.valid && this.#settings.strict) {
       const message = `the delivery breaks its schema: ${verdict.errors.map(issueLine).join('; ')}`;
       details.error = message;
-      return answer({ ...jsonError(422, 'schema_invalid', message), body: Buffer.from(JSON.stringify({ error: { code: 'schema_invalid', message, errors: verdict.errors } })) }, details);
+      return answer(
+        {
+          ...jsonError(422, 'schema_invalid', message),
+          body: Buffer.from(JSON.stringify({ error: { code: 'schema_invalid', message, errors: verdict.errors } })),
+        },
+        details,
+      );
     }
 
     const deliveryId = headerValue(request.headers, 'x-webhook-delivery');
     const duplicate = deliveryId ? this.#recorder.wasAccepted(deliveryId) : false;
     details.duplicate = duplicate;
     details.error = parsed.error;
-    if (this.#settings.respondDelayMs > 0 || this.#settings.router) return this.#delayOrForward(request, deliveryId, details, answer);
+    if (this.#settings.respondDelayMs > 0 || this.#settings.router)
+      return this.#delayOrForward(request, deliveryId, details, answer);
     return answer(this.#received(deliveryId, duplicate), details);
   }
 
   /** The part of a valid request's handling that waits: `--respond-delay`, then the route's app (or listen's own answer). */
-  async #delayOrForward(request: RawRequest, deliveryId: string | undefined, details: Partial<DeliveryRecord>, answer: (response: RawResponse, details: Partial<DeliveryRecord>) => RawResponse): Promise<RawResponse> {
+  async #delayOrForward(
+    request: RawRequest,
+    deliveryId: string | undefined,
+    details: Partial<DeliveryRecord>,
+    answer: (response: RawResponse, details: Partial<DeliveryRecord>) => RawResponse,
+  ): Promise<RawResponse> {
     if (this.#settings.respondDelayMs > 0) await new Promise((r) => setTimeout(r, this.#settings.respondDelayMs));
     const forwarding = this.#settings.router?.forward(request, details.event ?? null);
     if (forwarding) {
       const forwarded = await forwarding;
-      return answer(forwarded.response, { ...details, route: forwarded.route.pattern, forwarded: true, error: forwarded.error ?? details.error ?? null });
+      return answer(forwarded.response, {
+        ...details,
+        route: forwarded.route.pattern,
+        forwarded: true,
+        error: forwarded.error ?? details.error ?? null,
+      });
     }
     if (this.#settings.router) details.forwarded = false;
     return answer(this.#received(deliveryId, details.duplicate ?? false), details);
@@ -167,7 +194,7 @@ export class WebhookReceiver {
    */
   oversized(request: Omit<RawRequest, 'body'>, createdAt: number, size: number | null): RawResponse {
     const limit = this.#settings.maxBodyBytes;
-    const message = `body of ${size === null ? 'more than ' + limit : size} bytes exceeds the limit of ${limit} bytes (--max-body)`;
+    const message = `body of ${size === null ? `more than ${limit}` : size} bytes exceeds the limit of ${limit} bytes (--max-body)`;
     const response = jsonError(413, 'payload_too_large', message);
     this.#store({ ...request, body: Buffer.alloc(0) }, createdAt, performance.now(), response, { error: message });
     return response;
@@ -175,11 +202,30 @@ export class WebhookReceiver {
 
   /** Records an exchange the transport answered before a request existed (431 header overflow, 408 timeout). */
   recordTransportFailure(remoteAddress: string | null, status: number, message: string): void {
-    const request: RawRequest = { method: '?', path: '?', headers: {}, body: Buffer.alloc(0), remoteAddress, via: 'local' };
-    this.#store(request, Date.now(), performance.now(), { status, headers: {}, body: Buffer.from(message) }, { error: message });
+    const request: RawRequest = {
+      method: '?',
+      path: '?',
+      headers: {},
+      body: Buffer.alloc(0),
+      remoteAddress,
+      via: 'local',
+    };
+    this.#store(
+      request,
+      Date.now(),
+      performance.now(),
+      { status, headers: {}, body: Buffer.from(message) },
+      { error: message },
+    );
   }
 
-  #store(request: RawRequest, createdAt: number, started: number, response: RawResponse, details: Partial<DeliveryRecord>): void {
+  #store(
+    request: RawRequest,
+    createdAt: number,
+    started: number,
+    response: RawResponse,
+    details: Partial<DeliveryRecord>,
+  ): void {
     const record: DeliveryRecord = {
       direction: 'in',
       source: request.via === 'relay' ? 'relay' : 'listen',
@@ -225,7 +271,10 @@ function parseJsonBody(body: Buffer): { error: string | null; event?: string } {
   }
   try {
     const value = JSON.parse(text) as unknown;
-    const event = typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string' ? (value as { event: string }).event : undefined;
+    const event =
+      typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string'
+        ? (value as { event: string }).event
+        : undefined;
     return { error: null, event };
   } catch (err) {
     return { error: `the body is not valid JSON (${(err as Error).message})` };
@@ -233,5 +282,9 @@ function parseJsonBody(body: Buffer): { error: string | null; event?: string } {
 }
 
 function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}): RawResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(JSON.stringify({ error: { code, message } })),
+  };
 }

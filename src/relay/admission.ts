@@ -3,27 +3,53 @@
  * none, to get a new channel), a live relay key when the relay has keys, and room under
  * `--max-channels-per-key`. Decides only; the relay server refuses or attaches.
  */
-import type http from 'node:http';
-import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from '../tunnel/channel-token.js';
-import { CONNECT_PATH, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER } from '../tunnel/frame-codec.js';
+
 import { unwatchFile, watchFile } from 'node:fs';
-import { findKey, RelayKeyFile, type RelayKeyEntry } from './keys-file.js';
+import type http from 'node:http';
+import {
+  channelIdForToken,
+  isWellFormedChannelId,
+  newChannelToken,
+  tokenOpensChannel,
+} from '../tunnel/channel-token.js';
+import { CONNECT_PATH, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER } from '../tunnel/frame-codec.js';
+import { findKey, type RelayKeyEntry, RelayKeyFile } from './keys-file.js';
 
 export type Admission =
   | { ok: true; channel: string; newToken?: string; key?: { name: string; sha256: string } }
   | { ok: false; status: 401 | 403 | 404; code: string; message: string; log: string };
 
-export function admit(req: http.IncomingMessage, access: RelayAccess | undefined, channelsHeldWith: (sha256: string, except: string) => number, maxChannelsPerKey: number): Admission {
+export function admit(
+  req: http.IncomingMessage,
+  access: RelayAccess | undefined,
+  channelsHeldWith: (sha256: string, except: string) => number,
+  maxChannelsPerKey: number,
+): Admission {
   const url = new URL(req.url ?? '/', 'http://relay.invalid');
-  if (url.pathname !== CONNECT_PATH) return { ok: false, status: 404, code: 'not_found', message: `WebSocket clients connect to ${CONNECT_PATH}`, log: `upgrade to ${url.pathname} refused` };
+  if (url.pathname !== CONNECT_PATH)
+    return {
+      ok: false,
+      status: 404,
+      code: 'not_found',
+      message: `WebSocket clients connect to ${CONNECT_PATH}`,
+      log: `upgrade to ${url.pathname} refused`,
+    };
   const requested = url.searchParams.get('channel');
   const token = bearerToken(req.headers.authorization);
   const shown = requested && isWellFormedChannelId(requested) ? requested : '(new)';
 
   const header = req.headers[RELAY_KEY_HEADER];
-  const verdict: AccessVerdict = access ? access.check(typeof header === 'string' ? header.trim() : undefined) : { ok: true };
+  const verdict: AccessVerdict = access
+    ? access.check(typeof header === 'string' ? header.trim() : undefined)
+    : { ok: true };
   if (!verdict.ok) {
-    return { ok: false, status: 401, code: KEY_REFUSED_CODE, message: KEY_REFUSED_MESSAGE, log: `connection refused for channel ${shown}: ${verdict.reason === 'missing' ? 'no relay key' : `${verdict.reason} relay key`}` };
+    return {
+      ok: false,
+      status: 401,
+      code: KEY_REFUSED_CODE,
+      message: KEY_REFUSED_MESSAGE,
+      log: `connection refused for channel ${shown}: ${verdict.reason === 'missing' ? 'no relay key' : `${verdict.reason} relay key`}`,
+    };
   }
 
   let channel: string;
@@ -34,7 +60,13 @@ export function admit(req: http.IncomingMessage, access: RelayAccess | undefined
   } else if (requested !== null && token !== undefined && tokenOpensChannel(token, requested)) {
     channel = requested;
   } else {
-    return { ok: false, status: 401, code: 'unauthorized', message: 'this token does not open that channel', log: `connection refused for channel ${shown}: ${token === undefined ? 'no token' : 'wrong token'}` };
+    return {
+      ok: false,
+      status: 401,
+      code: 'unauthorized',
+      message: 'this token does not open that channel',
+      log: `connection refused for channel ${shown}: ${token === undefined ? 'no token' : 'wrong token'}`,
+    };
   }
 
   if (verdict.key && channelsHeldWith(verdict.key.sha256, channel) >= maxChannelsPerKey) {
@@ -142,7 +174,10 @@ export class RelayAccess {
 
   private load(): void {
     const { entries, damaged } = this.#file.read();
-    if (damaged && !this.#damaged) this.#onError(`${this.#file.path} cannot be read as a relay keys file: every listener is refused until it is fixed`);
+    if (damaged && !this.#damaged)
+      this.#onError(
+        `${this.#file.path} cannot be read as a relay keys file: every listener is refused until it is fixed`,
+      );
     this.#entries = entries;
     this.#damaged = damaged;
   }

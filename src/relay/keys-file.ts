@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeOwnerOnlyJson } from '../config/owner-only-file.js';
 import { configDirectory } from '../config/paths.js';
-import { UserError, UsageError, fileSystemError } from '../errors.js';
+import { fileSystemError, UsageError, UserError } from '../errors.js';
 
 export interface RelayKeyEntry {
   name: string;
@@ -55,7 +55,13 @@ export function parseKeyEntries(file: Record<string, unknown>): RelayKeyEntry[] 
   const keys = Array.isArray(file.keys) ? (file.keys as unknown[]) : [];
   return keys.filter((k): k is RelayKeyEntry => {
     const e = k as Partial<RelayKeyEntry> | null;
-    return !!e && typeof e.name === 'string' && typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256) && typeof e.created === 'string';
+    return (
+      !!e &&
+      typeof e.name === 'string' &&
+      typeof e.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(e.sha256) &&
+      typeof e.created === 'string'
+    );
   });
 }
 
@@ -88,15 +94,26 @@ export class RelayKeyFile {
   /** The entries, for changing them; a damaged file is an error rather than overwritten. */
   entries(): RelayKeyEntry[] {
     const { entries, damaged } = this.read();
-    if (damaged) throw new UserError(`${this.path} is not a readable relay keys file`, { hint: 'fix its JSON (or move it away to start a new one)' });
+    if (damaged)
+      throw new UserError(`${this.path} is not a readable relay keys file`, {
+        hint: 'fix its JSON (or move it away to start a new one)',
+      });
     return entries;
   }
 
   /** Adds a key named `name`; returns the key, which is stored nowhere (only its hash). */
   add(name: string, now = new Date()): string {
-    if (!NAME_PATTERN.test(name)) throw new UsageError(`key name "${name}" is not usable`, 'use letters, digits, . _ @ - (up to 64), e.g. relay keys add alice-laptop');
+    if (!NAME_PATTERN.test(name))
+      throw new UsageError(
+        `key name "${name}" is not usable`,
+        'use letters, digits, . _ @ - (up to 64), e.g. relay keys add alice-laptop',
+      );
     const entries = this.entries();
-    if (entries.some((e) => e.name === name && !e.revoked)) throw new UsageError(`a key named "${name}" already exists`, `revoke it first (relay keys revoke ${name}) or choose another name`);
+    if (entries.some((e) => e.name === name && !e.revoked))
+      throw new UsageError(
+        `a key named "${name}" already exists`,
+        `revoke it first (relay keys revoke ${name}) or choose another name`,
+      );
     const key = newRelayKey();
     const kept = entries.filter((e) => e.name !== name);
     this.write([...kept, { name, sha256: hashKey(key).toString('hex'), created: now.toISOString() }]);
@@ -131,7 +148,12 @@ export class RelayKeyFile {
     try {
       writeOwnerOnlyJson(this.path, { keys: entries });
     } catch (err) {
-      throw fileSystemError(err, this.path, 'write the relay keys to', 'pass --keys FILE in a writable folder (or set WEBHOOKS_RELAY_KEYS)');
+      throw fileSystemError(
+        err,
+        this.path,
+        'write the relay keys to',
+        'pass --keys FILE in a writable folder (or set WEBHOOKS_RELAY_KEYS)',
+      );
     }
   }
 }

@@ -19,8 +19,17 @@ export class RelayMetrics {
 
   constructor(source: RelayGaugeSource) {
     const registers = [this.#registry];
-    this.#requests = new Counter({ name: 'relay_requests_total', help: 'Requests to channels, by the status the sender got', labelNames: ['status'], registers });
-    this.#rateLimited = new Counter({ name: 'relay_rate_limited_total', help: 'Requests refused with 429 because their channel was over --rate-limit', registers });
+    this.#requests = new Counter({
+      name: 'relay_requests_total',
+      help: 'Requests to channels, by the status the sender got',
+      labelNames: ['status'],
+      registers,
+    });
+    this.#rateLimited = new Counter({
+      name: 'relay_rate_limited_total',
+      help: 'Requests refused with 429 because their channel was over --rate-limit',
+      registers,
+    });
     this.#duration = new Histogram({
       name: 'relay_request_duration_seconds',
       help: 'From the request read in full to the answer sent, by status',
@@ -29,11 +38,23 @@ export class RelayMetrics {
       registers,
     });
     const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers, collect() { this.set(read()); } });
-    gauge('relay_channels', 'Channels this instance holds (a listener connected, or answers pending)', () => source.stats().channels);
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge(
+      'relay_channels',
+      'Channels this instance holds (a listener connected, or answers pending)',
+      () => source.stats().channels,
+    );
     gauge('relay_connected_listeners', 'Listeners connected to this instance', () => source.stats().connected);
     gauge('relay_pending_requests', 'Senders on this instance waiting for an answer', () => source.stats().pending);
-    if (source.redisUp() !== undefined) gauge('relay_redis_up', '1 while this instance is connected to Redis, else 0', () => (source.redisUp() ? 1 : 0));
+    if (source.redisUp() !== undefined)
+      gauge('relay_redis_up', '1 while this instance is connected to Redis, else 0', () => (source.redisUp() ? 1 : 0));
   }
 
   /** A sender got `status` after `seconds`. */

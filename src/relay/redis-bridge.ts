@@ -47,14 +47,22 @@ export class RedisBridge {
   /** The last error either link reported (ioredis's connect() itself only says "Connection is closed"). */
   #lastError: string | undefined;
 
-  private constructor(url: string, readonly instance: string, events: RedisBridgeEvents) {
+  private constructor(
+    url: string,
+    readonly instance: string,
+    events: RedisBridgeEvents,
+  ) {
     this.#events = events;
     this.#shownUrl = redactUrl(url);
     const common = { lazyConnect: true, retryStrategy, connectTimeout: START_TIMEOUT_MS, maxRetriesPerRequest: 1 };
     this.#commands = new Redis(url, { ...common, enableOfflineQueue: false });
     this.#subscriber = new Redis(url, { ...common, enableOfflineQueue: true, autoResubscribe: true });
-    this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
-    this.#subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
+    this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.onMessage(channel.toString(), message),
+    );
+    this.#subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) =>
+      this.onMessage(channel.toString(), message),
+    );
     for (const link of [this.#commands, this.#subscriber]) {
       link.on('error', (err: Error) => {
         this.#lastError = err.message;
@@ -72,7 +80,10 @@ export class RedisBridge {
       bridge.#closing = true;
       bridge.#commands.disconnect();
       bridge.#subscriber.disconnect();
-      throw new UserError(`cannot reach Redis at ${bridge.#shownUrl}: ${bridge.#lastError ?? (err as Error).message}`, { hint: 'start Redis there, or fix --redis / WEBHOOKS_RELAY_REDIS', cause: err });
+      throw new UserError(`cannot reach Redis at ${bridge.#shownUrl}: ${bridge.#lastError ?? (err as Error).message}`, {
+        hint: 'start Redis there, or fix --redis / WEBHOOKS_RELAY_REDIS',
+        cause: err,
+      });
     }
     bridge.watchHealth();
     return bridge;
@@ -89,7 +100,9 @@ export class RedisBridge {
    * Redis is away (the subscription is restored when it is back).
    */
   async hold(channel: string): Promise<bigint> {
-    const subscribed = this.#subscriber.subscribe(REQUEST_PREFIX + channel, CLAIM_PREFIX + channel).catch(() => undefined);
+    const subscribed = this.#subscriber
+      .subscribe(REQUEST_PREFIX + channel, CLAIM_PREFIX + channel)
+      .catch(() => undefined);
     if (!this.up) return 0n;
     try {
       const [seconds = 0, micros = 0] = await this.#commands.time();
@@ -131,10 +144,10 @@ export class RedisBridge {
     else if (channel.startsWith(ANSWER_PREFIX)) {
       const [id, answering] = channel.slice(ANSWER_PREFIX.length).split(':');
       if (id && answering) this.#events.answer(id, answering, message);
-    }
-    else if (channel.startsWith(CLAIM_PREFIX)) {
+    } else if (channel.startsWith(CLAIM_PREFIX)) {
       const [stamp, instance] = message.toString().split(' ');
-      if (instance && instance !== this.instance && /^\d+$/.test(stamp ?? '')) this.#events.claim(channel.slice(CLAIM_PREFIX.length), BigInt(stamp!), instance);
+      if (instance && instance !== this.instance && /^\d+$/.test(stamp ?? ''))
+        this.#events.claim(channel.slice(CLAIM_PREFIX.length), BigInt(stamp!), instance);
     }
   }
 
@@ -145,8 +158,18 @@ export class RedisBridge {
       const up = this.up;
       if (up === this.#wasUp) return;
       this.#wasUp = up;
-      if (up) this.#events.log('info', `redis reconnected (${this.#shownUrl}); requests for channels on other instances flow again`, { redis: 'up' });
-      else this.#events.log('warn', `redis connection lost (${this.#shownUrl}${this.#lastError ? `: ${this.#lastError}` : ''}); this instance's own channels keep working, others get 503 until it is back; reconnecting`, { redis: 'down' });
+      if (up)
+        this.#events.log(
+          'info',
+          `redis reconnected (${this.#shownUrl}); requests for channels on other instances flow again`,
+          { redis: 'up' },
+        );
+      else
+        this.#events.log(
+          'warn',
+          `redis connection lost (${this.#shownUrl}${this.#lastError ? `: ${this.#lastError}` : ''}); this instance's own channels keep working, others get 503 until it is back; reconnecting`,
+          { redis: 'down' },
+        );
     };
     for (const link of [this.#commands, this.#subscriber]) {
       link.on('ready', check);

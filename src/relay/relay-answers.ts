@@ -34,33 +34,76 @@ export interface RelayError {
 
 /** The errors more than one path of the relay answers with. */
 export const RELAY_ERRORS = {
-  noClient: { status: 503, code: 'no_client', message: 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry', headers: { 'retry-after': '5' } },
+  noClient: {
+    status: 503,
+    code: 'no_client',
+    message: 'no listener is connected to this channel; start `webhooks-cli listen --relay …` and retry',
+    headers: { 'retry-after': '5' },
+  },
   /** For a channel held on another instance while Redis is away (own channels keep working). */
   redisUnavailable: {
     status: 503,
     code: 'redis_unavailable',
-    message: 'this relay instance lost its link to Redis, so it cannot reach listeners on other instances; retry shortly',
+    message:
+      'this relay instance lost its link to Redis, so it cannot reach listeners on other instances; retry shortly',
     headers: { 'retry-after': '5', 'x-relay-error': 'redis unavailable' },
   },
-  clientUnreachable: { status: 502, code: 'client_unreachable', message: 'the tunnel to the listener broke while sending; the sender should retry' },
-  clientGone: { status: 502, code: 'client_gone', message: 'the listener disconnected before answering; the sender should retry' },
+  clientUnreachable: {
+    status: 502,
+    code: 'client_unreachable',
+    message: 'the tunnel to the listener broke while sending; the sender should retry',
+  },
+  clientGone: {
+    status: 502,
+    code: 'client_gone',
+    message: 'the listener disconnected before answering; the sender should retry',
+  },
 } satisfies Record<string, RelayError>;
 
-export function sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { ...headers, ...RELAYED_ANSWER_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    ...RELAYED_ANSWER_HEADERS,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
 /** The relay's own error; `headers` such as Retry-After or Allow. */
-export function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
-  sendJson(res, status, { error: { code, message } }, { ...headers, 'x-relay-error': headers['x-relay-error'] ?? code });
+  sendJson(
+    res,
+    status,
+    { error: { code, message } },
+    { ...headers, 'x-relay-error': headers['x-relay-error'] ?? code },
+  );
 }
 
 /** A relay error as the fields of a response frame, for a sender waiting on another instance (see redis-bridge.ts). */
-export function errorAnswer({ status, code, message, headers }: RelayError): { status: number; headers: Record<string, string>; body: Buffer } {
-  return { status, headers: { ...headers, 'content-type': 'application/json', 'x-relay-error': headers?.['x-relay-error'] ?? code }, body: Buffer.from(JSON.stringify({ error: { code, message } })) };
+export function errorAnswer({ status, code, message, headers }: RelayError): {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+} {
+  return {
+    status,
+    headers: { ...headers, 'content-type': 'application/json', 'x-relay-error': headers?.['x-relay-error'] ?? code },
+    body: Buffer.from(JSON.stringify({ error: { code, message } })),
+  };
 }
 
 export function refuseUpgrade(socket: Socket, status: number, code: string, message: string): void {

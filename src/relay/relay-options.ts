@@ -47,7 +47,9 @@ export const RELAY_DEFAULTS = {
   maxPendingPerChannel: 100,
 } as const;
 
-export type RelaySettings = Required<Omit<RelayOptions, 'publicUrl' | 'access' | 'redisUrl' | 'log' | 'host' | 'port' | 'requestTimeoutMs'>> & { publicUrl?: string };
+export type RelaySettings = Required<
+  Omit<RelayOptions, 'publicUrl' | 'access' | 'redisUrl' | 'log' | 'host' | 'port' | 'requestTimeoutMs'>
+> & { publicUrl?: string };
 
 /** `options` with every default filled in (methods upper-cased). */
 export function relaySettings(options: RelayOptions): RelaySettings {
@@ -72,14 +74,19 @@ export function requireRedisUrl(value: string | undefined): string | undefined {
   } catch {
     protocol = undefined;
   }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new UsageError(`--redis "${redactUrl(value)}" is not a redis:// or rediss:// URL`, 'e.g. --redis redis://127.0.0.1:6379');
+  if (protocol !== 'redis:' && protocol !== 'rediss:')
+    throw new UsageError(
+      `--redis "${redactUrl(value)}" is not a redis:// or rediss:// URL`,
+      'e.g. --redis redis://127.0.0.1:6379',
+    );
   return value;
 }
 
 export function requireMethods(methods: string[]): string[] {
   const upper = methods.map((m) => m.toUpperCase());
   const bad = upper.find((m) => !/^[A-Z]+$/.test(m));
-  if (bad !== undefined || upper.length === 0) throw new UsageError(`--methods "${methods.join(',')}" is not a list of HTTP methods`, 'e.g. --methods POST,PUT');
+  if (bad !== undefined || upper.length === 0)
+    throw new UsageError(`--methods "${methods.join(',')}" is not a list of HTTP methods`, 'e.g. --methods POST,PUT');
   return upper;
 }
 
@@ -87,7 +94,13 @@ export function requireMethods(methods: string[]): string[] {
  * The relay's keys. With none, the relay runs open on a loopback address (and says so); on any
  * other address only with --open, since anyone who can reach it could serve from its domain.
  */
-export function openRelayAccess(options: { keysFlag?: string; env?: NodeJS.ProcessEnv; host: string; open: boolean; log: RelayLogger }): RelayAccess {
+export function openRelayAccess(options: {
+  keysFlag?: string;
+  env?: NodeJS.ProcessEnv;
+  host: string;
+  open: boolean;
+  log: RelayLogger;
+}): RelayAccess {
   const path = relayKeysPath(options.keysFlag, options.env);
   const access = new RelayAccess(path, { onError: (message) => options.log('warn', message) });
   if (!access.required && !options.open && !isLoopbackHost(options.host)) {
@@ -102,8 +115,16 @@ export function openRelayAccess(options: { keysFlag?: string; env?: NodeJS.Proce
 /** Once listening on `url`: whether listeners need a key, in one log line. */
 export function logAccess(access: RelayAccess, url: string, log: RelayLogger): void {
   if (access.required) {
-    log('info', `${access.liveKeyCount} live relay key(s) in ${access.path}: listeners must present one (--relay-key); changes to the file apply without a restart`, { keys: access.liveKeyCount });
+    log(
+      'info',
+      `${access.liveKeyCount} live relay key(s) in ${access.path}: listeners must present one (--relay-key); changes to the file apply without a restart`,
+      { keys: access.liveKeyCount },
+    );
   } else {
-    log('warn', `running open: no relay keys in ${access.path}, so anyone who can reach ${url} can open a channel (add one with: webhooks-cli relay keys add NAME)`, { open: true });
+    log(
+      'warn',
+      `running open: no relay keys in ${access.path}, so anyone who can reach ${url} can open a channel (add one with: webhooks-cli relay keys add NAME)`,
+      { open: true },
+    );
   }
 }

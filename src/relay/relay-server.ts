@@ -20,16 +20,23 @@ import { endToEndHeaders } from '../core/http-headers.js';
 import { answerClientError } from '../http/socket-answer.js';
 import { splitChannelPath } from '../tunnel/channel-paths.js';
 import { decodeFrame, encodeFrame, type ResponseFrame } from '../tunnel/frame-codec.js';
-import { PendingSenders } from './pending-senders.js';
 import type { RelayAccess } from './admission.js';
-import { relaySettings, type RelayLogger, type RelayOptions, type RelaySettings } from './relay-options.js';
-import { RELAY_ERRORS, errorAnswer, relayedAnswerHeaders, sendError, sendJson, type RelayError } from './relay-answers.js';
 import type { RelayChannel } from './channel.js';
-import { TunnelConnections } from './tunnel-connections.js';
 import { RelayMetrics } from './metrics.js';
-import { takeInBody } from './request-body.js';
+import { PendingSenders } from './pending-senders.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RedisBridge } from './redis-bridge.js';
+import {
+  errorAnswer,
+  RELAY_ERRORS,
+  type RelayError,
+  relayedAnswerHeaders,
+  sendError,
+  sendJson,
+} from './relay-answers.js';
+import { type RelayLogger, type RelayOptions, type RelaySettings, relaySettings } from './relay-options.js';
+import { takeInBody } from './request-body.js';
+import { TunnelConnections } from './tunnel-connections.js';
 
 export interface RelayStats {
   channels: number;
@@ -59,7 +66,10 @@ export class RelayServer {
     this.limiter = new RateLimiter(this.settings.rateLimit);
     this.access = options.access;
     this.log = options.log ?? (() => {});
-    this.metrics = new RelayMetrics({ stats: () => this.stats(), redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined) });
+    this.metrics = new RelayMetrics({
+      stats: () => this.stats(),
+      redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined),
+    });
     this.listeners = new TunnelConnections({
       settings: this.settings,
       access: this.access,
@@ -68,16 +78,22 @@ export class RelayServer {
       answer: (channel, frame, raw) => this.route(channel, frame, raw),
       gone: (channel) => this.failInFlight(channel, RELAY_ERRORS.clientGone),
     });
-    this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) => this.handleHttp(req, res));
+    this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) =>
+      this.handleHttp(req, res),
+    );
     // An Expect other than 100-continue: node would answer 417 itself; the listener is the one to answer.
-    this.http.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => this.handleHttp(req, res));
+    this.http.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) =>
+      this.handleHttp(req, res),
+    );
     this.http.on('upgrade', (req, socket, head) => this.listeners.upgrade(req, socket as Socket, head));
     this.http.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
     // The relay's own answers carry `x-relay-error` so they are never mistaken for the listener's.
-    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, { headers: ({ code }) => ({ 'X-Relay-Error': code }) }));
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+      answerClientError(err, socket, { headers: ({ code }) => ({ 'X-Relay-Error': code }) }),
+    );
   }
 
   /** Connects to Redis (if asked), then listens; rejects with a UserError for Redis or the listen error (e.g. EADDRINUSE). */
@@ -133,7 +149,8 @@ export class RelayServer {
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
     this.access?.close();
-    for (const sender of this.pending.takeAll()) sendError(sender.res, 503, 'relay_closing', 'the relay is shutting down; retry shortly', { 'retry-after': '1' });
+    for (const sender of this.pending.takeAll())
+      sendError(sender.res, 503, 'relay_closing', 'the relay is shutting down; retry shortly', { 'retry-after': '1' });
     this.listeners.closeAll();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     // Give the close frames a moment to leave, then cut whatever is still open.
@@ -149,13 +166,26 @@ export class RelayServer {
     const url = req.url ?? '/';
     if (req.method === 'GET' && (url === '/healthz' || url === '/metrics')) {
       req.resume();
-      if (url === '/healthz') sendJson(res, 200, { ok: true, ...this.stats(), ...(this.bridge ? { redis: this.bridge.up ? 'up' : 'down' } : {}) });
-      else void this.metrics.text().then((text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text));
+      if (url === '/healthz')
+        sendJson(res, 200, {
+          ok: true,
+          ...this.stats(),
+          ...(this.bridge ? { redis: this.bridge.up ? 'up' : 'down' } : {}),
+        });
+      else
+        void this.metrics
+          .text()
+          .then((text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text));
       return;
     }
     const target = splitChannelPath(url);
     if (!target) {
-      sendError(res, 404, 'unknown_path', 'no channel in this URL; webhook URLs look like /ch_<22 characters>, as printed by `webhooks-cli listen --relay`');
+      sendError(
+        res,
+        404,
+        'unknown_path',
+        'no channel in this URL; webhook URLs look like /ch_<22 characters>, as printed by `webhooks-cli listen --relay`',
+      );
       req.resume();
       return;
     }
@@ -167,13 +197,17 @@ export class RelayServer {
       req.resume();
     };
     if (!this.methods.has(req.method ?? '')) {
-      refuse(405, 'method_not_allowed', `this relay passes on only ${[...this.methods].join(', ')}`, { allow: [...this.methods].join(', ') });
+      refuse(405, 'method_not_allowed', `this relay passes on only ${[...this.methods].join(', ')}`, {
+        allow: [...this.methods].join(', '),
+      });
       return;
     }
     const rate = this.limiter.take(target.channel, Date.now());
     if (!rate.ok) {
       this.metrics.rateLimited();
-      refuse(429, 'rate_limited', `over this channel's ${this.settings.rateLimit} requests a second`, { 'retry-after': String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000))) });
+      refuse(429, 'rate_limited', `over this channel's ${this.settings.rateLimit} requests a second`, {
+        'retry-after': String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000))),
+      });
       return;
     }
     takeInBody(req, this.settings.maxBodyBytes, {
@@ -185,7 +219,14 @@ export class RelayServer {
     });
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, channelId: string, rest: string, body: Buffer, started: number): void {
+  private forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    channelId: string,
+    rest: string,
+    body: Buffer,
+    started: number,
+  ): void {
     const method = req.method ?? 'POST';
     const line = `${method} /${channelId}${rest}`;
     const fail = ({ status, code, message, headers }: RelayError) => {
@@ -197,15 +238,31 @@ export class RelayServer {
     if (!connection && !this.bridge) return fail(RELAY_ERRORS.noClient);
     if (!connection && !this.bridge!.up) return fail(RELAY_ERRORS.redisUnavailable);
     if (this.pending.countFor(channelId) >= this.settings.maxPendingPerChannel) {
-      return fail({ status: 503, code: 'listener_busy', message: `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`, headers: { 'retry-after': '1' } });
+      return fail({
+        status: 503,
+        code: 'listener_busy',
+        message: `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`,
+        headers: { 'retry-after': '1' },
+      });
     }
     const id = `${this.instanceId}-${(this.requestCounter++).toString(36)}`;
-    this.pending.add(id, { res, channel: channelId, method, path: rest, started }, this.settings.answerTimeoutMs, () => this.timeOut(id));
+    this.pending.add(id, { res, channel: channelId, method, path: rest, started }, this.settings.answerTimeoutMs, () =>
+      this.timeOut(id),
+    );
     // A sender that hangs up no longer needs an answer; a late one is then dropped quietly.
     res.on('close', () => {
       if (!res.writableFinished && this.pending.isWaiting(id, res)) this.pending.take(id);
     });
-    const frame = encodeFrame({ kind: 'request', id, method, path: rest, headers: endToEndHeaders(req.headers), remoteAddress: req.socket.remoteAddress ?? null, timeoutMs: this.settings.answerTimeoutMs, body });
+    const frame = encodeFrame({
+      kind: 'request',
+      id,
+      method,
+      path: rest,
+      headers: endToEndHeaders(req.headers),
+      remoteAddress: req.socket.remoteAddress ?? null,
+      timeoutMs: this.settings.answerTimeoutMs,
+      body,
+    });
     const lost = (error: RelayError) => {
       if (this.pending.take(id)) fail(error);
     };
@@ -227,25 +284,48 @@ export class RelayServer {
   private timeOut(id: string): void {
     const sender = this.pending.take(id);
     if (!sender) return;
-    this.log('warn', `${sender.method} /${sender.channel}${sender.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`, { channel: sender.channel, status: 504 });
-    sendError(sender.res, 504, 'client_timeout', `the listener did not answer within ${this.settings.answerTimeoutMs} ms`);
+    this.log(
+      'warn',
+      `${sender.method} /${sender.channel}${sender.path}: no answer within ${this.settings.answerTimeoutMs} ms (504)`,
+      { channel: sender.channel, status: 504 },
+    );
+    sendError(
+      sender.res,
+      504,
+      'client_timeout',
+      `the listener did not answer within ${this.settings.answerTimeoutMs} ms`,
+    );
   }
 
   /** Passes `frame`, the answer to a sender waiting here on `channelId`, to that sender. */
   private answerSender(channelId: string, frame: ResponseFrame): void {
     if (this.pending.channelOf(frame.id) !== channelId) {
-      this.log('info', `late or unknown answer ${frame.id} on /${channelId} ignored (its sender already got an answer or left)`, { channel: channelId });
+      this.log(
+        'info',
+        `late or unknown answer ${frame.id} on /${channelId} ignored (its sender already got an answer or left)`,
+        { channel: channelId },
+      );
       return;
     }
     const sender = this.pending.take(frame.id)!;
     const ms = Math.round((performance.now() - sender.started) * 10) / 10;
     try {
-      sender.res.writeHead(frame.status, { ...relayedAnswerHeaders(frame.headers), 'content-length': String(frame.body.length) });
+      sender.res.writeHead(frame.status, {
+        ...relayedAnswerHeaders(frame.headers),
+        'content-length': String(frame.body.length),
+      });
       sender.res.end(frame.body);
-      this.log('info', `${sender.method} /${channelId}${sender.path} → ${frame.status} (${ms} ms)`, { channel: channelId, status: frame.status, ms });
+      this.log('info', `${sender.method} /${channelId}${sender.path} → ${frame.status} (${ms} ms)`, {
+        channel: channelId,
+        status: frame.status,
+        ms,
+      });
     } catch (err) {
       // writeHead throws on header names or values node will not send; the sender still gets an answer.
-      this.log('warn', `answer on /${channelId} has an invalid header (${(err as Error).message}) (502)`, { channel: channelId, status: 502 });
+      this.log('warn', `answer on /${channelId} has an invalid header (${(err as Error).message}) (502)`, {
+        channel: channelId,
+        status: 502,
+      });
       if (!sender.res.headersSent) {
         sender.res.removeHeader('content-length');
         sendError(sender.res, 502, 'bad_answer', 'the listener answered with an invalid header');
@@ -271,7 +351,10 @@ export class RelayServer {
       }
       const sender = this.pending.take(id);
       if (!sender) continue;
-      this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${error.message} (${error.status})`, { channel: channel.id, status: error.status });
+      this.log('warn', `${sender.method} /${channel.id}${sender.path}: ${error.message} (${error.status})`, {
+        channel: channel.id,
+        status: error.status,
+      });
       sendError(sender.res, error.status, error.code, error.message, error.headers);
     }
     channel.inFlight.clear();
@@ -286,7 +369,8 @@ export class RelayServer {
     if (!decoded.ok || decoded.frame.kind !== 'request' || this.bridge!.isOwnRequest(decoded.frame.id)) return;
     const { id, timeoutMs } = decoded.frame;
     const channel = this.listeners.get(channelId);
-    const reply = (error: RelayError) => this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
+    const reply = (error: RelayError) =>
+      this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
     if (!channel?.connection) return reply(RELAY_ERRORS.noClient);
     channel.inFlight.set(id, Date.now() + timeoutMs);
     channel.connection.socket.send(raw, { binary: true }, (err) => {
@@ -297,7 +381,7 @@ export class RelayServer {
   /** An answer, through Redis, for a sender waiting here. */
   private relayedAnswer(id: string, channelId: string, raw: Buffer): void {
     const decoded = decodeFrame(raw);
-    if (decoded.ok && decoded.frame.kind === 'response' && decoded.frame.id === id) this.answerSender(channelId, decoded.frame);
+    if (decoded.ok && decoded.frame.kind === 'response' && decoded.frame.id === id)
+      this.answerSender(channelId, decoded.frame);
   }
-
 }

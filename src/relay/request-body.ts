@@ -1,7 +1,11 @@
 /** Reading a sender's body within the relay's limit: whole before it is forwarded, cut off (413) the moment it is over. */
 import type http from 'node:http';
 
-export function takeInBody(req: http.IncomingMessage, maxBodyBytes: number, on: { tooLarge: () => void; complete: (body: Buffer) => void }): void {
+export function takeInBody(
+  req: http.IncomingMessage,
+  maxBodyBytes: number,
+  on: { tooLarge: () => void; complete: (body: Buffer) => void },
+): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBodyBytes) return on.tooLarge();
   const chunks: Buffer[] = [];

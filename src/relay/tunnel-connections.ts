@@ -6,14 +6,20 @@
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, decodeFrame, encodeFrame, type ResponseFrame } from '../tunnel/frame-codec.js';
+import { type WebSocket, WebSocketServer } from 'ws';
+import {
+  CLOSE_KEY_REFUSED,
+  CLOSE_REPLACED,
+  decodeFrame,
+  encodeFrame,
+  type ResponseFrame,
+} from '../tunnel/frame-codec.js';
 import type { RelayAccess } from './admission.js';
 import { admit, publicBase } from './admission.js';
-import { refuseUpgrade } from './relay-answers.js';
-import { RelayChannel, type ChannelConnection } from './channel.js';
-import type { RelayLogger, RelaySettings } from './relay-options.js';
+import { type ChannelConnection, RelayChannel } from './channel.js';
 import type { RedisBridge } from './redis-bridge.js';
+import { refuseUpgrade } from './relay-answers.js';
+import type { RelayLogger, RelaySettings } from './relay-options.js';
 
 /** Room for a frame's metadata on top of the body limit. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -35,7 +41,11 @@ export class TunnelConnections {
   readonly wss: WebSocketServer;
 
   constructor(private readonly options: TunnelConnectionsOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.settings.maxBodyBytes + FRAME_OVERHEAD_BYTES,
+      perMessageDeflate: false,
+    });
   }
 
   get(channelId: string): RelayChannel | undefined {
@@ -75,39 +85,77 @@ export class TunnelConnections {
     channel.inFlight.clear();
     channel.connection = undefined;
     if (connection) {
-      this.options.log('warn', `channel ${channelId}: a newer connection on another instance replaced this one`, { channel: channelId });
+      this.options.log('warn', `channel ${channelId}: a newer connection on another instance replaced this one`, {
+        channel: channelId,
+      });
       connection.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
     }
     this.forgetIfIdle(channel);
   }
 
   upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
-    const admission = admit(req, this.options.access, (sha256, except) => this.channelsHeldWith(sha256, except), this.options.settings.maxChannelsPerKey);
+    const admission = admit(
+      req,
+      this.options.access,
+      (sha256, except) => this.channelsHeldWith(sha256, except),
+      this.options.settings.maxChannelsPerKey,
+    );
     if (!admission.ok) {
       this.options.log('warn', admission.log, { refused: true });
       refuseUpgrade(socket, admission.status, admission.code, admission.message);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.attach(ws, admission.channel, admission.newToken, admission.key, publicBase(this.options.settings.publicUrl, req)));
+    this.wss.handleUpgrade(
+      req,
+      socket,
+      head,
+      (ws) =>
+        void this.attach(
+          ws,
+          admission.channel,
+          admission.newToken,
+          admission.key,
+          publicBase(this.options.settings.publicUrl, req),
+        ),
+    );
   }
 
   private channelsHeldWith(sha256: string, except: string): number {
     let held = 0;
-    for (const channel of this.#channels.values()) if (channel.id !== except && channel.connection?.keySha256 === sha256) held += 1;
+    for (const channel of this.#channels.values())
+      if (channel.id !== except && channel.connection?.keySha256 === sha256) held += 1;
     return held;
   }
 
-  private async attach(socket: WebSocket, channelId: string, newToken: string | undefined, key: { name: string; sha256: string } | undefined, publicBase: string): Promise<void> {
+  private async attach(
+    socket: WebSocket,
+    channelId: string,
+    newToken: string | undefined,
+    key: { name: string; sha256: string } | undefined,
+    publicBase: string,
+  ): Promise<void> {
     const channel = this.channelFor(channelId);
     const previous = channel.connection;
-    const connection: ChannelConnection = { socket, alive: true, keySha256: key?.sha256, keyName: key?.name, stamp: 0n };
+    const connection: ChannelConnection = {
+      socket,
+      alive: true,
+      keySha256: key?.sha256,
+      keyName: key?.name,
+      stamp: 0n,
+    };
     channel.connection = connection;
     channel.stopGrace();
     if (previous) {
-      this.options.log('warn', `channel ${channelId}: a newer connection replaced the previous one`, { channel: channelId });
+      this.options.log('warn', `channel ${channelId}: a newer connection replaced the previous one`, {
+        channel: channelId,
+      });
       previous.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
     }
-    this.options.log('info', `channel ${channelId} connected${newToken ? ' (new channel)' : ''}${key ? ` with key "${key.name}"` : ''}`, { channel: channelId, connected: true, key: key?.name });
+    this.options.log(
+      'info',
+      `channel ${channelId} connected${newToken ? ' (new channel)' : ''}${key ? ` with key "${key.name}"` : ''}`,
+      { channel: channelId, connected: true, key: key?.name },
+    );
 
     socket.on('pong', () => {
       connection.alive = true;
@@ -122,7 +170,11 @@ export class TunnelConnections {
     socket.on('close', (code) => {
       if (channel.connection !== connection) return;
       channel.connection = undefined;
-      this.options.log('info', `channel ${channelId} disconnected (code ${code})`, { channel: channelId, connected: false, code });
+      this.options.log('info', `channel ${channelId} disconnected (code ${code})`, {
+        channel: channelId,
+        connected: false,
+        code,
+      });
       if (channel.inFlight.size > 0) {
         // Answers may still come over a reconnection (the client keeps unsent ones); give it a moment.
         channel.startGrace(this.options.settings.reconnectGraceMs, () => {
@@ -138,19 +190,34 @@ export class TunnelConnections {
     if (bridge) connection.stamp = await bridge.hold(channelId);
     if (channel.connection !== connection) return;
     socket.send(
-      encodeFrame({ kind: 'hello', channel: channelId, token: newToken, publicUrl: `${publicBase}/${channelId}`, pingIntervalMs: this.options.settings.pingIntervalMs, maxBodyBytes: this.options.settings.maxBodyBytes }),
+      encodeFrame({
+        kind: 'hello',
+        channel: channelId,
+        token: newToken,
+        publicUrl: `${publicBase}/${channelId}`,
+        pingIntervalMs: this.options.settings.pingIntervalMs,
+        maxBodyBytes: this.options.settings.maxBodyBytes,
+      }),
       { binary: true },
     );
   }
 
   private receive(channel: RelayChannel, data: Buffer, isBinary: boolean): void {
-    const decoded = isBinary ? decodeFrame(data) : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
+    const decoded = isBinary
+      ? decodeFrame(data)
+      : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
     if (!decoded.ok) {
-      this.options.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, { channel: channel.id, malformed: true });
+      this.options.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, {
+        channel: channel.id,
+        malformed: true,
+      });
       return;
     }
     if (decoded.frame.kind !== 'response') {
-      this.options.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, { channel: channel.id, malformed: true });
+      this.options.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, {
+        channel: channel.id,
+        malformed: true,
+      });
       return;
     }
     this.options.answer(channel, decoded.frame, data);
@@ -161,8 +228,13 @@ export class TunnelConnections {
     for (const channel of this.#channels.values()) {
       const connection = channel.connection;
       if (!connection || this.options.access!.stillAdmits(connection.keySha256)) continue;
-      const why = connection.keyName ? `relay key "${connection.keyName}" was revoked` : 'this relay now requires a key';
-      this.options.log('warn', `channel ${channel.id}: ${why}; disconnecting its listener`, { channel: channel.id, key: connection.keyName });
+      const why = connection.keyName
+        ? `relay key "${connection.keyName}" was revoked`
+        : 'this relay now requires a key';
+      this.options.log('warn', `channel ${channel.id}: ${why}; disconnecting its listener`, {
+        channel: channel.id,
+        key: connection.keyName,
+      });
       connection.socket.close(CLOSE_KEY_REFUSED, why);
     }
   }
@@ -177,7 +249,9 @@ export class TunnelConnections {
         continue;
       }
       if (!connection.alive) {
-        this.options.log('warn', `channel ${channel.id}: no pong since the last ping, dropping the connection`, { channel: channel.id });
+        this.options.log('warn', `channel ${channel.id}: no pong since the last ping, dropping the connection`, {
+          channel: channel.id,
+        });
         connection.socket.terminate();
         continue;
       }

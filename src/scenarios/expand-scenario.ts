@@ -18,7 +18,11 @@ export interface ScenarioDelivery {
 
 /** `prefix_` and 12 hex digits for each variable, in the order they are declared. */
 export function generateIds(variables: Record<string, string>, random: SeededRandom): Record<string, string> {
-  const hex = (digits: number) => random.int(0, 16 ** digits - 1).toString(16).padStart(digits, '0');
+  const hex = (digits: number) =>
+    random
+      .int(0, 16 ** digits - 1)
+      .toString(16)
+      .padStart(digits, '0');
   return Object.fromEntries(Object.entries(variables).map(([name, prefix]) => [name, `${prefix}_${hex(6)}${hex(6)}`]));
 }
 

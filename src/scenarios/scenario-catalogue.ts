@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
 import { packageFile } from '../package-files.js';
+import { parseScenario, type Scenario, ScenarioError } from './scenario.js';
 
 export const BUILT_IN_SCENARIOS = ['product-lifecycle', 'shopping-journey', 'bulk-import'] as const;
 
@@ -37,7 +37,11 @@ export function loadScenario(nameOrFile: string): LoadedScenario {
     throw new ScenarioError(
       nameOrFile,
       undefined,
-      looksLikeName ? 'is neither a built-in scenario nor a file' : code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (err as Error).message})`,
+      looksLikeName
+        ? 'is neither a built-in scenario nor a file'
+        : code === 'ENOENT'
+          ? 'no such file'
+          : `cannot be read (${code ?? (err as Error).message})`,
       `built in: ${BUILT_IN_SCENARIOS.join(', ')} (webhooks-cli scenarios list); or give the path of a scenario file`,
     );
   }

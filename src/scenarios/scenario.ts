@@ -23,7 +23,12 @@ export interface Scenario {
 
 /** A scenario that cannot be sent, with where (`step 2, "event"`) and how to fix it. */
 export class ScenarioError extends Error {
-  constructor(readonly source: string, readonly where: string | undefined, readonly problem: string, readonly hint?: string) {
+  constructor(
+    readonly source: string,
+    readonly where: string | undefined,
+    readonly problem: string,
+    readonly hint?: string,
+  ) {
     super(`scenario ${source}${where ? `, ${where}` : ''}: ${problem}`);
     this.name = 'ScenarioError';
   }
@@ -43,21 +48,37 @@ export function parseScenario(text: string, source: string, fallbackName: string
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ScenarioError(source, undefined, `not valid JSON (${(err as Error).message})`, 'fix the JSON; `webhooks-cli scenarios show product-lifecycle` prints an example');
+    throw new ScenarioError(
+      source,
+      undefined,
+      `not valid JSON (${(err as Error).message})`,
+      'fix the JSON; `webhooks-cli scenarios show product-lifecycle` prints an example',
+    );
   }
   const fail: Fail = (where, problem, hint) => {
     throw new ScenarioError(source, where, problem, hint);
   };
-  if (!isObject(json)) return fail(undefined, 'must be a JSON object with "steps"', 'see `webhooks-cli scenarios show product-lifecycle`');
+  if (!isObject(json))
+    return fail(undefined, 'must be a JSON object with "steps"', 'see `webhooks-cli scenarios show product-lifecycle`');
   const unknownTop = Object.keys(json).find((k) => !TOP_FIELDS.includes(k));
-  if (unknownTop) fail(`"${unknownTop}"`, 'unknown field', `a scenario has ${TOP_FIELDS.slice(1).join(', ')}${nearHint(unknownTop, TOP_FIELDS)}`);
+  if (unknownTop)
+    fail(
+      `"${unknownTop}"`,
+      'unknown field',
+      `a scenario has ${TOP_FIELDS.slice(1).join(', ')}${nearHint(unknownTop, TOP_FIELDS)}`,
+    );
   const name = json.name ?? fallbackName;
-  if (json.name !== undefined && (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name))) fail('"name"', 'must be lower-case letters, digits and dashes', 'e.g. "name": "checkout-flow"');
+  if (json.name !== undefined && (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)))
+    fail('"name"', 'must be lower-case letters, digits and dashes', 'e.g. "name": "checkout-flow"');
   const description = json.description ?? '';
   if (typeof description !== 'string') fail('"description"', 'must be a string');
   const variables = parseVariables(json.variables, fail);
   if (!Array.isArray(json.steps) || json.steps.length === 0) {
-    fail('"steps"', json.steps === undefined ? 'is missing' : 'must be a non-empty array', 'list the deliveries in order, e.g. "steps": [{ "event": "catalog.product.created" }]');
+    fail(
+      '"steps"',
+      json.steps === undefined ? 'is missing' : 'must be a non-empty array',
+      'list the deliveries in order, e.g. "steps": [{ "event": "catalog.product.created" }]',
+    );
   }
   const steps = (json.steps as unknown[]).map((raw, i) => parseStep(raw, `step ${i + 1}`, variables, fail));
   return { name: name as string, description: description as string, variables, steps };
@@ -67,27 +88,50 @@ type Fail = (where: string | undefined, problem: string, hint?: string) => never
 
 function parseVariables(raw: unknown, fail: Fail): Record<string, string> {
   if (raw === undefined) return {};
-  if (!isObject(raw)) return fail('"variables"', 'must be an object of name: id prefix', 'e.g. "variables": { "product": "prod" }');
+  if (!isObject(raw))
+    return fail('"variables"', 'must be an object of name: id prefix', 'e.g. "variables": { "product": "prod" }');
   for (const [name, prefix] of Object.entries(raw)) {
-    if (!VARIABLE_NAME.test(name) || name === 'n') fail(`variables."${name}"`, 'is not a usable variable name', 'use letters, digits and _ (and not "n", which is the repetition number)');
-    if (typeof prefix !== 'string' || !ID_PREFIX.test(prefix)) fail(`variables."${name}"`, `must be an id prefix such as "prod" (got ${JSON.stringify(prefix)})`, 'lower-case letters and digits; the id is the prefix, _ and 12 hex digits');
+    if (!VARIABLE_NAME.test(name) || name === 'n')
+      fail(
+        `variables."${name}"`,
+        'is not a usable variable name',
+        'use letters, digits and _ (and not "n", which is the repetition number)',
+      );
+    if (typeof prefix !== 'string' || !ID_PREFIX.test(prefix))
+      fail(
+        `variables."${name}"`,
+        `must be an id prefix such as "prod" (got ${JSON.stringify(prefix)})`,
+        'lower-case letters and digits; the id is the prefix, _ and 12 hex digits',
+      );
   }
   return raw as Record<string, string>;
 }
 
 function parseStep(raw: unknown, where: string, variables: Record<string, string>, fail: Fail): ScenarioStep {
-  if (!isObject(raw)) return fail(where, 'must be an object such as { "event": "catalog.product.created", "set": { … } }');
+  if (!isObject(raw))
+    return fail(where, 'must be an object such as { "event": "catalog.product.created", "set": { … } }');
   const unknown = Object.keys(raw).find((k) => !STEP_FIELDS.includes(k));
-  if (unknown) fail(`${where}, "${unknown}"`, 'unknown field', `a step has ${STEP_FIELDS.join(', ')}${nearHint(unknown, STEP_FIELDS)}`);
+  if (unknown)
+    fail(
+      `${where}, "${unknown}"`,
+      'unknown field',
+      `a step has ${STEP_FIELDS.join(', ')}${nearHint(unknown, STEP_FIELDS)}`,
+    );
   const { event, set = {}, repeat = 1 } = raw;
-  if (event === undefined) fail(`${where}, "event"`, 'is missing', 'name the event type, e.g. "event": "catalog.product.created"');
+  if (event === undefined)
+    fail(`${where}, "event"`, 'is missing', 'name the event type, e.g. "event": "catalog.product.created"');
   if (typeof event !== 'string' || !isEventType(event)) {
     const near = typeof event === 'string' ? suggestEventTypes(event) : [];
-    fail(`${where}, "event"`, `unknown event type ${JSON.stringify(event)}`, near.length ? `did you mean ${near.join(' or ')}?` : `webhooks-cli events list shows all ${EVENT_TYPES.length}`);
+    fail(
+      `${where}, "event"`,
+      `unknown event type ${JSON.stringify(event)}`,
+      near.length ? `did you mean ${near.join(' or ')}?` : `webhooks-cli events list shows all ${EVENT_TYPES.length}`,
+    );
   }
   if (!isObject(set)) fail(`${where}, "set"`, 'must be an object of "path": value', 'e.g. "set": { "data.price": 10 }');
   for (const [path, value] of Object.entries(set as Record<string, unknown>)) {
-    if (path.split('.').some((segment) => segment === '')) fail(`${where}, "set"."${path}"`, 'is not a dotted path', 'e.g. "data.attributes.color"');
+    if (path.split('.').some((segment) => segment === ''))
+      fail(`${where}, "set"."${path}"`, 'is not a dotted path', 'e.g. "data.attributes.color"');
     checkReferences(value, variables, (problem, hint) => fail(`${where}, "set"."${path}"`, problem, hint));
   }
   if (!Number.isInteger(repeat) || (repeat as number) < 1 || (repeat as number) > MAX_REPEAT) {
@@ -97,7 +141,11 @@ function parseStep(raw: unknown, where: string, variables: Record<string, string
 }
 
 /** Every `{{…}}` in the strings of `value` must name a variable, `n` or `count:EVENT`. */
-function checkReferences(value: unknown, variables: Record<string, string>, fail: (problem: string, hint?: string) => never): void {
+function checkReferences(
+  value: unknown,
+  variables: Record<string, string>,
+  fail: (problem: string, hint?: string) => never,
+): void {
   if (typeof value === 'string') {
     for (const [, ref] of value.matchAll(REFERENCE)) {
       const name = ref!;
@@ -106,11 +154,23 @@ function checkReferences(value: unknown, variables: Record<string, string>, fail
         const type = name.slice('count:'.length);
         if (isEventType(type)) continue;
         const near = suggestEventTypes(type);
-        fail(`{{${name}}} counts an unknown event type`, near.length ? `did you mean {{count:${near[0]}}}?` : 'use {{count:EVENT}} with one of `webhooks-cli events list`');
+        fail(
+          `{{${name}}} counts an unknown event type`,
+          near.length
+            ? `did you mean {{count:${near[0]}}}?`
+            : 'use {{count:EVENT}} with one of `webhooks-cli events list`',
+        );
       }
       const declared = Object.keys(variables);
       const near = closestMatches(name, declared, 1);
-      fail(`unknown variable {{${name}}}`, near.length ? `did you mean {{${near[0]}}}?` : declared.length ? `declared: ${declared.join(', ')}; or declare it in "variables"` : 'declare it in "variables", e.g. { "product": "prod" }');
+      fail(
+        `unknown variable {{${name}}}`,
+        near.length
+          ? `did you mean {{${near[0]}}}?`
+          : declared.length
+            ? `declared: ${declared.join(', ')}; or declare it in "variables"`
+            : 'declare it in "variables", e.g. { "product": "prod" }',
+      );
     }
   } else if (Array.isArray(value)) {
     for (const item of value) checkReferences(item, variables, fail);

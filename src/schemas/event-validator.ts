@@ -6,11 +6,13 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as formatsModule from 'ajv-formats';
 import { isEventType } from '../core/events.js';
-import { eventSchema } from './event-schemas.js';
 import type { SchemaIssue } from '../core/schema-issue.js';
+import { eventSchema } from './event-schemas.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its type is the module object.
-const addFormats = ((formatsModule as unknown as { default: unknown }).default ?? formatsModule) as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((formatsModule as unknown as { default: unknown }).default ?? formatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 export class EventValidator {
   readonly #ajv: Ajv2020;
@@ -35,9 +37,17 @@ export class EventValidator {
 
 /** One ajv error as a path people read (`data.items[0].sku`) and a message that names the rule. */
 function toIssue(error: ErrorObject): SchemaIssue {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const params = error.params as Record<string, unknown>;
-  const leaf = error.keyword === 'required' ? params.missingProperty : error.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
+  const leaf =
+    error.keyword === 'required'
+      ? params.missingProperty
+      : error.keyword === 'additionalProperties'
+        ? params.additionalProperty
+        : undefined;
   if (typeof leaf === 'string') segments.push(leaf);
   return { path: readablePath(segments), rule: error.keyword, message: describe(error, params) };
 }

@@ -25,12 +25,18 @@ export function arbitraryOf(schema: JsonSchema): fc.Arbitrary<unknown> {
       const item = arbitraryOf(schema.items as JsonSchema);
       const minLength = (schema.minItems as number | undefined) ?? 0;
       // Mostly short (empty when allowed), sometimes long; shrinking heads for the short ones.
-      return fc.oneof({ arbitrary: fc.array(item, { minLength, maxLength: minLength + 5 }), weight: 4 }, { arbitrary: fc.array(item, LONG_ARRAY), weight: 1 });
+      return fc.oneof(
+        { arbitrary: fc.array(item, { minLength, maxLength: minLength + 5 }), weight: 4 },
+        { arbitrary: fc.array(item, LONG_ARRAY), weight: 1 },
+      );
     }
     case 'string':
       return stringArbitrary(schema);
     case 'integer':
-      return fc.integer({ min: (schema.minimum as number | undefined) ?? Number.MIN_SAFE_INTEGER, max: (schema.maximum as number | undefined) ?? Number.MAX_SAFE_INTEGER });
+      return fc.integer({
+        min: (schema.minimum as number | undefined) ?? Number.MIN_SAFE_INTEGER,
+        max: (schema.maximum as number | undefined) ?? Number.MAX_SAFE_INTEGER,
+      });
     case 'number':
       return numberArbitrary(schema);
     case 'boolean':
@@ -78,13 +84,21 @@ function unusualText(minLength: number, maxLength: number): fc.Arbitrary<string>
 
 /** ISO-8601 UTC between years 0 and 9999, with or without milliseconds. */
 function dateTime(): fc.Arbitrary<string> {
-  const date = fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
-  return fc.tuple(date, fc.boolean()).map(([d, millis]) => (millis ? d.toISOString() : d.toISOString().replace(/\.\d{3}Z$/, 'Z')));
+  const date = fc.date({
+    min: new Date('0000-01-01T00:00:00.000Z'),
+    max: new Date('9999-12-31T23:59:59.999Z'),
+    noInvalidDate: true,
+  });
+  return fc
+    .tuple(date, fc.boolean())
+    .map(([d, millis]) => (millis ? d.toISOString() : d.toISOString().replace(/\.\d{3}Z$/, 'Z')));
 }
 
 function numberArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
   const min = schema.minimum as number | undefined;
   const max = schema.maximum as number | undefined;
   // Whole numbers, fractions and extremes (1e308, 5e-324) alike; never NaN or infinity (not JSON).
-  return fc.double({ min: min ?? -Number.MAX_VALUE, max: max ?? Number.MAX_VALUE, noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n));
+  return fc
+    .double({ min: min ?? -Number.MAX_VALUE, max: max ?? Number.MAX_VALUE, noNaN: true, noDefaultInfinity: true })
+    .map((n) => (Object.is(n, -0) ? 0 : n));
 }

@@ -47,7 +47,9 @@ ${EVENT_TYPES.map((type) => `  '${type}',`).join('\n')}
 
 /** The headers of every delivery (Node lower-cases them in \`req.headers\`). */
 export const WEBHOOK_HEADERS = {
-${Object.entries(HEADERS).map(([key, name]) => `  ${key}: '${name}',`).join('\n')}
+${Object.entries(HEADERS)
+  .map(([key, name]) => `  ${key}: '${name}',`)
+  .join('\n')}
 } as const;
 
 export type WebhookHeaderName = (typeof WEBHOOK_HEADERS)[keyof typeof WEBHOOK_HEADERS];

@@ -4,7 +4,7 @@
  * `maxConsecutiveTimeouts` time-outs in a row (a receiver that is not answering in time). Checks
  * never started are marked not run. Results are reported, and returned, in plan order.
  */
-import { notRunResult, type CheckResult } from './check-verdict.js';
+import { type CheckResult, notRunResult } from './check-verdict.js';
 import type { SmokeCheck } from './smoke-checks.js';
 
 export type StopReason = 'bail' | 'timeouts';
@@ -39,7 +39,8 @@ export async function runChecks(checks: readonly SmokeCheck[], options: RunnerOp
   const finish = (index: number, result: CheckResult) => {
     results[index] = result;
     settled[index]!.resolve(result);
-    for (; released < checks.length && results[released]; released++) options.onCheckDone?.(results[released]!, released);
+    for (; released < checks.length && results[released]; released++)
+      options.onCheckDone?.(results[released]!, released);
   };
   const inFlight = new Set<Promise<CheckResult>>();
   const worker = async () => {
@@ -48,7 +49,9 @@ export async function runChecks(checks: readonly SmokeCheck[], options: RunnerOp
       const check = checks[index]!;
       const dependency = check.dependsOn === undefined ? undefined : indexOf.get(check.dependsOn);
       options.onCheckStart?.(check, index);
-      const running = options.runCheck(check, async () => (dependency === undefined ? undefined : settled[dependency]!.promise));
+      const running = options.runCheck(check, async () =>
+        dependency === undefined ? undefined : settled[dependency]!.promise,
+      );
       inFlight.add(running);
       const result = await running;
       inFlight.delete(running);
@@ -64,7 +67,8 @@ export async function runChecks(checks: readonly SmokeCheck[], options: RunnerOp
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, checks.length)) }, worker));
   // Whatever was never started: a dependant waiting on one of these gets `notRun` as its baseline.
-  for (let i = 0; i < checks.length; i++) if (!results[i]) finish(i, notRunResult(checks[i]!, options.notRunReason(stopped!)));
+  for (let i = 0; i < checks.length; i++)
+    if (!results[i]) finish(i, notRunResult(checks[i]!, options.notRunReason(stopped!)));
   return { results: results as CheckResult[], stopped };
 }
 

@@ -3,8 +3,8 @@
  * Pure, so every wording is tested without a server.
  */
 import { isSuccessStatus } from '../core/http-status.js';
-import { formatLimit } from '../format/display.js';
 import type { SendResult } from '../delivery/http-sender.js';
+import { formatLimit } from '../format/display.js';
 import type { Expectation, ProbeRequest, SmokeCheck, SmokeGroup } from './smoke-checks.js';
 
 /** What one request of a check got back. */
@@ -86,7 +86,11 @@ export function meetsExpectation(expect: Expectation, status: number): boolean {
  * passing check still warns about answers slower than half the timeout, and about a 4xx where
  * the check says a 4xx is only a warning.
  */
-export function judgeCheck(check: SmokeCheck, exchanges: readonly ExchangeOutcome[], { baseline, timeoutMs = PLATFORM_TIMEOUT_MS }: JudgeContext = {}): CheckResult {
+export function judgeCheck(
+  check: SmokeCheck,
+  exchanges: readonly ExchangeOutcome[],
+  { baseline, timeoutMs = PLATFORM_TIMEOUT_MS }: JudgeContext = {},
+): CheckResult {
   const latencyMs = round(exchanges.reduce((sum, e) => sum + e.durationMs, 0));
   const result = (passed: boolean, reason: string, warnings: string[] = []): CheckResult => ({
     ...checkIdentity(check),
@@ -100,7 +104,11 @@ export function judgeCheck(check: SmokeCheck, exchanges: readonly ExchangeOutcom
   const prefix = (e: ExchangeOutcome) => (exchanges.length > 1 ? `${e.label}: ` : '');
 
   for (const e of exchanges) {
-    if (e.status === null) return result(false, prefix(e) + (e.errorCode === 'timeout' ? timeoutReason(timeoutMs) : (e.error ?? 'no answer')));
+    if (e.status === null)
+      return result(
+        false,
+        prefix(e) + (e.errorCode === 'timeout' ? timeoutReason(timeoutMs) : (e.error ?? 'no answer')),
+      );
     // A --timeout above the platform's lets a slow answer arrive; the platform would not wait.
     if (e.durationMs > PLATFORM_TIMEOUT_MS) return result(false, prefix(e) + tooLateReason(e.status, e.durationMs));
     if (meetsExpectation(check.expect, e.status)) continue;
@@ -111,7 +119,8 @@ export function judgeCheck(check: SmokeCheck, exchanges: readonly ExchangeOutcom
   const limit = Math.min(timeoutMs, PLATFORM_TIMEOUT_MS);
   for (const e of exchanges) {
     if (e.durationMs > limit / 2) warnings.push(`${prefix(e)}${slowWarning(e.durationMs, limit)}`);
-    if (check.warnOn4xx && meetsExpectation('4xx', e.status!)) warnings.push(`${prefix(e)}answered ${e.status} — ${check.warnOn4xx}`);
+    if (check.warnOn4xx && meetsExpectation('4xx', e.status!))
+      warnings.push(`${prefix(e)}answered ${e.status} — ${check.warnOn4xx}`);
   }
   const statuses = exchanges.map((e) => e.status).join(' then ');
   return result(true, `answered ${statuses}`, warnings);
@@ -128,9 +137,10 @@ function checkIdentity(check: SmokeCheck): Pick<CheckResult, 'id' | 'group' | 't
 
 function timeoutReason(timeoutMs: number): string {
   const limit = formatLimit(timeoutMs);
-  const platform = timeoutMs === PLATFORM_TIMEOUT_MS
-    ? 'the platform\'s 10 s timeout: it gives up and retries the delivery'
-    : `--timeout; the platform gives up after ${formatLimit(PLATFORM_TIMEOUT_MS)} and retries the delivery`;
+  const platform =
+    timeoutMs === PLATFORM_TIMEOUT_MS
+      ? "the platform's 10 s timeout: it gives up and retries the delivery"
+      : `--timeout; the platform gives up after ${formatLimit(PLATFORM_TIMEOUT_MS)} and retries the delivery`;
   return `no answer within ${limit} (${platform}) — answer 2xx first and do the work afterwards (a queue)`;
 }
 
@@ -145,9 +155,11 @@ function slowWarning(durationMs: number, timeoutMs: number): string {
 /** Why `status` misses the check's expectation, with the fix. */
 function explainMiss(check: SmokeCheck, status: number): string {
   const answered = `answered ${status}`;
-  if (status >= 300 && status < 400) return `${answered}: redirects are not followed — point --url at the final address`;
+  if (status >= 300 && status < 400)
+    return `${answered}: redirects are not followed — point --url at the final address`;
   if (check.expect === '2xx') {
-    if (status === 404 || status === 405) return `${answered}: check the path and that the receiver accepts POST at --url`;
+    if (status === 404 || status === 405)
+      return `${answered}: check the path and that the receiver accepts POST at --url`;
     if (status >= 500) return `${answered}: the receiver failed on a valid delivery — ${check.hint}`;
     return `${answered} — ${check.hint}`;
   }
@@ -171,5 +183,9 @@ export function applyDependency(result: CheckResult, earlier: readonly CheckResu
   const baseline = result.dependsOn ? earlier.find((r) => r.id === result.dependsOn) : undefined;
   // Only a rejection needs its baseline: an accepted valid delivery means something on its own.
   if (result.expect !== '4xx' || !result.passed || !baseline || baseline.passed || baseline.notRun) return result;
-  return { ...result, passed: false, reason: `${result.reason}, but that proves nothing: ${baseline.id} failed too (${baseline.reason})` };
+  return {
+    ...result,
+    passed: false,
+    reason: `${result.reason}, but that proves nothing: ${baseline.id} failed too (${baseline.reason})`,
+  };
 }

@@ -10,7 +10,10 @@ import type { PlanContext, ProbeRequest } from './smoke-checks.js';
 export function sameDeliveryTwice(ctx: PlanContext, event: string): ProbeRequest[] {
   const body = serialiseEnvelope(ctx.envelopeOf(event));
   const deliveryId = ctx.newId();
-  return [ctx.request('first copy', event, body, 'valid', deliveryId), ctx.request('second copy, sent at the same moment', event, body, 'valid', deliveryId)];
+  return [
+    ctx.request('first copy', event, body, 'valid', deliveryId),
+    ctx.request('second copy, sent at the same moment', event, body, 'valid', deliveryId),
+  ];
 }
 
 /**

@@ -3,7 +3,6 @@
  * 2xx now (a 4xx a 4xx). A regression run built from real traffic.
  */
 import { sign } from '../core/signature.js';
-import type { Fixture } from '../delivery/fixtures.js';
 import type { CheckDefinition, Expectation, SmokeCheck } from './smoke-checks.js';
 
 export const fixtureChecks: CheckDefinition = ({ fixtures, secret, request }) =>

@@ -5,13 +5,14 @@
  * saved as a whole envelope `trigger --data` resends byte for byte, and the seed named.
  * Loaded only with --fuzz (fast-check and the generators are not needed otherwise).
  */
-import fc from 'fast-check';
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import fc from 'fast-check';
 import { newDeliveryId } from '../core/delivery-id.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { envelopeArbitrary } from '../schemas/schema-arbitrary.js';
-import { meetsExpectation, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
+import { type CheckResult, type ExchangeOutcome, meetsExpectation } from './check-verdict.js';
 import type { ProbeRequest } from './smoke-checks.js';
 import type { ExtraCheck } from './smoke-run.js';
 
@@ -69,11 +70,20 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
       });
       const details = await fc.check(property, { numRuns: options.runs, seed: options.seed });
       const result = (passed: boolean, reason: string, exchanges: ExchangeOutcome[]): CheckResult => ({
-        id: FUZZ_CHECK_ID, group: 'fuzz', title, expect: '2xx', passed, reason, exchanges, warnings: [], notRun: false,
+        id: FUZZ_CHECK_ID,
+        group: 'fuzz',
+        title,
+        expect: '2xx',
+        passed,
+        reason,
+        exchanges,
+        warnings: [],
+        notRun: false,
         latencyMs: Math.round(performance.now() - started),
       });
       const reproduce = `reproduce with --fuzz ${options.runs} --seed ${options.seed}`;
-      if (!details.failed || !lastFailure) return result(true, `${details.numRuns} payloads answered 2xx (seed ${options.seed}; ${reproduce})`, []);
+      if (!details.failed || !lastFailure)
+        return result(true, `${details.numRuns} payloads answered 2xx (seed ${options.seed}; ${reproduce})`, []);
 
       // The last failing payload is the shrunk one: shrinking moves to each smaller failure it finds.
       const { body, outcome } = lastFailure;
@@ -100,7 +110,12 @@ function signedRequest(envelope: Record<string, unknown>, options: FuzzOptions):
 }
 
 /** Writes the exact bytes sent as `<dir>/<event>-seed-<seed>.json`; the path is given relative when shorter. */
-function saveFailure(dir: string, event: string, seed: number, body: Buffer): { ok: true; path: string } | { ok: false; error: string } {
+function saveFailure(
+  dir: string,
+  event: string,
+  seed: number,
+  body: Buffer,
+): { ok: true; path: string } | { ok: false; error: string } {
   const file = join(dir, `${event}-seed-${seed}.json`);
   try {
     mkdirSync(dir, { recursive: true });

@@ -62,7 +62,7 @@ export function junitXml(name: string, suites: readonly JUnitSuite[]): string {
   ];
   suites.forEach((suite, id) => lines.push(...suiteLines(suite, id)));
   lines.push('</testsuites>');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function suiteLines(suite: JUnitSuite, id: number): string[] {
@@ -111,7 +111,7 @@ function attributes(values: Record<string, string | number | undefined>): string
 }
 
 function seconds(value: number): string {
-  return (Math.max(0, value)).toFixed(3);
+  return Math.max(0, value).toFixed(3);
 }
 
 // XML 1.0 allows tab, LF, CR and everything from U+0020 except lone surrogates, U+FFFE and U+FFFF.

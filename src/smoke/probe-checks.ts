@@ -68,7 +68,10 @@ export function idempotencyChecks(ctx: PlanContext): SmokeCheck[] {
       group: 'idempotency',
       title: 'the same delivery id sent twice is answered 2xx both times',
       expect: '2xx',
-      requests: [request('first delivery', probe, body, 'valid', retryId), request('the same delivery again (a retry)', probe, body, 'valid', retryId)],
+      requests: [
+        request('first delivery', probe, body, 'valid', retryId),
+        request('the same delivery again (a retry)', probe, body, 'valid', retryId),
+      ],
       hint: 'a retry keeps its X-Webhook-Delivery id: acknowledge it with 2xx and skip the work already done',
     },
     {
@@ -92,7 +95,7 @@ export function robustnessChecks(ctx: PlanContext): SmokeCheck[] {
       title: 'a validly signed body that is not JSON is not answered 5xx',
       expect: 'not-5xx',
       requests: [ctx.request('signed, but not JSON', ctx.probe, notJson, 'valid')],
-      hint: 'catch parse errors: answer 400 (or 200 and log it, as the platform document\'s handler does), never a 5xx',
+      hint: "catch parse errors: answer 400 (or 200 and log it, as the platform document's handler does), never a 5xx",
     },
     {
       id: 'robustness.out-of-order-lifecycle',
@@ -101,7 +104,8 @@ export function robustnessChecks(ctx: PlanContext): SmokeCheck[] {
       expect: 'not-5xx',
       requests: deletedBeforeCreated(ctx),
       hint: 'events can arrive out of order: a delete for an unknown product is not an error — acknowledge it (2xx) and reconcile',
-      warnOn4xx: 'the platform retries any answer but a 2xx: acknowledge events that arrive out of order and reconcile, rather than rejecting them',
+      warnOn4xx:
+        'the platform retries any answer but a 2xx: acknowledge events that arrive out of order and reconcile, rather than rejecting them',
     },
   ];
 }

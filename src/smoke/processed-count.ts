@@ -19,14 +19,26 @@ export function readProcessedCount(command: string): Promise<number> {
   return new Promise((resolve, reject) => {
     exec(command, { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) {
-        const why = err.killed ? `did not finish within ${COMMAND_TIMEOUT_MS / 1000} s` : `failed (exit ${err.code ?? 'signal ' + err.signal})`;
+        const why = err.killed
+          ? `did not finish within ${COMMAND_TIMEOUT_MS / 1000} s`
+          : `failed (exit ${err.code ?? `signal ${err.signal}`})`;
         const said = redactUrlsIn(firstLine(stderr));
-        reject(new UsageError(`${named} ${why}${said ? `: ${said}` : ''}`, 'fix the command: it must print how many deliveries the app has processed, e.g. --processed-count "wc -l < processed.log"'));
+        reject(
+          new UsageError(
+            `${named} ${why}${said ? `: ${said}` : ''}`,
+            'fix the command: it must print how many deliveries the app has processed, e.g. --processed-count "wc -l < processed.log"',
+          ),
+        );
         return;
       }
       const text = stdout.trim();
       if (!/^\d+$/.test(text)) {
-        reject(new UsageError(`${named} printed ${text ? `"${redactUrlsIn(firstLine(text)).slice(0, 80)}"` : 'nothing'}, not a whole number`, 'make it print only the count, e.g. psql -tAc \'select count(*) from webhook_events\''));
+        reject(
+          new UsageError(
+            `${named} printed ${text ? `"${redactUrlsIn(firstLine(text)).slice(0, 80)}"` : 'nothing'}, not a whole number`,
+            "make it print only the count, e.g. psql -tAc 'select count(*) from webhook_events'",
+          ),
+        );
         return;
       }
       resolve(Number(text));
@@ -66,14 +78,20 @@ export function expectedProcessed(results: readonly CheckResult[]): ExpectedProc
 export const PROCESSED_COUNT_ID = 'idempotency.processed-count';
 
 /** The check's verdict from the two counts, with what a difference means. */
-export function judgeProcessedCount(before: number, after: number, { expected, unknown }: ExpectedProcessed): CheckResult {
+export function judgeProcessedCount(
+  before: number,
+  after: number,
+  { expected, unknown }: ExpectedProcessed,
+): CheckResult {
   const processed = after - before;
   // Deliveries that got no answer may or may not have been processed: either is right.
   const difference = processed < expected ? processed - expected : Math.max(0, processed - expected - unknown);
   const reason =
-    difference === 0 ? `processed ${processed}, as expected: each valid delivery once, duplicates and rejected probes not at all${unknown ? ` (${unknown} unanswered may count or not)` : ''}`
-    : difference > 0 ? `processed ${processed}, expected ${expected + unknown}: ${deliveries(difference, 'duplicate')} processed twice — skip a delivery whose X-Webhook-Delivery id was processed before`
-    : `processed ${processed}, expected ${expected}: ${deliveries(-difference, 'valid')} dropped — every delivery answered 2xx must be processed`;
+    difference === 0
+      ? `processed ${processed}, as expected: each valid delivery once, duplicates and rejected probes not at all${unknown ? ` (${unknown} unanswered may count or not)` : ''}`
+      : difference > 0
+        ? `processed ${processed}, expected ${expected + unknown}: ${deliveries(difference, 'duplicate')} processed twice — skip a delivery whose X-Webhook-Delivery id was processed before`
+        : `processed ${processed}, expected ${expected}: ${deliveries(-difference, 'valid')} dropped — every delivery answered 2xx must be processed`;
   return {
     id: PROCESSED_COUNT_ID,
     group: 'idempotency',

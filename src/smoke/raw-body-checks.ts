@@ -5,8 +5,8 @@
  * Everything smoke sends otherwise survives parse-and-stringify unchanged, so without these a
  * receiver that verifies a re-serialised body passes here and fails in production.
  */
-import { JSON_VARIANTS, VARIANT_PHRASE, writeJsonVariant, type JsonVariant } from '../core/json-variants.js';
-import { serialiseEnvelope, type Envelope } from '../core/payload.js';
+import { JSON_VARIANTS, type JsonVariant, VARIANT_PHRASE, writeJsonVariant } from '../core/json-variants.js';
+import { type Envelope, serialiseEnvelope } from '../core/payload.js';
 import type { PlanContext, SmokeCheck } from './smoke-checks.js';
 
 /** Appended to one text field of the probe: non-ASCII letters and a slash. */
@@ -29,7 +29,7 @@ export function reSerialisedDiagnosis(variant: JsonVariant): string {
 }
 
 export const NON_ASCII_DIAGNOSIS =
-  'rejects only the payload with non-ASCII text: the body (or the secret) is not handled as UTF-8 bytes — HMAC the raw request body with the secret\'s UTF-8 bytes, never a string decoded as latin-1';
+  "rejects only the payload with non-ASCII text: the body (or the secret) is not handled as UTF-8 bytes — HMAC the raw request body with the secret's UTF-8 bytes, never a string decoded as latin-1";
 
 export function rawBodyChecks({ probe, envelopeOf, request }: PlanContext): SmokeCheck[] {
   const plain = envelopeOf(probe);
@@ -51,18 +51,24 @@ export function rawBodyChecks({ probe, envelopeOf, request }: PlanContext): Smok
     const bytes = writeJsonVariant(source, variant);
     // A payload without numbers reads the same with padded numbers: nothing to check then.
     if (variant !== 'unicode-escapes' && bytes === compact) return [];
-    return [{
-      id: `raw-body.${variant}`,
-      group: 'raw-body',
-      dependsOn: variant === 'unicode-escapes' ? nonAscii.id : `delivery.${probe}`,
-      title: `the payload ${VARIANT_PHRASE[variant]} is answered 2xx`,
-      expect: '2xx',
-      requests: [request(`the payload ${VARIANT_PHRASE[variant]}`, probe, Buffer.from(bytes, 'utf8'), 'valid')],
-      hint: 'compute the HMAC over the raw request body, before parsing it',
-      rejectedMeans: reSerialisedDiagnosis(variant),
-    }];
+    return [
+      {
+        id: `raw-body.${variant}`,
+        group: 'raw-body',
+        dependsOn: variant === 'unicode-escapes' ? nonAscii.id : `delivery.${probe}`,
+        title: `the payload ${VARIANT_PHRASE[variant]} is answered 2xx`,
+        expect: '2xx',
+        requests: [request(`the payload ${VARIANT_PHRASE[variant]}`, probe, Buffer.from(bytes, 'utf8'), 'valid')],
+        hint: 'compute the HMAC over the raw request body, before parsing it',
+        rejectedMeans: reSerialisedDiagnosis(variant),
+      },
+    ];
   });
   // The UTF-8 payload comes just before its escaped form, which depends on it.
-  variants.splice(variants.findIndex((c) => c.id === 'raw-body.unicode-escapes'), 0, nonAscii);
+  variants.splice(
+    variants.findIndex((c) => c.id === 'raw-body.unicode-escapes'),
+    0,
+    nonAscii,
+  );
   return variants;
 }

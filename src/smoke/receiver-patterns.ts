@@ -4,8 +4,8 @@
  * Pure: results in, lines out.
  */
 import { isSuccessStatus } from '../core/http-status.js';
-import type { CheckResult } from './check-verdict.js';
 import type { StopReason } from './check-runner.js';
+import type { CheckResult } from './check-verdict.js';
 import { NON_ASCII_DIAGNOSIS } from './raw-body-checks.js';
 
 export interface ReceiverPattern {
@@ -14,27 +14,38 @@ export interface ReceiverPattern {
 }
 
 export const CATCH_ALL =
-  'accepts everything — likely a catch-all handler answering 200 (the platform document\'s error-handling example does this): verify before the try block';
+  "accepts everything — likely a catch-all handler answering 200 (the platform document's error-handling example does this): verify before the try block";
 
 export const WRONG_SECRET =
   'every signed delivery was answered 401 — the receiver verifies with another secret than --secret, or its secret has stray whitespace (a trailing newline from a file or variable): trim it';
 
-export function detectPatterns(results: readonly CheckResult[], stopped?: StopReason, notRunReason?: string): ReceiverPattern[] {
+export function detectPatterns(
+  results: readonly CheckResult[],
+  stopped?: StopReason,
+  notRunReason?: string,
+): ReceiverPattern[] {
   const byId = new Map(results.map((r) => [r.id, r]));
   const statusOf = (id: string) => byId.get(id)?.exchanges[0]?.status ?? null;
   const patterns: ReceiverPattern[] = [];
 
-  if (['signature.wrong', 'signature.missing', 'robustness.non-json-body'].every((id) => isSuccessStatus(statusOf(id)))) {
+  if (
+    ['signature.wrong', 'signature.missing', 'robustness.non-json-body'].every((id) => isSuccessStatus(statusOf(id)))
+  ) {
     patterns.push({ id: 'catch-all', message: CATCH_ALL });
   }
   const deliveries = results.filter((r) => r.group === 'delivery' && !r.notRun);
-  const all401 = deliveries.length > 0 && deliveries.every((r) => r.exchanges.length > 0 && r.exchanges.every((e) => e.status === 401));
+  const all401 =
+    deliveries.length > 0 &&
+    deliveries.every((r) => r.exchanges.length > 0 && r.exchanges.every((e) => e.status === 401));
   if (all401) patterns.push({ id: 'wrong-secret', message: WRONG_SECRET });
   else if (deliveries.every((r) => r.passed) && statusOf('raw-body.non-ascii') === 401) {
     patterns.push({ id: 'non-ascii', message: `401 only on non-ASCII text: ${NON_ASCII_DIAGNOSIS}` });
   }
-  const reSerialised = results.find((r) => r.group === 'raw-body' && r.reason.startsWith('verifies a re-serialised body'));
+  const reSerialised = results.find(
+    (r) => r.group === 'raw-body' && r.reason.startsWith('verifies a re-serialised body'),
+  );
   if (reSerialised) patterns.push({ id: 're-serialised', message: reSerialised.reason });
-  if (stopped && notRunReason) patterns.push({ id: stopped === 'bail' ? 'bail' : 'not-answering-in-time', message: notRunReason });
+  if (stopped && notRunReason)
+    patterns.push({ id: stopped === 'bail' ? 'bail' : 'not-answering-in-time', message: notRunReason });
   return patterns;
 }

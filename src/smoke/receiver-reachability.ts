@@ -16,7 +16,9 @@ const CONNECT_RETRY_MS = 200;
  * it, the first connection was refused. Other failures (a timeout, an unknown host) are left to
  * the checks, whose reasons name them.
  */
-export async function unreachableReason(options: Pick<SmokeRunOptions, 'url' | 'waitMs' | 'timeoutMs' | 'env'>): Promise<string | undefined> {
+export async function unreachableReason(
+  options: Pick<SmokeRunOptions, 'url' | 'waitMs' | 'timeoutMs' | 'env'>,
+): Promise<string | undefined> {
   const route = proxyFor(new URL(options.url), proxySettings(options.env ?? {}));
   if (route) return proxyUnreachableReason(options, route);
   const where = redactUrl(options.url);
@@ -28,14 +30,21 @@ export async function unreachableReason(options: Pick<SmokeRunOptions, 'url' | '
   return `connection refused at ${where}, so no check was run — is the receiver running on that port? (--wait 30s waits for one that is still starting)`;
 }
 
-async function proxyUnreachableReason(options: Pick<SmokeRunOptions, 'url' | 'waitMs' | 'timeoutMs'>, route: NonNullable<ReturnType<typeof proxyFor>>): Promise<string | undefined> {
+async function proxyUnreachableReason(
+  options: Pick<SmokeRunOptions, 'url' | 'waitMs' | 'timeoutMs'>,
+  route: NonNullable<ReturnType<typeof proxyFor>>,
+): Promise<string | undefined> {
   if (options.waitMs) {
     if (await waitForConnection(route.proxy, options.waitMs)) return undefined;
     return `nothing accepted a connection at ${proxyLabel(route)} within ${formatSeconds(options.waitMs)} (--wait), so no check was run — check ${route.variable}`;
   }
   const outcome = await connectOnce(route.proxy, Math.min(options.timeoutMs, 2_000));
   if (outcome !== 'ECONNREFUSED' && outcome !== 'ENOTFOUND') return undefined;
-  const { message, hint } = proxyProblem(route, new URL(options.url), outcome === 'ECONNREFUSED' ? 'refused the connection' : 'cannot be resolved');
+  const { message, hint } = proxyProblem(
+    route,
+    new URL(options.url),
+    outcome === 'ECONNREFUSED' ? 'refused the connection' : 'cannot be resolved',
+  );
   return `${message}, so no check was run — ${hint}`;
 }
 

@@ -15,12 +15,18 @@ export interface ReportFile {
 /** Creates the report's folder and checks it is writable; a folder or an unwritable place is a usage error. */
 export function prepareReportFile(path: string): ReportFile {
   const full = resolve(path);
-  if (existsSync(full) && statSync(full).isDirectory()) throw new UsageError(`--junit ${path} is a folder`, 'name a file, e.g. --junit reports/webhooks-smoke.xml');
+  if (existsSync(full) && statSync(full).isDirectory())
+    throw new UsageError(`--junit ${path} is a folder`, 'name a file, e.g. --junit reports/webhooks-smoke.xml');
   try {
     mkdirSync(dirname(full), { recursive: true });
     accessSync(dirname(full), constants.W_OK);
   } catch (err) {
-    const e = fileSystemError(err, dirname(full), 'write the JUnit report in', 'pass --junit a path in a writable folder');
+    const e = fileSystemError(
+      err,
+      dirname(full),
+      'write the JUnit report in',
+      'pass --junit a path in a writable folder',
+    );
     throw new UsageError(e.message, e.hint);
   }
   return {

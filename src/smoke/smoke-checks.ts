@@ -9,13 +9,13 @@
  * `CHECK_DEFINITIONS`: a function from the plan's context to the checks it adds.
  */
 import { newDeliveryId } from '../core/delivery-id.js';
-import { webhookTimestamp, type Envelope } from '../core/payload.js';
-import { webhookHeaders, type WebhookHeaders } from '../core/webhook-request.js';
+import { type Envelope, webhookTimestamp } from '../core/payload.js';
+import { type WebhookHeaders, webhookHeaders } from '../core/webhook-request.js';
+import type { Fixture } from '../delivery/fixtures.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
+import { fixtureChecks } from './fixture-checks.js';
 import { deliveryChecks, idempotencyChecks, robustnessChecks, signatureChecks } from './probe-checks.js';
 import { rawBodyChecks } from './raw-body-checks.js';
-import { fixtureChecks } from './fixture-checks.js';
-import type { Fixture } from '../delivery/fixtures.js';
 
 export type SmokeGroup = 'delivery' | 'signature' | 'raw-body' | 'idempotency' | 'robustness' | 'fuzz';
 
@@ -82,18 +82,45 @@ export interface PlanContext {
    * A request; `signature` 'valid' signs `body` with the secret, 'none' leaves the header out, and
    * any other value is sent as the header as it is.
    */
-  request: (label: string, event: string, body: Buffer, signature: 'valid' | 'none' | (string & {}), deliveryId?: string) => ProbeRequest;
+  request: (
+    label: string,
+    event: string,
+    body: Buffer,
+    signature: 'valid' | 'none' | (string & {}),
+    deliveryId?: string,
+  ) => ProbeRequest;
 }
 
 export type CheckDefinition = (ctx: PlanContext) => SmokeCheck[];
 
 /** Every kind of check, in the order they are planned. */
-export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [deliveryChecks, signatureChecks, rawBodyChecks, idempotencyChecks, robustnessChecks, fixtureChecks];
+export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
+  deliveryChecks,
+  signatureChecks,
+  rawBodyChecks,
+  idempotencyChecks,
+  robustnessChecks,
+  fixtureChecks,
+];
 
-export const GROUP_ORDER: readonly SmokeGroup[] = ['delivery', 'signature', 'raw-body', 'idempotency', 'robustness', 'fuzz'];
+export const GROUP_ORDER: readonly SmokeGroup[] = [
+  'delivery',
+  'signature',
+  'raw-body',
+  'idempotency',
+  'robustness',
+  'fuzz',
+];
 
 /** Every check, in the order they run: one delivery per event type, then the probes. */
-export function planSmokeChecks({ events, secret, userAgent, now = new Date(), newId = newDeliveryId, fixtures = [] }: PlanOptions): SmokeCheck[] {
+export function planSmokeChecks({
+  events,
+  secret,
+  userAgent,
+  now = new Date(),
+  newId = newDeliveryId,
+  fixtures = [],
+}: PlanOptions): SmokeCheck[] {
   if (events.length === 0) throw new Error('planSmokeChecks needs at least one event type');
   const timestamp = webhookTimestamp(now);
   const ctx: PlanContext = {
@@ -104,7 +131,13 @@ export function planSmokeChecks({ events, secret, userAgent, now = new Date(), n
     fixtures,
     envelopeOf: (type) => ({ ...loadSampleEnvelope(type), timestamp }),
     request: (label, event, body, signature, deliveryId = newId()) => {
-      const headers = webhookHeaders({ event, deliveryId, body, secret: signature === 'none' ? undefined : secret, userAgent });
+      const headers = webhookHeaders({
+        event,
+        deliveryId,
+        body,
+        secret: signature === 'none' ? undefined : secret,
+        userAgent,
+      });
       if (signature !== 'valid' && signature !== 'none') headers['x-webhook-signature'] = signature;
       return { label, event, deliveryId, headers, body, valid: signature === 'valid' && isJsonObject(body) };
     },

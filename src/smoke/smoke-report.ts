@@ -2,9 +2,9 @@
  * A smoke report in the three shapes the command prints: plain lines (logs, pipes), a grouped
  * human summary (terminals), JSON (`--json`), and JUnit suites (`--junit`). Pure formatting.
  */
-import { formatDuration, wrapWords, type Palette } from '../format/display.js';
+import { formatDuration, type Palette, wrapWords } from '../format/display.js';
 import type { CheckResult } from './check-verdict.js';
-import { junitXml, type JUnitSuite } from './junit-report.js';
+import { type JUnitSuite, junitXml } from './junit-report.js';
 import { PROCESSED_COUNT_ID } from './processed-count.js';
 import { GROUP_ORDER, type SmokeCheck } from './smoke-checks.js';
 import type { SmokeReport } from './smoke-run.js';
@@ -37,14 +37,23 @@ export function patternLines(report: SmokeReport): string[] {
 }
 
 /** The terminal's live line while `check` starts, `done` of `total` having finished. */
-export function progressLine(check: Pick<SmokeCheck, 'id'>, done: number, total: number, failedSoFar: number, c: Palette): string {
+export function progressLine(
+  check: Pick<SmokeCheck, 'id'>,
+  done: number,
+  total: number,
+  failedSoFar: number,
+  c: Palette,
+): string {
   const failed = failedSoFar ? c.red(`${failedSoFar} failed`) : '0 failed';
   return `[${done}/${total}] ${c.green(`${done - failedSoFar} passed`)} · ${failed} · ${check.id}…`;
 }
 
 export function totalsLine(report: SmokeReport): string {
   const verdict = report.ok ? 'all checks passed' : `${report.failed} of ${report.checks.length} checks failed`;
-  const more = [report.warned ? `, ${report.warned} with warnings` : '', report.notRun ? `, ${report.notRun} not run` : ''].join('');
+  const more = [
+    report.warned ? `, ${report.warned} with warnings` : '',
+    report.notRun ? `, ${report.notRun} not run` : '',
+  ].join('');
   return `smoke: ${verdict} (${report.passed} passed, ${report.failed} failed${more} in ${formatDuration(report.durationMs)}) against ${report.url}`;
 }
 
@@ -59,7 +68,9 @@ export function humanSummary(report: SmokeReport, c: Palette, columns = 100): st
     for (const r of results) {
       const paint = { PASS: c.green, WARN: c.yellow, FAIL: c.red, SKIP: c.dim }[verdictOf(r)];
       const mark = paint({ PASS: '✓', WARN: '!', FAIL: '✗', SKIP: '-' }[verdictOf(r)]);
-      lines.push(`  ${mark} ${displayName(r).padEnd(width)}  ${paint(statusOf(r).padEnd(7))} ${c.dim(formatDuration(r.latencyMs))}`);
+      lines.push(
+        `  ${mark} ${displayName(r).padEnd(width)}  ${paint(statusOf(r).padEnd(7))} ${c.dim(formatDuration(r.latencyMs))}`,
+      );
       if (!r.passed) lines.push(...wrapWords(r.reason, columns - 1, '      ').map((l) => `      ${paint(l.slice(6))}`));
       for (const w of r.warnings) lines.push(`      ${c.yellow(w)}`);
     }
@@ -135,7 +146,8 @@ export function reportJUnit(report: SmokeReport): string {
         timeSeconds: r.latencyMs / 1000,
         timestamp: r.startedAt,
         skipped: r.notRun ? r.reason : undefined,
-        failure: r.passed || r.notRun ? undefined : { message: r.reason, type: failureType(r), details: failureDetails(r) },
+        failure:
+          r.passed || r.notRun ? undefined : { message: r.reason, type: failureType(r), details: failureDetails(r) },
         systemOut: r.warnings.length > 0 ? r.warnings.map((w) => `warning: ${w}`).join('\n') : undefined,
       })),
   })).filter((s) => s.cases.length > 0);
@@ -153,7 +165,9 @@ function failureType(r: CheckResult): string {
 function failureDetails(r: CheckResult): string {
   const lines = [r.reason, '', `expected: ${r.expect}`];
   for (const e of r.exchanges) {
-    lines.push(`${e.label}: ${e.event} ${e.deliveryId} → ${e.status ?? e.error ?? 'no answer'} (${formatDuration(e.durationMs)})`);
+    lines.push(
+      `${e.label}: ${e.event} ${e.deliveryId} → ${e.status ?? e.error ?? 'no answer'} (${formatDuration(e.durationMs)})`,
+    );
     if (e.responseExcerpt) lines.push(`  response: ${e.responseExcerpt}`);
   }
   return lines.join('\n');

@@ -5,18 +5,24 @@
  * run goes on, unless `bail` or a receiver not answering in time stops it.
  */
 import { redactUrl } from '../core/redact.js';
-import { sendRequest } from '../delivery/http-sender.js';
-import { agentFor, type RoutedAgent } from '../http/node-agent.js';
-import { type DeliveryRecord } from '../store/delivery-record.js';
-import { sentRecord } from '../delivery/sent-record.js';
-import { runChecks, type StopReason } from './check-runner.js';
-import { formatLimit } from '../format/display.js';
-import { applyDependency, judgeCheck, toExchangeOutcome, type CheckResult, type ExchangeOutcome } from './check-verdict.js';
 import type { Fixture } from '../delivery/fixtures.js';
+import { sendRequest } from '../delivery/http-sender.js';
+import { sentRecord } from '../delivery/sent-record.js';
+import { formatLimit } from '../format/display.js';
+import { agentFor, type RoutedAgent } from '../http/node-agent.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
+import { runChecks, type StopReason } from './check-runner.js';
+import {
+  applyDependency,
+  type CheckResult,
+  type ExchangeOutcome,
+  judgeCheck,
+  toExchangeOutcome,
+} from './check-verdict.js';
 import { expectedProcessed, judgeProcessedCount, readProcessedCount } from './processed-count.js';
 import { detectPatterns, type ReceiverPattern } from './receiver-patterns.js';
 import { unreachableReason } from './receiver-reachability.js';
-import { planSmokeChecks, type ProbeRequest, type SmokeCheck } from './smoke-checks.js';
+import { type ProbeRequest, planSmokeChecks, type SmokeCheck } from './smoke-checks.js';
 
 export interface SmokeRunOptions {
   url: string;
@@ -90,35 +96,64 @@ const COUNT_POLL_MS = 250;
 export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   const startedAt = new Date();
   const started = performance.now();
-  const checks = planSmokeChecks({ events: options.events, secret: options.secret, userAgent: options.userAgent, now: startedAt, fixtures: options.fixtures });
+  const checks = planSmokeChecks({
+    events: options.events,
+    secret: options.secret,
+    userAgent: options.userAgent,
+    now: startedAt,
+    fixtures: options.fixtures,
+  });
   const report = (results: CheckResult[], extra: Partial<SmokeReport>): SmokeReport => {
     const notRun = results.filter((r) => r.notRun).length;
     const passed = results.filter((r) => r.passed).length;
     return {
-      url: redactUrl(options.url), events: [...options.events], timeoutMs: options.timeoutMs, startedAt,
-      durationMs: Math.round(performance.now() - started), receiverReachable: true, checks: results, patterns: [],
-      passed, failed: results.length - passed - notRun, warned: results.filter((r) => r.passed && r.warnings.length > 0).length, notRun,
-      ok: passed === results.length, ...extra,
+      url: redactUrl(options.url),
+      events: [...options.events],
+      timeoutMs: options.timeoutMs,
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+      receiverReachable: true,
+      checks: results,
+      patterns: [],
+      passed,
+      failed: results.length - passed - notRun,
+      warned: results.filter((r) => r.passed && r.warnings.length > 0).length,
+      notRun,
+      ok: passed === results.length,
+      ...extra,
     };
   };
   const unreachable = await unreachableReason(options);
   if (unreachable) {
     // Nothing to judge: every check fails with the one reason, rather than the same refusal 21 times.
-    const results = checks.map((check): CheckResult => ({
-      id: check.id, group: check.group, title: check.title, expect: check.expect, dependsOn: check.dependsOn,
-      passed: false, reason: unreachable, warnings: [], notRun: false, latencyMs: 0, exchanges: [],
-    }));
+    const results = checks.map(
+      (check): CheckResult => ({
+        id: check.id,
+        group: check.group,
+        title: check.title,
+        expect: check.expect,
+        dependsOn: check.dependsOn,
+        passed: false,
+        reason: unreachable,
+        warnings: [],
+        notRun: false,
+        latencyMs: 0,
+        exchanges: [],
+      }),
+    );
     return report(results, { receiverReachable: false, unreachable });
   }
-  const countBefore = options.processedCount === undefined ? undefined : await readProcessedCount(options.processedCount);
+  const countBefore =
+    options.processedCount === undefined ? undefined : await readProcessedCount(options.processedCount);
   // A fresh connection per request: a kept-alive socket the receiver closes between checks
   // would show up as a spurious reset, and the platform does not reuse connections either.
   const agent = await agentFor(options.url, options.env ?? {}, { keepAlive: false });
   const extras = options.extraChecks ?? [];
   const total = checks.length + (countBefore === undefined ? 0 : 1) + extras.length;
-  const notRunReason = (stop: StopReason) => stop === 'bail'
-    ? 'not run: smoke stopped at the first failure (--bail)'
-    : `not run: the receiver is not answering in time — ${MAX_CONSECUTIVE_TIMEOUTS} checks in a row got no answer within ${formatLimit(options.timeoutMs)}, so smoke stopped`;
+  const notRunReason = (stop: StopReason) =>
+    stop === 'bail'
+      ? 'not run: smoke stopped at the first failure (--bail)'
+      : `not run: the receiver is not answering in time — ${MAX_CONSECUTIVE_TIMEOUTS} checks in a row got no answer within ${formatLimit(options.timeoutMs)}, so smoke stopped`;
   let outcome;
   try {
     outcome = await runChecks(checks, {
@@ -161,7 +196,11 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
       extraAgent.agent.destroy();
     }
   }
-  const patterns = detectPatterns(results, outcome.stopped, outcome.stopped && notRunReason(outcome.stopped).replace(/^not run: /, ''));
+  const patterns = detectPatterns(
+    results,
+    outcome.stopped,
+    outcome.stopped && notRunReason(outcome.stopped).replace(/^not run: /, ''),
+  );
   return report(results, { patterns, stopped: outcome.stopped });
 }
 
@@ -183,9 +222,33 @@ async function sendCheck(check: SmokeCheck, agent: RoutedAgent, options: SmokeRu
   return exchanges;
 }
 
-async function exchange(request: ProbeRequest, { agent, proxy }: RoutedAgent, options: SmokeRunOptions): Promise<ExchangeOutcome> {
+async function exchange(
+  request: ProbeRequest,
+  { agent, proxy }: RoutedAgent,
+  options: SmokeRunOptions,
+): Promise<ExchangeOutcome> {
   const createdAt = Date.now();
-  const result = await sendRequest({ url: options.url, headers: request.headers, body: request.body, timeoutMs: options.timeoutMs, agent, proxy });
-  options.record?.(sentRecord({ source: 'smoke', createdAt, event: request.event, deliveryId: request.deliveryId, url: options.url, headers: request.headers, body: request.body }, result));
+  const result = await sendRequest({
+    url: options.url,
+    headers: request.headers,
+    body: request.body,
+    timeoutMs: options.timeoutMs,
+    agent,
+    proxy,
+  });
+  options.record?.(
+    sentRecord(
+      {
+        source: 'smoke',
+        createdAt,
+        event: request.event,
+        deliveryId: request.deliveryId,
+        url: options.url,
+        headers: request.headers,
+        body: request.body,
+      },
+      result,
+    ),
+  );
   return toExchangeOutcome(request, result);
 }

@@ -48,7 +48,10 @@ export interface DeliveryRecord {
 }
 
 /** What the history list shows: a record without its bodies and headers. */
-export type DeliverySummary = Omit<DeliveryRecord, 'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody'> & { id: number; bodySize: number };
+export type DeliverySummary = Omit<
+  DeliveryRecord,
+  'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody'
+> & { id: number; bodySize: number };
 
 /** How messages name a delivery: its delivery id, else its history row, else plainly. */
 export function deliveryLabel(record: Pick<DeliveryRecord, 'deliveryId' | 'id'>): string {

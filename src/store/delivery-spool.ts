@@ -5,13 +5,14 @@
  * `.part` to `.jsonl` when complete, and an importer claims a file by renaming it again, so two
  * importers never take the same file.
  */
+
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
 import { configDirectory } from '../config/paths.js';
 import { fileSystemError, UserError } from '../errors.js';
-import type { DeliveryRecord } from './delivery-record.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
+import type { DeliveryRecord } from './delivery-record.js';
 
 export function spoolDirectory(dbPath: string): string {
   return `${dbPath}.spool`;
@@ -51,7 +52,12 @@ export class SpoolWriter {
       mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
       this.#fd = openSync(join(this.#dir, `${this.#name}.part`), 'a', 0o600);
     } catch (err) {
-      throw fileSystemError(err, this.#dir, 'write the history at', 'pass --db with a writable path (or set WEBHOOKS_DB)');
+      throw fileSystemError(
+        err,
+        this.#dir,
+        'write the history at',
+        'pass --db with a writable path (or set WEBHOOKS_DB)',
+      );
     }
     return this;
   }
@@ -78,12 +84,22 @@ export class SpoolWriter {
 }
 
 function encodeRecord(r: DeliveryRecord): string {
-  return JSON.stringify({ ...r, requestBody: r.requestBody.toString('base64'), responseBody: r.responseBody?.toString('base64') ?? null }) + '\n';
+  return (
+    `${JSON.stringify({
+      ...r,
+      requestBody: r.requestBody.toString('base64'),
+      responseBody: r.responseBody?.toString('base64') ?? null,
+    })}\n`
+  );
 }
 
 function decodeRecord(line: string): DeliveryRecord {
   const raw = JSON.parse(line) as DeliveryRecord & { requestBody: string; responseBody: string | null };
-  return { ...raw, requestBody: Buffer.from(raw.requestBody, 'base64'), responseBody: raw.responseBody === null ? null : Buffer.from(raw.responseBody, 'base64') };
+  return {
+    ...raw,
+    requestBody: Buffer.from(raw.requestBody, 'base64'),
+    responseBody: raw.responseBody === null ? null : Buffer.from(raw.responseBody, 'base64'),
+  };
 }
 
 function isProcessAlive(pid: number): boolean {
@@ -141,7 +157,10 @@ function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void):
   let imported = 0;
   for (const name of names) {
     const pid = Number(name.split('-')[0]);
-    const claimable = name.endsWith('.jsonl') || (name.endsWith('.part') && !isProcessAlive(pid)) || (name.includes('.claimed-') && !isProcessAlive(Number(name.split('.claimed-')[1])));
+    const claimable =
+      name.endsWith('.jsonl') ||
+      (name.endsWith('.part') && !isProcessAlive(pid)) ||
+      (name.includes('.claimed-') && !isProcessAlive(Number(name.split('.claimed-')[1])));
     if (!claimable) continue;
     const claimed = join(dir, `${name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '')}.claimed-${process.pid}`);
     try {

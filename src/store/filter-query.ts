@@ -17,7 +17,9 @@ export function parseFilterQuery(input: string): FilterQuery {
   const query: FilterQuery = {};
   const words: string[] = [];
   for (const word of input.trim().split(/\s+/).filter(Boolean)) {
-    const [key, value] = word.includes(':') ? [word.slice(0, word.indexOf(':')).toLowerCase(), word.slice(word.indexOf(':') + 1)] : [word.toLowerCase(), ''];
+    const [key, value] = word.includes(':')
+      ? [word.slice(0, word.indexOf(':')).toLowerCase(), word.slice(word.indexOf(':') + 1)]
+      : [word.toLowerCase(), ''];
     if (key === 'status' && /^\d{3}$/.test(value)) query.status = Number(value);
     else if (key === 'status' && /^[1-5]xx$/i.test(value)) query.statusClass = Number(value[0]);
     else if (/^\d{3}$/.test(word)) query.status = Number(word);
@@ -39,12 +41,16 @@ export function isEmptyQuery(query: FilterQuery): boolean {
   return Object.keys(query).length === 0;
 }
 
-type Filterable = Pick<DeliverySummary, 'event' | 'status' | 'signatureValid' | 'duplicate' | 'direction' | 'deliveryId' | 'url' | 'schemaValid'> & { requestBody?: Buffer };
+type Filterable = Pick<
+  DeliverySummary,
+  'event' | 'status' | 'signatureValid' | 'duplicate' | 'direction' | 'deliveryId' | 'url' | 'schemaValid'
+> & { requestBody?: Buffer };
 
 export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
   if (query.event !== undefined && row.event !== query.event) return false;
   if (query.status !== undefined && row.status !== query.status) return false;
-  if (query.statusClass !== undefined && (row.status === null || Math.floor(row.status / 100) !== query.statusClass)) return false;
+  if (query.statusClass !== undefined && (row.status === null || Math.floor(row.status / 100) !== query.statusClass))
+    return false;
   if (query.invalid && row.signatureValid !== false) return false;
   if (query.valid && row.signatureValid !== true) return false;
   if (query.duplicate && !row.duplicate) return false;
@@ -53,7 +59,11 @@ export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
   if (query.text) {
     const needle = query.text.toLowerCase();
     const fields = [row.event, row.deliveryId, row.url];
-    if (!fields.some((v) => v?.toLowerCase().includes(needle)) && !row.requestBody?.toString('utf8').toLowerCase().includes(needle)) return false;
+    if (
+      !fields.some((v) => v?.toLowerCase().includes(needle)) &&
+      !row.requestBody?.toString('utf8').toLowerCase().includes(needle)
+    )
+      return false;
   }
   return true;
 }
@@ -74,7 +84,9 @@ export function toHistoryFilter(query: FilterQuery): HistoryFilter {
 }
 
 /** The query text for the filters given as flags (`history --event … --invalid`), to edit with `f`. */
-export function queryText(filter: Pick<HistoryFilter, 'event' | 'status' | 'invalid' | 'schemaInvalid' | 'direction' | 'search'>): string {
+export function queryText(
+  filter: Pick<HistoryFilter, 'event' | 'status' | 'invalid' | 'schemaInvalid' | 'direction' | 'search'>,
+): string {
   const words: string[] = [];
   if (filter.event) words.push(`event:${filter.event}`);
   if (filter.status !== undefined) words.push(`status:${filter.status}`);
@@ -91,6 +103,8 @@ export function queryText(filter: Pick<HistoryFilter, 'event' | 'status' | 'inva
  */
 export function withSearchQuery<T extends HistoryFilter>(filter: T): T {
   if (!filter.search) return filter;
-  const fromQuery = Object.fromEntries(Object.entries(toHistoryFilter(parseFilterQuery(filter.search))).filter(([, v]) => v !== undefined));
+  const fromQuery = Object.fromEntries(
+    Object.entries(toHistoryFilter(parseFilterQuery(filter.search))).filter(([, v]) => v !== undefined),
+  );
   return { ...filter, search: undefined, ...fromQuery };
 }

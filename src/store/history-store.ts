@@ -2,16 +2,17 @@
  * The delivery history: one SQLite file (WAL), opened through this module only.
  * Nothing else in the tool writes SQL against it.
  */
-import Database from 'better-sqlite3';
+
 import { existsSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { SchemaIssue } from '../core/schema-issue.js';
 import { UserError } from '../errors.js';
-import { guardDamage, openSqliteFile, type SqliteFileOptions } from './sqlite-file.js';
-import { MIGRATIONS } from './migrations.js';
-import { runMigrations, schemaVersion } from './schema-migrations.js';
-import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-spool.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
-import type { SchemaIssue } from '../core/schema-issue.js';
+import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-spool.js';
+import { MIGRATIONS } from './migrations.js';
+import { runMigrations, schemaVersion } from './schema-migrations.js';
+import { guardDamage, openSqliteFile, type SqliteFileOptions } from './sqlite-file.js';
 
 export interface HistoryFilter {
   event?: string;
@@ -82,13 +83,18 @@ export class HistoryStore {
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
-    this.#received = db.prepare(`SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' AND status BETWEEN 200 AND 299 LIMIT 1`);
+    this.#received = db.prepare(
+      `SELECT 1 FROM deliveries WHERE delivery_id = ? AND direction = 'in' AND status BETWEEN 200 AND 299 LIMIT 1`,
+    );
     this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.#lastId = db.prepare('SELECT max(id) FROM deliveries').pluck();
-    this.#idsAfter = db.prepare('SELECT delivery_id FROM deliveries WHERE delivery_id > ? ORDER BY delivery_id LIMIT ?').pluck();
+    this.#idsAfter = db
+      .prepare('SELECT delivery_id FROM deliveries WHERE delivery_id > ? ORDER BY delivery_id LIMIT ?')
+      .pluck();
     this.#idsSinceRow = db.prepare('SELECT id, delivery_id AS deliveryId FROM deliveries WHERE id > ? ORDER BY id');
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
-    this.#insert = db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
+    this.#insert =
+      db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
       schema_valid, schema_errors, route, forwarded)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -100,7 +106,10 @@ export class HistoryStore {
    */
   static openExisting(path: string): HistoryStore {
     // Deliveries may still wait in the spool (trigger writes there): then the history exists.
-    if (!existsSync(path) && !existsSync(spoolDirectory(path))) throw new UserError(`no history database at ${path}`, { hint: 'check --db (or WEBHOOKS_DB); listen and trigger create it' });
+    if (!existsSync(path) && !existsSync(spoolDirectory(path)))
+      throw new UserError(`no history database at ${path}`, {
+        hint: 'check --db (or WEBHOOKS_DB); listen and trigger create it',
+      });
     return HistoryStore.open(path);
   }
 
@@ -193,22 +202,32 @@ export class HistoryStore {
   /** Newest first, one page at a time; never reads bodies. */
   list(filter: HistoryFilter = {}): DeliverySummary[] {
     const { where, params } = whereClause(filter);
-    const rows = this.#guard(() => this.#db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries ${where} ORDER BY id DESC LIMIT @limit`)
-      .all({ ...params, limit: filter.limit ?? 50 }) as Row[]);
+    const rows = this.#guard(
+      () =>
+        this.#db
+          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries ${where} ORDER BY id DESC LIMIT @limit`)
+          .all({ ...params, limit: filter.limit ?? 50 }) as Row[],
+    );
     return rows.map(toSummary);
   }
 
   count(filter: Omit<HistoryFilter, 'limit' | 'beforeId'> = {}): number {
     const { where, params } = whereClause(filter);
-    return this.#guard(() => (this.#db.prepare(`SELECT count(*) AS n FROM deliveries ${where}`).get(params) as { n: number }).n);
+    return this.#guard(
+      () => (this.#db.prepare(`SELECT count(*) AS n FROM deliveries ${where}`).get(params) as { n: number }).n,
+    );
   }
 
   /** By row id or delivery id (the newest record with that delivery id). */
   get(ref: string | number): DeliveryRecord | undefined {
-    const row = this.#guard(() => (/^\d+$/.test(String(ref))
-      ? this.#db.prepare('SELECT * FROM deliveries WHERE id = ?').get(Number(ref))
-      : this.#db.prepare('SELECT * FROM deliveries WHERE delivery_id = ? ORDER BY id DESC LIMIT 1').get(String(ref))) as Row | undefined);
+    const row = this.#guard(
+      () =>
+        (/^\d+$/.test(String(ref))
+          ? this.#db.prepare('SELECT * FROM deliveries WHERE id = ?').get(Number(ref))
+          : this.#db
+              .prepare('SELECT * FROM deliveries WHERE delivery_id = ? ORDER BY id DESC LIMIT 1')
+              .get(String(ref))) as Row | undefined,
+    );
     return row && toRecord(row);
   }
 
@@ -232,7 +251,10 @@ export class HistoryStore {
   deliveryIdsSinceRow(afterId: number): { ids: string[]; lastId: number } {
     return this.#guard(() => {
       const rows = this.#idsSinceRow.all(afterId) as { id: number; deliveryId: string | null }[];
-      return { ids: rows.flatMap((r) => (r.deliveryId ? [r.deliveryId] : [])), lastId: rows.length ? rows[rows.length - 1]!.id : afterId };
+      return {
+        ids: rows.flatMap((r) => (r.deliveryId ? [r.deliveryId] : [])),
+        lastId: rows.length ? rows[rows.length - 1]!.id : afterId,
+      };
     });
   }
 
@@ -252,7 +274,13 @@ export class HistoryStore {
 }
 
 function fileOptions(path: string): SqliteFileOptions & { spoolDir: string } {
-  return { what: 'history database', fix: 'pass --db with another path (or set WEBHOOKS_DB)', busyTimeoutMs: BUSY_TIMEOUT_MS, spoolDir: spoolDirectory(path), startsAfresh: 'a new history starts' };
+  return {
+    what: 'history database',
+    fix: 'pass --db with another path (or set WEBHOOKS_DB)',
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
+    spoolDir: spoolDirectory(path),
+    startsAfresh: 'a new history starts',
+  };
 }
 
 /** The condition of the partial index `deliveries_failing_status` (migration 5), word for word. */
@@ -266,19 +294,24 @@ function isFailingFilter({ status, statusClass }: HistoryFilter): boolean {
 function whereClause(filter: HistoryFilter): { where: string; params: Record<string, unknown> } {
   const clauses: string[] = [];
   const params: Record<string, unknown> = {};
-  if (filter.event) (clauses.push('event = @event'), (params.event = filter.event));
-  if (filter.status !== undefined) (clauses.push('status = @status'), (params.status = filter.status));
-  if (filter.statusClass !== undefined) (clauses.push('status >= @classLow AND status < @classHigh'), (params.classLow = filter.statusClass * 100), (params.classHigh = filter.statusClass * 100 + 100));
+  if (filter.event) clauses.push('event = @event'), (params.event = filter.event);
+  if (filter.status !== undefined) clauses.push('status = @status'), (params.status = filter.status);
+  if (filter.statusClass !== undefined)
+    clauses.push('status >= @classLow AND status < @classHigh'),
+      (params.classLow = filter.statusClass * 100),
+      (params.classHigh = filter.statusClass * 100 + 100);
   // Said again in the partial index's own words, so SQLite sees that the index has these rows.
   if (isFailingFilter(filter)) clauses.push(FAILING_STATUS);
   if (filter.invalid) clauses.push('signature_valid = 0');
   if (filter.valid) clauses.push('signature_valid = 1');
   if (filter.duplicate) clauses.push('duplicate = 1');
   if (filter.schemaInvalid) clauses.push('schema_valid = 0');
-  if (filter.direction) (clauses.push('direction = @direction'), (params.direction = filter.direction));
-  if (filter.beforeId !== undefined) (clauses.push('id < @beforeId'), (params.beforeId = filter.beforeId));
+  if (filter.direction) clauses.push('direction = @direction'), (params.direction = filter.direction);
+  if (filter.beforeId !== undefined) clauses.push('id < @beforeId'), (params.beforeId = filter.beforeId);
   if (filter.search) {
-    clauses.push(`(delivery_id LIKE @search OR event LIKE @search OR url LIKE @search OR CAST(request_body AS TEXT) LIKE @search)`);
+    clauses.push(
+      `(delivery_id LIKE @search OR event LIKE @search OR url LIKE @search OR CAST(request_body AS TEXT) LIKE @search)`,
+    );
     params.search = `%${filter.search}%`;
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };

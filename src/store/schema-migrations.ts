@@ -20,9 +20,15 @@ export function schemaVersion(db: Database.Database): number {
 }
 
 /** Runs the migrations not yet applied, all of them in one transaction. */
-export function runMigrations(db: Database.Database, migrations: readonly string[], { what, fix, upTo = migrations.length }: MigrationOptions): void {
+export function runMigrations(
+  db: Database.Database,
+  migrations: readonly string[],
+  { what, fix, upTo = migrations.length }: MigrationOptions,
+): void {
   if (schemaVersion(db) > migrations.length) {
-    throw new UserError(`the ${what} is from a newer webhooks-cli (schema ${schemaVersion(db)})`, { hint: `upgrade webhooks-cli, or ${fix}` });
+    throw new UserError(`the ${what} is from a newer webhooks-cli (schema ${schemaVersion(db)})`, {
+      hint: `upgrade webhooks-cli, or ${fix}`,
+    });
   }
   if (schemaVersion(db) >= upTo) return;
   // One writer at a time: two processes opening a new file at once must not both create it.

@@ -30,26 +30,36 @@ export function openSqliteFile(path: string, options: SqliteFileOptions): Databa
   } catch (err) {
     throw fileSystemError(err, path, `open the ${what}`, fix);
   }
-  return guardDamage(path, options, () => {
-    const db = new Database(path);
-    try {
-      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode survives a killed process (only a power cut can lose the last commits).
-      db.pragma('synchronous = NORMAL');
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    return db;
-  }, (err) => fileSystemError(err, path, `open the ${what}`, fix));
+  return guardDamage(
+    path,
+    options,
+    () => {
+      const db = new Database(path);
+      try {
+        db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        db.pragma('journal_mode = WAL');
+        // NORMAL in WAL mode survives a killed process (only a power cut can lose the last commits).
+        db.pragma('synchronous = NORMAL');
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      return db;
+    },
+    (err) => fileSystemError(err, path, `open the ${what}`, fix),
+  );
 }
 
 /**
  * Runs `work` against the file at `path`; SQLite's "damaged" errors become one DamagedFileError
  * (and a mark for commands that do not open the file), other errors go through `otherwise`.
  */
-export function guardDamage<T>(path: string, options: Pick<SqliteFileOptions, 'what' | 'spoolDir' | 'startsAfresh'>, work: () => T, otherwise: (err: unknown) => unknown = (err) => err): T {
+export function guardDamage<T>(
+  path: string,
+  options: Pick<SqliteFileOptions, 'what' | 'spoolDir' | 'startsAfresh'>,
+  work: () => T,
+  otherwise: (err: unknown) => unknown = (err) => err,
+): T {
   try {
     return work();
   } catch (err) {

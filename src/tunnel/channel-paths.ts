@@ -36,7 +36,8 @@ export function normaliseRelayUrl(value: string): string {
   const url = new URL(value);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`relay URL must start with ws:// or wss:// (got ${url.protocol})`);
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    throw new TypeError(`relay URL must start with ws:// or wss:// (got ${url.protocol})`);
   if (url.pathname === '/' || url.pathname === '') url.pathname = CONNECT_PATH;
   return url.toString();
 }

@@ -78,7 +78,8 @@ export function encodeFrame(frame: Frame): Buffer {
 
 /** Decodes one binary message; the body is a view into `data`, not a copy. */
 export function decodeFrame(data: Buffer): DecodeResult {
-  if (data.length < PREFIX_BYTES) return fail(`frame of ${data.length} bytes is shorter than its ${PREFIX_BYTES}-byte prefix`);
+  if (data.length < PREFIX_BYTES)
+    return fail(`frame of ${data.length} bytes is shorter than its ${PREFIX_BYTES}-byte prefix`);
   const kind = KIND_NAMES[data.readUInt8(0)];
   if (!kind) return fail(`unknown frame kind ${data.readUInt8(0)}`);
   const metaLength = data.readUInt32BE(1);
@@ -102,12 +103,21 @@ export function decodeFrame(data: Buffer): DecodeResult {
 }
 
 function decodeHello(m: Record<string, unknown>): DecodeResult {
-  if (typeof m.channel !== 'string' || typeof m.publicUrl !== 'string') return fail('hello frame needs channel and publicUrl');
+  if (typeof m.channel !== 'string' || typeof m.publicUrl !== 'string')
+    return fail('hello frame needs channel and publicUrl');
   if (m.token !== undefined && typeof m.token !== 'string') return fail('hello frame token must be a string');
-  if (!isPositiveInteger(m.pingIntervalMs) || !isPositiveInteger(m.maxBodyBytes)) return fail('hello frame needs pingIntervalMs and maxBodyBytes');
+  if (!isPositiveInteger(m.pingIntervalMs) || !isPositiveInteger(m.maxBodyBytes))
+    return fail('hello frame needs pingIntervalMs and maxBodyBytes');
   return {
     ok: true,
-    frame: { kind: 'hello', channel: m.channel, token: m.token, publicUrl: m.publicUrl, pingIntervalMs: m.pingIntervalMs, maxBodyBytes: m.maxBodyBytes },
+    frame: {
+      kind: 'hello',
+      channel: m.channel,
+      token: m.token,
+      publicUrl: m.publicUrl,
+      pingIntervalMs: m.pingIntervalMs,
+      maxBodyBytes: m.maxBodyBytes,
+    },
   };
 }
 
@@ -116,17 +126,28 @@ function decodeRequest(m: Record<string, unknown>, body: Buffer): DecodeResult {
   if (typeof m.method !== 'string' || !/^[A-Z]+$/i.test(m.method)) return fail('request frame needs an HTTP method');
   if (typeof m.path !== 'string' || !m.path.startsWith('/')) return fail('request frame path must start with /');
   if (!isHeaders(m.headers)) return fail('request frame headers must map names to strings or string arrays');
-  if (m.remoteAddress !== null && typeof m.remoteAddress !== 'string') return fail('request frame remoteAddress must be a string or null');
+  if (m.remoteAddress !== null && typeof m.remoteAddress !== 'string')
+    return fail('request frame remoteAddress must be a string or null');
   if (!isPositiveInteger(m.timeoutMs)) return fail('request frame needs timeoutMs');
   return {
     ok: true,
-    frame: { kind: 'request', id: m.id, method: m.method, path: m.path, headers: m.headers, remoteAddress: m.remoteAddress, timeoutMs: m.timeoutMs, body },
+    frame: {
+      kind: 'request',
+      id: m.id,
+      method: m.method,
+      path: m.path,
+      headers: m.headers,
+      remoteAddress: m.remoteAddress,
+      timeoutMs: m.timeoutMs,
+      body,
+    },
   };
 }
 
 function decodeResponse(m: Record<string, unknown>, body: Buffer): DecodeResult {
   if (!isId(m.id)) return fail('response frame needs a string id');
-  if (!Number.isInteger(m.status) || (m.status as number) < 100 || (m.status as number) > 599) return fail('response frame status must be an integer from 100 to 599');
+  if (!Number.isInteger(m.status) || (m.status as number) < 100 || (m.status as number) > 599)
+    return fail('response frame status must be an integer from 100 to 599');
   if (!isHeaders(m.headers)) return fail('response frame headers must map names to strings or string arrays');
   return { ok: true, frame: { kind: 'response', id: m.id, status: m.status as number, headers: m.headers, body } };
 }
@@ -149,5 +170,7 @@ function isPositiveInteger(value: unknown): value is number {
 
 function isHeaders(value: unknown): value is Record<string, string | string[]> {
   if (!isObject(value)) return false;
-  return Object.values(value).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string')));
+  return Object.values(value).every(
+    (v) => typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string')),
+  );
 }

@@ -4,11 +4,11 @@
  * and public URL go to the listener's header info; the channel is reused from the channel store.
  */
 import { redactUrl } from '../core/redact.js';
-import { proxyAgentFor } from '../http/node-agent.js';
 import { clockTime } from '../format/display.js';
+import { proxyAgentFor } from '../http/node-agent.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
-import { ChannelStore, channelEntryName } from './saved-channels.js';
 import { KEY_REFUSED_CODE } from './frame-codec.js';
+import { ChannelStore, channelEntryName } from './saved-channels.js';
 import { TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
 
 export interface ListenTunnel {
@@ -55,10 +55,23 @@ export async function connectListenerToRelay(listener: Listener, options: Listen
   listener.setInfo({ relay: headerState(client.status()) });
   client.start();
   const ended = client.done.then((end) => {
-    if (end.reason === 'refused' && end.code === KEY_REFUSED_CODE) return { ...end, hint: 'ask its operator for one (`webhooks-cli relay keys add NAME` on the relay host)' };
-    if (end.reason === 'refused' && end.code === 'too_many_channels') return { ...end, hint: 'stop another listener that uses this key, or ask the relay operator for a key of its own' };
-    if (end.reason === 'refused') return { ...end, hint: `remove the entry for ${redactUrl(entry)} from ${store.path} to get a new channel (its public URL changes)` };
-    if (end.reason === 'replaced') return { ...end, hint: `another listen --relay with the same config directory${options.channelName ? ` and --relay-channel ${options.channelName}` : ''} took the channel; stop one of them, or give each its own --relay-channel NAME` };
+    if (end.reason === 'refused' && end.code === KEY_REFUSED_CODE)
+      return { ...end, hint: 'ask its operator for one (`webhooks-cli relay keys add NAME` on the relay host)' };
+    if (end.reason === 'refused' && end.code === 'too_many_channels')
+      return {
+        ...end,
+        hint: 'stop another listener that uses this key, or ask the relay operator for a key of its own',
+      };
+    if (end.reason === 'refused')
+      return {
+        ...end,
+        hint: `remove the entry for ${redactUrl(entry)} from ${store.path} to get a new channel (its public URL changes)`,
+      };
+    if (end.reason === 'replaced')
+      return {
+        ...end,
+        hint: `another listen --relay with the same config directory${options.channelName ? ` and --relay-channel ${options.channelName}` : ''} took the channel; stop one of them, or give each its own --relay-channel NAME`,
+      };
     return end;
   });
   return { ended, stop: () => client.stop() };
@@ -77,7 +90,12 @@ export function headerState(status: TunnelStatus, now = Date.now()): NonNullable
       return { ...base, state: status.state };
     case 'reconnecting': {
       const wait = status.retryInMs;
-      const retry = wait === undefined ? '' : wait === 0 ? ', retrying now' : `, retrying in ${formatSeconds(wait)}${wait >= 1000 ? ` at ${clockTime(now + wait)}` : ''}`;
+      const retry =
+        wait === undefined
+          ? ''
+          : wait === 0
+            ? ', retrying now'
+            : `, retrying in ${formatSeconds(wait)}${wait >= 1000 ? ` at ${clockTime(now + wait)}` : ''}`;
       const failed = status.attempts > 1 ? ` (${status.attempts} tries failed)` : '';
       return { ...base, state: 'reconnecting', message: `${status.error ?? 'connection lost'}${retry}${failed}` };
     }

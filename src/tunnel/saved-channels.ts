@@ -28,7 +28,13 @@ export class ChannelStore {
     const entry = this.readAll()[entryName];
     if (!entry || typeof entry !== 'object') return undefined;
     const { channel, token, publicUrl } = entry as Record<string, unknown>;
-    if (typeof channel !== 'string' || typeof token !== 'string' || !isWellFormedChannelId(channel) || !isWellFormedToken(token)) return undefined;
+    if (
+      typeof channel !== 'string' ||
+      typeof token !== 'string' ||
+      !isWellFormedChannelId(channel) ||
+      !isWellFormedToken(token)
+    )
+      return undefined;
     return { channel, token, publicUrl: typeof publicUrl === 'string' ? publicUrl : undefined };
   }
 
@@ -38,7 +44,12 @@ export class ChannelStore {
     try {
       writeOwnerOnlyJson(this.path, all);
     } catch (err) {
-      throw fileSystemError(err, this.path, 'store the relay channel in', 'make the config directory writable (or set WEBHOOKS_CONFIG_DIR)');
+      throw fileSystemError(
+        err,
+        this.path,
+        'store the relay channel in',
+        'make the config directory writable (or set WEBHOOKS_CONFIG_DIR)',
+      );
     }
   }
 

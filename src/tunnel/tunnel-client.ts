@@ -10,11 +10,21 @@
 import type http from 'node:http';
 import WebSocket from 'ws';
 import { watchProxy } from '../http/node-agent.js';
-import { proxyProblemLine, type ProxyRoute } from '../http/proxy-settings.js';
+import { type ProxyRoute, proxyProblemLine } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
-import { CLOSE_KEY_REFUSED, CLOSE_REPLACED, KEY_REFUSED_CODE, KEY_REFUSED_MESSAGE, RELAY_KEY_HEADER, decodeFrame, encodeFrame, type HelloFrame, type RequestFrame } from './frame-codec.js';
 import { localPathFor, normaliseRelayUrl } from './channel-paths.js';
-import { ReconnectBackoff, HEALTHY_CONNECTION_MS, RECONNECT_DELAYS_MS } from './reconnect-backoff.js';
+import {
+  CLOSE_KEY_REFUSED,
+  CLOSE_REPLACED,
+  decodeFrame,
+  encodeFrame,
+  type HelloFrame,
+  KEY_REFUSED_CODE,
+  KEY_REFUSED_MESSAGE,
+  RELAY_KEY_HEADER,
+  type RequestFrame,
+} from './frame-codec.js';
+import { HEALTHY_CONNECTION_MS, RECONNECT_DELAYS_MS, ReconnectBackoff } from './reconnect-backoff.js';
 
 export interface ChannelCredentials {
   channel: string;
@@ -92,8 +102,17 @@ export class TunnelClient {
     this.options = options;
     this.connectUrl = normaliseRelayUrl(options.relayUrl);
     this.credentials = options.credentials;
-    this.backoff = new ReconnectBackoff(options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS, options.healthyAfterMs ?? HEALTHY_CONNECTION_MS);
-    this.current = { state: 'connecting', relayUrl: this.connectUrl, channel: options.credentials?.channel, publicUrl: options.credentials?.publicUrl, attempts: 0 };
+    this.backoff = new ReconnectBackoff(
+      options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS,
+      options.healthyAfterMs ?? HEALTHY_CONNECTION_MS,
+    );
+    this.current = {
+      state: 'connecting',
+      relayUrl: this.connectUrl,
+      channel: options.credentials?.channel,
+      publicUrl: options.credentials?.publicUrl,
+      attempts: 0,
+    };
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -115,7 +134,10 @@ export class TunnelClient {
     this.stopping = true;
     clearTimeout(this.retryTimer);
     if (this.inFlight.size > 0) {
-      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+      ]);
     }
     clearTimeout(this.watchdog);
     const socket = this.socket;
@@ -139,7 +161,12 @@ export class TunnelClient {
       headers.authorization = `Bearer ${this.credentials.token}`;
     }
     const proxy = this.options.proxy;
-    const socket = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000, agent: proxy?.agent });
+    const socket = new WebSocket(url, {
+      headers,
+      perMessageDeflate: false,
+      handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
+      agent: proxy?.agent,
+    });
     this.socket = socket;
     this.hello = undefined;
     let refusal: { message: string; code?: string } | undefined;
@@ -163,9 +190,13 @@ export class TunnelClient {
         const error = errorOf(Buffer.concat(chunks));
         const detail = error.message ?? `HTTP ${res.statusCode}`;
         if (res.statusCode === 401 || res.statusCode === 403) {
-          refusal = error.code === KEY_REFUSED_CODE
-            ? { message: KEY_REFUSED_MESSAGE, code: error.code }
-            : { message: `the relay refused channel ${this.credentials?.channel ?? '(new)'}: ${detail}`, code: error.code };
+          refusal =
+            error.code === KEY_REFUSED_CODE
+              ? { message: KEY_REFUSED_MESSAGE, code: error.code }
+              : {
+                  message: `the relay refused channel ${this.credentials?.channel ?? '(new)'}: ${detail}`,
+                  code: error.code,
+                };
         }
         lastError = `relay answered ${res.statusCode}: ${detail}`;
         socket.terminate();
@@ -198,9 +229,16 @@ export class TunnelClient {
       this.socket = undefined;
       this.hello = undefined;
       if (this.stopping) return;
-      if (code === CLOSE_KEY_REFUSED) refusal = { message: `${KEY_REFUSED_MESSAGE} (${reason.toString() || 'no reason given'})`, code: KEY_REFUSED_CODE };
+      if (code === CLOSE_KEY_REFUSED)
+        refusal = {
+          message: `${KEY_REFUSED_MESSAGE} (${reason.toString() || 'no reason given'})`,
+          code: KEY_REFUSED_CODE,
+        };
       if (refusal) {
-        this.finish({ reason: 'refused', ...refusal }, { state: 'refused', error: refusal.message, retryInMs: undefined });
+        this.finish(
+          { reason: 'refused', ...refusal },
+          { state: 'refused', error: refusal.message, retryInMs: undefined },
+        );
         return;
       }
       if (code === CLOSE_REPLACED) {
@@ -208,7 +246,9 @@ export class TunnelClient {
         this.finish({ reason: 'replaced', message }, { state: 'replaced', error: message, retryInMs: undefined });
         return;
       }
-      const why = lastError ?? (reason.length > 0 ? `closed by the relay: ${reason.toString()}` : `connection closed (code ${code})`);
+      const why =
+        lastError ??
+        (reason.length > 0 ? `closed by the relay: ${reason.toString()}` : `connection closed (code ${code})`);
       this.scheduleReconnect(why);
     });
   }
@@ -225,7 +265,14 @@ export class TunnelClient {
     }
     this.backoff.connected(Date.now());
     this.armWatchdog(socket);
-    this.update({ state: 'connected', channel: hello.channel, publicUrl: hello.publicUrl, attempts: 0, retryInMs: undefined, error: undefined });
+    this.update({
+      state: 'connected',
+      channel: hello.channel,
+      publicUrl: hello.publicUrl,
+      attempts: 0,
+      retryInMs: undefined,
+      error: undefined,
+    });
     this.flushUnsent();
   }
 
@@ -264,10 +311,18 @@ export class TunnelClient {
     }
     const limit = this.hello?.maxBodyBytes;
     if (limit !== undefined && response.body.length > limit) {
-      this.options.onWarning?.(`answer of ${response.body.length} bytes is over the relay's ${limit}-byte limit; sent 502 instead`);
+      this.options.onWarning?.(
+        `answer of ${response.body.length} bytes is over the relay's ${limit}-byte limit; sent 502 instead`,
+      );
       response = textResponse(502, `the listener's answer is larger than the relay's ${limit}-byte limit`);
     }
-    const encoded = encodeFrame({ kind: 'response', id: frame.id, status: response.status, headers: response.headers, body: response.body });
+    const encoded = encodeFrame({
+      kind: 'response',
+      id: frame.id,
+      status: response.status,
+      headers: response.headers,
+      body: response.body,
+    });
     this.sendOrKeep(frame.id, encoded, deadline);
   }
 
@@ -310,7 +365,7 @@ export class TunnelClient {
 }
 
 function textResponse(status: number, message: string): RawResponse {
-  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(message + '\n') };
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`${message}\n`) };
 }
 
 /** The relay's JSON error `{ error: { code, message } }`, or the start of whatever else it sent. */

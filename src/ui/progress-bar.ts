@@ -25,7 +25,9 @@ export class ProgressBar {
     const width = 30;
     const filled = Math.round((this.#done / this.#total) * width);
     const rate = this.#done / Math.max(0.001, (now - this.#started) / 1000);
-    this.#stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.#done}/${this.#total}  ${Math.round(rate)}/s  failed ${this.#failed}  `);
+    this.#stream.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.#done}/${this.#total}  ${Math.round(rate)}/s  failed ${this.#failed}  `,
+    );
   }
 
   finish(): void {

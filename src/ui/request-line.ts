@@ -1,12 +1,13 @@
 /** How `listen` reads without the TUI: one line (or JSON line) per request, and its status lines. */
-import { clockTime, formatDuration, palette } from '../format/display.js';
+
 import { EVENT_TYPES } from '../core/events.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
+import { issueLine } from '../core/schema-issue.js';
+import { clockTime, formatDuration, palette } from '../format/display.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { issueLine } from '../core/schema-issue.js';
 import { routeNote } from './tui/row-format.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line. */
@@ -19,8 +20,16 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const mark = r.signatureValid === null ? c.dim('·') : r.signatureValid ? c.green('✓') : c.red('✗');
   const ok = isSuccessStatus(r.status);
   const status = r.status === null ? c.red('---') : ok ? c.green(String(r.status)) : c.red(String(r.status));
-  const what = r.event ?? (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
-  const parts = [time, ` ${mark} ${status}`, what.padEnd(EVENT_WIDTH), c.dim(r.deliveryId ?? '-'), formatDuration(r.durationMs)];
+  const what =
+    r.event ??
+    (r.method === '?' ? '(incomplete request)' : r.method === 'POST' ? '(no event header)' : `${r.method} ${r.url}`);
+  const parts = [
+    time,
+    ` ${mark} ${status}`,
+    what.padEnd(EVENT_WIDTH),
+    c.dim(r.deliveryId ?? '-'),
+    formatDuration(r.durationMs),
+  ];
   if (r.schemaValid === false) parts.push(c.red(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`));
   const route = routeNote(r);
   if (route) parts.push(c.cyan(route));
@@ -56,9 +65,14 @@ export function requestJson(r: DeliveryRecord) {
 }
 
 /** The banner: where it listens, with which secrets (masked) and where it forwards. */
-export function listeningLine(listener: Pick<Listener, 'url' | 'secrets' | 'routes'>, verify: boolean, schemas?: 'checked' | 'strict'): string {
+export function listeningLine(
+  listener: Pick<Listener, 'url' | 'secrets' | 'routes'>,
+  verify: boolean,
+  schemas?: 'checked' | 'strict',
+): string {
   const secrets = listener.secrets.map(maskSecret).join(', ') || '(none)';
-  const checks = schemas === 'strict' ? ', schemas checked (422 when broken)' : schemas === 'checked' ? ', schemas checked' : '';
+  const checks =
+    schemas === 'strict' ? ', schemas checked (422 when broken)' : schemas === 'checked' ? ', schemas checked' : '';
   const mode = `${!verify ? 'not verifying' : `secrets ${secrets}`}${checks}`;
   const forwarding = listener.routes.length ? `, forwarding ${routeTable(listener.routes)}` : '';
   return `listening on ${listener.url} (${mode}${forwarding}) — Ctrl-C to stop`;

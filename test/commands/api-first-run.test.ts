@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -35,7 +35,10 @@ describe('no token configured', () => {
   it('register and list work against a local serve (the client sends `dev`)', async () => {
     const s = await serve();
     const configDir = tempDir();
-    const register = await runCli(['--api-url', s.url, 'register', '--url', 'http://127.0.0.1:9/hook', '--events', 'all', '--secret', 's3cret'], { configDir });
+    const register = await runCli(
+      ['--api-url', s.url, 'register', '--url', 'http://127.0.0.1:9/hook', '--events', 'all', '--secret', 's3cret'],
+      { configDir },
+    );
     expect(register.stderr).toBe('');
     expect(register.code).toBe(0);
     const list = await runCli(['--api-url', s.url, 'list'], { configDir });
@@ -52,8 +55,19 @@ describe('no token configured', () => {
     // No request can leave: the host does not resolve, and the check comes first.
     const remote = await runCli(['--api-url', 'https://api.example.invalid', 'list']);
     expect(remote.code).toBe(2);
-    expect(remote.stderr.trim()).toBe('error: no API token for https://api.example.invalid — pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`');
-    const listen = await runCli(['--api-url', 'https://api.example.invalid', 'listen', '--port', '0', '--secret', 's', '--register']);
+    expect(remote.stderr.trim()).toBe(
+      'error: no API token for https://api.example.invalid — pass --token, set WEBHOOKS_API_TOKEN, or run `webhooks-cli config set token …`',
+    );
+    const listen = await runCli([
+      '--api-url',
+      'https://api.example.invalid',
+      'listen',
+      '--port',
+      '0',
+      '--secret',
+      's',
+      '--register',
+    ]);
     expect(listen.code).toBe(2);
     expect(listen.stderr.trim()).toMatch(/^error: no API token for https:\/\/api\.example\.invalid — /);
   });
@@ -73,9 +87,21 @@ describe('--api-url as `serve` prints it', () => {
       const result = await runCli(['--api-url', base, '--token', 't', 'list']);
       expect(result.code, base).toBe(0);
     }
-    const deliveries = await runCli(['--api-url', `${api.url}/api/v1`, '--token', 't', 'deliveries', 'wh_1', '--status', 'failed']);
+    const deliveries = await runCli([
+      '--api-url',
+      `${api.url}/api/v1`,
+      '--token',
+      't',
+      'deliveries',
+      'wh_1',
+      '--status',
+      'failed',
+    ]);
     expect(deliveries.code).toBe(0);
-    expect(api.requests.map((r) => r.url)).toEqual([...Array(4).fill('/api/v1/webhooks'), '/api/v1/webhooks/wh_1/deliveries?status=failed&limit=50']);
+    expect(api.requests.map((r) => r.url)).toEqual([
+      ...Array(4).fill('/api/v1/webhooks'),
+      '/api/v1/webhooks/wh_1/deliveries?status=failed&limit=50',
+    ]);
   });
 
   it('works end to end against serve with the printed URL', async () => {
@@ -103,28 +129,61 @@ describe('local checks of enumerated options', () => {
 describe('saying what happened', () => {
   it('register without --secret says the secret came from WEBHOOKS_SECRET or the config', async () => {
     const s = await serve();
-    const fromEnv = await runCli(['--api-url', s.url, 'register', '--url', 'http://127.0.0.1:9/hook', '--events', 'all'], { env: { WEBHOOKS_SECRET: 'env-secret' } });
+    const fromEnv = await runCli(
+      ['--api-url', s.url, 'register', '--url', 'http://127.0.0.1:9/hook', '--events', 'all'],
+      { env: { WEBHOOKS_SECRET: 'env-secret' } },
+    );
     expect(fromEnv.code).toBe(0);
     expect(fromEnv.stderr).toContain('signing with the secret from WEBHOOKS_SECRET');
     expect(fromEnv.stdout).not.toContain('env-secret');
 
     const configDir = tempDir();
     expect((await runCli(['config', 'set', 'secret', 'stored-secret'], { configDir })).code).toBe(0);
-    const fromConfig = await runCli(['--api-url', s.url, 'register', '--url', 'http://127.0.0.1:9/hook', '--events', 'all'], { configDir });
+    const fromConfig = await runCli(
+      ['--api-url', s.url, 'register', '--url', 'http://127.0.0.1:9/hook', '--events', 'all'],
+      { configDir },
+    );
     expect(fromConfig.code).toBe(0);
     expect(fromConfig.stderr).toContain('signing with the secret stored by `config set secret`');
 
-    const given = await runCli(['--api-url', s.url, 'register', '--url', 'http://127.0.0.1:9/hook', '--events', 'all', '--secret', 'flag-secret'], { configDir });
+    const given = await runCli(
+      [
+        '--api-url',
+        s.url,
+        'register',
+        '--url',
+        'http://127.0.0.1:9/hook',
+        '--events',
+        'all',
+        '--secret',
+        'flag-secret',
+      ],
+      { configDir },
+    );
     expect(given.stderr).toBe('');
   });
 
   it('update --remove-event of a type the webhook lacks warns on stderr and still exits 0', async () => {
     const s = await serve();
-    const created = await s.call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['catalog.product.created', 'customer.cart.added'], secret: 's3cret', active: true });
+    const created = await s.call('POST', '/api/v1/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['catalog.product.created', 'customer.cart.added'],
+      secret: 's3cret',
+      active: true,
+    });
     const id = created.json.id as string;
-    const result = await runCli(['--api-url', s.url, 'update', id, '--remove-event', 'search.zero_results,customer.cart.added']);
+    const result = await runCli([
+      '--api-url',
+      s.url,
+      'update',
+      id,
+      '--remove-event',
+      'search.zero_results,customer.cart.added',
+    ]);
     expect(result.code).toBe(0);
-    expect(result.stderr.trim()).toBe(`warning: ${id} is not subscribed to search.zero_results — nothing to remove there`);
+    expect(result.stderr.trim()).toBe(
+      `warning: ${id} is not subscribed to search.zero_results — nothing to remove there`,
+    );
     expect((await s.call('GET', `/api/v1/webhooks/${id}`)).json.events).toEqual(['catalog.product.created']);
   });
 });

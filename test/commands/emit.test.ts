@@ -1,8 +1,8 @@
 /** `emit` against the emulator: one delivery per active subscriber, --set and --data applied. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
 
 let s: ServeProcess;
@@ -10,29 +10,46 @@ let receiver: RecordingServer;
 beforeAll(async () => {
   receiver = await startRecordingServer();
   s = await startServe();
-  await s.call('POST', '/api/v1/webhooks', { url: `${receiver.url}/hook`, events: ['catalog.product.updated'], secret: 's3cret', active: true });
+  await s.call('POST', '/api/v1/webhooks', {
+    url: `${receiver.url}/hook`,
+    events: ['catalog.product.updated'],
+    secret: 's3cret',
+    active: true,
+  });
 }, 30_000);
 afterAll(async () => {
   await s?.stop();
   await receiver?.close();
 });
 
-const cli = (args: string[], stdin?: string) => runCli(['--api-url', s.url, '--token', 'test-token', ...args], { stdin });
+const cli = (args: string[], stdin?: string) =>
+  runCli(['--api-url', s.url, '--token', 'test-token', ...args], { stdin });
 
 describe('emit', () => {
   it('sends the sample with --set applied; the subscriber receives it', async () => {
     const result = await cli(['emit', 'catalog.product.updated', '--set', 'data.quantity=0']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^emitted catalog\.product\.updated to 1 webhook\(s\)\n {2}dlv_\S+ → wh_/);
-    const delivery = await until(() => receiver.requests.find((r) => JSON.parse(r.body.toString()).data.quantity === 0), 15_000, 'the emitted delivery');
+    const delivery = await until(
+      () => receiver.requests.find((r) => JSON.parse(r.body.toString()).data.quantity === 0),
+      15_000,
+      'the emitted delivery',
+    );
     expect(JSON.parse(delivery.body.toString()).event).toBe('catalog.product.updated');
   });
 
   it('--data - sends that data object; an event nobody subscribes to says so', async () => {
-    const sent = await cli(['--json', 'emit', 'catalog.product.updated', '--data', '-'], '{"sku": "TEE-9", "quantity": 3}');
+    const sent = await cli(
+      ['--json', 'emit', 'catalog.product.updated', '--data', '-'],
+      '{"sku": "TEE-9", "quantity": 3}',
+    );
     expect(sent.code, sent.stderr).toBe(0);
     expect(JSON.parse(sent.stdout).deliveries).toHaveLength(1);
-    await until(() => receiver.requests.find((r) => JSON.parse(r.body.toString()).data.sku === 'TEE-9'), 15_000, 'the --data delivery');
+    await until(
+      () => receiver.requests.find((r) => JSON.parse(r.body.toString()).data.sku === 'TEE-9'),
+      15_000,
+      'the --data delivery',
+    );
     const none = await cli(['emit', 'customer.cart.added']);
     expect(none.code).toBe(0);
     expect(none.stderr).toContain('no active webhook is subscribed to customer.cart.added');

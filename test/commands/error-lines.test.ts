@@ -1,9 +1,9 @@
 /** trigger's error lines name the cause and the fix, against real servers that get things wrong. */
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 let server: RecordingServer | undefined;
 let relay: RelayProcess | undefined;
@@ -35,7 +35,14 @@ describe('trigger error lines', () => {
 
   it("a 503 from a relay shows the relay's own words, not only the status", async () => {
     relay = await startRelayProcess();
-    const r = await runCli(['trigger', 'catalog.product.created', '--to', `${relay.url}/ch_${"n".repeat(22)}/webhook`, '--secret', 's']);
+    const r = await runCli([
+      'trigger',
+      'catalog.product.created',
+      '--to',
+      `${relay.url}/ch_${'n'.repeat(22)}/webhook`,
+      '--secret',
+      's',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the relay answered 503: no listener is connected to this channel');
     expect(r.stdout).toContain('relay: no listener is connected');
@@ -51,6 +58,8 @@ describe('trigger error lines', () => {
     const port = (raw.address() as { port: number }).port;
     const r = await runCli(['trigger', '--all', '--to', `http://127.0.0.1:${port}/webhook`, '--secret', 's']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: 16 of 16 deliveries failed \(14 of them\): the receiver answered 503; 2 failed otherwise/);
+    expect(r.stderr).toMatch(
+      /error: 16 of 16 deliveries failed \(14 of them\): the receiver answered 503; 2 failed otherwise/,
+    );
   });
 });

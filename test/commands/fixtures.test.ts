@@ -2,17 +2,18 @@
  * Fixtures from traffic: what a listener received, exported byte for byte with a manifest, sent
  * again by `trigger --data DIR` (re-signed, new ids, bytes unchanged) and by `smoke --fixtures`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { tempDir } from '../helpers/cli.js';
-import { runCli } from '../helpers/run-cli.js';
 import { startListen } from '../helpers/listen.js';
-import { startRecordingServer, type RecordingServer, type ReceivedRequest } from '../helpers/servers.js';
+import { runCli } from '../helpers/run-cli.js';
+import { type ReceivedRequest, type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 'fixture-secret';
-let apps: RecordingServer[] = [];
+const apps: RecordingServer[] = [];
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
 });
@@ -20,21 +21,48 @@ afterEach(async () => {
 // Pretty-printed, CRLF line ends, a tab, trailing spaces, an escaped and a raw non-ASCII character:
 // a parse and re-serialise would change every one of them.
 const BODIES = {
-  dlv_cap_a: ['catalog.product.created', Buffer.from('{\r\n\t"event": "catalog.product.created",\r\n  "timestamp": "2026-01-01T00:00:00Z",   \r\n  "data": {"name": "Caf\u00e9 \\u00e9 \u2603", "price": 1.50}\r\n}\r\n')],
-  dlv_cap_b: ['customer.cart.added', Buffer.from('{ "event" : "customer.cart.added", "timestamp": "2026-01-01T00:00:01Z", "data": { "qty": 1e0 } }')],
+  dlv_cap_a: [
+    'catalog.product.created',
+    Buffer.from(
+      '{\r\n\t"event": "catalog.product.created",\r\n  "timestamp": "2026-01-01T00:00:00Z",   \r\n  "data": {"name": "Caf\u00e9 \\u00e9 \u2603", "price": 1.50}\r\n}\r\n',
+    ),
+  ],
+  dlv_cap_b: [
+    'customer.cart.added',
+    Buffer.from('{ "event" : "customer.cart.added", "timestamp": "2026-01-01T00:00:01Z", "data": { "qty": 1e0 } }'),
+  ],
 } as const;
 
 /** Captures three deliveries in a listener (one with a bad signature, answered 401) and exports them. */
 async function capturedFixtures(): Promise<string> {
   const listener = await startListen(['--secret', SECRET]);
   for (const [id, [event, body]] of Object.entries(BODIES)) {
-    await fetch(listener.url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, SECRET) } });
+    await fetch(listener.url, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-webhook-event': event,
+        'x-webhook-delivery': id,
+        'x-webhook-signature': sign(body, SECRET),
+      },
+    });
   }
   const forged = BODIES.dlv_cap_b[1];
-  await fetch(listener.url, { method: 'POST', body: forged, headers: { 'x-webhook-event': 'customer.cart.added', 'x-webhook-delivery': 'dlv_cap_c', 'x-webhook-signature': sign(forged, 'wrong') } });
+  await fetch(listener.url, {
+    method: 'POST',
+    body: forged,
+    headers: {
+      'x-webhook-event': 'customer.cart.added',
+      'x-webhook-delivery': 'dlv_cap_c',
+      'x-webhook-signature': sign(forged, 'wrong'),
+    },
+  });
   await listener.stop();
   const dir = join(tempDir(), 'captured');
-  const exported = await runCli(['history', '--direction', 'in', 'export', '--fixtures', dir], { configDir: listener.configDir });
+  const exported = await runCli(['history', '--direction', 'in', 'export', '--fixtures', dir], {
+    configDir: listener.configDir,
+  });
   expect(exported.stderr).toBe('');
   expect(exported.stdout).toBe(`wrote 3 fixtures and manifest.json to ${dir}`);
   return dir;
@@ -43,12 +71,29 @@ async function capturedFixtures(): Promise<string> {
 describe('fixtures from traffic', () => {
   it('history export --fixtures writes each body byte for byte and a manifest without signatures', async () => {
     const dir = await capturedFixtures();
-    expect(readdirSync(dir).sort()).toEqual(['catalog.product.created-dlv_cap_a.json', 'customer.cart.added-dlv_cap_b.json', 'customer.cart.added-dlv_cap_c.json', 'manifest.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'catalog.product.created-dlv_cap_a.json',
+      'customer.cart.added-dlv_cap_b.json',
+      'customer.cart.added-dlv_cap_c.json',
+      'manifest.json',
+    ]);
     expect(readFileSync(join(dir, 'catalog.product.created-dlv_cap_a.json')).equals(BODIES.dlv_cap_a[1])).toBe(true);
     expect(readFileSync(join(dir, 'customer.cart.added-dlv_cap_b.json')).equals(BODIES.dlv_cap_b[1])).toBe(true);
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { fixtures: Array<{ file: string; delivery_id: string; event: string; status: number; headers: Record<string, string> }> };
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      fixtures: Array<{
+        file: string;
+        delivery_id: string;
+        event: string;
+        status: number;
+        headers: Record<string, string>;
+      }>;
+    };
     const byId = Object.fromEntries(manifest.fixtures.map((f) => [f.delivery_id, f]));
-    expect(byId.dlv_cap_a).toMatchObject({ event: 'catalog.product.created', status: 200, file: 'catalog.product.created-dlv_cap_a.json' });
+    expect(byId.dlv_cap_a).toMatchObject({
+      event: 'catalog.product.created',
+      status: 200,
+      file: 'catalog.product.created-dlv_cap_a.json',
+    });
     expect(byId.dlv_cap_c).toMatchObject({ status: 401, signature_valid: false });
     expect(byId.dlv_cap_a!.headers['x-webhook-delivery']).toBe('dlv_cap_a');
     expect(JSON.stringify(manifest)).not.toMatch(/x-webhook-signature|sha256=/);
@@ -61,15 +106,30 @@ describe('fixtures from traffic', () => {
     const sent = await runCli(['trigger', '--data', dir, '--to', `${app.url}/hooks`, '--secret', SECRET, '--json']);
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
-    const files = readdirSync(dir).filter((f) => f !== 'manifest.json').sort();
+    const files = readdirSync(dir)
+      .filter((f) => f !== 'manifest.json')
+      .sort();
     expect(app.requests).toHaveLength(files.length);
     app.requests.forEach((request, i) => {
       expect(request.body.equals(readFileSync(join(dir, files[i]!)))).toBe(true);
       expect(request.headers['x-webhook-signature']).toBe(sign(request.body, SECRET));
       expect(request.headers['x-webhook-delivery']).toMatch(/^dlv_[0-9a-f]{24}$/);
     });
-    expect(app.requests.map((r) => r.headers['x-webhook-event'])).toEqual(['catalog.product.created', 'customer.cart.added', 'customer.cart.added']);
-    const mixed = await runCli(['trigger', 'catalog.product.created', '--data', dir, '--to', app.url, '--secret', SECRET]);
+    expect(app.requests.map((r) => r.headers['x-webhook-event'])).toEqual([
+      'catalog.product.created',
+      'customer.cart.added',
+      'customer.cart.added',
+    ]);
+    const mixed = await runCli([
+      'trigger',
+      'catalog.product.created',
+      '--data',
+      dir,
+      '--to',
+      app.url,
+      '--secret',
+      SECRET,
+    ]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/^error: --data .* is a folder of fixtures/);
   });
@@ -81,18 +141,30 @@ describe('fixtures from traffic', () => {
       if (r.headers['x-webhook-signature'] !== sign(r.body, SECRET)) return { status: 401 };
       try {
         const parsed = JSON.parse(r.body.toString()) as { event: string };
-        return parsed.event === 'catalog.product.created' ? { status: 500, body: 'TypeError: cannot read price' } : { status: 200 };
+        return parsed.event === 'catalog.product.created'
+          ? { status: 500, body: 'TypeError: cannot read price' }
+          : { status: 200 };
       } catch {
         return { status: 400 };
       }
     });
     apps.push(regressed);
-    const run = await runCli(['smoke', '--url', regressed.url, '--secret', SECRET, '--events', 'customer.cart.added', '--fixtures', dir]);
+    const run = await runCli([
+      'smoke',
+      '--url',
+      regressed.url,
+      '--secret',
+      SECRET,
+      '--events',
+      'customer.cart.added',
+      '--fixtures',
+      dir,
+    ]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^FAIL  fixture\.catalog\.product\.created-dlv_cap_a\.json  500 /m);
-    expect(run.stdout).toMatch(/^PASS  fixture\.customer\.cart\.added-dlv_cap_b\.json  200/m);
+    expect(run.stdout).toMatch(/^FAIL {2}fixture\.catalog\.product\.created-dlv_cap_a\.json {2}500 /m);
+    expect(run.stdout).toMatch(/^PASS {2}fixture\.customer\.cart\.added-dlv_cap_b\.json {2}200/m);
     // The forged one was answered 401 when captured: it is sent with a wrong signature again, and a 401 passes.
-    expect(run.stdout).toMatch(/^PASS  fixture\.customer\.cart\.added-dlv_cap_c\.json  401/m);
-    expect(run.stdout.match(/^FAIL  fixture\./gm)).toHaveLength(1);
+    expect(run.stdout).toMatch(/^PASS {2}fixture\.customer\.cart\.added-dlv_cap_c\.json {2}401/m);
+    expect(run.stdout.match(/^FAIL {2}fixture\./gm)).toHaveLength(1);
   });
 });

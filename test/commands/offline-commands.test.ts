@@ -1,11 +1,15 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
-import { HistoryStore } from '../../src/store/history-store.js';
 
-const VECTOR = { secret: "It's a Secret to Everybody", body: 'Hello, World!', signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' };
+const VECTOR = {
+  secret: "It's a Secret to Everybody",
+  body: 'Hello, World!',
+  signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+};
 
 describe('events', () => {
   it('lists 16 types, as a table or JSON', async () => {
@@ -14,7 +18,11 @@ describe('events', () => {
     expect(table.stdout.trim().split('\n')).toHaveLength(17);
     const json = JSON.parse((await runCli(['events', 'list', '--json'])).stdout);
     expect(json).toHaveLength(16);
-    expect(json[0]).toEqual({ type: 'catalog.product.created', category: 'catalog', description: 'New product added to catalog' });
+    expect(json[0]).toEqual({
+      type: 'catalog.product.created',
+      category: 'catalog',
+      description: 'New product added to catalog',
+    });
   });
 
   it('shows a sample envelope, and refuses an unknown type with exit 2', async () => {
@@ -35,7 +43,9 @@ describe('sign and verify', () => {
   });
 
   it('verify accepts the vector (exit 0) and explains a mismatch (exit 1) without printing secrets', async () => {
-    const ok = await runCli(['verify', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { stdin: VECTOR.body });
+    const ok = await runCli(['verify', '--secret', VECTOR.secret, '--signature', VECTOR.signature], {
+      stdin: VECTOR.body,
+    });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/✓ valid/);
 
@@ -51,7 +61,10 @@ describe('sign and verify', () => {
   });
 
   it('verify with several secrets accepts any', async () => {
-    const result = await runCli(['verify', '--secret', 'old', '--secret', VECTOR.secret, '--signature', VECTOR.signature], { stdin: VECTOR.body });
+    const result = await runCli(
+      ['verify', '--secret', 'old', '--secret', VECTOR.secret, '--signature', VECTOR.signature],
+      { stdin: VECTOR.body },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/secret #2/);
   });
@@ -66,10 +79,14 @@ describe('sign and verify', () => {
 describe('config', () => {
   it('stores settings owner-only, masks secrets unless asked, and validates keys', async () => {
     const configDir = tempDir();
-    expect((await runCli(['config', 'set', 'token', 'tok_very_secret_value'], { configDir })).stdout).toBe('token = to********');
+    expect((await runCli(['config', 'set', 'token', 'tok_very_secret_value'], { configDir })).stdout).toBe(
+      'token = to********',
+    );
     expect(statSync(join(configDir, 'config.json')).mode & 0o777).toBe(0o600);
     expect((await runCli(['config', 'get', 'token'], { configDir })).stdout).toBe('to********');
-    expect((await runCli(['config', 'get', 'token', '--show-secrets'], { configDir })).stdout).toBe('tok_very_secret_value');
+    expect((await runCli(['config', 'get', 'token', '--show-secrets'], { configDir })).stdout).toBe(
+      'tok_very_secret_value',
+    );
     const list = await runCli(['config', 'list'], { configDir });
     expect(list.stdout).not.toContain('tok_very_secret_value');
     expect((await runCli(['config', 'unset', 'token'], { configDir })).code).toBe(0);
@@ -86,7 +103,9 @@ describe('config', () => {
     // history only reads: it names the database it looked for (and creates none).
     expect((await runCli(['history'], { configDir })).stderr).toContain(`no history database at ${dbFromConfig}`);
     const dbFromFlag = join(tempDir(), 'flag.db');
-    expect((await runCli(['history', '--db', dbFromFlag], { configDir })).stderr).toContain(`no history database at ${dbFromFlag}`);
+    expect((await runCli(['history', '--db', dbFromFlag], { configDir })).stderr).toContain(
+      `no history database at ${dbFromFlag}`,
+    );
   });
 });
 
@@ -104,7 +123,9 @@ describe('history', () => {
     writeFileSync(file, 'this is not sqlite'.repeat(100));
     const result = await runCli(['history', '--db', file]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`error: ${file} is damaged or is not a webhooks-cli history database (SQLite: file is not a database) — move it aside (\`mv ${file} ${file}.damaged\`) and a new history starts; \`sqlite3 ${file}.damaged .recover\` may rescue rows`);
+    expect(result.stderr.trim()).toBe(
+      `error: ${file} is damaged or is not a webhooks-cli history database (SQLite: file is not a database) — move it aside (\`mv ${file} ${file}.damaged\`) and a new history starts; \`sqlite3 ${file}.damaged .recover\` may rescue rows`,
+    );
   });
 });
 
@@ -124,7 +145,9 @@ describe('usage', () => {
 describe('history filters', () => {
   it('export honours the history filters; an unknown --event is a usage error', async () => {
     const configDir = tempDir();
-    await runCli(['trigger', '--all', '--to', 'http://127.0.0.1:9/', '--secret', 's', '--timeout', '1s'], { configDir });
+    await runCli(['trigger', '--all', '--to', 'http://127.0.0.1:9/', '--secret', 's', '--timeout', '1s'], {
+      configDir,
+    });
     const lines = (args: string[]) => runCli(args, { configDir }).then((r) => r.stdout.split('\n').filter(Boolean));
     expect(await lines(['history', 'export'])).toHaveLength(16);
     expect(await lines(['history', 'export', '--limit', '2'])).toHaveLength(2);

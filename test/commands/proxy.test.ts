@@ -4,9 +4,9 @@
  * --verbose names the proxy; a proxy that refuses is one line naming it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startRecordingServer, type RecordingServer } from '../helpers/servers.js';
-import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
+import { type ForwardProxy, startForwardProxy } from '../helpers/forward-proxy.js';
 import { runCli } from '../helpers/run-cli.js';
+import { freePort, type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 let api: RecordingServer | undefined;
 let proxy: ForwardProxy | undefined;
@@ -16,7 +16,11 @@ afterEach(async () => {
 });
 
 async function start() {
-  api = await startRecordingServer(() => ({ status: 200, body: '{"data": [{"id": "wh_1", "url": "https://e.example/1", "events": []}]}', headers: { 'content-type': 'application/json' } }));
+  api = await startRecordingServer(() => ({
+    status: 200,
+    body: '{"data": [{"id": "wh_1", "url": "https://e.example/1", "events": []}]}',
+    headers: { 'content-type': 'application/json' },
+  }));
   proxy = await startForwardProxy({ 'api.internal.test': '127.0.0.1' });
   return { api, proxy, internalUrl: `http://api.internal.test:${api.port}` };
 }
@@ -24,7 +28,9 @@ async function start() {
 describe('HTTP_PROXY / HTTPS_PROXY / NO_PROXY', () => {
   it('reaches a host only the proxy resolves, and --verbose says the proxy is used', async () => {
     const { internalUrl } = await start();
-    const result = await runCli(['--api-url', internalUrl, '--token', 'tok', '--verbose', 'list'], { env: { HTTP_PROXY: proxy!.url } });
+    const result = await runCli(['--api-url', internalUrl, '--token', 'tok', '--verbose', 'list'], {
+      env: { HTTP_PROXY: proxy!.url },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('wh_1');
     expect(result.stderr).toContain(`requests to ${internalUrl} go through the proxy ${proxy!.url} (HTTP_PROXY)`);
@@ -42,14 +48,18 @@ describe('HTTP_PROXY / HTTPS_PROXY / NO_PROXY', () => {
 
   it('HTTPS_PROXY is not used for an http URL, as curl does', async () => {
     const { internalUrl } = await start();
-    const result = await runCli(['--api-url', internalUrl, '--token', 'tok', 'list'], { env: { HTTPS_PROXY: proxy!.url } });
+    const result = await runCli(['--api-url', internalUrl, '--token', 'tok', 'list'], {
+      env: { HTTPS_PROXY: proxy!.url },
+    });
     expect(result.code).toBe(1);
     expect(proxy!.seen).toEqual([]);
   });
 
   it('NO_PROXY sends a named host direct', async () => {
     await start();
-    const result = await runCli(['--api-url', api!.url, '--token', 'tok', '--verbose', 'list'], { env: { HTTP_PROXY: proxy!.url, NO_PROXY: 'localhost,127.0.0.1' } });
+    const result = await runCli(['--api-url', api!.url, '--token', 'tok', '--verbose', 'list'], {
+      env: { HTTP_PROXY: proxy!.url, NO_PROXY: 'localhost,127.0.0.1' },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(proxy!.seen).toEqual([]);
     expect(api!.requests).toHaveLength(1);
@@ -61,6 +71,8 @@ describe('HTTP_PROXY / HTTPS_PROXY / NO_PROXY', () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const result = await runCli(['--api-url', internalUrl, '--token', 'tok', 'list'], { env: { http_proxy: closed } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: the proxy ${closed} (HTTP_PROXY) refused the connection on the way to ${internalUrl} — check HTTP_PROXY, or add api.internal.test to NO_PROXY`);
+    expect(result.stderr).toBe(
+      `error: the proxy ${closed} (HTTP_PROXY) refused the connection on the way to ${internalUrl} — check HTTP_PROXY, or add api.internal.test to NO_PROXY`,
+    );
   });
 });

@@ -1,11 +1,12 @@
 /** Edited replays: `--set`, `--data`, `--edit` send a changed body, re-signed, linked to the original. */
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
 
 const SECRET = 'edit-secret';
 let running: RunningListener[] = [];
@@ -18,7 +19,10 @@ async function sentDelivery() {
   const listener = await startListen(['--secret', SECRET]);
   running.push(listener);
   const configDir = tempDir();
-  const sent = await runCli(['trigger', 'catalog.product.updated', '--to', listener.url, '--secret', SECRET, '--json'], { configDir });
+  const sent = await runCli(
+    ['trigger', 'catalog.product.updated', '--to', listener.url, '--secret', SECRET, '--json'],
+    { configDir },
+  );
   expect(sent.code).toBe(0);
   const id = (JSON.parse(sent.stdout) as { deliveries: Array<{ delivery_id: string }> }).deliveries[0]!.delivery_id;
   return { listener, configDir, id };
@@ -39,7 +43,10 @@ async function receivedBy(listener: RunningListener, deliveryId: string) {
 describe('edited replay', () => {
   it('--set changes a field; the receiver verifies the new signature; the history links it to the original', async () => {
     const { listener, configDir, id } = await sentDelivery();
-    const replayed = await runCli(['replay', id, '--set', 'data.quantity=0', '--set', 'data.sku="TEE-9"', '--secret', SECRET, '--json'], { configDir });
+    const replayed = await runCli(
+      ['replay', id, '--set', 'data.quantity=0', '--set', 'data.sku="TEE-9"', '--secret', SECRET, '--json'],
+      { configDir },
+    );
     expect(replayed.stderr).toBe('');
     expect(replayed.code).toBe(0);
     const result = JSON.parse(replayed.stdout) as { delivery_id: string; replay_of: string; status: number };
@@ -56,13 +63,16 @@ describe('edited replay', () => {
     const { configDir, id } = await sentDelivery();
     const replayed = await runCli(['replay', id, '--set', 'data.quantiy=0', '--secret', SECRET], { configDir });
     expect(replayed.code).toBe(2);
-    expect(replayed.stderr).toMatch(/^error: --set data\.quantiy=0: the payload has no field "data\.quantiy" — did you mean data\.quantity\?/);
+    expect(replayed.stderr).toMatch(
+      /^error: --set data\.quantiy=0: the payload has no field "data\.quantiy" — did you mean data\.quantity\?/,
+    );
   });
 
   it('--data FILE sends the file byte for byte, re-signed', async () => {
     const { listener, configDir, id } = await sentDelivery();
     const file = join(tempDir(), 'body.json');
-    const bytes = '{\n  "event": "catalog.product.updated",\n  "timestamp": "2026-01-01T00:00:00Z",\n  "data": {"sku": "caf\u00e9", "quantity": 1}\n}\n';
+    const bytes =
+      '{\n  "event": "catalog.product.updated",\n  "timestamp": "2026-01-01T00:00:00Z",\n  "data": {"sku": "caf\u00e9", "quantity": 1}\n}\n';
     writeFileSync(file, bytes);
     const replayed = await runCli(['replay', id, '--data', file, '--secret', SECRET, '--json'], { configDir });
     expect(replayed.code).toBe(0);
@@ -73,7 +83,11 @@ describe('edited replay', () => {
 
   it('--edit sends what the editor wrote; unchanged or empty aborts; invalid JSON without a terminal is refused in one line', async () => {
     const { listener, configDir, id } = await sentDelivery();
-    const edit = (editor: string) => runCli(['replay', id, '--edit', '--secret', SECRET, '--json'], { configDir, env: { EDITOR: editor, VISUAL: '' } });
+    const edit = (editor: string) =>
+      runCli(['replay', id, '--edit', '--secret', SECRET, '--json'], {
+        configDir,
+        env: { EDITOR: editor, VISUAL: '' },
+      });
 
     const unchanged = await edit('true');
     expect(unchanged.code).toBe(1);

@@ -1,12 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
 import { runCli } from '../helpers/run-cli.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
 let running: RunningListener[] = [];
@@ -23,13 +23,33 @@ describe('replay', () => {
     const listener = await startListen(['--secret', SECRET]);
     running.push(listener);
     const body = '{ "event": "customer.cart.added", "data": {"n": 1} }';
-    await fetch(listener.url, { method: 'POST', body, headers: { 'x-webhook-event': 'customer.cart.added', 'x-webhook-delivery': 'dlv_first', 'x-webhook-signature': sign(body, SECRET) } });
+    await fetch(listener.url, {
+      method: 'POST',
+      body,
+      headers: {
+        'x-webhook-event': 'customer.cart.added',
+        'x-webhook-delivery': 'dlv_first',
+        'x-webhook-signature': sign(body, SECRET),
+      },
+    });
     // The listener writes in batches; replay reads the same database once the row is there.
-    await until(async () => (await runCli(['history', 'show', 'dlv_first'], { configDir: listener.configDir })).code === 0, 10_000, 'the request recorded');
-    const replayed = await runCli(['replay', 'dlv_first', '--secret', SECRET, '--json'], { configDir: listener.configDir });
+    await until(
+      async () => (await runCli(['history', 'show', 'dlv_first'], { configDir: listener.configDir })).code === 0,
+      10_000,
+      'the request recorded',
+    );
+    const replayed = await runCli(['replay', 'dlv_first', '--secret', SECRET, '--json'], {
+      configDir: listener.configDir,
+    });
     expect(replayed.code).toBe(0);
     const result = JSON.parse(replayed.stdout) as Record<string, unknown>;
-    expect(result).toMatchObject({ ok: true, replay_of: 'dlv_first', status: 200, url: listener.url, event: 'customer.cart.added' });
+    expect(result).toMatchObject({
+      ok: true,
+      replay_of: 'dlv_first',
+      status: 200,
+      url: listener.url,
+      event: 'customer.cart.added',
+    });
     expect(result.delivery_id).toMatch(/^dlv_[0-9a-f]{24}$/);
 
     running = [];
@@ -52,9 +72,15 @@ describe('replay', () => {
     const first = await startRecordingServer();
     const second = await startRecordingServer(() => ({ status: 500, body: 'boom' }));
     apps.push(first, second);
-    const sent = await runCli(['trigger', 'catalog.product.created', '--to', `${first.url}/hooks`, '--secret', SECRET, '--json'], { configDir });
-    const deliveryId = (JSON.parse(sent.stdout) as { deliveries: Array<{ delivery_id: string }> }).deliveries[0]!.delivery_id;
-    const replayed = await runCli(['replay', deliveryId, '--to', `${second.url}/other`, '--secret', 'other-secret'], { configDir });
+    const sent = await runCli(
+      ['trigger', 'catalog.product.created', '--to', `${first.url}/hooks`, '--secret', SECRET, '--json'],
+      { configDir },
+    );
+    const deliveryId = (JSON.parse(sent.stdout) as { deliveries: Array<{ delivery_id: string }> }).deliveries[0]!
+      .delivery_id;
+    const replayed = await runCli(['replay', deliveryId, '--to', `${second.url}/other`, '--secret', 'other-secret'], {
+      configDir,
+    });
     // The target answered 500: the replay failed, and says so.
     expect(replayed.code).toBe(1);
     expect(replayed.stdout).toMatch(/✗ 500 +catalog\.product\.created +dlv_\w+ \(replay of dlv_\w+\)/);
@@ -70,7 +96,9 @@ describe('replay', () => {
     const configDir = tempDir();
     const unknown = await runCli(['replay', 'dlv_nope', '--secret', SECRET], { configDir });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim()).toBe(`error: no delivery "dlv_nope" in ${join(configDir, 'history.db')} — find its id with webhooks-cli history`);
+    expect(unknown.stderr.trim()).toBe(
+      `error: no delivery "dlv_nope" in ${join(configDir, 'history.db')} — find its id with webhooks-cli history`,
+    );
     const noSecret = await runCli(['replay', 'dlv_nope'], { configDir });
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toMatch(/^error: no secret to sign the replay with — pass --secret/);

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
-const hmac = (body: Buffer) => 'sha256=' + createHmac('sha256', Buffer.from(SECRET, 'utf8')).update(body).digest('hex');
+const hmac = (body: Buffer) => `sha256=${createHmac('sha256', Buffer.from(SECRET, 'utf8')).update(body).digest('hex')}`;
 
 // Written the way the platform document prints payloads: indented, `89.90`, a non-ASCII name
 // with an escape, a slash escaped, a trailing newline — everything a re-serialisation would change.
@@ -40,12 +40,27 @@ afterEach(async () => {
 // these tests are about bytes, so the schema check is off.
 function trigger(args: string[]) {
   const dir = tempDir();
-  return runCli(['--db', join(dir, 'history.db'), 'trigger', '--to', `${server!.url}/webhook`, '--secret', SECRET, '--no-validate', ...args], { configDir: dir });
+  return runCli(
+    [
+      '--db',
+      join(dir, 'history.db'),
+      'trigger',
+      '--to',
+      `${server!.url}/webhook`,
+      '--secret',
+      SECRET,
+      '--no-validate',
+      ...args,
+    ],
+    { configDir: dir },
+  );
 }
 
 describe('trigger --data sends a whole envelope byte for byte', () => {
   it('the receiver gets exactly the file, and the signature verifies over those bytes', async () => {
-    server = await startRecordingServer((req) => ({ status: req.headers['x-webhook-signature'] === hmac(req.body) ? 200 : 401 }));
+    server = await startRecordingServer((req) => ({
+      status: req.headers['x-webhook-signature'] === hmac(req.body) ? 200 : 401,
+    }));
     const file = join(tempDir(), 'envelope.json');
     writeFileSync(file, AS_WRITTEN);
     const run = await trigger(['--data', file]);
@@ -60,7 +75,10 @@ describe('trigger --data sends a whole envelope byte for byte', () => {
   it('from standard input too', async () => {
     server = await startRecordingServer();
     const dir = tempDir();
-    const run = await runCli(['--db', join(dir, 'h.db'), 'trigger', '--no-validate', '--to', server.url, '--secret', SECRET, '--data', '-'], { configDir: dir, stdin: AS_WRITTEN });
+    const run = await runCli(
+      ['--db', join(dir, 'h.db'), 'trigger', '--no-validate', '--to', server.url, '--secret', SECRET, '--data', '-'],
+      { configDir: dir, stdin: AS_WRITTEN },
+    );
     expect(run.code).toBe(0);
     expect(server.requests.at(-1)!.body.toString('utf8')).toBe(AS_WRITTEN);
   });
@@ -71,7 +89,9 @@ describe('trigger --data sends a whole envelope byte for byte', () => {
     writeFileSync(file, AS_WRITTEN);
     expect((await trigger(['--data', file, '--set', 'data.price=10'])).code).toBe(0);
     const body = server.requests[0]!.body;
-    expect(body.toString('utf8')).toBe(JSON.stringify({ ...JSON.parse(AS_WRITTEN), data: { ...JSON.parse(AS_WRITTEN).data, price: 10 } }));
+    expect(body.toString('utf8')).toBe(
+      JSON.stringify({ ...JSON.parse(AS_WRITTEN), data: { ...JSON.parse(AS_WRITTEN).data, price: 10 } }),
+    );
     expect(server.requests[0]!.headers['x-webhook-signature']).toBe(hmac(body));
   });
 

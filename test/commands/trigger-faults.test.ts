@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { tempDir } from '../helpers/cli.js';
-import { runCli } from '../helpers/run-cli.js';
 import { startInventoryReceiver } from '../helpers/inventory-receiver.js';
 import { skipWithout } from '../helpers/required-program.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const SECRET = 's3cret';
 
@@ -33,8 +33,11 @@ async function timedReceiver(delayMs = 0) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const r: TimedRequest = {
-        id: String(req.headers['x-webhook-delivery']), event: String(req.headers['x-webhook-event']),
-        signature: String(req.headers['x-webhook-signature']), body: Buffer.concat(chunks), arrivedAt: performance.now(),
+        id: String(req.headers['x-webhook-delivery']),
+        event: String(req.headers['x-webhook-event']),
+        signature: String(req.headers['x-webhook-signature']),
+        body: Buffer.concat(chunks),
+        arrivedAt: performance.now(),
       };
       requests.push(r);
       setTimeout(() => res.end('ok', () => (r.answeredAt = performance.now())), delayMs);
@@ -58,7 +61,10 @@ describe('trigger --duplicates', () => {
   it('sends the share asked for again, right after the first answer, with the same id, bytes and signature', async () => {
     const receiver = await timedReceiver(20);
     const configDir = tempDir();
-    const result = await runCli(['trigger', '--secret', SECRET, '--all', '--to', receiver.url, '--duplicates', '0.25', '--seed', '7', '--json'], { configDir });
+    const result = await runCli(
+      ['trigger', '--secret', SECRET, '--all', '--to', receiver.url, '--duplicates', '0.25', '--seed', '7', '--json'],
+      { configDir },
+    );
     expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.seed).toBe(7);
@@ -82,14 +88,31 @@ describe('trigger --duplicates', () => {
     }
     expect(new Set(receiver.requests.map((r) => r.id)).size).toBe(16);
     // The history keeps both sends, the copy marked.
-    const history = JSON.parse((await runCli(['history', '--json', '--limit', '100'], { configDir })).stdout) as Array<{ delivery_id: string; duplicate: boolean }>;
+    const history = JSON.parse((await runCli(['history', '--json', '--limit', '100'], { configDir })).stdout) as Array<{
+      delivery_id: string;
+      duplicate: boolean;
+    }>;
     expect(history).toHaveLength(20);
-    expect(history.filter((h) => h.duplicate).map((h) => h.delivery_id).sort()).toEqual(copies.map((c: any) => c.delivery_id).sort());
+    expect(
+      history
+        .filter((h) => h.duplicate)
+        .map((h) => h.delivery_id)
+        .sort(),
+    ).toEqual(copies.map((c: any) => c.delivery_id).sort());
   });
 
   it('--concurrent-duplicates sends the copy at the same moment: both arrive before either is answered', async () => {
     const receiver = await timedReceiver(300);
-    const result = await trigger(['catalog.product.created', 'customer.cart.added', '--to', receiver.url, '--duplicates', '1', '--concurrent-duplicates', '--json']);
+    const result = await trigger([
+      'catalog.product.created',
+      'customer.cart.added',
+      '--to',
+      receiver.url,
+      '--duplicates',
+      '1',
+      '--concurrent-duplicates',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(receiver.requests).toHaveLength(4);
     for (const id of new Set(receiver.requests.map((r) => r.id))) {
@@ -103,7 +126,19 @@ describe('trigger --duplicates', () => {
 
   it('a load run counts the duplicates in its summary', async () => {
     const receiver = await timedReceiver();
-    const result = await trigger(['customer.cart.added', 'search.zero_results', '--count', '5', '--concurrency', '3', '--to', receiver.url, '--duplicates', '0.3', '--json']);
+    const result = await trigger([
+      'customer.cart.added',
+      'search.zero_results',
+      '--count',
+      '5',
+      '--concurrency',
+      '3',
+      '--to',
+      receiver.url,
+      '--duplicates',
+      '0.3',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const { summary, seed } = JSON.parse(result.stdout);
     expect(Number.isInteger(seed)).toBe(true);
@@ -111,7 +146,17 @@ describe('trigger --duplicates', () => {
     expect(receiver.requests).toHaveLength(13);
     expect(new Set(receiver.requests.map((r) => r.id)).size).toBe(10);
 
-    const human = await trigger(['customer.cart.added', '--count', '4', '--to', receiver.url, '--duplicates', '0.5', '--seed', '3']);
+    const human = await trigger([
+      'customer.cart.added',
+      '--count',
+      '4',
+      '--to',
+      receiver.url,
+      '--duplicates',
+      '0.5',
+      '--seed',
+      '3',
+    ]);
     expect(human.stdout).toContain('sent 6 (2 of them duplicates)');
     expect(human.stderr).toContain('seed 3 (duplicates 0.5) — pass --seed 3 to repeat');
   });
@@ -134,7 +179,9 @@ describe('trigger --shuffle / --seed / --jitter', () => {
     expect([...first.order].sort()).toEqual([...EVENT_TYPES].sort());
     expect(first.order).not.toEqual(EVENT_TYPES);
     // Human lines show the order sent.
-    expect(first.result.stdout.split('\n')[0]).toMatch(new RegExp(`^#1 +✓ 200 {2}${first.order[0]!.replace(/\./g, '\\.')}`));
+    expect(first.result.stdout.split('\n')[0]).toMatch(
+      new RegExp(`^#1 +✓ 200 {2}${first.order[0]!.replace(/\./g, '\\.')}`),
+    );
 
     // Without --seed one is drawn and printed on stderr; passing it repeats the run.
     const unseeded = await orderOf([]);
@@ -145,7 +192,17 @@ describe('trigger --shuffle / --seed / --jitter', () => {
 
   it('--jitter waits a delay from the range before each send', async () => {
     const receiver = await timedReceiver();
-    const result = await trigger(['catalog.product.created', 'catalog.product.updated', 'customer.cart.added', 'search.zero_results', '--to', receiver.url, '--jitter', '40-120ms', '--json']);
+    const result = await trigger([
+      'catalog.product.created',
+      'catalog.product.updated',
+      'customer.cart.added',
+      'search.zero_results',
+      '--to',
+      receiver.url,
+      '--jitter',
+      '40-120ms',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const { deliveries, faults } = JSON.parse(result.stdout);
     expect(faults.jitter_ms).toEqual({ min: 40, max: 120 });
@@ -156,7 +213,9 @@ describe('trigger --shuffle / --seed / --jitter', () => {
     // Each request arrived at least its delay after the previous one was answered. Node's timers
     // count from the event loop's cached time, which can lag a few milliseconds: allow 10.
     for (let i = 1; i < receiver.requests.length; i++) {
-      expect(receiver.requests[i]!.arrivedAt - receiver.requests[i - 1]!.answeredAt!).toBeGreaterThanOrEqual(deliveries[i].delay_ms - 10);
+      expect(receiver.requests[i]!.arrivedAt - receiver.requests[i - 1]!.answeredAt!).toBeGreaterThanOrEqual(
+        deliveries[i].delay_ms - 10,
+      );
     }
   });
 
@@ -178,19 +237,32 @@ describe('trigger --shuffle / --seed / --jitter', () => {
 });
 
 describe('a receiver that does not dedupe, against duplicates', () => {
-  it.skipIf(skipWithout('python3', ['--version']))('counts stock twice for a duplicated delivery; the deduping one counts it once and still answers 200', async () => {
-    for (const dedupe of [false, true]) {
-      const receiver = await startInventoryReceiver(SECRET, { dedupe });
-      closers.push(receiver.stop);
-      const result = await trigger(['--scenario', 'bulk-import', '--to', receiver.url, '--duplicates', '1', '--seed', '11', '--json']);
-      expect(result.code).toBe(0);
-      const state = await receiver.state();
-      expect(state.ids).toHaveLength(12);
-      expect(state.duplicates_seen).toBe(6);
-      const stock = Object.values(state.stock);
-      expect(stock).toHaveLength(5);
-      expect(stock.every((n) => n === (dedupe ? 1 : 2))).toBe(true);
-      expect(state.processed).toBe(dedupe ? 6 : 12);
-    }
-  });
+  it.skipIf(skipWithout('python3', ['--version']))(
+    'counts stock twice for a duplicated delivery; the deduping one counts it once and still answers 200',
+    async () => {
+      for (const dedupe of [false, true]) {
+        const receiver = await startInventoryReceiver(SECRET, { dedupe });
+        closers.push(receiver.stop);
+        const result = await trigger([
+          '--scenario',
+          'bulk-import',
+          '--to',
+          receiver.url,
+          '--duplicates',
+          '1',
+          '--seed',
+          '11',
+          '--json',
+        ]);
+        expect(result.code).toBe(0);
+        const state = await receiver.state();
+        expect(state.ids).toHaveLength(12);
+        expect(state.duplicates_seen).toBe(6);
+        const stock = Object.values(state.stock);
+        expect(stock).toHaveLength(5);
+        expect(stock.every((n) => n === (dedupe ? 1 : 2))).toBe(true);
+        expect(state.processed).toBe(dedupe ? 6 : 12);
+      }
+    },
+  );
 });

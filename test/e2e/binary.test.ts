@@ -3,13 +3,13 @@
  * streams and environment and turns its result into the exit code. Command behaviour is tested
  * in-process (test/commands).
  */
-import { execa } from 'execa';
+
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
-import { packagesLoaded } from '../helpers/loaded-packages.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { packagesLoaded } from '../helpers/loaded-packages.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
 
@@ -27,7 +27,9 @@ describe('start-up', () => {
 
   it('trigger loads no TUI, SQLite, WebSocket, undici or conf', async () => {
     server = await startRecordingServer();
-    expect(await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET])).toEqual(['commander']);
+    expect(
+      await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET]),
+    ).toEqual(['commander']);
     expect(server.requests).toHaveLength(1);
   });
 
@@ -35,11 +37,17 @@ describe('start-up', () => {
     server = await startRecordingServer();
     const proxy = await startForwardProxy({});
     try {
-      const proxied = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET], { HTTP_PROXY: proxy.url });
+      const proxied = await packagesLoaded(
+        ['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET],
+        { HTTP_PROXY: proxy.url },
+      );
       expect(proxied).toContain('http-proxy-agent');
       expect(proxied).not.toContain('undici');
       expect(proxy.seen).toHaveLength(1);
-      const bypassed = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+      const bypassed = await packagesLoaded(
+        ['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET],
+        { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+      );
       expect(bypassed).toEqual(['commander']);
     } finally {
       await proxy.close();
@@ -48,7 +56,7 @@ describe('start-up', () => {
 });
 
 describe('the process', () => {
-  it('reads piped standard input and the real environment, and exits with the command\'s code', async () => {
+  it("reads piped standard input and the real environment, and exits with the command's code", async () => {
     const signed = await spawnCli(['sign', '--secret', "It's a Secret to Everybody"], { input: 'Hello, World!' });
     expect(signed.exitCode).toBe(0);
     expect(signed.stdout).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');

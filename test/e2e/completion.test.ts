@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, isolatedEnv, tempDir } from '../helpers/cli.js';
-import { runCli } from '../helpers/run-cli.js';
 import { skipWithout } from '../helpers/required-program.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { runCli } from '../helpers/run-cli.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const configDir = tempDir();
 const binDir = join(tempDir(), 'bin');
@@ -25,13 +25,17 @@ afterAll(() => receiver?.close());
 async function complete(words: string[], shell = 'bash'): Promise<string[]> {
   const quoted = words.map((w) => `'${w}'`).join(' ');
   const script = `source <(webhooks-cli completion ${shell}); COMP_WORDS=(webhooks-cli ${quoted}); COMP_CWORD=${words.length}; _webhooks_cli; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  const result = await execa('bash', ['-c', script], { env: { ...isolatedEnv(configDir), PATH: `${binDir}:${process.env.PATH}` } });
+  const result = await execa('bash', ['-c', script], {
+    env: { ...isolatedEnv(configDir), PATH: `${binDir}:${process.env.PATH}` },
+  });
   return result.stdout.split('\n').filter(Boolean);
 }
 
 describe.skipIf(skipWithout('bash', ['--version']))('completion in bash', () => {
   it('registers the completer for webhooks-cli', async () => {
-    const { stdout } = await execa('bash', ['-c', 'source <(webhooks-cli completion bash); complete -p webhooks-cli'], { env: { ...isolatedEnv(configDir), PATH: `${binDir}:${process.env.PATH}` } });
+    const { stdout } = await execa('bash', ['-c', 'source <(webhooks-cli completion bash); complete -p webhooks-cli'], {
+      env: { ...isolatedEnv(configDir), PATH: `${binDir}:${process.env.PATH}` },
+    });
     expect(stdout).toBe('complete -o default -F _webhooks_cli webhooks-cli');
   });
 
@@ -57,7 +61,9 @@ describe.skipIf(skipWithout('bash', ['--version']))('completion in bash', () => 
   it('delivery ids from the local history for replay and history show (none, and no file made, without one)', async () => {
     expect(await complete(['replay', ''])).toEqual([]);
     expect(existsSync(join(configDir, 'history.db'))).toBe(false);
-    const sent = await runCli(['--json', 'trigger', 'customer.cart.added', '--to', receiver.url, '--secret', 's'], { configDir });
+    const sent = await runCli(['--json', 'trigger', 'customer.cart.added', '--to', receiver.url, '--secret', 's'], {
+      configDir,
+    });
     expect(sent.code, sent.stderr).toBe(0);
     const id = String(receiver.requests[0]!.headers['x-webhook-delivery']);
     expect(id).toMatch(/^\S{6,}/);

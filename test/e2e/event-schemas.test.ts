@@ -2,13 +2,14 @@
  * The event schemas from outside: `events schema`, `events types --lang typescript` compiled with
  * tsc (and a misuse rejected), trigger refusing what breaks a schema, and what each command loads.
  */
-import { execa } from 'execa';
-import { mkdirSync, writeFileSync } from 'node:fs';
+
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { packagesLoaded } from '../helpers/loaded-packages.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
 const TSC = new URL('../../node_modules/typescript/bin/tsc', import.meta.url).pathname;
@@ -23,17 +24,26 @@ describe('events schema', () => {
   it('prints one envelope schema, or the bundle with --all', async () => {
     const one = await spawnCli(['events', 'schema', 'catalog.product.created']);
     expect(one.exitCode).toBe(0);
-    const schema = JSON.parse(one.stdout) as { $schema: string; properties: { event: unknown; data: { required: string[] } } };
+    const schema = JSON.parse(one.stdout) as {
+      $schema: string;
+      properties: { event: unknown; data: { required: string[] } };
+    };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.properties.event).toEqual({ const: 'catalog.product.created' });
     expect(schema.properties.data.required).toContain('price');
-    const all = JSON.parse((await spawnCli(['events', 'schema', '--all'])).stdout) as { oneOf: unknown[]; $defs: Record<string, unknown> };
+    const all = JSON.parse((await spawnCli(['events', 'schema', '--all'])).stdout) as {
+      oneOf: unknown[];
+      $defs: Record<string, unknown>;
+    };
     expect(all.oneOf).toHaveLength(16);
     expect(Object.keys(all.$defs)).toContain('customer.purchase.completed');
   });
 
   it.each([
-    [['events', 'schema', 'catalog.product.creatd'], /unknown event type "catalog\.product\.creatd" — did you mean catalog\.product\.created\?/],
+    [
+      ['events', 'schema', 'catalog.product.creatd'],
+      /unknown event type "catalog\.product\.creatd" — did you mean catalog\.product\.created\?/,
+    ],
     [['events', 'schema'], /no event type given — name one .*or pass --all/],
     [['events', 'schema', 'catalog.product.created', '--all'], /name one event type or pass --all, not both/],
     [['events', 'types', '--lang', 'python'], /argument 'python' is invalid/],
@@ -51,7 +61,9 @@ describe('events types --lang typescript', () => {
     expect(generated.exitCode, generated.stderr).toBe(0);
     const dir = tempDir();
     writeFileSync(join(dir, 'webhook-events.ts'), generated.stdout);
-    writeFileSync(join(dir, 'handler.ts'), `
+    writeFileSync(
+      join(dir, 'handler.ts'),
+      `
 import { EVENT_TYPES, WEBHOOK_HEADERS, type EventOf, type EventType, type WebhookEvent } from './webhook-events.js';
 
 export function amount(e: WebhookEvent): number {
@@ -75,13 +87,27 @@ export const typo: EventType = 'catalog.product.creatd';
 export const cart: EventOf<'customer.cart.added'>['data']['cart_id'] = 'cart_1';
 export const header: 'X-Webhook-Delivery' = WEBHOOK_HEADERS.delivery;
 export const count: number = EVENT_TYPES.length;
-`);
+`,
+    );
     // Without narrowing, \`data.price\` is not there on every event: tsc must refuse it.
-    writeFileSync(join(dir, 'misuse.ts'), `
+    writeFileSync(
+      join(dir, 'misuse.ts'),
+      `
 import type { WebhookEvent } from './webhook-events.js';
 export const price = (e: WebhookEvent): number => e.data.price;
-`);
-    const flags = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck'];
+`,
+    );
+    const flags = [
+      '--noEmit',
+      '--strict',
+      '--target',
+      'es2022',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--skipLibCheck',
+    ];
     const good = await execa(process.execPath, [TSC, ...flags, join(dir, 'handler.ts')], { reject: false, cwd: dir });
     expect(good.exitCode, good.stdout).toBe(0);
     const bad = await execa(process.execPath, [TSC, ...flags, join(dir, 'misuse.ts')], { reject: false, cwd: dir });
@@ -91,7 +117,8 @@ export const price = (e: WebhookEvent): number => e.data.price;
 });
 
 describe('trigger checks --set and --data against the schema', () => {
-  const trigger = (args: string[], input?: string) => spawnCli(['trigger', '--to', server!.url, '--secret', SECRET, ...args], input === undefined ? {} : { input });
+  const trigger = (args: string[], input?: string) =>
+    spawnCli(['trigger', '--to', server!.url, '--secret', SECRET, ...args], input === undefined ? {} : { input });
 
   it.each([
     [['catalog.product.created', '--set', 'data.price="cheap"'], 'data.price: must be number (type)'],
@@ -102,7 +129,9 @@ describe('trigger checks --set and --data against the schema', () => {
     server = await startRecordingServer();
     const result = await trigger(args);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`error: the payload breaks the ${args[0]} schema: ${issue} — fix it (webhooks-cli events schema ${args[0]} shows the rules), or pass --no-validate to send it anyway`);
+    expect(result.stderr).toContain(
+      `error: the payload breaks the ${args[0]} schema: ${issue} — fix it (webhooks-cli events schema ${args[0]} shows the rules), or pass --no-validate to send it anyway`,
+    );
     expect(server.requests).toHaveLength(0);
   });
 
@@ -118,14 +147,24 @@ describe('trigger checks --set and --data against the schema', () => {
 
   it('--set adds a field the sample lacks where the schema declares it, and nowhere else', async () => {
     server = await startRecordingServer();
-    const added = await trigger(['catalog.product.created', '--set', 'data.description=Light linen', '--set', 'data.attributes.fit=relaxed']);
+    const added = await trigger([
+      'catalog.product.created',
+      '--set',
+      'data.description=Light linen',
+      '--set',
+      'data.attributes.fit=relaxed',
+    ]);
     expect(added.exitCode, added.stderr).toBe(0);
     const data = JSON.parse(server.requests[0]!.body.toString()).data as Record<string, unknown>;
     expect(data.description).toBe('Light linen');
     expect(data.attributes).toMatchObject({ color: 'blue', fit: 'relaxed' });
     const nested = await trigger(['catalog.product.updated', '--set', 'data.previous.name=Old name']);
     expect(nested.exitCode, nested.stderr).toBe(0);
-    expect(JSON.parse(server.requests[1]!.body.toString()).data.previous).toEqual({ price: 89.99, quantity: 50, name: 'Old name' });
+    expect(JSON.parse(server.requests[1]!.body.toString()).data.previous).toEqual({
+      price: 89.99,
+      quantity: 50,
+      name: 'Old name',
+    });
 
     const undeclared = await trigger(['catalog.product.created', '--set', 'data.colour=red']);
     expect(undeclared.exitCode).toBe(2);
@@ -142,7 +181,16 @@ describe('what loads', () => {
     server = await startRecordingServer();
     const plain = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET]);
     expect(plain).toEqual(['commander']);
-    const changed = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET, '--set', 'data.price=5']);
+    const changed = await packagesLoaded([
+      'trigger',
+      'catalog.product.created',
+      '--to',
+      server.url,
+      '--secret',
+      SECRET,
+      '--set',
+      'data.price=5',
+    ]);
     expect(changed).toEqual(expect.arrayContaining(['ajv', 'ajv-formats']));
     expect(changed).not.toContain('fast-check');
     expect(server.requests).toHaveLength(2);

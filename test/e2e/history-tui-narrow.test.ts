@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 import { skipWithout } from '../helpers/required-program.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 let session: TmuxSession | undefined;
@@ -15,7 +15,9 @@ afterEach(async () => {
 });
 
 async function historyOf16() {
-  server = await startRecordingServer((req) => ({ status: req.headers['x-webhook-event'] === 'search.zero_results' ? 500 : 200 }));
+  server = await startRecordingServer((req) => ({
+    status: req.headers['x-webhook-event'] === 'search.zero_results' ? 500 : 200,
+  }));
   const configDir = tempDir();
   const db = join(configDir, 'history.db');
   await spawnCli(['trigger', '--all', '--to', server.url, '--secret', 's3cret', '--db', db], { configDir });
@@ -36,7 +38,9 @@ describe.skipIf(skipWithout('tmux'))('history browser on narrow and wide termina
 
   it('Ctrl-U then typing at once filters as typing alone does; quitting leaves the cursor below the browser', async () => {
     const { command, db, configDir } = await historyOf16();
-    const expected = JSON.parse((await spawnCli(['history', '--db', db, '--search', 'catalog', '--json'], { configDir })).stdout).length as number;
+    const expected = JSON.parse(
+      (await spawnCli(['history', '--db', db, '--search', 'catalog', '--json'], { configDir })).stdout,
+    ).length as number;
     expect(expected).toBeGreaterThan(0);
     session = await startTmux(command, { columns: 100, rows: 30 });
     await session.screenShowing(/› .*dlv_/);

@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 import { skipWithout } from '../helpers/required-program.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 let session: TmuxSession | undefined;
@@ -16,16 +16,23 @@ afterEach(async () => {
 
 describe.skipIf(skipWithout('tmux'))('history browser in a terminal', () => {
   it('shows the newest deliveries, moves, opens one, filters, and quits', async () => {
-    server = await startRecordingServer((req) => ({ status: req.headers['x-webhook-event'] === 'search.zero_results' ? 500 : 200 }));
+    server = await startRecordingServer((req) => ({
+      status: req.headers['x-webhook-event'] === 'search.zero_results' ? 500 : 200,
+    }));
     const configDir = tempDir();
     const db = join(configDir, 'history.db');
     await spawnCli(['trigger', '--all', '--to', server.url, '--secret', 's3cret', '--db', db], { configDir });
 
-    session = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} NO_COLOR=1 ${process.execPath} ${BIN} history --db ${db}`);
+    session = await startTmux(
+      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} NO_COLOR=1 ${process.execPath} ${BIN} history --db ${db}`,
+    );
     const first = await session.screenShowing(/› .*dlv_/);
     expect(first).toMatch(/16 deliveries/);
     expect(first).toMatch(/500 +search\.zero_results/);
-    const rowEvents = first.split('\n').filter((l) => /dlv_/.test(l)).map((l) => /(\S+\.\S+)\s+dlv_/.exec(l)![1]!);
+    const rowEvents = first
+      .split('\n')
+      .filter((l) => /dlv_/.test(l))
+      .map((l) => /(\S+\.\S+)\s+dlv_/.exec(l)![1]!);
     expect(rowEvents).toHaveLength(16);
 
     // Pressed as soon as the first frame shows, perhaps before the browser has loaded: none is lost.

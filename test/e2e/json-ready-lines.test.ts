@@ -1,7 +1,7 @@
 /** Under --json stdout stays JSON: every error is an {"error"} line, and serve says when it is ready. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
 import { until } from '../helpers/until.js';
 
 let serve: ServeProcess | undefined;
@@ -14,7 +14,10 @@ describe('--json errors', () => {
   it.each([
     [['trigger', '--json', '--frobnicate'], /unknown option '--frobnicate'/],
     [['--json', 'events', 'show'], /missing required argument/],
-    [['--json', 'trigger', '--all', 'catalog.product.created', '--to', 'http://127.0.0.1:9/'], /--all sends every event type/],
+    [
+      ['--json', 'trigger', '--all', 'catalog.product.created', '--to', 'http://127.0.0.1:9/'],
+      /--all sends every event type/,
+    ],
     [['--json', 'history', '--db', '/nonexistent/dir/h.db'], /no history database/],
   ])('%j prints one {"error"} line on stdout and the message on stderr', async (args, message) => {
     const r = await runCli(args);

@@ -1,9 +1,10 @@
 /** `listen --relay` in a real terminal (tmux): the header follows the tunnel's state. */
-import { execa } from 'execa';
+
 import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 
 const sessions: string[] = [];
 const relays: RelayProcess[] = [];
@@ -37,7 +38,9 @@ describe('listen --relay in a real terminal', () => {
     const publicUrl = /relay connected (http:\/\/\S+\/ch_[A-Za-z0-9_-]{22})/.exec(text)?.[1];
     expect(publicUrl).toBeDefined();
 
-    const sent = await spawnCli(['trigger', 'customer.cart.added', '--to', publicUrl!, '--secret', 's3cret'], { configDir });
+    const sent = await spawnCli(['trigger', 'customer.cart.added', '--to', publicUrl!, '--secret', 's3cret'], {
+      configDir,
+    });
     expect(sent.exitCode).toBe(0);
     text = await screenShowing(session, /received 1 /);
     expect(text).toMatch(/received 1 +✓ 1/);

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
-import { spawnListen as spawnRelayListen, type ListenProcess } from '../helpers/relay-listen.js';
+import { type ListenProcess, spawnListen as spawnRelayListen } from '../helpers/relay-listen.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -32,7 +32,11 @@ function spawnListen(relay: Pick<RelayProcess, 'wsUrl'>, args: string[] = [], co
 }
 
 /** A listener connected through `relay`, and its public URL. */
-async function listenThrough(relay: RelayProcess, args: string[] = [], configDir?: string): Promise<ListenProcess & { publicUrl: string }> {
+async function listenThrough(
+  relay: RelayProcess,
+  args: string[] = [],
+  configDir?: string,
+): Promise<ListenProcess & { publicUrl: string }> {
   const listener = spawnListen(relay, args, configDir);
   const publicUrl = await listener.waitFor(/relay: connected — public URL (\S+)/);
   return Object.assign(listener, { publicUrl });
@@ -40,7 +44,11 @@ async function listenThrough(relay: RelayProcess, args: string[] = [], configDir
 
 async function trigger(url: string, event = 'catalog.product.created') {
   const result = await spawnCli(['--json', 'trigger', event, '--to', url, '--secret', SECRET]);
-  return { result, delivery: (JSON.parse(result.stdout) as { deliveries: Array<{ status: number | null; delivery_id: string }> }).deliveries[0]! };
+  return {
+    result,
+    delivery: (JSON.parse(result.stdout) as { deliveries: Array<{ status: number | null; delivery_id: string }> })
+      .deliveries[0]!,
+  };
 }
 
 function history(dbPath: string) {
@@ -66,17 +74,29 @@ describe('listen --relay', () => {
     expect(stopped.exitCode).toBe(0);
     const rows = history(listener.dbPath);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ deliveryId: delivery.delivery_id, signatureValid: true, status: 200, source: 'relay' });
+    expect(rows[0]).toMatchObject({
+      deliveryId: delivery.delivery_id,
+      signatureValid: true,
+      status: 200,
+      source: 'relay',
+    });
 
-    const stored = JSON.parse(readFileSync(join(listener.configDir, 'relay-channels.json'), 'utf8')) as Record<string, { publicUrl: string }>;
+    const stored = JSON.parse(readFileSync(join(listener.configDir, 'relay-channels.json'), 'utf8')) as Record<
+      string,
+      { publicUrl: string }
+    >;
     expect(Object.values(stored)[0]!.publicUrl).toBe(publicUrl);
     const again = await listenThrough(relay, [], listener.configDir);
     expect(again.publicUrl).toBe(publicUrl);
     expect((await trigger(publicUrl)).delivery.status).toBe(200);
   });
 
-  it('returns the app\'s real answer: a 418 from --forward-to reaches the sender', async () => {
-    const app = await startRecordingServer(() => ({ status: 418, body: 'I am a teapot', headers: { 'x-app': 'kettle' } }));
+  it("returns the app's real answer: a 418 from --forward-to reaches the sender", async () => {
+    const app = await startRecordingServer(() => ({
+      status: 418,
+      body: 'I am a teapot',
+      headers: { 'x-app': 'kettle' },
+    }));
     cleanups.push(() => app.close());
     const relay = await relayProcess();
     const listener = await listenThrough(relay, ['--forward-to', `${app.url}/hooks`]);
@@ -90,15 +110,29 @@ describe('listen --relay', () => {
     const forwarded = app.requests[0]!;
     expect(verify(forwarded.body, forwarded.headers['x-webhook-signature'], [SECRET]).valid).toBe(true);
     await listener.stop();
-    expect(history(listener.dbPath)[0]).toMatchObject({ deliveryId: delivery.delivery_id, status: 418, source: 'relay' });
+    expect(history(listener.dbPath)[0]).toMatchObject({
+      deliveryId: delivery.delivery_id,
+      status: 418,
+      source: 'relay',
+    });
   });
 
   it('routes deliveries that come through the relay: the first matching route takes each, an unmatched one is answered by listen', async () => {
     const catalog = await startRecordingServer(() => ({ status: 200, body: 'catalog' }));
     const customers = await startRecordingServer(() => ({ status: 202, body: 'customers' }));
-    cleanups.push(() => catalog.close(), () => customers.close());
+    cleanups.push(
+      () => catalog.close(),
+      () => customers.close(),
+    );
     const relay = await relayProcess();
-    const listener = await listenThrough(relay, ['--forward-to', `catalog.*=${catalog.url}/c`, '--forward-to', `customer.*=${customers.url}/u`, '--respond-status', '204']);
+    const listener = await listenThrough(relay, [
+      '--forward-to',
+      `catalog.*=${catalog.url}/c`,
+      '--forward-to',
+      `customer.*=${customers.url}/u`,
+      '--respond-status',
+      '204',
+    ]);
     expect((await trigger(listener.publicUrl, 'customer.cart.added')).delivery.status).toBe(202);
     expect((await trigger(listener.publicUrl, 'catalog.product.deleted')).delivery.status).toBe(200);
     expect((await trigger(listener.publicUrl, 'search.zero_results')).delivery.status).toBe(204);
@@ -131,7 +165,9 @@ describe('listen --relay', () => {
   it('with no relay at the address, keeps retrying and says why and when the next try is', async () => {
     const port = await freePort();
     const listener = spawnListen({ wsUrl: `ws://127.0.0.1:${port}` });
-    await listener.waitFor(/relay: reconnecting \(connection refused: is the relay running at that address\?, retrying in 5 s at (\d\d:\d\d:\d\d) \(4 tries failed\)\)/);
+    await listener.waitFor(
+      /relay: reconnecting \(connection refused: is the relay running at that address\?, retrying in 5 s at (\d\d:\d\d:\d\d) \(4 tries failed\)\)/,
+    );
     const result = await listener.stop();
     expect(result.exitCode).toBe(0);
   });
@@ -158,7 +194,9 @@ describe('listen --relay', () => {
 
     const result = await spawnListen(relay, [], configDir).process;
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/error: the relay refused channel ch_\S+: this token does not open that channel — remove the entry for ws:\/\/127\.0\.0\.1:\d+\/connect from .*relay-channels\.json/);
+    expect(result.stderr).toMatch(
+      /error: the relay refused channel ch_\S+: this token does not open that channel — remove the entry for ws:\/\/127\.0\.0\.1:\d+\/connect from .*relay-channels\.json/,
+    );
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
@@ -166,12 +204,17 @@ describe('listen --relay', () => {
     const relay = await relayProcess();
     const listener = await listenThrough(relay, ['--json']);
     const result = await listener.stop();
-    const lines = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toContainEqual({ type: 'relay', state: 'connected', publicUrl: listener.publicUrl });
   });
 
   it('rejects a --relay that is not a WebSocket URL with exit 2', async () => {
-    const result = await spawnCli(['listen', '--secret', SECRET, '--port', '0', '--relay', 'ftp://relay'], { timeout: 10_000 });
+    const result = await spawnCli(['listen', '--secret', SECRET, '--port', '0', '--relay', 'ftp://relay'], {
+      timeout: 10_000,
+    });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/--relay "ftp:\/\/relay" is not a ws:\/\/ or wss:\/\/ URL/);
   });

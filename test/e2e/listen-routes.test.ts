@@ -2,19 +2,20 @@
  * `listen --forward-to PATTERN=URL` and `--routes FILE`: three apps behind one route table, the
  * first matching route takes a delivery, and one no route matches is answered by listen itself.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
 
 const SECRET = 'route-secret';
-let running: RunningListener[] = [];
-let apps: RecordingServer[] = [];
+const running: RunningListener[] = [];
+const apps: RecordingServer[] = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((l) => l.stop()));
@@ -22,7 +23,11 @@ afterEach(async () => {
 });
 
 async function app(name: string, status = 200) {
-  const server = await startRecordingServer(() => ({ status, body: `{"app":"${name}"}`, headers: { 'content-type': 'application/json' } }));
+  const server = await startRecordingServer(() => ({
+    status,
+    body: `{"app":"${name}"}`,
+    headers: { 'content-type': 'application/json' },
+  }));
   apps.push(server);
   return server;
 }
@@ -30,18 +35,34 @@ async function app(name: string, status = 200) {
 /** A pretty-printed body, as a platform could send it: the bytes must reach the app unchanged. */
 function deliver(url: string, event: string, id: string) {
   const body = `{\n  "event": "${event}",\n  "timestamp": "2026-01-01T00:00:00Z",\n  "data": { "note": "caf\u00e9 \\u00e9" }\n}`;
-  return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, SECRET) } });
+  return fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-event': event,
+      'x-webhook-delivery': id,
+      'x-webhook-signature': sign(body, SECRET),
+    },
+  });
 }
 
 describe('listen routes', () => {
   it('sends each delivery to the first route matching its event, answers unmatched ones itself and records which route took each', async () => {
     const [catalog, purchases, everything] = [await app('catalog'), await app('purchases', 202), await app('rest')];
     const listener = await startListen([
-      '--secret', SECRET, '--json', '--respond-status', '204',
-      '--forward-to', `catalog.*=${catalog.url}/hooks`,
+      '--secret',
+      SECRET,
+      '--json',
+      '--respond-status',
+      '204',
+      '--forward-to',
+      `catalog.*=${catalog.url}/hooks`,
       // A later catch-all for catalog events never sees them: first match wins.
-      '--forward-to', `customer.purchase.completed=${purchases.url}/buy`,
-      '--forward-to', `customer.*=${everything.url}/rest`,
+      '--forward-to',
+      `customer.purchase.completed=${purchases.url}/buy`,
+      '--forward-to',
+      `customer.*=${everything.url}/rest`,
     ]);
     running.push(listener);
     const answers = [];
@@ -62,7 +83,10 @@ describe('listen routes', () => {
     expect(sent.body.toString()).toContain('\n  "event"');
 
     const result = await listener.stop();
-    const lines = result.stdout.split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'request');
+    const lines = result.stdout
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'request');
     expect(lines.map((l) => [l.delivery_id, l.route, l.forwarded])).toEqual([
       ['dlv_r1', 'catalog.*', true],
       ['dlv_r2', 'customer.purchase.completed', true],
@@ -83,7 +107,15 @@ describe('listen routes', () => {
     apps.push(slow);
     const fast = await app('fast');
     const routes = join(tempDir(), 'routes.json');
-    writeFileSync(routes, JSON.stringify({ routes: [{ match: 'catalog.product.*', url: slow.url, timeout_ms: 200 }, { match: '*', url: fast.url }] }));
+    writeFileSync(
+      routes,
+      JSON.stringify({
+        routes: [
+          { match: 'catalog.product.*', url: slow.url, timeout_ms: 200 },
+          { match: '*', url: fast.url },
+        ],
+      }),
+    );
     const listener = await startListen(['--secret', SECRET, '--no-tui', '--routes', routes]);
     running.push(listener);
     expect((await deliver(listener.url, 'catalog.product.updated', 'dlv_f1')).status).toBe(504);
@@ -103,7 +135,15 @@ describe('listen routes', () => {
     expect(missingUrl.exitCode).toBe(2);
     expect(missingUrl.stderr).toMatch(/^error: --routes .*route 1 has no "url" string — e\.g\./);
     expect(missingUrl.stderr.split('\n')).toHaveLength(1);
-    const badPattern = await spawnCli(['listen', '--port', '0', '--secret', SECRET, '--forward-to', 'catalog/x=http://127.0.0.1:1/']);
+    const badPattern = await spawnCli([
+      'listen',
+      '--port',
+      '0',
+      '--secret',
+      SECRET,
+      '--forward-to',
+      'catalog/x=http://127.0.0.1:1/',
+    ]);
     expect(badPattern.exitCode).toBe(2);
     expect(badPattern.stderr).toMatch(/is not an event pattern/);
   });

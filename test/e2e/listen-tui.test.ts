@@ -18,7 +18,9 @@ describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
   it('shows deliveries live with ✓, opens one with Enter, replays it with r, quits with q', async () => {
     const configDir = tempDir();
     // CI detection would turn the TUI off: the pane is a real terminal, so clear it.
-    tmux = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port 0 --secret s3cret; echo "EXITED $?"; sleep 20`);
+    tmux = await startTmux(
+      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= NO_COLOR=1 '${process.execPath}' '${BIN}' listen --port 0 --secret s3cret; echo "EXITED $?"; sleep 20`,
+    );
     const session = tmux;
     const url = listenUrlOnScreen(await session.screenShowing(/waiting for webhooks/));
 
@@ -56,15 +58,22 @@ describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
 
   it('edits the filter in place with the cursor after the text, shows it in the header, and clears a replay result at the next key', async () => {
     const configDir = tempDir();
-    tmux = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= '${process.execPath}' '${BIN}' listen --port 0 --secret s3cret; sleep 20`);
+    tmux = await startTmux(
+      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} WEBHOOKS_DB= WEBHOOKS_SECRET= '${process.execPath}' '${BIN}' listen --port 0 --secret s3cret; sleep 20`,
+    );
     const url = listenUrlOnScreen(await tmux.screenShowing(/waiting for webhooks/));
     expect((await spawnCli(['trigger', '--all', '--to', url, '--secret', 's3cret'], { configDir })).exitCode).toBe(0);
-    expect((await spawnCli(['trigger', 'customer.cart.added', '--to', url, '--secret', 'wrong'], { configDir })).exitCode).toBe(1);
+    expect(
+      (await spawnCli(['trigger', 'customer.cart.added', '--to', url, '--secret', 'wrong'], { configDir })).exitCode,
+    ).toBe(1);
     await tmux.screenShowing(/received 17 /);
 
     const filterRow = async () => {
       const lines = (await tmux!.screenShowing(/^filter:/m)).split('\n');
-      return { index: lines.findIndex((l) => l.startsWith('filter:')), line: lines.find((l) => l.startsWith('filter:'))! };
+      return {
+        index: lines.findIndex((l) => l.startsWith('filter:')),
+        line: lines.find((l) => l.startsWith('filter:'))!,
+      };
     };
     for (const key of ['f', ...'invalid']) await tmux.press(key);
     let row = await filterRow();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { loadSampleEnvelope } from '../../src/samples/sample-payloads.js';
 import { spawnCli } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
 
 const SECRET = 's3cret';
 let running: RunningListener[] = [];
@@ -22,7 +22,11 @@ async function listen(args: string[]) {
 /** Sends `body` correctly signed, with the given event header and delivery id (null: no header). */
 function deliver(url: string, body: unknown, event: string, deliveryId: string | null) {
   const raw = JSON.stringify(body);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-signature': sign(raw, SECRET) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-webhook-event': event,
+    'x-webhook-signature': sign(raw, SECRET),
+  };
   if (deliveryId) headers['x-webhook-delivery'] = deliveryId;
   return fetch(url, { method: 'POST', body: raw, headers });
 }
@@ -52,28 +56,45 @@ describe('listen --validate', () => {
     const stopped = await listener.stop();
     running = [];
 
-    const lines = stopped.stdout.split('\n').filter((l) => l.includes('"type":"request"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stopped.stdout
+      .split('\n')
+      .filter((l) => l.includes('"type":"request"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.schema_valid)).toEqual([true, false, false]);
-    expect(lines[1]!.schema_errors).toEqual(expect.arrayContaining([
-      { path: 'data.quantity', rule: 'type', message: 'must be integer' },
-      { path: 'data.cart_id', rule: 'required', message: 'is required' },
-    ]));
+    expect(lines[1]!.schema_errors).toEqual(
+      expect.arrayContaining([
+        { path: 'data.quantity', rule: 'type', message: 'must be integer' },
+        { path: 'data.cart_id', rule: 'required', message: 'is required' },
+      ]),
+    );
 
-    const rows = JSON.parse(await history(listener, ['--json'])) as { delivery_id: string | null; schema_valid: boolean | null; schema_errors: { path: string; message: string }[] | null }[];
-    expect(rows.map((r) => [r.delivery_id, r.schema_valid])).toEqual([[null, false], ['dlv_schema', false], ['dlv_good', true]]);
+    const rows = JSON.parse(await history(listener, ['--json'])) as {
+      delivery_id: string | null;
+      schema_valid: boolean | null;
+      schema_errors: { path: string; message: string }[] | null;
+    }[];
+    expect(rows.map((r) => [r.delivery_id, r.schema_valid])).toEqual([
+      [null, false],
+      ['dlv_schema', false],
+      ['dlv_good', true],
+    ]);
     const envelopeErrors = rows[0]!.schema_errors!.map((e) => `${e.path}: ${e.message}`);
-    expect(envelopeErrors).toEqual(expect.arrayContaining([
-      'header X-Webhook-Delivery: is missing: every delivery carries a unique id receivers dedupe on',
-      'header X-Webhook-Event: says customer.cart.added, but the body\'s event is catalog.product.created',
-      'timestamp: must match format "date-time"',
-      'data: must be object',
-    ]));
+    expect(envelopeErrors).toEqual(
+      expect.arrayContaining([
+        'header X-Webhook-Delivery: is missing: every delivery carries a unique id receivers dedupe on',
+        "header X-Webhook-Event: says customer.cart.added, but the body's event is catalog.product.created",
+        'timestamp: must match format "date-time"',
+        'data: must be object',
+      ]),
+    );
 
     const table = await history(listener, ['--schema-invalid']);
     expect(table).toMatch(/SIG +SCHEMA/);
     expect(table).toMatch(/dlv_schema +200 +✓ +✗ 2 problems/);
     expect(table).not.toContain('dlv_good');
-    const invalid = JSON.parse(await history(listener, ['--schema-invalid', '--json'])) as { delivery_id: string | null }[];
+    const invalid = JSON.parse(await history(listener, ['--schema-invalid', '--json'])) as {
+      delivery_id: string | null;
+    }[];
     expect(invalid.map((r) => r.delivery_id)).toEqual([null, 'dlv_schema']);
 
     const shown = await history(listener, ['show', 'dlv_schema']);
@@ -88,7 +109,9 @@ describe('listen --validate', () => {
     const stopped = await listener.stop();
     running = [];
     expect(stopped.stderr).toContain('schemas checked');
-    expect(stopped.stdout).toMatch(/✓ 200 +customer\.cart\.added +dlv_plain .*schema ✗ data\.cart_id: is required \(required\); data\.quantity: must be integer \(type\)/);
+    expect(stopped.stdout).toMatch(
+      /✓ 200 +customer\.cart\.added +dlv_plain .*schema ✗ data\.cart_id: is required \(required\); data\.quantity: must be integer \(type\)/,
+    );
   });
 
   it('--strict answers 422 naming the problems; a good delivery still gets 200', async () => {
@@ -103,7 +126,10 @@ describe('listen --validate', () => {
     await listener.stop();
     running = [];
     const rows = JSON.parse(await history(listener, ['--json'])) as { status: number; schema_valid: boolean }[];
-    expect(rows.map((r) => [r.status, r.schema_valid])).toEqual([[422, false], [200, true]]);
+    expect(rows.map((r) => [r.status, r.schema_valid])).toEqual([
+      [422, false],
+      [200, true],
+    ]);
   });
 
   it('without --validate nothing is judged', async () => {
@@ -111,7 +137,10 @@ describe('listen --validate', () => {
     await deliver(listener.url, schemaBreaking(), 'customer.cart.added', 'dlv_unjudged');
     await listener.stop();
     running = [];
-    const rows = JSON.parse(await history(listener, ['--json'])) as { schema_valid: boolean | null; schema_errors: unknown }[];
+    const rows = JSON.parse(await history(listener, ['--json'])) as {
+      schema_valid: boolean | null;
+      schema_errors: unknown;
+    }[];
     expect(rows.map((r) => [r.schema_valid, r.schema_errors])).toEqual([[null, null]]);
   });
 });

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
 
 const SECRET = 's3cret';
@@ -31,7 +31,13 @@ async function stopAndReadHistory(listener: RunningListener) {
   expect(result.exitCode).toBe(0);
   const store = HistoryStore.open(listener.dbPath);
   try {
-    return { result, rows: store.list({ direction: 'in', limit: 100_000 }).reverse().map((s) => store.get(s.id)!) };
+    return {
+      result,
+      rows: store
+        .list({ direction: 'in', limit: 100_000 })
+        .reverse()
+        .map((s) => store.get(s.id)!),
+    };
   } finally {
     store.close();
   }
@@ -41,14 +47,24 @@ function post(url: string, body: string | Buffer, headers: Record<string, string
   return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-function signedHeaders(body: string | Buffer, deliveryId = `dlv_${Math.random().toString(16).slice(2)}`, secret = SECRET) {
-  return { 'x-webhook-event': 'customer.cart.added', 'x-webhook-delivery': deliveryId, 'x-webhook-signature': sign(body, secret) };
+function signedHeaders(
+  body: string | Buffer,
+  deliveryId = `dlv_${Math.random().toString(16).slice(2)}`,
+  secret = SECRET,
+) {
+  return {
+    'x-webhook-event': 'customer.cart.added',
+    'x-webhook-delivery': deliveryId,
+    'x-webhook-signature': sign(body, secret),
+  };
 }
 
 describe('listen', () => {
   it('verifies and records every delivery of trigger --all', async () => {
     const listener = await listen(['--secret', SECRET]);
-    const sent = await spawnCli(['trigger', '--all', '--to', listener.url, '--secret', SECRET], { configDir: listener.configDir });
+    const sent = await spawnCli(['trigger', '--all', '--to', listener.url, '--secret', SECRET], {
+      configDir: listener.configDir,
+    });
     expect(sent.exitCode).toBe(0);
     const { rows, result } = await stopAndReadHistory(listener);
     expect(rows).toHaveLength(16);
@@ -64,7 +80,10 @@ describe('listen', () => {
     const body = JSON.stringify({ event: 'customer.cart.added', timestamp: '2026-01-01T00:00:00Z', data: {} });
     expect((await post(listener.url, body, signedHeaders(body, 'dlv_wrong', 'not-the-secret'))).status).toBe(401);
     expect((await post(listener.url, body, { 'x-webhook-delivery': 'dlv_missing' })).status).toBe(401);
-    expect((await post(listener.url, body, { 'x-webhook-signature': 'sha256=zz', 'x-webhook-delivery': 'dlv_malformed' })).status).toBe(401);
+    expect(
+      (await post(listener.url, body, { 'x-webhook-signature': 'sha256=zz', 'x-webhook-delivery': 'dlv_malformed' }))
+        .status,
+    ).toBe(401);
     expect((await post(listener.url, body, signedHeaders(body, 'dlv_old', 'old-secret'))).status).toBe(200);
     const { rows } = await stopAndReadHistory(listener);
     expect(rows.map((r) => [r.deliveryId, r.status, r.signatureValid])).toEqual([
@@ -126,7 +145,10 @@ describe('listen', () => {
     expect((await post(listener.url, notJson, signedHeaders(notJson))).status).toBe(400);
     expect((await post(listener.url, binary, signedHeaders(binary))).status).toBe(400);
     const { rows } = await stopAndReadHistory(listener);
-    expect(rows.map((r) => [r.status, r.signatureValid])).toEqual([[400, true], [400, true]]);
+    expect(rows.map((r) => [r.status, r.signatureValid])).toEqual([
+      [400, true],
+      [400, true],
+    ]);
     expect(rows[0]!.error).toMatch(/not valid JSON/);
     expect(rows[1]!.error).toMatch(/not valid UTF-8/);
     expect(rows[1]!.requestBody.equals(binary)).toBe(true);
@@ -142,9 +164,18 @@ describe('listen', () => {
     const body = '{"event":"customer.cart.added","data":{}}';
     await post(listener.url, body, signedHeaders(body, 'dlv_json'));
     const { result } = await stopAndReadHistory(listener);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ type: 'listening', port: listener.port });
-    expect(lines[1]).toMatchObject({ type: 'request', delivery_id: 'dlv_json', status: 200, signature_valid: true, event: 'customer.cart.added' });
+    expect(lines[1]).toMatchObject({
+      type: 'request',
+      delivery_id: 'dlv_json',
+      status: 200,
+      signature_valid: true,
+      event: 'customer.cart.added',
+    });
   });
 
   it('forwards raw bytes and headers to a local app and returns its answer; 502 when the app is down', async () => {
@@ -165,7 +196,10 @@ describe('listen', () => {
     apps = [];
     expect((await post(listener.url, body, signedHeaders(body, 'dlv_down'))).status).toBe(502);
     const { rows } = await stopAndReadHistory(listener);
-    expect(rows.map((r) => [r.deliveryId, r.status])).toEqual([['dlv_fwd', 202], ['dlv_down', 502]]);
+    expect(rows.map((r) => [r.deliveryId, r.status])).toEqual([
+      ['dlv_fwd', 202],
+      ['dlv_down', 502],
+    ]);
     expect(rows[0]!.responseBody?.toString()).toBe('queued');
     expect(rows[1]!.error).toMatch(/refused the connection/);
   });
@@ -180,7 +214,7 @@ describe('listen', () => {
     expect(rows[0]!.error).toMatch(/did not answer within 200 ms/);
   });
 
-  it('on SIGTERM, finishes a request still being forwarded, answers it with the app\'s answer and records it', async () => {
+  it("on SIGTERM, finishes a request still being forwarded, answers it with the app's answer and records it", async () => {
     const app = await startRecordingServer(() => ({ status: 201, body: 'late but fine', delayMs: 800 }));
     apps.push(app);
     const listener = await listen(['--secret', SECRET, '--forward-to', app.url]);
@@ -195,16 +229,28 @@ describe('listen', () => {
   });
 
   it('refuses a remote --forward-to without --allow-remote-forward', async () => {
-    const result = await spawnCli(['listen', '--port', '0', '--secret', SECRET, '--forward-to', 'http://example.com/hooks']);
+    const result = await spawnCli([
+      'listen',
+      '--port',
+      '0',
+      '--secret',
+      SECRET,
+      '--forward-to',
+      'http://example.com/hooks',
+    ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^error: --forward-to example.com is not on this machine — .*--allow-remote-forward/);
   });
 
   it('exits 1 with one clear line when the port is in use', async () => {
     const first = await listen(['--secret', SECRET]);
-    const second = await spawnCli(['listen', '--port', String(first.port), '--secret', SECRET], { configDir: tempDir() });
+    const second = await spawnCli(['listen', '--port', String(first.port), '--secret', SECRET], {
+      configDir: tempDir(),
+    });
     expect(second.exitCode).toBe(1);
-    expect(second.stderr.trim()).toBe(`error: port ${first.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
+    expect(second.stderr.trim()).toBe(
+      `error: port ${first.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`,
+    );
   });
 
   it('asks for a secret unless --no-verify', async () => {
@@ -215,9 +261,24 @@ describe('listen', () => {
 
   it('keeps all of 5,000 concurrent signed requests after SIGTERM', async () => {
     const listener = await listen(['--secret', SECRET]);
-    const sent = await spawnCli(['trigger', 'customer.cart.added', '--count', '5000', '--concurrency', '250', '--to', listener.url, '--secret', SECRET, '--json'], {
-      configDir: tempDir(),
-    });
+    const sent = await spawnCli(
+      [
+        'trigger',
+        'customer.cart.added',
+        '--count',
+        '5000',
+        '--concurrency',
+        '250',
+        '--to',
+        listener.url,
+        '--secret',
+        SECRET,
+        '--json',
+      ],
+      {
+        configDir: tempDir(),
+      },
+    );
     expect(sent.exitCode).toBe(0);
     expect(JSON.parse(sent.stdout).summary.succeeded).toBe(5000);
     // SIGTERM right after the last answer: whatever is still batched must be written first.

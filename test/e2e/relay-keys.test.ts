@@ -9,10 +9,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { spawnListen, type ListenProcess } from '../helpers/relay-listen.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { type ListenProcess, spawnListen } from '../helpers/relay-listen.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 
-const KEY_REFUSED = 'error: the relay refused this key — ask its operator for one (`webhooks-cli relay keys add NAME` on the relay host)';
+const KEY_REFUSED =
+  'error: the relay refused this key — ask its operator for one (`webhooks-cli relay keys add NAME` on the relay host)';
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!().catch(() => {});
@@ -30,7 +31,11 @@ async function keyedRelay(keys: string, args: string[] = []): Promise<RelayProce
   return relay;
 }
 
-function listen(relay: RelayProcess, args: string[] = [], options: Parameters<typeof spawnListen>[2] = {}): ListenProcess {
+function listen(
+  relay: RelayProcess,
+  args: string[] = [],
+  options: Parameters<typeof spawnListen>[2] = {},
+): ListenProcess {
   const listener = spawnListen(relay.wsUrl, args, options);
   cleanups.push(() => listener.stop());
   return listener;
@@ -48,17 +53,24 @@ describe('relay keys', () => {
 
     const again = await spawnCli(['relay', 'keys', 'add', 'alice', '--keys', keys]);
     expect(again.exitCode).toBe(2);
-    expect(again.stderr.trim()).toBe(`error: a key named "alice" already exists — revoke it first (relay keys revoke alice) or choose another name`);
+    expect(again.stderr.trim()).toBe(
+      `error: a key named "alice" already exists — revoke it first (relay keys revoke alice) or choose another name`,
+    );
 
     const list = await spawnCli(['--json', 'relay', 'keys', 'list', '--keys', keys]);
     expect(list.stdout).not.toContain(key.slice(3));
-    expect(JSON.parse(list.stdout)).toMatchObject({ file: keys, keys: [{ name: 'alice', lastUsed: null, revoked: null }] });
+    expect(JSON.parse(list.stdout)).toMatchObject({
+      file: keys,
+      keys: [{ name: 'alice', lastUsed: null, revoked: null }],
+    });
     const table = await spawnCli(['relay', 'keys', 'list'], { env: { WEBHOOKS_RELAY_KEYS: keys } });
     expect(table.stdout).toMatch(/^NAME\s+CREATED\s+LAST USED\s+REVOKED\nalice\s+20\d\d-/);
 
     const unknown = await spawnCli(['relay', 'keys', 'revoke', 'bob', '--keys', keys]);
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.stderr.trim()).toBe(`error: no live key named "bob" in ${keys} — \`webhooks-cli relay keys list\` shows the names`);
+    expect(unknown.stderr.trim()).toBe(
+      `error: no live key named "bob" in ${keys} — \`webhooks-cli relay keys list\` shows the names`,
+    );
   });
 
   it('admits a listener with a live key (flag, env or config) and refuses one without, with exit 1', async () => {
@@ -103,7 +115,9 @@ describe('relay keys', () => {
     const ended = await revoked.process;
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(ended.exitCode).toBe(1);
-    expect(ended.stderr).toContain('error: the relay refused this key (relay key "alice" was revoked) — ask its operator for one');
+    expect(ended.stderr).toContain(
+      'error: the relay refused this key (relay key "alice" was revoked) — ask its operator for one',
+    );
     const answer = await fetch(publicUrl, { method: 'POST', body: '{}' });
     expect(answer.status).toBe(503);
     expect(answer.headers.get('x-relay-error')).toBe('no_client');
@@ -114,9 +128,17 @@ describe('relay keys', () => {
 
     // Last used is written back by the relay (at the latest when it stops); revoked is shown.
     await relay.stop();
-    const listed = JSON.parse((await spawnCli(['--json', 'relay', 'keys', 'list', '--keys', keys])).stdout) as { keys: Array<{ name: string; lastUsed: string | null; revoked: string | null }> };
-    expect(listed.keys.find((k) => k.name === 'alice')).toMatchObject({ lastUsed: expect.stringMatching(/^20\d\d-/), revoked: expect.stringMatching(/^20\d\d-/) });
-    expect(listed.keys.find((k) => k.name === 'bob')).toMatchObject({ lastUsed: expect.stringMatching(/^20\d\d-/), revoked: null });
+    const listed = JSON.parse((await spawnCli(['--json', 'relay', 'keys', 'list', '--keys', keys])).stdout) as {
+      keys: Array<{ name: string; lastUsed: string | null; revoked: string | null }>;
+    };
+    expect(listed.keys.find((k) => k.name === 'alice')).toMatchObject({
+      lastUsed: expect.stringMatching(/^20\d\d-/),
+      revoked: expect.stringMatching(/^20\d\d-/),
+    });
+    expect(listed.keys.find((k) => k.name === 'bob')).toMatchObject({
+      lastUsed: expect.stringMatching(/^20\d\d-/),
+      revoked: null,
+    });
   });
 
   it('starts requiring keys when the first is added to a running open relay, dropping keyless listeners', async () => {
@@ -145,7 +167,9 @@ describe('relay keys', () => {
 
     const third = await listen(relay, ['--relay-key', key, '--relay-channel', 'third'], { configDir }).process;
     expect(third.exitCode).toBe(1);
-    expect(third.stderr).toMatch(/error: the relay refused channel \(new\): key "carol" already holds 2 channels on this relay \(--max-channels-per-key\)/);
+    expect(third.stderr).toMatch(
+      /error: the relay refused channel \(new\): key "carol" already holds 2 channels on this relay \(--max-channels-per-key\)/,
+    );
 
     // A restarted listener gets its named channel back, same URL.
     await orders.stop();
@@ -160,7 +184,8 @@ describe('relay open only by choice', () => {
   it('refuses to run open on 0.0.0.0 with exit 2, naming the fix', async () => {
     const result = await spawnCli(['relay', '--host', '0.0.0.0', '--port', '0'], { timeout: 10_000 });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr.trim()).toMatch(/^error: refusing to run open on 0\.0\.0\.0: there are no relay keys in \S+relay-keys\.json, so anyone who can reach it could open a channel — add a key with `webhooks-cli relay keys add NAME` \(listeners pass it with --relay-key\), or pass --open to run without keys$/);
+    expect(result.stderr.trim()).toMatch(
+      /^error: refusing to run open on 0\.0\.0\.0: there are no relay keys in \S+relay-keys\.json, so anyone who can reach it could open a channel — add a key with `webhooks-cli relay keys add NAME` \(listeners pass it with --relay-key\), or pass --open to run without keys$/,
+    );
   });
-
 });

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestHandler } from '../../src/receiver/raw-exchange.js';
 import { TunnelClient } from '../../src/tunnel/tunnel-client.js';
 import { parsePrometheusText } from '../helpers/prometheus-text.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { until } from '../helpers/until.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -43,7 +43,9 @@ describe('relay limits', () => {
     expect(limited.length).toBeGreaterThanOrEqual(10);
     expect(limited[0]!.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect(limited[0]!.headers.get('x-relay-error')).toBe('rate_limited');
-    expect(await limited[0]!.json()).toEqual({ error: { code: 'rate_limited', message: "over this channel's 1 requests a second" } });
+    expect(await limited[0]!.json()).toEqual({
+      error: { code: 'rate_limited', message: "over this channel's 1 requests a second" },
+    });
     await Promise.all(answers.map((a) => a.bodyUsed || a.arrayBuffer()));
 
     const scrape = parsePrometheusText(await (await fetch(`${relay.url}/metrics`)).text());
@@ -54,7 +56,10 @@ describe('relay limits', () => {
   it('passes on only --methods and answers the others 405 itself', async () => {
     const relay = await relayWith(['--methods', 'put', '--methods', 'patch']);
     const seen: string[] = [];
-    const url = await channel(relay, async (req) => (seen.push(req.method), { status: 200, headers: {}, body: Buffer.alloc(0) }));
+    const url = await channel(
+      relay,
+      async (req) => (seen.push(req.method), { status: 200, headers: {}, body: Buffer.alloc(0) }),
+    );
     expect((await fetch(url, { method: 'PUT', body: 'x' })).status).toBe(200);
     expect((await fetch(url, { method: 'PATCH', body: 'x' })).status).toBe(200);
     // The list replaces the default: POST is not passed on now.
@@ -67,12 +72,17 @@ describe('relay limits', () => {
     expect(seen).toEqual(['PUT', 'PATCH']);
   });
 
-  it('replaces the listener\'s own security headers, so an HTML answer is never a page of the relay\'s domain', async () => {
+  it("replaces the listener's own security headers, so an HTML answer is never a page of the relay's domain", async () => {
     const relay = await relayWith([]);
     // A listener app that answers webhooks with a page and a permissive policy of its own.
     const url = await channel(relay, async () => ({
       status: 200,
-      headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': 'default-src *', 'X-Content-Type-Options': 'off', 'Set-Cookie': 'a=b' },
+      headers: {
+        'Content-Type': 'text/html',
+        'Content-Security-Policy': 'default-src *',
+        'X-Content-Type-Options': 'off',
+        'Set-Cookie': 'a=b',
+      },
       body: Buffer.from('<html><script>steal()</script></html>'),
     }));
     const res = await fetch(url, { method: 'POST', body: '{}' });

@@ -5,19 +5,19 @@
  * comes back through a balancer with its URL; Redis stopped and restarted.
  */
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TunnelClient, type ChannelCredentials } from '../../src/tunnel/tunnel-client.js';
 import { execa } from 'execa';
-import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
-import { startPythonApp, type PythonApp } from '../helpers/python-app.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { spawnListen, type ListenProcess } from '../helpers/relay-listen.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ChannelCredentials, TunnelClient } from '../../src/tunnel/tunnel-client.js';
+import { isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
 import { packagesInTrace, TRACED_BIN } from '../helpers/loaded-packages.js';
-import { until } from '../helpers/until.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { type PythonApp, startPythonApp } from '../helpers/python-app.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type ListenProcess, spawnListen } from '../helpers/relay-listen.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { skipWithout } from '../helpers/required-program.js';
 import { freePort } from '../helpers/servers.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 
 const SECRET = 'redis-relay-secret';
 const skip = skipWithout('redis-server', ['--version']);
@@ -56,7 +56,16 @@ function on(relay: RelayProcess, publicUrl: string): string {
 
 function signedPost(url: string, event = 'catalog.product.created') {
   const body = JSON.stringify({ event, timestamp: '2026-12-01T10:00:00Z', data: { product_id: 'prod_1' } });
-  return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-signature': 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex'), 'x-webhook-event': event, 'x-webhook-delivery': `dlv_${Math.random().toString(36).slice(2)}` } });
+  return fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-signature': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+      'x-webhook-event': event,
+      'x-webhook-delivery': `dlv_${Math.random().toString(36).slice(2)}`,
+    },
+  });
 }
 
 async function status(url: string): Promise<{ status: number; relayError: string | null }> {
@@ -68,7 +77,11 @@ async function status(url: string): Promise<{ status: number; relayError: string
 describe.skipIf(skip)('relay instances on Redis', () => {
   it('loads the Redis client only with --redis', async () => {
     const packagesLoaded = async (args: string[]) => {
-      const child = execa(process.execPath, [...TRACED_BIN, '--json', 'relay', '--port', '0', ...args], { reject: false, env: isolatedEnv(tempDir()), timeout: 30_000 });
+      const child = execa(process.execPath, [...TRACED_BIN, '--json', 'relay', '--port', '0', ...args], {
+        reject: false,
+        env: isolatedEnv(tempDir()),
+        timeout: 30_000,
+      });
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
       child.kill('SIGTERM');
       const { stderr } = await child;
@@ -82,13 +95,19 @@ describe.skipIf(skip)('relay instances on Redis', () => {
 
   it('refuses to start when Redis is unreachable, in one line naming the URL', async () => {
     const port = await freePort();
-    const result = await spawnCli(['relay', '--port', '0', '--redis', `redis://127.0.0.1:${port}`], { timeout: 20_000 });
+    const result = await spawnCli(['relay', '--port', '0', '--redis', `redis://127.0.0.1:${port}`], {
+      timeout: 20_000,
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(new RegExp(`^error: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED .* — start Redis there, or fix --redis`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^error: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED .* — start Redis there, or fix --redis`,
+      ),
+    );
   });
 
-  it('carries a delivery sent to instance B to the listener on instance A, with the signature intact and the app\'s own answer', async () => {
+  it("carries a delivery sent to instance B to the listener on instance A, with the signature intact and the app's own answer", async () => {
     const [a, b] = await Promise.all([instance(), instance()]);
     const listener = await listenVia(a.wsUrl);
     const viaB = on(b, listener.publicUrl);
@@ -105,7 +124,11 @@ describe.skipIf(skip)('relay instances on Redis', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
 
     // A wrong signature reaches nobody's app: listen itself answers 401, back across Redis.
-    const forged = await fetch(viaB, { method: 'POST', body: '{"event":"x"}', headers: { 'x-webhook-signature': 'sha256=' + '0'.repeat(64) } });
+    const forged = await fetch(viaB, {
+      method: 'POST',
+      body: '{"event":"x"}',
+      headers: { 'x-webhook-signature': `sha256=${'0'.repeat(64)}` },
+    });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('x-relay-error')).toBeNull();
 
@@ -144,7 +167,7 @@ describe.skipIf(skip)('relay instances on Redis', () => {
     expect((await status(`${a.url}/${credentials!.channel}`)).status).toBe(204);
   });
 
-  it('keeps the listener\'s URL when its instance is killed: it reconnects through the balancer to another', async () => {
+  it("keeps the listener's URL when its instance is killed: it reconnects through the balancer to another", async () => {
     const [a, b, c] = await Promise.all([instance(), instance(), instance()]);
     const balancer = await startTcpProxy([a.port, b.port]);
     cleanups.push(() => balancer.close());
@@ -168,17 +191,27 @@ describe.skipIf(skip)('relay instances on Redis', () => {
 
     await redis.stop('SIGKILL');
     try {
-      await until(async () => ((await (await fetch(`${b.url}/healthz`)).json()) as { redis?: string }).redis === 'down');
+      await until(
+        async () => ((await (await fetch(`${b.url}/healthz`)).json()) as { redis?: string }).redis === 'down',
+      );
       expect(await status(on(b, listener.publicUrl))).toEqual({ status: 503, relayError: 'redis unavailable' });
       expect((await status(listener.publicUrl)).status).toBe(202);
-      expect((await fetch(`${b.url}/metrics`).then((r) => r.text()))).toMatch(/^relay_redis_up 0$/m);
+      expect(await fetch(`${b.url}/metrics`).then((r) => r.text())).toMatch(/^relay_redis_up 0$/m);
       await until(() => /redis connection lost \(redis:\/\/127\.0\.0\.1:\d+/.test(b.stderr()));
     } finally {
       await redis.start();
     }
-    await until(() => /redis reconnected/.test(a.stderr()) && /redis reconnected/.test(b.stderr()), 20_000, 'both instances reconnected');
+    await until(
+      () => /redis reconnected/.test(a.stderr()) && /redis reconnected/.test(b.stderr()),
+      20_000,
+      'both instances reconnected',
+    );
     // Subscriptions are restored: B reaches A's listener again.
-    await until(async () => (await status(on(b, listener.publicUrl))).status === 202, 20_000, 'cross-instance delivery after Redis is back');
+    await until(
+      async () => (await status(on(b, listener.publicUrl))).status === 202,
+      20_000,
+      'cross-instance delivery after Redis is back',
+    );
     expect(a.stderr() + b.stderr()).not.toMatch(/\n\s+at /);
   });
 });

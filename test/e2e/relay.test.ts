@@ -2,14 +2,14 @@
  * `webhooks-cli relay` as a real process: signed deliveries from the built `trigger` command
  * cross it to a tunnel client and come back with the client's answer; its errors and shutdown.
  */
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import type { RawRequest, RequestHandler } from '../../src/receiver/raw-exchange.js';
 import { TunnelClient, type TunnelClientOptions } from '../../src/tunnel/tunnel-client.js';
-import { execa } from 'execa';
-import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
+import { spawnCli, tempDir } from '../helpers/cli.js';
 import { packagesLoaded } from '../helpers/loaded-packages.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -24,7 +24,11 @@ async function relayProcess(port = 0, args: string[] = []): Promise<RelayProcess
   return relay;
 }
 
-async function tunnel(relayUrl: string, handler: RequestHandler, extra: Partial<TunnelClientOptions> = {}): Promise<TunnelClient> {
+async function tunnel(
+  relayUrl: string,
+  handler: RequestHandler,
+  extra: Partial<TunnelClientOptions> = {},
+): Promise<TunnelClient> {
   const client = new TunnelClient({ relayUrl, handler, reconnectDelaysMs: [0, 100, 250], ...extra });
   cleanups.push(() => client.stop(200));
   client.start();
@@ -44,22 +48,46 @@ describe('webhooks-cli relay', () => {
   it('carries a signed trigger delivery to the tunnel client and returns its answer', async () => {
     const relay = await relayProcess();
     const received: RawRequest[] = [];
-    const client = await tunnel(relay.wsUrl, async (req) => {
-      received.push(req);
-      const check = verify(req.body, req.headers['x-webhook-signature'], [SECRET]);
-      return { status: check.valid ? 200 : 401, headers: { 'content-type': 'text/plain' }, body: Buffer.from(check.valid ? 'verified' : 'bad signature') };
-    }, { localPath: '/webhook' });
+    const client = await tunnel(
+      relay.wsUrl,
+      async (req) => {
+        received.push(req);
+        const check = verify(req.body, req.headers['x-webhook-signature'], [SECRET]);
+        return {
+          status: check.valid ? 200 : 401,
+          headers: { 'content-type': 'text/plain' },
+          body: Buffer.from(check.valid ? 'verified' : 'bad signature'),
+        };
+      },
+      { localPath: '/webhook' },
+    );
     const publicUrl = client.status().publicUrl!;
 
     const configDir = tempDir();
-    const sent = await spawnCli(['--json', 'trigger', 'catalog.product.created', 'customer.purchase.completed', '--to', publicUrl, '--secret', SECRET], { configDir });
+    const sent = await spawnCli(
+      [
+        '--json',
+        'trigger',
+        'catalog.product.created',
+        'customer.purchase.completed',
+        '--to',
+        publicUrl,
+        '--secret',
+        SECRET,
+      ],
+      { configDir },
+    );
     expect(sent.exitCode).toBe(0);
     const report = JSON.parse(sent.stdout) as { deliveries: Array<{ status: number; delivery_id: string }> };
     expect(report.deliveries.map((d) => d.status)).toEqual([200, 200]);
     expect(received.map((r) => r.path)).toEqual(['/webhook', '/webhook']);
-    expect(received.map((r) => r.headers['x-webhook-delivery']).sort()).toEqual(report.deliveries.map((d) => d.delivery_id).sort());
+    expect(received.map((r) => r.headers['x-webhook-delivery']).sort()).toEqual(
+      report.deliveries.map((d) => d.delivery_id).sort(),
+    );
 
-    const wrongSecret = await spawnCli(['trigger', 'catalog.product.created', '--to', publicUrl, '--secret', 'other'], { configDir });
+    const wrongSecret = await spawnCli(['trigger', 'catalog.product.created', '--to', publicUrl, '--secret', 'other'], {
+      configDir,
+    });
     expect(wrongSecret.exitCode).toBe(1);
     expect(wrongSecret.stderr + wrongSecret.stdout).toMatch(/401/);
     expect(relay.stderr()).toMatch(/"message":"channel ch_[^ ]+ connected \(new channel\)"/);
@@ -67,7 +95,15 @@ describe('webhooks-cli relay', () => {
 
   it('answers 503 while no listener is connected, so the sender sees a failure', async () => {
     const relay = await relayProcess();
-    const sent = await spawnCli(['--json', 'trigger', 'catalog.product.created', '--to', `${relay.url}/ch_${'a'.repeat(22)}`, '--secret', SECRET]);
+    const sent = await spawnCli([
+      '--json',
+      'trigger',
+      'catalog.product.created',
+      '--to',
+      `${relay.url}/ch_${'a'.repeat(22)}`,
+      '--secret',
+      SECRET,
+    ]);
     expect(sent.exitCode).toBe(1);
     expect(JSON.parse(sent.stdout).deliveries[0].status).toBe(503);
   });
@@ -81,7 +117,11 @@ describe('webhooks-cli relay', () => {
     });
     expect(await intruder.done).toMatchObject({ reason: 'refused' });
     await waitFor(() => /connection refused for channel ch_/.test(relay.stderr()));
-    const lines = relay.stderr().trim().split('\n').map((l) => JSON.parse(l) as { level: string });
+    const lines = relay
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string });
     expect(lines.some((l) => l.level === 'warn')).toBe(true);
   });
 
@@ -99,7 +139,15 @@ describe('webhooks-cli relay', () => {
     await relayProcess(port);
     await waitFor(() => client.status().state === 'connected');
     expect(client.status().publicUrl).toBe(publicUrl);
-    const sent = await spawnCli(['--json', 'trigger', 'catalog.product.deleted', '--to', publicUrl, '--secret', SECRET]);
+    const sent = await spawnCli([
+      '--json',
+      'trigger',
+      'catalog.product.deleted',
+      '--to',
+      publicUrl,
+      '--secret',
+      SECRET,
+    ]);
     expect(JSON.parse(sent.stdout).deliveries[0].status).toBe(204);
     expect(answered).toBe(1);
   });
@@ -119,7 +167,9 @@ describe('webhooks-cli relay', () => {
     cleanups.push(() => busy.close());
     const inUse = await spawnCli(['relay', '--port', String(busy.port)], { timeout: 10_000 });
     expect(inUse.exitCode).toBe(1);
-    expect(inUse.stderr.trim()).toBe(`error: port ${busy.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
+    expect(inUse.stderr.trim()).toBe(
+      `error: port ${busy.port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`,
+    );
     const badUrl = await spawnCli(['relay', '--port', '0', '--public-url', 'relay.example.com'], { timeout: 10_000 });
     expect(badUrl.exitCode).toBe(2);
     expect(badUrl.stderr).toMatch(/--public-url "relay.example.com" is not a URL/);

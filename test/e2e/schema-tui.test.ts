@@ -18,7 +18,16 @@ async function recordVerdicts() {
   const listener = await startListen(['--secret', SECRET, '--validate']);
   const send = (body: unknown, id: string) => {
     const raw = JSON.stringify(body);
-    return fetch(listener.url, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-webhook-event': 'customer.cart.added', 'x-webhook-delivery': id, 'x-webhook-signature': sign(raw, SECRET) } });
+    return fetch(listener.url, {
+      method: 'POST',
+      body: raw,
+      headers: {
+        'content-type': 'application/json',
+        'x-webhook-event': 'customer.cart.added',
+        'x-webhook-delivery': id,
+        'x-webhook-signature': sign(raw, SECRET),
+      },
+    });
   };
   await send(loadSampleEnvelope('customer.cart.added'), 'dlv_fine');
   const broken = loadSampleEnvelope('customer.cart.added');
@@ -32,7 +41,10 @@ async function recordVerdicts() {
 describe.skipIf(skipWithout('tmux'))('schema verdict in the history browser', () => {
   it.each([80, 120])('at %i columns: a mark on the broken row, its problems in the detail view', async (columns) => {
     const { configDir, dbPath } = await recordVerdicts();
-    session = await startTmux(`env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} NO_COLOR=1 ${process.execPath} ${BIN} history --db ${dbPath}`, { columns });
+    session = await startTmux(
+      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} NO_COLOR=1 ${process.execPath} ${BIN} history --db ${dbPath}`,
+      { columns },
+    );
     const list = await session.screenShowing(/dlv_fine/);
     const broken = list.split('\n').find((l) => l.includes('dlv_broken'))!;
     const fine = list.split('\n').find((l) => l.includes('dlv_fine'))!;

@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startServe } from '../helpers/serve.js';
-import { until } from '../helpers/until.js';
 import { startRecordingServer } from '../helpers/servers.js';
+import { until } from '../helpers/until.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -32,18 +32,29 @@ describe('serve: a webhook the engine disables', () => {
     // A receiver that fails everything, as one behind a crashed database does.
     const hook = await startRecordingServer(() => ({ status: 500, body: 'internal error' }));
     cleanups.push(() => hook.close());
-    const created = await s.call('POST', '/api/v1/webhooks', { url: `${hook.url}/hook`, events: ['customer.cart.added'], secret: 's3cret', active: true });
+    const created = await s.call('POST', '/api/v1/webhooks', {
+      url: `${hook.url}/hook`,
+      events: ['customer.cart.added'],
+      secret: 's3cret',
+      active: true,
+    });
     const id = created.json.id as string;
     const DELIVERIES = 30;
-    for (let i = 0; i < DELIVERIES; i++) expect((await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' })).status).toBe(202);
+    for (let i = 0; i < DELIVERIES; i++)
+      expect((await s.call('POST', '/api/v1/events', { event: 'customer.cart.added' })).status).toBe(202);
 
-    const webhook = await until(async () => {
-      const w = (await s.call('GET', `/api/v1/webhooks/${id}`)).json;
-      return w.active === false ? w : undefined;
-    }, 60_000, 'disabled');
+    const webhook = await until(
+      async () => {
+        const w = (await s.call('GET', `/api/v1/webhooks/${id}`)).json;
+        return w.active === false ? w : undefined;
+      },
+      60_000,
+      'disabled',
+    );
     const observedAt = Date.now();
     // At once: the disabling attempt and the skipping are one transaction.
-    const list = async (query: string) => (await s.call('GET', `/api/v1/webhooks/${id}/deliveries${query}`)).json.data as Row[];
+    const list = async (query: string) =>
+      (await s.call('GET', `/api/v1/webhooks/${id}/deliveries${query}`)).json.data as Row[];
     expect(await list('?status=pending')).toEqual([]);
     expect(hook.requests).toHaveLength(100);
 
@@ -69,12 +80,19 @@ describe('serve: a webhook the engine disables', () => {
     // --limit N: exactly N rows, the first N of the whole listing — by the API and the CLI.
     for (const n of [1, 5, 9, 12, 30, 31, 99, 130]) {
       const page = await list(`?limit=${n}`);
-      expect(page.map((r) => [r.delivery_id, r.status, r.timestamp])).toEqual(all.slice(0, n).map((r) => [r.delivery_id, r.status, r.timestamp]));
+      expect(page.map((r) => [r.delivery_id, r.status, r.timestamp])).toEqual(
+        all.slice(0, n).map((r) => [r.delivery_id, r.status, r.timestamp]),
+      );
     }
     for (const n of [5, 12]) {
-      const cli = await spawnCli(['--api-url', s.url, '--token', 'test-token', '--json', 'deliveries', id, '--limit', String(n)], { configDir: tempDir() });
+      const cli = await spawnCli(
+        ['--api-url', s.url, '--token', 'test-token', '--json', 'deliveries', id, '--limit', String(n)],
+        { configDir: tempDir() },
+      );
       expect(cli.exitCode).toBe(0);
-      expect((JSON.parse(cli.stdout).data as Row[]).map((r) => r.delivery_id)).toEqual(all.slice(0, n).map((r) => r.delivery_id));
+      expect((JSON.parse(cli.stdout).data as Row[]).map((r) => r.delivery_id)).toEqual(
+        all.slice(0, n).map((r) => r.delivery_id),
+      );
     }
     expect(await list('?status=skipped&limit=7')).toEqual(skipped.slice(0, 7));
     expect(await list('?status=failed&limit=7')).toEqual(attempts.slice(0, 7));

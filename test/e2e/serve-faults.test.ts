@@ -7,12 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FaultStream } from '../../src/core/fault-plan.js';
 import { verify } from '../../src/core/signature.js';
 import { tempDir } from '../helpers/cli.js';
-import { runCli } from '../helpers/run-cli.js';
 import { startInventoryReceiver } from '../helpers/inventory-receiver.js';
 import { skipWithout } from '../helpers/required-program.js';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { runCli } from '../helpers/run-cli.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -28,7 +28,12 @@ async function setup(args: string[]) {
     return { status: 200, body: 'OK' };
   });
   cleanups.push(() => hook.close());
-  const res = await s.call('POST', '/api/v1/webhooks', { url: `${hook.url}/webhook`, events: ['catalog.product.created', 'customer.cart.added'], secret: 's3cret', active: true });
+  const res = await s.call('POST', '/api/v1/webhooks', {
+    url: `${hook.url}/webhook`,
+    events: ['catalog.product.created', 'customer.cart.added'],
+    secret: 's3cret',
+    active: true,
+  });
   expect(res.status).toBe(201);
   return { s, hook, arrivals, webhookId: res.json.id as string };
 }
@@ -54,40 +59,62 @@ describe('serve with faults', () => {
       expect(verify(copies[1]!.body, copies[1]!.headers['x-webhook-signature'], ['s3cret']).valid).toBe(true);
     }
     // Both attempts are in the listing under the one delivery id; the copy is marked.
-    const listed = await until(async () => {
-      const rows = (await s.call('GET', `/api/v1/webhooks/${webhookId}/deliveries`)).json.data as any[];
-      return rows.filter((r) => r.status === 'succeeded').length === 4 ? rows : undefined;
-    }, 10_000, 'four attempts listed');
+    const listed = await until(
+      async () => {
+        const rows = (await s.call('GET', `/api/v1/webhooks/${webhookId}/deliveries`)).json.data as any[];
+        return rows.filter((r) => r.status === 'succeeded').length === 4 ? rows : undefined;
+      },
+      10_000,
+      'four attempts listed',
+    );
     for (const { id } of emitted) {
       const rows = listed.filter((r: any) => r.delivery_id === id);
       expect(rows.map((r: any) => r.duplicate).sort()).toEqual([false, true]);
       expect(rows.every((r: any) => r.attempt === 1 && r.response_status === 200)).toBe(true);
     }
-    const table = await runCli(['--api-url', s.url, '--token', 'test-token', 'deliveries', webhookId], { configDir: tempDir() });
+    const table = await runCli(['--api-url', s.url, '--token', 'test-token', 'deliveries', webhookId], {
+      configDir: tempDir(),
+    });
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`${emitted[0]!.id}\\s+catalog\\.product\\.created\\s+1\\s+succeeded \\(duplicate\\)\\s+200`));
-    expect(table.stdout).toMatch(new RegExp(`${emitted[0]!.id}\\s+catalog\\.product\\.created\\s+1\\s+succeeded\\s+200`));
+    expect(table.stdout).toMatch(
+      new RegExp(`${emitted[0]!.id}\\s+catalog\\.product\\.created\\s+1\\s+succeeded \\(duplicate\\)\\s+200`),
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(`${emitted[0]!.id}\\s+catalog\\.product\\.created\\s+1\\s+succeeded\\s+200`),
+    );
     // serve's own line for the copy says so too.
     await until(() => s.stdout.filter((l) => l.includes(emitted[1]!.id)).length === 2);
     expect(s.stdout.filter((l) => l.includes(emitted[1]!.id) && l.includes('duplicate'))).toHaveLength(1);
   });
 
-  it.skipIf(skipWithout('python3', ['--version']))('a Python receiver that dedupes by delivery id sees each injected copy under its original id and counts stock once', async () => {
-    const s = await startServe(['--duplicates', '1']);
-    cleanups.push(() => s.stop('SIGKILL'));
-    const receiver = await startInventoryReceiver('s3cret', { dedupe: true });
-    cleanups.push(receiver.stop);
-    const res = await s.call('POST', '/api/v1/webhooks', { url: `${receiver.url}/webhook`, events: ['catalog.product.created'], secret: 's3cret', active: true });
-    expect(res.status).toBe(201);
-    const ids = [(await emit(s, 'catalog.product.created')).id, (await emit(s, 'catalog.product.created')).id];
-    const state = await until(async () => {
-      const now = await receiver.state();
-      return now.ids.length >= 4 ? now : undefined;
-    }, 10_000, 'four requests at the receiver');
-    expect([...state.ids].sort()).toEqual([...ids, ...ids].sort());
-    expect(state).toMatchObject({ processed: 2, duplicates_seen: 2 });
-    expect(s.stderr()).toMatch(/faults: duplicates 1, seed \d+ — pass --seed \d+ to repeat them/);
-  });
+  it.skipIf(skipWithout('python3', ['--version']))(
+    'a Python receiver that dedupes by delivery id sees each injected copy under its original id and counts stock once',
+    async () => {
+      const s = await startServe(['--duplicates', '1']);
+      cleanups.push(() => s.stop('SIGKILL'));
+      const receiver = await startInventoryReceiver('s3cret', { dedupe: true });
+      cleanups.push(receiver.stop);
+      const res = await s.call('POST', '/api/v1/webhooks', {
+        url: `${receiver.url}/webhook`,
+        events: ['catalog.product.created'],
+        secret: 's3cret',
+        active: true,
+      });
+      expect(res.status).toBe(201);
+      const ids = [(await emit(s, 'catalog.product.created')).id, (await emit(s, 'catalog.product.created')).id];
+      const state = await until(
+        async () => {
+          const now = await receiver.state();
+          return now.ids.length >= 4 ? now : undefined;
+        },
+        10_000,
+        'four requests at the receiver',
+      );
+      expect([...state.ids].sort()).toEqual([...ids, ...ids].sort());
+      expect(state).toMatchObject({ processed: 2, duplicates_seen: 2 });
+      expect(s.stderr()).toMatch(/faults: duplicates 1, seed \d+ — pass --seed \d+ to repeat them/);
+    },
+  );
 
   it('--jitter delays each first attempt by the drawn delay, which reorders deliveries', async () => {
     // Seed 2 draws a first delay much longer than the last (checked here, from the same core pieces).

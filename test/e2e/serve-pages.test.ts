@@ -4,14 +4,19 @@
  * follow either to the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { runCli } from '../helpers/run-cli.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
 
 let s: ServeProcess;
 beforeAll(async () => {
   s = await startServe();
   for (let n = 1; n <= 5; n++) {
-    await s.call('POST', '/api/v1/webhooks', { url: `https://e.example/${n}`, events: ['catalog.product.created'], secret: 's3cret', active: true });
+    await s.call('POST', '/api/v1/webhooks', {
+      url: `https://e.example/${n}`,
+      events: ['catalog.product.created'],
+      secret: 's3cret',
+      active: true,
+    });
   }
 }, 30_000);
 afterAll(() => s?.stop());
@@ -47,8 +52,14 @@ describe('serve paginates its lists', () => {
     const list = doc.paths['/api/v1/webhooks'].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor']);
     expect(list.responses[200].headers.Link.description).toContain('rel="next"');
-    expect(Object.keys(list.responses[200].content['application/json'].schema.properties)).toEqual(['data', 'has_more', 'next_cursor']);
-    expect(doc.paths['/api/v1/webhooks/{webhook_id}/deliveries'].parameters.map((p: { name: string }) => p.name)).toContain('cursor');
+    expect(Object.keys(list.responses[200].content['application/json'].schema.properties)).toEqual([
+      'data',
+      'has_more',
+      'next_cursor',
+    ]);
+    expect(
+      doc.paths['/api/v1/webhooks/{webhook_id}/deliveries'].parameters.map((p: { name: string }) => p.name),
+    ).toContain('cursor');
   });
 
   it('list reads every page', async () => {

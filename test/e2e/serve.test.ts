@@ -6,10 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
-import { until } from '../helpers/until.js';
-import { startRecordingServer, type RecordingServer, type Responder } from '../helpers/servers.js';
 import { runCli } from '../helpers/run-cli.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
+import { type RecordingServer, type Responder, startRecordingServer } from '../helpers/servers.js';
+import { until } from '../helpers/until.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -23,7 +23,9 @@ async function serve(args: string[] = [], options: Parameters<typeof startServe>
 }
 
 /** A receiving endpoint that records when each request arrived. */
-async function endpoint(respond: Responder = () => ({ status: 200, body: 'OK' })): Promise<RecordingServer & { times: number[] }> {
+async function endpoint(
+  respond: Responder = () => ({ status: 200, body: 'OK' }),
+): Promise<RecordingServer & { times: number[] }> {
   const times: number[] = [];
   const server = await startRecordingServer((req) => (times.push(Date.now()), respond(req)));
   cleanups.push(() => server.close());
@@ -36,26 +38,50 @@ function cli(s: ServeProcess, args: string[], token = 'test-token') {
 }
 
 async function register(s: ServeProcess, url: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await s.call('POST', '/api/v1/webhooks', { url, events: ['catalog.product.created', 'customer.cart.added'], secret: 's3cret', active: true, ...extra });
+  const res = await s.call('POST', '/api/v1/webhooks', {
+    url,
+    events: ['catalog.product.created', 'customer.cart.added'],
+    secret: 's3cret',
+    active: true,
+    ...extra,
+  });
   expect(res.status).toBe(201);
   return res.json.id as string;
 }
 
-const attempts = async (s: ServeProcess, id: string, query = '') => (await s.call('GET', `/api/v1/webhooks/${id}/deliveries${query}`)).json.data as any[];
+const attempts = async (s: ServeProcess, id: string, query = '') =>
+  (await s.call('GET', `/api/v1/webhooks/${id}/deliveries${query}`)).json.data as any[];
 
 describe('serve: the client commands against the emulator', () => {
   it('register, list, get, update, test, deliveries, delete — each doing what it says', async () => {
     const s = await serve();
     const hook = await endpoint();
-    const registered = await cli(s, ['--json', 'register', '--url', `${hook.url}/webhook`, '--events', 'catalog.product.created', '--secret', 's3cret-xyz']);
+    const registered = await cli(s, [
+      '--json',
+      'register',
+      '--url',
+      `${hook.url}/webhook`,
+      '--events',
+      'catalog.product.created',
+      '--secret',
+      's3cret-xyz',
+    ]);
     expect(registered.code).toBe(0);
     const created = JSON.parse(registered.stdout);
-    expect(created).toMatchObject({ url: `${hook.url}/webhook`, events: ['catalog.product.created'], active: true, debug_mode: false, secret: 's3********' });
+    expect(created).toMatchObject({
+      url: `${hook.url}/webhook`,
+      events: ['catalog.product.created'],
+      active: true,
+      debug_mode: false,
+      secret: 's3********',
+    });
     const id = created.id as string;
     expect(id).toMatch(/^wh_[0-9a-f]{16}$/);
 
     const list = await cli(s, ['list']);
-    expect(list.stdout).toMatch(new RegExp(`${id}\\s+active\\s+off\\s+catalog\\.product\\.created\\s+${hook.url}/webhook`));
+    expect(list.stdout).toMatch(
+      new RegExp(`${id}\\s+active\\s+off\\s+catalog\\.product\\.created\\s+${hook.url}/webhook`),
+    );
 
     const get = await cli(s, ['get', id]);
     expect(get.stdout).toContain('secret    s3********');
@@ -74,7 +100,9 @@ describe('serve: the client commands against the emulator', () => {
     expect(verify(delivered.body, delivered.headers['x-webhook-signature'], ['s3cret-xyz']).valid).toBe(true);
 
     const deliveries = await cli(s, ['deliveries', id]);
-    expect(deliveries.stdout).toMatch(new RegExp(`${delivered.headers['x-webhook-delivery']}\\s+customer\\.cart\\.added\\s+1\\s+succeeded\\s+200`));
+    expect(deliveries.stdout).toMatch(
+      new RegExp(`${delivered.headers['x-webhook-delivery']}\\s+customer\\.cart\\.added\\s+1\\s+succeeded\\s+200`),
+    );
 
     const del = await cli(s, ['delete', id]);
     expect(del.stdout.trim()).toBe(`deleted ${id}`);
@@ -94,7 +122,11 @@ describe('serve: the client commands against the emulator', () => {
     // 503 then the immediate retry, which also fails: the listing shows both, then the one to come.
     await until(async () => (await attempts(s, id)).length === 3);
     const rows = await attempts(s, id);
-    expect(rows.map((r) => [r.attempt, r.status])).toEqual([[3, 'pending'], [2, 'failed'], [1, 'failed']]);
+    expect(rows.map((r) => [r.attempt, r.status])).toEqual([
+      [3, 'pending'],
+      [2, 'failed'],
+      [1, 'failed'],
+    ]);
   });
 
   it('serve --token requires that token; without --token any non-empty token works', async () => {
@@ -102,10 +134,14 @@ describe('serve: the client commands against the emulator', () => {
     expect((await strict.call('GET', '/api/v1/webhooks', undefined, 'sekrit')).status).toBe(200);
     const wrong = await strict.call('GET', '/api/v1/webhooks', undefined, 'other');
     expect(wrong.status).toBe(401);
-    expect(wrong.json).toEqual({ error: { code: 'unauthorized', message: 'the bearer token is not valid for this API' } });
+    expect(wrong.json).toEqual({
+      error: { code: 'unauthorized', message: 'the bearer token is not valid for this API' },
+    });
     const refused = await cli(strict, ['list'], 'other');
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toBe('error: the API refused the token (401: the bearer token is not valid for this API) — check --token (or WEBHOOKS_API_TOKEN / `config set token`)');
+    expect(refused.stderr.trim()).toBe(
+      'error: the API refused the token (401: the bearer token is not valid for this API) — check --token (or WEBHOOKS_API_TOKEN / `config set token`)',
+    );
     expect((await cli(strict, ['list'], 'sekrit')).code).toBe(0);
 
     const open = await serve();
@@ -123,16 +159,50 @@ describe('serve: API errors', () => {
     const cases: Array<[string, string, unknown, number, object]> = [
       ['POST', '/api/v1/webhooks', '{"url": ', 400, { code: 'invalid_json' }],
       ['POST', '/api/v1/webhooks', '[1,2]', 400, { code: 'invalid_body' }],
-      ['POST', '/api/v1/webhooks', { url: 'https://e.example/h', events: ['catalog.product.craeted'] }, 422, { code: 'invalid_field', field: 'events[0]', message: expect.stringContaining('did you mean catalog.product.created') }],
-      ['POST', '/api/v1/webhooks', { url: 'not a url', events: ['customer.cart.added'] }, 422, { code: 'invalid_field', field: 'url' }],
-      ['POST', '/api/v1/webhooks', { url: 'ftp://e.example/h', events: ['customer.cart.added'] }, 422, { field: 'url' }],
+      [
+        'POST',
+        '/api/v1/webhooks',
+        { url: 'https://e.example/h', events: ['catalog.product.craeted'] },
+        422,
+        {
+          code: 'invalid_field',
+          field: 'events[0]',
+          message: expect.stringContaining('did you mean catalog.product.created'),
+        },
+      ],
+      [
+        'POST',
+        '/api/v1/webhooks',
+        { url: 'not a url', events: ['customer.cart.added'] },
+        422,
+        { code: 'invalid_field', field: 'url' },
+      ],
+      [
+        'POST',
+        '/api/v1/webhooks',
+        { url: 'ftp://e.example/h', events: ['customer.cart.added'] },
+        422,
+        { field: 'url' },
+      ],
       ['POST', '/api/v1/webhooks', { events: ['customer.cart.added'] }, 422, { field: 'url' }],
       ['POST', '/api/v1/webhooks', { url: 'https://e.example/h', events: [] }, 422, { field: 'events' }],
-      ['POST', '/api/v1/webhooks', { url: 'https://e.example/h', events: ['customer.cart.added'], colour: 'red' }, 422, { field: 'colour' }],
+      [
+        'POST',
+        '/api/v1/webhooks',
+        { url: 'https://e.example/h', events: ['customer.cart.added'], colour: 'red' },
+        422,
+        { field: 'colour' },
+      ],
       ['PATCH', `/api/v1/webhooks/${id}`, { debug_mode: 'yes' }, 422, { field: 'debug_mode' }],
       ['PATCH', `/api/v1/webhooks/${id}`, {}, 422, { code: 'nothing_to_update' }],
       ['PATCH', '/api/v1/webhooks/wh_nope', { debug_mode: true }, 404, { code: 'webhook_not_found' }],
-      ['GET', '/api/v1/webhooks/wh_nope', undefined, 404, { code: 'webhook_not_found', message: 'no webhook with id "wh_nope"' }],
+      [
+        'GET',
+        '/api/v1/webhooks/wh_nope',
+        undefined,
+        404,
+        { code: 'webhook_not_found', message: 'no webhook with id "wh_nope"' },
+      ],
       ['DELETE', '/api/v1/webhooks/wh_nope', undefined, 404, { code: 'webhook_not_found' }],
       ['GET', '/api/v1/webhooks/wh_nope/deliveries', undefined, 404, { code: 'webhook_not_found' }],
       ['GET', `/api/v1/webhooks/${id}/deliveries?limit=0`, undefined, 422, { field: 'limit' }],
@@ -143,7 +213,17 @@ describe('serve: API errors', () => {
       ['GET', '/api/v1/nothing', undefined, 404, { code: 'not_found' }],
       ['GET', '/api/v1/webhooks/%E0%A4%A', undefined, 400, { code: 'invalid_path' }],
       ['PUT', `/api/v1/webhooks/${id}`, { url: 'https://e.example' }, 405, { code: 'method_not_allowed' }],
-      ['POST', '/api/v1/webhooks', JSON.stringify({ url: 'https://e.example/h', events: ['customer.cart.added'], secret: 'x'.repeat(2 * 1024 * 1024) }), 413, { code: 'body_too_large' }],
+      [
+        'POST',
+        '/api/v1/webhooks',
+        JSON.stringify({
+          url: 'https://e.example/h',
+          events: ['customer.cart.added'],
+          secret: 'x'.repeat(2 * 1024 * 1024),
+        }),
+        413,
+        { code: 'body_too_large' },
+      ],
     ];
     for (const [method, path, body, status, error] of cases) {
       const res = await s.call(method, path, body);
@@ -160,7 +240,15 @@ describe('serve: API errors', () => {
     const res = await s.call('GET', '/api/v1/openapi.json', undefined, null);
     expect(res.status).toBe(200);
     expect(res.json.openapi).toBe('3.1.0');
-    expect(Object.keys(res.json.paths)).toEqual(expect.arrayContaining(['/api/v1/webhooks', '/api/v1/webhooks/{webhook_id}', '/api/v1/webhooks/{webhook_id}/test', '/api/v1/webhooks/{webhook_id}/deliveries', '/api/v1/events']));
+    expect(Object.keys(res.json.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/webhooks',
+        '/api/v1/webhooks/{webhook_id}',
+        '/api/v1/webhooks/{webhook_id}/test',
+        '/api/v1/webhooks/{webhook_id}/deliveries',
+        '/api/v1/events',
+      ]),
+    );
   });
 
   it('refuses a --time-scale of 0 or below, and a port in use, with one line each', async () => {
@@ -174,7 +262,9 @@ describe('serve: API errors', () => {
     const port = new URL(s.url).port;
     const busy = await spawnCli(['serve', '--port', port], { timeout: 10_000 });
     expect(busy.exitCode).toBe(1);
-    expect(busy.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`);
+    expect(busy.stderr.trim()).toBe(
+      `error: port ${port} on 127.0.0.1 is already in use — stop the other process or pass --port <another>`,
+    );
   });
 });
 
@@ -192,10 +282,15 @@ describe('serve: the delivery engine', () => {
     await until(async () => (await attempts(s, id, '?status=pending')).length === 0, 10_000, 'no pending');
     expect(hook.requests).toHaveLength(2);
     expect(hook.times[1]! - hook.times[0]!).toBeLessThan(500); // at --time-scale 1 any backoff would be ≥ 1 min
-    expect(new Set(hook.requests.map((r) => r.headers['x-webhook-delivery']))).toEqual(new Set([emitted.json.deliveries[0].id]));
+    expect(new Set(hook.requests.map((r) => r.headers['x-webhook-delivery']))).toEqual(
+      new Set([emitted.json.deliveries[0].id]),
+    );
     expect(hook.requests[1]!.body.equals(hook.requests[0]!.body)).toBe(true);
     const rows = await attempts(s, id);
-    expect(rows.map((r) => [r.attempt, r.status, r.response_status])).toEqual([[2, 'succeeded', 200], [1, 'failed', 500]]);
+    expect(rows.map((r) => [r.attempt, r.status, r.response_status])).toEqual([
+      [2, 'succeeded', 200],
+      [1, 'failed', 500],
+    ]);
   });
 
   it('always 500: 6 attempts at the documented offsets (0, 0, 5, 30, 155, 780 min, scaled), then it gives up', async () => {
@@ -216,7 +311,9 @@ describe('serve: the delivery engine', () => {
     });
     const rows = await attempts(s, id);
     expect(rows.map((r) => r.attempt)).toEqual([6, 5, 4, 3, 2, 1]);
-    expect(rows.every((r) => r.status === 'failed' && r.response_status === 500 && r.delivery_status === 'failed')).toBe(true);
+    expect(
+      rows.every((r) => r.status === 'failed' && r.response_status === 500 && r.delivery_status === 'failed'),
+    ).toBe(true);
     expect(new Set(hook.requests.map((r) => r.headers['x-webhook-delivery'])).size).toBe(1);
   });
 
@@ -231,7 +328,11 @@ describe('serve: the delivery engine', () => {
     await until(() => hook.requests.length >= 100, 5_000, '100 requests');
     expect(hook.requests).toHaveLength(100);
     const webhook = (await s.call('GET', `/api/v1/webhooks/${id}`)).json;
-    expect(webhook).toMatchObject({ active: false, consecutive_failures: 100, disabled_reason: expect.stringContaining('disabled after 100 consecutive failed attempts (last: answered 500)') });
+    expect(webhook).toMatchObject({
+      active: false,
+      consecutive_failures: 100,
+      disabled_reason: expect.stringContaining('disabled after 100 consecutive failed attempts (last: answered 500)'),
+    });
     const skipped = await attempts(s, id, '?status=skipped');
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped[0].error).toContain(`webhook ${id} is disabled`);
@@ -251,7 +352,11 @@ describe('serve: the delivery engine', () => {
 
     // Re-activating clears the count and the reason.
     const reactivated = await cli(s, ['--json', 'update', id, '--active']);
-    expect(JSON.parse(reactivated.stdout)).toMatchObject({ active: true, consecutive_failures: 0, disabled_reason: null });
+    expect(JSON.parse(reactivated.stdout)).toMatchObject({
+      active: true,
+      consecutive_failures: 0,
+      disabled_reason: null,
+    });
   }, 40_000);
 
   it('a success resets the consecutive-failure count', async () => {
@@ -289,7 +394,11 @@ describe('serve: the delivery engine', () => {
     expect(hook.requests[2]!.body.equals(hook.requests[0]!.body)).toBe(true);
     await until(async () => (await attempts(second, id)).some((r) => r.status === 'succeeded'));
     const rows = await attempts(second, id);
-    expect(rows.map((r) => [r.attempt, r.status])).toEqual([[3, 'succeeded'], [2, 'failed'], [1, 'failed']]);
+    expect(rows.map((r) => [r.attempt, r.status])).toEqual([
+      [3, 'succeeded'],
+      [2, 'failed'],
+      [1, 'failed'],
+    ]);
   });
 
   it('a restart with another --time-scale applies it to the retries already scheduled', async () => {
@@ -310,7 +419,6 @@ describe('serve: the delivery engine', () => {
     await until(() => hook.requests.length === 2, 5_000, 'the rescheduled retry');
     expect(Date.now() - started).toBeLessThan(5_000);
     await until(async () => (await attempts(second, id)).some((r) => r.status === 'succeeded'));
-
   });
 
   it('and back: a retry scheduled under a small --time-scale waits the whole delay after a restart at scale 1', async () => {
@@ -384,7 +492,11 @@ describe('serve: the delivery engine', () => {
     expect(on[0].request.body).toBe(sent.body.toString('utf8'));
     expect(on[0].request.headers['x-webhook-signature']).toBe(sent.headers['x-webhook-signature']);
     expect(on[0].request.headers['x-webhook-delivery']).toBe(sent.headers['x-webhook-delivery']);
-    expect(on[0].response).toMatchObject({ status: 200, body: '{"received":true}', headers: expect.objectContaining({ 'x-receiver': 'yes' }) });
+    expect(on[0].response).toMatchObject({
+      status: 200,
+      body: '{"received":true}',
+      headers: expect.objectContaining({ 'x-receiver': 'yes' }),
+    });
     const human = await cli(s, ['deliveries', id]);
     expect(human.stderr).toContain('1 attempt(s) carry the full request and response (debug mode)');
 
@@ -404,12 +516,20 @@ describe('serve: the delivery engine', () => {
     // 503, the immediate retry, then the next would be due 1.5 s later.
     await until(() => second.requests.length === 2);
     expect(first.requests).toHaveLength(0);
-    expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['rotated']).valid).toBe(true);
-    expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['s3cret']).valid).toBe(false);
+    expect(
+      verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['rotated']).valid,
+    ).toBe(true);
+    expect(verify(second.requests[0]!.body, second.requests[0]!.headers['x-webhook-signature'], ['s3cret']).valid).toBe(
+      false,
+    );
     expect((await cli(s, ['delete', id])).code).toBe(0);
     // Its deliveries went with it, so the retry due 1.5 s later has nothing to send; and none comes
     // in that window (a check that something does not happen needs the window to pass).
-    await until(async () => (await s.call('GET', `/api/v1/webhooks/${id}/deliveries`)).status === 404, 5_000, 'deliveries gone');
+    await until(
+      async () => (await s.call('GET', `/api/v1/webhooks/${id}/deliveries`)).status === 404,
+      5_000,
+      'deliveries gone',
+    );
     await new Promise((r) => setTimeout(r, 2_000));
     expect(second.requests).toHaveLength(2);
   });
@@ -422,13 +542,24 @@ describe('serve: the delivery engine', () => {
     await register(s, `${a.url}/a`);
     await register(s, `${b.url}/b`, { events: ['search.zero_results'] });
     await register(s, `${c.url}/c`, { active: false });
-    const res = await s.call('POST', '/api/v1/events', { event: 'catalog.product.created', data: { product_id: 'prod_1' } });
+    const res = await s.call('POST', '/api/v1/events', {
+      event: 'catalog.product.created',
+      data: { product_id: 'prod_1' },
+    });
     expect(res.json.deliveries).toHaveLength(1);
     await until(() => a.requests.length === 1);
     // One delivery was created (above), so nothing can reach b or c later.
     expect([b.requests.length, c.requests.length]).toEqual([0, 0]);
-    expect(JSON.parse(a.requests[0]!.body.toString())).toMatchObject({ event: 'catalog.product.created', data: { product_id: 'prod_1' }, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+    expect(JSON.parse(a.requests[0]!.body.toString())).toMatchObject({
+      event: 'catalog.product.created',
+      data: { product_id: 'prod_1' },
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
     // serve prints one line per attempt once it is recorded.
-    await until(() => s.stdout.some((line) => line.includes('catalog.product.created') && line.includes(`${a.url}/a`)), 5_000, 'the attempt line');
+    await until(
+      () => s.stdout.some((line) => line.includes('catalog.product.created') && line.includes(`${a.url}/a`)),
+      5_000,
+      'the attempt line',
+    );
   });
 });

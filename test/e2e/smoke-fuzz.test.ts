@@ -3,11 +3,12 @@
  * connection beyond Latin-1, a JavaScript one that answers 500 to what a header cannot carry — are found with a fixed seed, the payload is
  * shrunk, saved, resent by `trigger --data`, and the seed repeats the run; fixed receivers pass.
  */
-import { execa } from 'execa';
+
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { EventValidator } from '../../src/schemas/event-validator.js';
@@ -24,7 +25,10 @@ afterEach(async () => {
 
 /** The Python receiver of test/fixture-apps, on a free port. */
 async function pythonReceiver(fixed = false): Promise<string> {
-  const child = execa('python3', [RECEIVER, SECRET, join(tempDir(), 'audit.log'), ...(fixed ? ['--fixed'] : [])], { reject: false, timeout: 60_000 });
+  const child = execa('python3', [RECEIVER, SECRET, join(tempDir(), 'audit.log'), ...(fixed ? ['--fixed'] : [])], {
+    reject: false,
+    timeout: 60_000,
+  });
   cleanups.push(() => (child.kill(), child));
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
@@ -66,7 +70,22 @@ interface FuzzReport {
 
 async function fuzz(url: string, extra: string[], dir = tempDir()) {
   const failures = join(dir, 'failures');
-  const result = await spawnCli(['--db', join(dir, 'history.db'), '--json', 'smoke', '--url', url, '--secret', SECRET, '--failures-dir', failures, ...extra], { configDir: dir, timeout: 120_000 });
+  const result = await spawnCli(
+    [
+      '--db',
+      join(dir, 'history.db'),
+      '--json',
+      'smoke',
+      '--url',
+      url,
+      '--secret',
+      SECRET,
+      '--failures-dir',
+      failures,
+      ...extra,
+    ],
+    { configDir: dir, timeout: 120_000 },
+  );
   const report = JSON.parse(result.stdout) as FuzzReport;
   const check = report.checks.find((c) => c.id === 'fuzz.schema-valid-payloads')!;
   const saved = (() => {
@@ -90,7 +109,9 @@ describe('smoke --fuzz', () => {
     expect(first.result.exitCode).toBe(1);
     expect(first.result.stderr).toContain('fuzz: 50 payloads, seed 1');
     expect(first.check.passed).toBe(false);
-    expect(first.check.reason).toMatch(/closed the connection before answering to payload \d+ of 50, shrunk in \d+ steps to \d+ bytes/);
+    expect(first.check.reason).toMatch(
+      /closed the connection before answering to payload \d+ of 50, shrunk in \d+ steps to \d+ bytes/,
+    );
     expect(first.check.reason).toContain('reproduce with --fuzz 50 --seed 1');
 
     // Saved whole, schema-valid, and shrunk: one character beyond Latin-1, every optional field gone.
@@ -100,7 +121,14 @@ describe('smoke --fuzz', () => {
     const envelope = JSON.parse(bytes.toString('utf8')) as { event: string; data: Record<string, unknown> };
     expect(new EventValidator().validate('customer.cart.added', envelope)).toEqual([]);
     expect(beyondLatin1(bytes.toString('utf8'))).toHaveLength(1);
-    expect(Object.keys(envelope.data).sort()).toEqual(['cart_id', 'currency', 'customer_id', 'product_id', 'quantity', 'unit_price']);
+    expect(Object.keys(envelope.data).sort()).toEqual([
+      'cart_id',
+      'currency',
+      'customer_id',
+      'product_id',
+      'quantity',
+      'unit_price',
+    ]);
     expect(bytes.length).toBeLessThan(200);
     expect(first.check.reason).toContain(bytes.toString('utf8'));
 
@@ -126,7 +154,14 @@ describe('smoke --fuzz', () => {
 
   it('finds a JavaScript receiver that answers 500 to a product id Node refuses in a header', async () => {
     const url = await headerEchoReceiver();
-    const { result, check, saved } = await fuzz(url, ['--events', 'catalog.product.created,customer.product.viewed', '--fuzz', '100', '--seed', '7']);
+    const { result, check, saved } = await fuzz(url, [
+      '--events',
+      'catalog.product.created,customer.product.viewed',
+      '--fuzz',
+      '100',
+      '--seed',
+      '7',
+    ]);
     expect(result.exitCode).toBe(1);
     expect(check.reason).toMatch(/^answered 500 to payload \d+ of 100, shrunk/);
     expect(check.exchanges.map((e) => e.status)).toEqual([500]);
@@ -141,7 +176,11 @@ describe('smoke --fuzz', () => {
       const { result, report, check, saved } = await fuzz(url, ['--fuzz', '60', '--seed', '3']);
       expect(result.exitCode, check?.reason).toBe(0);
       expect(report.ok).toBe(true);
-      expect(check).toMatchObject({ group: 'fuzz', passed: true, reason: '60 payloads answered 2xx (seed 3; reproduce with --fuzz 60 --seed 3)' });
+      expect(check).toMatchObject({
+        group: 'fuzz',
+        passed: true,
+        reason: '60 payloads answered 2xx (seed 3; reproduce with --fuzz 60 --seed 3)',
+      });
       expect(saved).toEqual([]);
     }
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExampleReceiver } from '../fixture-apps/webhook-receiver.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
 
 const SECRET = 's3cret';
 const listeners: RunningListener[] = [];
@@ -25,7 +25,10 @@ async function listen(args: string[]) {
 
 function smoke(url: string, extra: string[] = []) {
   const dir = tempDir();
-  return spawnCli(['--db', join(dir, 'history.db'), '--json', 'smoke', '--url', url, '--secret', SECRET, ...extra], { configDir: dir, timeout: 20_000 });
+  return spawnCli(['--db', join(dir, 'history.db'), '--json', 'smoke', '--url', url, '--secret', SECRET, ...extra], {
+    configDir: dir,
+    timeout: 20_000,
+  });
 }
 
 interface ListenLine {
@@ -37,7 +40,11 @@ interface ListenLine {
 }
 
 function requestLines(stdout: string): ListenLine[] {
-  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ListenLine).filter((l) => l.type === 'request');
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ListenLine)
+    .filter((l) => l.type === 'request');
 }
 
 describe('smoke against listen', () => {
@@ -52,11 +59,18 @@ describe('smoke against listen', () => {
     expect(received).toHaveLength(32);
     expect(received.filter((r) => r.signature_valid === false).map((r) => r.status)).toEqual([401, 401, 401]);
     // The retry reached listen with the same delivery id and was flagged as a duplicate.
-    const retryId = report.checks.find((c: { id: string }) => c.id === 'idempotency.same-delivery-twice').exchanges[0].delivery_id;
+    const retryId = report.checks.find((c: { id: string }) => c.id === 'idempotency.same-delivery-twice').exchanges[0]
+      .delivery_id;
     expect(received.filter((r) => r.delivery_id === retryId).map((r) => r.duplicate)).toEqual([false, true]);
     // So did one of the two copies sent at the same moment.
-    const copiesId = report.checks.find((c: { id: string }) => c.id === 'idempotency.concurrent-duplicates').exchanges[0].delivery_id;
-    expect(received.filter((r) => r.delivery_id === copiesId).map((r) => r.duplicate).sort()).toEqual([false, true]);
+    const copiesId = report.checks.find((c: { id: string }) => c.id === 'idempotency.concurrent-duplicates')
+      .exchanges[0].delivery_id;
+    expect(
+      received
+        .filter((r) => r.delivery_id === copiesId)
+        .map((r) => r.duplicate)
+        .sort(),
+    ).toEqual([false, true]);
   });
 
   it('listen --no-verify accepts everything, so the signature checks fail', async () => {
@@ -64,7 +78,11 @@ describe('smoke against listen', () => {
     const run = await smoke(listener.url, ['--events', 'catalog.product.created,customer.purchase.completed']);
     expect(run.exitCode).toBe(1);
     const report = JSON.parse(run.stdout);
-    expect(report.checks.filter((c: { passed: boolean }) => !c.passed).map((c: { id: string }) => c.id)).toEqual(['signature.wrong', 'signature.missing', 'signature.altered-body']);
+    expect(report.checks.filter((c: { passed: boolean }) => !c.passed).map((c: { id: string }) => c.id)).toEqual([
+      'signature.wrong',
+      'signature.missing',
+      'signature.altered-body',
+    ]);
   });
 
   it('listen --respond-delay beyond --timeout shows up as timeouts', async () => {
@@ -75,14 +93,28 @@ describe('smoke against listen', () => {
     // Valid requests are delayed past the timeout; the rejected probes are answered at once,
     // but without an accepted delivery their rejection shows nothing. The raw-body deliveries
     // time out in a row, so smoke stops there and marks the rest not run.
-    const byId = Object.fromEntries(report.checks.map((c: { id: string; passed: boolean; reason: string }) => [c.id, c]));
-    expect(byId['delivery.catalog.product.created']).toMatchObject({ passed: false, reason: expect.stringMatching(/^no answer within 500 ms/) });
-    expect(byId['signature.wrong']).toMatchObject({ passed: false, reason: expect.stringMatching(/^answered 401, but that proves nothing: delivery\.catalog\.product\.created failed too \(no answer/) });
+    const byId = Object.fromEntries(
+      report.checks.map((c: { id: string; passed: boolean; reason: string }) => [c.id, c]),
+    );
+    expect(byId['delivery.catalog.product.created']).toMatchObject({
+      passed: false,
+      reason: expect.stringMatching(/^no answer within 500 ms/),
+    });
+    expect(byId['signature.wrong']).toMatchObject({
+      passed: false,
+      reason: expect.stringMatching(
+        /^answered 401, but that proves nothing: delivery\.catalog\.product\.created failed too \(no answer/,
+      ),
+    });
     expect(report.stopped).toBe('timeouts');
-    expect(byId['robustness.non-json-body']).toMatchObject({ passed: false, not_run: true, reason: expect.stringMatching(/^not run: the receiver is not answering in time/) });
+    expect(byId['robustness.non-json-body']).toMatchObject({
+      passed: false,
+      not_run: true,
+      reason: expect.stringMatching(/^not run: the receiver is not answering in time/),
+    });
   });
 
-  it('listen --forward-to passes smoke\'s exact bytes to the example receiver', async () => {
+  it("listen --forward-to passes smoke's exact bytes to the example receiver", async () => {
     const app = await startExampleReceiver(SECRET);
     cleanups.push(() => app.close());
     const listener = await listen(['--secret', SECRET, '--forward-to', app.url]);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { freePort, startRecordingServer, type Responder } from '../helpers/servers.js';
+import { freePort, type Responder, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
 
 const SECRET = 's3cret';
@@ -22,7 +22,10 @@ async function server(respond: Responder) {
 }
 
 function smoke(url: string, extra: string[] = [], dir = tempDir()) {
-  return spawnCli(['--db', join(dir, 'history.db'), 'smoke', '--url', url, '--secret', SECRET, ...extra], { configDir: dir, timeout: 20_000 });
+  return spawnCli(['--db', join(dir, 'history.db'), 'smoke', '--url', url, '--secret', SECRET, ...extra], {
+    configDir: dir,
+    timeout: 20_000,
+  });
 }
 
 describe('smoke as a process', () => {
@@ -37,14 +40,26 @@ describe('smoke as a process', () => {
     await until(() => receiver.requests.length >= 7, 15_000, 'the seventh delivery sent');
     run.kill('SIGTERM');
     await run;
-    const history = await spawnCli(['--db', join(dir, 'history.db'), '--json', 'history', '--direction', 'out'], { configDir: dir });
+    const history = await spawnCli(['--db', join(dir, 'history.db'), '--json', 'history', '--direction', 'out'], {
+      configDir: dir,
+    });
     const rows = JSON.parse(history.stdout) as Array<{ source: string; status: number; event: string }>;
-    expect(rows.map((r) => [r.source, r.status])).toEqual([['smoke', 200], ['smoke', 200], ['smoke', 200]]);
+    expect(rows.map((r) => [r.source, r.status])).toEqual([
+      ['smoke', 200],
+      ['smoke', 200],
+      ['smoke', 200],
+    ]);
   });
 
   it('--wait waits for a receiver that starts late', async () => {
     const port = await freePort();
-    const run = smoke(`http://127.0.0.1:${port}/webhook`, ['--events', 'catalog.product.created', '--wait', '10s', '--json']);
+    const run = smoke(`http://127.0.0.1:${port}/webhook`, [
+      '--events',
+      'catalog.product.created',
+      '--wait',
+      '10s',
+      '--json',
+    ]);
     // The receiver starts once smoke is waiting for it, not before.
     let stderr = '';
     run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startExampleReceiver, type ExampleReceiver } from '../fixture-apps/webhook-receiver.js';
+import { type ExampleReceiver, startExampleReceiver } from '../fixture-apps/webhook-receiver.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 import { skipWithout } from '../helpers/required-program.js';
 
@@ -34,14 +34,21 @@ describe.skipIf(skipWithout('tmux'))('smoke on a terminal', () => {
     while (!existsSync(done) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 
     expect(readFileSync(done, 'utf8').trim()).toBe('0');
-    const screen = tmux('capture-pane', '-p').split('\n').map((l) => l.trimEnd()).filter(Boolean);
+    const screen = tmux('capture-pane', '-p')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter(Boolean);
     expect(screen[0]).toBe(`Smoke run against ${receiver.url}`);
     expect(screen).toContain('delivery');
     expect(screen).toContain('signature');
     expect(screen.some((l) => /^ {2}✓ customer\.cart\.added +200 +\S+ ms$/.test(l))).toBe(true);
-    expect(screen.some((l) => l.startsWith('  ✓ a wrong signature is rejected with 4xx') && l.includes('401'))).toBe(true);
+    expect(screen.some((l) => l.startsWith('  ✓ a wrong signature is rejected with 4xx') && l.includes('401'))).toBe(
+      true,
+    );
     expect(screen).toContain('raw-body');
-    expect(screen.some((l) => l.startsWith('  ✓ the payload pretty-printed is answered 2xx') && l.includes('200'))).toBe(true);
+    expect(
+      screen.some((l) => l.startsWith('  ✓ the payload pretty-printed is answered 2xx') && l.includes('200')),
+    ).toBe(true);
     expect(screen.at(-1)).toMatch(/^✓ smoke: all checks passed \(15 passed, 0 failed in .+\)/);
     // No plain PASS lines, no progress left behind.
     expect(screen.some((l) => l.startsWith('PASS') || l.includes('…'))).toBe(false);

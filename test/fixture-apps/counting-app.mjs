@@ -8,12 +8,18 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 
 const [secret, logFile] = process.argv.slice(2);
-const slow = Object.fromEntries((process.env.SLOW_EVENTS ?? '').split(',').filter(Boolean).map((pair) => pair.split('=')).map(([e, ms]) => [e, Number(ms)]));
+const slow = Object.fromEntries(
+  (process.env.SLOW_EVENTS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => pair.split('='))
+    .map(([e, ms]) => [e, Number(ms)]),
+);
 const dropPrefix = process.env.DROP_PREFIX;
 writeFileSync(logFile, '');
 
 function verified(body, header) {
-  const expected = Buffer.from('sha256=' + createHmac('sha256', secret).update(body).digest('hex'));
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
   const received = Buffer.from(String(header ?? ''));
   return expected.length === received.length && timingSafeEqual(expected, received);
 }
@@ -31,7 +37,8 @@ const server = http.createServer((req, res) => {
       return res.writeHead(400).end('Not JSON');
     }
     if (slow[event.event]) await new Promise((resolve) => setTimeout(resolve, slow[event.event]));
-    if (!dropPrefix || !event.event.startsWith(dropPrefix)) appendFileSync(logFile, `${req.headers['x-webhook-delivery']} ${event.event}\n`);
+    if (!dropPrefix || !event.event.startsWith(dropPrefix))
+      appendFileSync(logFile, `${req.headers['x-webhook-delivery']} ${event.event}\n`);
     res.writeHead(200).end('OK');
   });
 });

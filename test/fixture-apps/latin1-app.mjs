@@ -10,7 +10,7 @@ const server = http.createServer((req, res) => {
   req.setEncoding('latin1');
   req.on('data', (chunk) => (text += chunk));
   req.on('end', () => {
-    const expected = 'sha256=' + createHmac('sha256', secret).update(text).digest('hex');
+    const expected = `sha256=${createHmac('sha256', secret).update(text).digest('hex')}`;
     if (req.headers['x-webhook-signature'] !== expected) return res.writeHead(401).end('Invalid signature');
     try {
       JSON.parse(text);

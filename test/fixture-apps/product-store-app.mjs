@@ -9,7 +9,7 @@ const missingStatus = Number(process.env.MISSING_STATUS ?? 500);
 const products = new Map();
 
 function verified(body, header) {
-  const expected = Buffer.from('sha256=' + createHmac('sha256', secret).update(body).digest('hex'));
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
   const received = Buffer.from(String(header ?? ''));
   return expected.length === received.length && timingSafeEqual(expected, received);
 }
@@ -17,7 +17,8 @@ function verified(body, header) {
 function apply({ event, data }) {
   if (event === 'catalog.product.created') products.set(data.product_id, data);
   if (event === 'catalog.product.deleted') {
-    if (!products.has(data.product_id)) throw Object.assign(new Error(`no product ${data.product_id}`), { status: missingStatus });
+    if (!products.has(data.product_id))
+      throw Object.assign(new Error(`no product ${data.product_id}`), { status: missingStatus });
     products.delete(data.product_id);
   }
 }

@@ -23,7 +23,7 @@ function jsonBody(req, res, next) {
 }
 
 function webhook(req, res) {
-  const expected = 'sha256=' + createHmac('sha256', secret).update(JSON.stringify(req.body)).digest('hex');
+  const expected = `sha256=${createHmac('sha256', secret).update(JSON.stringify(req.body)).digest('hex')}`;
   if (req.headers['x-webhook-signature'] !== expected) return res.writeHead(401).end('Invalid signature');
   res.writeHead(200).end('OK');
 }

@@ -17,7 +17,10 @@ import type { AddressInfo } from 'node:net';
 
 export function verifySignature(payload: Buffer, signature: string | undefined, secret: string): boolean {
   if (typeof signature !== 'string') return false;
-  const expected = Buffer.from(`sha256=${createHmac('sha256', Buffer.from(secret, 'utf8')).update(payload).digest('hex')}`, 'utf8');
+  const expected = Buffer.from(
+    `sha256=${createHmac('sha256', Buffer.from(secret, 'utf8')).update(payload).digest('hex')}`,
+    'utf8',
+  );
   const received = Buffer.from(signature, 'utf8');
   // timingSafeEqual needs equal lengths; a length difference reveals nothing secret.
   return received.length === expected.length && timingSafeEqual(expected, received);
@@ -37,7 +40,8 @@ export async function startExampleReceiver(secret: string, path = '/webhook'): P
   const seen = new Set<string>();
 
   const processEvent = (deliveryId: string, eventData: { event: string; data: unknown }) => {
-    if (typeof eventData.event !== 'string' || typeof eventData.data !== 'object') throw new Error('not a webhook envelope');
+    if (typeof eventData.event !== 'string' || typeof eventData.data !== 'object')
+      throw new Error('not a webhook envelope');
     processed.push({ deliveryId, event: eventData.event });
   };
 
@@ -52,7 +56,8 @@ export async function startExampleReceiver(secret: string, path = '/webhook'): P
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const signature = req.headers['x-webhook-signature'];
-      if (!verifySignature(body, Array.isArray(signature) ? signature[0] : signature, secret)) return answer(401, 'Invalid signature');
+      if (!verifySignature(body, Array.isArray(signature) ? signature[0] : signature, secret))
+        return answer(401, 'Invalid signature');
       try {
         const deliveryId = String(req.headers['x-webhook-delivery'] ?? '');
         if (deliveryId && seen.has(deliveryId)) return answer(200, 'OK (already processed)');

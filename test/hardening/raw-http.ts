@@ -17,7 +17,11 @@ export interface RawExchange {
 }
 
 /** Writes `bytes` (in pieces if given several) on a new connection and collects what comes back. */
-export function rawExchange(port: number, pieces: Buffer[], { deadlineMs = 5_000, headRequest = false } = {}): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  pieces: Buffer[],
+  { deadlineMs = 5_000, headRequest = false } = {},
+): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     const received: Buffer[] = [];
@@ -59,7 +63,8 @@ export function parseResponses(data: Buffer, headRequest: boolean): { answers: R
     if (status >= 100 && status < 200) continue;
     // A HEAD answer has no body, but an answer to an unparsable HEAD request (a 400) has one.
     const rest = data.subarray(offset);
-    const bodiless = headRequest && answers.length === 0 && (rest.length === 0 || rest.subarray(0, 7).toString() === 'HTTP/1.');
+    const bodiless =
+      headRequest && answers.length === 0 && (rest.length === 0 || rest.subarray(0, 7).toString() === 'HTTP/1.');
     if (!bodiless && headers['transfer-encoding'] === 'chunked') {
       const chunks: Buffer[] = [];
       for (;;) {

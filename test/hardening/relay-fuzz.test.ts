@@ -12,8 +12,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { BIN, isolatedEnv, tempDir } from '../helpers/cli.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { skipWithout } from '../helpers/required-program.js';
 
 const SECRET = 'relay-fuzz-secret';
@@ -35,12 +35,28 @@ async function setUp(withRedis: boolean): Promise<Setup> {
   const extra = redis ? ['--redis', redis.url] : [];
   const relays = await Promise.all((redis ? [0, 1] : [0]).map(() => startRelayProcess(0, [...RELAY_ARGS, ...extra])));
   const configDir = tempDir();
-  const listen = execa(process.execPath, [BIN, '--json', 'listen', '--port', '0', '--secret', SECRET, '--max-body', String(MAX_BODY), '--relay', relays[0]!.wsUrl], {
-    reject: false,
-    env: isolatedEnv(configDir),
-    extendEnv: true,
-    timeout: 120_000,
-  }) as ResultPromise<{ reject: false }>;
+  const listen = execa(
+    process.execPath,
+    [
+      BIN,
+      '--json',
+      'listen',
+      '--port',
+      '0',
+      '--secret',
+      SECRET,
+      '--max-body',
+      String(MAX_BODY),
+      '--relay',
+      relays[0]!.wsUrl,
+    ],
+    {
+      reject: false,
+      env: isolatedEnv(configDir),
+      extendEnv: true,
+      timeout: 120_000,
+    },
+  ) as ResultPromise<{ reject: false }>;
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     listen.stdout!.on('data', (chunk: Buffer) => {
@@ -55,13 +71,31 @@ async function setUp(withRedis: boolean): Promise<Setup> {
 }
 
 const token = fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$/);
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+  'proxy-connection',
+]);
 const value = fc.oneof(
   fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\t\x20-\x7e]/g, '?')),
-  fc.array(fc.integer({ min: 0x20, max: 0xff }), { maxLength: 30 }).map((c) => Buffer.from(c.filter((b) => b !== 0x7f)).toString('latin1')),
+  fc
+    .array(fc.integer({ min: 0x20, max: 0xff }), { maxLength: 30 })
+    .map((c) => Buffer.from(c.filter((b) => b !== 0x7f)).toString('latin1')),
   fc.constantFrom('', 'application/json', 'sha256=zz', '100-continue'),
 );
-const header = fc.tuple(fc.oneof(token.filter((n) => !HOP_BY_HOP.has(n.toLowerCase())), fc.constantFrom('x-webhook-signature', 'x-webhook-event', 'x-webhook-delivery', 'content-type', 'cookie', 'expect')), value);
+const header = fc.tuple(
+  fc.oneof(
+    token.filter((n) => !HOP_BY_HOP.has(n.toLowerCase())),
+    fc.constantFrom('x-webhook-signature', 'x-webhook-event', 'x-webhook-delivery', 'content-type', 'cookie', 'expect'),
+  ),
+  value,
+);
 const body = fc.oneof(
   fc.constant(Buffer.alloc(0)),
   fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b)),
@@ -70,7 +104,10 @@ const body = fc.oneof(
 );
 const request = fc.record({
   method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
-  suffix: fc.oneof(fc.constantFrom('', '/', '?x=1', '/deeper/path', '/%ZZ', '/caf%C3%A9'), fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`))),
+  suffix: fc.oneof(
+    fc.constantFrom('', '/', '?x=1', '/deeper/path', '/%ZZ', '/caf%C3%A9'),
+    fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)),
+  ),
   headers: fc.array(header, { maxLength: 6 }),
   body,
   signed: fc.boolean(),
@@ -81,14 +118,18 @@ interface Answer {
   relayError: boolean;
 }
 
-function send(publicUrl: string, r: { method: string; suffix: string; headers: Array<[string, string]>; body: Buffer; signed: boolean }): Promise<Answer | null> {
+function send(
+  publicUrl: string,
+  r: { method: string; suffix: string; headers: Array<[string, string]>; body: Buffer; signed: boolean },
+): Promise<Answer | null> {
   return new Promise((resolve) => {
     let req: http.ClientRequest;
     try {
       req = http.request(publicUrl + r.suffix, { method: r.method, agent: false });
       const byName = new Map<string, string[]>();
       for (const [name, v] of r.headers) byName.set(name.toLowerCase(), [...(byName.get(name.toLowerCase()) ?? []), v]);
-      if (r.signed) byName.set('x-webhook-signature', ['sha256=' + createHmac('sha256', SECRET).update(r.body).digest('hex')]);
+      if (r.signed)
+        byName.set('x-webhook-signature', [`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`]);
       for (const [name, values] of byName) req.setHeader(name, values);
       req.setHeader('content-length', r.body.length);
     } catch {
@@ -121,36 +162,41 @@ describe.each([
     await setup?.redis?.stop();
   });
 
-  it.skipIf(withRedis && redisMissing)('carries every request and answer, without a 5xx, and the listener records each', async () => {
-    const { listen, configDir, publicUrl, relays } = setup;
-    // On Redis, the instance the fuzzer reaches holds no listener: every request crosses Redis.
-    if (withRedis) expect(((await (await fetch(`${relays[1]!.url}/healthz`)).json()) as { connected: number }).connected).toBe(0);
-    const answers: Answer[] = [];
-    await fc.assert(
-      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 6 }), async (batch) => {
-        const got = await Promise.all(batch.map((r) => send(publicUrl, r)));
-        for (const a of got) if (a) answers.push(a);
-        expect(got.filter((a) => a && a.status >= 500)).toEqual([]);
-      }),
-      { seed: 20261130, numRuns: 300, endOnFailure: true },
-    );
-    expect(answers.length).toBeGreaterThan(300);
-    for (const relay of relays) expect(relay.stderr()).not.toMatch(/\n\s+at /);
+  it.skipIf(withRedis && redisMissing)(
+    'carries every request and answer, without a 5xx, and the listener records each',
+    async () => {
+      const { listen, configDir, publicUrl, relays } = setup;
+      // On Redis, the instance the fuzzer reaches holds no listener: every request crosses Redis.
+      if (withRedis)
+        expect(((await (await fetch(`${relays[1]!.url}/healthz`)).json()) as { connected: number }).connected).toBe(0);
+      const answers: Answer[] = [];
+      await fc.assert(
+        fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 6 }), async (batch) => {
+          const got = await Promise.all(batch.map((r) => send(publicUrl, r)));
+          for (const a of got) if (a) answers.push(a);
+          expect(got.filter((a) => a && a.status >= 500)).toEqual([]);
+        }),
+        { seed: 20261130, numRuns: 300, endOnFailure: true },
+      );
+      expect(answers.length).toBeGreaterThan(300);
+      for (const relay of relays) expect(relay.stderr()).not.toMatch(/\n\s+at /);
 
-    listen.kill('SIGTERM');
-    const stopped = await listen;
-    expect(stopped.exitCode).toBe(0);
-    expect(stopped.stderr).not.toMatch(/\n\s+at |warning/);
-    const store = HistoryStore.open(join(configDir, 'history.db'));
-    try {
-      const recorded = store.list({ direction: 'in', limit: 100_000 });
-      expect(recorded.every((r) => r.source === 'relay')).toBe(true);
-      // The relay's own answers (an X-Relay-Error) never reached the listener; all others are recorded.
-      const fromListener = answers.filter((a) => !a.relayError);
-      const histogram = (statuses: Array<number | null>) => statuses.reduce<Record<string, number>>((h, s) => ({ ...h, [String(s)]: (h[String(s)] ?? 0) + 1 }), {});
-      expect(histogram(recorded.map((r) => r.status))).toEqual(histogram(fromListener.map((a) => a.status)));
-    } finally {
-      store.close();
-    }
-  });
+      listen.kill('SIGTERM');
+      const stopped = await listen;
+      expect(stopped.exitCode).toBe(0);
+      expect(stopped.stderr).not.toMatch(/\n\s+at |warning/);
+      const store = HistoryStore.open(join(configDir, 'history.db'));
+      try {
+        const recorded = store.list({ direction: 'in', limit: 100_000 });
+        expect(recorded.every((r) => r.source === 'relay')).toBe(true);
+        // The relay's own answers (an X-Relay-Error) never reached the listener; all others are recorded.
+        const fromListener = answers.filter((a) => !a.relayError);
+        const histogram = (statuses: Array<number | null>) =>
+          statuses.reduce<Record<string, number>>((h, s) => ({ ...h, [String(s)]: (h[String(s)] ?? 0) + 1 }), {});
+        expect(histogram(recorded.map((r) => r.status))).toEqual(histogram(fromListener.map((a) => a.status)));
+      } finally {
+        store.close();
+      }
+    },
+  );
 });

@@ -4,17 +4,18 @@
  * the user asks (`--show-secret(s)`) or the secret was generated and can be learnt no other way.
  * (A signature is not a secret; it is derived from the secret and the body.)
  */
-import { execa } from 'execa';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
 import { BIN, spawnCli, tempDir } from '../helpers/cli.js';
-import { listenUrlOnScreen, startListen, type RunningListener } from '../helpers/listen.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
-import { startRecordingServer } from '../helpers/servers.js';
+import { listenUrlOnScreen, type RunningListener, startListen } from '../helpers/listen.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { skipWithout } from '../helpers/required-program.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
+import { startRecordingServer } from '../helpers/servers.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 const SECRET = 'sekret-9f8e7d6c5b4a';
@@ -25,8 +26,15 @@ const URL_PASSWORD = 'pw-sekret-77aa88bb';
 const withPassword = (url: string) => url.replace('http://', `http://hook:${URL_PASSWORD}@`);
 
 /** Fails naming where a secret leaked; `texts` are labelled outputs. */
-function expectNoSecret(texts: Record<string, string>, secrets: string[] = [SECRET, OTHER_SECRET, TOKEN, URL_PASSWORD]): void {
-  const leaks = Object.entries(texts).flatMap(([where, text]) => secrets.filter((s) => text.includes(s)).map((s) => `${s} in ${where}: …${text.slice(Math.max(0, text.indexOf(s) - 80), text.indexOf(s) + 30)}…`));
+function expectNoSecret(
+  texts: Record<string, string>,
+  secrets: string[] = [SECRET, OTHER_SECRET, TOKEN, URL_PASSWORD],
+): void {
+  const leaks = Object.entries(texts).flatMap(([where, text]) =>
+    secrets
+      .filter((s) => text.includes(s))
+      .map((s) => `${s} in ${where}: …${text.slice(Math.max(0, text.indexOf(s) - 80), text.indexOf(s) + 30)}…`),
+  );
   expect(leaks).toEqual([]);
 }
 
@@ -59,7 +67,21 @@ describe('secrets are masked', () => {
       return r;
     };
     expect((await run('sign', ['sign', '--secret', SECRET, '--payload', body])).stdout).toMatch(/^sha256=/);
-    expect((await run('verify', ['verify', '--secret', SECRET, '--secret', ` ${SECRET} `, '--signature', signature, '--payload', body])).exitCode).toBe(1);
+    expect(
+      (
+        await run('verify', [
+          'verify',
+          '--secret',
+          SECRET,
+          '--secret',
+          ` ${SECRET} `,
+          '--signature',
+          signature,
+          '--payload',
+          body,
+        ])
+      ).exitCode,
+    ).toBe(1);
     await run('verify --json', ['--json', 'verify', '--secret', SECRET, '--signature', signature, '--payload', body]);
     await run('config set secret', ['config', 'set', 'secret', SECRET]);
     await run('config set token', ['config', 'set', 'token', TOKEN]);
@@ -67,7 +89,15 @@ describe('secrets are masked', () => {
     await run('config list', ['config', 'list']);
     await run('config list --json', ['--json', 'config', 'list']);
     await run('usage error', ['trigger', 'customer.cart.added', '--secret', SECRET]);
-    await run('verbose error', ['--verbose', 'trigger', 'customer.cart.added', '--to', 'http://127.0.0.1:1/webhook', '--secret', SECRET]);
+    await run('verbose error', [
+      '--verbose',
+      'trigger',
+      'customer.cart.added',
+      '--to',
+      'http://127.0.0.1:1/webhook',
+      '--secret',
+      SECRET,
+    ]);
     expectNoSecret(texts);
     // Asked for, they are shown: the check above can see a leak.
     const shown = await spawnCli(['config', 'list', '--show-secrets'], { configDir });
@@ -84,20 +114,46 @@ describe('secrets are masked', () => {
       return r;
     };
     const json = await listen(['--json'], { configDir, env: { WEBHOOKS_SECRET: SECRET } });
-    const lines = await listen(['--secret', SECRET, '--secret', OTHER_SECRET, '--forward-to', withPassword(json.url)], { configDir });
+    const lines = await listen(['--secret', SECRET, '--secret', OTHER_SECRET, '--forward-to', withPassword(json.url)], {
+      configDir,
+    });
     expect((await run('trigger', ['trigger', '--all', '--to', lines.url, '--secret', SECRET])).exitCode).toBe(0);
-    const toPassword = await run('trigger --json', ['--json', 'trigger', 'customer.cart.added', '--to', withPassword(json.url), '--secret', SECRET]);
+    const toPassword = await run('trigger --json', [
+      '--json',
+      'trigger',
+      'customer.cart.added',
+      '--to',
+      withPassword(json.url),
+      '--secret',
+      SECRET,
+    ]);
     expect(JSON.parse(toPassword.stdout).deliveries[0].url).toBe(json.url.replace('http://', 'http://hook:****@'));
-    await run('trigger load', ['trigger', 'customer.cart.added', '--to', json.url, '--count', '50', '--concurrency', '5'], { WEBHOOKS_SECRET: SECRET });
+    await run(
+      'trigger load',
+      ['trigger', 'customer.cart.added', '--to', json.url, '--count', '50', '--concurrency', '5'],
+      { WEBHOOKS_SECRET: SECRET },
+    );
     // Rejected: the failure summary names the status, not the secret.
-    expect((await run('trigger rejected', ['trigger', 'customer.cart.added', '--to', json.url, '--secret', OTHER_SECRET])).exitCode).toBe(1);
+    expect(
+      (await run('trigger rejected', ['trigger', 'customer.cart.added', '--to', json.url, '--secret', OTHER_SECRET]))
+        .exitCode,
+    ).toBe(1);
 
-    const rows = JSON.parse((await run('history --json', ['--json', 'history', '--limit', '200'])).stdout) as Array<{ id: number; delivery_id: string; direction: string }>;
+    const rows = JSON.parse((await run('history --json', ['--json', 'history', '--limit', '200'])).stdout) as Array<{
+      id: number;
+      delivery_id: string;
+      direction: string;
+    }>;
     const received = rows.find((r) => r.direction === 'in')!;
     // The one sent to a URL with a password.
-    const sent = rows.find((r) => r.direction === 'out' && r.delivery_id === JSON.parse(toPassword.stdout).deliveries[0].delivery_id)!;
+    const sent = rows.find(
+      (r) => r.direction === 'out' && r.delivery_id === JSON.parse(toPassword.stdout).deliveries[0].delivery_id,
+    )!;
     expect((await run('replay', ['replay', received.delivery_id, '--secret', SECRET])).exitCode).toBe(0);
-    expect((await run('replay --to', ['replay', sent.delivery_id, '--secret', SECRET, '--to', withPassword(json.url)])).exitCode).toBe(0);
+    expect(
+      (await run('replay --to', ['replay', sent.delivery_id, '--secret', SECRET, '--to', withPassword(json.url)]))
+        .exitCode,
+    ).toBe(0);
     expect((await run('replay --json', ['--json', 'replay', sent.delivery_id, '--secret', SECRET])).exitCode).toBe(0);
     await run('history', ['history', '--limit', '200']);
     for (const row of [received, sent]) {
@@ -108,7 +164,9 @@ describe('secrets are masked', () => {
     await run('history export', ['history', 'export']);
 
     Object.assign(texts, outputs('listen', await lines.stop()), outputs('listen --json', await json.stop()));
-    expect(texts['listen stderr']).toContain('(secrets se********, se********, forwarding to http://hook:****@127.0.0.1');
+    expect(texts['listen stderr']).toContain(
+      '(secrets se********, se********, forwarding to http://hook:****@127.0.0.1',
+    );
     expectNoSecret(texts);
   });
 
@@ -123,13 +181,35 @@ describe('secrets are masked', () => {
       Object.assign(texts, outputs(label, r));
       return r;
     };
-    const listener = await listen(['--secret', SECRET, '--register', '--register-events', 'customer.cart.added'], { configDir, env });
+    const listener = await listen(['--secret', SECRET, '--register', '--register-events', 'customer.cart.added'], {
+      configDir,
+      env,
+    });
     await serve.call('POST', '/api/v1/events', { event: 'customer.cart.added' }, TOKEN);
 
-    const registered = await run('register', ['register', '--url', withPassword('http://127.0.0.1:1/webhook'), '--events', 'all', '--secret', SECRET]);
+    const registered = await run('register', [
+      'register',
+      '--url',
+      withPassword('http://127.0.0.1:1/webhook'),
+      '--events',
+      'all',
+      '--secret',
+      SECRET,
+    ]);
     const id = /registered (wh_\S+)/.exec(registered.stdout)![1]!;
-    await run('register --json', ['--json', 'register', '--url', 'http://127.0.0.1:1/webhook', '--events', 'all', '--secret', SECRET]);
-    await run('register (secret from env)', ['register', '--url', 'http://127.0.0.1:1/webhook', '--events', 'all'], { WEBHOOKS_SECRET: SECRET });
+    await run('register --json', [
+      '--json',
+      'register',
+      '--url',
+      'http://127.0.0.1:1/webhook',
+      '--events',
+      'all',
+      '--secret',
+      SECRET,
+    ]);
+    await run('register (secret from env)', ['register', '--url', 'http://127.0.0.1:1/webhook', '--events', 'all'], {
+      WEBHOOKS_SECRET: SECRET,
+    });
     await run('list', ['list']);
     await run('list --json', ['--json', 'list']);
     await run('get', ['get', id]);
@@ -140,7 +220,10 @@ describe('secrets are masked', () => {
     await run('deliveries --json', ['--json', 'deliveries', id]);
     await run('wrong token', ['list'], { WEBHOOKS_API_TOKEN: `${TOKEN}-wrong` });
     // Asked for, it is shown: the checks below can see a leak.
-    const shown = await spawnCli(['register', '--url', 'http://127.0.0.1:1/webhook', '--events', 'all', '--secret', SECRET, '--show-secret'], { configDir, env });
+    const shown = await spawnCli(
+      ['register', '--url', 'http://127.0.0.1:1/webhook', '--events', 'all', '--secret', SECRET, '--show-secret'],
+      { configDir, env },
+    );
     await run('demo', ['--json', 'demo', '--secret', SECRET], { WEBHOOKS_API_URL: '', WEBHOOKS_API_TOKEN: '' });
 
     Object.assign(texts, outputs('listen --register', await listener.stop()));
@@ -162,11 +245,17 @@ describe('secrets are masked', () => {
     const junit = join(tempDir(), 'smoke.xml');
     const texts: Record<string, string> = {};
     for (const args of [['smoke'], ['--json', 'smoke']]) {
-      const r = await spawnCli([...args, '--url', listener.url, '--secret', SECRET, '--events', 'customer.cart.added', '--junit', junit], { configDir, timeout: 30_000 });
+      const r = await spawnCli(
+        [...args, '--url', listener.url, '--secret', SECRET, '--events', 'customer.cart.added', '--junit', junit],
+        { configDir, timeout: 30_000 },
+      );
       expect(r.exitCode).toBe(0);
       Object.assign(texts, outputs(args.join(' '), r), { junit: readFileSync(junit, 'utf8') });
     }
-    const failing = await spawnCli(['smoke', '--url', listener.url, '--secret', OTHER_SECRET, '--events', 'customer.cart.added'], { configDir, timeout: 30_000 });
+    const failing = await spawnCli(
+      ['smoke', '--url', listener.url, '--secret', OTHER_SECRET, '--events', 'customer.cart.added'],
+      { configDir, timeout: 30_000 },
+    );
     expect(failing.exitCode).toBe(1);
     Object.assign(texts, outputs('smoke (wrong secret)', failing), outputs('listen', await listener.stop()));
     expectNoSecret(texts);
@@ -176,7 +265,10 @@ describe('secrets are masked', () => {
     const configDir = tempDir();
     const relay: RelayProcess = await startRelayProcess(0, [], configDir);
     cleanups.push(() => relay.stop('SIGKILL'));
-    const child = spawnCli(['--json', 'listen', '--port', '0', '--secret', SECRET, '--relay', relay.wsUrl], { configDir, timeout: 30_000 });
+    const child = spawnCli(['--json', 'listen', '--port', '0', '--secret', SECRET, '--relay', relay.wsUrl], {
+      configDir,
+      timeout: 30_000,
+    });
     cleanups.push(async () => child.kill('SIGKILL'));
     let stdout = '';
     const publicUrl = await new Promise<string>((resolve) =>
@@ -187,13 +279,21 @@ describe('secrets are masked', () => {
       }),
     );
     const body = '{"event":"customer.cart.added","data":{}}';
-    expect((await fetch(publicUrl, { method: 'POST', body, headers: { 'x-webhook-signature': sign(body, SECRET) } })).status).toBe(200);
-    const stored = JSON.parse(readFileSync(join(configDir, 'relay-channels.json'), 'utf8')) as Record<string, { token: string }>;
+    expect(
+      (await fetch(publicUrl, { method: 'POST', body, headers: { 'x-webhook-signature': sign(body, SECRET) } })).status,
+    ).toBe(200);
+    const stored = JSON.parse(readFileSync(join(configDir, 'relay-channels.json'), 'utf8')) as Record<
+      string,
+      { token: string }
+    >;
     const channelToken = Object.values(stored)[0]!.token;
     child.kill('SIGTERM');
     const listenResult = await child;
     await relay.stop();
-    expectNoSecret({ ...outputs('listen --relay', listenResult), 'relay stderr': relay.stderr() }, [SECRET, channelToken]);
+    expectNoSecret({ ...outputs('listen --relay', listenResult), 'relay stderr': relay.stderr() }, [
+      SECRET,
+      channelToken,
+    ]);
   });
 
   it.skipIf(skipWithout('tmux'))("listen's terminal UI: the header and a delivery's details", async () => {
@@ -207,8 +307,10 @@ describe('secrets are masked', () => {
     let screen = await tmux.screenShowing(/waiting for webhooks/);
     const url = listenUrlOnScreen(screen);
     expect(screen).toContain('secrets se********, se********');
-    expect(screen).toContain("forwarding to http://hook:****@");
-    expect((await spawnCli(['trigger', 'customer.cart.added', '--to', url, '--secret', SECRET], { configDir })).exitCode).toBe(0);
+    expect(screen).toContain('forwarding to http://hook:****@');
+    expect(
+      (await spawnCli(['trigger', 'customer.cart.added', '--to', url, '--secret', SECRET], { configDir })).exitCode,
+    ).toBe(0);
     await tmux.screenShowing(/received 1 /);
     await tmux.press('Enter');
     screen = await tmux.screenShowing(/Esc back/);

@@ -4,12 +4,13 @@
  * and `history` readers (which import the spool: writers too). Nobody fails on a locked database,
  * nobody prints an error, and every delivery is there twice, sent and received.
  */
-import Database from 'better-sqlite3';
+
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
 
 const SECRET = 'shared-secret';
 const PER_LISTENER = 3_000;
@@ -28,7 +29,23 @@ describe('two processes writing one history database', () => {
     const b = await startListen(['--secret', SECRET, '--json', '--path', '/b'], { configDir: dir, env });
     running.push(b);
 
-    const load = (url: string) => spawnCli(['--json', 'trigger', 'customer.cart.added', '--to', url, '--secret', SECRET, '--count', String(PER_LISTENER), '--concurrency', '20'], { configDir: dir, env, timeout: 60_000 });
+    const load = (url: string) =>
+      spawnCli(
+        [
+          '--json',
+          'trigger',
+          'customer.cart.added',
+          '--to',
+          url,
+          '--secret',
+          SECRET,
+          '--count',
+          String(PER_LISTENER),
+          '--concurrency',
+          '20',
+        ],
+        { configDir: dir, env, timeout: 60_000 },
+      );
     const loads = Promise.all([load(a.url), load(`http://127.0.0.1:${b.port}/b`)]);
     let loading = true;
     void loads.finally(() => (loading = false));
@@ -55,7 +72,10 @@ describe('two processes writing one history database', () => {
     for (const s of stopped) {
       expect(s.exitCode).toBe(0);
       // Only the banner and the closing line: no lock warning, no error.
-      expect(s.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^listening on /), expect.stringMatching(/^stopped: 3000 requests received, all recorded in .*shared\.db$/)]);
+      expect(s.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^listening on /),
+        expect.stringMatching(/^stopped: 3000 requests received, all recorded in .*shared\.db$/),
+      ]);
     }
 
     const store = HistoryStore.open(env.WEBHOOKS_DB);
@@ -95,7 +115,9 @@ describe('two processes writing one history database', () => {
     await holdLock(800);
     expect(stderr).toBe('');
     await holdLock(3_000);
-    expect(stderr).toMatch(/^warning: the history database is locked by another process; .*\nthe history database is writable again; all requests recorded\n$/);
+    expect(stderr).toMatch(
+      /^warning: the history database is locked by another process; .*\nthe history database is writable again; all requests recorded\n$/,
+    );
     other.close();
     running.length = 0;
     const stopped = await listener.stop();

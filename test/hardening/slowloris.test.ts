@@ -3,16 +3,17 @@
  * with `--request-timeout 1s`: a silent socket, headers sent byte by byte forever, and a body that
  * trickles are all cut off by the deadline (408), while normal requests keep being answered.
  */
-import net from 'node:net';
+
 import { createHmac } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { spawnCli } from '../helpers/cli.js';
-import { startListen, type RunningListener } from '../helpers/listen.js';
+import { type RunningListener, startListen } from '../helpers/listen.js';
 import { startRedisServer } from '../helpers/redis-server.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { skipWithout } from '../helpers/required-program.js';
-import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { type ServeProcess, startServe } from '../helpers/serve.js';
 
 const TIMEOUT_MS = 1_000;
 /** node checks the deadlines every second at most; the closing itself takes a moment. */
@@ -66,7 +67,12 @@ interface Target {
 async function slowloris(target: Target) {
   const sockets = [
     slowSocket(target.port, 'silent', '', ''),
-    slowSocket(target.port, 'headers byte by byte', '', 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' + 'a'.repeat(10_000)),
+    slowSocket(
+      target.port,
+      'headers byte by byte',
+      '',
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(10_000)}`,
+    ),
     slowSocket(target.port, 'trickling body', target.slowBodyHead, 'x'),
   ];
   const normals: Array<{ status: number; ms: number }> = [];
@@ -105,9 +111,16 @@ describe('slowloris', () => {
     const body = '{"event":"customer.cart.added","data":{}}';
     const result = await slowloris({
       port: listener.port,
-      slowBodyHead: 'POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
+      slowBodyHead:
+        'POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
       normal: async () =>
-        (await fetch(listener.url, { method: 'POST', body, headers: { 'x-webhook-signature': 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex') } })).status,
+        (
+          await fetch(listener.url, {
+            method: 'POST',
+            body,
+            headers: { 'x-webhook-signature': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
+          })
+        ).status,
       normalStatus: 200,
     });
     expectCutOffInTime(result, 200);
@@ -157,11 +170,14 @@ describe('slowloris', () => {
 
   it('relay cuts off slow senders and keeps answering', () => relayCutsOffSlowSenders([]));
 
-  it.skipIf(skipWithout('redis-server', ['--version']))('a relay on Redis cuts off slow senders and keeps answering', async () => {
-    const redis = await startRedisServer();
-    started.push(redis);
-    await relayCutsOffSlowSenders(['--redis', redis.url]);
-  });
+  it.skipIf(skipWithout('redis-server', ['--version']))(
+    'a relay on Redis cuts off slow senders and keeps answering',
+    async () => {
+      const redis = await startRedisServer();
+      started.push(redis);
+      await relayCutsOffSlowSenders(['--redis', redis.url]);
+    },
+  );
 
   it('all three document the timeout and default it to 30s', async () => {
     for (const command of ['listen', 'serve', 'relay']) {

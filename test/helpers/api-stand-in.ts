@@ -5,7 +5,7 @@
  */
 import { afterEach } from 'vitest';
 import { runCli } from './run-cli.js';
-import { startRecordingServer, type RecordingServer, type Responder } from './servers.js';
+import { type RecordingServer, type Responder, startRecordingServer } from './servers.js';
 
 export function apiStandIn() {
   let running: RecordingServer | undefined;
@@ -19,9 +19,14 @@ export function apiStandIn() {
       if (!running) throw new Error('the API stand-in is not started');
       return running;
     },
-    cli: (args: string[], env: Record<string, string> = {}) => runCli(['--api-url', running!.url, '--token', 'tok_123', ...args], { env }),
+    cli: (args: string[], env: Record<string, string> = {}) =>
+      runCli(['--api-url', running!.url, '--token', 'tok_123', ...args], { env }),
   };
 }
 
 /** A JSON answer of the stand-in. */
-export const jsonAnswer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+export const jsonAnswer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
+  status,
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...headers },
+});

@@ -7,8 +7,8 @@
  * proxy answers.
  */
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 
 export interface ForwardProxy {
   url: string;
@@ -17,10 +17,14 @@ export interface ForwardProxy {
   close: () => Promise<void>;
 }
 
-export async function startForwardProxy(hosts: Record<string, string>, { credentials }: { credentials?: string } = {}): Promise<ForwardProxy> {
+export async function startForwardProxy(
+  hosts: Record<string, string>,
+  { credentials }: { credentials?: string } = {},
+): Promise<ForwardProxy> {
   const seen: string[] = [];
   const resolve = (host: string) => hosts[host.toLowerCase()];
-  const authorised = (req: http.IncomingMessage) => !credentials || req.headers['proxy-authorization'] === `Basic ${Buffer.from(credentials).toString('base64')}`;
+  const authorised = (req: http.IncomingMessage) =>
+    !credentials || req.headers['proxy-authorization'] === `Basic ${Buffer.from(credentials).toString('base64')}`;
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     if (!authorised(req)) {
@@ -40,17 +44,28 @@ export async function startForwardProxy(hosts: Record<string, string>, { credent
       return;
     }
     const { 'proxy-authorization': _credentials, 'proxy-connection': _hop, ...headers } = req.headers;
-    const upstream = http.request({ host: address, port: target.port || 80, method: req.method, path: target.pathname + target.search, headers: { ...headers, host: target.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      {
+        host: address,
+        port: target.port || 80,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers: { ...headers, host: target.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end('upstream failed'));
     req.pipe(upstream);
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     seen.push(`CONNECT ${req.url}`);
     if (!authorised(req)) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     const [host = '', port = '443'] = (req.url ?? '').split(/:(?=\d+$)/);
@@ -73,9 +88,10 @@ export async function startForwardProxy(hosts: Record<string, string>, { credent
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }

@@ -1,8 +1,9 @@
 /** Listeners for tests: the built `listen` as a child process (ready once it accepts requests), or one in this process. */
-import { execa, type ResultPromise } from 'execa';
+
 import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
 import { sign } from '../../src/core/signature.js';
-import { startListener, type Listener } from '../../src/receiver/index.js';
+import { type Listener, startListener } from '../../src/receiver/index.js';
 import { BIN, isolatedEnv, tempDir } from './cli.js';
 
 export interface RunningListener {
@@ -15,7 +16,10 @@ export interface RunningListener {
   stop: (signal?: NodeJS.Signals) => Promise<Awaited<ResultPromise<{ reject: false }>>>;
 }
 
-export async function startListen(args: string[], options: { configDir?: string; env?: Record<string, string> } = {}): Promise<RunningListener> {
+export async function startListen(
+  args: string[],
+  options: { configDir?: string; env?: Record<string, string> } = {},
+): Promise<RunningListener> {
   const configDir = options.configDir ?? tempDir();
   // Port 0: the listener binds a free port itself and names it in its ready line (no probing race).
   const child = execa(process.execPath, [BIN, 'listen', '--port', '0', ...args], {
@@ -70,5 +74,14 @@ export function inProcessListeners(secret: string) {
 /** POSTs one signed delivery of `event` with delivery id `id`, as the platform would. */
 export function deliverSigned(listener: Pick<Listener, 'url'>, event: string, id: string, secret: string) {
   const body = JSON.stringify({ event, timestamp: '2026-01-01T00:00:00Z', data: { product_id: 'prod_1' } });
-  return fetch(listener.url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, secret) } });
+  return fetch(listener.url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-event': event,
+      'x-webhook-delivery': id,
+      'x-webhook-signature': sign(body, secret),
+    },
+  });
 }

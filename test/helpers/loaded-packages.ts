@@ -3,9 +3,10 @@
  * trace-modules.js), mapped through esbuild's metafile (dist/meta.json) to the packages bundled
  * in them, plus any package loaded from node_modules directly (better-sqlite3).
  */
-import { execa } from 'execa';
+
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { BIN, isolatedEnv, tempDir } from './cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,7 +25,14 @@ function packagesByOutput(): Map<string, Set<string>> {
   const meta = JSON.parse(readFileSync(new URL('../../dist/meta.json', import.meta.url), 'utf8')) as Metafile;
   const byOutput = new Map<string, Set<string>>();
   for (const [output, { inputs }] of Object.entries(meta.outputs)) {
-    byOutput.set(output, new Set(Object.keys(inputs).map(packageOf).filter((name): name is string => name !== undefined)));
+    byOutput.set(
+      output,
+      new Set(
+        Object.keys(inputs)
+          .map(packageOf)
+          .filter((name): name is string => name !== undefined),
+      ),
+    );
   }
   return byOutput;
 }
@@ -34,7 +42,10 @@ export const TRACED_BIN = ['--import', TRACER, BIN];
 
 /** The packages `webhooks-cli ...args` loads, sorted. */
 export async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<string[]> {
-  const result = await execa(process.execPath, [...TRACED_BIN, ...args], { reject: false, env: isolatedEnv(tempDir(), env) });
+  const result = await execa(process.execPath, [...TRACED_BIN, ...args], {
+    reject: false,
+    env: isolatedEnv(tempDir(), env),
+  });
   return packagesInTrace(result.stderr);
 }
 

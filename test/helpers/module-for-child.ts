@@ -4,15 +4,25 @@
  * into a file under node_modules/.cache (where the packages it leaves out resolve as usual) and
  * returns its URL.
  */
-import { build } from 'esbuild';
+
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** `source` is a path from the repository root, e.g. `src/store/history-store.ts`. */
 export async function moduleForChild(source: string): Promise<string> {
   const outfile = `${ROOT}node_modules/.cache/webhooks-cli-tests/${randomUUID()}.mjs`;
-  await build({ absWorkingDir: ROOT, entryPoints: [source], outfile, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'warning' });
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   return pathToFileURL(outfile).href;
 }

@@ -35,6 +35,10 @@ export function parsePrometheusText(text: string): Scrape {
     samples.push({ name: match[1]!, labels, value: Number(match[3]!.replace('+Inf', 'Infinity')) });
   }
   const value = (name: string, labels: Record<string, string> = {}) =>
-    samples.find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === JSON.stringify(Object.entries(labels).sort()))?.value;
+    samples.find(
+      (s) =>
+        s.name === name &&
+        JSON.stringify(Object.entries(s.labels).sort()) === JSON.stringify(Object.entries(labels).sort()),
+    )?.value;
   return { types, samples, value };
 }

@@ -1,6 +1,7 @@
 /** A receiver from test/fixture-apps/ as a real process on a free loopback port. */
-import { execa, type ResultPromise } from 'execa';
+
 import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
 
 export interface ReceiverProcess {
   /** `http://127.0.0.1:<port>/webhook` */
@@ -17,9 +18,18 @@ const RECEIVERS = fileURLToPath(new URL('../fixture-apps/', import.meta.url));
  * for the port it prints on its first line. A bounded lifetime, so a test that forgets to stop
  * it cannot leave it running.
  */
-export async function startReceiverProcess(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<ReceiverProcess> {
+export async function startReceiverProcess(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ReceiverProcess> {
   const program = script.endsWith('.py') ? 'python3' : process.execPath;
-  const child: ResultPromise = execa(program, [RECEIVERS + script, ...args], { reject: false, timeout: 120_000, env, extendEnv: true });
+  const child: ResultPromise = execa(program, [RECEIVERS + script, ...args], {
+    reject: false,
+    timeout: 120_000,
+    env,
+    extendEnv: true,
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<string>((resolve, reject) => {

@@ -15,7 +15,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   let child: ResultPromise | undefined;
   const start = async () => {
-    const running = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false, timeout: 5 * 60_000 });
+    const running = execa(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { reject: false, timeout: 5 * 60_000 },
+    );
     child = running;
     await new Promise<void>((resolve, reject) => {
       let seen = '';

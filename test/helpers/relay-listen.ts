@@ -22,12 +22,16 @@ export interface SpawnListenOptions {
 /** `webhooks-cli listen --port 0 --no-tui --secret S --relay <wsUrl> …args`; the caller stops it. */
 export function spawnListen(wsUrl: string, args: string[] = [], options: SpawnListenOptions = {}): ListenProcess {
   const configDir = options.configDir ?? tempDir();
-  const child = execa(process.execPath, [BIN, 'listen', '--port', '0', '--no-tui', '--secret', options.secret ?? 's3cret', '--relay', wsUrl, ...args], {
-    reject: false,
-    env: isolatedEnv(configDir, options.env),
-    extendEnv: true,
-    timeout: 90_000,
-  }) as ResultPromise<{ reject: false }>;
+  const child = execa(
+    process.execPath,
+    [BIN, 'listen', '--port', '0', '--no-tui', '--secret', options.secret ?? 's3cret', '--relay', wsUrl, ...args],
+    {
+      reject: false,
+      env: isolatedEnv(configDir, options.env),
+      extendEnv: true,
+      timeout: 90_000,
+    },
+  ) as ResultPromise<{ reject: false }>;
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return {

@@ -26,11 +26,20 @@ export interface InProcessResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], { configDir = tempDir(), env, isTTY = false, stdin }: InProcessOptions = {}): Promise<InProcessResult> {
+export async function runCli(
+  argv: string[],
+  { configDir = tempDir(), env, isTTY = false, stdin }: InProcessOptions = {},
+): Promise<InProcessResult> {
   const stdout = capture(isTTY);
   const stderr = capture(isTTY);
   const input = Object.assign(Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]), { isTTY });
-  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, stdin: input, env: { ...process.env, ...isolatedEnv(configDir, env) }, isTTY });
+  const code = await main(argv, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    stdin: input,
+    env: { ...process.env, ...isolatedEnv(configDir, env) },
+    isTTY,
+  });
   return { code, stdout: stripFinalNewline(stdout.text()), stderr: stripFinalNewline(stderr.text()) };
 }
 

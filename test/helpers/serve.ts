@@ -10,12 +10,20 @@ export interface ServeProcess {
   stdout: string[];
   stderr: () => string;
   /** Calls the emulator's API directly. */
-  call: (method: string, path: string, body?: unknown, token?: string | null) => Promise<{ status: number; json: any; text: string }>;
+  call: (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ) => Promise<{ status: number; json: any; text: string }>;
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
 /** Spawns `serve --port 0 …` (bounded to `lifetimeMs`) and resolves once it listens. */
-export async function startServe(args: string[] = [], { configDir = tempDir(), lifetimeMs = 60_000, token = 'test-token', env = {} as Record<string, string> } = {}): Promise<ServeProcess> {
+export async function startServe(
+  args: string[] = [],
+  { configDir = tempDir(), lifetimeMs = 60_000, token = 'test-token', env = {} as Record<string, string> } = {},
+): Promise<ServeProcess> {
   const child = execa(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     reject: false,
     env: isolatedEnv(configDir, env),
@@ -51,7 +59,11 @@ export async function startServe(args: string[] = [], { configDir = tempDir(), l
       const headers: Record<string, string> = {};
       if (useToken !== null) headers.authorization = `Bearer ${useToken}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
       const text = await res.text();
       let json: unknown;
       try {

@@ -17,7 +17,13 @@ export interface RecordingServer {
 }
 
 /** `reset: true` closes the connection with a TCP reset instead of answering, as a dropped proxy or load balancer does. */
-export type Responder = (req: ReceivedRequest) => { status: number; body?: string; headers?: Record<string, string>; delayMs?: number; reset?: boolean };
+export type Responder = (req: ReceivedRequest) => {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  reset?: boolean;
+};
 
 /** A request handler that records every request with its raw body and answers as `respond` says. */
 export function recordingHandler(requests: ReceivedRequest[], respond: Responder): http.RequestListener {
@@ -25,7 +31,12 @@ export function recordingHandler(requests: ReceivedRequest[], respond: Responder
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      const received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       requests.push(received);
       const answer = respond(received);
       if (answer.reset) return void req.socket.resetAndDestroy();
@@ -40,7 +51,11 @@ export function recordingHandler(requests: ReceivedRequest[], respond: Responder
 }
 
 /** Starts `server` on 127.0.0.1 at a free port: its URL (`scheme`), port, and a close that ends open connections. */
-export async function onLoopback(server: http.Server, requests: ReceivedRequest[], scheme = 'http'): Promise<RecordingServer> {
+export async function onLoopback(
+  server: http.Server,
+  requests: ReceivedRequest[],
+  scheme = 'http',
+): Promise<RecordingServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -56,7 +71,9 @@ export async function onLoopback(server: http.Server, requests: ReceivedRequest[
 }
 
 /** Listens on 127.0.0.1 at a free port and records every request with its raw body. */
-export async function startRecordingServer(respond: Responder = () => ({ status: 200, body: 'OK' })): Promise<RecordingServer> {
+export async function startRecordingServer(
+  respond: Responder = () => ({ status: 200, body: 'OK' }),
+): Promise<RecordingServer> {
   const requests: ReceivedRequest[] = [];
   return onLoopback(http.createServer(recordingHandler(requests, respond)), requests);
 }

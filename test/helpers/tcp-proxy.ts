@@ -3,8 +3,9 @@
  * several ports it is a tiny load balancer: each connection goes to the first target that
  * accepts, in order, so a killed target's clients land on the next one.
  */
-import net from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
@@ -62,9 +63,10 @@ export async function startTcpProxy(targetPorts: number | number[]): Promise<Tcp
     port: (server.address() as AddressInfo).port,
     cutAll,
     freezeAll,
-    close: () => new Promise<void>((resolve) => {
-      cutAll();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        cutAll();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -10,13 +10,18 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
-import { onLoopback, recordingHandler, type ReceivedRequest, type RecordingServer, type Responder } from './servers.js';
+import { onLoopback, type ReceivedRequest, type RecordingServer, type Responder, recordingHandler } from './servers.js';
 
 export const TLS_CERT_FILE = fileURLToPath(new URL('./tls/cert.pem', import.meta.url));
 const TLS_KEY_FILE = fileURLToPath(new URL('./tls/key.pem', import.meta.url));
 
-export async function startTlsRecordingServer(respond: Responder = () => ({ status: 200, body: 'OK' })): Promise<RecordingServer> {
+export async function startTlsRecordingServer(
+  respond: Responder = () => ({ status: 200, body: 'OK' }),
+): Promise<RecordingServer> {
   const requests: ReceivedRequest[] = [];
-  const server = https.createServer({ cert: readFileSync(TLS_CERT_FILE), key: readFileSync(TLS_KEY_FILE) }, recordingHandler(requests, respond));
+  const server = https.createServer(
+    { cert: readFileSync(TLS_CERT_FILE), key: readFileSync(TLS_KEY_FILE) },
+    recordingHandler(requests, respond),
+  );
   return onLoopback(server, requests, 'https');
 }

@@ -1,6 +1,7 @@
 /** A real terminal for TUI tests: a detached tmux session, its screen, and key presses. */
-import { execa } from 'execa';
+
 import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
 
 export interface TmuxSession {
   name: string;
@@ -17,7 +18,17 @@ export interface TmuxSession {
 /** Runs `command` (a shell line) in a new session, 120×40 unless told. */
 export async function startTmux(command: string, size: { columns?: number; rows?: number } = {}): Promise<TmuxSession> {
   const name = `webhooks-cli-test-${process.pid}-${randomBytes(3).toString('hex')}`;
-  await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(size.columns ?? 120), '-y', String(size.rows ?? 40), command]);
+  await execa('tmux', [
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    String(size.columns ?? 120),
+    '-y',
+    String(size.rows ?? 40),
+    command,
+  ]);
   const screen = async () => (await execa('tmux', ['capture-pane', '-p', '-t', name], { reject: false })).stdout;
   return {
     name,
@@ -40,7 +51,12 @@ export async function startTmux(command: string, size: { columns?: number; rows?
       await new Promise((r) => setTimeout(r, 150));
     },
     async cursor() {
-      const [x, y, shown] = (await execa('tmux', ['display-message', '-p', '-t', name, '#{cursor_x} #{cursor_y} #{cursor_flag}'])).stdout.trim().split(' ').map(Number);
+      const [x, y, shown] = (
+        await execa('tmux', ['display-message', '-p', '-t', name, '#{cursor_x} #{cursor_y} #{cursor_flag}'])
+      ).stdout
+        .trim()
+        .split(' ')
+        .map(Number);
       return { x: x!, y: y!, shown: shown === 1 };
     },
     async kill() {

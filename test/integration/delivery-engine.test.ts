@@ -5,11 +5,11 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
-import { DeliveryEngine, type AttemptReport } from '../../src/emulator/delivery-engine.js';
+import { type AttemptReport, DeliveryEngine } from '../../src/emulator/delivery-engine.js';
 import { EmulatorStore } from '../../src/emulator/emulator-store.js';
 import { WebhookService } from '../../src/emulator/webhook-service.js';
 import { tempDir } from '../helpers/cli.js';
-import { startRecordingServer, type Responder } from '../helpers/servers.js';
+import { type Responder, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -22,11 +22,23 @@ async function setup(respond: Responder, { timeScale = 0.001, timeoutMs = 10_000
   const endpoint = await startRecordingServer((req) => (times.push(Date.now()), respond(req)));
   const store = EmulatorStore.open(join(tempDir(), 'emulator.db'));
   const reports: AttemptReport[] = [];
-  const engine = new DeliveryEngine(store, { timeScale, timeoutMs, userAgent: 'test/1', onAttempt: (r) => reports.push(r) });
+  const engine = new DeliveryEngine(store, {
+    timeScale,
+    timeoutMs,
+    userAgent: 'test/1',
+    onAttempt: (r) => reports.push(r),
+  });
   const service = new WebhookService(store, engine);
   engine.start();
-  cleanups.push(() => endpoint.close(), async () => { await engine.stop(); store.close(); });
-  const created = service.create({ url: `${endpoint.url}/hook`, events: ['customer.cart.added'], secret: 's3cret' }).body as { id: string };
+  cleanups.push(
+    () => endpoint.close(),
+    async () => {
+      await engine.stop();
+      store.close();
+    },
+  );
+  const created = service.create({ url: `${endpoint.url}/hook`, events: ['customer.cart.added'], secret: 's3cret' })
+    .body as { id: string };
   return { endpoint, times, store, engine, service, reports, webhookId: created.id };
 }
 
@@ -43,13 +55,18 @@ describe('delivery engine', () => {
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['user-agent']).toBe('test/1');
     expect(verify(request!.body, request!.headers['x-webhook-signature'], ['s3cret']).valid).toBe(true);
-    expect(JSON.parse(request!.body.toString('utf8'))).toMatchObject({ event: 'customer.cart.added', data: { customer_id: expect.any(String) } });
+    expect(JSON.parse(request!.body.toString('utf8'))).toMatchObject({
+      event: 'customer.cart.added',
+      data: { customer_id: expect.any(String) },
+    });
     expect(reports[0]).toMatchObject({ succeeded: true, responseStatus: 204, state: 'succeeded', attempt: 1 });
   });
 
   it('backs off (not immediately) after a 4xx, and keeps the delivery id and bytes on the retry', async () => {
     let n = 0;
-    const { endpoint, times, service, reports } = await setup(() => ({ status: n++ === 0 ? 400 : 200 }), { timeScale: 0.002 });
+    const { endpoint, times, service, reports } = await setup(() => ({ status: n++ === 0 ? 400 : 200 }), {
+      timeScale: 0.002,
+    });
     await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 2);
     const [first, second] = endpoint.requests;
@@ -58,16 +75,28 @@ describe('delivery engine', () => {
     // 1 min × 0.002 = 120 ms after the first attempt.
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(115);
     expect(times[1]! - times[0]!).toBeLessThan(600);
-    expect(reports[0]).toMatchObject({ succeeded: false, responseStatus: 400, state: 'pending', error: 'answered 400' });
+    expect(reports[0]).toMatchObject({
+      succeeded: false,
+      responseStatus: 400,
+      state: 'pending',
+      error: 'answered 400',
+    });
     expect(reports[1]).toMatchObject({ succeeded: true, attempt: 2 });
   });
 
   it('counts a timeout as a failure with backoff, and names the deadline', async () => {
-    const { service, reports } = await setup(() => ({ status: 200, delayMs: 1_000 }), { timeoutMs: 100, timeScale: 0.001 });
+    const { service, reports } = await setup(() => ({ status: 200, delayMs: 1_000 }), {
+      timeoutMs: 100,
+      timeScale: 0.001,
+    });
     const started = Date.now();
     await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 1);
-    expect(reports[0]).toMatchObject({ succeeded: false, responseStatus: null, error: expect.stringMatching(/no answer from .* within 0\.1 s/) });
+    expect(reports[0]).toMatchObject({
+      succeeded: false,
+      responseStatus: null,
+      error: expect.stringMatching(/no answer from .* within 0\.1 s/),
+    });
     const delay = reports[0]!.nextAttemptAt! - started;
     // The deadline (100 ms) plus 1 min × 0.001.
     expect(delay).toBeGreaterThanOrEqual(160);
@@ -75,15 +104,23 @@ describe('delivery engine', () => {
   });
 
   it('does not follow redirects: a 302 is a failed attempt and the Location is never requested', async () => {
-    const { endpoint, service, reports } = await setup((req) => (req.url === '/hook' ? { status: 302, headers: { location: '/elsewhere' } } : { status: 200 }), { timeScale: 1 });
+    const { endpoint, service, reports } = await setup(
+      (req) => (req.url === '/hook' ? { status: 302, headers: { location: '/elsewhere' } } : { status: 200 }),
+      { timeScale: 1 },
+    );
     await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(endpoint.requests.map((r) => r.url)).toEqual(['/hook']);
-    expect(reports[0]).toMatchObject({ succeeded: false, responseStatus: 302, error: 'answered 302 (redirects are not followed)', state: 'pending' });
+    expect(reports[0]).toMatchObject({
+      succeeded: false,
+      responseStatus: 302,
+      error: 'answered 302 (redirects are not followed)',
+      state: 'pending',
+    });
   });
 
-  it('keeps a retry on time while another webhook\'s slow attempt is in flight', async () => {
+  it("keeps a retry on time while another webhook's slow attempt is in flight", async () => {
     const { times, service, store } = await setup(() => ({ status: 400 }), { timeScale: 0.001 });
     const slow = await startRecordingServer(() => ({ status: 200, delayMs: 2_000 }));
     cleanups.push(() => slow.close());
@@ -101,6 +138,10 @@ describe('delivery engine', () => {
     await endpoint.close();
     await service.emitEvent('customer.cart.added');
     await until(() => reports.length === 1);
-    expect(reports[0]).toMatchObject({ succeeded: false, responseStatus: null, error: expect.stringMatching(/connection refused/) });
+    expect(reports[0]).toMatchObject({
+      succeeded: false,
+      responseStatus: null,
+      error: expect.stringMatching(/connection refused/),
+    });
   });
 });

@@ -7,10 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sendRequest } from '../../src/delivery/http-sender.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../../src/receiver/raw-exchange.js';
-import { decodeFrame, encodeFrame } from '../../src/tunnel/frame-codec.js';
 import type { RelayOptions } from '../../src/relay/relay-options.js';
 import { RelayServer } from '../../src/relay/relay-server.js';
-import { TunnelClient, type ChannelCredentials, type TunnelClientOptions, type TunnelStatus } from '../../src/tunnel/tunnel-client.js';
+import { decodeFrame, encodeFrame } from '../../src/tunnel/frame-codec.js';
+import {
+  type ChannelCredentials,
+  TunnelClient,
+  type TunnelClientOptions,
+  type TunnelStatus,
+} from '../../src/tunnel/tunnel-client.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
@@ -48,32 +53,61 @@ function openClient(relayUrl: string, handler: RequestHandler, extra: Partial<Tu
   return { client, statuses, credentials: () => credentials };
 }
 
-async function connect(relayUrl: string, handler: RequestHandler, extra: Partial<TunnelClientOptions> = {}): Promise<Connected> {
+async function connect(
+  relayUrl: string,
+  handler: RequestHandler,
+  extra: Partial<TunnelClientOptions> = {},
+): Promise<Connected> {
   const opened = openClient(relayUrl, handler, extra);
   await until(() => opened.client.status().state === 'connected');
-  return { client: opened.client, statuses: opened.statuses, publicUrl: opened.client.status().publicUrl!, credentials: opened.credentials() };
+  return {
+    client: opened.client,
+    statuses: opened.statuses,
+    publicUrl: opened.client.status().publicUrl!,
+    credentials: opened.credentials(),
+  };
 }
 
 function post(url: string, body: Uint8Array | string = '{}', headers: Record<string, string> = {}) {
-  return sendRequest({ url, body: typeof body === 'string' ? Buffer.from(body) : body, headers: { 'content-type': 'application/json', ...headers }, timeoutMs: 5_000 });
+  return sendRequest({
+    url,
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+    headers: { 'content-type': 'application/json', ...headers },
+    timeoutMs: 5_000,
+  });
 }
 
-const answer = (status: number, body = 'ok', headers: Record<string, string> = {}): RawResponse => ({ status, headers, body: Buffer.from(body) });
+const answer = (status: number, body = 'ok', headers: Record<string, string> = {}): RawResponse => ({
+  status,
+  headers,
+  body: Buffer.from(body),
+});
 const wsUrl = (relay: RelayServer) => relay.url.replace('http', 'ws');
 
 describe('relay and tunnel client', () => {
-  it('passes a request through with its bytes untouched and returns the listener\'s real answer', async () => {
+  it("passes a request through with its bytes untouched and returns the listener's real answer", async () => {
     const relay = await startRelay();
     const seen: RawRequest[] = [];
-    const { publicUrl, credentials } = await connect(wsUrl(relay), async (req) => {
-      seen.push(req);
-      return { status: 418, headers: { 'x-app': 'teapot', 'set-cookie': ['a=1', 'b=2'] }, body: Buffer.from([0xff, 0x00, 0x7b]) };
-    }, { localPath: '/webhook' });
+    const { publicUrl, credentials } = await connect(
+      wsUrl(relay),
+      async (req) => {
+        seen.push(req);
+        return {
+          status: 418,
+          headers: { 'x-app': 'teapot', 'set-cookie': ['a=1', 'b=2'] },
+          body: Buffer.from([0xff, 0x00, 0x7b]),
+        };
+      },
+      { localPath: '/webhook' },
+    );
 
     expect(publicUrl).toMatch(new RegExp(`^${relay.url}/ch_[A-Za-z0-9_-]{22}$`));
     expect(credentials?.channel).toBe(publicUrl.split('/').pop());
     const body = Buffer.from('{ "event":"catalog.product.created",\n "data": {"price": 89.990} }');
-    const result = await post(`${publicUrl}?attempt=2`, body, { 'x-webhook-signature': 'sha256=abc', 'x-webhook-delivery': 'dlv_1' });
+    const result = await post(`${publicUrl}?attempt=2`, body, {
+      'x-webhook-signature': 'sha256=abc',
+      'x-webhook-delivery': 'dlv_1',
+    });
 
     expect(result.status).toBe(418);
     expect(result.headers?.['x-app']).toBe('teapot');
@@ -82,14 +116,23 @@ describe('relay and tunnel client', () => {
     expect(result.body).toEqual(Buffer.from([0xff, 0x00, 0x7b]));
     expect(seen).toHaveLength(1);
     expect(seen[0]!.body.equals(body)).toBe(true);
-    expect(seen[0]).toMatchObject({ method: 'POST', path: '/webhook?attempt=2', via: 'relay', remoteAddress: '127.0.0.1' });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      path: '/webhook?attempt=2',
+      via: 'relay',
+      remoteAddress: '127.0.0.1',
+    });
     expect(seen[0]!.headers['x-webhook-signature']).toBe('sha256=abc');
     expect(seen[0]!.headers['x-webhook-delivery']).toBe('dlv_1');
   });
 
   it('carries a body of exactly the size limit both ways, byte for byte', async () => {
     const relay = await startRelay();
-    const { publicUrl } = await connect(wsUrl(relay), async (req) => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: req.body }));
+    const { publicUrl } = await connect(wsUrl(relay), async (req) => ({
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: req.body,
+    }));
     const bytes = randomBytes(1024 * 1024);
     const response = await fetch(publicUrl, { method: 'POST', body: bytes });
     expect(response.status).toBe(200);
@@ -130,7 +173,9 @@ describe('relay and tunnel client', () => {
 
     const bare = new WebSocket(`${wsUrl(relay)}/connect?channel=${owner.credentials!.channel}`);
     bare.on('error', () => {});
-    const status = await new Promise<number>((resolve) => bare.on('unexpected-response', (_req, res) => resolve(res.statusCode!)));
+    const status = await new Promise<number>((resolve) =>
+      bare.on('unexpected-response', (_req, res) => resolve(res.statusCode!)),
+    );
     bare.terminate();
     expect(status).toBe(401);
   });
@@ -164,7 +209,11 @@ describe('relay and tunnel client', () => {
 
   it('turns an answer over the limit into a 502 from the listener side', async () => {
     const relay = await startRelay({ maxBodyBytes: 1_000 });
-    const { publicUrl } = await connect(wsUrl(relay), async () => ({ status: 200, headers: {}, body: Buffer.alloc(5_000) }));
+    const { publicUrl } = await connect(wsUrl(relay), async () => ({
+      status: 200,
+      headers: {},
+      body: Buffer.alloc(5_000),
+    }));
     const result = await post(publicUrl);
     expect(result.status).toBe(502);
     expect(result.body!.toString()).toMatch(/larger than the relay's 1000-byte limit/);
@@ -188,7 +237,15 @@ describe('relay and tunnel client', () => {
     await until(() => frames.length === 2);
     const request = frames[1]!;
     if (!request.ok || request.frame.kind !== 'request') throw new Error('expected request');
-    raw.send(encodeFrame({ kind: 'response', id: request.frame.id, status: 202, headers: { 'x-b': '1' }, body: Buffer.from('taken') }));
+    raw.send(
+      encodeFrame({
+        kind: 'response',
+        id: request.frame.id,
+        status: 202,
+        headers: { 'x-b': '1' },
+        body: Buffer.from('taken'),
+      }),
+    );
     const result = await pendingPost;
     raw.terminate();
 
@@ -219,10 +276,14 @@ describe('relay and tunnel client', () => {
   it('keeps many channels apart', async () => {
     const relay = await startRelay();
     const clients = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => connect(wsUrl(relay), async (req) => answer(200, `client ${i} got ${req.body.toString()}`))),
+      Array.from({ length: 30 }, (_, i) =>
+        connect(wsUrl(relay), async (req) => answer(200, `client ${i} got ${req.body.toString()}`)),
+      ),
     );
     expect(relay.stats().connected).toBe(30);
-    const results = await Promise.all(clients.flatMap((c, i) => [0, 1, 2].map((n) => post(c.publicUrl, `${i}.${n}`).then((r) => ({ i, n, r })))));
+    const results = await Promise.all(
+      clients.flatMap((c, i) => [0, 1, 2].map((n) => post(c.publicUrl, `${i}.${n}`).then((r) => ({ i, n, r })))),
+    );
     for (const { i, n, r } of results) expect(r.body!.toString()).toBe(`client ${i} got ${i}.${n}`);
   });
 
@@ -286,7 +347,9 @@ describe('relay and tunnel client', () => {
     const relay = await startRelay({ pingIntervalMs: 60 });
     const proxy = await startTcpProxy(relay.port);
     cleanups.push(() => proxy.close());
-    const { client, statuses, publicUrl } = await connect(`ws://127.0.0.1:${proxy.port}`, async () => answer(200, 'alive'));
+    const { client, statuses, publicUrl } = await connect(`ws://127.0.0.1:${proxy.port}`, async () =>
+      answer(200, 'alive'),
+    );
     proxy.freezeAll();
     await until(() => statuses.some((s) => s.state === 'reconnecting'));
     await until(() => client.status().state === 'connected');
@@ -294,9 +357,13 @@ describe('relay and tunnel client', () => {
     expect((await post(direct)).body!.toString()).toBe('alive');
   });
 
-  it('answers 502 when the listener\'s answer has a header node cannot send', async () => {
+  it("answers 502 when the listener's answer has a header node cannot send", async () => {
     const relay = await startRelay();
-    const { publicUrl } = await connect(wsUrl(relay), async () => ({ status: 200, headers: { 'bad header': 'x' }, body: Buffer.from('x') }));
+    const { publicUrl } = await connect(wsUrl(relay), async () => ({
+      status: 200,
+      headers: { 'bad header': 'x' },
+      body: Buffer.from('x'),
+    }));
     const result = await post(publicUrl);
     expect(result.status).toBe(502);
     expect(result.headers?.['x-relay-error']).toBe('bad_answer');

@@ -9,9 +9,25 @@ import { until } from '../helpers/until.js';
 
 function received(deliveryId: string, status = 200): DeliveryRecord {
   return {
-    direction: 'in', source: 'listen', createdAt: Date.now(), event: 'customer.cart.added', deliveryId, method: 'POST', url: '/webhook', remoteAddress: '127.0.0.1',
-    requestHeaders: { 'x-webhook-delivery': deliveryId }, requestBody: Buffer.from('{}'), status, responseHeaders: {}, responseBody: Buffer.from('{}'),
-    durationMs: 1, error: null, signatureValid: true, signatureError: null, duplicate: false, replayOf: null,
+    direction: 'in',
+    source: 'listen',
+    createdAt: Date.now(),
+    event: 'customer.cart.added',
+    deliveryId,
+    method: 'POST',
+    url: '/webhook',
+    remoteAddress: '127.0.0.1',
+    requestHeaders: { 'x-webhook-delivery': deliveryId },
+    requestBody: Buffer.from('{}'),
+    status,
+    responseHeaders: {},
+    responseBody: Buffer.from('{}'),
+    durationMs: 1,
+    error: null,
+    signatureValid: true,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
   };
 }
 
@@ -79,7 +95,7 @@ describe('AcceptedIds', () => {
     const other = HistoryStore.open(path);
     stores.push(other);
     other.insertMany([received('dlv_other')]);
-    await until(() => ids.has('dlv_other'), 2_000, 'the other connection\'s id');
+    await until(() => ids.has('dlv_other'), 2_000, "the other connection's id");
   });
 
   it('takes the ids of records imported from the spool', async () => {

@@ -3,15 +3,16 @@
  * folder, signed requests over fetch, a real emulator for `--register`; asserts the events it
  * emits and what its handle's stop does.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformClient } from '../../src/api/platform-client.js';
 import { sign } from '../../src/core/signature.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/emulator.js';
 import { UserError } from '../../src/errors.js';
-import { startListenSession, type ListenSession, type ListenSummary } from '../../src/receiver/listen-session.js';
+import { type ListenSession, type ListenSummary, startListenSession } from '../../src/receiver/listen-session.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
@@ -23,8 +24,21 @@ afterEach(async () => {
 });
 
 function deliver(url: string, id: string, secret = SECRET) {
-  const body = JSON.stringify({ event: 'catalog.product.created', timestamp: '2026-01-01T00:00:00Z', data: { product_id: 'prod_1' } });
-  return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': 'catalog.product.created', 'x-webhook-delivery': id, 'x-webhook-signature': sign(body, secret) } });
+  const body = JSON.stringify({
+    event: 'catalog.product.created',
+    timestamp: '2026-01-01T00:00:00Z',
+    data: { product_id: 'prod_1' },
+  });
+  return fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-event': 'catalog.product.created',
+      'x-webhook-delivery': id,
+      'x-webhook-signature': sign(body, secret),
+    },
+  });
 }
 
 /** Collects the `requests` batches; `count(n)` resolves once n requests have been handed on. */
@@ -40,11 +54,15 @@ function collectRequests(session: ListenSession) {
   return {
     records,
     batches,
-    count: (n: number) => new Promise<void>((resolve) => (records.length >= n ? resolve() : waiting.push({ n, resolve }))),
+    count: (n: number) =>
+      new Promise<void>((resolve) => (records.length >= n ? resolve() : waiting.push({ n, resolve }))),
   };
 }
 
-async function session(options: Partial<Parameters<typeof startListenSession>[0]> = {}, handlers: Parameters<typeof startListenSession>[1] = {}) {
+async function session(
+  options: Partial<Parameters<typeof startListenSession>[0]> = {},
+  handlers: Parameters<typeof startListenSession>[1] = {},
+) {
   const dbPath = join(tempDir(), 'history.db');
   const s = await startListenSession({ dbPath, host: '127.0.0.1', port: 0, secrets: [SECRET], ...options }, handlers);
   running.push(s);
@@ -75,7 +93,12 @@ describe('startListenSession', () => {
     await expect(fetch(s.listener.url, { method: 'POST', body: '{}' })).rejects.toThrow();
     const store = HistoryStore.open(dbPath);
     try {
-      expect(store.list({}).map((r) => r.deliveryId).sort()).toEqual(['dlv_bad', 'dlv_one', 'dlv_one']);
+      expect(
+        store
+          .list({})
+          .map((r) => r.deliveryId)
+          .sort(),
+      ).toEqual(['dlv_bad', 'dlv_one', 'dlv_one']);
     } finally {
       store.close();
     }
@@ -112,11 +135,20 @@ describe('startListenSession', () => {
 
     it('registers the listener as a webhook, reports its id as info, and removes it on stop with a note', async () => {
       const token = 'tok_session';
-      emulator = await startEmulator({ statePath: join(tempDir(), 'emulator.db'), port: 0, host: '127.0.0.1', token, timeScale: 1 });
+      emulator = await startEmulator({
+        statePath: join(tempDir(), 'emulator.db'),
+        port: 0,
+        host: '127.0.0.1',
+        token,
+        timeScale: 1,
+      });
       const notes: string[] = [];
       const infos: Array<{ webhookId?: string }> = [];
       const api = { baseUrl: emulator.url, token };
-      const { session: s } = await session({ register: { api, events: ['catalog.product.created'] } }, { registrationNote: (line) => notes.push(line), info: (info) => infos.push(info) });
+      const { session: s } = await session(
+        { register: { api, events: ['catalog.product.created'] } },
+        { registrationNote: (line) => notes.push(line), info: (info) => infos.push(info) },
+      );
       const webhookId = s.listener.info().webhookId;
       expect(webhookId).toMatch(/^wh_/);
       expect(infos).toEqual([{ webhookId }]);
@@ -134,13 +166,23 @@ describe('startListenSession', () => {
 
     it('a registration that fails stops what had started, emits stopped and throws the error', async () => {
       // An API that turns every token away.
-      const api = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized","message":"bad token"}}'));
+      const api = createServer((_req, res) =>
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"error":{"code":"unauthorized","message":"bad token"}}'),
+      );
       await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
       running.push({ stop: () => new Promise((resolve) => api.close(resolve)) });
       const baseUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
       const stopped: ListenSummary[] = [];
       const started = startListenSession(
-        { dbPath: join(tempDir(), 'history.db'), host: '127.0.0.1', port: 0, secrets: [SECRET], register: { api: { baseUrl, token: 't' }, events: ['catalog.product.created'] } },
+        {
+          dbPath: join(tempDir(), 'history.db'),
+          host: '127.0.0.1',
+          port: 0,
+          secrets: [SECRET],
+          register: { api: { baseUrl, token: 't' }, events: ['catalog.product.created'] },
+        },
         { stopped: (summary) => stopped.push(summary) },
       );
       await expect(started).rejects.toBeInstanceOf(UserError);

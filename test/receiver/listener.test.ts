@@ -1,10 +1,11 @@
 /** The listener in-process, over real loopback sockets: transport edge cases and the handler API. */
-import { afterEach, describe, expect, it } from 'vitest';
+
 import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
-import { startListener, type Listener } from '../../src/receiver/index.js';
+import { type Listener, startListener } from '../../src/receiver/index.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { detailLines } from '../../src/ui/tui/detail-lines.js';
 import { tempDir } from '../helpers/cli.js';
@@ -28,7 +29,9 @@ function rawExchange(port: number, chunks: string[], pauseMs = 0): Promise<strin
     let answer = '';
     socket.on('data', (d) => (answer += d.toString()));
     socket.on('close', () => resolve(answer));
-    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? resolve(answer) : reject(err)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' || err.code === 'EPIPE' ? resolve(answer) : reject(err),
+    );
     void (async () => {
       for (const chunk of chunks) {
         if (socket.destroyed) return;
@@ -55,7 +58,9 @@ async function recorded(l: Listener) {
 describe('startListener', () => {
   it('answers 431 to headers over 64 KiB, and records it', async () => {
     const l = await listener();
-    const answer = await rawExchange(l.port, [`POST /webhook HTTP/1.1\r\nHost: x\r\nX-Huge: ${'a'.repeat(100 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`]);
+    const answer = await rawExchange(l.port, [
+      `POST /webhook HTTP/1.1\r\nHost: x\r\nX-Huge: ${'a'.repeat(100 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`,
+    ]);
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(answer).toContain('request headers larger than 64 KiB');
     const rows = await recorded(l);
@@ -77,7 +82,9 @@ describe('startListener', () => {
     store.close();
     for (const secrets of [[], [SECRET]]) {
       const signature = detailLines(record, { secrets }).map((line) => line.text);
-      expect(signature).toContain('not checked: the request never completed (the client was too slow to send it; answered 408)');
+      expect(signature).toContain(
+        'not checked: the request never completed (the client was too slow to send it; answered 408)',
+      );
       expect(signature.join('\n')).not.toContain('no secret');
     }
   });
@@ -87,9 +94,30 @@ describe('startListener', () => {
     const body = Buffer.from('{"event":"customer.cart.added","data":{}}');
     const seen: string[] = [];
     l.onRecord((r) => seen.push(`${r.source} ${r.status}`));
-    const good = await l.handler({ method: 'POST', path: '/webhook', headers: { 'x-webhook-delivery': 'dlv_t', 'x-webhook-signature': sign(body, SECRET) }, body, remoteAddress: null, via: 'relay' });
-    const bad = await l.handler({ method: 'POST', path: '/webhook', headers: {}, body, remoteAddress: null, via: 'relay' });
-    const tooBig = await l.handler({ method: 'POST', path: '/webhook', headers: {}, body: Buffer.alloc(2 * 1024 * 1024), remoteAddress: null, via: 'relay' });
+    const good = await l.handler({
+      method: 'POST',
+      path: '/webhook',
+      headers: { 'x-webhook-delivery': 'dlv_t', 'x-webhook-signature': sign(body, SECRET) },
+      body,
+      remoteAddress: null,
+      via: 'relay',
+    });
+    const bad = await l.handler({
+      method: 'POST',
+      path: '/webhook',
+      headers: {},
+      body,
+      remoteAddress: null,
+      via: 'relay',
+    });
+    const tooBig = await l.handler({
+      method: 'POST',
+      path: '/webhook',
+      headers: {},
+      body: Buffer.alloc(2 * 1024 * 1024),
+      remoteAddress: null,
+      via: 'relay',
+    });
     expect([good.status, bad.status, tooBig.status]).toEqual([200, 401, 413]);
     expect(JSON.parse(good.body.toString())).toEqual({ received: true, delivery_id: 'dlv_t', duplicate: false });
     expect(seen).toEqual(['relay 200', 'relay 401', 'relay 413']);
@@ -107,7 +135,11 @@ describe('startListener', () => {
     const body = '{"event":"customer.cart.added","data":{}}';
     const answers = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        fetch(l.url, { method: 'POST', body, headers: { 'x-webhook-delivery': `dlv_lock_${i}`, 'x-webhook-signature': sign(body, SECRET) } }).then((r) => r.status),
+        fetch(l.url, {
+          method: 'POST',
+          body,
+          headers: { 'x-webhook-delivery': `dlv_lock_${i}`, 'x-webhook-signature': sign(body, SECRET) },
+        }).then((r) => r.status),
       ),
     );
     expect(answers.every((s) => s === 200)).toBe(true);

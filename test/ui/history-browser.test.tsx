@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { render } from 'ink-testing-library';
 import { join } from 'node:path';
-import { HistoryStore } from '../../src/store/history-store.js';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { HistoryStore } from '../../src/store/history-store.js';
 import { HistoryBrowser, type HistorySource } from '../../src/ui/history/HistoryBrowser.js';
 import { tempDir } from '../helpers/cli.js';
 import { frameMatching, type } from '../helpers/ink.js';
@@ -12,9 +12,26 @@ afterEach(() => stores.splice(0).forEach((s) => s.close()));
 
 function record(i: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   return {
-    direction: 'in', source: 'listen', createdAt: Date.UTC(2026, 0, 1, 12, 0, i % 60), event: 'customer.cart.added', deliveryId: `dlv_${String(i).padStart(6, '0')}`,
-    method: 'POST', url: '/webhook', remoteAddress: '127.0.0.1', requestHeaders: { 'x-webhook-delivery': `dlv_${i}` }, requestBody: Buffer.from(`{"event":"customer.cart.added","n":${i}}`),
-    status: 200, responseHeaders: null, responseBody: null, durationMs: 1, error: null, signatureValid: true, signatureError: null, duplicate: false, replayOf: null, ...overrides,
+    direction: 'in',
+    source: 'listen',
+    createdAt: Date.UTC(2026, 0, 1, 12, 0, i % 60),
+    event: 'customer.cart.added',
+    deliveryId: `dlv_${String(i).padStart(6, '0')}`,
+    method: 'POST',
+    url: '/webhook',
+    remoteAddress: '127.0.0.1',
+    requestHeaders: { 'x-webhook-delivery': `dlv_${i}` },
+    requestBody: Buffer.from(`{"event":"customer.cart.added","n":${i}}`),
+    status: 200,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: 1,
+    error: null,
+    signatureValid: true,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
+    ...overrides,
   };
 }
 
@@ -53,7 +70,18 @@ describe('HistoryBrowser', () => {
   });
 
   it('shows a delivery in full on Enter and goes back on Esc', async () => {
-    const { source } = history(3, (i) => record(i, i === 2 ? { signatureValid: false, signatureError: 'signature does not match the body with any configured secret', status: 401 } : {}));
+    const { source } = history(3, (i) =>
+      record(
+        i,
+        i === 2
+          ? {
+              signatureValid: false,
+              signatureError: 'signature does not match the body with any configured secret',
+              status: 401,
+            }
+          : {},
+      ),
+    );
     const ui = render(<HistoryBrowser source={source} onQuit={() => {}} />);
     await frameMatching(ui, '3 deliveries');
     await type(ui, '\r');

@@ -1,37 +1,61 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { replayThroughListener } from '../../src/delivery/replay-action.js';
 import type { Listener } from '../../src/receiver/index.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { ListenApp } from '../../src/ui/listen/ListenApp.js';
-import { replayThroughListener } from '../../src/delivery/replay-action.js';
-import { deliverSigned, inProcessListeners } from '../helpers/listen.js';
 import { frameMatching, type } from '../helpers/ink.js';
+import { deliverSigned, inProcessListeners } from '../helpers/listen.js';
 
 const SECRET = 'listen-secret';
 const listeners = inProcessListeners(SECRET);
 afterEach(() => listeners.closeAll());
 const realListener = () => listeners.start();
-const deliver = (listener: Listener, event: string, id: string, secret = SECRET) => deliverSigned(listener, event, id, secret);
+const deliver = (listener: Listener, event: string, id: string, secret = SECRET) =>
+  deliverSigned(listener, event, id, secret);
 
 function mount(listener: Listener, onQuit = () => {}, props: { maxRows?: number; messageMs?: number } = {}) {
-  return render(<ListenApp listener={listener} verify replay={replayThroughListener(listener)} onQuit={onQuit} refreshMs={10} {...props} />);
+  return render(
+    <ListenApp
+      listener={listener}
+      verify
+      replay={replayThroughListener(listener)}
+      onQuit={onQuit}
+      refreshMs={10}
+      {...props}
+    />,
+  );
 }
 
 describe('ListenApp', () => {
   it('says it is ready once it is subscribed to the listener, so a request sent then is listed', async () => {
     const listener = await realListener();
     let subscribed = false;
-    const source = { ...listener, onRecord: (handler: Parameters<Listener['onRecord']>[0]) => ((subscribed = true), listener.onRecord(handler)) };
+    const source = {
+      ...listener,
+      onRecord: (handler: Parameters<Listener['onRecord']>[0]) => ((subscribed = true), listener.onRecord(handler)),
+    };
     let subscribedWhenReady: boolean | undefined;
     let ui!: ReturnType<typeof render>;
     const ready = new Promise<void>((resolve) => {
       const onReady = () => ((subscribedWhenReady = subscribed), resolve());
-      ui = render(<ListenApp listener={source} verify replay={replayThroughListener(listener)} onQuit={() => {}} onReady={onReady} refreshMs={10} />);
+      ui = render(
+        <ListenApp
+          listener={source}
+          verify
+          replay={replayThroughListener(listener)}
+          onQuit={() => {}}
+          onReady={onReady}
+          refreshMs={10}
+        />,
+      );
     });
     await ready;
     expect(subscribedWhenReady).toBe(true);
     await deliver(listener, 'catalog.product.created', 'dlv_sent_when_ready');
-    expect(await frameMatching(ui, /dlv_sent_when_ready/)).toMatch(/✓ +200 +catalog\.product\.created +dlv_sent_when_ready/);
+    expect(await frameMatching(ui, /dlv_sent_when_ready/)).toMatch(
+      /✓ +200 +catalog\.product\.created +dlv_sent_when_ready/,
+    );
     ui.unmount();
   });
 
@@ -166,7 +190,7 @@ describe('ListenApp', () => {
     await frameMatching(ui, 'received 1');
     await type(ui, 'r');
     expect(await frameMatching(ui, '✓ replayed')).toContain('✓ replayed dlv_original');
-    expect(await frameMatching(ui, (/^(?![\s\S]*replayed)/))).not.toContain('replayed');
+    expect(await frameMatching(ui, /^(?![\s\S]*replayed)/)).not.toContain('replayed');
     ui.unmount();
     // With a long timeout, the next key clears it.
     const patient = mount(listener, () => {}, { messageMs: 60_000 });
@@ -182,7 +206,8 @@ describe('ListenApp', () => {
   it('keeps only the newest maxRows requests in the live list; the filter counts say so', async () => {
     const listener = await realListener();
     const ui = mount(listener, () => {}, { maxRows: 5 });
-    for (let i = 0; i < 12; i++) await deliver(listener, 'catalog.product.created', `dlv_${String(i).padStart(2, '0')}`);
+    for (let i = 0; i < 12; i++)
+      await deliver(listener, 'catalog.product.created', `dlv_${String(i).padStart(2, '0')}`);
     await frameMatching(ui, 'received 12');
     await type(ui, ['f', 'valid', '\r']);
     const frame = await frameMatching(ui, 'filter: valid (5 of the last 5)');

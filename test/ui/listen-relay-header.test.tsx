@@ -7,7 +7,13 @@ const stats = { received: 0, valid: 0, invalid: 0, duplicates: 0, failed: 0, rat
 
 function header(relay: Parameters<typeof headerState>[0]) {
   const { lastFrame, unmount } = render(
-    <ListenHeader url="http://127.0.0.1:3000/webhook" secrets={['s3cret']} verify stats={stats} info={{ relay: headerState(relay) }} />,
+    <ListenHeader
+      url="http://127.0.0.1:3000/webhook"
+      secrets={['s3cret']}
+      verify
+      stats={stats}
+      info={{ relay: headerState(relay) }}
+    />,
   );
   const frame = lastFrame() ?? '';
   unmount();
@@ -18,11 +24,23 @@ describe('listen header with a relay', () => {
   const base = { relayUrl: 'ws://relay/connect', attempts: 0 };
 
   it('shows the connection state and the public URL', () => {
-    expect(header({ ...base, state: 'connected', publicUrl: 'http://relay:8080/ch_abc' })).toContain('relay connected http://relay:8080/ch_abc');
+    expect(header({ ...base, state: 'connected', publicUrl: 'http://relay:8080/ch_abc' })).toContain(
+      'relay connected http://relay:8080/ch_abc',
+    );
   });
 
   it('shows that it is reconnecting, and why when the line has room', () => {
-    expect(header({ ...base, state: 'reconnecting', retryInMs: 1000, error: 'reset' })).toMatch(/relay reconnecting \(reset, retrying in 1 s at \d\d:\d\d:\d\d\)/);
-    expect(header({ ...base, state: 'reconnecting', publicUrl: 'http://relay:8080/ch_abc', retryInMs: 1000, error: 'reset' })).toContain('relay reconnecting http://relay:8080/ch_abc');
+    expect(header({ ...base, state: 'reconnecting', retryInMs: 1000, error: 'reset' })).toMatch(
+      /relay reconnecting \(reset, retrying in 1 s at \d\d:\d\d:\d\d\)/,
+    );
+    expect(
+      header({
+        ...base,
+        state: 'reconnecting',
+        publicUrl: 'http://relay:8080/ch_abc',
+        retryInMs: 1000,
+        error: 'reset',
+      }),
+    ).toContain('relay reconnecting http://relay:8080/ch_abc');
   });
 });

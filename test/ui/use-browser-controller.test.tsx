@@ -1,16 +1,33 @@
-import { describe, expect, it } from 'vitest';
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
-import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { describe, expect, it } from 'vitest';
 import type { ReplayAction } from '../../src/delivery/replay-action.js';
+import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { useBrowserController } from '../../src/ui/tui/use-browser-controller.js';
 import { frameMatching, type } from '../helpers/ink.js';
 
 function record(deliveryId: string | null, id?: number): DeliveryRecord {
   return {
-    id, direction: 'in', source: 'listen', createdAt: 0, event: 'customer.cart.added', deliveryId, method: 'POST', url: '/webhook', remoteAddress: null,
-    requestHeaders: {}, requestBody: Buffer.from('{}'), status: 200, responseHeaders: null, responseBody: null, durationMs: 1, error: null,
-    signatureValid: true, signatureError: null, duplicate: false, replayOf: null,
+    id,
+    direction: 'in',
+    source: 'listen',
+    createdAt: 0,
+    event: 'customer.cart.added',
+    deliveryId,
+    method: 'POST',
+    url: '/webhook',
+    remoteAddress: null,
+    requestHeaders: {},
+    requestBody: Buffer.from('{}'),
+    status: 200,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: 1,
+    error: null,
+    signatureValid: true,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
   };
 }
 
@@ -25,7 +42,10 @@ interface ProbeProps {
 
 /** A minimal browser: two rows, j/k select, f opens the filter, Enter opens the detail (40 lines, 10 a page). */
 function Probe({ replay, onQuit = () => {}, messageMs = 60_000, events = [] }: ProbeProps) {
-  const { ui, update, latest, controls } = useBrowserController({ selected: 0, filter: '' }, { replay, onQuit, messageMs });
+  const { ui, update, latest, controls } = useBrowserController(
+    { selected: 0, filter: '' },
+    { replay, onQuit, messageMs },
+  );
   controls({
     page: 10,
     detailLength: 40,
@@ -41,7 +61,9 @@ function Probe({ replay, onQuit = () => {}, messageMs = 60_000, events = [] }: P
       else if (key.return) update({ mode: 'detail', scroll: 0 });
     },
   });
-  return <Text>{`mode=${ui.mode} selected=${ui.selected} filter=${ui.filter} draft=${ui.draft.text} scroll=${ui.scroll} message=${ui.message || '-'}`}</Text>;
+  return (
+    <Text>{`mode=${ui.mode} selected=${ui.selected} filter=${ui.filter} draft=${ui.draft.text} scroll=${ui.scroll} message=${ui.message || '-'}`}</Text>
+  );
 }
 
 /** A replay the test finishes by hand, to see the pending state. */
@@ -80,7 +102,9 @@ describe('useBrowserController', () => {
     await type(ui, 'r');
     await frameMatching(ui, 'replaying dlv_first…');
     held.fail(new Error('connection refused'));
-    expect(await frameMatching(ui, 'message=replay failed: connection refused')).toContain('replay failed: connection refused');
+    expect(await frameMatching(ui, 'message=replay failed: connection refused')).toContain(
+      'replay failed: connection refused',
+    );
 
     const none = render(<Probe />);
     await type(none, 'r');

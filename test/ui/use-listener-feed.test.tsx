@@ -1,22 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Listener } from '../../src/receiver/index.js';
 import { useListenerFeed } from '../../src/ui/listen/use-listener-feed.js';
-import { deliverSigned, inProcessListeners } from '../helpers/listen.js';
 import { frameMatching } from '../helpers/ink.js';
+import { deliverSigned, inProcessListeners } from '../helpers/listen.js';
 
 const SECRET = 'feed-secret';
 const listeners = inProcessListeners(SECRET);
 afterEach(() => listeners.closeAll());
 const realListener = () => listeners.start();
-const deliver = (listener: Listener, id: string, secret = SECRET) => deliverSigned(listener, 'customer.cart.added', id, secret);
+const deliver = (listener: Listener, id: string, secret = SECRET) =>
+  deliverSigned(listener, 'customer.cart.added', id, secret);
 
 /** Renders what the hook gives, one line: the rows' seq:delivery, the counts, the write problem. */
 function Feed({ listener, maxRows = 100 }: { listener: Listener; maxRows?: number }) {
   const { rows, stats, writeProblem } = useListenerFeed(listener, { maxRows, maxBytes: 1024 * 1024, refreshMs: 10 });
   const list = rows.map((r) => `${r.seq}:${r.record.deliveryId}`).join(',');
-  return <Text>{`rows=[${list}] received=${stats.received} valid=${stats.valid} invalid=${stats.invalid} problem=${writeProblem ?? '-'}`}</Text>;
+  return (
+    <Text>{`rows=[${list}] received=${stats.received} valid=${stats.valid} invalid=${stats.invalid} problem=${writeProblem ?? '-'}`}</Text>
+  );
 }
 
 describe('useListenerFeed', () => {

@@ -4,7 +4,7 @@ import { endToEndHeaders } from '../../src/core/http-headers.js';
 import { localPathFor, normaliseRelayUrl, splitChannelPath } from '../../src/tunnel/channel-paths.js';
 
 describe('forwarding rules', () => {
-  const channel = 'ch_' + 'a'.repeat(22);
+  const channel = `ch_${'a'.repeat(22)}`;
 
   it('finds the channel and the rest of the path', () => {
     expect(splitChannelPath(`/${channel}`)).toEqual({ channel, rest: '/' });
@@ -23,8 +23,16 @@ describe('forwarding rules', () => {
   });
 
   it('drops hop-by-hop headers and keeps the signature headers', () => {
-    expect(endToEndHeaders({ connection: 'keep-alive', 'transfer-encoding': 'chunked', 'content-length': '3', 'x-webhook-signature': 'sha256=ab', 'set-cookie': ['a', 'b'], absent: undefined }))
-      .toEqual({ 'x-webhook-signature': 'sha256=ab', 'set-cookie': ['a', 'b'] });
+    expect(
+      endToEndHeaders({
+        connection: 'keep-alive',
+        'transfer-encoding': 'chunked',
+        'content-length': '3',
+        'x-webhook-signature': 'sha256=ab',
+        'set-cookie': ['a', 'b'],
+        absent: undefined,
+      }),
+    ).toEqual({ 'x-webhook-signature': 'sha256=ab', 'set-cookie': ['a', 'b'] });
   });
 });
 

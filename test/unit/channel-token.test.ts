@@ -1,6 +1,11 @@
 /** Channel tokens: a channel id is derived from the token its listener keeps. */
 import { describe, expect, it } from 'vitest';
-import { channelIdForToken, isWellFormedChannelId, newChannelToken, tokenOpensChannel } from '../../src/tunnel/channel-token.js';
+import {
+  channelIdForToken,
+  isWellFormedChannelId,
+  newChannelToken,
+  tokenOpensChannel,
+} from '../../src/tunnel/channel-token.js';
 
 describe('channel tokens', () => {
   it('derives a well-formed, stable channel id that only its token opens', () => {

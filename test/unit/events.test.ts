@@ -10,12 +10,15 @@ const COPY = new URL('../../fixtures/platform-doc/platform-webhooks-excerpt.md',
 const haveDoc = existsSync(DOC);
 
 const listedTypes = (markdown: string) => [...markdown.matchAll(/^- \*\*`([a-z_.]+)`\*\*/gm)].map((m) => m[1]);
-const jsonExamples = (markdown: string) => [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
+const jsonExamples = (markdown: string) =>
+  [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
 
 describe('event catalogue', () => {
   it('has the 16 types of the platform document, each with a sample fixture', () => {
     expect(EVENT_TYPES).toHaveLength(16);
-    const fixtures = readdirSync(new URL('../../fixtures/events/', import.meta.url)).map((f) => f.replace(/\.json$/, ''));
+    const fixtures = readdirSync(new URL('../../fixtures/events/', import.meta.url)).map((f) =>
+      f.replace(/\.json$/, ''),
+    );
     expect(fixtures.sort()).toEqual([...EVENT_TYPES].sort());
   });
 
@@ -46,7 +49,10 @@ describe('event catalogue', () => {
   });
 
   it('catalog.product.updated carries sku and quantity (the inventory example reads them)', () => {
-    expect(loadSampleEnvelope('catalog.product.updated').data).toMatchObject({ sku: expect.any(String), quantity: expect.any(Number) });
+    expect(loadSampleEnvelope('catalog.product.updated').data).toMatchObject({
+      sku: expect.any(String),
+      quantity: expect.any(Number),
+    });
   });
 
   it('suggests the intended type for a typo', () => {

@@ -1,15 +1,18 @@
 // The pure fault plan: seeded choices, delay ranges, the send plan and the emulator's stream.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type FaultOptions, FaultStream, hasFaults, plannedRequests, planSends } from '../../src/core/fault-plan.js';
 import { formatDelayRange, MAX_SEED, parseDelayRange } from '../../src/core/fault-values.js';
-import { FaultStream, hasFaults, plannedRequests, planSends, type FaultOptions } from '../../src/core/fault-plan.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
 
 const options = fc.record({
   duplicates: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
   concurrentDuplicates: fc.boolean(),
   shuffle: fc.boolean(),
-  jitter: fc.option(fc.tuple(fc.nat(5000), fc.nat(5000)).map(([a, b]) => ({ minMs: Math.min(a, b), maxMs: Math.max(a, b) })), { nil: undefined }),
+  jitter: fc.option(
+    fc.tuple(fc.nat(5000), fc.nat(5000)).map(([a, b]) => ({ minMs: Math.min(a, b), maxMs: Math.max(a, b) })),
+    { nil: undefined },
+  ),
 }) as fc.Arbitrary<FaultOptions>;
 const seed = fc.integer({ min: 0, max: MAX_SEED });
 
@@ -20,17 +23,31 @@ const positions = (count: number, opts: FaultOptions, s: number) => {
 
 describe('delay ranges', () => {
   it.each([
-    ['0-500ms', 0, 500], ['100ms-2s', 100, 2000], ['1-3s', 1000, 3000], ['250ms', 250, 250], ['0-500', 0, 500], ['2s', 2000, 2000], [' 10 - 20ms ', 10, 20], ['0.5-1.5s', 500, 1500],
+    ['0-500ms', 0, 500],
+    ['100ms-2s', 100, 2000],
+    ['1-3s', 1000, 3000],
+    ['250ms', 250, 250],
+    ['0-500', 0, 500],
+    ['2s', 2000, 2000],
+    [' 10 - 20ms ', 10, 20],
+    ['0.5-1.5s', 500, 1500],
   ])('%s is %i to %i ms', (text, minMs, maxMs) => {
     expect(parseDelayRange(text)).toEqual({ minMs, maxMs });
   });
 
-  it.each([['soon', /such as 0-500ms/], ['500-100ms', /smaller delay first/], ['-5ms', /such as/], ['1-2-3', /such as/], ['30d', /such as/]])('%s is refused', (text, message) => {
+  it.each([
+    ['soon', /such as 0-500ms/],
+    ['500-100ms', /smaller delay first/],
+    ['-5ms', /such as/],
+    ['1-2-3', /such as/],
+    ['30d', /such as/],
+  ])('%s is refused', (text, message) => {
     expect(() => parseDelayRange(text)).toThrow(message);
   });
 
   it('formats back to what parses to the same range', () => {
-    for (const text of ['0-500ms', '250ms', '1-3s']) expect(parseDelayRange(formatDelayRange(parseDelayRange(text)))).toEqual(parseDelayRange(text));
+    for (const text of ['0-500ms', '250ms', '1-3s'])
+      expect(parseDelayRange(formatDelayRange(parseDelayRange(text)))).toEqual(parseDelayRange(text));
   });
 });
 
@@ -46,7 +63,8 @@ describe('seeded random', () => {
   });
 
   it('refuses seeds outside 0 … 2^32-1', () => {
-    for (const bad of [-1, MAX_SEED + 1, 1.5, Number.NaN]) expect(() => seededRandom(bad)).toThrow(/whole number from 0/);
+    for (const bad of [-1, MAX_SEED + 1, 1.5, Number.NaN])
+      expect(() => seededRandom(bad)).toThrow(/whole number from 0/);
   });
 
   it('chance(0) never and chance(1) always', () => {
@@ -79,9 +97,11 @@ describe('the send plan (properties)', () => {
   });
 
   it('the same count, options and seed always give the same plan', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 200 }), options, seed, (count, opts, s) => {
-      expect(positions(count, opts, s).sends).toEqual(positions(count, opts, s).sends);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 200 }), options, seed, (count, opts, s) => {
+        expect(positions(count, opts, s).sends).toEqual(positions(count, opts, s).sends);
+      }),
+    );
   });
 
   it('another seed shuffles into another order', () => {

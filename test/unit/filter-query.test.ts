@@ -8,9 +8,25 @@ import { tempDir } from '../helpers/cli.js';
 
 function record(i: number, status: number | null, body: string, event = 'catalog.product.created'): DeliveryRecord {
   return {
-    direction: i % 2 ? 'in' : 'out', source: 'listen', createdAt: 1_000 + i, event, deliveryId: `dlv_row${i}`, method: 'POST', url: '/webhook',
-    remoteAddress: null, requestHeaders: {}, requestBody: Buffer.from(body), status, responseHeaders: null, responseBody: null,
-    durationMs: 1, error: null, signatureValid: status === 401 ? false : true, signatureError: null, duplicate: false, replayOf: null,
+    direction: i % 2 ? 'in' : 'out',
+    source: 'listen',
+    createdAt: 1_000 + i,
+    event,
+    deliveryId: `dlv_row${i}`,
+    method: 'POST',
+    url: '/webhook',
+    remoteAddress: null,
+    requestHeaders: {},
+    requestBody: Buffer.from(body),
+    status,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: 1,
+    error: null,
+    signatureValid: status !== 401,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
   };
 }
 
@@ -29,25 +45,50 @@ describe('filter query language', () => {
     expect(parseFilterQuery('status:9xx')).toEqual({ text: 'status:9xx' });
   });
 
-  it.each(['status:4xx', '4xx', 'blue-shirt', 'BLUE', 'red-dress', 'status:2xx blue', '5xx search', 'sku', 'invalid', 'dlv_row3'])(
-    'selects the same rows in memory as the history does in SQL (%s)',
-    (text) => {
-      const store = HistoryStore.open(join(tempDir(), 'h.db'));
-      for (const r of RECORDS) store.insert(r);
-      const inSql = store.list(toHistoryFilter(parseFilterQuery(text))).map((r) => r.deliveryId).sort();
-      const inMemory = RECORDS.filter((r) => matchesQuery(r, parseFilterQuery(text))).map((r) => r.deliveryId).sort();
-      store.close();
-      expect(inMemory).toEqual(inSql);
-      expect(inSql.length).toBeGreaterThan(0);
-    },
-  );
+  it.each([
+    'status:4xx',
+    '4xx',
+    'blue-shirt',
+    'BLUE',
+    'red-dress',
+    'status:2xx blue',
+    '5xx search',
+    'sku',
+    'invalid',
+    'dlv_row3',
+  ])('selects the same rows in memory as the history does in SQL (%s)', (text) => {
+    const store = HistoryStore.open(join(tempDir(), 'h.db'));
+    for (const r of RECORDS) store.insert(r);
+    const inSql = store
+      .list(toHistoryFilter(parseFilterQuery(text)))
+      .map((r) => r.deliveryId)
+      .sort();
+    const inMemory = RECORDS.filter((r) => matchesQuery(r, parseFilterQuery(text)))
+      .map((r) => r.deliveryId)
+      .sort();
+    store.close();
+    expect(inMemory).toEqual(inSql);
+    expect(inSql.length).toBeGreaterThan(0);
+  });
 
   it('plain text searches the body too, ignoring case', () => {
-    expect(RECORDS.filter((r) => matchesQuery(r, parseFilterQuery('blue'))).map((r) => r.deliveryId)).toEqual(['dlv_row0', 'dlv_row2', 'dlv_row4']);
+    expect(RECORDS.filter((r) => matchesQuery(r, parseFilterQuery('blue'))).map((r) => r.deliveryId)).toEqual([
+      'dlv_row0',
+      'dlv_row2',
+      'dlv_row4',
+    ]);
   });
 
   it('history --search reads the same words, beside the other flags', () => {
-    expect(withSearchQuery({ search: 'status:4xx shirt', limit: 5 })).toEqual({ statusClass: 4, search: 'shirt', limit: 5 });
-    expect(withSearchQuery({ event: 'a.b', search: 'invalid' })).toEqual({ event: 'a.b', invalid: true, search: undefined });
+    expect(withSearchQuery({ search: 'status:4xx shirt', limit: 5 })).toEqual({
+      statusClass: 4,
+      search: 'shirt',
+      limit: 5,
+    });
+    expect(withSearchQuery({ event: 'a.b', search: 'invalid' })).toEqual({
+      event: 'a.b',
+      invalid: true,
+      search: undefined,
+    });
   });
 });

@@ -11,7 +11,16 @@ describe('frame codec', () => {
   it('round-trips request frames with arbitrary body bytes untouched', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 4096 }), headers, fc.string(), (bytes, h, tail) => {
-        const frame: Frame = { kind: 'request', id: 'r-1', method: 'POST', path: '/' + tail.replace(/^\/*/, ''), headers: h, remoteAddress: '127.0.0.1', timeoutMs: 10_000, body: Buffer.from(bytes) };
+        const frame: Frame = {
+          kind: 'request',
+          id: 'r-1',
+          method: 'POST',
+          path: `/${tail.replace(/^\/*/, '')}`,
+          headers: h,
+          remoteAddress: '127.0.0.1',
+          timeoutMs: 10_000,
+          body: Buffer.from(bytes),
+        };
         const decoded = decodeFrame(encodeFrame(frame));
         expect(decoded).toEqual({ ok: true, frame });
       }),
@@ -19,9 +28,22 @@ describe('frame codec', () => {
   });
 
   it('round-trips response and hello frames', () => {
-    const response: Frame = { kind: 'response', id: 'x', status: 418, headers: { 'x-a': ['1', '2'] }, body: Buffer.from([0, 255, 0x7b, 0x0a]) };
+    const response: Frame = {
+      kind: 'response',
+      id: 'x',
+      status: 418,
+      headers: { 'x-a': ['1', '2'] },
+      body: Buffer.from([0, 255, 0x7b, 0x0a]),
+    };
     expect(decodeFrame(encodeFrame(response))).toEqual({ ok: true, frame: response });
-    const hello: Frame = { kind: 'hello', channel: 'ch_abc', token: 't', publicUrl: 'http://r/ch_abc', pingIntervalMs: 1000, maxBodyBytes: 10 };
+    const hello: Frame = {
+      kind: 'hello',
+      channel: 'ch_abc',
+      token: 't',
+      publicUrl: 'http://r/ch_abc',
+      pingIntervalMs: 1000,
+      maxBodyBytes: 10,
+    };
     expect(decodeFrame(encodeFrame(hello))).toEqual({ ok: true, frame: hello });
   });
 
@@ -59,9 +81,11 @@ describe('frame codec', () => {
   });
 
   it('never throws on arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      const decoded = decodeFrame(Buffer.from(bytes));
-      expect(typeof decoded.ok).toBe('boolean');
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const decoded = decodeFrame(Buffer.from(bytes));
+        expect(typeof decoded.ok).toBe('boolean');
+      }),
+    );
   });
 });

@@ -8,16 +8,34 @@ import { tempDir } from '../helpers/cli.js';
 
 function record(i: number, event: string): DeliveryRecord {
   return {
-    direction: 'in', source: 'listen', createdAt: 1_700_000_000_000 + i, event, deliveryId: `dlv_${i}`, method: 'POST', url: '/webhook',
-    remoteAddress: null, requestHeaders: {}, requestBody: Buffer.from(`{"n":${i}}`), status: 200, responseHeaders: null, responseBody: null,
-    durationMs: 1, error: null, signatureValid: true, signatureError: null, duplicate: false, replayOf: null,
+    direction: 'in',
+    source: 'listen',
+    createdAt: 1_700_000_000_000 + i,
+    event,
+    deliveryId: `dlv_${i}`,
+    method: 'POST',
+    url: '/webhook',
+    remoteAddress: null,
+    requestHeaders: {},
+    requestBody: Buffer.from(`{"n":${i}}`),
+    status: 200,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: 1,
+    error: null,
+    signatureValid: true,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
   };
 }
 
 describe('exportRecords', () => {
   // 1,203 rows: more than two pages of 500, so the paging by id is what finds them all.
   const store = HistoryStore.open(join(tempDir(), 'history.db'));
-  store.insertMany(Array.from({ length: 1203 }, (_, i) => record(i, i % 3 === 0 ? 'customer.cart.added' : 'catalog.product.created')));
+  store.insertMany(
+    Array.from({ length: 1203 }, (_, i) => record(i, i % 3 === 0 ? 'customer.cart.added' : 'catalog.product.created')),
+  );
   afterAll(() => store.close());
 
   it('yields every record, whole and newest first, across pages', () => {
@@ -32,7 +50,10 @@ describe('exportRecords', () => {
     const carts = [...exportRecords(store, { event: 'customer.cart.added' })];
     expect(carts).toHaveLength(401);
     expect(carts.every((r) => r.event === 'customer.cart.added')).toBe(true);
-    expect([...exportRecords(store, { limit: 501 })].map((r) => r.deliveryId).slice(-2)).toEqual(['dlv_703', 'dlv_702']);
+    expect([...exportRecords(store, { limit: 501 })].map((r) => r.deliveryId).slice(-2)).toEqual([
+      'dlv_703',
+      'dlv_702',
+    ]);
     expect([...exportRecords(store, { event: 'customer.purchase.completed' })]).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { closeSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SpoolWriter, importSpool } from '../../src/store/delivery-spool.js';
-import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { DamagedFileError } from '../../src/store/damaged-file.js';
+import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { importSpool, SpoolWriter } from '../../src/store/delivery-spool.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { runMigrations } from '../../src/store/schema-migrations.js';
@@ -13,10 +13,26 @@ import { moduleForChild } from '../helpers/module-for-child.js';
 
 function record(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   return {
-    direction: 'out', source: 'trigger', createdAt: Date.now(), event: 'catalog.product.created', deliveryId: `dlv_${Math.random().toString(16).slice(2)}`,
-    method: 'POST', url: 'http://127.0.0.1:1/webhook', remoteAddress: null, requestHeaders: { 'x-webhook-event': 'catalog.product.created' },
-    requestBody: Buffer.from('{"event":"catalog.product.created"}'), status: 200, responseHeaders: {}, responseBody: Buffer.from('OK'),
-    durationMs: 1.5, error: null, signatureValid: null, signatureError: null, duplicate: false, replayOf: null, ...overrides,
+    direction: 'out',
+    source: 'trigger',
+    createdAt: Date.now(),
+    event: 'catalog.product.created',
+    deliveryId: `dlv_${Math.random().toString(16).slice(2)}`,
+    method: 'POST',
+    url: 'http://127.0.0.1:1/webhook',
+    remoteAddress: null,
+    requestHeaders: { 'x-webhook-event': 'catalog.product.created' },
+    requestBody: Buffer.from('{"event":"catalog.product.created"}'),
+    status: 200,
+    responseHeaders: {},
+    responseBody: Buffer.from('OK'),
+    durationMs: 1.5,
+    error: null,
+    signatureValid: null,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
+    ...overrides,
   };
 }
 
@@ -33,14 +49,21 @@ describe('HistoryStore', () => {
     const path = join(tempDir(), 'old.db');
     const old = new Database(path);
     runMigrations(old, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path', upTo: 1 });
-    old.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
-      VALUES ('out', 'trigger', 1, 'catalog.product.deleted', 'dlv_old', 'POST', 'http://x', '{}', x'7b7d', 204)`).run();
+    old
+      .prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
+      VALUES ('out', 'trigger', 1, 'catalog.product.deleted', 'dlv_old', 'POST', 'http://x', '{}', x'7b7d', 204)`)
+      .run();
     expect(old.pragma('user_version', { simple: true })).toBe(1);
     old.close();
 
     const store = HistoryStore.open(path);
     expect(store.schemaVersion).toBe(MIGRATIONS.length);
-    expect(store.get('dlv_old')).toMatchObject({ event: 'catalog.product.deleted', status: 204, replayOf: null, requestBody: Buffer.from('{}') });
+    expect(store.get('dlv_old')).toMatchObject({
+      event: 'catalog.product.deleted',
+      status: 204,
+      replayOf: null,
+      requestBody: Buffer.from('{}'),
+    });
     store.close();
   });
 
@@ -63,7 +86,15 @@ describe('HistoryStore', () => {
 
   it('lists newest first with filters and pages by id', () => {
     const store = HistoryStore.open(join(tempDir(), 'h.db'));
-    store.insertMany(Array.from({ length: 30 }, (_, i) => record({ event: i % 3 === 0 ? 'search.zero_results' : 'customer.cart.added', status: i % 2 ? 200 : 500, signatureValid: i === 7 ? false : null })));
+    store.insertMany(
+      Array.from({ length: 30 }, (_, i) =>
+        record({
+          event: i % 3 === 0 ? 'search.zero_results' : 'customer.cart.added',
+          status: i % 2 ? 200 : 500,
+          signatureValid: i === 7 ? false : null,
+        }),
+      ),
+    );
     const firstPage = store.list({ limit: 10 });
     expect(firstPage.map((r) => r.id)).toEqual([30, 29, 28, 27, 26, 25, 24, 23, 22, 21]);
     expect(store.list({ limit: 10, beforeId: 21 })[0]!.id).toBe(20);
@@ -88,7 +119,7 @@ describe('delivery spool (what trigger appends beside the history)', () => {
     expect(HistoryStore.open(path).count()).toBe(300);
   });
 
-  it('leaves a live writer\'s unfinished file alone', () => {
+  it("leaves a live writer's unfinished file alone", () => {
     const path = join(tempDir(), 'h.db');
     const writer = new SpoolWriter(path).open();
     writer.append(record());
@@ -103,7 +134,11 @@ describe('delivery spool (what trigger appends beside the history)', () => {
     const writer = new SpoolWriter(path).open();
     writer.append(record({ deliveryId: 'dlv_kept' }));
     writer.close();
-    expect(() => importSpool(path, () => { throw new Error('database is locked'); })).toThrow('database is locked');
+    expect(() =>
+      importSpool(path, () => {
+        throw new Error('database is locked');
+      }),
+    ).toThrow('database is locked');
     const imported: DeliveryRecord[] = [];
     expect(importSpool(path, (records) => imported.push(...records))).toBe(1);
     expect(imported.map((r) => r.deliveryId)).toEqual(['dlv_kept']);
@@ -112,19 +147,23 @@ describe('delivery spool (what trigger appends beside the history)', () => {
   it('reports an unwritable location as a user error', () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, '');
-    expect(() => new SpoolWriter(join(file, 'h.db')).open()).toThrow(/cannot write the history .*a parent is not a directory/);
+    expect(() => new SpoolWriter(join(file, 'h.db')).open()).toThrow(
+      /cannot write the history .*a parent is not a directory/,
+    );
   });
 });
 
 describe('HistoryStore on a damaged file', () => {
-  it('says so in one error naming the file and the fix, keeps a replay\'s record in the spool, and refuses the file from then on until it is moved aside', () => {
+  it("says so in one error naming the file and the fix, keeps a replay's record in the spool, and refuses the file from then on until it is moved aside", () => {
     const path = join(tempDir(), 'h.db');
     const store = HistoryStore.open(path);
     store.insertMany(Array.from({ length: 50 }, (_, i) => record({ deliveryId: `dlv_${i}` })));
     store.close();
     // Overwrite the delivery-id index's root page: the table reads, a write does not.
     const db = new Database(path, { readonly: true });
-    const { rootpage } = db.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'deliveries_delivery_id'`).get() as { rootpage: number };
+    const { rootpage } = db
+      .prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'deliveries_delivery_id'`)
+      .get() as { rootpage: number };
     db.close();
     const fd = openSync(path, 'r+');
     writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
@@ -140,7 +179,9 @@ describe('HistoryStore on a damaged file', () => {
     damaged.close();
     expect(thrown).toBeInstanceOf(DamagedFileError);
     expect((thrown as DamagedFileError).message).toBe(`${path} is damaged (SQLite: database disk image is malformed)`);
-    expect((thrown as DamagedFileError).hint).toBe(`move it aside (\`mv ${path} ${path}.damaged\`) and a new history starts; \`sqlite3 ${path}.damaged .recover\` may rescue rows`);
+    expect((thrown as DamagedFileError).hint).toBe(
+      `move it aside (\`mv ${path} ${path}.damaged\`) and a new history starts; \`sqlite3 ${path}.damaged .recover\` may rescue rows`,
+    );
     // Known damaged now: refused at once, before any query.
     expect(() => HistoryStore.open(path)).toThrow(DamagedFileError);
     renameSync(path, `${path}.damaged`);
@@ -156,7 +197,11 @@ describe('HistoryStore opened by several processes at once', () => {
     const path = join(tempDir(), 'race.db');
     const storeModule = await moduleForChild('src/store/history-store.ts');
     const script = `const { HistoryStore } = await import(${JSON.stringify(storeModule)}); const s = HistoryStore.open(${JSON.stringify(path)}); console.log(s.schemaVersion); s.close();`;
-    const results = await Promise.all(Array.from({ length: 6 }, () => execa(process.execPath, ['--input-type=module', '-e', script], { reject: false })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        execa(process.execPath, ['--input-type=module', '-e', script], { reject: false }),
+      ),
+    );
     for (const r of results) {
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(String(MIGRATIONS.length));
@@ -171,8 +216,10 @@ describe('HistoryStore: the schema verdict (listen --validate)', () => {
     const path = join(tempDir(), 'v2.db');
     const old = new Database(path);
     runMigrations(old, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path', upTo: 2 });
-    old.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
-      VALUES ('in', 'listen', 1, 'catalog.product.created', 'dlv_v2', 'POST', '/webhook', '{}', x'7b7d', 200)`).run();
+    old
+      .prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status)
+      VALUES ('in', 'listen', 1, 'catalog.product.created', 'dlv_v2', 'POST', '/webhook', '{}', x'7b7d', 200)`)
+      .run();
     old.close();
     const store = HistoryStore.open(path);
     expect(store.schemaVersion).toBe(MIGRATIONS.length);
@@ -186,7 +233,9 @@ describe('HistoryStore: the schema verdict (listen --validate)', () => {
     store.insert(record({ deliveryId: 'dlv_fine', schemaValid: true }));
     store.insert(record({ deliveryId: 'dlv_broken', schemaValid: false, schemaErrors: issues }));
     store.insert(record({ deliveryId: 'dlv_unchecked' }));
-    expect(store.list({ schemaInvalid: true }).map((r) => [r.deliveryId, r.schemaErrors])).toEqual([['dlv_broken', issues]]);
+    expect(store.list({ schemaInvalid: true }).map((r) => [r.deliveryId, r.schemaErrors])).toEqual([
+      ['dlv_broken', issues],
+    ]);
     expect(store.get('dlv_fine')).toMatchObject({ schemaValid: true, schemaErrors: null });
     expect(store.get('dlv_unchecked')).toMatchObject({ schemaValid: null });
 
@@ -207,7 +256,11 @@ describe('the filters on a history upgraded from version 4 (partial indexes)', (
     old.close();
     const store = HistoryStore.open(path);
     const statuses = [200, 201, 401, 404, 500, 503, 200];
-    store.insertMany(statuses.map((status, i) => record({ status, deliveryId: `dlv_${i}`, signatureValid: status !== 401, schemaValid: i === 2 ? false : null })));
+    store.insertMany(
+      statuses.map((status, i) =>
+        record({ status, deliveryId: `dlv_${i}`, signatureValid: status !== 401, schemaValid: i === 2 ? false : null }),
+      ),
+    );
     expect(store.list({ status: 500 }).map((r) => r.status)).toEqual([500]);
     expect(store.list({ statusClass: 5 }).map((r) => r.status)).toEqual([503, 500]);
     expect(store.list({ statusClass: 2 }).map((r) => r.status)).toEqual([200, 201, 200]);
@@ -218,12 +271,31 @@ describe('the filters on a history upgraded from version 4 (partial indexes)', (
     store.close();
 
     const db = new Database(path, { readonly: true });
-    const plan = (where: string) => (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE ${where} ORDER BY id DESC LIMIT 50`).all() as { detail: string }[]).map((r) => r.detail).join(' ');
+    const plan = (where: string) =>
+      (
+        db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE ${where} ORDER BY id DESC LIMIT 50`).all() as {
+          detail: string;
+        }[]
+      )
+        .map((r) => r.detail)
+        .join(' ');
     expect(plan('status = 500 AND status NOT BETWEEN 200 AND 299')).toContain('deliveries_failing_status');
     expect(plan('signature_valid = 0')).toContain('deliveries_signature_invalid');
     expect(plan('schema_valid = 0')).toContain('deliveries_schema_broken');
-    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
-    expect(indexes).toEqual(['deliveries_delivery_id', 'deliveries_event', 'deliveries_failing_status', 'deliveries_schema_broken', 'deliveries_signature_invalid']);
+    const indexes = (
+      db
+        .prepare(
+          `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name`,
+        )
+        .all() as { name: string }[]
+    ).map((r) => r.name);
+    expect(indexes).toEqual([
+      'deliveries_delivery_id',
+      'deliveries_event',
+      'deliveries_failing_status',
+      'deliveries_schema_broken',
+      'deliveries_signature_invalid',
+    ]);
     db.close();
   });
 });

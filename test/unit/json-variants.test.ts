@@ -4,7 +4,21 @@ import { JSON_VARIANTS, writeJsonVariant } from '../../src/core/json-variants.js
 import { loadSampleEnvelope } from '../../src/samples/sample-payloads.js';
 import { withNonAsciiText } from '../../src/smoke/raw-body-checks.js';
 
-const product = { event: 'catalog.product.created', timestamp: '2023-12-01T10:30:00Z', data: { name: 'Robe d\'été', url: 'https://shop.example/p/1', price: 89.9, weight: 1, sizes: ['S', 'M'], empty: {}, none: [], ok: true, gone: null } };
+const product = {
+  event: 'catalog.product.created',
+  timestamp: '2023-12-01T10:30:00Z',
+  data: {
+    name: "Robe d'été",
+    url: 'https://shop.example/p/1',
+    price: 89.9,
+    weight: 1,
+    sizes: ['S', 'M'],
+    empty: {},
+    none: [],
+    ok: true,
+    gone: null,
+  },
+};
 
 describe('non-canonical serialisations', () => {
   it.each(JSON_VARIANTS)('%s parses to the same value as the compact form, in other bytes', (variant) => {
@@ -21,7 +35,9 @@ describe('non-canonical serialisations', () => {
   it('writes each the way real producers do', () => {
     expect(writeJsonVariant(product, 'pretty-printed')).toBe(JSON.stringify(product, null, 2));
     expect(writeJsonVariant({ a: 1, b: { c: 2, d: 3 } }, 'key-order')).toBe('{"b":{"d":3,"c":2},"a":1}');
-    expect(writeJsonVariant({ price: 89.9, qty: 1, big: 1e21, neg: -0.5 }, 'number-format')).toBe('{"price":89.90,"qty":1.0,"big":1e+21,"neg":-0.50}');
+    expect(writeJsonVariant({ price: 89.9, qty: 1, big: 1e21, neg: -0.5 }, 'number-format')).toBe(
+      '{"price":89.90,"qty":1.0,"big":1e+21,"neg":-0.50}',
+    );
     expect(writeJsonVariant({ name: 'été/🙂' }, 'unicode-escapes')).toBe('{"name":"\\u00e9t\\u00e9\\/\\ud83d\\ude42"}');
     expect(writeJsonVariant({ a: 1 }, 'trailing-newline')).toBe('{"a":1}\n');
   });

@@ -4,7 +4,7 @@
  * and what it imports, so the rule holds without anyone having to remember it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, relative } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -18,7 +18,12 @@ const ROOT_LEAVES = ['errors.ts', 'exit-codes.ts', 'package-files.ts', 'version.
 
 /** Every module specifier in a source text: static imports and re-exports, `import()`, `require()`. */
 export function importsOf(source: string): string[] {
-  const patterns = [/\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /^\s*import\s*['"]([^'"]+)['"]/gm,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((m) => m[1]!));
 }
 
@@ -39,7 +44,8 @@ export function layeringViolations(modules: ReadonlyMap<string, string>): string
       const target = posix.normalize(posix.join(posix.dirname(path), specifier));
       if (target.startsWith('..')) continue;
       const to = area(target);
-      if (COMMAND_LAYER.includes(to) && !COMMAND_LAYER.includes(from)) found.push(`${path} imports ${specifier}: only commands/ and cli/ may use the command layer`);
+      if (COMMAND_LAYER.includes(to) && !COMMAND_LAYER.includes(from))
+        found.push(`${path} imports ${specifier}: only commands/ and cli/ may use the command layer`);
       const rootLeaf = ROOT_LEAVES.some((leaf) => withoutExtension(leaf) === withoutExtension(target));
       if (FOUNDATIONS.includes(from) && !FOUNDATIONS.includes(to) && !rootLeaf) {
         found.push(`${path} imports ${specifier}: core/, store/ and config/ import only each other`);
@@ -55,7 +61,8 @@ function sourceTree(root: string): Map<string, string> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|tsx|cts)$/.test(entry.name)) modules.set(relative(root, full).split('\\').join('/'), readFileSync(full, 'utf8'));
+      else if (/\.(ts|tsx|cts)$/.test(entry.name))
+        modules.set(relative(root, full).split('\\').join('/'), readFileSync(full, 'utf8'));
     }
   };
   walk(root);
@@ -74,12 +81,21 @@ describe('layering', () => {
 
   it('names each wrong-way import: a UI or service module using the command layer, a foundation using a service', () => {
     const modules = new Map([
-      ['ui/listen/view.tsx', "import { formatDuration } from '../../cli/output.js';\nimport type { X } from '../../store/x.js';"],
+      [
+        'ui/listen/view.tsx',
+        "import { formatDuration } from '../../cli/output.js';\nimport type { X } from '../../store/x.js';",
+      ],
       ['api/changes.ts', "import {\n  requireEventType,\n} from '../commands/event-arguments.js';"],
       ['smoke/run.ts', "const { lazy } = await import('../cli/lazy.js');"],
-      ['store/history.ts', "import { UserError } from '../errors.js';\nimport { redact } from '../core/redact.js';\nimport type { Listener } from '../receiver/index.js';"],
+      [
+        'store/history.ts',
+        "import { UserError } from '../errors.js';\nimport { redact } from '../core/redact.js';\nimport type { Listener } from '../receiver/index.js';",
+      ],
       ['config/paths.ts', "import { homedir } from 'node:os';\nimport Conf from 'conf';"],
-      ['commands/listen.ts', "import { logLine } from '../cli/output.js';\nimport { startListenSession } from '../receiver/listen-session.js';"],
+      [
+        'commands/listen.ts',
+        "import { logLine } from '../cli/output.js';\nimport { startListenSession } from '../receiver/listen-session.js';",
+      ],
       ['cli/main.cts', "const m = require('../commands/trigger.js');"],
     ]);
     expect(layeringViolations(modules)).toEqual([

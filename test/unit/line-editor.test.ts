@@ -1,10 +1,28 @@
-import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
-import { editLine, openLine, type LineDraft } from '../../src/ui/tui/line-editor.js';
+import { describe, expect, it } from 'vitest';
+import { editLine, type LineDraft, openLine } from '../../src/ui/tui/line-editor.js';
 
 const NO_KEY: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
 };
 
 /** Feeds keys (a string is typed character by character) and returns the draft or how it ended. */
@@ -34,15 +52,24 @@ describe('line editor', () => {
 
   it('Ctrl-U erases the line, Ctrl-W the last word', () => {
     expect(keys(openLine(''), 'event:a status:500', ['u', { ctrl: true }])).toEqual({ text: '', selected: false });
-    expect(keys(openLine(''), 'event:a status:500', ['w', { ctrl: true }])).toEqual({ text: 'event:a ', selected: false });
+    expect(keys(openLine(''), 'event:a status:500', ['w', { ctrl: true }])).toEqual({
+      text: 'event:a ',
+      selected: false,
+    });
   });
 
   it('→ keeps the opened text to add to it', () => {
-    expect(keys(openLine('invalid'), ['', { rightArrow: true }], ' dup')).toEqual({ text: 'invalid dup', selected: false });
+    expect(keys(openLine('invalid'), ['', { rightArrow: true }], ' dup')).toEqual({
+      text: 'invalid dup',
+      selected: false,
+    });
   });
 
   it('ignores other control keys, and ends with Enter or Esc', () => {
-    expect(keys(openLine(''), 'a', ['x', { ctrl: true }], ['', { upArrow: true }])).toEqual({ text: 'a', selected: false });
+    expect(keys(openLine(''), 'a', ['x', { ctrl: true }], ['', { upArrow: true }])).toEqual({
+      text: 'a',
+      selected: false,
+    });
     expect(keys(openLine('a'), ['', { return: true }])).toBe('apply');
     expect(keys(openLine('a'), ['', { escape: true }])).toBe('cancel');
   });

@@ -1,18 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { byteSize, milliseconds } from '../../src/cli/parse.js';
 import { isLoopbackHost } from '../../src/core/http-url.js';
-import { parseForwardTarget } from '../../src/receiver/routes.js';
-import { StatsCounter } from '../../src/receiver/listener-stats.js';
-import type { DeliveryRecord } from '../../src/store/delivery-record.js';
-import { detailLines } from '../../src/ui/tui/detail-lines.js';
-import { matchesQuery, parseFilterQuery, queryText, toHistoryFilter } from '../../src/store/filter-query.js';
-import { windowStart } from '../../src/ui/tui/row-format.js';
 import { sign } from '../../src/core/signature.js';
+import { StatsCounter } from '../../src/receiver/listener-stats.js';
+import { parseForwardTarget } from '../../src/receiver/routes.js';
+import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { matchesQuery, parseFilterQuery, queryText, toHistoryFilter } from '../../src/store/filter-query.js';
+import { detailLines } from '../../src/ui/tui/detail-lines.js';
+import { windowStart } from '../../src/ui/tui/row-format.js';
 
 describe('filter queries', () => {
   it('reads keys, bare status codes, flags and free text', () => {
     expect(parseFilterQuery('status:401 event:customer.cart.added invalid dup in  hello world')).toEqual({
-      status: 401, event: 'customer.cart.added', invalid: true, duplicate: true, direction: 'in', text: 'hello world',
+      status: 401,
+      event: 'customer.cart.added',
+      invalid: true,
+      duplicate: true,
+      direction: 'in',
+      text: 'hello world',
     });
     expect(parseFilterQuery('502')).toEqual({ status: 502 });
     expect(parseFilterQuery('status:abc')).toEqual({ text: 'status:abc' });
@@ -20,13 +25,31 @@ describe('filter queries', () => {
   });
 
   it('matches rows in memory the way the history filters them in SQL', () => {
-    const row = { event: 'customer.cart.added', status: 401, signatureValid: false, duplicate: false, direction: 'in' as const, deliveryId: 'dlv_abc', url: '/webhook' };
+    const row = {
+      event: 'customer.cart.added',
+      status: 401,
+      signatureValid: false,
+      duplicate: false,
+      direction: 'in' as const,
+      deliveryId: 'dlv_abc',
+      url: '/webhook',
+    };
     expect(matchesQuery(row, parseFilterQuery('invalid'))).toBe(true);
     expect(matchesQuery(row, parseFilterQuery('valid'))).toBe(false);
     expect(matchesQuery(row, parseFilterQuery('ABC'))).toBe(true);
     expect(matchesQuery(row, parseFilterQuery('status:200'))).toBe(false);
-    expect(toHistoryFilter(parseFilterQuery('out dup text'))).toEqual({ event: undefined, status: undefined, invalid: undefined, valid: undefined, duplicate: true, direction: 'out', search: 'text' });
-    expect(queryText({ event: 'a.b', status: 500, invalid: true, direction: 'in', search: 'x' })).toBe('event:a.b status:500 invalid in x');
+    expect(toHistoryFilter(parseFilterQuery('out dup text'))).toEqual({
+      event: undefined,
+      status: undefined,
+      invalid: undefined,
+      valid: undefined,
+      duplicate: true,
+      direction: 'out',
+      search: 'text',
+    });
+    expect(queryText({ event: 'a.b', status: 500, invalid: true, direction: 'in', search: 'x' })).toBe(
+      'event:a.b status:500 invalid in x',
+    );
   });
 });
 
@@ -48,15 +71,24 @@ describe('StatsCounter', () => {
     for (let i = 0; i < 10; i++) stats.add({ signatureValid: true, duplicate: i === 0, status: 200 }, t + i * 100);
     stats.add({ signatureValid: false, duplicate: false, status: 401 }, t + 1500);
     stats.add({ signatureValid: null, duplicate: false, status: null }, t + 1600);
-    expect(stats.snapshot(t + 2000)).toEqual({ received: 12, valid: 10, invalid: 1, duplicates: 1, failed: 2, ratePerSecond: 12 / 5 });
+    expect(stats.snapshot(t + 2000)).toEqual({
+      received: 12,
+      valid: 10,
+      invalid: 1,
+      duplicates: 1,
+      failed: 2,
+      ratePerSecond: 12 / 5,
+    });
     expect(stats.snapshot(t + 60_000).ratePerSecond).toBe(0);
   });
 });
 
 describe('forwarding targets', () => {
   it('allows this machine only, unless remote forwarding is allowed', () => {
-    for (const host of ['localhost', 'app.localhost', '127.0.0.1', '127.1.2.3', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ['example.com', '10.0.0.1', '0.0.0.0', 'localhost.example.com']) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ['localhost', 'app.localhost', '127.0.0.1', '127.1.2.3', '[::1]'])
+      expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['example.com', '10.0.0.1', '0.0.0.0', 'localhost.example.com'])
+      expect(isLoopbackHost(host)).toBe(false);
     expect(parseForwardTarget('http://localhost:8000/hooks', false).href).toBe('http://localhost:8000/hooks');
     expect(() => parseForwardTarget('http://example.com/hooks', false)).toThrow(/not on this machine/);
     expect(parseForwardTarget('https://example.com/hooks', true).host).toBe('example.com');
@@ -80,17 +112,43 @@ describe('option parsers', () => {
 
 describe('detailLines', () => {
   const base: DeliveryRecord = {
-    direction: 'in', source: 'listen', createdAt: Date.UTC(2026, 0, 1), event: 'customer.cart.added', deliveryId: 'dlv_1', method: 'POST', url: '/webhook',
-    remoteAddress: '127.0.0.1', requestHeaders: {}, requestBody: Buffer.from('{"a":1}'), status: 200, responseHeaders: null, responseBody: null,
-    durationMs: 1, error: null, signatureValid: true, signatureError: null, duplicate: false, replayOf: null,
+    direction: 'in',
+    source: 'listen',
+    createdAt: Date.UTC(2026, 0, 1),
+    event: 'customer.cart.added',
+    deliveryId: 'dlv_1',
+    method: 'POST',
+    url: '/webhook',
+    remoteAddress: '127.0.0.1',
+    requestHeaders: {},
+    requestBody: Buffer.from('{"a":1}'),
+    status: 200,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: 1,
+    error: null,
+    signatureValid: true,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
   };
 
-  it('diagnoses a re-serialised body with the listener\'s secrets', () => {
+  it("diagnoses a re-serialised body with the listener's secrets", () => {
     const original = '{"a":1}';
     const pretty = JSON.stringify({ a: 1 }, null, 2);
-    const text = detailLines({ ...base, requestBody: Buffer.from(pretty), requestHeaders: { 'x-webhook-signature': sign(original, 's') }, signatureValid: false }, { secrets: ['s'] }).map((l) => l.text);
+    const text = detailLines(
+      {
+        ...base,
+        requestBody: Buffer.from(pretty),
+        requestHeaders: { 'x-webhook-signature': sign(original, 's') },
+        signatureValid: false,
+      },
+      { secrets: ['s'] },
+    ).map((l) => l.text);
     expect(text).toContain('✗ signature does not match the body with any configured secret');
-    expect(text.some((l) => l.includes('the body was re-serialised after signing (the sender signed it compact)'))).toBe(true);
+    expect(
+      text.some((l) => l.includes('the body was re-serialised after signing (the sender signed it compact)')),
+    ).toBe(true);
   });
 
   it('says why a signature was not checked when the request never got that far', () => {
@@ -98,10 +156,18 @@ describe('detailLines', () => {
       const lines = detailLines({ ...base, signatureValid: null, ...overrides }, { secrets }).map((l) => l.text);
       return lines[lines.indexOf('Signature') + 1];
     };
-    expect(signature({ method: '?', url: '?', status: 408, event: null })).toBe('not checked: the request never completed (the client was too slow to send it; answered 408)');
-    expect(signature({ method: '?', url: '?', status: 431, event: null }, ['s'])).toBe('not checked: the request headers were too large (answered 431)');
-    expect(signature({ status: 413, requestBody: Buffer.alloc(0) }, ['s'])).toBe('not checked: the body was over the size limit, so it was not kept (answered 413)');
-    expect(signature({ method: 'GET', status: 405 })).toBe('not checked: not a POST to the webhook path (answered 405)');
+    expect(signature({ method: '?', url: '?', status: 408, event: null })).toBe(
+      'not checked: the request never completed (the client was too slow to send it; answered 408)',
+    );
+    expect(signature({ method: '?', url: '?', status: 431, event: null }, ['s'])).toBe(
+      'not checked: the request headers were too large (answered 431)',
+    );
+    expect(signature({ status: 413, requestBody: Buffer.alloc(0) }, ['s'])).toBe(
+      'not checked: the body was over the size limit, so it was not kept (answered 413)',
+    );
+    expect(signature({ method: 'GET', status: 405 })).toBe(
+      'not checked: not a POST to the webhook path (answered 405)',
+    );
     // A complete request received without a secret: that is the reason.
     expect(signature({})).toBe('not checked (no secret)');
   });

@@ -10,9 +10,23 @@ const seqs = (rows: LiveRow[]) => rows.map((r) => r.seq);
 
 describe('live window', () => {
   it('keeps the newest maxRows rows', () => {
-    const first = keepWindow([], [1, 2, 3].map((n) => row(n)), 4, 1e9);
+    const first = keepWindow(
+      [],
+      [1, 2, 3].map((n) => row(n)),
+      4,
+      1e9,
+    );
     expect(seqs(first)).toEqual([1, 2, 3]);
-    expect(seqs(keepWindow(first, [4, 5, 6].map((n) => row(n)), 4, 1e9))).toEqual([3, 4, 5, 6]);
+    expect(
+      seqs(
+        keepWindow(
+          first,
+          [4, 5, 6].map((n) => row(n)),
+          4,
+          1e9,
+        ),
+      ),
+    ).toEqual([3, 4, 5, 6]);
   });
 
   it('keeps fewer rows when their bodies pass maxBytes, but always the newest', () => {
@@ -23,7 +37,13 @@ describe('live window', () => {
 
   it('stays bounded however many arrive', () => {
     let rows: LiveRow[] = [];
-    for (let batch = 0; batch < 100; batch++) rows = keepWindow(rows, Array.from({ length: 500 }, (_, i) => row(batch * 500 + i, 100)), 1000, 50_000);
+    for (let batch = 0; batch < 100; batch++)
+      rows = keepWindow(
+        rows,
+        Array.from({ length: 500 }, (_, i) => row(batch * 500 + i, 100)),
+        1000,
+        50_000,
+      );
     expect(rows).toHaveLength(500);
     expect(rows.at(-1)!.seq).toBe(49_999);
   });

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, OverrideError, parseOverride, serialiseEnvelope, webhookTimestamp } from '../../src/core/payload.js';
+import {
+  applyOverrides,
+  OverrideError,
+  parseOverride,
+  serialiseEnvelope,
+  webhookTimestamp,
+} from '../../src/core/payload.js';
 
-const sample = { event: 'catalog.product.created', timestamp: '2023-12-01T10:30:00Z', data: { price: 89.99, name: 'Dress', attributes: { size: ['S', 'M'], color: 'blue' } } };
+const sample = {
+  event: 'catalog.product.created',
+  timestamp: '2023-12-01T10:30:00Z',
+  data: { price: 89.99, name: 'Dress', attributes: { size: ['S', 'M'], color: 'blue' } },
+};
 
 describe('parseOverride', () => {
   it.each([
@@ -18,9 +28,12 @@ describe('parseOverride', () => {
     expect(parseOverride(text).value).toEqual(value);
   });
 
-  it.each(['noequals', '=5', 'data..price=1', 'data.quantity={bad', 'data.size=[1,', 'data.name="unclosed'])('rejects %s', (text) => {
-    expect(() => parseOverride(text)).toThrow(OverrideError);
-  });
+  it.each(['noequals', '=5', 'data..price=1', 'data.quantity={bad', 'data.size=[1,', 'data.name="unclosed'])(
+    'rejects %s',
+    (text) => {
+      expect(() => parseOverride(text)).toThrow(OverrideError);
+    },
+  );
 });
 
 describe('applyOverrides', () => {

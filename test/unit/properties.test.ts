@@ -15,12 +15,18 @@ describe('signatures (properties)', () => {
 
   it('any single flipped bit of the body fails verification', () => {
     fc.assert(
-      fc.property(bytes.filter((b) => b.length > 0), secret, fc.nat(), fc.integer({ min: 0, max: 7 }), (body, s, pos, bit) => {
-        const signature = sign(body, s);
-        const changed = Buffer.from(body);
-        changed[pos % changed.length]! ^= 1 << bit;
-        return !verify(changed, signature, [s]).valid;
-      }),
+      fc.property(
+        bytes.filter((b) => b.length > 0),
+        secret,
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        (body, s, pos, bit) => {
+          const signature = sign(body, s);
+          const changed = Buffer.from(body);
+          changed[pos % changed.length]! ^= 1 << bit;
+          return !verify(changed, signature, [s]).valid;
+        },
+      ),
     );
   });
 
@@ -36,11 +42,16 @@ describe('signatures (properties)', () => {
 
   it('never throws, whatever header arrives', () => {
     fc.assert(
-      fc.property(bytes, fc.oneof(fc.string(), fc.constant(undefined), fc.array(fc.string())), fc.array(secret, { maxLength: 3 }), (body, header, secrets) => {
-        const v = verify(body, header, secrets);
-        diagnose(body, header, secrets);
-        return typeof v.valid === 'boolean';
-      }),
+      fc.property(
+        bytes,
+        fc.oneof(fc.string(), fc.constant(undefined), fc.array(fc.string())),
+        fc.array(secret, { maxLength: 3 }),
+        (body, header, secrets) => {
+          const v = verify(body, header, secrets);
+          diagnose(body, header, secrets);
+          return typeof v.valid === 'boolean';
+        },
+      ),
     );
   });
 
@@ -67,22 +78,38 @@ describe('payload overrides (properties)', () => {
     );
   });
 
-  const notJson = (s: string) => { try { JSON.parse(s); return false; } catch { return true; } };
+  const notJson = (s: string) => {
+    try {
+      JSON.parse(s);
+      return false;
+    } catch {
+      return true;
+    }
+  };
   const looksLikeJson = (s: string) => /^\s*[[{"]/.test(s);
 
   it('a text value that is not JSON, and does not start like JSON, is kept verbatim', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => notJson(s) && !looksLikeJson(s)), (text) => {
-        expect(parseOverride(`data.name=${text}`).value).toBe(text);
-      }),
+      fc.property(
+        fc.string().filter((s) => notJson(s) && !looksLikeJson(s)),
+        (text) => {
+          expect(parseOverride(`data.name=${text}`).value).toBe(text);
+        },
+      ),
     );
   });
 
   it('a value that starts like JSON and is not JSON is refused', () => {
     fc.assert(
-      fc.property(fc.constantFrom('{', '[', '"').chain((open) => fc.string().map((rest) => open + rest)).filter(notJson), (text) => {
-        expect(() => parseOverride(`data.name=${text}`)).toThrow(/looks like JSON/);
-      }),
+      fc.property(
+        fc
+          .constantFrom('{', '[', '"')
+          .chain((open) => fc.string().map((rest) => open + rest))
+          .filter(notJson),
+        (text) => {
+          expect(() => parseOverride(`data.name=${text}`)).toThrow(/looks like JSON/);
+        },
+      ),
     );
   });
 });

@@ -23,7 +23,11 @@ describe('redactUrl', () => {
 
 describe('redactUrlsIn', () => {
   it('masks the credentials of every URL in free text, and nothing else', () => {
-    expect(redactUrlsIn("psql postgres://ci:hunter2@db:5432/app -tAc 'select 1' # https://tok3n@x.example/")).toBe("psql postgres://ci:****@db:5432/app -tAc 'select 1' # https://****@x.example/");
-    expect(redactUrlsIn('wc -l < processed.log; echo user@example.com http://h/p')).toBe('wc -l < processed.log; echo user@example.com http://h/p');
+    expect(redactUrlsIn("psql postgres://ci:hunter2@db:5432/app -tAc 'select 1' # https://tok3n@x.example/")).toBe(
+      "psql postgres://ci:****@db:5432/app -tAc 'select 1' # https://****@x.example/",
+    );
+    expect(redactUrlsIn('wc -l < processed.log; echo user@example.com http://h/p')).toBe(
+      'wc -l < processed.log; echo user@example.com http://h/p',
+    );
   });
 });

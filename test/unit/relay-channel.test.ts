@@ -1,10 +1,16 @@
 import type http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PendingSenders } from '../../src/relay/pending-senders.js';
 import { RelayChannel } from '../../src/relay/channel.js';
+import { PendingSenders } from '../../src/relay/pending-senders.js';
 
 const res = () => ({}) as http.ServerResponse;
-const sender = (r: http.ServerResponse, channel = 'ch_x', path = '/') => ({ res: r, channel, method: 'POST', path, started: 0 });
+const sender = (r: http.ServerResponse, channel = 'ch_x', path = '/') => ({
+  res: r,
+  channel,
+  method: 'POST',
+  path,
+  started: 0,
+});
 
 describe('pending senders', () => {
   beforeEach(() => vi.useFakeTimers());

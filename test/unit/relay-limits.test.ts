@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/relay/rate-limiter.js';
+import { UsageError } from '../../src/errors.js';
 import { RelayAccess } from '../../src/relay/admission.js';
 import { findKey, RelayKeyFile } from '../../src/relay/keys-file.js';
+import { RateLimiter } from '../../src/relay/rate-limiter.js';
 import { openRelayAccess, requireMethods, requireRedisUrl } from '../../src/relay/relay-options.js';
-import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('rate limiter (token bucket)', () => {
@@ -72,7 +72,9 @@ describe('relay keys file', () => {
     access.reload();
     expect(access.required).toBe(true);
     expect(access.stillAdmits(undefined)).toBe(false);
-    expect(problems).toEqual([`${path} cannot be read as a relay keys file: every listener is refused until it is fixed`]);
+    expect(problems).toEqual([
+      `${path} cannot be read as a relay keys file: every listener is refused until it is fixed`,
+    ]);
     expect(() => new RelayKeyFile(path).add('eve')).toThrow(/is not a readable relay keys file/);
   });
 });
@@ -86,7 +88,9 @@ describe('relay settings checked before start', () => {
     expect(openRelayAccess({ keysFlag: keys, host: '127.0.0.1', open: false, log }).required).toBe(false);
     expect(openRelayAccess({ keysFlag: keys, host: 'localhost', open: false, log }).required).toBe(false);
     expect(() => openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log })).toThrow(UsageError);
-    expect(() => openRelayAccess({ keysFlag: keys, host: '::', open: false, log })).toThrow(/refusing to run open on ::/);
+    expect(() => openRelayAccess({ keysFlag: keys, host: '::', open: false, log })).toThrow(
+      /refusing to run open on ::/,
+    );
     expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: true, log }).required).toBe(false);
     new RelayKeyFile(keys).add('ops');
     expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log }).required).toBe(true);
@@ -95,7 +99,9 @@ describe('relay settings checked before start', () => {
   it('accepts redis:// and rediss:// URLs and HTTP method names only', () => {
     expect(requireRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
     expect(requireRedisUrl('rediss://:pw@cache.internal:6380/0')).toBe('rediss://:pw@cache.internal:6380/0');
-    expect(() => requireRedisUrl('http://:secret@127.0.0.1:6379')).toThrow('--redis "http://:****@127.0.0.1:6379/" is not a redis:// or rediss:// URL');
+    expect(() => requireRedisUrl('http://:secret@127.0.0.1:6379')).toThrow(
+      '--redis "http://:****@127.0.0.1:6379/" is not a redis:// or rediss:// URL',
+    );
     expect(requireMethods(['post', 'Put'])).toEqual(['POST', 'PUT']);
     expect(() => requireMethods(['POST', 'NOT A METHOD'])).toThrow(UsageError);
   });

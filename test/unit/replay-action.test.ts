@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { replayAction } from '../../src/delivery/replay-action.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/servers.js';
+import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 let server: RecordingServer | undefined;
 afterEach(async () => {
@@ -12,9 +12,27 @@ afterEach(async () => {
 
 function sentTo(url: string, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   return {
-    id: 3, direction: 'out', source: 'trigger', createdAt: 0, event: 'customer.cart.added', deliveryId: 'dlv_original', method: 'POST', url, remoteAddress: null,
-    requestHeaders: {}, requestBody: Buffer.from('{ "event": "customer.cart.added" }'), status: 200, responseHeaders: null, responseBody: null, durationMs: 1,
-    error: null, signatureValid: null, signatureError: null, duplicate: false, replayOf: null, ...overrides,
+    id: 3,
+    direction: 'out',
+    source: 'trigger',
+    createdAt: 0,
+    event: 'customer.cart.added',
+    deliveryId: 'dlv_original',
+    method: 'POST',
+    url,
+    remoteAddress: null,
+    requestHeaders: {},
+    requestBody: Buffer.from('{ "event": "customer.cart.added" }'),
+    status: 200,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: 1,
+    error: null,
+    signatureValid: null,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
+    ...overrides,
   };
 }
 
@@ -22,7 +40,12 @@ describe('replayAction', () => {
   it('re-sends the same bytes signed with the given secret, hands the new delivery to record, and says how it went', async () => {
     server = await startRecordingServer(() => ({ status: 202 }));
     const recorded: DeliveryRecord[] = [];
-    const replay = replayAction({ secret: 'k', noSecretHint: 'give one', record: (r) => void recorded.push(r), showTarget: true });
+    const replay = replayAction({
+      secret: 'k',
+      noSecretHint: 'give one',
+      record: (r) => void recorded.push(r),
+      showTarget: true,
+    });
     const message = await replay(sentTo(`http://user:pw@127.0.0.1:${server.port}/hook`));
     expect(server.requests).toHaveLength(1);
     const [req] = server.requests;
@@ -31,14 +54,22 @@ describe('replayAction', () => {
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ source: 'replay', replayOf: 'dlv_original', status: 202 });
     // The target is named, its password not.
-    expect(message).toMatch(new RegExp(`^✓ replayed dlv_original as ${recorded[0]!.deliveryId} to http://user:\\*+@127\\.0\\.0\\.1:${server.port}/hook → 202 in `));
+    expect(message).toMatch(
+      new RegExp(
+        `^✓ replayed dlv_original as ${recorded[0]!.deliveryId} to http://user:\\*+@127\\.0\\.0\\.1:${server.port}/hook → 202 in `,
+      ),
+    );
     expect(message).not.toContain('pw@');
   });
 
   it('without a secret sends nothing and says how to give one; a failed answer is ✗ and still recorded', async () => {
     server = await startRecordingServer(() => ({ status: 500 }));
     const recorded: DeliveryRecord[] = [];
-    const none = replayAction({ secret: undefined, noSecretHint: 'set WEBHOOKS_SECRET', record: (r) => void recorded.push(r) });
+    const none = replayAction({
+      secret: undefined,
+      noSecretHint: 'set WEBHOOKS_SECRET',
+      record: (r) => void recorded.push(r),
+    });
     expect(await none(sentTo(server.url))).toBe('cannot replay: no secret to sign with (set WEBHOOKS_SECRET)');
     expect(server.requests).toHaveLength(0);
 

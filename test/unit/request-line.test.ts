@@ -5,17 +5,39 @@ import { formatRequestLine } from '../../src/ui/request-line.js';
 
 function received(overrides: Partial<DeliveryRecord>): DeliveryRecord {
   return {
-    direction: 'in', source: 'listen', createdAt: Date.UTC(2026, 0, 1, 12, 0, 0), event: 'catalog.product.created', deliveryId: 'dlv_0123456789abcdef01234567',
-    method: 'POST', url: '/webhook', remoteAddress: '127.0.0.1', requestHeaders: {}, requestBody: Buffer.from('{}'),
-    status: 200, responseHeaders: null, responseBody: null, durationMs: 1.2, error: null, signatureValid: true, signatureError: null, duplicate: false, replayOf: null, ...overrides,
+    direction: 'in',
+    source: 'listen',
+    createdAt: Date.UTC(2026, 0, 1, 12, 0, 0),
+    event: 'catalog.product.created',
+    deliveryId: 'dlv_0123456789abcdef01234567',
+    method: 'POST',
+    url: '/webhook',
+    remoteAddress: '127.0.0.1',
+    requestHeaders: {},
+    requestBody: Buffer.from('{}'),
+    status: 200,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: 1.2,
+    error: null,
+    signatureValid: true,
+    signatureError: null,
+    duplicate: false,
+    replayOf: null,
+    ...overrides,
   };
 }
 
 describe('listen --no-tui request lines', () => {
   it('keep the delivery id in one column for every event type, the longest included', () => {
-    const lines = [...EVENT_TYPES.map((event) => received({ event })), received({ event: null, method: '?', status: 408 })].map((r) => formatRequestLine(r, false));
+    const lines = [
+      ...EVENT_TYPES.map((event) => received({ event })),
+      received({ event: null, method: '?', status: 408 }),
+    ].map((r) => formatRequestLine(r, false));
     expect(lines.some((l) => l.includes('catalog.bulk.import.completed'))).toBe(true);
-    const columns = new Set(lines.map((l) => l.indexOf('dlv_') >= 0 ? l.indexOf('dlv_') : l.lastIndexOf('  -  ') + 2));
+    const columns = new Set(
+      lines.map((l) => (l.indexOf('dlv_') >= 0 ? l.indexOf('dlv_') : l.lastIndexOf('  -  ') + 2)),
+    );
     expect([...columns]).toHaveLength(1);
     // Two spaces after the longest event type, as after every other column.
     const longest = Math.max(...EVENT_TYPES.map((e) => e.length));

@@ -1,16 +1,34 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attemptOffsetsMs, failureKindOf, MAX_RETRIES, retryDelayMs, RETRY_WINDOW_MS } from '../../src/core/retry-schedule.js';
+import {
+  attemptOffsetsMs,
+  failureKindOf,
+  MAX_RETRIES,
+  RETRY_WINDOW_MS,
+  retryDelayMs,
+} from '../../src/core/retry-schedule.js';
 
 const MIN = 60_000;
 
 describe('retry schedule', () => {
   it('retries a 5xx immediately once, then backs off 5, 25, 125 and 625 minutes', () => {
-    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, 'server-error'))).toEqual([0, 5 * MIN, 25 * MIN, 125 * MIN, 625 * MIN]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, 'server-error'))).toEqual([
+      0,
+      5 * MIN,
+      25 * MIN,
+      125 * MIN,
+      625 * MIN,
+    ]);
   });
 
   it('backs off 1, 5, 25, 125 and 625 minutes after other failures', () => {
-    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, 'other'))).toEqual([1 * MIN, 5 * MIN, 25 * MIN, 125 * MIN, 625 * MIN]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, 'other'))).toEqual([
+      1 * MIN,
+      5 * MIN,
+      25 * MIN,
+      125 * MIN,
+      625 * MIN,
+    ]);
   });
 
   it('stops after 5 retries (6 attempts)', () => {
@@ -32,10 +50,13 @@ describe('retry schedule', () => {
 
   it('keeps the last attempt within 24 hours of the first, whatever mix of failures, even at 10 s each', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom<'server-error' | 'other'>('server-error', 'other'), { minLength: 5, maxLength: 5 }), (kinds) => {
-        const total = kinds.reduce((sum, kind, i) => sum + retryDelayMs(i + 1, kind)! + 10_000, 0);
-        return total < RETRY_WINDOW_MS;
-      }),
+      fc.property(
+        fc.array(fc.constantFrom<'server-error' | 'other'>('server-error', 'other'), { minLength: 5, maxLength: 5 }),
+        (kinds) => {
+          const total = kinds.reduce((sum, kind, i) => sum + retryDelayMs(i + 1, kind)! + 10_000, 0);
+          return total < RETRY_WINDOW_MS;
+        },
+      ),
     );
   });
 

@@ -14,7 +14,11 @@ describe('routes', () => {
   });
 
   it('takes the first matching route', () => {
-    const routes = [parseRouteFlag('catalog.product.*=http://127.0.0.1:1/a', false), parseRouteFlag('catalog.*=http://127.0.0.1:2/b', false), parseRouteFlag('http://127.0.0.1:3/c?x=1', false)];
+    const routes = [
+      parseRouteFlag('catalog.product.*=http://127.0.0.1:1/a', false),
+      parseRouteFlag('catalog.*=http://127.0.0.1:2/b', false),
+      parseRouteFlag('http://127.0.0.1:3/c?x=1', false),
+    ];
     expect(routeFor(routes, 'catalog.product.created')?.url.port).toBe('1');
     expect(routeFor(routes, 'catalog.bulk.import.completed')?.url.port).toBe('2');
     expect(routeFor(routes, 'search.zero_results')).toMatchObject({ pattern: '*' });

@@ -1,16 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
-import { envelopeArbitrary } from '../../src/schemas/schema-arbitrary.js';
 import { EventValidator } from '../../src/schemas/event-validator.js';
+import { envelopeArbitrary } from '../../src/schemas/schema-arbitrary.js';
 
 const validator = new EventValidator();
 
 describe('fuzz payloads from the schemas', () => {
   it.each(EVENT_TYPES)('every generated %s envelope is schema-valid', (type) => {
-    fc.assert(fc.property(envelopeArbitrary(type), (envelope) => {
-      expect(validator.validate(type, envelope)).toEqual([]);
-    }), { numRuns: 150, seed: 42 });
+    fc.assert(
+      fc.property(envelopeArbitrary(type), (envelope) => {
+        expect(validator.validate(type, envelope)).toEqual([]);
+      }),
+      { numRuns: 150, seed: 42 },
+    );
   });
 
   it('is unusual: astral, combining and non-Latin-1 text, empty and long arrays, absent optional fields, large numbers', () => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { abbreviateSignature, diagnose, sign, verify, newWebhookSecret } from '../../src/core/signature.js';
+import { abbreviateSignature, diagnose, newWebhookSecret, sign, verify } from '../../src/core/signature.js';
 
 describe('sign', () => {
   it('matches the test vector of the contract (GitHub scheme)', () => {
-    expect(sign('Hello, World!', "It's a Secret to Everybody")).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
+    expect(sign('Hello, World!', "It's a Secret to Everybody")).toBe(
+      'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
   });
 
   it('signs bytes and the equivalent string alike', () => {
@@ -18,7 +20,7 @@ describe('verify', () => {
 
   it('accepts the right signature, in either hex case', () => {
     expect(verify(body, good, ['s3cret'])).toEqual({ valid: true, secretIndex: 0 });
-    expect(verify(body, 'sha256=' + good.slice(7).toUpperCase(), ['s3cret']).valid).toBe(true);
+    expect(verify(body, `sha256=${good.slice(7).toUpperCase()}`, ['s3cret']).valid).toBe(true);
   });
 
   it('accepts any of several secrets (rotation) and says which', () => {
@@ -30,11 +32,11 @@ describe('verify', () => {
     ['', 'missing'],
     ['sha256=abc', 'malformed'],
     [good.slice(7), 'malformed'],
-    [good + 'a', 'malformed'],
-    ['sha1=' + 'a'.repeat(40), 'malformed'],
-    ['sha256=' + 'g'.repeat(64), 'malformed'],
-    [' ' + good, 'malformed'],
-    ['sha256=' + '0'.repeat(64), 'mismatch'],
+    [`${good}a`, 'malformed'],
+    [`sha1=${'a'.repeat(40)}`, 'malformed'],
+    [`sha256=${'g'.repeat(64)}`, 'malformed'],
+    [` ${good}`, 'malformed'],
+    [`sha256=${'0'.repeat(64)}`, 'mismatch'],
   ])('rejects %j as %s without throwing', (header, reason) => {
     const result = verify(body, header as string | undefined, ['s3cret']);
     expect(result.valid).toBe(false);
@@ -48,7 +50,7 @@ describe('verify', () => {
   });
 
   it('handles a header given twice by taking the first', () => {
-    expect(verify(body, [good, 'sha256=' + '0'.repeat(64)], ['s3cret']).valid).toBe(true);
+    expect(verify(body, [good, `sha256=${'0'.repeat(64)}`], ['s3cret']).valid).toBe(true);
   });
 
   it('reports no secret rather than passing', () => {
@@ -77,13 +79,13 @@ describe('diagnose', () => {
   });
 
   it('gives the expected signature per secret', () => {
-    const d = diagnose(original, 'sha256=' + '0'.repeat(64), ['a', 'b']);
+    const d = diagnose(original, `sha256=${'0'.repeat(64)}`, ['a', 'b']);
     expect(d.expected).toEqual([sign(original, 'a'), sign(original, 'b')]);
     expect(d.hints.length).toBeGreaterThan(0);
   });
 
   it('never throws on binary bodies', () => {
-    expect(() => diagnose(Buffer.from([0xff, 0xfe, 0x00, 0x80]), 'sha256=' + '1'.repeat(64), ['s'])).not.toThrow();
+    expect(() => diagnose(Buffer.from([0xff, 0xfe, 0x00, 0x80]), `sha256=${'1'.repeat(64)}`, ['s'])).not.toThrow();
   });
 });
 

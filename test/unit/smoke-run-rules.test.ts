@@ -1,17 +1,35 @@
 /** The pure rules around a smoke run: scheduling and stopping, patterns, the processed count. */
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/smoke/check-runner.js';
-import { judgeCheck, type CheckResult, type ExchangeOutcome } from '../../src/smoke/check-verdict.js';
+import { type CheckResult, type ExchangeOutcome, judgeCheck } from '../../src/smoke/check-verdict.js';
 import { expectedProcessed, judgeProcessedCount } from '../../src/smoke/processed-count.js';
 import { CATCH_ALL, detectPatterns, WRONG_SECRET } from '../../src/smoke/receiver-patterns.js';
 import { planSmokeChecks, type SmokeCheck } from '../../src/smoke/smoke-checks.js';
 
-const checks = planSmokeChecks({ events: ['catalog.product.created', 'customer.cart.added'], secret: 's', userAgent: 'test' });
+const checks = planSmokeChecks({
+  events: ['catalog.product.created', 'customer.cart.added'],
+  secret: 's',
+  userAgent: 'test',
+});
 const outcome = (status: number | null, deliveryId = 'dlv_1', valid = true): ExchangeOutcome => ({
-  label: 'r', event: 'e', deliveryId, valid, status, durationMs: 1, error: status === null ? 'timeout' : null, errorCode: status === null ? 'timeout' : null, responseExcerpt: '',
+  label: 'r',
+  event: 'e',
+  deliveryId,
+  valid,
+  status,
+  durationMs: 1,
+  error: status === null ? 'timeout' : null,
+  errorCode: status === null ? 'timeout' : null,
+  responseExcerpt: '',
 });
 /** Judges every check as if each request were answered `statusFor(check)`. */
-const answeredAll = (statusFor: (c: SmokeCheck) => number | null) => checks.map((c) => judgeCheck(c, c.requests.map((r) => outcome(statusFor(c), r.deliveryId, r.valid))));
+const answeredAll = (statusFor: (c: SmokeCheck) => number | null) =>
+  checks.map((c) =>
+    judgeCheck(
+      c,
+      c.requests.map((r) => outcome(statusFor(c), r.deliveryId, r.valid)),
+    ),
+  );
 
 describe('runChecks', () => {
   it('runs at most `concurrency` at once, hands each its baseline, and reports in plan order', async () => {
@@ -20,14 +38,20 @@ describe('runChecks', () => {
     const reported: string[] = [];
     const baselines: Record<string, string | undefined> = {};
     const { results, stopped } = await runChecks(checks, {
-      concurrency: 3, bail: false, maxConsecutiveTimeouts: 3, notRunReason: () => 'not run',
+      concurrency: 3,
+      bail: false,
+      maxConsecutiveTimeouts: 3,
+      notRunReason: () => 'not run',
       runCheck: async (check, baseline) => {
         most = Math.max(most, ++inFlight);
         // Later checks finish first: the report must still come in plan order.
         await new Promise((resolve) => setTimeout(resolve, checks.length - checks.indexOf(check)));
         inFlight--;
         baselines[check.id] = (await baseline())?.id;
-        return judgeCheck(check, check.requests.map(() => outcome(check.expect === '4xx' ? 401 : 200)));
+        return judgeCheck(
+          check,
+          check.requests.map(() => outcome(check.expect === '4xx' ? 401 : 200)),
+        );
       },
       onCheckDone: (r) => reported.push(r.id),
     });
@@ -40,21 +64,40 @@ describe('runChecks', () => {
   });
 
   it('stops after three time-outs in a row, or at the first failure with bail, marking the rest not run', async () => {
-    const run = (bail: boolean, status: number | null) => runChecks(checks, {
-      concurrency: 1, bail, maxConsecutiveTimeouts: 3, notRunReason: (stop) => `not run: ${stop}`,
-      runCheck: async (check) => judgeCheck(check, check.requests.map(() => outcome(status))),
-    });
+    const run = (bail: boolean, status: number | null) =>
+      runChecks(checks, {
+        concurrency: 1,
+        bail,
+        maxConsecutiveTimeouts: 3,
+        notRunReason: (stop) => `not run: ${stop}`,
+        runCheck: async (check) =>
+          judgeCheck(
+            check,
+            check.requests.map(() => outcome(status)),
+          ),
+      });
     const timeouts = await run(false, null);
     expect(timeouts.stopped).toBe('timeouts');
     expect(timeouts.results.map((r) => r.notRun)).toEqual(checks.map((_, i) => i >= 3));
-    expect(timeouts.results[3]).toMatchObject({ passed: false, notRun: true, reason: 'not run: timeouts', exchanges: [] });
+    expect(timeouts.results[3]).toMatchObject({
+      passed: false,
+      notRun: true,
+      reason: 'not run: timeouts',
+      exchanges: [],
+    });
     // Four at a time against a receiver that answers nothing: the four started together end
     // before another starts, so the run stops after one wait.
     const together = await runChecks(checks, {
-      concurrency: 4, bail: false, maxConsecutiveTimeouts: 3, notRunReason: () => 'not run',
+      concurrency: 4,
+      bail: false,
+      maxConsecutiveTimeouts: 3,
+      notRunReason: () => 'not run',
       runCheck: async (check) => {
         await new Promise((resolve) => setTimeout(resolve, 5 + checks.indexOf(check)));
-        return judgeCheck(check, check.requests.map(() => outcome(null)));
+        return judgeCheck(
+          check,
+          check.requests.map(() => outcome(null)),
+        );
       },
     });
     expect(together.results.filter((r) => !r.notRun)).toHaveLength(4);
@@ -76,7 +119,9 @@ describe('detectPatterns', () => {
   it('names 401 only on non-ASCII text', () => {
     const results = answeredAll((c) => (c.id === 'raw-body.non-ascii' || c.expect === '4xx' ? 401 : 200));
     expect(detectPatterns(results).map((p) => p.id)).toEqual(['non-ascii']);
-    expect(detectPatterns(results)[0]!.message).toMatch(/^401 only on non-ASCII text: rejects only the payload with non-ASCII text/);
+    expect(detectPatterns(results)[0]!.message).toMatch(
+      /^401 only on non-ASCII text: rejects only the payload with non-ASCII text/,
+    );
   });
 
   it('names nothing for a correct receiver', () => {
@@ -85,7 +130,9 @@ describe('detectPatterns', () => {
 });
 
 describe('the processed count', () => {
-  const results: CheckResult[] = answeredAll((c) => (c.expect === '4xx' ? 401 : c.id === 'robustness.non-json-body' ? 400 : 200));
+  const results: CheckResult[] = answeredAll((c) =>
+    c.expect === '4xx' ? 401 : c.id === 'robustness.non-json-body' ? 400 : 200,
+  );
 
   it('expects the distinct valid deliveries acknowledged: duplicates once, rejected probes not at all', () => {
     // 2 events, 6 raw-body forms, the retried and the doubled delivery once each, the lifecycle pair.
@@ -93,10 +140,20 @@ describe('the processed count', () => {
   });
 
   it('says what a difference means', () => {
-    expect(judgeProcessedCount(10, 22, { expected: 12, unknown: 0 })).toMatchObject({ passed: true, reason: expect.stringMatching(/^processed 12, as expected/) });
-    expect(judgeProcessedCount(3, 30, { expected: 24, unknown: 0 }).reason).toMatch(/^processed 27, expected 24: 3 duplicate deliveries were processed twice — /);
-    expect(judgeProcessedCount(0, 25, { expected: 24, unknown: 0 }).reason).toMatch(/^processed 25, expected 24: 1 duplicate delivery was processed twice — /);
-    expect(judgeProcessedCount(0, 20, { expected: 24, unknown: 0 })).toMatchObject({ passed: false, reason: expect.stringMatching(/^processed 20, expected 24: 4 valid deliveries were dropped — /) });
+    expect(judgeProcessedCount(10, 22, { expected: 12, unknown: 0 })).toMatchObject({
+      passed: true,
+      reason: expect.stringMatching(/^processed 12, as expected/),
+    });
+    expect(judgeProcessedCount(3, 30, { expected: 24, unknown: 0 }).reason).toMatch(
+      /^processed 27, expected 24: 3 duplicate deliveries were processed twice — /,
+    );
+    expect(judgeProcessedCount(0, 25, { expected: 24, unknown: 0 }).reason).toMatch(
+      /^processed 25, expected 24: 1 duplicate delivery was processed twice — /,
+    );
+    expect(judgeProcessedCount(0, 20, { expected: 24, unknown: 0 })).toMatchObject({
+      passed: false,
+      reason: expect.stringMatching(/^processed 20, expected 24: 4 valid deliveries were dropped — /),
+    });
     // A delivery that got no answer may have been processed or not.
     expect(judgeProcessedCount(0, 25, { expected: 24, unknown: 1 }).passed).toBe(true);
     expect(judgeProcessedCount(0, 24, { expected: 24, unknown: 1 }).passed).toBe(true);

@@ -1,6 +1,6 @@
 /** Retry-After on 429 and 503, and when a request is sent again after a reset connection. */
 import { describe, expect, it } from 'vitest';
-import { retryAfterAnswer, retryAfterMs, resendAfterReset } from '../../src/api/transient-failure.js';
+import { resendAfterReset, retryAfterAnswer, retryAfterMs } from '../../src/api/transient-failure.js';
 
 describe('Retry-After and resends', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -18,6 +18,12 @@ describe('Retry-After and resends', () => {
     expect(retryAfterAnswer(503, '30', 2, 31_000, now)).toBeUndefined();
   });
   it('a reset is resent once for GET and DELETE, never for POST or PATCH', () => {
-    expect([resendAfterReset('GET', 0), resendAfterReset('DELETE', 0), resendAfterReset('GET', 1), resendAfterReset('POST', 0), resendAfterReset('PATCH', 0)]).toEqual([true, true, false, false, false]);
+    expect([
+      resendAfterReset('GET', 0),
+      resendAfterReset('DELETE', 0),
+      resendAfterReset('GET', 1),
+      resendAfterReset('POST', 0),
+      resendAfterReset('PATCH', 0),
+    ]).toEqual([true, true, false, false, false]);
   });
 });

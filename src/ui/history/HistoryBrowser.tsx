@@ -2,12 +2,12 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import type { DeliveryRecord, DeliverySummary } from '../../store/delivery-record.js';
+import { parseFilterQuery, toHistoryFilter } from '../../store/filter-query.js';
 import type { HistoryFilter } from '../../store/history-store.js';
+import { DETAIL_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
 import { DeliveryDetail } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
-import { parseFilterQuery, toHistoryFilter } from '../../store/filter-query.js';
-import { DETAIL_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
 import { openLine } from '../tui/line-editor.js';
@@ -42,7 +42,15 @@ const FILTER_KEYS = filterKeys('status:401 4xx event:… invalid valid dup schem
  * The history on a terminal, newest first. Rows are read a page at a time as the selection nears
  * the end of what is loaded, so it opens at once however large the database is.
  */
-export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, pageSize = HISTORY_PAGE_SIZE, initialRows, messageMs = 5000 }: HistoryBrowserProps) {
+export function HistoryBrowser({
+  source,
+  initialQuery = '',
+  replay,
+  onQuit,
+  pageSize = HISTORY_PAGE_SIZE,
+  initialRows,
+  messageMs = 5000,
+}: HistoryBrowserProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
   const { ui, update, latest, controls } = useBrowserController(
     {
@@ -113,9 +121,20 @@ export function HistoryBrowser({ source, initialQuery = '', replay, onQuit, page
       {mode === 'detail' && record ? (
         <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
       ) : (
-        <DeliveryList rows={rows} selected={rows.length ? ui.selected : -1} height={bodyHeight} width={columns} history emptyText={ui.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'} />
+        <DeliveryList
+          rows={rows}
+          selected={rows.length ? ui.selected : -1}
+          height={bodyHeight}
+          width={columns}
+          history
+          emptyText={ui.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'}
+        />
       )}
-      {mode === 'filter' ? <FilterLine draft={ui.draft} row={2 + bodyHeight + 1} columns={columns} /> : <Text wrap="truncate">{ui.message || ' '}</Text>}
+      {mode === 'filter' ? (
+        <FilterLine draft={ui.draft} row={2 + bodyHeight + 1} columns={columns} />
+      ) : (
+        <Text wrap="truncate">{ui.message || ' '}</Text>
+      )}
       <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
     </Box>
   );

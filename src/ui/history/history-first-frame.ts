@@ -7,7 +7,7 @@
 import { palette } from '../../format/display.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 import { LIST_KEYS } from '../tui/browser-keys.js';
-import { cellOf, cellSegments, fitCell, layoutColumns, type CellTone } from '../tui/list-columns.js';
+import { type CellTone, cellOf, cellSegments, fitCell, layoutColumns } from '../tui/list-columns.js';
 import { rowCells } from '../tui/row-format.js';
 
 export interface FirstFrameInput {
@@ -46,11 +46,16 @@ function line(segments: Segment[], width: number): string {
     room -= part.length;
     out.push(paint ? paint(part) : part);
   }
-  return out.join('') + '…';
+  return `${out.join('')}…`;
 }
 
 /** The column header and the visible rows of the history list (selection on the first row), as `DeliveryList` lays them out. */
-export function historyListLines(rows: readonly DeliverySummary[], width: number, height: number, color: boolean): string[] {
+export function historyListLines(
+  rows: readonly DeliverySummary[],
+  width: number,
+  height: number,
+  color: boolean,
+): string[] {
   const c = palette(color);
   const columns = layoutColumns(width, true);
   const paint = (tone: CellTone) => (tone ? c[tone] : undefined);
@@ -62,7 +67,8 @@ export function historyListLines(rows: readonly DeliverySummary[], width: number
     const segments: Segment[] = [[selected ? '› ' : '  ']];
     columns.forEach((column, n) => {
       if (n > 0) segments.push([' ']);
-      for (const piece of cellSegments(cellOf(cells, column.spec.key, selected), column)) segments.push([piece.text, paint(piece.tone)]);
+      for (const piece of cellSegments(cellOf(cells, column.spec.key, selected), column))
+        segments.push([piece.text, paint(piece.tone)]);
     });
     const text = line(segments, width);
     lines.push(selected && color ? `\u001b[7m${text}\u001b[27m` : text);
@@ -77,11 +83,30 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
   const filter = Boolean(input.queryText);
   const list = input.rows.length
     ? historyListLines(input.rows, input.columns, height, input.color)
-    : [...historyListLines([], input.columns, height, input.color), c.dim(input.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet')];
+    : [
+        ...historyListLines([], input.columns, height, input.color),
+        c.dim(input.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'),
+      ];
   // Cut to the width with an ellipsis, as ink's wrap="truncate" cuts the help line.
-  const help = line(LIST_KEYS.flatMap(([key, what], i): Segment[] => [...(i > 0 ? [[' · ', c.dim] as Segment] : []), [key, c.bold], [' '], [what, c.dim]]), input.columns);
+  const help = line(
+    LIST_KEYS.flatMap(([key, what], i): Segment[] => [
+      ...(i > 0 ? [[' · ', c.dim] as Segment] : []),
+      [key, c.bold],
+      [' '],
+      [what, c.dim],
+    ]),
+    input.columns,
+  );
   return [
-    line([['webhooks-cli history', c.bold], [` ${loadedText(input.rows.length, exhausted)}`], [filter ? `  filter: ${input.queryText}` : '', c.cyan], [`  ${input.path}`, c.dim]], input.columns),
+    line(
+      [
+        ['webhooks-cli history', c.bold],
+        [` ${loadedText(input.rows.length, exhausted)}`],
+        [filter ? `  filter: ${input.queryText}` : '', c.cyan],
+        [`  ${input.path}`, c.dim],
+      ],
+      input.columns,
+    ),
     '',
     ...list,
     ...Array.from({ length: Math.max(0, height + 1 - list.length) }, () => ''),
@@ -94,7 +119,11 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
  * Clears the screen and draws the first frame. Raw mode at once: keys pressed while the browser
  * loads stay unread in the terminal, unechoed, until the browser reads them.
  */
-export function drawFirstFrame(stdout: { write(text: string): unknown }, stdin: { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }, lines: readonly string[]): void {
+export function drawFirstFrame(
+  stdout: { write(text: string): unknown },
+  stdin: { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown },
+  lines: readonly string[],
+): void {
   stdout.write(`\u001b[?25l\u001b[2J\u001b[H${lines.join('\n')}`);
   if (stdin.isTTY) stdin.setRawMode?.(true);
 }

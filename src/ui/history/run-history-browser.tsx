@@ -2,7 +2,7 @@
 import { render } from 'ink';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
-import { terminalStreams, type TerminalStreams } from '../tui/terminal-streams.js';
+import { type TerminalStreams, terminalStreams } from '../tui/terminal-streams.js';
 import { HistoryBrowser, type HistorySource } from './HistoryBrowser.js';
 
 export interface HistoryBrowserOptions {
@@ -14,12 +14,24 @@ export interface HistoryBrowserOptions {
   terminal: TerminalStreams;
 }
 
-export async function runHistoryBrowser(source: HistorySource, { initialQuery, initialRows, replay, terminal }: HistoryBrowserOptions): Promise<void> {
+export async function runHistoryBrowser(
+  source: HistorySource,
+  { initialQuery, initialRows, replay, terminal }: HistoryBrowserOptions,
+): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   // Clear the plain first frame in the same tick as ink's first render, so nothing flickers.
   if (initialRows) terminal.stdout.write('\u001b[H\u001b[2J');
-  const app = render(<HistoryBrowser source={source} initialQuery={initialQuery} replay={replay} onQuit={() => quit()} initialRows={initialRows} />, { ...terminalStreams(terminal), exitOnCtrlC: false, patchConsole: false });
+  const app = render(
+    <HistoryBrowser
+      source={source}
+      initialQuery={initialQuery}
+      replay={replay}
+      onQuit={() => quit()}
+      initialRows={initialRows}
+    />,
+    { ...terminalStreams(terminal), exitOnCtrlC: false, patchConsole: false },
+  );
   await quitting;
   app.unmount();
   await app.waitUntilExit().catch(() => {});

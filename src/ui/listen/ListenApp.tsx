@@ -2,12 +2,12 @@ import { Box, Text } from 'ink';
 import { useMemo, useRef } from 'react';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import type { Listener } from '../../receiver/index.js';
+import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../../store/filter-query.js';
 import { routeTable } from '../request-line.js';
+import { DETAIL_KEYS, FILTERED_LIST_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
 import { DeliveryDetail } from '../tui/DeliveryDetail.js';
 import { DeliveryList } from '../tui/DeliveryList.js';
 import { detailLines } from '../tui/detail-lines.js';
-import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../../store/filter-query.js';
-import { DETAIL_KEYS, FILTERED_LIST_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
 import { FilterLine } from '../tui/FilterLine.js';
 import { KeyHelp } from '../tui/KeyHelp.js';
 import { openLine } from '../tui/line-editor.js';
@@ -17,7 +17,10 @@ import { headerHeight, ListenHeader } from './ListenHeader.js';
 import { useListenerFeed } from './use-listener-feed.js';
 
 /** What the live view needs from a running listener. */
-export type ListenSource = Pick<Listener, 'url' | 'secrets' | 'routes' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
+export type ListenSource = Pick<
+  Listener,
+  'url' | 'secrets' | 'routes' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'
+>;
 
 export interface ListenAppProps {
   listener: ListenSource;
@@ -40,7 +43,17 @@ export interface ListenAppProps {
 const FILTER_KEYS = filterKeys('status:401 4xx event:… invalid dup schema:invalid text');
 
 /** The live view of `listen`: header, the requests as they arrive, a detail view, replay and filter. */
-export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows = 1000, maxBytes = 32 * 1024 * 1024, refreshMs = 100, messageMs = 5000 }: ListenAppProps) {
+export function ListenApp({
+  listener,
+  verify,
+  replay,
+  onQuit,
+  onReady,
+  maxRows = 1000,
+  maxBytes = 32 * 1024 * 1024,
+  refreshMs = 100,
+  messageMs = 5000,
+}: ListenAppProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
   const { rows, stats, info, writeProblem } = useListenerFeed(listener, { maxRows, maxBytes, refreshMs, onReady });
   const { ui, update, latest, controls } = useBrowserController(
@@ -53,7 +66,10 @@ export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows =
   );
 
   const query = useMemo(() => parseFilterQuery(ui.filterText), [ui.filterText]);
-  const visible = useMemo(() => (isEmptyQuery(query) ? rows : rows.filter((r) => matchesQuery(r.record, query))), [rows, query]);
+  const visible = useMemo(
+    () => (isEmptyQuery(query) ? rows : rows.filter((r) => matchesQuery(r.record, query))),
+    [rows, query],
+  );
   // Read at key time: a key can arrive before ink hands the handler of the newest render over.
   const visibleNow = useRef(visible);
   visibleNow.current = visible;
@@ -69,7 +85,13 @@ export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows =
   // keeps the frame shorter than the terminal so Ink can redraw it in place.
   const bodyHeight = Math.max(3, terminalRows - headerHeight(info, writeProblem) - 5);
   const lines = useMemo(
-    () => (ui.mode === 'detail' && current ? detailLines(current.record, { secrets: listener.secrets, answerLabel: current.record.forwarded ? "App's answer" : 'Answer' }) : []),
+    () =>
+      ui.mode === 'detail' && current
+        ? detailLines(current.record, {
+            secrets: listener.secrets,
+            answerLabel: current.record.forwarded ? "App's answer" : 'Answer',
+          })
+        : [],
     [ui.mode, current, listener],
   );
 
@@ -84,7 +106,10 @@ export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows =
     page: bodyHeight,
     detailLength: lines.length,
     replayTarget: () => visibleNow.current[indexOf(latest.current.selectedSeq)]?.record,
-    finishFilter: (text) => update(text === undefined ? { filterText: '', mode: 'list' } : { filterText: text, selectedSeq: null, mode: 'list' }),
+    finishFilter: (text) =>
+      update(
+        text === undefined ? { filterText: '', mode: 'list' } : { filterText: text, selectedSeq: null, mode: 'list' },
+      ),
     onListKey: (input, key) => {
       const s = latest.current;
       const by = moveAmount(input, key, bodyHeight);
@@ -122,11 +147,29 @@ export function ListenApp({ listener, verify, replay, onQuit, onReady, maxRows =
           selected={selected}
           height={bodyHeight}
           width={columns}
-          emptyText={rows.length ? 'no request matches the filter (Esc clears it)' : `waiting for webhooks — try: webhooks-cli trigger --all --to ${info.relay?.publicUrl ?? listener.url} --secret …`}
+          emptyText={
+            rows.length
+              ? 'no request matches the filter (Esc clears it)'
+              : `waiting for webhooks — try: webhooks-cli trigger --all --to ${info.relay?.publicUrl ?? listener.url} --secret …`
+          }
         />
       )}
-      {mode === 'filter' ? <FilterLine draft={draft} row={headerHeight(info, writeProblem) + 1 + bodyHeight + 1} columns={columns} /> : <Text wrap="truncate">{message || ' '}</Text>}
-      <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : filterText ? FILTERED_LIST_KEYS : LIST_KEYS} />
+      {mode === 'filter' ? (
+        <FilterLine draft={draft} row={headerHeight(info, writeProblem) + 1 + bodyHeight + 1} columns={columns} />
+      ) : (
+        <Text wrap="truncate">{message || ' '}</Text>
+      )}
+      <KeyHelp
+        keys={
+          mode === 'filter'
+            ? FILTER_KEYS
+            : mode === 'detail'
+              ? DETAIL_KEYS
+              : filterText
+                ? FILTERED_LIST_KEYS
+                : LIST_KEYS
+        }
+      />
     </Box>
   );
 }

@@ -21,12 +21,24 @@ export function headerHeight(info: ListenerInfo, writeProblem: string | null | u
 }
 
 /** The header of the live view. */
-export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, writeProblem, filter }: ListenHeaderProps) {
+export function ListenHeader({
+  url,
+  secrets,
+  verify,
+  forwardTo,
+  stats,
+  info,
+  writeProblem,
+  filter,
+}: ListenHeaderProps) {
   const relay = info.relay;
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>webhooks-cli listen</Text> <Text color="green">●</Text> <Text bold color="cyan">{url}</Text>
+        <Text bold>webhooks-cli listen</Text> <Text color="green">●</Text>{' '}
+        <Text bold color="cyan">
+          {url}
+        </Text>
         {'  '}
         <Text dimColor>secrets </Text>
         {secrets.length ? secrets.map(maskSecret).join(', ') : '(none)'}
@@ -51,14 +63,18 @@ export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, wri
         <Text color={stats.failed ? 'red' : undefined}>non-2xx {stats.failed}</Text>
         {'  '}
         <Text dimColor>{formatRate(stats.ratePerSecond)}</Text>
-        {filter ? <Text color="cyan">{`  filter: ${filter.text} (${filter.shown} of ${filter.of < stats.received ? `the last ${filter.of}` : filter.of})`}</Text> : null}
+        {filter ? (
+          <Text color="cyan">{`  filter: ${filter.text} (${filter.shown} of ${filter.of < stats.received ? `the last ${filter.of}` : filter.of})`}</Text>
+        ) : null}
       </Text>
       {relay || info.webhookId ? (
         <Text wrap="truncate">
           {relay ? (
             <Text>
               {'relay '}
-              <Text color={relay.state === 'connected' ? 'green' : relay.state === 'disconnected' ? 'red' : 'yellow'}>{relay.state}</Text>
+              <Text color={relay.state === 'connected' ? 'green' : relay.state === 'disconnected' ? 'red' : 'yellow'}>
+                {relay.state}
+              </Text>
               {relay.publicUrl ? <Text bold> {relay.publicUrl}</Text> : null}
               {relay.message ? <Text dimColor> ({relay.message})</Text> : null}
               {'   '}
@@ -72,7 +88,11 @@ export function ListenHeader({ url, secrets, verify, forwardTo, stats, info, wri
           ) : null}
         </Text>
       ) : null}
-      {writeProblem ? <Text color="yellow" wrap="truncate">⚠ {writeProblem}</Text> : null}
+      {writeProblem ? (
+        <Text color="yellow" wrap="truncate">
+          ⚠ {writeProblem}
+        </Text>
+      ) : null}
     </Box>
   );
 }

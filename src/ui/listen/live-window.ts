@@ -11,7 +11,12 @@ export interface LiveRow {
  * hold, within `maxBytes` (a burst of 1 MB bodies would otherwise keep a gigabyte in memory).
  * The newest row is always kept. Everything is in the history anyway.
  */
-export function keepWindow(rows: readonly LiveRow[], arrived: readonly LiveRow[], maxRows: number, maxBytes: number): LiveRow[] {
+export function keepWindow(
+  rows: readonly LiveRow[],
+  arrived: readonly LiveRow[],
+  maxRows: number,
+  maxBytes: number,
+): LiveRow[] {
   const all = rows.concat(arrived);
   let start = Math.max(0, all.length - maxRows);
   let bytes = 0;

@@ -6,8 +6,8 @@
 import { render } from 'ink';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import type { Listener } from '../../receiver/index.js';
+import { type TerminalStreams, terminalStreams } from '../tui/terminal-streams.js';
 import { ListenApp } from './ListenApp.js';
-import { terminalStreams, type TerminalStreams } from '../tui/terminal-streams.js';
 
 export interface ListenTuiOptions {
   verify: boolean;
@@ -19,11 +19,17 @@ export interface ListenTuiOptions {
   onReady?: () => void;
 }
 
-export async function runListenTui(listener: Listener, { verify, stopped, replay, terminal, onReady }: ListenTuiOptions): Promise<void> {
+export async function runListenTui(
+  listener: Listener,
+  { verify, stopped, replay, terminal, onReady }: ListenTuiOptions,
+): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   // Ctrl-C arrives as a key in raw mode; the app turns it into a quit like `q`.
-  const app = render(<ListenApp listener={listener} verify={verify} replay={replay} onQuit={() => quit()} onReady={onReady} />, { ...terminalStreams(terminal), exitOnCtrlC: false, patchConsole: false });
+  const app = render(
+    <ListenApp listener={listener} verify={verify} replay={replay} onQuit={() => quit()} onReady={onReady} />,
+    { ...terminalStreams(terminal), exitOnCtrlC: false, patchConsole: false },
+  );
   await Promise.race([quitting, stopped]);
   app.unmount();
   await app.waitUntilExit().catch(() => {});

@@ -30,7 +30,10 @@ export interface ListenerFeed {
  * terminal redraws, so they are gathered and taken in every `refreshMs`; an idle listener causes
  * no updates at all.
  */
-export function useListenerFeed(listener: ListenerFeedSource, { maxRows, maxBytes, refreshMs, onReady }: ListenerFeedOptions): ListenerFeed {
+export function useListenerFeed(
+  listener: ListenerFeedSource,
+  { maxRows, maxBytes, refreshMs, onReady }: ListenerFeedOptions,
+): ListenerFeed {
   const [rows, setRows] = useState<LiveRow[]>([]);
   const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
   const [info, setInfo] = useState<ListenerInfo>(() => listener.info());
@@ -64,5 +67,12 @@ export function useListenerFeed(listener: ListenerFeedSource, { maxRows, maxByte
 }
 
 function sameStats(a: ListenerStats, b: ListenerStats): boolean {
-  return a.received === b.received && a.valid === b.valid && a.invalid === b.invalid && a.duplicates === b.duplicates && a.failed === b.failed && a.ratePerSecond === b.ratePerSecond;
+  return (
+    a.received === b.received &&
+    a.valid === b.valid &&
+    a.invalid === b.invalid &&
+    a.duplicates === b.duplicates &&
+    a.failed === b.failed &&
+    a.ratePerSecond === b.ratePerSecond
+  );
 }

@@ -10,7 +10,15 @@ const TONES: Record<NonNullable<DetailLine['tone']>, { color?: string; bold?: bo
 };
 
 /** A window of `height` lines of a delivery's detail, from `scroll`. */
-export function DeliveryDetail({ lines, scroll, height }: { lines: readonly DetailLine[]; scroll: number; height: number }) {
+export function DeliveryDetail({
+  lines,
+  scroll,
+  height,
+}: {
+  lines: readonly DetailLine[];
+  scroll: number;
+  height: number;
+}) {
   const top = Math.max(0, Math.min(scroll, lines.length - height));
   const visible = lines.slice(top, top + height);
   const more = lines.length - top - visible.length;

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useRef } from 'react';
-import { cellOf, cellSegments, fitCell, layoutColumns, type CellTone } from './list-columns.js';
-import { rowCells, windowStart, type ListRow } from './row-format.js';
+import { type CellTone, cellOf, cellSegments, fitCell, layoutColumns } from './list-columns.js';
+import { type ListRow, rowCells, windowStart } from './row-format.js';
 
 export interface DeliveryListProps {
   rows: readonly ListRow[];
@@ -14,7 +14,12 @@ export interface DeliveryListProps {
   emptyText: string;
 }
 
-const INK_TONE: Record<NonNullable<CellTone>, { color?: string; dimColor?: boolean }> = { green: { color: 'green' }, red: { color: 'red' }, yellow: { color: 'yellow' }, dim: { dimColor: true } };
+const INK_TONE: Record<NonNullable<CellTone>, { color?: string; dimColor?: boolean }> = {
+  green: { color: 'green' },
+  red: { color: 'red' },
+  yellow: { color: 'yellow' },
+  dim: { dimColor: true },
+};
 
 /**
  * The delivery list, windowed: only the rows that fit are rendered, however many there are.

@@ -11,13 +11,39 @@ export type BrowserMode = 'list' | 'detail' | 'filter';
 /** The help line of each mode: a key, then what it does. */
 export type KeyList = ReadonlyArray<readonly [string, string]>;
 
-export const LIST_KEYS: KeyList = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['e', 'edit+replay'], ['f', 'filter'], ['q', 'quit']];
-export const FILTERED_LIST_KEYS: KeyList = [['↑/↓ j/k', 'move'], ['Enter', 'details'], ['r', 'replay'], ['e', 'edit+replay'], ['f', 'edit filter'], ['Esc', 'clear filter'], ['q', 'quit']];
-export const DETAIL_KEYS: KeyList = [['↑/↓ j/k', 'scroll'], ['Esc', 'back'], ['r', 'replay'], ['e', 'edit+replay'], ['q', 'quit']];
+export const LIST_KEYS: KeyList = [
+  ['↑/↓ j/k', 'move'],
+  ['Enter', 'details'],
+  ['r', 'replay'],
+  ['e', 'edit+replay'],
+  ['f', 'filter'],
+  ['q', 'quit'],
+];
+export const FILTERED_LIST_KEYS: KeyList = [
+  ['↑/↓ j/k', 'move'],
+  ['Enter', 'details'],
+  ['r', 'replay'],
+  ['e', 'edit+replay'],
+  ['f', 'edit filter'],
+  ['Esc', 'clear filter'],
+  ['q', 'quit'],
+];
+export const DETAIL_KEYS: KeyList = [
+  ['↑/↓ j/k', 'scroll'],
+  ['Esc', 'back'],
+  ['r', 'replay'],
+  ['e', 'edit+replay'],
+  ['q', 'quit'],
+];
 
 /** The filter line's help; `words` are the query words that browser understands. */
 export function filterKeys(words: string): KeyList {
-  return [['Enter', 'apply'], ['Esc', 'clear'], ['Ctrl-U', 'erase'], ['words', words]];
+  return [
+    ['Enter', 'apply'],
+    ['Esc', 'clear'],
+    ['Ctrl-U', 'erase'],
+    ['words', words],
+  ];
 }
 
 export interface BrowserKeyState {

@@ -2,13 +2,14 @@
  * The detail view of one delivery as plain lines: summary, signature diagnosis, request headers,
  * the body (pretty JSON, or a hex preview of binary data), and the answer. Pure; the view windows it.
  */
-import { routeNote } from './row-format.js';
-import { formatDuration } from '../../format/display.js';
+
 import { isSuccessStatus } from '../../core/http-status.js';
 import { redactUrl } from '../../core/redact.js';
-import { abbreviateSignature, diagnose } from '../../core/signature.js';
-import type { DeliveryRecord, HeaderMap } from '../../store/delivery-record.js';
 import { issueLine, schemaSummary } from '../../core/schema-issue.js';
+import { abbreviateSignature, diagnose } from '../../core/signature.js';
+import { formatDuration } from '../../format/display.js';
+import type { DeliveryRecord, HeaderMap } from '../../store/delivery-record.js';
+import { routeNote } from './row-format.js';
 
 export interface DetailLine {
   text: string;
@@ -28,13 +29,25 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
   const lines: DetailLine[] = [];
   const add = (text: string, tone?: DetailLine['tone']) => lines.push({ text, tone });
   const received = r.direction === 'in';
-  add(`${r.deliveryId ?? '(no delivery id)'}${r.id !== undefined ? `  #${r.id}` : ''}  ${r.event ?? '(no event)'}`, 'heading');
-  add(`${received ? 'received' : 'sent'} ${new Date(r.createdAt).toISOString()}  ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}  via ${r.source}`);
+  add(
+    `${r.deliveryId ?? '(no delivery id)'}${r.id !== undefined ? `  #${r.id}` : ''}  ${r.event ?? '(no event)'}`,
+    'heading',
+  );
+  add(
+    `${received ? 'received' : 'sent'} ${new Date(r.createdAt).toISOString()}  ${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}  via ${r.source}`,
+  );
   if (r.replayOf) add(`replay of ${r.replayOf}`, 'dim');
   const route = routeNote(r);
-  if (route) add(r.route ? `forwarded by route ${r.route}` : 'not forwarded: no route matches its event; answered by listen', 'dim');
+  if (route)
+    add(
+      r.route ? `forwarded by route ${r.route}` : 'not forwarded: no route matches its event; answered by listen',
+      'dim',
+    );
   const ok = isSuccessStatus(r.status);
-  add(`status ${r.status ?? '---'} in ${formatDuration(r.durationMs)}${r.duplicate ? '  · duplicate delivery id (accepted before)' : ''}`, ok ? 'ok' : 'bad');
+  add(
+    `status ${r.status ?? '---'} in ${formatDuration(r.durationMs)}${r.duplicate ? '  · duplicate delivery id (accepted before)' : ''}`,
+    ok ? 'ok' : 'bad',
+  );
   if (r.error) add(`error: ${r.error}`, 'bad');
 
   if (received) {
@@ -45,7 +58,7 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
   if (r.schemaValid === true || r.schemaValid === false) {
     add('');
     add('Schema', 'heading');
-    if (r.schemaValid) add('✓ valid: the envelope and its event\'s schema', 'ok');
+    if (r.schemaValid) add("✓ valid: the envelope and its event's schema", 'ok');
     else {
       add(`✗ ${schemaSummary(r.schemaErrors)}`, 'bad');
       for (const issue of r.schemaErrors ?? []) add(`  ${issueLine(issue)}`, 'bad');
@@ -72,14 +85,27 @@ function signatureLines(r: DeliveryRecord, secrets: readonly string[]): DetailLi
   if (unchecked) return [{ text: `not checked: ${unchecked}`, tone: 'dim' }];
   if (secrets.length === 0) {
     if (r.signatureValid === null) return [{ text: 'not checked (no secret)', tone: 'dim' }];
-    return [{ text: r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`, tone: r.signatureValid ? 'ok' : 'bad' }, { text: `received  ${String(header ?? '(none)')}`, tone: 'dim' }];
+    return [
+      {
+        text: r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`,
+        tone: r.signatureValid ? 'ok' : 'bad',
+      },
+      { text: `received  ${String(header ?? '(none)')}`, tone: 'dim' },
+    ];
   }
   const d = diagnose(r.requestBody, header, secrets);
   const out: DetailLine[] = [];
-  if (d.verification.valid) out.push({ text: `✓ valid (secret #${d.verification.secretIndex + 1} of ${secrets.length})`, tone: 'ok' });
+  if (d.verification.valid)
+    out.push({ text: `✓ valid (secret #${d.verification.secretIndex + 1} of ${secrets.length})`, tone: 'ok' });
   else out.push({ text: `✗ ${d.verification.message}`, tone: 'bad' });
   out.push({ text: `received  ${d.received ?? '(none)'}`, tone: 'dim' });
-  if (!d.verification.valid) d.expected.forEach((e, i) => out.push({ text: `expected  ${abbreviateSignature(e)}${d.expected.length > 1 ? `  (secret #${i + 1})` : ''}`, tone: 'dim' }));
+  if (!d.verification.valid)
+    d.expected.forEach((e, i) =>
+      out.push({
+        text: `expected  ${abbreviateSignature(e)}${d.expected.length > 1 ? `  (secret #${i + 1})` : ''}`,
+        tone: 'dim',
+      }),
+    );
   for (const hint of d.hints) out.push({ text: `hint: ${hint}`, tone: 'warn' });
   return out;
 }
@@ -113,8 +139,15 @@ function bodyLines(body: Buffer): DetailLine[] {
   try {
     text = utf8.decode(body);
   } catch {
-    const preview = body.subarray(0, 256).toString('hex').replace(/(.{2})/g, '$1 ').trim();
-    return [{ text: `  binary data (not UTF-8); first ${Math.min(256, body.length)} bytes:`, tone: 'warn' }, ...wrapHex(preview).map((t) => ({ text: `  ${t}`, tone: 'dim' as const }))];
+    const preview = body
+      .subarray(0, 256)
+      .toString('hex')
+      .replace(/(.{2})/g, '$1 ')
+      .trim();
+    return [
+      { text: `  binary data (not UTF-8); first ${Math.min(256, body.length)} bytes:`, tone: 'warn' },
+      ...wrapHex(preview).map((t) => ({ text: `  ${t}`, tone: 'dim' as const })),
+    ];
   }
   let pretty = text;
   try {

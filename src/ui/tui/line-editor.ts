@@ -23,9 +23,11 @@ export function editLine(draft: LineDraft, input: string, key: Key): LineEdit {
   if (key.escape) return { done: 'cancel' };
   // Ctrl-U erases the line, Ctrl-W the last word, as in a shell.
   if (key.ctrl && input === 'u') return { draft: { text: '', selected: false } };
-  if (key.ctrl && input === 'w') return { draft: { text: draft.selected ? '' : draft.text.replace(/\S*\s*$/, ''), selected: false } };
+  if (key.ctrl && input === 'w')
+    return { draft: { text: draft.selected ? '' : draft.text.replace(/\S*\s*$/, ''), selected: false } };
   // ink reports the Backspace key of most terminals (DEL, 0x7f) as `delete`.
-  if (key.backspace || key.delete) return { draft: { text: draft.selected ? '' : draft.text.slice(0, -1), selected: false } };
+  if (key.backspace || key.delete)
+    return { draft: { text: draft.selected ? '' : draft.text.slice(0, -1), selected: false } };
   if (key.rightArrow || key.end || key.leftArrow || key.home) return { draft: { ...draft, selected: false } };
   // Control characters never become part of the text: a filter holding one matches nothing.
   const text = input.replace(/[\u0000-\u001f\u007f]/g, '');

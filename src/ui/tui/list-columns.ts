@@ -52,7 +52,11 @@ export interface PlacedColumn {
 }
 
 /** The columns that fit in `width`, with their widths; cells are separated by one space. */
-export function layoutColumns(width: number, history: boolean, specs: readonly ColumnSpec[] = LIST_COLUMNS): PlacedColumn[] {
+export function layoutColumns(
+  width: number,
+  history: boolean,
+  specs: readonly ColumnSpec[] = LIST_COLUMNS,
+): PlacedColumn[] {
   let placed = specs
     .filter((spec) => history || !spec.historyOnly)
     .map((spec) => {
@@ -60,12 +64,16 @@ export function layoutColumns(width: number, history: boolean, specs: readonly C
       return { spec, width: full, min: spec.key === 'time' && history ? HISTORY_TIME_WIDTH : spec.min };
     });
   const total = () => ROW_PREFIX + placed.reduce((sum, c) => sum + c.width, 0) + Math.max(0, placed.length - 1);
-  for (const column of [...placed].filter((c) => c.spec.shortenOrder !== undefined).sort((a, b) => a.spec.shortenOrder! - b.spec.shortenOrder!)) {
+  for (const column of [...placed]
+    .filter((c) => c.spec.shortenOrder !== undefined)
+    .sort((a, b) => a.spec.shortenOrder! - b.spec.shortenOrder!)) {
     const over = total() - width;
     if (over <= 0) break;
     column.width = Math.max(column.min, column.width - over);
   }
-  for (const drop of [...placed].filter((c) => c.spec.dropOrder !== undefined).sort((a, b) => a.spec.dropOrder! - b.spec.dropOrder!)) {
+  for (const drop of [...placed]
+    .filter((c) => c.spec.dropOrder !== undefined)
+    .sort((a, b) => a.spec.dropOrder! - b.spec.dropOrder!)) {
     if (total() <= width) break;
     placed = placed.filter((c) => c !== drop);
   }

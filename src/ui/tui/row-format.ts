@@ -1,12 +1,28 @@
 /** Column text for one row of the delivery lists; pure, shared by the live list and the history. */
-import { clockTime, formatDuration } from '../../format/display.js';
+
 import { isSuccessStatus } from '../../core/http-status.js';
-import type { DeliverySummary } from '../../store/delivery-record.js';
 import { schemaSummary } from '../../core/schema-issue.js';
+import { clockTime, formatDuration } from '../../format/display.js';
+import type { DeliverySummary } from '../../store/delivery-record.js';
 
 export type ListRow = Pick<
   DeliverySummary,
-  'createdAt' | 'event' | 'deliveryId' | 'signatureValid' | 'status' | 'durationMs' | 'duplicate' | 'direction' | 'error' | 'method' | 'url' | 'replayOf' | 'schemaValid' | 'schemaErrors' | 'route' | 'forwarded'
+  | 'createdAt'
+  | 'event'
+  | 'deliveryId'
+  | 'signatureValid'
+  | 'status'
+  | 'durationMs'
+  | 'duplicate'
+  | 'direction'
+  | 'error'
+  | 'method'
+  | 'url'
+  | 'replayOf'
+  | 'schemaValid'
+  | 'schemaErrors'
+  | 'route'
+  | 'forwarded'
 >;
 
 export interface RowCells {

@@ -7,5 +7,9 @@ export interface TerminalStreams {
 
 /** As ink's render() takes them (it is typed for the process's own streams). */
 export function terminalStreams({ stdout, stderr, stdin }: TerminalStreams) {
-  return { stdout: stdout as NodeJS.WriteStream, stderr: stderr as NodeJS.WriteStream, stdin: stdin as NodeJS.ReadStream };
+  return {
+    stdout: stdout as NodeJS.WriteStream,
+    stderr: stderr as NodeJS.WriteStream,
+    stdin: stdin as NodeJS.ReadStream,
+  };
 }

@@ -1,9 +1,9 @@
-import { useInput, type Key } from 'ink';
+import { type Key, useInput } from 'ink';
 import { useRef } from 'react';
 import type { ReplayAction } from '../../delivery/replay-action.js';
-import { deliveryLabel, type DeliveryRecord } from '../../store/delivery-record.js';
+import { type DeliveryRecord, deliveryLabel } from '../../store/delivery-record.js';
+import { type BrowserKeyState, routeBrowserKey } from './browser-keys.js';
 import { clampScroll } from './DeliveryDetail.js';
-import { routeBrowserKey, type BrowserKeyState } from './browser-keys.js';
 import { eachKeypress } from './each-keypress.js';
 import { openLine } from './line-editor.js';
 import { useFadingMessage } from './use-fading-message.js';
@@ -42,10 +42,22 @@ export interface BrowserControllerOptions {
  * keys they share (quit, replay, edit and replay, the filter line, the detail view) and the one replay action.
  * `own` adds each browser's list state; `controls(…)` hands over, each render, what differs.
  */
-export function useBrowserController<T extends object>(own: T, { replay, onQuit, messageMs }: BrowserControllerOptions) {
-  const [ui, patch, latest] = useKeyState<BrowserState & T>({ mode: 'list', draft: openLine(''), scroll: 0, message: '', messagePending: false, ...own });
+export function useBrowserController<T extends object>(
+  own: T,
+  { replay, onQuit, messageMs }: BrowserControllerOptions,
+) {
+  const [ui, patch, latest] = useKeyState<BrowserState & T>({
+    mode: 'list',
+    draft: openLine(''),
+    scroll: 0,
+    message: '',
+    messagePending: false,
+    ...own,
+  });
   // Partial<BrowserState & T> cannot be built from BrowserState's keys alone while T is generic.
-  const update = patch as (change: Partial<BrowserState & T> | ((current: BrowserState & T) => Partial<BrowserState & T>)) => void;
+  const update = patch as (
+    change: Partial<BrowserState & T> | ((current: BrowserState & T) => Partial<BrowserState & T>),
+  ) => void;
   const setShared = (change: Partial<BrowserState>) => update(change as Partial<BrowserState & T>);
   useFadingMessage(ui.message, ui.messagePending, messageMs, (shown) => {
     if (latest.current.message === shown) setShared({ message: '' });
@@ -56,7 +68,12 @@ export function useBrowserController<T extends object>(own: T, { replay, onQuit,
     const original = controls.current?.replayTarget();
     if (!original) return;
     if (!replay) return setShared({ message: 'replay is not available here' });
-    setShared({ message: edit ? `editing ${deliveryLabel(original)} in your editor; save and quit it to replay…` : `replaying ${deliveryLabel(original)}…`, messagePending: true });
+    setShared({
+      message: edit
+        ? `editing ${deliveryLabel(original)} in your editor; save and quit it to replay…`
+        : `replaying ${deliveryLabel(original)}…`,
+      messagePending: true,
+    });
     replay(original, { edit }).then(
       (message) => {
         setShared({ message, messagePending: false });

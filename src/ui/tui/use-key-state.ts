@@ -5,7 +5,9 @@ import { useCallback, useRef, useState } from 'react';
  * arrive before React re-renders, so a handler reading `useState` values would see stale ones and
  * drop keys; this keeps the truth in a ref and renders from it.
  */
-export function useKeyState<T extends object>(initial: T): [T, (patch: Partial<T> | ((current: T) => Partial<T>)) => void, { readonly current: T }] {
+export function useKeyState<T extends object>(
+  initial: T,
+): [T, (patch: Partial<T> | ((current: T) => Partial<T>)) => void, { readonly current: T }] {
   const ref = useRef(initial);
   const [, setVersion] = useState(0);
   const update = useCallback((patch: Partial<T> | ((current: T) => Partial<T>)) => {
