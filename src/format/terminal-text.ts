@@ -14,16 +14,16 @@ const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-function escape(char: string): string {
+function escapeControl(char: string): string {
   return NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** `text` with each control character shown as an escape (`\u001b`, `\r`); other text unchanged. */
 export function printable(text: string): string {
-  return HAS_CONTROL.test(text) ? text.replace(CONTROL, escape) : text;
+  return HAS_CONTROL.test(text) ? text.replace(CONTROL, escapeControl) : text;
 }
 
 /** Like `printable`, but keeps line breaks and tabs: for multi-line text such as a pretty body. */
 export function printableLines(text: string): string {
-  return text.replace(CONTROL, (char) => (char === '\n' || char === '\t' ? char : escape(char)));
+  return text.replace(CONTROL, (char) => (char === '\n' || char === '\t' ? char : escapeControl(char)));
 }
