@@ -7,17 +7,19 @@
  *   node scripts/build.js           the bundle in dist/ (and dist/meta.json: which sources each file holds)
  */
 
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('../', import.meta.url);
-const dist = new URL('dist/', root);
+// Built beside dist/ and swapped in at the end, so a CLI spawned meanwhile (a test run in the same
+// tree) finds a whole build, old or new, never half of one.
+const dist = new URL(`dist-${process.pid}/`, root);
 
 rmSync(dist, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root.pathname,
   entryPoints: { 'webhooks-cli': 'src/bin.ts' },
-  outdir: 'dist',
+  outdir: dist.pathname,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -47,7 +49,9 @@ const result = await build({
   logLevel: 'warning',
 });
 chmodSync(new URL('webhooks-cli.js', dist), 0o755);
-writeFileSync(new URL('meta.json', dist), JSON.stringify(result.metafile));
+// Named as the files will be once dist/ is swapped in.
+const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([path, output]) => [path.replace(/^dist-\d+\//, 'dist/'), output]));
+writeFileSync(new URL('meta.json', dist), JSON.stringify({ ...result.metafile, outputs }));
 
 // `events types --lang typescript` depends only on the schemas: generate its module now and ship
 // the file, so json-schema-to-typescript (and the prettier it brings) stays a build-time tool.
@@ -66,3 +70,13 @@ writeFileSync(generatorFile, generator.outputFiles[0].contents);
 const { typescriptModule } = await import(generatorFile.href);
 writeFileSync(new URL('webhook-events.ts', dist), await typescriptModule());
 rmSync(generatorFile);
+
+const final = new URL('dist/', root);
+const old = new URL(`dist-old-${process.pid}/`, root);
+try {
+  renameSync(final, old);
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+renameSync(dist, final);
+rmSync(old, { recursive: true, force: true });
