@@ -1,10 +1,15 @@
 /** `smoke`: the CI conformance run against a webhook receiver. */
-import { type Command, Option } from 'commander';
-import { examples, lazy } from './lazy-action.js';
+import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
+import { examples, type OptionsOf, runLazily } from './lazy-action.js';
 import { collectList, duration, integer } from './parse.js';
 
-export function defineSmokeCommands(program: Command): void {
-  program
+export function defineSmokeCommands(program: CommandUnknownOpts): void {
+  runLazily(defineSmoke(program), () => import('../commands/smoke.js').then((m) => m.smokeCommand));
+}
+
+/** `smoke` */
+export function defineSmoke(parent: CommandUnknownOpts) {
+  return parent
     .command('smoke')
     .description(
       'check a webhook receiver: signed deliveries answered 2xx in time, bad signatures rejected, the raw bytes verified, duplicates and odd bodies handled',
@@ -57,8 +62,8 @@ export function defineSmokeCommands(program: Command): void {
         'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --processed-count "wc -l < processed.log"',
         'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --fuzz 200 --seed 42',
       ])}
-Exit codes: 0 every check passed · 1 a check failed · 2 usage error (bad URL, unknown event, a --processed-count command that fails).
-`,
-    )
-    .action(lazy(() => import('../commands/smoke.js'), 'smokeCommand'));
+  Exit codes: 0 every check passed · 1 a check failed · 2 usage error (bad URL, unknown event, a --processed-count command that fails).
+  `,
+    );
 }
+export type SmokeOptions = OptionsOf<typeof defineSmoke>;

@@ -1,5 +1,5 @@
 /** Option value parsers for commander: a bad value is a usage error (exit 2) naming the flag. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { type DelayRange, isShare, MAX_SEED, parseDelayRange } from '../core/fault-values.js';
 
 export { MAX_SEED };

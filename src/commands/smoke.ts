@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
+import type { SmokeOptions } from '../cli/define-smoke.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -20,22 +21,6 @@ import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.js';
 import { requireEventType } from './event-arguments.js';
-
-interface SmokeOptions {
-  url: string;
-  secret?: string;
-  events?: string[];
-  junit?: string;
-  timeout: number;
-  wait?: number;
-  concurrency: number;
-  bail?: boolean;
-  processedCount?: string;
-  fixtures?: string;
-  fuzz?: number;
-  seed?: number;
-  failuresDir: string;
-}
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;

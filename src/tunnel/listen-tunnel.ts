@@ -8,7 +8,7 @@ import { clockTime } from '../format/display.js';
 import { proxyAgentFor } from '../http/node-agent.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import { KEY_REFUSED_CODE } from './frame-codec.js';
-import { ChannelStore, channelEntryName } from './saved-channels.js';
+import { ChannelStore, channelEntryName, channelStorePath } from './saved-channels.js';
 import { TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
 
 export interface ListenTunnel {
@@ -27,14 +27,17 @@ export interface ListenTunnelOptions {
   channelName?: string;
   store?: ChannelStore;
   onWarning?: (message: string) => void;
-  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY decide whether the WebSocket goes through a proxy (CONNECT). */
-  env?: NodeJS.ProcessEnv;
+  /**
+   * The run's environment: where the channel is remembered (the config directory), and whether
+   * the WebSocket goes through a proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY, with CONNECT).
+   */
+  env: NodeJS.ProcessEnv;
 }
 
 export async function connectListenerToRelay(listener: Listener, options: ListenTunnelOptions): Promise<ListenTunnel> {
-  const store = options.store ?? new ChannelStore();
+  const store = options.store ?? new ChannelStore(channelStorePath(options.env));
   const entry = channelEntryName(options.relayUrl, options.channelName);
-  const routed = await proxyAgentFor(new URL(options.relayUrl), options.env ?? {}, { keepAlive: false });
+  const routed = await proxyAgentFor(new URL(options.relayUrl), options.env, { keepAlive: false });
   const client = new TunnelClient({
     proxy: routed && { agent: routed.agent, route: routed.proxy },
     relayUrl: options.relayUrl,

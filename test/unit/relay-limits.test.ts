@@ -85,15 +85,15 @@ describe('relay settings checked before start', () => {
   it('runs open on loopback, elsewhere only with --open, and always keyed once the file has keys', () => {
     const dir = tempDir();
     const keys = join(dir, 'relay-keys.json');
-    expect(openRelayAccess({ keysFlag: keys, host: '127.0.0.1', open: false, log }).required).toBe(false);
-    expect(openRelayAccess({ keysFlag: keys, host: 'localhost', open: false, log }).required).toBe(false);
-    expect(() => openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log })).toThrow(UsageError);
-    expect(() => openRelayAccess({ keysFlag: keys, host: '::', open: false, log })).toThrow(
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: '127.0.0.1', open: false, log }).required).toBe(false);
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: 'localhost', open: false, log }).required).toBe(false);
+    expect(() => openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: false, log })).toThrow(UsageError);
+    expect(() => openRelayAccess({ keysFlag: keys, env: {}, host: '::', open: false, log })).toThrow(
       /refusing to run open on ::/,
     );
-    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: true, log }).required).toBe(false);
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: true, log }).required).toBe(false);
     new RelayKeyFile(keys).add('ops');
-    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log }).required).toBe(true);
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: false, log }).required).toBe(true);
   });
 
   it('accepts redis:// and rediss:// URLs and HTTP method names only', () => {
