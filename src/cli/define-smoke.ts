@@ -1,7 +1,7 @@
 /** `smoke`: the CI conformance run against a webhook receiver. */
 import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
 import { examples, type OptionsOf, runLazily } from './lazy-action.js';
-import { collectList, duration, integer } from './parse.js';
+import { collectList, duration, FUZZ_MAX_SEED, integer } from './parse.js';
 
 export function defineSmokeCommands(program: CommandUnknownOpts): void {
   runLazily(defineSmoke(program), () => import('../commands/smoke.js').then((m) => m.smokeCommand));
@@ -49,7 +49,7 @@ export function defineSmoke(parent: CommandUnknownOpts) {
     )
     .addOption(
       new Option('--seed <s>', 'the seed of the --fuzz payloads (printed by every run, to repeat it)').argParser(
-        integer(0, 0x7fffffff),
+        integer(0, FUZZ_MAX_SEED),
       ),
     )
     .option('--failures-dir <dir>', 'where --fuzz saves a failing payload', './webhooks-smoke-failures/')

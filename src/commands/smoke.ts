@@ -4,6 +4,7 @@ import type { SmokeOptions } from '../cli/define-smoke.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
+import { FUZZ_MAX_SEED } from '../core/fault-values.js';
 import { readFixtures } from '../delivery/fixtures.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { formatDuration, palette } from '../format/display.js';
@@ -107,8 +108,11 @@ async function fuzzCheckFor(
   runs: number,
   options: { seed?: number; failuresDir: string; secret: string; events: string[] },
 ) {
-  const { fuzzCheck, randomSeed } = await import('../smoke/fuzz-check.js');
-  const seed = options.seed ?? randomSeed();
+  const [{ fuzzCheck }, { randomSeed }] = await Promise.all([
+    import('../smoke/fuzz-check.js'),
+    import('../core/seeded-random.js'),
+  ]);
+  const seed = options.seed ?? randomSeed(FUZZ_MAX_SEED);
   logLine(ctx, `fuzz: ${runs} payloads, seed ${seed}`);
   return fuzzCheck({
     runs,

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { describeNetworkError } from '../core/network-error.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyLabel, proxyProblemLine } from '../http/proxy-settings.js';
 
@@ -90,7 +91,11 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
         }),
       );
       res.on('error', (err) =>
-        finish({ status: res.statusCode, error: describeNetworkError(err, url).error, errorCode: 'reset' }),
+        finish({
+          status: res.statusCode,
+          error: describeNetworkError(err, url, 'the receiver').error,
+          errorCode: 'reset',
+        }),
       );
     });
     // One deadline for the whole exchange, as the platform's 10-second rule means it.
@@ -105,7 +110,7 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
     outgoing.on('error', (err) => {
       const fault = verdict.ofError(err);
       if (fault) proxyFailed(fault);
-      else finish(describeNetworkError(err, url));
+      else finish(describeNetworkError(err, url, 'the receiver'));
     });
     if (req.signal?.aborted) return interrupt();
     req.signal?.addEventListener('abort', interrupt, { once: true });
@@ -120,33 +125,4 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
 export function gatewayNote({ status, proxy }: Pick<SendResult, 'status' | 'proxy'>, url: string): string {
   if (!proxy || status === undefined || status < 502 || status > 504) return '';
   return ` through ${proxyLabel(proxy)}, which answers so itself when it cannot reach ${URL.canParse(url) ? new URL(url).host : url}`;
-}
-
-function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendResult, 'error' | 'errorCode'> {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return {
-        error: `connection refused by ${url.host} — is the receiver running on that port?`,
-        errorCode: 'refused',
-      };
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return { error: `cannot resolve host "${url.hostname}" — check the URL`, errorCode: 'dns' };
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return { error: `${url.host} closed the connection before answering`, errorCode: 'reset' };
-    case 'EPROTO':
-      // OpenSSL's "wrong version number": the answer to our TLS hello was plain HTTP.
-      if (url.protocol === 'https:' && /wrong version number|packet length too long|http request/i.test(err.message)) {
-        return {
-          error: `${url.host} does not speak TLS — it looks like a plain-HTTP server; use http://${url.host}${url.pathname}${url.search}`,
-          errorCode: 'tls',
-        };
-      }
-      return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
-    default:
-      if (err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT'))
-        return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
-      return { error: `request to ${url.host} failed: ${err.message}`, errorCode: 'other' };
-  }
 }

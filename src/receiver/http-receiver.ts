@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { listenError } from '../errors.js';
 import { answerClientError } from '../http/socket-answer.js';
@@ -61,7 +62,7 @@ export async function startHttpReceiver(
       // Keep-alive connections whose last answer went out are idle now.
       server.closeIdleConnections();
       while (!closed && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
         server.closeIdleConnections();
       }
       server.closeAllConnections();

@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { endToEndHeaders } from '../core/http-headers.js';
 import { answerClientError } from '../http/socket-answer.js';
@@ -154,7 +155,7 @@ export class RelayServer {
     this.listeners.closeAll();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     // Give the close frames a moment to leave, then cut whatever is still open.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     for (const socket of this.sockets) socket.destroy();
     this.listeners.terminateAll();
     await Promise.all([closed, this.bridge?.close()]);

@@ -4,7 +4,7 @@
  * and public URL go to the listener's header info; the channel is reused from the channel store.
  */
 import { redactUrl } from '../core/redact.js';
-import { clockTime } from '../format/display.js';
+import { clockTime, formatLimit } from '../format/display.js';
 import { proxyAgentFor } from '../http/node-agent.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import { KEY_REFUSED_CODE } from './frame-codec.js';
@@ -98,7 +98,7 @@ export function headerState(status: TunnelStatus, now = Date.now()): NonNullable
           ? ''
           : wait === 0
             ? ', retrying now'
-            : `, retrying in ${formatSeconds(wait)}${wait >= 1000 ? ` at ${clockTime(now + wait)}` : ''}`;
+            : `, retrying in ${formatLimit(wait)}${wait >= 1000 ? ` at ${clockTime(now + wait)}` : ''}`;
       const failed = status.attempts > 1 ? ` (${status.attempts} tries failed)` : '';
       return { ...base, state: 'reconnecting', message: `${status.error ?? 'connection lost'}${retry}${failed}` };
     }
@@ -108,8 +108,4 @@ export function headerState(status: TunnelStatus, now = Date.now()): NonNullable
     case 'stopped':
       return { ...base, state: 'disconnected', message: 'stopped' };
   }
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }

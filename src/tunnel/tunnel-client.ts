@@ -8,7 +8,9 @@
  * over the next connection, where the relay still holds the sender.
  */
 import type http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { describeNetworkError } from '../core/network-error.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyProblemLine } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
@@ -134,10 +136,7 @@ export class TunnelClient {
     this.stopping = true;
     clearTimeout(this.retryTimer);
     if (this.inFlight.size > 0) {
-      await Promise.race([
-        Promise.allSettled([...this.inFlight]),
-        new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
-      ]);
+      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(graceMs, undefined, { ref: false })]);
     }
     clearTimeout(this.watchdog);
     const socket = this.socket;
@@ -221,7 +220,9 @@ export class TunnelClient {
     socket.on('ping', () => this.armWatchdog(socket));
     socket.on('error', (err) => {
       const fault = verdict.ofError(err);
-      lastError ??= fault ? proxyFailed(fault) : describeSocketError(err);
+      lastError ??= fault
+        ? proxyFailed(fault)
+        : describeNetworkError(err, new URL(this.options.relayUrl), 'the relay').error;
     });
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return;
@@ -379,11 +380,4 @@ function errorOf(body: Buffer): { message?: string; code?: string } {
   } catch {
     return { message: body.length > 0 ? body.toString('utf8').slice(0, 200) : undefined };
   }
-}
-
-function describeSocketError(err: Error & { code?: string }): string {
-  if (err.code === 'ECONNREFUSED') return 'connection refused: is the relay running at that address?';
-  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'relay host not found: check the URL';
-  if (err.code === 'ECONNRESET') return 'connection reset';
-  return err.message;
 }
