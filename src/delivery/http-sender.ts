@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { describeNetworkError } from '../core/network-error.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyLabel, proxyProblemLine } from '../http/proxy-settings.js';
 
@@ -74,20 +75,14 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
         res.resume();
         return proxyFailed(refused);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      res.on('data', (chunk: Buffer) => {
-        if (size < MAX_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
-        if (size + chunk.length > MAX_RESPONSE_BYTES) truncated = true;
-        size += chunk.length;
-      });
+      const body = new BodyPrefix(MAX_RESPONSE_BYTES);
+      res.on('data', (chunk: Buffer) => body.add(chunk));
       res.on('end', () =>
         finish({
           status: res.statusCode,
           headers: res.headers as Record<string, string | string[]>,
-          body: Buffer.concat(chunks),
-          bodyTruncated: truncated,
+          body: body.bytes,
+          bodyTruncated: body.truncated,
         }),
       );
       res.on('error', (err) =>

@@ -6,6 +6,7 @@
  */
 import { type Dispatcher, request } from 'undici';
 import { describeNetworkError } from '../core/network-error.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
 import { type ProxySettings, proxyFault, proxyFor, proxyLabel, proxySettings } from '../http/proxy-settings.js';
 import type { HeaderMap } from '../store/delivery-record.js';
@@ -51,13 +52,9 @@ export class AttemptSender {
       const res = await request(url, { method: 'POST', headers, body, dispatcher: this.#agent, signal });
       let kept: Buffer | undefined;
       if (keepResponseBody) {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          if (size < MAX_KEPT_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_KEPT_RESPONSE_BYTES - size));
-          size += chunk.length;
-        }
-        kept = Buffer.concat(chunks);
+        const body = new BodyPrefix(MAX_KEPT_RESPONSE_BYTES);
+        for await (const chunk of res.body as AsyncIterable<Buffer>) body.add(chunk);
+        kept = body.bytes;
       } else {
         await res.body.dump();
       }

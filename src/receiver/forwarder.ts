@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { endToEndHeaders } from '../core/http-headers.js';
 import { describeNetworkError } from '../core/network-error.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { agentFor, type RoutedAgent, watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyLabel } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
@@ -91,21 +92,20 @@ export function createForwarder(
           res.resume();
           return fail(502, proxyError(proxy!, url, refused));
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
+        const body = new BodyPrefix(MAX_APP_RESPONSE_BYTES);
         res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_APP_RESPONSE_BYTES) {
+          body.add(chunk);
+          if (body.truncated) {
             res.destroy();
             fail(502, `the app at ${url.host} answered with more than ${MAX_APP_RESPONSE_BYTES} bytes`);
-          } else chunks.push(chunk);
+          }
         });
         res.on('end', () => {
           finish({
             response: {
               status: res.statusCode ?? 502,
               headers: endToEndHeaders(res.headers),
-              body: Buffer.concat(chunks),
+              body: body.bytes,
             },
             error: null,
           });

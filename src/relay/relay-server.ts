@@ -18,6 +18,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { endToEndHeaders } from '../core/http-headers.js';
+import { readLimitedBody } from '../http/body-limit.js';
 import { answerClientError } from '../http/socket-answer.js';
 import { splitChannelPath } from '../tunnel/channel-paths.js';
 import { decodeFrame, encodeFrame, type ResponseFrame } from '../tunnel/frame-codec.js';
@@ -36,7 +37,6 @@ import {
   sendJson,
 } from './relay-answers.js';
 import { type RelayLogger, type RelayOptions, type RelaySettings, relaySettings } from './relay-options.js';
-import { takeInBody } from './request-body.js';
 import { TunnelConnections } from './tunnel-connections.js';
 
 export interface RelayStats {
@@ -211,7 +211,7 @@ export class RelayServer {
       });
       return;
     }
-    takeInBody(req, this.settings.maxBodyBytes, {
+    readLimitedBody(req, this.settings.maxBodyBytes, {
       tooLarge: () => {
         res.setHeader('connection', 'close');
         refuse(413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);
