@@ -65,6 +65,18 @@ export function isInteractive(
   return Boolean(stdout.isTTY) && !isInCi(env) && env.TERM !== 'dumb';
 }
 
+/**
+ * Whether output is coloured, decided once here (the palette and the TUIs follow it, not chalk's
+ * own reading of the process): `--no-color`, then NO_COLOR, then FORCE_COLOR (`0` or `false` turn
+ * colour off, any other value on, as chalk reads it), then a terminal that is not `dumb`. An empty
+ * variable counts as unset (no-color.org, force-color.org).
+ */
+export function isColorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (flag === false || env.NO_COLOR) return false;
+  if (env.FORCE_COLOR) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY && env.TERM !== 'dumb';
+}
+
 export function createContext(options: GlobalOptions, io: CliIo): CommandContext {
   // --profile beats WEBHOOKS_PROFILE: set in this run's environment, every setting read sees it.
   const env = options.profile === undefined ? io.env : { ...io.env, [PROFILE_ENV]: options.profile };
@@ -75,7 +87,7 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
       `use letters, digits, - and _ (${options.profile === undefined ? PROFILE_ENV : '--profile'})`,
     );
   }
-  const color = options.color !== false && !env.NO_COLOR && (io.isTTY || Boolean(env.FORCE_COLOR));
+  const color = isColorWanted(options.color, env, io.isTTY);
   const json = Boolean(options.json);
   return {
     json,

@@ -14,7 +14,7 @@ import {
 import { closestMatches } from '../core/events.js';
 import { maskSecret } from '../core/redact.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
-import { formatTable } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
 
 function requireKey(key: string): SettingName {
   if (key in SETTINGS) return key as SettingName;

@@ -3,7 +3,7 @@ import type { CommandContext } from '../cli/context.js';
 import { printJson, printLine } from '../cli/output.js';
 import { EVENT_CATALOGUE } from '../core/events.js';
 import { fileSystemError, UsageError } from '../errors.js';
-import { formatTable } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
 import { packageFile } from '../package-files.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { eventSchema, eventSchemaBundle } from '../schemas/event-schemas.js';

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { EXIT_OK, UserError } from '../errors.js';
-import { formatTable } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
 import { RelayKeyFile, relayKeysPath } from '../relay/keys-file.js';
 
 interface KeysOptions {
