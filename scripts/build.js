@@ -11,6 +11,25 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('../', import.meta.url);
+
+// conf checks the settings file against a JSON schema only when given one, and ours has none: its
+// imports of ajv resolve to a stand-in, so a command that reads the settings (trigger) does not
+// load a schema validator. ajv itself stays in the bundle for the commands that validate events.
+const confWithoutSchemas = {
+  name: 'conf-without-schemas',
+  setup(build) {
+    build.onResolve({ filter: /^ajv(-formats)?(\/|$)/ }, ({ path, importer }) =>
+      /[\\/]node_modules[\\/]conf[\\/]/.test(importer) ? { path, namespace: 'conf-without-schemas' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'conf-without-schemas' }, () => ({
+      contents: `const none = () => { throw new Error('conf was given a schema, but scripts/build.js leaves its validator out'); };
+export class Ajv2020 { constructor() { none(); } }
+export default { default: none };`,
+      loader: 'js',
+    }));
+  },
+};
+
 const dist = new URL('dist/', root);
 
 rmSync(dist, { recursive: true, force: true });
@@ -40,6 +59,7 @@ const result = await build({
   banner: {
     js: "import { createRequire as __webhooksCliRequire } from 'node:module';\nconst require = __webhooksCliRequire(import.meta.url);",
   },
+  plugins: [confWithoutSchemas],
   metafile: true,
   legalComments: 'none',
   minify: true,

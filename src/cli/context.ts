@@ -4,7 +4,15 @@
  * from the streams and environment `main` was given (never from `process`), so tests run commands
  * in-process with captured output and either mode forced.
  */
-import { isProfileName, PROFILE_ENV, resolveApiUrl, resolveDatabasePath, resolveSetting } from '../config/settings.js';
+import {
+  isProfileName,
+  PROFILE_ENV,
+  readStoredSettings,
+  resolveApiUrl,
+  resolveDatabasePath,
+  resolveSetting,
+  type StoredSettings,
+} from '../config/settings.js';
 import { UsageError } from '../errors.js';
 
 export interface GlobalOptions {
@@ -41,6 +49,8 @@ export interface CommandContext {
   stderr: OutputStream;
   stdin: InputStream;
   env: NodeJS.ProcessEnv;
+  /** The stored settings file's values, read once for the command (`resolveSetting(name, flag, ctx)`). */
+  storedSettings: StoredSettings;
   dbPath: string;
   apiUrl: string;
   token: string | undefined;
@@ -77,7 +87,7 @@ export function isColorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv,
   return isTTY && env.TERM !== 'dumb';
 }
 
-export function createContext(options: GlobalOptions, io: CliIo): CommandContext {
+export async function createContext(options: GlobalOptions, io: CliIo): Promise<CommandContext> {
   // --profile beats WEBHOOKS_PROFILE: set in this run's environment, every setting read sees it.
   const env = options.profile === undefined ? io.env : { ...io.env, [PROFILE_ENV]: options.profile };
   const profile = env[PROFILE_ENV];
@@ -89,6 +99,8 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
   }
   const color = isColorWanted(options.color, env, io.isTTY);
   const json = Boolean(options.json);
+  const storedSettings = await readStoredSettings(env);
+  const settings = { env, storedSettings };
   return {
     json,
     verbose: Boolean(options.verbose),
@@ -98,9 +110,10 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
     stderr: io.stderr,
     stdin: io.stdin,
     env,
-    dbPath: resolveDatabasePath(options.db, env),
-    apiUrl: resolveApiUrl(options.apiUrl, env),
-    token: resolveSetting('token', options.token, env),
+    storedSettings,
+    dbPath: resolveDatabasePath(options.db, settings),
+    apiUrl: resolveApiUrl(options.apiUrl, settings),
+    token: resolveSetting('token', options.token, settings),
     settingFlags: { 'api-url': options.apiUrl, token: options.token, db: options.db },
   };
 }

@@ -37,7 +37,7 @@ export function lazy<M>(load: () => Promise<M>, exportName: keyof M & string) {
     // The context module (settings, config paths) loads with the command, not for --help.
     const [{ createContext }, module] = await Promise.all([import('./context.js'), load()]);
     const programRun = runOf(command);
-    const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), programRun.io);
+    const ctx = await createContext(command.optsWithGlobals<GlobalOptions>(), programRun.io);
     const run = module[exportName] as CommandRun;
     // A nested command (`history export`, `relay keys add`) also sees its ancestors' options
     // (`history --event …`, `relay --keys …`); the program's own are the globals in `ctx`.

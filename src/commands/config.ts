@@ -41,7 +41,7 @@ function effectiveSettings(ctx: CommandContext, showSecrets: boolean | undefined
   return (Object.keys(SETTINGS) as SettingName[]).map((key) => {
     // Only the global flags can set a value here; `--secret` and `--relay-key` belong to single commands.
     const flag = (ctx.settingFlags as Partial<Record<SettingName, string>>)[key];
-    const resolved = resolveSettingWithSource(key, flag, ctx.env);
+    const resolved = resolveSettingWithSource(key, flag, ctx);
     const builtIn = BUILT_IN[key]?.(ctx.env);
     const source = !resolved
       ? builtIn === undefined
@@ -81,7 +81,7 @@ export function configList(ctx: CommandContext, options: { showSecrets?: boolean
 /** The named profiles in the settings file, the default one first; the chosen one marked. */
 export function configProfiles(ctx: CommandContext): void {
   const chosen = chosenProfile(ctx.env) ?? DEFAULT_PROFILE;
-  const names = [DEFAULT_PROFILE, ...storedProfiles(ctx.env).filter((n) => n !== DEFAULT_PROFILE)];
+  const names = [DEFAULT_PROFILE, ...storedProfiles(ctx).filter((n) => n !== DEFAULT_PROFILE)];
   if (ctx.json) return printJson(ctx, { active: chosen, profiles: names });
   for (const name of names) printLine(ctx, `${name === chosen ? '*' : ' '} ${name}`);
 }

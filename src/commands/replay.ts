@@ -22,7 +22,7 @@ interface ReplayCommandOptions {
 }
 
 export async function replayCommand(ctx: CommandContext, ref: string, options: ReplayCommandOptions): Promise<number> {
-  const secret = resolveSetting('secret', options.secret, ctx.env);
+  const secret = resolveSetting('secret', options.secret, ctx);
   if (!secret)
     throw new UsageError(
       'no secret to sign the replay with',
