@@ -2,7 +2,8 @@
  * Builds the installed program: one esbuild bundle of src/bin.ts in dist/, split into chunks so
  * each command's heavy parts (ink, SQLite, ws, ajv, undici…) load only when that command runs.
  * Every dependency is bundled except the native better-sqlite3 and optional modules the bundled
- * ones look for at run time, so an install needs almost nothing from the registry.
+ * ones look for at run time (and cope without), so an install fetches better-sqlite3 alone: the
+ * package's other libraries are devDependencies.
  *
  *   node scripts/build.js           the bundle in dist/ (and dist/meta.json: which sources each file holds)
  */
@@ -49,7 +50,6 @@ const result = await build({
     'bufferutil',
     'utf-8-validate', // ws's optional native speed-ups
     'react-devtools-core', // ink's, only with DEV=true
-    '@opentelemetry/api', // prom-client's optional tracing
   ],
   // React's production build for the TUIs, whatever the shell says: the development build records
   // every render for profiling tools, and a live view with thousands of updates a second grows to
