@@ -9,7 +9,8 @@
  *   command's heavy parts (ink, SQLite, ws, ajv, undici…) load only when that command runs.
  *
  * Every dependency is bundled except the native better-sqlite3 and the optional modules bundled
- * packages look for at run time, so an install needs almost nothing from the registry. The
+ * packages look for at run time (and cope without), so an install fetches better-sqlite3 alone:
+ * the package's other libraries are devDependencies. The
  * `events types` module is generated here too. dist/meta.json says which sources and packages
  * each output file holds (the start-up tests read it).
  *
@@ -25,6 +26,24 @@ const root = new URL('../', import.meta.url);
 // tree) finds a whole build, old or new, never half of one.
 const staging = new URL(`dist-${process.pid}/`, root);
 rmSync(staging, { recursive: true, force: true });
+
+// conf checks the settings file against a JSON schema only when given one, and ours has none: its
+// imports of ajv resolve to a stand-in, so a command that reads the settings (trigger) does not
+// load a schema validator. ajv itself stays in the bundle for the commands that validate events.
+const confWithoutSchemas = {
+  name: 'conf-without-schemas',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^ajv(-formats)?(\/|$)/ }, ({ path, importer }) =>
+      /[\\/]node_modules[\\/]conf[\\/]/.test(importer) ? { path, namespace: 'conf-without-schemas' } : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: 'conf-without-schemas' }, () => ({
+      contents: `const none = () => { throw new Error('conf was given a schema, but scripts/build.js leaves its validator out'); };
+export class Ajv2020 { constructor() { none(); } }
+export default { default: none };`,
+      loader: 'js',
+    }));
+  },
+};
 
 const common = {
   absWorkingDir: root.pathname,
@@ -82,6 +101,7 @@ const commands = await build({
   chunkNames: '[name]-[hash]',
   splitting: true,
   format: 'esm',
+  plugins: [confWithoutSchemas],
   external: [
     'better-sqlite3', // a native module: installed and built for the user's Node
     'bufferutil',

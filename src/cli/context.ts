@@ -4,7 +4,15 @@
  * from the streams and environment `main` was given (never from `process`), so tests run commands
  * in-process with captured output and either mode forced.
  */
-import { isProfileName, PROFILE_ENV, resolveApiUrl, resolveDatabasePath, resolveSetting } from '../config/settings.js';
+import {
+  isProfileName,
+  PROFILE_ENV,
+  readStoredSettings,
+  resolveApiUrl,
+  resolveDatabasePath,
+  resolveSetting,
+  type StoredSettings,
+} from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import type { GlobalOptions } from './main.js';
 import type { SignalSource } from './stop-signal.js';
@@ -39,6 +47,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   /** Stop requests: long-running commands drain and return when one comes (cli/stop-signal.ts). */
   signals: SignalSource;
+  /** The stored settings file's values, read once for the command (`resolveSetting(name, flag, ctx)`). */
+  storedSettings: StoredSettings;
   dbPath: string;
   apiUrl: string;
   token: string | undefined;
@@ -60,7 +70,19 @@ export function isInteractive(stdout: { isTTY?: boolean }, env: NodeJS.ProcessEn
   return Boolean(stdout.isTTY) && !isInCi(env) && env.TERM !== 'dumb';
 }
 
-export function createContext(options: GlobalOptions, io: CliIo): CommandContext {
+/**
+ * Whether output is coloured, decided once here (the palette and the TUIs follow it, not chalk's
+ * own reading of the process): `--no-color`, then NO_COLOR, then FORCE_COLOR (`0` or `false` turn
+ * colour off, any other value on, as chalk reads it), then a terminal that is not `dumb`. An empty
+ * variable counts as unset (no-color.org, force-color.org).
+ */
+export function isColorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (flag === false || env.NO_COLOR) return false;
+  if (env.FORCE_COLOR) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY && env.TERM !== 'dumb';
+}
+
+export async function createContext(options: GlobalOptions, io: CliIo): Promise<CommandContext> {
   // --profile beats WEBHOOKS_PROFILE: set in this run's environment, every setting read sees it.
   const env = options.profile === undefined ? io.env : { ...io.env, [PROFILE_ENV]: options.profile };
   const profile = env[PROFILE_ENV];
@@ -70,8 +92,10 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
       `use letters, digits, - and _ (${options.profile === undefined ? PROFILE_ENV : '--profile'})`,
     );
   }
-  const color = options.color !== false && !env.NO_COLOR && (io.isTTY || Boolean(env.FORCE_COLOR));
+  const color = isColorWanted(options.color, env, io.isTTY);
   const json = Boolean(options.json);
+  const storedSettings = await readStoredSettings(env);
+  const settings = { env, storedSettings };
   return {
     json,
     verbose: Boolean(options.verbose),
@@ -82,9 +106,10 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
     stdin: io.stdin,
     env,
     signals: io.signals,
-    dbPath: resolveDatabasePath(options.db, env),
-    apiUrl: resolveApiUrl(options.apiUrl, env),
-    token: resolveSetting('token', options.token, env),
+    storedSettings,
+    dbPath: resolveDatabasePath(options.db, settings),
+    apiUrl: resolveApiUrl(options.apiUrl, settings),
+    token: resolveSetting('token', options.token, settings),
     settingFlags: { 'api-url': options.apiUrl, token: options.token, db: options.db },
   };
 }

@@ -59,7 +59,7 @@ export function runLazily<
     // The context module (settings, config paths) loads with the command, not for --help.
     const [{ createContext }, run] = await Promise.all([import('./context.js'), load()]);
     const programRun = runOf(command);
-    const ctx = createContext(command.optsWithGlobals() as unknown as GlobalOptions, programRun.io);
+    const ctx = await createContext(command.optsWithGlobals() as unknown as GlobalOptions, programRun.io);
     let inherited: OptionValues = {};
     for (let ancestor = command.parent; ancestor?.parent; ancestor = ancestor.parent) {
       inherited = { ...ancestor.opts(), ...inherited };

@@ -15,7 +15,7 @@ import {
 import { closestMatches } from '../core/events.js';
 import { maskSecret } from '../core/redact.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
-import { formatTable } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
 
 function requireKey(key: string): SettingName {
   if (key in SETTINGS) return key as SettingName;
@@ -42,7 +42,7 @@ function effectiveSettings(ctx: CommandContext, showSecrets: boolean | undefined
   return (Object.keys(SETTINGS) as SettingName[]).map((key) => {
     // Only the global flags can set a value here; `--secret` and `--relay-key` belong to single commands.
     const flag = (ctx.settingFlags as Partial<Record<SettingName, string>>)[key];
-    const resolved = resolveSettingWithSource(key, flag, ctx.env);
+    const resolved = resolveSettingWithSource(key, flag, ctx);
     const builtIn = BUILT_IN[key]?.(ctx.env);
     const source = !resolved
       ? builtIn === undefined
@@ -82,7 +82,7 @@ export function configList(ctx: CommandContext, options: ConfigListOptions): voi
 /** The named profiles in the settings file, the default one first; the chosen one marked. */
 export function configProfiles(ctx: CommandContext): void {
   const chosen = chosenProfile(ctx.env) ?? DEFAULT_PROFILE;
-  const names = [DEFAULT_PROFILE, ...storedProfiles(ctx.env).filter((n) => n !== DEFAULT_PROFILE)];
+  const names = [DEFAULT_PROFILE, ...storedProfiles(ctx).filter((n) => n !== DEFAULT_PROFILE)];
   if (ctx.json) return printJson(ctx, { active: chosen, profiles: names });
   for (const name of names) printLine(ctx, `${name === chosen ? '*' : ' '} ${name}`);
 }

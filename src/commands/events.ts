@@ -4,7 +4,7 @@ import type { EventsSchemaOptions, EventsTypesOptions } from '../cli/define-foun
 import { printJson, printLine } from '../cli/output.js';
 import { EVENT_CATALOGUE } from '../core/events.js';
 import { fileSystemError, UsageError } from '../errors.js';
-import { formatTable } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
 import { packageFile } from '../package-files.js';
 import { loadSampleEnvelope } from '../samples/sample-payloads.js';
 import { eventSchema, eventSchemaBundle } from '../schemas/event-schemas.js';

@@ -2,7 +2,8 @@
 
 import { redactUrl } from '../core/redact.js';
 import { issueLine, schemaSummary } from '../core/schema-issue.js';
-import { formatDuration, formatTable, palette } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
+import { formatDuration, palette } from '../format/display.js';
 import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
 
 export function historyTable(rows: DeliverySummary[], color: boolean): string {

@@ -45,7 +45,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
         import('../delivery/replay-action.js'),
       ]);
       const replay = replayAction({
-        secret: resolveSetting('secret', undefined, ctx.env),
+        secret: resolveSetting('secret', undefined, ctx),
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
         record: (sent) => store.insert(sent),
         showTarget: true,

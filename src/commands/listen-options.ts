@@ -17,7 +17,7 @@ export type { ListenOptions };
 export function sessionOptions(ctx: CommandContext, options: ListenOptions): ListenSessionOptions {
   const secrets = options.secret?.length
     ? options.secret
-    : [resolveSetting('secret', undefined, ctx.env)].filter((s): s is string => s !== undefined);
+    : [resolveSetting('secret', undefined, ctx)].filter((s): s is string => s !== undefined);
   if (options.verify && secrets.length === 0) {
     throw new UsageError(
       'no secret to verify signatures with',
@@ -55,7 +55,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     validate: options.validate,
     strict: options.strict,
     relayUrl,
-    relayKey: resolveSetting('relay-key', options.relayKey, ctx.env),
+    relayKey: resolveSetting('relay-key', options.relayKey, ctx),
     relayChannel,
     register: registerEvents && { api: apiClientOptions(ctx), events: registerEvents },
   };

@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { RelayOptions } from '../cli/define-relay.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { EXIT_OK, UserError } from '../errors.js';
-import { formatTable } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
 import { RelayKeyFile, relayKeysPath } from '../relay/keys-file.js';
 
 /** The `relay` options each `relay keys` command inherits (`--keys FILE`). */

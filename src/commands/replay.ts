@@ -14,7 +14,7 @@ import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.js';
 
 export async function replayCommand(ctx: CommandContext, ref: string, options: ReplayCommandOptions): Promise<number> {
-  const secret = resolveSetting('secret', options.secret, ctx.env);
+  const secret = resolveSetting('secret', options.secret, ctx);
   if (!secret)
     throw new UsageError(
       'no secret to sign the replay with',

@@ -25,7 +25,7 @@ import { requireEventType } from './event-arguments.js';
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;
-  const secret = resolveSetting('secret', options.secret, ctx.env);
+  const secret = resolveSetting('secret', options.secret, ctx);
   if (!secret)
     throw new UsageError(
       'no signing secret',

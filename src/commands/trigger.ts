@@ -73,7 +73,7 @@ async function send(
   choices: FaultChoices,
 ): Promise<number> {
   const url = requireHttpUrl(options.to, '--to').href;
-  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx.env);
+  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx);
   if (!options.unsigned && !secret) {
     throw new UsageError(
       'no signing secret',

@@ -7,7 +7,8 @@ import { logLine, printLine } from '../cli/output.js';
 import type { SettingSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
-import { formatDuration, formatTable, palette } from '../format/display.js';
+import { formatTable } from '../format/columns.js';
+import { formatDuration, palette } from '../format/display.js';
 
 function stateOf(w: WebhookView): string {
   return w.active ? 'active' : w.disabledReason ? 'disabled' : 'inactive';

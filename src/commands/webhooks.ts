@@ -43,7 +43,7 @@ import {
 export async function registerCommand(ctx: CommandContext, flags: RegisterOptions): Promise<number> {
   const url = requireEndpointUrl(flags.url);
   const events = parseEventList(flags.events);
-  const configured = resolveSettingWithSource('secret', flags.secret, ctx.env);
+  const configured = resolveSettingWithSource('secret', flags.secret, ctx);
   const given = configured?.value;
   noteSecretSource(ctx, configured);
   // A webhook always gets a secret; when none is given, one is made here and shown once.

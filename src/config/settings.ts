@@ -3,10 +3,10 @@
  * beats the built-in default. The default profile is the file's top level (as before profiles);
  * named ones live under `profiles.<name>`. The chosen profile is `WEBHOOKS_PROFILE` in the
  * environment a command runs with (`--profile` sets it there, see cli/context.ts).
- * Reads the stored config file directly (conf's plain JSON) so no command pays for loading conf
- * just to read a value; `config set` writes it through conf.
+ * The stored file is read once per command, through conf (config-store.ts), when the context is
+ * made; resolving a setting reads that copy.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { configFilePath, defaultDatabasePath } from './paths.js';
 
 export const SETTINGS = {
@@ -25,16 +25,24 @@ export type SettingName = keyof typeof SETTINGS;
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4010';
 
+/** The stored settings file's values: the default profile's at the top level, `profiles.<name>` the others. */
+export type StoredSettings = Record<string, unknown>;
+
+/** What a setting resolves from: the run's environment and the stored file's values (a command's context has both). */
+export interface SettingSources {
+  env: NodeJS.ProcessEnv;
+  storedSettings: StoredSettings;
+}
+
 /**
- * The stored config file's values; an unreadable or corrupt file counts as empty. Read afresh each
- * time (a small file, a few reads a run): one process may run several commands (tests do).
+ * The stored settings file's values, read through conf; a damaged file is a one-line error naming
+ * it. Without a file there is nothing to read, and conf is not loaded at all: most runs have no
+ * file, and `trigger` starts faster without it.
  */
-export function storedSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(configFilePath(env), 'utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
+export async function readStoredSettings(env: NodeJS.ProcessEnv): Promise<StoredSettings> {
+  if (!existsSync(configFilePath(env))) return {};
+  const { readSettingsFile } = await import('./config-store.js');
+  return readSettingsFile(env);
 }
 
 export const PROFILE_ENV = 'WEBHOOKS_PROFILE';
@@ -52,7 +60,7 @@ export function chosenProfile(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** One profile's stored values (the default profile is the top level). */
-export function profileSettings(stored: Record<string, unknown>, profile: string | undefined): Record<string, unknown> {
+export function profileSettings(stored: StoredSettings, profile: string | undefined): Record<string, unknown> {
   if (profile === undefined) return stored;
   const profiles = stored.profiles;
   const one =
@@ -61,8 +69,8 @@ export function profileSettings(stored: Record<string, unknown>, profile: string
 }
 
 /** The named profiles stored in the file. */
-export function storedProfiles(env: NodeJS.ProcessEnv): string[] {
-  const profiles = storedSettings(env).profiles;
+export function storedProfiles({ storedSettings }: SettingSources): string[] {
+  const profiles = storedSettings.profiles;
   return typeof profiles === 'object' && profiles !== null ? Object.keys(profiles) : [];
 }
 
@@ -75,12 +83,11 @@ export type SettingSource = 'flag' | 'env' | 'profile' | 'config';
 export function resolveSettingWithSource(
   name: SettingName,
   flag: string | undefined,
-  env: NodeJS.ProcessEnv,
+  { env, storedSettings: stored }: SettingSources,
 ): { value: string; source: SettingSource } | undefined {
   if (flag !== undefined && flag !== '') return { value: flag, source: 'flag' };
   const fromEnv = env[SETTINGS[name].env];
   if (fromEnv) return { value: fromEnv, source: 'env' };
-  const stored = storedSettings(env);
   const profile = chosenProfile(env);
   const fromProfile = profile === undefined ? undefined : profileSettings(stored, profile)[name];
   if (typeof fromProfile === 'string' && fromProfile !== '') return { value: fromProfile, source: 'profile' };
@@ -91,15 +98,15 @@ export function resolveSettingWithSource(
 export function resolveSetting(
   name: SettingName,
   flag: string | undefined,
-  env: NodeJS.ProcessEnv,
+  sources: SettingSources,
 ): string | undefined {
-  return resolveSettingWithSource(name, flag, env)?.value;
+  return resolveSettingWithSource(name, flag, sources)?.value;
 }
 
-export function resolveDatabasePath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return resolveSetting('db', flag, env) ?? defaultDatabasePath(env);
+export function resolveDatabasePath(flag: string | undefined, sources: SettingSources): string {
+  return resolveSetting('db', flag, sources) ?? defaultDatabasePath(sources.env);
 }
 
-export function resolveApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return resolveSetting('api-url', flag, env) ?? DEFAULT_API_URL;
+export function resolveApiUrl(flag: string | undefined, sources: SettingSources): string {
+  return resolveSetting('api-url', flag, sources) ?? DEFAULT_API_URL;
 }

@@ -2,7 +2,8 @@
  * A smoke report in the three shapes the command prints: plain lines (logs, pipes), a grouped
  * human summary (terminals), JSON (`--json`), and JUnit suites (`--junit`). Pure formatting.
  */
-import { formatDuration, type Palette, wrapWords } from '../format/display.js';
+import { wrapWords } from '../format/columns.js';
+import { formatDuration, type Palette } from '../format/display.js';
 import type { CheckResult } from './check-verdict.js';
 import { type JUnitSuite, junitXml } from './junit-report.js';
 import { PROCESSED_COUNT_ID } from './processed-count.js';

@@ -4,13 +4,14 @@ import { EVENT_TYPES } from '../core/events.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { issueLine } from '../core/schema-issue.js';
+import { padColumns } from '../format/columns.js';
 import { clockTime, formatDuration, palette } from '../format/display.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { routeNote } from './tui/row-format.js';
 
-/** The event column fits the longest event type, so the columns after it stay in line. */
+/** The event column fits the longest event type, so the columns after it stay in line (in terminal columns: an event header may hold any text). */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
 
 /** `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. */
@@ -26,7 +27,7 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const parts = [
     time,
     ` ${mark} ${status}`,
-    what.padEnd(EVENT_WIDTH),
+    padColumns(what, EVENT_WIDTH),
     c.dim(r.deliveryId ?? '-'),
     formatDuration(r.durationMs),
   ];

@@ -1,6 +1,7 @@
 /** smoke's terminal summary wraps a long failure reason at word boundaries, to the terminal's width. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { palette, wrapWords } from '../../src/format/display.js';
+import { wrapWords } from '../../src/format/columns.js';
+import { palette } from '../../src/format/display.js';
 import { humanSummary } from '../../src/smoke/smoke-report.js';
 import { runSmoke } from '../../src/smoke/smoke-run.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';

@@ -4,6 +4,7 @@
  * in-process (test/commands).
  */
 
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli, tempDir } from '../helpers/cli.js';
@@ -25,12 +26,26 @@ describe('start-up', () => {
     expect(await packagesLoaded(['--version'])).toEqual(COMMAND_TABLE);
   });
 
-  it('trigger loads no TUI, SQLite, WebSocket, undici or conf', async () => {
+  it('trigger loads no TUI, SQLite, WebSocket, undici or conf (no settings file to read)', async () => {
     server = await startRecordingServer();
     expect(
       await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET]),
-    ).toEqual(COMMAND_TABLE);
+    ).toEqual([...COMMAND_TABLE, 'chalk'].sort());
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('trigger with stored settings reads them through conf, without its schema validator (ajv)', async () => {
+    server = await startRecordingServer();
+    const configDir = tempDir();
+    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ secret: SECRET }), { mode: 0o600 });
+    const loaded = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url], {
+      WEBHOOKS_CONFIG_DIR: configDir,
+    });
+    expect(loaded).toContain('conf');
+    expect(loaded).not.toContain('ajv');
+    expect(loaded).not.toContain('string-width');
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.headers['x-webhook-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
   });
 
   it('trigger through a proxy loads its proxy agent, still not undici; one the proxy rule skips loads none', async () => {
@@ -48,7 +63,7 @@ describe('start-up', () => {
         ['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET],
         { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
       );
-      expect(bypassed).toEqual(COMMAND_TABLE);
+      expect(bypassed).toEqual([...COMMAND_TABLE, 'chalk'].sort());
     } finally {
       await proxy.close();
     }

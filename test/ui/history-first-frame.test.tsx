@@ -39,6 +39,16 @@ describe('history first frame', () => {
     ['a few rows', Array.from({ length: 8 }, (_, i) => summary(i))],
     ['more rows than fit', Array.from({ length: 60 }, (_, i) => summary(i))],
     ['no rows', []],
+    [
+      'CJK and emoji rows',
+      Array.from({ length: 6 }, (_, i) =>
+        summary(i, {
+          event: i % 2 ? '商品カタログ.更新' : 'customer.cart.added',
+          deliveryId: `dlv_🛒${'注文'.repeat(i)}_${i}`,
+          error: i % 3 ? null : '受信者が 500 を返しました 🔥',
+        }),
+      ),
+    ],
   ])('is the same text the ink browser draws first (%s)', (_name, rows) => {
     const source = { path: '/tmp/h.db', list: () => rows, get: () => undefined };
     const app = render(<HistoryBrowser source={source} onQuit={() => {}} initialRows={rows} />);

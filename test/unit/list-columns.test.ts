@@ -1,6 +1,14 @@
-/** The lists' columns: the schema's `!` stays beside the signature mark, in red, at any width. */
+/** The lists' columns: the schema's `!` stays beside the signature mark, in red, at any width; widths in terminal columns. */
 import { describe, expect, it } from 'vitest';
-import { cellOf, cellSegments, layoutColumns } from '../../src/ui/tui/list-columns.js';
+import { textWidth } from '../../src/format/columns.js';
+import {
+  cellOf,
+  cellSegments,
+  fitCell,
+  LIST_COLUMNS,
+  layoutColumns,
+  ROW_PREFIX,
+} from '../../src/ui/tui/list-columns.js';
 import { type ListRow, rowCells } from '../../src/ui/tui/row-format.js';
 
 const row = (overrides: Partial<ListRow> = {}): ListRow => ({
@@ -50,5 +58,49 @@ describe('the SIG column', () => {
       'red',
     );
     expect(cellOf(rowCells(row({ duplicate: true })), 'note', false).tone).toBe('yellow');
+  });
+});
+
+describe('CJK and emoji in the list', () => {
+  const wide = row({
+    event: '商品カタログ.更新された',
+    deliveryId: 'dlv_🛒🛍️_注文_0123456789',
+    error: '受信者が 500 を返しました 🔥',
+  });
+  const columnStarts = (cells: string[]) => {
+    const starts: number[] = [];
+    let at = ROW_PREFIX;
+    for (const cell of cells) {
+      starts.push(at);
+      at += textWidth(cell) + 1;
+    }
+    return starts;
+  };
+
+  it.each([40, 60, 80, 120])(
+    'at %i columns every row is exactly as wide as the terminal, its columns in line',
+    (width) => {
+      const columns = layoutColumns(width, true);
+      const header = columns.map((c) => fitCell(c.spec.title, c));
+      for (const r of [row(), wide]) {
+        const cells = columns.map((c) =>
+          cellSegments(cellOf(rowCells(r, true), c.spec.key, false), c)
+            .map((s) => s.text)
+            .join(''),
+        );
+        expect(textWidth(`  ${cells.join(' ')}`)).toBe(width);
+        expect(columnStarts(cells)).toEqual(columnStarts(header));
+      }
+    },
+  );
+
+  it('cuts a wide delivery id in the middle and a wide event at its end, never inside a character', () => {
+    const delivery = { spec: LIST_COLUMNS.find((c) => c.key === 'delivery')!, width: 12 };
+    const cut = fitCell(wide.deliveryId!, delivery);
+    expect(textWidth(cut)).toBe(12);
+    expect(cut).toMatch(/^dlv_🛒.*…\d+$/u);
+    const event = { spec: LIST_COLUMNS.find((c) => c.key === 'event')!, width: 9 };
+    expect(fitCell(wide.event!, event)).toBe('商品カタ…');
+    expect(fitCell(wide.event!, { ...event, width: 10 })).toBe('商品カタ… ');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
+import { textWidth } from '../../src/format/columns.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { formatRequestLine } from '../../src/ui/request-line.js';
 
@@ -42,5 +43,23 @@ describe('listen --no-tui request lines', () => {
     // Two spaces after the longest event type, as after every other column.
     const longest = Math.max(...EVENT_TYPES.map((e) => e.length));
     expect([...columns][0]).toBe(lines[0]!.indexOf(EVENT_TYPES[0]!) + longest + 2);
+  });
+});
+
+describe('request lines with CJK and emoji', () => {
+  it('keep the delivery id in one terminal column whatever the event header holds', () => {
+    const lines = ['catalog.product.created', '商品.作成', '🛒.added', 'customer.カート.追加'].map((event) =>
+      formatRequestLine(received({ event }), false),
+    );
+    const idColumns = new Set(lines.map((l) => textWidth(l.slice(0, l.indexOf('dlv_')))));
+    expect([...idColumns]).toHaveLength(1);
+  });
+
+  it('colour codes take no columns: coloured and plain lines line up', () => {
+    const event = '商品.作成';
+    const plain = formatRequestLine(received({ event }), false);
+    const coloured = formatRequestLine(received({ event }), true);
+    expect(coloured).not.toBe(plain);
+    expect(textWidth(coloured)).toBe(textWidth(plain));
   });
 });

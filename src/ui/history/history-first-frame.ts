@@ -4,6 +4,7 @@
  * once, then the live browser takes over and redraws the same layout. Pure: lines in, lines out.
  * `HistoryBrowser` and `DeliveryList` draw this layout with ink; a test keeps the two identical.
  */
+import { headColumns, textWidth } from '../../format/columns.js';
 import { palette } from '../../format/display.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 import { LIST_KEYS } from '../tui/browser-keys.js';
@@ -37,14 +38,14 @@ type Segment = [text: string, paint?: (text: string) => string];
 /** Joins painted segments, cut at `width` columns with an ellipsis, as ink's wrap="truncate" does. */
 function line(segments: Segment[], width: number): string {
   const plain = segments.map(([t]) => t).join('');
-  if (plain.length <= width) return segments.map(([t, paint]) => (paint ? paint(t) : t)).join('');
+  if (textWidth(plain) <= width) return segments.map(([t, paint]) => (paint ? paint(t) : t)).join('');
   let room = Math.max(0, width - 1);
   const out: string[] = [];
   for (const [text, paint] of segments) {
-    if (room <= 0) break;
-    const part = text.slice(0, room);
-    room -= part.length;
+    const part = headColumns(text, room);
+    room -= textWidth(part);
     out.push(paint ? paint(part) : part);
+    if (part !== text) break;
   }
   return `${out.join('')}…`;
 }
@@ -71,7 +72,7 @@ export function historyListLines(
         segments.push([piece.text, paint(piece.tone)]);
     });
     const text = line(segments, width);
-    lines.push(selected && color ? `\u001b[7m${text}\u001b[27m` : text);
+    lines.push(selected ? c.inverse(text) : text);
   });
   return lines;
 }

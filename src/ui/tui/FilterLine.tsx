@@ -1,4 +1,5 @@
 import { Text, useCursor } from 'ink';
+import { textWidth } from '../../format/columns.js';
 import type { LineDraft } from './line-editor.js';
 
 const PROMPT = 'filter: ';
@@ -17,8 +18,8 @@ export interface FilterLineProps {
  */
 export function FilterLine({ draft, row, columns }: FilterLineProps) {
   const { setCursorPosition } = useCursor();
-  // A draft wider than the line keeps its end, where typing happens, in view.
-  setCursorPosition({ x: Math.min(PROMPT.length + [...draft.text].length, Math.max(0, columns - 1)), y: row });
+  // A draft wider than the line keeps its end, where typing happens, in view; a CJK character takes two columns.
+  setCursorPosition({ x: Math.min(PROMPT.length + textWidth(draft.text), Math.max(0, columns - 1)), y: row });
   return (
     <Text wrap="truncate-start" color="cyan">
       {PROMPT}

@@ -7,6 +7,7 @@
  * schema's `!` beside it), the status and the note (a duplicate, the reason for a 401) always stay.
  * A new column is one more entry.
  */
+import { fitColumns, headColumns, padColumns, tailColumns, textWidth } from '../../format/columns.js';
 import type { RowCells } from './row-format.js';
 
 export type ColumnKey = 'time' | 'dir' | 'sig' | 'code' | 'event' | 'delivery' | 'latency' | 'note';
@@ -82,15 +83,14 @@ export function layoutColumns(
   return placed.map(({ spec, width: w }) => ({ spec, width: w }));
 }
 
-/** A cell cut or padded to its column: the delivery id keeps its head and its tail. */
+/** A cell cut or padded to its column's width in terminal columns: the delivery id keeps its head and its tail. */
 export function fitCell(text: string, column: PlacedColumn): string {
   const { width } = column;
-  if (text.length <= width) return text.padEnd(width);
-  if (column.spec.cutMiddle && width >= 7) {
-    const tail = Math.floor((width - 1) / 2);
-    return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
+  if (column.spec.cutMiddle && width >= 7 && textWidth(text) > width) {
+    const tail = tailColumns(text, Math.floor((width - 1) / 2));
+    return padColumns(`${headColumns(text, width - 1 - textWidth(tail))}…${tail}`, width);
   }
-  return width <= 0 ? '' : `${text.slice(0, width - 1)}…`;
+  return fitColumns(text, width);
 }
 
 export type CellTone = 'green' | 'red' | 'yellow' | 'dim' | undefined;
