@@ -30,9 +30,11 @@ import {
   errorAnswer,
   RELAY_ERRORS,
   type RelayError,
-  relayedAnswerHeaders,
+  reasonPhrase,
   sendError,
+  senderAnswer,
   sendJson,
+  withoutRelayErrorHeader,
 } from './relay-answers.js';
 import { type RelayLogger, type RelayOptions, type RelaySettings, relaySettings } from './relay-options.js';
 import { takeInBody } from './request-body.js';
@@ -297,8 +299,12 @@ export class RelayServer {
     );
   }
 
-  /** Passes `frame`, the answer to a sender waiting here on `channelId`, to that sender. */
-  private answerSender(channelId: string, frame: ResponseFrame): void {
+  /**
+   * Passes `frame`, the answer to a sender waiting here on `channelId`, to that sender as
+   * `senderAnswer` makes it fit to serve. `relayMade`: it came through Redis, where the listener's
+   * own answers no longer carry `X-Relay-Error` (see `route`), so one that does is the relay's.
+   */
+  private answerSender(channelId: string, frame: ResponseFrame, relayMade: boolean): void {
     if (this.pending.channelOf(frame.id) !== channelId) {
       this.log(
         'info',
@@ -308,20 +314,21 @@ export class RelayServer {
       return;
     }
     const sender = this.pending.take(frame.id)!;
+    const line = `${sender.method} /${channelId}${sender.path}`;
+    const answer = senderAnswer(sender.method, frame, relayMade);
+    if (!answer.ok) {
+      this.log('warn', `${line}: ${answer.error.message} (502)`, { channel: channelId, status: 502 });
+      sendError(sender.res, answer.error.status, answer.error.code, answer.error.message);
+      return;
+    }
+    this.metrics.headersDropped(answer.dropped);
     const ms = Math.round((performance.now() - sender.started) * 10) / 10;
     try {
-      sender.res.writeHead(frame.status, {
-        ...relayedAnswerHeaders(frame.headers),
-        'content-length': String(frame.body.length),
-      });
-      sender.res.end(frame.body);
-      this.log('info', `${sender.method} /${channelId}${sender.path} → ${frame.status} (${ms} ms)`, {
-        channel: channelId,
-        status: frame.status,
-        ms,
-      });
+      sender.res.writeHead(answer.status, reasonPhrase(answer.status), answer.headers);
+      sender.res.end(answer.body);
+      this.log('info', `${line} → ${answer.status} (${ms} ms)`, { channel: channelId, status: answer.status, ms });
     } catch (err) {
-      // writeHead throws on header names or values node will not send; the sender still gets an answer.
+      // writeHead throws on header values node will not send; the sender still gets an answer.
       this.log('warn', `answer on /${channelId} has an invalid header (${(err as Error).message}) (502)`, {
         channel: channelId,
         status: 502,
@@ -336,8 +343,9 @@ export class RelayServer {
   /** A listener's answer to `id` on `channel`: to its sender here, or through Redis to the instance it waits on. */
   private route(channel: RelayChannel, frame: ResponseFrame, raw: Buffer): void {
     channel.inFlight.delete(frame.id);
-    if (this.bridge && !this.bridge.isOwnRequest(frame.id)) this.bridge.publishAnswer(frame.id, channel.id, raw);
-    else this.answerSender(channel.id, frame);
+    if (this.bridge && !this.bridge.isOwnRequest(frame.id))
+      this.bridge.publishAnswer(frame.id, channel.id, withoutRelayErrorHeader(frame, raw));
+    else this.answerSender(channel.id, frame, false);
     this.listeners.forgetIfIdle(channel);
   }
 
@@ -382,6 +390,6 @@ export class RelayServer {
   private relayedAnswer(id: string, channelId: string, raw: Buffer): void {
     const decoded = decodeFrame(raw);
     if (decoded.ok && decoded.frame.kind === 'response' && decoded.frame.id === id)
-      this.answerSender(channelId, decoded.frame);
+      this.answerSender(channelId, decoded.frame, true);
   }
 }

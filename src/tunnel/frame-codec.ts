@@ -146,8 +146,8 @@ function decodeRequest(m: Record<string, unknown>, body: Buffer): DecodeResult {
 
 function decodeResponse(m: Record<string, unknown>, body: Buffer): DecodeResult {
   if (!isId(m.id)) return fail('response frame needs a string id');
-  if (!Number.isInteger(m.status) || (m.status as number) < 100 || (m.status as number) > 599)
-    return fail('response frame status must be an integer from 100 to 599');
+  // Any integer: whether it is a status a sender may get is the relay's to decide (and to explain, with a 502).
+  if (!Number.isInteger(m.status)) return fail('response frame status must be an integer');
   if (!isHeaders(m.headers)) return fail('response frame headers must map names to strings or string arrays');
   return { ok: true, frame: { kind: 'response', id: m.id, status: m.status as number, headers: m.headers, body } };
 }

@@ -9,6 +9,7 @@
  */
 import type http from 'node:http';
 import WebSocket from 'ws';
+import { printable } from '../format/terminal-text.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyProblemLine } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
@@ -306,8 +307,17 @@ export class TunnelClient {
     try {
       response = await this.options.handler(request);
     } catch (err) {
-      this.options.onWarning?.(`handler failed on ${frame.method} ${request.path}: ${(err as Error).message}`);
+      this.options.onWarning?.(
+        `handler failed on ${frame.method} ${printable(request.path)}: ${printable((err as Error).message)}`,
+      );
       response = textResponse(502, 'the listener failed while handling this request');
+    }
+    if (!Number.isInteger(response.status) || response.status < 200 || response.status > 599) {
+      // Only a final status answers the sender; the relay would refuse anything else as well.
+      this.options.onWarning?.(
+        `answer to ${frame.method} ${printable(request.path)} had status ${response.status}, not a final one (200-599); sent 502 instead`,
+      );
+      response = textResponse(502, `the listener's answer had status ${response.status}, not a final HTTP status`);
     }
     const limit = this.hello?.maxBodyBytes;
     if (limit !== undefined && response.body.length > limit) {

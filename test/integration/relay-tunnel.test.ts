@@ -110,8 +110,9 @@ describe('relay and tunnel client', () => {
     });
 
     expect(result.status).toBe(418);
-    expect(result.headers?.['x-app']).toBe('teapot');
-    expect(result.headers?.['set-cookie']).toEqual(['a=1', 'b=2']);
+    // Only allowlisted headers reach the sender (test/integration/relay-answers.test.ts has the list).
+    expect(result.headers?.['x-app']).toBeUndefined();
+    expect(result.headers?.['set-cookie']).toBeUndefined();
     expect(result.headers?.['x-relay-error']).toBeUndefined();
     expect(result.body).toEqual(Buffer.from([0xff, 0x00, 0x7b]));
     expect(seen).toHaveLength(1);
@@ -217,6 +218,19 @@ describe('relay and tunnel client', () => {
     const result = await post(publicUrl);
     expect(result.status).toBe(502);
     expect(result.body!.toString()).toMatch(/larger than the relay's 1000-byte limit/);
+  });
+
+  it('answers 502 from the listener side when its handler gives a status that is not a final one', async () => {
+    const relay = await startRelay();
+    const warnings: string[] = [];
+    const { publicUrl } = await connect(wsUrl(relay), async () => answer(103, ''), {
+      onWarning: (w) => warnings.push(w),
+    });
+    const result = await post(publicUrl);
+    expect(result.status).toBe(502);
+    expect(result.headers?.['x-relay-error']).toBeUndefined();
+    expect(result.body!.toString()).toBe("the listener's answer had status 103, not a final HTTP status\n");
+    expect(warnings).toEqual(['answer to POST / had status 103, not a final one (200-599); sent 502 instead']);
   });
 
   it('survives malformed frames from a client and still takes its valid answers', async () => {
@@ -361,7 +375,7 @@ describe('relay and tunnel client', () => {
     const relay = await startRelay();
     const { publicUrl } = await connect(wsUrl(relay), async () => ({
       status: 200,
-      headers: { 'bad header': 'x' },
+      headers: { 'content-type': 'text/plain\r\nx-injected: 1' },
       body: Buffer.from('x'),
     }));
     const result = await post(publicUrl);

@@ -65,7 +65,7 @@ describe('frame codec', () => {
   });
 
   it.each([
-    [{ id: 'x', status: 99, headers: {} }, 'status'],
+    [{ id: 'x', status: '200', headers: {} }, 'status'],
     [{ id: 'x', status: 200.5, headers: {} }, 'status'],
     [{ id: '', status: 200, headers: {} }, 'id'],
     [{ id: 'x', status: 200, headers: { a: 1 } }, 'headers'],
