@@ -16,6 +16,9 @@ export interface ChannelConnection {
   stamp: bigint;
 }
 
+/** What became of a request frame handed to `RelayChannel.sendRequest`. */
+export type SendOutcome = 'sent' | 'no listener' | 'backlogged';
+
 export class RelayChannel {
   connection: ChannelConnection | undefined;
   /** Request id → when its sender stops waiting (ms since the epoch). */
@@ -27,6 +30,29 @@ export class RelayChannel {
   /** Nothing connected, nothing in flight, no grace period running: the relay may forget the channel. */
   get idle(): boolean {
     return !this.connection && this.inFlight.size === 0 && !this.#grace;
+  }
+
+  /** Bytes sent to the listener that its connection has not taken yet (the WebSocket's send buffer). */
+  get queuedBytes(): number {
+    return this.connection?.socket.bufferedAmount ?? 0;
+  }
+
+  /**
+   * Sends request frame `id` down to the listener, in flight until `expiresAt`. Refused when
+   * `maxQueuedBytes` would be exceeded (a listener that stops reading must not make the relay
+   * keep every request sent to it; one frame always goes while nothing waits, whatever its size).
+   * `onBroken` runs if the connection fails while sending.
+   */
+  sendRequest(id: string, frame: Buffer, expiresAt: number, maxQueuedBytes: number, onBroken: () => void): SendOutcome {
+    const connection = this.connection;
+    if (!connection) return 'no listener';
+    const queued = this.queuedBytes;
+    if (queued > 0 && queued + frame.length > maxQueuedBytes) return 'backlogged';
+    this.inFlight.set(id, expiresAt);
+    connection.socket.send(frame, { binary: true }, (err) => {
+      if (err && this.inFlight.delete(id)) onBroken();
+    });
+    return 'sent';
   }
 
   /** Drops the ids whose senders have stopped waiting by `now`. */

@@ -8,6 +8,8 @@ import { droppedHeaderLabel } from './relay-answers.js';
 
 export interface RelayGaugeSource {
   stats(): { channels: number; connected: number; pending: number };
+  /** Bytes waiting in the listeners' WebSocket send buffers. */
+  queuedBytes(): number;
   /** undefined without --redis. */
   redisUp(): boolean | undefined;
 }
@@ -61,6 +63,11 @@ export class RelayMetrics {
     );
     gauge('relay_connected_listeners', 'Listeners connected to this instance', () => source.stats().connected);
     gauge('relay_pending_requests', 'Senders on this instance waiting for an answer', () => source.stats().pending);
+    gauge(
+      'relay_queued_bytes',
+      "Bytes sent to this instance's listeners that their connections have not taken yet",
+      () => source.queuedBytes(),
+    );
     if (source.redisUp() !== undefined)
       gauge('relay_redis_up', '1 while this instance is connected to Redis, else 0', () => (source.redisUp() ? 1 : 0));
   }

@@ -145,6 +145,14 @@ export const RELAY_ERRORS = {
     code: 'client_unreachable',
     message: 'the tunnel to the listener broke while sending; the sender should retry',
   },
+  /** The channel's listener has the most the relay keeps waiting for it (--max-queued… see relay-options.ts). */
+  listenerStalled: {
+    status: 503,
+    code: 'listener_stalled',
+    message:
+      "this channel's listener is not reading what the relay sends it, and the relay keeps no more for it; retry shortly",
+    headers: { 'retry-after': '5' },
+  },
   clientGone: {
     status: 502,
     code: 'client_gone',

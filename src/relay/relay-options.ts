@@ -29,6 +29,8 @@ export interface RelayOptions {
   maxChannelsPerKey?: number;
   /** Senders waiting at once for one channel on this instance; more get 503. */
   maxPendingPerChannel?: number;
+  /** Bytes that may wait in one channel's WebSocket send buffer (a listener not reading); beyond, 503. */
+  maxQueuedBytesPerChannel?: number;
   /** `redis://…`: share channels with other instances. */
   redisUrl?: string;
   log?: RelayLogger;
@@ -45,6 +47,7 @@ export const RELAY_DEFAULTS = {
   rateLimit: 50,
   maxChannelsPerKey: 10,
   maxPendingPerChannel: 100,
+  maxQueuedBytesPerChannel: 8 * 1024 * 1024,
 } as const;
 
 export type RelaySettings = Required<
@@ -62,6 +65,7 @@ export function relaySettings(options: RelayOptions): RelaySettings {
     rateLimit: options.rateLimit ?? RELAY_DEFAULTS.rateLimit,
     maxChannelsPerKey: options.maxChannelsPerKey ?? RELAY_DEFAULTS.maxChannelsPerKey,
     maxPendingPerChannel: options.maxPendingPerChannel ?? RELAY_DEFAULTS.maxPendingPerChannel,
+    maxQueuedBytesPerChannel: options.maxQueuedBytesPerChannel ?? RELAY_DEFAULTS.maxQueuedBytesPerChannel,
     publicUrl: options.publicUrl,
   };
 }

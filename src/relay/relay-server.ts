@@ -70,6 +70,7 @@ export class RelayServer {
     this.log = options.log ?? (() => {});
     this.metrics = new RelayMetrics({
       stats: () => this.stats(),
+      queuedBytes: () => this.listeners.queuedBytes(),
       redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined),
     });
     this.listeners = new TunnelConnections({
@@ -236,16 +237,19 @@ export class RelayServer {
       sendError(res, status, code, message, headers);
     };
     const channel = this.listeners.get(channelId);
-    const connection = channel?.connection;
-    if (!connection && !this.bridge) return fail(RELAY_ERRORS.noClient);
-    if (!connection && !this.bridge!.up) return fail(RELAY_ERRORS.redisUnavailable);
+    const here = channel?.connection !== undefined;
+    if (!here && !this.bridge?.up) {
+      fail(this.bridge ? RELAY_ERRORS.redisUnavailable : RELAY_ERRORS.noClient);
+      return;
+    }
     if (this.pending.countFor(channelId) >= this.settings.maxPendingPerChannel) {
-      return fail({
+      fail({
         status: 503,
         code: 'listener_busy',
         message: `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`,
         headers: { 'retry-after': '1' },
       });
+      return;
     }
     const id = `${this.instanceId}-${(this.requestCounter++).toString(36)}`;
     this.pending.add(id, { res, channel: channelId, method, path: rest, started }, this.settings.answerTimeoutMs, () =>
@@ -268,11 +272,9 @@ export class RelayServer {
     const lost = (error: RelayError) => {
       if (this.pending.take(id)) fail(error);
     };
-    if (channel && connection) {
-      channel.inFlight.set(id, Date.now() + this.settings.answerTimeoutMs);
-      connection.socket.send(frame, { binary: true }, (err) => {
-        if (err) lost(RELAY_ERRORS.clientUnreachable);
-      });
+    if (channel && here) {
+      const unsent = this.sendDown(channel, id, frame, this.settings.answerTimeoutMs, lost);
+      if (unsent) lost(unsent);
       return;
     }
     this.bridge!.publishRequest(channelId, frame).then(
@@ -281,6 +283,25 @@ export class RelayServer {
       },
       () => lost(RELAY_ERRORS.redisUnavailable),
     );
+  }
+
+  /**
+   * Sends request `id` down to `channel`'s listener, held on this instance, whoever's sender waits
+   * for it: the error to answer with if it cannot go (`broken`: later, if the connection fails).
+   */
+  private sendDown(
+    channel: RelayChannel,
+    id: string,
+    frame: Buffer,
+    timeoutMs: number,
+    broken: (error: RelayError) => void,
+  ): RelayError | undefined {
+    const outcome = channel.sendRequest(id, frame, Date.now() + timeoutMs, this.settings.maxQueuedBytesPerChannel, () =>
+      broken(RELAY_ERRORS.clientUnreachable),
+    );
+    if (outcome === 'no listener') return RELAY_ERRORS.noClient;
+    if (outcome === 'backlogged') return RELAY_ERRORS.listenerStalled;
+    return undefined;
   }
 
   private timeOut(id: string): void {
@@ -376,14 +397,11 @@ export class RelayServer {
     const decoded = decodeFrame(raw);
     if (!decoded.ok || decoded.frame.kind !== 'request' || this.bridge!.isOwnRequest(decoded.frame.id)) return;
     const { id, timeoutMs } = decoded.frame;
-    const channel = this.listeners.get(channelId);
     const reply = (error: RelayError) =>
       this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
-    if (!channel?.connection) return reply(RELAY_ERRORS.noClient);
-    channel.inFlight.set(id, Date.now() + timeoutMs);
-    channel.connection.socket.send(raw, { binary: true }, (err) => {
-      if (err && channel.inFlight.delete(id)) reply(RELAY_ERRORS.clientUnreachable);
-    });
+    const channel = this.listeners.get(channelId);
+    const unsent = channel ? this.sendDown(channel, id, raw, timeoutMs, reply) : RELAY_ERRORS.noClient;
+    if (unsent) reply(unsent);
   }
 
   /** An answer, through Redis, for a sender waiting here. */

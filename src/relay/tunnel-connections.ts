@@ -62,6 +62,13 @@ export class TunnelConnections {
     return { channels: this.#channels.size, connected };
   }
 
+  /** Bytes waiting in the listeners' WebSocket send buffers, over every channel. */
+  queuedBytes(): number {
+    let queued = 0;
+    for (const channel of this.#channels.values()) queued += channel.queuedBytes;
+    return queued;
+  }
+
   /** Closes every tunnel (clients will reconnect elsewhere or later). */
   closeAll(): void {
     for (const channel of this.#channels.values()) {
