@@ -96,7 +96,8 @@ export function requireMethods(methods: string[]): string[] {
 
 /**
  * The relay's keys. With none, the relay runs open on a loopback address (and says so); on any
- * other address only with --open, since anyone who can reach it could serve from its domain.
+ * other address only with --open, since anyone who can reach it could serve from its domain —
+ * at start and at every reload of the keys file.
  */
 export function openRelayAccess(options: {
   keysFlag?: string;
@@ -106,8 +107,11 @@ export function openRelayAccess(options: {
   log: RelayLogger;
 }): RelayAccess {
   const path = relayKeysPath(options.keysFlag, options.env);
-  const access = new RelayAccess(path, { onError: (message) => options.log('warn', message) });
-  if (!access.required && !options.open && !isLoopbackHost(options.host)) {
+  const access = new RelayAccess(path, {
+    mayRunOpen: options.open || isLoopbackHost(options.host),
+    log: options.log,
+  });
+  if (access.refusesToRunOpen) {
     throw new UsageError(
       `refusing to run open on ${options.host}: there are no relay keys in ${path}, so anyone who can reach it could open a channel`,
       'add a key with `webhooks-cli relay keys add NAME` (listeners pass it with --relay-key), or pass --open to run without keys',
@@ -118,6 +122,7 @@ export function openRelayAccess(options: {
 
 /** Once listening on `url`: whether listeners need a key, in one log line. */
 export function logAccess(access: RelayAccess, url: string, log: RelayLogger): void {
+  if (access.closedBecause) return; // said when it was read
   if (access.required) {
     log(
       'info',

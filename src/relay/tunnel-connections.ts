@@ -10,6 +10,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import {
   CLOSE_KEY_REFUSED,
   CLOSE_REPLACED,
+  CLOSE_TRY_AGAIN,
   decodeFrame,
   encodeFrame,
   type ResponseFrame,
@@ -230,11 +231,25 @@ export class TunnelConnections {
     this.options.answer(channel, decoded.frame, data);
   }
 
-  /** After the keys file changed: listeners whose key was revoked (or who have none, now that keys are required) are cut off. */
+  /**
+   * After the keys file changed: listeners whose key was revoked (or who have none, now that keys
+   * are required) are cut off for good; while no key can be checked, every listener is cut off
+   * and told to come back later.
+   */
   dropRefusedListeners(): void {
+    const access = this.options.access!;
     for (const channel of this.#channels.values()) {
       const connection = channel.connection;
-      if (!connection || this.options.access!.stillAdmits(connection.keySha256)) continue;
+      if (!connection || access.stillAdmits(connection.keySha256)) continue;
+      if (access.closedBecause) {
+        this.options.log('warn', `channel ${channel.id}: disconnecting its listener until relay keys can be checked`, {
+          channel: channel.id,
+          key: connection.keyName,
+        });
+        // A close reason has at most 123 bytes: the path stays in the log.
+        connection.socket.close(CLOSE_TRY_AGAIN, 'the relay cannot check relay keys right now');
+        continue;
+      }
       const why = connection.keyName
         ? `relay key "${connection.keyName}" was revoked`
         : 'this relay now requires a key';

@@ -14,6 +14,8 @@ export const CONNECT_PATH = '/connect';
 export const CLOSE_REPLACED = 4000;
 /** Close code sent to a connection whose relay key was revoked (or that has none, once keys are required). */
 export const CLOSE_KEY_REFUSED = 4001;
+/** Close code (RFC 6455 "Try Again Later") sent while the relay cannot check keys: the listener retries. */
+export const CLOSE_TRY_AGAIN = 1013;
 /** The handshake header a listener presents its relay key in (`rk_…`). */
 export const RELAY_KEY_HEADER = 'x-relay-key';
 /** The error code (and words) of a refused relay key, at the handshake or in a close frame's reason. */
