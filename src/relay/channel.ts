@@ -12,8 +12,19 @@ export interface ChannelConnection {
   /** SHA-256 of the relay key it was admitted with; undefined on an open relay. */
   keySha256?: string;
   keyName?: string;
-  /** Redis server time (µs) of the connection, so the newest wins across instances; 0 without Redis. */
+  /** When it was accepted, so the newest wins across instances; undefined while that is being asked of Redis. */
+  claim: Claim | undefined;
+}
+
+/** A connection's claim on a channel: the Redis server's time (µs) and the instance that accepted it. */
+export interface Claim {
   stamp: bigint;
+  instance: string;
+}
+
+/** Whether claim `a` is newer than `b`: the later time, the instance id breaking a tie, so two instances always agree. */
+export function isNewerClaim(a: Claim, b: Claim): boolean {
+  return a.stamp !== b.stamp ? a.stamp > b.stamp : a.instance > b.instance;
 }
 
 /** What became of a request frame handed to `RelayChannel.sendRequest`. */
@@ -23,6 +34,8 @@ export class RelayChannel {
   connection: ChannelConnection | undefined;
   /** Request id → when its sender stops waiting (ms since the epoch). */
   readonly inFlight = new Map<string, number>();
+  /** The newest claim on this channel announced by another instance, for a connection here still making its own. */
+  claimElsewhere: Claim | undefined;
   #grace: NodeJS.Timeout | undefined;
 
   constructor(readonly id: string) {}

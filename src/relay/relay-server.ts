@@ -107,7 +107,7 @@ export class RelayServer {
       relay.bridge = await RedisBridge.start(options.redisUrl, relay.instanceId, {
         request: (channel, frame) => relay.relayedRequest(channel, frame),
         answer: (id, channel, frame) => relay.relayedAnswer(id, channel, frame),
-        claim: (channel, stamp) => relay.listeners.claimedElsewhere(channel, stamp),
+        claim: (channel, stamp, instance) => relay.listeners.claimedElsewhere(channel, { stamp, instance }),
         log: relay.log,
       });
     }

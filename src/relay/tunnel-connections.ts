@@ -17,7 +17,7 @@ import {
 } from '../tunnel/frame-codec.js';
 import type { RelayAccess } from './admission.js';
 import { admit, publicBase } from './admission.js';
-import { type ChannelConnection, RelayChannel } from './channel.js';
+import { type ChannelConnection, type Claim, isNewerClaim, RelayChannel } from './channel.js';
 import type { RedisBridge } from './redis-bridge.js';
 import { refuseUpgrade } from './relay-answers.js';
 import type { RelayLogger, RelaySettings } from './relay-options.js';
@@ -82,19 +82,30 @@ export class TunnelConnections {
     for (const client of this.wss.clients) client.terminate();
   }
 
-  /** Another instance accepted a listener for `channelId`: a connection here older than it gives way. */
-  claimedElsewhere(channelId: string, stamp: bigint): void {
+  /**
+   * Another instance accepted a listener for `channelId`: a connection here older than it gives
+   * way. One still making its own claim decides once it has it (see `attach`): until then it
+   * cannot know which is newer, and giving way blindly would let both connections lose.
+   */
+  claimedElsewhere(channelId: string, claim: Claim): void {
     const channel = this.#channels.get(channelId);
     if (!channel) return;
+    if (!channel.claimElsewhere || isNewerClaim(claim, channel.claimElsewhere)) channel.claimElsewhere = claim;
     const connection = channel.connection;
-    if (connection && connection.stamp >= stamp) return;
+    if (connection && (connection.claim === undefined || isNewerClaim(connection.claim, claim))) return;
+    this.giveWay(channel);
+  }
+
+  /** The channel's listener here (if any) was replaced on another instance. */
+  private giveWay(channel: RelayChannel): void {
+    const connection = channel.connection;
     // Answers still due come through the new holder, routed by request id.
     channel.stopGrace();
     channel.inFlight.clear();
     channel.connection = undefined;
     if (connection) {
-      this.options.log('warn', `channel ${channelId}: a newer connection on another instance replaced this one`, {
-        channel: channelId,
+      this.options.log('warn', `channel ${channel.id}: a newer connection on another instance replaced this one`, {
+        channel: channel.id,
       });
       connection.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
     }
@@ -149,7 +160,7 @@ export class TunnelConnections {
       alive: true,
       keySha256: key?.sha256,
       keyName: key?.name,
-      stamp: 0n,
+      claim: undefined,
     };
     channel.connection = connection;
     channel.stopGrace();
@@ -195,8 +206,15 @@ export class TunnelConnections {
 
     // Reachable from every instance before the listener is told it is connected.
     const bridge = this.options.bridge();
-    if (bridge) connection.stamp = await bridge.hold(channelId);
+    const stamp = bridge ? await bridge.hold(channelId) : 0n;
+    connection.claim = { stamp, instance: bridge?.instance ?? '' };
     if (channel.connection !== connection) return;
+    // A claim from elsewhere that came in meanwhile (0: Redis away, nothing to compare with).
+    const elsewhere = channel.claimElsewhere;
+    if (stamp > 0n && elsewhere && isNewerClaim(elsewhere, connection.claim)) {
+      this.giveWay(channel);
+      return;
+    }
     socket.send(
       encodeFrame({
         kind: 'hello',
