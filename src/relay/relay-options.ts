@@ -31,6 +31,8 @@ export interface RelayOptions {
   maxPendingPerChannel?: number;
   /** Bytes that may wait in one channel's WebSocket send buffer (a listener not reading); beyond, 503. */
   maxQueuedBytesPerChannel?: number;
+  /** How long a repeated warning of one kind is logged once and then counted (see repeated-warnings.ts). */
+  repeatedWarningWindowMs?: number;
   /** `redis://…`: share channels with other instances. */
   redisUrl?: string;
   log?: RelayLogger;
@@ -48,6 +50,7 @@ export const RELAY_DEFAULTS = {
   maxChannelsPerKey: 10,
   maxPendingPerChannel: 100,
   maxQueuedBytesPerChannel: 8 * 1024 * 1024,
+  repeatedWarningWindowMs: 10_000,
 } as const;
 
 export type RelaySettings = Required<
@@ -66,6 +69,7 @@ export function relaySettings(options: RelayOptions): RelaySettings {
     maxChannelsPerKey: options.maxChannelsPerKey ?? RELAY_DEFAULTS.maxChannelsPerKey,
     maxPendingPerChannel: options.maxPendingPerChannel ?? RELAY_DEFAULTS.maxPendingPerChannel,
     maxQueuedBytesPerChannel: options.maxQueuedBytesPerChannel ?? RELAY_DEFAULTS.maxQueuedBytesPerChannel,
+    repeatedWarningWindowMs: options.repeatedWarningWindowMs ?? RELAY_DEFAULTS.repeatedWarningWindowMs,
     publicUrl: options.publicUrl,
   };
 }

@@ -37,6 +37,7 @@ import {
   withoutRelayErrorHeader,
 } from './relay-answers.js';
 import { type RelayLogger, type RelayOptions, type RelaySettings, relaySettings } from './relay-options.js';
+import { RepeatedWarnings } from './repeated-warnings.js';
 import { takeInBody } from './request-body.js';
 import { TunnelConnections } from './tunnel-connections.js';
 
@@ -61,6 +62,7 @@ export class RelayServer {
   private requestCounter = 0;
   private readonly instanceId = randomBytes(4).toString('hex');
   private readonly log: RelayLogger;
+  private readonly repeated: RepeatedWarnings;
 
   private constructor(options: RelayOptions) {
     this.settings = relaySettings(options);
@@ -68,6 +70,7 @@ export class RelayServer {
     this.limiter = new RateLimiter(this.settings.rateLimit);
     this.access = options.access;
     this.log = options.log ?? (() => {});
+    this.repeated = new RepeatedWarnings(this.log, this.settings.repeatedWarningWindowMs);
     this.metrics = new RelayMetrics({
       stats: () => this.stats(),
       queuedBytes: () => this.listeners.queuedBytes(),
@@ -78,6 +81,7 @@ export class RelayServer {
       access: this.access,
       bridge: () => this.bridge,
       log: this.log,
+      repeated: this.repeated,
       answer: (channel, frame, raw) => this.route(channel, frame, raw),
       gone: (channel) => this.failInFlight(channel, RELAY_ERRORS.clientGone),
     });
@@ -160,6 +164,7 @@ export class RelayServer {
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const socket of this.sockets) socket.destroy();
     this.listeners.terminateAll();
+    this.repeated.flush();
     await Promise.all([closed, this.bridge?.close()]);
   }
 
@@ -195,7 +200,15 @@ export class RelayServer {
     const started = performance.now();
     res.on('finish', () => this.metrics.answered(res.statusCode, (performance.now() - started) / 1000));
     const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) => {
-      this.log('warn', `${req.method} /${target.channel}: ${message} (${status})`, { channel: target.channel, status });
+      this.repeated.note(
+        `${code} ${target.channel}`,
+        'warn',
+        `${req.method} /${target.channel}: ${message} (${status})`,
+        {
+          channel: target.channel,
+          status,
+        },
+      );
       sendError(res, status, code, message, headers);
       req.resume();
     };
@@ -233,7 +246,10 @@ export class RelayServer {
     const method = req.method ?? 'POST';
     const line = `${method} /${channelId}${rest}`;
     const fail = ({ status, code, message, headers }: RelayError) => {
-      this.log('warn', `${line}: ${message} (${status})`, { channel: channelId, status });
+      this.repeated.note(`${code} ${channelId}`, 'warn', `${line}: ${message} (${status})`, {
+        channel: channelId,
+        status,
+      });
       sendError(res, status, code, message, headers);
     };
     const channel = this.listeners.get(channelId);
@@ -327,7 +343,8 @@ export class RelayServer {
    */
   private answerSender(channelId: string, frame: ResponseFrame, relayMade: boolean): void {
     if (this.pending.channelOf(frame.id) !== channelId) {
-      this.log(
+      this.repeated.note(
+        `unknown answer ${channelId}`,
         'info',
         `late or unknown answer ${frame.id} on /${channelId} ignored (its sender already got an answer or left)`,
         { channel: channelId },

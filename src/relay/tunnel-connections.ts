@@ -21,6 +21,7 @@ import { type ChannelConnection, type Claim, isNewerClaim, RelayChannel } from '
 import type { RedisBridge } from './redis-bridge.js';
 import { refuseUpgrade } from './relay-answers.js';
 import type { RelayLogger, RelaySettings } from './relay-options.js';
+import type { RepeatedWarnings } from './repeated-warnings.js';
 
 /** Room for a frame's metadata on top of the body limit. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -31,6 +32,8 @@ export interface TunnelConnectionsOptions {
   /** The Redis bridge, once connected (undefined without --redis). */
   bridge: () => RedisBridge | undefined;
   log: RelayLogger;
+  /** For what a listener or a stranger can repeat at will. */
+  repeated: RepeatedWarnings;
   /** A listener's answer frame (`raw`: its bytes as received). */
   answer: (channel: RelayChannel, frame: ResponseFrame, raw: Buffer) => void;
   /** The listener of `channel` left and did not come back within the grace period; requests are still in flight. */
@@ -120,7 +123,7 @@ export class TunnelConnections {
       this.options.settings.maxChannelsPerKey,
     );
     if (!admission.ok) {
-      this.options.log('warn', admission.log, { refused: true });
+      this.options.repeated.note(`refused ${admission.code}`, 'warn', admission.log, { refused: true });
       refuseUpgrade(socket, admission.status, admission.code, admission.message);
       return;
     }
@@ -232,21 +235,17 @@ export class TunnelConnections {
     const decoded = isBinary
       ? decodeFrame(data)
       : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
-    if (!decoded.ok) {
-      this.options.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, {
-        channel: channel.id,
-        malformed: true,
-      });
+    if (decoded.ok && decoded.frame.kind === 'response') {
+      this.options.answer(channel, decoded.frame, data);
       return;
     }
-    if (decoded.frame.kind !== 'response') {
-      this.options.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, {
-        channel: channel.id,
-        malformed: true,
-      });
-      return;
-    }
-    this.options.answer(channel, decoded.frame, data);
+    const ignored = decoded.ok
+      ? `unexpected ${decoded.frame.kind} frame ignored`
+      : `malformed frame ignored: ${decoded.reason}`;
+    this.options.repeated.note(`malformed ${channel.id}`, 'warn', `channel ${channel.id}: ${ignored}`, {
+      channel: channel.id,
+      malformed: true,
+    });
   }
 
   /**

@@ -124,7 +124,7 @@ function decodeHello(m: Record<string, unknown>): DecodeResult {
 }
 
 function decodeRequest(m: Record<string, unknown>, body: Buffer): DecodeResult {
-  if (!isId(m.id)) return fail('request frame needs a string id');
+  if (!isId(m.id)) return fail(`request frame id must be ${ID_RULE}`);
   if (typeof m.method !== 'string' || !/^[A-Z]+$/i.test(m.method)) return fail('request frame needs an HTTP method');
   if (typeof m.path !== 'string' || !m.path.startsWith('/')) return fail('request frame path must start with /');
   if (!isHeaders(m.headers)) return fail('request frame headers must map names to strings or string arrays');
@@ -147,7 +147,7 @@ function decodeRequest(m: Record<string, unknown>, body: Buffer): DecodeResult {
 }
 
 function decodeResponse(m: Record<string, unknown>, body: Buffer): DecodeResult {
-  if (!isId(m.id)) return fail('response frame needs a string id');
+  if (!isId(m.id)) return fail(`response frame id must be ${ID_RULE}`);
   // Any integer: whether it is a status a sender may get is the relay's to decide (and to explain, with a 502).
   if (!Number.isInteger(m.status)) return fail('response frame status must be an integer');
   if (!isHeaders(m.headers)) return fail('response frame headers must map names to strings or string arrays');
@@ -162,8 +162,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Request ids are the relay's own (`<instance>-<counter>`); a listener echoes them back. Held to
+ * that shape, an id from a listener can neither write a line of its own into a log nor end
+ * early the Redis channel name it becomes part of (`relay:res:<id>:<channel>`).
+ */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const ID_RULE = '1 to 64 letters, digits, - or _';
+
 function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 64;
+  return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
 function isPositiveInteger(value: unknown): value is number {

@@ -265,7 +265,8 @@ describe('relay and tunnel client', () => {
 
     expect(result.status).toBe(202);
     expect(result.body!.toString()).toBe('taken');
-    expect(warnings.filter((w) => /text frame|malformed frame/.test(w))).toHaveLength(3);
+    // Repeated warnings of one kind are logged once a window (test/integration/relay-log.test.ts).
+    expect(warnings.filter((w) => /text frame|malformed frame/.test(w))).toHaveLength(1);
   });
 
   it('answers 502 when a client vanishes mid-request and keeps serving other channels', async () => {
