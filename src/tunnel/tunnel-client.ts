@@ -185,10 +185,14 @@ export class TunnelClient {
         socket.terminate();
         return;
       }
+      // Only the start of a refusal is read: one that never ends must neither grow nor hold the client.
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const error = errorOf(Buffer.concat(chunks));
+      let size = 0;
+      let read = false;
+      const readRefusal = () => {
+        if (read) return;
+        read = true;
+        const error = errorOf(Buffer.concat(chunks).subarray(0, MAX_REFUSAL_BYTES));
         const detail = error.message ?? `HTTP ${res.statusCode}`;
         if (res.statusCode === 401 || res.statusCode === 403) {
           refusal =
@@ -201,7 +205,15 @@ export class TunnelClient {
         }
         lastError = `relay answered ${res.statusCode}: ${detail}`;
         socket.terminate();
+      };
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        size += c.length;
+        if (size < MAX_REFUSAL_BYTES) return;
+        res.destroy();
+        readRefusal();
       });
+      res.on('end', readRefusal);
     });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       this.armWatchdog(socket);
@@ -373,6 +385,9 @@ export class TunnelClient {
     this.resolveDone(end);
   }
 }
+
+/** How much of a refused handshake's answer is read for its reason. */
+const MAX_REFUSAL_BYTES = 64 * 1024;
 
 function textResponse(status: number, message: string): RawResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`${message}\n`) };

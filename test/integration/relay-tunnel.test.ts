@@ -3,6 +3,8 @@
  * WebSockets; the listener is a small RequestHandler of the test's own.
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sendRequest } from '../../src/delivery/http-sender.js';
@@ -231,6 +233,28 @@ describe('relay and tunnel client', () => {
     expect(result.headers?.['x-relay-error']).toBeUndefined();
     expect(result.body!.toString()).toBe("the listener's answer had status 103, not a final HTTP status\n");
     expect(warnings).toEqual(['answer to POST / had status 103, not a final one (200-599); sent 502 instead']);
+  });
+
+  it('reads no more than the start of an endless refusal, so a relay (or proxy) cannot hold the client there', async () => {
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'.repeat(1024)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      endless.closeAllConnections();
+      endless.close();
+    });
+    const { client } = openClient(
+      `ws://127.0.0.1:${(endless.address() as AddressInfo).port}`,
+      async () => answer(200),
+      {
+        reconnectDelaysMs: [60_000],
+      },
+    );
+    await until(() => client.status().state === 'reconnecting', 10_000, 'the refusal read');
+    expect(client.status().error).toMatch(/^relay answered 503: x{200}/);
   });
 
   it('survives malformed frames from a client and still takes its valid answers', async () => {
