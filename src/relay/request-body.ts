@@ -7,7 +7,10 @@ export function takeInBody(
   on: { tooLarge: () => void; complete: (body: Buffer) => void },
 ): void {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBodyBytes) return on.tooLarge();
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    on.tooLarge();
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let aborted = false;
@@ -21,7 +24,11 @@ export function takeInBody(
     chunks.push(chunk);
   });
   req.on('end', () => {
-    if (!aborted) on.complete(Buffer.concat(chunks, size));
+    if (aborted) return;
+    const body = Buffer.concat(chunks, size);
+    // The request stays referenced while its sender waits; its pieces need not.
+    chunks.length = 0;
+    on.complete(body);
   });
   req.on('error', () => {
     aborted = true;
