@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
-export const BIN = fileURLToPath(new URL('../dist/webhooks-cli.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../dist/webhooks-cli.cjs', import.meta.url));
 
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);

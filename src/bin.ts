@@ -2,10 +2,23 @@
 /**
  * The entry point, and the only module that touches the process: it hands `main` the real
  * streams, environment and stop signals, and turns the code `main` returns into the exit code.
- * Bundled by esbuild into dist/webhooks-cli.js (scripts/build.js); each command's module is a
- * separate chunk, loaded only when that command runs.
+ * Bundled by esbuild into dist/webhooks-cli.cjs with the command table (scripts/build.js); each
+ * command's module is a separate chunk, loaded only when that command runs.
  */
 import { main } from './cli/main.js';
+import type { SignalSource } from './cli/stop-signal.js';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The process's stop signals, for the commands that drain before they end. */
+const signals: SignalSource = {
+  subscribe(listener) {
+    for (const signal of STOP_SIGNALS) process.on(signal, listener);
+    return () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, listener);
+    };
+  },
+};
 
 // A reader that stops early (`| head`) is not an error of ours: stop quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -21,7 +34,9 @@ const io = {
   stdin: process.stdin,
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
+  signals,
 };
-main(process.argv.slice(2), io).then((code) => {
+// main never rejects: whatever goes wrong becomes an error line and an exit code.
+void main(process.argv.slice(2), io).then((code) => {
   process.exitCode = code;
 });

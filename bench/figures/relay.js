@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summariseLatencies, webhookHeaders } from '../../dist-bench/internals.js';
 
-const BIN = fileURLToPath(new URL('../../dist/webhooks-cli.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/webhooks-cli.cjs', import.meta.url));
 const SECRET = 'bench-secret';
 const RATE_REQUESTS = Number(process.env.BENCH_RELAY_REQUESTS ?? 4000);
 const RATE_CONCURRENCY = 32;

@@ -1,6 +1,23 @@
 // Start-up: `--help`, `--version` and one `trigger` against `node -e 0`, interleaved runs; and
 // what checking a changed payload against its schema (ajv, loaded only then) adds to a trigger.
+// Where valgrind is installed, the same ratios in instructions executed (callgrind), which a busy
+// machine does not change: wall-clock ratios on a loaded machine swing by a third.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { BIN, benchEnv, median, row, startBareServer, tempDir, timeRun } from '../lib.js';
+
+/** Instructions `node ...args` executes, counted by callgrind; undefined without valgrind. */
+function instructions(args, env) {
+  const out = join(tempDir(), 'callgrind.out');
+  const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (run.error) return undefined;
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(run.stderr)?.[1];
+  return refs ? Number(refs.replaceAll(',', '')) : undefined;
+}
 
 export default async function startup({ rounds }) {
   const runs = Math.max(15, rounds * 5);
@@ -24,16 +41,38 @@ export default async function startup({ rounds }) {
     ],
   };
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  const counted = {};
   try {
     for (const args of Object.values(cases)) timeRun(args, env); // warm the file cache
     for (let i = 0; i < runs; i++)
       for (const [name, args] of Object.entries(cases)) times[name].push(timeRun(args, env));
+    for (const name of ['baseline', 'help', 'version', 'trigger']) counted[name] = instructions(cases[name], env);
   } finally {
     server.close();
   }
   const base = median(times.baseline);
   const ratio = (name) => median(times[name]) / base;
+  const byInstructions = [];
+  if (counted.baseline !== undefined) {
+    const target = { help: 1.2, version: 1.2, trigger: 1.6 };
+    for (const name of ['help', 'version', 'trigger']) {
+      const label = name === 'trigger' ? 'trigger (1 delivery)' : `--${name}`;
+      const r = counted[name] / counted.baseline;
+      byInstructions.push(
+        row(
+          `start-up: ${label} vs node -e 0, instructions`,
+          counted[name] / 1e6,
+          counted.baseline / 1e6,
+          'M instr.',
+          `≤ ${target[name]}×`,
+          r <= target[name],
+          'callgrind, one run each',
+        ),
+      );
+    }
+  }
   return [
+    ...byInstructions,
     row(
       'start-up: --help vs node -e 0',
       median(times.help),

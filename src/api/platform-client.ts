@@ -4,9 +4,12 @@
  * arrays, camelCase) as a real client must; every failure becomes a `UserError` that names the
  * cause and the next step.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, request } from 'undici';
 import { isSuccessStatus } from '../core/http-status.js';
 import { UserError } from '../errors.js';
+import { formatLimit } from '../format/display.js';
 import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
 import {
   type ProxyRoute,
@@ -218,7 +221,7 @@ export class PlatformClient {
       const retry = retryAfterAnswer(answer.status, answer.headers['retry-after'], tries, waitedMs);
       if (retry) {
         this.#notice(
-          `the API answered ${answer.status}${answer.status === 429 ? ' (too many requests)' : ' (unavailable)'}; trying again in ${formatSeconds(retry.waitMs)} as its Retry-After asks`,
+          `the API answered ${answer.status}${answer.status === 429 ? ' (too many requests)' : ' (unavailable)'}; trying again in ${formatLimit(retry.waitMs)} as its Retry-After asks`,
         );
         await this.#sleep(retry.waitMs);
         waitedMs += retry.waitMs;
@@ -334,11 +337,7 @@ export class PlatformClient {
   }
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
-}
+const defaultSleep = (ms: number): Promise<void> => sleep(ms);
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;

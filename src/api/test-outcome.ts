@@ -4,6 +4,8 @@
  * webhook's deliveries. This polls them for that delivery id until an attempt has finished or
  * the wait is over. `outcomeOf` is the pure part: which listed row, if any, says how it went.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { unwrapList, unwrapObject } from './api-types.js';
 import type { PlatformClient } from './platform-client.js';
 
@@ -81,7 +83,7 @@ export async function waitForTestOutcome(
   for (;;) {
     const waited = Date.now() - started;
     if (waited >= waitMs) return outcome;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, waitMs - waited)));
+    await sleep(Math.min(pollMs, waitMs - waited));
     onPoll?.(Date.now() - started);
     const { raw } = await api.listDeliveries(webhookId, { limit: 100 });
     const next = outcomeOf(unwrapList(raw, 'deliveries'), first.deliveryId);

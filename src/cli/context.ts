@@ -6,16 +6,10 @@
  */
 import { isProfileName, PROFILE_ENV, resolveApiUrl, resolveDatabasePath, resolveSetting } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import type { GlobalOptions } from './main.js';
+import type { SignalSource } from './stop-signal.js';
 
-export interface GlobalOptions {
-  json?: boolean;
-  color?: boolean;
-  verbose?: boolean;
-  db?: string;
-  apiUrl?: string;
-  token?: string;
-  profile?: string;
-}
+export type { GlobalOptions };
 
 /** Where a command prints: the process's stream, or a test's capture. */
 export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
@@ -29,6 +23,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal (a person may be watching). */
   isTTY: boolean;
+  /** Stop requests (SIGINT, SIGTERM, SIGHUP from the entry; a test's own in-process). */
+  signals: SignalSource;
 }
 
 export interface CommandContext {
@@ -41,6 +37,8 @@ export interface CommandContext {
   stderr: OutputStream;
   stdin: InputStream;
   env: NodeJS.ProcessEnv;
+  /** Stop requests: long-running commands drain and return when one comes (cli/stop-signal.ts). */
+  signals: SignalSource;
   dbPath: string;
   apiUrl: string;
   token: string | undefined;
@@ -52,16 +50,13 @@ export interface CommandContext {
  * CI as ink judges it (its is-in-ci rule: the variable is set, to anything but "0" or "false"),
  * so the tool and ink never disagree about drawing a TUI: `CI=` counts as CI too.
  */
-export function isInCi(env: NodeJS.ProcessEnv = process.env): boolean {
+export function isInCi(env: NodeJS.ProcessEnv): boolean {
   const set = (key: string) => key in env && env[key] !== '0' && env[key] !== 'false';
   return set('CI') || set('CONTINUOUS_INTEGRATION');
 }
 
 /** One decision for the whole tool: TUI on a real terminal, plain lines everywhere else. */
-export function isInteractive(
-  stdout: { isTTY?: boolean } = process.stdout,
-  env: NodeJS.ProcessEnv = process.env,
-): boolean {
+export function isInteractive(stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   return Boolean(stdout.isTTY) && !isInCi(env) && env.TERM !== 'dumb';
 }
 
@@ -86,6 +81,7 @@ export function createContext(options: GlobalOptions, io: CliIo): CommandContext
     stderr: io.stderr,
     stdin: io.stdin,
     env,
+    signals: io.signals,
     dbPath: resolveDatabasePath(options.db, env),
     apiUrl: resolveApiUrl(options.apiUrl, env),
     token: resolveSetting('token', options.token, env),

@@ -1,11 +1,17 @@
 /** The platform API commands (`register` … `deliveries`), `serve` (its local emulator) and `demo`. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import {
+  type Command,
+  type CommandUnknownOpts,
+  InvalidArgumentError,
+  Option,
+  type OptionValues,
+} from '@commander-js/extra-typings';
 import { DELIVERY_STATUSES, isDeliveryStatusFilter } from '../core/delivery-status.js';
-import { examples, lazy } from './lazy-action.js';
+import { examples, type OptionsOf, runLazily } from './lazy-action.js';
 import { collect, collectList, delayRange, duration, integer, MAX_SEED, positiveNumber, share } from './parse.js';
 import { requestTimeoutOption } from './server-options.js';
 
-const load = () => import('../commands/webhooks.js');
+const webhooks = () => import('../commands/webhooks.js');
 
 /** `deliveries --status`: a result name or an HTTP status code, checked before any request. */
 function deliveryStatus(value: string): string {
@@ -14,7 +20,10 @@ function deliveryStatus(value: string): string {
 }
 
 /** `--timeout` for every API call (the global --api-url and --token say where and who). */
-function withTimeout(command: Command, defaultMs = 10_000): Command {
+function withTimeout<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+  defaultMs = 10_000,
+) {
   return command.addOption(
     new Option('--timeout <duration>', 'API request timeout')
       .argParser(duration)
@@ -22,9 +31,40 @@ function withTimeout(command: Command, defaultMs = 10_000): Command {
   );
 }
 
-export function defineApiCommands(program: Command): void {
-  withTimeout(
-    program
+export function defineApiCommands(program: CommandUnknownOpts): void {
+  runLazily(defineRegister(program), () => webhooks().then((m) => m.registerCommand));
+  runLazily(defineList(program), () => webhooks().then((m) => m.listCommand));
+  runLazily(defineGet(program), () => webhooks().then((m) => m.getCommand));
+  runLazily(defineUpdate(program), () => webhooks().then((m) => m.updateCommand));
+  runLazily(defineDelete(program), () => webhooks().then((m) => m.deleteCommand));
+  runLazily(defineTest(program), () => webhooks().then((m) => m.testCommand));
+  runLazily(defineDeliveries(program), () => webhooks().then((m) => m.deliveriesCommand));
+  runLazily(defineEmit(program), () => import('../commands/emit.js').then((m) => m.emitCommand));
+  runLazily(defineDemo(program), () => import('../commands/demo.js').then((m) => m.demoCommand));
+  runLazily(defineServe(program), () => import('../commands/serve.js').then((m) => m.serveCommand));
+}
+
+/** `demo` */
+export function defineDemo(parent: CommandUnknownOpts) {
+  return parent
+    .command('demo')
+    .description(
+      'the whole loop in one command: emulator, listener, a registered webhook, all 16 events through the engine',
+    )
+    .option('--secret <secret>', 'the webhook secret shared by the emulator and the listener', 'demo-secret')
+    .addOption(
+      new Option('--wait <duration>', 'without a terminal: how long to wait for the 16 deliveries')
+        .argParser(duration)
+        .default(15_000, '15s'),
+    )
+    .addHelpText('after', examples(['webhooks-cli demo', 'webhooks-cli demo --json | jq .event']));
+}
+export type DemoOptions = OptionsOf<typeof defineDemo>;
+
+/** `register` */
+export function defineRegister(parent: CommandUnknownOpts) {
+  return withTimeout(
+    parent
       .command('register')
       .description('register a webhook: POST /api/v1/webhooks')
       .requiredOption('--url <url>', 'the endpoint that receives deliveries')
@@ -35,29 +75,37 @@ export function defineApiCommands(program: Command): void {
       )
       .option('--inactive', 'register it switched off')
       .option('--show-secret', 'print the secret whole'),
-  )
-    .addHelpText(
-      'after',
-      examples([
-        'webhooks-cli register --url https://example.com/webhook --events catalog.product.created,customer.purchase.completed --secret s3cret',
-        'webhooks-cli register --url http://127.0.0.1:3000/webhook --events all --json',
-      ]),
-    )
-    .action(lazy(load, 'registerCommand'));
+  ).addHelpText(
+    'after',
+    examples([
+      'webhooks-cli register --url https://example.com/webhook --events catalog.product.created,customer.purchase.completed --secret s3cret',
+      'webhooks-cli register --url http://127.0.0.1:3000/webhook --events all --json',
+    ]),
+  );
+}
+export type RegisterOptions = OptionsOf<typeof defineRegister>;
 
-  withTimeout(
-    program
+/** `list` */
+export function defineList(parent: CommandUnknownOpts) {
+  return withTimeout(
+    parent
       .command('list')
       .description('list webhooks: GET /api/v1/webhooks (every page, up to --limit)')
       .addOption(new Option('--limit <n>', 'how many webhooks at most').argParser(integer(1, 100_000)).default(100)),
-  ).action(lazy(load, 'listCommand'));
-
-  withTimeout(program.command('get <id>').description('one webhook: GET /api/v1/webhooks/{id}')).action(
-    lazy(load, 'getCommand'),
   );
+}
+export type ListOptions = OptionsOf<typeof defineList>;
 
-  withTimeout(
-    program
+/** `get` */
+export function defineGet(parent: CommandUnknownOpts) {
+  return withTimeout(parent.command('get <id>').description('one webhook: GET /api/v1/webhooks/{id}'));
+}
+export type GetOptions = OptionsOf<typeof defineGet>;
+
+/** `update` */
+export function defineUpdate(parent: CommandUnknownOpts) {
+  return withTimeout(
+    parent
       .command('update <id>')
       .description('change a webhook: PATCH /api/v1/webhooks/{id} with only the fields given')
       .option('--url <url>', 'new endpoint URL')
@@ -69,23 +117,27 @@ export function defineApiCommands(program: Command): void {
       .option('--inactive', 'switch it off')
       .option('--debug-mode', 'keep the full request and response of each attempt')
       .option('--no-debug-mode', 'stop keeping them'),
-  )
-    .addHelpText(
-      'after',
-      examples([
-        'webhooks-cli update wh_123 --debug-mode',
-        'webhooks-cli update wh_123 --add-event customer.cart.added --remove-event search.zero_results',
-        'webhooks-cli update wh_123 --active',
-      ]),
-    )
-    .action(lazy(load, 'updateCommand'));
-
-  withTimeout(program.command('delete <id>').description('delete a webhook: DELETE /api/v1/webhooks/{id}')).action(
-    lazy(load, 'deleteCommand'),
+  ).addHelpText(
+    'after',
+    examples([
+      'webhooks-cli update wh_123 --debug-mode',
+      'webhooks-cli update wh_123 --add-event customer.cart.added --remove-event search.zero_results',
+      'webhooks-cli update wh_123 --active',
+    ]),
   );
+}
+export type UpdateOptions = OptionsOf<typeof defineUpdate>;
 
-  withTimeout(
-    program
+/** `delete` */
+export function defineDelete(parent: CommandUnknownOpts) {
+  return withTimeout(parent.command('delete <id>').description('delete a webhook: DELETE /api/v1/webhooks/{id}'));
+}
+export type DeleteOptions = OptionsOf<typeof defineDelete>;
+
+/** `test` */
+export function defineTest(parent: CommandUnknownOpts) {
+  return withTimeout(
+    parent
       .command('test <id>')
       .description(
         'send a test delivery: POST /api/v1/webhooks/{id}/test, and wait for its outcome (exit 1 if it fails)',
@@ -106,11 +158,14 @@ export function defineApiCommands(program: Command): void {
         'webhooks-cli test wh_123 --wait 2m',
         'webhooks-cli test wh_123 --no-wait',
       ]),
-    )
-    .action(lazy(load, 'testCommand'));
+    );
+}
+export type TestOptions = OptionsOf<typeof defineTest>;
 
-  withTimeout(
-    program
+/** `deliveries` */
+export function defineDeliveries(parent: CommandUnknownOpts) {
+  return withTimeout(
+    parent
       .command('deliveries <id>')
       .description('delivery attempts, newest first: GET /api/v1/webhooks/{id}/deliveries (every page, up to --limit)')
       .addOption(
@@ -119,47 +174,37 @@ export function defineApiCommands(program: Command): void {
         ),
       )
       .addOption(new Option('--limit <n>', 'how many rows').argParser(integer(1, 100_000)).default(50)),
-  )
-    .addHelpText(
-      'after',
-      examples([
-        'webhooks-cli deliveries wh_123 --status failed',
-        "webhooks-cli deliveries wh_123 --json | jq '.data[0].response'",
-      ]),
-    )
-    .action(lazy(load, 'deliveriesCommand'));
+  ).addHelpText(
+    'after',
+    examples([
+      'webhooks-cli deliveries wh_123 --status failed',
+      "webhooks-cli deliveries wh_123 --json | jq '.data[0].response'",
+    ]),
+  );
+}
+export type DeliveriesOptions = OptionsOf<typeof defineDeliveries>;
 
-  withTimeout(
-    program
+/** `emit` */
+export function defineEmit(parent: CommandUnknownOpts) {
+  return withTimeout(
+    parent
       .command('emit <type>')
       .description("emit an event to every active subscriber: the emulator's POST /api/v1/events")
       .option('--set <path=value>', 'override a field of the sample, e.g. data.price=10 (repeatable)', collect)
       .option('--data <file>', "send this data object (or whole envelope's data) instead of the sample; - for stdin"),
-  )
-    .addHelpText(
-      'after',
-      examples([
-        'webhooks-cli emit customer.cart.added',
-        'webhooks-cli emit catalog.product.updated --set data.quantity=0',
-      ]),
-    )
-    .action(lazy(() => import('../commands/emit.js'), 'emitCommand'));
+  ).addHelpText(
+    'after',
+    examples([
+      'webhooks-cli emit customer.cart.added',
+      'webhooks-cli emit catalog.product.updated --set data.quantity=0',
+    ]),
+  );
+}
+export type EmitOptions = OptionsOf<typeof defineEmit>;
 
-  program
-    .command('demo')
-    .description(
-      'the whole loop in one command: emulator, listener, a registered webhook, all 16 events through the engine',
-    )
-    .option('--secret <secret>', 'the webhook secret shared by the emulator and the listener', 'demo-secret')
-    .addOption(
-      new Option('--wait <duration>', 'without a terminal: how long to wait for the 16 deliveries')
-        .argParser(duration)
-        .default(15_000, '15s'),
-    )
-    .addHelpText('after', examples(['webhooks-cli demo', 'webhooks-cli demo --json | jq .event']))
-    .action(lazy(() => import('../commands/demo.js'), 'demoCommand'));
-
-  program
+/** `serve` */
+export function defineServe(parent: CommandUnknownOpts) {
+  return parent
     .command('serve')
     .description('run a local emulator of the platform webhook API, with the real delivery engine')
     .addOption(new Option('--port <port>', 'port to listen on').argParser(integer(0, 65535)).default(4010))
@@ -192,13 +237,13 @@ export function defineApiCommands(program: Command): void {
     .addHelpText(
       'after',
       `
-The global --token (or WEBHOOKS_API_TOKEN, or \`config set token\`) is the token clients must send;
-without one, any non-empty bearer token is accepted.
-${examples([
-  'webhooks-cli serve',
-  'webhooks-cli serve --port 4010 --token dev-token --time-scale 0.0001',
-  'webhooks-cli serve --duplicates 0.2 --jitter 0-2s --seed 7',
-])}`,
-    )
-    .action(lazy(() => import('../commands/serve.js'), 'serveCommand'));
+  The global --token (or WEBHOOKS_API_TOKEN, or \`config set token\`) is the token clients must send;
+  without one, any non-empty bearer token is accepted.
+  ${examples([
+    'webhooks-cli serve',
+    'webhooks-cli serve --port 4010 --token dev-token --time-scale 0.0001',
+    'webhooks-cli serve --duplicates 0.2 --jitter 0-2s --seed 7',
+  ])}`,
+    );
 }
+export type ServeOptions = OptionsOf<typeof defineServe>;

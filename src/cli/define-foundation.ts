@@ -1,9 +1,9 @@
 /** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
-import { type Command, Option } from 'commander';
-import { examples, lazy } from './lazy-action.js';
+import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
+import { examples, type OptionsOf, runLazily } from './lazy-action.js';
 import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse.js';
 
-export function defineFoundationCommands(program: Command): void {
+export function defineFoundationCommands(program: CommandUnknownOpts): void {
   const events = program
     .command('events')
     .description('the 16 event types: sample payloads, JSON Schemas, TypeScript types')
@@ -17,15 +17,63 @@ export function defineFoundationCommands(program: Command): void {
         'webhooks-cli events types --lang typescript > webhook-events.ts',
       ]),
     );
-  events
-    .command('list')
-    .description('list every event type')
-    .action(lazy(() => import('../commands/events.js'), 'listEvents'));
-  events
-    .command('show <type>')
-    .description('print the sample envelope of an event type')
-    .action(lazy(() => import('../commands/events.js'), 'showEvent'));
-  events
+  runLazily(defineEventsList(events), () => import('../commands/events.js').then((m) => m.listEvents));
+  runLazily(defineEventsShow(events), () => import('../commands/events.js').then((m) => m.showEvent));
+  runLazily(defineEventsSchema(events), () => import('../commands/events.js').then((m) => m.printEventSchema));
+  runLazily(defineEventsTypes(events), () => import('../commands/events.js').then((m) => m.printEventTypes));
+
+  runLazily(defineSign(program), () => import('../commands/sign.js').then((m) => m.signCommand));
+
+  runLazily(defineVerify(program), () => import('../commands/sign.js').then((m) => m.verifyCommand));
+
+  runLazily(defineTrigger(program), () => import('../commands/trigger.js').then((m) => m.triggerCommand));
+
+  const history = defineHistory(program);
+  runLazily(history, () => import('../commands/history.js').then((m) => m.listHistory));
+  runLazily(defineHistoryShow(history), () => import('../commands/history.js').then((m) => m.showHistory));
+  runLazily(defineHistoryExport(history), () => import('../commands/history.js').then((m) => m.exportHistory));
+
+  const config = program
+    .command('config')
+    .description(
+      'stored settings: api-url, token, secret, db, per profile (flag beats env beats the profile beats the default profile)',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli config set secret s3cret',
+        'webhooks-cli config set api-url https://api.staging.example --profile staging',
+        'webhooks-cli config list --profile staging',
+        'webhooks-cli config profiles',
+        'webhooks-cli config get token --show-secrets',
+      ]),
+    );
+  runLazily(defineConfigList(config), () => import('../commands/config.js').then((m) => m.configList));
+  runLazily(defineConfigGet(config), () => import('../commands/config.js').then((m) => m.configGet));
+  runLazily(defineConfigSet(config), () => import('../commands/config.js').then((m) => m.configSet));
+  runLazily(defineConfigUnset(config), () => import('../commands/config.js').then((m) => m.configUnset));
+  runLazily(defineConfigProfiles(config), () => import('../commands/config.js').then((m) => m.configProfiles));
+
+  runLazily(defineCompletion(program), () => import('../commands/completion.js').then((m) => m.completionCommand));
+  // What the completion scripts call on each Tab: candidates, one a line.
+  runLazily(defineComplete(program), () => import('../commands/completion.js').then((m) => m.completeCommand));
+}
+
+/** `events list` */
+export function defineEventsList(parent: CommandUnknownOpts) {
+  return parent.command('list').description('list every event type');
+}
+export type EventsListOptions = OptionsOf<typeof defineEventsList>;
+
+/** `events show` */
+export function defineEventsShow(parent: CommandUnknownOpts) {
+  return parent.command('show <type>').description('print the sample envelope of an event type');
+}
+export type EventsShowOptions = OptionsOf<typeof defineEventsShow>;
+
+/** `events schema` */
+export function defineEventsSchema(parent: CommandUnknownOpts) {
+  return parent
     .command('schema [type]')
     .description("print the JSON Schema (draft 2020-12) of an event type's envelope, or of all of them")
     .option('--all', 'every event type in one document: $defs per type and a oneOf')
@@ -35,16 +83,23 @@ export function defineFoundationCommands(program: Command): void {
         'webhooks-cli events schema customer.cart.added',
         'webhooks-cli events schema --all > webhook-events.schema.json',
       ]),
-    )
-    .action(lazy(() => import('../commands/events.js'), 'printEventSchema'));
-  events
+    );
+}
+export type EventsSchemaOptions = OptionsOf<typeof defineEventsSchema>;
+
+/** `events types` */
+export function defineEventsTypes(parent: CommandUnknownOpts) {
+  return parent
     .command('types')
     .description('print the payload types as a module: an interface per event, the WebhookEvent union, EventType')
     .addOption(new Option('--lang <lang>', 'language of the module').choices(['typescript']).default('typescript'))
-    .addHelpText('after', examples(['webhooks-cli events types --lang typescript > src/webhook-events.ts']))
-    .action(lazy(() => import('../commands/events.js'), 'printEventTypes'));
+    .addHelpText('after', examples(['webhooks-cli events types --lang typescript > src/webhook-events.ts']));
+}
+export type EventsTypesOptions = OptionsOf<typeof defineEventsTypes>;
 
-  program
+/** `sign` */
+export function defineSign(parent: CommandUnknownOpts) {
+  return parent
     .command('sign')
     .description('print the X-Webhook-Signature of a payload')
     .requiredOption('--secret <secret>', 'signing secret')
@@ -55,20 +110,26 @@ export function defineFoundationCommands(program: Command): void {
         'echo -n \'{"event":"x"}\' | webhooks-cli sign --secret s3cret',
         'webhooks-cli sign --secret s3cret --payload body.json',
       ]),
-    )
-    .action(lazy(() => import('../commands/sign.js'), 'signCommand'));
+    );
+}
+export type SignOptions = OptionsOf<typeof defineSign>;
 
-  program
+/** `verify` */
+export function defineVerify(parent: CommandUnknownOpts) {
+  return parent
     .command('verify')
     .description('check a signature against a payload and explain a mismatch')
     .requiredOption('--secret <secret>', 'secret to verify with (repeatable, any may match)', collect)
     .requiredOption('--signature <sig>', 'the received X-Webhook-Signature value')
     .option('--payload <file>', 'payload file, or - for stdin', '-')
     .option('--show-secret', 'print expected signatures whole')
-    .addHelpText('after', examples(['webhooks-cli verify --secret s3cret --signature sha256=… --payload body.json']))
-    .action(lazy(() => import('../commands/sign.js'), 'verifyCommand'));
+    .addHelpText('after', examples(['webhooks-cli verify --secret s3cret --signature sha256=… --payload body.json']));
+}
+export type VerifyOptions = OptionsOf<typeof defineVerify>;
 
-  program
+/** `trigger` */
+export function defineTrigger(parent: CommandUnknownOpts) {
+  return parent
     .command('trigger [types...]')
     .description('send signed sample deliveries of one or more event types')
     .option('--all', 'every event type')
@@ -124,10 +185,13 @@ export function defineFoundationCommands(program: Command): void {
         'webhooks-cli trigger --scenario shopping-journey --shuffle',
         "webhooks-cli trigger catalog.product.created --header 'X-Tenant: acme' --secret s3cret",
       ]),
-    )
-    .action(lazy(() => import('../commands/trigger.js'), 'triggerCommand'));
+    );
+}
+export type TriggerOptions = OptionsOf<typeof defineTrigger>;
 
-  const history = program
+/** `history` */
+export function defineHistory(parent: CommandUnknownOpts) {
+  return parent
     .command('history')
     .description('the deliveries sent and received, newest first')
     .option('--event <type>', 'only this event type')
@@ -149,13 +213,19 @@ export function defineFoundationCommands(program: Command): void {
         'webhooks-cli history show dlv_…',
         'webhooks-cli history --direction in export > received.jsonl',
       ]),
-    )
-    .action(lazy(() => import('../commands/history.js'), 'listHistory'));
-  history
-    .command('show <id>')
-    .description('one delivery in full: headers, body, answer')
-    .action(lazy(() => import('../commands/history.js'), 'showHistory'));
-  history
+    );
+}
+export type HistoryOptions = OptionsOf<typeof defineHistory>;
+
+/** `history show` */
+export function defineHistoryShow(parent: CommandUnknownOpts) {
+  return parent.command('show <id>').description('one delivery in full: headers, body, answer');
+}
+export type HistoryShowOptions = OptionsOf<typeof defineHistoryShow>;
+
+/** `history export` */
+export function defineHistoryExport(parent: CommandUnknownOpts) {
+  return parent
     .command('export')
     .description('every delivery matching the history filters, as JSON lines with bodies')
     .option(
@@ -169,48 +239,49 @@ export function defineFoundationCommands(program: Command): void {
         'webhooks-cli history --event customer.cart.added --limit 100 export',
         'webhooks-cli history --direction in export --fixtures fixtures/captured',
       ]),
-    )
-    .action(lazy(() => import('../commands/history.js'), 'exportHistory'));
-
-  const config = program
-    .command('config')
-    .description(
-      'stored settings: api-url, token, secret, db, per profile (flag beats env beats the profile beats the default profile)',
-    )
-    .addHelpText(
-      'after',
-      examples([
-        'webhooks-cli config set secret s3cret',
-        'webhooks-cli config set api-url https://api.staging.example --profile staging',
-        'webhooks-cli config list --profile staging',
-        'webhooks-cli config profiles',
-        'webhooks-cli config get token --show-secrets',
-      ]),
     );
-  config
+}
+export type HistoryExportOptions = OptionsOf<typeof defineHistoryExport>;
+
+/** `config list` */
+export function defineConfigList(parent: CommandUnknownOpts) {
+  return parent
     .command('list')
     .description("each setting's effective value and where it came from (secrets masked)")
-    .option('--show-secrets', 'print secrets whole')
-    .action(lazy(() => import('../commands/config.js'), 'configList'));
-  config
+    .option('--show-secrets', 'print secrets whole');
+}
+export type ConfigListOptions = OptionsOf<typeof defineConfigList>;
+
+/** `config get` */
+export function defineConfigGet(parent: CommandUnknownOpts) {
+  return parent
     .command('get <key>')
     .description('one setting (secrets masked)')
-    .option('--show-secrets', 'print secrets whole')
-    .action(lazy(() => import('../commands/config.js'), 'configGet'));
-  config
-    .command('set <key> <value>')
-    .description('store a setting')
-    .action(lazy(() => import('../commands/config.js'), 'configSet'));
-  config
-    .command('unset <key>')
-    .description('remove a stored setting')
-    .action(lazy(() => import('../commands/config.js'), 'configUnset'));
-  config
-    .command('profiles')
-    .description('the stored profiles, the chosen one marked')
-    .action(lazy(() => import('../commands/config.js'), 'configProfiles'));
+    .option('--show-secrets', 'print secrets whole');
+}
+export type ConfigGetOptions = OptionsOf<typeof defineConfigGet>;
 
-  program
+/** `config set` */
+export function defineConfigSet(parent: CommandUnknownOpts) {
+  return parent.command('set <key> <value>').description('store a setting');
+}
+export type ConfigSetOptions = OptionsOf<typeof defineConfigSet>;
+
+/** `config unset` */
+export function defineConfigUnset(parent: CommandUnknownOpts) {
+  return parent.command('unset <key>').description('remove a stored setting');
+}
+export type ConfigUnsetOptions = OptionsOf<typeof defineConfigUnset>;
+
+/** `config profiles` */
+export function defineConfigProfiles(parent: CommandUnknownOpts) {
+  return parent.command('profiles').description('the stored profiles, the chosen one marked');
+}
+export type ConfigProfilesOptions = OptionsOf<typeof defineConfigProfiles>;
+
+/** `completion` */
+export function defineCompletion(parent: CommandUnknownOpts) {
+  return parent
     .command('completion <shell>')
     .description('print a shell completion script: bash, zsh or fish')
     .addHelpText(
@@ -220,12 +291,12 @@ export function defineFoundationCommands(program: Command): void {
         'source <(webhooks-cli completion zsh)    # in ~/.zshrc',
         'webhooks-cli completion fish > ~/.config/fish/completions/webhooks-cli.fish',
       ]),
-    )
-    .action(lazy(() => import('../commands/completion.js'), 'completionCommand'));
-  // What the completion scripts call on each Tab: candidates, one a line.
-  program
-    .command('__complete [words...]', { hidden: true })
-    .allowUnknownOption()
-    .helpOption(false)
-    .action(lazy(() => import('../commands/completion.js'), 'completeCommand'));
+    );
 }
+export type CompletionOptions = OptionsOf<typeof defineCompletion>;
+
+/** `__complete` */
+export function defineComplete(parent: CommandUnknownOpts) {
+  return parent.command('__complete [words...]', { hidden: true }).allowUnknownOption().helpOption(false);
+}
+export type CompleteOptions = OptionsOf<typeof defineComplete>;

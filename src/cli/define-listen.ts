@@ -1,11 +1,18 @@
 /** `listen` (the local receiver) and `replay`. */
-import { type Command, Option } from 'commander';
-import { examples, lazy } from './lazy-action.js';
+import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
+import { examples, type OptionsOf, runLazily } from './lazy-action.js';
 import { byteSize, collect, collectList, duration, integer, milliseconds } from './parse.js';
 import { requestTimeoutOption } from './server-options.js';
 
-export function defineListenCommands(program: Command): void {
-  program
+export function defineListenCommands(program: CommandUnknownOpts): void {
+  runLazily(defineListen(program), () => import('../commands/listen.js').then((m) => m.listenCommand));
+
+  runLazily(defineReplay(program), () => import('../commands/replay.js').then((m) => m.replayCommand));
+}
+
+/** `listen` */
+export function defineListen(parent: CommandUnknownOpts) {
+  return parent
     .command('listen')
     .description('receive webhooks locally: verify every signature, record every request, show them live')
     .addOption(
@@ -85,10 +92,13 @@ export function defineListenCommands(program: Command): void {
         'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
         'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
       ]),
-    )
-    .action(lazy(() => import('../commands/listen.js'), 'listenCommand'));
+    );
+}
+export type ListenOptions = OptionsOf<typeof defineListen>;
 
-  program
+/** `replay` */
+export function defineReplay(parent: CommandUnknownOpts) {
+  return parent
     .command('replay <delivery-id>')
     .description('re-send a recorded request, signed afresh, as a new delivery')
     .option('--to <url>', 'send it here instead of where the original went')
@@ -105,6 +115,6 @@ export function defineListenCommands(program: Command): void {
         'EDITOR=nano webhooks-cli replay dlv_3f9a… --edit --secret s3cret',
         'webhooks-cli replay dlv_3f9a… --to http://127.0.0.1:8000/webhooks --secret s3cret',
       ]),
-    )
-    .action(lazy(() => import('../commands/replay.js'), 'replayCommand'));
+    );
 }
+export type ReplayOptions = OptionsOf<typeof defineReplay>;

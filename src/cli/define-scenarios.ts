@@ -1,8 +1,8 @@
 /** `scenarios`: the built-in stories `trigger --scenario` can send, and a check of scenario files. */
-import type { Command } from 'commander';
-import { examples, lazy } from './lazy-action.js';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
+import { examples, type OptionsOf, runLazily } from './lazy-action.js';
 
-export function defineScenarioCommands(program: Command): void {
+export function defineScenarioCommands(program: CommandUnknownOpts): void {
   const scenarios = program
     .command('scenarios')
     .description('sequences of events telling one story with consistent ids, for trigger --scenario')
@@ -14,12 +14,20 @@ export function defineScenarioCommands(program: Command): void {
         'webhooks-cli trigger --scenario journey.json --to http://127.0.0.1:3000/webhook --secret s3cret',
       ]),
     );
-  scenarios
-    .command('list')
-    .description('the built-in scenarios and their events')
-    .action(lazy(() => import('../commands/scenarios.js'), 'listScenarios'));
-  scenarios
-    .command('show <name|file>')
-    .description('print a scenario in the file format (a file is checked first)')
-    .action(lazy(() => import('../commands/scenarios.js'), 'showScenario'));
+  runLazily(defineScenariosList(scenarios), () => import('../commands/scenarios.js').then((m) => m.listScenarios));
+  runLazily(defineScenariosShow(scenarios), () => import('../commands/scenarios.js').then((m) => m.showScenario));
 }
+
+/** `scenarios list` */
+export function defineScenariosList(parent: CommandUnknownOpts) {
+  return parent.command('list').description('the built-in scenarios and their events');
+}
+export type ScenariosListOptions = OptionsOf<typeof defineScenariosList>;
+
+/** `scenarios show` */
+export function defineScenariosShow(parent: CommandUnknownOpts) {
+  return parent
+    .command('show <name|file>')
+    .description('print a scenario in the file format (a file is checked first)');
+}
+export type ScenariosShowOptions = OptionsOf<typeof defineScenariosShow>;

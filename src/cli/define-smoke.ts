@@ -1,10 +1,15 @@
 /** `smoke`: the CI conformance run against a webhook receiver. */
-import { type Command, Option } from 'commander';
-import { examples, lazy } from './lazy-action.js';
-import { collectList, duration, integer } from './parse.js';
+import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
+import { examples, type OptionsOf, runLazily } from './lazy-action.js';
+import { collectList, duration, FUZZ_MAX_SEED, integer } from './parse.js';
 
-export function defineSmokeCommands(program: Command): void {
-  program
+export function defineSmokeCommands(program: CommandUnknownOpts): void {
+  runLazily(defineSmoke(program), () => import('../commands/smoke.js').then((m) => m.smokeCommand));
+}
+
+/** `smoke` */
+export function defineSmoke(parent: CommandUnknownOpts) {
+  return parent
     .command('smoke')
     .description(
       'check a webhook receiver: signed deliveries answered 2xx in time, bad signatures rejected, the raw bytes verified, duplicates and odd bodies handled',
@@ -44,7 +49,7 @@ export function defineSmokeCommands(program: Command): void {
     )
     .addOption(
       new Option('--seed <s>', 'the seed of the --fuzz payloads (printed by every run, to repeat it)').argParser(
-        integer(0, 0x7fffffff),
+        integer(0, FUZZ_MAX_SEED),
       ),
     )
     .option('--failures-dir <dir>', 'where --fuzz saves a failing payload', './webhooks-smoke-failures/')
@@ -57,8 +62,8 @@ export function defineSmokeCommands(program: Command): void {
         'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --processed-count "wc -l < processed.log"',
         'webhooks-cli smoke --url http://127.0.0.1:8080/webhook --secret s3cret --fuzz 200 --seed 42',
       ])}
-Exit codes: 0 every check passed · 1 a check failed · 2 usage error (bad URL, unknown event, a --processed-count command that fails).
-`,
-    )
-    .action(lazy(() => import('../commands/smoke.js'), 'smokeCommand'));
+  Exit codes: 0 every check passed · 1 a check failed · 2 usage error (bad URL, unknown event, a --processed-count command that fails).
+  `,
+    );
 }
+export type SmokeOptions = OptionsOf<typeof defineSmoke>;

@@ -6,7 +6,7 @@
  * (the entry passes the process's), so tests run it in-process with captured output, a chosen
  * environment and a forced terminal or not.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './context.js';
@@ -16,10 +16,11 @@ import { defineListenCommands } from './define-listen.js';
 import { defineRelayCommands } from './define-relay.js';
 import { defineScenarioCommands } from './define-scenarios.js';
 import { defineSmokeCommands } from './define-smoke.js';
-import { examples, exitCodeOf, startProgramRun } from './lazy-action.js';
+import { examples, exitCodeOf, type OptionsOf, startProgramRun } from './lazy-action.js';
 
-export function buildProgram(): Command {
-  const program = new Command('webhooks-cli')
+/** The program and its global options, which every command's context is built from (`GlobalOptions`). */
+function defineProgram() {
+  return new Command('webhooks-cli')
     .description("Sign, trigger, receive, relay and emulate the fashion-catalog platform's webhooks.")
     .version(VERSION, '-V, --version')
     .option('--json', 'machine-readable output on stdout (nothing else is printed there)')
@@ -47,7 +48,14 @@ export function buildProgram(): Command {
         'webhooks-cli history --limit 20',
       ]),
     );
+}
 
+/** The global options as the command context reads them. */
+export type GlobalOptions = OptionsOf<typeof defineProgram>;
+
+/** Every command, each loading its module only when it runs. */
+export function buildProgram(): CommandUnknownOpts {
+  const program = defineProgram();
   defineFoundationCommands(program);
   defineApiCommands(program);
   defineListenCommands(program);
@@ -80,7 +88,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return exitCodeOf(program) ?? EXIT_OK;
   } catch (err) {
     // The program's own options are parsed before any command's, so these are known here.
-    const { json: wantsJson = false, verbose = false } = program.opts<{ json?: boolean; verbose?: boolean }>();
+    const { json: wantsJson = false, verbose = false } = program.opts() as GlobalOptions;
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
         return EXIT_OK;
@@ -121,6 +129,6 @@ async function reportError(
   return EXIT_FAILED;
 }
 
-function allCommands(command: Command): Command[] {
+function allCommands(command: CommandUnknownOpts): CommandUnknownOpts[] {
   return [command, ...command.commands.flatMap(allCommands)];
 }

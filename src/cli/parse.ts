@@ -1,8 +1,8 @@
 /** Option value parsers for commander: a bad value is a usage error (exit 2) naming the flag. */
-import { InvalidArgumentError } from 'commander';
-import { type DelayRange, isShare, MAX_SEED, parseDelayRange } from '../core/fault-values.js';
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { type DelayRange, FUZZ_MAX_SEED, isShare, MAX_SEED, parseDelayRange } from '../core/fault-values.js';
 
-export { MAX_SEED };
+export { FUZZ_MAX_SEED, MAX_SEED };
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {

@@ -3,7 +3,16 @@
  * and resolve, so only the entry point ends the process and nothing in flight is lost. A second
  * signal while draining (`again`) asks to stop waiting: keep what is recorded and end now.
  */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Where stop requests come from: the entry wires the process's SIGINT, SIGTERM and SIGHUP to it
+ * (src/bin.ts), tests send their own. While nothing is subscribed, a signal does what it does by
+ * default (ends the process), which is what a second Ctrl-C relies on.
+ */
+export interface SignalSource {
+  /** Calls `listener` for each stop signal until the returned function is called. */
+  subscribe(listener: (signal: NodeJS.Signals) => void): () => void;
+}
 
 export interface StopSignal {
   received: Promise<NodeJS.Signals>;
@@ -17,22 +26,21 @@ export interface StopSignal {
  * Without `again`, the first signal ends the listening, so a second one ends the process the
  * usual way. With it, a second signal is the caller's to handle until `dispose()`.
  */
-export function listenForStop({ again: wantsAgain = false } = {}): StopSignal {
+export function listenForStop(signals: SignalSource, { again: wantsAgain = false } = {}): StopSignal {
   let count = 0;
   let first: (signal: NodeJS.Signals) => void = () => {};
   let second: (signal: NodeJS.Signals) => void = () => {};
   const received = new Promise<NodeJS.Signals>((resolve) => (first = resolve));
   const again = new Promise<NodeJS.Signals>((resolve) => (second = resolve));
-  const dispose = () => {
-    for (const signal of STOP_SIGNALS) process.off(signal, stop);
-  };
+  let unsubscribe = () => {};
+  const dispose = () => unsubscribe();
   const stop = (signal: NodeJS.Signals) => {
     if (++count === 1) {
       if (!wantsAgain) dispose();
       first(signal);
     } else second(signal);
   };
-  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  unsubscribe = signals.subscribe(stop);
   return { received, again, dispose };
 }
 

@@ -5,7 +5,7 @@
  * `replay` and `history show` — read only if the history file exists (completion never creates it).
  */
 import { existsSync } from 'node:fs';
-import type { Command, Option } from 'commander';
+import type { CommandUnknownOpts, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../cli/context.js';
 import { printLine } from '../cli/output.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -52,7 +52,7 @@ export async function completeCommand(ctx: CommandContext, words: string[]): Pro
   const program = buildProgram();
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
-  let command: Command = program;
+  let command: CommandUnknownOpts = program;
   const path: string[] = [];
   for (const word of before) {
     const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
@@ -83,7 +83,9 @@ export async function completeCommand(ctx: CommandContext, words: string[]): Pro
   } else if (DELIVERY_POSITIONALS.has(where)) {
     candidates = await recentDeliveryIds(ctx.dbPath);
   } else {
-    candidates = command.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden).map((c) => c.name());
+    candidates = command.commands
+      .filter((c) => !(c as CommandUnknownOpts & { _hidden?: boolean })._hidden)
+      .map((c) => c.name());
   }
   for (const c of candidates.filter((c) => c.startsWith(current))) printLine(ctx, c);
 }

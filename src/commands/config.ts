@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import type { ConfigGetOptions, ConfigListOptions } from '../cli/define-foundation.js';
 import { printJson, printLine } from '../cli/output.js';
 import { openSettingsFile } from '../config/config-store.js';
 import { configFilePath, defaultDatabasePath } from '../config/paths.js';
@@ -64,7 +65,7 @@ function effectiveSettings(ctx: CommandContext, showSecrets: boolean | undefined
   });
 }
 
-export function configList(ctx: CommandContext, options: { showSecrets?: boolean }): void {
+export function configList(ctx: CommandContext, options: ConfigListOptions): void {
   const profile = chosenProfile(ctx.env) ?? DEFAULT_PROFILE;
   const entries = effectiveSettings(ctx, options.showSecrets);
   if (ctx.json) return printJson(ctx, { file: configFilePath(ctx.env), profile, settings: entries });
@@ -86,7 +87,7 @@ export function configProfiles(ctx: CommandContext): void {
   for (const name of names) printLine(ctx, `${name === chosen ? '*' : ' '} ${name}`);
 }
 
-export function configGet(ctx: CommandContext, key: string, options: { showSecrets?: boolean }): number {
+export function configGet(ctx: CommandContext, key: string, options: ConfigGetOptions): number {
   const name = requireKey(key);
   const value = display(name, openSettingsFile(ctx.env, chosenProfile(ctx.env)).get(name), options.showSecrets);
   if (ctx.json) printJson(ctx, { key: name, value: value ?? null });

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import type { DemoOptions } from '../cli/define-api.js';
 import { logLine, printLine } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -6,12 +7,6 @@ import { startDemo } from '../emulator/demo-session.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { formatRequestLine, requestJson } from '../ui/request-line.js';
-
-interface DemoOptions {
-  secret: string;
-  /** Without a terminal: how long to wait for the 16 deliveries. */
-  wait: number;
-}
 
 /**
  * `demo`: emulator + listener in-process, every event emitted through the engine. On a
@@ -35,7 +30,7 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   );
   try {
     if (ctx.interactive) {
-      const stopped = listenForStop();
+      const stopped = listenForStop(ctx.signals);
       const [{ runListenTui }, { replayThroughListener }] = await Promise.all([
         import('../ui/listen/run-listen-tui.js'),
         import('../delivery/replay-action.js'),

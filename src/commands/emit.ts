@@ -1,18 +1,15 @@
 /** `emit <type>`: one event to every active subscriber of the emulator, as the README's curl did. */
 
-import { type ApiFlags, withApi } from '../cli/api-client.js';
+import { withApi } from '../cli/api-client.js';
 import type { CommandContext } from '../cli/context.js';
+import type { EmitOptions } from '../cli/define-api.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { prepareDelivery } from '../delivery/trigger-service.js';
 import { EXIT_OK } from '../errors.js';
 import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
 
 /** `emit`: the emulator's `POST /api/v1/events` with the sample's data (or `--data`), `--set` applied. */
-export async function emitCommand(
-  ctx: CommandContext,
-  type: string,
-  flags: ApiFlags & { set?: string[]; data?: string },
-): Promise<number> {
+export async function emitCommand(ctx: CommandContext, type: string, flags: EmitOptions): Promise<number> {
   requireEventType(type);
   const prepared = prepareDelivery(type, {
     overrides: parseOverrideFlags(flags.set),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../cli/context.js';
+import type { EventsSchemaOptions, EventsTypesOptions } from '../cli/define-foundation.js';
 import { printJson, printLine } from '../cli/output.js';
 import { EVENT_CATALOGUE } from '../core/events.js';
 import { fileSystemError, UsageError } from '../errors.js';
@@ -30,7 +31,7 @@ export function showEvent(ctx: CommandContext, type: string): void {
 }
 
 /** `events schema <type>` or `events schema --all` (the bundle): JSON in both modes. */
-export function printEventSchema(ctx: CommandContext, type: string | undefined, options: { all?: boolean }): void {
+export function printEventSchema(ctx: CommandContext, type: string | undefined, options: EventsSchemaOptions): void {
   if (options.all && type !== undefined)
     throw new UsageError(
       'name one event type or pass --all, not both',
@@ -46,7 +47,7 @@ export function printEventSchema(ctx: CommandContext, type: string | undefined, 
 }
 
 /** `events types --lang typescript`: a module to save into the user's project. */
-export function printEventTypes(ctx: CommandContext, options: { lang: string }): void {
+export function printEventTypes(ctx: CommandContext, options: EventsTypesOptions): void {
   if (options.lang !== 'typescript')
     throw new UsageError(`--lang ${options.lang} is not supported`, 'pass --lang typescript');
   ctx.stdout.write(readShippedTypes());

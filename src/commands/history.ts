@@ -1,23 +1,13 @@
 import type { CommandContext } from '../cli/context.js';
+import type { HistoryExportOptions, HistoryOptions as ListOptions } from '../cli/define-foundation.js';
 import { printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { UserError } from '../errors.js';
-import type { Direction } from '../store/delivery-record.js';
 import { parseFilterQuery, queryText, toHistoryFilter, withSearchQuery } from '../store/filter-query.js';
 import { exportRecords } from '../store/history-export.js';
 import { type HistoryFilter, HistoryStore } from '../store/history-store.js';
 import { requireEventType } from './event-arguments.js';
 import { formatRecord, historyTable, recordJson, summaryJson } from './history-output.js';
-
-interface ListOptions {
-  event?: string;
-  status?: number;
-  invalid?: boolean;
-  schemaInvalid?: boolean;
-  direction?: Direction;
-  search?: string;
-  limit?: number;
-}
 
 const DEFAULT_LIMIT = 50;
 
@@ -69,7 +59,7 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
     if (rows.length === 0)
       return printLine(
         ctx,
-        `no deliveries${Object.values(options).some((v) => v !== undefined && v !== false) ? ' match' : ''} in ${ctx.dbPath}`,
+        `no deliveries${Object.values(options).some((v) => v !== undefined && (v as unknown) !== false) ? ' match' : ''} in ${ctx.dbPath}`,
       );
     printLine(ctx, historyTable(rows, ctx.color));
   } finally {
@@ -90,7 +80,7 @@ export function showHistory(ctx: CommandContext, ref: string): void {
   }
 }
 
-export async function exportHistory(ctx: CommandContext, options: ListOptions & { fixtures?: string }): Promise<void> {
+export async function exportHistory(ctx: CommandContext, options: ListOptions & HistoryExportOptions): Promise<void> {
   requireKnownEvent(options.event);
   const store = HistoryStore.openExisting(ctx.dbPath);
   try {

@@ -3,6 +3,7 @@
 import { apiConnection } from '../api/api-endpoint.js';
 import { apiClientOptions } from '../cli/api-client.js';
 import type { CommandContext } from '../cli/context.js';
+import type { ListenOptions } from '../cli/define-listen.js';
 import { resolveSetting } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { loadRoutesFile, parseRouteFlag } from '../receiver/index.js';
@@ -10,33 +11,7 @@ import type { ListenSessionOptions } from '../receiver/listen-session.js';
 import { normaliseRelayUrl } from '../tunnel/channel-paths.js';
 import { parseEventList } from './webhook-changes.js';
 
-export interface ListenOptions {
-  port: number;
-  host: string;
-  path: string;
-  secret?: string[];
-  verify: boolean;
-  maxBody: number;
-  respondStatus?: number;
-  respondDelay: number;
-  /** `PATTERN=URL` or a bare URL (`*`), repeatable: the route table, first match wins. */
-  forwardTo?: string[];
-  /** A JSON file of routes, tried after the `--forward-to` ones. */
-  routes?: string;
-  allowRemoteForward?: boolean;
-  forwardTimeout: number;
-  requestTimeout: number;
-  relay?: string;
-  relayKey?: string;
-  relayChannel?: string;
-  tui: boolean;
-  /** Register a webhook for this listener via the API, removed on exit. */
-  register?: boolean;
-  registerEvents?: string[];
-  /** Check each delivery against its event's schema and record the verdict (`--strict`: answer 422). */
-  validate?: boolean;
-  strict?: boolean;
-}
+export type { ListenOptions };
 
 /** The flags checked and resolved into what the session needs; a usage error before anything starts. */
 export function sessionOptions(ctx: CommandContext, options: ListenOptions): ListenSessionOptions {
@@ -75,7 +50,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     respondDelayMs: options.respondDelay,
     routes,
     forwardTimeoutMs: options.forwardTimeout,
-    proxyEnv: ctx.env,
+    env: ctx.env,
     requestTimeoutMs: options.requestTimeout,
     validate: options.validate,
     strict: options.strict,

@@ -19,7 +19,7 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const tui = ctx.interactive && options.tui;
   // Set once every feature is up: a start that failed (e.g. the registration) ends with its error alone.
   let running = false;
-  const stopSignal = listenForStop({ again: true });
+  const stopSignal = listenForStop(ctx.signals, { again: true });
   let session: ListenSession;
   try {
     session = await startListenSession(settings, {

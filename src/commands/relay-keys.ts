@@ -1,12 +1,12 @@
 import type { CommandContext } from '../cli/context.js';
+import type { RelayOptions } from '../cli/define-relay.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { EXIT_OK, UserError } from '../errors.js';
 import { formatTable } from '../format/display.js';
 import { RelayKeyFile, relayKeysPath } from '../relay/keys-file.js';
 
-interface KeysOptions {
-  keys?: string;
-}
+/** The `relay` options each `relay keys` command inherits (`--keys FILE`). */
+type KeysOptions = Pick<RelayOptions, 'keys'>;
 
 /** `relay keys add NAME`: the key on stdout, once; only its hash is kept. */
 export function addRelayKey(ctx: CommandContext, name: string, options: KeysOptions): number {

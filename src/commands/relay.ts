@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import type { RelayOptions as RelayCommandOptions } from '../cli/define-relay.js';
 import { logLine, printLine } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { EXIT_OK, listenError, requireHttpUrl, UserError } from '../errors.js';
@@ -6,23 +7,6 @@ import { printable } from '../format/terminal-text.js';
 import type { RelayLogger, RelayOptions } from '../relay/relay-options.js';
 import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../relay/relay-options.js';
 import { RelayServer } from '../relay/relay-server.js';
-
-interface RelayCommandOptions {
-  port: number;
-  host: string;
-  publicUrl?: string;
-  keys?: string;
-  open?: boolean;
-  methods?: string[];
-  rateLimit: number;
-  maxChannelsPerKey: number;
-  maxPending: number;
-  redis?: string;
-  answerTimeout: number;
-  maxBody: number;
-  pingInterval: number;
-  requestTimeout: number;
-}
 
 /** Runs the relay until SIGINT/SIGTERM. Logs go to stderr (JSON lines with --json). */
 export async function relayCommand(ctx: CommandContext, options: RelayCommandOptions): Promise<number> {
@@ -40,7 +24,7 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
     log,
   });
   // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
-  const stop = listenForStop();
+  const stop = listenForStop(ctx.signals);
   const relay = await startOrExplain({
     host: options.host,
     port: options.port,

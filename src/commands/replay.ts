@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import type { ReplayOptions as ReplayCommandOptions } from '../cli/define-listen.js';
 import { readInput } from '../cli/input.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
@@ -11,15 +12,6 @@ import { formatDuration, palette } from '../format/display.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.js';
-
-interface ReplayCommandOptions {
-  to?: string;
-  secret?: string;
-  timeout: number;
-  set?: string[];
-  data?: string;
-  edit?: boolean;
-}
 
 export async function replayCommand(ctx: CommandContext, ref: string, options: ReplayCommandOptions): Promise<number> {
   const secret = resolveSetting('secret', options.secret, ctx.env);

@@ -1,8 +1,9 @@
 import type { CommandContext } from '../cli/context.js';
+import type { ServeOptions } from '../cli/define-api.js';
 import { logLine, printLine } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { FaultStream, hasFaults } from '../core/fault-plan.js';
-import { type DelayRange, formatDelayRange } from '../core/fault-values.js';
+import { formatDelayRange } from '../core/fault-values.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { randomSeed } from '../core/seeded-random.js';
 import type { AttemptReport } from '../emulator/delivery-engine.js';
@@ -10,17 +11,6 @@ import { defaultStatePath, startEmulator } from '../emulator/emulator.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { formatDuration, palette } from '../format/display.js';
 import { proxySettings, proxySettingsLine } from '../http/proxy-settings.js';
-
-interface ServeOptions {
-  port: number;
-  host: string;
-  timeScale: number;
-  state?: string;
-  requestTimeout: number;
-  duplicates?: number;
-  jitter?: DelayRange;
-  seed?: number;
-}
 
 /** `serve`: the platform API emulator with its delivery engine, until SIGINT/SIGTERM. */
 export async function serveCommand(ctx: CommandContext, options: ServeOptions): Promise<number> {
@@ -46,7 +36,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     env: ctx.env,
   });
   // Listen for the stop signal before announcing readiness: whoever reads the banner may signal at once.
-  const stop = listenForStop();
+  const stop = listenForStop(ctx.signals);
   const pending = emulator.store.pendingCount();
   logLine(ctx, `webhooks API emulator on ${emulator.url}/api/v1 (OpenAPI: ${emulator.url}/api/v1/openapi.json)`);
   logLine(

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import type { SignOptions, VerifyOptions } from '../cli/define-foundation.js';
 import { readInput } from '../cli/input.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { abbreviateSignature, diagnose, sign } from '../core/signature.js';
@@ -11,7 +12,7 @@ function requireSecrets(secrets: readonly string[]): void {
     throw new UsageError('--secret is empty', 'check the variable you passed (e.g. --secret "$WEBHOOK_SECRET")');
 }
 
-export async function signCommand(ctx: CommandContext, options: { secret: string; payload: string }): Promise<void> {
+export async function signCommand(ctx: CommandContext, options: SignOptions): Promise<void> {
   requireSecrets([options.secret]);
   const body = await readInput(ctx.stdin, options.payload, '--payload');
   const signature = sign(body, options.secret);
@@ -19,10 +20,7 @@ export async function signCommand(ctx: CommandContext, options: { secret: string
   printLine(ctx, signature);
 }
 
-export async function verifyCommand(
-  ctx: CommandContext,
-  options: { secret: string[]; signature: string; payload: string; showSecret?: boolean },
-): Promise<number> {
+export async function verifyCommand(ctx: CommandContext, options: VerifyOptions): Promise<number> {
   requireSecrets(options.secret);
   const body = await readInput(ctx.stdin, options.payload, '--payload');
   const result = diagnose(body, options.signature, options.secret);

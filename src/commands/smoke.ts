@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
+import type { SmokeOptions } from '../cli/define-smoke.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
+import { FUZZ_MAX_SEED } from '../core/fault-values.js';
 import { readFixtures } from '../delivery/fixtures.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { formatDuration, palette } from '../format/display.js';
@@ -20,22 +22,6 @@ import { runSmoke, type SmokeReport } from '../smoke/smoke-run.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.js';
 import { requireEventType } from './event-arguments.js';
-
-interface SmokeOptions {
-  url: string;
-  secret?: string;
-  events?: string[];
-  junit?: string;
-  timeout: number;
-  wait?: number;
-  concurrency: number;
-  bail?: boolean;
-  processedCount?: string;
-  fixtures?: string;
-  fuzz?: number;
-  seed?: number;
-  failuresDir: string;
-}
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;
@@ -122,8 +108,11 @@ async function fuzzCheckFor(
   runs: number,
   options: { seed?: number; failuresDir: string; secret: string; events: string[] },
 ) {
-  const { fuzzCheck, randomSeed } = await import('../smoke/fuzz-check.js');
-  const seed = options.seed ?? randomSeed();
+  const [{ fuzzCheck }, { randomSeed }] = await Promise.all([
+    import('../smoke/fuzz-check.js'),
+    import('../core/seeded-random.js'),
+  ]);
+  const seed = options.seed ?? randomSeed(FUZZ_MAX_SEED);
   logLine(ctx, `fuzz: ${runs} payloads, seed ${seed}`);
   return fuzzCheck({
     runs,

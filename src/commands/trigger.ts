@@ -1,10 +1,10 @@
 import type { CommandContext } from '../cli/context.js';
+import type { TriggerOptions } from '../cli/define-foundation.js';
 import { noteProxyRoute } from '../cli/output.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseHeaderFlags } from '../core/extra-headers.js';
-import type { DelayRange } from '../core/fault-values.js';
 import { fixtureDeliveries, isFixtureDir } from '../delivery/fixtures.js';
 import { chooseFaults, type FaultChoices, planFor, prepareScenarioOption } from '../delivery/trigger-choices.js';
 import {
@@ -21,29 +21,6 @@ import { ProgressBar } from '../ui/progress-bar.js';
 import { USER_AGENT } from '../version.js';
 import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
 import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
-
-interface TriggerOptions {
-  all?: boolean;
-  to: string;
-  secret?: string;
-  unsigned?: boolean;
-  set?: string[];
-  /** `--header 'Name: value'`, repeatable. */
-  header?: string[];
-  data?: string;
-  pretty?: boolean;
-  timeout: number;
-  count?: number;
-  concurrency: number;
-  /** false with `--no-validate`. */
-  validate: boolean;
-  scenario?: string;
-  duplicates?: number;
-  concurrentDuplicates?: boolean;
-  shuffle?: boolean;
-  jitter?: DelayRange;
-  seed?: number;
-}
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
   const choices = await chooseFaults(options, options.scenario !== undefined);
@@ -114,7 +91,7 @@ async function send(
   const started = performance.now();
   // Ctrl-C stops sending and waits briefly for answers; a second one stops waiting. Either way
   // every request sent is in the spool before the summary.
-  const stop = listenForStop({ again: true });
+  const stop = listenForStop(ctx.signals, { again: true });
   let signal: NodeJS.Signals | undefined;
   void stop.received.then((s) => (signal = s));
   let run: Awaited<ReturnType<typeof sendDeliveries>>;

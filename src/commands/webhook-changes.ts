@@ -4,6 +4,7 @@
  */
 
 import type { UpdateBody } from '../api/platform-client.js';
+import type { UpdateOptions } from '../cli/define-api.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { requireHttpUrl, UsageError } from '../errors.js';
 import { requireEventType } from './event-arguments.js';
@@ -30,16 +31,8 @@ export function requireEndpointUrl(value: string, flag = '--url'): string {
   return value;
 }
 
-export interface UpdateFlags {
-  url?: string;
-  events?: string[];
-  addEvent?: string[];
-  removeEvent?: string[];
-  secret?: string;
-  active?: boolean;
-  inactive?: boolean;
-  debugMode?: boolean;
-}
+/** The flags of `update` that say what to change. */
+export type UpdateFlags = Omit<UpdateOptions, 'timeout'>;
 
 /** Whether the flags change the event list relative to the current one (needs a read first). */
 export function needsCurrentEvents(flags: UpdateFlags): boolean {

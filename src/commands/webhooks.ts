@@ -4,8 +4,17 @@
  */
 
 import { runTestDelivery } from '../api/test-outcome.js';
-import { type ApiFlags, withApi } from '../cli/api-client.js';
+import { withApi } from '../cli/api-client.js';
 import type { CommandContext } from '../cli/context.js';
+import type {
+  DeleteOptions,
+  DeliveriesOptions,
+  GetOptions,
+  ListOptions,
+  RegisterOptions,
+  TestOptions,
+  UpdateOptions,
+} from '../cli/define-api.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { resolveSettingWithSource } from '../config/settings.js';
 import { newWebhookSecret } from '../core/signature.js';
@@ -20,7 +29,6 @@ import {
   parseEventList,
   removalsNotSubscribed,
   requireEndpointUrl,
-  type UpdateFlags,
 } from './webhook-changes.js';
 import {
   attemptsTable,
@@ -32,15 +40,7 @@ import {
   webhooksTable,
 } from './webhook-output.js';
 
-interface RegisterFlags extends ApiFlags {
-  url: string;
-  events: string[];
-  secret?: string;
-  inactive?: boolean;
-  showSecret?: boolean;
-}
-
-export async function registerCommand(ctx: CommandContext, flags: RegisterFlags): Promise<number> {
+export async function registerCommand(ctx: CommandContext, flags: RegisterOptions): Promise<number> {
   const url = requireEndpointUrl(flags.url);
   const events = parseEventList(flags.events);
   const configured = resolveSettingWithSource('secret', flags.secret, ctx.env);
@@ -57,7 +57,7 @@ export async function registerCommand(ctx: CommandContext, flags: RegisterFlags)
   return EXIT_OK;
 }
 
-export async function listCommand(ctx: CommandContext, flags: ApiFlags & { limit: number }): Promise<number> {
+export async function listCommand(ctx: CommandContext, flags: ListOptions): Promise<number> {
   const { raw, value, more } = await withApi(ctx, flags, (api) => api.listWebhooks({ limit: flags.limit }));
   if (more) logLine(ctx, `showing the first ${flags.limit}; the API has more — raise --limit to see them`);
   if (ctx.json) return (printJson(ctx, raw), EXIT_OK);
@@ -73,14 +73,14 @@ export async function listCommand(ctx: CommandContext, flags: ApiFlags & { limit
   return EXIT_OK;
 }
 
-export async function getCommand(ctx: CommandContext, id: string, flags: ApiFlags): Promise<number> {
+export async function getCommand(ctx: CommandContext, id: string, flags: GetOptions): Promise<number> {
   const { raw, value } = await withApi(ctx, flags, (api) => api.getWebhook(id));
   if (ctx.json) return (printJson(ctx, raw), EXIT_OK);
   printWebhookDetails(ctx, value);
   return EXIT_OK;
 }
 
-export async function updateCommand(ctx: CommandContext, id: string, flags: UpdateFlags & ApiFlags): Promise<number> {
+export async function updateCommand(ctx: CommandContext, id: string, flags: UpdateOptions): Promise<number> {
   checkUpdateFlags(flags);
   const { raw, value } = await withApi(ctx, flags, async (api) => {
     const current = needsCurrentEvents(flags) ? (await api.getWebhook(id)).value.events : undefined;
@@ -95,18 +95,14 @@ export async function updateCommand(ctx: CommandContext, id: string, flags: Upda
   return EXIT_OK;
 }
 
-export async function deleteCommand(ctx: CommandContext, id: string, flags: ApiFlags): Promise<number> {
+export async function deleteCommand(ctx: CommandContext, id: string, flags: DeleteOptions): Promise<number> {
   await withApi(ctx, flags, (api) => api.deleteWebhook(id));
   if (ctx.json) printJson(ctx, { id, deleted: true });
   else printLine(ctx, `deleted ${id}`);
   return EXIT_OK;
 }
 
-export async function testCommand(
-  ctx: CommandContext,
-  id: string,
-  flags: ApiFlags & { event: string; wait: number | false },
-): Promise<number> {
+export async function testCommand(ctx: CommandContext, id: string, flags: TestOptions): Promise<number> {
   requireEventType(flags.event);
   const spinner = (deliveryId: string | undefined) => {
     const shown = new Spinner(ctx.stderr, `waiting for test delivery ${deliveryId ?? ''} to finish`);
@@ -123,11 +119,7 @@ export async function testCommand(
     : EXIT_FAILED;
 }
 
-export async function deliveriesCommand(
-  ctx: CommandContext,
-  id: string,
-  flags: ApiFlags & { status?: string; limit: number },
-): Promise<number> {
+export async function deliveriesCommand(ctx: CommandContext, id: string, flags: DeliveriesOptions): Promise<number> {
   const { raw, value, more } = await withApi(ctx, flags, (api) =>
     api.listDeliveries(id, { status: flags.status, limit: flags.limit }),
   );

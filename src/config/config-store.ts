@@ -18,7 +18,7 @@ export interface SettingsFile {
 }
 
 /** Opens (creating its folder if need be) the settings file; an unusable folder is one clear error. */
-export function openSettingsFile(env: NodeJS.ProcessEnv = process.env, profile?: string): SettingsFile {
+export function openSettingsFile(env: NodeJS.ProcessEnv, profile?: string): SettingsFile {
   let conf: Conf<Record<string, string>>;
   try {
     mkdirSync(configDirectory(env), { recursive: true, mode: 0o700 });

@@ -29,7 +29,7 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:4010';
  * The stored config file's values; an unreadable or corrupt file counts as empty. Read afresh each
  * time (a small file, a few reads a run): one process may run several commands (tests do).
  */
-export function storedSettings(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+export function storedSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
   try {
     return JSON.parse(readFileSync(configFilePath(env), 'utf8')) as Record<string, unknown>;
   } catch {
@@ -46,7 +46,7 @@ export function isProfileName(name: string): boolean {
 }
 
 /** The named profile chosen for this run, or undefined for the default profile. */
-export function chosenProfile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function chosenProfile(env: NodeJS.ProcessEnv): string | undefined {
   const name = env[PROFILE_ENV];
   return name && name !== DEFAULT_PROFILE ? name : undefined;
 }
@@ -61,7 +61,7 @@ export function profileSettings(stored: Record<string, unknown>, profile: string
 }
 
 /** The named profiles stored in the file. */
-export function storedProfiles(env: NodeJS.ProcessEnv = process.env): string[] {
+export function storedProfiles(env: NodeJS.ProcessEnv): string[] {
   const profiles = storedSettings(env).profiles;
   return typeof profiles === 'object' && profiles !== null ? Object.keys(profiles) : [];
 }
@@ -75,7 +75,7 @@ export type SettingSource = 'flag' | 'env' | 'profile' | 'config';
 export function resolveSettingWithSource(
   name: SettingName,
   flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): { value: string; source: SettingSource } | undefined {
   if (flag !== undefined && flag !== '') return { value: flag, source: 'flag' };
   const fromEnv = env[SETTINGS[name].env];
@@ -91,15 +91,15 @@ export function resolveSettingWithSource(
 export function resolveSetting(
   name: SettingName,
   flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): string | undefined {
   return resolveSettingWithSource(name, flag, env)?.value;
 }
 
-export function resolveDatabasePath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDatabasePath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return resolveSetting('db', flag, env) ?? defaultDatabasePath(env);
 }
 
-export function resolveApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return resolveSetting('api-url', flag, env) ?? DEFAULT_API_URL;
 }

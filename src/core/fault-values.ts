@@ -6,6 +6,8 @@
 
 /** Seeds are whole numbers from 0 to this (32 bits). */
 export const MAX_SEED = 2 ** 32 - 1;
+/** The largest `smoke --seed`: fast-check takes 31-bit seeds. */
+export const FUZZ_MAX_SEED = 2 ** 31 - 1;
 
 export interface DelayRange {
   minMs: number;

@@ -22,9 +22,12 @@ export interface SeededRandom {
   shuffle<T extends { length: number; [i: number]: unknown }>(items: T): T;
 }
 
-/** A fresh seed, for runs where none was given (it is printed, so the run can be repeated). */
-export function randomSeed(): number {
-  return randomInt(0, MAX_SEED);
+/**
+ * A fresh seed, for runs where none was given (it is printed, so the run can be repeated), up to
+ * `max` (fast-check's seeds are 31-bit: `FUZZ_MAX_SEED`).
+ */
+export function randomSeed(max = MAX_SEED): number {
+  return randomInt(0, max);
 }
 
 export function seededRandom(seed: number): SeededRandom {

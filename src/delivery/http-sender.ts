@@ -6,6 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { describeNetworkError } from '../core/network-error.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyLabel, proxyProblemLine } from '../http/proxy-settings.js';
 
@@ -73,24 +75,22 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
         res.resume();
         return proxyFailed(refused);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      res.on('data', (chunk: Buffer) => {
-        if (size < MAX_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
-        if (size + chunk.length > MAX_RESPONSE_BYTES) truncated = true;
-        size += chunk.length;
-      });
+      const body = new BodyPrefix(MAX_RESPONSE_BYTES);
+      res.on('data', (chunk: Buffer) => body.add(chunk));
       res.on('end', () =>
         finish({
           status: res.statusCode,
           headers: res.headers as Record<string, string | string[]>,
-          body: Buffer.concat(chunks),
-          bodyTruncated: truncated,
+          body: body.bytes,
+          bodyTruncated: body.truncated,
         }),
       );
       res.on('error', (err) =>
-        finish({ status: res.statusCode, error: describeNetworkError(err, url).error, errorCode: 'reset' }),
+        finish({
+          status: res.statusCode,
+          error: describeNetworkError(err, url, 'the receiver').error,
+          errorCode: 'reset',
+        }),
       );
     });
     // One deadline for the whole exchange, as the platform's 10-second rule means it.
@@ -105,7 +105,7 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
     outgoing.on('error', (err) => {
       const fault = verdict.ofError(err);
       if (fault) proxyFailed(fault);
-      else finish(describeNetworkError(err, url));
+      else finish(describeNetworkError(err, url, 'the receiver'));
     });
     if (req.signal?.aborted) return interrupt();
     req.signal?.addEventListener('abort', interrupt, { once: true });
@@ -120,33 +120,4 @@ export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
 export function gatewayNote({ status, proxy }: Pick<SendResult, 'status' | 'proxy'>, url: string): string {
   if (!proxy || status === undefined || status < 502 || status > 504) return '';
   return ` through ${proxyLabel(proxy)}, which answers so itself when it cannot reach ${URL.canParse(url) ? new URL(url).host : url}`;
-}
-
-function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendResult, 'error' | 'errorCode'> {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return {
-        error: `connection refused by ${url.host} — is the receiver running on that port?`,
-        errorCode: 'refused',
-      };
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return { error: `cannot resolve host "${url.hostname}" — check the URL`, errorCode: 'dns' };
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return { error: `${url.host} closed the connection before answering`, errorCode: 'reset' };
-    case 'EPROTO':
-      // OpenSSL's "wrong version number": the answer to our TLS hello was plain HTTP.
-      if (url.protocol === 'https:' && /wrong version number|packet length too long|http request/i.test(err.message)) {
-        return {
-          error: `${url.host} does not speak TLS — it looks like a plain-HTTP server; use http://${url.host}${url.pathname}${url.search}`,
-          errorCode: 'tls',
-        };
-      }
-      return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
-    default:
-      if (err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT'))
-        return { error: `TLS error with ${url.host}: ${err.message}`, errorCode: 'tls' };
-      return { error: `request to ${url.host} failed: ${err.message}`, errorCode: 'other' };
-  }
 }

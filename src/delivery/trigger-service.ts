@@ -3,6 +3,7 @@
  * sends them with bounded concurrency, and records every attempt through `record`.
  */
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { newDeliveryId } from '../core/delivery-id.js';
 import type { SendPlan } from '../core/fault-plan.js';
 import { isSuccessStatus } from '../core/http-status.js';
@@ -212,7 +213,7 @@ export async function sendDeliveries(
     while (next < total && !interrupted) {
       const position = next++;
       const planned = plan?.at(position) ?? { delivery: position, delayMs: 0, duplicate: undefined };
-      if (planned.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, planned.delayMs));
+      if (planned.delayMs > 0) await sleep(planned.delayMs);
       if (interrupted) break;
       const request = signedRequest(prepared[planned.delivery % prepared.length]!, planned.delayMs, options);
       if (planned.duplicate === 'concurrent') await Promise.all([send(request, false), send(request, true)]);

@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { serverTimeouts } from '../config/server-timeouts.js';
+import { readLimitedBody } from '../http/body-limit.js';
 import { answerClientError } from '../http/socket-answer.js';
 import { ApiError } from './api-error.js';
 import { openApiDocument } from './openapi.js';
@@ -191,32 +192,23 @@ function sameToken(given: string, expected: string): boolean {
  */
 function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const tooLarge = () =>
-      new ApiError(413, 'body_too_large', `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      req.resume();
-      req.on('end', () => reject(tooLarge()));
-      req.on('error', () => reject(tooLarge()));
-      return;
-    }
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
     req.on('error', (err) =>
       reject(new ApiError(400, 'invalid_body', `the request body could not be read: ${err.message}`)),
     );
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) return reject(tooLarge());
-      if (size === 0) return resolve(undefined);
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (err) {
-        reject(new ApiError(400, 'invalid_json', `the request body is not valid JSON: ${(err as Error).message}`));
-      }
+    readLimitedBody(req, MAX_BODY_BYTES, {
+      // Answered once the client has sent it all, so it reads the 413 rather than a reset.
+      tooLarge: () =>
+        req.once('end', () =>
+          reject(new ApiError(413, 'body_too_large', `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`)),
+        ),
+      complete: (body) => {
+        if (body.length === 0) return resolve(undefined);
+        try {
+          resolve(JSON.parse(body.toString('utf8')));
+        } catch (err) {
+          reject(new ApiError(400, 'invalid_json', `the request body is not valid JSON: ${(err as Error).message}`));
+        }
+      },
     });
   });
 }

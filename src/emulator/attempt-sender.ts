@@ -5,6 +5,8 @@
  * proxy settings send through a forward proxy goes through it (http/outgoing-dispatcher.ts).
  */
 import { type Dispatcher, request } from 'undici';
+import { describeNetworkError } from '../core/network-error.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
 import { type ProxySettings, proxyFault, proxyFor, proxyLabel, proxySettings } from '../http/proxy-settings.js';
 import type { HeaderMap } from '../store/delivery-record.js';
@@ -50,13 +52,9 @@ export class AttemptSender {
       const res = await request(url, { method: 'POST', headers, body, dispatcher: this.#agent, signal });
       let kept: Buffer | undefined;
       if (keepResponseBody) {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          if (size < MAX_KEPT_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_KEPT_RESPONSE_BYTES - size));
-          size += chunk.length;
-        }
-        kept = Buffer.concat(chunks);
+        const body = new BodyPrefix(MAX_KEPT_RESPONSE_BYTES);
+        for await (const chunk of res.body as AsyncIterable<Buffer>) body.add(chunk);
+        kept = body.bytes;
       } else {
         await res.body.dump();
       }
@@ -82,25 +80,9 @@ export class AttemptSender {
 }
 
 function describeError(err: unknown, url: string, timeoutMs: number, timedOut: boolean): string {
-  const host = safeHost(url);
-  if (timedOut) return `no answer from ${host} within ${timeoutMs / 1000} s`;
-  const e = err as { code?: string; cause?: { code?: string }; message?: string };
-  const code = e.code ?? e.cause?.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `connection refused by ${host}`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot resolve host of ${host}`;
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-      return `${host} closed the connection before answering`;
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `could not connect to ${host} within ${timeoutMs / 1000} s`;
-    default:
-      return `request to ${host} failed: ${e.message ?? String(err)}`;
-  }
+  if (timedOut) return `no answer from ${safeHost(url)} within ${timeoutMs / 1000} s`;
+  if (!URL.canParse(url)) return `request to ${url} failed: ${err instanceof Error ? err.message : String(err)}`;
+  return describeNetworkError(err, new URL(url), "the webhook's receiver").error;
 }
 
 function safeHost(url: string): string {

@@ -7,6 +7,7 @@
  * timeout: each attempt then costs the event loop milliseconds, not seconds.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DamagedFileError } from '../store/damaged-file.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { openSpoolWithFallback, type SpoolWriter } from '../store/delivery-spool.js';
@@ -82,7 +83,7 @@ export class BatchWriter {
     void cutShort?.then(() => (hurry = true));
     this.#tryWrite();
     while (this.#pending.length && !this.#damage && !hurry && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       this.#tryWrite();
     }
     clearInterval(this.#retry);

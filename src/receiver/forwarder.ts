@@ -7,6 +7,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { endToEndHeaders } from '../core/http-headers.js';
+import { describeNetworkError } from '../core/network-error.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { agentFor, type RoutedAgent, watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyLabel } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
@@ -90,21 +92,20 @@ export function createForwarder(
           res.resume();
           return fail(502, proxyError(proxy!, url, refused));
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
+        const body = new BodyPrefix(MAX_APP_RESPONSE_BYTES);
         res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_APP_RESPONSE_BYTES) {
+          body.add(chunk);
+          if (body.truncated) {
             res.destroy();
             fail(502, `the app at ${url.host} answered with more than ${MAX_APP_RESPONSE_BYTES} bytes`);
-          } else chunks.push(chunk);
+          }
         });
         res.on('end', () => {
           finish({
             response: {
               status: res.statusCode ?? 502,
               headers: endToEndHeaders(res.headers),
-              body: Buffer.concat(chunks),
+              body: body.bytes,
             },
             error: null,
           });
@@ -118,7 +119,7 @@ export function createForwarder(
       const verdict = watchProxy(outgoing, proxy);
       outgoing.on('error', (err: NodeJS.ErrnoException) => {
         const fault = verdict.ofError(err);
-        fail(502, fault ? proxyError(proxy!, url, fault) : describeAppError(err, url));
+        fail(502, fault ? proxyError(proxy!, url, fault) : describeNetworkError(err, url, 'the app').error);
       });
       outgoing.end(request.body);
     });
@@ -128,21 +129,6 @@ export function createForwarder(
 
 function proxyError(proxy: ProxyRoute, url: URL, what: string): string {
   return `${proxyLabel(proxy)} ${what} on the way to the app at ${url.host}`;
-}
-
-function describeAppError(err: NodeJS.ErrnoException, url: URL): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return `the app at ${url.host} refused the connection — is it running?`;
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return `the app at ${url.host} closed the connection before answering`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot resolve the app's host "${url.hostname}"`;
-    default:
-      return `forwarding to ${url.host} failed: ${err.message}`;
-  }
 }
 
 function errorResponse(status: number, message: string): RawResponse {

@@ -5,8 +5,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { listenError } from '../errors.js';
+import { readLimitedBody } from '../http/body-limit.js';
 import { answerClientError } from '../http/socket-answer.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
 import type { WebhookReceiver } from './webhook-receiver.js';
@@ -61,7 +63,7 @@ export async function startHttpReceiver(
       // Keep-alive connections whose last answer went out are idle now.
       server.closeIdleConnections();
       while (!closed && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
         server.closeIdleConnections();
       }
       server.closeAllConnections();
@@ -88,25 +90,7 @@ function onRequest(
     const response = receiver.oversized(meta, createdAt, size);
     respond(res, { ...response, headers: { ...response.headers, connection: 'close' } });
   };
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBodyBytes) {
-    rejectOversized(declared);
-    req.resume();
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  req.on('data', (chunk: Buffer) => {
-    if (tooLarge) return;
-    size += chunk.length;
-    if (size <= maxBodyBytes) return void chunks.push(chunk);
-    tooLarge = true;
-    chunks.length = 0;
-    rejectOversized(null);
-  });
-  req.on('end', () => {
-    if (tooLarge) return;
+  const answer = (body: Buffer) => {
     // The receiver never fails; if it ever does, answer rather than hang the sender.
     const failed = (err: unknown) =>
       respond(res, {
@@ -116,13 +100,14 @@ function onRequest(
       });
     let response: RawResponse | Promise<RawResponse>;
     try {
-      response = receiver.respond({ ...meta, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+      response = receiver.respond({ ...meta, body });
     } catch (err) {
       return failed(err);
     }
     if (response instanceof Promise) response.then((r) => respond(res, r), failed);
     else respond(res, response);
-  });
+  };
+  readLimitedBody(req, maxBodyBytes, { tooLarge: rejectOversized, complete: answer });
   // A client that goes away mid-body got no answer; there is nothing to record.
   req.on('error', () => {});
 }

@@ -113,7 +113,8 @@ export async function startListenSession(
         relayUrl: options.relayUrl,
         relayKey: options.relayKey,
         channelName: options.relayChannel,
-        env: options.proxyEnv,
+        // Without a relay's proxy and config settings, the empty environment: no proxy, the default folder.
+        env: options.env ?? {},
         onWarning: (message) => events.emit('relayWarning', message),
       });
       ends.push(() => tunnel.stop());

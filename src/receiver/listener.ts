@@ -29,8 +29,8 @@ export interface ListenerOptions {
   /** Pass requests on to the app of the first route matching their event (checked by `parseRouteFlag`, `loadRoutesFile`). */
   routes?: readonly Route[];
   forwardTimeoutMs?: number;
-  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the forwarded requests. */
-  proxyEnv?: NodeJS.ProcessEnv;
+  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route forwarded requests; its config directory keeps the relay channel. */
+  env?: NodeJS.ProcessEnv;
   requestTimeoutMs?: number;
   /** How long `close()` may take, all told: answers in flight, writes, the spool (default 5 s). */
   graceMs?: number;
@@ -114,7 +114,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
   const router = options.routes?.length
-    ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.proxyEnv)
+    ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.env)
     : undefined;
   // The validator (ajv) loads only for --validate: a plain listener starts without it.
   const judge = options.validate || options.strict ? await loadDeliveryJudge() : undefined;

@@ -3,6 +3,8 @@
  * path, method and size, verify the signature over the exact bytes, flag a repeated delivery id,
  * answer (itself, or with the app's answer when forwarding), and record every request and answer.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isSuccessStatus } from '../core/http-status.js';
 import { issueLine, type SchemaVerdict } from '../core/schema-issue.js';
 import { verify } from '../core/signature.js';
@@ -88,7 +90,7 @@ export class WebhookReceiver {
 
   /** Resolves when no request is being handled, or at `deadline` (ms since the epoch). */
   async idle(deadline: number): Promise<void> {
-    while (this.#inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (this.#inFlight > 0 && Date.now() < deadline) await sleep(10);
   }
 
   #handle(request: RawRequest): RawResponse | Promise<RawResponse> {
@@ -166,7 +168,7 @@ export class WebhookReceiver {
     details: Partial<DeliveryRecord>,
     answer: (response: RawResponse, details: Partial<DeliveryRecord>) => RawResponse,
   ): Promise<RawResponse> {
-    if (this.#settings.respondDelayMs > 0) await new Promise((r) => setTimeout(r, this.#settings.respondDelayMs));
+    if (this.#settings.respondDelayMs > 0) await sleep(this.#settings.respondDelayMs);
     const forwarding = this.#settings.router?.forward(request, details.event ?? null);
     if (forwarding) {
       const forwarded = await forwarding;

@@ -25,7 +25,7 @@ const KEY_PATTERN = /^rk_[A-Za-z0-9_-]{43}$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 /** `--keys FILE`, else `WEBHOOKS_RELAY_KEYS`, else `relay-keys.json` in the config directory. */
-export function relayKeysPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function relayKeysPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag || env.WEBHOOKS_RELAY_KEYS || join(configDirectory(env), 'relay-keys.json');
 }
 

@@ -105,7 +105,7 @@ export function requireMethods(methods: string[]): string[] {
  */
 export function openRelayAccess(options: {
   keysFlag?: string;
-  env?: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
   host: string;
   open: boolean;
   log: RelayLogger;

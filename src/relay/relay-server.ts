@@ -15,8 +15,10 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { endToEndHeaders } from '../core/http-headers.js';
+import { readLimitedBody } from '../http/body-limit.js';
 import { answerClientError } from '../http/socket-answer.js';
 import { splitChannelPath } from '../tunnel/channel-paths.js';
 import { decodeFrame, encodeFrame, type ResponseFrame } from '../tunnel/frame-codec.js';
@@ -38,7 +40,6 @@ import {
 } from './relay-answers.js';
 import { type RelayLogger, type RelayOptions, type RelaySettings, relaySettings } from './relay-options.js';
 import { RepeatedWarnings } from './repeated-warnings.js';
-import { takeInBody } from './request-body.js';
 import { TunnelConnections } from './tunnel-connections.js';
 
 export interface RelayStats {
@@ -161,7 +162,7 @@ export class RelayServer {
     this.listeners.closeAll();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     // Give the close frames a moment to leave, then cut whatever is still open.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     for (const socket of this.sockets) socket.destroy();
     this.listeners.terminateAll();
     this.repeated.flush();
@@ -226,7 +227,7 @@ export class RelayServer {
       });
       return;
     }
-    takeInBody(req, this.settings.maxBodyBytes, {
+    readLimitedBody(req, this.settings.maxBodyBytes, {
       tooLarge: () => {
         res.setHeader('connection', 'close');
         refuse(413, 'body_too_large', `request body over the relay's ${this.settings.maxBodyBytes}-byte limit`);

@@ -36,11 +36,6 @@ export const FUZZ_CHECK_ID = 'fuzz.schema-valid-payloads';
  */
 const SHRINK_BUDGET_MS = 60_000;
 
-/** A seed for a run without `--seed`; always reported, so any run can be repeated. */
-export function randomSeed(): number {
-  return Math.floor(Math.random() * 0x7fffffff);
-}
-
 export function fuzzCheck(options: FuzzOptions): ExtraCheck {
   const title = `${options.runs} schema-valid, unusual payloads are each answered 2xx`;
   return {

@@ -5,7 +5,9 @@
  * is the proxy's to reach, and the checks say how that went).
  */
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { redactUrl } from '../core/redact.js';
+import { formatLimit } from '../format/display.js';
 import { proxyFor, proxyLabel, proxyProblem, proxySettings } from '../http/proxy-settings.js';
 import type { SmokeRunOptions } from './smoke-run.js';
 
@@ -24,7 +26,7 @@ export async function unreachableReason(
   const where = redactUrl(options.url);
   if (options.waitMs) {
     if (await waitForConnection(options.url, options.waitMs)) return undefined;
-    return `nothing accepted a connection at ${where} within ${formatSeconds(options.waitMs)} (--wait), so no check was run — is the receiver running on that port?`;
+    return `nothing accepted a connection at ${where} within ${formatLimit(options.waitMs)} (--wait), so no check was run — is the receiver running on that port?`;
   }
   if ((await connectOnce(options.url, Math.min(options.timeoutMs, 2_000))) !== 'ECONNREFUSED') return undefined;
   return `connection refused at ${where}, so no check was run — is the receiver running on that port? (--wait 30s waits for one that is still starting)`;
@@ -36,7 +38,7 @@ async function proxyUnreachableReason(
 ): Promise<string | undefined> {
   if (options.waitMs) {
     if (await waitForConnection(route.proxy, options.waitMs)) return undefined;
-    return `nothing accepted a connection at ${proxyLabel(route)} within ${formatSeconds(options.waitMs)} (--wait), so no check was run — check ${route.variable}`;
+    return `nothing accepted a connection at ${proxyLabel(route)} within ${formatLimit(options.waitMs)} (--wait), so no check was run — check ${route.variable}`;
   }
   const outcome = await connectOnce(route.proxy, Math.min(options.timeoutMs, 2_000));
   if (outcome !== 'ECONNREFUSED' && outcome !== 'ENOTFOUND') return undefined;
@@ -46,10 +48,6 @@ async function proxyUnreachableReason(
     outcome === 'ECONNREFUSED' ? 'refused the connection' : 'cannot be resolved',
   );
   return `${message}, so no check was run — ${hint}`;
-}
-
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 function connectTarget(url: string): { host: string; port: number } {
@@ -79,6 +77,6 @@ export async function waitForConnection(url: string, waitMs: number): Promise<bo
     if (left <= 0) return false;
     if ((await connectOnce(url, Math.min(left, 2_000))) === 'connected') return true;
     const pause = Math.min(CONNECT_RETRY_MS, deadline - performance.now());
-    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+    if (pause > 0) await sleep(pause);
   }
 }

@@ -4,6 +4,8 @@
  * returns the report. A refused, hanging or crashing receiver fails the checks it affects; the
  * run goes on, unless `bail` or a receiver not answering in time stops it.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { redactUrl } from '../core/redact.js';
 import type { Fixture } from '../delivery/fixtures.js';
 import { sendRequest } from '../delivery/http-sender.js';
@@ -209,7 +211,7 @@ async function settledCount(command: string, atLeast: number): Promise<number> {
   const deadline = performance.now() + COUNT_SETTLE_MS;
   let count = await readProcessedCount(command);
   while (count < atLeast && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, COUNT_POLL_MS));
+    await sleep(COUNT_POLL_MS);
     count = await readProcessedCount(command);
   }
   return count;

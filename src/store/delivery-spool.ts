@@ -24,7 +24,7 @@ export function spoolDirectory(dbPath: string): string {
  */
 export function fallbackSpoolDirectory(dbPath: string): string {
   const key = createHash('sha256').update(resolve(dbPath)).digest('hex').slice(0, 12);
-  return join(configDirectory(), 'unwritten-history', key);
+  return join(configDirectory(process.env), 'unwritten-history', key);
 }
 
 const FLUSH_EVERY = 256;

@@ -4,11 +4,11 @@
  * and public URL go to the listener's header info; the channel is reused from the channel store.
  */
 import { redactUrl } from '../core/redact.js';
-import { clockTime } from '../format/display.js';
+import { clockTime, formatLimit } from '../format/display.js';
 import { proxyAgentFor } from '../http/node-agent.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import { KEY_REFUSED_CODE } from './frame-codec.js';
-import { ChannelStore, channelEntryName } from './saved-channels.js';
+import { ChannelStore, channelEntryName, channelStorePath } from './saved-channels.js';
 import { TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
 
 export interface ListenTunnel {
@@ -27,14 +27,17 @@ export interface ListenTunnelOptions {
   channelName?: string;
   store?: ChannelStore;
   onWarning?: (message: string) => void;
-  /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY decide whether the WebSocket goes through a proxy (CONNECT). */
-  env?: NodeJS.ProcessEnv;
+  /**
+   * The run's environment: where the channel is remembered (the config directory), and whether
+   * the WebSocket goes through a proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY, with CONNECT).
+   */
+  env: NodeJS.ProcessEnv;
 }
 
 export async function connectListenerToRelay(listener: Listener, options: ListenTunnelOptions): Promise<ListenTunnel> {
-  const store = options.store ?? new ChannelStore();
+  const store = options.store ?? new ChannelStore(channelStorePath(options.env));
   const entry = channelEntryName(options.relayUrl, options.channelName);
-  const routed = await proxyAgentFor(new URL(options.relayUrl), options.env ?? {}, { keepAlive: false });
+  const routed = await proxyAgentFor(new URL(options.relayUrl), options.env, { keepAlive: false });
   const client = new TunnelClient({
     proxy: routed && { agent: routed.agent, route: routed.proxy },
     relayUrl: options.relayUrl,
@@ -95,7 +98,7 @@ export function headerState(status: TunnelStatus, now = Date.now()): NonNullable
           ? ''
           : wait === 0
             ? ', retrying now'
-            : `, retrying in ${formatSeconds(wait)}${wait >= 1000 ? ` at ${clockTime(now + wait)}` : ''}`;
+            : `, retrying in ${formatLimit(wait)}${wait >= 1000 ? ` at ${clockTime(now + wait)}` : ''}`;
       const failed = status.attempts > 1 ? ` (${status.attempts} tries failed)` : '';
       return { ...base, state: 'reconnecting', message: `${status.error ?? 'connection lost'}${retry}${failed}` };
     }
@@ -105,8 +108,4 @@ export function headerState(status: TunnelStatus, now = Date.now()): NonNullable
     case 'stopped':
       return { ...base, state: 'disconnected', message: 'stopped' };
   }
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }

@@ -11,7 +11,7 @@ import { fileSystemError } from '../errors.js';
 import { isWellFormedChannelId, isWellFormedToken } from './channel-token.js';
 import type { ChannelCredentials } from './tunnel-client.js';
 
-export function channelStorePath(env: NodeJS.ProcessEnv = process.env): string {
+export function channelStorePath(env: NodeJS.ProcessEnv): string {
   return join(configDirectory(env), 'relay-channels.json');
 }
 
@@ -21,7 +21,7 @@ export function channelEntryName(relayUrl: string, channelName?: string): string
 }
 
 export class ChannelStore {
-  constructor(readonly path: string = channelStorePath()) {}
+  constructor(readonly path: string) {}
 
   /** The stored channel of `entryName` (see channelEntryName), or undefined (also for an unreadable or damaged file). */
   load(entryName: string): ChannelCredentials | undefined {

@@ -8,8 +8,11 @@
  * over the next connection, where the relay still holds the sender.
  */
 import type http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { describeNetworkError } from '../core/network-error.js';
 import { printable } from '../format/terminal-text.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyProblemLine } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
@@ -135,10 +138,7 @@ export class TunnelClient {
     this.stopping = true;
     clearTimeout(this.retryTimer);
     if (this.inFlight.size > 0) {
-      await Promise.race([
-        Promise.allSettled([...this.inFlight]),
-        new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
-      ]);
+      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(graceMs, undefined, { ref: false })]);
     }
     clearTimeout(this.watchdog);
     const socket = this.socket;
@@ -186,13 +186,12 @@ export class TunnelClient {
         return;
       }
       // Only the start of a refusal is read: one that never ends must neither grow nor hold the client.
-      const chunks: Buffer[] = [];
-      let size = 0;
+      const body = new BodyPrefix(MAX_REFUSAL_BYTES);
       let read = false;
       const readRefusal = () => {
         if (read) return;
         read = true;
-        const error = errorOf(Buffer.concat(chunks).subarray(0, MAX_REFUSAL_BYTES));
+        const error = errorOf(body.bytes);
         const detail = error.message ?? `HTTP ${res.statusCode}`;
         if (res.statusCode === 401 || res.statusCode === 403) {
           refusal =
@@ -207,9 +206,8 @@ export class TunnelClient {
         socket.terminate();
       };
       res.on('data', (c: Buffer) => {
-        chunks.push(c);
-        size += c.length;
-        if (size < MAX_REFUSAL_BYTES) return;
+        body.add(c);
+        if (!body.truncated) return;
         res.destroy();
         readRefusal();
       });
@@ -234,7 +232,9 @@ export class TunnelClient {
     socket.on('ping', () => this.armWatchdog(socket));
     socket.on('error', (err) => {
       const fault = verdict.ofError(err);
-      lastError ??= fault ? proxyFailed(fault) : describeSocketError(err);
+      lastError ??= fault
+        ? proxyFailed(fault)
+        : describeNetworkError(err, new URL(this.options.relayUrl), 'the relay').error;
     });
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return;
@@ -404,11 +404,4 @@ function errorOf(body: Buffer): { message?: string; code?: string } {
   } catch {
     return { message: body.length > 0 ? body.toString('utf8').slice(0, 200) : undefined };
   }
-}
-
-function describeSocketError(err: Error & { code?: string }): string {
-  if (err.code === 'ECONNREFUSED') return 'connection refused: is the relay running at that address?';
-  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'relay host not found: check the URL';
-  if (err.code === 'ECONNRESET') return 'connection reset';
-  return err.message;
 }

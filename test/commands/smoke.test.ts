@@ -327,7 +327,7 @@ describe('smoke against receivers that fall short', () => {
     const run = await smoke(url, ['--wait', '300ms', '--junit', join(dir, 'r.xml')], dir);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    const said = `nothing accepted a connection at ${url} within 0.3 s (--wait), so no check was run — is the receiver running on that port?`;
+    const said = `nothing accepted a connection at ${url} within 300 ms (--wait), so no check was run — is the receiver running on that port?`;
     const lines = run.stderr.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('error:'))).toEqual([`error: ${said}`]);
     expect(lines.filter((l) => !l.startsWith('waiting up to') && !l.startsWith('JUnit report written'))).toHaveLength(

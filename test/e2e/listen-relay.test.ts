@@ -166,7 +166,7 @@ describe('listen --relay', () => {
     const port = await freePort();
     const listener = spawnListen({ wsUrl: `ws://127.0.0.1:${port}` });
     await listener.waitFor(
-      /relay: reconnecting \(connection refused: is the relay running at that address\?, retrying in 5 s at (\d\d:\d\d:\d\d) \(4 tries failed\)\)/,
+      /relay: reconnecting \(connection refused by 127\.0\.0\.1:\d+ — is the relay running on that port\?, retrying in 5 s at (\d\d:\d\d:\d\d) \(4 tries failed\)\)/,
     );
     const result = await listener.stop();
     expect(result.exitCode).toBe(0);

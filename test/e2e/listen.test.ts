@@ -201,7 +201,7 @@ describe('listen', () => {
       ['dlv_down', 502],
     ]);
     expect(rows[0]!.responseBody?.toString()).toBe('queued');
-    expect(rows[1]!.error).toMatch(/refused the connection/);
+    expect(rows[1]!.error).toMatch(/connection refused by 127\.0\.0\.1:\d+ — is the app running on that port\?/);
   });
 
   it('answers 504 when the app is too slow', async () => {

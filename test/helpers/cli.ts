@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Options, type ResultPromise } from 'execa';
 
-export const BIN = fileURLToPath(new URL('../../dist/webhooks-cli.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../dist/webhooks-cli.cjs', import.meta.url));
 
 /** A fresh folder for one test's config and history (below the run's root: test/global-setup.ts). */
 export function tempDir(prefix = 'webhooks-cli-test-'): string {

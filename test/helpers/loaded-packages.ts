@@ -37,6 +37,9 @@ function packagesByOutput(): Map<string, Set<string>> {
   return byOutput;
 }
 
+/** What every command loads: the command table's parser (extra-typings adds only types to commander). */
+export const COMMAND_TABLE = ['@commander-js/extra-typings', 'commander'];
+
 /** Node's arguments that run the binary traced: `execa(process.execPath, [...TRACED_BIN, ...args])`. */
 export const TRACED_BIN = ['--import', TRACER, BIN];
 
@@ -58,7 +61,7 @@ export function packagesInTrace(stderr: string): string[] {
     const path = fileURLToPath(line.slice('loaded-file: '.length));
     if (!path.startsWith(ROOT)) continue;
     const relative = path.slice(ROOT.length);
-    const direct = packageOf(relative);
+    const direct = relative.startsWith('dist/') ? undefined : packageOf(relative);
     if (direct) packages.add(direct);
     for (const name of bundled.get(relative) ?? []) packages.add(name);
   }

@@ -6,6 +6,7 @@
  */
 import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import type { SignalSource } from '../../src/cli/stop-signal.js';
 import { isolatedEnv, tempDir } from './cli.js';
 
 export interface InProcessOptions {
@@ -17,6 +18,10 @@ export interface InProcessOptions {
   isTTY?: boolean;
   /** Piped to standard input (default: nothing, already closed). */
   stdin?: string | Buffer;
+  /** Stop requests the command receives, as the entry passes the process's signals (see `stopSignals`). */
+  signals?: SignalSource;
+  /** Called with each write to standard output as it happens (a long-running command's ready line). */
+  onStdout?: (text: string) => void;
 }
 
 export interface InProcessResult {
@@ -28,9 +33,9 @@ export interface InProcessResult {
 
 export async function runCli(
   argv: string[],
-  { configDir = tempDir(), env, isTTY = false, stdin }: InProcessOptions = {},
+  { configDir = tempDir(), env, isTTY = false, stdin, signals = stopSignals().source, onStdout }: InProcessOptions = {},
 ): Promise<InProcessResult> {
-  const stdout = capture(isTTY);
+  const stdout = capture(isTTY, onStdout);
   const stderr = capture(isTTY);
   const input = Object.assign(Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]), { isTTY });
   const code = await main(argv, {
@@ -39,16 +44,18 @@ export async function runCli(
     stdin: input,
     env: { ...process.env, ...isolatedEnv(configDir, env) },
     isTTY,
+    signals,
   });
   return { code, stdout: stripFinalNewline(stdout.text()), stderr: stripFinalNewline(stderr.text()) };
 }
 
-function capture(isTTY: boolean) {
+function capture(isTTY: boolean, onWrite?: (text: string) => void) {
   const chunks: Buffer[] = [];
   // Kept as each write happens, so the text is complete the moment `main` returns.
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       chunks.push(chunk);
+      onWrite?.(chunk.toString('utf8'));
       done();
     },
   });
@@ -58,4 +65,20 @@ function capture(isTTY: boolean) {
 
 function stripFinalNewline(text: string): string {
   return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/** A stop-signal source for an in-process run: `send('SIGINT')` is a Ctrl-C to the running command. */
+export function stopSignals(): { source: SignalSource; send: (signal: NodeJS.Signals) => void } {
+  const listeners = new Set<(signal: NodeJS.Signals) => void>();
+  return {
+    source: {
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    send: (signal) => {
+      for (const listener of [...listeners]) listener(signal);
+    },
+  };
 }

@@ -58,17 +58,19 @@ describe("the relay's log under a flood", () => {
 
     const malformed = /malformed frame ignored: frame of 3 bytes is shorter than its 5-byte prefix/;
     await until(() => accountedFor(lines, malformed).occurrences === flood, 10_000, 'every frame counted');
-    expect(accountedFor(lines, malformed).lines).toBeLessThanOrEqual(10);
+    // Two lines a window (1 s here) at most, whatever the machine's speed: a handful, not thousands.
+    expect(accountedFor(lines, malformed).lines).toBeLessThanOrEqual(20);
     expect(lines.find((l) => l.fields?.suppressed !== undefined)?.message).toMatch(
       new RegExp(
         `^\\d+ more of this kind in the last 1 s not logged: channel ${listener.channel}: malformed frame ignored: frame of 3 bytes`,
       ),
     );
-    expect(lines.length).toBeLessThan(20);
+    expect(lines.length).toBeLessThan(30);
   });
 
   it("logs a stranger's requests to 300 channels with no listener in a bounded number of lines", async () => {
-    const { relay, lines } = await startRelay({ repeatedWarningWindowMs: 5_000 });
+    // A window longer than the test, so however slow the machine the count is exact; closing ends it.
+    const { relay, lines } = await startRelay({ repeatedWarningWindowMs: 600_000 });
     const channels = Array.from({ length: 300 }, () => `ch_${randomBytes(16).toString('base64url').slice(0, 22)}`);
     const answers = await Promise.all(
       channels.map((channel) => fetch(`${relay.url}/${channel}`, { method: 'POST', body: '{}' })),
@@ -78,12 +80,12 @@ describe("the relay's log under a flood", () => {
     const noListener = /no listener is connected to this channel|more warnings of other kinds/;
     expect(accountedFor(lines, noListener)).toEqual({ lines: 102, occurrences: 300 });
     expect(lines.at(-1)?.message).toBe(
-      '199 more warnings of other kinds in the last 5 s not logged (too many kinds at once)',
+      '199 more warnings of other kinds in the last 600 s not logged (too many kinds at once)',
     );
   });
 
   it('logs refused connections once a window', async () => {
-    const { relay, lines } = await startRelay();
+    const { relay, lines } = await startRelay({ repeatedWarningWindowMs: 600_000 });
     const refused = await Promise.all(
       Array.from(
         { length: 50 },
@@ -99,7 +101,7 @@ describe("the relay's log under a flood", () => {
       ),
     );
     expect(refused.every((status) => status === 401)).toBe(true);
-    await until(() => accountedFor(lines, /no token/).occurrences === 50, 5_000, 'every refusal counted');
-    expect(accountedFor(lines, /no token/).lines).toBe(2);
+    await relay.close();
+    expect(accountedFor(lines, /no token/)).toEqual({ lines: 2, occurrences: 50 });
   });
 });

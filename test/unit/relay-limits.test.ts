@@ -117,15 +117,15 @@ describe('relay settings checked before start', () => {
   it('runs open on loopback, elsewhere only with --open, and always keyed once the file has keys', () => {
     const dir = tempDir();
     const keys = join(dir, 'relay-keys.json');
-    expect(openRelayAccess({ keysFlag: keys, host: '127.0.0.1', open: false, log }).required).toBe(false);
-    expect(openRelayAccess({ keysFlag: keys, host: 'localhost', open: false, log }).required).toBe(false);
-    expect(() => openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log })).toThrow(UsageError);
-    expect(() => openRelayAccess({ keysFlag: keys, host: '::', open: false, log })).toThrow(
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: '127.0.0.1', open: false, log }).required).toBe(false);
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: 'localhost', open: false, log }).required).toBe(false);
+    expect(() => openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: false, log })).toThrow(UsageError);
+    expect(() => openRelayAccess({ keysFlag: keys, env: {}, host: '::', open: false, log })).toThrow(
       /refusing to run open on ::/,
     );
-    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: true, log }).required).toBe(false);
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: true, log }).required).toBe(false);
     new RelayKeyFile(keys).add('ops');
-    expect(openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: false, log }).required).toBe(true);
+    expect(openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: false, log }).required).toBe(true);
   });
 
   it('refuses to become open on a public address at a reload too, not only at start', () => {
@@ -135,6 +135,7 @@ describe('relay settings checked before start', () => {
     const lines: string[] = [];
     const access = openRelayAccess({
       keysFlag: keys,
+      env: {},
       host: '0.0.0.0',
       open: false,
       log: (level, m) => lines.push(`${level} ${m}`),
@@ -149,7 +150,7 @@ describe('relay settings checked before start', () => {
       `warn ${keys} holds no keys, and this relay may run open only on a loopback address or with --open: every listener is refused until a key is added`,
     ]);
     // With --open it may.
-    const open = openRelayAccess({ keysFlag: keys, host: '0.0.0.0', open: true, log: () => {} });
+    const open = openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: true, log: () => {} });
     expect(open.check(undefined)).toEqual({ ok: true });
     access.close();
     open.close();
