@@ -3,6 +3,7 @@ import type { RelayOptions as RelayCommandOptions } from '../cli/define-relay.js
 import { logLine, printLine } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { EXIT_OK, listenError, requireHttpUrl, UserError } from '../errors.js';
+import { printable } from '../format/terminal-text.js';
 import type { RelayLogger, RelayOptions } from '../relay/relay-options.js';
 import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../relay/relay-options.js';
 import { RelayServer } from '../relay/relay-server.js';
@@ -83,6 +84,7 @@ function relayLogger(ctx: CommandContext): RelayLogger {
     return (level, message, fields) =>
       logLine(ctx, JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
   }
+  // Messages carry text from others (a key name from the file, an error from a socket): one line each, no raw controls.
   return (level, message) =>
-    logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${message}`);
+    logLine(ctx, `${new Date().toISOString().slice(11, 19)} ${level === 'warn' ? 'warn ' : ''}${printable(message)}`);
 }

@@ -51,20 +51,27 @@ export function readLimitedBody(req: IncomingMessage, maxBytes: number, on: Limi
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume();
-    return on.tooLarge(declared);
+    on.tooLarge(declared);
+    return;
   }
-  const body = new BodyPrefix(maxBytes);
+  // Let go once read: the request stays referenced while an answer is awaited (the relay's
+  // senders wait for a listener), and with it these listeners and whatever they still hold.
+  let body: BodyPrefix | undefined = new BodyPrefix(maxBytes);
   let over = false;
   req.on('data', (chunk: Buffer) => {
-    if (over) return;
+    if (over || !body) return;
     body.add(chunk);
     if (body.truncated) {
       over = true;
+      body = undefined;
       on.tooLarge(null);
     }
   });
   req.on('end', () => {
-    if (!over) on.complete(body.bytes);
+    if (over || !body) return;
+    const bytes = body.bytes;
+    body = undefined;
+    on.complete(bytes);
   });
   req.on('error', () => {
     over = true;

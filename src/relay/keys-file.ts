@@ -65,10 +65,14 @@ export function parseKeyEntries(file: Record<string, unknown>): RelayKeyEntry[] 
   });
 }
 
-/** A keys file as read: `damaged` when it exists but is not a JSON object (a relay then admits nobody). */
+/**
+ * A keys file as read: `damaged` when it exists but cannot be read as a JSON object, `missing`
+ * when there is no file (a relay then admits nobody, unless it never had keys).
+ */
 export interface KeyFileContents {
   entries: RelayKeyEntry[];
   damaged: boolean;
+  missing: boolean;
 }
 
 export class RelayKeyFile {
@@ -80,14 +84,16 @@ export class RelayKeyFile {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       // Missing: no keys. Unreadable: treated like damaged, never as open.
-      return { entries: [], damaged: (err as NodeJS.ErrnoException).code !== 'ENOENT' };
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      return { entries: [], damaged: !missing, missing };
     }
     try {
       const parsed: unknown = JSON.parse(text);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { entries: [], damaged: true };
-      return { entries: parseKeyEntries(parsed as Record<string, unknown>), damaged: false };
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        return { entries: [], damaged: true, missing: false };
+      return { entries: parseKeyEntries(parsed as Record<string, unknown>), damaged: false, missing: false };
     } catch {
-      return { entries: [], damaged: true };
+      return { entries: [], damaged: true, missing: false };
     }
   }
 

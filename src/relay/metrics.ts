@@ -4,9 +4,12 @@
  * histogram are fed as requests finish.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { droppedHeaderLabel } from './relay-answers.js';
 
 export interface RelayGaugeSource {
   stats(): { channels: number; connected: number; pending: number };
+  /** Bytes waiting in the listeners' WebSocket send buffers. */
+  queuedBytes(): number;
   /** undefined without --redis. */
   redisUp(): boolean | undefined;
 }
@@ -15,6 +18,7 @@ export class RelayMetrics {
   readonly #registry = new Registry();
   readonly #requests: Counter<'status'>;
   readonly #rateLimited: Counter;
+  readonly #headersDropped: Counter<'header'>;
   readonly #duration: Histogram<'status'>;
 
   constructor(source: RelayGaugeSource) {
@@ -28,6 +32,12 @@ export class RelayMetrics {
     this.#rateLimited = new Counter({
       name: 'relay_rate_limited_total',
       help: 'Requests refused with 429 because their channel was over --rate-limit',
+      registers,
+    });
+    this.#headersDropped = new Counter({
+      name: 'relay_answer_headers_dropped_total',
+      help: "Headers of listeners' answers not passed to senders (not on the allowlist), by name for the notable ones, else other",
+      labelNames: ['header'],
       registers,
     });
     this.#duration = new Histogram({
@@ -53,6 +63,11 @@ export class RelayMetrics {
     );
     gauge('relay_connected_listeners', 'Listeners connected to this instance', () => source.stats().connected);
     gauge('relay_pending_requests', 'Senders on this instance waiting for an answer', () => source.stats().pending);
+    gauge(
+      'relay_queued_bytes',
+      "Bytes sent to this instance's listeners that their connections have not taken yet",
+      () => source.queuedBytes(),
+    );
     if (source.redisUp() !== undefined)
       gauge('relay_redis_up', '1 while this instance is connected to Redis, else 0', () => (source.redisUp() ? 1 : 0));
   }
@@ -61,6 +76,11 @@ export class RelayMetrics {
   answered(status: number, seconds: number): void {
     this.#requests.inc({ status: String(status) });
     this.#duration.observe({ status: String(status) }, seconds);
+  }
+
+  /** Counts the header `names` dropped from one answer. */
+  headersDropped(names: readonly string[]): void {
+    for (const name of names) this.#headersDropped.inc({ header: droppedHeaderLabel(name) });
   }
 
   rateLimited(): void {

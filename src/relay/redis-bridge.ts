@@ -105,9 +105,11 @@ export class RedisBridge {
       .catch(() => undefined);
     if (!this.up) return 0n;
     try {
+      // Listening for claims before the time is taken: a connection stamped later on another
+      // instance publishes its claim after Redis ran this TIME, so this instance hears of it.
+      await subscribed;
       const [seconds = 0, micros = 0] = await this.#commands.time();
       const stamp = BigInt(seconds) * 1_000_000n + BigInt(micros);
-      await subscribed;
       await this.#commands.publish(CLAIM_PREFIX + channel, `${stamp} ${this.instance}`);
       return stamp;
     } catch {

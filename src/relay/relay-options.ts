@@ -29,6 +29,10 @@ export interface RelayOptions {
   maxChannelsPerKey?: number;
   /** Senders waiting at once for one channel on this instance; more get 503. */
   maxPendingPerChannel?: number;
+  /** Bytes that may wait in one channel's WebSocket send buffer (a listener not reading); beyond, 503. */
+  maxQueuedBytesPerChannel?: number;
+  /** How long a repeated warning of one kind is logged once and then counted (see repeated-warnings.ts). */
+  repeatedWarningWindowMs?: number;
   /** `redis://…`: share channels with other instances. */
   redisUrl?: string;
   log?: RelayLogger;
@@ -45,6 +49,8 @@ export const RELAY_DEFAULTS = {
   rateLimit: 50,
   maxChannelsPerKey: 10,
   maxPendingPerChannel: 100,
+  maxQueuedBytesPerChannel: 8 * 1024 * 1024,
+  repeatedWarningWindowMs: 10_000,
 } as const;
 
 export type RelaySettings = Required<
@@ -62,6 +68,8 @@ export function relaySettings(options: RelayOptions): RelaySettings {
     rateLimit: options.rateLimit ?? RELAY_DEFAULTS.rateLimit,
     maxChannelsPerKey: options.maxChannelsPerKey ?? RELAY_DEFAULTS.maxChannelsPerKey,
     maxPendingPerChannel: options.maxPendingPerChannel ?? RELAY_DEFAULTS.maxPendingPerChannel,
+    maxQueuedBytesPerChannel: options.maxQueuedBytesPerChannel ?? RELAY_DEFAULTS.maxQueuedBytesPerChannel,
+    repeatedWarningWindowMs: options.repeatedWarningWindowMs ?? RELAY_DEFAULTS.repeatedWarningWindowMs,
     publicUrl: options.publicUrl,
   };
 }
@@ -92,7 +100,8 @@ export function requireMethods(methods: string[]): string[] {
 
 /**
  * The relay's keys. With none, the relay runs open on a loopback address (and says so); on any
- * other address only with --open, since anyone who can reach it could serve from its domain.
+ * other address only with --open, since anyone who can reach it could serve from its domain —
+ * at start and at every reload of the keys file.
  */
 export function openRelayAccess(options: {
   keysFlag?: string;
@@ -102,8 +111,11 @@ export function openRelayAccess(options: {
   log: RelayLogger;
 }): RelayAccess {
   const path = relayKeysPath(options.keysFlag, options.env);
-  const access = new RelayAccess(path, { onError: (message) => options.log('warn', message) });
-  if (!access.required && !options.open && !isLoopbackHost(options.host)) {
+  const access = new RelayAccess(path, {
+    mayRunOpen: options.open || isLoopbackHost(options.host),
+    log: options.log,
+  });
+  if (access.refusesToRunOpen) {
     throw new UsageError(
       `refusing to run open on ${options.host}: there are no relay keys in ${path}, so anyone who can reach it could open a channel`,
       'add a key with `webhooks-cli relay keys add NAME` (listeners pass it with --relay-key), or pass --open to run without keys',
@@ -114,6 +126,7 @@ export function openRelayAccess(options: {
 
 /** Once listening on `url`: whether listeners need a key, in one log line. */
 export function logAccess(access: RelayAccess, url: string, log: RelayLogger): void {
+  if (access.closedBecause) return; // said when it was read
   if (access.required) {
     log(
       'info',

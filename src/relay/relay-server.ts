@@ -32,11 +32,14 @@ import {
   errorAnswer,
   RELAY_ERRORS,
   type RelayError,
-  relayedAnswerHeaders,
+  reasonPhrase,
   sendError,
+  senderAnswer,
   sendJson,
+  withoutRelayErrorHeader,
 } from './relay-answers.js';
 import { type RelayLogger, type RelayOptions, type RelaySettings, relaySettings } from './relay-options.js';
+import { RepeatedWarnings } from './repeated-warnings.js';
 import { TunnelConnections } from './tunnel-connections.js';
 
 export interface RelayStats {
@@ -60,6 +63,7 @@ export class RelayServer {
   private requestCounter = 0;
   private readonly instanceId = randomBytes(4).toString('hex');
   private readonly log: RelayLogger;
+  private readonly repeated: RepeatedWarnings;
 
   private constructor(options: RelayOptions) {
     this.settings = relaySettings(options);
@@ -67,8 +71,10 @@ export class RelayServer {
     this.limiter = new RateLimiter(this.settings.rateLimit);
     this.access = options.access;
     this.log = options.log ?? (() => {});
+    this.repeated = new RepeatedWarnings(this.log, this.settings.repeatedWarningWindowMs);
     this.metrics = new RelayMetrics({
       stats: () => this.stats(),
+      queuedBytes: () => this.listeners.queuedBytes(),
       redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined),
     });
     this.listeners = new TunnelConnections({
@@ -76,6 +82,7 @@ export class RelayServer {
       access: this.access,
       bridge: () => this.bridge,
       log: this.log,
+      repeated: this.repeated,
       answer: (channel, frame, raw) => this.route(channel, frame, raw),
       gone: (channel) => this.failInFlight(channel, RELAY_ERRORS.clientGone),
     });
@@ -105,7 +112,7 @@ export class RelayServer {
       relay.bridge = await RedisBridge.start(options.redisUrl, relay.instanceId, {
         request: (channel, frame) => relay.relayedRequest(channel, frame),
         answer: (id, channel, frame) => relay.relayedAnswer(id, channel, frame),
-        claim: (channel, stamp) => relay.listeners.claimedElsewhere(channel, stamp),
+        claim: (channel, stamp, instance) => relay.listeners.claimedElsewhere(channel, { stamp, instance }),
         log: relay.log,
       });
     }
@@ -158,6 +165,7 @@ export class RelayServer {
     await sleep(50);
     for (const socket of this.sockets) socket.destroy();
     this.listeners.terminateAll();
+    this.repeated.flush();
     await Promise.all([closed, this.bridge?.close()]);
   }
 
@@ -193,7 +201,15 @@ export class RelayServer {
     const started = performance.now();
     res.on('finish', () => this.metrics.answered(res.statusCode, (performance.now() - started) / 1000));
     const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) => {
-      this.log('warn', `${req.method} /${target.channel}: ${message} (${status})`, { channel: target.channel, status });
+      this.repeated.note(
+        `${code} ${target.channel}`,
+        'warn',
+        `${req.method} /${target.channel}: ${message} (${status})`,
+        {
+          channel: target.channel,
+          status,
+        },
+      );
       sendError(res, status, code, message, headers);
       req.resume();
     };
@@ -231,20 +247,26 @@ export class RelayServer {
     const method = req.method ?? 'POST';
     const line = `${method} /${channelId}${rest}`;
     const fail = ({ status, code, message, headers }: RelayError) => {
-      this.log('warn', `${line}: ${message} (${status})`, { channel: channelId, status });
+      this.repeated.note(`${code} ${channelId}`, 'warn', `${line}: ${message} (${status})`, {
+        channel: channelId,
+        status,
+      });
       sendError(res, status, code, message, headers);
     };
     const channel = this.listeners.get(channelId);
-    const connection = channel?.connection;
-    if (!connection && !this.bridge) return fail(RELAY_ERRORS.noClient);
-    if (!connection && !this.bridge!.up) return fail(RELAY_ERRORS.redisUnavailable);
+    const here = channel?.connection !== undefined;
+    if (!here && !this.bridge?.up) {
+      fail(this.bridge ? RELAY_ERRORS.redisUnavailable : RELAY_ERRORS.noClient);
+      return;
+    }
     if (this.pending.countFor(channelId) >= this.settings.maxPendingPerChannel) {
-      return fail({
+      fail({
         status: 503,
         code: 'listener_busy',
         message: `${this.settings.maxPendingPerChannel} requests are already waiting for this channel's listener`,
         headers: { 'retry-after': '1' },
       });
+      return;
     }
     const id = `${this.instanceId}-${(this.requestCounter++).toString(36)}`;
     this.pending.add(id, { res, channel: channelId, method, path: rest, started }, this.settings.answerTimeoutMs, () =>
@@ -267,11 +289,9 @@ export class RelayServer {
     const lost = (error: RelayError) => {
       if (this.pending.take(id)) fail(error);
     };
-    if (channel && connection) {
-      channel.inFlight.set(id, Date.now() + this.settings.answerTimeoutMs);
-      connection.socket.send(frame, { binary: true }, (err) => {
-        if (err) lost(RELAY_ERRORS.clientUnreachable);
-      });
+    if (channel && here) {
+      const unsent = this.sendDown(channel, id, frame, this.settings.answerTimeoutMs, lost);
+      if (unsent) lost(unsent);
       return;
     }
     this.bridge!.publishRequest(channelId, frame).then(
@@ -280,6 +300,25 @@ export class RelayServer {
       },
       () => lost(RELAY_ERRORS.redisUnavailable),
     );
+  }
+
+  /**
+   * Sends request `id` down to `channel`'s listener, held on this instance, whoever's sender waits
+   * for it: the error to answer with if it cannot go (`broken`: later, if the connection fails).
+   */
+  private sendDown(
+    channel: RelayChannel,
+    id: string,
+    frame: Buffer,
+    timeoutMs: number,
+    broken: (error: RelayError) => void,
+  ): RelayError | undefined {
+    const outcome = channel.sendRequest(id, frame, Date.now() + timeoutMs, this.settings.maxQueuedBytesPerChannel, () =>
+      broken(RELAY_ERRORS.clientUnreachable),
+    );
+    if (outcome === 'no listener') return RELAY_ERRORS.noClient;
+    if (outcome === 'backlogged') return RELAY_ERRORS.listenerStalled;
+    return undefined;
   }
 
   private timeOut(id: string): void {
@@ -298,10 +337,15 @@ export class RelayServer {
     );
   }
 
-  /** Passes `frame`, the answer to a sender waiting here on `channelId`, to that sender. */
-  private answerSender(channelId: string, frame: ResponseFrame): void {
+  /**
+   * Passes `frame`, the answer to a sender waiting here on `channelId`, to that sender as
+   * `senderAnswer` makes it fit to serve. `relayMade`: it came through Redis, where the listener's
+   * own answers no longer carry `X-Relay-Error` (see `route`), so one that does is the relay's.
+   */
+  private answerSender(channelId: string, frame: ResponseFrame, relayMade: boolean): void {
     if (this.pending.channelOf(frame.id) !== channelId) {
-      this.log(
+      this.repeated.note(
+        `unknown answer ${channelId}`,
         'info',
         `late or unknown answer ${frame.id} on /${channelId} ignored (its sender already got an answer or left)`,
         { channel: channelId },
@@ -309,20 +353,21 @@ export class RelayServer {
       return;
     }
     const sender = this.pending.take(frame.id)!;
+    const line = `${sender.method} /${channelId}${sender.path}`;
+    const answer = senderAnswer(sender.method, frame, relayMade);
+    if (!answer.ok) {
+      this.log('warn', `${line}: ${answer.error.message} (502)`, { channel: channelId, status: 502 });
+      sendError(sender.res, answer.error.status, answer.error.code, answer.error.message);
+      return;
+    }
+    this.metrics.headersDropped(answer.dropped);
     const ms = Math.round((performance.now() - sender.started) * 10) / 10;
     try {
-      sender.res.writeHead(frame.status, {
-        ...relayedAnswerHeaders(frame.headers),
-        'content-length': String(frame.body.length),
-      });
-      sender.res.end(frame.body);
-      this.log('info', `${sender.method} /${channelId}${sender.path} → ${frame.status} (${ms} ms)`, {
-        channel: channelId,
-        status: frame.status,
-        ms,
-      });
+      sender.res.writeHead(answer.status, reasonPhrase(answer.status), answer.headers);
+      sender.res.end(answer.body);
+      this.log('info', `${line} → ${answer.status} (${ms} ms)`, { channel: channelId, status: answer.status, ms });
     } catch (err) {
-      // writeHead throws on header names or values node will not send; the sender still gets an answer.
+      // writeHead throws on header values node will not send; the sender still gets an answer.
       this.log('warn', `answer on /${channelId} has an invalid header (${(err as Error).message}) (502)`, {
         channel: channelId,
         status: 502,
@@ -337,8 +382,9 @@ export class RelayServer {
   /** A listener's answer to `id` on `channel`: to its sender here, or through Redis to the instance it waits on. */
   private route(channel: RelayChannel, frame: ResponseFrame, raw: Buffer): void {
     channel.inFlight.delete(frame.id);
-    if (this.bridge && !this.bridge.isOwnRequest(frame.id)) this.bridge.publishAnswer(frame.id, channel.id, raw);
-    else this.answerSender(channel.id, frame);
+    if (this.bridge && !this.bridge.isOwnRequest(frame.id))
+      this.bridge.publishAnswer(frame.id, channel.id, withoutRelayErrorHeader(frame, raw));
+    else this.answerSender(channel.id, frame, false);
     this.listeners.forgetIfIdle(channel);
   }
 
@@ -369,20 +415,17 @@ export class RelayServer {
     const decoded = decodeFrame(raw);
     if (!decoded.ok || decoded.frame.kind !== 'request' || this.bridge!.isOwnRequest(decoded.frame.id)) return;
     const { id, timeoutMs } = decoded.frame;
-    const channel = this.listeners.get(channelId);
     const reply = (error: RelayError) =>
       this.bridge!.publishAnswer(id, channelId, encodeFrame({ kind: 'response', id, ...errorAnswer(error) }));
-    if (!channel?.connection) return reply(RELAY_ERRORS.noClient);
-    channel.inFlight.set(id, Date.now() + timeoutMs);
-    channel.connection.socket.send(raw, { binary: true }, (err) => {
-      if (err && channel.inFlight.delete(id)) reply(RELAY_ERRORS.clientUnreachable);
-    });
+    const channel = this.listeners.get(channelId);
+    const unsent = channel ? this.sendDown(channel, id, raw, timeoutMs, reply) : RELAY_ERRORS.noClient;
+    if (unsent) reply(unsent);
   }
 
   /** An answer, through Redis, for a sender waiting here. */
   private relayedAnswer(id: string, channelId: string, raw: Buffer): void {
     const decoded = decodeFrame(raw);
     if (decoded.ok && decoded.frame.kind === 'response' && decoded.frame.id === id)
-      this.answerSender(channelId, decoded.frame);
+      this.answerSender(channelId, decoded.frame, true);
   }
 }

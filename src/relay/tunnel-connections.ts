@@ -10,16 +10,18 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import {
   CLOSE_KEY_REFUSED,
   CLOSE_REPLACED,
+  CLOSE_TRY_AGAIN,
   decodeFrame,
   encodeFrame,
   type ResponseFrame,
 } from '../tunnel/frame-codec.js';
 import type { RelayAccess } from './admission.js';
 import { admit, publicBase } from './admission.js';
-import { type ChannelConnection, RelayChannel } from './channel.js';
+import { type ChannelConnection, type Claim, isNewerClaim, RelayChannel } from './channel.js';
 import type { RedisBridge } from './redis-bridge.js';
 import { refuseUpgrade } from './relay-answers.js';
 import type { RelayLogger, RelaySettings } from './relay-options.js';
+import type { RepeatedWarnings } from './repeated-warnings.js';
 
 /** Room for a frame's metadata on top of the body limit. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -30,6 +32,8 @@ export interface TunnelConnectionsOptions {
   /** The Redis bridge, once connected (undefined without --redis). */
   bridge: () => RedisBridge | undefined;
   log: RelayLogger;
+  /** For what a listener or a stranger can repeat at will. */
+  repeated: RepeatedWarnings;
   /** A listener's answer frame (`raw`: its bytes as received). */
   answer: (channel: RelayChannel, frame: ResponseFrame, raw: Buffer) => void;
   /** The listener of `channel` left and did not come back within the grace period; requests are still in flight. */
@@ -62,6 +66,13 @@ export class TunnelConnections {
     return { channels: this.#channels.size, connected };
   }
 
+  /** Bytes waiting in the listeners' WebSocket send buffers, over every channel. */
+  queuedBytes(): number {
+    let queued = 0;
+    for (const channel of this.#channels.values()) queued += channel.queuedBytes;
+    return queued;
+  }
+
   /** Closes every tunnel (clients will reconnect elsewhere or later). */
   closeAll(): void {
     for (const channel of this.#channels.values()) {
@@ -74,19 +85,30 @@ export class TunnelConnections {
     for (const client of this.wss.clients) client.terminate();
   }
 
-  /** Another instance accepted a listener for `channelId`: a connection here older than it gives way. */
-  claimedElsewhere(channelId: string, stamp: bigint): void {
+  /**
+   * Another instance accepted a listener for `channelId`: a connection here older than it gives
+   * way. One still making its own claim decides once it has it (see `attach`): until then it
+   * cannot know which is newer, and giving way blindly would let both connections lose.
+   */
+  claimedElsewhere(channelId: string, claim: Claim): void {
     const channel = this.#channels.get(channelId);
     if (!channel) return;
+    if (!channel.claimElsewhere || isNewerClaim(claim, channel.claimElsewhere)) channel.claimElsewhere = claim;
     const connection = channel.connection;
-    if (connection && connection.stamp >= stamp) return;
+    if (connection && (connection.claim === undefined || isNewerClaim(connection.claim, claim))) return;
+    this.giveWay(channel);
+  }
+
+  /** The channel's listener here (if any) was replaced on another instance. */
+  private giveWay(channel: RelayChannel): void {
+    const connection = channel.connection;
     // Answers still due come through the new holder, routed by request id.
     channel.stopGrace();
     channel.inFlight.clear();
     channel.connection = undefined;
     if (connection) {
-      this.options.log('warn', `channel ${channelId}: a newer connection on another instance replaced this one`, {
-        channel: channelId,
+      this.options.log('warn', `channel ${channel.id}: a newer connection on another instance replaced this one`, {
+        channel: channel.id,
       });
       connection.socket.close(CLOSE_REPLACED, 'replaced by a newer connection for this channel');
     }
@@ -101,7 +123,7 @@ export class TunnelConnections {
       this.options.settings.maxChannelsPerKey,
     );
     if (!admission.ok) {
-      this.options.log('warn', admission.log, { refused: true });
+      this.options.repeated.note(`refused ${admission.code}`, 'warn', admission.log, { refused: true });
       refuseUpgrade(socket, admission.status, admission.code, admission.message);
       return;
     }
@@ -141,7 +163,7 @@ export class TunnelConnections {
       alive: true,
       keySha256: key?.sha256,
       keyName: key?.name,
-      stamp: 0n,
+      claim: undefined,
     };
     channel.connection = connection;
     channel.stopGrace();
@@ -187,8 +209,15 @@ export class TunnelConnections {
 
     // Reachable from every instance before the listener is told it is connected.
     const bridge = this.options.bridge();
-    if (bridge) connection.stamp = await bridge.hold(channelId);
+    const stamp = bridge ? await bridge.hold(channelId) : 0n;
+    connection.claim = { stamp, instance: bridge?.instance ?? '' };
     if (channel.connection !== connection) return;
+    // A claim from elsewhere that came in meanwhile (0: Redis away, nothing to compare with).
+    const elsewhere = channel.claimElsewhere;
+    if (stamp > 0n && elsewhere && isNewerClaim(elsewhere, connection.claim)) {
+      this.giveWay(channel);
+      return;
+    }
     socket.send(
       encodeFrame({
         kind: 'hello',
@@ -206,28 +235,38 @@ export class TunnelConnections {
     const decoded = isBinary
       ? decodeFrame(data)
       : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
-    if (!decoded.ok) {
-      this.options.log('warn', `channel ${channel.id}: malformed frame ignored: ${decoded.reason}`, {
-        channel: channel.id,
-        malformed: true,
-      });
+    if (decoded.ok && decoded.frame.kind === 'response') {
+      this.options.answer(channel, decoded.frame, data);
       return;
     }
-    if (decoded.frame.kind !== 'response') {
-      this.options.log('warn', `channel ${channel.id}: unexpected ${decoded.frame.kind} frame ignored`, {
-        channel: channel.id,
-        malformed: true,
-      });
-      return;
-    }
-    this.options.answer(channel, decoded.frame, data);
+    const ignored = decoded.ok
+      ? `unexpected ${decoded.frame.kind} frame ignored`
+      : `malformed frame ignored: ${decoded.reason}`;
+    this.options.repeated.note(`malformed ${channel.id}`, 'warn', `channel ${channel.id}: ${ignored}`, {
+      channel: channel.id,
+      malformed: true,
+    });
   }
 
-  /** After the keys file changed: listeners whose key was revoked (or who have none, now that keys are required) are cut off. */
+  /**
+   * After the keys file changed: listeners whose key was revoked (or who have none, now that keys
+   * are required) are cut off for good; while no key can be checked, every listener is cut off
+   * and told to come back later.
+   */
   dropRefusedListeners(): void {
+    const access = this.options.access!;
     for (const channel of this.#channels.values()) {
       const connection = channel.connection;
-      if (!connection || this.options.access!.stillAdmits(connection.keySha256)) continue;
+      if (!connection || access.stillAdmits(connection.keySha256)) continue;
+      if (access.closedBecause) {
+        this.options.log('warn', `channel ${channel.id}: disconnecting its listener until relay keys can be checked`, {
+          channel: channel.id,
+          key: connection.keyName,
+        });
+        // A close reason has at most 123 bytes: the path stays in the log.
+        connection.socket.close(CLOSE_TRY_AGAIN, 'the relay cannot check relay keys right now');
+        continue;
+      }
       const why = connection.keyName
         ? `relay key "${connection.keyName}" was revoked`
         : 'this relay now requires a key';

@@ -14,6 +14,8 @@ export const CONNECT_PATH = '/connect';
 export const CLOSE_REPLACED = 4000;
 /** Close code sent to a connection whose relay key was revoked (or that has none, once keys are required). */
 export const CLOSE_KEY_REFUSED = 4001;
+/** Close code (RFC 6455 "Try Again Later") sent while the relay cannot check keys: the listener retries. */
+export const CLOSE_TRY_AGAIN = 1013;
 /** The handshake header a listener presents its relay key in (`rk_…`). */
 export const RELAY_KEY_HEADER = 'x-relay-key';
 /** The error code (and words) of a refused relay key, at the handshake or in a close frame's reason. */
@@ -122,7 +124,7 @@ function decodeHello(m: Record<string, unknown>): DecodeResult {
 }
 
 function decodeRequest(m: Record<string, unknown>, body: Buffer): DecodeResult {
-  if (!isId(m.id)) return fail('request frame needs a string id');
+  if (!isId(m.id)) return fail(`request frame id must be ${ID_RULE}`);
   if (typeof m.method !== 'string' || !/^[A-Z]+$/i.test(m.method)) return fail('request frame needs an HTTP method');
   if (typeof m.path !== 'string' || !m.path.startsWith('/')) return fail('request frame path must start with /');
   if (!isHeaders(m.headers)) return fail('request frame headers must map names to strings or string arrays');
@@ -145,9 +147,9 @@ function decodeRequest(m: Record<string, unknown>, body: Buffer): DecodeResult {
 }
 
 function decodeResponse(m: Record<string, unknown>, body: Buffer): DecodeResult {
-  if (!isId(m.id)) return fail('response frame needs a string id');
-  if (!Number.isInteger(m.status) || (m.status as number) < 100 || (m.status as number) > 599)
-    return fail('response frame status must be an integer from 100 to 599');
+  if (!isId(m.id)) return fail(`response frame id must be ${ID_RULE}`);
+  // Any integer: whether it is a status a sender may get is the relay's to decide (and to explain, with a 502).
+  if (!Number.isInteger(m.status)) return fail('response frame status must be an integer');
   if (!isHeaders(m.headers)) return fail('response frame headers must map names to strings or string arrays');
   return { ok: true, frame: { kind: 'response', id: m.id, status: m.status as number, headers: m.headers, body } };
 }
@@ -160,8 +162,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Request ids are the relay's own (`<instance>-<counter>`); a listener echoes them back. Held to
+ * that shape, an id from a listener can neither write a line of its own into a log nor end
+ * early the Redis channel name it becomes part of (`relay:res:<id>:<channel>`).
+ */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const ID_RULE = '1 to 64 letters, digits, - or _';
+
 function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 64;
+  return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
 function isPositiveInteger(value: unknown): value is number {

@@ -11,6 +11,8 @@ import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { describeNetworkError } from '../core/network-error.js';
+import { printable } from '../format/terminal-text.js';
+import { BodyPrefix } from '../http/body-limit.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyProblemLine } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
@@ -183,10 +185,13 @@ export class TunnelClient {
         socket.terminate();
         return;
       }
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const error = errorOf(Buffer.concat(chunks));
+      // Only the start of a refusal is read: one that never ends must neither grow nor hold the client.
+      const body = new BodyPrefix(MAX_REFUSAL_BYTES);
+      let read = false;
+      const readRefusal = () => {
+        if (read) return;
+        read = true;
+        const error = errorOf(body.bytes);
         const detail = error.message ?? `HTTP ${res.statusCode}`;
         if (res.statusCode === 401 || res.statusCode === 403) {
           refusal =
@@ -199,7 +204,14 @@ export class TunnelClient {
         }
         lastError = `relay answered ${res.statusCode}: ${detail}`;
         socket.terminate();
+      };
+      res.on('data', (c: Buffer) => {
+        body.add(c);
+        if (!body.truncated) return;
+        res.destroy();
+        readRefusal();
       });
+      res.on('end', readRefusal);
     });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       this.armWatchdog(socket);
@@ -307,8 +319,17 @@ export class TunnelClient {
     try {
       response = await this.options.handler(request);
     } catch (err) {
-      this.options.onWarning?.(`handler failed on ${frame.method} ${request.path}: ${(err as Error).message}`);
+      this.options.onWarning?.(
+        `handler failed on ${frame.method} ${printable(request.path)}: ${printable((err as Error).message)}`,
+      );
       response = textResponse(502, 'the listener failed while handling this request');
+    }
+    if (!Number.isInteger(response.status) || response.status < 200 || response.status > 599) {
+      // Only a final status answers the sender; the relay would refuse anything else as well.
+      this.options.onWarning?.(
+        `answer to ${frame.method} ${printable(request.path)} had status ${response.status}, not a final one (200-599); sent 502 instead`,
+      );
+      response = textResponse(502, `the listener's answer had status ${response.status}, not a final HTTP status`);
     }
     const limit = this.hello?.maxBodyBytes;
     if (limit !== undefined && response.body.length > limit) {
@@ -364,6 +385,9 @@ export class TunnelClient {
     this.resolveDone(end);
   }
 }
+
+/** How much of a refused handshake's answer is read for its reason. */
+const MAX_REFUSAL_BYTES = 64 * 1024;
 
 function textResponse(status: number, message: string): RawResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`${message}\n`) };

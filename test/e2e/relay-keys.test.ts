@@ -5,12 +5,14 @@
  * to run open on a non-loopback address.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 import { type ListenProcess, spawnListen } from '../helpers/relay-listen.js';
 import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
+import { until } from '../helpers/until.js';
 
 const KEY_REFUSED =
   'error: the relay refused this key — ask its operator for one (`webhooks-cli relay keys add NAME` on the relay host)';
@@ -139,6 +141,41 @@ describe('relay keys', () => {
       lastUsed: expect.stringMatching(/^20\d\d-/),
       revoked: null,
     });
+  });
+
+  it('admits nobody while its keys file is moved away, and lets its listeners back when it returns', async () => {
+    const dir = tempDir();
+    const keys = join(dir, 'relay-keys.json');
+    const alice = await addKey(keys, 'alice');
+    const relay = await keyedRelay(keys);
+    const listener = listen(relay, ['--relay-key', alice]);
+    const publicUrl = await listener.waitFor(/relay: connected — public URL (\S+)/);
+
+    renameSync(keys, join(dir, 'moved-away.json'));
+    await until(() => /is gone \(moved or deleted\): every listener is refused until it is back/.test(relay.stderr()));
+    // A stranger without a key is not let in, and the keyed listener waits outside, retrying.
+    const stranger = new WebSocket(`${relay.wsUrl}/connect`);
+    stranger.on('error', () => {});
+    const refused = await new Promise<{ status?: number; body: string }>((resolve) => {
+      stranger.on('open', () => resolve({ body: 'admitted' }));
+      stranger.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+    });
+    stranger.terminate();
+    expect(refused).toEqual({
+      status: 503,
+      body: '{"error":{"code":"keys_unavailable","message":"the relay cannot check relay keys right now; retry shortly"}}',
+    });
+    await listener.waitFor(/relay: reconnecting .*\(relay answered 503: the relay cannot check relay keys right now/);
+    expect(listener.process.exitCode).toBe(null);
+    expect((await fetch(publicUrl, { method: 'POST', body: '{}' })).headers.get('x-relay-error')).toBe('no_client');
+
+    renameSync(join(dir, 'moved-away.json'), keys);
+    await until(() => /can be read again: 1 live relay key\(s\)/.test(relay.stderr()));
+    expect(await listener.waitFor(/relay: connected — public URL (\S+)/, 2, 20_000)).toBe(publicUrl);
   });
 
   it('starts requiring keys when the first is added to a running open relay, dropping keyless listeners', async () => {

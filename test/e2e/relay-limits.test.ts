@@ -130,6 +130,8 @@ describe('relay limits', () => {
       relay_channels: 'gauge',
       relay_connected_listeners: 'gauge',
       relay_pending_requests: 'gauge',
+      relay_queued_bytes: 'gauge',
+      relay_answer_headers_dropped_total: 'counter',
     });
     expect(scrape.value('relay_requests_total', { status: '202' })).toBe(3);
     expect(scrape.value('relay_requests_total', { status: '503' })).toBe(1);
@@ -138,6 +140,7 @@ describe('relay limits', () => {
     expect(scrape.value('relay_connected_listeners')).toBe(1);
     expect(scrape.value('relay_channels')).toBe(1);
     expect(scrape.value('relay_pending_requests')).toBe(0);
+    expect(scrape.value('relay_queued_bytes')).toBe(0);
     const health = (await (await fetch(`${relay.url}/healthz`)).json()) as Record<string, unknown>;
     expect(health).toEqual({ ok: true, channels: 1, connected: 1, pending: 0 });
   });

@@ -118,8 +118,10 @@ describe.skipIf(skip)('relay instances on Redis', () => {
     const res = await signedPost(viaB, 'catalog.product.updated');
     expect(res.status).toBe(202);
     expect(await res.text()).toContain('accepted catalog.product.updated');
-    expect(res.headers.get('x-app')).toBe('python');
-    // The app's page is never served as one of the relay's: its CSP is replaced, sniffing is off.
+    // The app's page is never served as one of the relay's: its CSP is replaced, sniffing is off,
+    // and headers off the allowlist (its X-App) stay behind.
+    expect(res.headers.get('content-type')).toBe('text/html');
+    expect(res.headers.get('x-app')).toBeNull();
     expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
 

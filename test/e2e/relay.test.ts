@@ -3,12 +3,18 @@
  * cross it to a tunnel client and come back with the client's answer; its errors and shutdown.
  */
 
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import type { RawRequest, RequestHandler } from '../../src/receiver/raw-exchange.js';
+import { newRelayKey } from '../../src/relay/keys-file.js';
+import { encodeFrame } from '../../src/tunnel/frame-codec.js';
 import { TunnelClient, type TunnelClientOptions } from '../../src/tunnel/tunnel-client.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 import { COMMAND_TABLE, packagesLoaded } from '../helpers/loaded-packages.js';
+import { connectRawListener } from '../helpers/raw-tunnel-listener.js';
 import { type RelayProcess, startRelayProcess } from '../helpers/relay-process.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
@@ -150,6 +156,40 @@ describe('webhooks-cli relay', () => {
     ]);
     expect(JSON.parse(sent.stdout).deliveries[0].status).toBe(204);
     expect(answered).toBe(1);
+  });
+
+  it('keeps its plain log one line per event: text from a listener or the keys file cannot forge a line or reach the terminal raw', async () => {
+    const keys = join(tempDir(), 'relay-keys.json');
+    const key = newRelayKey();
+    // A key named, by a hand edit, with a line break and a terminal title sequence.
+    const name = 'ops\n00:00:00 channel ch_FORGED1 connected \u001b]0;owned\u0007';
+    writeFileSync(
+      keys,
+      JSON.stringify({
+        keys: [{ name, sha256: createHash('sha256').update(key).digest('hex'), created: '2026-12-01T10:00:00Z' }],
+      }),
+    );
+    const relay = await startRelayProcess(0, ['--keys', keys], undefined, { plain: true });
+    cleanups.push(() => relay.stop());
+    const listener = await connectRawListener(relay.wsUrl, () => undefined, { headers: { 'x-relay-key': key } });
+    cleanups.push(async () => listener.close());
+    // A listener's answer whose id carries a line of its own and an escape sequence.
+    listener.ws.send(
+      encodeFrame({
+        kind: 'response',
+        id: 'x\n00:00:00 channel ch_FORGED2 connected\u001b[2J',
+        status: 200,
+        headers: {},
+        body: Buffer.alloc(0),
+      }),
+    );
+    await waitFor(() => /malformed frame ignored|unknown answer/.test(relay.stderr()));
+    const stderr = relay.stderr();
+    expect(stderr.split('\n').filter((line) => line.startsWith('00:00:00'))).toEqual([]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may reach the terminal
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(stderr).toContain('with key "ops\\n00:00:00 channel ch_FORGED1 connected \\u001b]0;owned\\u0007"');
+    expect(stderr).toMatch(/malformed frame ignored: response frame id must be 1 to 64 letters, digits, - or _/);
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

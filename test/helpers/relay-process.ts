@@ -12,10 +12,21 @@ export interface RelayProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | undefined>;
 }
 
-/** Starts `webhooks-cli --json relay --port <port>` (0: a free one) and waits until it listens. */
-export async function startRelayProcess(port = 0, extraArgs: string[] = [], configDir?: string): Promise<RelayProcess> {
+/**
+ * Starts `webhooks-cli --json relay --port <port>` (0: a free one) and waits until it listens.
+ * `plain`: without --json, so its log is the human one (the ready line on stdout stays JSON-free).
+ */
+export async function startRelayProcess(
+  port = 0,
+  extraArgs: string[] = [],
+  configDir?: string,
+  { plain = false } = {},
+): Promise<RelayProcess> {
   // A bounded lifetime: a test that forgets to stop it cannot leave it running.
-  const child = spawnCli(['--json', 'relay', '--port', String(port), ...extraArgs], { configDir, timeout: 60_000 });
+  const child = spawnCli([...(plain ? [] : ['--json']), 'relay', '--port', String(port), ...extraArgs], {
+    configDir,
+    timeout: 60_000,
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const first = await new Promise<string>((resolve, reject) => {
@@ -26,7 +37,9 @@ export async function startRelayProcess(port = 0, extraArgs: string[] = [], conf
     });
     void child.then((r) => reject(new Error(`relay exited early (${r.exitCode}): ${r.stderr}`)));
   });
-  const { listening } = JSON.parse(first) as { listening: string };
+  const listening = plain
+    ? /^relay listening on (\S+)/.exec(first)![1]!
+    : (JSON.parse(first) as { listening: string }).listening;
   const actualPort = Number(new URL(listening).port);
   return {
     url: listening,

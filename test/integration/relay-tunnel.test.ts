@@ -3,6 +3,8 @@
  * WebSockets; the listener is a small RequestHandler of the test's own.
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sendRequest } from '../../src/delivery/http-sender.js';
@@ -110,8 +112,9 @@ describe('relay and tunnel client', () => {
     });
 
     expect(result.status).toBe(418);
-    expect(result.headers?.['x-app']).toBe('teapot');
-    expect(result.headers?.['set-cookie']).toEqual(['a=1', 'b=2']);
+    // Only allowlisted headers reach the sender (test/integration/relay-answers.test.ts has the list).
+    expect(result.headers?.['x-app']).toBeUndefined();
+    expect(result.headers?.['set-cookie']).toBeUndefined();
     expect(result.headers?.['x-relay-error']).toBeUndefined();
     expect(result.body).toEqual(Buffer.from([0xff, 0x00, 0x7b]));
     expect(seen).toHaveLength(1);
@@ -219,6 +222,41 @@ describe('relay and tunnel client', () => {
     expect(result.body!.toString()).toMatch(/larger than the relay's 1000-byte limit/);
   });
 
+  it('answers 502 from the listener side when its handler gives a status that is not a final one', async () => {
+    const relay = await startRelay();
+    const warnings: string[] = [];
+    const { publicUrl } = await connect(wsUrl(relay), async () => answer(103, ''), {
+      onWarning: (w) => warnings.push(w),
+    });
+    const result = await post(publicUrl);
+    expect(result.status).toBe(502);
+    expect(result.headers?.['x-relay-error']).toBeUndefined();
+    expect(result.body!.toString()).toBe("the listener's answer had status 103, not a final HTTP status\n");
+    expect(warnings).toEqual(['answer to POST / had status 103, not a final one (200-599); sent 502 instead']);
+  });
+
+  it('reads no more than the start of an endless refusal, so a relay (or proxy) cannot hold the client there', async () => {
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'.repeat(1024)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      endless.closeAllConnections();
+      endless.close();
+    });
+    const { client } = openClient(
+      `ws://127.0.0.1:${(endless.address() as AddressInfo).port}`,
+      async () => answer(200),
+      {
+        reconnectDelaysMs: [60_000],
+      },
+    );
+    await until(() => client.status().state === 'reconnecting', 10_000, 'the refusal read');
+    expect(client.status().error).toMatch(/^relay answered 503: x{200}/);
+  });
+
   it('survives malformed frames from a client and still takes its valid answers', async () => {
     const warnings: string[] = [];
     const relayLogged = await startRelay({ log: (level, message) => level === 'warn' && warnings.push(message) });
@@ -251,7 +289,8 @@ describe('relay and tunnel client', () => {
 
     expect(result.status).toBe(202);
     expect(result.body!.toString()).toBe('taken');
-    expect(warnings.filter((w) => /text frame|malformed frame/.test(w))).toHaveLength(3);
+    // Repeated warnings of one kind are logged once a window (test/integration/relay-log.test.ts).
+    expect(warnings.filter((w) => /text frame|malformed frame/.test(w))).toHaveLength(1);
   });
 
   it('answers 502 when a client vanishes mid-request and keeps serving other channels', async () => {
@@ -361,7 +400,7 @@ describe('relay and tunnel client', () => {
     const relay = await startRelay();
     const { publicUrl } = await connect(wsUrl(relay), async () => ({
       status: 200,
-      headers: { 'bad header': 'x' },
+      headers: { 'content-type': 'text/plain\r\nx-injected: 1' },
       body: Buffer.from('x'),
     }));
     const result = await post(publicUrl);

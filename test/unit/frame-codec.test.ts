@@ -65,9 +65,12 @@ describe('frame codec', () => {
   });
 
   it.each([
-    [{ id: 'x', status: 99, headers: {} }, 'status'],
+    [{ id: 'x', status: '200', headers: {} }, 'status'],
     [{ id: 'x', status: 200.5, headers: {} }, 'status'],
     [{ id: '', status: 200, headers: {} }, 'id'],
+    [{ id: 'x\n12:00:00 forged line', status: 200, headers: {} }, 'id'],
+    [{ id: 'abcd-1:ch_other', status: 200, headers: {} }, 'id'],
+    [{ id: 'x'.repeat(65), status: 200, headers: {} }, 'id'],
     [{ id: 'x', status: 200, headers: { a: 1 } }, 'headers'],
     [{ status: 200, headers: {} }, 'id'],
   ])('rejects response metadata %j (bad %s)', (meta, word) => {

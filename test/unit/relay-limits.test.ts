@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -64,18 +65,49 @@ describe('relay keys file', () => {
   it('is open without a keys file, and closed to everyone while the file is damaged', () => {
     const path = join(tempDir(), 'relay-keys.json');
     const problems: string[] = [];
-    const access = new RelayAccess(path, { onError: (m) => problems.push(m) });
+    const access = new RelayAccess(path, { log: (_level, m) => problems.push(m) });
     expect(access.required).toBe(false);
     expect(access.check(undefined)).toEqual({ ok: true });
     expect(access.stillAdmits(undefined)).toBe(true);
     writeFileSync(path, '{"keys": [ broken');
     access.reload();
     expect(access.required).toBe(true);
+    expect(access.check(undefined)).toEqual({ ok: false, reason: 'unavailable' });
     expect(access.stillAdmits(undefined)).toBe(false);
     expect(problems).toEqual([
       `${path} cannot be read as a relay keys file: every listener is refused until it is fixed`,
     ]);
     expect(() => new RelayKeyFile(path).add('eve')).toThrow(/is not a readable relay keys file/);
+  });
+
+  it('stays closed when the keys file of a keyed relay disappears, and opens to its keys again when it is back', () => {
+    const dir = tempDir();
+    const path = join(dir, 'relay-keys.json');
+    const alice = new RelayKeyFile(path).add('alice');
+    const lines: string[] = [];
+    const access = new RelayAccess(path, { log: (level, m) => lines.push(`${level} ${m}`) });
+    expect(access.check(alice).ok).toBe(true);
+
+    renameSync(path, join(dir, 'moved.json'));
+    access.reload();
+    expect(access.required).toBe(true);
+    expect(access.check(undefined)).toEqual({ ok: false, reason: 'unavailable' });
+    expect(access.check(alice)).toEqual({ ok: false, reason: 'unavailable' });
+    expect(access.stillAdmits(undefined)).toBe(false);
+    expect(access.stillAdmits(createHash('sha256').update(alice).digest('hex'))).toBe(false);
+    expect(access.closedBecause).toBe(`${path} is gone (moved or deleted)`);
+    access.reload();
+    expect(lines).toEqual([`warn ${path} is gone (moved or deleted): every listener is refused until it is back`]);
+
+    renameSync(join(dir, 'moved.json'), path);
+    access.reload();
+    expect(access.check(alice).ok).toBe(true);
+    expect(access.check(undefined)).toEqual({ ok: false, reason: 'missing' });
+    expect(lines[1]).toBe(`info ${path} can be read again: 1 live relay key(s), listeners must present one`);
+    rmSync(path);
+    access.reload();
+    expect(access.check(undefined).ok).toBe(false);
+    access.close();
   });
 });
 
@@ -94,6 +126,34 @@ describe('relay settings checked before start', () => {
     expect(openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: true, log }).required).toBe(false);
     new RelayKeyFile(keys).add('ops');
     expect(openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: false, log }).required).toBe(true);
+  });
+
+  it('refuses to become open on a public address at a reload too, not only at start', () => {
+    const keys = join(tempDir(), 'relay-keys.json');
+    const file = new RelayKeyFile(keys);
+    const ops = file.add('ops');
+    const lines: string[] = [];
+    const access = openRelayAccess({
+      keysFlag: keys,
+      env: {},
+      host: '0.0.0.0',
+      open: false,
+      log: (level, m) => lines.push(`${level} ${m}`),
+    });
+    expect(access.check(ops).ok).toBe(true);
+    // The file emptied by hand: on 0.0.0.0 without --open that must not mean "open".
+    writeFileSync(keys, '{"keys": []}');
+    access.reload();
+    expect(access.check(undefined)).toEqual({ ok: false, reason: 'unavailable' });
+    expect(access.stillAdmits(undefined)).toBe(false);
+    expect(lines).toEqual([
+      `warn ${keys} holds no keys, and this relay may run open only on a loopback address or with --open: every listener is refused until a key is added`,
+    ]);
+    // With --open it may.
+    const open = openRelayAccess({ keysFlag: keys, env: {}, host: '0.0.0.0', open: true, log: () => {} });
+    expect(open.check(undefined)).toEqual({ ok: true });
+    access.close();
+    open.close();
   });
 
   it('accepts redis:// and rediss:// URLs and HTTP method names only', () => {
