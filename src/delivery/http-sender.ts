@@ -122,7 +122,8 @@ export function gatewayNote({ status, proxy }: Pick<SendResult, 'status' | 'prox
   return ` through ${proxyLabel(proxy)}, which answers so itself when it cannot reach ${URL.canParse(url) ? new URL(url).host : url}`;
 }
 
-function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendResult, 'error' | 'errorCode'> {
+/** Why a request got no answer, in words for a person with the fix, from its network error. */
+export function describeNetworkError(err: NodeJS.ErrnoException, url: URL): Pick<SendResult, 'error' | 'errorCode'> {
   switch (err.code) {
     case 'ECONNREFUSED':
       return {

@@ -67,6 +67,18 @@ export class SpoolWriter {
     if (this.#pending.length >= FLUSH_EVERY) this.flush();
   }
 
+  /**
+   * A load run's records, a batch at a time and written at once. Its requests carry the same few
+   * bodies thousands of times, so what the records of one body share is encoded once.
+   */
+  appendShared(records: ReadonlyArray<{ shared: SharedFields; own: OwnFields }>): void {
+    for (const { shared, own } of records)
+      this.#pending.push(
+        `${sharedHead(shared)},${JSON.stringify({ ...own, responseBody: own.responseBody?.toString('base64') ?? null }).slice(1)}\n`,
+      );
+    this.flush();
+  }
+
   flush(): void {
     if (this.#fd === undefined || this.#pending.length === 0) return;
     writeSync(this.#fd, this.#pending.join(''));
@@ -83,14 +95,40 @@ export class SpoolWriter {
   }
 }
 
+/** The fields the records of one body sent to one URL have in common. */
+export type SharedFields = Pick<
+  DeliveryRecord,
+  | 'direction'
+  | 'source'
+  | 'event'
+  | 'method'
+  | 'url'
+  | 'remoteAddress'
+  | 'requestBody'
+  | 'signatureValid'
+  | 'signatureError'
+  | 'replayOf'
+>;
+/** The rest: a request's own id, headers, time and answer. */
+export type OwnFields = Omit<DeliveryRecord, keyof SharedFields>;
+
+/** `{"direction":…,"requestBody":"…"` for records of `shared`, kept per body (the same few go out thousands of times). */
+const sharedHeads = new WeakMap<Buffer, { shared: SharedFields; head: string }>();
+
+function sharedHead(shared: SharedFields): string {
+  const cached = sharedHeads.get(shared.requestBody);
+  if (cached?.shared === shared) return cached.head;
+  const head = JSON.stringify({ ...shared, requestBody: shared.requestBody.toString('base64') }).slice(0, -1);
+  sharedHeads.set(shared.requestBody, { shared, head });
+  return head;
+}
+
 function encodeRecord(r: DeliveryRecord): string {
-  return (
-    `${JSON.stringify({
-      ...r,
-      requestBody: r.requestBody.toString('base64'),
-      responseBody: r.responseBody?.toString('base64') ?? null,
-    })}\n`
-  );
+  return `${JSON.stringify({
+    ...r,
+    requestBody: r.requestBody.toString('base64'),
+    responseBody: r.responseBody?.toString('base64') ?? null,
+  })}\n`;
 }
 
 function decodeRecord(line: string): DeliveryRecord {
