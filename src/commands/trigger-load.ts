@@ -66,14 +66,17 @@ export async function sendLoad(
       total,
       durationMs: duration,
       plan,
-      record: (records) => spool.appendShared(records),
+      record: (shared, own) => spool.appendShared(shared, own),
       interruption: { stop: stop.received, now: stop.again },
       onProgress: live && ((figures) => live.draw(figures)),
     });
   } finally {
     live?.clear();
-    spool.close();
-    stop.dispose();
+    try {
+      await spool.closeAfterWrites();
+    } finally {
+      stop.dispose();
+    }
   }
   // A run cut short is not a success, whatever the requests it made got back.
   const ok = !report.interrupted && report.succeeded === report.sent;

@@ -42,8 +42,11 @@ export interface LoadRunOptions {
   durationMs?: number;
   /** Faults: which delivery goes at each position, after what delay, and whether twice. */
   plan?: { at(position: number): PlannedSend };
-  /** Takes the records of the requests sent, in batches: what records of one body share, and each one's own fields. */
-  record: (records: ReadonlyArray<{ shared: SharedFields; own: OwnFields }>) => void;
+  /**
+   * Takes the record of each request as it is answered: what the records of one body share (the
+   * same object each time), and its own fields. It should batch its writes.
+   */
+  record: (shared: SharedFields, own: OwnFields) => void;
   /** Ctrl-C: see `Interruption`. */
   interruption?: Interruption;
   /** Called four times a second with what the live line shows. */
@@ -93,11 +96,10 @@ export interface LoadReport {
 }
 
 /** A signed delivery with its place in the plan, ready to go on the wire. */
-type ScheduledRequest = SignedRequest & { body: Buffer; planned: PlannedSend };
+type ScheduledRequest = SignedRequest & { body: Buffer; planned: PlannedSend; pairAnswered?: number };
 
-/** How many deliveries are signed ahead of the sends; how often records and the live line are handed over. */
+/** How many deliveries are signed ahead of the sends; how often the live line is drawn. */
 const SIGN_AHEAD = 256;
-const RECORD_EVERY_MS = 100;
 const PROGRESS_EVERY_MS = 250;
 
 /** Sends `prepared` (cycled through) as `options` shape the run, until done or interrupted. */
@@ -171,53 +173,52 @@ export async function runLoad(prepared: readonly PreparedDelivery[], options: Lo
       schedule.capReached = true;
   };
 
-  /** One delivery of the plan: it holds its place among those in flight until it (and any copy) is answered. */
+  // The steps of one delivery, made once for the run (not per delivery): a delivery of the plan holds
+  // its place among those in flight until it, and any copy of it, is answered.
+  const release = () => {
+    holding--;
+    pump();
+    settle();
+  };
+  const afterOriginal = (request: ScheduledRequest) => {
+    if (request.planned.duplicate === 'after-answer' && !interrupted) send(request, true, performance.now(), release);
+    else release();
+  };
+  const afterEitherOfPair = (request: ScheduledRequest) => {
+    request.pairAnswered = (request.pairAnswered ?? 0) + 1;
+    if (request.pairAnswered === 2) release();
+  };
+  const go = (request: ScheduledRequest, intended: number) => {
+    if (interrupted) return release();
+    if (request.planned.duplicate === 'concurrent') {
+      send(request, false, intended, afterEitherOfPair);
+      send(request, true, intended, afterEitherOfPair);
+    } else send(request, false, intended, afterOriginal);
+  };
   const launch = (request: ScheduledRequest, due: number) => {
     holding++;
-    const { duplicate, delayMs } = request.planned;
-    const release = () => {
-      holding--;
-      pump();
-      settle();
-    };
-    const go = () => {
-      if (interrupted) return release();
-      const intended = due + delayMs;
-      if (duplicate === 'concurrent') {
-        let answers = 0;
-        const both = () => ++answers === 2 && release();
-        send(request, false, intended, both);
-        send(request, true, intended, both);
-      } else
-        send(request, false, intended, () => {
-          if (duplicate === 'after-answer' && !interrupted) send(request, true, performance.now(), release);
-          else release();
-        });
-    };
-    if (delayMs > 0) setTimeout(go, delayMs);
-    else go();
+    const { delayMs } = request.planned;
+    if (delayMs > 0) setTimeout(go, delayMs, request, due + delayMs);
+    else go(request, due);
   };
 
-  const send = (request: ScheduledRequest, copy: boolean, intended: number, after: () => void) => {
+  const send = (
+    request: ScheduledRequest,
+    copy: boolean,
+    intended: number,
+    after: (request: ScheduledRequest) => void,
+  ) => {
     const at = performance.now();
     const second = stats.wentOut(at, copy);
     const position = ++order;
     transport.send(request, (result) => {
       const now = performance.now();
-      stats.answered(
-        second,
-        {
-          status: result.status,
-          errorCode: result.errorCode,
-          latencyMs: now - intended,
-          durationMs: result.durationMs,
-        },
-        now,
-      );
-      recorder.add(request, result, startedAtEpoch + (at - started), copy);
+      stats.answered(second, result, now - intended, now);
       if (result.status === undefined || !isSuccessStatus(result.status))
         noteFailure(failures, outcomeOf(request, result, options.url, position, copy));
-      after();
+      // The next request first, then the record: recording is not on the path from an answer to the next send.
+      after(request);
+      recorder.add(request, result, startedAtEpoch + (at - started), copy);
     });
   };
 
@@ -233,7 +234,6 @@ export async function runLoad(prepared: readonly PreparedDelivery[], options: Lo
   const progress = options.onProgress
     ? setInterval(() => options.onProgress!(stats.live(performance.now())), PROGRESS_EVERY_MS)
     : undefined;
-  const recording = setInterval(() => recorder.flush(), RECORD_EVERY_MS);
 
   try {
     pump();
@@ -243,9 +243,7 @@ export async function runLoad(prepared: readonly PreparedDelivery[], options: Lo
     clearTimeout(timer);
     clearTimeout(graceTimer);
     clearInterval(progress);
-    clearInterval(recording);
     stopped = true;
-    recorder.flush();
     await transport.close();
   }
 
@@ -337,12 +335,11 @@ class SigningQueue {
   }
 }
 
-/** Records kept as they come and handed over in batches, what the records of one body share made once. */
+/** A record for each request, what the records of one body share made once. */
 class Recorder {
   readonly #record: LoadRunOptions['record'];
   readonly #url: string;
   readonly #shared = new Map<PreparedDelivery, SharedFields>();
-  #pending: Array<{ shared: SharedFields; own: OwnFields }> = [];
 
   constructor(record: LoadRunOptions['record'], url: string) {
     this.#record = record;
@@ -356,17 +353,10 @@ class Recorder {
       shared = sharedSentFields({ source: 'trigger', event: item.event, url: this.#url, body: item.body });
       this.#shared.set(item, shared);
     }
-    this.#pending.push({
+    this.#record(
       shared,
-      own: ownSentFields({ createdAt, deliveryId: request.deliveryId, headers: request.headers }, result, duplicate),
-    });
-  }
-
-  flush(): void {
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    this.#record(batch);
+      ownSentFields({ createdAt, deliveryId: request.deliveryId, headers: request.headers }, result, duplicate),
+    );
   }
 }
 

@@ -14,12 +14,10 @@ export const PLATFORM_TIMEOUT_MS = 10_000;
 /** Latencies are recorded in microseconds, up to a day. */
 const HIGHEST_US = 86_400_000_000;
 
+/** How a request ended; `durationMs` is from the moment it went out, what the platform's timeout measures. */
 export interface AnswerFacts {
   status?: number;
   errorCode?: string;
-  /** From the moment it was due (open model) or sent (closed model) to its answer. */
-  latencyMs: number;
-  /** From the moment it went out to its answer: what the platform's timeout measures. */
   durationMs: number;
 }
 
@@ -112,8 +110,11 @@ export class LoadStats {
     return index;
   }
 
-  /** The request sent in second `index` ended at `at`, as `facts` say. */
-  answered(index: number, facts: AnswerFacts, at: number): void {
+  /**
+   * The request sent in second `index` ended at `at`, as `facts` say; `latencyMs` counts from the
+   * moment it was due (open model) or went out (closed model).
+   */
+  answered(index: number, facts: AnswerFacts, latencyMs: number, at: number): void {
     this.inFlight--;
     const second = this.#seconds[index]!;
     second.open--;
@@ -132,7 +133,7 @@ export class LoadStats {
       (facts.errorCode === 'timeout' && this.#timeoutMs >= PLATFORM_TIMEOUT_MS);
     if (tooSlow) this.platformTimeouts++;
     if (facts.status !== undefined) {
-      const us = toMicros(facts.latencyMs);
+      const us = toMicros(latencyMs);
       this.#overall.record(us);
       second.histogram ??= newHistogram(2);
       second.histogram.record(us);

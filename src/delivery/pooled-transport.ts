@@ -65,11 +65,10 @@ export function pooledTransport({ url, connections, timeoutMs, env }: TransportO
       this.#ended = true;
       inFlight.delete(this);
       this.#abort?.(abortedByUs);
-      this.#done({
-        ...result,
-        ...(proxy ? { proxy } : {}),
-        durationMs: Math.round((performance.now() - this.started) * 100) / 100,
-      });
+      const answer = result as SendResult;
+      answer.durationMs = Math.round((performance.now() - this.started) * 100) / 100;
+      if (proxy) answer.proxy = proxy;
+      this.#done(answer);
     }
 
     onConnect(abort: (err?: Error) => void): void {

@@ -7,7 +7,17 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  write,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configDirectory } from '../config/paths.js';
 import { fileSystemError, UserError } from '../errors.js';
@@ -34,6 +44,8 @@ export class SpoolWriter {
   readonly #name: string;
   #fd: number | undefined;
   #pending: string[] = [];
+  /** Writes handed to the thread pool (`appendShared`), in order; rejected when one failed. */
+  #writing: Promise<void> = Promise.resolve();
 
   /** `dir`: the spool folder, by default the one beside `dbPath`. */
   constructor(dbPath: string, dir = spoolDirectory(dbPath)) {
@@ -68,15 +80,36 @@ export class SpoolWriter {
   }
 
   /**
-   * A load run's records, a batch at a time and written at once. Its requests carry the same few
-   * bodies thousands of times, so what the records of one body share is encoded once.
+   * A load run's record: its requests carry the same few bodies thousands of times, so what the
+   * records of one body share (`shared`, the same object each time) is encoded once. The batches
+   * are written on Node's thread pool, so a slow disk never holds up the sending; `closeAfterWrites`
+   * waits for them.
    */
-  appendShared(records: ReadonlyArray<{ shared: SharedFields; own: OwnFields }>): void {
-    for (const { shared, own } of records)
-      this.#pending.push(
-        `${sharedHead(shared)},${JSON.stringify({ ...own, responseBody: own.responseBody?.toString('base64') ?? null }).slice(1)}\n`,
+  appendShared(shared: SharedFields, own: OwnFields): void {
+    this.#pending.push(
+      `${sharedHead(shared)},${JSON.stringify({ ...own, responseBody: own.responseBody?.toString('base64') ?? null }).slice(1)}\n`,
+    );
+    if (this.#pending.length < FLUSH_EVERY || this.#fd === undefined) return;
+    const fd = this.#fd;
+    const batch = Buffer.from(this.#pending.join(''));
+    this.#pending = [];
+    this.#writing = this.#writing.then(() => writeAll(fd, batch));
+  }
+
+  /** `close()`, once every write `appendShared` started is done; rejects (naming the folder) if one failed. */
+  async closeAfterWrites(): Promise<void> {
+    try {
+      await this.#writing;
+    } catch (err) {
+      throw fileSystemError(
+        err,
+        this.#dir,
+        'write the history at',
+        'pass --db with a writable path (or set WEBHOOKS_DB)',
       );
-    this.flush();
+    } finally {
+      this.close();
+    }
   }
 
   flush(): void {
@@ -121,6 +154,19 @@ function sharedHead(shared: SharedFields): string {
   const head = JSON.stringify({ ...shared, requestBody: shared.requestBody.toString('base64') }).slice(0, -1);
   sharedHeads.set(shared.requestBody, { shared, head });
   return head;
+}
+
+/** Writes all of `data` at the end of `fd`, on the thread pool. */
+function writeAll(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (offset: number) =>
+      write(fd, data, offset, data.length - offset, null, (err, written) => {
+        if (err) reject(err);
+        else if (offset + written < data.length) from(offset + written);
+        else resolve();
+      });
+    from(0);
+  });
 }
 
 function encodeRecord(r: DeliveryRecord): string {
