@@ -44,6 +44,8 @@ export class SpoolWriter {
   readonly #name: string;
   #fd: number | undefined;
   #pending: string[] = [];
+  /** `appendShared`'s records waiting: for each, its shared head and its own JSON from the second character. */
+  #shared: string[] = [];
   /** Writes handed to the thread pool (`appendShared`), in order; rejected when one failed. */
   #writing: Promise<void> = Promise.resolve();
 
@@ -86,19 +88,45 @@ export class SpoolWriter {
    * waits for them.
    */
   appendShared(shared: SharedFields, own: OwnFields): void {
-    this.#pending.push(
-      `${sharedHead(shared)},${JSON.stringify({ ...own, responseBody: own.responseBody?.toString('base64') ?? null }).slice(1)}\n`,
+    this.#shared.push(
+      sharedHead(shared),
+      JSON.stringify({ ...own, responseBody: own.responseBody?.toString('base64') ?? null }).slice(1),
     );
-    if (this.#pending.length < FLUSH_EVERY || this.#fd === undefined) return;
+    if (this.#shared.length >= 2 * FLUSH_EVERY) this.#writeSharedInBackground();
+  }
+
+  #writeSharedInBackground(): void {
+    if (this.#fd === undefined || this.#shared.length === 0) return;
     const fd = this.#fd;
-    const batch = Buffer.from(this.#pending.join(''));
-    this.#pending = [];
+    const batch = this.#sharedBatch();
     this.#writing = this.#writing.then(() => writeAll(fd, batch));
+  }
+
+  /**
+   * The `appendShared` records waiting, as lines in one buffer: each part is encoded straight into
+   * it, without joining them into one string first (a copy of every byte, and garbage).
+   */
+  #sharedBatch(): Buffer {
+    const parts = this.#shared;
+    this.#shared = [];
+    let units = 0;
+    for (const part of parts) units += part.length;
+    // UTF-8 takes at most 3 bytes for each UTF-16 unit; and a comma and a newline per line.
+    const batch = Buffer.allocUnsafe(units * 3 + parts.length);
+    let at = 0;
+    for (let i = 0; i < parts.length; i += 2) {
+      at += batch.write(parts[i]!, at);
+      batch[at++] = 0x2c;
+      at += batch.write(parts[i + 1]!, at);
+      batch[at++] = 0x0a;
+    }
+    return batch.subarray(0, at);
   }
 
   /** `close()`, once every write `appendShared` started is done; rejects (naming the folder) if one failed. */
   async closeAfterWrites(): Promise<void> {
     try {
+      this.#writeSharedInBackground();
       await this.#writing;
     } catch (err) {
       throw fileSystemError(
@@ -113,9 +141,10 @@ export class SpoolWriter {
   }
 
   flush(): void {
-    if (this.#fd === undefined || this.#pending.length === 0) return;
-    writeSync(this.#fd, this.#pending.join(''));
+    if (this.#fd === undefined) return;
+    if (this.#pending.length > 0) writeSync(this.#fd, this.#pending.join(''));
     this.#pending = [];
+    if (this.#shared.length > 0) writeSync(this.#fd, this.#sharedBatch());
   }
 
   /** Flushes and publishes the file for import. Safe to call twice. */
