@@ -131,11 +131,13 @@ export function pooledTransport({ url, connections, timeoutMs, env }: TransportO
 /** What `end` aborts a request with: its result is already reported. */
 const abortedByUs = new Error('ended by the load run');
 
-/** undici's errors as node:net's, so one function words them: a socket closed early is a reset. */
+/** undici's errors as node:http's, so one function words them: a socket closed early is a reset. */
 function asNetworkError(err: Error): NodeJS.ErrnoException {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e.code ?? e.cause?.code;
   if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return Object.assign(err, { code: 'ECONNRESET' });
+  // node:http reports OpenSSL's errors as EPROTO; a socket of undici's by OpenSSL's own code.
+  if (code?.startsWith('ERR_SSL_')) return Object.assign(err, { code: 'EPROTO' });
   if (code && code !== e.code) return Object.assign(err, { code });
   return e;
 }

@@ -274,6 +274,26 @@ describe('trigger --duration without --rate (closed model)', () => {
   }, 30_000);
 });
 
+describe('trigger load runs: failures named as for one delivery', () => {
+  it('https:// to a plain-HTTP receiver says it does not speak TLS, once for all of them', async () => {
+    const target = await receiver();
+    const result = await runCli([
+      'trigger',
+      'customer.cart.added',
+      '--count',
+      '20',
+      '--to',
+      target.url.replace('http:', 'https:'),
+      '--secret',
+      SECRET,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `error: 20 of 20 deliveries failed: 127.0.0.1:${target.server.port} does not speak TLS — it looks like a plain-HTTP server; use ${target.url}`,
+    );
+  });
+});
+
 describe('trigger load run on a terminal', () => {
   it('draws a live line on stderr and ends with a chart of rate and p99', async () => {
     const target = await receiver();
