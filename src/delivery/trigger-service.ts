@@ -140,8 +140,6 @@ export interface SendOptions {
   concurrency: number;
   userAgent: string;
   record: (record: DeliveryRecord) => void;
-  /** Called after each delivery completes (progress bars). */
-  onDelivered?: (outcome: DeliveryOutcome, done: number) => void;
   /** Faults to inject: order, delays and duplicates of the `prepared × count` deliveries. */
   plan?: SendPlan;
   /** Ctrl-C: see `Interruption`. */
@@ -199,11 +197,9 @@ export async function sendDeliveries(
   void interruption?.now?.then(() => cutOff.abort());
   let next = 0;
   let sent = 0;
-  let done = 0;
   const finished = (outcome: DeliveryOutcome) => {
     if (plan) outcomes.push(outcome);
     else outcomes[outcome.order - 1] = outcome;
-    options.onDelivered?.(outcome, ++done);
   };
   const send = (request: SignedRequest, duplicate: boolean) =>
     sendOne(request, ++sent, duplicate, route, options, cutOff.signal).then(finished);
