@@ -151,7 +151,22 @@ export function defineTrigger(parent: CommandUnknownOpts) {
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
     .addOption(
-      new Option('--concurrency <c>', 'requests in flight during a load run').argParser(integer(1, 10_000)).default(10),
+      new Option(
+        '--rate <n>',
+        'a load run sending n deliveries a second on schedule, whatever the answers (with --duration or --count)',
+      ).argParser(integer(1, 1_000_000)),
+    )
+    .addOption(
+      new Option(
+        '--duration <duration>',
+        'how long a load run sends, e.g. 60s or 5m (with --rate, or instead of --count)',
+      ).argParser(duration),
+    )
+    .addOption(
+      new Option(
+        '--concurrency <c>',
+        'most requests in flight during a load run (default: 10; with --rate, rate × timeout up to 1000)',
+      ).argParser(integer(1, 10_000)),
     )
     .option(
       '--scenario <name|file>',
@@ -181,6 +196,8 @@ export function defineTrigger(parent: CommandUnknownOpts) {
         'webhooks-cli trigger --data envelope.json --secret s3cret    # sent byte for byte',
         'webhooks-cli trigger catalog.product.created --pretty --secret s3cret',
         'webhooks-cli trigger customer.cart.added --count 10000 --concurrency 50',
+        'webhooks-cli trigger customer.cart.added --rate 500 --duration 60s --secret s3cret',
+        'webhooks-cli trigger --all --rate 200 --duration 5m --duplicates 0.05 --json > load.json',
         'webhooks-cli trigger --all --duplicates 0.3 --shuffle --jitter 0-500ms --seed 42',
         'webhooks-cli trigger --scenario shopping-journey --shuffle',
         "webhooks-cli trigger catalog.product.created --header 'X-Tenant: acme' --secret s3cret",

@@ -5,7 +5,7 @@ import { formatDelayRange } from '../core/fault-values.js';
 import { redactUrl } from '../core/redact.js';
 import { gatewayNote } from '../delivery/http-sender.js';
 import type { FaultChoices } from '../delivery/trigger-choices.js';
-import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';
+import type { DeliveryOutcome } from '../delivery/trigger-service.js';
 import { formatDuration, palette } from '../format/display.js';
 
 export function reportDeliveries(
@@ -62,61 +62,31 @@ export function reportDeliveries(
   }
 }
 
-export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean, choices: FaultChoices): void {
-  if (ctx.json) {
-    printJson(ctx, {
-      ok,
-      ...choicesJson(choices),
-      summary: {
-        sent: s.sent,
-        duplicates: s.duplicates,
-        succeeded: s.succeeded,
-        failed_status: s.failedStatus,
-        errors: s.errors,
-        seconds: s.seconds,
-        rate_per_second: s.ratePerSecond,
-        latency_ms: s.latencyMs,
-        status_counts: s.statusCounts,
-        interrupted: s.interrupted,
-      },
-    });
-    return;
-  }
-  reportSeed(ctx, choices);
-  const statuses = Object.entries(s.statusCounts)
-    .map(([k, n]) => `${k}×${n}`)
-    .join(' ');
-  const duplicates = s.duplicates ? ` (${s.duplicates} of them duplicates)` : '';
-  printLine(
-    ctx,
-    `${s.interrupted ? 'interrupted: ' : ''}sent ${s.sent}${duplicates} in ${s.seconds.toFixed(2)} s — ${Math.round(s.ratePerSecond)} req/s`,
-  );
-  printLine(ctx, `2xx ${s.succeeded}  non-2xx ${s.failedStatus}  errors ${s.errors}  (${statuses})`);
-  if (s.latencyMs.count === 0) printLine(ctx, 'latency: no answers');
-  else
-    printLine(
-      ctx,
-      `latency p50 ${formatDuration(s.latencyMs.p50)}  p99 ${formatDuration(s.latencyMs.p99)}  max ${formatDuration(s.latencyMs.max)}`,
-    );
-}
-
 /**
  * One line on stderr naming the cause most failures share, with its fix (213 refused and 4 resets
- * name the refusals), and how many failed some other way.
+ * name the refusals), and how many failed some other way. A load run passes one outcome per way of
+ * failing with its `count`, and how many it `sent`.
  */
-export function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[], unsigned: boolean): void {
+export function summariseFailure(
+  ctx: CommandContext,
+  outcomes: ReadonlyArray<DeliveryOutcome & { count?: number }>,
+  unsigned: boolean,
+  sent = outcomes.length,
+): void {
   const failed = outcomes.filter((o) => !o.ok);
   const groups = new Map<string, { why: string; count: number }>();
+  let failures = 0;
   for (const o of failed) {
     const cause = failureCause(o, unsigned);
     const group = groups.get(cause.key) ?? { why: cause.why, count: 0 };
-    group.count++;
+    group.count += o.count ?? 1;
+    failures += o.count ?? 1;
     groups.set(cause.key, group);
   }
   const [top, ...others] = [...groups.values()].sort((a, b) => b.count - a.count);
   const share = others.length ? ` (${top!.count} of them)` : '';
-  const rest = others.length ? `; ${failed.length - top!.count} failed otherwise` : '';
-  logLine(ctx, `error: ${failed.length} of ${outcomes.length} deliveries failed${share}: ${top!.why}${rest}`);
+  const rest = others.length ? `; ${failures - top!.count} failed otherwise` : '';
+  logLine(ctx, `error: ${failures} of ${sent} deliveries failed${share}: ${top!.why}${rest}`);
 }
 
 function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why: string } {
@@ -143,16 +113,16 @@ function relayError(o: DeliveryOutcome): string | undefined {
   return String(code);
 }
 
-/** After Ctrl-C: how much of the run went out, and that every request sent is recorded. */
-export function reportInterrupted(ctx: CommandContext, sent: number, planned: number): void {
+/** After Ctrl-C: how much of the run went out (of how many planned, when a total was), and that every request sent is recorded. */
+export function reportInterrupted(ctx: CommandContext, sent: number, planned?: number): void {
   logLine(
     ctx,
-    `interrupted: ${sent} of ${planned} sent, each recorded in the history (those without an answer as "interrupted")`,
+    `interrupted: ${sent}${planned === undefined ? '' : ` of ${planned}`} sent, each recorded in the history (those without an answer as "interrupted")`,
   );
 }
 
 /** The seed on stderr, so any run can be repeated (in --json it is in the output). */
-function reportSeed(ctx: CommandContext, choices: FaultChoices): void {
+export function reportSeed(ctx: CommandContext, choices: FaultChoices): void {
   if (choices.seed === undefined) return;
   const f = choices.faults;
   const faults = [
@@ -169,7 +139,7 @@ function reportSeed(ctx: CommandContext, choices: FaultChoices): void {
   );
 }
 
-function choicesJson(choices: FaultChoices) {
+export function choicesJson(choices: FaultChoices) {
   if (!choices) return {};
   const f = choices.faults;
   return {

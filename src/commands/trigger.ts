@@ -13,14 +13,12 @@ import {
   prepareDelivery,
   refuseSchemaBreaks,
   sendDeliveries,
-  summariseLoad,
 } from '../delivery/trigger-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
-import { ProgressBar } from '../ui/progress-bar.js';
 import { USER_AGENT } from '../version.js';
 import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
-import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
+import { reportDeliveries, reportInterrupted, summariseFailure } from './trigger-output.js';
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
   const choices = await chooseFaults(options, options.scenario !== undefined);
@@ -81,14 +79,14 @@ async function send(
     );
   }
   const extraHeaders = parseHeaderFlags(options.header, { unsigned: Boolean(options.unsigned) });
+  if (options.count !== undefined || options.rate !== undefined || options.duration !== undefined) {
+    const { sendLoad } = await import('./trigger-load.js');
+    return sendLoad(ctx, prepared, { ...options, url, secret, extraHeaders }, choices);
+  }
   noteProxyRoute(ctx, url);
   // Open the history spool before sending, so an unwritable --db is reported up front.
   const spool = openHistorySpool(ctx.dbPath);
-  const isLoad = options.count !== undefined;
-  const total = prepared.length * (options.count ?? 1);
-  const plan = await planFor(choices, total);
-  const progress = isLoad && ctx.interactive ? new ProgressBar(ctx.stderr, total) : undefined;
-  const started = performance.now();
+  const plan = await planFor(choices, prepared.length);
   // Ctrl-C stops sending and waits briefly for answers; a second one stops waiting. Either way
   // every request sent is in the spool before the summary.
   const stop = listenForStop(ctx.signals, { again: true });
@@ -96,16 +94,15 @@ async function send(
   void stop.received.then((s) => (signal = s));
   let run: Awaited<ReturnType<typeof sendDeliveries>>;
   try {
-    run = await sendDeliveries(prepared, options.count ?? 1, {
+    run = await sendDeliveries(prepared, 1, {
       url,
       secret,
       timeoutMs: options.timeout,
-      // One at a time unless it is a load run: a simple receiver (one thread, like the platform
-      // document's example) then answers each at once, and the history keeps the order sent.
-      concurrency: isLoad ? options.concurrency : 1,
+      // One at a time: a simple receiver (one thread, like the platform document's example) then
+      // answers each at once, and the history keeps the order sent.
+      concurrency: 1,
       userAgent: USER_AGENT,
       record: (r) => spool.append(r),
-      onDelivered: progress ? (o, done) => progress.update(done, !o.ok) : undefined,
       plan,
       interruption: { stop: stop.received, now: stop.again },
       extraHeaders,
@@ -113,17 +110,14 @@ async function send(
     });
   } finally {
     spool.close();
-    progress?.finish();
     stop.dispose();
   }
   const { outcomes, interrupted } = run;
-  const seconds = (performance.now() - started) / 1000;
   // A run cut short is not a success, whatever the requests it made got back.
   const allOk = !interrupted && outcomes.every((o) => o.ok);
-  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk, choices);
-  else reportDeliveries(ctx, outcomes, allOk, choices, interrupted);
+  reportDeliveries(ctx, outcomes, allOk, choices, interrupted);
   if (interrupted) {
-    reportInterrupted(ctx, outcomes.length, total);
+    reportInterrupted(ctx, outcomes.length, prepared.length);
     return signalExitCode(signal ?? 'SIGINT');
   }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));

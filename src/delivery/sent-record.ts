@@ -3,6 +3,7 @@
 import { isSuccessStatus } from '../core/http-status.js';
 import type { WebhookHeaders } from '../core/webhook-request.js';
 import type { DeliveryRecord, HeaderMap, RecordSource } from '../store/delivery-record.js';
+import type { OwnFields, SharedFields } from '../store/delivery-spool.js';
 import type { SendResult } from './http-sender.js';
 
 export interface SentRequest {
@@ -17,17 +18,35 @@ export interface SentRequest {
 }
 
 export function sentRecord(request: SentRequest, result: SendResult): DeliveryRecord {
+  return { ...sharedSentFields(request), ...ownSentFields(request, result) };
+}
+
+/** What the records of every request of one body to one URL share (a load run encodes it once). */
+export function sharedSentFields(request: Omit<SentRequest, 'createdAt' | 'deliveryId' | 'headers'>): SharedFields {
   return {
     direction: 'out',
     source: request.source,
-    createdAt: request.createdAt,
     event: request.event,
-    deliveryId: request.deliveryId,
     method: 'POST',
     url: request.url,
     remoteAddress: null,
-    requestHeaders: request.headers,
     requestBody: request.body,
+    signatureValid: null,
+    signatureError: null,
+    replayOf: request.replayOf ?? null,
+  };
+}
+
+/** What is a request's own: its id, headers and time, and its answer. */
+export function ownSentFields(
+  request: Pick<SentRequest, 'createdAt' | 'deliveryId' | 'headers'>,
+  result: SendResult,
+  duplicate = false,
+): OwnFields {
+  return {
+    createdAt: request.createdAt,
+    deliveryId: request.deliveryId,
+    requestHeaders: request.headers,
     status: result.status ?? null,
     responseHeaders: result.headers ?? null,
     responseBody: result.body ?? null,
@@ -36,9 +55,6 @@ export function sentRecord(request: SentRequest, result: SendResult): DeliveryRe
     error:
       result.error ??
       (result.status !== undefined && !isSuccessStatus(result.status) ? `answered ${result.status}` : null),
-    signatureValid: null,
-    signatureError: null,
-    duplicate: false,
-    replayOf: request.replayOf ?? null,
+    duplicate,
   };
 }

@@ -5,7 +5,7 @@
  */
 
 import type { SendPlan } from '../core/fault-plan.js';
-import { type DelayRange, type FaultOptions, hasFaults } from '../core/fault-values.js';
+import { type DelayRange, type FaultOptions, hasFaults, MAX_SEED } from '../core/fault-values.js';
 import { UsageError } from '../errors.js';
 import type { PreparedDelivery } from './trigger-service.js';
 
@@ -45,11 +45,31 @@ export async function chooseFaults(flags: FaultFlags, scenario: boolean): Promis
 }
 
 /** The plan for `total` deliveries, or undefined when they simply go in order. */
-export async function planFor(choices: FaultChoices, total: number): Promise<SendPlan | undefined> {
+export async function planFor(choices: FaultChoices, total: number): Promise<SendPlan | undefined>;
+/** A load run that only its duration ends has no total: it is planned a block at a time. */
+export async function planFor(choices: FaultChoices, total: number | undefined): Promise<PositionPlan | undefined>;
+export async function planFor(choices: FaultChoices, total: number | undefined): Promise<PositionPlan | undefined> {
   if (choices.seed === undefined || !hasFaults(choices.faults)) return undefined;
   const { planSends } = await import('../core/fault-plan.js');
-  return planSends(total, choices.faults, choices.seed);
+  const { seed, faults } = choices;
+  if (total !== undefined) return planSends(total, faults, seed);
+  // Each block from the next seed, so the same seed still repeats the run.
+  let block = { index: 0, plan: planSends(PLAN_BLOCK, faults, seed) };
+  return {
+    at(position) {
+      const index = Math.floor(position / PLAN_BLOCK);
+      if (index !== block.index)
+        block = { index, plan: planSends(PLAN_BLOCK, faults, (seed + index) % (MAX_SEED + 1)) };
+      const planned = block.plan.at(position % PLAN_BLOCK);
+      return { ...planned, delivery: index * PLAN_BLOCK + planned.delivery };
+    },
+  };
 }
+
+/** Which delivery goes at each position of a run, and how. */
+export type PositionPlan = Pick<SendPlan, 'at'>;
+
+const PLAN_BLOCK = 10_000;
 
 /** `--scenario NAME|FILE`: its deliveries, ids drawn from `seed`; it brings its own events and fields. */
 export async function prepareScenarioOption(

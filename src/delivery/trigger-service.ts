@@ -17,7 +17,6 @@ import {
   webhookTimestamp,
 } from '../core/payload.js';
 import { issueLine } from '../core/schema-issue.js';
-import { type LatencySummary, summariseLatencies } from '../core/stats.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UsageError } from '../errors.js';
 import { agentFor, type RoutedAgent } from '../http/node-agent.js';
@@ -142,8 +141,6 @@ export interface SendOptions {
   concurrency: number;
   userAgent: string;
   record: (record: DeliveryRecord) => void;
-  /** Called after each delivery completes (progress bars). */
-  onDelivered?: (outcome: DeliveryOutcome, done: number) => void;
   /** Faults to inject: order, delays and duplicates of the `prepared × count` deliveries. */
   plan?: SendPlan;
   /** Ctrl-C: see `Interruption`. */
@@ -201,11 +198,9 @@ export async function sendDeliveries(
   void interruption?.now?.then(() => cutOff.abort());
   let next = 0;
   let sent = 0;
-  let done = 0;
   const finished = (outcome: DeliveryOutcome) => {
     if (plan) outcomes.push(outcome);
     else outcomes[outcome.order - 1] = outcome;
-    options.onDelivered?.(outcome, ++done);
   };
   const send = (request: SignedRequest, duplicate: boolean) =>
     sendOne(request, ++sent, duplicate, route, options, cutOff.signal).then(finished);
@@ -232,7 +227,8 @@ export async function sendDeliveries(
   return { outcomes: interrupted ? outcomes.filter(() => true) : outcomes, interrupted };
 }
 
-interface SignedRequest {
+/** A delivery's id and signed headers, ready to go (and to go again, unchanged, as a duplicate). */
+export interface SignedRequest {
   item: PreparedDelivery;
   deliveryId: string;
   headers: ReturnType<typeof webhookHeaders>;
@@ -240,7 +236,11 @@ interface SignedRequest {
 }
 
 /** A delivery's id and signed headers: a duplicate sends these again, unchanged. */
-function signedRequest(item: PreparedDelivery, delayMs: number, options: SendOptions): SignedRequest {
+export function signedRequest(
+  item: PreparedDelivery,
+  delayMs: number,
+  options: Pick<SendOptions, 'secret' | 'userAgent' | 'extraHeaders'>,
+): SignedRequest {
   const deliveryId = newDeliveryId();
   // Last, so an unsigned run's --header may set what signing would have (parseHeaderFlags refuses that otherwise).
   const headers = {
@@ -291,48 +291,5 @@ async function sendOne(
     duplicate,
     delayMs: duplicate ? 0 : delayMs,
     step: item.step,
-  };
-}
-
-export interface LoadSummary {
-  sent: number;
-  /** Of those sent, second sends of a delivery (`--duplicates`). */
-  duplicates: number;
-  succeeded: number;
-  /** Answered, but not 2xx. */
-  failedStatus: number;
-  /** No answer at all (refused, timeout, reset). */
-  errors: number;
-  seconds: number;
-  ratePerSecond: number;
-  latencyMs: LatencySummary;
-  statusCounts: Record<string, number>;
-  /** Cut short by Ctrl-C: `sent` is what went out before it. */
-  interrupted: boolean;
-}
-
-export function summariseLoad(outcomes: readonly DeliveryOutcome[], seconds: number, interrupted = false): LoadSummary {
-  const statusCounts: Record<string, number> = {};
-  let succeeded = 0;
-  let errors = 0;
-  let duplicates = 0;
-  for (const o of outcomes) {
-    if (o.duplicate) duplicates++;
-    const key = o.status === undefined ? (o.errorCode ?? 'error') : String(o.status);
-    statusCounts[key] = (statusCounts[key] ?? 0) + 1;
-    if (o.ok) succeeded++;
-    else if (o.status === undefined) errors++;
-  }
-  return {
-    sent: outcomes.length,
-    duplicates,
-    succeeded,
-    failedStatus: outcomes.length - succeeded - errors,
-    errors,
-    seconds,
-    ratePerSecond: seconds > 0 ? outcomes.length / seconds : 0,
-    latencyMs: summariseLatencies(outcomes.filter((o) => o.status !== undefined).map((o) => o.durationMs)),
-    statusCounts,
-    interrupted,
   };
 }

@@ -7,7 +7,17 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  write,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configDirectory } from '../config/paths.js';
 import { fileSystemError, UserError } from '../errors.js';
@@ -34,6 +44,10 @@ export class SpoolWriter {
   readonly #name: string;
   #fd: number | undefined;
   #pending: string[] = [];
+  /** `appendShared`'s records waiting: for each, its shared head and its own JSON from the second character. */
+  #shared: string[] = [];
+  /** Writes handed to the thread pool (`appendShared`), in order; rejected when one failed. */
+  #writing: Promise<void> = Promise.resolve();
 
   /** `dir`: the spool folder, by default the one beside `dbPath`. */
   constructor(dbPath: string, dir = spoolDirectory(dbPath)) {
@@ -67,10 +81,70 @@ export class SpoolWriter {
     if (this.#pending.length >= FLUSH_EVERY) this.flush();
   }
 
+  /**
+   * A load run's record: its requests carry the same few bodies thousands of times, so what the
+   * records of one body share (`shared`, the same object each time) is encoded once. The batches
+   * are written on Node's thread pool, so a slow disk never holds up the sending; `closeAfterWrites`
+   * waits for them.
+   */
+  appendShared(shared: SharedFields, own: OwnFields): void {
+    this.#shared.push(
+      sharedHead(shared),
+      JSON.stringify({ ...own, responseBody: own.responseBody?.toString('base64') ?? null }).slice(1),
+    );
+    if (this.#shared.length >= 2 * FLUSH_EVERY) this.#writeSharedInBackground();
+  }
+
+  #writeSharedInBackground(): void {
+    if (this.#fd === undefined || this.#shared.length === 0) return;
+    const fd = this.#fd;
+    const batch = this.#sharedBatch();
+    this.#writing = this.#writing.then(() => writeAll(fd, batch));
+  }
+
+  /**
+   * The `appendShared` records waiting, as lines in one buffer: each part is encoded straight into
+   * it, without joining them into one string first (a copy of every byte, and garbage).
+   */
+  #sharedBatch(): Buffer {
+    const parts = this.#shared;
+    this.#shared = [];
+    let units = 0;
+    for (const part of parts) units += part.length;
+    // UTF-8 takes at most 3 bytes for each UTF-16 unit; and a comma and a newline per line.
+    const batch = Buffer.allocUnsafe(units * 3 + parts.length);
+    let at = 0;
+    for (let i = 0; i < parts.length; i += 2) {
+      at += batch.write(parts[i]!, at);
+      batch[at++] = 0x2c;
+      at += batch.write(parts[i + 1]!, at);
+      batch[at++] = 0x0a;
+    }
+    return batch.subarray(0, at);
+  }
+
+  /** `close()`, once every write `appendShared` started is done; rejects (naming the folder) if one failed. */
+  async closeAfterWrites(): Promise<void> {
+    try {
+      this.#writeSharedInBackground();
+      await this.#writing;
+    } catch (err) {
+      throw fileSystemError(
+        err,
+        this.#dir,
+        'write the history at',
+        'pass --db with a writable path (or set WEBHOOKS_DB)',
+      );
+    } finally {
+      this.close();
+    }
+  }
+
   flush(): void {
-    if (this.#fd === undefined || this.#pending.length === 0) return;
-    writeSync(this.#fd, this.#pending.join(''));
+    if (this.#fd === undefined) return;
+    if (this.#pending.length > 0) writeSync(this.#fd, this.#pending.join(''));
     this.#pending = [];
+    if (this.#shared.length > 0) writeSync(this.#fd, this.#sharedBatch());
   }
 
   /** Flushes and publishes the file for import. Safe to call twice. */
@@ -83,14 +157,53 @@ export class SpoolWriter {
   }
 }
 
+/** The fields the records of one body sent to one URL have in common. */
+export type SharedFields = Pick<
+  DeliveryRecord,
+  | 'direction'
+  | 'source'
+  | 'event'
+  | 'method'
+  | 'url'
+  | 'remoteAddress'
+  | 'requestBody'
+  | 'signatureValid'
+  | 'signatureError'
+  | 'replayOf'
+>;
+/** The rest: a request's own id, headers, time and answer. */
+export type OwnFields = Omit<DeliveryRecord, keyof SharedFields>;
+
+/** `{"direction":…,"requestBody":"…"` for records of `shared`, kept per body (the same few go out thousands of times). */
+const sharedHeads = new WeakMap<Buffer, { shared: SharedFields; head: string }>();
+
+function sharedHead(shared: SharedFields): string {
+  const cached = sharedHeads.get(shared.requestBody);
+  if (cached?.shared === shared) return cached.head;
+  const head = JSON.stringify({ ...shared, requestBody: shared.requestBody.toString('base64') }).slice(0, -1);
+  sharedHeads.set(shared.requestBody, { shared, head });
+  return head;
+}
+
+/** Writes all of `data` at the end of `fd`, on the thread pool. */
+function writeAll(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (offset: number) =>
+      write(fd, data, offset, data.length - offset, null, (err, written) => {
+        if (err) reject(err);
+        else if (offset + written < data.length) from(offset + written);
+        else resolve();
+      });
+    from(0);
+  });
+}
+
 function encodeRecord(r: DeliveryRecord): string {
-  return (
-    `${JSON.stringify({
-      ...r,
-      requestBody: r.requestBody.toString('base64'),
-      responseBody: r.responseBody?.toString('base64') ?? null,
-    })}\n`
-  );
+  return `${JSON.stringify({
+    ...r,
+    requestBody: r.requestBody.toString('base64'),
+    responseBody: r.responseBody?.toString('base64') ?? null,
+  })}\n`;
 }
 
 function decodeRecord(line: string): DeliveryRecord {

@@ -50,6 +50,46 @@ describe('trigger through HTTP_PROXY', () => {
     expect(app.requests[0]!.headers['x-webhook-event']).toBe('catalog.product.created');
   });
 
+  it("a load run goes through the proxy too (undici's pooled client), every delivery signed; a refusing proxy is named once", async () => {
+    const { app, proxy, target } = await receiverAndProxy();
+    const result = await runCli(
+      [
+        'trigger',
+        'catalog.product.created',
+        '--rate',
+        '100',
+        '--count',
+        '40',
+        '--to',
+        target,
+        '--secret',
+        SECRET,
+        '--json',
+      ],
+      { env: { HTTP_PROXY: proxy.url } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).summary).toMatchObject({ sent: 40, succeeded: 40 });
+    expect(app.requests).toHaveLength(40);
+    expect(proxy.seen.length).toBeGreaterThan(0);
+    expect(proxy.seen.every((line) => line.includes(`app.internal.test:${app.port}`))).toBe(true);
+
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const refused = await runCli(
+      ['trigger', 'catalog.product.created', '--count', '40', '--to', target, '--secret', SECRET],
+      { env: { HTTP_PROXY: closed } },
+    );
+    expect(refused.code).toBe(1);
+    const errors = refused.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^error: 40 of 40 deliveries failed: the proxy ${closed.replace(/[.]/g, '\\.')} \\(HTTP_PROXY\\) refused the connection on the way to`,
+        ),
+      ),
+    ]);
+  });
+
   it('without the proxy the same host is unreachable (nothing else resolves it)', async () => {
     const { app, target } = await receiverAndProxy();
     const result = await runCli(['trigger', 'catalog.product.created', '--to', target, '--secret', SECRET]);

@@ -48,6 +48,36 @@ describe('start-up', () => {
     expect(server.requests[0]!.headers['x-webhook-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
   });
 
+  it('a load run loads undici for its pooled client; one of a handful of deliveries does not', async () => {
+    server = await startRecordingServer();
+    const load = await packagesLoaded([
+      'trigger',
+      'catalog.product.created',
+      '--to',
+      server.url,
+      '--secret',
+      SECRET,
+      '--count',
+      '40',
+    ]);
+    expect(load).toContain('undici');
+    expect(load).not.toContain('better-sqlite3');
+    expect(load).not.toContain('ink');
+    expect(
+      await packagesLoaded([
+        'trigger',
+        'catalog.product.created',
+        '--to',
+        server.url,
+        '--secret',
+        SECRET,
+        '--count',
+        '3',
+      ]),
+    ).toEqual([...COMMAND_TABLE, 'chalk'].sort());
+    expect(server.requests).toHaveLength(43);
+  });
+
   it('trigger through a proxy loads its proxy agent, still not undici; one the proxy rule skips loads none', async () => {
     server = await startRecordingServer();
     const proxy = await startForwardProxy({});
