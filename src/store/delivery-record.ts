@@ -4,7 +4,7 @@ import type { SchemaIssue } from '../core/schema-issue.js';
 export type Direction = 'out' | 'in';
 
 /** Which part of the tool produced the record. */
-export type RecordSource = 'trigger' | 'replay' | 'listen' | 'relay' | 'smoke' | 'emulator';
+export type RecordSource = 'trigger' | 'replay' | 'listen' | 'relay' | 'smoke' | 'emulator' | 'doctor';
 
 /** Headers as node:http gives them: lower-case names, a repeated header as an array. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
