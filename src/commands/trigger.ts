@@ -1,7 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { noteProxyRoute } from '../cli/output.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
-import { resolveSetting } from '../config/settings.js';
+import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseHeaderFlags } from '../core/extra-headers.js';
 import type { DelayRange } from '../core/fault-values.js';
@@ -20,7 +20,14 @@ import { openHistorySpool } from '../store/delivery-spool.js';
 import { ProgressBar } from '../ui/progress-bar.js';
 import { USER_AGENT } from '../version.js';
 import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
-import { reportDeliveries, reportInterrupted, reportLoad, summariseFailure } from './trigger-output.js';
+import {
+  reportDeliveries,
+  reportInterrupted,
+  reportLoad,
+  reportSignatureRejected,
+  signatureRejected,
+  summariseFailure,
+} from './trigger-output.js';
 
 interface TriggerOptions {
   all?: boolean;
@@ -43,6 +50,8 @@ interface TriggerOptions {
   shuffle?: boolean;
   jitter?: DelayRange;
   seed?: number;
+  /** On a 401 or 403, run the doctor and end with its verdict. */
+  diagnose?: boolean;
 }
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
@@ -96,7 +105,8 @@ async function send(
   choices: FaultChoices,
 ): Promise<number> {
   const url = requireHttpUrl(options.to, '--to').href;
-  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx.env);
+  const configured = options.unsigned ? undefined : resolveSettingWithSource('secret', options.secret, ctx.env);
+  const secret = configured?.value;
   if (!options.unsigned && !secret) {
     throw new UsageError(
       'no signing secret',
@@ -143,12 +153,33 @@ async function send(
   const seconds = (performance.now() - started) / 1000;
   // A run cut short is not a success, whatever the requests it made got back.
   const allOk = !interrupted && outcomes.every((o) => o.ok);
-  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk, choices);
-  else reportDeliveries(ctx, outcomes, allOk, choices, interrupted);
+  // A rejected signature: find out why (--diagnose), or say how to.
+  const rejected = !interrupted && secret !== undefined ? signatureRejected(outcomes) : undefined;
+  const diagnosis =
+    rejected && options.diagnose
+      ? await diagnoseReceiver(ctx, { url, secret: secret!, event: rejected.event, timeoutMs: options.timeout })
+      : undefined;
+  if (isLoad) reportLoad(ctx, summariseLoad(outcomes, seconds, interrupted), allOk, choices, diagnosis);
+  else reportDeliveries(ctx, outcomes, allOk, choices, interrupted, diagnosis);
   if (interrupted) {
     reportInterrupted(ctx, outcomes.length, total);
     return signalExitCode(signal ?? 'SIGINT');
   }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
+  if (rejected) reportSignatureRejected(ctx, { url, event: rejected.event, secret: configured!, diagnosis });
   return allOk ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The doctor against the receiver, its requests in the history; loaded only for --diagnose. */
+async function diagnoseReceiver(
+  ctx: CommandContext,
+  options: { url: string; secret: string; event: string; timeoutMs: number },
+) {
+  const { runDoctor } = await import('../doctor/doctor-run.js');
+  const spool = openHistorySpool(ctx.dbPath);
+  try {
+    return await runDoctor({ ...options, userAgent: USER_AGENT, env: ctx.env, record: (r) => spool.append(r) });
+  } finally {
+    spool.close();
+  }
 }
