@@ -30,6 +30,8 @@ export interface DoctorOptions {
   /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the requests. */
   env?: NodeJS.ProcessEnv;
   now?: Date;
+  /** Ends the run: no request starts, those in flight end as "interrupted". */
+  signal?: AbortSignal;
 }
 
 export interface DoctorReport extends Diagnosis {
@@ -57,7 +59,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       baseline.status !== null && !rejected ? await Promise.all(plan.acceptsAnything.map(send)) : [];
     const hypotheses =
       rejected && !notTheSignature
-        ? await untilAccepted(plan.hypotheses, send, options.concurrency ?? DEFAULT_CONCURRENCY)
+        ? await untilAccepted(plan.hypotheses, send, options.concurrency ?? DEFAULT_CONCURRENCY, options.signal)
         : [];
     return { url: options.url, event, ...judge({ baseline, acceptsAnything, hypotheses }) };
   } finally {
@@ -70,12 +72,13 @@ async function untilAccepted(
   experiments: readonly Experiment[],
   send: (experiment: Experiment) => Promise<Trial>,
   concurrency: number,
+  signal?: AbortSignal,
 ): Promise<Trial[]> {
   const trials: Trial[] = new Array(experiments.length);
   let next = 0;
   let found = false;
   const worker = async () => {
-    while (next < experiments.length && !found) {
+    while (next < experiments.length && !found && !signal?.aborted) {
       const index = next++;
       const t = await send(experiments[index]!);
       trials[index] = t;
@@ -99,7 +102,15 @@ async function trial(
     ...experiment.signature,
   };
   const createdAt = Date.now();
-  const result = await sendRequest({ url: options.url, headers, body, timeoutMs: options.timeoutMs, agent, proxy });
+  const result = await sendRequest({
+    url: options.url,
+    headers,
+    body,
+    timeoutMs: options.timeoutMs,
+    agent,
+    proxy,
+    signal: options.signal,
+  });
   options.record?.(
     sentRecord({ source: 'doctor', createdAt, event, deliveryId, url: options.url, headers, body }, result),
   );

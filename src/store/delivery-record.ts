@@ -45,6 +45,11 @@ export interface DeliveryRecord {
   route?: string | null;
   /** Whether `listen` forwarded it: false when it routes but no route matched; null when it does not forward. */
   forwarded?: boolean | null;
+  /**
+   * The doctor's verdict (`cause: summary — fix: …`) on the app behind the route, when the app
+   * rejected this delivery although listen had verified its signature; null otherwise.
+   */
+  diagnosis?: string | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */
