@@ -134,7 +134,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
           env: options.proxyEnv,
           record: (r) => recorder.record(r),
           annotate: (records, line) => recorder.annotate(records, line),
-          onVerdict: (verdict) => diagnosisListeners.forEach((l) => l(verdict)),
+          onVerdict: (verdict) => {
+            for (const listener of diagnosisListeners) listener(verdict);
+          },
         })
       : undefined;
   // The validator (ajv) loads only for --validate: a plain listener starts without it.
