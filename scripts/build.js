@@ -107,7 +107,6 @@ const commands = await build({
     'bufferutil',
     'utf-8-validate', // ws's optional native speed-ups
     'react-devtools-core', // ink's, only with DEV=true
-    '@opentelemetry/api', // prom-client's optional tracing
   ],
   // React's production build for the TUIs, whatever the shell says: the development build records
   // every render for profiling tools, and a live view with thousands of updates a second grows to

@@ -148,6 +148,7 @@ export function defineTrigger(parent: CommandUnknownOpts) {
     )
     .option('--pretty', "indent the body with 2 spaces, as the platform document's examples are")
     .option('--no-validate', "send a --set or --data payload even if it breaks the event's schema")
+    .option('--diagnose', 'when the receiver answers 401 or 403, run `doctor` on it and end with its verdict')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .addOption(new Option('--count <n>', 'send each event n times (a load run)').argParser(integer(1, 10_000_000)))
     .addOption(
@@ -201,6 +202,7 @@ export function defineTrigger(parent: CommandUnknownOpts) {
         'webhooks-cli trigger --all --duplicates 0.3 --shuffle --jitter 0-500ms --seed 42',
         'webhooks-cli trigger --scenario shopping-journey --shuffle',
         "webhooks-cli trigger catalog.product.created --header 'X-Tenant: acme' --secret s3cret",
+        'webhooks-cli trigger catalog.product.created --secret s3cret --diagnose    # a 401? find out why',
       ]),
     );
 }

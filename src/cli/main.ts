@@ -11,6 +11,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './context.js';
 import { defineApiCommands } from './define-api.js';
+import { defineDoctorCommands } from './define-doctor.js';
 import { defineFoundationCommands } from './define-foundation.js';
 import { defineListenCommands } from './define-listen.js';
 import { defineRelayCommands } from './define-relay.js';
@@ -61,6 +62,7 @@ export function buildProgram(): CommandUnknownOpts {
   defineListenCommands(program);
   defineRelayCommands(program);
   defineSmokeCommands(program);
+  defineDoctorCommands(program);
   defineScenarioCommands(program);
   return program;
 }

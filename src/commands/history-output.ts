@@ -53,6 +53,7 @@ export function summaryJson(r: DeliverySummary) {
     schema_errors: r.schemaErrors ?? null,
     route: r.route ?? null,
     forwarded: r.forwarded ?? null,
+    diagnosis: r.diagnosis ?? null,
     body_size: r.bodySize,
   };
 }
@@ -78,6 +79,7 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `${(r.direction === 'out' ? 'target' : 'path').padEnd(11)}${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
+  if (r.diagnosis) lines.push(`doctor     ${r.diagnosis}`);
   if (r.signatureValid !== null)
     lines.push(
       `signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`,

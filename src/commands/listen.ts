@@ -6,10 +6,19 @@
 import type { CommandContext } from '../cli/context.js';
 import { logLine, noteProxyRoute } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
+import { redactUrl } from '../core/redact.js';
+import { diagnosisJson } from '../doctor/doctor-report.js';
 import { EXIT_OK, type UserError } from '../errors.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
-import { formatRequestLine, listeningLine, relayLine, requestJson, stoppedLine } from '../ui/request-line.js';
+import {
+  formatRequestLine,
+  listeningLine,
+  relayLine,
+  requestJson,
+  routeVerdictLine,
+  stoppedLine,
+} from '../ui/request-line.js';
 import { type ListenOptions, sessionOptions } from './listen-options.js';
 
 export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
@@ -78,8 +87,17 @@ function printLines(
       records.map((r) => `${ctx.json ? JSON.stringify(requestJson(r)) : formatRequestLine(r, ctx.color)}\n`).join(''),
     );
   });
+  // The doctor's verdict on a route whose app rejected a delivery listen verified: once per route.
+  const stopDiagnoses = session.on('diagnosis', (verdict) => {
+    if (!ctx.json) return void ctx.stdout.write(`${routeVerdictLine(verdict, ctx.color)}\n`);
+    const { pattern, url } = verdict.route;
+    ctx.stdout.write(
+      `${JSON.stringify({ type: 'diagnosis', route: pattern, ...diagnosisJson(verdict.report), url: redactUrl(url.href) })}\n`,
+    );
+  });
   // `listen | head`: when the reader goes away, keep receiving and recording, stop printing.
   ctx.stdout.on('error', stopPrinting);
+  ctx.stdout.on('error', stopDiagnoses);
   session.on('writeProblem', (problem) =>
     logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'),
   );

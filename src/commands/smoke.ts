@@ -71,6 +71,9 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       onCheckStart: ctx.interactive
         ? (check, _i, total) => progress(progressLine(check, done, total, failed, c))
         : undefined,
+      onDiagnosing: ctx.interactive
+        ? () => progress('signature checks failed: the doctor is finding out why…')
+        : undefined,
       onCheckDone: (result) => {
         done++;
         if (!result.passed) failed++;

@@ -1,11 +1,15 @@
 /** How `trigger` reports: a line (or JSON object) per request, or a load run's summary, and the seed of a run with faults. */
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
+import type { SettingSource } from '../config/settings.js';
 import { formatDelayRange } from '../core/fault-values.js';
-import { redactUrl } from '../core/redact.js';
+import { maskSecret, redactUrl } from '../core/redact.js';
 import { gatewayNote } from '../delivery/http-sender.js';
 import type { FaultChoices } from '../delivery/trigger-choices.js';
 import type { DeliveryOutcome } from '../delivery/trigger-service.js';
+import { diagnosisJson, diagnosisLine } from '../doctor/doctor-report.js';
+import type { DoctorReport } from '../doctor/doctor-run.js';
+import { DEFAULT_PROBE_EVENT } from '../doctor/probe-body.js';
 import { formatDuration, palette } from '../format/display.js';
 
 export function reportDeliveries(
@@ -14,11 +18,13 @@ export function reportDeliveries(
   ok: boolean,
   choices: FaultChoices,
   interrupted = false,
+  diagnosis?: DoctorReport,
 ): void {
   if (ctx.json) {
     printJson(ctx, {
       ok,
       ...(interrupted ? { interrupted } : {}),
+      ...(diagnosis ? { diagnosis: diagnosisJson(diagnosis) } : {}),
       ...choicesJson(choices),
       deliveries: outcomes.map((o) => ({
         order: o.order,
@@ -93,11 +99,51 @@ function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why
   if (o.status === undefined) return { key: `error:${o.errorCode ?? 'other'}`, why: o.error ?? 'no answer' };
   const relay = relayError(o);
   if (relay) return { key: `relay:${o.status}`, why: `the relay answered ${o.status}: ${relay}` };
-  const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ' — check that it uses the same secret';
+  const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ': it rejected the signature';
   return {
     key: `status:${o.status}`,
     why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : gatewayNote(o, o.url)}`,
   };
+}
+
+/** The first delivery the receiver itself answered 401 or 403 (a relay's own answers aside). */
+export function signatureRejected(outcomes: readonly DeliveryOutcome[]): DeliveryOutcome | undefined {
+  return outcomes.find((o) => (o.status === 401 || o.status === 403) && !relayError(o));
+}
+
+/**
+ * After a rejected signature: the doctor's verdict (`--diagnose`), or the exact command that finds
+ * out why — the secret masked, or left out when it comes from the environment or the config, where
+ * `doctor` finds it too.
+ */
+export function reportSignatureRejected(
+  ctx: CommandContext,
+  {
+    url,
+    event,
+    secret,
+    diagnosis,
+  }: { url: string; event: string; secret: { value: string; source: SettingSource }; diagnosis?: DoctorReport },
+): void {
+  if (diagnosis) {
+    logLine(ctx, `doctor: ${diagnosisLine(diagnosis)}`);
+    return;
+  }
+  const command = [
+    'webhooks-cli doctor --url',
+    shellWord(redactUrl(url)),
+    ...(event === DEFAULT_PROBE_EVENT ? [] : ['--event', event]),
+    ...(secret.source === 'flag' ? ['--secret', shellWord(maskSecret(secret.value))] : []),
+  ].join(' ');
+  logLine(
+    ctx,
+    `to find out why, run: ${command}${secret.source === 'flag' ? '  (your secret in place of the masked one)' : ''}, or pass --diagnose`,
+  );
+}
+
+/** A word as a shell reads it back: quoted when it holds anything but plain characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */

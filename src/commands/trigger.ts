@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { TriggerOptions } from '../cli/define-foundation.js';
 import { noteProxyRoute } from '../cli/output.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
-import { resolveSetting } from '../config/settings.js';
+import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { parseHeaderFlags } from '../core/extra-headers.js';
 import { fixtureDeliveries, isFixtureDir } from '../delivery/fixtures.js';
@@ -18,7 +18,13 @@ import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError } from '../errors.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.js';
 import { parseOverrideFlags, readDataFlag, requireEventType } from './event-arguments.js';
-import { reportDeliveries, reportInterrupted, summariseFailure } from './trigger-output.js';
+import {
+  reportDeliveries,
+  reportInterrupted,
+  reportSignatureRejected,
+  signatureRejected,
+  summariseFailure,
+} from './trigger-output.js';
 
 export async function triggerCommand(ctx: CommandContext, types: string[], options: TriggerOptions): Promise<number> {
   const choices = await chooseFaults(options, options.scenario !== undefined);
@@ -71,7 +77,8 @@ async function send(
   choices: FaultChoices,
 ): Promise<number> {
   const url = requireHttpUrl(options.to, '--to').href;
-  const secret = options.unsigned ? undefined : resolveSetting('secret', options.secret, ctx);
+  const configured = options.unsigned ? undefined : resolveSettingWithSource('secret', options.secret, ctx);
+  const secret = configured?.value;
   if (!options.unsigned && !secret) {
     throw new UsageError(
       'no signing secret',
@@ -115,11 +122,32 @@ async function send(
   const { outcomes, interrupted } = run;
   // A run cut short is not a success, whatever the requests it made got back.
   const allOk = !interrupted && outcomes.every((o) => o.ok);
-  reportDeliveries(ctx, outcomes, allOk, choices, interrupted);
+  // A rejected signature: find out why (--diagnose), or say how to.
+  const rejected = !interrupted && secret !== undefined ? signatureRejected(outcomes) : undefined;
+  const diagnosis =
+    rejected && options.diagnose
+      ? await diagnoseReceiver(ctx, { url, secret: secret!, event: rejected.event, timeoutMs: options.timeout })
+      : undefined;
+  reportDeliveries(ctx, outcomes, allOk, choices, interrupted, diagnosis);
   if (interrupted) {
     reportInterrupted(ctx, outcomes.length, prepared.length);
     return signalExitCode(signal ?? 'SIGINT');
   }
   if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
+  if (rejected) reportSignatureRejected(ctx, { url, event: rejected.event, secret: configured!, diagnosis });
   return allOk ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The doctor against the receiver, its requests in the history; loaded only for --diagnose. */
+async function diagnoseReceiver(
+  ctx: CommandContext,
+  options: { url: string; secret: string; event: string; timeoutMs: number },
+) {
+  const { runDoctor } = await import('../doctor/doctor-run.js');
+  const spool = openHistorySpool(ctx.dbPath);
+  try {
+    return await runDoctor({ ...options, userAgent: USER_AGENT, env: ctx.env, record: (r) => spool.append(r) });
+  } finally {
+    spool.close();
+  }
 }

@@ -68,6 +68,21 @@ export class HistoryRecorder {
     return this.#closed;
   }
 
+  /**
+   * Gives records already handed over the doctor's verdict: those not yet written carry it into
+   * the history, and those written are updated. A locked or damaged file keeps the rows as they are.
+   */
+  annotate(records: readonly DeliveryRecord[], diagnosis: string): void {
+    for (const r of records) r.diagnosis = diagnosis;
+    const ids = records.flatMap((r) => (r.deliveryId ? [r.deliveryId] : []));
+    if (ids.length === 0 || this.#closed) return;
+    try {
+      this.#store.setDiagnosis(ids, diagnosis);
+    } catch {
+      // The verdict still reaches the screen, and every later rejection on the route carries it.
+    }
+  }
+
   record(record: DeliveryRecord): void {
     if (this.#closed) {
       // A request answered after shutdown began (one that outlived the grace period): the spool

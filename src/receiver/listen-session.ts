@@ -14,6 +14,7 @@ import {
   type ListenerSummary,
   startListener,
 } from './listener.js';
+import type { RouteVerdict } from './route-doctor.js';
 
 export interface ListenSessionOptions extends ListenerOptions {
   /** Also receive through this relay (already checked with `normaliseRelayUrl`). */
@@ -45,6 +46,8 @@ export interface ListenSessionEvents {
   relayWarning: string;
   /** What became of the registered webhook on stop: removed, already gone, or left behind (and how to remove it). */
   registrationNote: string;
+  /** The doctor found why a route's app rejects deliveries listen verified. */
+  diagnosis: RouteVerdict;
   /** The session has ended (a stop, or a start that failed half-way): every request answered and recorded. */
   stopped: ListenSummary;
 }
@@ -91,6 +94,7 @@ export async function startListenSession(
   const listener = await startListener(options);
   listener.onWriteProblem((problem) => events.emit('writeProblem', problem));
   listener.onInfo((info) => events.emit('info', info));
+  listener.onDiagnosis((verdict) => events.emit('diagnosis', verdict));
   const batch = batchRecords(listener, options.batchMs ?? BATCH_MS, events);
   // Features started beside the listener push how to end them here.
   const ends: Array<() => Promise<void> | void> = [];

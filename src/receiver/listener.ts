@@ -6,11 +6,13 @@
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
+import { USER_AGENT } from '../version.js';
 import { createRouter } from './forwarder.js';
 import { HistoryRecorder, type RecorderSummary } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
 import { type ListenerStats, StatsCounter } from './listener-stats.js';
 import type { RequestHandler } from './raw-exchange.js';
+import { RouteDoctor, type RouteVerdict } from './route-doctor.js';
 import type { Route } from './routes.js';
 import { type ReceiverSettings, WebhookReceiver } from './webhook-receiver.js';
 
@@ -38,6 +40,11 @@ export interface ListenerOptions {
   validate?: boolean;
   /** With `validate`: answer a delivery that breaks its schema with 422. */
   strict?: boolean;
+  /**
+   * false: when a route's app rejects (401/403) a delivery listen verified, do not run the doctor
+   * against that app (by default it runs once per route, in the background).
+   */
+  diagnose?: boolean;
 }
 
 /** What the listening header shows beyond the receiver itself; filled in by optional features. */
@@ -70,6 +77,8 @@ export interface Listener {
   onRecord(listener: (record: DeliveryRecord) => void): () => void;
   /** Called when writing the history starts failing (a message) or recovers (null). */
   onWriteProblem(listener: (problem: string | null) => void): () => void;
+  /** Called when the doctor has found why a route's app rejects deliveries listen verified. */
+  onDiagnosis(listener: (verdict: RouteVerdict) => void): () => void;
   info(): ListenerInfo;
   setInfo(patch: Partial<ListenerInfo>): void;
   onInfo(listener: (info: ListenerInfo) => void): () => void;
@@ -105,6 +114,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const recordListeners = new Set<(record: DeliveryRecord) => void>();
   const problemListeners = new Set<(problem: string | null) => void>();
   const infoListeners = new Set<(info: ListenerInfo) => void>();
+  const diagnosisListeners = new Set<(verdict: RouteVerdict) => void>();
   const counter = new StatsCounter();
   let info: ListenerInfo = {};
 
@@ -116,6 +126,19 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const router = options.routes?.length
     ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.env)
     : undefined;
+  const routeDoctor =
+    router && options.secrets.length > 0 && options.diagnose !== false
+      ? new RouteDoctor({
+          userAgent: USER_AGENT,
+          timeoutMs: options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs,
+          env: options.env,
+          record: (r) => recorder.record(r),
+          annotate: (records, line) => recorder.annotate(records, line),
+          onVerdict: (verdict) => {
+            for (const listener of diagnosisListeners) listener(verdict);
+          },
+        })
+      : undefined;
   // The validator (ajv) loads only for --validate: a plain listener starts without it.
   const judge = options.validate || options.strict ? await loadDeliveryJudge() : undefined;
   const receiver = new WebhookReceiver(
@@ -129,6 +152,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       router,
       judge,
       strict: options.strict,
+      routeDoctor,
     },
     recorder,
     (record) => {
@@ -168,6 +192,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     stats: () => counter.snapshot(),
     onRecord: (listener) => subscribe(recordListeners, listener),
     onWriteProblem: (listener) => subscribe(problemListeners, listener),
+    onDiagnosis: (listener) => subscribe(diagnosisListeners, listener),
     info: () => info,
     setInfo(patch) {
       info = { ...info, ...patch };
@@ -192,6 +217,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         const ownTimeouts = Date.now() + forwardTimeoutMs + (options.respondDelayMs ?? 0) + 1_000;
         await Promise.race([receiver.idle(Math.min(ownTimeouts, Date.now() + left())), hurry].filter(Boolean));
         await http.closeConnections(hurried ? 0 : Math.min(500, left()));
+        // A diagnosis still running ends here; what it sent is recorded.
+        await routeDoctor?.stop();
         router?.close();
         const summary = await recorder.close({ retryMs: hurried ? 0 : left(), cutShort });
         // What `trigger` spooled meanwhile: a damaged file takes nothing, and a hurry has no time.

@@ -12,6 +12,7 @@ import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
 import type { Router } from './forwarder.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
+import type { RouteDoctor } from './route-doctor.js';
 
 export interface ReceiverSettings {
   /** Only this path is a webhook endpoint; others get 404. */
@@ -30,6 +31,8 @@ export interface ReceiverSettings {
   judge?: (headers: RawRequest['headers'], body: Buffer) => SchemaVerdict;
   /** With `judge`: a delivery that breaks its schema is answered 422 instead (`--strict`). */
   strict?: boolean;
+  /** Finds out why a route's app rejects deliveries listen verified. */
+  routeDoctor?: RouteDoctor;
 }
 
 /** Responses are recorded up to this size, like everything else in the history. */
@@ -96,8 +99,8 @@ export class WebhookReceiver {
   #handle(request: RawRequest): RawResponse | Promise<RawResponse> {
     const started = performance.now();
     const createdAt = Date.now();
-    const answer = (response: RawResponse, details: Partial<DeliveryRecord>): RawResponse => {
-      this.#store(request, createdAt, started, response, details);
+    const answer: Answer = (response, details, recorded) => {
+      this.#store(request, createdAt, started, response, details, recorded);
       return response;
     };
     const { path, secrets, maxBodyBytes } = this.#settings;
@@ -157,7 +160,13 @@ export class WebhookReceiver {
     details.duplicate = duplicate;
     details.error = parsed.error;
     if (this.#settings.respondDelayMs > 0 || this.#settings.router)
-      return this.#delayOrForward(request, deliveryId, details, answer);
+      return this.#delayOrForward(
+        request,
+        deliveryId,
+        details,
+        answer,
+        signature?.valid ? secrets[signature.secretIndex] : undefined,
+      );
     return answer(this.#received(deliveryId, duplicate), details);
   }
 
@@ -166,18 +175,26 @@ export class WebhookReceiver {
     request: RawRequest,
     deliveryId: string | undefined,
     details: Partial<DeliveryRecord>,
-    answer: (response: RawResponse, details: Partial<DeliveryRecord>) => RawResponse,
+    answer: Answer,
+    verifiedWith: string | undefined,
   ): Promise<RawResponse> {
     if (this.#settings.respondDelayMs > 0) await sleep(this.#settings.respondDelayMs);
     const forwarding = this.#settings.router?.forward(request, details.event ?? null);
     if (forwarding) {
-      const forwarded = await forwarding;
-      return answer(forwarded.response, {
+      const { response, route, error } = await forwarding;
+      const forwardedDetails: Partial<DeliveryRecord> = {
         ...details,
-        route: forwarded.route.pattern,
+        route: route.pattern,
         forwarded: true,
-        error: forwarded.error ?? details.error ?? null,
-      });
+        error: error ?? details.error ?? null,
+      };
+      // The app rejected a signature listen verified: its own check is wrong, and the doctor finds how.
+      const doctor = this.#settings.routeDoctor;
+      if (!doctor || verifiedWith === undefined || error || (response.status !== 401 && response.status !== 403))
+        return answer(response, forwardedDetails);
+      const verdict = doctor.verdictFor(route);
+      forwardedDetails.diagnosis = verdict ?? null;
+      return answer(response, forwardedDetails, verdict ? undefined : (r) => doctor.rejected(r, route, verifiedWith));
     }
     if (this.#settings.router) details.forwarded = false;
     return answer(this.#received(deliveryId, details.duplicate ?? false), details);
@@ -227,6 +244,7 @@ export class WebhookReceiver {
     started: number,
     response: RawResponse,
     details: Partial<DeliveryRecord>,
+    recorded?: (record: DeliveryRecord) => void,
   ): void {
     const record: DeliveryRecord = {
       direction: 'in',
@@ -252,9 +270,17 @@ export class WebhookReceiver {
     };
     this.#recorder.record(record);
     if (record.deliveryId && isSuccessStatus(response.status)) this.#recorder.markAccepted(record.deliveryId);
+    recorded?.(record);
     this.#onRecord(record);
   }
 }
+
+/** Answers and records a request; `recorded` is given the record once it is queued for the history. */
+type Answer = (
+  response: RawResponse,
+  details: Partial<DeliveryRecord>,
+  recorded?: (record: DeliveryRecord) => void,
+) => RawResponse;
 
 function headerValue(headers: RawRequest['headers'], name: string): string | undefined {
   const value = headers[name];

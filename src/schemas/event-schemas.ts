@@ -258,14 +258,19 @@ export function eventSchemaBundle(): JsonSchema {
  * field when the sample lacks it.
  */
 export function schemaDeclaresField(type: string, path: readonly string[]): boolean {
+  return schemaAt(type, path) !== undefined;
+}
+
+/** The schema of the field at `path` in an envelope of `type`, or undefined where it has none. */
+export function schemaAt(type: string, path: readonly string[]): JsonSchema | undefined {
   let node: JsonSchema | undefined = findEvent(type) ? eventSchema(type) : undefined;
   for (const segment of path) {
-    if (!node) return false;
+    if (!node) return undefined;
     const properties = node.properties as Record<string, JsonSchema> | undefined;
     if (properties && Object.hasOwn(properties, segment)) node = properties[segment];
     else if (node.type === 'array' && /^\d+$/.test(segment)) node = node.items as JsonSchema | undefined;
     else if (typeof node.additionalProperties === 'object') node = node.additionalProperties as JsonSchema;
-    else return false;
+    else return undefined;
   }
-  return node !== undefined;
+  return node;
 }

@@ -4,12 +4,14 @@
  * Pure: results in, lines out.
  */
 import { isSuccessStatus } from '../core/http-status.js';
+import { diagnosisLine } from '../doctor/doctor-report.js';
+import type { Diagnosis } from '../doctor/verdict.js';
 import type { StopReason } from './check-runner.js';
 import type { CheckResult } from './check-verdict.js';
 import { NON_ASCII_DIAGNOSIS } from './raw-body-checks.js';
 
 export interface ReceiverPattern {
-  id: 'catch-all' | 'wrong-secret' | 'non-ascii' | 're-serialised' | 'not-answering-in-time' | 'bail';
+  id: 'doctor' | 'catch-all' | 'wrong-secret' | 'non-ascii' | 're-serialised' | 'not-answering-in-time' | 'bail';
   message: string;
 }
 
@@ -48,4 +50,43 @@ export function detectPatterns(
   if (stopped && notRunReason)
     patterns.push({ id: stopped === 'bail' ? 'bail' : 'not-answering-in-time', message: notRunReason });
   return patterns;
+}
+
+/** The patterns that guess at why signatures fail; the doctor's verdict replaces them. */
+const SIGNATURE_GUESSES: ReadonlySet<ReceiverPattern['id']> = new Set([
+  'catch-all',
+  'wrong-secret',
+  'non-ascii',
+  're-serialised',
+]);
+
+/**
+ * Whether signature checks failed: a valid delivery or a raw-body form rejected with a 4xx, or a
+ * bad signature accepted. Then smoke runs the doctor, rather than guess from the statuses.
+ */
+export function signatureChecksFailed(results: readonly CheckResult[]): boolean {
+  return results.some((r) => {
+    if (r.passed || r.notRun) return false;
+    const statuses = r.exchanges.map((e) => e.status).filter((s): s is number => s !== null);
+    if (r.group === 'signature') return statuses.some(isSuccessStatus);
+    return (r.group === 'delivery' || r.group === 'raw-body') && statuses.some((s) => s >= 400 && s < 500);
+  });
+}
+
+/**
+ * The patterns with the doctor's verdict first: once it found a cause, the guesses go; whatever
+ * it found, "another secret" stays only if the doctor reached that (or a secret with whitespace).
+ */
+export function withDiagnosis(
+  patterns: readonly ReceiverPattern[],
+  diagnosis: Diagnosis | undefined,
+): ReceiverPattern[] {
+  if (!diagnosis) return [...patterns];
+  const secretConfirmed = diagnosis.cause === 'wrong-secret' || diagnosis.cause === 'secret-whitespace';
+  const found = diagnosis.verdict === 'broken' && diagnosis.cause !== null;
+  const kept = patterns.filter((p) =>
+    found ? !SIGNATURE_GUESSES.has(p.id) : p.id !== 'wrong-secret' || secretConfirmed,
+  );
+  if (!found) return kept;
+  return [{ id: 'doctor', message: `doctor: ${diagnosisLine(diagnosis)}` }, ...kept];
 }

@@ -2,6 +2,7 @@
  * A smoke report in the three shapes the command prints: plain lines (logs, pipes), a grouped
  * human summary (terminals), JSON (`--json`), and JUnit suites (`--junit`). Pure formatting.
  */
+import { diagnosisJson } from '../doctor/doctor-report.js';
 import { wrapWords } from '../format/columns.js';
 import { formatDuration, type Palette } from '../format/display.js';
 import type { CheckResult } from './check-verdict.js';
@@ -106,6 +107,7 @@ export function reportJson(report: SmokeReport) {
     not_run: report.notRun,
     stopped: report.stopped ?? null,
     patterns: report.patterns.map((p) => ({ id: p.id, message: p.message })),
+    diagnosis: report.diagnosis ? diagnosisJson(report.diagnosis) : null,
     checks: report.checks.map((r) => ({
       id: r.id,
       group: r.group,

@@ -10,6 +10,7 @@ import { redactUrl } from '../core/redact.js';
 import type { Fixture } from '../delivery/fixtures.js';
 import { sendRequest } from '../delivery/http-sender.js';
 import { sentRecord } from '../delivery/sent-record.js';
+import type { DoctorReport } from '../doctor/doctor-run.js';
 import { formatLimit } from '../format/display.js';
 import { agentFor, type RoutedAgent } from '../http/node-agent.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
@@ -22,7 +23,7 @@ import {
   toExchangeOutcome,
 } from './check-verdict.js';
 import { expectedProcessed, judgeProcessedCount, readProcessedCount } from './processed-count.js';
-import { detectPatterns, type ReceiverPattern } from './receiver-patterns.js';
+import { detectPatterns, type ReceiverPattern, signatureChecksFailed, withDiagnosis } from './receiver-patterns.js';
 import { unreachableReason } from './receiver-reachability.js';
 import { type ProbeRequest, planSmokeChecks, type SmokeCheck } from './smoke-checks.js';
 
@@ -51,6 +52,10 @@ export interface SmokeRunOptions {
   extraChecks?: readonly ExtraCheck[];
   /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the requests. */
   env?: NodeJS.ProcessEnv;
+  /** false: when signature checks fail, do not run the doctor to find out why. */
+  diagnose?: boolean;
+  /** Called as the doctor starts, after the checks. */
+  onDiagnosing?: () => void;
 }
 
 /** A check that sends what it likes through `send` (recorded like every request) and judges itself. */
@@ -76,8 +81,10 @@ export interface SmokeReport {
   /** Why no check ran, when the receiver was not reachable. */
   unreachable?: string;
   checks: CheckResult[];
-  /** Bugs recognised across checks, each one line with its fix. */
+  /** Bugs recognised across checks, each one line with its fix; the doctor's verdict first. */
   patterns: ReceiverPattern[];
+  /** The doctor's diagnosis, run when signature checks failed. */
+  diagnosis?: DoctorReport;
   /** Why the run stopped before the end, if it did. */
   stopped?: StopReason;
   passed: number;
@@ -203,7 +210,26 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
     outcome.stopped,
     outcome.stopped && notRunReason(outcome.stopped).replace(/^not run: /, ''),
   );
-  return report(results, { patterns, stopped: outcome.stopped });
+  const diagnosis =
+    options.diagnose !== false && outcome.stopped !== 'timeouts' && signatureChecksFailed(results)
+      ? await diagnoseReceiver(options)
+      : undefined;
+  return report(results, { patterns: withDiagnosis(patterns, diagnosis), stopped: outcome.stopped, diagnosis });
+}
+
+/** The doctor on the first event type, its requests recorded like smoke's. */
+async function diagnoseReceiver(options: SmokeRunOptions): Promise<DoctorReport> {
+  options.onDiagnosing?.();
+  const { runDoctor } = await import('../doctor/doctor-run.js');
+  return runDoctor({
+    url: options.url,
+    secret: options.secret,
+    event: options.events[0],
+    timeoutMs: options.timeoutMs,
+    userAgent: options.userAgent,
+    record: options.record,
+    env: options.env,
+  });
 }
 
 /** Reads the count until it reaches `atLeast` or stops changing for the settle time. */

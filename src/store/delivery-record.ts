@@ -4,7 +4,7 @@ import type { SchemaIssue } from '../core/schema-issue.js';
 export type Direction = 'out' | 'in';
 
 /** Which part of the tool produced the record. */
-export type RecordSource = 'trigger' | 'replay' | 'listen' | 'relay' | 'smoke' | 'emulator';
+export type RecordSource = 'trigger' | 'replay' | 'listen' | 'relay' | 'smoke' | 'emulator' | 'doctor';
 
 /** Headers as node:http gives them: lower-case names, a repeated header as an array. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -45,6 +45,11 @@ export interface DeliveryRecord {
   route?: string | null;
   /** Whether `listen` forwarded it: false when it routes but no route matched; null when it does not forward. */
   forwarded?: boolean | null;
+  /**
+   * The doctor's verdict (`cause: summary — fix: …`) on the app behind the route, when the app
+   * rejected this delivery although listen had verified its signature; null otherwise.
+   */
+  diagnosis?: string | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */

@@ -61,11 +61,12 @@ interface Row {
   schema_errors: string | null;
   route: string | null;
   forwarded: number | null;
+  diagnosis: string | null;
 }
 
 const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
   length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-  schema_valid, schema_errors, route, forwarded`;
+  schema_valid, schema_errors, route, forwarded, diagnosis`;
 
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -79,6 +80,7 @@ export class HistoryStore {
   readonly #lastId: Database.Statement;
   readonly #idsAfter: Database.Statement;
   readonly #idsSinceRow: Database.Statement;
+  readonly #setDiagnosis: Database.Statement;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -96,8 +98,11 @@ export class HistoryStore {
     this.#insert =
       db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-      schema_valid, schema_errors, route, forwarded)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      schema_valid, schema_errors, route, forwarded, diagnosis)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#setDiagnosis = db.prepare(
+      `UPDATE deliveries SET diagnosis = ? WHERE delivery_id = ? AND direction = 'in' AND diagnosis IS NULL`,
+    );
   }
 
   /**
@@ -187,6 +192,15 @@ export class HistoryStore {
       }
       throw err;
     }
+  }
+
+  /** Adds the doctor's verdict to the received deliveries with these ids that have none yet. */
+  setDiagnosis(deliveryIds: readonly string[], diagnosis: string): void {
+    this.#guard(() =>
+      this.#db.transaction(() => {
+        for (const id of deliveryIds) this.#setDiagnosis.run(diagnosis, id);
+      })(),
+    );
   }
 
   /** Stores records in one transaction: the cheap way to write many. */
@@ -343,6 +357,7 @@ function toParams(r: DeliveryRecord): unknown[] {
     r.schemaErrors?.length ? JSON.stringify(r.schemaErrors) : null,
     r.route ?? null,
     r.forwarded === undefined || r.forwarded === null ? null : r.forwarded ? 1 : 0,
+    r.diagnosis ?? null,
   ];
 }
 
@@ -369,6 +384,7 @@ function toSummary(row: Row): DeliverySummary {
     schemaErrors: row.schema_errors ? (JSON.parse(row.schema_errors) as SchemaIssue[]) : null,
     route: row.route,
     forwarded: row.forwarded === null ? null : row.forwarded === 1,
+    diagnosis: row.diagnosis,
   };
 }
 

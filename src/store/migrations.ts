@@ -47,4 +47,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_failing_status ON deliveries (status, id) WHERE status NOT BETWEEN 200 AND 299;
    CREATE INDEX deliveries_signature_invalid ON deliveries (id) WHERE signature_valid = 0;
    CREATE INDEX deliveries_schema_broken ON deliveries (id) WHERE schema_valid = 0;`,
+  // 6: the doctor's verdict on the app behind a route, on the deliveries it rejected though
+  //    `listen --forward-to` had verified their signature.
+  `ALTER TABLE deliveries ADD COLUMN diagnosis TEXT;`,
 ];

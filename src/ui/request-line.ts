@@ -8,8 +8,9 @@ import { padColumns } from '../format/columns.js';
 import { clockTime, formatDuration, palette } from '../format/display.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
+import type { RouteVerdict } from '../receiver/route-doctor.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { routeNote } from './tui/row-format.js';
+import { doctorNote, routeNote } from './tui/row-format.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line (in terminal columns: an event header may hold any text). */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
@@ -37,7 +38,16 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
   if (problem) parts.push(c.red(problem));
+  const doctor = doctorNote(r);
+  if (doctor) parts.push(c.red(doctor));
   return parts.join('  ');
+}
+
+/** `doctor  → catalog.* (http://127.0.0.1:4001/hooks): reserialised-python: … — fix: …`, after the first rejection. */
+export function routeVerdictLine({ route, line, report }: RouteVerdict, color: boolean): string {
+  const c = palette(color);
+  const paint = report.verdict === 'ok' ? c.green : c.red;
+  return `doctor  ${c.cyan(`→ ${route.pattern}`)} (${redactUrl(route.url.href)}): ${paint(line)}`;
 }
 
 /** One JSON line per request, snake_case like every `--json` output of the tool. */
@@ -62,6 +72,7 @@ export function requestJson(r: DeliveryRecord) {
     body_size: r.requestBody.length,
     route: r.route ?? null,
     forwarded: r.forwarded ?? null,
+    diagnosis: r.diagnosis ?? null,
   };
 }
 

@@ -8,8 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CATCH_ALL, WRONG_SECRET } from '../../src/smoke/receiver-patterns.js';
+import { CATCH_ALL } from '../../src/smoke/receiver-patterns.js';
 import { tempDir } from '../helpers/cli.js';
+import { skipWithoutPythonModule, startFixtureFile } from '../helpers/fixture-app.js';
 import { parseJUnit } from '../helpers/junit-xml.js';
 import { startReceiverProcess } from '../helpers/receiver-process.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -55,7 +56,13 @@ describe('a receiver that verifies a re-serialised body (JSON.stringify(req.body
     const lines = run.stdout.split('\n');
     expect(lines).toContainEqual(expect.stringMatching(/^FAIL {2}raw-body\.pretty-printed {2}401 {2}\S+ ms {2}/));
     expect(lines.find((l) => l.startsWith('FAIL  raw-body.pretty-printed'))!.endsWith(`  ${RE_SERIALISED}`)).toBe(true);
-    expect(lines).toContain(`smoke: ${RE_SERIALISED}`);
+    // The doctor's verdict leads: which stack re-serialises, and the fix in its words.
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^smoke: doctor: reserialised-compact: your receiver computes the HMAC over JSON\.stringify/,
+      ),
+    );
+    expect(lines.join('\n')).not.toMatch(/another secret/);
 
     const xml = parseJUnit(readFileSync(junit));
     const rawBody = xml.suites.find((s) => s.attrs.name === 'webhooks-cli smoke: raw-body')!;
@@ -83,7 +90,8 @@ describe('a receiver that verifies a re-serialised body (JSON.stringify(req.body
     expect(reasons['raw-body.trailing-newline']).toBe(
       RE_SERIALISED.replace('pretty-printed', 'with a trailing newline'),
     );
-    expect(json.patterns).toEqual([{ id: 're-serialised', message: RE_SERIALISED }]);
+    expect(json.patterns.map((p: { id: string }) => p.id)).toEqual(['doctor']);
+    expect(json.diagnosis).toMatchObject({ verdict: 'broken', cause: 'reserialised-compact' });
   });
 
   it('--bail stops at that first failure and marks the rest not run', async () => {
@@ -112,7 +120,7 @@ describe("the platform document's Flask handler, as written", () => {
       'signature.missing',
       'signature.altered-body',
     ]);
-    expect(lines).toContain(`smoke: ${CATCH_ALL}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^smoke: doctor: accepts-anything: the receiver accepts /));
     expect(CATCH_ALL).toBe(
       "accepts everything — likely a catch-all handler answering 200 (the platform document's error-handling example does this): verify before the try block",
     );
@@ -128,8 +136,15 @@ describe('receivers with a secret or encoding bug', () => {
       (await smoke(app.url, ['--events', 'catalog.product.created,customer.cart.added', '--json'])).stdout,
     );
     expect(json.ok).toBe(false);
-    expect(json.patterns).toEqual([{ id: 'wrong-secret', message: WRONG_SECRET }]);
-    expect(WRONG_SECRET).toMatch(/^every signed delivery was answered 401 — .*stray whitespace/);
+    // Not "another secret": the doctor finds the newline itself.
+    expect(json.patterns).toEqual([
+      {
+        id: 'doctor',
+        message: expect.stringMatching(
+          /^doctor: secret-whitespace: your receiver verifies with the secret with a trailing newline/,
+        ),
+      },
+    ]);
   });
 
   it('a body read as latin-1 text: 401 only on the non-ASCII payload, and smoke names it', async () => {
@@ -141,7 +156,7 @@ describe('receivers with a secret or encoding bug', () => {
     expect(lines.find((l) => l.startsWith('FAIL  raw-body.non-ascii'))).toMatch(
       / {2}rejects only the payload with non-ASCII text: the body \(or the secret\) is not handled as UTF-8 bytes — /,
     );
-    expect(lines).toContainEqual(expect.stringMatching(/^smoke: 401 only on non-ASCII text: /));
+    expect(lines).toContainEqual(expect.stringMatching(/^smoke: doctor: body-decoded-latin1: /));
   });
 });
 
@@ -295,3 +310,20 @@ describe('--processed-count proves each valid delivery was processed once', () =
     },
   );
 });
+
+describe.skipIf(skipWithoutPythonModule('flask', 'python3-flask'))(
+  'a Flask receiver verifying json.dumps(request.json)',
+  () => {
+    it('smoke leads with the doctor: Python re-serialisation, not another secret', async () => {
+      const app = await startFixtureFile('flask_receiver.py', [SECRET]);
+      cleanups.push(() => app.stop());
+      const run = await smoke(app.url('/webhook-json-dumps'), ['--events', 'catalog.product.created']);
+      expect(run.code).toBe(1);
+      const patterns = run.stdout.split('\n').filter((l) => l.startsWith('smoke: ') && !l.startsWith('smoke: 1'));
+      expect(patterns[0]).toMatch(
+        /^smoke: doctor: reserialised-python: your receiver computes the HMAC over Python's json\.dumps\(json\.loads\(body\)\).* Flask request\.get_data\(\)/,
+      );
+      expect(run.stdout).not.toMatch(/another secret|stray whitespace|latin-1/);
+    });
+  },
+);

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
-import { WRONG_SECRET } from '../../src/smoke/receiver-patterns.js';
 import { startExampleReceiver } from '../fixture-apps/webhook-receiver.js';
 import { tempDir } from '../helpers/cli.js';
 import { parseJUnit } from '../helpers/junit-xml.js';
@@ -162,7 +161,9 @@ describe('smoke against receivers that fall short', () => {
     expect(json.checks.find((c: { id: string }) => c.id === 'signature.missing').reason).toMatch(
       /^answered 200: the receiver accepted it/,
     );
-    expect(json.patterns.map((p: { id: string }) => p.id)).toEqual(['catch-all']);
+    // The doctor confirms what the statuses suggest, and its verdict replaces the guess.
+    expect(json.patterns.map((p: { id: string }) => p.id)).toEqual(['doctor']);
+    expect(json.diagnosis).toMatchObject({ verdict: 'broken', cause: 'accepts-anything', requests: 3 });
 
     const doc = parseJUnit(readFileSync(junit));
     expect(doc.attrs).toMatchObject({ tests: '29', failures: '3' });
@@ -203,7 +204,14 @@ describe('smoke against receivers that fall short', () => {
     );
     // Not "re-serialised": the compact payload was rejected too.
     expect(json.checks[4].reason).toMatch(/^answered 401 — compute the HMAC over the raw request body/);
-    expect(json.patterns).toEqual([{ id: 'wrong-secret', message: WRONG_SECRET }]);
+    // "Another secret" only once the doctor has ruled out every other way to fail.
+    expect(json.patterns).toEqual([
+      {
+        id: 'doctor',
+        message: expect.stringMatching(/^doctor: wrong-secret: the receiver rejected all \d+ experiments/),
+      },
+    ]);
+    expect(json.diagnosis.cause).toBe('wrong-secret');
   });
 
   it('reports the slow events as timeouts and goes on with the rest', async () => {

@@ -69,9 +69,10 @@ describe('trigger', () => {
     expect(result.code).toBe(1);
     const out = JSON.parse(result.stdout);
     expect(out).toMatchObject({ ok: false, deliveries: [{ event: 'search.zero_results', status: 401, ok: false }] });
-    expect(result.stderr).toMatch(
-      /^error: 1 of 1 deliveries failed: the receiver answered 401 — check that it uses the same secret$/m,
-    );
+    expect(result.stderr.split('\n')).toEqual([
+      'error: 1 of 1 deliveries failed: the receiver answered 401: it rejected the signature',
+      `to find out why, run: webhooks-cli doctor --url ${server.url}/ --event search.zero_results --secret 'wr***'  (your secret in place of the masked one), or pass --diagnose`,
+    ]);
   });
 
   it('--set overrides fields, parsing JSON values, and the signature covers the result', async () => {

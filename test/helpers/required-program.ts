@@ -15,17 +15,19 @@ export function hasProgram(program: string, probe: string[] = ['-V']): boolean {
 
 /**
  * True when the tests that need `program` should be skipped: it is missing and this is not CI.
- * Prints the notice once per program; under CI=true it throws, so the run fails and names it.
+ * `pkg` names the Debian package that provides it (or, with a probe such as `-c 'import flask'`,
+ * the library the probe needs). Prints the notice once per package; under CI=true it throws, so
+ * the run fails and names it.
  */
-export function skipWithout(program: string, probe?: string[]): boolean {
+export function skipWithout(program: string, probe?: string[], pkg = program): boolean {
   if (hasProgram(program, probe)) return false;
-  const install = `apt-get install ${program}`;
+  const install = `apt-get install ${pkg}`;
   if (process.env.CI === 'true') {
-    throw new Error(`${program} is required under CI=true but was not found — ${install} (.ci/run does this)`);
+    throw new Error(`${pkg} is required under CI=true but was not found — ${install} (.ci/run does this)`);
   }
-  if (!noticed.has(program)) {
-    noticed.add(program);
-    process.stderr.write(`\n  NOTICE: ${program} not found — its tests are skipped (${install} to run them)\n\n`);
+  if (!noticed.has(pkg)) {
+    noticed.add(pkg);
+    process.stderr.write(`\n  NOTICE: ${pkg} not found — its tests are skipped (${install} to run them)\n\n`);
   }
   return true;
 }

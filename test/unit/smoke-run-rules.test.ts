@@ -1,9 +1,16 @@
 /** The pure rules around a smoke run: scheduling and stopping, patterns, the processed count. */
 import { describe, expect, it } from 'vitest';
+import type { Diagnosis } from '../../src/doctor/verdict.js';
 import { runChecks } from '../../src/smoke/check-runner.js';
 import { type CheckResult, type ExchangeOutcome, judgeCheck } from '../../src/smoke/check-verdict.js';
 import { expectedProcessed, judgeProcessedCount } from '../../src/smoke/processed-count.js';
-import { CATCH_ALL, detectPatterns, WRONG_SECRET } from '../../src/smoke/receiver-patterns.js';
+import {
+  CATCH_ALL,
+  detectPatterns,
+  signatureChecksFailed,
+  WRONG_SECRET,
+  withDiagnosis,
+} from '../../src/smoke/receiver-patterns.js';
 import { planSmokeChecks, type SmokeCheck } from '../../src/smoke/smoke-checks.js';
 
 const checks = planSmokeChecks({
@@ -157,5 +164,37 @@ describe('the processed count', () => {
     // A delivery that got no answer may have been processed or not.
     expect(judgeProcessedCount(0, 25, { expected: 24, unknown: 1 }).passed).toBe(true);
     expect(judgeProcessedCount(0, 24, { expected: 24, unknown: 1 }).passed).toBe(true);
+  });
+});
+
+describe('the doctor in a smoke run', () => {
+  const diagnosis = (verdict: Diagnosis['verdict'], cause: Diagnosis['cause']): Diagnosis => ({
+    verdict,
+    cause,
+    summary: 'what it found',
+    fix: 'what to do',
+    tried: [],
+  });
+
+  it('runs when a valid delivery is rejected or a bad signature accepted, not for a correct receiver', () => {
+    expect(signatureChecksFailed(answeredAll(() => 401))).toBe(true);
+    expect(signatureChecksFailed(answeredAll(() => 200))).toBe(true);
+    expect(signatureChecksFailed(answeredAll((c) => (c.expect === '4xx' ? 401 : 200)))).toBe(false);
+    // A 5xx on a valid delivery is a crash, not a signature problem.
+    expect(signatureChecksFailed(answeredAll((c) => (c.expect === '4xx' ? 401 : 500)))).toBe(false);
+  });
+
+  it('leads with a cause it found and drops the guesses', () => {
+    const guessed = detectPatterns(answeredAll(() => 401));
+    expect(withDiagnosis(guessed, diagnosis('broken', 'reserialised-python'))).toEqual([
+      { id: 'doctor', message: 'doctor: reserialised-python: what it found — fix: what to do' },
+    ]);
+  });
+
+  it('keeps "another secret" only when the doctor reached it', () => {
+    const guessed = detectPatterns(answeredAll(() => 401));
+    expect(withDiagnosis(guessed, diagnosis('ok', 'ok'))).toEqual([]);
+    expect(withDiagnosis(guessed, diagnosis('broken', 'wrong-secret')).map((p) => p.id)).toEqual(['doctor']);
+    expect(withDiagnosis(guessed, undefined)).toEqual(guessed);
   });
 });

@@ -20,7 +20,8 @@ import { useListenerFeed } from './use-listener-feed.js';
 export type ListenSource = Pick<
   Listener,
   'url' | 'secrets' | 'routes' | 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'
->;
+> &
+  Partial<Pick<Listener, 'onDiagnosis'>>;
 
 export interface ListenAppProps {
   listener: ListenSource;

@@ -4,7 +4,8 @@ import type { DeliveryRecord } from '../../store/delivery-record.js';
 import { keepWindow, type LiveRow } from './live-window.js';
 
 /** What the live view reads from a running listener. */
-export type ListenerFeedSource = Pick<Listener, 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'>;
+export type ListenerFeedSource = Pick<Listener, 'stats' | 'onRecord' | 'info' | 'onInfo' | 'onWriteProblem'> &
+  Partial<Pick<Listener, 'onDiagnosis'>>;
 
 export interface ListenerFeedOptions {
   /** Received requests kept (older ones are in the history). */
@@ -44,6 +45,12 @@ export function useListenerFeed(
     const offRecord = listener.onRecord((record) => void arrived.current.push(record));
     const offInfo = listener.onInfo(setInfo);
     const offProblem = listener.onWriteProblem(setWriteProblem);
+    // The doctor's verdict lands on rows already shown: draw them again.
+    const offDiagnosis = listener.onDiagnosis?.(({ line }) =>
+      setRows((previous) =>
+        previous.map((row) => (row.record.diagnosis === line ? { ...row, record: { ...row.record } } : row)),
+      ),
+    );
     onReady?.();
     const timer = setInterval(() => {
       const batch = arrived.current;
@@ -60,6 +67,7 @@ export function useListenerFeed(
       offRecord();
       offInfo();
       offProblem();
+      offDiagnosis?.();
       clearInterval(timer);
     };
   }, [listener, maxRows, maxBytes, refreshMs]);

@@ -49,6 +49,7 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
     ok ? 'ok' : 'bad',
   );
   if (r.error) add(`error: ${r.error}`, 'bad');
+  if (r.diagnosis) add(`doctor: ${r.diagnosis}`, 'bad');
 
   if (received) {
     add('');

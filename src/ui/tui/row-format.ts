@@ -23,6 +23,7 @@ export type ListRow = Pick<
   | 'schemaErrors'
   | 'route'
   | 'forwarded'
+  | 'diagnosis'
 >;
 
 export interface RowCells {
@@ -55,6 +56,8 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
   if (row.duplicate) notes.push('duplicate');
   if (row.replayOf) notes.push(`replay of ${row.replayOf}`);
   if (row.error) notes.push(row.error);
+  const doctor = doctorNote(row);
+  if (doctor) notes.push(doctor);
   return {
     time,
     mark: row.signatureValid === null ? '·' : row.signatureValid ? '✓' : '✗',
@@ -69,6 +72,11 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     dir: row.direction,
     duplicate: row.duplicate,
   };
+}
+
+/** `doctor: reserialised-python`: the cause the doctor found for the app's rejection, in a few words. */
+export function doctorNote(r: Pick<ListRow, 'diagnosis'>): string | undefined {
+  return r.diagnosis ? `doctor: ${r.diagnosis.split(':', 1)[0]}` : undefined;
 }
 
 /** Which route took a received request (`→ catalog.*`), or that none did; nothing when listen does not forward. */
