@@ -1,8 +1,10 @@
 // Start-up: `--help`, `--version` and one `trigger` against `node -e 0`, interleaved runs; and
-// what checking a changed payload against its schema (ajv, loaded only then) adds to a trigger.
+// what checking a changed payload against its schema (ajv, loaded only then) adds to a trigger, and
+// what reading a stored settings file (through conf, loaded only when there is one) adds.
 // Where valgrind is installed, the same ratios in instructions executed (callgrind), which a busy
 // machine does not change: wall-clock ratios on a loaded machine swing by a third.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, benchEnv, median, row, startBareServer, tempDir, timeRun } from '../lib.js';
 
@@ -22,6 +24,9 @@ function instructions(args, env) {
 export default async function startup({ rounds }) {
   const runs = Math.max(15, rounds * 5);
   const env = benchEnv(tempDir());
+  const storedDir = tempDir();
+  writeFileSync(join(storedDir, 'config.json'), JSON.stringify({ secret: 'bench' }), { mode: 0o600 });
+  const envOf = (name) => (name === 'triggerStored' ? benchEnv(storedDir) : env);
   const server = await startBareServer();
   const cases = {
     baseline: ['-e', '0'],
@@ -39,13 +44,14 @@ export default async function startup({ rounds }) {
       '--set',
       'data.price=10',
     ],
+    triggerStored: [BIN, 'trigger', 'catalog.product.created', '--to', `${server.url}/webhook`],
   };
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   const counted = {};
   try {
-    for (const args of Object.values(cases)) timeRun(args, env); // warm the file cache
+    for (const [name, args] of Object.entries(cases)) timeRun(args, envOf(name)); // warm the file cache
     for (let i = 0; i < runs; i++)
-      for (const [name, args] of Object.entries(cases)) times[name].push(timeRun(args, env));
+      for (const [name, args] of Object.entries(cases)) times[name].push(timeRun(args, envOf(name)));
     for (const name of ['baseline', 'help', 'version', 'trigger']) counted[name] = instructions(cases[name], env);
   } finally {
     server.close();
@@ -109,6 +115,15 @@ export default async function startup({ rounds }) {
       '≤ 3×',
       median(times.triggerSet) / median(times.trigger) <= 3,
       `median of ${runs}; ajv loaded and one schema compiled`,
+    ),
+    row(
+      'start-up: trigger with a settings file (its secret) vs trigger',
+      median(times.triggerStored),
+      median(times.trigger),
+      'ms',
+      '≤ 1.2×',
+      median(times.triggerStored) / median(times.trigger) <= 1.2,
+      `median of ${runs}; conf loaded to read config.json`,
     ),
   ];
 }
