@@ -35,4 +35,3 @@ Exit codes: 0 the receiver verifies correctly · 1 a cause was found (or none co
     );
 }
 export type DoctorOptions = OptionsOf<typeof defineDoctor>;
-

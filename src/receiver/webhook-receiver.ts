@@ -180,7 +180,7 @@ export class WebhookReceiver {
   ): Promise<RawResponse> {
     if (this.#settings.respondDelayMs > 0) await sleep(this.#settings.respondDelayMs);
     const forwarding = this.#settings.router?.forward(request, details.event ?? null);
-    if (forwarding) {
+    if (forwarding !== undefined) {
       const { response, route, error } = await forwarding;
       const forwardedDetails: Partial<DeliveryRecord> = {
         ...details,

@@ -45,7 +45,6 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
     async run(send) {
       const started = performance.now();
       const payloads = fc.oneof(...options.events.map((type) => envelopeArbitrary(type)));
-      let sent = 0;
       let lastFailure: { body: Buffer; outcome: ExchangeOutcome } | undefined;
       let shrinkDeadline = Number.POSITIVE_INFINITY;
       let shrinkingCut = false;
@@ -55,7 +54,6 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
         if (performance.now() > shrinkDeadline) return (shrinkingCut = true);
         const request = signedRequest(envelope, options);
         const outcome = await send(request);
-        sent++;
         const passed = outcome.status !== null && meetsExpectation('2xx', outcome.status);
         if (!passed) {
           lastFailure = { body: request.body, outcome };

@@ -24,9 +24,7 @@ export function isWellFormedChannelId(channel: string): boolean {
 
 /** The public channel id a token opens: `ch_` and 22 base64url characters (132 bits). */
 export function channelIdForToken(token: string): string {
-  return (
-    `ch_${createHash('sha256').update('webhooks-cli relay channel\0').update(token).digest('base64url').slice(0, 22)}`
-  );
+  return `ch_${createHash('sha256').update('webhooks-cli relay channel\0').update(token).digest('base64url').slice(0, 22)}`;
 }
 
 /** Whether `token` opens `channel`; constant-time in the compared ids, never throws. */

@@ -39,8 +39,8 @@ async function sendScenario(scenario: string, extra: string[] = []) {
 describe('scenarios', () => {
   it('list names the three built-ins with their events; show prints a file trigger can read back', async () => {
     const list = JSON.parse((await runCli(['scenarios', 'list', '--json'])).stdout);
-    expect(list.map((s: any) => s.name)).toEqual(['product-lifecycle', 'shopping-journey', 'bulk-import']);
-    expect(list.find((s: any) => s.name === 'bulk-import')).toMatchObject({ deliveries: 6 });
+    expect(list.map((s: { name: string }) => s.name)).toEqual(['product-lifecycle', 'shopping-journey', 'bulk-import']);
+    expect(list.find((s: { name: string }) => s.name === 'bulk-import')).toMatchObject({ deliveries: 6 });
     const human = await runCli(['scenarios', 'list']);
     expect(human.stdout).toContain('catalog.product.created ×5 → catalog.bulk.import.completed');
 
@@ -74,7 +74,7 @@ describe('scenarios', () => {
     const times = envelopes.map((e) => Date.parse(e.timestamp));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(out).toMatchObject({ scenario: 'product-lifecycle' });
-    expect(out.deliveries.map((d: any) => d.step)).toEqual([1, 2, 3, 4]);
+    expect(out.deliveries.map((d: { step: number }) => d.step)).toEqual([1, 2, 3, 4]);
   });
 
   it('shopping-journey: search to purchase, one customer_id, the clicked product all the way to the order', async () => {
@@ -92,13 +92,20 @@ describe('scenarios', () => {
     expect(new Set(envelopes.map((e) => e.data.customer_id)).size).toBe(1);
     expect(envelopes[0].data.customer_id).toMatch(/^cust_[0-9a-f]{12}$/);
     const product = byEvent['recommendation.clicked'].recommended_product_id;
-    expect(byEvent['recommendation.shown'].products.map((p: any) => p.product_id)).toContain(product);
+    expect(byEvent['recommendation.shown'].products.map((p: { product_id: string }) => p.product_id)).toContain(
+      product,
+    );
     expect(byEvent['recommendation.shown'].source_product_id).toBe(byEvent['recommendation.clicked'].source_product_id);
     for (const event of ['customer.product.viewed', 'customer.product.favorited', 'customer.cart.added'])
       expect(byEvent[event].product_id).toBe(product);
     const order = byEvent['customer.purchase.completed'];
-    expect(order.items.map((i: any) => i.product_id)).toEqual([product]);
-    expect(order.subtotal).toBe(order.items.reduce((sum: number, i: any) => sum + i.quantity * i.unit_price, 0));
+    expect(order.items.map((i: { product_id: string }) => i.product_id)).toEqual([product]);
+    expect(order.subtotal).toBe(
+      order.items.reduce(
+        (sum: number, i: { quantity: number; unit_price: number }) => sum + i.quantity * i.unit_price,
+        0,
+      ),
+    );
     expect(order.total).toBeCloseTo(order.subtotal + order.shipping + order.tax, 2);
   });
 

@@ -71,11 +71,13 @@ describe('trigger --duplicates', () => {
     expect(out.faults).toMatchObject({ duplicates: 0.25, concurrent_duplicates: false });
     // Exactly round(0.25 × 16) deliveries are sent twice.
     expect(receiver.requests).toHaveLength(20);
-    const copies = out.deliveries.filter((d: any) => d.duplicate);
+    const copies = out.deliveries.filter((d: { duplicate: boolean }) => d.duplicate);
     expect(copies).toHaveLength(4);
-    expect(out.deliveries.map((d: any) => d.order)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(out.deliveries.map((d: { order: number }) => d.order)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     // The output's order is the order the receiver saw.
-    expect(receiver.requests.map((r) => r.id)).toEqual(out.deliveries.map((d: any) => d.delivery_id));
+    expect(receiver.requests.map((r) => r.id)).toEqual(
+      out.deliveries.map((d: { delivery_id: string }) => d.delivery_id),
+    );
     for (const copy of copies) {
       const [first, second] = receiver.requests.filter((r) => r.id === copy.delivery_id);
       expect(second, copy.delivery_id).toBeDefined();
@@ -98,7 +100,7 @@ describe('trigger --duplicates', () => {
         .filter((h) => h.duplicate)
         .map((h) => h.delivery_id)
         .sort(),
-    ).toEqual(copies.map((c: any) => c.delivery_id).sort());
+    ).toEqual(copies.map((c: { delivery_id: string }) => c.delivery_id).sort());
   });
 
   it('--concurrent-duplicates sends the copy at the same moment: both arrive before either is answered', async () => {

@@ -14,6 +14,15 @@ import { type ServeProcess, startServe } from '../helpers/serve.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
 
+/** One attempt as the emulator's deliveries listing gives it. */
+interface Attempt {
+  delivery_id: string;
+  status: string;
+  duplicate: boolean;
+  attempt: number;
+  response_status: number | null;
+}
+
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -61,16 +70,16 @@ describe('serve with faults', () => {
     // Both attempts are in the listing under the one delivery id; the copy is marked.
     const listed = await until(
       async () => {
-        const rows = (await s.call('GET', `/api/v1/webhooks/${webhookId}/deliveries`)).json.data as any[];
+        const rows = (await s.call('GET', `/api/v1/webhooks/${webhookId}/deliveries`)).json.data as Attempt[];
         return rows.filter((r) => r.status === 'succeeded').length === 4 ? rows : undefined;
       },
       10_000,
       'four attempts listed',
     );
     for (const { id } of emitted) {
-      const rows = listed.filter((r: any) => r.delivery_id === id);
-      expect(rows.map((r: any) => r.duplicate).sort()).toEqual([false, true]);
-      expect(rows.every((r: any) => r.attempt === 1 && r.response_status === 200)).toBe(true);
+      const rows = listed.filter((r) => r.delivery_id === id);
+      expect(rows.map((r) => r.duplicate).sort()).toEqual([false, true]);
+      expect(rows.every((r) => r.attempt === 1 && r.response_status === 200)).toBe(true);
     }
     const table = await runCli(['--api-url', s.url, '--token', 'test-token', 'deliveries', webhookId], {
       configDir: tempDir(),

@@ -23,6 +23,7 @@ afterAll(() => s?.stop());
 
 const get = async (path: string) => {
   const res = await fetch(s.url + path, { headers: { authorization: 'Bearer test-token' } });
+  // biome-ignore lint/suspicious/noExplicitAny: the emulator's JSON answers, checked field by field by the expectations
   return { status: res.status, link: res.headers.get('link'), json: (await res.json()) as any };
 };
 

@@ -50,6 +50,7 @@ async function register(s: ServeProcess, url: string, extra: Record<string, unkn
 }
 
 const attempts = async (s: ServeProcess, id: string, query = '') =>
+  // biome-ignore lint/suspicious/noExplicitAny: the emulator's JSON answers, checked field by field by the expectations
   (await s.call('GET', `/api/v1/webhooks/${id}/deliveries${query}`)).json.data as any[];
 
 describe('serve: the client commands against the emulator', () => {

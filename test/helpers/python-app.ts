@@ -5,7 +5,7 @@
  */
 import { execa, type ResultPromise } from 'execa';
 
-const APP = String.raw`
+const APP = `
 import hashlib, hmac, http.server, json, sys
 SECRET = sys.argv[1].encode()
 class App(http.server.BaseHTTPRequestHandler):

@@ -15,6 +15,7 @@ export interface ServeProcess {
     path: string,
     body?: unknown,
     token?: string | null,
+    // biome-ignore lint/suspicious/noExplicitAny: the emulator's JSON answers, checked field by field by the expectations
   ) => Promise<{ status: number; json: any; text: string }>;
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }

@@ -30,6 +30,7 @@ function summary(i: number, overrides: Partial<DeliverySummary> = {}): DeliveryS
 // ANSI is stripped: ink-testing-library keeps some codes of its own (around a truncation mark).
 const clean = (lines: string[]) =>
   lines
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing terminal control sequences is the point
     .map((l) => l.replace(/\u001b\[[0-9;]*m/g, '').trimEnd())
     .join('\n')
     .trimEnd();

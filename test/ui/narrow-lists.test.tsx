@@ -16,6 +16,7 @@ afterEach(() => listeners.closeAll());
 const clean = (frame: string) =>
   frame
     .split('\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing terminal control sequences is the point
     .map((l) => l.replace(/\u001b\[[0-9;]*m/g, '').trimEnd())
     .join('\n')
     .trimEnd();

@@ -69,9 +69,11 @@ export function HistoryBrowser({
     const first = source.list({ ...filter, limit: pageSize });
     update({ rows: first, exhausted: first.length < pageSize, selected: 0 });
   };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloads only when what is listed changes; `update` is this render's setter
   useEffect(reload, [source, filter, pageSize]);
 
   // Read the next page before the selection reaches the end of what is loaded.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the selection or the rows change and reads them from `latest`, which is current by then
   useEffect(() => {
     const { rows, exhausted, selected } = latest.current;
     if (exhausted || rows.length === 0 || selected < rows.length - bodyHeight) return;

@@ -41,6 +41,7 @@ export function useListenerFeed(
   const [writeProblem, setWriteProblem] = useState<string | null>(null);
   const arrived = useRef<DeliveryRecord[]>([]);
   const seq = useRef(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: subscribes once per listener; `onReady` is called once, from the first render's props
   useEffect(() => {
     const offRecord = listener.onRecord((record) => void arrived.current.push(record));
     const offInfo = listener.onInfo(setInfo);

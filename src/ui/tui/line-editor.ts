@@ -30,6 +30,7 @@ export function editLine(draft: LineDraft, input: string, key: Key): LineEdit {
     return { draft: { text: draft.selected ? '' : draft.text.slice(0, -1), selected: false } };
   if (key.rightArrow || key.end || key.leftArrow || key.home) return { draft: { ...draft, selected: false } };
   // Control characters never become part of the text: a filter holding one matches nothing.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing terminal control sequences is the point
   const text = input.replace(/[\u0000-\u001f\u007f]/g, '');
   if (text && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.tab) {
     return { draft: { text: (draft.selected ? '' : draft.text) + text, selected: false } };

@@ -5,6 +5,7 @@ import { useEffect } from 'react';
  * running). `clear` receives the message it was set for, so a newer one is left alone.
  */
 export function useFadingMessage(message: string, pending: boolean, ms: number, clear: (shown: string) => void): void {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the timer restarts for a new message, not for a new `clear` callback each render
   useEffect(() => {
     if (!message || pending) return;
     const timer = setTimeout(() => clear(message), ms);
