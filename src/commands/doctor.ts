@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import type { DoctorOptions } from '../cli/define-doctor.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
@@ -9,7 +10,6 @@ import { palette } from '../format/display.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { USER_AGENT } from '../version.js';
 import { requireEventType } from './event-arguments.js';
-import type { DoctorOptions } from '../cli/define-doctor.js';
 
 export async function doctorCommand(ctx: CommandContext, options: DoctorOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;

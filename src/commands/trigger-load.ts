@@ -4,6 +4,7 @@
  * `trigger` reads none of it.
  */
 import type { CommandContext } from '../cli/context.js';
+import type { TriggerOptions } from '../cli/define-foundation.js';
 import { noteProxyRoute } from '../cli/output.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { defaultRateConcurrency, plannedTotal } from '../core/load-shape.js';
@@ -15,7 +16,6 @@ import { formatLimit } from '../format/display.js';
 import { openHistorySpool } from '../store/delivery-spool.js';
 import { LiveLine } from '../ui/load-line.js';
 import { USER_AGENT } from '../version.js';
-import type { TriggerOptions } from '../cli/define-foundation.js';
 import { reportLoadRun } from './trigger-load-output.js';
 import { reportInterrupted, summariseFailure } from './trigger-output.js';
 

@@ -7,9 +7,9 @@
  * went out, and a single timer watches the oldest.
  */
 import { type Dispatcher, util } from 'undici';
+import { describeNetworkError } from '../core/network-error.js';
 import { outgoingDispatcher } from '../http/outgoing-dispatcher.js';
 import { proxyFault, proxyFor, proxyProblemLine, proxySettings } from '../http/proxy-settings.js';
-import { describeNetworkError } from '../core/network-error.js';
 import { MAX_RESPONSE_BYTES, type SendResult } from './http-sender.js';
 import type { LoadRequest, LoadTransport, TransportOptions } from './load-transport.js';
 
