@@ -27,7 +27,8 @@ function deliveryIds(dbPath: string, direction: 'in' | 'out'): string[] {
 
 describe('trigger --rate through the relay', () => {
   it('every delivery reaches listen --relay verified, and both histories hold the same ids', async () => {
-    const relay = await startRelayProcess();
+    // Above the relay's default 50 requests a second per channel: this test is about the load, not the limit.
+    const relay = await startRelayProcess(0, ['--rate-limit', '1000']);
     cleanups.push(() => relay.stop());
     const listener = spawnListen(relay.wsUrl, [], { secret: SECRET });
     cleanups.push(() => listener.stop());
