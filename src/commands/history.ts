@@ -40,19 +40,21 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
           ...size,
         }),
       );
-      const [{ runHistoryBrowser }, { replayAction }] = await Promise.all([
+      const [{ runHistoryBrowser }, { replayAction }, { TerminalHandOver }] = await Promise.all([
         import('../ui/history/run-history-browser.js'),
         import('../delivery/replay-action.js'),
+        import('../ui/tui/terminal-hand-over.js'),
       ]);
+      const terminal = new TerminalHandOver(ctx);
       const replay = replayAction({
         secret: resolveSetting('secret', undefined, ctx.env),
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
         record: (sent) => store.insert(sent),
         showTarget: true,
-        editor: { env: ctx.env, stdin: ctx.stdin },
+        editor: { env: ctx.env, lend: (work) => terminal.lend(work) },
         env: ctx.env,
       });
-      return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal: ctx });
+      return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal });
     }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));

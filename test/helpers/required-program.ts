@@ -19,7 +19,7 @@ export function hasProgram(program: string, probe: string[] = ['-V']): boolean {
  */
 export function skipWithout(program: string, probe?: string[]): boolean {
   if (hasProgram(program, probe)) return false;
-  const install = `apt-get install ${program}`;
+  const install = `apt-get install ${DEBIAN_PACKAGE[program] ?? program}`;
   if (process.env.CI === 'true') {
     throw new Error(`${program} is required under CI=true but was not found — ${install} (.ci/run does this)`);
   }
@@ -30,3 +30,5 @@ export function skipWithout(program: string, probe?: string[]): boolean {
   return true;
 }
 const noticed = new Set<string>();
+/** Where the package that brings a program is named otherwise. */
+const DEBIAN_PACKAGE: Record<string, string> = { 'vim.tiny': 'vim-tiny' };
