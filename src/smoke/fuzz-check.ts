@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { newDeliveryId } from '../core/delivery-id.js';
 import { webhookHeaders } from '../core/webhook-request.js';
+import { fileSystemReason } from '../errors.js';
 import { envelopeArbitrary } from '../schemas/schema-arbitrary.js';
 import { type CheckResult, type ExchangeOutcome, meetsExpectation } from './check-verdict.js';
 import type { ProbeRequest } from './smoke-checks.js';
@@ -121,7 +122,7 @@ function saveFailure(
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, body);
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    return { ok: false, error: fileSystemReason(err) };
   }
   const short = relative(process.cwd(), file);
   return { ok: true, path: short.startsWith('..') || short.length > file.length ? file : short };
