@@ -14,6 +14,8 @@ export interface HistoryBrowserOptions {
   initialQuery: string;
   /** The first page, already drawn as plain text. */
   initialRows?: DeliverySummary[];
+  /** `--limit`: the browser lists no more rows than this. */
+  limit?: number;
   replay: ReplayAction;
   /** Where to draw and read keys (the command's streams), lent to the editor for `e`. */
   terminal: TerminalHandOver;
@@ -21,7 +23,7 @@ export interface HistoryBrowserOptions {
 
 export async function runHistoryBrowser(
   source: HistorySource,
-  { initialQuery, initialRows, replay, terminal }: HistoryBrowserOptions,
+  { initialQuery, initialRows, limit, replay, terminal }: HistoryBrowserOptions,
 ): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
@@ -42,6 +44,7 @@ export async function runHistoryBrowser(
         replay={tracked}
         onQuit={() => quit()}
         initialRows={initialRows}
+        limit={limit}
       />
     </TerminalHandOverContext.Provider>,
     { ...terminalStreams(terminal), exitOnCtrlC: false, patchConsole: false },
