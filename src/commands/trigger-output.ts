@@ -7,6 +7,7 @@ import { gatewayNote } from '../delivery/http-sender.js';
 import type { FaultChoices } from '../delivery/trigger-choices.js';
 import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable, printableLines } from '../format/terminal-text.js';
 
 export function reportDeliveries(
   ctx: CommandContext,
@@ -102,13 +103,18 @@ export function reportLoad(ctx: CommandContext, s: LoadSummary, ok: boolean, cho
 
 /**
  * One line on stderr naming the cause most failures share, with its fix (213 refused and 4 resets
- * name the refusals), and how many failed some other way.
+ * name the refusals), and how many failed some other way. The receiver's own words (the first line
+ * of its answer) are in it; `--verbose` adds every failed answer's body in full.
  */
-export function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[], unsigned: boolean): void {
+export function summariseFailure(
+  ctx: CommandContext,
+  outcomes: DeliveryOutcome[],
+  sent: { unsigned: boolean; pretty: boolean },
+): void {
   const failed = outcomes.filter((o) => !o.ok);
   const groups = new Map<string, { why: string; count: number }>();
   for (const o of failed) {
-    const cause = failureCause(o, unsigned);
+    const cause = failureCause(o, sent);
     const group = groups.get(cause.key) ?? { why: cause.why, count: 0 };
     group.count++;
     groups.set(cause.key, group);
@@ -117,18 +123,50 @@ export function summariseFailure(ctx: CommandContext, outcomes: DeliveryOutcome[
   const share = others.length ? ` (${top!.count} of them)` : '';
   const rest = others.length ? `; ${failed.length - top!.count} failed otherwise` : '';
   logLine(ctx, `error: ${failed.length} of ${outcomes.length} deliveries failed${share}: ${top!.why}${rest}`);
+  if (ctx.verbose)
+    for (const o of failed)
+      if (o.status !== undefined && o.body?.length)
+        logLine(
+          ctx,
+          `answer to ${o.deliveryId} (${o.status}):\n${printableLines(
+            o.body
+              .toString('utf8')
+              .replace(/^\s*\n/, '')
+              .trimEnd(),
+          ).replace(/^/gm, '  ')}`,
+        );
 }
 
-function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why: string } {
+function failureCause(o: DeliveryOutcome, sent: { unsigned: boolean; pretty: boolean }): { key: string; why: string } {
   if (o.status === undefined) return { key: `error:${o.errorCode ?? 'other'}`, why: o.error ?? 'no answer' };
   const relay = relayError(o);
   if (relay) return { key: `relay:${o.status}`, why: `the relay answered ${o.status}: ${relay}` };
-  const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ' — check that it uses the same secret';
-  return {
-    key: `status:${o.status}`,
-    why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : gatewayNote(o, o.url)}`,
-  };
+  const hint401 = sent.unsigned
+    ? ' — it wants a signature; drop --unsigned'
+    : sent.pretty
+      ? ' — check that it uses the same secret and verifies the raw bytes (--pretty indents the body; a receiver that verifies re-serialised JSON rejects it)'
+      : ' — check that it uses the same secret';
+  const said = answerLine(o.body);
+  const gateway = gatewayNote(o, o.url);
+  // Through a proxy a 502–504 may be the proxy's own: its words come after the note that says so.
+  const why = gateway
+    ? `the receiver answered ${o.status}${gateway}${said ? `; the answer: ${said}` : ''}`
+    : `the receiver answered ${o.status}${said ? ` (${said})` : ''}${o.status === 401 ? hint401 : ''}`;
+  return { key: `status:${o.status}`, why };
 }
+
+/** The first line of an answer's body, quoted and cut short: what the receiver said, if anything. */
+function answerLine(body: Buffer | undefined): string | undefined {
+  const line = body
+    ?.toString('utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
+  if (!line) return undefined;
+  const chars = [...line];
+  return `"${printable(chars.length > ANSWER_LINE_CHARS ? `${chars.slice(0, ANSWER_LINE_CHARS - 1).join('')}…` : line)}"`;
+}
+const ANSWER_LINE_CHARS = 100;
 
 /** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */
 function relayError(o: DeliveryOutcome): string | undefined {

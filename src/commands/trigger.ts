@@ -126,6 +126,6 @@ async function send(
     reportInterrupted(ctx, outcomes.length, total);
     return signalExitCode(signal ?? 'SIGINT');
   }
-  if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
+  if (!allOk) summariseFailure(ctx, outcomes, { unsigned: Boolean(options.unsigned), pretty: Boolean(options.pretty) });
   return allOk ? EXIT_OK : EXIT_FAILED;
 }
