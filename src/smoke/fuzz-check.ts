@@ -48,7 +48,7 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
     id: FUZZ_CHECK_ID,
     group: 'fuzz',
     title,
-    async run(send) {
+    async run(send, control) {
       const started = performance.now();
       const payloads = fc.oneof(...options.events.map((type) => envelopeArbitrary(type)));
       let sent = 0;
@@ -57,6 +57,8 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
       let shrinkingCut = false;
       const budgetMs = options.shrinkBudgetMs ?? SHRINK_BUDGET_MS;
       const property = fc.asyncProperty(payloads, async (envelope) => {
+        // Stopped (Ctrl-C): nothing more is sent; the run's result is not used.
+        if (control?.interrupted()) return true;
         // Out of time: every further candidate counts as passing, so shrinking stops where it is.
         if (performance.now() > shrinkDeadline) return (shrinkingCut = true);
         const request = signedRequest(envelope, options);
