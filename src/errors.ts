@@ -38,20 +38,19 @@ export function requireHttpUrl(value: string, flag: string, exampleUrl = 'http:/
 
 /** Words for a file-system error on `path`, with the usual fix. */
 export function fileSystemError(err: unknown, path: string, what: string, fix: string): UserError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const reason =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'ENOENT'
-        ? 'no such file or directory'
-        : code === 'ENOTDIR'
-          ? 'a parent is not a directory'
-          : code === 'EROFS'
-            ? 'read-only file system'
-            : code === 'EISDIR'
-              ? 'it is a directory'
-              : ((err as Error | undefined)?.message ?? String(err));
-  return new UserError(`cannot ${what} ${path}: ${reason}`, { hint: fix, cause: err });
+  return new UserError(`cannot ${what} ${path}: ${fileSystemReason(err)}`, { hint: fix, cause: err });
+}
+
+/** A file-system error in a few words: "permission denied", "a parent is not a directory". */
+export function fileSystemReason(err: unknown): string {
+  const { code, syscall } = (err as NodeJS.ErrnoException | undefined) ?? {};
+  // mkdir -p says EEXIST when a folder on the way exists as a file.
+  if (code === 'ENOTDIR' || (code === 'EEXIST' && syscall === 'mkdir')) return 'a parent is not a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EISDIR') return 'it is a directory';
+  return (err as Error | undefined)?.message ?? String(err);
 }
 
 /**

@@ -31,17 +31,19 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   try {
     if (ctx.interactive) {
       const stopped = listenForStop(ctx.signals);
-      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([
+      const [{ runListenTui }, { replayThroughListener }, { TerminalHandOver }] = await Promise.all([
         import('../ui/listen/run-listen-tui.js'),
         import('../delivery/replay-action.js'),
+        import('../ui/tui/terminal-hand-over.js'),
       ]);
+      const terminal = new TerminalHandOver(ctx);
       let ready!: () => void;
       const listing = new Promise<void>((resolve) => (ready = resolve));
       const tui = runListenTui(demo.listener, {
         verify: true,
         stopped: stopped.received,
-        replay: replayThroughListener(demo.listener),
-        terminal: ctx,
+        replay: replayThroughListener(demo.listener, { env: ctx.env, lend: (work) => terminal.lend(work) }),
+        terminal,
         onReady: ready,
       });
       // The TUI lists only what arrives after it subscribed: emit once it says so (or has ended).

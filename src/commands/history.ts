@@ -22,11 +22,15 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
   const store = HistoryStore.openExisting(ctx.dbPath);
   try {
     if (ctx.interactive) {
-      // A person at a terminal gets the browser (it pages, so --limit does not apply). Its first
-      // screen is drawn as plain text before ink loads, so it opens at once.
+      // A person at a terminal gets the browser: it pages, and lists no more than --limit when
+      // given. Its first screen is drawn as plain text before ink loads, so it opens at once.
       const frame = await import('../ui/history/history-first-frame.js');
       const query = queryText(options);
-      const firstPage = store.list({ ...toHistoryFilter(parseFilterQuery(query)), limit: frame.HISTORY_PAGE_SIZE });
+      const { limit } = options;
+      const firstPage = store.list({
+        ...toHistoryFilter(parseFilterQuery(query)),
+        limit: frame.nextPageSize(0, frame.HISTORY_PAGE_SIZE, limit),
+      });
       const size = { columns: ctx.stdout.columns || 100, terminalRows: ctx.stdout.rows || 30 };
       frame.drawFirstFrame(
         ctx.stdout,
@@ -36,23 +40,32 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
           rows: firstPage,
           pageSize: frame.HISTORY_PAGE_SIZE,
           queryText: query,
+          limit,
           color: ctx.color,
           ...size,
         }),
       );
-      const [{ runHistoryBrowser }, { replayAction }] = await Promise.all([
+      const [{ runHistoryBrowser }, { replayAction }, { TerminalHandOver }] = await Promise.all([
         import('../ui/history/run-history-browser.js'),
         import('../delivery/replay-action.js'),
+        import('../ui/tui/terminal-hand-over.js'),
       ]);
+      const terminal = new TerminalHandOver(ctx);
       const replay = replayAction({
         secret: resolveSetting('secret', undefined, ctx),
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
         record: (sent) => store.insert(sent),
         showTarget: true,
-        editor: { env: ctx.env, stdin: ctx.stdin },
+        editor: { env: ctx.env, lend: (work) => terminal.lend(work) },
         env: ctx.env,
       });
-      return await runHistoryBrowser(store, { initialQuery: query, initialRows: firstPage, replay, terminal: ctx });
+      return await runHistoryBrowser(store, {
+        initialQuery: query,
+        initialRows: firstPage,
+        limit,
+        replay,
+        terminal,
+      });
     }
     const rows = store.list(filter);
     if (ctx.json) return printJson(ctx, rows.map(summaryJson));

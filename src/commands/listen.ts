@@ -47,15 +47,17 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     running = true;
     const until = Promise.race([stopSignal.received, session.failed.then((err) => void (failure = err))]);
     if (tui) {
-      const [{ runListenTui }, { replayThroughListener }] = await Promise.all([
+      const [{ runListenTui }, { replayThroughListener }, { TerminalHandOver }] = await Promise.all([
         import('../ui/listen/run-listen-tui.js'),
         import('../delivery/replay-action.js'),
+        import('../ui/tui/terminal-hand-over.js'),
       ]);
+      const terminal = new TerminalHandOver(ctx);
       await runListenTui(session.listener, {
         verify: options.verify,
         stopped: until,
-        replay: replayThroughListener(session.listener, { env: ctx.env, stdin: ctx.stdin }),
-        terminal: ctx,
+        replay: replayThroughListener(session.listener, { env: ctx.env, lend: (work) => terminal.lend(work) }),
+        terminal,
       });
     } else {
       printLines(ctx, session, options);

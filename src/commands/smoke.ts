@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import type { SmokeOptions } from '../cli/define-smoke.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
+import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { FUZZ_MAX_SEED } from '../core/fault-values.js';
@@ -48,6 +49,11 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   noteProxyRoute(ctx, url);
   if (options.wait)
     logLine(ctx, `waiting up to ${formatDuration(options.wait)} for ${new URL(url).host} to accept connections…`);
+  // Ctrl-C (or SIGTERM) stops starting checks and gives those in flight a moment; a second one
+  // cuts them off. Either way the partial report is printed and written, as trigger does.
+  const stop = listenForStop(ctx.signals, { again: true });
+  let signal: NodeJS.Signals | undefined;
+  void stop.received.then((s) => (signal = s));
   let report: SmokeReport;
   try {
     report = await runSmoke({
@@ -63,6 +69,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       userAgent: USER_AGENT,
       extraChecks,
       env: ctx.env,
+      interruption: { stop: stop.received, now: stop.again },
       // Flushed per request: a run stopped with Ctrl-C or SIGTERM keeps what it sent.
       record: (r) => {
         spool.append(r);
@@ -82,6 +89,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
       },
     });
   } finally {
+    stop.dispose();
     spool.close();
     if (ctx.interactive) progress('');
   }
@@ -98,6 +106,14 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
   if (junit) {
     junit.write(reportJUnit(report));
     logLine(ctx, `JUnit report written to ${junit.path}`);
+  }
+  if (report.stopped === 'interrupted') {
+    const finished = report.checks.length - report.notRun;
+    logLine(
+      ctx,
+      `interrupted: ${finished} of ${report.checks.length} checks finished, the rest reported as not run; every request sent is recorded in the history`,
+    );
+    return signalExitCode(signal ?? 'SIGINT');
   }
   if (!report.receiverReachable) logLine(ctx, `error: ${report.unreachable}`);
   else if (!report.ok)

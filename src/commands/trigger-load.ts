@@ -85,6 +85,12 @@ export async function sendLoad(
     reportInterrupted(ctx, report.sent, total);
     return signalExitCode(signal ?? 'SIGINT');
   }
-  if (!ok) summariseFailure(ctx, report.failures, Boolean(options.unsigned), report.sent);
+  if (!ok)
+    summariseFailure(
+      ctx,
+      report.failures,
+      { unsigned: Boolean(options.unsigned), pretty: Boolean(options.pretty) },
+      report.sent,
+    );
   return ok ? EXIT_OK : EXIT_FAILED;
 }

@@ -11,6 +11,7 @@ import { diagnosisJson, diagnosisLine } from '../doctor/doctor-report.js';
 import type { DoctorReport } from '../doctor/doctor-run.js';
 import { DEFAULT_PROBE_EVENT } from '../doctor/probe-body.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable, printableLines } from '../format/terminal-text.js';
 
 export function reportDeliveries(
   ctx: CommandContext,
@@ -70,20 +71,21 @@ export function reportDeliveries(
 
 /**
  * One line on stderr naming the cause most failures share, with its fix (213 refused and 4 resets
- * name the refusals), and how many failed some other way. A load run passes one outcome per way of
- * failing with its `count`, and how many it `sent`.
+ * name the refusals), and how many failed some other way. The receiver's own words (the first line
+ * of its answer) are in it; `--verbose` adds every failed answer's body in full. A load run passes
+ * one outcome per way of failing with its `count`, and how many it `sent`.
  */
 export function summariseFailure(
   ctx: CommandContext,
   outcomes: ReadonlyArray<DeliveryOutcome & { count?: number }>,
-  unsigned: boolean,
+  how: { unsigned: boolean; pretty: boolean },
   sent = outcomes.length,
 ): void {
   const failed = outcomes.filter((o) => !o.ok);
   const groups = new Map<string, { why: string; count: number }>();
   let failures = 0;
   for (const o of failed) {
-    const cause = failureCause(o, unsigned);
+    const cause = failureCause(o, how);
     const group = groups.get(cause.key) ?? { why: cause.why, count: 0 };
     group.count += o.count ?? 1;
     failures += o.count ?? 1;
@@ -93,17 +95,36 @@ export function summariseFailure(
   const share = others.length ? ` (${top!.count} of them)` : '';
   const rest = others.length ? `; ${failures - top!.count} failed otherwise` : '';
   logLine(ctx, `error: ${failures} of ${sent} deliveries failed${share}: ${top!.why}${rest}`);
+  if (ctx.verbose)
+    for (const o of failed)
+      if (o.status !== undefined && o.body?.length)
+        logLine(
+          ctx,
+          `answer to ${o.deliveryId} (${o.status}):\n${printableLines(
+            o.body
+              .toString('utf8')
+              .replace(/^\s*\n/, '')
+              .trimEnd(),
+          ).replace(/^/gm, '  ')}`,
+        );
 }
 
-function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why: string } {
+function failureCause(o: DeliveryOutcome, how: { unsigned: boolean; pretty: boolean }): { key: string; why: string } {
   if (o.status === undefined) return { key: `error:${o.errorCode ?? 'other'}`, why: o.error ?? 'no answer' };
   const relay = relayError(o);
   if (relay) return { key: `relay:${o.status}`, why: `the relay answered ${o.status}: ${relay}` };
-  const hint401 = unsigned ? ' — it wants a signature; drop --unsigned' : ': it rejected the signature';
-  return {
-    key: `status:${o.status}`,
-    why: `the receiver answered ${o.status}${o.status === 401 ? hint401 : gatewayNote(o, o.url)}`,
-  };
+  const hint401 = how.unsigned
+    ? ' — it wants a signature; drop --unsigned'
+    : how.pretty
+      ? ': it rejected the signature (--pretty indents the body: a receiver that verifies re-serialised JSON rejects it)'
+      : ': it rejected the signature';
+  const said = answerLine(o.body);
+  const gateway = gatewayNote(o, o.url);
+  // Through a proxy a 502–504 may be the proxy's own: its words come after the note that says so.
+  const why = gateway
+    ? `the receiver answered ${o.status}${gateway}${said ? `; the answer: ${said}` : ''}`
+    : `the receiver answered ${o.status}${said ? ` (${said})` : ''}${o.status === 401 ? hint401 : ''}`;
+  return { key: `status:${o.status}`, why };
 }
 
 /** The first delivery the receiver itself answered 401 or 403 (a relay's own answers aside). */
@@ -145,6 +166,19 @@ export function reportSignatureRejected(
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
+
+/** The first line of an answer's body, quoted and cut short: what the receiver said, if anything. */
+function answerLine(body: Buffer | undefined): string | undefined {
+  const line = body
+    ?.toString('utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
+  if (!line) return undefined;
+  const chars = [...line];
+  return `"${printable(chars.length > ANSWER_LINE_CHARS ? `${chars.slice(0, ANSWER_LINE_CHARS - 1).join('')}…` : line)}"`;
+}
+const ANSWER_LINE_CHARS = 100;
 
 /** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */
 function relayError(o: DeliveryOutcome): string | undefined {

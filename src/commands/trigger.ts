@@ -133,7 +133,7 @@ async function send(
     reportInterrupted(ctx, outcomes.length, prepared.length);
     return signalExitCode(signal ?? 'SIGINT');
   }
-  if (!allOk) summariseFailure(ctx, outcomes, Boolean(options.unsigned));
+  if (!allOk) summariseFailure(ctx, outcomes, { unsigned: Boolean(options.unsigned), pretty: Boolean(options.pretty) });
   if (rejected) reportSignatureRejected(ctx, { url, event: rejected.event, secret: configured!, diagnosis });
   return allOk ? EXIT_OK : EXIT_FAILED;
 }

@@ -14,10 +14,11 @@ import { replayDelivery } from './replay-service.js';
 /** Re-sends a delivery (`edit`: first edited in the user's editor, the TUI's `e`); resolves with a one-line result to show. */
 export type ReplayAction = (original: DeliveryRecord, options?: { edit?: boolean }) => Promise<string>;
 
-/** What `e` needs: the environment naming the editor, and the terminal's input to hand over to it. */
+/** What `e` needs: the environment naming the editor, and a way to hand it the terminal. */
 export interface EditorAccess {
   env: NodeJS.ProcessEnv;
-  stdin: NodeJS.ReadableStream & { setRawMode?: (raw: boolean) => unknown; isRaw?: boolean };
+  /** Runs the editor with the terminal to itself: the TUI reads no keys and draws nothing meanwhile. */
+  lend: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface ReplayActionOptions {
@@ -51,7 +52,7 @@ export function replayAction({
     let body: Buffer | undefined;
     if (edit) {
       try {
-        body = await whileEditorRuns(editor!, () =>
+        body = await editor!.lend(() =>
           editBody(original.requestBody, {
             env: editor!.env,
             interactive: true,
@@ -69,22 +70,6 @@ export function replayAction({
     const target = showTarget ? ` to ${redactUrl(outcome.record.url)}` : '';
     return `${outcome.ok ? '✓' : '✗'} replayed ${edit ? 'an edited ' : ''}${deliveryLabel(original)} as ${outcome.record.deliveryId}${target} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
   };
-}
-
-/**
- * Hands the terminal to the editor: the TUI's raw mode off and its input paused (a paused TTY
- * stream stops reading, so no keystroke meant for the editor reaches the TUI), then back.
- */
-async function whileEditorRuns<T>({ stdin }: EditorAccess, work: () => Promise<T>): Promise<T> {
-  const raw = stdin.isRaw;
-  stdin.setRawMode?.(false);
-  stdin.pause();
-  try {
-    return await work();
-  } finally {
-    if (raw) stdin.setRawMode?.(true);
-    stdin.resume();
-  }
 }
 
 /** The live view's `r`: re-sends to the listener itself, signed with its first secret, recorded as sent by it. */

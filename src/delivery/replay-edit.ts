@@ -52,8 +52,9 @@ export interface EditOptions {
 /**
  * Opens `$VISUAL` or `$EDITOR` on the body (waiting for it to exit, without blocking: a listener
  * behind a TUI keeps answering) and returns the edited bytes.
- * Unchanged or empty aborts (a UserError); invalid JSON re-opens the editor, or without a
- * terminal is refused with one line.
+ * Unchanged or empty aborts (a UserError); the final newline most editors add on saving does not
+ * count as a change, and is dropped when the recorded body had none. Invalid JSON re-opens the
+ * editor (quitting it again without a change aborts), or without a terminal is refused with one line.
  */
 export async function editBody(original: Buffer, { env, interactive, label, warn }: EditOptions): Promise<Buffer> {
   const editor = env.VISUAL || env.EDITOR;
@@ -66,6 +67,7 @@ export async function editBody(original: Buffer, { env, interactive, label, warn
   const file = join(dir, `${label.replace(/[^\w.-]/g, '_')}.json`);
   try {
     writeFileSync(file, original, { mode: 0o600 });
+    let rejected: Buffer | undefined;
     for (;;) {
       // Through the shell, as git does, so EDITOR may carry arguments ("code --wait").
       const run = await runEditor(editor, file, env);
@@ -74,10 +76,10 @@ export async function editBody(original: Buffer, { env, interactive, label, warn
           `replay aborted: the editor "${editor}" ${run.error ? `could not start (${run.error.message})` : `exited with ${run.status ?? run.signal}`}`,
           { hint: 'check VISUAL / EDITOR' },
         );
-      const edited = readFileSync(file);
+      const edited = withoutAddedNewline(readFileSync(file), original);
       if (edited.toString('utf8').trim() === '')
         throw new UserError('replay aborted: the edited body is empty', { hint: 'nothing was sent' });
-      if (edited.equals(original))
+      if (edited.equals(withoutAddedNewline(original, Buffer.alloc(0))))
         throw new UserError('replay aborted: the body was not changed', {
           hint: 'nothing was sent; replay without --edit to re-send it as it was',
         });
@@ -88,11 +90,24 @@ export async function editBody(original: Buffer, { env, interactive, label, warn
           `the edited body is not valid JSON (${problem})`,
           'nothing was sent; fix the JSON and run the replay again',
         );
+      // Quit again without fixing it: the user gave up on this edit.
+      if (rejected && edited.equals(rejected))
+        throw new UserError(`replay aborted: the edited body is still not valid JSON (${problem})`, {
+          hint: 'nothing was sent',
+        });
+      rejected = edited;
       warn(`the edited body is not valid JSON (${problem}); opening it again`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `bytes` without the final newline an editor adds on saving, unless `original` ended with one too. */
+function withoutAddedNewline(bytes: Buffer, original: Buffer): Buffer {
+  const ending = (b: Buffer) => (b.subarray(-2).toString() === '\r\n' ? 2 : b.subarray(-1).toString() === '\n' ? 1 : 0);
+  const cut = ending(bytes);
+  return cut > 0 && ending(original) === 0 ? bytes.subarray(0, bytes.length - cut) : bytes;
 }
 
 function runEditor(

@@ -6,6 +6,7 @@ import { newDeliveryId } from '../core/delivery-id.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UserError } from '../errors.js';
+import { clockTime } from '../format/display.js';
 import { agentFor } from '../http/node-agent.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { type SendResult, sendRequest } from './http-sender.js';
@@ -47,9 +48,18 @@ export function originalTarget(original: DeliveryRecord): string {
 
 export function eventOf(original: DeliveryRecord): string {
   if (original.event) return original.event;
-  throw new UserError(`delivery ${original.deliveryId ?? original.id} has no event type to replay`, {
-    hint: 'replay a request that carried an X-Webhook-Event header',
+  throw new UserError(`${requestName(original)} has no event type to replay`, {
+    hint: 'replay a request that carried an X-Webhook-Event header or an "event" field',
   });
+}
+
+/** A recorded request as a person finds it: its delivery id, else its row, else when it came. */
+function requestName(record: DeliveryRecord): string {
+  if (record.deliveryId) return `delivery ${record.deliveryId}`;
+  const when = `${record.direction === 'in' ? 'received' : 'sent'} at ${clockTime(record.createdAt)}`;
+  return record.id === undefined
+    ? `the request ${when} (it had no delivery id)`
+    : `row #${record.id} (${when}, no delivery id)`;
 }
 
 export async function replayDelivery(original: DeliveryRecord, options: ReplayOptions): Promise<ReplayOutcome> {

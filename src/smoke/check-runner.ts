@@ -7,12 +7,14 @@
 import { type CheckResult, notRunResult } from './check-verdict.js';
 import type { SmokeCheck } from './smoke-checks.js';
 
-export type StopReason = 'bail' | 'timeouts';
+export type StopReason = 'bail' | 'timeouts' | 'interrupted';
 
 export interface RunnerOptions {
   concurrency: number;
   bail: boolean;
   maxConsecutiveTimeouts: number;
+  /** True once the run is asked to stop (Ctrl-C): no check starts after that. */
+  interrupted?: () => boolean;
   /** Sends one check and judges it; `baseline` resolves to its `dependsOn` result, if any. */
   runCheck: (check: SmokeCheck, baseline: () => Promise<CheckResult | undefined>) => Promise<CheckResult>;
   /** Why a check was not run, for its report. */
@@ -45,6 +47,10 @@ export async function runChecks(checks: readonly SmokeCheck[], options: RunnerOp
   const inFlight = new Set<Promise<CheckResult>>();
   const worker = async () => {
     while (next < checks.length && !stopped) {
+      if (options.interrupted?.()) {
+        stopped = 'interrupted';
+        break;
+      }
       const index = next++;
       const check = checks[index]!;
       const dependency = check.dependsOn === undefined ? undefined : indexOf.get(check.dependsOn);

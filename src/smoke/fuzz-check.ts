@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { newDeliveryId } from '../core/delivery-id.js';
 import { webhookHeaders } from '../core/webhook-request.js';
+import { fileSystemReason } from '../errors.js';
 import { envelopeArbitrary } from '../schemas/schema-arbitrary.js';
 import { type CheckResult, type ExchangeOutcome, meetsExpectation } from './check-verdict.js';
 import type { ProbeRequest } from './smoke-checks.js';
@@ -42,7 +43,7 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
     id: FUZZ_CHECK_ID,
     group: 'fuzz',
     title,
-    async run(send) {
+    async run(send, control) {
       const started = performance.now();
       const payloads = fc.oneof(...options.events.map((type) => envelopeArbitrary(type)));
       let lastFailure: { body: Buffer; outcome: ExchangeOutcome } | undefined;
@@ -50,6 +51,8 @@ export function fuzzCheck(options: FuzzOptions): ExtraCheck {
       let shrinkingCut = false;
       const budgetMs = options.shrinkBudgetMs ?? SHRINK_BUDGET_MS;
       const property = fc.asyncProperty(payloads, async (envelope) => {
+        // Stopped (Ctrl-C): nothing more is sent; the run's result is not used.
+        if (control?.interrupted()) return true;
         // Out of time: every further candidate counts as passing, so shrinking stops where it is.
         if (performance.now() > shrinkDeadline) return (shrinkingCut = true);
         const request = signedRequest(envelope, options);
@@ -114,7 +117,7 @@ function saveFailure(
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, body);
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    return { ok: false, error: fileSystemReason(err) };
   }
   const short = relative(process.cwd(), file);
   return { ok: true, path: short.startsWith('..') || short.length > file.length ? file : short };

@@ -77,6 +77,14 @@ export function expectedProcessed(results: readonly CheckResult[]): ExpectedProc
 
 export const PROCESSED_COUNT_ID = 'idempotency.processed-count';
 
+/** The check's name and kind, as the report lists it. */
+export const PROCESSED_COUNT_CHECK = {
+  id: PROCESSED_COUNT_ID,
+  group: 'idempotency',
+  title: 'each valid delivery was processed once (--processed-count)',
+  expect: '2xx',
+} as const;
+
 /** The check's verdict from the two counts, with what a difference means. */
 export function judgeProcessedCount(
   before: number,
@@ -93,10 +101,7 @@ export function judgeProcessedCount(
         ? `processed ${processed}, expected ${expected + unknown}: ${deliveries(difference, 'duplicate')} processed twice — skip a delivery whose X-Webhook-Delivery id was processed before`
         : `processed ${processed}, expected ${expected}: ${deliveries(-difference, 'valid')} dropped — every delivery answered 2xx must be processed`;
   return {
-    id: PROCESSED_COUNT_ID,
-    group: 'idempotency',
-    title: 'each valid delivery was processed once (--processed-count)',
-    expect: '2xx',
+    ...PROCESSED_COUNT_CHECK,
     passed: difference === 0,
     reason,
     warnings: [],

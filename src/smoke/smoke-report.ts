@@ -51,7 +51,12 @@ export function progressLine(
 }
 
 export function totalsLine(report: SmokeReport): string {
-  const verdict = report.ok ? 'all checks passed' : `${report.failed} of ${report.checks.length} checks failed`;
+  const verdict =
+    report.stopped === 'interrupted'
+      ? `interrupted, ${report.failed} of ${report.checks.length} checks failed`
+      : report.ok
+        ? 'all checks passed'
+        : `${report.failed} of ${report.checks.length} checks failed`;
   const more = [
     report.warned ? `, ${report.warned} with warnings` : '',
     report.notRun ? `, ${report.notRun} not run` : '',
@@ -106,6 +111,7 @@ export function reportJson(report: SmokeReport) {
     warned: report.warned,
     not_run: report.notRun,
     stopped: report.stopped ?? null,
+    interrupted: report.stopped === 'interrupted',
     patterns: report.patterns.map((p) => ({ id: p.id, message: p.message })),
     diagnosis: report.diagnosis ? diagnosisJson(report.diagnosis) : null,
     checks: report.checks.map((r) => ({

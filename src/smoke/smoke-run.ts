@@ -20,9 +20,15 @@ import {
   type CheckResult,
   type ExchangeOutcome,
   judgeCheck,
+  notRunResult,
   toExchangeOutcome,
 } from './check-verdict.js';
-import { expectedProcessed, judgeProcessedCount, readProcessedCount } from './processed-count.js';
+import {
+  expectedProcessed,
+  judgeProcessedCount,
+  PROCESSED_COUNT_CHECK,
+  readProcessedCount,
+} from './processed-count.js';
 import { detectPatterns, type ReceiverPattern, signatureChecksFailed, withDiagnosis } from './receiver-patterns.js';
 import { unreachableReason } from './receiver-reachability.js';
 import { type ProbeRequest, planSmokeChecks, type SmokeCheck } from './smoke-checks.js';
@@ -56,14 +62,34 @@ export interface SmokeRunOptions {
   diagnose?: boolean;
   /** Called as the doctor starts, after the checks. */
   onDiagnosing?: () => void;
+  /** Ctrl-C: see `SmokeInterruption`. */
+  interruption?: SmokeInterruption;
 }
+
+/**
+ * A run asked to stop (`stop`: the first Ctrl-C or SIGTERM) starts no more checks and gives the
+ * requests in flight `graceMs` to be answered; `now` (a second signal) cuts them off at once. The
+ * checks that did not finish are reported as not run.
+ */
+export interface SmokeInterruption {
+  stop: Promise<unknown>;
+  now?: Promise<unknown>;
+  graceMs?: number;
+}
+
+/** The reason a check carries when Ctrl-C stopped the run before it finished. */
+export const INTERRUPTED_REASON = 'not run: smoke was interrupted before this check finished';
 
 /** A check that sends what it likes through `send` (recorded like every request) and judges itself. */
 export interface ExtraCheck {
   id: string;
   group: SmokeCheck['group'];
   title: string;
-  run: (send: (request: ProbeRequest) => Promise<ExchangeOutcome>) => Promise<CheckResult>;
+  /** `interrupted()` turns true on Ctrl-C: the check should end soon, its result is then not used. */
+  run: (
+    send: (request: ProbeRequest) => Promise<ExchangeOutcome>,
+    control?: { interrupted: () => boolean },
+  ) => Promise<CheckResult>;
 }
 
 export interface SmokeReport {
@@ -85,7 +111,7 @@ export interface SmokeReport {
   patterns: ReceiverPattern[];
   /** The doctor's diagnosis, run when signature checks failed. */
   diagnosis?: DoctorReport;
-  /** Why the run stopped before the end, if it did. */
+  /** Why the run stopped before the end, if it did (`interrupted`: Ctrl-C or SIGTERM). */
   stopped?: StopReason;
   passed: number;
   failed: number;
@@ -103,6 +129,35 @@ const COUNT_SETTLE_MS = 5_000;
 const COUNT_POLL_MS = 250;
 
 export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
+  const cutOff = new AbortController();
+  let interrupted = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const { interruption } = options;
+  const stopRequested = interruption
+    ? interruption.stop.then(() => {
+        interrupted = true;
+        graceTimer = setTimeout(() => cutOff.abort(), interruption.graceMs ?? 2_000);
+      })
+    : new Promise<void>(() => {});
+  void interruption?.now?.then(() => cutOff.abort());
+  try {
+    return await smokeRun(options, { signal: cutOff.signal, interrupted: () => interrupted, stopRequested });
+  } finally {
+    clearTimeout(graceTimer);
+  }
+}
+
+const STOPPED_FIRST: unique symbol = Symbol('stopped before the first check');
+
+interface RunControl {
+  /** Aborts the requests in flight (the grace after Ctrl-C is over). */
+  signal: AbortSignal;
+  interrupted: () => boolean;
+  /** Resolves when a stop is asked for (never, without an interruption). */
+  stopRequested: Promise<void>;
+}
+
+async function smokeRun(options: SmokeRunOptions, control: RunControl): Promise<SmokeReport> {
   const startedAt = new Date();
   const started = performance.now();
   const checks = planSmokeChecks({
@@ -132,7 +187,15 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
       ...extra,
     };
   };
-  const unreachable = await unreachableReason(options);
+  const unreachable = await Promise.race([
+    unreachableReason(options),
+    control.stopRequested.then((): typeof STOPPED_FIRST => STOPPED_FIRST),
+  ]);
+  if (unreachable === STOPPED_FIRST) {
+    // Stopped while waiting for the receiver (--wait): nothing was sent.
+    const results = checks.map((check) => notRunResult(check, INTERRUPTED_REASON));
+    return report(results, { stopped: 'interrupted' });
+  }
   if (unreachable) {
     // Nothing to judge: every check fails with the one reason, rather than the same refusal 21 times.
     const results = checks.map(
@@ -154,25 +217,30 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
   }
   const countBefore =
     options.processedCount === undefined ? undefined : await readProcessedCount(options.processedCount);
+  const send = { ...options, signal: control.signal };
   // A fresh connection per request: a kept-alive socket the receiver closes between checks
   // would show up as a spurious reset, and the platform does not reuse connections either.
   const agent = await agentFor(options.url, options.env ?? {}, { keepAlive: false });
   const extras = options.extraChecks ?? [];
   const total = checks.length + (countBefore === undefined ? 0 : 1) + extras.length;
   const notRunReason = (stop: StopReason) =>
-    stop === 'bail'
-      ? 'not run: smoke stopped at the first failure (--bail)'
-      : `not run: the receiver is not answering in time — ${MAX_CONSECUTIVE_TIMEOUTS} checks in a row got no answer within ${formatLimit(options.timeoutMs)}, so smoke stopped`;
+    stop === 'interrupted'
+      ? INTERRUPTED_REASON
+      : stop === 'bail'
+        ? 'not run: smoke stopped at the first failure (--bail)'
+        : `not run: the receiver is not answering in time — ${MAX_CONSECUTIVE_TIMEOUTS} checks in a row got no answer within ${formatLimit(options.timeoutMs)}, so smoke stopped`;
   let outcome;
   try {
     outcome = await runChecks(checks, {
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       bail: options.bail ?? false,
       maxConsecutiveTimeouts: MAX_CONSECUTIVE_TIMEOUTS,
+      interrupted: control.interrupted,
       notRunReason,
       runCheck: async (check, baseline) => {
         const startedAt = new Date();
-        const exchanges = await sendCheck(check, agent, options);
+        const exchanges = await sendCheck(check, agent, send);
+        if (exchanges.some((e) => e.errorCode === 'interrupted')) return notRunResult(check, INTERRUPTED_REASON);
         const earlier = await baseline();
         const judged = judgeCheck(check, exchanges, { baseline: earlier, timeoutMs: options.timeoutMs });
         return { ...applyDependency(judged, earlier ? [earlier] : []), startedAt };
@@ -184,6 +252,15 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
     agent.agent.destroy();
   }
   const results = outcome.results;
+  if (outcome.stopped === 'interrupted' || control.interrupted()) {
+    // What was never started, or not counted, is not run; the report is what finished.
+    const skipped = [...(countBefore === undefined ? [] : [PROCESSED_COUNT_CHECK]), ...extras];
+    for (const check of skipped) {
+      results.push(notRunCheck(check, INTERRUPTED_REASON));
+      options.onCheckDone?.(results[results.length - 1]!, results.length - 1, total);
+    }
+    return report(results, { patterns: detectPatterns(results), stopped: 'interrupted' });
+  }
   if (countBefore !== undefined) {
     const expected = expectedProcessed(results);
     const countAfter = await settledCount(options.processedCount!, countBefore + expected.expected);
@@ -197,14 +274,18 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeReport> {
     try {
       for (const extra of extras) {
         options.onCheckStart?.(extra, results.length, total);
-        const result = await extra.run((request) => exchange(request, extraAgent, options));
-        results.push(result);
-        options.onCheckDone?.(result, results.length - 1, total);
+        const result = control.interrupted()
+          ? undefined
+          : await extra.run((request) => exchange(request, extraAgent, send), { interrupted: control.interrupted });
+        // Stopped while it ran: what it found so far is not a verdict.
+        results.push(result && !control.interrupted() ? result : notRunCheck(extra, INTERRUPTED_REASON));
+        options.onCheckDone?.(results[results.length - 1]!, results.length - 1, total);
       }
     } finally {
       extraAgent.agent.destroy();
     }
   }
+  if (control.interrupted()) return report(results, { patterns: detectPatterns(results), stopped: 'interrupted' });
   const patterns = detectPatterns(
     results,
     outcome.stopped,
@@ -243,7 +324,9 @@ async function settledCount(command: string, atLeast: number): Promise<number> {
   return count;
 }
 
-async function sendCheck(check: SmokeCheck, agent: RoutedAgent, options: SmokeRunOptions): Promise<ExchangeOutcome[]> {
+type SendOptions = SmokeRunOptions & { signal?: AbortSignal };
+
+async function sendCheck(check: SmokeCheck, agent: RoutedAgent, options: SendOptions): Promise<ExchangeOutcome[]> {
   if (check.send === 'together') return Promise.all(check.requests.map((request) => exchange(request, agent, options)));
   const exchanges: ExchangeOutcome[] = [];
   for (const request of check.requests) exchanges.push(await exchange(request, agent, options));
@@ -253,7 +336,7 @@ async function sendCheck(check: SmokeCheck, agent: RoutedAgent, options: SmokeRu
 async function exchange(
   request: ProbeRequest,
   { agent, proxy }: RoutedAgent,
-  options: SmokeRunOptions,
+  options: SendOptions,
 ): Promise<ExchangeOutcome> {
   const createdAt = Date.now();
   const result = await sendRequest({
@@ -263,6 +346,7 @@ async function exchange(
     timeoutMs: options.timeoutMs,
     agent,
     proxy,
+    signal: options.signal,
   });
   options.record?.(
     sentRecord(
@@ -279,4 +363,12 @@ async function exchange(
     ),
   );
   return toExchangeOutcome(request, result);
+}
+
+/** A check that did not run, known by its name alone (the count, an extra check). */
+function notRunCheck(
+  check: Pick<CheckResult, 'id' | 'group' | 'title'> & { expect?: CheckResult['expect'] },
+  reason: string,
+): CheckResult {
+  return { expect: '2xx', ...check, passed: false, reason, warnings: [], notRun: true, latencyMs: 0, exchanges: [] };
 }

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { fileSystemError } from '../errors.js';
 import { DamagedFileError, markDamaged, sqliteDamage } from './damaged-file.js';
+import { missingNativeModule } from './native-module.js';
 
 export interface SqliteFileOptions {
   /** What the file is, for messages: "history database", "emulator database". */
@@ -46,7 +47,7 @@ export function openSqliteFile(path: string, options: SqliteFileOptions): Databa
       }
       return db;
     },
-    (err) => fileSystemError(err, path, `open the ${what}`, fix),
+    (err) => missingNativeModule(err) ?? fileSystemError(err, path, `open the ${what}`, fix),
   );
 }
 

@@ -59,7 +59,7 @@ describe('trigger error lines', () => {
     const r = await runCli(['trigger', '--all', '--to', `http://127.0.0.1:${port}/webhook`, '--secret', 's']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /error: 16 of 16 deliveries failed \(14 of them\): the receiver answered 503; 2 failed otherwise/,
+      /error: 16 of 16 deliveries failed \(14 of them\): the receiver answered 503 \("busy"\); 2 failed otherwise/,
     );
   });
 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
 import { type RunningListener, startListen } from '../helpers/listen.js';
+import { skipWithout } from '../helpers/required-program.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const SECRET = 'edit-secret';
@@ -110,4 +111,31 @@ describe('edited replay', () => {
     expect(store.list({ direction: 'out' }).filter((r) => r.source === 'replay')).toHaveLength(1);
     store.close();
   });
+
+  it.skipIf(skipWithout('vim.tiny', ['--version']))(
+    '--edit with vim: saved unchanged (vim adds a final newline) aborts; a real change is sent without that newline',
+    async () => {
+      const { listener, configDir, id } = await sentDelivery();
+      const vim = (...commands: string[]) =>
+        runCli(['replay', id, '--edit', '--secret', SECRET, '--json'], {
+          configDir,
+          env: { EDITOR: `vim.tiny -u NONE -es ${commands.map((c) => `'+${c}'`).join(' ')}`, VISUAL: '' },
+        });
+
+      const saved = await vim('wq');
+      expect(saved.stderr).toMatch(/^error: replay aborted: the body was not changed/);
+      expect(saved.code).toBe(1);
+      const added = await runCli(['replay', id, '--edit', '--secret', SECRET], {
+        configDir,
+        env: { EDITOR: 'echo >>', VISUAL: '' },
+      });
+      expect(added.stderr).toMatch(/^error: replay aborted: the body was not changed/);
+
+      const changed = await vim('s/"quantity":[0-9]*/"quantity":3/', 'wq');
+      expect(changed.stderr).toBe('');
+      const received = await receivedBy(listener, (JSON.parse(changed.stdout) as { delivery_id: string }).delivery_id);
+      expect(received.requestBody.toString()).toMatch(/"quantity":3.*}$/);
+      expect(received.signatureValid).toBe(true);
+    },
+  );
 });

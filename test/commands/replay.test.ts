@@ -103,4 +103,29 @@ describe('replay', () => {
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toMatch(/^error: no secret to sign the replay with — pass --secret/);
   });
+
+  it('a request without a delivery id or event type: the error names its row and what is missing', async () => {
+    const listener = await startListen(['--secret', SECRET]);
+    running.push(listener);
+    const body = '{"data": {"n": 1}}';
+    await fetch(listener.url, { method: 'POST', body, headers: { 'x-webhook-signature': sign(body, SECRET) } });
+    let row = '';
+    await until(
+      async () => {
+        const listed = await runCli(['history', '--json'], { configDir: listener.configDir });
+        row = String((JSON.parse(listed.stdout || '[]') as Array<{ id: number }>)[0]?.id ?? '');
+        return row !== '';
+      },
+      10_000,
+      'the request recorded',
+    );
+    const replayed = await runCli(['replay', row, '--secret', SECRET], { configDir: listener.configDir });
+    expect(replayed.code).toBe(1);
+    expect(replayed.stderr).toMatch(
+      new RegExp(
+        `^error: row #${row} \\(received at \\d\\d:\\d\\d:\\d\\d, no delivery id\\) has no event type to replay — `,
+      ),
+    );
+    expect(replayed.stderr).not.toMatch(/undefined/);
+  });
 });

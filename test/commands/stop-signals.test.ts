@@ -4,8 +4,11 @@
  * return their exit code without a process of their own.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
+import { parseJUnit } from '../helpers/junit-xml.js';
 import { runCli, stopSignals } from '../helpers/run-cli.js';
 import { startRecordingServer } from '../helpers/servers.js';
 import { until } from '../helpers/until.js';
@@ -93,6 +96,57 @@ describe('stop signals through the io', () => {
       expect(result.code).toBe(130);
       expect(receiver.requests.length).toBeLessThan(400);
       expect(result.stderr).toMatch(/interrupted/i);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('smoke interrupted by Ctrl-C prints the partial summary, writes the JUnit file with the rest not run, exits 130', async () => {
+    // Slow answers: a few checks finish before the signal, most do not start.
+    const receiver = await startRecordingServer(() => ({ status: 200, delayMs: 150 }));
+    try {
+      const junit = join(tempDir(), 'reports', 'smoke.xml');
+      const smoke = (extra: string[]) => {
+        const signals = stopSignals();
+        const run = runCli(
+          ['smoke', '--url', receiver.url, '--secret', SECRET, '--concurrency', '1', '--junit', junit, ...extra],
+          { signals: signals.source },
+        );
+        return { run, stop: signals.send };
+      };
+
+      const lines = smoke([]);
+      await until(() => receiver.requests.length >= 3 || undefined);
+      lines.stop('SIGINT');
+      const plain = await lines.run;
+      expect(plain.code).toBe(130);
+      const out = plain.stdout.split('\n');
+      expect(out.filter((l) => l.startsWith('PASS  ')).length).toBeGreaterThanOrEqual(2);
+      const skipped = out.filter((l) => l.startsWith('SKIP  '));
+      expect(skipped.length).toBeGreaterThan(10);
+      expect(skipped.every((l) => l.endsWith('not run: smoke was interrupted before this check finished'))).toBe(true);
+      expect(out.at(-1)).toMatch(/^smoke: interrupted, 0 of 29 checks failed \(\d+ passed, 0 failed, \d+ not run in /);
+      expect(plain.stderr).toMatch(/^interrupted: \d+ of 29 checks finished, the rest reported as not run/m);
+      const doc = parseJUnit(readFileSync(junit));
+      expect(Number(doc.attrs.tests)).toBe(29);
+      expect(Number(doc.attrs.skipped)).toBe(skipped.length);
+      expect(Number(doc.attrs.failures)).toBe(0);
+
+      const sentBefore = receiver.requests.length;
+      const json = smoke(['--json']);
+      await until(() => receiver.requests.length >= sentBefore + 3 || undefined);
+      json.stop('SIGTERM');
+      const report = await json.run;
+      expect(report.code).toBe(143);
+      const parsed = JSON.parse(report.stdout) as {
+        ok: boolean;
+        interrupted: boolean;
+        stopped: string;
+        not_run: number;
+        total: number;
+      };
+      expect(parsed).toMatchObject({ ok: false, interrupted: true, stopped: 'interrupted', total: 29 });
+      expect(parsed.not_run).toBeGreaterThan(10);
     } finally {
       await receiver.close();
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { tempDir } from '../helpers/cli.js';
+import { startReceiverProcess } from '../helpers/receiver-process.js';
 import { runCli } from '../helpers/run-cli.js';
 import { freePort, type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
@@ -70,8 +71,52 @@ describe('trigger', () => {
     const out = JSON.parse(result.stdout);
     expect(out).toMatchObject({ ok: false, deliveries: [{ event: 'search.zero_results', status: 401, ok: false }] });
     expect(result.stderr.split('\n')).toEqual([
-      'error: 1 of 1 deliveries failed: the receiver answered 401: it rejected the signature',
+      'error: 1 of 1 deliveries failed: the receiver answered 401 ("Invalid signature"): it rejected the signature',
       `to find out why, run: webhooks-cli doctor --url ${server.url}/ --event search.zero_results --secret 'wr***'  (your secret in place of the masked one), or pass --diagnose`,
+    ]);
+  });
+
+  it("a 401 for a --pretty body names the raw bytes and shows the receiver's words; --verbose its whole answer", async () => {
+    const app = await startReceiverProcess('reserialising-app.mjs', [SECRET]);
+    try {
+      const pretty = await runCli([
+        'trigger',
+        'catalog.product.created',
+        '--pretty',
+        '--to',
+        app.url,
+        '--secret',
+        SECRET,
+      ]);
+      expect(pretty.code).toBe(1);
+      expect(pretty.stderr.split('\n')).toEqual([
+        'error: 1 of 1 deliveries failed: the receiver answered 401 ("Invalid signature"): it rejected the signature (--pretty indents the body: a receiver that verifies re-serialised JSON rejects it)',
+        `to find out why, run: webhooks-cli doctor --url ${app.url} --secret 's3****'  (your secret in place of the masked one), or pass --diagnose`,
+      ]);
+    } finally {
+      await app.stop();
+    }
+    server = await startRecordingServer(() => ({
+      status: 422,
+      body: '\n  {"error": "price must be positive",\n   "field": "data.price"}\u001b[2J',
+    }));
+    const verbose = await runCli([
+      'trigger',
+      'catalog.product.created',
+      '--to',
+      server.url,
+      '--secret',
+      SECRET,
+      '--verbose',
+    ]);
+    const lines = verbose.stderr.split('\n');
+    expect(lines[0]).toBe(
+      'error: 1 of 1 deliveries failed: the receiver answered 422 ("{"error": "price must be positive",")',
+    );
+    expect(lines[1]).toMatch(/^answer to dlv_\w+ \(422\):$/);
+    expect(lines.slice(2)).toEqual([
+      '    {"error": "price must be positive",',
+      '     "field": "data.price"}\\u001b[2J',
     ]);
   });
 

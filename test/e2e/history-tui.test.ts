@@ -53,4 +53,24 @@ describe.skipIf(skipWithout('tmux'))('history browser in a terminal', () => {
     await session.press('q');
     expect(await session.screenShowing(/^$/, 3000)).not.toMatch(/webhooks-cli history/);
   });
+
+  it('history --limit 20 (as the first steps run it) lists the newest 20 and says so', async () => {
+    server = await startRecordingServer();
+    const configDir = tempDir();
+    const db = join(configDir, 'history.db');
+    await spawnCli(['trigger', '--all', '--to', server.url, '--secret', 's3cret', '--db', db], { configDir });
+    await spawnCli(['trigger', '--all', '--to', server.url, '--secret', 's3cret', '--db', db], { configDir });
+
+    session = await startTmux(
+      `env -u CI -u CONTINUOUS_INTEGRATION WEBHOOKS_CONFIG_DIR=${configDir} NO_COLOR=1 ${process.execPath} ${BIN} history --db ${db} --limit 20`,
+    );
+    const first = await session.screenShowing(/20 deliveries \(--limit 20\)/);
+    expect(first).toMatch(/20 deliveries \(--limit 20\)/);
+    expect(first.split('\n').filter((l) => /dlv_/.test(l))).toHaveLength(20);
+    await session.press('PageDown');
+    await session.press('PageDown');
+    const moved = await session.screenShowing(/20 deliveries[\s\S]*› /);
+    expect(moved).toMatch(/20 deliveries \(--limit 20\)/);
+    expect(moved.split('\n').filter((l) => /dlv_/.test(l))).toHaveLength(20);
+  });
 });

@@ -21,7 +21,7 @@ export function hasProgram(program: string, probe: string[] = ['-V']): boolean {
  */
 export function skipWithout(program: string, probe?: string[], pkg = program): boolean {
   if (hasProgram(program, probe)) return false;
-  const install = `apt-get install ${pkg}`;
+  const install = `apt-get install ${pkg === program ? (DEBIAN_PACKAGE[program] ?? program) : pkg}`;
   if (process.env.CI === 'true') {
     throw new Error(`${pkg} is required under CI=true but was not found — ${install} (.ci/run does this)`);
   }
@@ -32,3 +32,5 @@ export function skipWithout(program: string, probe?: string[], pkg = program): b
   return true;
 }
 const noticed = new Set<string>();
+/** Where the package that brings a program is named otherwise. */
+const DEBIAN_PACKAGE: Record<string, string> = { 'vim.tiny': 'vim-tiny' };

@@ -69,6 +69,18 @@ describe('HistoryBrowser', () => {
     ui.unmount();
   });
 
+  it('--limit: lists no more than the newest N, however far the selection goes, and says so', async () => {
+    const { source, reads } = history(500);
+    const ui = render(<HistoryBrowser source={source} onQuit={() => {}} pageSize={40} limit={70} />);
+    expect(await frameMatching(ui, '40+ deliveries')).toMatch(/› .*dlv_000499/);
+    await type(ui, ['\u001b[6~', '\u001b[6~', '\u001b[6~', '\u001b[6~', '\u001b[6~']);
+    const last = await frameMatching(ui, /› .*dlv_000430/);
+    expect(last).toMatch(/› .*dlv_000430/);
+    expect(last).toContain('70 deliveries (--limit 70)');
+    expect(reads).toEqual([40, 30]);
+    ui.unmount();
+  });
+
   it('shows a delivery in full on Enter and goes back on Esc', async () => {
     const { source } = history(3, (i) =>
       record(

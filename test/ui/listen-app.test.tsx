@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sign } from '../../src/core/signature.js';
 import { replayThroughListener } from '../../src/delivery/replay-action.js';
 import type { Listener } from '../../src/receiver/index.js';
 import { HistoryStore } from '../../src/store/history-store.js';
@@ -128,6 +129,21 @@ describe('ListenApp', () => {
     expect(replayed).toHaveLength(1);
     expect(replayed[0]).toMatchObject({ source: 'replay', replayOf: 'dlv_original', status: 200 });
     store.close();
+  });
+
+  it('r on a request without a delivery id or event type says which request and what is missing', async () => {
+    const listener = await realListener();
+    const ui = mount(listener);
+    const body = '{"data": {"n": 1}}';
+    await fetch(listener.url, { method: 'POST', body, headers: { 'x-webhook-signature': sign(body, SECRET) } });
+    await frameMatching(ui, 'received 1');
+    await type(ui, 'r');
+    const frame = await frameMatching(ui, /replay failed/);
+    expect(frame).toMatch(
+      /replay failed: the request received at \d\d:\d\d:\d\d \(it had no delivery id\) has no event type to replay/,
+    );
+    expect(frame).not.toMatch(/undefined/);
+    ui.unmount();
   });
 
   it('filters with f and clears with Esc; quits with q', async () => {

@@ -13,7 +13,7 @@ import { KeyHelp } from '../tui/KeyHelp.js';
 import { openLine } from '../tui/line-editor.js';
 import { useBrowserController } from '../tui/use-browser-controller.js';
 import { useTerminalSize } from '../tui/use-terminal-size.js';
-import { HISTORY_PAGE_SIZE, listHeight, loadedText } from './history-first-frame.js';
+import { allLoaded, HISTORY_PAGE_SIZE, listHeight, loadedText, nextPageSize } from './history-first-frame.js';
 
 /** What the browser reads: one page of summaries at a time, and one record in full. */
 export interface HistorySource {
@@ -32,6 +32,8 @@ export interface HistoryBrowserProps {
   pageSize?: number;
   /** The first page, already read (and drawn) before the browser loaded. */
   initialRows?: DeliverySummary[];
+  /** `--limit`: list no more than this many rows (the newest). */
+  limit?: number;
   /** How long a result line (a replay's outcome) stays; any key clears it sooner. */
   messageMs?: number;
 }
@@ -49,6 +51,7 @@ export function HistoryBrowser({
   onQuit,
   pageSize = HISTORY_PAGE_SIZE,
   initialRows,
+  limit,
   messageMs = 5000,
 }: HistoryBrowserProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
@@ -56,7 +59,7 @@ export function HistoryBrowser({
     {
       queryText: initialQuery,
       rows: initialRows ?? ([] as DeliverySummary[]),
-      exhausted: initialRows !== undefined && initialRows.length < pageSize,
+      exhausted: initialRows !== undefined && allLoaded(initialRows.length, initialRows.length, pageSize, limit),
       selected: 0,
       record: undefined as DeliveryRecord | undefined,
     },
@@ -66,20 +69,25 @@ export function HistoryBrowser({
   const bodyHeight = listHeight(terminalRows);
 
   const reload = () => {
-    const first = source.list({ ...filter, limit: pageSize });
-    update({ rows: first, exhausted: first.length < pageSize, selected: 0 });
+    const size = nextPageSize(0, pageSize, limit);
+    const first = source.list({ ...filter, limit: size });
+    update({ rows: first, exhausted: allLoaded(first.length, first.length, size, limit), selected: 0 });
   };
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloads only when what is listed changes; `update` is this render's setter
-  useEffect(reload, [source, filter, pageSize]);
+  useEffect(reload, [source, filter, pageSize, limit]);
 
   // Read the next page before the selection reaches the end of what is loaded.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the selection or the rows change and reads them from `latest`, which is current by then
   useEffect(() => {
     const { rows, exhausted, selected } = latest.current;
     if (exhausted || rows.length === 0 || selected < rows.length - bodyHeight) return;
-    const next = source.list({ ...filter, beforeId: rows[rows.length - 1]!.id, limit: pageSize });
-    update((s) => ({ rows: s.rows.concat(next), exhausted: next.length < pageSize }));
-  }, [ui.selected, ui.rows, ui.exhausted, source, filter, pageSize, bodyHeight]);
+    const size = nextPageSize(rows.length, pageSize, limit);
+    const next = source.list({ ...filter, beforeId: rows[rows.length - 1]!.id, limit: size });
+    update((s) => ({
+      rows: s.rows.concat(next),
+      exhausted: allLoaded(s.rows.length + next.length, next.length, size, limit),
+    }));
+  }, [ui.selected, ui.rows, ui.exhausted, source, filter, pageSize, bodyHeight, limit]);
 
   const lines = useMemo(() => (ui.mode === 'detail' && ui.record ? detailLines(ui.record) : []), [ui.mode, ui.record]);
   const move = (by: number) => update((s) => ({ selected: Math.max(0, Math.min(s.selected + by, s.rows.length - 1)) }));
@@ -109,7 +117,7 @@ export function HistoryBrowser({
   });
 
   const { rows, mode, record } = ui;
-  const loaded = loadedText(rows.length, ui.exhausted);
+  const loaded = loadedText(rows.length, ui.exhausted, limit);
   return (
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate">

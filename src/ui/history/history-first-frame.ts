@@ -16,6 +16,8 @@ export interface FirstFrameInput {
   rows: readonly DeliverySummary[];
   pageSize: number;
   queryText: string;
+  /** `--limit`: the browser lists no more rows than this. */
+  limit?: number;
   columns: number;
   terminalRows: number;
   color: boolean;
@@ -29,8 +31,19 @@ export function listHeight(terminalRows: number): number {
   return Math.max(3, terminalRows - 7);
 }
 
-export function loadedText(count: number, exhausted: boolean): string {
-  return `${count}${exhausted ? '' : '+'} deliver${count === 1 ? 'y' : 'ies'}`;
+export function loadedText(count: number, exhausted: boolean, limit?: number): string {
+  const text = `${count}${exhausted ? '' : '+'} deliver${count === 1 ? 'y' : 'ies'}`;
+  return limit !== undefined && count >= limit ? `${text} (--limit ${limit})` : text;
+}
+
+/** Whether every row the browser will list is loaded: the last page was short, or `--limit` is reached. */
+export function allLoaded(count: number, lastPage: number, pageSize: number, limit?: number): boolean {
+  return lastPage < pageSize || (limit !== undefined && count >= limit);
+}
+
+/** How many rows the next read asks for: a page, or what is left under `--limit`. */
+export function nextPageSize(loaded: number, pageSize: number, limit?: number): number {
+  return limit === undefined ? pageSize : Math.max(0, Math.min(pageSize, limit - loaded));
 }
 
 type Segment = [text: string, paint?: (text: string) => string];
@@ -80,7 +93,7 @@ export function historyListLines(
 export function historyFirstFrame(input: FirstFrameInput): string[] {
   const c = palette(input.color);
   const height = listHeight(input.terminalRows);
-  const exhausted = input.rows.length < input.pageSize;
+  const exhausted = allLoaded(input.rows.length, input.rows.length, input.pageSize, input.limit);
   const filter = Boolean(input.queryText);
   const list = input.rows.length
     ? historyListLines(input.rows, input.columns, height, input.color)
@@ -102,7 +115,7 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
     line(
       [
         ['webhooks-cli history', c.bold],
-        [` ${loadedText(input.rows.length, exhausted)}`],
+        [` ${loadedText(input.rows.length, exhausted, input.limit)}`],
         [filter ? `  filter: ${input.queryText}` : '', c.cyan],
         [`  ${input.path}`, c.dim],
       ],

@@ -6,15 +6,17 @@
 import { render } from 'ink';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import type { Listener } from '../../receiver/index.js';
-import { type TerminalStreams, terminalStreams } from '../tui/terminal-streams.js';
+import type { TerminalHandOver } from '../tui/terminal-hand-over.js';
+import { terminalStreams } from '../tui/terminal-streams.js';
+import { TerminalHandOverContext } from '../tui/use-terminal-hand-over.js';
 import { ListenApp } from './ListenApp.js';
 
 export interface ListenTuiOptions {
   verify: boolean;
   stopped: Promise<unknown>;
   replay: ReplayAction;
-  /** Where to draw and read keys (the command's streams). */
-  terminal: TerminalStreams;
+  /** Where to draw and read keys (the command's streams), lent to the editor for `e`. */
+  terminal: TerminalHandOver;
   /** Called once the view lists every request that arrives from then on. */
   onReady?: () => void;
 }
@@ -27,7 +29,9 @@ export async function runListenTui(
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   // Ctrl-C arrives as a key in raw mode; the app turns it into a quit like `q`.
   const app = render(
-    <ListenApp listener={listener} verify={verify} replay={replay} onQuit={() => quit()} onReady={onReady} />,
+    <TerminalHandOverContext.Provider value={terminal}>
+      <ListenApp listener={listener} verify={verify} replay={replay} onQuit={() => quit()} onReady={onReady} />
+    </TerminalHandOverContext.Provider>,
     { ...terminalStreams(terminal), exitOnCtrlC: false, patchConsole: false },
   );
   await Promise.race([quitting, stopped]);

@@ -1,5 +1,5 @@
 import { type Key, useInput } from 'ink';
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import { type DeliveryRecord, deliveryLabel } from '../../store/delivery-record.js';
 import { type BrowserKeyState, routeBrowserKey } from './browser-keys.js';
@@ -8,6 +8,7 @@ import { eachKeypress } from './each-keypress.js';
 import { openLine } from './line-editor.js';
 import { useFadingMessage } from './use-fading-message.js';
 import { useKeyState } from './use-key-state.js';
+import { useTerminalLent } from './use-terminal-hand-over.js';
 
 /** What both browsers keep besides their rows: the mode, the filter draft, the detail's scroll, the result line. */
 export interface BrowserState extends BrowserKeyState {
@@ -63,6 +64,14 @@ export function useBrowserController<T extends object>(
     if (latest.current.message === shown) setShared({ message: '' });
   });
   const controls = useRef<BrowserListControls | undefined>(undefined);
+  // A replay may end after the view has gone (quit while it was in flight): its store may be closed by then.
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
 
   const startReplay = (edit = false) => {
     const original = controls.current?.replayTarget();
@@ -76,10 +85,13 @@ export function useBrowserController<T extends object>(
     });
     replay(original, { edit }).then(
       (message) => {
+        if (!mounted.current) return;
         setShared({ message, messagePending: false });
         controls.current?.afterReplay?.();
       },
-      (err: unknown) => setShared({ message: `replay failed: ${(err as Error).message}`, messagePending: false }),
+      (err: unknown) => {
+        if (mounted.current) setShared({ message: `replay failed: ${(err as Error).message}`, messagePending: false });
+      },
     );
   };
 
@@ -99,7 +111,9 @@ export function useBrowserController<T extends object>(
       onListKey: list.onListKey,
     });
   };
-  useInput((input, key) => eachKeypress(input, key, onKey));
+  // While the editor has the terminal, no key is read here: each one is the editor's.
+  const lent = useTerminalLent();
+  useInput((input, key) => eachKeypress(input, key, onKey), { isActive: !lent });
 
   return {
     ui,
