@@ -52,6 +52,7 @@ export function summaryJson(r: DeliverySummary) {
     schema_errors: r.schemaErrors ?? null,
     route: r.route ?? null,
     forwarded: r.forwarded ?? null,
+    listener_url: r.listenerUrl ?? null,
     body_size: r.bodySize,
   };
 }
@@ -75,6 +76,7 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `direction  ${r.direction === 'out' ? 'sent' : 'received'} by ${r.source}${r.replayOf ? `, replay of ${r.replayOf}` : ''}`,
     `time       ${new Date(r.createdAt).toISOString()}`,
     `${(r.direction === 'out' ? 'target' : 'path').padEnd(11)}${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
+    ...(r.listenerUrl ? [`listener   ${r.listenerUrl}  (where a replay goes)`] : []),
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
   if (r.signatureValid !== null)

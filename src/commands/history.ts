@@ -58,7 +58,6 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
         secret: resolveSetting('secret', undefined, ctx.env),
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
         record: (sent) => store.insert(sent),
-        showTarget: true,
         editor: { env: ctx.env, stdin: ctx.stdin },
         env: ctx.env,
       });

@@ -5,7 +5,7 @@ import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
 import { gatewayNote } from '../delivery/http-sender.js';
 import { bodyWithOverrides, checkedBody, editBody } from '../delivery/replay-edit.js';
-import { eventOf, originalTarget, replayDelivery } from '../delivery/replay-service.js';
+import { eventOf, replayDelivery, replayTarget } from '../delivery/replay-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError, UserError } from '../errors.js';
 import { formatDuration, palette } from '../format/display.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
@@ -40,7 +40,7 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
     if (!original)
       throw new UserError(`no delivery "${ref}" in ${ctx.dbPath}`, { hint: 'find its id with webhooks-cli history' });
     const body = await editedBody(ctx, original, options);
-    noteProxyRoute(ctx, options.to ?? originalTarget(original));
+    noteProxyRoute(ctx, options.to ?? replayTarget(original));
     const { record, result, ok } = await replayDelivery(original, {
       to: options.to,
       body,

@@ -150,6 +150,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     store.close();
     throw err;
   }
+  receiver.serving(reachableUrl(host, http.port, path));
   const spoolTimer = setInterval(() => recorder.importSpool(), SPOOL_IMPORT_INTERVAL_MS);
   spoolTimer.unref();
   const subscribe = <T>(set: Set<T>, listener: T) => (set.add(listener), () => void set.delete(listener));
@@ -202,6 +203,16 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       return closing;
     },
   };
+}
+
+/**
+ * The listener's webhook URL as this machine reaches it: a wildcard bind (0.0.0.0, ::) is
+ * reached on loopback. Recorded with each request as where a replay goes.
+ */
+function reachableUrl(host: string, port: number, path: string): string {
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+  const urlHost = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${urlHost}:${port}${path}`;
 }
 
 async function loadDeliveryJudge(): Promise<NonNullable<ReceiverSettings['judge']>> {

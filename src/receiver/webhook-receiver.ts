@@ -41,11 +41,20 @@ export class WebhookReceiver {
   readonly #recorder: HistoryRecorder;
   readonly #onRecord: (record: DeliveryRecord) => void;
   #inFlight = 0;
+  #listenerUrl: string | null = null;
 
   constructor(settings: ReceiverSettings, recorder: HistoryRecorder, onRecord: (record: DeliveryRecord) => void) {
     this.#settings = settings;
     this.#recorder = recorder;
     this.#onRecord = onRecord;
+  }
+
+  /**
+   * The webhook URL this receiver serves (known once the port is bound), recorded with every
+   * request: a replay goes there, never to an address a request names.
+   */
+  serving(url: string): void {
+    this.#listenerUrl = url;
   }
 
   /** The transport-independent entry point, as a promise; never rejects. */
@@ -246,6 +255,7 @@ export class WebhookReceiver {
       signatureError: null,
       duplicate: false,
       replayOf: null,
+      listenerUrl: this.#listenerUrl,
       ...details,
     };
     this.#recorder.record(record);

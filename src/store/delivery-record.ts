@@ -45,6 +45,12 @@ export interface DeliveryRecord {
   route?: string | null;
   /** Whether `listen` forwarded it: false when it routes but no route matched; null when it does not forward. */
   forwarded?: boolean | null;
+  /**
+   * For a received request: the webhook URL of the listener that received it (the address it was
+   * serving, never one the request named), where a replay without `--to` goes. Null for sent
+   * requests and for requests recorded before it was kept.
+   */
+  listenerUrl?: string | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */

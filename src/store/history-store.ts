@@ -61,11 +61,12 @@ interface Row {
   schema_errors: string | null;
   route: string | null;
   forwarded: number | null;
+  listener_url: string | null;
 }
 
 const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
   length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-  schema_valid, schema_errors, route, forwarded`;
+  schema_valid, schema_errors, route, forwarded, listener_url`;
 
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -96,8 +97,8 @@ export class HistoryStore {
     this.#insert =
       db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-      schema_valid, schema_errors, route, forwarded)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      schema_valid, schema_errors, route, forwarded, listener_url)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   /**
@@ -343,6 +344,7 @@ function toParams(r: DeliveryRecord): unknown[] {
     r.schemaErrors?.length ? JSON.stringify(r.schemaErrors) : null,
     r.route ?? null,
     r.forwarded === undefined || r.forwarded === null ? null : r.forwarded ? 1 : 0,
+    r.listenerUrl ?? null,
   ];
 }
 
@@ -369,6 +371,7 @@ function toSummary(row: Row): DeliverySummary {
     schemaErrors: row.schema_errors ? (JSON.parse(row.schema_errors) as SchemaIssue[]) : null,
     route: row.route,
     forwarded: row.forwarded === null ? null : row.forwarded === 1,
+    listenerUrl: row.listener_url,
   };
 }
 

@@ -47,4 +47,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_failing_status ON deliveries (status, id) WHERE status NOT BETWEEN 200 AND 299;
    CREATE INDEX deliveries_signature_invalid ON deliveries (id) WHERE signature_valid = 0;
    CREATE INDEX deliveries_schema_broken ON deliveries (id) WHERE schema_valid = 0;`,
+  // 6: the address the listener was serving when it received a request: where a replay without
+  //    --to goes (never an address taken from the request's own Host header).
+  `ALTER TABLE deliveries ADD COLUMN listener_url TEXT;`,
 ];
