@@ -7,6 +7,7 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine, noteProxyRoute } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { EXIT_OK, type UserError } from '../errors.js';
+import { printable } from '../format/terminal-text.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
 import { formatRequestLine, listeningLine, relayLine, requestJson, stoppedLine } from '../ui/request-line.js';
@@ -23,8 +24,9 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   let session: ListenSession;
   try {
     session = await startListenSession(settings, {
-      relayWarning: tui ? undefined : (message) => logLine(ctx, `relay: ${message}`),
-      registrationNote: (line) => logLine(ctx, line),
+      // Both may quote what a relay or an API said: shown printable.
+      relayWarning: tui ? undefined : (message) => logLine(ctx, printable(`relay: ${message}`)),
+      registrationNote: (line) => logLine(ctx, printable(line)),
       stopped: (summary) => {
         if (running || summary.received > 0 || summary.spilled) logLine(ctx, stoppedLine(summary, ctx.dbPath));
       },

@@ -8,6 +8,7 @@ import { bodyWithOverrides, checkedBody, editBody } from '../delivery/replay-edi
 import { eventOf, replayDelivery, replayTarget } from '../delivery/replay-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError, UserError } from '../errors.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.js';
@@ -67,7 +68,8 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
         result.status === undefined ? c.red('---') : ok ? c.green(String(result.status)) : c.red(String(result.status));
       printLine(
         ctx,
-        `${ok ? c.green('✓') : c.red('✗')} ${status}  ${record.event}  ${c.dim(record.deliveryId ?? '')} (replay of ${record.replayOf})  → ${redactUrl(record.url)}  ${formatDuration(record.durationMs)}`,
+        // The original's delivery id is what its sender chose.
+        `${ok ? c.green('✓') : c.red('✗')} ${status}  ${record.event}  ${c.dim(record.deliveryId ?? '')} (replay of ${printable(record.replayOf ?? '')})  → ${redactUrl(record.url)}  ${formatDuration(record.durationMs)}`,
       );
       if (!ok)
         logLine(

@@ -7,6 +7,7 @@ import { gatewayNote } from '../delivery/http-sender.js';
 import type { FaultChoices } from '../delivery/trigger-choices.js';
 import type { DeliveryOutcome, LoadSummary } from '../delivery/trigger-service.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 
 export function reportDeliveries(
   ctx: CommandContext,
@@ -130,17 +131,20 @@ function failureCause(o: DeliveryOutcome, unsigned: boolean): { key: string; why
   };
 }
 
-/** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */
+/**
+ * What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it;
+ * `printable`, since whoever answered chose the words.
+ */
 function relayError(o: DeliveryOutcome): string | undefined {
   const code = o.headers?.['x-relay-error'];
   if (!code) return undefined;
   try {
     const message = (JSON.parse(o.body?.toString('utf8') ?? '') as { error?: { message?: unknown } }).error?.message;
-    if (typeof message === 'string' && message) return message;
+    if (typeof message === 'string' && message) return printable(message);
   } catch {
     // Not the relay's JSON: the code says enough.
   }
-  return String(code);
+  return printable(String(code));
 }
 
 /** After Ctrl-C: how much of the run went out, and that every request sent is recorded. */

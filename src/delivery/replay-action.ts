@@ -7,6 +7,7 @@
 import { redactUrl } from '../core/redact.js';
 import { UserError } from '../errors.js';
 import { formatDuration } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { USER_AGENT } from '../version.js';
 import { editBody } from './replay-edit.js';
@@ -35,6 +36,7 @@ export interface ReplayActionOptions {
   editor?: EditorAccess;
 }
 
+/** The action; its result line is `printable` (it may quote an answer or the recorded delivery id). */
 export function replayAction({
   secret,
   noSecretHint,
@@ -43,7 +45,7 @@ export function replayAction({
   editor,
   env,
 }: ReplayActionOptions): ReplayAction {
-  return async (original, { edit = false } = {}) => {
+  const act: ReplayAction = async (original, { edit = false } = {}) => {
     if (!secret) return `cannot replay: no secret to sign with (${noSecretHint})`;
     if (edit && !editor) return 'editing is not available here';
     let body: Buffer | undefined;
@@ -73,6 +75,7 @@ export function replayAction({
     // Always named: the result says where the developer's signature went.
     return `${outcome.ok ? '✓' : '✗'} replayed ${edit ? 'an edited ' : ''}${deliveryLabel(original)} as ${outcome.record.deliveryId} to ${redactUrl(outcome.record.url)} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
   };
+  return async (original, options) => printable(await act(original, options));
 }
 
 /**

@@ -6,6 +6,7 @@ import { newDeliveryId } from '../core/delivery-id.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import { webhookHeaders } from '../core/webhook-request.js';
 import { UserError } from '../errors.js';
+import { printable } from '../format/terminal-text.js';
 import { agentFor } from '../http/node-agent.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { type SendResult, sendRequest } from './http-sender.js';
@@ -53,11 +54,21 @@ function withRecordedQuery(listenerUrl: string, requestTarget: string): string {
 }
 
 export function eventOf(original: DeliveryRecord): string {
-  if (original.event) return original.event;
-  throw new UserError(`delivery ${original.deliveryId ?? original.id} has no event type to replay`, {
-    hint: 'replay a request that carried an X-Webhook-Event header',
-  });
+  if (!original.event)
+    throw new UserError(`delivery ${original.deliveryId ?? original.id} has no event type to replay`, {
+      hint: 'replay a request that carried an X-Webhook-Event header',
+    });
+  // A received event (possibly read from an unsigned body) may hold what no header can carry.
+  if (!HEADER_VALUE.test(original.event))
+    throw new UserError(
+      `delivery ${printable(original.deliveryId ?? String(original.id))} has an event type that cannot be sent as an X-Webhook-Event header (${printable(original.event)})`,
+      { hint: 'send its body with webhooks-cli trigger <event type> --data FILE instead' },
+    );
+  return original.event;
 }
+
+/** What an HTTP header value may hold (RFC 9110 §5.5): visible characters, spaces and tabs inside. */
+const HEADER_VALUE = /^[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/;
 
 export async function replayDelivery(original: DeliveryRecord, options: ReplayOptions): Promise<ReplayOutcome> {
   const url = options.to ?? replayTarget(original);

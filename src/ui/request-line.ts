@@ -5,6 +5,7 @@ import { isSuccessStatus } from '../core/http-status.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { issueLine } from '../core/schema-issue.js';
 import { clockTime, formatDuration, palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
@@ -13,7 +14,11 @@ import { routeNote } from './tui/row-format.js';
 /** The event column fits the longest event type, so the columns after it stay in line. */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
 
-/** `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. */
+/**
+ * `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. What the request brought
+ * (its event, delivery id, path, and errors quoting its body) is shown `printable`: a sender's
+ * control characters never reach the terminal.
+ */
 export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const c = palette(color);
   const time = clockTime(r.createdAt);
@@ -26,16 +31,17 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const parts = [
     time,
     ` ${mark} ${status}`,
-    what.padEnd(EVENT_WIDTH),
-    c.dim(r.deliveryId ?? '-'),
+    printable(what).padEnd(EVENT_WIDTH),
+    c.dim(printable(r.deliveryId ?? '-')),
     formatDuration(r.durationMs),
   ];
-  if (r.schemaValid === false) parts.push(c.red(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`));
+  if (r.schemaValid === false)
+    parts.push(c.red(printable(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`)));
   const route = routeNote(r);
   if (route) parts.push(c.cyan(route));
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
-  if (problem) parts.push(c.red(problem));
+  if (problem) parts.push(c.red(printable(problem)));
   return parts.join('  ');
 }
 
@@ -84,8 +90,11 @@ export function routeTable(routes: Listener['routes']): string {
   return routes.map((route) => `${route.pattern} → ${redactUrl(route.url.href)}`).join(', ');
 }
 
+/** The relay's state; its URL and message come from the relay, so they are shown `printable`. */
 export function relayLine(relay: NonNullable<ListenerInfo['relay']>): string {
-  return `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`;
+  return printable(
+    `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`,
+  );
 }
 
 /**

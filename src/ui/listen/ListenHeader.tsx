@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { maskSecret } from '../../core/redact.js';
+import { printable } from '../../format/terminal-text.js';
 import type { ListenerInfo, ListenerStats } from '../../receiver/index.js';
 
 export interface ListenHeaderProps {
@@ -75,8 +76,9 @@ export function ListenHeader({
               <Text color={relay.state === 'connected' ? 'green' : relay.state === 'disconnected' ? 'red' : 'yellow'}>
                 {relay.state}
               </Text>
-              {relay.publicUrl ? <Text bold> {relay.publicUrl}</Text> : null}
-              {relay.message ? <Text dimColor> ({relay.message})</Text> : null}
+              {/* Both come from the relay. */}
+              {relay.publicUrl ? <Text bold> {printable(relay.publicUrl)}</Text> : null}
+              {relay.message ? <Text dimColor> ({printable(relay.message)})</Text> : null}
               {'   '}
             </Text>
           ) : null}
