@@ -84,13 +84,11 @@ export class SpoolWriter {
 }
 
 function encodeRecord(r: DeliveryRecord): string {
-  return (
-    `${JSON.stringify({
-      ...r,
-      requestBody: r.requestBody.toString('base64'),
-      responseBody: r.responseBody?.toString('base64') ?? null,
-    })}\n`
-  );
+  return `${JSON.stringify({
+    ...r,
+    requestBody: r.requestBody.toString('base64'),
+    responseBody: r.responseBody?.toString('base64') ?? null,
+  })}\n`;
 }
 
 function decodeRecord(line: string): DeliveryRecord {
@@ -139,15 +137,24 @@ export function openSpoolWithFallback(dbPath: string): SpoolWriter {
 }
 
 /**
+ * Stores one spool file's records. `file` names the file for good (its writer's pid, time and a
+ * random part); an insert that keeps, in the same transaction, the names it took can return false
+ * for a file taken before, which makes the import idempotent: a process killed after the commit
+ * but before deleting the file leaves it to be claimed again.
+ */
+export type SpoolInsert = (records: DeliveryRecord[], file: string) => unknown;
+
+/**
  * Claims every complete spool file (and the files of writers that died), beside the database
  * and in its fallback folder, and hands their records to `insert`, which must store them in one
  * transaction. Files are deleted after; a file whose insert failed is put back for the next import.
+ * Returns how many records were stored.
  */
-export function importSpool(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
+export function importSpool(dbPath: string, insert: SpoolInsert): number {
   return importFolder(spoolDirectory(dbPath), insert) + importFolder(fallbackSpoolDirectory(dbPath), insert);
 }
 
-function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void): number {
+function importFolder(dir: string, insert: SpoolInsert): number {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -162,7 +169,8 @@ function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void):
       (name.endsWith('.part') && !isProcessAlive(pid)) ||
       (name.includes('.claimed-') && !isProcessAlive(Number(name.split('.claimed-')[1])));
     if (!claimable) continue;
-    const claimed = join(dir, `${name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '')}.claimed-${process.pid}`);
+    const file = name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '');
+    const claimed = join(dir, `${file}.claimed-${process.pid}`);
     try {
       renameSync(join(dir, name), claimed);
     } catch {
@@ -178,14 +186,15 @@ function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void):
           return []; // a line cut short by a crash
         }
       });
+    let stored: unknown;
     try {
-      insert(records);
+      stored = insert(records, file);
     } catch (err) {
-      renameSync(claimed, join(dir, `${name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '')}.jsonl`));
+      renameSync(claimed, join(dir, `${file}.jsonl`));
       throw err;
     }
     unlinkSync(claimed);
-    imported += records.length;
+    if (stored !== false) imported += records.length;
   }
   return imported;
 }

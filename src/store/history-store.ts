@@ -68,6 +68,9 @@ const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, 
   length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
   schema_valid, schema_errors, route, forwarded, listener_url`;
 
+/** How long the names of imported spool files are kept (a leftover file is retried within seconds). */
+const SPOOL_IMPORTS_KEPT_MS = 7 * 24 * 3600 * 1000;
+
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
@@ -80,6 +83,9 @@ export class HistoryStore {
   readonly #lastId: Database.Statement;
   readonly #idsAfter: Database.Statement;
   readonly #idsSinceRow: Database.Statement;
+  readonly #spoolFileImported: Database.Statement;
+  readonly #spoolFileTaken: Database.Statement;
+  readonly #oldSpoolFiles: Database.Statement;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -93,6 +99,9 @@ export class HistoryStore {
       .prepare('SELECT delivery_id FROM deliveries WHERE delivery_id > ? ORDER BY delivery_id LIMIT ?')
       .pluck();
     this.#idsSinceRow = db.prepare('SELECT id, delivery_id AS deliveryId FROM deliveries WHERE id > ? ORDER BY id');
+    this.#spoolFileImported = db.prepare('SELECT 1 FROM spool_imports WHERE file = ?');
+    this.#spoolFileTaken = db.prepare('INSERT INTO spool_imports (file, records, imported_at) VALUES (?, ?, ?)');
+    this.#oldSpoolFiles = db.prepare('DELETE FROM spool_imports WHERE imported_at < ?');
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
     this.#insert =
       db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
@@ -160,12 +169,27 @@ export class HistoryStore {
 
   /**
    * Imports what `trigger` and other fast commands appended to the spool since; returns how many.
-   * `onImported` sees each batch once it is written.
+   * Each file's records and its name go in one transaction, and a file already imported is
+   * skipped, so no kill at any moment imports a record twice. `onImported` sees each batch once
+   * it is written.
    */
   importSpool(onImported?: (records: readonly DeliveryRecord[]) => void): number {
-    return importSpool(this.path, (records) => {
-      this.insertMany(records);
-      onImported?.(records);
+    return importSpool(this.path, (records, file) => {
+      const stored = this.#guard(() =>
+        this.#db
+          .transaction(() => {
+            if (this.#spoolFileImported.get(file) !== undefined) return false;
+            for (const r of records) this.#insert.run(toParams(r));
+            this.#spoolFileTaken.run(file, records.length, Date.now());
+            // A leftover file is claimed again within seconds; names older than a week only take space.
+            this.#oldSpoolFiles.run(Date.now() - SPOOL_IMPORTS_KEPT_MS);
+            return true;
+          })
+          // The write lock first: the check and the insert see one state of the file.
+          .immediate(),
+      );
+      if (stored) onImported?.(records);
+      return stored;
     });
   }
 
