@@ -7,6 +7,7 @@ import type { CommandContext } from '../cli/context.js';
 import { logLine, noteProxyRoute } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { EXIT_OK, type UserError } from '../errors.js';
+import { palette } from '../format/display.js';
 import { printable } from '../format/terminal-text.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
@@ -82,9 +83,21 @@ function printLines(
   });
   // `listen | head`: when the reader goes away, keep receiving and recording, stop printing.
   ctx.stdout.on('error', stopPrinting);
-  session.on('writeProblem', (problem) =>
-    logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'),
-  );
+  let refusing = false;
+  session.on('writeProblem', (problem) => {
+    const c = palette(ctx.color);
+    if (!problem)
+      logLine(
+        ctx,
+        refusing
+          ? 'the history is writable again: requests are accepted and recorded again'
+          : 'the history database is writable again',
+      );
+    // Said once, and loudly: from now on senders get 503 and must retry.
+    else if (problem.refusing) logLine(ctx, c.bold(c.red(`error: NOT RECORDING: ${problem.message}`)));
+    else logLine(ctx, `warning: ${problem.message}`);
+    refusing = problem?.refusing ?? false;
+  });
   let shown: ListenerInfo = {};
   const showInfo = (info: ListenerInfo) => {
     const relay = info.relay;

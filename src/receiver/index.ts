@@ -7,6 +7,7 @@ export {
   type ListenerSummary,
   startListener,
 } from './listener.js';
+export type { WriteProblem } from './batch-writer.js';
 export type { ListenerStats } from './listener-stats.js';
 export type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
 export { loadRoutesFile, parseForwardTarget, parseRouteFlag, type Route } from './routes.js';

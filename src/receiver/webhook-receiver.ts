@@ -30,6 +30,9 @@ export interface ReceiverSettings {
   strict?: boolean;
 }
 
+/** What a 503 asks of a sender while nothing can be recorded: the platform retries after it. */
+const RETRY_AFTER_SECONDS = 60;
+
 /** Responses are recorded up to this size, like everything else in the history. */
 const MAX_RECORDED_RESPONSE_BYTES = 64 * 1024;
 
@@ -78,6 +81,16 @@ export class WebhookReceiver {
       this.#store(request, Date.now(), performance.now(), response, {
         error: 'arrived after the listener began shutting down',
       });
+      return response;
+    }
+    // Nothing can be written anywhere (a full disk): accept nothing that could not be kept. The
+    // platform retries a 503 later; the sender is not told where the listener's files are.
+    const cannotKeep = this.#recorder.cannotKeep;
+    if (cannotKeep) {
+      const response = jsonError(503, 'cannot_record', 'the receiver cannot record deliveries right now; retry later', {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
+      this.#store(request, Date.now(), performance.now(), response, { error: `refused: ${cannotKeep}` });
       return response;
     }
     this.#inFlight++;

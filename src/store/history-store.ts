@@ -9,7 +9,7 @@ import type { SchemaIssue } from '../core/schema-issue.js';
 import { UserError } from '../errors.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
-import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-spool.js';
+import { importSpool, spoolDirectory, spoolRecords } from './delivery-spool.js';
 import { MIGRATIONS } from './migrations.js';
 import { runMigrations, schemaVersion } from './schema-migrations.js';
 import { guardDamage, openSqliteFile, type SqliteFileOptions } from './sqlite-file.js';
@@ -145,8 +145,8 @@ export class HistoryStore {
     try {
       store.importSpool();
     } catch (err) {
-      // Locked by another process: the spool keeps its records for the next import.
-      if (!String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) {
+      // Locked by another process, or a full disk: the spool keeps its records for the next import.
+      if (err instanceof DamagedFileError) {
         store.close();
         throw err;
       }
@@ -170,10 +170,10 @@ export class HistoryStore {
   /**
    * Imports what `trigger` and other fast commands appended to the spool since; returns how many.
    * Each file's records and its name go in one transaction, and a file already imported is
-   * skipped, so no kill at any moment imports a record twice. `onImported` sees each batch once
-   * it is written.
+   * skipped, so no kill at any moment imports a record twice. `onImported` sees each file's
+   * records (and the file's name, without its folder and extension) once they are written.
    */
-  importSpool(onImported?: (records: readonly DeliveryRecord[]) => void): number {
+  importSpool(onImported?: (records: readonly DeliveryRecord[], file: string) => void): number {
     return importSpool(this.path, (records, file) => {
       const stored = this.#guard(() =>
         this.#db
@@ -188,7 +188,7 @@ export class HistoryStore {
           // The write lock first: the check and the insert see one state of the file.
           .immediate(),
       );
-      if (stored) onImported?.(records);
+      if (stored) onImported?.(records, file);
       return stored;
     });
   }
@@ -206,9 +206,7 @@ export class HistoryStore {
       return this.#guard(() => Number(this.#insert.run(toParams(record)).lastInsertRowid));
     } catch (err) {
       if (err instanceof DamagedFileError) {
-        const spool = openSpoolWithFallback(this.path);
-        spool.append(record);
-        spool.close();
+        spoolRecords(this.path, [record]);
       }
       throw err;
     }

@@ -99,15 +99,21 @@ export function relayLine(relay: NonNullable<ListenerInfo['relay']>): string {
 
 /**
  * The line `listen` ends with: how many requests it received and where every one of them is — the
- * history, or a spool file (and why) — so nothing answered goes unaccounted for.
+ * history, each spool file (and why), or nowhere (how many, and how many of those were answered
+ * 2xx) — so nothing answered goes unaccounted for. "All recorded" only when that is so.
  */
 export function stoppedLine(summary: ListenSummary, dbPath: string): string {
   const requests = `${summary.received} request${summary.received === 1 ? '' : 's'} received`;
-  const lost = summary.lost ? `; ${summary.lost} could be written neither to ${dbPath} nor to a spool file` : '';
-  if (!summary.spilled) return `stopped: ${requests}, all recorded in ${dbPath}${lost}`;
-  const where = `${summary.spilled} kept in ${summary.spoolPath}`;
+  const spools = summary.spools ?? (summary.spilled ? [{ path: summary.spoolPath!, records: summary.spilled }] : []);
+  const lost = summary.lost
+    ? `; ${summary.lost} kept nowhere (neither ${dbPath} nor a spool file would take them), ${summary.lostAccepted ?? 0} of them answered 2xx`
+    : '';
+  if (spools.length === 0 && !summary.lost) return `stopped: ${requests}, all recorded in ${dbPath}`;
+  const where = spools.map((file) => `, ${file.records} kept in ${file.path}`).join('');
   if (summary.damage) {
-    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them`;
+    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them`;
   }
-  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} until the database is free${lost}`;
+  const why =
+    spools.length === 0 ? '' : summary.failure ? ` because ${summary.failure}` : ' until the database is free';
+  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where}${why}${lost}`;
 }
