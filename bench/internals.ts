@@ -11,5 +11,6 @@ export { webhookHeaders } from '../src/core/webhook-request.js';
 export { DEFAULT_CONCURRENCY, DeliveryEngine } from '../src/emulator/delivery-engine.js';
 export { EmulatorStore } from '../src/emulator/emulator-store.js';
 export { WebhookService } from '../src/emulator/webhook-service.js';
+export { MAX_ACCEPTED_UNWRITTEN } from '../src/receiver/history-recorder.js';
 export { loadSampleEnvelope } from '../src/samples/sample-payloads.js';
 export { HistoryStore } from '../src/store/history-store.js';

@@ -4,8 +4,10 @@ import { redactUrl } from '../core/redact.js';
 import { issueLine, schemaSummary } from '../core/schema-issue.js';
 import { formatTable } from '../format/columns.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable, printableLines } from '../format/terminal-text.js';
 import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
 
+/** The history as a table; what a request brought (event, delivery id, schema errors) is shown `printable`. */
 export function historyTable(rows: DeliverySummary[], color: boolean): string {
   const c = palette(color);
   const table = formatTable(
@@ -14,15 +16,15 @@ export function historyTable(rows: DeliverySummary[], color: boolean): string {
       String(r.id),
       new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
       r.direction,
-      r.event ?? '-',
-      r.deliveryId ?? '-',
+      printable(r.event ?? '-'),
+      printable(r.deliveryId ?? '-'),
       r.status === null ? 'error' : String(r.status),
       r.signatureValid === null ? '-' : r.signatureValid ? '✓' : '✗',
       r.schemaValid === null || r.schemaValid === undefined
         ? '-'
         : r.schemaValid
           ? '✓'
-          : `✗ ${schemaSummary(r.schemaErrors)}`,
+          : printable(`✗ ${schemaSummary(r.schemaErrors)}`),
       formatDuration(r.durationMs),
     ]),
   );
@@ -54,6 +56,7 @@ export function summaryJson(r: DeliverySummary) {
     route: r.route ?? null,
     forwarded: r.forwarded ?? null,
     diagnosis: r.diagnosis ?? null,
+    listener_url: r.listenerUrl ?? null,
     body_size: r.bodySize,
   };
 }
@@ -69,42 +72,50 @@ export function recordJson(r: DeliveryRecord & { id?: number }) {
   };
 }
 
-/** A readable page for one delivery: summary, headers, pretty body, the answer. */
+/**
+ * A readable page for one delivery: summary, headers, pretty body, the answer. Nearly all of it
+ * is what a sender (or an app) chose, so every line is shown `printable`, the bodies keeping their
+ * line breaks.
+ */
 export function formatRecord(r: DeliveryRecord & { id?: number }): string {
-  const lines = [
+  const summary = [
     `delivery   ${r.deliveryId ?? '-'}  (#${r.id})`,
     `event      ${r.event ?? '-'}`,
     `direction  ${r.direction === 'out' ? 'sent' : 'received'} by ${r.source}${r.replayOf ? `, replay of ${r.replayOf}` : ''}`,
     `time       ${new Date(r.createdAt).toISOString()}`,
     `${(r.direction === 'out' ? 'target' : 'path').padEnd(11)}${r.method} ${redactUrl(r.url)}${r.remoteAddress ? `  from ${r.remoteAddress}` : ''}`,
+    ...(r.listenerUrl ? [`listener   ${r.listenerUrl}  (where a replay goes)`] : []),
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
-  if (r.diagnosis) lines.push(`doctor     ${r.diagnosis}`);
+  if (r.diagnosis) summary.push(`doctor     ${r.diagnosis}`);
   if (r.signatureValid !== null)
-    lines.push(
+    summary.push(
       `signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`,
     );
-  if (r.schemaValid === true) lines.push('schema     ✓ valid');
+  if (r.schemaValid === true) summary.push('schema     ✓ valid');
   if (r.schemaValid === false)
-    lines.push(
+    summary.push(
       `schema     ✗ ${schemaSummary(r.schemaErrors)}`,
       ...(r.schemaErrors ?? []).map((issue) => `             ${issueLine(issue)}`),
     );
-  lines.push('', 'request headers:', ...Object.entries(r.requestHeaders).map(([k, v]) => `  ${k}: ${String(v)}`));
-  lines.push('', `request body (${r.requestBody.length} bytes):`, indent(prettyBody(r.requestBody)));
+  const headers = (map: DeliveryRecord['requestHeaders']) =>
+    Object.entries(map).map(([k, v]) => printable(`  ${k}: ${String(v)}`));
+  const body = (bytes: Buffer) => indent(printableLines(prettyBody(bytes)));
+  const page = [
+    ...summary.map(printable),
+    '',
+    'request headers:',
+    ...headers(r.requestHeaders),
+    '',
+    `request body (${r.requestBody.length} bytes):`,
+    body(r.requestBody),
+  ];
   if (r.responseHeaders || r.responseBody) {
-    lines.push(
-      '',
-      'response headers:',
-      ...Object.entries(r.responseHeaders ?? {}).map(([k, v]) => `  ${k}: ${String(v)}`),
-    );
-    lines.push(
-      '',
-      `response body (${r.responseBody?.length ?? 0} bytes):`,
-      indent(prettyBody(r.responseBody ?? Buffer.alloc(0))),
-    );
+    const answer = r.responseBody ?? Buffer.alloc(0);
+    page.push('', 'response headers:', ...headers(r.responseHeaders ?? {}));
+    page.push('', `response body (${answer.length} bytes):`, body(answer));
   }
-  return lines.join('\n');
+  return page.join('\n');
 }
 
 export function prettyBody(body: Buffer): string {

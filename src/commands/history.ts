@@ -55,7 +55,6 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
         secret: resolveSetting('secret', undefined, ctx),
         noSecretHint: 'set WEBHOOKS_SECRET or run `webhooks-cli config set secret …`',
         record: (sent) => store.insert(sent),
-        showTarget: true,
         editor: { env: ctx.env, lend: (work) => terminal.lend(work) },
         env: ctx.env,
       });

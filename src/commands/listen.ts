@@ -9,6 +9,8 @@ import { listenForStop } from '../cli/stop-signal.js';
 import { redactUrl } from '../core/redact.js';
 import { diagnosisJson } from '../doctor/doctor-report.js';
 import { EXIT_OK, type UserError } from '../errors.js';
+import { palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
 import {
@@ -32,8 +34,9 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   let session: ListenSession;
   try {
     session = await startListenSession(settings, {
-      relayWarning: tui ? undefined : (message) => logLine(ctx, `relay: ${message}`),
-      registrationNote: (line) => logLine(ctx, line),
+      // Both may quote what a relay or an API said: shown printable.
+      relayWarning: tui ? undefined : (message) => logLine(ctx, printable(`relay: ${message}`)),
+      registrationNote: (line) => logLine(ctx, printable(line)),
       stopped: (summary) => {
         if (running || summary.received > 0 || summary.spilled) logLine(ctx, stoppedLine(summary, ctx.dbPath));
       },
@@ -100,9 +103,21 @@ function printLines(
   // `listen | head`: when the reader goes away, keep receiving and recording, stop printing.
   ctx.stdout.on('error', stopPrinting);
   ctx.stdout.on('error', stopDiagnoses);
-  session.on('writeProblem', (problem) =>
-    logLine(ctx, problem ? `warning: ${problem}` : 'the history database is writable again; all requests recorded'),
-  );
+  let refusing = false;
+  session.on('writeProblem', (problem) => {
+    const c = palette(ctx.color);
+    if (!problem)
+      logLine(
+        ctx,
+        refusing
+          ? 'the history is writable again: requests are accepted and recorded again'
+          : 'the history database is writable again',
+      );
+    // Said once, and loudly: from now on senders get 503 and must retry.
+    else if (problem.refusing) logLine(ctx, c.bold(c.red(`error: NOT RECORDING: ${problem.message}`)));
+    else logLine(ctx, `warning: ${problem.message}`);
+    refusing = problem?.refusing ?? false;
+  });
   let shown: ListenerInfo = {};
   const showInfo = (info: ListenerInfo) => {
     const relay = info.relay;

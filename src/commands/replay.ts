@@ -6,9 +6,10 @@ import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
 import { gatewayNote } from '../delivery/http-sender.js';
 import { bodyWithOverrides, checkedBody, editBody } from '../delivery/replay-edit.js';
-import { eventOf, originalTarget, replayDelivery } from '../delivery/replay-service.js';
+import { eventOf, replayDelivery, replayTarget } from '../delivery/replay-service.js';
 import { EXIT_FAILED, EXIT_OK, requireHttpUrl, UsageError, UserError } from '../errors.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.js';
@@ -32,7 +33,7 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
     if (!original)
       throw new UserError(`no delivery "${ref}" in ${ctx.dbPath}`, { hint: 'find its id with webhooks-cli history' });
     const body = await editedBody(ctx, original, options);
-    noteProxyRoute(ctx, options.to ?? originalTarget(original));
+    noteProxyRoute(ctx, options.to ?? replayTarget(original));
     const { record, result, ok } = await replayDelivery(original, {
       to: options.to,
       body,
@@ -59,7 +60,8 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
         result.status === undefined ? c.red('---') : ok ? c.green(String(result.status)) : c.red(String(result.status));
       printLine(
         ctx,
-        `${ok ? c.green('✓') : c.red('✗')} ${status}  ${record.event}  ${c.dim(record.deliveryId ?? '')} (replay of ${record.replayOf})  → ${redactUrl(record.url)}  ${formatDuration(record.durationMs)}`,
+        // The original's delivery id is what its sender chose.
+        `${ok ? c.green('✓') : c.red('✗')} ${status}  ${record.event}  ${c.dim(record.deliveryId ?? '')} (replay of ${printable(record.replayOf ?? '')})  → ${redactUrl(record.url)}  ${formatDuration(record.durationMs)}`,
       );
       if (!ok)
         logLine(

@@ -10,6 +10,7 @@ import type { AttemptReport } from '../emulator/delivery-engine.js';
 import { defaultStatePath, startEmulator } from '../emulator/emulator.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import { proxySettings, proxySettingsLine } from '../http/proxy-settings.js';
 
 /** `serve`: the platform API emulator with its delivery engine, until SIGINT/SIGTERM. */
@@ -107,11 +108,12 @@ function printAttempt(ctx: CommandContext, r: AttemptReport): void {
       : r.state === 'failed'
         ? c.red(' gave up')
         : '';
-  const error = r.error && r.responseStatus === null ? ` ${c.red(r.error)}` : '';
+  const error = r.error && r.responseStatus === null ? ` ${c.red(printable(r.error))}` : '';
   const duplicate = r.duplicate ? ` ${c.yellow('duplicate')}` : '';
   printLine(
     ctx,
-    `${mark} ${status} ${r.event} → ${redactUrl(r.url)} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${duplicate}${error}${next}`,
+    // The URL is as an API client registered it.
+    `${mark} ${status} ${r.event} → ${printable(redactUrl(r.url))} ${c.dim(`${r.deliveryId} #${r.attempt}`)} ${formatDuration(r.durationMs)}${duplicate}${error}${next}`,
   );
   if (r.disabledWebhook) printLine(ctx, c.red(`webhook ${r.webhookId} disabled after too many consecutive failures`));
 }

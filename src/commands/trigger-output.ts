@@ -180,17 +180,20 @@ function answerLine(body: Buffer | undefined): string | undefined {
 }
 const ANSWER_LINE_CHARS = 100;
 
-/** What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it. */
+/**
+ * What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it;
+ * `printable`, since whoever answered chose the words.
+ */
 function relayError(o: DeliveryOutcome): string | undefined {
   const code = o.headers?.['x-relay-error'];
   if (!code) return undefined;
   try {
     const message = (JSON.parse(o.body?.toString('utf8') ?? '') as { error?: { message?: unknown } }).error?.message;
-    if (typeof message === 'string' && message) return message;
+    if (typeof message === 'string' && message) return printable(message);
   } catch {
     // Not the relay's JSON: the code says enough.
   }
-  return String(code);
+  return printable(String(code));
 }
 
 /** After Ctrl-C: how much of the run went out (of how many planned, when a total was), and that every request sent is recorded. */

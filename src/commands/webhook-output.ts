@@ -1,4 +1,7 @@
-/** How a webhook from the API reads: its details, a one-word state, a short events column. */
+/**
+ * How a webhook from the API reads: its details, a one-word state, a short events column. What the
+ * API answered (a URL as registered, a reason, an attempt's error) is shown `printable`.
+ */
 
 import type { Attempt, WebhookView } from '../api/api-types.js';
 import type { TestOutcome } from '../api/test-outcome.js';
@@ -9,6 +12,7 @@ import { EVENT_TYPES } from '../core/events.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { formatTable } from '../format/columns.js';
 import { formatDuration, palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 
 function stateOf(w: WebhookView): string {
   return w.active ? 'active' : w.disabledReason ? 'disabled' : 'inactive';
@@ -42,7 +46,7 @@ export function printWebhookDetails(
   ];
   for (const [key, value] of rows) {
     if (value === undefined || omit.includes(key)) continue;
-    printLine(ctx, `${key.padEnd(9)} ${value}`);
+    printLine(ctx, printable(`${key.padEnd(9)} ${value}`));
   }
 }
 
@@ -56,23 +60,27 @@ export function maskSecretField(raw: unknown): unknown {
 export function webhooksTable(webhooks: readonly WebhookView[]): string {
   return formatTable(
     ['ID', 'STATE', 'DEBUG', 'EVENTS', 'URL'],
-    webhooks.map((w) => [w.id, stateOf(w), w.debugMode ? 'on' : 'off', eventsSummary(w.events), redactUrl(w.url)]),
+    webhooks.map((w) =>
+      [w.id, stateOf(w), w.debugMode ? 'on' : 'off', eventsSummary(w.events), redactUrl(w.url)].map(printable),
+    ),
   );
 }
 
 export function attemptsTable(attempts: readonly Attempt[]): string {
   return formatTable(
     ['TIME', 'DELIVERY', 'EVENT', '#', 'RESULT', 'HTTP', 'DURATION', 'ERROR'],
-    attempts.map((a) => [
-      a.timestamp ?? '-',
-      a.deliveryId,
-      a.event,
-      a.attempt === undefined ? '-' : String(a.attempt),
-      a.duplicate ? `${a.status} (duplicate)` : a.status,
-      a.responseStatus === null ? '-' : String(a.responseStatus),
-      formatDuration(a.durationMs),
-      a.error ?? '',
-    ]),
+    attempts.map((a) =>
+      [
+        a.timestamp ?? '-',
+        a.deliveryId,
+        a.event,
+        a.attempt === undefined ? '-' : String(a.attempt),
+        a.duplicate ? `${a.status} (duplicate)` : a.status,
+        a.responseStatus === null ? '-' : String(a.responseStatus),
+        formatDuration(a.durationMs),
+        a.error ?? '',
+      ].map((cell) => printable(String(cell))),
+    ),
   );
 }
 
@@ -98,7 +106,7 @@ export function printTestResult(
   else if (state === 'failed')
     logLine(
       ctx,
-      `error: the test delivery failed: ${String(attempt?.error ?? `answered ${status}`)}${attempt?.next_attempt_at || attempt?.status === 'retrying' ? ` — the platform retries it${attempt?.next_attempt_at ? ` at ${String(attempt.next_attempt_at)}` : ''}` : ''}`,
+      `error: the test delivery failed: ${printable(String(attempt?.error ?? `answered ${status}`))}${attempt?.next_attempt_at || attempt?.status === 'retrying' ? ` — the platform retries it${attempt?.next_attempt_at ? ` at ${String(attempt.next_attempt_at)}` : ''}` : ''}`,
     );
 }
 
@@ -108,7 +116,7 @@ export function printRegistered(
   w: WebhookView,
   secret: { value: string; generated: boolean; show: boolean },
 ): void {
-  printLine(ctx, `registered ${w.id} → ${redactUrl(w.url)}`);
+  printLine(ctx, printable(`registered ${w.id} → ${redactUrl(w.url)}`));
   printWebhookDetails(ctx, w, { omit: ['id', 'url', 'secret'] });
   printLine(ctx, `secret    ${secret.generated || secret.show ? secret.value : maskSecret(secret.value)}`);
   if (secret.generated)

@@ -26,16 +26,31 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name.toLowerCase());
 }
 
-/** A copy of `headers` without hop-by-hop ones, the lower-case names in `alsoDrop`, or undefined values. */
+/**
+ * A copy of `headers` without hop-by-hop ones, those the `Connection` header names (RFC 9110
+ * §7.6.1: a sender marks its own hop-by-hop headers that way), the lower-case names in
+ * `alsoDrop`, or undefined values.
+ */
 export function endToEndHeaders(
   headers: Record<string, string | string[] | undefined>,
   alsoDrop: readonly string[] = [],
 ): Record<string, string | string[]> {
+  const named = connectionOptions(headers);
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(lower) || alsoDrop.includes(lower)) continue;
+    if (value === undefined || HOP_BY_HOP.has(lower) || named.has(lower) || alsoDrop.includes(lower)) continue;
     out[name] = value;
   }
   return out;
+}
+
+/** The header names listed in `Connection` (`Connection: close, X-Internal`), lower-case. */
+function connectionOptions(headers: Record<string, string | string[] | undefined>): Set<string> {
+  const names = new Set<string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'connection' || value === undefined) continue;
+    for (const part of [value].flat().join(',').split(',')) if (part.trim()) names.add(part.trim().toLowerCase());
+  }
+  return names;
 }

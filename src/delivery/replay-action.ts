@@ -5,11 +5,13 @@
  */
 
 import { redactUrl } from '../core/redact.js';
+import { UserError } from '../errors.js';
 import { formatDuration } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { USER_AGENT } from '../version.js';
 import { editBody } from './replay-edit.js';
-import { replayDelivery } from './replay-service.js';
+import { type ReplayOutcome, replayDelivery } from './replay-service.js';
 
 /** Re-sends a delivery (`edit`: first edited in the user's editor, the TUI's `e`); resolves with a one-line result to show. */
 export type ReplayAction = (original: DeliveryRecord, options?: { edit?: boolean }) => Promise<string>;
@@ -28,8 +30,6 @@ export interface ReplayActionOptions {
   noSecretHint: string;
   /** Keeps the new delivery (the history store, or the listener's recorder). */
   record: (sent: DeliveryRecord) => void;
-  /** Name the target in the result: the history replays anywhere, the live view only to itself. */
-  showTarget?: boolean;
   /** The run's environment, whose proxy settings route a replay (the live view's, to itself, goes direct). */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -37,16 +37,16 @@ export interface ReplayActionOptions {
   editor?: EditorAccess;
 }
 
+/** The action; its result line is `printable` (it may quote an answer or the recorded delivery id). */
 export function replayAction({
   secret,
   noSecretHint,
   record,
-  showTarget = false,
   timeoutMs = 10_000,
   editor,
   env,
 }: ReplayActionOptions): ReplayAction {
-  return async (original, { edit = false } = {}) => {
+  const act: ReplayAction = async (original, { edit = false } = {}) => {
     if (!secret) return `cannot replay: no secret to sign with (${noSecretHint})`;
     if (edit && !editor) return 'editing is not available here';
     let body: Buffer | undefined;
@@ -64,12 +64,19 @@ export function replayAction({
         return `✗ ${(err as Error).message}`;
       }
     }
-    const outcome = await replayDelivery(original, { secret, timeoutMs, userAgent: USER_AGENT, body, env });
+    let outcome: ReplayOutcome;
+    try {
+      outcome = await replayDelivery(original, { secret, timeoutMs, userAgent: USER_AGENT, body, env });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      return `✗ cannot replay: ${err.message}${err.hint ? ` — ${err.hint}` : ''}`;
+    }
     record(outcome.record);
     const answer = outcome.result.status ?? outcome.result.error;
-    const target = showTarget ? ` to ${redactUrl(outcome.record.url)}` : '';
-    return `${outcome.ok ? '✓' : '✗'} replayed ${edit ? 'an edited ' : ''}${deliveryLabel(original)} as ${outcome.record.deliveryId}${target} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
+    // Always named: the result says where the developer's signature went.
+    return `${outcome.ok ? '✓' : '✗'} replayed ${edit ? 'an edited ' : ''}${deliveryLabel(original)} as ${outcome.record.deliveryId} to ${redactUrl(outcome.record.url)} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;
   };
+  return async (original, options) => printable(await act(original, options));
 }
 
 /** The live view's `r`: re-sends to the listener itself, signed with its first secret, recorded as sent by it. */

@@ -28,6 +28,8 @@ export class AcceptedIds {
   readonly #filter: GrowingBloomFilter;
   /** Accepted this session and perhaps not written yet, so the database cannot answer for them. */
   #unwritten = new Set<string>();
+  /** Accepted this session and written to a spool file, not the database: memory answers for them. */
+  #spooled = new Set<string>();
   #loaded = false;
   #onLoaded: Array<() => void> = [];
   #stopped = false;
@@ -51,7 +53,7 @@ export class AcceptedIds {
 
   /** Whether a request with this delivery id was accepted before; a database that cannot be read answers "no". */
   has(deliveryId: string): boolean {
-    if (this.#unwritten.has(deliveryId)) return true;
+    if (this.#unwritten.has(deliveryId) || this.#spooled.has(deliveryId)) return true;
     try {
       if (this.#loaded) {
         this.#catchUp();
@@ -76,11 +78,15 @@ export class AcceptedIds {
 
   /**
    * Everything accepted so far is written: to the database, which answers for those ids from now
-   * on, or (`inDatabase: false`, a damaged file) to the spool, when memory alone keeps them, up to
-   * `MAX_UNWRITTEN`.
+   * on, or (`inDatabase: false`: a damaged file, a full disk, a long lock) to a spool file, when
+   * memory alone keeps them, up to `MAX_UNWRITTEN`.
    */
   written({ inDatabase }: { inDatabase: boolean }): void {
-    if (inDatabase || this.#unwritten.size > MAX_UNWRITTEN) this.#unwritten.clear();
+    if (!inDatabase) {
+      if (this.#spooled.size + this.#unwritten.size > MAX_UNWRITTEN) this.#spooled.clear();
+      for (const id of this.#unwritten) this.#spooled.add(id);
+    }
+    this.#unwritten.clear();
   }
 
   /** Records this process put into the database another way (imported from the spool). */

@@ -1,8 +1,9 @@
 /**
  * `listen --forward-to`: passes a received request on to the app its route names, with its exact
- * bytes and headers (only hop-by-hop headers are dropped), and brings back the app's answer. An
- * app that is down answers 502, one that is too slow 504, both with a recorded reason. An app
- * the proxy settings send through a forward proxy is reached through it (http/node-agent.ts).
+ * bytes and headers (hop-by-hop headers and a sender's X-Forwarded-* claims are dropped), and brings
+ * back the app's answer. An app that is down answers 502, one that is too slow 504, one whose
+ * status is not an HTTP status 502, each with a recorded reason. An app the proxy settings send
+ * through a forward proxy is reached through it (http/node-agent.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -13,6 +14,9 @@ import { agentFor, type RoutedAgent, watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyLabel } from '../http/proxy-settings.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
 import { type Route, routeFor } from './routes.js';
+
+/** Headers a proxy in front of an app writes about the original client; from a sender they are forged. */
+const SENDER_CLAIMED_ROUTE = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'];
 
 /** The app's answer is passed back whole up to this size; larger answers are a 502. */
 const MAX_APP_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -52,7 +56,9 @@ export function createRouter(routes: readonly Route[], defaultTimeoutMs: number,
           .then((result) => ({ ...result, route }))
       );
     },
-    close: () => forwarders.forEach((f) => f.close()),
+    close: () => {
+      for (const forwarder of forwarders.values()) forwarder.close();
+    },
   };
 }
 
@@ -74,8 +80,10 @@ export function createForwarder(
     const url = new URL(target);
     const query = request.path.indexOf('?');
     if (query >= 0 && !url.search) url.search = request.path.slice(query);
-    // A new connection to the app: node gives it the app's Host, not the one the sender used.
-    const headers = endToEndHeaders(request.headers, ['host']);
+    // A new connection to the app: node gives it the app's Host, not the one the sender used. What
+    // a sender claims about the way it came (X-Forwarded-For, Forwarded) is anyone's to write, so
+    // the app never sees it as if a proxy of its own had said it.
+    const headers = endToEndHeaders(request.headers, ['host', ...SENDER_CLAIMED_ROUTE]);
     headers['content-length'] = String(request.body.length);
     return new Promise<ForwardResult>((resolve) => {
       let settled = false;
@@ -101,12 +109,15 @@ export function createForwarder(
           }
         });
         res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          // 099, 000 or 999 cannot be answered on (node refuses to write them): the sender gets a 502 that says why.
+          if (!isAnswerableStatus(status))
+            return fail(
+              502,
+              `the app at ${url.host} answered with status ${res.statusCode}, which is not an HTTP status (100–599)`,
+            );
           finish({
-            response: {
-              status: res.statusCode ?? 502,
-              headers: endToEndHeaders(res.headers),
-              body: body.bytes,
-            },
+            response: { status, headers: endToEndHeaders(res.headers), body: body.bytes },
             error: null,
           });
         });
@@ -125,6 +136,11 @@ export function createForwarder(
     });
   };
   return { forward, close: () => void routed.then(({ agent }) => agent.destroy()) };
+}
+
+/** A status an answer can carry on: 100–599 (RFC 9110 §15). */
+function isAnswerableStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 100 && status <= 599;
 }
 
 function proxyError(proxy: ProxyRoute, url: URL, what: string): string {

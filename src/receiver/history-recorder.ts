@@ -2,13 +2,21 @@
  * Batched recording of received requests into the history. A request is queued before it is
  * answered and written within `flushIntervalMs` in one transaction; `close()` writes whatever is
  * left, so nothing that got an answer is lost on Ctrl-C or SIGTERM. A locked database only delays
- * the writes (see BatchWriter).
+ * the writes (see BatchWriter). However the database fares, no more than
+ * `MAX_ACCEPTED_UNWRITTEN` accepted requests are ever held in memory alone: reaching that many
+ * writes them at once, to the database or else a spool file, so a `kill -9` loses at most that many.
  */
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { openSpoolWithFallback } from '../store/delivery-spool.js';
+import { spoolRecords } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { AcceptedIds } from './accepted-ids.js';
-import { BatchWriter, type BatchWriterResult } from './batch-writer.js';
+import { BatchWriter, type BatchWriterResult, isAccepted, type WriteProblem } from './batch-writer.js';
+
+/**
+ * The most requests answered 2xx that exist in memory alone at any moment (queued, or kept back
+ * by a locked database): what a `kill -9` can lose at worst. Reaching it writes them at once.
+ */
+export const MAX_ACCEPTED_UNWRITTEN = 256;
 
 export interface RecorderOptions {
   flushIntervalMs?: number;
@@ -17,9 +25,11 @@ export interface RecorderOptions {
   /** How long `close()` keeps retrying a locked database before spilling to the spool. */
   closeRetryMs?: number;
   /** Told once each time writing starts or stops failing (e.g. "database is locked"). */
-  onWriteProblem?: (problem: string | null) => void;
+  onWriteProblem?: (problem: WriteProblem | null) => void;
   /** A failure is told only once it has lasted this long: another process's lock usually lasts less. */
   reportAfterMs?: number;
+  /** Set room aside beside the database for the accepted requests held in memory when its disk fills. */
+  reserveRoom?: boolean;
 }
 
 /** What `close()` reports: records written, spilled to the spool (and where), and why. */
@@ -32,6 +42,8 @@ export class HistoryRecorder {
   readonly #timer: NodeJS.Timeout;
   readonly #writer: BatchWriter;
   #queue: DeliveryRecord[] = [];
+  /** How many of `#queue` are accepted (`isAccepted`). */
+  #queuedAccepted = 0;
   readonly #acceptedIds: AcceptedIds;
   #closed = false;
 
@@ -43,11 +55,12 @@ export class HistoryRecorder {
     this.#writer = new BatchWriter(store, {
       onProblem: options.onWriteProblem,
       // Only when nothing is left in the queue (a retried batch may land while newer ones wait);
-      // a damaged file takes nothing: the spool has the records, and only memory knows their ids.
-      onFlushed: () => {
-        if (this.#queue.length === 0) this.#acceptedIds.written({ inDatabase: !this.#writer.damaged });
+      // records in a spool file are not in the database: only memory knows their ids.
+      onFlushed: ({ inDatabase }) => {
+        if (this.#queue.length === 0) this.#acceptedIds.written({ inDatabase });
       },
       reportAfterMs: options.reportAfterMs,
+      reserve: options.reserveRoom,
     });
     this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.#timer.unref();
@@ -61,6 +74,11 @@ export class HistoryRecorder {
   /** Remembers an accepted delivery id before its record is written, for `wasAccepted`. */
   markAccepted(deliveryId: string): void {
     this.#acceptedIds.add(deliveryId);
+  }
+
+  /** Why nothing can be written (the disk is full everywhere), or null: then no request may be accepted. */
+  get cannotKeep(): string | null {
+    return this.#writer.refusing;
   }
 
   /** After `close()`: nothing more can be recorded. */
@@ -87,32 +105,45 @@ export class HistoryRecorder {
     if (this.#closed) {
       // A request answered after shutdown began (one that outlived the grace period): the spool
       // takes it, so it still reaches the history.
-      const spool = openSpoolWithFallback(this.#store.path);
-      spool.append(record);
-      spool.close();
+      try {
+        spoolRecords(this.#store.path, [record]);
+      } catch {
+        // No disk takes it, and the summary is given: nothing more can be done for it.
+      }
       return;
     }
     this.#queue.push(record);
-    if (this.#queue.length >= this.#batchSize) this.flush();
+    if (isAccepted(record)) this.#queuedAccepted++;
+    if (this.#queuedAccepted + this.#writer.heldAccepted >= MAX_ACCEPTED_UNWRITTEN) this.flush({ durable: true });
+    else if (this.#queue.length >= this.#batchSize) this.flush();
   }
 
-  /** Hands the queue to the writer. */
-  flush(): void {
+  /** Hands the queue to the writer; `durable`: what the database does not take now goes to the spool. */
+  flush({ durable = false }: { durable?: boolean } = {}): void {
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
-    this.#writer.write(batch);
+    this.#queuedAccepted = 0;
+    this.#writer.write(batch, { durable });
   }
 
-  /** Picks up what `trigger` appended to the spool meanwhile (best effort; retried later). */
-  importSpool(): void {
+  /**
+   * Picks up what `trigger` appended to the spool meanwhile (best effort; retried later). Returns
+   * the names of the files imported (without folder and extension), with how many records each held.
+   */
+  importSpool(): Map<string, number> {
+    const imported = new Map<string, number>();
     // A damaged file takes nothing: the spool keeps its records until the file is moved aside.
-    if (this.#writer.damaged) return;
+    if (this.#writer.damaged) return imported;
     try {
-      this.#store.importSpool((records) => this.#acceptedIds.addRecords(records));
+      this.#store.importSpool((records, file) => {
+        this.#acceptedIds.addRecords(records);
+        imported.set(file, records.length);
+      });
     } catch {
       // A locked database or a half-written file: the next import takes it.
     }
+    return imported;
   }
 
   /**
@@ -127,7 +158,7 @@ export class HistoryRecorder {
     retryMs?: number;
     cutShort?: Promise<unknown>;
   } = {}): Promise<RecorderSummary> {
-    if (this.#closed) return { written: 0, spilled: 0, lost: 0 };
+    if (this.#closed) return { written: 0, spilled: 0, lost: 0, lostAccepted: 0, spools: [] };
     clearInterval(this.#timer);
     this.#acceptedIds.stop();
     this.flush();

@@ -1,4 +1,6 @@
 /** The receiver's public surface: start a listener, feed it requests from any transport. */
+
+export type { WriteProblem } from './batch-writer.js';
 export {
   DEFAULTS as LISTENER_DEFAULTS,
   type Listener,

@@ -7,6 +7,7 @@
 import type { ClientOptions } from '../api/platform-client.js';
 import { UserError } from '../errors.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
+import type { WriteProblem } from './batch-writer.js';
 import {
   type Listener,
   type ListenerInfo,
@@ -39,7 +40,7 @@ export interface ListenSessionEvents {
    */
   requests: readonly DeliveryRecord[];
   /** Writing the history started failing (the problem) or recovered (null). */
-  writeProblem: string | null;
+  writeProblem: WriteProblem | null;
   /** What the header shows changed: the relay's state and public URL, the registered webhook. */
   info: ListenerInfo;
   /** The relay tunnel's warnings: a malformed frame, a channel that could not be saved. */

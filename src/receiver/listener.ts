@@ -4,9 +4,11 @@
  * Other transports (the relay tunnel) feed requests into `handler`; other features (relay state,
  * a registered webhook) publish what the header should show through `setInfo`.
  */
+import { basename } from 'node:path';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.js';
+import type { WriteProblem } from './batch-writer.js';
 import { createRouter } from './forwarder.js';
 import { HistoryRecorder, type RecorderSummary } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
@@ -55,8 +57,8 @@ export interface ListenerInfo {
 }
 
 /**
- * Records written to the history database, and those that could not be (locked throughout, or
- * damaged) and went to the spool: how many, the file, and the damage if that was why.
+ * Records written to the history database, those that could not be (locked throughout, a full
+ * disk, damaged) and went to spool files (how many in which, and why), and those kept nowhere.
  */
 export type ListenerSummary = RecorderSummary;
 
@@ -75,8 +77,11 @@ export interface Listener {
   stats(): ListenerStats;
   /** Called for every request answered, right after it was queued for the history. */
   onRecord(listener: (record: DeliveryRecord) => void): () => void;
-  /** Called when writing the history starts failing (a message) or recovers (null). */
-  onWriteProblem(listener: (problem: string | null) => void): () => void;
+  /**
+   * Called when writing the history starts failing (the problem: refusing when nothing can be
+   * written anywhere, and requests are answered 503) or recovers (null).
+   */
+  onWriteProblem(listener: (problem: WriteProblem | null) => void): () => void;
   /** Called when the doctor has found why a route's app rejects deliveries listen verified. */
   onDiagnosis(listener: (verdict: RouteVerdict) => void): () => void;
   info(): ListenerInfo;
@@ -112,7 +117,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const path = options.path ?? DEFAULTS.path;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const recordListeners = new Set<(record: DeliveryRecord) => void>();
-  const problemListeners = new Set<(problem: string | null) => void>();
+  const problemListeners = new Set<(problem: WriteProblem | null) => void>();
   const infoListeners = new Set<(info: ListenerInfo) => void>();
   const diagnosisListeners = new Set<(verdict: RouteVerdict) => void>();
   const counter = new StatsCounter();
@@ -122,7 +127,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   // keeps the records and retries (see BatchWriter).
   const store = HistoryStore.open(options.dbPath);
   store.setBusyTimeout(20);
-  const recorder = new HistoryRecorder(store, { onWriteProblem: (p) => problemListeners.forEach((l) => l(p)) });
+  const recorder = new HistoryRecorder(store, {
+    onWriteProblem: (p) => problemListeners.forEach((l) => l(p)),
+    reserveRoom: true,
+  });
   const router = options.routes?.length
     ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.env)
     : undefined;
@@ -174,6 +182,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     store.close();
     throw err;
   }
+  receiver.serving(reachableUrl(host, http.port, path));
   const spoolTimer = setInterval(() => recorder.importSpool(), SPOOL_IMPORT_INTERVAL_MS);
   spoolTimer.unref();
   const subscribe = <T>(set: Set<T>, listener: T) => (set.add(listener), () => void set.delete(listener));
@@ -222,13 +231,43 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         router?.close();
         const summary = await recorder.close({ retryMs: hurried ? 0 : left(), cutShort });
         // What `trigger` spooled meanwhile: a damaged file takes nothing, and a hurry has no time.
-        if (!summary.damage && !hurried) recorder.importSpool();
-        store.close();
-        return summary;
+        // Our own spool files may go in too, once the database takes writes again: counted as written.
+        const imported = !summary.damage && !hurried ? recorder.importSpool() : new Map<string, number>();
+        try {
+          store.close();
+        } catch {
+          // A checkpoint a full disk refused: the WAL keeps those pages for the next open.
+        }
+        return withImported(summary, imported);
       })();
       return closing;
     },
   };
+}
+
+/** The summary once our own spool files that were imported at the end count as written. */
+function withImported(summary: ListenerSummary, imported: Map<string, number>): ListenerSummary {
+  const taken = (summary.spools ?? []).filter((file) => imported.has(basename(file.path, '.jsonl')));
+  if (taken.length === 0) return summary;
+  const moved = taken.reduce((sum, file) => sum + file.records, 0);
+  const spools = (summary.spools ?? []).filter((file) => !taken.includes(file));
+  return {
+    ...summary,
+    written: summary.written + moved,
+    spilled: summary.spilled - moved,
+    spools,
+    spoolPath: spools[0]?.path,
+  };
+}
+
+/**
+ * The listener's webhook URL as this machine reaches it: a wildcard bind (0.0.0.0, ::) is
+ * reached on loopback. Recorded with each request as where a replay goes.
+ */
+function reachableUrl(host: string, port: number, path: string): string {
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+  const urlHost = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${urlHost}:${port}${path}`;
 }
 
 async function loadDeliveryJudge(): Promise<NonNullable<ReceiverSettings['judge']>> {

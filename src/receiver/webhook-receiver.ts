@@ -35,6 +35,9 @@ export interface ReceiverSettings {
   routeDoctor?: RouteDoctor;
 }
 
+/** What a 503 asks of a sender while nothing can be recorded: the platform retries after it. */
+const RETRY_AFTER_SECONDS = 60;
+
 /** Responses are recorded up to this size, like everything else in the history. */
 const MAX_RECORDED_RESPONSE_BYTES = 64 * 1024;
 
@@ -46,11 +49,20 @@ export class WebhookReceiver {
   readonly #recorder: HistoryRecorder;
   readonly #onRecord: (record: DeliveryRecord) => void;
   #inFlight = 0;
+  #listenerUrl: string | null = null;
 
   constructor(settings: ReceiverSettings, recorder: HistoryRecorder, onRecord: (record: DeliveryRecord) => void) {
     this.#settings = settings;
     this.#recorder = recorder;
     this.#onRecord = onRecord;
+  }
+
+  /**
+   * The webhook URL this receiver serves (known once the port is bound), recorded with every
+   * request: a replay goes there, never to an address a request names.
+   */
+  serving(url: string): void {
+    this.#listenerUrl = url;
   }
 
   /** The transport-independent entry point, as a promise; never rejects. */
@@ -74,6 +86,16 @@ export class WebhookReceiver {
       this.#store(request, Date.now(), performance.now(), response, {
         error: 'arrived after the listener began shutting down',
       });
+      return response;
+    }
+    // Nothing can be written anywhere (a full disk): accept nothing that could not be kept. The
+    // platform retries a 503 later; the sender is not told where the listener's files are.
+    const cannotKeep = this.#recorder.cannotKeep;
+    if (cannotKeep) {
+      const response = jsonError(503, 'cannot_record', 'the receiver cannot record deliveries right now; retry later', {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
+      this.#store(request, Date.now(), performance.now(), response, { error: `refused: ${cannotKeep}` });
       return response;
     }
     this.#inFlight++;
@@ -266,6 +288,7 @@ export class WebhookReceiver {
       signatureError: null,
       duplicate: false,
       replayOf: null,
+      listenerUrl: this.#listenerUrl,
       ...details,
     };
     this.#recorder.record(record);

@@ -5,6 +5,7 @@
 import { diagnosisJson } from '../doctor/doctor-report.js';
 import { wrapWords } from '../format/columns.js';
 import { formatDuration, type Palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import type { CheckResult } from './check-verdict.js';
 import { type JUnitSuite, junitXml } from './junit-report.js';
 import { PROCESSED_COUNT_ID } from './processed-count.js';
@@ -30,7 +31,8 @@ export function checkLine(result: CheckResult): string {
   const verdict = verdictOf(result);
   const head = `${verdict}  ${result.id}  ${statusOf(result)}  ${formatDuration(result.latencyMs)}`;
   if (verdict === 'PASS') return head;
-  return `${head}  ${verdict === 'WARN' ? result.warnings.join('; ') : result.reason}`;
+  // Reasons and warnings may quote the receiver's answer or the --processed-count command's output.
+  return `${head}  ${printable(verdict === 'WARN' ? result.warnings.join('; ') : result.reason)}`;
 }
 
 /** The patterns recognised across checks, one `smoke: …` line each. */
@@ -78,8 +80,9 @@ export function humanSummary(report: SmokeReport, c: Palette, columns = 100): st
       lines.push(
         `  ${mark} ${displayName(r).padEnd(width)}  ${paint(statusOf(r).padEnd(7))} ${c.dim(formatDuration(r.latencyMs))}`,
       );
-      if (!r.passed) lines.push(...wrapWords(r.reason, columns - 1, '      ').map((l) => `      ${paint(l.slice(6))}`));
-      for (const w of r.warnings) lines.push(`      ${c.yellow(w)}`);
+      if (!r.passed)
+        lines.push(...wrapWords(printable(r.reason), columns - 1, '      ').map((l) => `      ${paint(l.slice(6))}`));
+      for (const w of r.warnings) lines.push(`      ${c.yellow(printable(w))}`);
     }
     lines.push('');
   }

@@ -50,6 +50,12 @@ export interface DeliveryRecord {
    * rejected this delivery although listen had verified its signature; null otherwise.
    */
   diagnosis?: string | null;
+  /**
+   * For a received request: the webhook URL of the listener that received it (the address it was
+   * serving, never one the request named), where a replay without `--to` goes. Null for sent
+   * requests and for requests recorded before it was kept.
+   */
+  listenerUrl?: string | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */

@@ -9,11 +9,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   unlinkSync,
   write,
   writeSync,
@@ -48,6 +50,8 @@ export class SpoolWriter {
   #shared: string[] = [];
   /** Writes handed to the thread pool (`appendShared`), in order; rejected when one failed. */
   #writing: Promise<void> = Promise.resolve();
+  /** Bytes in the file: only whole lines, so a failed write is cut back to here. */
+  #size = 0;
 
   /** `dir`: the spool folder, by default the one beside `dbPath`. */
   constructor(dbPath: string, dir = spoolDirectory(dbPath)) {
@@ -99,6 +103,8 @@ export class SpoolWriter {
     if (this.#fd === undefined || this.#shared.length === 0) return;
     const fd = this.#fd;
     const batch = this.#sharedBatch();
+    // Counted now: the writes are in order, and a failed one fails closeAfterWrites.
+    this.#size += batch.length;
     this.#writing = this.#writing.then(() => writeAll(fd, batch));
   }
 
@@ -140,20 +146,60 @@ export class SpoolWriter {
     }
   }
 
+  /**
+   * Appends `records` and writes them with what was pending, all or none: on a failure the file is
+   * cut back and nothing of this call stays pending (see `flush`).
+   */
+  writeAll(records: readonly DeliveryRecord[]): void {
+    const before = this.#pending.length;
+    for (const record of records) this.#pending.push(encodeRecord(record));
+    try {
+      this.flush();
+    } catch (err) {
+      this.#pending.length = before;
+      throw err;
+    }
+  }
+
+  /**
+   * Writes what was appended. When the disk refuses (full, say), the file is cut back to its last
+   * whole line and the error thrown; the lines stay pending, for the next flush.
+   */
   flush(): void {
-    if (this.#fd === undefined) return;
-    if (this.#pending.length > 0) writeSync(this.#fd, this.#pending.join(''));
+    if (this.#fd === undefined || this.#pending.length === 0) return;
+    const bytes = Buffer.from(this.#pending.join(''));
+    let done = 0;
+    try {
+      // A full disk can take part of a write before it refuses the rest: write until all is in.
+      while (done < bytes.length) done += writeSync(this.#fd, bytes, done, bytes.length - done);
+    } catch (err) {
+      try {
+        ftruncateSync(this.#fd, this.#size);
+      } catch {
+        // The importer skips a line cut short.
+      }
+      throw err;
+    }
+    this.#size += bytes.length;
     this.#pending = [];
     if (this.#shared.length > 0) writeSync(this.#fd, this.#sharedBatch());
   }
 
-  /** Flushes and publishes the file for import. Safe to call twice. */
+  /**
+   * Flushes and publishes the file for import (an empty one is removed). Safe to call twice. A
+   * flush that fails still publishes what was written before, then throws.
+   */
   close(): void {
     if (this.#fd === undefined) return;
-    this.flush();
-    closeSync(this.#fd);
-    this.#fd = undefined;
-    renameSync(join(this.#dir, `${this.#name}.part`), join(this.#dir, `${this.#name}.jsonl`));
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.#fd);
+      this.#fd = undefined;
+      const part = join(this.#dir, `${this.#name}.part`);
+      if (this.#size === 0) unlinkSync(part);
+      else renameSync(part, join(this.#dir, `${this.#name}.jsonl`));
+    }
   }
 }
 
@@ -198,6 +244,121 @@ function writeAll(fd: number, data: Buffer): Promise<void> {
   });
 }
 
+/**
+ * Spool files that take records as long as any disk does: beside the database first, else the
+ * config directory's fallback folder (`fallbackSpoolDirectory`). A folder that cannot be opened
+ * or written (read-only, a name taken, a full disk) passes the records to the next, and is tried
+ * again first next time. Counts what each file holds.
+ *
+ * `reserve()` sets room aside beside the database (a file of `RESERVE_BYTES`), so that when that
+ * disk fills, the records already accepted but not yet written can still be kept: `write` with
+ * `useReserve` frees the room and writes them there.
+ */
+export class SpoolWithFallback {
+  readonly #dirs: string[];
+  readonly #dbPath: string;
+  readonly #writers = new Map<string, SpoolWriter>();
+  readonly #counts = new Map<string, number>();
+  readonly #reservePath: string;
+  #reserved = false;
+
+  constructor(dbPath: string) {
+    this.#dbPath = dbPath;
+    this.#dirs = [spoolDirectory(dbPath), fallbackSpoolDirectory(dbPath)];
+    this.#reservePath = join(spoolDirectory(dbPath), `${RESERVE_PREFIX}${process.pid}`);
+  }
+
+  /** Whether room is set aside now. */
+  get reserved(): boolean {
+    return this.#reserved;
+  }
+
+  /** Sets room aside beside the database (best effort); returns whether it is there. */
+  reserve(): boolean {
+    if (this.#reserved) return true;
+    let fd: number | undefined;
+    try {
+      mkdirSync(this.#dirs[0]!, { recursive: true, mode: 0o700 });
+      fd = openSync(this.#reservePath, 'w', 0o600);
+      // Written, not just sized: a sparse file would give nothing back on a full disk.
+      const chunk = Buffer.alloc(64 * 1024);
+      for (let done = 0; done < RESERVE_BYTES; )
+        done += writeSync(fd, chunk, 0, Math.min(chunk.length, RESERVE_BYTES - done));
+      this.#reserved = true;
+    } catch {
+      removeQuietly(this.#reservePath);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    return this.#reserved;
+  }
+
+  /**
+   * Writes `records` to the first folder that takes them; returns its file, or throws the first
+   * folder's error. `useReserve`: when no folder takes them, the room set aside is given up for them.
+   */
+  write(records: readonly DeliveryRecord[], { useReserve = false }: { useReserve?: boolean } = {}): string {
+    let first: unknown;
+    for (const dir of this.#dirs) {
+      let writer = this.#writers.get(dir);
+      try {
+        if (!writer) {
+          writer = new SpoolWriter(this.#dbPath, dir).open();
+          this.#writers.set(dir, writer);
+        }
+        writer.writeAll(records);
+      } catch (err) {
+        first ??= err;
+        continue;
+      }
+      this.#counts.set(writer.path, (this.#counts.get(writer.path) ?? 0) + records.length);
+      return writer.path;
+    }
+    if (useReserve && this.#reserved) {
+      this.#release();
+      return this.write(records);
+    }
+    throw first instanceof UserError
+      ? first
+      : fileSystemError(first, spoolDirectory(this.#dbPath), 'write the spool in', 'free some disk space');
+  }
+
+  /** Each file that holds records, and how many. */
+  get files(): Array<{ path: string; records: number }> {
+    return [...this.#counts].map(([path, records]) => ({ path, records }));
+  }
+
+  /** Publishes every file for import (removing empty ones) and gives back the room set aside. */
+  close(): void {
+    for (const writer of this.#writers.values()) {
+      try {
+        writer.close();
+      } catch {
+        // Its records were counted only once written; the file holds those.
+      }
+    }
+    this.#writers.clear();
+    this.#release();
+  }
+
+  #release(): void {
+    if (this.#reserved) removeQuietly(this.#reservePath);
+    this.#reserved = false;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Not there, or its folder is not one: nothing to give back.
+  }
+}
+
+/** Room set aside beside the database by a running `listen` (see `SpoolWithFallback.reserve`). */
+export const RESERVE_BYTES = 1024 * 1024;
+const RESERVE_PREFIX = '.reserve-';
+
 function encodeRecord(r: DeliveryRecord): string {
   return `${JSON.stringify({
     ...r,
@@ -236,31 +397,37 @@ export function openHistorySpool(dbPath: string): SpoolWriter {
 }
 
 /**
- * A spool file for records that must not be lost: beside the database, or when that cannot be
- * written (a read-only folder, a name taken by a file), in the config directory's fallback.
+ * Appends records that must not be lost to a spool file (beside the database, else the fallback
+ * folder; see `SpoolWithFallback`) and publishes it at once; returns the file.
  */
-export function openSpoolWithFallback(dbPath: string): SpoolWriter {
+export function spoolRecords(dbPath: string, records: readonly DeliveryRecord[]): string {
+  const spool = new SpoolWithFallback(dbPath);
   try {
-    return new SpoolWriter(dbPath).open();
-  } catch (besideErr) {
-    try {
-      return new SpoolWriter(dbPath, fallbackSpoolDirectory(dbPath)).open();
-    } catch {
-      throw besideErr instanceof UserError ? besideErr : new UserError(String(besideErr));
-    }
+    return spool.write(records);
+  } finally {
+    spool.close();
   }
 }
+
+/**
+ * Stores one spool file's records. `file` names the file for good (its writer's pid, time and a
+ * random part); an insert that keeps, in the same transaction, the names it took can return false
+ * for a file taken before, which makes the import idempotent: a process killed after the commit
+ * but before deleting the file leaves it to be claimed again.
+ */
+export type SpoolInsert = (records: DeliveryRecord[], file: string) => unknown;
 
 /**
  * Claims every complete spool file (and the files of writers that died), beside the database
  * and in its fallback folder, and hands their records to `insert`, which must store them in one
  * transaction. Files are deleted after; a file whose insert failed is put back for the next import.
+ * Returns how many records were stored.
  */
-export function importSpool(dbPath: string, insert: (records: DeliveryRecord[]) => void): number {
+export function importSpool(dbPath: string, insert: SpoolInsert): number {
   return importFolder(spoolDirectory(dbPath), insert) + importFolder(fallbackSpoolDirectory(dbPath), insert);
 }
 
-function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void): number {
+function importFolder(dir: string, insert: SpoolInsert): number {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -269,13 +436,19 @@ function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void):
   }
   let imported = 0;
   for (const name of names) {
+    if (name.startsWith(RESERVE_PREFIX)) {
+      // Room a killed listener set aside: give it back.
+      if (!isProcessAlive(Number(name.slice(RESERVE_PREFIX.length)))) removeQuietly(join(dir, name));
+      continue;
+    }
     const pid = Number(name.split('-')[0]);
     const claimable =
       name.endsWith('.jsonl') ||
       (name.endsWith('.part') && !isProcessAlive(pid)) ||
       (name.includes('.claimed-') && !isProcessAlive(Number(name.split('.claimed-')[1])));
     if (!claimable) continue;
-    const claimed = join(dir, `${name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '')}.claimed-${process.pid}`);
+    const file = name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '');
+    const claimed = join(dir, `${file}.claimed-${process.pid}`);
     try {
       renameSync(join(dir, name), claimed);
     } catch {
@@ -291,14 +464,15 @@ function importFolder(dir: string, insert: (records: DeliveryRecord[]) => void):
           return []; // a line cut short by a crash
         }
       });
+    let stored: unknown;
     try {
-      insert(records);
+      stored = insert(records, file);
     } catch (err) {
-      renameSync(claimed, join(dir, `${name.replace(/\.(jsonl|part)$|\.claimed-\d+$/, '')}.jsonl`));
+      renameSync(claimed, join(dir, `${file}.jsonl`));
       throw err;
     }
     unlinkSync(claimed);
-    imported += records.length;
+    if (stored !== false) imported += records.length;
   }
   return imported;
 }

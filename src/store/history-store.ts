@@ -9,7 +9,7 @@ import type { SchemaIssue } from '../core/schema-issue.js';
 import { UserError } from '../errors.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
 import type { DeliveryRecord, DeliverySummary, Direction, HeaderMap } from './delivery-record.js';
-import { importSpool, openSpoolWithFallback, spoolDirectory } from './delivery-spool.js';
+import { importSpool, spoolDirectory, spoolRecords } from './delivery-spool.js';
 import { MIGRATIONS } from './migrations.js';
 import { runMigrations, schemaVersion } from './schema-migrations.js';
 import { guardDamage, openSqliteFile, type SqliteFileOptions } from './sqlite-file.js';
@@ -62,11 +62,15 @@ interface Row {
   route: string | null;
   forwarded: number | null;
   diagnosis: string | null;
+  listener_url: string | null;
 }
 
 const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
   length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-  schema_valid, schema_errors, route, forwarded, diagnosis`;
+  schema_valid, schema_errors, route, forwarded, diagnosis, listener_url`;
+
+/** How long the names of imported spool files are kept (a leftover file is retried within seconds). */
+const SPOOL_IMPORTS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -81,6 +85,9 @@ export class HistoryStore {
   readonly #idsAfter: Database.Statement;
   readonly #idsSinceRow: Database.Statement;
   readonly #setDiagnosis: Database.Statement;
+  readonly #spoolFileImported: Database.Statement;
+  readonly #spoolFileTaken: Database.Statement;
+  readonly #oldSpoolFiles: Database.Statement;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -94,12 +101,15 @@ export class HistoryStore {
       .prepare('SELECT delivery_id FROM deliveries WHERE delivery_id > ? ORDER BY delivery_id LIMIT ?')
       .pluck();
     this.#idsSinceRow = db.prepare('SELECT id, delivery_id AS deliveryId FROM deliveries WHERE id > ? ORDER BY id');
+    this.#spoolFileImported = db.prepare('SELECT 1 FROM spool_imports WHERE file = ?');
+    this.#spoolFileTaken = db.prepare('INSERT INTO spool_imports (file, records, imported_at) VALUES (?, ?, ?)');
+    this.#oldSpoolFiles = db.prepare('DELETE FROM spool_imports WHERE imported_at < ?');
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
     this.#insert =
       db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-      schema_valid, schema_errors, route, forwarded, diagnosis)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      schema_valid, schema_errors, route, forwarded, diagnosis, listener_url)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#setDiagnosis = db.prepare(
       `UPDATE deliveries SET diagnosis = ? WHERE delivery_id = ? AND direction = 'in' AND diagnosis IS NULL`,
     );
@@ -140,8 +150,8 @@ export class HistoryStore {
     try {
       store.importSpool();
     } catch (err) {
-      // Locked by another process: the spool keeps its records for the next import.
-      if (!String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) {
+      // Locked by another process, or a full disk: the spool keeps its records for the next import.
+      if (err instanceof DamagedFileError) {
         store.close();
         throw err;
       }
@@ -164,12 +174,27 @@ export class HistoryStore {
 
   /**
    * Imports what `trigger` and other fast commands appended to the spool since; returns how many.
-   * `onImported` sees each batch once it is written.
+   * Each file's records and its name go in one transaction, and a file already imported is
+   * skipped, so no kill at any moment imports a record twice. `onImported` sees each file's
+   * records (and the file's name, without its folder and extension) once they are written.
    */
-  importSpool(onImported?: (records: readonly DeliveryRecord[]) => void): number {
-    return importSpool(this.path, (records) => {
-      this.insertMany(records);
-      onImported?.(records);
+  importSpool(onImported?: (records: readonly DeliveryRecord[], file: string) => void): number {
+    return importSpool(this.path, (records, file) => {
+      const stored = this.#guard(() =>
+        this.#db
+          .transaction(() => {
+            if (this.#spoolFileImported.get(file) !== undefined) return false;
+            for (const r of records) this.#insert.run(toParams(r));
+            this.#spoolFileTaken.run(file, records.length, Date.now());
+            // A leftover file is claimed again within seconds; names older than a week only take space.
+            this.#oldSpoolFiles.run(Date.now() - SPOOL_IMPORTS_KEPT_MS);
+            return true;
+          })
+          // The write lock first: the check and the insert see one state of the file.
+          .immediate(),
+      );
+      if (stored) onImported?.(records, file);
+      return stored;
     });
   }
 
@@ -186,9 +211,7 @@ export class HistoryStore {
       return this.#guard(() => Number(this.#insert.run(toParams(record)).lastInsertRowid));
     } catch (err) {
       if (err instanceof DamagedFileError) {
-        const spool = openSpoolWithFallback(this.path);
-        spool.append(record);
-        spool.close();
+        spoolRecords(this.path, [record]);
       }
       throw err;
     }
@@ -358,6 +381,7 @@ function toParams(r: DeliveryRecord): unknown[] {
     r.route ?? null,
     r.forwarded === undefined || r.forwarded === null ? null : r.forwarded ? 1 : 0,
     r.diagnosis ?? null,
+    r.listenerUrl ?? null,
   ];
 }
 
@@ -385,6 +409,7 @@ function toSummary(row: Row): DeliverySummary {
     route: row.route,
     forwarded: row.forwarded === null ? null : row.forwarded === 1,
     diagnosis: row.diagnosis,
+    listenerUrl: row.listener_url,
   };
 }
 

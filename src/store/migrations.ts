@@ -50,4 +50,14 @@ export const MIGRATIONS: readonly string[] = [
   // 6: the doctor's verdict on the app behind a route, on the deliveries it rejected though
   //    `listen --forward-to` had verified their signature.
   `ALTER TABLE deliveries ADD COLUMN diagnosis TEXT;`,
+  // 7: the address the listener was serving when it received a request: where a replay without
+  //    --to goes (never an address taken from the request's own Host header).
+  `ALTER TABLE deliveries ADD COLUMN listener_url TEXT;`,
+  // 8: the spool files imported, written in the same transaction as their records: a process
+  //    killed between that commit and deleting the file leaves a file the next import skips.
+  `CREATE TABLE spool_imports (
+     file TEXT PRIMARY KEY,
+     records INTEGER NOT NULL,
+     imported_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];

@@ -6,6 +6,7 @@ import { maskSecret, redactUrl } from '../core/redact.js';
 import { issueLine } from '../core/schema-issue.js';
 import { padColumns } from '../format/columns.js';
 import { clockTime, formatDuration, palette } from '../format/display.js';
+import { printable } from '../format/terminal-text.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { RouteVerdict } from '../receiver/route-doctor.js';
@@ -15,7 +16,11 @@ import { doctorNote, routeNote } from './tui/row-format.js';
 /** The event column fits the longest event type, so the columns after it stay in line (in terminal columns: an event header may hold any text). */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
 
-/** `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. */
+/**
+ * `12:03:04  ✓ 200  catalog.product.created  dlv_…  1.2 ms  (duplicate)`. What the request brought
+ * (its event, delivery id, path, and errors quoting its body) is shown `printable`: a sender's
+ * control characters never reach the terminal.
+ */
 export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const c = palette(color);
   const time = clockTime(r.createdAt);
@@ -28,16 +33,17 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
   const parts = [
     time,
     ` ${mark} ${status}`,
-    padColumns(what, EVENT_WIDTH),
-    c.dim(r.deliveryId ?? '-'),
+    padColumns(printable(what), EVENT_WIDTH),
+    c.dim(printable(r.deliveryId ?? '-')),
     formatDuration(r.durationMs),
   ];
-  if (r.schemaValid === false) parts.push(c.red(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`));
+  if (r.schemaValid === false)
+    parts.push(c.red(printable(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`)));
   const route = routeNote(r);
   if (route) parts.push(c.cyan(route));
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
-  if (problem) parts.push(c.red(problem));
+  if (problem) parts.push(c.red(printable(problem)));
   const doctor = doctorNote(r);
   if (doctor) parts.push(c.red(doctor));
   return parts.join('  ');
@@ -96,21 +102,30 @@ export function routeTable(routes: Listener['routes']): string {
   return routes.map((route) => `${route.pattern} → ${redactUrl(route.url.href)}`).join(', ');
 }
 
+/** The relay's state; its URL and message come from the relay, so they are shown `printable`. */
 export function relayLine(relay: NonNullable<ListenerInfo['relay']>): string {
-  return `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`;
+  return printable(
+    `relay: ${relay.state}${relay.publicUrl ? ` — public URL ${relay.publicUrl}` : ''}${relay.message ? ` (${relay.message})` : ''}`,
+  );
 }
 
 /**
  * The line `listen` ends with: how many requests it received and where every one of them is — the
- * history, or a spool file (and why) — so nothing answered goes unaccounted for.
+ * history, each spool file (and why), or nowhere (how many, and how many of those were answered
+ * 2xx) — so nothing answered goes unaccounted for. "All recorded" only when that is so.
  */
 export function stoppedLine(summary: ListenSummary, dbPath: string): string {
   const requests = `${summary.received} request${summary.received === 1 ? '' : 's'} received`;
-  const lost = summary.lost ? `; ${summary.lost} could be written neither to ${dbPath} nor to a spool file` : '';
-  if (!summary.spilled) return `stopped: ${requests}, all recorded in ${dbPath}${lost}`;
-  const where = `${summary.spilled} kept in ${summary.spoolPath}`;
+  const spools = summary.spools ?? (summary.spilled ? [{ path: summary.spoolPath!, records: summary.spilled }] : []);
+  const lost = summary.lost
+    ? `; ${summary.lost} kept nowhere (neither ${dbPath} nor a spool file would take them), ${summary.lostAccepted ?? 0} of them answered 2xx`
+    : '';
+  if (spools.length === 0 && !summary.lost) return `stopped: ${requests}, all recorded in ${dbPath}`;
+  const where = spools.map((file) => `, ${file.records} kept in ${file.path}`).join('');
   if (summary.damage) {
-    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them`;
+    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them`;
   }
-  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}, ${where} until the database is free${lost}`;
+  const why =
+    spools.length === 0 ? '' : summary.failure ? ` because ${summary.failure}` : ' until the database is free';
+  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where}${why}${lost}`;
 }

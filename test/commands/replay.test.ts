@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
@@ -128,4 +129,86 @@ describe('replay', () => {
     );
     expect(replayed.stderr).not.toMatch(/undefined/);
   });
+
+  it('never replays to the Host a received request named: it goes to the listener that received it', async () => {
+    // The attack: an unsigned request whose Host names the attacker's server (answered 401), then a
+    // replay, which would carry the attacker's body signed with the developer's secret.
+    const attacker = await startRecordingServer();
+    apps.push(attacker);
+    const listener = await startListen(['--secret', SECRET]);
+    running.push(listener);
+    const body = '{"event":"customer.cart.added","data":{"sign":"me"}}';
+    const answer = await rawPost(listener.port, `127.0.0.1:${attacker.port}`, body, {
+      'X-Webhook-Event': 'customer.cart.added',
+      'X-Webhook-Delivery': 'dlv_forged_host',
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    await until(
+      async () => (await runCli(['history', 'show', 'dlv_forged_host'], { configDir: listener.configDir })).code === 0,
+      10_000,
+      'the request recorded',
+    );
+    const replayed = await runCli(['replay', 'dlv_forged_host', '--secret', SECRET, '--json'], {
+      configDir: listener.configDir,
+    });
+    expect(attacker.requests).toHaveLength(0);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ url: listener.url, status: 200 });
+    const shown = await runCli(['history', 'show', 'dlv_forged_host'], { configDir: listener.configDir });
+    expect(shown.stdout).toContain(`listener   ${listener.url}  (where a replay goes)`);
+  });
+
+  it("asks for --to when a received request was recorded without its listener's address (an older history)", async () => {
+    const attacker = await startRecordingServer();
+    apps.push(attacker);
+    const configDir = tempDir();
+    const store = HistoryStore.open(join(configDir, 'history.db'));
+    store.insert({
+      direction: 'in',
+      source: 'listen',
+      createdAt: Date.now(),
+      event: 'customer.cart.added',
+      deliveryId: 'dlv_old_row',
+      method: 'POST',
+      url: '/webhook',
+      remoteAddress: '127.0.0.1',
+      requestHeaders: { host: `127.0.0.1:${attacker.port}` },
+      requestBody: Buffer.from('{"event":"customer.cart.added","data":{}}'),
+      status: 401,
+      responseHeaders: null,
+      responseBody: null,
+      durationMs: 1,
+      error: null,
+      signatureValid: false,
+      signatureError: 'no signature',
+      duplicate: false,
+      replayOf: null,
+    });
+    store.close();
+    const replayed = await runCli(['replay', 'dlv_old_row', '--secret', SECRET], { configDir });
+    expect(replayed.code).toBe(1);
+    expect(replayed.stderr.trim()).toBe(
+      'error: dlv_old_row was recorded without the address of the listener that received it, so where to replay it is not known — name the target: webhooks-cli replay dlv_old_row --to URL',
+    );
+    expect(attacker.requests).toHaveLength(0);
+  });
 });
+
+/** A POST with exactly this Host header (fetch would send the URL's own), answered in full. */
+function rawPost(port: number, host: string, body: string, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d.toString();
+      if (/\r\n\r\n[\s\S]*\}$/.test(answer)) socket.end();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+    const extra = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.write(
+      `POST /webhook HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}

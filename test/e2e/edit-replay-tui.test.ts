@@ -32,7 +32,7 @@ describe.skipIf(skipWithout('tmux'))('e in the live view', () => {
     await tmux.screenShowing(/received 1 /);
 
     await tmux.press('e');
-    await tmux.screenShowing(/replayed an edited dlv_\w+ as dlv_\w+ → 200/);
+    await tmux.screenShowing(/replayed an edited dlv_\w+ as dlv_\w+ to http:\/\/127\.0\.0\.1:\d+\/webhook → 200/);
     // The edited copy arrives at this listener, verified.
     expect(await tmux.screenShowing(/received 2 /)).toMatch(/received 2 +✓ 2/);
     // The keys work again after the editor: q quits.

@@ -39,8 +39,8 @@ describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
     expect(text).toMatch(/x-webhook-signature: sha256=[0-9a-f]{64}/);
 
     await session.press('r');
-    text = await session.screenShowing(/replayed dlv_\w+ as dlv_\w+ → 200/);
-    expect(text).toMatch(/replayed dlv_\w+ as dlv_\w+ → 200/);
+    text = await session.screenShowing(/replayed dlv_\w+ as dlv_\w+ to http:\/\/127\.0\.0\.1:\d+\/webhook → 200/);
+    expect(text).toMatch(/replayed dlv_\w+ as dlv_\w+ to http:\/\/127\.0\.0\.1:\d+\/webhook → 200/);
     await session.press('Escape');
     text = await session.screenShowing(/received 17 /);
     expect(text).toMatch(/received 17 +✓ 17/);
@@ -102,7 +102,7 @@ describe.skipIf(skipWithout('tmux'))('listen in a real terminal', () => {
     expect(text).toMatch(/filter: valid \(16 of 17\)/);
 
     await tmux.press('r');
-    text = await tmux.screenShowing(/✓ replayed dlv_\w+ as dlv_\w+ → 200/);
+    text = await tmux.screenShowing(/✓ replayed dlv_\w+ as dlv_\w+ to http:\/\/127\.0\.0\.1:\d+\/webhook → 200/);
     expect(text).toMatch(/✓ replayed/);
     await tmux.press('k');
     text = await tmux.screenShowing(/^(?![\s\S]*replayed)/);

@@ -12,6 +12,8 @@ export interface TmuxSession {
   pressAtOnce(keys: string[]): Promise<void>;
   /** Where the terminal's cursor is (0-based) and whether it is shown. */
   cursor(): Promise<{ x: number; y: number; shown: boolean }>;
+  /** The pane's title, which a program sets with OSC 0 / OSC 2 (`ESC ] 2 ; title BEL`). */
+  title(): Promise<string>;
   kill(): Promise<void>;
 }
 
@@ -58,6 +60,9 @@ export async function startTmux(command: string, size: { columns?: number; rows?
         .split(' ')
         .map(Number);
       return { x: x!, y: y!, shown: shown === 1 };
+    },
+    async title() {
+      return (await execa('tmux', ['display-message', '-p', '-t', name, '#{pane_title}'])).stdout;
     },
     async kill() {
       await execa('tmux', ['kill-session', '-t', name], { reject: false });

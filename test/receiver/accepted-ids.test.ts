@@ -84,6 +84,11 @@ describe('AcceptedIds', () => {
     ids.add('dlv_spooled');
     ids.written({ inDatabase: false });
     expect(ids.has('dlv_spooled')).toBe(true);
+    // Later records reaching the database again do not make memory forget the spooled ones.
+    ids.add('dlv_later');
+    store.insertMany([received('dlv_later')]);
+    ids.written({ inDatabase: true });
+    expect(ids.has('dlv_spooled')).toBe(true);
   });
 
   it('catches up with ids another process accepted in the same file after loading', async () => {

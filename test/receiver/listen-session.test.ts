@@ -85,7 +85,7 @@ describe('startListenSession', () => {
     ]);
 
     const summary = await s.stop();
-    expect(summary).toEqual({ received: 3, written: 3, spilled: 0, lost: 0 });
+    expect(summary).toEqual({ received: 3, written: 3, spilled: 0, spools: [], lost: 0, lostAccepted: 0 });
     expect(stopped).toEqual([summary]);
     // Stopping again is the same stop, not a second one.
     expect(await s.stop()).toBe(summary);
@@ -186,7 +186,7 @@ describe('startListenSession', () => {
         { stopped: (summary) => stopped.push(summary) },
       );
       await expect(started).rejects.toBeInstanceOf(UserError);
-      expect(stopped).toEqual([{ received: 0, written: 0, spilled: 0, lost: 0 }]);
+      expect(stopped).toEqual([{ received: 0, written: 0, spilled: 0, spools: [], lost: 0, lostAccepted: 0 }]);
     });
   });
 });

@@ -129,7 +129,7 @@ describe('startListener', () => {
   it('keeps answering while another connection locks the database, and writes everything once it is free', async () => {
     const problems: Array<string | null> = [];
     const l = await listener();
-    l.onWriteProblem((p) => problems.push(p));
+    l.onWriteProblem((p) => problems.push(p?.message ?? null));
     const blocker = new Database(l.dbPath);
     blocker.exec('BEGIN EXCLUSIVE');
     const body = '{"event":"customer.cart.added","data":{}}';

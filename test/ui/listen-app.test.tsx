@@ -119,7 +119,10 @@ describe('ListenApp', () => {
     await frameMatching(ui, 'received 1');
     await type(ui, 'r');
     const frame = await frameMatching(ui, /replayed[\s\S]*received 2|received 2[\s\S]*replayed/);
-    expect(frame).toMatch(/✓ replayed dlv_original as dlv_\w+ → 200/);
+    // The result names where the signed replay went: the listener itself.
+    expect(frame).toMatch(
+      new RegExp(`✓ replayed dlv_original as dlv_\\w+ to ${listener.url.replace(/[.]/g, '\\.')} → 200`),
+    );
     expect(frame).toContain('received 2');
     ui.unmount();
     const dbPath = listener.dbPath;

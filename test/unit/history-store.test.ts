@@ -1,4 +1,4 @@
-import { closeSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +142,37 @@ describe('delivery spool (what trigger appends beside the history)', () => {
     const imported: DeliveryRecord[] = [];
     expect(importSpool(path, (records) => imported.push(...records))).toBe(1);
     expect(imported.map((r) => r.deliveryId)).toEqual(['dlv_kept']);
+  });
+
+  it('imports nothing twice when a kill -9 lands after the import committed but before its file was deleted', async () => {
+    const { execa } = await import('execa');
+    const path = join(tempDir(), 'h.db');
+    const writer = new SpoolWriter(path).open();
+    for (let i = 0; i < 2_000; i++) writer.append(record({ deliveryId: `dlv_${i}` }));
+    writer.close();
+    // The targeted kill: the importing process dies the moment it deletes the file it imported.
+    const storeModule = await moduleForChild('src/store/history-store.ts');
+    const script = `
+      import fs from 'node:fs';
+      import { syncBuiltinESMExports } from 'node:module';
+      const unlink = fs.unlinkSync;
+      fs.unlinkSync = (file) => {
+        if (String(file).includes('.claimed-')) process.kill(process.pid, 'SIGKILL');
+        return unlink(file);
+      };
+      syncBuiltinESMExports();
+      const { HistoryStore } = await import(${JSON.stringify(storeModule)});
+      HistoryStore.open(${JSON.stringify(path)});`;
+    for (let kills = 0; kills < 3; kills++) {
+      const killed = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false });
+      expect(killed.signal).toBe('SIGKILL');
+      // The claimed file is still there, for the next import to take (or skip).
+      expect(readdirSync(`${path}.spool`).some((name) => name.includes('.claimed-'))).toBe(true);
+    }
+    const store = HistoryStore.open(path);
+    expect(store.count()).toBe(2_000);
+    expect(readdirSync(`${path}.spool`).filter((name) => !name.startsWith('.'))).toEqual([]);
+    store.close();
   });
 
   it('reports an unwritable location as a user error', () => {

@@ -23,4 +23,15 @@ describe('endToEndHeaders', () => {
       endToEndHeaders({ host: '127.0.0.1:3000', Host: 'x', 'content-type': 'application/json' }, ['host']),
     ).toEqual({ 'content-type': 'application/json' });
   });
+
+  it('drops the headers the Connection header names (RFC 9110 §7.6.1)', () => {
+    expect(
+      endToEndHeaders({
+        connection: ['keep-alive, X-Internal-Auth', 'x-other'],
+        'x-internal-auth': 'secret',
+        'X-Other': '1',
+        'x-kept': '2',
+      }),
+    ).toEqual({ 'x-kept': '2' });
+  });
 });

@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
-import { replayAction } from '../../src/delivery/replay-action.js';
+import { replayAction, replayThroughListener } from '../../src/delivery/replay-action.js';
+import { startListener } from '../../src/receiver/index.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { tempDir } from '../helpers/cli.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 let server: RecordingServer | undefined;
@@ -44,7 +47,6 @@ describe('replayAction', () => {
       secret: 'k',
       noSecretHint: 'give one',
       record: (r) => void recorded.push(r),
-      showTarget: true,
     });
     const message = await replay(sentTo(`http://user:pw@127.0.0.1:${server.port}/hook`));
     expect(server.requests).toHaveLength(1);
@@ -74,7 +76,51 @@ describe('replayAction', () => {
     expect(server.requests).toHaveLength(0);
 
     const failing = replayAction({ secret: 'k', noSecretHint: '', record: (r) => void recorded.push(r) });
-    expect(await failing(sentTo(server.url, { deliveryId: null }))).toMatch(/^✗ replayed #3 as dlv_\w+ → 500 in /);
+    expect(await failing(sentTo(server.url, { deliveryId: null }))).toMatch(
+      /^✗ replayed #3 as dlv_\w+ to http:\/\/127\.0\.0\.1:\d+ → 500 in /,
+    );
     expect(recorded).toHaveLength(1);
   });
+
+  it("the live view's r replays a received request to the listener itself, never to the Host it named, and says where", async () => {
+    server = await startRecordingServer();
+    const listener = await startListener({ dbPath: join(tempDir(), 'history.db'), port: 0, secrets: ['k'] });
+    try {
+      const seen: DeliveryRecord[] = [];
+      listener.onRecord((r) => void seen.push(r));
+      const body = Buffer.from('{"event":"customer.cart.added","data":{}}');
+      await listener.handler({
+        method: 'POST',
+        path: '/webhook?tenant=acme',
+        headers: { host: `127.0.0.1:${server.port}`, 'x-webhook-event': 'customer.cart.added' },
+        body,
+        remoteAddress: '127.0.0.1',
+        via: 'local',
+      });
+      expect(seen[0]).toMatchObject({ status: 401, listenerUrl: listener.url });
+      const message = await replayThroughListener(listener)(seen[0]!);
+      expect(server.requests).toHaveLength(0);
+      expect(message).toMatch(
+        new RegExp(`^✓ replayed request as dlv_\\w+ to ${literal(listener.url)}\\?tenant=acme → 200 in `),
+      );
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('explains, instead of sending anywhere, when a received request has no recorded listener address', async () => {
+    server = await startRecordingServer();
+    const replay = replayAction({ secret: 'k', noSecretHint: '', record: () => {} });
+    const message = await replay(
+      sentTo('/webhook', { direction: 'in', requestHeaders: { host: `127.0.0.1:${server.port}` } }),
+    );
+    expect(message).toBe(
+      '✗ cannot replay: dlv_original was recorded without the address of the listener that received it, so where to replay it is not known — name the target: webhooks-cli replay dlv_original --to URL',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
 });
+
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { maskSecret } from '../../core/redact.js';
-import type { ListenerInfo, ListenerStats } from '../../receiver/index.js';
+import { printable } from '../../format/terminal-text.js';
+import type { ListenerInfo, ListenerStats, WriteProblem } from '../../receiver/index.js';
 
 export interface ListenHeaderProps {
   url: string;
@@ -9,14 +10,14 @@ export interface ListenHeaderProps {
   forwardTo?: string;
   stats: ListenerStats;
   info: ListenerInfo;
-  /** A problem writing the history (a locked database), shown until it clears. */
-  writeProblem?: string | null;
+  /** A problem writing the history (a locked database), shown until it clears; in red when requests are refused. */
+  writeProblem?: WriteProblem | null;
   /** The filter in force, and how many of the listed requests it shows. */
   filter?: { text: string; shown: number; of: number };
 }
 
 /** Where the listener is, with what secrets, what it has received, and the optional relay/registration line. */
-export function headerHeight(info: ListenerInfo, writeProblem: string | null | undefined): number {
+export function headerHeight(info: ListenerInfo, writeProblem: WriteProblem | null | undefined): number {
   return 2 + (info.relay || info.webhookId ? 1 : 0) + (writeProblem ? 1 : 0);
 }
 
@@ -75,8 +76,9 @@ export function ListenHeader({
               <Text color={relay.state === 'connected' ? 'green' : relay.state === 'disconnected' ? 'red' : 'yellow'}>
                 {relay.state}
               </Text>
-              {relay.publicUrl ? <Text bold> {relay.publicUrl}</Text> : null}
-              {relay.message ? <Text dimColor> ({relay.message})</Text> : null}
+              {/* Both come from the relay. */}
+              {relay.publicUrl ? <Text bold> {printable(relay.publicUrl)}</Text> : null}
+              {relay.message ? <Text dimColor> ({printable(relay.message)})</Text> : null}
               {'   '}
             </Text>
           ) : null}
@@ -89,8 +91,9 @@ export function ListenHeader({
         </Text>
       ) : null}
       {writeProblem ? (
-        <Text color="yellow" wrap="truncate">
-          ⚠ {writeProblem}
+        <Text color={writeProblem.refusing ? 'red' : 'yellow'} bold={writeProblem.refusing} wrap="truncate">
+          {writeProblem.refusing ? '✗ NOT RECORDING: ' : '⚠ '}
+          {writeProblem.message}
         </Text>
       ) : null}
     </Box>

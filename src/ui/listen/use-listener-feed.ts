@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Listener, ListenerInfo, ListenerStats } from '../../receiver/index.js';
+import type { Listener, ListenerInfo, ListenerStats, WriteProblem } from '../../receiver/index.js';
 import type { DeliveryRecord } from '../../store/delivery-record.js';
 import { keepWindow, type LiveRow } from './live-window.js';
 
@@ -23,7 +23,7 @@ export interface ListenerFeed {
   rows: LiveRow[];
   stats: ListenerStats;
   info: ListenerInfo;
-  writeProblem: string | null;
+  writeProblem: WriteProblem | null;
 }
 
 /**
@@ -38,7 +38,7 @@ export function useListenerFeed(
   const [rows, setRows] = useState<LiveRow[]>([]);
   const [stats, setStats] = useState<ListenerStats>(() => listener.stats());
   const [info, setInfo] = useState<ListenerInfo>(() => listener.info());
-  const [writeProblem, setWriteProblem] = useState<string | null>(null);
+  const [writeProblem, setWriteProblem] = useState<WriteProblem | null>(null);
   const arrived = useRef<DeliveryRecord[]>([]);
   const seq = useRef(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: subscribes once per listener; `onReady` is called once, from the first render's props

@@ -8,6 +8,7 @@ import { redactUrl } from '../../core/redact.js';
 import { issueLine, schemaSummary } from '../../core/schema-issue.js';
 import { abbreviateSignature, diagnose } from '../../core/signature.js';
 import { formatDuration } from '../../format/display.js';
+import { printable } from '../../format/terminal-text.js';
 import type { DeliveryRecord, HeaderMap } from '../../store/delivery-record.js';
 import { routeNote } from './row-format.js';
 
@@ -25,6 +26,7 @@ export interface DetailOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Every line `printable`: nearly all of it is what a sender or an app chose. */
 export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): DetailLine[] {
   const lines: DetailLine[] = [];
   const add = (text: string, tone?: DetailLine['tone']) => lines.push({ text, tone });
@@ -77,7 +79,7 @@ export function detailLines(r: DeliveryRecord, options: DetailOptions = {}): Det
     lines.push(...headerLines(r.responseHeaders ?? {}));
     if (r.responseBody && r.responseBody.length > 0) lines.push(...bodyLines(r.responseBody));
   }
-  return lines;
+  return lines.map((line) => ({ ...line, text: printable(line.text) }));
 }
 
 function signatureLines(r: DeliveryRecord, secrets: readonly string[]): DetailLine[] {

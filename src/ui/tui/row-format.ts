@@ -3,6 +3,7 @@
 import { isSuccessStatus } from '../../core/http-status.js';
 import { schemaSummary } from '../../core/schema-issue.js';
 import { clockTime, formatDuration } from '../../format/display.js';
+import { printable } from '../../format/terminal-text.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 
 export type ListRow = Pick<
@@ -44,6 +45,7 @@ export interface RowCells {
   duplicate: boolean;
 }
 
+/** A row's cells; what the request brought (event, delivery id, errors) is shown `printable`. */
 export function rowCells(row: ListRow, withDate = false): RowCells {
   const date = new Date(row.createdAt);
   const time = withDate ? `${date.toISOString().slice(5, 10)} ${clockTime(row.createdAt)}` : clockTime(row.createdAt);
@@ -65,10 +67,10 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
     schemaMark: row.schemaValid === false ? '!' : '',
     status: row.status === null ? '---' : String(row.status),
     statusTone: ok ? 'ok' : 'bad',
-    event: row.event ?? eventPlaceholder(row),
-    delivery: row.deliveryId ?? '-',
+    event: printable(row.event ?? eventPlaceholder(row)),
+    delivery: printable(row.deliveryId ?? '-'),
     latency: formatDuration(row.durationMs),
-    note: notes.join(' · '),
+    note: printable(notes.join(' · ')),
     dir: row.direction,
     duplicate: row.duplicate,
   };

@@ -1,6 +1,7 @@
 import { type Key, useInput } from 'ink';
 import { useEffect, useRef } from 'react';
 import type { ReplayAction } from '../../delivery/replay-action.js';
+import { printable } from '../../format/terminal-text.js';
 import { type DeliveryRecord, deliveryLabel } from '../../store/delivery-record.js';
 import { type BrowserKeyState, routeBrowserKey } from './browser-keys.js';
 import { clampScroll } from './DeliveryDetail.js';
@@ -77,10 +78,10 @@ export function useBrowserController<T extends object>(
     const original = controls.current?.replayTarget();
     if (!original) return;
     if (!replay) return setShared({ message: 'replay is not available here' });
+    // The label is the delivery id a sender chose.
+    const label = printable(deliveryLabel(original));
     setShared({
-      message: edit
-        ? `editing ${deliveryLabel(original)} in your editor; save and quit it to replay…`
-        : `replaying ${deliveryLabel(original)}…`,
+      message: edit ? `editing ${label} in your editor; save and quit it to replay…` : `replaying ${label}…`,
       messagePending: true,
     });
     replay(original, { edit }).then(
@@ -90,7 +91,8 @@ export function useBrowserController<T extends object>(
         controls.current?.afterReplay?.();
       },
       (err: unknown) => {
-        if (mounted.current) setShared({ message: `replay failed: ${(err as Error).message}`, messagePending: false });
+        if (mounted.current)
+          setShared({ message: printable(`replay failed: ${(err as Error).message}`), messagePending: false });
       },
     );
   };
