@@ -9,7 +9,14 @@ import { listenForStop } from '../cli/stop-signal.js';
 import { EXIT_OK, type UserError } from '../errors.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
-import { formatRequestLine, listeningLine, relayLine, requestJson, stoppedLine } from '../ui/request-line.js';
+import {
+  formatRequestLine,
+  inspectorLine,
+  listeningLine,
+  relayLine,
+  requestJson,
+  stoppedLine,
+} from '../ui/request-line.js';
 import { type ListenOptions, sessionOptions } from './listen-options.js';
 
 export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
@@ -72,7 +79,12 @@ function printLines(
     ctx,
     listeningLine(listener, options.verify, options.strict ? 'strict' : options.validate ? 'checked' : undefined),
   );
-  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: 'listening', url: listener.url, port: listener.port })}\n`);
+  const inspectorUrl = listener.info().inspectorUrl ?? null;
+  if (inspectorUrl) logLine(ctx, inspectorLine(inspectorUrl));
+  if (ctx.json)
+    ctx.stdout.write(
+      `${JSON.stringify({ type: 'listening', url: listener.url, port: listener.port, inspector_url: inspectorUrl })}\n`,
+    );
   const stopPrinting = session.on('requests', (records) => {
     ctx.stdout.write(
       records.map((r) => `${ctx.json ? JSON.stringify(requestJson(r)) : formatRequestLine(r, ctx.color)}\n`).join(''),
