@@ -148,23 +148,27 @@ export function App() {
     }
   };
 
+  // The listener is added once and calls the newest handler: a key pressed right after a click
+  // must see the click's selection, not the one from the render before it.
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
+  onKey.current = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    if (e.key === 'Escape') {
+      if (dialog) setDialog(null);
+      else if (target === filterInput.current) filterInput.current.blur();
+      else setOpen(false);
+      return;
+    }
+    if (dialog || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (target.closest('input, textarea, select, [contenteditable]')) return;
+    if (!runKey(e.key)) return;
+    e.preventDefault();
+  };
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement;
-      if (e.key === 'Escape') {
-        if (dialog) setDialog(null);
-        else if (target === filterInput.current) filterInput.current.blur();
-        else setOpen(false);
-        return;
-      }
-      if (dialog || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (target.closest('input, textarea, select, [contenteditable]')) return;
-      if (!runKey(e.key)) return;
-      e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
+    const listener = (e: KeyboardEvent) => onKey.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
 
   const seconds = useMemo(() => chartSeconds(activity, now), [activity, now]);
 
@@ -257,7 +261,11 @@ export function App() {
               rows={rows.rows}
               selectedId={selected}
               marked={marked}
-              onSelect={(id) => setSelectedId(id)}
+              onSelect={(id) => {
+                // On a phone the list has no detail beside it: a tap opens it.
+                setSelectedId(id);
+                setOpen(true);
+              }}
               onOpen={(id) => {
                 setSelectedId(id);
                 setOpen(true);

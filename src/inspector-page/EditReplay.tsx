@@ -37,8 +37,16 @@ export function EditReplay({ detail, onClose, onSent }: EditReplayProps) {
     () =>
       syntax.length || !checkDelivery
         ? null
-        : checkDelivery({ ...headers.headers, 'x-webhook-delivery': 'made when sent' }, body),
-    [body, headers, syntax, checkDelivery],
+        : // As it will be sent: the original's event unless the headers name another, a new delivery id.
+          checkDelivery(
+            {
+              'x-webhook-event': detail.row.event ?? undefined,
+              ...headers.headers,
+              'x-webhook-delivery': 'made when sent',
+            },
+            body,
+          ),
+    [body, headers, syntax, checkDelivery, detail],
   );
   const issues = schema?.errors ?? [];
   const blocked = syntax.length > 0 || headers.problems.length > 0 || !target.trim() || sending;

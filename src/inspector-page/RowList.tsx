@@ -70,16 +70,20 @@ export function RowList({ rows, selectedId, marked, onSelect, onOpen, onToggleMa
                 {v.schemaBroken ? <span class="flag">!</span> : null}
               </td>
               <td class={`c-status ${v.statusClass}`}>{v.status}</td>
-              <td class="c-event">
+              <td class="c-event" title={v.event}>
                 <button type="button" class="link" onClick={() => onOpen(row.id)}>
                   {v.event}
                 </button>
               </td>
-              <td class="c-delivery">{v.delivery}</td>
+              <td class="c-delivery" title={v.delivery}>
+                {v.delivery}
+              </td>
               <td class="c-latency">{v.latency}</td>
               <td class="c-route">{v.route}</td>
               <td class="c-held">{v.held}</td>
-              <td class="c-notes">{v.notes}</td>
+              <td class="c-notes" title={v.notes}>
+                {v.notes}
+              </td>
             </tr>
           );
         })}
