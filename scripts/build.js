@@ -11,7 +11,7 @@
  * Every dependency is bundled except the native better-sqlite3 and the optional modules bundled
  * packages look for at run time (and cope without), so an install fetches better-sqlite3 alone:
  * the package's other libraries are devDependencies. The
- * `events types` module is generated here too. dist/meta.json says which sources and packages
+ * `events types` module is generated here too, and the inspector's page (dist/inspector/). dist/meta.json says which sources and packages
  * each output file holds (the start-up tests read it).
  *
  *   node scripts/build.js
@@ -20,6 +20,7 @@
 import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { build } from 'esbuild';
+import { buildInspectorPage } from './inspector-page.js';
 
 const root = new URL('../', import.meta.url);
 // Built beside dist/ and swapped in at the end, so a CLI spawned meanwhile (a test run in the same
@@ -118,10 +119,13 @@ const commands = await build({
   },
 });
 
+// The inspector's page, for the browser: read by the inspector's server alone (scripts/inspector-page.js).
+const page = await buildInspectorPage(root, new URL('inspector/', staging));
+
 // Named as the files will be once dist/ is swapped in.
 const outputs = Object.fromEntries(
-  [startup, commands]
-    .flatMap((result) => Object.entries(result.metafile.outputs))
+  [startup.metafile, commands.metafile, page]
+    .flatMap((metafile) => Object.entries(metafile.outputs))
     .map(([path, output]) => [path.replace(/^dist-\d+\//, 'dist/'), output]),
 );
 writeFileSync(new URL('meta.json', staging), JSON.stringify({ outputs }));

@@ -8,6 +8,8 @@ export function defineListenCommands(program: CommandUnknownOpts): void {
   runLazily(defineListen(program), () => import('../commands/listen.js').then((m) => m.listenCommand));
 
   runLazily(defineReplay(program), () => import('../commands/replay.js').then((m) => m.replayCommand));
+
+  runLazily(defineInspect(program), () => import('../commands/inspect.js').then((m) => m.inspectCommand));
 }
 
 /** `listen` */
@@ -71,6 +73,11 @@ export function defineListen(parent: CommandUnknownOpts) {
       'keep a separate channel (and public URL) under this name, so several listeners share one relay',
     )
     .option('--no-tui', 'one line per request instead of the terminal UI')
+    .option(
+      '--inspect <addr|port>',
+      'where the web inspector is served (default 127.0.0.1:4040, or the next free port; another address than loopback only when asked)',
+    )
+    .option('--no-inspect', 'serve no web inspector')
     .option('--register', 'register a webhook for this listener via the API (--api-url, --token), removed on exit')
     .option(
       '--register-events <types>',
@@ -91,6 +98,7 @@ export function defineListen(parent: CommandUnknownOpts) {
         'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
         'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
         'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
+        'webhooks-cli listen --secret s3cret --inspect 4141   # the web inspector on 127.0.0.1:4141',
       ]),
     );
 }
@@ -118,3 +126,29 @@ export function defineReplay(parent: CommandUnknownOpts) {
     );
 }
 export type ReplayOptions = OptionsOf<typeof defineReplay>;
+
+/** `inspect` */
+export function defineInspect(parent: CommandUnknownOpts) {
+  return parent
+    .command('inspect')
+    .description('serve the web inspector over the history alone (listen serves it beside the receiver)')
+    .addOption(
+      new Option('--port <port>', 'port to serve it on (default 4040, or the next free one; 0 picks one)').argParser(
+        integer(0, 65_535),
+      ),
+    )
+    .option('--host <host>', 'address to serve it on (loopback unless you ask)', '127.0.0.1')
+    .option(
+      '--secret <secret>',
+      'secret to explain signatures and sign replays with (repeatable; default WEBHOOKS_SECRET or `config set secret`)',
+      collect,
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli inspect   # then open the printed URL',
+        'webhooks-cli inspect --port 4141 --db ./ci-history.db --secret s3cret',
+      ]),
+    );
+}
+export type InspectOptions = OptionsOf<typeof defineInspect>;

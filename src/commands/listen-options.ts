@@ -6,6 +6,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { ListenOptions } from '../cli/define-listen.js';
 import { resolveSetting } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_INSPECT_HOST, DEFAULT_INSPECT_PORT } from '../inspector/defaults.js';
 import { loadRoutesFile, parseRouteFlag } from '../receiver/index.js';
 import type { ListenSessionOptions } from '../receiver/listen-session.js';
 import { normaliseRelayUrl } from '../tunnel/channel-paths.js';
@@ -58,7 +59,34 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     relayKey: resolveSetting('relay-key', options.relayKey, ctx),
     relayChannel,
     register: registerEvents && { api: apiClientOptions(ctx), events: registerEvents },
+    inspect: options.inspect === false ? undefined : { ...parseInspectAddress(options.inspect), cwd: process.cwd() },
   };
+}
+
+/**
+ * `--inspect PORT`, `--inspect ADDR:PORT` (`[::1]:4040`) or `--inspect ADDR`; without it the
+ * default address, and the next free port when 4040 is taken.
+ */
+export function parseInspectAddress(value: string | true | undefined): {
+  host: string;
+  port: number;
+  nextFreePort: boolean;
+} {
+  if (value === undefined || value === true)
+    return { host: DEFAULT_INSPECT_HOST, port: DEFAULT_INSPECT_PORT, nextFreePort: true };
+  const match =
+    /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d+)$/.exec(value.trim()) ??
+    /^(\[[0-9a-fA-F:.]+\]|[^:]+)$/.exec(value.trim());
+  const port = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (!match || (port !== undefined && port > 65_535))
+    throw new UsageError(
+      `--inspect "${value}" is not an address or a port`,
+      'e.g. --inspect 4041, --inspect 127.0.0.1:4041, or --no-inspect',
+    );
+  const host = (match[1] ?? DEFAULT_INSPECT_HOST).replace(/^\[|\]$/g, '');
+  return port === undefined
+    ? { host, port: DEFAULT_INSPECT_PORT, nextFreePort: true }
+    : { host, port, nextFreePort: false };
 }
 
 function parseRelayUrl(value: string): string {

@@ -15,6 +15,7 @@ import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
 import {
   formatRequestLine,
+  inspectorLine,
   listeningLine,
   relayLine,
   requestJson,
@@ -86,7 +87,12 @@ function printLines(
     ctx,
     listeningLine(listener, options.verify, options.strict ? 'strict' : options.validate ? 'checked' : undefined),
   );
-  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: 'listening', url: listener.url, port: listener.port })}\n`);
+  const inspectorUrl = listener.info().inspectorUrl ?? null;
+  if (inspectorUrl) logLine(ctx, inspectorLine(inspectorUrl));
+  if (ctx.json)
+    ctx.stdout.write(
+      `${JSON.stringify({ type: 'listening', url: listener.url, port: listener.port, inspector_url: inspectorUrl })}\n`,
+    );
   const stopPrinting = session.on('requests', (records) => {
     ctx.stdout.write(
       records.map((r) => `${ctx.json ? JSON.stringify(requestJson(r)) : formatRequestLine(r, ctx.color)}\n`).join(''),

@@ -21,6 +21,11 @@ export interface ReplayOptions {
   userAgent: string;
   /** Send these bytes instead of the recorded body (an edited replay, still linked to its original). */
   body?: Buffer;
+  /**
+   * Headers to send as well (an edited replay; lower-case names, no connection headers), over the
+   * webhook's own; `x-webhook-event` names the event. The signature and delivery id are made afresh whatever they say.
+   */
+  headers?: Record<string, string>;
   /** The run's environment: its HTTP_PROXY / HTTPS_PROXY / NO_PROXY route the request. */
   env?: NodeJS.ProcessEnv;
 }
@@ -82,10 +87,16 @@ function requestName(record: DeliveryRecord): string {
 
 export async function replayDelivery(original: DeliveryRecord, options: ReplayOptions): Promise<ReplayOutcome> {
   const url = options.to ?? replayTarget(original);
-  const event = eventOf(original);
+  const event = options.headers?.['x-webhook-event'] || eventOf(original);
   const deliveryId = newDeliveryId();
   const body = options.body ?? original.requestBody;
-  const headers = webhookHeaders({ event, deliveryId, body, secret: options.secret, userAgent: options.userAgent });
+  const own = webhookHeaders({ event, deliveryId, body, secret: options.secret, userAgent: options.userAgent });
+  const headers = {
+    ...own,
+    ...options.headers,
+    'x-webhook-delivery': own['x-webhook-delivery'],
+    'x-webhook-signature': own['x-webhook-signature'],
+  };
   const createdAt = Date.now();
   const { agent, proxy } = await agentFor(url, options.env ?? {});
   const result = await sendRequest({ url, headers, body, timeoutMs: options.timeoutMs, agent, proxy }).finally(() =>

@@ -30,6 +30,17 @@ export interface ListenSessionOptions extends ListenerOptions {
   publicUrlWaitMs?: number;
   /** How often the answered requests are handed on as one `requests` event. */
   batchMs?: number;
+  /** Serve the web inspector beside the listener (src/inspector/); absent: none. */
+  inspect?: ListenInspectOptions;
+}
+
+export interface ListenInspectOptions {
+  host: string;
+  port: number;
+  /** The port was not chosen: take the next free one when it is taken. */
+  nextFreePort: boolean;
+  /** Where the page's exports are written when it names a relative folder. */
+  cwd: string;
 }
 
 export interface ListenSessionEvents {
@@ -112,6 +123,22 @@ export async function startListenSession(
 
   let failed: Promise<UserError> = new Promise(() => {});
   try {
+    if (options.inspect) {
+      const { startInspector } = await import('../inspector/inspector-server.js');
+      const inspector = await startInspector({
+        ...options.inspect,
+        dbPath: listener.dbPath,
+        mode: 'listen',
+        listenerUrl: listener.url,
+        secrets: listener.secrets,
+        noSecretHint: 'restart listen with --secret',
+        // The listener's recorder stays the file's one writer in this process.
+        recordSent: (record) => listener.recordSent(record),
+        env: options.env ?? {},
+      });
+      ends.push(() => inspector.close());
+      listener.setInfo({ inspectorUrl: inspector.url });
+    }
     if (options.relayUrl) {
       const { connectListenerToRelay } = await import('../tunnel/listen-tunnel.js');
       const tunnel = await connectListenerToRelay(listener, {

@@ -54,6 +54,8 @@ export interface ListenerInfo {
   relay?: { state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected'; publicUrl?: string; message?: string };
   /** The id of the webhook `listen --register` created for this listener. */
   webhookId?: string;
+  /** The web inspector's address, access token included. */
+  inspectorUrl?: string;
 }
 
 /**

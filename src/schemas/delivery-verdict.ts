@@ -11,7 +11,15 @@ export type ReceivedHeaders = Record<string, string | string[] | undefined>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function judgeDelivery(validator: EventValidator, headers: ReceivedHeaders, body: Buffer): SchemaVerdict {
+/**
+ * `validator` is anything that checks a value against a type's schema: ajv at run time here, the
+ * validators generated at build time in the inspector's page. Pure otherwise, so both judge alike.
+ */
+export function judgeDelivery(
+  validator: Pick<EventValidator, 'validate'>,
+  headers: ReceivedHeaders,
+  body: Uint8Array,
+): SchemaVerdict {
   const errors: SchemaIssue[] = [];
   const envelope = (path: string, message: string) => errors.push({ path, rule: 'envelope', message });
   const headerEvent = headerValue(headers, 'x-webhook-event');
@@ -47,7 +55,7 @@ export function judgeDelivery(validator: EventValidator, headers: ReceivedHeader
   return { valid: errors.length === 0, errors };
 }
 
-function parseBody(body: Buffer): { value: unknown } | { problem: string } {
+function parseBody(body: Uint8Array): { value: unknown } | { problem: string } {
   try {
     return { value: JSON.parse(utf8.decode(body)) as unknown };
   } catch {

@@ -32,6 +32,10 @@ export interface HistoryFilter {
   search?: string;
   /** Rows with an id below this one (paging backwards through time). */
   beforeId?: number;
+  /** Rows with an id above this one (what arrived since a row). */
+  afterId?: number;
+  /** Only these rows (the inspector's selection). */
+  ids?: readonly number[];
   limit?: number;
 }
 
@@ -72,6 +76,29 @@ const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, 
 /** How long the names of imported spool files are kept (a leftover file is retried within seconds). */
 const SPOOL_IMPORTS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
+/** Traffic of one second (`second`: epoch seconds), as the inspector's chart reads it. */
+export interface SecondOfActivity {
+  second: number;
+  total: number;
+  /** By status class: 2xx, 3xx, 4xx, 5xx; `other` is no answer (an incomplete request) or 1xx. */
+  ok: number;
+  redirect: number;
+  clientError: number;
+  serverError: number;
+  other: number;
+  meanMs: number | null;
+  maxMs: number | null;
+}
+
+const ACTIVITY_COLUMNS = `created_at / 1000 AS second, count(*) AS total,
+  sum(status BETWEEN 200 AND 299) AS ok, sum(status BETWEEN 300 AND 399) AS redirect,
+  sum(status BETWEEN 400 AND 499) AS clientError, sum(status BETWEEN 500 AND 599) AS serverError,
+  sum(status IS NULL OR status < 200 OR status > 599) AS other,
+  avg(duration_ms) AS meanMs, max(duration_ms) AS maxMs`;
+
+/** How far back `activitySince` looks, in rows. */
+const RECENT_ROWS_SCANNED = 200_000;
+
 /** How long a write waits for another process holding the database, before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
@@ -88,6 +115,8 @@ export class HistoryStore {
   readonly #spoolFileImported: Database.Statement;
   readonly #spoolFileTaken: Database.Statement;
   readonly #oldSpoolFiles: Database.Statement;
+  readonly #activityBetween: Database.Statement;
+  readonly #activitySince: Database.Statement;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -104,6 +133,13 @@ export class HistoryStore {
     this.#spoolFileImported = db.prepare('SELECT 1 FROM spool_imports WHERE file = ?');
     this.#spoolFileTaken = db.prepare('INSERT INTO spool_imports (file, records, imported_at) VALUES (?, ?, ?)');
     this.#oldSpoolFiles = db.prepare('DELETE FROM spool_imports WHERE imported_at < ?');
+    this.#activityBetween = db.prepare(
+      `SELECT ${ACTIVITY_COLUMNS} FROM deliveries WHERE id > ? AND id <= ? GROUP BY second ORDER BY second`,
+    );
+    this.#activitySince = db.prepare(
+      `SELECT ${ACTIVITY_COLUMNS} FROM deliveries
+       WHERE id > (SELECT coalesce(max(id), 0) FROM deliveries) - ? AND created_at >= ? GROUP BY second ORDER BY second`,
+    );
     // Positional parameters: binding by name costs a third more per row, and receivers insert a lot.
     this.#insert =
       db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
@@ -248,6 +284,23 @@ export class HistoryStore {
     return rows.map(toSummary);
   }
 
+  /**
+   * Rows per second between two row ids (`afterId` < id <= `throughId`), by status class, with
+   * their mean and slowest latency: what the inspector's chart draws as traffic arrives.
+   */
+  activityBetween(afterId: number, throughId: number): SecondOfActivity[] {
+    return this.#guard(() => this.#activityBetween.all(afterId, throughId) as SecondOfActivity[]);
+  }
+
+  /**
+   * The same for the rows since `sinceMs`, among the newest RECENT_ROWS_SCANNED rows: ids grow
+   * with time, so the primary key finds them without reading the whole table (a minute of
+   * traffic at 3,000 requests a second still fits).
+   */
+  activitySince(sinceMs: number): SecondOfActivity[] {
+    return this.#guard(() => this.#activitySince.all(RECENT_ROWS_SCANNED, sinceMs) as SecondOfActivity[]);
+  }
+
   count(filter: Omit<HistoryFilter, 'limit' | 'beforeId'> = {}): number {
     const { where, params } = whereClause(filter);
     return this.#guard(
@@ -345,6 +398,14 @@ function whereClause(filter: HistoryFilter): { where: string; params: Record<str
   if (filter.schemaInvalid) clauses.push('schema_valid = 0');
   if (filter.direction) clauses.push('direction = @direction'), (params.direction = filter.direction);
   if (filter.beforeId !== undefined) clauses.push('id < @beforeId'), (params.beforeId = filter.beforeId);
+  if (filter.afterId !== undefined) {
+    clauses.push('id > @afterId');
+    params.afterId = filter.afterId;
+  }
+  if (filter.ids) {
+    clauses.push('id IN (SELECT value FROM json_each(@ids))');
+    params.ids = JSON.stringify(filter.ids);
+  }
   if (filter.search) {
     clauses.push(
       `(delivery_id LIKE @search OR event LIKE @search OR url LIKE @search OR CAST(request_body AS TEXT) LIKE @search)`,

@@ -82,6 +82,11 @@ export function requestJson(r: DeliveryRecord) {
   };
 }
 
+/** The banner's second line: where the web inspector is, with its access token. */
+export function inspectorLine(url: string): string {
+  return `inspector on ${url} — open it in a browser`;
+}
+
 /** The banner: where it listens, with which secrets (masked) and where it forwards. */
 export function listeningLine(
   listener: Pick<Listener, 'url' | 'secrets' | 'routes'>,

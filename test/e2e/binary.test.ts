@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
-import { COMMAND_TABLE, packagesLoaded } from '../helpers/loaded-packages.js';
+import { COMMAND_TABLE, modulesLoaded, packagesLoaded } from '../helpers/loaded-packages.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -97,6 +97,27 @@ describe('start-up', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('the inspector', () => {
+  it('is loaded by listen alone: --help, --version and trigger load none of its server or page', async () => {
+    server = await startRecordingServer();
+    const inspectorCode = (sources: string[]) => sources.filter((s) => /^src\/inspector(-page)?\//.test(s));
+    for (const args of [
+      ['--help'],
+      ['--version'],
+      ['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET],
+    ]) {
+      const { packages, sources } = await modulesLoaded(args);
+      expect(sources.length).toBeGreaterThan(0); // the trace sees the bundle's modules
+      expect(inspectorCode(sources)).toEqual([]);
+      expect(packages).not.toContain('preact');
+    }
+    // The page is never part of a bundle Node loads: only the inspector's server reads its files.
+    const { sources } = await modulesLoaded(['inspect', '--db', join(tempDir(), 'missing.db')]);
+    expect(inspectorCode(sources)).toContain('src/inspector/inspector-server.ts');
+    expect(sources.filter((s) => s.startsWith('src/inspector-page/'))).toEqual([]);
   });
 });
 

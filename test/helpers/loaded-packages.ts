@@ -37,6 +37,29 @@ function packagesByOutput(): Map<string, Set<string>> {
   return byOutput;
 }
 
+/** The source modules (`src/inspector/inspector-server.ts`) in the bundle's files a traced run loaded. */
+export function sourcesInTrace(stderr: string): string[] {
+  const meta = JSON.parse(readFileSync(new URL('../../dist/meta.json', import.meta.url), 'utf8')) as Metafile;
+  const sources = new Set<string>();
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('loaded-file: ')) continue;
+    const path = fileURLToPath(line.slice('loaded-file: '.length));
+    if (!path.startsWith(ROOT)) continue;
+    for (const input of Object.keys(meta.outputs[path.slice(ROOT.length)]?.inputs ?? {}))
+      if (input.startsWith('src/')) sources.add(input);
+  }
+  return [...sources].sort();
+}
+
+/** The packages and source modules `webhooks-cli ...args` loads. */
+export async function modulesLoaded(args: string[], env: Record<string, string> = {}) {
+  const result = await execa(process.execPath, [...TRACED_BIN, ...args], {
+    reject: false,
+    env: isolatedEnv(tempDir(), env),
+  });
+  return { packages: packagesInTrace(result.stderr), sources: sourcesInTrace(result.stderr) };
+}
+
 /** What every command loads: the command table's parser (extra-typings adds only types to commander). */
 export const COMMAND_TABLE = ['@commander-js/extra-typings', 'commander'];
 

@@ -18,7 +18,7 @@ export interface ListenHeaderProps {
 
 /** Where the listener is, with what secrets, what it has received, and the optional relay/registration line. */
 export function headerHeight(info: ListenerInfo, writeProblem: WriteProblem | null | undefined): number {
-  return 2 + (info.relay || info.webhookId ? 1 : 0) + (writeProblem ? 1 : 0);
+  return 2 + (info.relay || info.webhookId ? 1 : 0) + (info.inspectorUrl ? 1 : 0) + (writeProblem ? 1 : 0);
 }
 
 /** The header of the live view. */
@@ -88,6 +88,12 @@ export function ListenHeader({
               <Text bold>{info.webhookId}</Text>
             </Text>
           ) : null}
+        </Text>
+      ) : null}
+      {info.inspectorUrl ? (
+        <Text wrap="truncate">
+          <Text dimColor>inspector </Text>
+          <Text color="cyan">{info.inspectorUrl}</Text>
         </Text>
       ) : null}
       {writeProblem ? (

@@ -118,7 +118,7 @@ function signatureLines(r: DeliveryRecord, secrets: readonly string[]): DetailLi
  * listener answered before it had a whole request to check. Undefined otherwise (no secret, or
  * --no-verify without one).
  */
-function uncheckedReason(r: DeliveryRecord): string | undefined {
+export function uncheckedReason(r: DeliveryRecord): string | undefined {
   if (r.method === '?') {
     // Answered by the transport before a request existed.
     if (r.status === 408) return 'the request never completed (the client was too slow to send it; answered 408)';

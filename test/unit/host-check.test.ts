@@ -1,0 +1,33 @@
+/** The Host check against DNS rebinding: the addresses a local server is served on, and nothing else. */
+import { describe, expect, it } from 'vitest';
+import { allowedHosts, hostAllowed } from '../../src/http/host-check.js';
+
+describe('allowedHosts', () => {
+  it('on loopback: the bound address and the other loopback spellings, with the port', () => {
+    const hosts = allowedHosts('127.0.0.1', 4040, {});
+    expect([...hosts].sort()).toEqual(['127.0.0.1:4040', '[::1]:4040', 'localhost:4040']);
+    expect(hostAllowed('LOCALHOST:4040', hosts)).toBe(true);
+    expect(hostAllowed('localhost:4041', hosts)).toBe(false);
+    expect(hostAllowed('localhost', hosts)).toBe(false);
+    expect(hostAllowed('evil.example:4040', hosts)).toBe(false);
+    expect(hostAllowed(undefined, hosts)).toBe(false);
+  });
+
+  it('bound to one other address: that address only', () => {
+    expect([...allowedHosts('192.0.2.7', 4040, {})]).toEqual(['192.0.2.7:4040']);
+  });
+
+  it('bound to every interface: each interface address and loopback', () => {
+    const interfaces = {
+      eth0: [
+        { address: '192.0.2.7', family: 'IPv4' },
+        { address: 'fe80::1', family: 'IPv6' },
+      ],
+    } as unknown as Parameters<typeof allowedHosts>[2];
+    const hosts = allowedHosts('0.0.0.0', 80, interfaces);
+    expect(hostAllowed('192.0.2.7:80', hosts)).toBe(true);
+    expect(hostAllowed('[fe80::1]:80', hosts)).toBe(true);
+    expect(hostAllowed('localhost:80', hosts)).toBe(true);
+    expect(hostAllowed('198.51.100.1:80', hosts)).toBe(false);
+  });
+});
