@@ -47,7 +47,8 @@ describe('no process below the entry point', () => {
   });
 
   it('what still reads the environment itself is only what is listed, and does', () => {
-    for (const path of Object.keys(NOT_YET)) expect(readFileSync(join(SRC, path), 'utf8')).toMatch(new RegExp(FORBIDDEN.source));
+    for (const path of Object.keys(NOT_YET))
+      expect(readFileSync(join(SRC, path), 'utf8')).toMatch(new RegExp(FORBIDDEN.source));
   });
 
   it('the entry itself wires them (the check would see them)', () => {
