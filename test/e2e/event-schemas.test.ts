@@ -180,7 +180,7 @@ describe('what loads', () => {
   it('trigger loads ajv only when --set or --data changed the sample; never fast-check', async () => {
     server = await startRecordingServer();
     const plain = await packagesLoaded(['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET]);
-    expect(plain).toEqual(COMMAND_TABLE);
+    expect(plain).toEqual([...COMMAND_TABLE, 'chalk'].sort());
     const changed = await packagesLoaded([
       'trigger',
       'catalog.product.created',
@@ -197,7 +197,14 @@ describe('what loads', () => {
   });
 
   it('events schema and events types load no validator or generator: the types are generated at build time', async () => {
-    expect(await packagesLoaded(['events', 'schema', '--all'])).toEqual(COMMAND_TABLE);
-    expect(await packagesLoaded(['events', 'types'])).toEqual(COMMAND_TABLE);
+    for (const args of [
+      ['events', 'schema', '--all'],
+      ['events', 'types'],
+    ]) {
+      const loaded = await packagesLoaded(args);
+      expect(loaded, args.join(' ')).toEqual(expect.arrayContaining(COMMAND_TABLE));
+      for (const heavy of ['ajv', 'ajv-formats', 'json-schema-to-typescript', 'prettier', 'fast-check'])
+        expect(loaded, args.join(' ')).not.toContain(heavy);
+    }
   });
 });
