@@ -39,16 +39,19 @@ describe('smoke as a process', () => {
     // more, which hang with the fourth.
     await until(() => receiver.requests.length >= 7, 15_000, 'the seventh delivery sent');
     run.kill('SIGTERM');
-    await run;
+    const stopped = await run;
+    // As trigger: the requests still hanging get 2 s, then are cut off and recorded as interrupted.
+    expect(stopped.exitCode).toBe(143);
+    expect(stopped.stderr).toMatch(/^interrupted: 3 of \d+ checks finished/m);
     const history = await spawnCli(['--db', join(dir, 'history.db'), '--json', 'history', '--direction', 'out'], {
       configDir: dir,
     });
-    const rows = JSON.parse(history.stdout) as Array<{ source: string; status: number; event: string }>;
-    expect(rows.map((r) => [r.source, r.status])).toEqual([
-      ['smoke', 200],
-      ['smoke', 200],
-      ['smoke', 200],
-    ]);
+    const rows = JSON.parse(history.stdout) as Array<{ source: string; status: number | null; error: string | null }>;
+    expect(rows.every((r) => r.source === 'smoke')).toBe(true);
+    expect(rows.filter((r) => r.status === 200)).toHaveLength(3);
+    const cut = rows.filter((r) => r.status !== 200);
+    expect(cut.length).toBeGreaterThanOrEqual(4);
+    expect(cut.every((r) => r.status === null && r.error === 'interrupted')).toBe(true);
   });
 
   it('--wait waits for a receiver that starts late', async () => {

@@ -24,9 +24,13 @@ describe('two processes writing one history database', () => {
   it('loses nothing and reports no lock errors', async () => {
     const dir = tempDir();
     const env = { WEBHOOKS_DB: join(dir, 'shared.db') };
-    const a = await startListen(['--secret', SECRET, '--json'], { configDir: dir, env });
+    // No inspector: its banner line is not what this test reads.
+    const a = await startListen(['--secret', SECRET, '--json', '--no-inspect'], { configDir: dir, env });
     running.push(a);
-    const b = await startListen(['--secret', SECRET, '--json', '--path', '/b'], { configDir: dir, env });
+    const b = await startListen(['--secret', SECRET, '--json', '--no-inspect', '--path', '/b'], {
+      configDir: dir,
+      env,
+    });
     running.push(b);
 
     const load = (url: string) =>
@@ -97,7 +101,10 @@ describe('two processes writing one history database', () => {
   it('waits out a lock held for a moment without a word, and warns only about one that lasts', async () => {
     const dir = tempDir();
     const db = join(dir, 'locked.db');
-    const listener = await startListen(['--secret', SECRET, '--json'], { configDir: dir, env: { WEBHOOKS_DB: db } });
+    const listener = await startListen(['--secret', SECRET, '--json', '--no-inspect'], {
+      configDir: dir,
+      env: { WEBHOOKS_DB: db },
+    });
     running.push(listener);
     const other = new Database(db);
     const post = () => fetch(listener.url, { method: 'POST', body: '{}' }).then((r) => r.status);
