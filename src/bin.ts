@@ -31,7 +31,10 @@ for (const stream of [process.stdout, process.stderr]) {
 const io = {
   stdout: process.stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // Read only by the commands that take input: touching process.stdin sets up a stream.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
   signals,

@@ -103,7 +103,10 @@ export async function createContext(options: GlobalOptions, io: CliIo): Promise<
     interactive: !json && isInteractive({ isTTY: io.isTTY }, env),
     stdout: io.stdout,
     stderr: io.stderr,
-    stdin: io.stdin,
+    // Passed on unread (see src/bin.ts): most commands never touch standard input.
+    get stdin() {
+      return io.stdin;
+    },
     env,
     signals: io.signals,
     storedSettings,

@@ -9,6 +9,7 @@
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { VERSION } from '../version.js';
+import { outlineCommandsExcept } from './command-outline.js';
 import type { CliIo } from './context.js';
 import { defineApiCommands } from './define-api.js';
 import { defineDoctorCommands } from './define-doctor.js';
@@ -54,22 +55,26 @@ function defineProgram() {
 /** The global options as the command context reads them. */
 export type GlobalOptions = OptionsOf<typeof defineProgram>;
 
-/** Every command, each loading its module only when it runs. */
-export function buildProgram(): CommandUnknownOpts {
+/**
+ * Every command, each loading its module only when it runs. Given the run's `argv`, only the
+ * commands its words name are defined in full, the rest outlined (cli/command-outline.ts).
+ */
+export function buildProgram(argv?: readonly string[]): CommandUnknownOpts {
   const program = defineProgram();
-  defineFoundationCommands(program);
-  defineApiCommands(program);
-  defineListenCommands(program);
-  defineRelayCommands(program);
-  defineSmokeCommands(program);
-  defineDoctorCommands(program);
-  defineScenarioCommands(program);
+  const defining = argv ? outlineCommandsExcept(program, new Set(argv)) : program;
+  defineFoundationCommands(defining);
+  defineApiCommands(defining);
+  defineListenCommands(defining);
+  defineRelayCommands(defining);
+  defineSmokeCommands(defining);
+  defineDoctorCommands(defining);
+  defineScenarioCommands(defining);
   return program;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code; never exits. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   startProgramRun(program, io);
   // Help, version and usage errors go to the given streams too.
   const output = {

@@ -5,7 +5,6 @@
  * refused, unknown, 407, a tunnel it would not open — is reported as the proxy's, not the receiver's.
  */
 import http from 'node:http';
-import https from 'node:https';
 import { describeNetworkError } from '../core/network-error.js';
 import { BodyPrefix } from '../http/body-limit.js';
 import { watchProxy } from '../http/node-agent.js';
@@ -40,18 +39,19 @@ export interface SendResult {
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
-export function sendRequest(req: OutgoingRequest): Promise<SendResult> {
+export async function sendRequest(req: OutgoingRequest): Promise<SendResult> {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    return { durationMs: 0, error: `"${req.url}" is not a valid URL`, errorCode: 'other' };
+  }
+  // node:https (and TLS with it) loads only for an https:// URL: a trigger to a local receiver
+  // starts without it.
+  const client = url.protocol === 'https:' ? (await import('node:https')).default : http;
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
   return new Promise((resolve) => {
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch {
-      resolve({ durationMs: 0, error: `"${req.url}" is not a valid URL`, errorCode: 'other' });
-      return;
-    }
-    const client = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = v;
     headers['content-length'] = String(req.body.byteLength);

@@ -7,7 +7,6 @@
  * one loads nothing beyond node:http.
  */
 import http from 'node:http';
-import https from 'node:https';
 import { UsageError } from '../errors.js';
 import { type ProxyRoute, proxyAnswer, proxyFault, proxyFor, proxySettings } from './proxy-settings.js';
 
@@ -53,7 +52,10 @@ export async function agentFor(
   const url = new URL(target);
   const routed = await proxyAgentFor(url, env, options);
   if (routed) return routed;
-  return { agent: url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options) };
+  if (url.protocol !== 'https:') return { agent: new http.Agent(options) };
+  // node:https (and TLS) loads only for an https:// target.
+  const { Agent } = await import('node:https');
+  return { agent: new Agent(options) };
 }
 
 /** What a proxy itself did wrong with one request, read from its answer or its error. */
