@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { readLimitedBody } from '../http/body-limit.js';
+import { hostRefusal, isAllowedHost } from '../http/host-check.js';
 import { answerClientError } from '../http/socket-answer.js';
 import { ApiError } from './api-error.js';
 import { openApiDocument } from './openapi.js';
@@ -39,6 +40,8 @@ export class ApiServer {
   readonly #server: http.Server;
   readonly #routes: Route[];
   readonly #options: ApiServerOptions;
+  /** The address it listens on, for the Host check (http/host-check.ts). */
+  #bindHost = '127.0.0.1';
 
   constructor(service: WebhookService, options: ApiServerOptions = {}) {
     this.#options = options;
@@ -80,6 +83,7 @@ export class ApiServer {
 
   /** Listens on `host:port` (0 for a free port) and resolves with the base URL. */
   listen(port: number, host: string): Promise<string> {
+    this.#bindHost = host;
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(port, host, () => {
@@ -133,6 +137,11 @@ export class ApiServer {
   }
 
   async #route(req: http.IncomingMessage, method: string, url: URL): Promise<ApiAnswer> {
+    // Before anything else, the token included: a rebinding page must learn nothing, not even that.
+    if (!isAllowedHost(req.headers.host, this.#bindHost)) {
+      req.resume();
+      throw new ApiError(403, 'host_not_allowed', hostRefusal(req.headers.host));
+    }
     for (const route of this.#routes) {
       const match = route.pattern.exec(url.pathname);
       if (!match) continue;

@@ -96,7 +96,7 @@ export function openApiDocument(): object {
       title: 'Fashion-catalog platform webhooks API (webhooks-cli emulator)',
       version: VERSION,
       description:
-        'A local emulator of the platform webhook API, with the real delivery engine: signed deliveries, retries, automatic disabling.',
+        'A local emulator of the platform webhook API, with the real delivery engine: signed deliveries, retries, automatic disabling. Bound to loopback (the default), it answers 403 `host_not_allowed` to any request whose Host is not 127.0.0.1, localhost or [::1] (a defence against DNS rebinding).',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -1,9 +1,13 @@
 /**
- * The `Host` check of the tool's local HTTP surfaces (the inspector; `serve` can take the same):
- * a browser page on another site can make a name of its own resolve to 127.0.0.1 (DNS
- * rebinding) and then read a loopback server's answers as its own origin. What it cannot change
- * is the `Host` header, which carries its name: answer only requests whose `Host` is an address
- * the server is really served on.
+ * The `Host` checks of the tool's local HTTP surfaces against DNS rebinding: a page on another
+ * site can make a name of its own resolve to 127.0.0.1 and then read a loopback server's answers as
+ * its own origin; what it cannot change is the `Host` header, which carries its name.
+ *
+ * - The inspector answers only the exact addresses it is served on (`allowedHosts`, `hostAllowed`).
+ * - The `serve` emulator, bound to loopback, answers only loopback names (`isAllowedHost`); bound
+ *   elsewhere (`--host 0.0.0.0`) it is meant to be reached under names this machine cannot know,
+ *   and guards itself with `--token`. `listen`'s webhook endpoint takes any Host by design: a
+ *   relay or a tunnel passes the public name on.
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -31,4 +35,32 @@ export function allowedHosts(bindHost: string, port: number, interfaces = networ
 /** Whether a request's `Host` header names one of `allowed` (see `allowedHosts`). */
 export function hostAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
   return header !== undefined && allowed.has(header.trim().toLowerCase());
+}
+
+/** The name part of a Host header value (`127.0.0.1:4010` → `127.0.0.1`, `[::1]:80` → `[::1]`). */
+function hostName(header: string): string {
+  const value = header.trim().toLowerCase();
+  if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1);
+  const colon = value.lastIndexOf(':');
+  return colon === -1 ? value : value.slice(0, colon);
+}
+
+/**
+ * Whether a server bound to `bindHost` should answer a request whose Host header is `header`:
+ * always when bound beyond loopback; otherwise only for a loopback name or address (a request
+ * without Host, which no browser sends, included).
+ */
+export function isAllowedHost(header: string | string[] | undefined, bindHost: string): boolean {
+  if (!isLoopbackHost(bindHost)) return true;
+  if (header === undefined) return true;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value === '') return false;
+  // `localhost.` and `127.0.0.1.` are the same names, written fully qualified.
+  return isLoopbackHost(hostName(value).replace(/\.$/, ''));
+}
+
+/** The one-line reason a refused request gets, naming the fix. */
+export function hostRefusal(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return `Host "${(value ?? '').slice(0, 100)}" is not this machine's loopback address: this local server answers only requests for 127.0.0.1, localhost or [::1] (a page elsewhere could otherwise reach it through DNS rebinding); start it with --host to serve other names`;
 }

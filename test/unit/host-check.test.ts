@@ -1,6 +1,6 @@
 /** The Host check against DNS rebinding: the addresses a local server is served on, and nothing else. */
 import { describe, expect, it } from 'vitest';
-import { allowedHosts, hostAllowed } from '../../src/http/host-check.js';
+import { allowedHosts, hostAllowed, isAllowedHost } from '../../src/http/host-check.js';
 
 describe('allowedHosts', () => {
   it('on loopback: the bound address and the other loopback spellings, with the port', () => {
@@ -29,5 +29,39 @@ describe('allowedHosts', () => {
     expect(hostAllowed('[fe80::1]:80', hosts)).toBe(true);
     expect(hostAllowed('localhost:80', hosts)).toBe(true);
     expect(hostAllowed('198.51.100.1:80', hosts)).toBe(false);
+  });
+});
+
+describe('isAllowedHost', () => {
+  it('takes loopback names and addresses, with or without a port, for a server bound to loopback', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.0.0.1:4010',
+      'localhost:4010',
+      'LOCALHOST',
+      'app.localhost',
+      '[::1]:4010',
+      '127.9.9.9',
+      'localhost.:4010',
+    ])
+      expect(isAllowedHost(host, '127.0.0.1'), host).toBe(true);
+    for (const host of [
+      'attacker.example',
+      'attacker.example:4010',
+      '127.0.0.1.nip.io',
+      '10.0.0.5:4010',
+      '[::ffff:7f00:1]',
+      '',
+      'localhost.attacker.example',
+    ])
+      expect(isAllowedHost(host, '127.0.0.1'), host).toBe(false);
+    expect(isAllowedHost(undefined, '127.0.0.1')).toBe(true);
+    expect(isAllowedHost(['attacker.example', 'localhost'], 'localhost')).toBe(false);
+  });
+
+  it('takes any Host for a server bound beyond loopback, which the user meant to be reached', () => {
+    expect(isAllowedHost('devbox.lan:4010', '0.0.0.0')).toBe(true);
+    expect(isAllowedHost('attacker.example', '::')).toBe(true);
+    expect(isAllowedHost('attacker.example', '::1')).toBe(false);
   });
 });
