@@ -249,7 +249,7 @@ export function defineHistoryExport(parent: CommandUnknownOpts) {
     .description('every delivery matching the history filters, as JSON lines with bodies')
     .option(
       '--fixtures <dir>',
-      'instead, write each body byte for byte as DIR/<event>-<delivery id>.json, with DIR/manifest.json',
+      'instead, write each body byte for byte as DIR/<event>-<delivery id>.json, with DIR/manifest.json (DIR new or empty; credentials left out)',
     )
     .addHelpText(
       'after',

@@ -3,10 +3,11 @@
  * again by `trigger --data DIR` (re-signed, new ids, bytes unchanged) and by `smoke --fixtures`.
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
+import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -166,5 +167,101 @@ describe('fixtures from traffic', () => {
     // The forged one was answered 401 when captured: it is sent with a wrong signature again, and a 401 passes.
     expect(run.stdout).toMatch(/^PASS {2}fixture\.customer\.cart\.added-dlv_cap_c\.json {2}401/m);
     expect(run.stdout.match(/^FAIL {2}fixture\./gm)).toHaveLength(1);
+  });
+});
+
+describe('history export --fixtures on hostile ids and folders', () => {
+  /** A history holding `records` (received, answered 200), and the CLI's config folder it is in. */
+  function history(records: Array<{ id: string; headers?: Record<string, string> }>): string {
+    const configDir = tempDir();
+    const store = HistoryStore.open(join(configDir, 'history.db'));
+    for (const { id, headers = {} } of records)
+      store.insert({
+        direction: 'in',
+        source: 'listen',
+        createdAt: Date.now(),
+        event: 'customer.cart.added',
+        deliveryId: id,
+        method: 'POST',
+        url: '/webhook',
+        remoteAddress: '127.0.0.1',
+        requestHeaders: { 'x-webhook-delivery': id, 'x-webhook-signature': 'sha256=00', ...headers },
+        requestBody: Buffer.from(`{"event":"customer.cart.added","data":{"id":${JSON.stringify(id.slice(0, 20))}}}`),
+        status: 200,
+        responseHeaders: null,
+        responseBody: null,
+        durationMs: 1,
+        error: null,
+        signatureValid: true,
+        signatureError: null,
+        duplicate: false,
+        replayOf: null,
+      });
+    store.close();
+    return configDir;
+  }
+
+  it('writes a file per record (colliding ids and a 60,000-character one included), the count it says, and no credentials in the manifest', async () => {
+    const long = `dlv_${'x'.repeat(60_000)}`;
+    const configDir = history([
+      { id: 'dlv/x', headers: { authorization: 'Bearer sk_live_1', cookie: 'session=abc' } },
+      { id: 'dlv_x', headers: { 'proxy-authorization': 'Basic dXNlcjpwYXNz' } },
+      { id: 'dlv_same' },
+      { id: 'dlv_same' },
+      { id: 'DLV_CASE' },
+      { id: 'dlv_case' },
+      { id: long },
+    ]);
+    const dir = join(tempDir(), 'out');
+    const previous = process.umask(0o000);
+    let exported: Awaited<ReturnType<typeof runCli>>;
+    try {
+      exported = await runCli(['history', 'export', '--fixtures', dir], { configDir });
+    } finally {
+      process.umask(previous);
+    }
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout).toBe(`wrote 7 fixtures and manifest.json to ${dir}`);
+    const files = readdirSync(dir).filter((f) => f !== 'manifest.json');
+    expect(files).toHaveLength(7);
+    expect(new Set(files.map((f) => f.toLowerCase())).size).toBe(7);
+    expect(Math.max(...files.map((f) => f.length))).toBeLessThan(200);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      fixtures: Array<{ file: string; delivery_id: string; headers: Record<string, string> }>;
+    };
+    expect(manifest.fixtures.map((f) => f.file).sort()).toEqual([...files].sort());
+    expect(manifest.fixtures.map((f) => f.delivery_id)).toContain(long);
+    expect(JSON.stringify(manifest)).not.toMatch(/authorization|cookie|sk_live_1|session=abc|dXNlcjpwYXNz|sha256=/i);
+    // Owner-only, though the umask allowed anything.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of readdirSync(dir)) expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
+  });
+
+  it('neither follows a link nor overwrites a file: a folder that is not empty is refused, and what it points at is untouched', async () => {
+    const configDir = history([{ id: 'dlv_target' }]);
+    const dir = join(tempDir(), 'out');
+    mkdirSync(dir);
+    const victim = join(tempDir(), 'victim.txt');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, join(dir, 'customer.cart.added-dlv_target.json'));
+    const exported = await runCli(['history', 'export', '--fixtures', dir], { configDir });
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toMatch(/^error: --fixtures .* is not empty — pass a new or empty folder/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+  });
+
+  it('trigger --data DIR refuses a fixture that is a symbolic link instead of sending what it points at', async () => {
+    const app = await startRecordingServer();
+    apps.push(app);
+    const dir = tempDir();
+    const secretFile = join(tempDir(), 'id_rsa.json');
+    writeFileSync(secretFile, '{"event":"customer.cart.added","private_key":"-----BEGIN"}');
+    writeFileSync(join(dir, 'a.json'), '{"event":"customer.cart.added","data":{}}');
+    symlinkSync(secretFile, join(dir, 'b.json'));
+    const sent = await runCli(['trigger', '--data', dir, '--to', app.url, '--secret', SECRET]);
+    expect(sent.code).toBe(2);
+    expect(sent.stderr).toMatch(/^error: --data .*: b\.json is not a regular file \(a symbolic link\?\)/);
+    expect(app.requests.map((r) => r.body.toString())).not.toContain(readFileSync(secretFile, 'utf8'));
+    expect(app.requests).toHaveLength(0);
   });
 });
