@@ -69,7 +69,15 @@ export interface ApiResponse<T> {
   /** The answer as the API sent it (for `--json`). */
   raw: unknown;
   value: T;
+  /** The ETag the API gave the resource, if it gives them (the emulator does). */
+  etag?: string;
 }
+
+/** A `PATCH` with `If-Match` answered 412: the resource changed after it was read. */
+export class ChangedMeanwhileError extends UserError {}
+
+/** How many times a read-modify-write is tried while others keep changing the same webhook. */
+const MODIFY_ATTEMPTS = 20;
 
 /** A list gathered over pages: `raw` is the one page's answer, or `{data: [...]}` over several. */
 export interface ListResponse<T> extends ApiResponse<T[]> {
@@ -133,13 +141,55 @@ export class PlatformClient {
   }
 
   async getWebhook(id: string): Promise<ApiResponse<WebhookView>> {
-    const raw = await this.#call('GET', `api/v1/webhooks/${encodeURIComponent(id)}`, undefined, id);
-    return { raw, value: normaliseWebhook(unwrapObject(raw)) };
+    const answer = await this.#send(
+      'GET',
+      new URL(`api/v1/webhooks/${encodeURIComponent(id)}`, this.#base),
+      undefined,
+      id,
+    );
+    return {
+      raw: answer.body,
+      value: normaliseWebhook(unwrapObject(answer.body)),
+      etag: headerText(answer.headers.etag),
+    };
   }
 
-  async updateWebhook(id: string, body: UpdateBody): Promise<ApiResponse<WebhookView>> {
-    const raw = await this.#call('PATCH', `api/v1/webhooks/${encodeURIComponent(id)}`, body, id);
-    return { raw, value: normaliseWebhook(unwrapObject(raw)) };
+  /** `PATCH`; with `ifMatch` (an ETag from `getWebhook`), only if the webhook has not changed since (else `ChangedMeanwhileError`). */
+  async updateWebhook(
+    id: string,
+    body: UpdateBody,
+    { ifMatch }: { ifMatch?: string } = {},
+  ): Promise<ApiResponse<WebhookView>> {
+    const url = new URL(`api/v1/webhooks/${encodeURIComponent(id)}`, this.#base);
+    const answer = await this.#send('PATCH', url, body, id, ifMatch === undefined ? {} : { 'if-match': ifMatch });
+    return {
+      raw: answer.body,
+      value: normaliseWebhook(unwrapObject(answer.body)),
+      etag: headerText(answer.headers.etag),
+    };
+  }
+
+  /**
+   * A read-modify-write of one webhook (`update --add-event`): reads it, lets `change` build the
+   * PATCH body from what it holds now, and sends it with `If-Match` when the API gives ETags; when
+   * another client changed it meanwhile (412), reads it again and retries. Without ETags the
+   * PATCH goes as before, unguarded. Resolves with the answer and the webhook `change` last saw.
+   */
+  async modifyWebhook(
+    id: string,
+    change: (current: WebhookView) => UpdateBody,
+  ): Promise<ApiResponse<WebhookView> & { before: WebhookView }> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getWebhook(id);
+      const body = change(current.value);
+      try {
+        return { ...(await this.updateWebhook(id, body, { ifMatch: current.etag })), before: current.value };
+      } catch (err) {
+        if (!(err instanceof ChangedMeanwhileError) || attempt >= MODIFY_ATTEMPTS) throw err;
+        // Someone else's change landed first: start again from what it is now, a little later.
+        await this.#sleep(Math.min(200, 5 * attempt) * Math.random());
+      }
+    }
   }
 
   async deleteWebhook(id: string): Promise<void> {
@@ -202,13 +252,19 @@ export class PlatformClient {
   }
 
   /** One request, with the retries transient-failure.ts allows; a failed answer becomes a UserError. */
-  async #send(method: Dispatcher.HttpMethod, url: URL, body: unknown, webhookId?: string): Promise<Answer> {
+  async #send(
+    method: Dispatcher.HttpMethod,
+    url: URL,
+    body: unknown,
+    webhookId?: string,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Answer> {
     let waitedMs = 0;
     let resets = 0;
     for (let tries = 1; ; tries++) {
       let answer: Answer;
       try {
-        answer = await this.#once(method, url, body);
+        answer = await this.#once(method, url, body, extraHeaders);
       } catch (err) {
         if (isConnectionReset(err) && resendAfterReset(method, resets)) {
           resets++;
@@ -231,8 +287,13 @@ export class PlatformClient {
     }
   }
 
-  async #once(method: Dispatcher.HttpMethod, url: URL, body: unknown): Promise<Answer> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
+  async #once(
+    method: Dispatcher.HttpMethod,
+    url: URL,
+    body: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Answer> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT, ...extraHeaders };
     headers.authorization = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await request(url, {
@@ -316,6 +377,11 @@ export class PlatformClient {
               ? `re-enable it with \`webhooks-cli update ${webhookId} --active\``
               : undefined,
         });
+      case status === 412:
+        return new ChangedMeanwhileError(
+          `${webhookId ? `webhook ${webhookId}` : 'the resource'} changed while it was being updated${said ? ` (${said})` : ''}`,
+          { hint: 'run the command again' },
+        );
       case status === 413:
         return new UserError(`the API says the request is too large${said ? ` (${said})` : ''}`, {
           hint: 'send less data',
@@ -338,6 +404,10 @@ export class PlatformClient {
 }
 
 const defaultSleep = (ms: number): Promise<void> => sleep(ms);
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;

@@ -83,11 +83,13 @@ export async function getCommand(ctx: CommandContext, id: string, flags: GetOpti
 export async function updateCommand(ctx: CommandContext, id: string, flags: UpdateOptions): Promise<number> {
   checkUpdateFlags(flags);
   const { raw, value } = await withApi(ctx, flags, async (api) => {
-    const current = needsCurrentEvents(flags) ? (await api.getWebhook(id)).value.events : undefined;
-    const notSubscribed = current ? removalsNotSubscribed(flags, current) : [];
+    if (!needsCurrentEvents(flags)) return api.updateWebhook(id, buildUpdateBody(flags));
+    // Read, change, write — guarded by the webhook's ETag, so concurrent updates all land.
+    const updated = await api.modifyWebhook(id, (current) => buildUpdateBody(flags, current.events));
+    const notSubscribed = removalsNotSubscribed(flags, updated.before.events);
     if (notSubscribed.length)
       logLine(ctx, `warning: ${id} is not subscribed to ${notSubscribed.join(', ')} — nothing to remove there`);
-    return api.updateWebhook(id, buildUpdateBody(flags, current));
+    return updated;
   });
   if (ctx.json) return (printJson(ctx, raw), EXIT_OK);
   printLine(ctx, `updated ${value.id}`);

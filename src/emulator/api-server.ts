@@ -28,6 +28,7 @@ type Handler = (match: {
   id?: string;
   query: URLSearchParams;
   body: () => Promise<unknown>;
+  headers: http.IncomingHttpHeaders;
 }) => ApiAnswer | Promise<ApiAnswer>;
 
 interface Route {
@@ -59,7 +60,7 @@ export class ApiServer {
         pattern: /^\/api\/v1\/webhooks\/([^/]+)$/,
         methods: {
           GET: ({ id }) => service.get(id!),
-          PATCH: async ({ id, body }) => service.update(id!, await body()),
+          PATCH: async ({ id, body, headers }) => service.update(id!, await body(), headers['if-match']),
           DELETE: ({ id }) => service.delete(id!),
         },
       },
@@ -156,7 +157,7 @@ export class ApiServer {
       }
       if (!route.public) this.#authorize(req);
       const id = match[1] === undefined ? undefined : decodePathSegment(match[1]);
-      return handler({ id, query: url.searchParams, body: () => readJsonBody(req) });
+      return handler({ id, query: url.searchParams, body: () => readJsonBody(req), headers: req.headers });
     }
     req.resume();
     throw new ApiError(404, 'not_found', `no endpoint ${method} ${url.pathname}; see GET /api/v1/openapi.json`);

@@ -66,4 +66,7 @@ export const EMULATOR_MIGRATIONS: readonly string[] = [
   // its original through copy_of. Both are kept in the file, so a restart loses neither.
   `ALTER TABLE deliveries ADD COLUMN copy_planned INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE deliveries ADD COLUMN copy_of INTEGER;`,
+  // 5: a webhook's version, counting the changes to its settings (each PATCH, the engine disabling
+  //    it): its ETag, so a client's read-modify-write (`update --add-event`) can send If-Match.
+  `ALTER TABLE webhooks ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 ];

@@ -24,7 +24,12 @@ export interface Webhook {
   /** Why the engine disabled it; null while it has not. */
   disabledReason: string | null;
   disabledAt: number | null;
+  /** Counts the changes to its settings (each update, the engine disabling it); its ETag. Starts at 1. */
+  version: number;
 }
+
+/** A webhook as it is created: at version 1 unless told. */
+export type NewWebhook = Omit<Webhook, 'version'> & { version?: number };
 
 export type WebhookChanges = Partial<Pick<Webhook, 'url' | 'events' | 'secret' | 'active' | 'debugMode'>>;
 
@@ -132,6 +137,7 @@ interface WebhookRow {
   consecutive_failures: number;
   disabled_reason: string | null;
   disabled_at: number | null;
+  version: number;
 }
 
 const BUSY_TIMEOUT_MS = 15_000;
@@ -192,7 +198,8 @@ export class EmulatorStore {
 
   // --- webhooks -------------------------------------------------------------------------
 
-  createWebhook(webhook: Webhook): Webhook {
+  createWebhook(fresh: NewWebhook): Webhook {
+    const webhook: Webhook = { ...fresh, version: fresh.version ?? 1 };
     this.#statements.insertWebhook.run(webhookParams(webhook));
     this.#cached().set(webhook.id, { ...webhook, events: [...webhook.events] });
     this.#subscriberIds.clear();
@@ -231,7 +238,7 @@ export class EmulatorStore {
   updateWebhook(id: string, changes: WebhookChanges, now: number): Webhook | undefined {
     const current = this.getWebhook(id);
     if (!current) return undefined;
-    const next: Webhook = { ...current, ...changes, updatedAt: now };
+    const next: Webhook = { ...current, ...changes, updatedAt: now, version: current.version + 1 };
     if (changes.active === true && !current.active) {
       next.consecutiveFailures = 0;
       next.disabledReason = null;
@@ -410,7 +417,13 @@ export class EmulatorStore {
         reason: `webhook ${attempt.webhookId} is disabled: ${disabledReason}`,
         at: Date.now(),
       });
-      if (cached) Object.assign(cached, { active: false, disabledReason, disabledAt: attempt.startedAt });
+      if (cached)
+        Object.assign(cached, {
+          active: false,
+          disabledReason,
+          disabledAt: attempt.startedAt,
+          version: cached.version + 1,
+        });
       this.#subscriberIds.clear();
     }
     return { consecutiveFailures: row.consecutive_failures, disabled };
@@ -517,11 +530,12 @@ export class EmulatorStore {
 function prepareStatements(db: Database.Database) {
   return {
     insertWebhook:
-      db.prepare(`INSERT INTO webhooks (id, url, events, secret, active, debug_mode, created_at, updated_at, consecutive_failures, disabled_reason, disabled_at)
-      VALUES (@id, @url, @events, @secret, @active, @debugMode, @createdAt, @updatedAt, @consecutiveFailures, @disabledReason, @disabledAt)`),
+      db.prepare(`INSERT INTO webhooks (id, url, events, secret, active, debug_mode, created_at, updated_at, consecutive_failures, disabled_reason, disabled_at, version)
+      VALUES (@id, @url, @events, @secret, @active, @debugMode, @createdAt, @updatedAt, @consecutiveFailures, @disabledReason, @disabledAt, @version)`),
     updateWebhook:
       db.prepare(`UPDATE webhooks SET url = @url, events = @events, secret = @secret, active = @active, debug_mode = @debugMode,
-      updated_at = @updatedAt, consecutive_failures = @consecutiveFailures, disabled_reason = @disabledReason, disabled_at = @disabledAt WHERE id = @id`),
+      updated_at = @updatedAt, consecutive_failures = @consecutiveFailures, disabled_reason = @disabledReason, disabled_at = @disabledAt,
+      version = @version WHERE id = @id`),
     listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY created_at, id'),
     deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
     insertDelivery:
@@ -564,7 +578,7 @@ function prepareStatements(db: Database.Database) {
       'UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures, active',
     ),
     disableWebhook: db.prepare(
-      'UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at WHERE id = @id',
+      'UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @at, version = version + 1 WHERE id = @id',
     ),
     // The time a row shows, in the expression the deliveries_open index holds (migration 3).
     openDeliveries:
@@ -591,6 +605,7 @@ function webhookParams(w: Webhook): Record<string, unknown> {
     consecutiveFailures: w.consecutiveFailures,
     disabledReason: w.disabledReason,
     disabledAt: w.disabledAt,
+    version: w.version,
   };
 }
 
@@ -607,5 +622,6 @@ function toWebhook(row: WebhookRow): Webhook {
     consecutiveFailures: row.consecutive_failures,
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at,
+    version: row.version,
   };
 }

@@ -139,12 +139,16 @@ export function openApiDocument(): object {
         },
         patch: {
           summary: 'Update a webhook (only the fields given)',
+          description:
+            'With If-Match (an ETag from GET, or *), only if the webhook has not changed since: a read-modify-write then cannot undo a concurrent change.',
+          parameters: [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } }],
           requestBody: { required: true, ...json(ref('WebhookUpdate')) },
           responses: {
-            200: { description: 'The updated webhook', ...json(ref('Webhook')) },
+            200: { description: 'The updated webhook, with its new ETag', ...json(ref('Webhook')) },
             400: error('Bad JSON'),
             401: error('Missing or wrong token'),
             404: error('Unknown id'),
+            412: error('If-Match names another version: read it again and retry'),
             422: error('Invalid field'),
           },
         },

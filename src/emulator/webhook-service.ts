@@ -55,7 +55,11 @@ export class WebhookService {
       disabledReason: null,
       disabledAt: null,
     });
-    return { status: 201, body: { ...webhookJson(webhook), secret: webhook.secret } };
+    return {
+      status: 201,
+      body: { ...webhookJson(webhook), secret: webhook.secret },
+      headers: { etag: etagOf(webhook) },
+    };
   }
 
   /** Webhooks oldest first, a page at a time (list-page.ts). */
@@ -70,15 +74,27 @@ export class WebhookService {
   }
 
   get(id: string): ApiAnswer {
-    return { status: 200, body: webhookJson(this.#require(id)) };
+    const webhook = this.#require(id);
+    return { status: 200, body: webhookJson(webhook), headers: { etag: etagOf(webhook) } };
   }
 
-  update(id: string, body: unknown): ApiAnswer {
-    this.#require(id);
+  /**
+   * `PATCH`: with `If-Match`, only if the webhook is still the version the client read (else 412),
+   * so two read-modify-writes (`update --add-event`) cannot undo each other. The check and the
+   * change happen with nothing in between (no await), so no other request can change it meanwhile.
+   */
+  update(id: string, body: unknown, ifMatch?: string | string[]): ApiAnswer {
+    const current = this.#require(id);
     const input = parseUpdateWebhook(body);
+    if (ifMatch !== undefined && !matchesETag(ifMatch, etagOf(current)))
+      throw new ApiError(
+        412,
+        'precondition_failed',
+        `webhook ${id} changed since it was read (If-Match ${[ifMatch].flat().join(', ')}, now ${etagOf(current)}); read it again and retry`,
+      );
     const updated = this.#store.updateWebhook(id, input, Date.now());
     if (!updated) throw notFound(id);
-    return { status: 200, body: webhookJson(updated) };
+    return { status: 200, body: webhookJson(updated), headers: { etag: etagOf(updated) } };
   }
 
   delete(id: string): ApiAnswer {
@@ -155,6 +171,20 @@ export class WebhookService {
     if (!webhook) throw notFound(id);
     return webhook;
   }
+}
+
+/** A strong ETag of a webhook's settings: changes with each update (and when the engine disables it). */
+export function etagOf(webhook: Pick<Webhook, 'version'>): string {
+  return `"v${webhook.version}"`;
+}
+
+/** Whether an If-Match value (a list of ETags, or `*`) names `etag`, compared strongly (RFC 9110 §13.1.1). */
+function matchesETag(ifMatch: string | string[], etag: string): boolean {
+  const tags = [ifMatch]
+    .flat()
+    .flatMap((value) => value.split(','))
+    .map((tag) => tag.trim());
+  return tags.includes('*') || tags.includes(etag);
 }
 
 function notFound(id: string): ApiError {

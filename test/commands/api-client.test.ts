@@ -153,6 +153,36 @@ describe('API client requests', () => {
       ['GET', '/api/v1/webhooks/wh_1', ''],
       ['PATCH', '/api/v1/webhooks/wh_1', '{"events":["catalog.product.created","customer.cart.added"]}'],
     ]);
+    // An API that gives no ETag gets no If-Match.
+    expect(standIn.server.requests[1]!.headers['if-match']).toBeUndefined();
+  });
+
+  it('update --add-event sends If-Match with the ETag it read, and on 412 reads again and retries', async () => {
+    let version = 1;
+    let events = ['catalog.product.created'];
+    await api((req) => {
+      if (req.method === 'GET') return json(200, { ...WEBHOOK, events }, { etag: `"v${version}"` });
+      // Someone else changes it between this client's first read and its PATCH.
+      if (version === 1) {
+        version = 2;
+        events = [...events, 'search.zero_results'];
+      }
+      if (req.headers['if-match'] !== `"v${version}"`)
+        return json(412, { error: { code: 'precondition_failed', message: 'changed since it was read' } });
+      events = (JSON.parse(req.body.toString()) as { events: string[] }).events;
+      version++;
+      return json(200, { ...WEBHOOK, events }, { etag: `"v${version}"` });
+    });
+    const result = await cli(['update', 'wh_1', '--add-event', 'customer.cart.added']);
+    expect(result.code).toBe(0);
+    expect(standIn.server.requests.map((r) => [r.method, r.headers['if-match'] ?? null])).toEqual([
+      ['GET', null],
+      ['PATCH', '"v1"'],
+      ['GET', null],
+      ['PATCH', '"v2"'],
+    ]);
+    // The other client's event survives.
+    expect(events).toEqual(['catalog.product.created', 'search.zero_results', 'customer.cart.added']);
   });
 
   it('test: POST /api/v1/webhooks/{id}/test with {"event": T}; exit 1 when the attempt failed', async () => {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EMULATOR_MIGRATIONS } from '../../src/emulator/emulator-migrations.js';
-import { EmulatorStore, type Webhook } from '../../src/emulator/emulator-store.js';
+import { EmulatorStore, type NewWebhook } from '../../src/emulator/emulator-store.js';
 import { tempDir } from '../helpers/cli.js';
 import { moduleForChild } from '../helpers/module-for-child.js';
 
-const webhook = (id: string, extra: Partial<Webhook> = {}): Webhook => ({
+const webhook = (id: string, extra: Partial<NewWebhook> = {}): NewWebhook => ({
   id,
   url: `https://example.com/${id}`,
   events: ['customer.cart.added'],
