@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { readInput } from '../cli/input.js';
 import { EVENT_TYPES, isEventType, suggestEventTypes } from '../core/events.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { type Override, OverrideError, parseOverride } from '../core/payload.js';
 import { UsageError } from '../errors.js';
 
@@ -34,12 +35,19 @@ export async function readDataFlag(
 ): Promise<{ raw: Buffer; data: unknown } | undefined> {
   if (source === undefined) return undefined;
   const raw = await readInput(ctx.stdin, source, '--data');
+  let data: unknown;
   try {
-    return { raw, data: JSON.parse(raw.toString('utf8')) };
+    data = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     throw new UsageError(
       `--data ${source} is not valid JSON (${(err as Error).message})`,
       'fix the JSON, or use --set path=value on the sample',
     );
   }
+  if (nestsDeeperThan(data))
+    throw new UsageError(
+      `--data ${source} nests more than ${MAX_JSON_DEPTH} levels deep`,
+      'no event payload needs that: flatten the data',
+    );
+  return { raw, data };
 }

@@ -14,6 +14,7 @@ import {
   parseOverride,
   serialiseEnvelope,
 } from '../core/payload.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { UsageError, UserError } from '../errors.js';
 
 /** The recorded body with `--set path=value` overrides applied, serialised once. */
@@ -23,6 +24,12 @@ export function bodyWithOverrides(original: Buffer, event: string, sets: readonl
     'the recorded body',
     'replay it without --set, or give the body with --data FILE',
   );
+  // A received body may nest thousands deep; cloning it for --set would overflow the stack.
+  if (nestsDeeperThan(envelope))
+    throw new UsageError(
+      `the recorded body nests more than ${MAX_JSON_DEPTH} levels deep, too deep for --set`,
+      'replay it without --set, or give the body with --data FILE',
+    );
   try {
     const edited = applyOverrides(envelope as Envelope, sets.map(parseOverride));
     const problem = envelopeProblem(edited, event);

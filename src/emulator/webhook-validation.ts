@@ -4,6 +4,7 @@
  */
 import { EVENT_TYPES, isEventType, suggestEventTypes } from '../core/events.js';
 import { parseHttpUrl } from '../core/http-url.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { ApiError, invalid } from './api-error.js';
 
 export interface WebhookInput {
@@ -49,6 +50,9 @@ export function parseEventRequest(
   if (object.data === undefined) return { event };
   if (typeof object.data !== 'object' || object.data === null || Array.isArray(object.data))
     throw invalid('data', 'data must be a JSON object');
+  // Serialising data nested thousands deep would overflow the stack (a 500): refused first.
+  if (nestsDeeperThan(object.data))
+    throw invalid('data', `data is nested more than ${MAX_JSON_DEPTH} levels deep; no event payload needs that`);
   return { event, data: object.data as Record<string, unknown> };
 }
 

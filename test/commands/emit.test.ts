@@ -56,4 +56,27 @@ describe('emit', () => {
     const typo = await cli(['emit', 'customer.cart.addd']);
     expect(typo.code).toBe(2);
   });
+
+  it('data nested 10,000 deep: serve answers 422 naming the limit (not a 500), and emit refuses it before sending', async () => {
+    let deep = '{}';
+    for (let i = 0; i < 10_000; i++) deep = `{"a":${deep}}`;
+    const answer = await fetch(`${s.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+      body: `{"event":"catalog.product.updated","data":${deep}}`,
+    });
+    expect(answer.status).toBe(422);
+    expect(await answer.json()).toEqual({
+      error: {
+        code: 'invalid_field',
+        field: 'data',
+        message: 'data is nested more than 64 levels deep; no event payload needs that',
+      },
+    });
+    const emitted = await cli(['emit', 'catalog.product.updated', '--data', '-'], deep);
+    expect(emitted.code).toBe(2);
+    expect(emitted.stderr).toBe(
+      'error: --data - nests more than 64 levels deep — no event payload needs that: flatten the data',
+    );
+  });
 });

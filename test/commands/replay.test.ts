@@ -191,6 +191,43 @@ describe('replay', () => {
     );
     expect(attacker.requests).toHaveLength(0);
   });
+
+  it('replay --set of a received body nested 10,000 deep is refused with one line, not a stack overflow', async () => {
+    const configDir = tempDir();
+    let deep = '{}';
+    for (let i = 0; i < 10_000; i++) deep = `{"a":${deep}}`;
+    const store = HistoryStore.open(join(configDir, 'history.db'));
+    store.insert({
+      direction: 'in',
+      source: 'listen',
+      createdAt: Date.now(),
+      event: 'customer.cart.added',
+      deliveryId: 'dlv_deep',
+      method: 'POST',
+      url: '/webhook',
+      remoteAddress: '127.0.0.1',
+      requestHeaders: {},
+      requestBody: Buffer.from(`{"event":"customer.cart.added","data":${deep}}`),
+      status: 401,
+      responseHeaders: null,
+      responseBody: null,
+      durationMs: 1,
+      error: null,
+      signatureValid: false,
+      signatureError: null,
+      duplicate: false,
+      replayOf: null,
+      listenerUrl: 'http://127.0.0.1:9/webhook',
+    });
+    store.close();
+    const replayed = await runCli(['replay', 'dlv_deep', '--set', 'data.quantity=1', '--secret', SECRET], {
+      configDir,
+    });
+    expect(replayed.code).toBe(2);
+    expect(replayed.stderr).toBe(
+      'error: the recorded body nests more than 64 levels deep, too deep for --set — replay it without --set, or give the body with --data FILE',
+    );
+  });
 });
 
 /** A POST with exactly this Host header (fetch would send the URL's own), answered in full. */
