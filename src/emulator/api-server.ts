@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { serverTimeouts } from '../config/server-timeouts.js';
 import { readLimitedBody } from '../http/body-limit.js';
 import { hostRefusal, isAllowedHost } from '../http/host-check.js';
-import { answerClientError } from '../http/socket-answer.js';
+import { answerClientError, endWithJsonError } from '../http/socket-answer.js';
 import { ApiError } from './api-error.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiAnswer, WebhookService } from './webhook-service.js';
@@ -80,6 +80,15 @@ export class ApiServer {
     );
     // What node could not read as a request gets the API's JSON error shape too: 408, 431 or 400.
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+    // CONNECT goes to 'connect' alone, and without a listener is dropped unanswered: answered here.
+    this.#server.on('connect', (req: http.IncomingMessage, socket: Socket) => {
+      socket.on('error', () => {});
+      endWithJsonError(socket, {
+        status: 405,
+        code: 'method_not_allowed',
+        message: `${req.method} is not allowed; this is the webhooks API (see GET /api/v1/openapi.json)`,
+      });
+    });
   }
 
   /** Listens on `host:port` (0 for a free port) and resolves with the base URL. */

@@ -45,6 +45,9 @@ export async function startHttpReceiver(
     onRequest(receiver, options.maxBodyBytes, req, res),
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(receiver, err, socket));
+  // node hands CONNECT (a proxy's method) to 'connect' alone, and without a listener drops it
+  // unanswered and unrecorded: answered and recorded here like any other request.
+  server.on('connect', (req: http.IncomingMessage, socket: Socket) => onConnect(receiver, req, socket));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, options.host, options.port)));
@@ -125,6 +128,31 @@ function respond(res: http.ServerResponse, response: RawResponse): void {
   // As a latin1 string the body goes out in one write with the head (a Buffer takes a writev);
   // latin1 maps bytes to characters one to one, so the bytes sent are exactly the body's.
   res.end(response.body.toString('latin1'), 'latin1');
+}
+
+/** A CONNECT request: the receiver answers it (a wrong path, a wrong method) on the bare socket, then closes it. */
+function onConnect(receiver: WebhookReceiver, req: http.IncomingMessage, socket: Socket): void {
+  socket.on('error', () => {});
+  const request: RawRequest = {
+    method: req.method ?? 'CONNECT',
+    path: req.url ?? '',
+    headers: req.headers,
+    body: Buffer.alloc(0),
+    remoteAddress: socket.remoteAddress ?? null,
+    via: 'local',
+  };
+  receiver.handle(request).then(
+    (response) => endWithAnswer(socket, response),
+    () => socket.destroy(),
+  );
+}
+
+/** A whole HTTP/1.1 answer written onto a socket, which is then closed. */
+function endWithAnswer(socket: Socket, { status, headers, body }: RawResponse): void {
+  const lines = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`];
+  for (const [name, value] of Object.entries(headers)) for (const one of [value].flat()) lines.push(`${name}: ${one}`);
+  lines.push(`Content-Length: ${body.length}`, 'Connection: close', '', '');
+  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
 }
 
 /** Answers what node could not parse into a request; records the answers that were given. */

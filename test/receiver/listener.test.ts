@@ -67,6 +67,16 @@ describe('startListener', () => {
     expect(rows.map((r) => [r.status, r.error])).toEqual([[431, 'request headers larger than 64 KiB']]);
   });
 
+  it('answers CONNECT (which node leaves unanswered) and records it', async () => {
+    const l = await listener();
+    const answer = await rawExchange(l.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);
+    expect(answer).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    expect(answer).toContain('Connection: close');
+    expect(answer).toContain('"no webhook endpoint at 127.0.0.1:22; send to /webhook"');
+    const rows = await recorded(l);
+    expect(rows.map((r) => [r.method, r.url, r.status])).toEqual([['CONNECT', '127.0.0.1:22', 404]]);
+  });
+
   it('does not let a client that stalls mid-headers hold a connection', async () => {
     const l = await listener({ requestTimeoutMs: 300 });
     const started = Date.now();
