@@ -30,3 +30,21 @@ export function redactUrlsIn(text: string): string {
     whole.slice(scheme.length + user.length).startsWith(':') ? `${scheme}${user}:****@` : `${scheme}****@`,
   );
 }
+
+// `PGPASSWORD=…`, `MYSQL_PWD=…`, `API_TOKEN=…`: an environment assignment whose name says secret.
+const SECRET_ASSIGNMENT =
+  /(^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_]*(?:PASS|PASSWORD|PASSWD|PWD|TOKEN|SECRET|KEY|AUTH)[A-Za-z0-9_]*)=('[^']*'|"[^"]*"|[^\s;&|)]+)/gi;
+// `--password=…` / `--password …` (and token, secret), and mysql's `-pPASS` (the password attached).
+const SECRET_OPTION = /(^|\s)(--(?:password|passwd|pass|token|secret|api-key)(?:=|\s+))('[^']*'|"[^"]*"|\S+)/gi;
+const ATTACHED_PASSWORD = /(^|\s)-p(?=[^\s-])('[^']*'|"[^"]*"|\S+)/g;
+
+/**
+ * A shell command (or what it printed) fit to print: credentials of URLs (`redactUrlsIn`),
+ * assignments such as `PGPASSWORD=…`, options such as `--password=…` and mysql's `-pPASS` masked.
+ */
+export function redactCommand(text: string): string {
+  return redactUrlsIn(text)
+    .replace(SECRET_ASSIGNMENT, (_whole, before: string, name: string) => `${before}${name}=****`)
+    .replace(SECRET_OPTION, (_whole, before: string, option: string) => `${before}${option}****`)
+    .replace(ATTACHED_PASSWORD, (_whole, before: string) => `${before}-p****`);
+}

@@ -6,7 +6,7 @@
  */
 import { exec } from 'node:child_process';
 import { isSuccessStatus } from '../core/http-status.js';
-import { redactUrlsIn } from '../core/redact.js';
+import { redactCommand } from '../core/redact.js';
 import { UsageError } from '../errors.js';
 import type { CheckResult } from './check-verdict.js';
 
@@ -14,15 +14,15 @@ const COMMAND_TIMEOUT_MS = 30_000;
 
 /** Runs `command` in a shell and reads the one integer it prints; anything else is a usage error. */
 export function readProcessedCount(command: string): Promise<number> {
-  // The command may carry a database URL with its password: never print that whole.
-  const named = `--processed-count command \`${redactUrlsIn(command)}\``;
+  // The command may carry a password (a database URL, PGPASSWORD=…, -pPASS): never print that whole.
+  const named = `--processed-count command \`${redactCommand(command)}\``;
   return new Promise((resolve, reject) => {
     exec(command, { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) {
         const why = err.killed
           ? `did not finish within ${COMMAND_TIMEOUT_MS / 1000} s`
           : `failed (exit ${err.code ?? `signal ${err.signal}`})`;
-        const said = redactUrlsIn(firstLine(stderr));
+        const said = redactCommand(firstLine(stderr));
         reject(
           new UsageError(
             `${named} ${why}${said ? `: ${said}` : ''}`,
@@ -35,7 +35,7 @@ export function readProcessedCount(command: string): Promise<number> {
       if (!/^\d+$/.test(text)) {
         reject(
           new UsageError(
-            `${named} printed ${text ? `"${redactUrlsIn(firstLine(text)).slice(0, 80)}"` : 'nothing'}, not a whole number`,
+            `${named} printed ${text ? `"${redactCommand(firstLine(text)).slice(0, 80)}"` : 'nothing'}, not a whole number`,
             "make it print only the count, e.g. psql -tAc 'select count(*) from webhook_events'",
           ),
         );

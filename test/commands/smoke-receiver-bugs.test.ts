@@ -296,6 +296,11 @@ describe('--processed-count proves each valid delivery was processed once', () =
       "psql postgres://ci:hunter2@127.0.0.1:9/app -c 'x' 2>/dev/null || { echo 'no connection to postgres://ci:hunter2@127.0.0.1:9/app' >&2; exit 3; }",
       /^error: --processed-count command `psql postgres:\/\/ci:\*\*\*\*@127\.0\.0\.1:9\/app .+` failed \(exit 3\): no connection to postgres:\/\/ci:\*\*\*\*@127\.0\.0\.1:9\/app — /,
     ],
+    // So is one given as PGPASSWORD=… or mysql's -pPASS, in the command and in what it said.
+    [
+      "PGPASSWORD=hunter2 mysql -uci -phunter3 -e 'x' 2>/dev/null || { echo 'denied for -phunter3 with PGPASSWORD=hunter2' >&2; exit 4; }",
+      /^error: --processed-count command `PGPASSWORD=\*\*\*\* mysql -uci -p\*\*\*\* -e 'x' .+` failed \(exit 4\): denied for -p\*\*\*\* with PGPASSWORD=\*\*\*\* — (?!.*hunter)/,
+    ],
   ])(
     'a command that fails or prints no integer (%s) is a usage error naming it, before anything is sent',
     async (command, message) => {

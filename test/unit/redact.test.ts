@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskSecret, redactUrl, redactUrlsIn } from '../../src/core/redact.js';
+import { maskSecret, redactCommand, redactUrl, redactUrlsIn } from '../../src/core/redact.js';
 
 describe('maskSecret', () => {
   it('keeps two characters of a secret and never its length beyond ten', () => {
@@ -28,6 +28,24 @@ describe('redactUrlsIn', () => {
     );
     expect(redactUrlsIn('wc -l < processed.log; echo user@example.com http://h/p')).toBe(
       'wc -l < processed.log; echo user@example.com http://h/p',
+    );
+  });
+});
+
+describe('redactCommand', () => {
+  it('masks passwords in environment assignments, password options and mysql -pPASS, besides URLs', () => {
+    expect(redactCommand("PGPASSWORD=hunter2 psql -h db -U ci -tAc 'select count(*) from events'")).toBe(
+      "PGPASSWORD=**** psql -h db -U ci -tAc 'select count(*) from events'",
+    );
+    expect(redactCommand('env MYSQL_PWD="s3 cret" mysql -uci -pHunter2 -e "select 1"')).toBe(
+      'env MYSQL_PWD=**** mysql -uci -p**** -e "select 1"',
+    );
+    expect(redactCommand("curl --password=abc --token 'x y' https://u:p@h/ && API_TOKEN=t1 run")).toBe(
+      'curl --password=**** --token **** https://u:****@h/ && API_TOKEN=**** run',
+    );
+    // Nothing else: counts, paths, plain options.
+    expect(redactCommand("wc -l < processed.log; psql -p 5432 -tAc 'select 1'")).toBe(
+      "wc -l < processed.log; psql -p 5432 -tAc 'select 1'",
     );
   });
 });
