@@ -71,8 +71,9 @@ export function defineRegister(parent: CommandUnknownOpts) {
       .requiredOption('--events <types>', 'comma-separated event types, or all (repeatable)', collectList)
       .option(
         '--secret <secret>',
-        'signing secret (default: WEBHOOKS_SECRET / `config set secret`, else one is generated and shown once)',
+        'signing secret, or - to read it from standard input (default: WEBHOOKS_SECRET / `config set secret`, else one is generated and shown once)',
       )
+      .option('--secret-file <file>', 'read the secret from a file instead (out of sight of ps and shell history)')
       .option('--inactive', 'register it switched off')
       .option('--show-secret', 'print the secret whole'),
   ).addHelpText(
@@ -112,7 +113,8 @@ export function defineUpdate(parent: CommandUnknownOpts) {
       .option('--events <types>', 'replace the event list (comma-separated, or all)', collectList)
       .option('--add-event <types>', 'subscribe to more event types (repeatable)', collectList)
       .option('--remove-event <types>', 'unsubscribe from event types (repeatable)', collectList)
-      .option('--secret <secret>', 'new signing secret')
+      .option('--secret <secret>', 'new signing secret, or - to read it from standard input')
+      .option('--secret-file <file>', 'read the new secret from a file instead (out of sight of ps and shell history)')
       .option('--active', 'switch it on (also re-enables a webhook the platform disabled)')
       .option('--inactive', 'switch it off')
       .option('--debug-mode', 'keep the full request and response of each attempt')

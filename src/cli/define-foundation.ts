@@ -102,13 +102,15 @@ export function defineSign(parent: CommandUnknownOpts) {
   return parent
     .command('sign')
     .description('print the X-Webhook-Signature of a payload')
-    .requiredOption('--secret <secret>', 'signing secret')
+    .option('--secret <secret>', 'signing secret; - reads it from standard input')
+    .option('--secret-file <file>', 'read the secret from a file instead (out of sight of ps and shell history)')
     .option('--payload <file>', 'payload file, or - for stdin', '-')
     .addHelpText(
       'after',
       examples([
         'echo -n \'{"event":"x"}\' | webhooks-cli sign --secret s3cret',
         'webhooks-cli sign --secret s3cret --payload body.json',
+        'webhooks-cli sign --secret-file ~/.webhook-secret --payload body.json   # the secret stays out of ps',
       ]),
     );
 }
@@ -119,7 +121,15 @@ export function defineVerify(parent: CommandUnknownOpts) {
   return parent
     .command('verify')
     .description('check a signature against a payload and explain a mismatch')
-    .requiredOption('--secret <secret>', 'secret to verify with (repeatable, any may match)', collect)
+    .option(
+      '--secret <secret>',
+      'secret to verify with (repeatable, any may match); - reads them from standard input, one a line',
+      collect,
+    )
+    .option(
+      '--secret-file <file>',
+      'read the secrets from a file instead, one a line (out of sight of ps and shell history)',
+    )
     .requiredOption('--signature <sig>', 'the received X-Webhook-Signature value')
     .option('--payload <file>', 'payload file, or - for stdin', '-')
     .option('--show-secret', 'print expected signatures whole')
@@ -134,7 +144,11 @@ export function defineTrigger(parent: CommandUnknownOpts) {
     .description('send signed sample deliveries of one or more event types')
     .option('--all', 'every event type')
     .option('--to <url>', 'receiver URL', 'http://127.0.0.1:3000/webhook')
-    .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
+    .option(
+      '--secret <secret>',
+      'signing secret, or - to read it from standard input (env WEBHOOKS_SECRET, or `config set secret`)',
+    )
+    .option('--secret-file <file>', 'read the secret from a file instead (out of sight of ps and shell history)')
     .option('--unsigned', 'send without a signature')
     .option('--set <path=value>', 'override a payload field, e.g. data.price=10 (repeatable)', collect)
     .option(

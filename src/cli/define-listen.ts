@@ -24,8 +24,12 @@ export function defineListen(parent: CommandUnknownOpts) {
     .option('--path <path>', 'the webhook endpoint; other paths get 404', '/webhook')
     .option(
       '--secret <secret>',
-      'secret to verify with (repeatable: any may match; default WEBHOOKS_SECRET or `config set secret`)',
+      'secret to verify with (repeatable: any may match; - reads them from standard input, one a line; default WEBHOOKS_SECRET or `config set secret`)',
       collect,
+    )
+    .option(
+      '--secret-file <file>',
+      'read the secrets from a file instead, one a line (out of sight of ps and shell history)',
     )
     .option('--no-verify', 'record every request without rejecting bad signatures or bodies')
     .option(
@@ -89,6 +93,7 @@ export function defineListen(parent: CommandUnknownOpts) {
       examples([
         'webhooks-cli listen --port 3000 --secret s3cret',
         'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
+        'webhooks-cli listen --secret-file ~/.webhook-secret   # the secret stays out of ps and shell history',
         'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
         "webhooks-cli listen --secret s3cret --forward-to 'catalog.*=http://localhost:4001/hooks' --forward-to 'customer.*=http://localhost:4002/hooks'",
         'webhooks-cli listen --secret s3cret --routes routes.json',
@@ -110,7 +115,11 @@ export function defineReplay(parent: CommandUnknownOpts) {
     .command('replay <delivery-id>')
     .description('re-send a recorded request, signed afresh, as a new delivery')
     .option('--to <url>', 'send it here instead of where the original went')
-    .option('--secret <secret>', 'signing secret (env WEBHOOKS_SECRET, or `config set secret`)')
+    .option(
+      '--secret <secret>',
+      'signing secret, or - to read it from standard input (env WEBHOOKS_SECRET, or `config set secret`)',
+    )
+    .option('--secret-file <file>', 'read the secret from a file instead (out of sight of ps and shell history)')
     .addOption(new Option('--timeout <duration>', 'per-request timeout').argParser(duration).default(10_000, '10s'))
     .option('--set <path=value>', 'change a field of the recorded body first (repeatable; as trigger --set)', collect)
     .option('--data <file>', 'send this JSON body (a file, or - for standard input) instead of the recorded one')

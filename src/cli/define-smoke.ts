@@ -15,7 +15,11 @@ export function defineSmoke(parent: CommandUnknownOpts) {
       'check a webhook receiver: signed deliveries answered 2xx in time, bad signatures rejected, the raw bytes verified, duplicates and odd bodies handled',
     )
     .requiredOption('--url <url>', 'the receiver to check')
-    .option('--secret <secret>', 'the secret the receiver verifies with (env WEBHOOKS_SECRET, or `config set secret`)')
+    .option(
+      '--secret <secret>',
+      'the secret the receiver verifies with, or - to read it from standard input (env WEBHOOKS_SECRET, or `config set secret`)',
+    )
+    .option('--secret-file <file>', 'read the secret from a file instead (out of sight of ps and shell history)')
     .option('--events <types>', 'event types to deliver, comma-separated or repeated (default: all 16)', collectList)
     .option('--junit <file>', 'also write a JUnit XML report to this file')
     .option(

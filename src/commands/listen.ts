@@ -5,6 +5,7 @@
 
 import type { CommandContext } from '../cli/context.js';
 import { logLine, noteProxyRoute } from '../cli/output.js';
+import { givenSecrets } from '../cli/secret-flags.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { redactUrl } from '../core/redact.js';
 import { diagnosisJson } from '../doctor/doctor-report.js';
@@ -25,7 +26,8 @@ import {
 import { type ListenOptions, sessionOptions } from './listen-options.js';
 
 export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
-  const settings = sessionOptions(ctx, options);
+  // `--secret -` and `--secret-file` read here, so the session sees the secrets as if given as flags.
+  const settings = sessionOptions(ctx, { ...options, secret: await givenSecrets(ctx, options) });
   for (const route of settings.routes ?? []) noteProxyRoute(ctx, route.url, 'forwarded requests');
   if (settings.relayUrl) noteProxyRoute(ctx, settings.relayUrl, 'connections');
   const tui = ctx.interactive && options.tui;

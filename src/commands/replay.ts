@@ -2,6 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { ReplayOptions as ReplayCommandOptions } from '../cli/define-listen.js';
 import { readInput } from '../cli/input.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
+import { givenSecret } from '../cli/secret-flags.js';
 import { resolveSetting } from '../config/settings.js';
 import { redactUrl } from '../core/redact.js';
 import { gatewayNote } from '../delivery/http-sender.js';
@@ -15,7 +16,8 @@ import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.js';
 
 export async function replayCommand(ctx: CommandContext, ref: string, options: ReplayCommandOptions): Promise<number> {
-  const secret = resolveSetting('secret', options.secret, ctx);
+  const given = await givenSecret(ctx, options, { stdinTakenBy: options.data === '-' ? '--data' : undefined });
+  const secret = resolveSetting('secret', given, ctx);
   if (!secret)
     throw new UsageError(
       'no secret to sign the replay with',

@@ -2,9 +2,21 @@ import type { CommandContext } from '../cli/context.js';
 import type { SignOptions, VerifyOptions } from '../cli/define-foundation.js';
 import { readInput } from '../cli/input.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
+import { givenSecret, givenSecrets } from '../cli/secret-flags.js';
 import { abbreviateSignature, diagnose, sign } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { palette } from '../format/display.js';
+
+function payloadFromStdin(options: { payload: string }) {
+  return { stdinTakenBy: options.payload === '-' ? '--payload' : undefined };
+}
+
+function noSecret(purpose: string): UsageError {
+  return new UsageError(
+    `no secret to ${purpose}`,
+    'pass --secret S, or keep it out of ps and shell history with --secret-file FILE (or --secret - with --payload FILE)',
+  );
+}
 
 /** An empty secret signs, but nothing real uses one: almost always an unset variable (`--secret $S`). */
 function requireSecrets(secrets: readonly string[]): void {
@@ -13,17 +25,21 @@ function requireSecrets(secrets: readonly string[]): void {
 }
 
 export async function signCommand(ctx: CommandContext, options: SignOptions): Promise<void> {
-  requireSecrets([options.secret]);
+  const secret = await givenSecret(ctx, options, payloadFromStdin(options));
+  if (secret === undefined) throw noSecret('sign with');
+  requireSecrets([secret]);
   const body = await readInput(ctx.stdin, options.payload, '--payload');
-  const signature = sign(body, options.secret);
+  const signature = sign(body, secret);
   if (ctx.json) return printJson(ctx, { signature, header: 'X-Webhook-Signature', bytes: body.length });
   printLine(ctx, signature);
 }
 
 export async function verifyCommand(ctx: CommandContext, options: VerifyOptions): Promise<number> {
-  requireSecrets(options.secret);
+  const secrets = await givenSecrets(ctx, options, payloadFromStdin(options));
+  if (secrets === undefined) throw noSecret('verify with');
+  requireSecrets(secrets);
   const body = await readInput(ctx.stdin, options.payload, '--payload');
-  const result = diagnose(body, options.signature, options.secret);
+  const result = diagnose(body, options.signature, secrets);
   const show = (s: string) => (options.showSecret ? s : abbreviateSignature(s));
   if (ctx.json) {
     printJson(ctx, {

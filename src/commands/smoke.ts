@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import type { SmokeOptions } from '../cli/define-smoke.js';
 import { logLine, noteProxyRoute, printJson, printLine } from '../cli/output.js';
+import { givenSecret } from '../cli/secret-flags.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSetting } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -26,7 +27,7 @@ import { requireEventType } from './event-arguments.js';
 
 export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): Promise<number> {
   const url = requireHttpUrl(options.url, '--url').href;
-  const secret = resolveSetting('secret', options.secret, ctx);
+  const secret = resolveSetting('secret', await givenSecret(ctx, options), ctx);
   if (!secret)
     throw new UsageError(
       'no signing secret',

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import type { TriggerOptions } from '../cli/define-foundation.js';
 import { noteProxyRoute } from '../cli/output.js';
+import { givenSecret } from '../cli/secret-flags.js';
 import { listenForStop, signalExitCode } from '../cli/stop-signal.js';
 import { resolveSettingWithSource } from '../config/settings.js';
 import { EVENT_TYPES } from '../core/events.js';
@@ -77,7 +78,8 @@ async function send(
   choices: FaultChoices,
 ): Promise<number> {
   const url = requireHttpUrl(options.to, '--to').href;
-  const configured = options.unsigned ? undefined : resolveSettingWithSource('secret', options.secret, ctx);
+  const given = await givenSecret(ctx, options, { stdinTakenBy: options.data === '-' ? '--data' : undefined });
+  const configured = options.unsigned ? undefined : resolveSettingWithSource('secret', given, ctx);
   const secret = configured?.value;
   if (!options.unsigned && !secret) {
     throw new UsageError(

@@ -16,6 +16,7 @@ import type {
   UpdateOptions,
 } from '../cli/define-api.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
+import { givenSecret } from '../cli/secret-flags.js';
 import { resolveSettingWithSource } from '../config/settings.js';
 import { newWebhookSecret } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
@@ -43,7 +44,7 @@ import {
 export async function registerCommand(ctx: CommandContext, flags: RegisterOptions): Promise<number> {
   const url = requireEndpointUrl(flags.url);
   const events = parseEventList(flags.events);
-  const configured = resolveSettingWithSource('secret', flags.secret, ctx);
+  const configured = resolveSettingWithSource('secret', await givenSecret(ctx, flags), ctx);
   const given = configured?.value;
   noteSecretSource(ctx, configured);
   // A webhook always gets a secret; when none is given, one is made here and shown once.
@@ -80,7 +81,8 @@ export async function getCommand(ctx: CommandContext, id: string, flags: GetOpti
   return EXIT_OK;
 }
 
-export async function updateCommand(ctx: CommandContext, id: string, flags: UpdateOptions): Promise<number> {
+export async function updateCommand(ctx: CommandContext, id: string, given: UpdateOptions): Promise<number> {
+  const flags = { ...given, secret: await givenSecret(ctx, given) };
   checkUpdateFlags(flags);
   const { raw, value } = await withApi(ctx, flags, async (api) => {
     if (!needsCurrentEvents(flags)) return api.updateWebhook(id, buildUpdateBody(flags));
