@@ -39,8 +39,9 @@ export function defineListen(parent: CommandUnknownOpts) {
     .option('--strict', 'like --validate, but answer 422 to a delivery that breaks its schema')
     .addOption(new Option('--max-body <size>', 'larger bodies get 413').argParser(byteSize).default(1024 * 1024, '1mb'))
     .addOption(
+      // 1xx is no final answer: a sender given one waits for another.
       new Option('--respond-status <code>', 'answer valid requests no route forwards with this status').argParser(
-        integer(100, 599),
+        integer(200, 599),
       ),
     )
     .addOption(

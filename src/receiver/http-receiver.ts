@@ -117,14 +117,18 @@ function onRequest(
 
 function respond(res: http.ServerResponse, response: RawResponse): void {
   if (res.headersSent || res.destroyed) return;
+  // 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6); node would drop the body but send the length.
+  const bodiless = response.status === 204 || response.status === 304;
+  const { 'content-length': _length, ...headers } = response.headers;
   try {
-    res.writeHead(response.status, { ...response.headers, 'content-length': String(response.body.length) });
+    res.writeHead(response.status, bodiless ? headers : { ...headers, 'content-length': String(response.body.length) });
   } catch (err) {
     // An answer node refuses to write (a header value with a line break): the sender still gets one.
     const body = Buffer.from(`webhooks-cli listen could not write the answer: ${(err as Error).message}`);
     res.writeHead(502, { 'content-type': 'text/plain', 'content-length': String(body.length) });
     return void res.end(body);
   }
+  if (bodiless) return void res.end();
   // As a latin1 string the body goes out in one write with the head (a Buffer takes a writev);
   // latin1 maps bytes to characters one to one, so the bytes sent are exactly the body's.
   res.end(response.body.toString('latin1'), 'latin1');

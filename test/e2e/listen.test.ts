@@ -259,6 +259,12 @@ describe('listen', () => {
     expect(result.stderr).toMatch(/no secret to verify signatures with — pass --secret/);
   });
 
+  it('refuses a 1xx --respond-status: it is no final answer, and a sender given one waits for another', async () => {
+    const result = await spawnCli(['listen', '--port', '0', '--no-verify', '--respond-status', '100']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--respond-status.*expected a whole number from 200 to 599/);
+  });
+
   it('keeps all of 5,000 concurrent signed requests after SIGTERM', async () => {
     const listener = await listen(['--secret', SECRET]);
     const sent = await spawnCli(

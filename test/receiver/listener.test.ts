@@ -77,6 +77,15 @@ describe('startListener', () => {
     expect(rows.map((r) => [r.method, r.url, r.status])).toEqual([['CONNECT', '127.0.0.1:22', 404]]);
   });
 
+  it('answers --respond-status 204 with neither body nor Content-Length, so the next answer on the connection stays in step', async () => {
+    const l = await listener({ verify: false, respondStatus: 204 });
+    const request = 'POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}';
+    const answer = await rawExchange(l.port, [request + request.replace('Host: x', 'Host: x\r\nConnection: close')]);
+    const heads = answer.split('\r\n\r\n').filter(Boolean);
+    expect(heads.map((head) => head.split('\r\n')[0])).toEqual(['HTTP/1.1 204 No Content', 'HTTP/1.1 204 No Content']);
+    expect(answer.toLowerCase()).not.toContain('content-length');
+  });
+
   it('does not let a client that stalls mid-headers hold a connection', async () => {
     const l = await listener({ requestTimeoutMs: 300 });
     const started = Date.now();
