@@ -2,11 +2,12 @@
  * Printing: results to stdout, everything else (progress, notes, warnings) to stderr, so
  * `--json | jq` always works. How values read (colours, tables, durations) is in format/display.
  */
+import { printableJson } from '../format/terminal-text.js';
 import { proxyFor, proxyRouteLine, proxySettings } from '../http/proxy-settings.js';
 import type { CommandContext } from './context.js';
 
 export function printJson(ctx: Pick<CommandContext, 'stdout'>, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  ctx.stdout.write(`${printableJson(value, 2)}\n`);
 }
 
 export function printLine(ctx: Pick<CommandContext, 'stdout'>, line = ''): void {

@@ -5,6 +5,7 @@ import { listenForStop } from '../cli/stop-signal.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { startDemo } from '../emulator/demo-session.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
+import { printableJson } from '../format/terminal-text.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { formatRequestLine, requestJson } from '../ui/request-line.js';
 
@@ -21,7 +22,7 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
   demo.listener.onRecord((record) => {
     received.push(record);
     if (!ctx.interactive)
-      printLine(ctx, ctx.json ? JSON.stringify(requestJson(record)) : formatRequestLine(record, ctx.color));
+      printLine(ctx, ctx.json ? printableJson(requestJson(record)) : formatRequestLine(record, ctx.color));
     if (received.length >= EVENT_TYPES.length) allIn();
   });
   logLine(

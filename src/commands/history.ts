@@ -3,6 +3,7 @@ import type { HistoryExportOptions, HistoryOptions as ListOptions } from '../cli
 import { printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
 import { UserError } from '../errors.js';
+import { printableJson } from '../format/terminal-text.js';
 import { parseFilterQuery, queryText, toHistoryFilter, withSearchQuery } from '../store/filter-query.js';
 import { exportRecords } from '../store/history-export.js';
 import { type HistoryFilter, HistoryStore } from '../store/history-store.js';
@@ -106,7 +107,7 @@ export async function exportHistory(ctx: CommandContext, options: ListOptions & 
         `wrote ${written.length} fixture${written.length === 1 ? '' : 's'} and manifest.json to ${options.fixtures}`,
       );
     }
-    for (const record of exportRecords(store, filter)) ctx.stdout.write(`${JSON.stringify(recordJson(record))}\n`);
+    for (const record of exportRecords(store, filter)) ctx.stdout.write(`${printableJson(recordJson(record))}\n`);
   } finally {
     store.close();
   }

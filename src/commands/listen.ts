@@ -11,7 +11,7 @@ import { redactUrl } from '../core/redact.js';
 import { diagnosisJson } from '../doctor/doctor-report.js';
 import { EXIT_OK, type UserError } from '../errors.js';
 import { palette } from '../format/display.js';
-import { printable } from '../format/terminal-text.js';
+import { printable, printableJson } from '../format/terminal-text.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
 import {
@@ -97,7 +97,7 @@ function printLines(
     );
   const stopPrinting = session.on('requests', (records) => {
     ctx.stdout.write(
-      records.map((r) => `${ctx.json ? JSON.stringify(requestJson(r)) : formatRequestLine(r, ctx.color)}\n`).join(''),
+      records.map((r) => `${ctx.json ? printableJson(requestJson(r)) : formatRequestLine(r, ctx.color)}\n`).join(''),
     );
   });
   // The doctor's verdict on a route whose app rejected a delivery listen verified: once per route.
@@ -131,7 +131,7 @@ function printLines(
     const relay = info.relay;
     if (relay && JSON.stringify(relay) !== JSON.stringify(shown.relay)) {
       logLine(ctx, relayLine(relay));
-      if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: 'relay', ...relay })}\n`);
+      if (ctx.json) ctx.stdout.write(`${printableJson({ type: 'relay', ...relay })}\n`);
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
     shown = info;

@@ -27,3 +27,16 @@ export function printable(text: string): string {
 export function printableLines(text: string): string {
   return text.replace(CONTROL, (char) => (char === '\n' || char === '\t' ? char : escapeControl(char)));
 }
+
+// What JSON.stringify leaves raw inside strings though a terminal obeys it: DEL and the C1 controls
+// (U+009B is CSI), and the line and paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * `JSON.stringify`, with the control characters it leaves raw written as `\u` escapes: the same
+ * JSON to any parser, and nothing a terminal would obey when `--json` output lands on one.
+ */
+export function printableJson(value: unknown, space?: number): string {
+  return String(JSON.stringify(value, null, space)).replace(RAW_IN_JSON, escapeControl);
+}

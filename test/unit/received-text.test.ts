@@ -3,6 +3,7 @@
  * control characters as escapes (format/terminal-text.ts), so none can set a terminal's title,
  * move its cursor or rewrite a line. One hostile record, every output.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Attempt, WebhookView } from '../../src/api/api-types.js';
 import { formatRecord, historyTable } from '../../src/commands/history-output.js';
@@ -12,9 +13,11 @@ import { palette } from '../../src/format/display.js';
 import { checkLine, humanSummary } from '../../src/smoke/smoke-report.js';
 import type { SmokeReport } from '../../src/smoke/smoke-run.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
+import { HistoryStore } from '../../src/store/history-store.js';
 import { formatRequestLine, relayLine } from '../../src/ui/request-line.js';
 import { detailLines } from '../../src/ui/tui/detail-lines.js';
 import { rowCells } from '../../src/ui/tui/row-format.js';
+import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startRecordingServer } from '../helpers/servers.js';
 
@@ -173,6 +176,23 @@ describe('received text in human-readable output', () => {
       expect(sent.stderr).not.toMatch(CONTROL_IN_LINE);
     } finally {
       await relay.close();
+    }
+  });
+
+  it('--json outputs: the same JSON, with no raw C1 control or line separator (which JSON.stringify leaves)', async () => {
+    const configDir = tempDir();
+    const store = HistoryStore.open(join(configDir, 'history.db'));
+    store.insert(hostile({ deliveryId: 'dlv_\u009b2J\u2028x' }));
+    store.close();
+    for (const args of [
+      ['history', '--json'],
+      ['history', 'show', '1', '--json'],
+      ['history', 'export'],
+    ]) {
+      const out = await runCli(args, { configDir });
+      expect(out.code, args.join(' ')).toBe(0);
+      expect(out.stdout, args.join(' ')).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
+      expect(out.stdout).toContain('dlv_\\u009b2J\\u2028x');
     }
   });
 });
