@@ -357,6 +357,10 @@ export class PlatformClient {
     const detail = errorDetail(parsed);
     const said = detail.message ?? (text.trim().slice(0, 200) || undefined);
     switch (true) {
+      case status === 403 && detail.code === 'host_not_allowed':
+        return new UserError(`the API refused the name it was reached by${said ? ` (${said})` : ''}`, {
+          hint: 'reach it as 127.0.0.1 or localhost, or start serve with --allow-host NAME',
+        });
       case status === 401 || status === 403:
         return new UserError(`the API refused the token (${status}${said ? `: ${said}` : ''})`, {
           hint: !this.#defaultToken

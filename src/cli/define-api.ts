@@ -211,6 +211,11 @@ export function defineServe(parent: CommandUnknownOpts) {
     .description('run a local emulator of the platform webhook API, with the real delivery engine')
     .addOption(new Option('--port <port>', 'port to listen on').argParser(integer(0, 65535)).default(4010))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--allow-host <name>',
+      "also answer requests for this Host name (an alias, a proxy's name for it; repeatable): on loopback only 127.0.0.1, localhost and [::1] are answered, against DNS rebinding",
+      collect,
+    )
     .addOption(
       new Option('--time-scale <factor>', 'multiply every retry delay by this (> 0), e.g. 0.0001')
         .argParser(positiveNumber)

@@ -26,6 +26,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     statePath,
     port: options.port,
     host: options.host,
+    allowedHosts: options.allowHost,
     token: ctx.token,
     timeScale: options.timeScale,
     requestTimeoutMs: options.requestTimeout,

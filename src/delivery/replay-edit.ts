@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import {
   applyOverrides,
   type Envelope,
@@ -14,7 +15,6 @@ import {
   parseOverride,
   serialiseEnvelope,
 } from '../core/payload.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { UsageError, UserError } from '../errors.js';
 
 /** The recorded body with `--set path=value` overrides applied, serialised once. */

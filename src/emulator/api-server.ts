@@ -22,6 +22,8 @@ export interface ApiServerOptions {
   onRequest?: (line: { method: string; path: string; status: number; durationMs: number }) => void;
   /** Whole-request deadline; a client slower than this gets 408 and is disconnected (default 30 s). */
   requestTimeoutMs?: number;
+  /** Host names answered besides loopback ones while bound to loopback (`--allow-host`). */
+  allowedHosts?: readonly string[];
 }
 
 type Handler = (match: {
@@ -148,7 +150,7 @@ export class ApiServer {
 
   async #route(req: http.IncomingMessage, method: string, url: URL): Promise<ApiAnswer> {
     // Before anything else, the token included: a rebinding page must learn nothing, not even that.
-    if (!isAllowedHost(req.headers.host, this.#bindHost)) {
+    if (!isAllowedHost(req.headers.host, this.#bindHost, this.#options.allowedHosts)) {
       req.resume();
       throw new ApiError(403, 'host_not_allowed', hostRefusal(req.headers.host));
     }

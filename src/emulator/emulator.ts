@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   onAttempt?: EngineOptions['onAttempt'];
   faults?: EngineOptions['faults'];
   onRequest?: ApiServerOptions['onRequest'];
+  /** Host names answered besides loopback ones (`--allow-host`; see http/host-check.ts). */
+  allowedHosts?: readonly string[];
   /** The environment whose proxy settings route the deliveries. */
   env?: NodeJS.ProcessEnv;
 }
@@ -55,6 +57,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     token: options.token,
     onRequest: options.onRequest,
     requestTimeoutMs: options.requestTimeoutMs,
+    allowedHosts: options.allowedHosts,
   });
   let url: string;
   try {

@@ -47,20 +47,26 @@ function hostName(header: string): string {
 
 /**
  * Whether a server bound to `bindHost` should answer a request whose Host header is `header`:
- * always when bound beyond loopback; otherwise only for a loopback name or address (a request
- * without Host, which no browser sends, included).
+ * always when bound beyond loopback; otherwise only for a loopback name or address, or a name the
+ * user allowed (`serve --allow-host`: an alias, a proxy's name for it). A request without Host,
+ * which no browser sends, is answered.
  */
-export function isAllowedHost(header: string | string[] | undefined, bindHost: string): boolean {
+export function isAllowedHost(
+  header: string | string[] | undefined,
+  bindHost: string,
+  allowed: readonly string[] = [],
+): boolean {
   if (!isLoopbackHost(bindHost)) return true;
   if (header === undefined) return true;
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value === '') return false;
   // `localhost.` and `127.0.0.1.` are the same names, written fully qualified.
-  return isLoopbackHost(hostName(value).replace(/\.$/, ''));
+  const name = hostName(value).replace(/\.$/, '');
+  return isLoopbackHost(name) || allowed.some((host) => host.toLowerCase() === name);
 }
 
 /** The one-line reason a refused request gets, naming the fix. */
 export function hostRefusal(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
-  return `Host "${(value ?? '').slice(0, 100)}" is not this machine's loopback address: this local server answers only requests for 127.0.0.1, localhost or [::1] (a page elsewhere could otherwise reach it through DNS rebinding); start it with --host to serve other names`;
+  return `Host "${(value ?? '').slice(0, 100)}" is not this machine's loopback address: this local server answers only requests for 127.0.0.1, localhost or [::1] (a page elsewhere could otherwise reach it through DNS rebinding); allow a name of yours with --allow-host NAME`;
 }

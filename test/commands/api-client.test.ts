@@ -281,6 +281,12 @@ describe('API client errors', () => {
       /^error: the API refused the token \(401: bad token\) — check --token/,
     ],
     [
+      '403 for the name the emulator was reached by (DNS rebinding defence)',
+      () => json(403, { error: { code: 'host_not_allowed', message: 'Host "api.test" is not loopback' } }),
+      ['list'],
+      /^error: the API refused the name it was reached by \(Host "api\.test" is not loopback\) — reach it as 127\.0\.0\.1 or localhost, or start serve with --allow-host NAME$/,
+    ],
+    [
       '404 on an id',
       () => json(404, { error: { code: 'webhook_not_found', message: 'no such webhook' } }),
       ['get', 'wh_x'],

@@ -231,7 +231,8 @@ describe('listen --relay through HTTP_PROXY', () => {
 
 describe('listen --register through HTTP_PROXY, with a profile', () => {
   it('registers and removes its webhook through the proxy, at the API the profile names', async () => {
-    const s = await startServe();
+    // Reached under a name of the proxy's: allowed by name (against DNS rebinding it answers loopback names only).
+    const s = await startServe(['--allow-host', 'api.internal.test']);
     cleanups.push(() => s.stop());
     const proxy = await proxyFor({ 'api.internal.test': '127.0.0.1' });
     const apiUrl = `http://api.internal.test:${new URL(s.url).port}`;

@@ -59,6 +59,11 @@ describe('isAllowedHost', () => {
     expect(isAllowedHost(['attacker.example', 'localhost'], 'localhost')).toBe(false);
   });
 
+  it('takes the names the user allowed too, and only those', () => {
+    expect(isAllowedHost('API.Internal.test:4010', '127.0.0.1', ['api.internal.test'])).toBe(true);
+    expect(isAllowedHost('other.internal.test:4010', '127.0.0.1', ['api.internal.test'])).toBe(false);
+  });
+
   it('takes any Host for a server bound beyond loopback, which the user meant to be reached', () => {
     expect(isAllowedHost('devbox.lan:4010', '0.0.0.0')).toBe(true);
     expect(isAllowedHost('attacker.example', '::')).toBe(true);
