@@ -43,4 +43,17 @@ describe('listen header with a relay', () => {
       }),
     ).toContain('relay reconnecting http://relay:8080/ch_abc');
   });
+
+  it("shows the relay's URL and words with their control characters escaped", () => {
+    const frame = header({
+      ...base,
+      state: 'reconnecting',
+      publicUrl: 'http://relay:8080/ch_\u001b]2;pwned\u0007',
+      retryInMs: 1000,
+      error: 'reset\r\u001b[2J',
+    });
+    expect(frame).toContain('ch_\\u001b]2;pwned\\u0007');
+    expect(frame).not.toContain('\u0007');
+    expect(frame).not.toContain('\u001b]');
+  });
 });

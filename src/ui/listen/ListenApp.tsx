@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useMemo, useRef } from 'react';
 import type { ReplayAction } from '../../delivery/replay-action.js';
+import { printable } from '../../format/terminal-text.js';
 import type { Listener } from '../../receiver/index.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../../store/filter-query.js';
 import { routeTable } from '../request-line.js';
@@ -151,7 +152,8 @@ export function ListenApp({
           emptyText={
             rows.length
               ? 'no request matches the filter (Esc clears it)'
-              : `waiting for webhooks — try: webhooks-cli trigger --all --to ${info.relay?.publicUrl ?? listener.url} --secret …`
+              : // The public URL is what the relay said.
+                `waiting for webhooks — try: webhooks-cli trigger --all --to ${printable(info.relay?.publicUrl ?? listener.url)} --secret …`
           }
         />
       )}
