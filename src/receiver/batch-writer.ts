@@ -143,6 +143,7 @@ export class BatchWriter {
   async close(retryMs: number, { cutShort }: { cutShort?: Promise<unknown> } = {}): Promise<BatchWriterResult> {
     this.#stopRetrying();
     clearInterval(this.#probe);
+    this.#probe = undefined;
     const deadline = Date.now() + retryMs;
     let hurry = false;
     void cutShort?.then(() => (hurry = true));
@@ -153,7 +154,10 @@ export class BatchWriter {
       else this.#tryWrite();
     }
     this.#spill();
+    // The last spill may have started them again (nothing could be written): nothing is retried now.
     this.#stopRetrying();
+    clearInterval(this.#probe);
+    this.#probe = undefined;
     const lost = this.#pending.length + this.#dropped;
     const lostAccepted = this.#pendingAccepted;
     this.#pending = [];

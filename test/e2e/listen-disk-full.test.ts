@@ -192,4 +192,24 @@ describe.skipIf(skipWithoutTmpfs())('listen on a full disk', () => {
     for (const file of stop.spools) expect(kept.inSpool.get(file.path)?.length, file.path).toBe(file.records);
     expect(stop.written + stop.spools.reduce((sum, f) => sum + f.records, 0) + stop.lost).toBe(stop.received);
   });
+
+  it('stopped while nothing can be written, it still exits at once, counting what it could not keep', async () => {
+    const disk = mountTmpfs('3m');
+    cleanups.push(disk.unmount);
+    const configDir = join(disk.dir, 'config');
+    writeFileSync(join(disk.dir, 'filler'), Buffer.alloc(1_200 * 1024));
+    const dbPath = join(disk.dir, 'history.db');
+    const listener = await startListen(['--secret', SECRET, '--db', dbPath], { configDir });
+    cleanups.push(() => listener.process.kill('SIGKILL'));
+    const answers = await deliver(listener.url, 1_500, 'c');
+    expect(answers.some((a) => a.status === 503)).toBe(true);
+    const stopping = Date.now();
+    const result = await listener.stop();
+    expect(Date.now() - stopping).toBeLessThan(8_000);
+    expect(result.exitCode).toBe(0);
+    const stop = readStopLine(result.stderr);
+    expect(stop.lost).toBeGreaterThan(0);
+    expect(stop.lostAccepted).toBe(0);
+    expect(stop.received).toBe(1_500);
+  });
 });
