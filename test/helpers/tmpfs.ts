@@ -3,7 +3,7 @@
  * Where that is not allowed the tests skip with a notice, except under CI=true, where they fail.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +15,7 @@ export function skipWithoutTmpfs(): boolean {
     const dir = mkdtempSync(join(tmpdir(), 'tmpfs-probe-'));
     allowed = mount(dir, '1m');
     if (allowed) spawnSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
   }
   if (allowed) return false;
   if (process.env.CI === 'true')
@@ -31,6 +32,7 @@ export function mountTmpfs(size: string): { dir: string; unmount: () => void } {
     dir,
     unmount: () => {
       if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
