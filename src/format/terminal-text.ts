@@ -30,7 +30,6 @@ export function printableLines(text: string): string {
 
 // What JSON.stringify leaves raw inside strings though a terminal obeys it: DEL and the C1 controls
 // (U+009B is CSI), and the line and paragraph separators.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 
 /**

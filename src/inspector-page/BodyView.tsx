@@ -77,7 +77,6 @@ export function Tokens({ tokens }: { tokens: Token[] }) {
         t.kind === 'space' && !t.wrong ? (
           t.text
         ) : (
-          // biome-ignore lint/suspicious/noArrayIndexKey: tokens have no identity beyond their place
           <span key={i} class={`t-${t.kind}${t.wrong ? ' t-wrong' : ''}`}>
             {t.text}
           </span>

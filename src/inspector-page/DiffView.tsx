@@ -44,7 +44,6 @@ function DiffTable({ rows, label }: { rows: DiffRow[]; label: string }) {
   return (
     <pre class="code diff-lines" data-testid={`${label}-diff`}>
       {rows.map((row, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: a diff row is its place
         <div key={i} class={`d-${row.kind}`}>
           {row.kind === 'added' ? '+ ' : row.kind === 'removed' ? '− ' : '  '}
           {row.text}
