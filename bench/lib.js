@@ -67,14 +67,14 @@ export function startBareServer() {
 /**
  * Starts `listen --no-tui` (built CLI) on a free port recording into `dbPath`, its lines going to
  * a file as a CI job's would; resolves once it accepts requests. `nodeArgs` go to node itself
- * (`--cpu-prof`).
+ * (`--cpu-prof`), `args` to listen (`--no-inspect`); `stderr()` is what it has logged so far.
  */
-export function startListen(dbPath, secret, { nodeArgs = [] } = {}) {
+export function startListen(dbPath, secret, { nodeArgs = [], args = [] } = {}) {
   const dir = tempDir();
   const lines = openSync(join(dir, 'listen.log'), 'w');
   const child = spawn(
     process.execPath,
-    [...nodeArgs, BIN, 'listen', '--port', '0', '--secret', secret, '--no-tui', '--db', dbPath],
+    [...nodeArgs, BIN, 'listen', '--port', '0', '--secret', secret, '--no-tui', '--db', dbPath, ...args],
     { stdio: ['ignore', lines, 'pipe'], env: benchEnv(dir), cwd: dir },
   );
   closeSync(lines);
@@ -83,7 +83,7 @@ export function startListen(dbPath, secret, { nodeArgs = [] } = {}) {
     child.stderr.on('data', (d) => {
       seen += d;
       const m = /listening on (http:\/\/\S+)/.exec(seen);
-      if (m) resolve({ child, url: m[1] });
+      if (m) resolve({ child, url: m[1], stderr: () => seen });
     });
     child.once('exit', (code) => reject(new Error(`listen exited ${code}: ${seen}`)));
   });

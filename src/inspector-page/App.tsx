@@ -46,8 +46,9 @@ export function App() {
   }, []);
   const [rows, page] = useRows(query, onActivity);
 
-  // Follow the newest row until the user picks one.
-  const selected = selectedId ?? rows.rows[0]?.id ?? null;
+  // Nothing is selected until the user picks a row: following the newest would fetch and draw a
+  // detail for every batch of a burst.
+  const selected = selectedId;
   const index = rows.rows.findIndex((r) => r.id === selected);
 
   const shownId = useRef<number | null>(null);
@@ -78,12 +79,20 @@ export function App() {
     postJson<ReplayAnswer>(`/api/rows/${detail.row.id}/replay`, {}).then((a) => say(a.ok, a.line), failed);
   };
 
-  const toggleMark = (id: number) =>
-    setMarked((m) => {
-      const next = new Set(m);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
+  const toggleMark = useCallback(
+    (id: number) =>
+      setMarked((m) => {
+        const next = new Set(m);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
+  // On a phone the list has no detail beside it: choosing a row opens it.
+  const openRow = useCallback((id: number) => {
+    setSelectedId(id);
+    setOpen(true);
+  }, []);
 
   const compare = async () => {
     const ids = [...marked].slice(-2);
@@ -126,7 +135,8 @@ export function App() {
         move(-1);
         return true;
       case 'Enter':
-        if (selected !== null) setOpen(true);
+        if (selected === null && rows.rows[0]) setSelectedId(rows.rows[0].id);
+        if (selected !== null || rows.rows[0]) setOpen(true);
         return true;
       case '/':
         filterInput.current?.focus();
@@ -261,15 +271,8 @@ export function App() {
               rows={rows.rows}
               selectedId={selected}
               marked={marked}
-              onSelect={(id) => {
-                // On a phone the list has no detail beside it: a tap opens it.
-                setSelectedId(id);
-                setOpen(true);
-              }}
-              onOpen={(id) => {
-                setSelectedId(id);
-                setOpen(true);
-              }}
+              onSelect={openRow}
+              onOpen={openRow}
               onToggleMark={toggleMark}
             />
           )}

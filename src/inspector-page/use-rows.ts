@@ -1,14 +1,17 @@
 /**
  * The list: pages of the history read newest first by keyset (never the whole history), and on
  * the newest page the live feed's batches put on top as they come. Batches are taken in once per
- * animation frame, so a burst of thousands of requests a second costs the page one render a
- * frame at most, and the list keeps PAGE_SIZE rows whatever the rate.
+ * animation frame, and during a burst once a second, so thousands of requests a second cost the
+ * page one render a second, and the list keeps PAGE_SIZE rows whatever the rate.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ActivityBatch, LiveBatch, RowJson, RowsPage } from '../inspector/wire.js';
 import { getJson, liveUrl } from './api.js';
 
-export const PAGE_SIZE = 100;
+export const PAGE_SIZE = 50;
+/** A flush that brings this many rows means a burst: the next waits BUSY_FLUSH_MS. */
+const BUSY_ROWS = 20;
+const BUSY_FLUSH_MS = 1000;
 /** A filtered page reads a bounded stretch of the history per request; this many requests make one click. */
 const REQUESTS_PER_PAGE = 12;
 
@@ -98,9 +101,28 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
     let source: EventSource | undefined;
     let pending: LiveBatch[] = [];
     let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastFlush = 0;
+    let busy = false;
     let closed = false;
+    // At most once a frame; under a burst (a flush that brought many rows) at most once a second:
+    // nobody reads a list that turns over a hundred rows at a time, and redrawing it is the page's cost.
+    const schedule = () => {
+      if (frame || timer) return;
+      const wait = busy ? Math.max(0, lastFlush + BUSY_FLUSH_MS - performance.now()) : 0;
+      if (wait <= 0) {
+        frame = requestAnimationFrame(flush);
+        return;
+      }
+      timer = setTimeout(() => {
+        timer = undefined;
+        frame = requestAnimationFrame(flush);
+      }, wait);
+    };
     const flush = () => {
       frame = 0;
+      lastFlush = performance.now();
+      busy = pending.reduce((n, b) => n + b.rows.length + b.skipped, 0) >= BUSY_ROWS;
       const batches = pending;
       pending = [];
       setState((s) => {
@@ -124,7 +146,7 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
       source.addEventListener('error', () => setState((s) => ({ ...s, connected: false })));
       source.addEventListener('rows', (event) => {
         pending.push(JSON.parse((event as MessageEvent<string>).data) as LiveBatch);
-        frame ||= requestAnimationFrame(flush);
+        schedule();
       });
       source.addEventListener('activity', (event) =>
         activity.current(JSON.parse((event as MessageEvent<string>).data) as ActivityBatch),
@@ -134,6 +156,7 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
       closed = true;
       source?.close();
       cancelAnimationFrame(frame);
+      clearTimeout(timer);
     };
   }, [query, load]);
 

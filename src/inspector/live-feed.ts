@@ -1,8 +1,8 @@
 /**
  * The inspector's live list and chart. It reads what reached the history rather than hooking into
- * the receiver: every TICK_MS, while a page is connected, it asks the history for its newest row
+ * the receiver: twice a second, while a page is connected, it asks the history for its newest row
  * id, and when rows arrived hands each page the newest that match its filter (at most
- * MAX_ROWS_PER_BATCH: at 2,000 requests a second a page gets a few hundred rows a second to draw,
+ * MAX_ROWS_PER_BATCH: at 2,000 requests a second a page gets two hundred rows a second to draw,
  * and how many it missed) and every page the traffic per second for its chart. So the receiver's
  * own path gains nothing, `inspect` reads a history another process writes the same way, and the
  * cost is a few indexed reads a tick, whatever the rate.
@@ -10,7 +10,7 @@
 import type { HistoryFilter, HistoryStore } from '../store/history-store.js';
 import type { ActivityBatch, LiveBatch } from './wire.js';
 
-export const TICK_MS = 250;
+export const TICK_MS = 500;
 export const MAX_ROWS_PER_BATCH = 100;
 /** The chart's past, sent when a page connects. */
 export const ACTIVITY_PAST_MS = 120_000;

@@ -1,0 +1,139 @@
+// The web inspector must not slow the receiver: `listen`'s sustained rate with a browser tab open
+// on the inspector's live list (Debian's chromium, headless, through playwright-core) against
+// `listen --no-inspect`, same signed load (signed-load.js), alternating rounds of SECONDS each,
+// the ratio taken per round. While the load runs, the page is asked for its newest row every
+// 250 ms: how long the slowest answer took says whether the live list froze, and the last row
+// it showed whether it kept up.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { chromium } from 'playwright-core';
+import { median, row, startListen, stop, tempDir } from '../lib.js';
+import { CONNECTIONS, SECRET, signedLoad } from '../signed-load.js';
+
+const SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 5);
+const WARM_UP_SECONDS = 2;
+const CHROMIUM = '/usr/bin/chromium';
+
+async function inspectorUrl(listen) {
+  for (let i = 0; i < 200; i++) {
+    const m = /inspector on (http:\/\/\S+)/.exec(listen.stderr());
+    if (m) return m[1];
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`listen printed no inspector URL: ${listen.stderr()}`);
+}
+
+/** One warmed-up run; with `browser`, a tab open on the live list throughout. */
+async function run(browser) {
+  const dbPath = join(tempDir(), 'history.db');
+  const listen = await startListen(dbPath, SECRET, {
+    args: browser ? ['--inspect', '127.0.0.1:0'] : ['--no-inspect'],
+  });
+  let page;
+  if (browser) {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(await inspectorUrl(listen));
+    await page.getByText('No deliveries yet.').waitFor();
+  }
+  await signedLoad(listen.url, { seconds: WARM_UP_SECONDS });
+  let slowestAnswerMs = 0;
+  let polling = Boolean(page);
+  const poll = (async () => {
+    while (polling) {
+      const asked = performance.now();
+      await page.evaluate("document.querySelector('tr.row .c-delivery')?.textContent");
+      slowestAnswerMs = Math.max(slowestAnswerMs, performance.now() - asked);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  const load = await signedLoad(listen.url, { seconds: SECONDS });
+  polling = false;
+  await poll;
+  let lastShown;
+  if (page) {
+    // The page catches up within a tick (500 ms) and a burst's redraw (at most a second) of the last answer.
+    await new Promise((r) => setTimeout(r, 2500));
+    lastShown = await page.evaluate("document.querySelector('tr.row .c-delivery')?.textContent");
+    await page.close();
+  }
+  const code = await stop(listen.child);
+  if (code !== 0) throw new Error(`listen exited ${code} on SIGTERM`);
+  return {
+    rate: load.answered / load.seconds,
+    slowestAnswerMs,
+    caughtUp: page ? lastShown === newestDelivery(dbPath) : undefined,
+    non2xx: load.non2xx,
+  };
+}
+
+function newestDelivery(dbPath) {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare('SELECT delivery_id FROM deliveries ORDER BY id DESC LIMIT 1').pluck().get();
+  } finally {
+    db.close();
+  }
+}
+
+export default async function inspector({ rounds }) {
+  if (!existsSync(CHROMIUM)) {
+    return [{ details: [`inspector figure skipped: ${CHROMIUM} not found (apt-get install chromium)`] }];
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const plain = [];
+  const watched = [];
+  const slowest = [];
+  const shown = [];
+  let non2xx = 0;
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const without = await run(undefined);
+      const withTab = await run(browser);
+      plain.push(without.rate);
+      watched.push(withTab.rate);
+      slowest.push(withTab.slowestAnswerMs);
+      shown.push(withTab.caughtUp);
+      non2xx += without.non2xx + withTab.non2xx;
+    }
+  } finally {
+    await browser.close();
+  }
+  const ratios = watched.map((v, i) => v / plain[i]);
+  const ratio = median(ratios);
+  const note = `median of ${rounds} alternating rounds × ${SECONDS} s after ${WARM_UP_SECONDS} s warm-up, ${CONNECTIONS} connections (ratio: median per round; rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}); ${non2xx} non-2xx`;
+  return [
+    {
+      ...row(
+        'listen with a browser tab on the inspector’s live list vs --no-inspect, sustained',
+        median(watched),
+        median(plain),
+        'req/s',
+        '≥ 0.9×',
+        ratio >= 0.9,
+        note,
+      ),
+      ratio,
+    },
+    row(
+      'inspector page under that load: slowest answer to a query of its list',
+      Math.max(...slowest),
+      undefined,
+      'ms',
+      '< 1000 ms (never frozen)',
+      Math.max(...slowest) < 1000,
+      `the page was asked for its newest row every 250 ms throughout; 2.5 s after the load it showed the history's newest row in ${shown.filter(Boolean).length} of ${rounds} runs`,
+    ),
+  ];
+}
