@@ -4,12 +4,12 @@
 // the ratio taken per round. While the load runs, the page is asked for its newest row every
 // 250 ms: how long the slowest answer took says whether the live list froze, and the last row
 // it showed whether it kept up.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { median, row, startListen, stop, tempDir } from '../lib.js';
-import { CONNECTIONS, SECRET, signedLoad } from '../signed-load.js';
+import { CONNECTIONS, cpuMs, SECRET, signedLoad } from '../signed-load.js';
 
 const SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 5);
 const WARM_UP_SECONDS = 2;
@@ -47,7 +47,11 @@ async function run(browser) {
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
+  const cpuBefore = cpuMs(listen.child.pid);
+  const browserBefore = browser ? browserCpuMs(listen.child.pid) : 0;
   const load = await signedLoad(listen.url, { seconds: SECONDS });
+  const cpuUsPerRequest = ((cpuMs(listen.child.pid) - cpuBefore) * 1000) / load.answered;
+  const browserShare = browser ? (browserCpuMs(listen.child.pid) - browserBefore) / (load.seconds * 1000) : 0;
   polling = false;
   await poll;
   let lastShown;
@@ -61,10 +65,38 @@ async function run(browser) {
   if (code !== 0) throw new Error(`listen exited ${code} on SIGTERM`);
   return {
     rate: load.answered / load.seconds,
+    cpuUsPerRequest,
+    browserShare,
     slowestAnswerMs,
     caughtUp: page ? lastShown === newestDelivery(dbPath) : undefined,
     non2xx: load.non2xx,
   };
+}
+
+/** CPU time of the browser's processes (this process's children other than listen and their children), in ms. */
+function browserCpuMs(listenPid) {
+  // A process's children, whichever of its threads started them.
+  const children = (pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+        readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+      );
+    } catch {
+      return [];
+    }
+  };
+  const tree = (pid) => [pid, ...children(pid).flatMap(tree)];
+  let total = 0;
+  for (const pid of children(process.pid)
+    .filter((p) => p !== listenPid)
+    .flatMap(tree)) {
+    try {
+      total += cpuMs(pid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
 }
 
 function newestDelivery(dbPath) {
@@ -94,6 +126,9 @@ export default async function inspector({ rounds }) {
   });
   const plain = [];
   const watched = [];
+  const cpuPlain = [];
+  const cpuWatched = [];
+  const browserShares = [];
   const slowest = [];
   const shown = [];
   let non2xx = 0;
@@ -103,6 +138,9 @@ export default async function inspector({ rounds }) {
       const withTab = await run(browser);
       plain.push(without.rate);
       watched.push(withTab.rate);
+      cpuPlain.push(without.cpuUsPerRequest);
+      cpuWatched.push(withTab.cpuUsPerRequest);
+      browserShares.push(withTab.browserShare);
       slowest.push(withTab.slowestAnswerMs);
       shown.push(withTab.caughtUp);
       non2xx += without.non2xx + withTab.non2xx;
@@ -126,6 +164,15 @@ export default async function inspector({ rounds }) {
       ),
       ratio,
     },
+    row(
+      'listen with the tab vs --no-inspect: CPU per request',
+      median(cpuWatched),
+      median(cpuPlain),
+      'µs',
+      '',
+      undefined,
+      `user + system time of the listen process (the inspector's server included); steadier than rates on a shared machine. The browser used ${(median(browserShares) * 100).toFixed(0)} % of a core meanwhile (median), on the same two cores`,
+    ),
     row(
       'inspector page under that load: slowest answer to a query of its list',
       Math.max(...slowest),

@@ -23,8 +23,6 @@ export function App() {
   const [problem, setProblem] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
-  const [activity, setActivity] = useState<Activity>(new Map());
-  const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [open, setOpen] = useState(false);
   const [detail, setDetail] = useState<DetailJson | null>(null);
@@ -37,13 +35,16 @@ export function App() {
     getJson<InspectorInfo>('/api/info').then(setInfo, (err: Error) =>
       setProblem(err instanceof ApiError && err.status === 403 ? `${err.message}` : err.message),
     );
-    const clock = setInterval(() => setNow(Math.floor(Date.now() / 1000)), 1000);
-    return () => clearInterval(clock);
   }, []);
 
-  const onActivity = useCallback((batch: ActivityBatch) => {
-    setActivity((past) => mergeActivity(batch.reset ? new Map() : past, batch.seconds, Math.floor(Date.now() / 1000)));
-  }, []);
+  // The chart keeps its own state and clock: its tick every second redraws it alone, not the page.
+  const chartFeed = useMemo(() => new Set<(batch: ActivityBatch) => void>(), []);
+  const onActivity = useCallback(
+    (batch: ActivityBatch) => {
+      for (const listener of chartFeed) listener(batch);
+    },
+    [chartFeed],
+  );
   const [rows, page] = useRows(query, onActivity);
 
   // Nothing is selected until the user picks a row: following the newest would fetch and draw a
@@ -180,8 +181,6 @@ export function App() {
     return () => window.removeEventListener('keydown', listener);
   }, []);
 
-  const seconds = useMemo(() => chartSeconds(activity, now), [activity, now]);
-
   if (problem)
     return (
       <div class="refused" role="alert">
@@ -232,7 +231,7 @@ export function App() {
           </button>
         </div>
       </header>
-      <ActivityChart seconds={seconds} />
+      <LiveChart feed={chartFeed} />
       {message ? (
         <p class={`message ${message.ok ? 'ok' : 'bad'}`} role="status" data-testid="message">
           {message.text}
@@ -391,4 +390,26 @@ function ExportDialog({ ids, onClose, onDone }: { ids: number[]; onClose(): void
       </form>
     </div>
   );
+}
+
+/** The chart with its state: the seconds the feed sends, and a clock that moves them along. */
+function LiveChart({ feed }: { feed: Set<(batch: ActivityBatch) => void> }) {
+  const [activity, setActivity] = useState<Activity>(new Map());
+  const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
+  useEffect(() => {
+    const listener = (batch: ActivityBatch) =>
+      setActivity((past) =>
+        mergeActivity(batch.reset ? new Map() : past, batch.seconds, Math.floor(Date.now() / 1000)),
+      );
+    feed.add(listener);
+    const clock = setInterval(() => {
+      if (!document.hidden) setNow(Math.floor(Date.now() / 1000));
+    }, 1000);
+    return () => {
+      feed.delete(listener);
+      clearInterval(clock);
+    };
+  }, [feed]);
+  const seconds = useMemo(() => chartSeconds(activity, now), [activity, now]);
+  return <ActivityChart seconds={seconds} />;
 }

@@ -108,7 +108,8 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
     // At most once a frame; under a burst (a flush that brought many rows) at most once a second:
     // nobody reads a list that turns over a hundred rows at a time, and redrawing it is the page's cost.
     const schedule = () => {
-      if (frame || timer) return;
+      // A tab in the background draws nothing: what arrived is taken in when it is shown again.
+      if (frame || timer || document.hidden) return;
       const wait = busy ? Math.max(0, lastFlush + BUSY_FLUSH_MS - performance.now()) : 0;
       if (wait <= 0) {
         frame = requestAnimationFrame(flush);
@@ -138,6 +139,10 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
         return { ...s, rows, older, skipped: s.skipped + skipped };
       });
     };
+    const shown = () => {
+      if (!document.hidden && pending.length) schedule();
+    };
+    document.addEventListener('visibilitychange', shown);
     starts.current = [undefined];
     void load(undefined, 1).then((lastId) => {
       if (closed) return;
@@ -154,6 +159,7 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
     });
     return () => {
       closed = true;
+      document.removeEventListener('visibilitychange', shown);
       source?.close();
       cancelAnimationFrame(frame);
       clearTimeout(timer);

@@ -355,7 +355,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 function sendAsset(req: IncomingMessage, res: ServerResponse, asset: PageAsset): void {
   const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-  const body = gzip ? asset.gzipped : asset.body;
+  const body = gzip ? asset.gzipped() : asset.body;
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'content-type': asset.type,

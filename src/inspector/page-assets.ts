@@ -11,8 +11,8 @@ import { packageFile } from '../package-files.js';
 export interface PageAsset {
   type: string;
   body: Buffer;
-  /** The same, gzipped once here, for browsers that take it. */
-  gzipped: Buffer;
+  /** The same, gzipped on first request (not while listen starts), for browsers that take it. */
+  gzipped(): Buffer;
 }
 
 const TYPES: Record<string, string> = {
@@ -52,7 +52,10 @@ export const CONTENT_SECURITY_POLICY = [
 /** The page's files by URL path (`/`, `/assets/inspector.js`, its chunks); a build without them serves a page that says how to build it. */
 export function loadPageAssets(dir: URL = packageFile('dist/inspector/')): Map<string, PageAsset> {
   const assets = new Map<string, PageAsset>();
-  const add = (path: string, type: string, body: Buffer) => assets.set(path, { type, body, gzipped: gzipSync(body) });
+  const add = (path: string, type: string, body: Buffer) => {
+    let gzipped: Buffer | undefined;
+    assets.set(path, { type, body, gzipped: () => (gzipped ??= gzipSync(body)) });
+  };
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((name) => TYPES[name.split('.').pop()!]);
