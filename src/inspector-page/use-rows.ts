@@ -11,7 +11,7 @@ import { getJson, liveUrl } from './api.js';
 export const PAGE_SIZE = 50;
 /** A flush that brings this many rows means a burst: the next waits BUSY_FLUSH_MS. */
 const BUSY_ROWS = 20;
-const BUSY_FLUSH_MS = 1000;
+const BUSY_FLUSH_MS = 2000;
 /** A filtered page reads a bounded stretch of the history per request; this many requests make one click. */
 const REQUESTS_PER_PAGE = 12;
 

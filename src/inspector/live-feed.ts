@@ -57,7 +57,15 @@ export class LiveFeed {
       if (subscriber.after >= lastId) continue;
       const range = { ...subscriber.filter, afterId: subscriber.after, beforeId: lastId + 1 };
       const rows = this.#store.list({ ...range, limit: MAX_ROWS_PER_BATCH });
-      const skipped = rows.length === MAX_ROWS_PER_BATCH ? this.#store.count(range) - rows.length : 0;
+      // Without a filter every row of the range matches: its size says how many were left out, no count needed.
+      const filtered = Object.values(subscriber.filter).some((v) => v !== undefined);
+      const matching =
+        rows.length < MAX_ROWS_PER_BATCH
+          ? rows.length
+          : filtered
+            ? this.#store.count(range)
+            : lastId - subscriber.after;
+      const skipped = matching - rows.length;
       subscriber.after = lastId;
       if (rows.length || skipped) subscriber.rows({ rows, skipped, lastId });
     }
