@@ -1,8 +1,8 @@
 /**
  * The list: pages of the history read newest first by keyset (never the whole history), and on
  * the newest page the live feed's batches put on top as they come. Batches are taken in once per
- * animation frame, and during a burst once a second, so thousands of requests a second cost the
- * page one render a second, and the list keeps PAGE_SIZE rows whatever the rate.
+ * animation frame, and during a burst every BUSY_FLUSH_MS, so thousands of requests a second cost
+ * the page one render every two seconds, and the list keeps PAGE_SIZE rows whatever the rate.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ActivityBatch, LiveBatch, RowJson, RowsPage } from '../inspector/wire.js';
@@ -105,7 +105,7 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
     let lastFlush = 0;
     let busy = false;
     let closed = false;
-    // At most once a frame; under a burst (a flush that brought many rows) at most once a second:
+    // At most once a frame; under a burst (a flush that brought many rows) every BUSY_FLUSH_MS:
     // nobody reads a list that turns over a hundred rows at a time, and redrawing it is the page's cost.
     const schedule = () => {
       // A tab in the background draws nothing: what arrived is taken in when it is shown again.

@@ -106,6 +106,27 @@ describe('HistoryStore', () => {
   });
 });
 
+describe('HistoryStore for the inspector', () => {
+  it('counts traffic by second and status class between two rows, and over the recent past', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    store.insertMany([
+      record({ createdAt: second - 1000, status: 200, durationMs: 2 }),
+      record({ createdAt: second + 10, status: 200, durationMs: 4 }),
+      record({ createdAt: second + 20, status: 401, durationMs: 6 }),
+      record({ createdAt: second + 30, status: null, durationMs: null }),
+      record({ createdAt: second + 40, status: 503, durationMs: 8 }),
+    ]);
+    const now = { second: second / 1000, total: 4, ok: 1, redirect: 0, clientError: 1, serverError: 1, other: 1 };
+    expect(store.activityBetween(1, 5)).toEqual([{ ...now, meanMs: 6, maxMs: 8 }]);
+    expect(store.activitySince(second - 60_000).map((s) => s.total)).toEqual([1, 4]);
+    expect(store.activitySince(second + 5_000)).toEqual([]);
+    expect(store.list({ ids: [2, 4], limit: 10 }).map((r) => r.id)).toEqual([4, 2]);
+    expect(store.list({ afterId: 3, limit: 10 }).map((r) => r.id)).toEqual([5, 4]);
+    store.close();
+  });
+});
+
 describe('delivery spool (what trigger appends beside the history)', () => {
   it('is imported once by the next open, then removed', () => {
     const path = join(tempDir(), 'h.db');
