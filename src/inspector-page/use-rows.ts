@@ -129,14 +129,14 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
       setState((s) => {
         const fresh = batches.flatMap((b) => b.rows).sort((a, b) => b.id - a.id);
         const skipped = batches.reduce((n, b) => n + b.skipped, 0);
-        if (!s.live) return { ...s, arrivedMeanwhile: s.arrivedMeanwhile + fresh.length + skipped };
+        if (!s.live) return { ...s, error: null, arrivedMeanwhile: s.arrivedMeanwhile + fresh.length + skipped };
         const seen = new Set(s.rows.map((r) => r.id));
         const rows = fresh
           .filter((r) => !seen.has(r.id))
           .concat(s.rows)
           .slice(0, PAGE_SIZE);
         const older = rows.length === PAGE_SIZE ? rows[rows.length - 1]!.id : s.older;
-        return { ...s, rows, older, skipped: s.skipped + skipped };
+        return { ...s, error: null, rows, older, skipped: s.skipped + skipped };
       });
     };
     const shown = () => {
@@ -153,6 +153,12 @@ export function useRows(query: string, onActivity: (batch: ActivityBatch) => voi
         pending.push(JSON.parse((event as MessageEvent<string>).data) as LiveBatch);
         schedule();
       });
+      source.addEventListener('problem', (event) =>
+        setState((s) => ({
+          ...s,
+          error: (JSON.parse((event as MessageEvent<string>).data) as { message: string }).message,
+        })),
+      );
       source.addEventListener('activity', (event) =>
         activity.current(JSON.parse((event as MessageEvent<string>).data) as ActivityBatch),
       );

@@ -14,6 +14,7 @@ import { writeFixtures } from '../delivery/fixtures.js';
 import { replayDelivery } from '../delivery/replay-service.js';
 import { UserError } from '../errors.js';
 import { allowedHosts } from '../http/host-check.js';
+import { DamagedFileError } from '../store/damaged-file.js';
 import { type DeliveryRecord, deliveryLabel } from '../store/delivery-record.js';
 import { exportRecords } from '../store/history-export.js';
 import { HistoryStore } from '../store/history-store.js';
@@ -89,8 +90,12 @@ class HttpProblem extends Error {
 
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
   const host = options.host ?? DEFAULT_INSPECT_HOST;
-  const store = HistoryStore.open(options.dbPath);
-  const feed = new LiveFeed(store, { tickMs: options.tickMs });
+  // Opened when the page first asks: a history that cannot be read (damaged, locked) is the page's
+  // error to show, never a reason for listen to stop answering.
+  let opened: HistoryStore | undefined;
+  const history = () => (opened ??= HistoryStore.open(options.dbPath));
+  let liveFeed: LiveFeed | undefined;
+  const feed = () => (liveFeed ??= new LiveFeed(history(), { tickMs: options.tickMs }));
   const assets = loadPageAssets();
   const token = newAccessToken();
   const streams = new Set<ServerResponse>();
@@ -98,13 +103,13 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
 
   const info: InspectorInfo = {
     mode: options.mode,
-    dbPath: store.path,
+    dbPath: options.dbPath,
     listenerUrl: options.listenerUrl ?? null,
     canSign: options.secrets.length > 0,
     signHint: options.secrets.length > 0 ? null : options.noSecretHint,
     secrets: options.secrets.length,
   };
-  const record = options.recordSent ?? ((sent: DeliveryRecord) => void store.insert(sent));
+  const record = options.recordSent ?? ((sent: DeliveryRecord) => void history().insert(sent));
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://inspector.invalid');
@@ -119,11 +124,11 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       if (path === '/api/rows') {
         const before = optionalId(url.searchParams.get('before'));
         const limit = Math.min(MAX_PAGE, optionalId(url.searchParams.get('limit')) ?? 100);
-        return sendJson(res, 200, readPage(store, url.searchParams.get('q') ?? '', { before, limit }));
+        return sendJson(res, 200, readPage(history(), url.searchParams.get('q') ?? '', { before, limit }));
       }
       const detail = /^\/api\/rows\/(\d+)$/.exec(path);
       if (detail) {
-        const found = store.get(Number(detail[1]));
+        const found = history().get(Number(detail[1]));
         if (!found || found.id === undefined) throw new HttpProblem(404, `no row #${detail[1]} in the history`);
         return sendJson(res, 200, detailJson(found as DeliveryRecord & { id: number }, options.secrets));
       }
@@ -138,14 +143,16 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   };
 
   const openLiveStream = (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const after = optionalId(url.searchParams.get('after')) ?? history().lastId();
+    const live = feed();
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8' });
     res.write('retry: 2000\n\n');
     streams.add(res);
     let held = 0;
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const unsubscribe = feed.subscribe({
+    const unsubscribe = live.subscribe({
       filter: filterFor(url.searchParams.get('q') ?? ''),
-      after: optionalId(url.searchParams.get('after')) ?? store.lastId(),
+      after,
       rows: (batch) => {
         // A page that cannot keep up is told how many it missed rather than buffered without end.
         if (res.writableLength > MAX_BUFFERED_BYTES) {
@@ -156,6 +163,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         held = 0;
       },
       activity: (batch) => send('activity', batch),
+      problem: (message) => send('problem', { message }),
     });
     const heartbeat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
@@ -167,7 +175,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   };
 
   const replayRow = async (id: number, request: ReplayRequest): Promise<ReplayAnswer> => {
-    const original = store.get(id);
+    const original = history().get(id);
     if (!original) throw new HttpProblem(404, `no row #${id} in the history`);
     const secret = options.secrets[0];
     if (!secret) throw new HttpProblem(409, 'cannot replay: no secret to sign with', options.noSecretHint);
@@ -206,7 +214,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       );
     if (typeof dir !== 'string' || !dir.trim()) throw new HttpProblem(400, 'name a folder to write the fixtures to');
     const folder = resolve(options.cwd, dir.trim());
-    const written = writeFixtures(exportRecords(store, { ids, limit: ids.length }), folder);
+    const written = writeFixtures(exportRecords(history(), { ids, limit: ids.length }), folder);
     return { fixtures: written.length, dir: folder };
   };
 
@@ -215,19 +223,16 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       if (res.headersSent) return void res.end();
       if (err instanceof HttpProblem)
         return sendJson(res, err.status, { error: { message: err.message, hint: err.hint ?? null } });
+      // A history that cannot be read (damaged, locked) is not the request's fault.
+      if (err instanceof DamagedFileError)
+        return sendJson(res, 503, { error: { message: err.message, hint: err.hint ?? null } });
       if (err instanceof UserError)
         return sendJson(res, 400, { error: { message: err.message, hint: err.hint ?? null } });
       sendJson(res, 500, { error: { message: `unexpected failure: ${(err as Error).message}` } });
     });
   });
   server.keepAliveTimeout = 5_000;
-  let port: number;
-  try {
-    port = await bindFirstFree(server, host, options.port ?? DEFAULT_INSPECT_PORT, options.nextFreePort ?? false);
-  } catch (err) {
-    store.close();
-    throw err;
-  }
+  const port = await bindFirstFree(server, host, options.port ?? DEFAULT_INSPECT_PORT, options.nextFreePort ?? false);
   hosts = allowedHosts(host, port);
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
@@ -237,10 +242,10 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     port,
     close: () =>
       (closing ??= new Promise<void>((done) => {
-        feed.stop();
+        liveFeed?.stop();
         for (const stream of streams) stream.end();
         server.close(() => {
-          store.close();
+          opened?.close();
           done();
         });
         server.closeAllConnections();

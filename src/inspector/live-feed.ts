@@ -21,6 +21,8 @@ export interface LiveSubscriber {
   after: number;
   rows(batch: LiveBatch): void;
   activity(batch: ActivityBatch): void;
+  /** Reading the history failed (damaged, locked): what to show; the feed tries again next tick. */
+  problem(message: string): void;
 }
 
 export class LiveFeed {
@@ -42,12 +44,21 @@ export class LiveFeed {
     this.#subscribers.add(subscriber);
     subscriber.activity({ seconds: this.#store.activitySince(Date.now() - ACTIVITY_PAST_MS), reset: true });
     // A page whose first page is older than the newest row gets the difference on the next tick.
-    this.#timer ??= setInterval(() => this.tick(), this.#tickMs);
+    this.#timer ??= setInterval(() => this.#tickSafely(), this.#tickMs);
     this.#timer.unref();
     return () => {
       this.#subscribers.delete(subscriber);
       if (this.#subscribers.size === 0) this.stop();
     };
+  }
+
+  /** A tick whose failure is the pages' to show, never an exception in listen's process. */
+  #tickSafely(): void {
+    try {
+      this.tick();
+    } catch (err) {
+      for (const subscriber of this.#subscribers) subscriber.problem((err as Error).message);
+    }
   }
 
   /** Reads what arrived and hands it on; called by the timer (and by tests). */

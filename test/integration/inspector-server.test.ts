@@ -156,6 +156,19 @@ describe('pages of the history', () => {
   });
 });
 
+describe('a history it cannot read', () => {
+  it('starts all the same and says why on every call, so listen keeps answering', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dbPath = join(tempDir(), 'history.db');
+    writeFileSync(dbPath, 'this is not a SQLite file, only sixteen bytes and more of text');
+    const { get } = await serve(dbPath);
+    const answer = await get<{ error: { message: string; hint: string } }>('/api/rows');
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.message).toMatch(/history\.db is damaged/);
+    expect((await get('/api/info')).status).toBe(200);
+  });
+});
+
 describe('replays and exports', () => {
   it('replays an edited body with edited headers, signed afresh with a new delivery id, and records it', async () => {
     target = await startRecordingServer();
@@ -223,12 +236,19 @@ describe('the live feed', () => {
     const all: LiveBatch[] = [];
     const carts: LiveBatch[] = [];
     const charts: ActivityBatch[] = [];
-    const stopAll = feed.subscribe({ filter: {}, after: 0, rows: (b) => all.push(b), activity: (a) => charts.push(a) });
+    const stopAll = feed.subscribe({
+      filter: {},
+      after: 0,
+      rows: (b) => all.push(b),
+      activity: (a) => charts.push(a),
+      problem: () => {},
+    });
     const stopCarts = feed.subscribe({
       filter: { event: 'customer.cart.added' },
       after: 0,
       rows: (b) => carts.push(b),
       activity: () => {},
+      problem: () => {},
     });
     store.insertMany(Array.from({ length: MAX_ROWS_PER_BATCH + 50 }, (_, i) => record(i)));
     store.insert(record(1000, { event: 'customer.cart.added' }));
