@@ -3,12 +3,16 @@
 // `listen --no-inspect`, same signed load (signed-load.js), alternating rounds of SECONDS each,
 // the ratio taken per round. While the load runs, the page is asked for its newest row every
 // 250 ms: how long the slowest answer took says whether the live list froze, and the last row
-// it showed whether it kept up.
+// it showed whether it kept up. Then the list's pages through a history of a million rows (as
+// `webhooks-cli inspect` serves them) against a one-row history, and the memory that takes.
+
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
-import { median, row, startListen, stop, tempDir } from '../lib.js';
+import { generateHistory, HISTORY_ROWS } from '../history-rows.js';
+import { BIN, benchEnv, median, peakRssMb, row, startListen, stop, tempDir } from '../lib.js';
 import { CONNECTIONS, cpuMs, SECRET, signedLoad } from '../signed-load.js';
 
 const SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 5);
@@ -108,6 +112,83 @@ function newestDelivery(dbPath) {
   }
 }
 
+/** `webhooks-cli inspect` over `dbPath`; resolves with its URL, token and process once it prints them. */
+function startInspect(dbPath) {
+  const dir = tempDir();
+  const child = spawn(process.execPath, [BIN, '--json', 'inspect', '--port', '0', '--db', dbPath], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: benchEnv(dir),
+    cwd: dir,
+  });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (d) => {
+      seen += d;
+      if (!seen.includes('\n')) return;
+      const url = new URL(JSON.parse(seen.split('\n')[0]).inspector_url);
+      resolve({ child, base: `http://${url.host}`, token: url.searchParams.get('token') });
+    });
+    child.once('exit', (code) => reject(new Error(`inspect exited ${code}`)));
+  });
+}
+
+/** Median ms of `times` requests for one page of the list. */
+async function pageMs({ base, token }, query, times = 9) {
+  const ms = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    const response = await fetch(`${base}/api/rows?${query}`, { headers: { 'x-inspector-token': token } });
+    if (!response.ok) throw new Error(`${query}: ${response.status}`);
+    await response.json();
+    ms.push(performance.now() - started);
+  }
+  return median(ms);
+}
+
+/** The list's pages on a large history against a one-row one: newest, the middle, a filter, free text. */
+async function paging() {
+  const large = join(tempDir(), 'large-history.db');
+  generateHistory(large);
+  const small = join(tempDir(), 'small-history.db');
+  generateHistory(small, 1);
+  const queries = [
+    ['newest 50', 'limit=50'],
+    ['50 from the middle', `limit=50&before=${HISTORY_ROWS / 2}`],
+    ['event:customer.cart.added', `limit=50&q=${encodeURIComponent('event:customer.cart.added')}`],
+    ['free text over the bodies (one bounded stretch)', `limit=50&q=${encodeURIComponent('no-such-text')}`],
+  ];
+  const results = [];
+  for (const dbPath of [large, small]) {
+    const inspect = await startInspect(dbPath);
+    const times = [];
+    for (const [, query] of queries) times.push(await pageMs(inspect, query));
+    results.push({ times, rss: peakRssMb(inspect.child.pid) });
+    await stop(inspect.child);
+  }
+  return [
+    ...queries.map(([name], i) =>
+      row(
+        `inspector list page on ${HISTORY_ROWS} rows vs on 1 row: ${name}`,
+        results[0].times[i],
+        results[1].times[i],
+        'ms',
+        '',
+        undefined,
+        'median of 9 requests to webhooks-cli inspect, keyset by row id',
+      ),
+    ),
+    row(
+      `inspector on ${HISTORY_ROWS} rows: peak RSS after those pages`,
+      results[0].rss,
+      results[1].rss,
+      'MB',
+      'not the history (~800 MB)',
+      results[0].rss < 200,
+      'VmHWM of the inspect process; the history is read a page at a time',
+    ),
+  ];
+}
+
 export default async function inspector({ rounds }) {
   if (!existsSync(CHROMIUM)) {
     return [{ details: [`inspector figure skipped: ${CHROMIUM} not found (apt-get install chromium)`] }];
@@ -148,6 +229,7 @@ export default async function inspector({ rounds }) {
   } finally {
     await browser.close();
   }
+  const pages = await paging();
   const ratios = watched.map((v, i) => v / plain[i]);
   const ratio = median(ratios);
   const note = `median of ${rounds} alternating rounds × ${SECONDS} s after ${WARM_UP_SECONDS} s warm-up, ${CONNECTIONS} connections (ratio: median per round; rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}); ${non2xx} non-2xx`;
@@ -182,5 +264,6 @@ export default async function inspector({ rounds }) {
       Math.max(...slowest) < 1000,
       `the page was asked for its newest row every 250 ms throughout; 2.5 s after the load it showed the history's newest row in ${shown.filter(Boolean).length} of ${rounds} runs`,
     ),
+    ...pages,
   ];
 }
