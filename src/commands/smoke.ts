@@ -86,7 +86,7 @@ export async function smokeCommand(ctx: CommandContext, options: SmokeOptions): 
         done++;
         if (!result.passed) failed++;
         // Without a terminal, one line per check as it ends, so a CI log shows a hanging receiver live.
-        if (!ctx.interactive && !ctx.json) printLine(ctx, checkLine(result));
+        if (!ctx.interactive && !ctx.json) printLine(ctx, checkLine(result, ctx.stdout.columns || 100));
       },
     });
   } finally {

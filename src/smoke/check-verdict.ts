@@ -40,6 +40,8 @@ export interface CheckResult {
   /** When the check's first request left (each JUnit case carries its own time). */
   startedAt?: Date;
   exchanges: ExchangeOutcome[];
+  /** The payload a check found failing (`--fuzz`), shown below its line, wrapped. */
+  payload?: string;
 }
 
 /** What a verdict needs besides the answers. */

@@ -32,6 +32,8 @@ export interface ProbeRequest {
   body: Buffer;
   /** Correctly signed and a JSON envelope: an app should process it (once per delivery id). */
   valid: boolean;
+  /** Not recorded in the history (the tries of `--fuzz` shrinking). */
+  keepOutOfHistory?: boolean;
 }
 
 export interface SmokeCheck {

@@ -26,13 +26,35 @@ export function verdictOf(result: CheckResult): 'PASS' | 'WARN' | 'FAIL' | 'SKIP
   return result.warnings.length > 0 ? 'WARN' : 'PASS';
 }
 
-/** `PASS  delivery.catalog.product.created  200  12 ms` — one line per check, stable for grep. */
-export function checkLine(result: CheckResult): string {
+/**
+ * `PASS  delivery.catalog.product.created  200  12 ms` — one line per check, stable for grep; a
+ * failing payload (`--fuzz`) follows on lines of its own, wrapped at `columns`.
+ */
+export function checkLine(result: CheckResult, columns = 100): string {
   const verdict = verdictOf(result);
   const head = `${verdict}  ${result.id}  ${statusOf(result)}  ${formatDuration(result.latencyMs)}`;
   if (verdict === 'PASS') return head;
   // Reasons and warnings may quote the receiver's answer or the --processed-count command's output.
-  return `${head}  ${printable(verdict === 'WARN' ? result.warnings.join('; ') : result.reason)}`;
+  const line = `${head}  ${printable(verdict === 'WARN' ? result.warnings.join('; ') : result.reason)}`;
+  return result.payload === undefined ? line : [line, ...payloadLines(result.payload, columns)].join('\n');
+}
+
+/** Payloads longer than this are shown in part; the saved file has every byte. */
+const PAYLOAD_SHOWN_CHARS = 2_000;
+
+/**
+ * A payload as indented lines cut at the width (JSON has no spaces to break at), control
+ * characters shown as escapes, the first 2,000 characters of a longer one.
+ */
+export function payloadLines(payload: string, columns: number, indent = '  '): string[] {
+  const chars = [...printable(payload)];
+  const shown = chars.slice(0, PAYLOAD_SHOWN_CHARS);
+  const width = Math.max(20, columns - indent.length - 1);
+  const lines: string[] = [];
+  for (let i = 0; i < shown.length; i += width) lines.push(indent + shown.slice(i, i + width).join(''));
+  if (chars.length > shown.length)
+    lines.push(`${indent}… (${Buffer.byteLength(payload)} bytes in all, every one in the saved file)`);
+  return lines;
 }
 
 /** The patterns recognised across checks, one `smoke: …` line each. */
@@ -82,6 +104,7 @@ export function humanSummary(report: SmokeReport, c: Palette, columns = 100): st
       );
       if (!r.passed)
         lines.push(...wrapWords(printable(r.reason), columns - 1, '      ').map((l) => `      ${paint(l.slice(6))}`));
+      if (r.payload !== undefined) lines.push(...payloadLines(r.payload, columns, '      ').map((l) => c.dim(l)));
       for (const w of r.warnings) lines.push(`      ${c.yellow(printable(w))}`);
     }
     lines.push('');
@@ -128,6 +151,7 @@ export function reportJson(report: SmokeReport) {
       reason: r.reason,
       warnings: r.warnings,
       latency_ms: r.latencyMs,
+      ...(r.payload === undefined ? {} : { payload: r.payload }),
       exchanges: r.exchanges.map((e) => ({
         label: e.label,
         event: e.event,
@@ -182,5 +206,6 @@ function failureDetails(r: CheckResult): string {
     );
     if (e.responseExcerpt) lines.push(`  response: ${e.responseExcerpt}`);
   }
+  if (r.payload !== undefined) lines.push('', 'payload:', r.payload);
   return lines.join('\n');
 }

@@ -348,20 +348,21 @@ async function exchange(
     proxy,
     signal: options.signal,
   });
-  options.record?.(
-    sentRecord(
-      {
-        source: 'smoke',
-        createdAt,
-        event: request.event,
-        deliveryId: request.deliveryId,
-        url: options.url,
-        headers: request.headers,
-        body: request.body,
-      },
-      result,
-    ),
-  );
+  if (!request.keepOutOfHistory)
+    options.record?.(
+      sentRecord(
+        {
+          source: 'smoke',
+          createdAt,
+          event: request.event,
+          deliveryId: request.deliveryId,
+          url: options.url,
+          headers: request.headers,
+          body: request.body,
+        },
+        result,
+      ),
+    );
   return toExchangeOutcome(request, result);
 }
 

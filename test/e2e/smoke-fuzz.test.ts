@@ -65,7 +65,14 @@ async function headerEchoReceiver(fixed = false): Promise<string> {
 
 interface FuzzReport {
   ok: boolean;
-  checks: { id: string; group: string; passed: boolean; reason: string; exchanges: { status: number | null }[] }[];
+  checks: {
+    id: string;
+    group: string;
+    passed: boolean;
+    reason: string;
+    payload?: string;
+    exchanges: { status: number | null }[];
+  }[];
 }
 
 async function fuzz(url: string, extra: string[], dir = tempDir()) {
@@ -110,7 +117,7 @@ describe('smoke --fuzz', () => {
     expect(first.result.stderr).toContain('fuzz: 50 payloads, seed 1');
     expect(first.check.passed).toBe(false);
     expect(first.check.reason).toMatch(
-      /closed the connection before answering to payload \d+ of 50, shrunk in \d+ steps to \d+ bytes/,
+      /closed the connection before answering to payload \d+ of 50, shrunk in \d+ steps \(\d+ tries\) to \d+ bytes/,
     );
     expect(first.check.reason).toContain('reproduce with --fuzz 50 --seed 1');
 
@@ -130,7 +137,7 @@ describe('smoke --fuzz', () => {
       'unit_price',
     ]);
     expect(bytes.length).toBeLessThan(200);
-    expect(first.check.reason).toContain(bytes.toString('utf8'));
+    expect(first.check.payload).toBe(bytes.toString('utf8'));
 
     // JUnit reports it like every check.
     const junit = parseJUnit(readFileSync(join(junitDir, 'report.xml')));
@@ -150,6 +157,37 @@ describe('smoke --fuzz', () => {
     // The seed repeats the run: the same shrunk payload.
     const repeated = await fuzz(url, args);
     expect(readFileSync(repeated.saved[0]!).equals(bytes)).toBe(true);
+  });
+
+  it('a seed that draws a long list of items (812140160) still shrinks to the one character; the tries stay out of the history; the payload prints wrapped', async () => {
+    const url = await pythonReceiver();
+    const dir = tempDir();
+    const db = join(dir, 'history.db');
+    const run = await spawnCli(
+      ['--db', db, 'smoke', '--url', url, '--secret', SECRET, '--fuzz', '50', '--seed', '812140160'],
+      { configDir: dir, timeout: 120_000, cwd: dir },
+    );
+    expect(run.exitCode).toBe(1);
+    const lines = run.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('FAIL  fuzz.schema-valid-payloads'));
+    const [, steps, tries, size] = /shrunk in (\d+) steps \((\d+) tries\) to (\d+) bytes/.exec(lines[at]!)!;
+    expect(Number(size)).toBeLessThan(400);
+    expect(Number(tries)).toBeLessThan(150);
+    // The payload on lines of its own, none wider than the report's 100 columns.
+    const payload = lines.slice(at + 1).filter((l) => l.startsWith('  '));
+    expect(payload.length).toBeGreaterThan(1);
+    expect(payload.every((l) => [...l].length <= 100)).toBe(true);
+    const text = payload.map((l) => l.slice(2)).join('');
+    expect(beyondLatin1(text)).toHaveLength(1);
+    expect(Buffer.byteLength(text)).toBe(Number(size));
+
+    // The history: the checks' requests, the fuzz payloads up to the failure and the shrunk one
+    // sent again — not each of the tries.
+    const rows = JSON.parse(
+      (await spawnCli(['--db', db, 'history', '--json', '--limit', '10000'], { configDir: dir })).stdout,
+    ) as unknown[];
+    expect(rows.length).toBeLessThan(40);
+    expect(Number(steps)).toBeGreaterThan(0);
   });
 
   it('finds a JavaScript receiver that answers 500 to a product id Node refuses in a header', async () => {
