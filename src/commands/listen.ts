@@ -14,6 +14,7 @@ import { palette } from '../format/display.js';
 import { printable, printableJson } from '../format/terminal-text.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
+import { keepEarlyRecords } from '../ui/listen/early-records.js';
 import {
   formatRequestLine,
   inspectorLine,
@@ -53,13 +54,15 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     running = true;
     const until = Promise.race([stopSignal.received, session.failed.then((err) => void (failure = err))]);
     if (tui) {
+      // Before the view has loaded: what arrives meanwhile is listed once it has.
+      const listener = keepEarlyRecords(session.listener);
       const [{ runListenTui }, { replayThroughListener }, { TerminalHandOver }] = await Promise.all([
         import('../ui/listen/run-listen-tui.js'),
         import('../delivery/replay-action.js'),
         import('../ui/tui/terminal-hand-over.js'),
       ]);
       const terminal = new TerminalHandOver(ctx);
-      await runListenTui(session.listener, {
+      await runListenTui(listener, {
         verify: options.verify,
         stopped: until,
         replay: replayThroughListener(session.listener, { env: ctx.env, lend: (work) => terminal.lend(work) }),

@@ -308,6 +308,22 @@ export class HistoryStore {
     );
   }
 
+  /**
+   * How many rows match, counting no further than `cap` (then `cap` is returned): a count over a
+   * filter that matches much of a large history stops early instead of reading all of it.
+   */
+  countUpTo(filter: Omit<HistoryFilter, 'limit' | 'beforeId'>, cap: number): number {
+    const { where, params } = whereClause(filter);
+    return this.#guard(
+      () =>
+        (
+          this.#db
+            .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM deliveries ${where} LIMIT @cap)`)
+            .get({ ...params, cap }) as { n: number }
+        ).n,
+    );
+  }
+
   /** By row id or delivery id (the newest record with that delivery id). */
   get(ref: string | number): DeliveryRecord | undefined {
     const row = this.#guard(

@@ -10,6 +10,8 @@ export interface TmuxSession {
   press(key: string): Promise<void>;
   /** Sends several keys in one write, as a fast typist's keys reach the program in one chunk. */
   pressAtOnce(keys: string[]): Promise<void>;
+  /** Resizes the terminal, as a user dragging its window does. */
+  resize(columns: number, rows: number): Promise<void>;
   /** Where the terminal's cursor is (0-based) and whether it is shown. */
   cursor(): Promise<{ x: number; y: number; shown: boolean }>;
   /** The pane's title, which a program sets with OSC 0 / OSC 2 (`ESC ] 2 ; title BEL`). */
@@ -51,6 +53,9 @@ export async function startTmux(command: string, size: { columns?: number; rows?
     async pressAtOnce(keys) {
       await execa('tmux', ['send-keys', '-t', name, ...keys]);
       await new Promise((r) => setTimeout(r, 150));
+    },
+    async resize(columns, rows) {
+      await execa('tmux', ['resize-window', '-t', name, '-x', String(columns), '-y', String(rows)]);
     },
     async cursor() {
       const [x, y, shown] = (

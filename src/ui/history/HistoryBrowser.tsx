@@ -20,7 +20,12 @@ export interface HistorySource {
   readonly path: string;
   list(filter: HistoryFilter): DeliverySummary[];
   get(id: number): DeliveryRecord | undefined;
+  /** How many rows match, counting no further than `cap`; without it the filter line shows no count. */
+  countUpTo?(filter: HistoryFilter, cap: number): number;
 }
+
+/** Counts for the filter line stop here (`10000+`): counting a large history in full takes a while. */
+const COUNT_CAP = 10_000;
 
 export interface HistoryBrowserProps {
   source: HistorySource;
@@ -67,6 +72,12 @@ export function HistoryBrowser({
   );
   const filter = useMemo(() => toHistoryFilter(parseFilterQuery(ui.queryText)), [ui.queryText]);
   const bodyHeight = listHeight(terminalRows);
+
+  // The filter line says how many deliveries match, of how many, as listen's header does.
+  const counts = useMemo(() => {
+    if (!ui.queryText || !source.countUpTo) return undefined;
+    return { shown: source.countUpTo(filter, COUNT_CAP + 1), of: source.countUpTo({}, COUNT_CAP + 1) };
+  }, [source, filter, ui.queryText]);
 
   const reload = () => {
     const size = nextPageSize(0, pageSize, limit);
@@ -123,7 +134,9 @@ export function HistoryBrowser({
       <Text wrap="truncate">
         {/* The path last: on a narrow terminal it is what gets cut, not the counts. */}
         <Text bold>webhooks-cli history</Text> {loaded}
-        {ui.queryText ? <Text color="cyan">{`  filter: ${ui.queryText}`}</Text> : null}
+        {ui.queryText ? (
+          <Text color="cyan">{`  filter: ${ui.queryText}${counts ? ` (${countText(counts.shown)} of ${countText(counts.of)})` : ''}`}</Text>
+        ) : null}
         {'  '}
         <Text dimColor>{source.path}</Text>
       </Text>
@@ -137,6 +150,7 @@ export function HistoryBrowser({
           height={bodyHeight}
           width={columns}
           history
+          moreToRead={!ui.exhausted}
           emptyText={ui.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'}
         />
       )}
@@ -148,4 +162,8 @@ export function HistoryBrowser({
       <KeyHelp keys={mode === 'filter' ? FILTER_KEYS : mode === 'detail' ? DETAIL_KEYS : LIST_KEYS} />
     </Box>
   );
+}
+
+function countText(n: number): string {
+  return n > COUNT_CAP ? `${COUNT_CAP}+` : String(n);
 }

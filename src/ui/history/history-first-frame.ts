@@ -9,7 +9,7 @@ import { palette } from '../../format/display.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 import { LIST_KEYS } from '../tui/browser-keys.js';
 import { type CellTone, cellOf, cellSegments, fitCell, layoutColumns } from '../tui/list-columns.js';
-import { rowCells } from '../tui/row-format.js';
+import { listWindow, rowCells } from '../tui/row-format.js';
 
 export interface FirstFrameInput {
   path: string;
@@ -69,13 +69,15 @@ export function historyListLines(
   width: number,
   height: number,
   color: boolean,
+  moreToRead = false,
 ): string[] {
   const c = palette(color);
   const columns = layoutColumns(width, true);
   const paint = (tone: CellTone) => (tone ? c[tone] : undefined);
   const header = `  ${columns.map((column) => fitCell(column.spec.title, column)).join(' ')}`;
   const lines = [line([[header, c.bold]], width)];
-  rows.slice(0, height).forEach((row, index) => {
+  const view = listWindow(0, rows.length, height, 0, moreToRead);
+  rows.slice(0, view.rows).forEach((row, index) => {
     const cells = rowCells(row, true);
     const selected = index === 0;
     const segments: Segment[] = [[selected ? '› ' : '  ']];
@@ -87,6 +89,7 @@ export function historyListLines(
     const text = line(segments, width);
     lines.push(selected ? c.inverse(text) : text);
   });
+  if (view.hint) lines.push(line([[`  ${view.hint}`, c.dim]], width));
   return lines;
 }
 
@@ -96,7 +99,7 @@ export function historyFirstFrame(input: FirstFrameInput): string[] {
   const exhausted = allLoaded(input.rows.length, input.rows.length, input.pageSize, input.limit);
   const filter = Boolean(input.queryText);
   const list = input.rows.length
-    ? historyListLines(input.rows, input.columns, height, input.color)
+    ? historyListLines(input.rows, input.columns, height, input.color, !exhausted)
     : [
         ...historyListLines([], input.columns, height, input.color),
         c.dim(input.queryText ? 'no delivery matches the filter (Esc clears it)' : 'no deliveries yet'),

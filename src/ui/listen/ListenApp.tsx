@@ -85,7 +85,9 @@ export function ListenApp({
 
   // Header, a blank line, the list's column header, the message and help lines; one spare row
   // keeps the frame shorter than the terminal so Ink can redraw it in place.
-  const bodyHeight = Math.max(3, terminalRows - headerHeight(info, writeProblem) - 5);
+  const forwardTo = listener.routes.length ? routeTable(listener.routes) : undefined;
+  const header = { url: listener.url, secrets: listener.secrets, verify, forwardTo, info, writeProblem, columns };
+  const bodyHeight = Math.max(3, terminalRows - headerHeight(header) - 5);
   const lines = useMemo(
     () =>
       ui.mode === 'detail' && current
@@ -134,11 +136,12 @@ export function ListenApp({
         url={listener.url}
         secrets={listener.secrets}
         verify={verify}
-        forwardTo={listener.routes.length ? routeTable(listener.routes) : undefined}
+        forwardTo={forwardTo}
         stats={stats}
         info={info}
         writeProblem={writeProblem}
         filter={filterText ? { text: filterText, shown: visible.length, of: rows.length } : undefined}
+        columns={columns}
       />
       <Text> </Text>
       {mode === 'detail' && current ? (
@@ -158,7 +161,7 @@ export function ListenApp({
         />
       )}
       {mode === 'filter' ? (
-        <FilterLine draft={draft} row={headerHeight(info, writeProblem) + 1 + bodyHeight + 1} columns={columns} />
+        <FilterLine draft={draft} row={headerHeight(header) + 1 + bodyHeight + 1} columns={columns} />
       ) : (
         <Text wrap="truncate">{message || ' '}</Text>
       )}

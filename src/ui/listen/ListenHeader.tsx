@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { maskSecret } from '../../core/redact.js';
 import { printable } from '../../format/terminal-text.js';
 import type { ListenerInfo, ListenerStats, WriteProblem } from '../../receiver/index.js';
+import { charCount, shortenMiddle } from '../tui/shorten.js';
 
 export interface ListenHeaderProps {
   url: string;
@@ -14,11 +15,57 @@ export interface ListenHeaderProps {
   writeProblem?: WriteProblem | null;
   /** The filter in force, and how many of the listed requests it shows. */
   filter?: { text: string; shown: number; of: number };
+  /** The terminal's width: the forwarding target and the relay's message are shortened to fit it. */
+  columns?: number;
 }
 
-/** Where the listener is, with what secrets, what it has received, and the optional relay/registration line. */
-export function headerHeight(info: ListenerInfo, writeProblem: WriteProblem | null | undefined): number {
-  return 2 + (info.relay || info.webhookId ? 1 : 0) + (info.inspectorUrl ? 1 : 0) + (writeProblem ? 1 : 0);
+/**
+ * Where the listener is, with what secrets, what it has received, and the optional lines: where it
+ * forwards (when the first line has no room for it), the relay and registration, a write problem.
+ */
+export function headerHeight(
+  props: Pick<ListenHeaderProps, 'url' | 'secrets' | 'verify' | 'forwardTo' | 'info' | 'writeProblem' | 'columns'>,
+): number {
+  const { info, writeProblem } = props;
+  return (
+    2 +
+    (forwardingLayout(props)?.ownLine ? 1 : 0) +
+    (info.relay || info.webhookId ? 1 : 0) +
+    (info.inspectorUrl ? 1 : 0) +
+    (writeProblem ? 1 : 0)
+  );
+}
+
+const FORWARDING = '→ forwarding ';
+/** A target shown beside the URL gets at least this much room; otherwise it gets a line of its own. */
+const MIN_INLINE_TARGET = 30;
+
+/**
+ * Where `→ forwarding <target>` goes: beside the URL when the first line has room for it, else on a
+ * line of its own; the target shortened in the middle to fit, so its host and its path both show.
+ */
+function forwardingLayout({
+  url,
+  secrets,
+  verify,
+  forwardTo,
+  columns = Number.POSITIVE_INFINITY,
+}: Pick<ListenHeaderProps, 'url' | 'secrets' | 'verify' | 'forwardTo' | 'columns'>):
+  | { ownLine: boolean; target: string }
+  | undefined {
+  if (!forwardTo) return undefined;
+  const room = columns - charCount(firstLineText(url, secrets, verify)) - 2 - FORWARDING.length;
+  if (room >= Math.min(charCount(forwardTo), MIN_INLINE_TARGET))
+    return { ownLine: false, target: shortenMiddle(forwardTo, room) };
+  return { ownLine: true, target: shortenMiddle(forwardTo, columns - FORWARDING.length) };
+}
+
+function secretsText(secrets: readonly string[]): string {
+  return secrets.length ? secrets.map(maskSecret).join(', ') : '(none)';
+}
+
+function firstLineText(url: string, secrets: readonly string[], verify: boolean): string {
+  return `webhooks-cli listen ● ${url}  secrets ${secretsText(secrets)}${verify ? '' : ' (not verifying)'}`;
 }
 
 /** The header of the live view. */
@@ -31,8 +78,18 @@ export function ListenHeader({
   info,
   writeProblem,
   filter,
+  columns = Number.POSITIVE_INFINITY,
 }: ListenHeaderProps) {
   const relay = info.relay;
+  const forwarding = forwardingLayout({ url, secrets, verify, forwardTo, columns });
+  const webhookText = info.webhookId ? `webhook ${info.webhookId}` : '';
+  const relayHead = relay ? `relay ${relay.state}${relay.publicUrl ? ` ${printable(relay.publicUrl)}` : ''}` : '';
+  const relayMessage = relay?.message
+    ? relayMessageText(
+        printable(relay.message),
+        columns - charCount(relayHead) - 3 - (webhookText ? 3 + charCount(webhookText) : 0),
+      )
+    : undefined;
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
@@ -42,16 +99,22 @@ export function ListenHeader({
         </Text>
         {'  '}
         <Text dimColor>secrets </Text>
-        {secrets.length ? secrets.map(maskSecret).join(', ') : '(none)'}
+        {secretsText(secrets)}
         {verify ? '' : <Text color="yellow"> (not verifying)</Text>}
-        {forwardTo ? (
+        {forwarding && !forwarding.ownLine ? (
           <Text>
             {'  '}
-            <Text dimColor>→ forwarding </Text>
-            {forwardTo}
+            <Text dimColor>{FORWARDING}</Text>
+            {forwarding.target}
           </Text>
         ) : null}
       </Text>
+      {forwarding?.ownLine ? (
+        <Text wrap="truncate">
+          <Text dimColor>{FORWARDING}</Text>
+          {forwarding.target}
+        </Text>
+      ) : null}
       <Text wrap="truncate">
         received <Text bold>{stats.received}</Text>
         {'  '}
@@ -78,8 +141,8 @@ export function ListenHeader({
               </Text>
               {/* Both come from the relay. */}
               {relay.publicUrl ? <Text bold> {printable(relay.publicUrl)}</Text> : null}
-              {relay.message ? <Text dimColor> ({printable(relay.message)})</Text> : null}
-              {'   '}
+              {relayMessage ? <Text dimColor> ({relayMessage})</Text> : null}
+              {info.webhookId ? '   ' : ''}
             </Text>
           ) : null}
           {info.webhookId ? (
@@ -105,6 +168,26 @@ export function ListenHeader({
     </Box>
   );
 }
+
+/**
+ * The relay's message in `room` characters. When reconnecting, when the next try is matters most:
+ * the reason is shortened in the middle, then the count of failed tries dropped, then the reason;
+ * the retry time stays whole.
+ */
+function relayMessageText(message: string, room: number): string {
+  if (charCount(message) <= room) return message;
+  const parts = /^(.*?), (retrying [^(]*?)( \(\d+ tries failed\))?$/.exec(message);
+  if (parts) {
+    const [, reason = '', retry = '', failed = ''] = parts;
+    for (const tail of [`, ${retry}${failed}`, `, ${retry}`]) {
+      const reasonRoom = room - charCount(tail);
+      if (reasonRoom >= MIN_REASON) return `${shortenMiddle(reason, reasonRoom)}${tail}`;
+    }
+    if (charCount(retry) <= room) return retry;
+  }
+  return shortenMiddle(message, Math.max(MIN_REASON, room));
+}
+const MIN_REASON = 12;
 
 function formatRate(perSecond: number): string {
   return perSecond >= 100 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;

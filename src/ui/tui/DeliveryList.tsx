@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useRef } from 'react';
 import { type CellTone, cellOf, cellSegments, fitCell, layoutColumns } from './list-columns.js';
-import { type ListRow, rowCells, windowStart } from './row-format.js';
+import { type ListRow, listWindow, rowCells } from './row-format.js';
 
 export interface DeliveryListProps {
   rows: readonly ListRow[];
@@ -12,6 +12,8 @@ export interface DeliveryListProps {
   /** Show the date and the direction (the history mixes sent and received). */
   history?: boolean;
   emptyText: string;
+  /** More rows exist than `rows` holds (the history reads a page at a time). */
+  moreToRead?: boolean;
 }
 
 const INK_TONE: Record<NonNullable<CellTone>, { color?: string; dimColor?: boolean }> = {
@@ -25,10 +27,19 @@ const INK_TONE: Record<NonNullable<CellTone>, { color?: string; dimColor?: boole
  * The delivery list, windowed: only the rows that fit are rendered, however many there are.
  * Its columns are laid out for the width by `layoutColumns` (the history's first frame too).
  */
-export function DeliveryList({ rows, selected, height, width, history = false, emptyText }: DeliveryListProps) {
+export function DeliveryList({
+  rows,
+  selected,
+  height,
+  width,
+  history = false,
+  emptyText,
+  moreToRead = false,
+}: DeliveryListProps) {
   const start = useRef(0);
-  start.current = windowStart(Math.max(0, selected), rows.length, height, start.current);
-  const visible = rows.slice(start.current, start.current + height);
+  const view = listWindow(Math.max(0, selected), rows.length, height, start.current, moreToRead);
+  start.current = view.start;
+  const visible = rows.slice(view.start, view.start + view.rows);
   const columns = layoutColumns(width, history);
   return (
     <Box flexDirection="column" height={height + 1}>
@@ -57,6 +68,11 @@ export function DeliveryList({ rows, selected, height, width, history = false, e
           </Text>
         );
       })}
+      {view.hint ? (
+        <Text dimColor wrap="truncate">
+          {`  ${view.hint}`}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -98,6 +98,26 @@ export function windowStart(selected: number, count: number, height: number, pre
   return Math.max(0, Math.min(start, Math.max(0, count - height)));
 }
 
+/**
+ * The rows a list of `height` lines shows, and the hint on its last line when some are out of
+ * sight: `↓ 12 more below` (a `+` when more are still to be read), else `↑ 40 more above`.
+ */
+export function listWindow(
+  selected: number,
+  count: number,
+  height: number,
+  previousStart: number,
+  moreToRead = false,
+): { start: number; rows: number; hint?: string } {
+  if (count <= height && !moreToRead) return { start: 0, rows: count };
+  const rows = Math.max(1, height - 1);
+  const start = windowStart(selected, count, rows, previousStart);
+  const below = count - start - rows;
+  if (below > 0 || moreToRead)
+    return { start, rows, hint: `↓ ${Math.max(0, below)}${moreToRead ? '+' : ''} more below` };
+  return { start, rows, hint: start > 0 ? `↑ ${start} more above` : undefined };
+}
+
 /** What the event column shows for a request without an event type. */
 function eventPlaceholder(row: Pick<ListRow, 'method' | 'url'>): string {
   if (row.method === '?') return '(incomplete request)'; // answered by the transport: 408, 431
