@@ -13,8 +13,14 @@ import { USER_AGENT } from '../version.js';
 import { editBody } from './replay-edit.js';
 import { type ReplayOutcome, replayDelivery } from './replay-service.js';
 
-/** Re-sends a delivery (`edit`: first edited in the user's editor, the TUI's `e`); resolves with a one-line result to show. */
-export type ReplayAction = (original: DeliveryRecord, options?: { edit?: boolean }) => Promise<string>;
+/**
+ * Re-sends a delivery (`edit`: first edited in the user's editor, the TUI's `e`); resolves with a
+ * one-line result to show. `onSent` sees the new delivery as sent (the live view marks its copy ↻).
+ */
+export type ReplayAction = (
+  original: DeliveryRecord,
+  options?: { edit?: boolean; onSent?: (sent: DeliveryRecord) => void },
+) => Promise<string>;
 
 /** What `e` needs: the environment naming the editor, and a way to hand it the terminal. */
 export interface EditorAccess {
@@ -46,7 +52,7 @@ export function replayAction({
   editor,
   env,
 }: ReplayActionOptions): ReplayAction {
-  const act: ReplayAction = async (original, { edit = false } = {}) => {
+  const act: ReplayAction = async (original, { edit = false, onSent } = {}) => {
     if (!secret) return `cannot replay: no secret to sign with (${noSecretHint})`;
     if (edit && !editor) return 'editing is not available here';
     let body: Buffer | undefined;
@@ -72,6 +78,7 @@ export function replayAction({
       return `✗ cannot replay: ${err.message}${err.hint ? ` — ${err.hint}` : ''}`;
     }
     record(outcome.record);
+    onSent?.(outcome.record);
     const answer = outcome.result.status ?? outcome.result.error;
     // Always named: the result says where the developer's signature went.
     return `${outcome.ok ? '✓' : '✗'} replayed ${edit ? 'an edited ' : ''}${deliveryLabel(original)} as ${outcome.record.deliveryId} to ${redactUrl(outcome.record.url)} → ${answer} in ${formatDuration(outcome.record.durationMs)}`;

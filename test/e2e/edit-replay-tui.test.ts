@@ -33,8 +33,9 @@ describe.skipIf(skipWithout('tmux'))('e in the live view', () => {
 
     await tmux.press('e');
     await tmux.screenShowing(/replayed an edited dlv_\w+ as dlv_\w+ to http:\/\/127\.0\.0\.1:\d+\/webhook → 200/);
-    // The edited copy arrives at this listener, verified.
+    // The edited copy arrives at this listener, verified, and is listed as the replay of the original.
     expect(await tmux.screenShowing(/received 2 /)).toMatch(/received 2 +✓ 2/);
+    expect(await tmux.screenShowing(/↻ replay of/)).toContain(`↻ replay of ${original.slice(0, 12)}`);
     // The keys work again after the editor: q quits.
     await tmux.press('q');
     expect(await tmux.screenShowing(/EXITED/)).toContain('EXITED 0');

@@ -124,6 +124,11 @@ describe('ListenApp', () => {
       new RegExp(`✓ replayed dlv_original as dlv_\\w+ to ${listener.url.replace(/[.]/g, '\\.')} → 200`),
     );
     expect(frame).toContain('received 2');
+    // The copy that came back is marked as a replay (the original's id follows where the column has room).
+    const marked = await frameMatching(ui, /↻ replay of/);
+    expect(marked.split('\n').find((l) => l.includes('↻'))).toMatch(
+      /✓ +200 +catalog\.product\.created +dlv_(?!original)/,
+    );
     ui.unmount();
     const dbPath = listener.dbPath;
     await listener.close();

@@ -3,6 +3,7 @@ import { useMemo, useRef } from 'react';
 import type { ReplayAction } from '../../delivery/replay-action.js';
 import { printable } from '../../format/terminal-text.js';
 import type { Listener } from '../../receiver/index.js';
+import type { DeliveryRecord } from '../../store/delivery-record.js';
 import { isEmptyQuery, matchesQuery, parseFilterQuery } from '../../store/filter-query.js';
 import { routeTable } from '../request-line.js';
 import { DETAIL_KEYS, FILTERED_LIST_KEYS, filterKeys, LIST_KEYS, moveAmount } from '../tui/browser-keys.js';
@@ -72,6 +73,12 @@ export function ListenApp({
     () => (isEmptyQuery(query) ? rows : rows.filter((r) => matchesQuery(r.record, query))),
     [rows, query],
   );
+  // The copies of what this view replayed, by their new delivery id: listed with ↻ and the original.
+  const replayed = useRef(new Map<string, string>());
+  const listed = (record: DeliveryRecord) => {
+    const original = record.direction === 'in' && record.deliveryId && replayed.current.get(record.deliveryId);
+    return original ? { ...record, replayOf: original } : record;
+  };
   // Read at key time: a key can arrive before ink hands the handler of the newest render over.
   const visibleNow = useRef(visible);
   visibleNow.current = visible;
@@ -110,6 +117,9 @@ export function ListenApp({
     page: bodyHeight,
     detailLength: lines.length,
     replayTarget: () => visibleNow.current[indexOf(latest.current.selectedSeq)]?.record,
+    replaySent: (sent) => {
+      if (sent.deliveryId && sent.replayOf) replayed.current.set(sent.deliveryId, sent.replayOf);
+    },
     finishFilter: (text) =>
       update(
         text === undefined ? { filterText: '', mode: 'list' } : { filterText: text, selectedSeq: null, mode: 'list' },
@@ -148,7 +158,7 @@ export function ListenApp({
         <DeliveryDetail lines={lines} scroll={ui.scroll} height={bodyHeight} />
       ) : (
         <DeliveryList
-          rows={visible.map((r) => r.record)}
+          rows={visible.map((r) => listed(r.record))}
           selected={selected}
           height={bodyHeight}
           width={columns}

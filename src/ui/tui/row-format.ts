@@ -56,7 +56,7 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
   const route = routeNote(row);
   if (route) notes.push(route);
   if (row.duplicate) notes.push('duplicate');
-  if (row.replayOf) notes.push(`replay of ${row.replayOf}`);
+  if (row.replayOf) notes.push(`↻ replay of ${row.replayOf}`);
   if (row.error) notes.push(row.error);
   const doctor = doctorNote(row);
   if (doctor) notes.push(doctor);

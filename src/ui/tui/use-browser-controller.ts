@@ -26,6 +26,8 @@ export interface BrowserListControls {
   replayTarget(): DeliveryRecord | undefined;
   /** Called once a replay's result is in (the history then re-reads its list). */
   afterReplay?(): void;
+  /** Called with a replay's new delivery as soon as it is sent (the live view marks its copy ↻). */
+  replaySent?(sent: DeliveryRecord): void;
   /** The filter line was applied (with its text) or cancelled (undefined). */
   finishFilter(text: string | undefined): void;
   /** Keys the list itself handles (moving, opening the detail, starting the filter). */
@@ -84,7 +86,7 @@ export function useBrowserController<T extends object>(
       message: edit ? `editing ${label} in your editor; save and quit it to replay…` : `replaying ${label}…`,
       messagePending: true,
     });
-    replay(original, { edit }).then(
+    replay(original, { edit, onSent: (sent) => controls.current?.replaySent?.(sent) }).then(
       (message) => {
         if (!mounted.current) return;
         setShared({ message, messagePending: false });
