@@ -1,7 +1,7 @@
 /** `events`, `sign`, `verify`, `trigger`, `history` and `config`. */
 import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
 import { examples, type OptionsOf, runLazily } from './lazy-action.js';
-import { collect, delayRange, duration, integer, MAX_SEED, share } from './parse.js';
+import { age, collect, delayRange, duration, integer, MAX_SEED, share } from './parse.js';
 
 export function defineFoundationCommands(program: CommandUnknownOpts): void {
   const events = program
@@ -32,6 +32,7 @@ export function defineFoundationCommands(program: CommandUnknownOpts): void {
   runLazily(history, () => import('../commands/history.js').then((m) => m.listHistory));
   runLazily(defineHistoryShow(history), () => import('../commands/history.js').then((m) => m.showHistory));
   runLazily(defineHistoryExport(history), () => import('../commands/history.js').then((m) => m.exportHistory));
+  runLazily(defineHistoryPrune(history), () => import('../commands/history.js').then((m) => m.pruneHistory));
 
   const config = program
     .command('config')
@@ -252,7 +253,11 @@ export type HistoryOptions = OptionsOf<typeof defineHistory>;
 
 /** `history show` */
 export function defineHistoryShow(parent: CommandUnknownOpts) {
-  return parent.command('show <id>').description('one delivery in full: headers, body, answer');
+  return parent
+    .command('show <id>')
+    .description('one delivery in full: headers, body, answer')
+    .option('--curl', 'instead, a curl command that sends it again: its bytes and headers, signature included')
+    .addHelpText('after', examples(['webhooks-cli history show dlv_…', 'webhooks-cli history show 42 --curl | sh']));
 }
 export type HistoryShowOptions = OptionsOf<typeof defineHistoryShow>;
 
@@ -275,6 +280,20 @@ export function defineHistoryExport(parent: CommandUnknownOpts) {
     );
 }
 export type HistoryExportOptions = OptionsOf<typeof defineHistoryExport>;
+
+/** `history prune` */
+export function defineHistoryPrune(parent: CommandUnknownOpts) {
+  return parent
+    .command('prune')
+    .description('delete old deliveries from the history: older than an age, or all but the newest N')
+    .addOption(new Option('--before <age>', 'delete what is older than this: 7d, 12h, 30m, 2w').argParser(age))
+    .addOption(new Option('--keep <n>', 'keep only the newest N').argParser(integer(0)))
+    .addHelpText(
+      'after',
+      examples(['webhooks-cli history prune --before 7d', 'webhooks-cli history prune --keep 10000 --json']),
+    );
+}
+export type HistoryPruneOptions = OptionsOf<typeof defineHistoryPrune>;
 
 /** `config list` */
 export function defineConfigList(parent: CommandUnknownOpts) {
@@ -316,13 +335,14 @@ export type ConfigProfilesOptions = OptionsOf<typeof defineConfigProfiles>;
 export function defineCompletion(parent: CommandUnknownOpts) {
   return parent
     .command('completion <shell>')
-    .description('print a shell completion script: bash, zsh or fish')
+    .description('print a shell completion script: bash, zsh, fish or powershell')
     .addHelpText(
       'after',
       examples([
         'source <(webhooks-cli completion bash)   # in ~/.bashrc',
         'source <(webhooks-cli completion zsh)    # in ~/.zshrc',
         'webhooks-cli completion fish > ~/.config/fish/completions/webhooks-cli.fish',
+        'webhooks-cli completion powershell | Out-String | Invoke-Expression   # in $PROFILE',
       ]),
     );
 }

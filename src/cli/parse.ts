@@ -84,3 +84,14 @@ export function delayRange(value: string): DelayRange {
     throw new InvalidArgumentError((err as Error).message);
   }
 }
+
+const AGE_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** An age such as `7d`, `12h`, `30m`, `2w` → milliseconds (`history prune --before`). */
+export function age(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected an age such as 7d, 12h, 30m or 2w');
+  const ms = Number(m[1]) * AGE_UNITS[m[2]!]!;
+  if (ms <= 0) throw new InvalidArgumentError('expected an age greater than 0');
+  return ms;
+}

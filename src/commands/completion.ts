@@ -1,5 +1,5 @@
 /**
- * `completion bash|zsh|fish` prints a script whose completer asks the hidden `__complete`
+ * `completion bash|zsh|fish|powershell` prints a script whose completer asks the hidden `__complete`
  * command for candidates. Those come from the commander tree itself (commands, subcommands,
  * flags), the event catalogue where a type is expected, and the local history's delivery ids for
  * `replay` and `history show` — read only if the history file exists (completion never creates it).
@@ -32,6 +32,25 @@ complete -o default -F _webhooks_cli webhooks-cli
   fish: `# webhooks-cli completion for fish: webhooks-cli completion fish | source
 complete -c webhooks-cli -f -a '(webhooks-cli __complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'
 `,
+  // The words before the cursor after the program name, then the word being completed ('' after a
+  // space; Windows PowerShell drops an empty argument to a program, so it goes as '""' there).
+  powershell: `# webhooks-cli completion for PowerShell: add to $PROFILE
+#   webhooks-cli completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -Native -CommandName 'webhooks-cli', 'webhooks-cli.cmd' -ScriptBlock {
+  param($wordToComplete, $commandAst, $cursorPosition)
+  $words = @($commandAst.CommandElements |
+    Where-Object { $_.Extent.EndOffset -le $cursorPosition } |
+    Select-Object -Skip 1 |
+    ForEach-Object { $_.ToString() })
+  if ($wordToComplete -and $words.Count -gt 0 -and $words[-1] -eq $wordToComplete) {
+    $words = @($words | Select-Object -SkipLast 1)
+  }
+  $current = if ($wordToComplete) { $wordToComplete } elseif ($PSVersionTable.PSVersion -lt [version]'7.3') { '""' } else { '' }
+  webhooks-cli __complete -- @words $current 2>$null | ForEach-Object {
+    [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+  }
+}
+`,
 };
 
 /** Where a positional or flag value wants an event type (trigger, events show/schema, emit, test --event, --register-events). */
@@ -42,7 +61,7 @@ const SCENARIO_POSITIONALS = new Set(['scenarios show']);
 
 export function completionCommand(ctx: CommandContext, shell: string): void {
   const script = SCRIPTS[shell];
-  if (!script) throw new UsageError(`no completion for "${shell}"`, 'use bash, zsh or fish');
+  if (!script) throw new UsageError(`no completion for "${shell}"`, 'use bash, zsh, fish or powershell');
   ctx.stdout.write(script);
 }
 

@@ -133,3 +133,47 @@ function indent(text: string): string {
     .map((l) => `  ${l}`)
     .join('\n');
 }
+
+/** Request headers the connection sets itself, which curl must not be told. */
+const CONNECTION_HEADERS = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'expect',
+]);
+
+/**
+ * A curl command that sends a recorded request again to `url`: the same bytes and headers, the
+ * recorded signature among them (so the secret itself is never printed), quoted for a POSIX
+ * shell. A body with a NUL byte or bytes that are not UTF-8, which no shell argument holds as they
+ * are, goes through base64.
+ */
+export function curlCommand(r: DeliveryRecord, url: string): string {
+  const headers = Object.entries(r.requestHeaders)
+    .filter(([name]) => !CONNECTION_HEADERS.has(name.toLowerCase()))
+    .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${name}: ${String(v)}`));
+  const parts = ['curl', '-sS', '-X', r.method, shellQuote(url), ...headers.flatMap((h) => ['-H', shellQuote(h)])];
+  const text = r.requestBody.toString('utf8');
+  if (r.requestBody.includes(0) || !Buffer.from(text, 'utf8').equals(r.requestBody)) {
+    return `printf %s ${r.requestBody.toString('base64')} | base64 -d | ${parts.join(' ')} --data-binary @-`;
+  }
+  return [...parts, '--data-binary', shellQuote(text)].join(' ');
+}
+
+/** `text` in single quotes for a POSIX shell: every byte as it is, a quote as '\''. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** An age as `history prune --before` takes it: 7d, 12h, 30m. */
+export function formatAge(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms / 1000}s`;
+}

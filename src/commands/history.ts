@@ -1,14 +1,20 @@
 import type { CommandContext } from '../cli/context.js';
-import type { HistoryExportOptions, HistoryOptions as ListOptions } from '../cli/define-foundation.js';
+import type {
+  HistoryExportOptions,
+  HistoryPruneOptions,
+  HistoryShowOptions,
+  HistoryOptions as ListOptions,
+} from '../cli/define-foundation.js';
 import { printJson, printLine } from '../cli/output.js';
 import { resolveSetting } from '../config/settings.js';
-import { UserError } from '../errors.js';
+import { replayTarget } from '../delivery/replay-service.js';
+import { UsageError, UserError } from '../errors.js';
 import { printableJson } from '../format/terminal-text.js';
 import { parseFilterQuery, queryText, toHistoryFilter, withSearchQuery } from '../store/filter-query.js';
 import { exportRecords } from '../store/history-export.js';
 import { type HistoryFilter, HistoryStore } from '../store/history-store.js';
 import { requireEventType } from './event-arguments.js';
-import { formatRecord, historyTable, recordJson, summaryJson } from './history-output.js';
+import { curlCommand, formatAge, formatRecord, historyTable, recordJson, summaryJson } from './history-output.js';
 
 const DEFAULT_LIMIT = 50;
 
@@ -80,14 +86,42 @@ export async function listHistory(ctx: CommandContext, options: ListOptions): Pr
   }
 }
 
-export function showHistory(ctx: CommandContext, ref: string): void {
+export function showHistory(ctx: CommandContext, ref: string, options: HistoryShowOptions = {}): void {
   const store = HistoryStore.openExisting(ctx.dbPath);
   try {
     const record = store.get(ref);
     if (!record)
       throw new UserError(`no delivery "${ref}" in ${ctx.dbPath}`, { hint: 'list them with webhooks-cli history' });
+    if (options.curl) {
+      const command = curlCommand(record, replayTarget(record));
+      return ctx.json ? printJson(ctx, { curl: command }) : printLine(ctx, command);
+    }
     if (ctx.json) return printJson(ctx, recordJson(record));
     printLine(ctx, formatRecord(record));
+  } finally {
+    store.close();
+  }
+}
+
+/** `history prune --before AGE | --keep N`: deletes what is older, or all but the newest. */
+export function pruneHistory(ctx: CommandContext, options: HistoryPruneOptions): void {
+  if ((options.before === undefined) === (options.keep === undefined))
+    throw new UsageError(
+      'history prune needs one of --before and --keep',
+      'e.g. history prune --before 7d (older than a week), or --keep 10000 (the newest)',
+    );
+  const store = HistoryStore.openExisting(ctx.dbPath);
+  try {
+    const removed =
+      options.before === undefined
+        ? store.pruneKeepingNewest(options.keep!)
+        : store.pruneBefore(Date.now() - options.before);
+    const kept = store.count();
+    if (ctx.json) return printJson(ctx, { removed, kept });
+    printLine(
+      ctx,
+      `removed ${removed} deliver${removed === 1 ? 'y' : 'ies'}${options.before === undefined ? '' : ` older than ${formatAge(options.before)}`}; ${kept} kept in ${ctx.dbPath}`,
+    );
   } finally {
     store.close();
   }

@@ -324,6 +324,21 @@ export class HistoryStore {
     );
   }
 
+  /** Deletes the deliveries recorded before `cutoff` (ms since the epoch); returns how many. */
+  pruneBefore(cutoff: number): number {
+    return this.#guard(() => this.#db.prepare('DELETE FROM deliveries WHERE created_at < ?').run(cutoff).changes);
+  }
+
+  /** Deletes all but the newest `keep` deliveries (by row id); returns how many. */
+  pruneKeepingNewest(keep: number): number {
+    return this.#guard(
+      () =>
+        this.#db
+          .prepare('DELETE FROM deliveries WHERE id <= (SELECT id FROM deliveries ORDER BY id DESC LIMIT 1 OFFSET ?)')
+          .run(keep).changes,
+    );
+  }
+
   /** By row id or delivery id (the newest record with that delivery id). */
   get(ref: string | number): DeliveryRecord | undefined {
     const row = this.#guard(

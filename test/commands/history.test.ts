@@ -1,7 +1,11 @@
 /** `history` in-process: read-only commands create nothing, and `history show` finds rows by id or delivery id. */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { verify } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -53,5 +57,129 @@ describe('history show', () => {
     const lines = shown.stdout.split('\n').slice(0, 6);
     expect(lines[4]).toMatch(/^path {7}POST \/webhook/);
     expect(new Set(lines.map((l) => /^\S+ +/.exec(l)![0].length)).size).toBe(1);
+  });
+});
+
+describe('history show --curl', () => {
+  it('prints a curl command that sends the delivery again: the same bytes, headers and signature, never the secret', async () => {
+    const secret = "it's a s3cret";
+    const received: Array<{ body: Buffer; headers: Record<string, string | string[] | undefined> }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ body: Buffer.concat(chunks), headers: req.headers });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks?tenant=a'b`;
+    try {
+      const configDir = tempDir();
+      // A body with a quote, a newline and non-ASCII text: the shell quoting must keep every byte.
+      const data = join(tempDir(), 'data.json');
+      writeFileSync(data, '{"sku": "it\'s", "name": "caf\u00e9\\nété"}');
+      const sent = await runCli(
+        [
+          'trigger',
+          'customer.cart.added',
+          '--data',
+          data,
+          '--pretty',
+          '--to',
+          url,
+          '--secret',
+          secret,
+          '--header',
+          'X-Tenant: acme',
+          '--no-validate',
+        ],
+        { configDir },
+      );
+      expect(sent.code).toBe(0);
+      const shown = await runCli(['history', 'show', '1', '--curl'], { configDir });
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/^curl -sS -X POST '/);
+      expect(shown.stdout).not.toContain(secret.replace("'", ''));
+      // Run by a shell, as a user pastes it (the server answers from this process: not a blocking spawn).
+      const resent = await execa('sh', ['-c', shown.stdout], { reject: false });
+      expect(resent.exitCode, resent.stderr).toBe(0);
+      expect(received).toHaveLength(2);
+      const [original, again] = received as [(typeof received)[0], (typeof received)[0]];
+      expect(again.body.equals(original.body)).toBe(true);
+      for (const header of [
+        'x-webhook-signature',
+        'x-webhook-event',
+        'x-webhook-delivery',
+        'content-type',
+        'user-agent',
+        'x-tenant',
+      ])
+        expect(again.headers[header], header).toBe(original.headers[header]);
+      expect(verify(again.body, again.headers['x-webhook-signature'], [secret]).valid).toBe(true);
+      const json = JSON.parse((await runCli(['--json', 'history', 'show', '1', '--curl'], { configDir })).stdout);
+      expect(json).toEqual({ curl: shown.stdout });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('history prune', () => {
+  function historyWithAges(db: string, agesInDays: number[]): void {
+    const store = HistoryStore.open(db);
+    store.insertMany(
+      agesInDays.map((days, i) => ({
+        direction: 'out' as const,
+        source: 'trigger' as const,
+        createdAt: Date.now() - days * 86_400_000,
+        event: 'customer.cart.added',
+        deliveryId: `dlv_${i}`,
+        method: 'POST',
+        url: 'http://127.0.0.1:9/webhook',
+        remoteAddress: null,
+        requestHeaders: {},
+        requestBody: Buffer.from('{}'),
+        status: 200,
+        responseHeaders: null,
+        responseBody: null,
+        durationMs: 1,
+        error: null,
+        signatureValid: null,
+        signatureError: null,
+        duplicate: false,
+        replayOf: null,
+      })),
+    );
+    store.close();
+  }
+
+  it('--before 7d deletes what is older than a week; --keep N all but the newest N', async () => {
+    const db = join(tempDir(), 'h.db');
+    historyWithAges(db, [30, 10, 8, 6, 1, 0]);
+    const week = await runCli(['history', 'prune', '--before', '7d', '--db', db]);
+    expect(week.code).toBe(0);
+    expect(week.stdout).toBe(`removed 3 deliveries older than 7d; 3 kept in ${db}`);
+    const ids = async () =>
+      (JSON.parse((await runCli(['--json', 'history', '--db', db])).stdout) as Array<{ delivery_id: string }>).map(
+        (r) => r.delivery_id,
+      );
+    expect(await ids()).toEqual(['dlv_5', 'dlv_4', 'dlv_3']);
+    const keep = await runCli(['--json', 'history', 'prune', '--keep', '1', '--db', db]);
+    expect(JSON.parse(keep.stdout)).toEqual({ removed: 2, kept: 1 });
+    expect(await ids()).toEqual(['dlv_5']);
+  });
+
+  it('needs exactly one of --before and --keep, and a readable age', async () => {
+    const db = join(tempDir(), 'h.db');
+    historyWithAges(db, [1]);
+    for (const args of [[], ['--before', '7d', '--keep', '3']]) {
+      const r = await runCli(['history', 'prune', ...args, '--db', db]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: history prune needs one of --before and --keep — /);
+    }
+    const bad = await runCli(['history', 'prune', '--before', '7', '--db', db]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/7d, 12h, 30m or 2w/);
   });
 });

@@ -71,3 +71,25 @@ describe.skipIf(skipWithout('bash', ['--version']))('completion in bash', () => 
     expect(await complete(['history', 'show', id.slice(0, 6)])).toContain(id);
   });
 });
+
+describe('completion powershell', () => {
+  // PowerShell is not a Debian package, so no test here runs it: this checks what the script hands
+  // to __complete, and that __complete answers those words as the other shells' scripts get it.
+  it('registers a native completer for webhooks-cli that asks __complete with the words before the cursor', async () => {
+    const script = (await runCli(['completion', 'powershell'])).stdout;
+    expect(script).toContain("Register-ArgumentCompleter -Native -CommandName 'webhooks-cli', 'webhooks-cli.cmd'");
+    expect(script).toContain('webhooks-cli __complete -- @words $current 2>$null');
+    expect(script).toContain("[System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)");
+    // The current word after a space is '' (PowerShell 7.3+) or '""' (older ones drop an empty argument).
+    const answer = async (...words: string[]) =>
+      (await runCli(['__complete', '--', ...words], { configDir })).stdout.split('\n').filter(Boolean);
+    expect(await answer('config', '')).toEqual(['list', 'get', 'set', 'unset', 'profiles']);
+    expect(await answer('trigger', 'catalog.product.c')).toEqual(['catalog.product.created']);
+  });
+
+  it('an unknown shell is a usage error naming the four', async () => {
+    const r = await runCli(['completion', 'tcsh']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: no completion for "tcsh" — use bash, zsh, fish or powershell');
+  });
+});
