@@ -1,6 +1,9 @@
 /** How `trigger` reports: a line (or JSON object) per request, or a load run's summary, and the seed of a run with faults. */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
+import { configDirectory } from '../config/paths.js';
 import type { SettingSource } from '../config/settings.js';
 import { formatDelayRange } from '../core/fault-values.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
@@ -195,6 +198,25 @@ function relayError(o: DeliveryOutcome): string | undefined {
   }
   return printable(String(code));
 }
+
+/**
+ * After a green `trigger --all`, once for this config folder: `smoke` checks what trigger cannot
+ * (a receiver that accepts anything, or verifies a re-serialised body, passes every trigger).
+ */
+export function suggestSmoke(ctx: CommandContext, url: string, secretFlag: boolean): void {
+  const marker = join(configDirectory(ctx.env), SMOKE_SUGGESTED);
+  try {
+    if (existsSync(marker)) return;
+    writeFileSync(marker, '', { mode: 0o600 });
+  } catch {
+    return; // no config folder to remember it in: say nothing rather than every time
+  }
+  logLine(
+    ctx,
+    `all answered 2xx. Next: webhooks-cli smoke --url ${redactUrl(url)}${secretFlag ? ' --secret …' : ''} — it also sends what the receiver must reject (bad signatures) and must accept byte for byte (pretty-printed, non-ASCII, duplicates), which trigger does not`,
+  );
+}
+const SMOKE_SUGGESTED = 'smoke-suggested';
 
 /** After Ctrl-C: how much of the run went out (of how many planned, when a total was), and that every request sent is recorded. */
 export function reportInterrupted(ctx: CommandContext, sent: number, planned?: number): void {

@@ -64,6 +64,20 @@ describe('trigger', () => {
     expect(shown).toMatchObject({ status: 200, direction: 'out', source: 'trigger', event: 'customer.cart.added' });
   });
 
+  it('after the first green --all, suggests smoke once (never with --json, nor when something failed)', async () => {
+    server = await startRecordingServer();
+    const configDir = tempDir();
+    const all = () => runCli(['trigger', '--all', '--to', server!.url, '--secret', SECRET], { configDir });
+    const quiet = await runCli(['--json', 'trigger', '--all', '--to', server.url, '--secret', SECRET], { configDir });
+    expect(quiet.stderr).toBe('');
+    const first = await all();
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe(
+      `all answered 2xx. Next: webhooks-cli smoke --url ${server.url}/ --secret … — it also sends what the receiver must reject (bad signatures) and must accept byte for byte (pretty-printed, non-ASCII, duplicates), which trigger does not`,
+    );
+    expect((await all()).stderr).toBe('');
+  });
+
   it('--json reports each delivery; a non-2xx answer exits 1 and names the cause', async () => {
     server = await startRecordingServer(() => ({ status: 401, body: 'Invalid signature' }));
     const result = await runCli(['trigger', 'search.zero_results', '--to', server.url, '--secret', 'wrong', '--json']);
