@@ -13,6 +13,7 @@ import type { DeliveryOutcome } from '../delivery/trigger-service.js';
 import { diagnosisJson, diagnosisLine } from '../doctor/doctor-report.js';
 import type { DoctorReport } from '../doctor/doctor-run.js';
 import { DEFAULT_PROBE_EVENT } from '../doctor/probe-body.js';
+import { wrapWords } from '../format/columns.js';
 import { formatDuration, palette } from '../format/display.js';
 import { printable, printableLines } from '../format/terminal-text.js';
 
@@ -211,9 +212,14 @@ export function suggestSmoke(ctx: CommandContext, url: string, secretFlag: boole
   } catch {
     return; // no config folder to remember it in: say nothing rather than every time
   }
+  const why =
+    'all answered 2xx. Next, smoke also sends what a receiver must reject (bad signatures) and what it must take byte for byte (pretty-printed, non-ASCII, duplicates):';
   logLine(
     ctx,
-    `all answered 2xx. Next: webhooks-cli smoke --url ${redactUrl(url)}${secretFlag ? ' --secret …' : ''} — it also sends what the receiver must reject (bad signatures) and must accept byte for byte (pretty-printed, non-ASCII, duplicates), which trigger does not`,
+    [
+      ...wrapWords(why, ctx.stderr.columns || 100),
+      `  webhooks-cli smoke --url ${redactUrl(url)}${secretFlag ? ' --secret …' : ''}`,
+    ].join('\n'),
   );
 }
 const SMOKE_SUGGESTED = 'smoke-suggested';
