@@ -7,11 +7,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POST } from '../../docs/recipes/nextjs-route.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-import { pythonWith, skipWithoutPython } from '../helpers/python-with.js';
+import { DEBIAN_PYTHON, skipWithoutPythonModule, startFixtureApp } from '../helpers/fixture-app.js';
 import { freePort } from '../helpers/servers.js';
 
 const SECRET = "s3cret-with-'quote'";
@@ -21,20 +20,16 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-/** Starts `program recipe` with PORT and WEBHOOK_SECRET; returns its webhook URL. */
+/** Starts `program recipe` with PORT and WEBHOOK_SECRET, as a user runs it; returns its webhook URL. */
 async function startRecipe(program: string, recipe: string): Promise<string> {
   const port = await freePort();
-  const child: ResultPromise = execa(program, [RECIPES + recipe], {
+  const app = await startFixtureApp(program, [RECIPES + recipe], {
+    port,
     env: { PORT: String(port), WEBHOOK_SECRET: SECRET, PYTHONUNBUFFERED: '1' },
-    reject: false,
-    timeout: 120_000,
     cwd: tempDir(),
   });
-  cleanups.push(async () => {
-    child.kill();
-    await child;
-  });
-  return `http://127.0.0.1:${port}/webhook`;
+  cleanups.push(app.stop);
+  return app.url();
 }
 
 /** The route handler behind a plain node:http server, given a standard Request as Next gives it. */
@@ -98,18 +93,18 @@ describe('the framework recipes in docs/recipes, against smoke and trigger --all
     await expectGreen(await serveRouteHandler(POST));
   });
 
-  it.skipIf(skipWithoutPython('python3-flask', 'flask'))('Flask (request.get_data())', async () => {
-    await expectGreen(await startRecipe(pythonWith('flask')!, 'flask_app.py'));
+  it.skipIf(skipWithoutPythonModule('flask', 'python3-flask'))('Flask (request.get_data())', async () => {
+    await expectGreen(await startRecipe(DEBIAN_PYTHON, 'flask_app.py'));
   });
 
-  it.skipIf(skipWithoutPython('python3-django', 'django'))('Django (request.body, csrf_exempt)', async () => {
-    await expectGreen(await startRecipe(pythonWith('django')!, 'django_app.py'));
+  it.skipIf(skipWithoutPythonModule('django', 'python3-django'))('Django (request.body, csrf_exempt)', async () => {
+    await expectGreen(await startRecipe(DEBIAN_PYTHON, 'django_app.py'));
   });
 
-  it.skipIf(skipWithoutPython('python3-fastapi python3-uvicorn', 'fastapi', 'uvicorn'))(
+  it.skipIf(skipWithoutPythonModule('fastapi, uvicorn', 'python3-fastapi python3-uvicorn'))(
     'FastAPI (await request.body())',
     async () => {
-      await expectGreen(await startRecipe(pythonWith('fastapi', 'uvicorn')!, 'fastapi_app.py'));
+      await expectGreen(await startRecipe(DEBIAN_PYTHON, 'fastapi_app.py'));
     },
   );
 });
