@@ -46,16 +46,7 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
     });
     store.insert(record);
     if (ctx.json) {
-      printJson(ctx, {
-        ok,
-        delivery_id: record.deliveryId,
-        replay_of: record.replayOf,
-        event: record.event,
-        url: redactUrl(record.url),
-        status: record.status,
-        duration_ms: record.durationMs,
-        error: record.error,
-      });
+      printJson(ctx, replayJson(record, ok));
     } else {
       const c = palette(ctx.color);
       const status =
@@ -75,6 +66,20 @@ export async function replayCommand(ctx: CommandContext, ref: string, options: R
   } finally {
     store.close();
   }
+}
+
+/** A replay as `--json` (and the MCP server's `replay_delivery`) gives it. */
+export function replayJson(record: DeliveryRecord, ok: boolean) {
+  return {
+    ok,
+    delivery_id: record.deliveryId,
+    replay_of: record.replayOf,
+    event: record.event,
+    url: redactUrl(record.url),
+    status: record.status,
+    duration_ms: record.durationMs,
+    error: record.error,
+  };
 }
 
 /** The body `--set`, `--data` or `--edit` gives the replay, or undefined for the recorded one. */

@@ -31,19 +31,7 @@ export function reportDeliveries(
       ...(interrupted ? { interrupted } : {}),
       ...(diagnosis ? { diagnosis: diagnosisJson(diagnosis) } : {}),
       ...choicesJson(choices),
-      deliveries: outcomes.map((o) => ({
-        order: o.order,
-        event: o.event,
-        delivery_id: o.deliveryId,
-        duplicate: o.duplicate,
-        ...(o.step === undefined ? {} : { step: o.step }),
-        delay_ms: o.delayMs,
-        url: redactUrl(o.url),
-        status: o.status ?? null,
-        ok: o.ok,
-        duration_ms: o.durationMs,
-        error: o.error ?? null,
-      })),
+      deliveries: outcomes.map(outcomeJson),
     });
     return;
   }
@@ -230,6 +218,23 @@ export function reportInterrupted(ctx: CommandContext, sent: number, planned?: n
     ctx,
     `interrupted: ${sent}${planned === undefined ? '' : ` of ${planned}`} sent, each recorded in the history (those without an answer as "interrupted")`,
   );
+}
+
+/** One request of a run as `--json` (and the MCP server's `trigger_event`) gives it. */
+export function outcomeJson(o: DeliveryOutcome) {
+  return {
+    order: o.order,
+    event: o.event,
+    delivery_id: o.deliveryId,
+    duplicate: o.duplicate,
+    ...(o.step === undefined ? {} : { step: o.step }),
+    delay_ms: o.delayMs,
+    url: redactUrl(o.url),
+    status: o.status ?? null,
+    ok: o.ok,
+    duration_ms: o.durationMs,
+    error: o.error ?? null,
+  };
 }
 
 /** The seed on stderr, so any run can be repeated (in --json it is in the output). */
