@@ -15,6 +15,7 @@ import { defineApiCommands } from './define-api.js';
 import { defineDoctorCommands } from './define-doctor.js';
 import { defineFoundationCommands } from './define-foundation.js';
 import { defineListenCommands } from './define-listen.js';
+import { defineMcpCommands } from './define-mcp.js';
 import { defineRelayCommands } from './define-relay.js';
 import { defineScenarioCommands } from './define-scenarios.js';
 import { defineSmokeCommands } from './define-smoke.js';
@@ -69,6 +70,7 @@ export function buildProgram(argv?: readonly string[]): CommandUnknownOpts {
   defineSmokeCommands(defining);
   defineDoctorCommands(defining);
   defineScenarioCommands(defining);
+  defineMcpCommands(defining);
   return program;
 }
 
