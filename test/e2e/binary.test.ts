@@ -6,10 +6,17 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnCli, tempDir } from '../helpers/cli.js';
+import { isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
-import { COMMAND_TABLE, modulesLoaded, packagesLoaded } from '../helpers/loaded-packages.js';
+import {
+  COMMAND_TABLE,
+  modulesLoaded,
+  packagesInTrace,
+  packagesLoaded,
+  TRACED_BIN,
+} from '../helpers/loaded-packages.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
@@ -118,6 +125,31 @@ describe('the inspector', () => {
     const { sources } = await modulesLoaded(['inspect', '--db', join(tempDir(), 'missing.db')]);
     expect(inspectorCode(sources)).toContain('src/inspector/inspector-server.ts');
     expect(sources.filter((s) => s.startsWith('src/inspector-page/'))).toEqual([]);
+  });
+});
+
+describe('the MCP server', () => {
+  it('is loaded by mcp alone: --help, --version and trigger load neither the SDK nor zod', async () => {
+    server = await startRecordingServer();
+    const mcpCode = (packages: string[]) => packages.filter((p) => p === '@modelcontextprotocol/sdk' || p === 'zod');
+    for (const args of [
+      ['--help'],
+      ['--version'],
+      ['trigger', 'catalog.product.created', '--to', server.url, '--secret', SECRET],
+    ]) {
+      const { packages, sources } = await modulesLoaded(args);
+      expect(mcpCode(packages)).toEqual([]);
+      expect(sources.filter((s) => s.startsWith('src/mcp/') || s.startsWith('src/commands/mcp'))).toEqual([]);
+    }
+    // With its standard input closed at once, the server starts, sees the client gone and ends: exit 0.
+    const mcp = await execa(process.execPath, [...TRACED_BIN, 'mcp'], {
+      reject: false,
+      input: '',
+      env: isolatedEnv(tempDir()),
+    });
+    expect(mcp.exitCode).toBe(0);
+    expect(mcpCode(packagesInTrace(mcp.stderr))).toEqual(['@modelcontextprotocol/sdk', 'zod']);
+    expect(mcp.stdout).toBe('');
   });
 });
 

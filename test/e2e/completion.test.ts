@@ -41,6 +41,8 @@ describe.skipIf(skipWithout('bash', ['--version']))('completion in bash', () => 
 
   it('commands, subcommands and flags from the command tree; the hidden one is not offered', async () => {
     expect(await complete(['tri'])).toEqual(['trigger']);
+    expect(await complete(['mc'])).toEqual(['mcp']);
+    expect(await complete(['mcp', '--allow'])).toEqual(['--allow-remote']);
     expect(await complete(['config', ''])).toEqual(['list', 'get', 'set', 'unset', 'profiles']);
     expect(await complete(['test', 'wh_1', '--n'])).toEqual(['--no-wait', '--no-color']);
     expect(await complete(['__'])).toEqual([]);
