@@ -19,6 +19,10 @@ export function defineMcp(parent: CommandUnknownOpts) {
       'the signing secret tools use when a call names none (env WEBHOOKS_SECRET, or `config set secret`); never returned by a tool',
     )
     .option(
+      '--secret-file <file>',
+      'read that secret from a file instead (out of sight of ps and shell history; not -: stdin is the protocol)',
+    )
+    .option(
       '--allow-remote',
       'let tools send to receivers beyond this machine (default: 127.0.0.0/8, ::1, localhost only)',
     )
@@ -30,7 +34,7 @@ export function defineMcp(parent: CommandUnknownOpts) {
     .addHelpText(
       'after',
       `${examples([
-        'webhooks-cli mcp --secret "$WEBHOOK_SECRET"',
+        'webhooks-cli mcp --secret-file ~/.webhook-secret',
         'webhooks-cli --db ./webhooks.db mcp    # the history its tools record to and read',
         'claude mcp add webhooks -- npx webhooks-cli mcp --secret s3cret',
       ])}

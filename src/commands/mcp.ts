@@ -1,17 +1,24 @@
 import type { CommandContext } from '../cli/context.js';
 import type { McpOptions } from '../cli/define-mcp.js';
 import { logLine } from '../cli/output.js';
+import { givenSecret } from '../cli/secret-flags.js';
 import { listenForStop } from '../cli/stop-signal.js';
-import { EXIT_OK } from '../errors.js';
+import { EXIT_OK, UsageError } from '../errors.js';
 import { startMcpServer } from '../mcp/mcp-server.js';
 import { VERSION } from '../version.js';
 import { mcpTools } from './mcp-tools.js';
 
 /** Serves the tools on stdio until the client closes stdin or a stop signal comes. */
 export async function mcpCommand(ctx: CommandContext, options: McpOptions): Promise<number> {
+  // Standard input carries the protocol, so a secret cannot come from it.
+  if (options.secret === '-' || options.secretFile === '-')
+    throw new UsageError(
+      'the secret cannot come from standard input: mcp speaks the protocol there',
+      'pass --secret-file FILE, set WEBHOOKS_SECRET, or run webhooks-cli config set secret',
+    );
   const tools = mcpTools({
     ctx,
-    secretFlag: options.secret,
+    secretFlag: await givenSecret(ctx, options),
     allowRemote: Boolean(options.allowRemote),
     timeoutMs: options.timeout,
   });

@@ -3,6 +3,7 @@
  * spawning the built binary, against real receivers on loopback ports (a node:http server, the
  * Flask fixture app) and a real history file.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -10,6 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sign } from '../../src/core/signature.js';
 import { BIN, isolatedEnv, spawnCli, tempDir } from '../helpers/cli.js';
 import { type FixtureApp, skipWithoutPythonModule, startFixtureFile } from '../helpers/fixture-app.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
@@ -259,6 +261,32 @@ describe('safe by default', () => {
     const given = await call('trigger_event', { type: 'catalog.product.created', url: server.url, secret: SECRET });
     expect(given.isError).toBeFalsy();
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("the server's own secret", () => {
+  it('--secret-file: read from a file (its final line break dropped), used when a call names none', async () => {
+    const file = join(tempDir(), 'secret');
+    writeFileSync(file, `${SECRET}\n`, { mode: 0o600 });
+    const server = await receiver();
+    const { call } = await startSession(['--secret-file', file]);
+    const result = await call('trigger_event', { type: 'catalog.product.created', url: server.url });
+    expect(result.isError).toBeFalsy();
+    const [request] = server.requests;
+    expect(request!.headers['x-webhook-signature']).toBe(sign(request!.body, SECRET));
+  });
+
+  it('--secret - is refused with one line: standard input carries the protocol', async () => {
+    for (const args of [
+      ['--secret', '-'],
+      ['--secret-file', '-'],
+    ]) {
+      const cli = await spawnCli(['mcp', ...args], { input: '' });
+      expect(cli.exitCode).toBe(2);
+      expect(cli.stderr.trim()).toBe(
+        'error: the secret cannot come from standard input: mcp speaks the protocol there — pass --secret-file FILE, set WEBHOOKS_SECRET, or run webhooks-cli config set secret',
+      );
+    }
   });
 });
 
