@@ -13,7 +13,6 @@ import type { DeliveryOutcome } from '../delivery/trigger-service.js';
 import { diagnosisJson, diagnosisLine } from '../doctor/doctor-report.js';
 import type { DoctorReport } from '../doctor/doctor-run.js';
 import { DEFAULT_PROBE_EVENT } from '../doctor/probe-body.js';
-import { wrapWords } from '../format/columns.js';
 import { formatDuration, palette } from '../format/display.js';
 import { printable, printableLines } from '../format/terminal-text.js';
 
@@ -192,7 +191,7 @@ function relayError(o: DeliveryOutcome): string | undefined {
  * After a green `trigger --all`, once for this config folder: `smoke` checks what trigger cannot
  * (a receiver that accepts anything, or verifies a re-serialised body, passes every trigger).
  */
-export function suggestSmoke(ctx: CommandContext, url: string, secretFlag: boolean): void {
+export async function suggestSmoke(ctx: CommandContext, url: string, secretFlag: boolean): Promise<void> {
   const marker = join(configDirectory(ctx.env), SMOKE_SUGGESTED);
   try {
     if (existsSync(marker)) return;
@@ -200,6 +199,8 @@ export function suggestSmoke(ctx: CommandContext, url: string, secretFlag: boole
   } catch {
     return; // no config folder to remember it in: say nothing rather than every time
   }
+  // Loaded here, once per config folder: the column code (string-width) is not on trigger's path.
+  const { wrapWords } = await import('../format/columns.js');
   const why =
     'all answered 2xx. Next, smoke also sends what a receiver must reject (bad signatures) and what it must take byte for byte (pretty-printed, non-ASCII, duplicates):';
   logLine(

@@ -139,7 +139,7 @@ async function send(
   if (!allOk) summariseFailure(ctx, outcomes, { unsigned: Boolean(options.unsigned), pretty: Boolean(options.pretty) });
   if (rejected) reportSignatureRejected(ctx, { url, event: rejected.event, secret: configured!, diagnosis });
   else if (allOk && options.all && !ctx.json)
-    suggestSmoke(ctx, url, options.secret !== undefined || options.secretFile !== undefined);
+    await suggestSmoke(ctx, url, options.secret !== undefined || options.secretFile !== undefined);
   return allOk ? EXIT_OK : EXIT_FAILED;
 }
 
