@@ -75,7 +75,8 @@ export function replayAction({
       outcome = await replayDelivery(original, { secret, timeoutMs, userAgent: USER_AGENT, body, env });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      return `✗ cannot replay: ${err.message}${err.hint ? ` — ${err.hint}` : ''}`;
+      // Worded as the browsers word any replay that did not happen: the why fits the result line.
+      return `replay failed: ${err.message}${err.hint ? ` — ${err.hint}` : ''}`;
     }
     record(outcome.record);
     onSent?.(outcome.record);

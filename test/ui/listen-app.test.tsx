@@ -139,9 +139,7 @@ describe('ListenApp', () => {
     store.close();
   });
 
-  // Known regression, to fix next: since the security and rough-edges changes met, `r` on the only
-  // row of a fresh view selects nothing, so the message never shows (history's `r` still says it).
-  it.skip('r on a request without a delivery id or event type says which request and what is missing', async () => {
+  it('r on a request without a delivery id or event type says which request and what is missing', async () => {
     const listener = await realListener();
     const ui = mount(listener);
     const body = '{"data": {"n": 1}}';

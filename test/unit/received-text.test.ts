@@ -99,12 +99,12 @@ describe('received text in human-readable output', () => {
       // An event no header can carry (read from an unsigned body) is refused, in words, not sent.
       const unsendable = await replay(hostile({ listenerUrl: `${app.url}/webhook` }));
       expect(unsendable).toMatch(
-        /^✗ cannot replay: .* has an event type that cannot be sent as an X-Webhook-Event header/,
+        /^replay failed: .* has an event type that cannot be sent as an X-Webhook-Event header/,
       );
       expect(unsendable).not.toMatch(CONTROL);
       expect(app.requests).toHaveLength(1);
       const refused = await replay(hostile({ listenerUrl: null }));
-      expect(refused).toMatch(/^✗ cannot replay/);
+      expect(refused).toMatch(/^replay failed: /);
       expect(refused).not.toMatch(CONTROL);
     } finally {
       await app.close();

@@ -115,7 +115,7 @@ describe('replayAction', () => {
       sentTo('/webhook', { direction: 'in', requestHeaders: { host: `127.0.0.1:${server.port}` } }),
     );
     expect(message).toBe(
-      '✗ cannot replay: dlv_original was recorded without the address of the listener that received it, so where to replay it is not known — name the target: webhooks-cli replay dlv_original --to URL',
+      'replay failed: dlv_original was recorded without the address of the listener that received it, so where to replay it is not known — name the target: webhooks-cli replay dlv_original --to URL',
     );
     expect(server.requests).toHaveLength(0);
   });
