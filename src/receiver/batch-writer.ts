@@ -109,6 +109,17 @@ export class BatchWriter {
     return this.#damage !== undefined;
   }
 
+  /**
+   * The database was found damaged elsewhere (importing the spool): what is pending and everything
+   * after goes to the spool, and the first spool write says so, as when a write finds the damage.
+   */
+  damagedBy(damage: DamagedFileError): void {
+    if (this.#damage) return;
+    this.#damage = damage;
+    this.#stopRetrying();
+    this.#spill();
+  }
+
   /** Why nothing can be written anywhere (neither the database nor a spool file), or null. */
   get refusing(): string | null {
     return this.#refusing;

@@ -6,6 +6,7 @@
  * `MAX_ACCEPTED_UNWRITTEN` accepted requests are ever held in memory alone: reaching that many
  * writes them at once, to the database or else a spool file, so a `kill -9` loses at most that many.
  */
+import { DamagedFileError } from '../store/damaged-file.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import { spoolRecords } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
@@ -130,6 +131,7 @@ export class HistoryRecorder {
   /**
    * Picks up what `trigger` appended to the spool meanwhile (best effort; retried later). Returns
    * the names of the files imported (without folder and extension), with how many records each held.
+   * A damaged file found here is found for good: from then on every record goes to the spool.
    */
   importSpool(): Map<string, number> {
     const imported = new Map<string, number>();
@@ -140,7 +142,9 @@ export class HistoryRecorder {
         this.#acceptedIds.addRecords(records);
         imported.set(file, records.length);
       });
-    } catch {
+    } catch (err) {
+      // A damaged file never heals: stop trying it now, as a failed write would.
+      if (err instanceof DamagedFileError) this.#writer.damagedBy(err);
       // A locked database or a half-written file: the next import takes it.
     }
     return imported;

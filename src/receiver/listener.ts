@@ -127,12 +127,15 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 
   // A short busy timeout: a lock held by another process must not stall answers; the recorder
   // keeps the records and retries (see BatchWriter).
-  const store = HistoryStore.open(options.dbPath);
+  // The spool is imported by the recorder below: a damage the import finds is where the requests
+  // start going to the spool, not a failed start.
+  const store = HistoryStore.open(options.dbPath, { importSpool: false });
   store.setBusyTimeout(20);
   const recorder = new HistoryRecorder(store, {
     onWriteProblem: (p) => problemListeners.forEach((l) => l(p)),
     reserveRoom: true,
   });
+  recorder.importSpool();
   const router = options.routes?.length
     ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.env)
     : undefined;

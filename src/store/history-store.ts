@@ -164,8 +164,12 @@ export class HistoryStore {
     return HistoryStore.open(path);
   }
 
-  /** Opens (creating and migrating as needed) and imports what fast commands left in the spool. */
-  static open(path: string): HistoryStore {
+  /**
+   * Opens (creating and migrating as needed) and imports what fast commands left in the spool.
+   * `importSpool: false` leaves the import to the caller: a listener imports through its recorder,
+   * which keeps answering (and spooling) when the import finds the file damaged.
+   */
+  static open(path: string, { importSpool = true }: { importSpool?: boolean } = {}): HistoryStore {
     const file = fileOptions(path);
     // Found damaged before (by this or another process): say so without touching it again.
     const damage = knownDamage(path, file.spoolDir);
@@ -183,6 +187,7 @@ export class HistoryStore {
       db.close();
       throw err;
     }
+    if (!importSpool) return store;
     try {
       store.importSpool();
     } catch (err) {

@@ -149,10 +149,7 @@ async function expectEveryCommandRefuses(
 }
 
 describe('a damaged history database', () => {
-  // Known regression, to fix next: since the disk-full work, a spool left by trigger is imported
-  // when listen opens the damaged file, and listen stops at start with the damage line instead of
-  // answering and spooling. The line names the file and the fix; the answering is what is lost.
-  it.skip('listen keeps answering, spools every answered request, stops within the grace period; every command names the file and the fix; the spool is imported once the file is moved aside', async () => {
+  it('listen keeps answering, spools every answered request, stops within the grace period; every command names the file and the fix; the spool is imported once the file is moved aside', async () => {
     const configDir = tempDir();
     const db = join(configDir, 'history.db');
     const earlier = await realHistory(configDir);
@@ -199,6 +196,51 @@ describe('a damaged history database', () => {
       .map((r) => r.delivery_id);
     expect(ids.sort()).toEqual([...answered].sort());
     expect(readdirSync(`${db}.spool`).filter((n) => n.endsWith('.jsonl') || n.endsWith('.part'))).toEqual([]);
+  }, 120_000);
+
+  it('a spool trigger left on a file whose damage nobody has found yet: listen starts, answers, spools and warns once; both are imported once the file is moved aside', async () => {
+    const configDir = tempDir();
+    const db = join(configDir, 'history.db');
+    await realHistory(configDir);
+    damage(db, 'index pages');
+    // trigger never opens SQLite: its record waits in the spool, and the damage is found by whoever imports it.
+    const receiver = await startRecordingServer();
+    let triggered: string;
+    try {
+      const sent = await spawnCli(
+        ['--db', db, '--json', 'trigger', 'customer.cart.added', '--to', receiver.url, '--secret', SECRET],
+        { configDir },
+      );
+      expect(sent.exitCode).toBe(0);
+      triggered = receiver.requests[0]!.headers['x-webhook-delivery'] as string;
+    } finally {
+      await receiver.close();
+    }
+    expect(readdirSync(`${db}.spool`).filter((n) => n.endsWith('.jsonl'))).toHaveLength(1);
+
+    const listener = await startListen(['--secret', SECRET], { configDir });
+    let stderr = '';
+    listener.process.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const answered = await sendSigned(listener.url, 30);
+    expect(answered).toHaveLength(30);
+    await until(() => stderr.includes('warning:'), 10_000, 'the damage warning');
+    const result = await listener.stop('SIGTERM');
+    expect(result.exitCode).toBe(0);
+    // The whole run's stderr: one warning, however many requests went to the spool.
+    const warnings = result.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      `warning: ${db} is damaged (SQLite: database disk image is malformed); requests go to ${db}.spool/`,
+    );
+    expect(result.stderr).toMatch(
+      /stopped: 30 requests received; 0 recorded in .+?, 30 kept in \S+ because .+ is damaged/,
+    );
+
+    renameSync(db, `${db}.damaged`);
+    const after = await spawnCli(['--json', 'history', '--limit', '1000'], { configDir });
+    expect(after.exitCode).toBe(0);
+    const ids = (JSON.parse(after.stdout) as Array<{ delivery_id: string }>).map((r) => r.delivery_id);
+    expect(ids.sort()).toEqual([...answered, triggered].sort());
   }, 120_000);
 
   it("a first page that is not SQLite's: every command refuses it, trigger included, in one line", async () => {
