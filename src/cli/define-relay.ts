@@ -24,6 +24,20 @@ export function defineRelayCommands(program: CommandUnknownOpts): void {
   runLazily(defineKeysAdd(keys), () => import('../commands/relay-keys.js').then((m) => m.addRelayKey));
   runLazily(defineKeysList(keys), () => import('../commands/relay-keys.js').then((m) => m.listRelayKeys));
   runLazily(defineKeysRevoke(keys), () => import('../commands/relay-keys.js').then((m) => m.revokeRelayKey));
+
+  const held = relay
+    .command('held')
+    .description('the deliveries this relay holds for channels with no listener (in --data-dir, or Redis with --redis)')
+    .addHelpText(
+      'after',
+      examples([
+        'webhooks-cli relay held list',
+        'webhooks-cli relay held list --redis redis://10.0.0.5:6379 --json',
+        'webhooks-cli relay held drop ch_oteiUpEDsIk-D5pD7Vd6aE',
+      ]),
+    );
+  runLazily(defineHeldList(held), () => import('../commands/relay-held.js').then((m) => m.listHeld));
+  runLazily(defineHeldDrop(held), () => import('../commands/relay-held.js').then((m) => m.dropHeld));
 }
 
 /** `relay` */
@@ -88,10 +102,38 @@ export function defineRelay(parent: CommandUnknownOpts) {
           .default(15_000, '15s'),
       )
       .addOption(requestTimeoutOption())
+      .addOption(
+        new Option(
+          '--offline <mode>',
+          'a delivery for a known channel with no listener connected: hold (keep it, answer 202) or refuse (503)',
+        )
+          .choices(['hold', 'refuse'] as const)
+          .default('hold' as const),
+      )
+      .addOption(
+        new Option('--hold-for <duration>', 'held deliveries older than this are dropped (logged and counted)')
+          .argParser(duration)
+          .default(72 * 3_600_000, '72h'),
+      )
+      .addOption(
+        new Option('--hold-max <n>', 'deliveries held per channel; beyond it, 503 hold full')
+          .argParser(integer(1))
+          .default(10_000),
+      )
+      .addOption(
+        new Option('--hold-max-bytes <size>', 'body bytes held per channel; beyond it, 503 hold full')
+          .argParser(byteSize)
+          .default(100 * 1024 * 1024, '100mb'),
+      )
+      .option(
+        '--data-dir <dir>',
+        'where held deliveries are kept: relay-held.db (default: the config directory); with --redis, in Redis Streams',
+      )
       .addHelpText(
         'after',
         examples([
           'webhooks-cli relay --port 8080',
+          'webhooks-cli relay --data-dir /var/lib/webhooks-relay --hold-for 24h --hold-max 5000',
           "webhooks-cli relay keys add alice   # prints alice's key once",
           'webhooks-cli relay --host 0.0.0.0 --port 8080 --public-url https://relay.example.com --redis redis://10.0.0.5:6379',
           'webhooks-cli listen --secret s3cret --relay wss://relay.example.com --relay-key rk_…   # on the laptop',
@@ -100,6 +142,20 @@ export function defineRelay(parent: CommandUnknownOpts) {
   );
 }
 export type RelayOptions = OptionsOf<typeof defineRelay>;
+
+/** `held list` */
+export function defineHeldList(parent: CommandUnknownOpts) {
+  return parent.command('list').description("each channel's held deliveries: count, bytes, the oldest's age");
+}
+export type HeldListOptions = OptionsOf<typeof defineHeldList>;
+
+/** `held drop` */
+export function defineHeldDrop(parent: CommandUnknownOpts) {
+  return parent
+    .command('drop <channel>')
+    .description("empty CHANNEL's held deliveries (its senders got 202; they are not delivered)");
+}
+export type HeldDropOptions = OptionsOf<typeof defineHeldDrop>;
 
 /** `keys add` */
 export function defineKeysAdd(parent: CommandUnknownOpts) {

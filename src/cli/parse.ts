@@ -22,12 +22,13 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** `10`, `10s`, `1.5s`, `500ms` → milliseconds. A bare number means seconds. */
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10`, `10s`, `1.5s`, `500ms`, `5m`, `72h`, `7d` → milliseconds. A bare number means seconds. */
 export function duration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim());
   if (!m) throw new InvalidArgumentError('expected a duration such as 10s, 2.5s or 500ms');
-  const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
   if (ms <= 0) throw new InvalidArgumentError('expected a duration greater than 0');
   return ms;
 }

@@ -3,10 +3,12 @@ import type { RelayOptions } from '../cli/define-relay.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
 import { EXIT_OK, UserError } from '../errors.js';
 import { formatTable } from '../format/columns.js';
+import { openHoldStore } from '../relay/hold-location.js';
 import { RelayKeyFile, relayKeysPath } from '../relay/keys-file.js';
+import { requireRedisUrl } from '../relay/relay-options.js';
 
-/** The `relay` options each `relay keys` command inherits (`--keys FILE`). */
-type KeysOptions = Pick<RelayOptions, 'keys'>;
+/** The `relay` options each `relay keys` command inherits (`--keys FILE`; for revoke, where held deliveries are). */
+type KeysOptions = Pick<RelayOptions, 'keys' | 'dataDir' | 'redis'>;
 
 /** `relay keys add NAME`: the key on stdout, once; only its hash is kept. */
 export function addRelayKey(ctx: CommandContext, name: string, options: KeysOptions): number {
@@ -47,13 +49,33 @@ export function listRelayKeys(ctx: CommandContext, options: KeysOptions): number
   return EXIT_OK;
 }
 
-export function revokeRelayKey(ctx: CommandContext, name: string, options: KeysOptions): number {
+export async function revokeRelayKey(ctx: CommandContext, name: string, options: KeysOptions): Promise<number> {
   const file = new RelayKeyFile(relayKeysPath(options.keys, ctx.env));
-  if (!file.revoke(name))
+  const sha256 = file.entries().find((e) => e.name === name && !e.revoked)?.sha256;
+  if (!sha256 || !file.revoke(name))
     throw new UserError(`no live key named "${name}" in ${file.path}`, {
       hint: '`webhooks-cli relay keys list` shows the names',
     });
-  if (ctx.json) printJson(ctx, { name, revoked: true, file: file.path });
-  logLine(ctx, `key "${name}" revoked; a relay using ${file.path} disconnects its listeners within seconds`);
+  const dropped = await dropHeldFor(ctx, sha256, options);
+  if (ctx.json) printJson(ctx, { name, revoked: true, file: file.path, dropped });
+  logLine(
+    ctx,
+    `key "${name}" revoked; a relay using ${file.path} disconnects its listeners within seconds${dropped ? `; ${dropped} deliveries held for its channels dropped` : ''}`,
+  );
   return EXIT_OK;
+}
+
+/** Drops what the channels of the key with this hash hold (a running relay also does, when it sees the revoke). */
+async function dropHeldFor(ctx: CommandContext, sha256: string, options: KeysOptions): Promise<number> {
+  const redisUrl = requireRedisUrl(options.redis ?? (ctx.env.WEBHOOKS_RELAY_REDIS || undefined));
+  const store = await openHoldStore({ dataDir: options.dataDir, redisUrl, env: ctx.env }, { existing: true });
+  if (!store) return 0;
+  try {
+    let dropped = 0;
+    for (const known of await store.knownChannels())
+      if (known.keySha256 === sha256) dropped += await store.drop(known.channel);
+    return dropped;
+  } finally {
+    await store.close();
+  }
 }

@@ -3,7 +3,10 @@ import type { RelayOptions as RelayCommandOptions } from '../cli/define-relay.js
 import { logLine, printLine } from '../cli/output.js';
 import { listenForStop } from '../cli/stop-signal.js';
 import { EXIT_OK, listenError, requireHttpUrl, UserError } from '../errors.js';
+import { formatSpan } from '../format/display.js';
 import { printable } from '../format/terminal-text.js';
+import { openHoldStore } from '../relay/hold-location.js';
+import type { HoldSettings } from '../relay/holding.js';
 import type { RelayLogger, RelayOptions } from '../relay/relay-options.js';
 import { logAccess, openRelayAccess, requireMethods, requireRedisUrl } from '../relay/relay-options.js';
 import { RelayServer } from '../relay/relay-server.js';
@@ -23,6 +26,10 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
     open: Boolean(options.open),
     log,
   });
+  const hold = await holdSettings(ctx, options, redisUrl).catch((err: unknown) => {
+    access.close();
+    throw err;
+  });
   // Listen for the stop signal before announcing readiness: whoever reads the announcement may signal at once.
   const stop = listenForStop(ctx.signals);
   const relay = await startOrExplain({
@@ -39,13 +46,21 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
     maxBodyBytes: options.maxBody,
     pingIntervalMs: options.pingInterval,
     requestTimeoutMs: options.requestTimeout,
+    hold,
     log,
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
     stop.dispose();
     access.close();
+    await hold?.store.close();
     throw err;
   });
   logAccess(access, relay.url, log);
+  if (hold)
+    log(
+      'info',
+      `holding deliveries for channels with no listener in ${hold.store.location} (up to ${hold.maxCount} or ${Math.round(hold.maxBytes / 1024 / 1024)} MB a channel, for ${formatSpan(hold.holdForMs)})`,
+      { held: hold.store.kind },
+    );
   const connectUrl = relay.url.replace(/^http/, 'ws');
   const webhookBase = publicUrl ?? relay.url;
   if (ctx.json)
@@ -68,6 +83,17 @@ export async function relayCommand(ctx: CommandContext, options: RelayCommandOpt
   log('info', `${signal} received, shutting down`);
   await relay.close();
   return EXIT_OK;
+}
+
+/** `--offline hold` (the default): the hold store opened, with the limits; undefined for `refuse`. */
+async function holdSettings(
+  ctx: CommandContext,
+  options: RelayCommandOptions,
+  redisUrl: string | undefined,
+): Promise<HoldSettings | undefined> {
+  if (options.offline === 'refuse') return undefined;
+  const store = await openHoldStore({ dataDir: options.dataDir, redisUrl, env: ctx.env });
+  return { store: store!, holdForMs: options.holdFor, maxCount: options.holdMax, maxBytes: options.holdMaxBytes };
 }
 
 async function startOrExplain(options: RelayOptions): Promise<RelayServer> {

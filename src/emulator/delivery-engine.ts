@@ -5,6 +5,7 @@
  * `kill -9` — loses nothing: on the next start, pending deliveries go out with the same id.
  */
 import type { FaultStream } from '../core/fault-plan.js';
+import { GroupCommit } from '../core/group-commit.js';
 import { isSuccessStatus } from '../core/http-status.js';
 import {
   DISABLE_AFTER_CONSECUTIVE_FAILURES,
@@ -23,7 +24,6 @@ import type {
   RecordedAttempt,
   Webhook,
 } from './emulator-store.js';
-import { GroupCommit } from './group-commit.js';
 
 export interface EngineOptions {
   /** Multiplies every retry delay (`serve --time-scale`); must be > 0. */

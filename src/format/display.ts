@@ -40,3 +40,20 @@ export function clockTime(ms: number): string {
   }
   return cachedTime;
 }
+
+/**
+ * A span of time in its two largest units, as `held 3m12s` and `held for up to 3h12m` read:
+ * `850ms`, `12s`, `3m12s`, `3h05m`, `72h` → `3d`, `2d4h`.
+ */
+export function formatSpan(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const [m, h, d] = [Math.floor(s / 60), Math.floor(s / 3600), Math.floor(s / 86_400)];
+  if (s < 3600) return `${m}m${pad(s % 60, 's')}`;
+  if (s < 86_400) return `${h}h${pad(m % 60, 'm')}`;
+  return `${d}d${h % 24 ? `${h % 24}h` : ''}`;
+}
+
+/** The smaller unit, two digits, left out when zero (`3h`, not `3h00m`). */
+const pad = (n: number, unit: string) => (n ? `${String(n).padStart(2, '0')}${unit}` : '');

@@ -14,6 +14,8 @@ export interface ChannelConnection {
   keyName?: string;
   /** When it was accepted, so the newest wins across instances; undefined while that is being asked of Redis. */
   claim: Claim | undefined;
+  /** Hands this listener its channel's held deliveries (backlog-drain.ts), when it takes them. */
+  drain?: { ack(seqs: readonly string[]): unknown; poke(): unknown; stop(): void };
 }
 
 /** A connection's claim on a channel: the Redis server's time (µs) and the instance that accepted it. */

@@ -12,6 +12,8 @@ export interface RelayGaugeSource {
   queuedBytes(): number;
   /** undefined without --redis. */
   redisUp(): boolean | undefined;
+  /** What the hold store keeps; undefined when the relay does not hold (--offline refuse). */
+  held?(): Promise<{ deliveries: number; oldestAt: number | null }>;
 }
 
 export class RelayMetrics {
@@ -20,6 +22,9 @@ export class RelayMetrics {
   readonly #rateLimited: Counter;
   readonly #headersDropped: Counter<'header'>;
   readonly #duration: Histogram<'status'>;
+  readonly #drained: Counter;
+  readonly #refused: Counter<'reason'>;
+  readonly #dropped: Counter<'reason'>;
 
   constructor(source: RelayGaugeSource) {
     const registers = [this.#registry];
@@ -70,6 +75,61 @@ export class RelayMetrics {
     );
     if (source.redisUp() !== undefined)
       gauge('relay_redis_up', '1 while this instance is connected to Redis, else 0', () => (source.redisUp() ? 1 : 0));
+    this.#drained = new Counter({
+      name: 'relay_held_drained_total',
+      help: 'Held deliveries handed to a listener and acknowledged',
+      registers,
+    });
+    this.#refused = new Counter({
+      name: 'relay_held_refused_total',
+      help: 'Deliveries that could not be held (503): the channel at its limit (full), or the hold store failing (unavailable)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.#dropped = new Counter({
+      name: 'relay_held_dropped_total',
+      help: 'Held deliveries dropped undelivered: past --hold-for (expired), skipped by the listener (skipped), a revoked key (revoked)',
+      labelNames: ['reason'],
+      registers,
+    });
+    const held = source.held;
+    if (held) {
+      // One read of the store per scrape, shared by both gauges.
+      let reading: Promise<{ deliveries: number; oldestAt: number | null }> | undefined;
+      const read = () => {
+        reading ??= held().finally(() => setImmediate(() => (reading = undefined)));
+        return reading;
+      };
+      new Gauge({
+        name: 'relay_held_deliveries',
+        help: 'Deliveries held for channels with no listener connected',
+        registers,
+        async collect() {
+          this.set((await read()).deliveries);
+        },
+      });
+      new Gauge({
+        name: 'relay_held_oldest_seconds',
+        help: 'Age of the oldest held delivery (0 when none)',
+        registers,
+        async collect() {
+          const { oldestAt } = await read();
+          this.set(oldestAt === null ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
+        },
+      });
+    }
+  }
+
+  heldDrained(count: number): void {
+    this.#drained.inc(count);
+  }
+
+  heldRefused(reason: 'full' | 'unavailable'): void {
+    this.#refused.inc({ reason });
+  }
+
+  heldDropped(count: number, reason: 'expired' | 'skipped' | 'revoked'): void {
+    this.#dropped.inc({ reason }, count);
   }
 
   /** A sender got `status` after `seconds`. */

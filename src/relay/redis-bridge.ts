@@ -18,6 +18,7 @@
 import { Redis } from 'ioredis';
 import { redactUrl } from '../core/redact.js';
 import { UserError } from '../errors.js';
+import { HELD_NOTICE_PREFIX } from '../store/redis-hold-store.js';
 
 export interface RedisBridgeEvents {
   /** A request for `channel`, which this instance holds. */
@@ -26,6 +27,8 @@ export interface RedisBridgeEvents {
   answer(id: string, channel: string, frame: Buffer): void;
   /** Another instance accepted a listener for `channel` at `stamp`. */
   claim(channel: string, stamp: bigint, instance: string): void;
+  /** Some instance held a delivery for `channel`, which this instance holds (redis-hold-store.ts). */
+  held?(channel: string): void;
   log(level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -101,7 +104,7 @@ export class RedisBridge {
    */
   async hold(channel: string): Promise<bigint> {
     const subscribed = this.#subscriber
-      .subscribe(REQUEST_PREFIX + channel, CLAIM_PREFIX + channel)
+      .subscribe(REQUEST_PREFIX + channel, CLAIM_PREFIX + channel, HELD_NOTICE_PREFIX + channel)
       .catch(() => undefined);
     if (!this.up) return 0n;
     try {
@@ -118,7 +121,9 @@ export class RedisBridge {
   }
 
   release(channel: string): void {
-    this.#subscriber.unsubscribe(REQUEST_PREFIX + channel, CLAIM_PREFIX + channel).catch(() => undefined);
+    this.#subscriber
+      .unsubscribe(REQUEST_PREFIX + channel, CLAIM_PREFIX + channel, HELD_NOTICE_PREFIX + channel)
+      .catch(() => undefined);
   }
 
   /** Publishes a request frame; resolves with how many instances hold the channel. Rejects while Redis is away. */
@@ -146,6 +151,8 @@ export class RedisBridge {
     else if (channel.startsWith(ANSWER_PREFIX)) {
       const [id, answering] = channel.slice(ANSWER_PREFIX.length).split(':');
       if (id && answering) this.#events.answer(id, answering, message);
+    } else if (channel.startsWith(HELD_NOTICE_PREFIX)) {
+      this.#events.held?.(channel.slice(HELD_NOTICE_PREFIX.length));
     } else if (channel.startsWith(CLAIM_PREFIX)) {
       const [stamp, instance] = message.toString().split(' ');
       if (instance && instance !== this.instance && /^\d+$/.test(stamp ?? ''))

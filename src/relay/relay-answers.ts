@@ -116,6 +116,9 @@ export function reasonPhrase(status: number): string {
   return http.STATUS_CODES[status] ?? 'Unknown';
 }
 
+/** On a 202 for a delivery the relay keeps because no listener is connected (`--offline hold`). */
+export const HELD_HEADER = 'x-relay-held';
+
 /** One of the relay's own errors: what the sender is told, and any headers that go with it. */
 export interface RelayError {
   status: number;
@@ -157,6 +160,19 @@ export const RELAY_ERRORS = {
     status: 502,
     code: 'client_gone',
     message: 'the listener disconnected before answering; the sender should retry',
+  },
+  /** `--hold-max` or `--hold-max-bytes` reached for the channel: nothing more is held until its listener drains it. */
+  holdFull: {
+    status: 503,
+    code: 'hold_full',
+    message: "no listener is connected and this channel's held deliveries are at the relay's limit; retry later",
+    headers: { 'retry-after': '60', 'x-relay-error': 'hold full' },
+  },
+  holdUnavailable: {
+    status: 503,
+    code: 'hold_unavailable',
+    message: 'no listener is connected and the relay could not write the delivery to its hold store; retry shortly',
+    headers: { 'retry-after': '5', 'x-relay-error': 'hold unavailable' },
   },
 } satisfies Record<string, RelayError>;
 

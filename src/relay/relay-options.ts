@@ -3,6 +3,7 @@ import { isLoopbackHost } from '../core/http-url.js';
 import { redactUrl } from '../core/redact.js';
 import { UsageError } from '../errors.js';
 import { RelayAccess } from './admission.js';
+import type { HoldSettings } from './holding.js';
 import { relayKeysPath } from './keys-file.js';
 
 export interface RelayOptions {
@@ -35,6 +36,8 @@ export interface RelayOptions {
   repeatedWarningWindowMs?: number;
   /** `redis://…`: share channels with other instances. */
   redisUrl?: string;
+  /** Hold deliveries for known channels with no listener (`--offline hold`); without it, 503 (`refuse`). */
+  hold?: HoldSettings;
   log?: RelayLogger;
 }
 
@@ -54,7 +57,7 @@ export const RELAY_DEFAULTS = {
 } as const;
 
 export type RelaySettings = Required<
-  Omit<RelayOptions, 'publicUrl' | 'access' | 'redisUrl' | 'log' | 'host' | 'port' | 'requestTimeoutMs'>
+  Omit<RelayOptions, 'publicUrl' | 'access' | 'redisUrl' | 'log' | 'host' | 'port' | 'requestTimeoutMs' | 'hold'>
 > & { publicUrl?: string };
 
 /** `options` with every default filled in (methods upper-cased). */

@@ -4,7 +4,9 @@
  * sent to that channel's client, and the sender gets the client's real answer — status, headers
  * and body, with the relay's security headers — or a clear error of the relay's own: 503 no
  * client connected, 504 no answer in time, 502 the client vanished, 413 body too large, 405 a
- * method not in `--methods`, 429 over `--rate-limit`, 404 unknown path.
+ * method not in `--methods`, 429 over `--rate-limit`, 404 unknown path. With a hold store
+ * (`--offline hold`), a known channel with no listener anywhere gets 202 instead, once the
+ * delivery is written (holding.ts), and its listener gets the backlog when it connects.
  *
  * This module is the HTTP side and the routing of answers; the WebSocket side (which listener
  * holds which channel) is tunnel-connections.ts. Channels live in memory only while a client is
@@ -23,13 +25,16 @@ import { answerClientError } from '../http/socket-answer.js';
 import { splitChannelPath } from '../tunnel/channel-paths.js';
 import { decodeFrame, encodeFrame, type ResponseFrame } from '../tunnel/frame-codec.js';
 import type { RelayAccess } from './admission.js';
-import type { RelayChannel } from './channel.js';
+import { backlogChoice } from './backlog-drain.js';
+import type { ChannelConnection, RelayChannel } from './channel.js';
+import { RelayHolding } from './holding.js';
 import { RelayMetrics } from './metrics.js';
 import { PendingSenders } from './pending-senders.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RedisBridge } from './redis-bridge.js';
 import {
   errorAnswer,
+  HELD_HEADER,
   RELAY_ERRORS,
   type RelayError,
   reasonPhrase,
@@ -58,6 +63,8 @@ export class RelayServer {
   private readonly limiter: RateLimiter;
   private readonly metrics: RelayMetrics;
   private readonly access: RelayAccess | undefined;
+  /** Holds deliveries for known channels with no listener (`--offline hold`); undefined: 503 as before. */
+  private readonly holding: RelayHolding | undefined;
   private bridge: RedisBridge | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private requestCounter = 0;
@@ -72,10 +79,19 @@ export class RelayServer {
     this.access = options.access;
     this.log = options.log ?? (() => {});
     this.repeated = new RepeatedWarnings(this.log, this.settings.repeatedWarningWindowMs);
+    this.holding =
+      options.hold &&
+      new RelayHolding(options.hold, options.access, this.log, {
+        drained: (count) => this.metrics.heldDrained(count),
+        refused: (reason) => this.metrics.heldRefused(reason),
+        dropped: (count, reason) => this.metrics.heldDropped(count, reason),
+      });
+    const holding = this.holding;
     this.metrics = new RelayMetrics({
       stats: () => this.stats(),
       queuedBytes: () => this.listeners.queuedBytes(),
       redisUp: () => (options.redisUrl ? (this.bridge?.up ?? false) : undefined),
+      held: holding && (() => holding.totals()),
     });
     this.listeners = new TunnelConnections({
       settings: this.settings,
@@ -85,6 +101,7 @@ export class RelayServer {
       repeated: this.repeated,
       answer: (channel, frame, raw) => this.route(channel, frame, raw),
       gone: (channel) => this.failInFlight(channel, RELAY_ERRORS.clientGone),
+      listening: (channel, connection, backlog) => this.listening(channel, connection, backlog),
     });
     this.http = http.createServer({ noDelay: true, ...serverTimeouts(options.requestTimeoutMs) }, (req, res) =>
       this.handleHttp(req, res),
@@ -113,6 +130,7 @@ export class RelayServer {
         request: (channel, frame) => relay.relayedRequest(channel, frame),
         answer: (id, channel, frame) => relay.relayedAnswer(id, channel, frame),
         claim: (channel, stamp, instance) => relay.listeners.claimedElsewhere(channel, { stamp, instance }),
+        held: (channel) => void relay.listeners.get(channel)?.connection?.drain?.poke(),
         log: relay.log,
       });
     }
@@ -125,10 +143,14 @@ export class RelayServer {
         });
       });
     } catch (err) {
-      await relay.bridge?.close();
+      await Promise.all([relay.bridge?.close(), relay.holding?.close()]);
       throw err;
     }
-    relay.access?.onChange(() => relay.listeners.dropRefusedListeners());
+    relay.access?.onChange(() => {
+      relay.listeners.dropRefusedListeners();
+      void relay.holding?.dropRevoked();
+    });
+    relay.holding?.startSweeping();
     relay.access?.watch();
     relay.pingTimer = setInterval(() => {
       const now = Date.now();
@@ -167,6 +189,7 @@ export class RelayServer {
     this.listeners.terminateAll();
     this.repeated.flush();
     await Promise.all([closed, this.bridge?.close()]);
+    await this.holding?.close();
   }
 
   // ---- public HTTP side -------------------------------------------------------------------
@@ -175,12 +198,7 @@ export class RelayServer {
     const url = req.url ?? '/';
     if (req.method === 'GET' && (url === '/healthz' || url === '/metrics')) {
       req.resume();
-      if (url === '/healthz')
-        sendJson(res, 200, {
-          ok: true,
-          ...this.stats(),
-          ...(this.bridge ? { redis: this.bridge.up ? 'up' : 'down' } : {}),
-        });
+      if (url === '/healthz') void this.health().then((health) => sendJson(res, 200, health));
       else
         void this.metrics
           .text()
@@ -255,8 +273,12 @@ export class RelayServer {
     };
     const channel = this.listeners.get(channelId);
     const here = channel?.connection !== undefined;
-    if (!here && !this.bridge?.up) {
-      fail(this.bridge ? RELAY_ERRORS.redisUnavailable : RELAY_ERRORS.noClient);
+    if (!here && !this.bridge) {
+      this.holdOrFail(req, res, channelId, rest, body, fail);
+      return;
+    }
+    if (!here && !this.bridge!.up) {
+      fail(RELAY_ERRORS.redisUnavailable);
       return;
     }
     if (this.pending.countFor(channelId) >= this.settings.maxPendingPerChannel) {
@@ -296,7 +318,8 @@ export class RelayServer {
     }
     this.bridge!.publishRequest(channelId, frame).then(
       (receivers) => {
-        if (receivers === 0) lost(RELAY_ERRORS.noClient);
+        // No listener on any instance: held (the sender waits no longer for one), or 503.
+        if (receivers === 0 && this.pending.take(id)) this.holdOrFail(req, res, channelId, rest, body, fail);
       },
       () => lost(RELAY_ERRORS.redisUnavailable),
     );
@@ -319,6 +342,102 @@ export class RelayServer {
     if (outcome === 'no listener') return RELAY_ERRORS.noClient;
     if (outcome === 'backlogged') return RELAY_ERRORS.listenerStalled;
     return undefined;
+  }
+
+  /**
+   * No listener anywhere for `channelId`: keeps the delivery (`--offline hold`) and answers 202
+   * once it is written, or answers why not — 503 hold full, or 503 no listener as before.
+   */
+  private holdOrFail(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    channelId: string,
+    rest: string,
+    body: Buffer,
+    fail: (error: RelayError) => void,
+  ): void {
+    if (!this.holding) {
+      fail(RELAY_ERRORS.noClient);
+      return;
+    }
+    const line = `${req.method} /${channelId}${rest}`;
+    void this.holding
+      .keep({
+        channel: channelId,
+        method: req.method ?? 'POST',
+        path: rest,
+        headers: endToEndHeaders(req.headers),
+        remoteAddress: req.socket.remoteAddress ?? null,
+        receivedAt: Date.now(),
+        body,
+      })
+      .then((outcome) => {
+        switch (outcome.kept) {
+          case 'held':
+            this.log('info', `${line} → 202 held (no listener connected)`, {
+              channel: channelId,
+              status: 202,
+              held: true,
+            });
+            sendJson(
+              res,
+              202,
+              {
+                held: true,
+                channel: channelId,
+                message: 'no listener is connected; the relay keeps this delivery and hands it over when one connects',
+              },
+              { [HELD_HEADER]: 'true' },
+            );
+            // A listener that connected while this was being written drains it now.
+            this.listeners.get(channelId)?.connection?.drain?.poke();
+            return;
+          case 'full':
+            return fail(RELAY_ERRORS.holdFull);
+          case 'not-held':
+            return fail(RELAY_ERRORS.noClient);
+          case 'unavailable':
+            return fail({
+              ...RELAY_ERRORS.holdUnavailable,
+              message: `${RELAY_ERRORS.holdUnavailable.message} (${outcome.reason})`,
+            });
+        }
+      });
+  }
+
+  /** A listener was greeted: its channel is known from now on, and it gets the backlog if it takes one. */
+  private listening(channel: RelayChannel, connection: ChannelConnection, backlog: string | null): void {
+    if (!this.holding) return;
+    this.holding.remember(channel.id, connection.keySha256);
+    const choice = backlogChoice(backlog);
+    if (!choice) return;
+    // Half the send buffer's bound at most, so live deliveries still pass while a backlog drains.
+    connection.drain = this.holding.drain(
+      channel.id,
+      choice,
+      (frame) => connection.socket.send(frame, { binary: true }),
+      {
+        queuedBytes: () => connection.socket.bufferedAmount,
+        maxQueuedBytes: this.settings.maxQueuedBytesPerChannel / 2,
+      },
+    );
+  }
+
+  /** `/healthz`: always 200 while serving; Redis and the hold store say whether they are up. */
+  private async health(): Promise<Record<string, unknown>> {
+    const health: Record<string, unknown> = {
+      ok: true,
+      ...this.stats(),
+      ...(this.bridge ? { redis: this.bridge.up ? 'up' : 'down' } : {}),
+    };
+    if (!this.holding) return health;
+    const { store } = this.holding;
+    try {
+      const { deliveries } = await this.holding.totals();
+      return { ...health, held: { store: store.kind, up: store.up, deliveries } };
+    } catch (err) {
+      return { ...health, held: { store: store.kind, up: false, error: (err as Error).message } };
+    }
   }
 
   private timeOut(id: string): void {

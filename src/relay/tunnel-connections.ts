@@ -8,6 +8,7 @@ import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import {
+  BACKLOG_PARAM,
   CLOSE_KEY_REFUSED,
   CLOSE_REPLACED,
   CLOSE_TRY_AGAIN,
@@ -38,6 +39,8 @@ export interface TunnelConnectionsOptions {
   answer: (channel: RelayChannel, frame: ResponseFrame, raw: Buffer) => void;
   /** The listener of `channel` left and did not come back within the grace period; requests are still in flight. */
   gone: (channel: RelayChannel) => void;
+  /** A listener was greeted; `backlog`: what it asked of held deliveries (null: a listener that takes none). */
+  listening?: (channel: RelayChannel, connection: ChannelConnection, backlog: string | null) => void;
 }
 
 export class TunnelConnections {
@@ -127,6 +130,7 @@ export class TunnelConnections {
       refuseUpgrade(socket, admission.status, admission.code, admission.message);
       return;
     }
+    const backlog = new URL(req.url ?? '/', 'http://relay.invalid').searchParams.get(BACKLOG_PARAM);
     this.wss.handleUpgrade(
       req,
       socket,
@@ -138,6 +142,7 @@ export class TunnelConnections {
           admission.newToken,
           admission.key,
           publicBase(this.options.settings.publicUrl, req),
+          backlog,
         ),
     );
   }
@@ -155,6 +160,7 @@ export class TunnelConnections {
     newToken: string | undefined,
     key: { name: string; sha256: string } | undefined,
     publicBase: string,
+    backlog: string | null = null,
   ): Promise<void> {
     const channel = this.channelFor(channelId);
     const previous = channel.connection;
@@ -184,12 +190,13 @@ export class TunnelConnections {
     });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       connection.alive = true;
-      this.receive(channel, data, isBinary);
+      this.receive(channel, data, isBinary, connection);
     });
     socket.on('error', (err) => {
       this.options.log('warn', `channel ${channelId}: connection error: ${err.message}`, { channel: channelId });
     });
     socket.on('close', (code) => {
+      connection.drain?.stop();
       if (channel.connection !== connection) return;
       channel.connection = undefined;
       this.options.log('info', `channel ${channelId} disconnected (code ${code})`, {
@@ -229,14 +236,19 @@ export class TunnelConnections {
       }),
       { binary: true },
     );
+    this.options.listening?.(channel, connection, backlog);
   }
 
-  private receive(channel: RelayChannel, data: Buffer, isBinary: boolean): void {
+  private receive(channel: RelayChannel, data: Buffer, isBinary: boolean, connection: ChannelConnection): void {
     const decoded = isBinary
       ? decodeFrame(data)
       : ({ ok: false, reason: 'text frame (the tunnel speaks binary frames)' } as const);
     if (decoded.ok && decoded.frame.kind === 'response') {
       this.options.answer(channel, decoded.frame, data);
+      return;
+    }
+    if (decoded.ok && decoded.frame.kind === 'ack') {
+      void connection.drain?.ack(decoded.frame.seqs);
       return;
     }
     const ignored = decoded.ok

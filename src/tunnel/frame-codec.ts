@@ -22,7 +22,15 @@ export const RELAY_KEY_HEADER = 'x-relay-key';
 export const KEY_REFUSED_CODE = 'relay_key_refused';
 export const KEY_REFUSED_MESSAGE = 'the relay refused this key';
 
-export const FRAME_KIND = { hello: 1, request: 2, response: 3 } as const;
+/**
+ * The query parameter a listener that takes held deliveries adds to its connect URL: `all`,
+ * `none`, or a number of milliseconds (only those held at most that long). A relay holds for a
+ * listener without it (an older one) but drains nothing to it; an older relay ignores it.
+ */
+export const BACKLOG_PARAM = 'backlog';
+
+/** Kinds 4–6 came with held deliveries; a peer that predates them ignores them (see BACKLOG_PARAM). */
+export const FRAME_KIND = { hello: 1, request: 2, response: 3, held: 4, ack: 5, backlog: 6 } as const;
 
 /** Relay → client, once per connection: which channel this is and where senders should post. */
 export interface HelloFrame {
@@ -59,12 +67,59 @@ export interface ResponseFrame {
   body: Buffer;
 }
 
-export type Frame = HelloFrame | RequestFrame | ResponseFrame;
+/**
+ * Relay → client: a delivery the relay held while no listener was connected, sent in arrival
+ * order. Not answered: the client acknowledges it (AckFrame) once it is recorded.
+ */
+export interface HeldFrame {
+  kind: 'held';
+  /** The hold store's sequence number, which the acknowledgement names. */
+  seq: string;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+  remoteAddress: string | null;
+  /** When the relay received it (ms since the epoch). */
+  receivedAt: number;
+  /** How long the relay held it before sending it now. */
+  heldMs: number;
+  body: Buffer;
+}
+
+/** Client → relay: these held deliveries are in the history (or its spool); the relay forgets them. */
+export interface AckFrame {
+  kind: 'ack';
+  seqs: string[];
+}
+
+/**
+ * Relay → client: a backlog starts (`count` deliveries to come, the oldest held `oldestHeldMs`)
+ * or is done (`delivered`, the longest held `maxHeldMs`); `skipped`: dropped at the listener's
+ * `--backlog` choice.
+ */
+export interface BacklogFrame {
+  kind: 'backlog';
+  state: 'start' | 'done';
+  count: number;
+  skipped: number;
+  oldestHeldMs?: number;
+  delivered?: number;
+  maxHeldMs?: number;
+}
+
+export type Frame = HelloFrame | RequestFrame | ResponseFrame | HeldFrame | AckFrame | BacklogFrame;
 
 export type DecodeResult = { ok: true; frame: Frame } | { ok: false; reason: string };
 
 const PREFIX_BYTES = 5;
-const KIND_NAMES: Record<number, Frame['kind']> = { 1: 'hello', 2: 'request', 3: 'response' };
+const KIND_NAMES: Record<number, Frame['kind']> = {
+  1: 'hello',
+  2: 'request',
+  3: 'response',
+  4: 'held',
+  5: 'ack',
+  6: 'backlog',
+};
 
 /** Encodes a frame as one binary message. */
 export function encodeFrame(frame: Frame): Buffer {
@@ -101,6 +156,12 @@ export function decodeFrame(data: Buffer): DecodeResult {
       return decodeRequest(meta, body);
     case 'response':
       return decodeResponse(meta, body);
+    case 'held':
+      return decodeHeld(meta, body);
+    case 'ack':
+      return decodeAck(meta);
+    case 'backlog':
+      return decodeBacklog(meta);
   }
 }
 
@@ -154,6 +215,55 @@ function decodeResponse(m: Record<string, unknown>, body: Buffer): DecodeResult 
   return { ok: true, frame: { kind: 'response', id: m.id, status: m.status as number, headers: m.headers, body } };
 }
 
+function decodeHeld(m: Record<string, unknown>, body: Buffer): DecodeResult {
+  if (!isId(m.seq)) return fail('held frame needs a string seq');
+  if (typeof m.method !== 'string' || !/^[A-Z]+$/i.test(m.method)) return fail('held frame needs an HTTP method');
+  if (typeof m.path !== 'string' || !m.path.startsWith('/')) return fail('held frame path must start with /');
+  if (!isHeaders(m.headers)) return fail('held frame headers must map names to strings or string arrays');
+  if (m.remoteAddress !== null && typeof m.remoteAddress !== 'string')
+    return fail('held frame remoteAddress must be a string or null');
+  if (!isCount(m.receivedAt) || !isCount(m.heldMs)) return fail('held frame needs receivedAt and heldMs');
+  return {
+    ok: true,
+    frame: {
+      kind: 'held',
+      seq: m.seq,
+      method: m.method,
+      path: m.path,
+      headers: m.headers,
+      remoteAddress: m.remoteAddress,
+      receivedAt: m.receivedAt,
+      heldMs: m.heldMs,
+      body,
+    },
+  };
+}
+
+function decodeAck(m: Record<string, unknown>): DecodeResult {
+  if (!Array.isArray(m.seqs) || !m.seqs.every(isId)) return fail('ack frame needs a list of string seqs');
+  return { ok: true, frame: { kind: 'ack', seqs: m.seqs as string[] } };
+}
+
+function decodeBacklog(m: Record<string, unknown>): DecodeResult {
+  if (m.state !== 'start' && m.state !== 'done') return fail('backlog frame state must be start or done');
+  if (!isCount(m.count) || !isCount(m.skipped)) return fail('backlog frame needs count and skipped');
+  const optional = ['oldestHeldMs', 'delivered', 'maxHeldMs'] as const;
+  if (optional.some((name) => m[name] !== undefined && !isCount(m[name])))
+    return fail('backlog frame times and counts must be whole numbers');
+  return {
+    ok: true,
+    frame: {
+      kind: 'backlog',
+      state: m.state,
+      count: m.count,
+      skipped: m.skipped,
+      oldestHeldMs: m.oldestHeldMs as number | undefined,
+      delivered: m.delivered as number | undefined,
+      maxHeldMs: m.maxHeldMs as number | undefined,
+    },
+  };
+}
+
 function fail(reason: string): DecodeResult {
   return { ok: false, reason };
 }
@@ -176,6 +286,10 @@ function isId(value: unknown): value is string {
 
 function isPositiveInteger(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) > 0;
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
 }
 
 function isHeaders(value: unknown): value is Record<string, string | string[]> {

@@ -18,8 +18,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!().catch(() => {});
 });
 
-async function relayProcess(port = 0): Promise<RelayProcess> {
-  const relay = await startRelayProcess(port);
+async function relayProcess(port = 0, args: string[] = []): Promise<RelayProcess> {
+  const relay = await startRelayProcess(port, args);
   cleanups.push(() => relay.stop());
   return relay;
 }
@@ -172,8 +172,8 @@ describe('listen --relay', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it('leaves the sender a 503 when no listener is connected', async () => {
-    const relay = await relayProcess();
+  it('leaves the sender a 503 when no listener is connected and the relay runs with --offline refuse', async () => {
+    const relay = await relayProcess(0, ['--offline', 'refuse']);
     const listener = await listenThrough(relay);
     const publicUrl = listener.publicUrl;
     await listener.stop();
