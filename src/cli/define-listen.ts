@@ -1,7 +1,7 @@
 /** `listen` (the local receiver) and `replay`. */
 import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
 import { examples, type OptionsOf, runLazily } from './lazy-action.js';
-import { byteSize, collect, collectList, duration, integer, milliseconds } from './parse.js';
+import { backlogChoice, byteSize, collect, collectList, duration, integer, milliseconds } from './parse.js';
 import { requestTimeoutOption } from './server-options.js';
 
 export function defineListenCommands(program: CommandUnknownOpts): void {
@@ -77,6 +77,12 @@ export function defineListen(parent: CommandUnknownOpts) {
       '--relay-channel <name>',
       'keep a separate channel (and public URL) under this name, so several listeners share one relay',
     )
+    .addOption(
+      new Option(
+        '--backlog <all|none|duration>',
+        'with --relay: the deliveries the relay held while this listener was away — all (default, in arrival order), none (dropped), or those held at most DURATION (e.g. 1h)',
+      ).argParser(backlogChoice),
+    )
     .option('--no-tui', 'one line per request instead of the terminal UI')
     .option(
       '--inspect <addr|port>',
@@ -103,6 +109,7 @@ export function defineListen(parent: CommandUnknownOpts) {
         'webhooks-cli listen --secret s3cret --validate   # then: webhooks-cli history --schema-invalid',
         'webhooks-cli listen --secret s3cret --relay wss://relay.example.com   # public URL for the platform',
         'webhooks-cli listen --port 3001 --secret s3cret --relay wss://relay.example.com --relay-channel orders   # a second app',
+        'webhooks-cli listen --secret s3cret --relay wss://relay.example.com --backlog 1h   # only what was held in the last hour',
         'webhooks-cli listen --secret s3cret --register   # with `webhooks-cli serve` running',
         'webhooks-cli listen --secret s3cret --inspect 4141   # the web inspector on 127.0.0.1:4141',
       ]),

@@ -33,6 +33,17 @@ export function duration(value: string): number {
   return ms;
 }
 
+/** `listen --backlog`: `all`, `none`, or a duration (the newest held deliveries only) in milliseconds. */
+export function backlogChoice(value: string): 'all' | 'none' | number {
+  const word = value.trim().toLowerCase();
+  if (word === 'all' || word === 'none') return word;
+  try {
+    return duration(value);
+  } catch {
+    throw new InvalidArgumentError('expected all, none, or a duration such as 30m or 24h');
+  }
+}
+
 /** Collects a repeatable option into an array (`--set a=1 --set b=2`). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

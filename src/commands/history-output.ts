@@ -3,16 +3,20 @@
 import { redactUrl } from '../core/redact.js';
 import { issueLine, schemaSummary } from '../core/schema-issue.js';
 import { formatTable } from '../format/columns.js';
-import { formatDuration, palette } from '../format/display.js';
+import { formatDuration, formatSpan, palette } from '../format/display.js';
 import { printable, printableLines } from '../format/terminal-text.js';
 import type { DeliveryRecord, DeliverySummary } from '../store/delivery-record.js';
+import { heldNote } from '../ui/tui/row-format.js';
 
 /** The history as a table; what a request brought (event, delivery id, schema errors) is shown `printable`. */
 export function historyTable(rows: DeliverySummary[], color: boolean): string {
   const c = palette(color);
+  // A NOTE column only when some row has one (a delivery a relay or listen held).
+  const notes = rows.map((r) => heldNote(r) ?? '');
+  const withNotes = notes.some(Boolean);
   const table = formatTable(
-    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'SCHEMA', 'DURATION'],
-    rows.map((r) => [
+    ['ID', 'TIME', 'DIR', 'EVENT', 'DELIVERY', 'STATUS', 'SIG', 'SCHEMA', 'DURATION', ...(withNotes ? ['NOTE'] : [])],
+    rows.map((r, i) => [
       String(r.id),
       new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
       r.direction,
@@ -26,6 +30,7 @@ export function historyTable(rows: DeliverySummary[], color: boolean): string {
           ? '✓'
           : printable(`✗ ${schemaSummary(r.schemaErrors)}`),
       formatDuration(r.durationMs),
+      ...(withNotes ? [notes[i]!] : []),
     ]),
   );
   const [head, ...lines] = table.split('\n');
@@ -57,6 +62,8 @@ export function summaryJson(r: DeliverySummary) {
     forwarded: r.forwarded ?? null,
     diagnosis: r.diagnosis ?? null,
     listener_url: r.listenerUrl ?? null,
+    held_ms: r.heldMs ?? null,
+    app_held: r.appHeld ?? null,
     body_size: r.bodySize,
   };
 }
@@ -88,6 +95,12 @@ export function formatRecord(r: DeliveryRecord & { id?: number }): string {
     `status     ${r.status ?? '-'}${r.error ? `  (${r.error})` : ''}  in ${formatDuration(r.durationMs)}`,
   ];
   if (r.diagnosis) summary.push(`doctor     ${r.diagnosis}`);
+  if (r.heldMs !== null && r.heldMs !== undefined)
+    summary.push(`held       ${formatSpan(r.heldMs)} by the relay (no listener was connected)`);
+  if (r.appHeld !== null && r.appHeld !== undefined)
+    summary.push(
+      `app        ${r.appHeld ? 'down when it arrived: held, not passed on yet' : 'down when it arrived: held, passed on later'}`,
+    );
   if (r.signatureValid !== null)
     summary.push(
       `signature  ${r.signatureValid ? '✓ valid' : `✗ ${r.signatureError ?? 'invalid'}`}${r.duplicate ? '  (duplicate delivery id)' : ''}`,

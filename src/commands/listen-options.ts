@@ -33,6 +33,11 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     ...(options.routes === undefined ? [] : loadRoutesFile(options.routes, allowRemote)),
   ];
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
+  if (options.backlog !== undefined && !relayUrl)
+    throw new UsageError(
+      '--backlog chooses among the deliveries a relay held, and there is no --relay',
+      'add --relay ws://… (or drop --backlog)',
+    );
   const relayChannel = options.relayChannel === undefined ? undefined : parseChannelName(options.relayChannel);
   const registerEvents = options.register
     ? parseEventList(options.registerEvents ?? ['all'], '--register-events')
@@ -58,6 +63,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     relayUrl,
     relayKey: resolveSetting('relay-key', options.relayKey, ctx),
     relayChannel,
+    backlog: options.backlog,
     register: registerEvents && { api: apiClientOptions(ctx), events: registerEvents },
     inspect: options.inspect === false ? undefined : { ...parseInspectAddress(options.inspect), cwd: process.cwd() },
   };

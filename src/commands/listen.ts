@@ -16,6 +16,7 @@ import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
 import { keepEarlyRecords } from '../ui/listen/early-records.js';
 import {
+  backlogLine,
   formatRequestLine,
   inspectorLine,
   listeningLine,
@@ -81,6 +82,18 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   return EXIT_OK;
 }
 
+/** `{"type":"backlog","state":"caught-up","count":1204,"skipped":0,"max_held_ms":…}` */
+function backlogJson(backlog: NonNullable<ListenerInfo['backlog']>) {
+  return {
+    type: 'backlog',
+    state: backlog.state,
+    count: backlog.count,
+    skipped: backlog.skipped,
+    oldest_held_ms: backlog.oldestHeldMs ?? null,
+    max_held_ms: backlog.maxHeldMs ?? null,
+  };
+}
+
 /** Without the TUI: a banner on stderr, one line (or JSON line) per request on stdout. */
 function printLines(
   ctx: CommandContext,
@@ -137,6 +150,11 @@ function printLines(
       if (ctx.json) ctx.stdout.write(`${printableJson({ type: 'relay', ...relay })}\n`);
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
+    if (info.backlog && info.backlog !== shown.backlog) {
+      const line = backlogLine(info.backlog);
+      if (line) logLine(ctx, `relay: ${line}`);
+      if (ctx.json) ctx.stdout.write(`${JSON.stringify(backlogJson(info.backlog))}\n`);
+    }
     shown = info;
   };
   session.on('info', showInfo);

@@ -104,6 +104,11 @@ export class BatchWriter {
     return this.#written;
   }
 
+  /** Nothing handed over is waiting to be written (it is all in the database or the spool). */
+  get idle(): boolean {
+    return this.#pending.length === 0;
+  }
+
   /** Whether the database was found damaged (everything goes to the spool from then on). */
   get damaged(): boolean {
     return this.#damage !== undefined;

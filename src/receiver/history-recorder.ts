@@ -47,6 +47,10 @@ export class HistoryRecorder {
   #queuedAccepted = 0;
   readonly #acceptedIds: AcceptedIds;
   #closed = false;
+  /** `whenWritten` callers: waiting for the next flush, then for that batch to be written. */
+  #waiting: Array<() => void> = [];
+  #handedOver: Array<() => void> = [];
+  #flushSoon: NodeJS.Immediate | undefined;
 
   constructor(store: HistoryStore, options: RecorderOptions = {}) {
     this.#store = store;
@@ -59,6 +63,7 @@ export class HistoryRecorder {
       // records in a spool file are not in the database: only memory knows their ids.
       onFlushed: ({ inDatabase }) => {
         if (this.#queue.length === 0) this.#acceptedIds.written({ inDatabase });
+        this.#settleHandedOver();
       },
       reportAfterMs: options.reportAfterMs,
       reserve: options.reserveRoom,
@@ -121,11 +126,39 @@ export class HistoryRecorder {
 
   /** Hands the queue to the writer; `durable`: what the database does not take now goes to the spool. */
   flush({ durable = false }: { durable?: boolean } = {}): void {
-    if (this.#queue.length === 0) return;
-    const batch = this.#queue;
-    this.#queue = [];
-    this.#queuedAccepted = 0;
-    this.#writer.write(batch, { durable });
+    clearImmediate(this.#flushSoon);
+    this.#flushSoon = undefined;
+    // Those waiting are settled once this batch (and anything before it) is written.
+    if (this.#waiting.length) {
+      this.#handedOver.push(...this.#waiting);
+      this.#waiting = [];
+    }
+    if (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      this.#queuedAccepted = 0;
+      this.#writer.write(batch, { durable });
+    }
+    if (this.#writer.idle) this.#settleHandedOver();
+  }
+
+  /**
+   * Resolves once every record queued so far is in the database or the spool. The queue is
+   * written at the end of this turn rather than at the next tick of the timer, so what waits
+   * (the relay's acknowledgement of a held delivery) waits milliseconds.
+   */
+  whenWritten(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#flushSoon ??= setImmediate(() => this.flush());
+    });
+  }
+
+  #settleHandedOver(): void {
+    const settled = this.#handedOver;
+    this.#handedOver = [];
+    for (const resolve of settled) resolve();
   }
 
   /**
@@ -167,6 +200,9 @@ export class HistoryRecorder {
     this.#acceptedIds.stop();
     this.flush();
     this.#closed = true;
-    return this.#writer.close(retryMs, { cutShort });
+    const summary = await this.#writer.close(retryMs, { cutShort });
+    // Written or spooled by now, unless neither took some: then nobody is told they are safe.
+    if (summary.lost === 0) this.#settleHandedOver();
+    return summary;
   }
 }

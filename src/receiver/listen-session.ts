@@ -24,6 +24,8 @@ export interface ListenSessionOptions extends ListenerOptions {
   relayKey?: string;
   /** `--relay-channel NAME`: a channel of its own for this relay URL and name. */
   relayChannel?: string;
+  /** `--backlog`: which of the deliveries the relay held while this listener was away to take (default all). */
+  backlog?: 'all' | 'none' | number;
   /** Register a webhook for the listener through this API (events already checked); removed on stop. */
   register?: { api: ClientOptions; events: string[] };
   /** How long to wait for the relay's public URL, which is what gets registered behind a relay. */
@@ -145,6 +147,7 @@ export async function startListenSession(
         relayUrl: options.relayUrl,
         relayKey: options.relayKey,
         channelName: options.relayChannel,
+        backlog: options.backlog,
         // Without a relay's proxy and config settings, the empty environment: no proxy, the default folder.
         env: options.env ?? {},
         onWarning: (message) => events.emit('relayWarning', message),

@@ -13,7 +13,7 @@ import { createRouter } from './forwarder.js';
 import { HistoryRecorder, type RecorderSummary } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
 import { type ListenerStats, StatsCounter } from './listener-stats.js';
-import type { RequestHandler } from './raw-exchange.js';
+import type { HeldHandler, RequestHandler } from './raw-exchange.js';
 import { RouteDoctor, type RouteVerdict } from './route-doctor.js';
 import type { Route } from './routes.js';
 import { type ReceiverSettings, WebhookReceiver } from './webhook-receiver.js';
@@ -56,6 +56,18 @@ export interface ListenerInfo {
   webhookId?: string;
   /** The web inspector's address, access token included. */
   inspectorUrl?: string;
+  /**
+   * The relay's backlog: `catching-up` while held deliveries come in (`count` of them, the oldest
+   * held `oldestHeldMs`), `caught-up` once they are in the history (`count`, the longest held
+   * `maxHeldMs`); `skipped`: dropped at `--backlog`'s choice.
+   */
+  backlog?: {
+    state: 'catching-up' | 'caught-up';
+    count: number;
+    skipped: number;
+    oldestHeldMs?: number;
+    maxHeldMs?: number;
+  };
 }
 
 /**
@@ -76,6 +88,8 @@ export interface Listener {
   readonly dbPath: string;
   /** Verifies, records and answers one request; for transports other than the local port. */
   readonly handler: RequestHandler;
+  /** Takes one delivery a relay held (see HeldHandler): recorded once, with how long it was held. */
+  readonly handleHeld: HeldHandler;
   stats(): ListenerStats;
   /** Called for every request answered, right after it was queued for the history. */
   onRecord(listener: (record: DeliveryRecord) => void): () => void;
@@ -203,6 +217,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     routes: options.routes ?? [],
     dbPath: options.dbPath,
     handler: receiver.handle,
+    handleHeld: receiver.receiveHeld,
     stats: () => counter.snapshot(),
     onRecord: (listener) => subscribe(recordListeners, listener),
     onWriteProblem: (listener) => subscribe(problemListeners, listener),

@@ -14,6 +14,8 @@ export interface RawRequest {
   body: Buffer;
   remoteAddress: string | null;
   via: 'local' | 'relay';
+  /** A delivery a relay held while no listener was connected: when it arrived there, and for how long it was held. */
+  held?: { receivedAt: number; heldMs: number };
 }
 
 export interface RawResponse {
@@ -23,3 +25,10 @@ export interface RawResponse {
 }
 
 export type RequestHandler = (request: RawRequest) => Promise<RawResponse>;
+
+/**
+ * Takes a delivery a relay held (`request.held` set): resolves once it is handled, in turn, with
+ * a promise that settles once it is in the history (or its spool) — the moment the relay may
+ * forget it. A delivery id already in the history is not recorded again.
+ */
+export type HeldHandler = (request: RawRequest) => Promise<{ recorded: Promise<void> }>;

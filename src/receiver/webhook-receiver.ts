@@ -11,7 +11,7 @@ import { verify } from '../core/signature.js';
 import type { DeliveryRecord, HeaderMap } from '../store/delivery-record.js';
 import type { Router } from './forwarder.js';
 import type { HistoryRecorder } from './history-recorder.js';
-import type { RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
+import type { HeldHandler, RawRequest, RawResponse, RequestHandler } from './raw-exchange.js';
 import type { RouteDoctor } from './route-doctor.js';
 
 export interface ReceiverSettings {
@@ -37,6 +37,8 @@ export interface ReceiverSettings {
 
 /** What a 503 asks of a sender while nothing can be recorded: the platform retries after it. */
 const RETRY_AFTER_SECONDS = 60;
+/** How often a held delivery waiting for the history to take writes again looks. */
+const HELD_WAIT_MS = 250;
 
 /** Responses are recorded up to this size, like everything else in the history. */
 const MAX_RECORDED_RESPONSE_BYTES = 64 * 1024;
@@ -113,6 +115,24 @@ export class WebhookReceiver {
     return result.finally(() => this.#inFlight--);
   }
 
+  /**
+   * A delivery a relay held: handled like a live one (verified, recorded with `held_ms`,
+   * forwarded), unless its delivery id was accepted before — a copy the relay sent again because
+   * the acknowledgement did not reach it — which is only acknowledged, so the history has it once.
+   */
+  readonly receiveHeld: HeldHandler = async (request) => {
+    // Nothing can be written anywhere (a full disk): the backlog waits, in order, rather than be
+    // answered 503 and acknowledged; the relay keeps what is not acknowledged.
+    while (this.#recorder.cannotKeep && !this.#recorder.closed) await sleep(HELD_WAIT_MS);
+    // Shutting down: left unacknowledged, so the relay keeps it for the next connection.
+    if (this.#recorder.closed) throw new Error('the listener is shutting down');
+    const deliveryId = headerValue(request.headers, 'x-webhook-delivery');
+    // A copy: acknowledged once the first (perhaps still queued) is written.
+    if (deliveryId && this.#recorder.wasAccepted(deliveryId)) return { recorded: this.#recorder.whenWritten() };
+    await this.respond(request);
+    return { recorded: this.#recorder.whenWritten() };
+  };
+
   /** Resolves when no request is being handled, or at `deadline` (ms since the epoch). */
   async idle(deadline: number): Promise<void> {
     while (this.#inFlight > 0 && Date.now() < deadline) await sleep(10);
@@ -120,7 +140,8 @@ export class WebhookReceiver {
 
   #handle(request: RawRequest): RawResponse | Promise<RawResponse> {
     const started = performance.now();
-    const createdAt = Date.now();
+    // A held delivery is recorded at the time it reached the relay, with how long it was held.
+    const createdAt = request.held?.receivedAt ?? Date.now();
     const answer: Answer = (response, details, recorded) => {
       this.#store(request, createdAt, started, response, details, recorded);
       return response;
@@ -289,6 +310,7 @@ export class WebhookReceiver {
       duplicate: false,
       replayOf: null,
       listenerUrl: this.#listenerUrl,
+      ...(request.held ? { heldMs: request.held.heldMs } : {}),
       ...details,
     };
     this.#recorder.record(record);

@@ -6,6 +6,7 @@
  * listener's delivery-id check makes it exactly once in the history. Live deliveries keep going
  * straight to the listener meanwhile; only the backlog's own order is kept.
  */
+import { formatSpan } from '../format/display.js';
 import type { HoldStore } from '../store/hold-store.js';
 import { type BacklogFrame, encodeFrame } from '../tunnel/frame-codec.js';
 import type { RelayLogger } from './relay-options.js';
@@ -77,9 +78,7 @@ export class BacklogDrain {
     if (this.#skipped > 0) {
       this.#options.onDropped?.(this.#skipped, 'skipped');
       const which =
-        choice.take === 'none'
-          ? 'all of them'
-          : `those held over ${Math.round((choice as { ms: number }).ms / 1000)} s`;
+        choice.take === 'none' ? 'all of them' : `those held over ${formatSpan((choice as { ms: number }).ms)}`;
       this.#options.log(
         'info',
         `channel ${channel}: ${this.#skipped} held deliveries dropped, as its listener asked (${which})`,
@@ -195,7 +194,7 @@ export class BacklogDrain {
       if (round.delivered > 0)
         this.#options.log(
           'info',
-          `channel ${channel}: ${round.delivered} held deliveries handed to its listener (held up to ${Math.round(round.maxHeldMs / 1000)} s)`,
+          `channel ${channel}: ${round.delivered} held deliveries handed to its listener (held up to ${formatSpan(round.maxHeldMs)})`,
           { channel, drained: round.delivered },
         );
     }
@@ -207,7 +206,7 @@ export class BacklogDrain {
     this.#options.onDropped?.(count, 'expired');
     this.#options.log(
       'warn',
-      `channel ${this.#options.channel}: ${count} held deliveries expired (held over --hold-for ${Math.round(this.#options.holdForMs / 1000)} s) and were dropped`,
+      `channel ${this.#options.channel}: ${count} held deliveries expired (held over --hold-for ${formatSpan(this.#options.holdForMs)}) and were dropped`,
       { channel: this.#options.channel, expired: count },
     );
   }

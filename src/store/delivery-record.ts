@@ -56,6 +56,13 @@ export interface DeliveryRecord {
    * requests and for requests recorded before it was kept.
    */
   listenerUrl?: string | null;
+  /** How long a relay held it (no listener was connected) before handing it over; null when it came live. */
+  heldMs?: number | null;
+  /**
+   * `listen --app-down hold`: true while listen keeps it for an app that was down (the sender got
+   * 202), false once it was passed on; null when it was never held for the app.
+   */
+  appHeld?: boolean | null;
 }
 
 /** What the history list shows: a record without its bodies and headers. */

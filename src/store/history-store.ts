@@ -67,11 +67,13 @@ interface Row {
   forwarded: number | null;
   diagnosis: string | null;
   listener_url: string | null;
+  held_ms: number | null;
+  app_held: number | null;
 }
 
 const SUMMARY_COLUMNS = `id, direction, source, created_at, event, delivery_id, method, url, remote_address,
   length(request_body) AS body_size, status, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-  schema_valid, schema_errors, route, forwarded, diagnosis, listener_url`;
+  schema_valid, schema_errors, route, forwarded, diagnosis, listener_url, held_ms, app_held`;
 
 /** How long the names of imported spool files are kept (a leftover file is retried within seconds). */
 const SPOOL_IMPORTS_KEPT_MS = 7 * 24 * 3600 * 1000;
@@ -144,8 +146,8 @@ export class HistoryStore {
     this.#insert =
       db.prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, remote_address,
       request_headers, request_body, status, response_headers, response_body, duration_ms, error, signature_valid, signature_error, duplicate, replay_of,
-      schema_valid, schema_errors, route, forwarded, diagnosis, listener_url)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      schema_valid, schema_errors, route, forwarded, diagnosis, listener_url, held_ms, app_held)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#setDiagnosis = db.prepare(
       `UPDATE deliveries SET diagnosis = ? WHERE delivery_id = ? AND direction = 'in' AND diagnosis IS NULL`,
     );
@@ -479,6 +481,8 @@ function toParams(r: DeliveryRecord): unknown[] {
     r.forwarded === undefined || r.forwarded === null ? null : r.forwarded ? 1 : 0,
     r.diagnosis ?? null,
     r.listenerUrl ?? null,
+    r.heldMs ?? null,
+    r.appHeld === undefined || r.appHeld === null ? null : r.appHeld ? 1 : 0,
   ];
 }
 
@@ -507,6 +511,8 @@ function toSummary(row: Row): DeliverySummary {
     forwarded: row.forwarded === null ? null : row.forwarded === 1,
     diagnosis: row.diagnosis,
     listenerUrl: row.listener_url,
+    heldMs: row.held_ms,
+    appHeld: row.app_held === null ? null : row.app_held === 1,
   };
 }
 

@@ -60,4 +60,10 @@ export const MIGRATIONS: readonly string[] = [
      records INTEGER NOT NULL,
      imported_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // 9: how long a relay held a received delivery before handing it over (null: it came live), and
+  //    whether `listen --app-down hold` still keeps it for an app that was down (1) or passed it
+  //    on (0; null: never held). Few rows are held at once: a partial index finds them.
+  `ALTER TABLE deliveries ADD COLUMN held_ms INTEGER;
+   ALTER TABLE deliveries ADD COLUMN app_held INTEGER;
+   CREATE INDEX deliveries_app_held ON deliveries (id) WHERE app_held = 1;`,
 ];

@@ -143,6 +143,12 @@ export class SqliteHoldStore implements HoldStore {
   }
 
   async remove(channel: string, seqs: readonly string[]): Promise<number> {
+    // Forgetting need not wait for the disk: one a power cut brings back is sent again, and the
+    // listener knows its delivery id. Only holds are worth an fsync each.
+    return this.#lightly(() => this.#removeAll(channel, seqs));
+  }
+
+  #removeAll(channel: string, seqs: readonly string[]): number {
     return this.#db.transaction(() => {
       let count = 0;
       let bytes = 0;
@@ -155,6 +161,16 @@ export class SqliteHoldStore implements HoldStore {
       if (count) this.#release.run(count, bytes, channel);
       return count;
     })();
+  }
+
+  /** Runs `work` with commits that do not wait for the disk (synchronous = NORMAL), then back to FULL. */
+  #lightly<T>(work: () => T): T {
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      return work();
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
   }
 
   async expire(before: number, channel?: string): Promise<Array<{ channel: string; count: number }>> {

@@ -9,7 +9,7 @@ import { proxyAgentFor } from '../http/node-agent.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import { KEY_REFUSED_CODE } from './frame-codec.js';
 import { ChannelStore, channelEntryName, channelStorePath } from './saved-channels.js';
-import { TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
+import { type BacklogProgress, TunnelClient, type TunnelEnd, type TunnelStatus } from './tunnel-client.js';
 
 export interface ListenTunnel {
   /** Settles when the tunnel ends for good: `refused`/`replaced` carry a message and a next step. */
@@ -25,6 +25,8 @@ export interface ListenTunnelOptions {
   relayKey?: string;
   /** `--relay-channel NAME`: one of several channels kept for this relay URL (default: the unnamed one). */
   channelName?: string;
+  /** `--backlog`: which of the deliveries the relay held to take (default all). */
+  backlog?: 'all' | 'none' | number;
   store?: ChannelStore;
   onWarning?: (message: string) => void;
   /**
@@ -54,6 +56,11 @@ export async function connectListenerToRelay(listener: Listener, options: Listen
     },
     onStatus: (status) => listener.setInfo({ relay: headerState(status) }),
     onWarning: options.onWarning,
+    backlog: {
+      take: options.backlog ?? 'all',
+      handler: listener.handleHeld,
+      onProgress: (progress) => listener.setInfo({ backlog: backlogState(progress) }),
+    },
   });
   listener.setInfo({ relay: headerState(client.status()) });
   client.start();
@@ -108,4 +115,16 @@ export function headerState(status: TunnelStatus, now = Date.now()): NonNullable
     case 'stopped':
       return { ...base, state: 'disconnected', message: 'stopped' };
   }
+}
+
+/** A backlog frame in the words of the listener's info. */
+export function backlogState(progress: BacklogProgress): NonNullable<ListenerInfo['backlog']> {
+  return progress.state === 'start'
+    ? { state: 'catching-up', count: progress.count, skipped: progress.skipped, oldestHeldMs: progress.oldestHeldMs }
+    : {
+        state: 'caught-up',
+        count: progress.delivered ?? progress.count,
+        skipped: progress.skipped,
+        maxHeldMs: progress.maxHeldMs,
+      };
 }

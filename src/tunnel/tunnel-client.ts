@@ -6,6 +6,11 @@
  * Nothing answered is lost or handled twice: the relay never re-sends a request, and an answer
  * that could not be sent because the link dropped is kept until the request's deadline and sent
  * over the next connection, where the relay still holds the sender.
+ *
+ * With `backlog`, it also takes what the relay held while it was away: held deliveries arrive in
+ * arrival order and are handled one at a time, in that order (live requests keep going beside
+ * them); each is acknowledged once it is recorded, and what was not acknowledged when a link drops
+ * comes again over the next one.
  */
 import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,13 +20,16 @@ import { printable } from '../format/terminal-text.js';
 import { BodyPrefix } from '../http/body-limit.js';
 import { watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyProblemLine } from '../http/proxy-settings.js';
-import type { RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
+import type { HeldHandler, RawRequest, RawResponse, RequestHandler } from '../receiver/raw-exchange.js';
 import { localPathFor, normaliseRelayUrl } from './channel-paths.js';
 import {
+  BACKLOG_PARAM,
+  type BacklogFrame,
   CLOSE_KEY_REFUSED,
   CLOSE_REPLACED,
   decodeFrame,
   encodeFrame,
+  type HeldFrame,
   type HelloFrame,
   KEY_REFUSED_CODE,
   KEY_REFUSED_MESSAGE,
@@ -75,6 +83,18 @@ export interface TunnelClientOptions {
   handshakeTimeoutMs?: number;
   /** Connect through this forward proxy (a CONNECT tunnel agent from http/node-agent.ts). */
   proxy?: { agent: http.Agent; route: ProxyRoute };
+  /** Take the deliveries the relay held while no listener was connected; without it, the relay sends none. */
+  backlog?: BacklogOptions;
+}
+
+/** What a backlog frame says: one starts (`count` to come) or is done (`delivered`); `skipped`: dropped at `take`'s choice. */
+export type BacklogProgress = Omit<BacklogFrame, 'kind'>;
+
+export interface BacklogOptions {
+  /** `all`, `none`, or only those held at most this many milliseconds (`listen --backlog`). */
+  take: 'all' | 'none' | number;
+  handler: HeldHandler;
+  onProgress?: (progress: BacklogProgress) => void;
 }
 
 /** `code`, on a refusal: the relay's error code (`relay_key_refused`, `unauthorized`, `too_many_channels`). */
@@ -98,6 +118,10 @@ export class TunnelClient {
   private stopping = false;
   private readonly unsent = new Map<string, UnsentAnswer>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Held deliveries are handled one after another, in the order the relay sent them. */
+  private heldInTurn: Promise<void> = Promise.resolve();
+  private acks: string[] = [];
+  private ackSoon: NodeJS.Immediate | undefined;
   private resolveDone!: (end: TunnelEnd) => void;
   /** Settles once the tunnel ends for good: stopped, refused or replaced. */
   readonly done: Promise<TunnelEnd>;
@@ -141,6 +165,7 @@ export class TunnelClient {
       await Promise.race([Promise.allSettled([...this.inFlight]), sleep(graceMs, undefined, { ref: false })]);
     }
     clearTimeout(this.watchdog);
+    this.sendAcks();
     const socket = this.socket;
     if (socket && socket.readyState !== WebSocket.CLOSED) {
       const closed = new Promise((resolve) => socket.once('close', resolve));
@@ -161,6 +186,8 @@ export class TunnelClient {
       url.searchParams.set('channel', this.credentials.channel);
       headers.authorization = `Bearer ${this.credentials.token}`;
     }
+    const backlog = this.options.backlog;
+    if (backlog) url.searchParams.set(BACKLOG_PARAM, String(backlog.take));
     const proxy = this.options.proxy;
     const socket = new WebSocket(url, {
       headers,
@@ -227,7 +254,11 @@ export class TunnelClient {
       const frame = decoded.frame;
       if (frame.kind === 'hello') this.onHello(socket, frame);
       else if (frame.kind === 'request') this.track(this.handle(frame));
-      else this.options.onWarning?.('relay sent a response frame; ignored');
+      else if (frame.kind === 'held' && this.options.backlog) this.takeHeld(frame);
+      else if (frame.kind === 'backlog' && this.options.backlog) {
+        const { kind: _kind, ...progress } = frame;
+        this.options.backlog.onProgress?.(progress);
+      } else this.options.onWarning?.(`relay sent a ${frame.kind} frame; ignored`);
     });
     socket.on('ping', () => this.armWatchdog(socket));
     socket.on('error', (err) => {
@@ -346,6 +377,46 @@ export class TunnelClient {
       body: response.body,
     });
     this.sendOrKeep(frame.id, encoded, deadline);
+  }
+
+  /** Queues a held delivery behind the others; acknowledges it once it is recorded. */
+  private takeHeld(frame: HeldFrame): void {
+    const handler = this.options.backlog!.handler;
+    const request: RawRequest = {
+      method: frame.method,
+      path: localPathFor(frame.path, this.options.localPath),
+      headers: frame.headers,
+      body: frame.body,
+      remoteAddress: frame.remoteAddress,
+      via: 'relay',
+      held: { receivedAt: frame.receivedAt, heldMs: frame.heldMs },
+    };
+    this.heldInTurn = this.heldInTurn.then(async () => {
+      try {
+        const { recorded } = await handler(request);
+        this.track(recorded.then(() => this.acknowledge(frame.seq)));
+      } catch (err) {
+        // Not acknowledged: the relay keeps it and sends it again over the next connection.
+        this.options.onWarning?.(`held delivery ${frame.seq} could not be handled: ${(err as Error).message}`);
+      }
+    });
+    this.track(this.heldInTurn);
+  }
+
+  /** Acknowledgements leave together, once per turn of the event loop; lost with the link, they only mean a re-send. */
+  private acknowledge(seq: string): void {
+    this.acks.push(seq);
+    this.ackSoon ??= setImmediate(() => this.sendAcks());
+  }
+
+  private sendAcks(): void {
+    clearImmediate(this.ackSoon);
+    this.ackSoon = undefined;
+    const seqs = this.acks;
+    this.acks = [];
+    const socket = this.socket;
+    if (seqs.length && socket?.readyState === WebSocket.OPEN && this.hello)
+      socket.send(encodeFrame({ kind: 'ack', seqs }), { binary: true }, () => {});
   }
 
   private sendOrKeep(id: string, frame: Buffer, expiresAt: number): void {

@@ -5,13 +5,13 @@ import { isSuccessStatus } from '../core/http-status.js';
 import { maskSecret, redactUrl } from '../core/redact.js';
 import { issueLine } from '../core/schema-issue.js';
 import { padColumns } from '../format/columns.js';
-import { clockTime, formatDuration, palette } from '../format/display.js';
+import { clockTime, formatDuration, formatSpan, palette } from '../format/display.js';
 import { printable } from '../format/terminal-text.js';
 import type { Listener, ListenerInfo } from '../receiver/index.js';
 import type { ListenSummary } from '../receiver/listen-session.js';
 import type { RouteVerdict } from '../receiver/route-doctor.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
-import { doctorNote, routeNote } from './tui/row-format.js';
+import { doctorNote, heldNote, routeNote } from './tui/row-format.js';
 
 /** The event column fits the longest event type, so the columns after it stay in line (in terminal columns: an event header may hold any text). */
 const EVENT_WIDTH = Math.max(...EVENT_TYPES.map((type) => type.length), '(incomplete request)'.length);
@@ -41,6 +41,8 @@ export function formatRequestLine(r: DeliveryRecord, color: boolean): string {
     parts.push(c.red(printable(`schema ✗ ${(r.schemaErrors ?? []).map(issueLine).join('; ')}`)));
   const route = routeNote(r);
   if (route) parts.push(c.cyan(route));
+  const held = heldNote(r);
+  if (held) parts.push(c.yellow(held));
   if (r.duplicate) parts.push(c.yellow('duplicate'));
   const problem = r.error ?? r.signatureError;
   if (problem) parts.push(c.red(printable(problem)));
@@ -79,6 +81,8 @@ export function requestJson(r: DeliveryRecord) {
     route: r.route ?? null,
     forwarded: r.forwarded ?? null,
     diagnosis: r.diagnosis ?? null,
+    held_ms: r.heldMs ?? null,
+    app_held: r.appHeld ?? null,
   };
 }
 
@@ -105,6 +109,22 @@ export function listeningLine(
 export function routeTable(routes: Listener['routes']): string {
   if (routes.length === 1 && routes[0]!.pattern === '*') return `to ${redactUrl(routes[0]!.url.href)}`;
   return routes.map((route) => `${route.pattern} → ${redactUrl(route.url.href)}`).join(', ');
+}
+
+/**
+ * The relay's backlog in one line: `catching up 1,204 held deliveries (the oldest held 3h12m)…`,
+ * then `caught up 1,204 deliveries held for up to 3h12m`, and what `--backlog` skipped.
+ */
+export function backlogLine(backlog: NonNullable<ListenerInfo['backlog']>): string {
+  const count = backlog.count.toLocaleString('en-US');
+  const skipped = backlog.skipped
+    ? `${backlog.skipped.toLocaleString('en-US')} held ${backlog.skipped === 1 ? 'delivery' : 'deliveries'} skipped (--backlog)`
+    : '';
+  if (backlog.state === 'catching-up')
+    return `catching up ${count} held ${backlog.count === 1 ? 'delivery' : 'deliveries'}${backlog.oldestHeldMs === undefined ? '' : ` (the oldest held ${formatSpan(backlog.oldestHeldMs)})`}…${skipped ? `; ${skipped}` : ''}`;
+  if (backlog.count === 0) return skipped;
+  const caught = `caught up ${count} ${backlog.count === 1 ? 'delivery' : 'deliveries'} held for up to ${formatSpan(backlog.maxHeldMs ?? 0)}`;
+  return skipped ? `${caught}; ${skipped}` : caught;
 }
 
 /** The relay's state; its URL and message come from the relay, so they are shown `printable`. */

@@ -183,3 +183,45 @@ describe('history prune', () => {
     expect(bad.stderr).toMatch(/7d, 12h, 30m or 2w/);
   });
 });
+
+describe('deliveries a relay held', () => {
+  it('show `held 3m12s` in the table, in `history show`, and held_ms in JSON', async () => {
+    const db = join(tempDir(), 'h.db');
+    const store = HistoryStore.open(db);
+    const row = {
+      direction: 'in' as const,
+      source: 'relay' as const,
+      createdAt: Date.now(),
+      event: 'catalog.product.created',
+      method: 'POST',
+      url: '/webhook',
+      remoteAddress: '127.0.0.1',
+      requestHeaders: {},
+      requestBody: Buffer.from('{}'),
+      status: 200,
+      responseHeaders: null,
+      responseBody: null,
+      durationMs: 1,
+      error: null,
+      signatureValid: true,
+      signatureError: null,
+      duplicate: false,
+      replayOf: null,
+    };
+    store.insert({ ...row, deliveryId: 'dlv_live' });
+    store.insert({ ...row, deliveryId: 'dlv_held', heldMs: 192_000 });
+    store.close();
+
+    const table = await runCli(['history', '--db', db]);
+    expect(table.stdout.split('\n')[0]).toMatch(/DURATION {2}NOTE$/);
+    expect(table.stdout).toMatch(/dlv_held .* held 3m12s$/m);
+    expect(table.stdout).toMatch(/dlv_live .*1\.0 ms +$/m);
+    const json = JSON.parse((await runCli(['--json', 'history', '--db', db])).stdout) as Array<Record<string, unknown>>;
+    expect(json.map((r) => [r.delivery_id, r.held_ms])).toEqual([
+      ['dlv_held', 192_000],
+      ['dlv_live', null],
+    ]);
+    const shown = await runCli(['history', 'show', 'dlv_held', '--db', db]);
+    expect(shown.stdout).toMatch(/^held {7}3m12s by the relay \(no listener was connected\)$/m);
+  });
+});

@@ -57,3 +57,24 @@ describe('listen header with a relay', () => {
     expect(frame).not.toContain('\u001b]');
   });
 });
+
+describe('listen header catching up', () => {
+  it("shows the relay's backlog beside the connection", () => {
+    const { lastFrame, unmount } = render(
+      <ListenHeader
+        url="http://127.0.0.1:3000/webhook"
+        secrets={['s3cret']}
+        verify
+        stats={stats}
+        info={{
+          relay: { state: 'connected', publicUrl: 'http://relay/ch_abc' },
+          backlog: { state: 'caught-up', count: 1204, skipped: 0, maxHeldMs: 11_520_000 },
+        }}
+      />,
+    );
+    expect(lastFrame()).toContain(
+      'relay connected http://relay/ch_abc caught up 1,204 deliveries held for up to 3h12m',
+    );
+    unmount();
+  });
+});

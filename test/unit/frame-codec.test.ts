@@ -47,6 +47,50 @@ describe('frame codec', () => {
     expect(decodeFrame(encodeFrame(hello))).toEqual({ ok: true, frame: hello });
   });
 
+  it('round-trips the held-delivery frames: held, ack and backlog', () => {
+    const held: Frame = {
+      kind: 'held',
+      seq: '1700000000000-3',
+      method: 'POST',
+      path: '/orders?x=1',
+      headers: { 'x-webhook-delivery': 'dlv_1', 'x-many': ['a', 'b'] },
+      remoteAddress: null,
+      receivedAt: 1_700_000_000_000,
+      heldMs: 192_000,
+      body: Buffer.from([0, 255, 0x7b]),
+    };
+    expect(decodeFrame(encodeFrame(held))).toEqual({ ok: true, frame: held });
+    const ack: Frame = { kind: 'ack', seqs: ['1', '2', '1700000000000-3'] };
+    expect(decodeFrame(encodeFrame(ack))).toEqual({ ok: true, frame: ack });
+    const start: Frame = { kind: 'backlog', state: 'start', count: 1204, skipped: 0, oldestHeldMs: 11_520_000 };
+    expect(decodeFrame(encodeFrame(start))).toEqual({ ok: true, frame: start });
+    const done: Frame = { kind: 'backlog', state: 'done', count: 1204, skipped: 3, delivered: 1204, maxHeldMs: 5 };
+    expect(decodeFrame(encodeFrame(done))).toEqual({ ok: true, frame: done });
+  });
+
+  it.each([
+    [
+      'held without seq',
+      { kind: 4, meta: { method: 'POST', path: '/', headers: {}, remoteAddress: null, receivedAt: 1, heldMs: 1 } },
+    ],
+    [
+      'held with a negative heldMs',
+      {
+        kind: 4,
+        meta: { seq: '1', method: 'POST', path: '/', headers: {}, remoteAddress: null, receivedAt: 1, heldMs: -1 },
+      },
+    ],
+    ['ack without a list', { kind: 5, meta: { seqs: '1' } }],
+    ['ack with a number', { kind: 5, meta: { seqs: [1] } }],
+    ['backlog in an unknown state', { kind: 6, meta: { state: 'middle', count: 1, skipped: 0 } }],
+  ])('refuses a malformed %s frame without throwing', (_what, { kind, meta }) => {
+    const json = Buffer.from(JSON.stringify(meta));
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt8(kind, 0);
+    prefix.writeUInt32BE(json.length, 1);
+    expect(decodeFrame(Buffer.concat([prefix, json])).ok).toBe(false);
+  });
+
   it('keeps a JSON body byte for byte, whitespace and key order included', () => {
     const body = Buffer.from('{ "b": 1,\n  "a": "é\\u00e9" }  ');
     const decoded = decodeFrame(encodeFrame({ kind: 'response', id: 'x', status: 200, headers: {}, body }));

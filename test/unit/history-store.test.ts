@@ -342,6 +342,7 @@ describe('the filters on a history upgraded from version 4 (partial indexes)', (
         .all() as { name: string }[]
     ).map((r) => r.name);
     expect(indexes).toEqual([
+      'deliveries_app_held',
       'deliveries_delivery_id',
       'deliveries_event',
       'deliveries_failing_status',
@@ -349,5 +350,35 @@ describe('the filters on a history upgraded from version 4 (partial indexes)', (
       'deliveries_signature_invalid',
     ]);
     db.close();
+  });
+});
+
+describe('held_ms on a history upgraded from version 8 (migration 9)', () => {
+  it("keeps version 8's rows and imported spool names, and gains held_ms and app_held", () => {
+    const path = join(tempDir(), 'v8.db');
+    const old = new Database(path);
+    runMigrations(old, MIGRATIONS, { what: 'history database', fix: 'pass --db with another path', upTo: 8 });
+    old
+      .prepare(`INSERT INTO deliveries (direction, source, created_at, event, delivery_id, method, url, request_headers, request_body, status, diagnosis, listener_url)
+      VALUES ('in', 'relay', 1, 'catalog.product.created', 'dlv_v8', 'POST', '/webhook', '{}', x'7b7d', 401, 'wrong-secret: x', 'http://127.0.0.1:4000/webhook')`)
+      .run();
+    old.prepare(`INSERT INTO spool_imports (file, records, imported_at) VALUES ('trigger-1', 3, 1)`).run();
+    expect(old.pragma('user_version', { simple: true })).toBe(8);
+    old.close();
+
+    const store = HistoryStore.open(path);
+    expect(store.schemaVersion).toBe(9);
+    expect(store.get('dlv_v8')).toMatchObject({
+      diagnosis: 'wrong-secret: x',
+      listenerUrl: 'http://127.0.0.1:4000/webhook',
+      heldMs: null,
+      appHeld: null,
+    });
+    store.insert(record({ direction: 'in', source: 'relay', deliveryId: 'dlv_held', heldMs: 192_000, appHeld: false }));
+    expect(store.get('dlv_held')).toMatchObject({ heldMs: 192_000, appHeld: false });
+    store.close();
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.prepare('SELECT records FROM spool_imports WHERE file = ?').pluck().get('trigger-1')).toBe(3);
+    reopened.close();
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { textWidth } from '../../src/format/columns.js';
+import { formatSpan } from '../../src/format/display.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
-import { formatRequestLine } from '../../src/ui/request-line.js';
+import { backlogLine, formatRequestLine, requestJson } from '../../src/ui/request-line.js';
 
 function received(overrides: Partial<DeliveryRecord>): DeliveryRecord {
   return {
@@ -61,5 +62,33 @@ describe('request lines with CJK and emoji', () => {
     const coloured = formatRequestLine(received({ event }), true);
     expect(coloured).not.toBe(plain);
     expect(textWidth(coloured)).toBe(textWidth(plain));
+  });
+});
+
+describe('held deliveries in lines', () => {
+  it('reads a span in its two largest units', () => {
+    expect(
+      [850, 12_400, 192_000, 180_000, 11_520_000, 10_800_000, 72 * 3_600_000, 50 * 3_600_000].map(formatSpan),
+    ).toEqual(['850ms', '12s', '3m12s', '3m', '3h12m', '3h', '3d', '2d2h']);
+  });
+
+  it('says what the relay held: catching up, then caught up, and what --backlog skipped', () => {
+    expect(backlogLine({ state: 'catching-up', count: 1204, skipped: 0, oldestHeldMs: 11_520_000 })).toBe(
+      'catching up 1,204 held deliveries (the oldest held 3h12m)…',
+    );
+    expect(backlogLine({ state: 'caught-up', count: 1204, skipped: 0, maxHeldMs: 11_520_000 })).toBe(
+      'caught up 1,204 deliveries held for up to 3h12m',
+    );
+    expect(backlogLine({ state: 'caught-up', count: 1, skipped: 30, maxHeldMs: 2_000 })).toBe(
+      'caught up 1 delivery held for up to 2s; 30 held deliveries skipped (--backlog)',
+    );
+    expect(backlogLine({ state: 'caught-up', count: 0, skipped: 4 })).toBe('4 held deliveries skipped (--backlog)');
+  });
+
+  it('marks a held delivery on its line and in its JSON', () => {
+    const record = received({ heldMs: 192_000 });
+    expect(formatRequestLine(record, false)).toMatch(/ {2}held 3m12s$/);
+    expect(requestJson(record)).toMatchObject({ held_ms: 192_000, app_held: null });
+    expect(formatRequestLine(received({ appHeld: true }), false)).toMatch(/ {2}held for the app$/);
   });
 });

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { maskSecret } from '../../core/redact.js';
 import { printable } from '../../format/terminal-text.js';
 import type { ListenerInfo, ListenerStats, WriteProblem } from '../../receiver/index.js';
+import { backlogLine } from '../request-line.js';
 import { charCount, shortenMiddle } from '../tui/shorten.js';
 
 export interface ListenHeaderProps {
@@ -142,6 +143,9 @@ export function ListenHeader({
               {/* Both come from the relay. */}
               {relay.publicUrl ? <Text bold> {printable(relay.publicUrl)}</Text> : null}
               {relayMessage ? <Text dimColor> ({relayMessage})</Text> : null}
+              {info.backlog && backlogLine(info.backlog) ? (
+                <Text color="cyan"> {backlogLine(info.backlog)}</Text>
+              ) : null}
               {info.webhookId ? '   ' : ''}
             </Text>
           ) : null}

@@ -2,7 +2,7 @@
 
 import { isSuccessStatus } from '../../core/http-status.js';
 import { schemaSummary } from '../../core/schema-issue.js';
-import { clockTime, formatDuration } from '../../format/display.js';
+import { clockTime, formatDuration, formatSpan } from '../../format/display.js';
 import { printable } from '../../format/terminal-text.js';
 import type { DeliverySummary } from '../../store/delivery-record.js';
 
@@ -25,6 +25,8 @@ export type ListRow = Pick<
   | 'route'
   | 'forwarded'
   | 'diagnosis'
+  | 'heldMs'
+  | 'appHeld'
 >;
 
 export interface RowCells {
@@ -55,6 +57,8 @@ export function rowCells(row: ListRow, withDate = false): RowCells {
   if (row.schemaValid === false) notes.push(`schema ✗ ${schemaSummary(row.schemaErrors)}`);
   const route = routeNote(row);
   if (route) notes.push(route);
+  const held = heldNote(row);
+  if (held) notes.push(held);
   if (row.duplicate) notes.push('duplicate');
   if (row.replayOf) notes.push(`↻ replay of ${row.replayOf}`);
   if (row.error) notes.push(row.error);
@@ -85,6 +89,17 @@ export function doctorNote(r: Pick<ListRow, 'diagnosis'>): string | undefined {
 export function routeNote(r: Pick<ListRow, 'route' | 'forwarded'>): string | undefined {
   if (r.route) return `→ ${r.route}`;
   return r.forwarded === false ? 'not forwarded' : undefined;
+}
+
+/**
+ * `held 3m12s` for a delivery a relay held while no listener was connected; `held for the app`
+ * while `listen --app-down hold` keeps it for an app that is down. Nothing for a live one.
+ */
+export function heldNote(r: Pick<ListRow, 'heldMs' | 'appHeld'>): string | undefined {
+  const notes: string[] = [];
+  if (r.heldMs !== null && r.heldMs !== undefined) notes.push(`held ${formatSpan(r.heldMs)}`);
+  if (r.appHeld) notes.push('held for the app');
+  return notes.length ? notes.join(' · ') : undefined;
 }
 
 /**
