@@ -64,6 +64,12 @@ export function defineListen(parent: CommandUnknownOpts) {
         .argParser(duration)
         .default(10_000, '10s'),
     )
+    .addOption(
+      new Option(
+        '--app-down <mode>',
+        'when the app refuses the connection or answers 502/503/504: fail (answer 502, the default) or hold (answer 202, keep the delivery, retry the app and pass deliveries on in arrival order)',
+      ).choices(['hold', 'fail'] as const),
+    )
     .addOption(requestTimeoutOption())
     .option(
       '--relay <ws-url>',
@@ -102,6 +108,7 @@ export function defineListen(parent: CommandUnknownOpts) {
         'webhooks-cli listen --secret new-secret --secret old-secret   # during a rotation',
         'webhooks-cli listen --secret-file ~/.webhook-secret   # the secret stays out of ps and shell history',
         'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks',
+        'webhooks-cli listen --secret s3cret --forward-to http://localhost:8000/webhooks --app-down hold   # nodemon restarts lose nothing',
         "webhooks-cli listen --secret s3cret --forward-to 'catalog.*=http://localhost:4001/hooks' --forward-to 'customer.*=http://localhost:4002/hooks'",
         'webhooks-cli listen --secret s3cret --routes routes.json',
         'webhooks-cli listen --no-verify --respond-status 500 --respond-delay 2s   # play a failing app',

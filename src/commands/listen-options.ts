@@ -32,6 +32,11 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     ...(options.forwardTo ?? []).map((flag) => parseRouteFlag(flag, allowRemote)),
     ...(options.routes === undefined ? [] : loadRoutesFile(options.routes, allowRemote)),
   ];
+  if (options.appDown === 'hold' && routes.length === 0)
+    throw new UsageError(
+      '--app-down hold keeps deliveries for an app, and there is none to forward to',
+      'add --forward-to URL (or --routes FILE), or drop --app-down',
+    );
   const relayUrl = options.relay === undefined ? undefined : parseRelayUrl(options.relay);
   if (options.backlog !== undefined && !relayUrl)
     throw new UsageError(
@@ -60,6 +65,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
     requestTimeoutMs: options.requestTimeout,
     validate: options.validate,
     strict: options.strict,
+    appDown: options.appDown,
     relayUrl,
     relayKey: resolveSetting('relay-key', options.relayKey, ctx),
     relayChannel,

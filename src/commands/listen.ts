@@ -150,6 +150,14 @@ function printLines(
       if (ctx.json) ctx.stdout.write(`${printableJson({ type: 'relay', ...relay })}\n`);
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
+    if (info.appDown && info.appDown.held !== (shown.appDown?.held ?? 0)) {
+      const { held } = info.appDown;
+      const was = shown.appDown?.held ?? 0;
+      // The moments that matter, not every count: down, and back with everything passed on.
+      if (was === 0) logLine(ctx, `app down: holding deliveries (answered 202) and retrying the app with backoff`);
+      if (held === 0) logLine(ctx, 'app back: every held delivery passed on, in arrival order');
+      if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: 'app', held })}\n`);
+    }
     if (info.backlog && info.backlog !== shown.backlog) {
       const line = backlogLine(info.backlog);
       if (line) logLine(ctx, `relay: ${line}`);

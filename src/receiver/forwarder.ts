@@ -12,6 +12,7 @@ import { describeNetworkError } from '../core/network-error.js';
 import { BodyPrefix } from '../http/body-limit.js';
 import { agentFor, type RoutedAgent, watchProxy } from '../http/node-agent.js';
 import { type ProxyRoute, proxyLabel } from '../http/proxy-settings.js';
+import { AppDownQueue } from './app-down-queue.js';
 import type { RawRequest, RawResponse } from './raw-exchange.js';
 import { type Route, routeFor } from './routes.js';
 
@@ -27,37 +28,78 @@ export interface ForwardResult {
   error: string | null;
   /** How long the app took, or until it failed. */
   durationMs: number;
+  /**
+   * The app is down rather than answering: it refused the connection, closed it before any
+   * answer, or answered 502, 503 or 504 itself (a proxy in front of it, a restart under way).
+   * Not when it was merely too slow: it may have done the work. `--app-down hold` holds these.
+   */
+  appDown?: boolean;
 }
 
 export type Forward = (request: RawRequest) => Promise<ForwardResult>;
+
+/** The app's answer, or (`--app-down hold`, the app down) `held`: settles with its answer once it took the delivery. */
+export type RouteResult = ({ held?: undefined } & ForwardResult) | { held: Promise<ForwardResult> };
 
 /** What a route table does with one request: forwards it along the first matching route. */
 export interface Router {
   readonly routes: readonly Route[];
   /** The answer of the route's app, or undefined when no route takes `event` (listen answers itself). */
-  forward(request: RawRequest, event: string | null): Promise<ForwardResult & { route: Route }> | undefined;
-  close(): void;
+  forward(request: RawRequest, event: string | null): Promise<RouteResult & { route: Route }> | undefined;
+  /** With `--app-down hold`: holds `request` for its route's app, behind what is held (one held when listen last stopped). */
+  hold(request: RawRequest, event: string | null): Promise<ForwardResult> | undefined;
+  /** Stops forwarding; returns how many deliveries were still held for apps that were down. */
+  close(): number;
 }
 
-/** One forwarder per route (each keeps its connections alive), tried in order; `env` holds the proxy settings. */
-export function createRouter(routes: readonly Route[], defaultTimeoutMs: number, env: NodeJS.ProcessEnv = {}): Router {
+export interface RouterOptions {
+  /** The proxy settings (HTTP_PROXY, NO_PROXY…). */
+  env?: NodeJS.ProcessEnv;
+  /** `--app-down hold`: hold what an app that is down cannot take (see app-down-queue.ts); told how many each app holds. */
+  appDownHold?: { onChange: (route: Route, held: number) => void };
+}
+
+/** One forwarder per route (each keeps its connections alive), tried in order. */
+export function createRouter(
+  routes: readonly Route[],
+  defaultTimeoutMs: number,
+  { env = {}, appDownHold }: RouterOptions = {},
+): Router {
   const forwarders = new Map(
     routes.map((route) => [route, createForwarder(route.url, route.timeoutMs ?? defaultTimeoutMs, env)]),
+  );
+  const queues = new Map(
+    appDownHold
+      ? routes.map((route) => [
+          route,
+          new AppDownQueue(forwarders.get(route)!.forward, (held) => appDownHold.onChange(route, held)),
+        ])
+      : [],
   );
   return {
     routes,
     forward(request, event) {
       const route = routeFor(routes, event);
-      return (
-        route &&
-        forwarders
+      if (!route) return undefined;
+      const queue = queues.get(route);
+      if (!queue)
+        return forwarders
           .get(route)!
           .forward(request)
-          .then((result) => ({ ...result, route }))
-      );
+          .then((result) => ({ ...result, route }));
+      return queue
+        .forward(request)
+        .then((outcome) => ('result' in outcome ? { ...outcome.result, route } : { held: outcome.passedOn, route }));
     },
-    close: () => {
+    hold(request, event) {
+      const route = routeFor(routes, event);
+      return route && queues.get(route)?.hold(request);
+    },
+    close() {
+      let held = 0;
+      for (const queue of queues.values()) held += queue.close();
       for (const forwarder of forwarders.values()) forwarder.close();
+      return held;
     },
   };
 }
@@ -93,7 +135,8 @@ export function createForwarder(
         clearTimeout(timer);
         resolve({ ...result, durationMs: elapsed() });
       };
-      const fail = (status: number, error: string) => finish({ response: errorResponse(status, error), error });
+      const fail = (status: number, error: string, appDown = false) =>
+        finish({ response: errorResponse(status, error), error, appDown });
       const outgoing = client.request(url, { method: request.method, headers, agent }, (res) => {
         const refused = verdict.ofAnswer(res);
         if (refused) {
@@ -119,6 +162,7 @@ export function createForwarder(
           finish({
             response: { status, headers: endToEndHeaders(res.headers), body: body.bytes },
             error: null,
+            appDown: APP_DOWN_STATUSES.has(status),
           });
         });
         res.on('error', () => fail(502, `the app at ${url.host} closed the connection while answering`));
@@ -130,7 +174,11 @@ export function createForwarder(
       const verdict = watchProxy(outgoing, proxy);
       outgoing.on('error', (err: NodeJS.ErrnoException) => {
         const fault = verdict.ofError(err);
-        fail(502, fault ? proxyError(proxy!, url, fault) : describeNetworkError(err, url, 'the app').error);
+        fail(
+          502,
+          fault ? proxyError(proxy!, url, fault) : describeNetworkError(err, url, 'the app').error,
+          !fault && isAppDown(err),
+        );
       });
       outgoing.end(request.body);
     });
@@ -141,6 +189,14 @@ export function createForwarder(
 /** A status an answer can carry on: 100–599 (RFC 9110 §15). */
 function isAnswerableStatus(status: number): boolean {
   return Number.isInteger(status) && status >= 100 && status <= 599;
+}
+
+/** An app behind a proxy, or restarting, answers these itself while it cannot take requests. */
+const APP_DOWN_STATUSES = new Set([502, 503, 504]);
+
+/** Refused, or closed before any answer (a process killed mid-request): the app is down. */
+function isAppDown(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || err.code === 'EPIPE';
 }
 
 function proxyError(proxy: ProxyRoute, url: URL, what: string): string {

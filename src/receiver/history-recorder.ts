@@ -12,6 +12,7 @@ import { spoolRecords } from '../store/delivery-spool.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { AcceptedIds } from './accepted-ids.js';
 import { BatchWriter, type BatchWriterResult, isAccepted, type WriteProblem } from './batch-writer.js';
+import type { ForwardResult } from './forwarder.js';
 
 /**
  * The most requests answered 2xx that exist in memory alone at any moment (queued, or kept back
@@ -51,6 +52,8 @@ export class HistoryRecorder {
   #waiting: Array<() => void> = [];
   #handedOver: Array<() => void> = [];
   #flushSoon: NodeJS.Immediate | undefined;
+  /** Held for an app that was down and passed on since: their rows' marks are cleared once written. */
+  #passedOn: DeliveryRecord[] = [];
 
   constructor(store: HistoryStore, options: RecorderOptions = {}) {
     this.#store = store;
@@ -139,7 +142,31 @@ export class HistoryRecorder {
       this.#queuedAccepted = 0;
       this.#writer.write(batch, { durable });
     }
-    if (this.#writer.idle) this.#settleHandedOver();
+    if (this.#writer.idle) {
+      this.#settleHandedOver();
+      this.#markPassedOn();
+    }
+  }
+
+  /**
+   * `record`, held for an app that was down (`--app-down hold`), reached the app: its row is no
+   * longer marked held. A record not written yet is changed before it is; one already written,
+   * in the database (retried while the database is locked).
+   */
+  passedOn(record: DeliveryRecord, _result: ForwardResult): void {
+    record.appHeld = false;
+    record.forwarded = true;
+    this.#passedOn.push(record);
+  }
+
+  #markPassedOn(): void {
+    if (this.#passedOn.length === 0 || this.#writer.damaged) return;
+    try {
+      this.#store.markPassedOn(this.#passedOn);
+      this.#passedOn = [];
+    } catch {
+      // Locked: the next flush tries again.
+    }
   }
 
   /**
@@ -199,6 +226,7 @@ export class HistoryRecorder {
     clearInterval(this.#timer);
     this.#acceptedIds.stop();
     this.flush();
+    this.#markPassedOn();
     this.#closed = true;
     const summary = await this.#writer.close(retryMs, { cutShort });
     // Written or spooled by now, unless neither took some: then nobody is told they are safe.

@@ -9,11 +9,11 @@ import type { DeliveryRecord } from '../store/delivery-record.js';
 import { HistoryStore } from '../store/history-store.js';
 import { USER_AGENT } from '../version.js';
 import type { WriteProblem } from './batch-writer.js';
-import { createRouter } from './forwarder.js';
+import { createRouter, type Router } from './forwarder.js';
 import { HistoryRecorder, type RecorderSummary } from './history-recorder.js';
 import { startHttpReceiver } from './http-receiver.js';
 import { type ListenerStats, StatsCounter } from './listener-stats.js';
-import type { HeldHandler, RequestHandler } from './raw-exchange.js';
+import type { HeldHandler, RawRequest, RequestHandler } from './raw-exchange.js';
 import { RouteDoctor, type RouteVerdict } from './route-doctor.js';
 import type { Route } from './routes.js';
 import { type ReceiverSettings, WebhookReceiver } from './webhook-receiver.js';
@@ -47,6 +47,11 @@ export interface ListenerOptions {
    * against that app (by default it runs once per route, in the background).
    */
   diagnose?: boolean;
+  /**
+   * With routes, an app that is down: `fail` answers 502 (the default); `hold` answers 202, keeps
+   * the delivery and passes it on in arrival order once the app answers (see app-down-queue.ts).
+   */
+  appDown?: 'hold' | 'fail';
 }
 
 /** What the listening header shows beyond the receiver itself; filled in by optional features. */
@@ -68,13 +73,16 @@ export interface ListenerInfo {
     oldestHeldMs?: number;
     maxHeldMs?: number;
   };
+  /** `--app-down hold`: deliveries held for apps that are down (0 once all were passed on). */
+  appDown?: { held: number };
 }
 
 /**
  * Records written to the history database, those that could not be (locked throughout, a full
- * disk, damaged) and went to spool files (how many in which, and why), and those kept nowhere.
+ * disk, damaged) and went to spool files (how many in which, and why), and those kept nowhere;
+ * and how many deliveries were still held for an app that was down (`--app-down hold`).
  */
-export type ListenerSummary = RecorderSummary;
+export type ListenerSummary = RecorderSummary & { heldForApp?: number };
 
 export interface Listener {
   /** The webhook endpoint, e.g. `http://127.0.0.1:3000/webhook`. */
@@ -150,8 +158,24 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     reserveRoom: true,
   });
   recorder.importSpool();
+  const setInfo = (patch: Partial<ListenerInfo>) => {
+    info = { ...info, ...patch };
+    for (const listener of infoListeners) listener(info);
+  };
+  const heldPerRoute = new Map<Route, number>();
   const router = options.routes?.length
-    ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, options.env)
+    ? createRouter(options.routes, options.forwardTimeoutMs ?? DEFAULTS.forwardTimeoutMs, {
+        env: options.env,
+        appDownHold:
+          options.appDown === 'hold'
+            ? {
+                onChange: (route, held) => {
+                  heldPerRoute.set(route, held);
+                  setInfo({ appDown: { held: [...heldPerRoute.values()].reduce((a, b) => a + b, 0) } });
+                },
+              }
+            : undefined,
+      })
     : undefined;
   const routeDoctor =
     router && options.secrets.length > 0 && options.diagnose !== false
@@ -202,6 +226,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     throw err;
   }
   receiver.serving(reachableUrl(host, http.port, path));
+  if (router && options.appDown === 'hold') resumeHeldForApp(store, router, recorder);
   const spoolTimer = setInterval(() => recorder.importSpool(), SPOOL_IMPORT_INTERVAL_MS);
   spoolTimer.unref();
   const subscribe = <T>(set: Set<T>, listener: T) => (set.add(listener), () => void set.delete(listener));
@@ -223,10 +248,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     onWriteProblem: (listener) => subscribe(problemListeners, listener),
     onDiagnosis: (listener) => subscribe(diagnosisListeners, listener),
     info: () => info,
-    setInfo(patch) {
-      info = { ...info, ...patch };
-      for (const listener of infoListeners) listener(info);
-    },
+    setInfo,
     onInfo: (listener) => subscribe(infoListeners, listener),
     recordSent: (record) => recorder.record(record),
     close({ cutShort } = {}) {
@@ -248,8 +270,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         await http.closeConnections(hurried ? 0 : Math.min(500, left()));
         // A diagnosis still running ends here; what it sent is recorded.
         await routeDoctor?.stop();
-        router?.close();
-        const summary = await recorder.close({ retryMs: hurried ? 0 : left(), cutShort });
+        const heldForApp = router?.close() ?? 0;
+        const recorded = await recorder.close({ retryMs: hurried ? 0 : left(), cutShort });
+        const summary: ListenerSummary = heldForApp ? { ...recorded, heldForApp } : recorded;
         // What `trigger` spooled meanwhile: a damaged file takes nothing, and a hurry has no time.
         // Our own spool files may go in too, once the database takes writes again: counted as written.
         const imported = !summary.damage && !hurried ? recorder.importSpool() : new Map<string, number>();
@@ -288,6 +311,27 @@ function reachableUrl(host: string, port: number, path: string): string {
   const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
   const urlHost = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
   return `http://${urlHost}:${port}${path}`;
+}
+
+/** Deliveries the history says were still held for an app when listen last stopped: held again, first. */
+function resumeHeldForApp(store: HistoryStore, router: Router, recorder: HistoryRecorder): void {
+  let held: ReturnType<HistoryStore['heldForApp']>;
+  try {
+    held = store.heldForApp();
+  } catch {
+    return; // Locked or damaged: they stay marked, for the next start.
+  }
+  for (const record of held) {
+    const request: RawRequest = {
+      method: record.method,
+      path: record.url,
+      headers: record.requestHeaders,
+      body: record.requestBody,
+      remoteAddress: record.remoteAddress,
+      via: record.source === 'relay' ? 'relay' : 'local',
+    };
+    void router.hold(request, record.event)?.then((result) => recorder.passedOn(record, result));
+  }
 }
 
 async function loadDeliveryJudge(): Promise<NonNullable<ReceiverSettings['judge']>> {

@@ -224,7 +224,20 @@ export class WebhookReceiver {
     if (this.#settings.respondDelayMs > 0) await sleep(this.#settings.respondDelayMs);
     const forwarding = this.#settings.router?.forward(request, details.event ?? null);
     if (forwarding !== undefined) {
-      const { response, route, error } = await forwarding;
+      const forwarded = await forwarding;
+      if (forwarded.held) {
+        // --app-down hold: the app is down (or deliveries wait for it); the sender need not retry.
+        const response = this.#heldForApp(deliveryId);
+        const record = this.#store(request, request.held?.receivedAt ?? Date.now(), performance.now(), response, {
+          ...details,
+          route: forwarded.route.pattern,
+          forwarded: false,
+          appHeld: true,
+        });
+        void forwarded.held.then((result) => this.#recorder.passedOn(record, result));
+        return response;
+      }
+      const { response, route, error } = forwarded;
       const forwardedDetails: Partial<DeliveryRecord> = {
         ...details,
         route: route.pattern,
@@ -241,6 +254,17 @@ export class WebhookReceiver {
     }
     if (this.#settings.router) details.forwarded = false;
     return answer(this.#received(deliveryId, details.duplicate ?? false), details);
+  }
+
+  /** listen's answer to a delivery it keeps for an app that is down (`--app-down hold`). */
+  #heldForApp(deliveryId: string | undefined): RawResponse {
+    const body = JSON.stringify({
+      received: true,
+      delivery_id: deliveryId ?? null,
+      held: true,
+      message: 'the app is down; listen keeps this delivery and passes it on, in order, once the app answers',
+    });
+    return { status: 202, headers: JSON_CONTENT, body: Buffer.from(body) };
   }
 
   /** listen's own answer to a valid delivery (`--respond-status`, 200 by default). */
@@ -288,7 +312,7 @@ export class WebhookReceiver {
     response: RawResponse,
     details: Partial<DeliveryRecord>,
     recorded?: (record: DeliveryRecord) => void,
-  ): void {
+  ): DeliveryRecord {
     const record: DeliveryRecord = {
       direction: 'in',
       source: request.via === 'relay' ? 'relay' : 'listen',
@@ -317,6 +341,7 @@ export class WebhookReceiver {
     if (record.deliveryId && isSuccessStatus(response.status)) this.#recorder.markAccepted(record.deliveryId);
     recorded?.(record);
     this.#onRecord(record);
+    return record;
   }
 }
 

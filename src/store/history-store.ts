@@ -279,6 +279,30 @@ export class HistoryStore {
     );
   }
 
+  /**
+   * Rows of deliveries `listen --app-down hold` kept for an app that was down, since passed on:
+   * no longer marked held. A row is named by its delivery id and time, as the record knows no row id.
+   */
+  markPassedOn(records: ReadonlyArray<Pick<DeliveryRecord, 'deliveryId' | 'createdAt'>>): void {
+    if (records.length === 0) return;
+    const mark = this.#db.prepare(
+      `UPDATE deliveries SET app_held = 0, forwarded = 1 WHERE app_held = 1 AND delivery_id IS ? AND created_at = ?`,
+    );
+    this.#guard(() =>
+      this.#db.transaction(() => {
+        for (const r of records) mark.run(r.deliveryId, r.createdAt);
+      })(),
+    );
+  }
+
+  /** Deliveries still marked held for an app that was down (listen stopped before passing them on), oldest first. */
+  heldForApp(): Array<DeliveryRecord & { id: number }> {
+    const rows = this.#guard(
+      () => this.#db.prepare('SELECT * FROM deliveries WHERE app_held = 1 ORDER BY id').all() as Row[],
+    );
+    return rows.map(toRecord);
+  }
+
   /** Newest first, one page at a time; never reads bodies. */
   list(filter: HistoryFilter = {}): DeliverySummary[] {
     const { where, params } = whereClause(filter);

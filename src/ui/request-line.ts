@@ -145,12 +145,15 @@ export function stoppedLine(summary: ListenSummary, dbPath: string): string {
   const lost = summary.lost
     ? `; ${summary.lost} kept nowhere (neither ${dbPath} nor a spool file would take them), ${summary.lostAccepted ?? 0} of them answered 2xx`
     : '';
-  if (spools.length === 0 && !summary.lost) return `stopped: ${requests}, all recorded in ${dbPath}`;
+  const held = summary.heldForApp
+    ? `; ${summary.heldForApp} held for the app were not passed on yet (marked held in the history; the next listen --app-down hold passes them on first)`
+    : '';
+  if (spools.length === 0 && !summary.lost) return `stopped: ${requests}, all recorded in ${dbPath}${held}`;
   const where = spools.map((file) => `, ${file.records} kept in ${file.path}`).join('');
   if (summary.damage) {
-    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them`;
+    return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where} because ${summary.damage.message}${lost} — ${summary.damage.hint}; the first command after that imports them${held}`;
   }
   const why =
     spools.length === 0 ? '' : summary.failure ? ` because ${summary.failure}` : ' until the database is free';
-  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where}${why}${lost}`;
+  return `stopped: ${requests}; ${summary.written} recorded in ${dbPath}${where}${why}${lost}${held}`;
 }

@@ -78,3 +78,20 @@ describe('listen header catching up', () => {
     unmount();
   });
 });
+
+describe('listen header with an app that is down', () => {
+  it('says how many deliveries it holds for the app', () => {
+    const { lastFrame, unmount } = render(
+      <ListenHeader
+        url="http://127.0.0.1:3000/webhook"
+        secrets={['s3cret']}
+        verify
+        stats={stats}
+        forwardTo="http://127.0.0.1:8000/hooks"
+        info={{ appDown: { held: 12 } }}
+      />,
+    );
+    expect(lastFrame()).toMatch(/non-2xx 0 +0\.0\/s +app down — 12 held/);
+    unmount();
+  });
+});

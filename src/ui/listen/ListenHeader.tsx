@@ -128,6 +128,7 @@ export function ListenHeader({
         <Text color={stats.failed ? 'red' : undefined}>non-2xx {stats.failed}</Text>
         {'  '}
         <Text dimColor>{formatRate(stats.ratePerSecond)}</Text>
+        {info.appDown?.held ? <Text color="yellow">{`  app down — ${info.appDown.held} held`}</Text> : null}
         {filter ? (
           <Text color="cyan">{`  filter: ${filter.text} (${filter.shown} of ${filter.of < stats.received ? `the last ${filter.of}` : filter.of})`}</Text>
         ) : null}
