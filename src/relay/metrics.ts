@@ -22,9 +22,10 @@ export class RelayMetrics {
   readonly #rateLimited: Counter;
   readonly #headersDropped: Counter<'header'>;
   readonly #duration: Histogram<'status'>;
-  readonly #drained: Counter;
-  readonly #refused: Counter<'reason'>;
-  readonly #dropped: Counter<'reason'>;
+  /** Only on a relay that holds (`--offline hold`). */
+  readonly #drained: Counter | undefined;
+  readonly #refused: Counter<'reason'> | undefined;
+  readonly #dropped: Counter<'reason'> | undefined;
 
   constructor(source: RelayGaugeSource) {
     const registers = [this.#registry];
@@ -75,29 +76,32 @@ export class RelayMetrics {
     );
     if (source.redisUp() !== undefined)
       gauge('relay_redis_up', '1 while this instance is connected to Redis, else 0', () => (source.redisUp() ? 1 : 0));
-    this.#drained = new Counter({
-      name: 'relay_held_drained_total',
-      help: 'Held deliveries handed to a listener and acknowledged',
-      registers,
-    });
-    this.#refused = new Counter({
-      name: 'relay_held_refused_total',
-      help: 'Deliveries that could not be held (503): the channel at its limit (full), or the hold store failing (unavailable)',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.#dropped = new Counter({
-      name: 'relay_held_dropped_total',
-      help: 'Held deliveries dropped undelivered: past --hold-for (expired), skipped by the listener (skipped), a revoked key (revoked)',
-      labelNames: ['reason'],
-      registers,
-    });
     const held = source.held;
     if (held) {
-      // One read of the store per scrape, shared by both gauges.
-      let reading: Promise<{ deliveries: number; oldestAt: number | null }> | undefined;
+      this.#drained = new Counter({
+        name: 'relay_held_drained_total',
+        help: 'Held deliveries handed to a listener and acknowledged',
+        registers,
+      });
+      this.#refused = new Counter({
+        name: 'relay_held_refused_total',
+        help: 'Deliveries that could not be held (503): the channel at its limit (full), or the hold store failing (unavailable)',
+        labelNames: ['reason'],
+        registers,
+      });
+      this.#dropped = new Counter({
+        name: 'relay_held_dropped_total',
+        help: 'Held deliveries dropped undelivered: past --hold-for (expired), skipped by the listener (skipped), a revoked key (revoked)',
+        labelNames: ['reason'],
+        registers,
+      });
+      // One read of the store per scrape, shared by both gauges; a store that cannot be read
+      // (Redis away) leaves them at their last values rather than failing the scrape.
+      let reading: Promise<{ deliveries: number; oldestAt: number | null } | undefined> | undefined;
       const read = () => {
-        reading ??= held().finally(() => setImmediate(() => (reading = undefined)));
+        reading ??= held()
+          .catch(() => undefined)
+          .finally(() => setImmediate(() => (reading = undefined)));
         return reading;
       };
       new Gauge({
@@ -105,7 +109,8 @@ export class RelayMetrics {
         help: 'Deliveries held for channels with no listener connected',
         registers,
         async collect() {
-          this.set((await read()).deliveries);
+          const totals = await read();
+          if (totals) this.set(totals.deliveries);
         },
       });
       new Gauge({
@@ -113,23 +118,23 @@ export class RelayMetrics {
         help: 'Age of the oldest held delivery (0 when none)',
         registers,
         async collect() {
-          const { oldestAt } = await read();
-          this.set(oldestAt === null ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
+          const totals = await read();
+          if (totals) this.set(totals.oldestAt === null ? 0 : Math.max(0, (Date.now() - totals.oldestAt) / 1000));
         },
       });
     }
   }
 
   heldDrained(count: number): void {
-    this.#drained.inc(count);
+    this.#drained?.inc(count);
   }
 
   heldRefused(reason: 'full' | 'unavailable'): void {
-    this.#refused.inc({ reason });
+    this.#refused?.inc({ reason });
   }
 
   heldDropped(count: number, reason: 'expired' | 'skipped' | 'revoked'): void {
-    this.#dropped.inc({ reason }, count);
+    this.#dropped?.inc({ reason }, count);
   }
 
   /** A sender got `status` after `seconds`. */

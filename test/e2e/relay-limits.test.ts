@@ -132,7 +132,14 @@ describe('relay limits', () => {
       relay_pending_requests: 'gauge',
       relay_queued_bytes: 'gauge',
       relay_answer_headers_dropped_total: 'counter',
+      // A relay holds by default (--offline hold).
+      relay_held_deliveries: 'gauge',
+      relay_held_oldest_seconds: 'gauge',
+      relay_held_drained_total: 'counter',
+      relay_held_refused_total: 'counter',
+      relay_held_dropped_total: 'counter',
     });
+    expect(scrape.value('relay_held_deliveries')).toBe(0);
     expect(scrape.value('relay_requests_total', { status: '202' })).toBe(3);
     expect(scrape.value('relay_requests_total', { status: '503' })).toBe(1);
     expect(scrape.value('relay_request_duration_seconds_count', { status: '202' })).toBe(3);
@@ -142,6 +149,12 @@ describe('relay limits', () => {
     expect(scrape.value('relay_pending_requests')).toBe(0);
     expect(scrape.value('relay_queued_bytes')).toBe(0);
     const health = (await (await fetch(`${relay.url}/healthz`)).json()) as Record<string, unknown>;
-    expect(health).toEqual({ ok: true, channels: 1, connected: 1, pending: 0 });
+    expect(health).toEqual({
+      ok: true,
+      channels: 1,
+      connected: 1,
+      pending: 0,
+      held: { store: 'sqlite', up: true, deliveries: 0 },
+    });
   });
 });
