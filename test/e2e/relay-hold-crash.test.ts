@@ -212,22 +212,22 @@ describe('held deliveries survive crashes', () => {
     const [dataDir, configDir] = [tempDir(), tempDir()];
     const current = await relay(0, ['--data-dir', dataDir], tempDir());
     const path = await knownChannel(current.wsUrl, configDir);
-    const all = ids(1000, 'drain');
+    const all = ids(600, 'drain');
     await sendAll(() => current.url + path, all);
     const order = await arrivalOrder(SqliteHoldStore.open(dataDir), path.slice(1));
 
     const dbPath = join(configDir, 'history.db');
     const first = listen(current.wsUrl, configDir);
-    await first.waitFor(/relay: catching up 1,000 held deliveries/);
+    await first.waitFor(/relay: catching up 600 held deliveries/);
     await until(() => historyCount(dbPath) >= 100, 20_000, 'part of the backlog recorded');
     await first.stop('SIGKILL');
     const before = historyCount(dbPath);
-    expect(before).toBeLessThan(1000);
+    expect(before).toBeLessThan(600);
 
-    await drain(current.wsUrl, configDir, 1000);
+    await drain(current.wsUrl, configDir, 600);
     const { ids: recorded } = history(dbPath);
     expect(recorded).toEqual(order);
-    expect(new Set(recorded).size).toBe(1000);
+    expect(new Set(recorded).size).toBe(600);
   });
 
   it('at --hold-max answers 503 hold full, and every delivery it answered 202 reaches the history', async () => {

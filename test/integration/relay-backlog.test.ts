@@ -158,7 +158,7 @@ describe('listen catching up with what the relay held', () => {
     const { wsUrl } = await holdingRelay();
     const configDir = tempDir();
     const publicUrl = await channelOf(wsUrl, configDir);
-    const held = Array.from({ length: 1500 }, (_, n) => `dlv_b_${String(n).padStart(4, '0')}`);
+    const held = Array.from({ length: 800 }, (_, n) => `dlv_b_${String(n).padStart(4, '0')}`);
     for (let n = 0; n < held.length; n += 50)
       await Promise.all(
         held.slice(n, n + 50).map(async (id) => expect((await deliver(publicUrl, id)).status).toBe(202)),
