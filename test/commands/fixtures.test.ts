@@ -10,6 +10,7 @@ import { sign } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
+import { deliveryRecord } from '../helpers/records.js';
 import { runCli } from '../helpers/run-cli.js';
 import { type ReceivedRequest, type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
@@ -176,27 +177,14 @@ describe('history export --fixtures on hostile ids and folders', () => {
     const configDir = tempDir();
     const store = HistoryStore.open(join(configDir, 'history.db'));
     for (const { id, headers = {} } of records)
-      store.insert({
-        direction: 'in',
-        source: 'listen',
-        createdAt: Date.now(),
-        event: 'customer.cart.added',
-        deliveryId: id,
-        method: 'POST',
-        url: '/webhook',
-        remoteAddress: '127.0.0.1',
-        requestHeaders: { 'x-webhook-delivery': id, 'x-webhook-signature': 'sha256=00', ...headers },
-        requestBody: Buffer.from(`{"event":"customer.cart.added","data":{"id":${JSON.stringify(id.slice(0, 20))}}}`),
-        status: 200,
-        responseHeaders: null,
-        responseBody: null,
-        durationMs: 1,
-        error: null,
-        signatureValid: true,
-        signatureError: null,
-        duplicate: false,
-        replayOf: null,
-      });
+      store.insert(
+        deliveryRecord({
+          event: 'customer.cart.added',
+          deliveryId: id,
+          requestHeaders: { 'x-webhook-delivery': id, 'x-webhook-signature': 'sha256=00', ...headers },
+          requestBody: Buffer.from(`{"event":"customer.cart.added","data":{"id":${JSON.stringify(id.slice(0, 20))}}}`),
+        }),
+      );
     store.close();
     return configDir;
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/core/signature.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
+import { deliveryRecord } from '../helpers/records.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const oneLine = (stderr: string) => expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -30,27 +31,7 @@ describe('history show', () => {
   it('aligns the path line of a received delivery with the others', async () => {
     const db = join(tempDir(), 'h.db');
     const store = HistoryStore.open(db);
-    store.insert({
-      direction: 'in',
-      source: 'listen',
-      createdAt: Date.now(),
-      event: 'catalog.product.created',
-      deliveryId: 'dlv_in',
-      method: 'POST',
-      url: '/webhook',
-      remoteAddress: '127.0.0.1',
-      requestHeaders: {},
-      requestBody: Buffer.from('{}'),
-      status: 200,
-      responseHeaders: null,
-      responseBody: null,
-      durationMs: 1,
-      error: null,
-      signatureValid: true,
-      signatureError: null,
-      duplicate: false,
-      replayOf: null,
-    });
+    store.insert(deliveryRecord({ deliveryId: 'dlv_in' }));
     store.close();
     const shown = await runCli(['history', 'show', 'dlv_in', '--db', db]);
     expect(shown.code).toBe(0);
@@ -129,27 +110,18 @@ describe('history prune', () => {
   function historyWithAges(db: string, agesInDays: number[]): void {
     const store = HistoryStore.open(db);
     store.insertMany(
-      agesInDays.map((days, i) => ({
-        direction: 'out' as const,
-        source: 'trigger' as const,
-        createdAt: Date.now() - days * 86_400_000,
-        event: 'customer.cart.added',
-        deliveryId: `dlv_${i}`,
-        method: 'POST',
-        url: 'http://127.0.0.1:9/webhook',
-        remoteAddress: null,
-        requestHeaders: {},
-        requestBody: Buffer.from('{}'),
-        status: 200,
-        responseHeaders: null,
-        responseBody: null,
-        durationMs: 1,
-        error: null,
-        signatureValid: null,
-        signatureError: null,
-        duplicate: false,
-        replayOf: null,
-      })),
+      agesInDays.map((days, i) =>
+        deliveryRecord({
+          direction: 'out',
+          source: 'trigger',
+          createdAt: Date.now() - days * 86_400_000,
+          event: 'customer.cart.added',
+          deliveryId: `dlv_${i}`,
+          url: 'http://127.0.0.1:9/webhook',
+          remoteAddress: null,
+          signatureValid: null,
+        }),
+      ),
     );
     store.close();
   }
@@ -188,28 +160,8 @@ describe('deliveries a relay held', () => {
   it('show `held 3m12s` in the table, in `history show`, and held_ms in JSON', async () => {
     const db = join(tempDir(), 'h.db');
     const store = HistoryStore.open(db);
-    const row = {
-      direction: 'in' as const,
-      source: 'relay' as const,
-      createdAt: Date.now(),
-      event: 'catalog.product.created',
-      method: 'POST',
-      url: '/webhook',
-      remoteAddress: '127.0.0.1',
-      requestHeaders: {},
-      requestBody: Buffer.from('{}'),
-      status: 200,
-      responseHeaders: null,
-      responseBody: null,
-      durationMs: 1,
-      error: null,
-      signatureValid: true,
-      signatureError: null,
-      duplicate: false,
-      replayOf: null,
-    };
-    store.insert({ ...row, deliveryId: 'dlv_live' });
-    store.insert({ ...row, deliveryId: 'dlv_held', heldMs: 192_000 });
+    store.insert(deliveryRecord({ source: 'relay', deliveryId: 'dlv_live' }));
+    store.insert(deliveryRecord({ source: 'relay', deliveryId: 'dlv_held', heldMs: 192_000 }));
     store.close();
 
     const table = await runCli(['history', '--db', db]);

@@ -16,21 +16,16 @@ import type { ActivityBatch, DetailJson, LiveBatch, ReplayAnswer, RowsPage } fro
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { tempDir } from '../helpers/cli.js';
+import { deliveryRecord } from '../helpers/records.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 const SECRET = 's3cret';
 
 function record(i: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   const body = Buffer.from(`{"event":"catalog.product.created","n":${i}}`);
-  return {
-    direction: 'in',
-    source: 'listen',
+  return deliveryRecord({
     createdAt: Date.now() - 1000 + i,
-    event: 'catalog.product.created',
     deliveryId: `dlv_${i}`,
-    method: 'POST',
-    url: '/webhook',
-    remoteAddress: '127.0.0.1',
     // Where the listener was serving: a replay goes there, never to the Host a request named.
     listenerUrl: 'http://127.0.0.1:9/webhook',
     requestHeaders: {
@@ -41,17 +36,8 @@ function record(i: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRec
       'x-webhook-signature': sign(body, SECRET),
     },
     requestBody: body,
-    status: 200,
-    responseHeaders: null,
-    responseBody: null,
-    durationMs: 1,
-    error: null,
-    signatureValid: true,
-    signatureError: null,
-    duplicate: false,
-    replayOf: null,
     ...overrides,
-  };
+  });
 }
 
 function historyWith(records: DeliveryRecord[]): string {

@@ -6,33 +6,20 @@ import { HistoryStore } from '../../src/store/history-store.js';
 import { HistoryBrowser, type HistorySource } from '../../src/ui/history/HistoryBrowser.js';
 import { tempDir } from '../helpers/cli.js';
 import { frameMatching, type } from '../helpers/ink.js';
+import { deliveryRecord } from '../helpers/records.js';
 
 const stores: HistoryStore[] = [];
 afterEach(() => stores.splice(0).forEach((s) => s.close()));
 
 function record(i: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
-  return {
-    direction: 'in',
-    source: 'listen',
+  return deliveryRecord({
     createdAt: Date.UTC(2026, 0, 1, 12, 0, i % 60),
     event: 'customer.cart.added',
     deliveryId: `dlv_${String(i).padStart(6, '0')}`,
-    method: 'POST',
-    url: '/webhook',
-    remoteAddress: '127.0.0.1',
     requestHeaders: { 'x-webhook-delivery': `dlv_${i}` },
     requestBody: Buffer.from(`{"event":"customer.cart.added","n":${i}}`),
-    status: 200,
-    responseHeaders: null,
-    responseBody: null,
-    durationMs: 1,
-    error: null,
-    signatureValid: true,
-    signatureError: null,
-    duplicate: false,
-    replayOf: null,
     ...overrides,
-  };
+  });
 }
 
 /** A real history file with `n` rows, and a source that counts the rows each query returned. */

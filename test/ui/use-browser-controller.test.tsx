@@ -5,30 +5,16 @@ import type { ReplayAction } from '../../src/delivery/replay-action.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { useBrowserController } from '../../src/ui/tui/use-browser-controller.js';
 import { frameMatching, type } from '../helpers/ink.js';
+import { deliveryRecord } from '../helpers/records.js';
 
 function record(deliveryId: string | null, id?: number): DeliveryRecord {
-  return {
+  return deliveryRecord({
     id,
-    direction: 'in',
-    source: 'listen',
     createdAt: 0,
     event: 'customer.cart.added',
     deliveryId,
-    method: 'POST',
-    url: '/webhook',
     remoteAddress: null,
-    requestHeaders: {},
-    requestBody: Buffer.from('{}'),
-    status: 200,
-    responseHeaders: null,
-    responseBody: null,
-    durationMs: 1,
-    error: null,
-    signatureValid: true,
-    signatureError: null,
-    duplicate: false,
-    replayOf: null,
-  };
+  });
 }
 
 const ROWS = [record('dlv_first'), record(null, 7)];

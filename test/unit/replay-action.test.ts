@@ -5,6 +5,7 @@ import { replayAction, replayThroughListener } from '../../src/delivery/replay-a
 import { startListener } from '../../src/receiver/index.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { tempDir } from '../helpers/cli.js';
+import { deliveryRecord } from '../helpers/records.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/servers.js';
 
 let server: RecordingServer | undefined;
@@ -14,29 +15,19 @@ afterEach(async () => {
 });
 
 function sentTo(url: string, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
-  return {
+  return deliveryRecord({
     id: 3,
     direction: 'out',
     source: 'trigger',
     createdAt: 0,
     event: 'customer.cart.added',
     deliveryId: 'dlv_original',
-    method: 'POST',
     url,
     remoteAddress: null,
-    requestHeaders: {},
     requestBody: Buffer.from('{ "event": "customer.cart.added" }'),
-    status: 200,
-    responseHeaders: null,
-    responseBody: null,
-    durationMs: 1,
-    error: null,
     signatureValid: null,
-    signatureError: null,
-    duplicate: false,
-    replayOf: null,
     ...overrides,
-  };
+  });
 }
 
 describe('replayAction', () => {

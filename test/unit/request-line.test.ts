@@ -4,30 +4,15 @@ import { textWidth } from '../../src/format/columns.js';
 import { formatSpan } from '../../src/format/display.js';
 import type { DeliveryRecord } from '../../src/store/delivery-record.js';
 import { backlogLine, formatRequestLine, requestJson } from '../../src/ui/request-line.js';
+import { deliveryRecord } from '../helpers/records.js';
 
 function received(overrides: Partial<DeliveryRecord>): DeliveryRecord {
-  return {
-    direction: 'in',
-    source: 'listen',
+  return deliveryRecord({
     createdAt: Date.UTC(2026, 0, 1, 12, 0, 0),
-    event: 'catalog.product.created',
     deliveryId: 'dlv_0123456789abcdef01234567',
-    method: 'POST',
-    url: '/webhook',
-    remoteAddress: '127.0.0.1',
-    requestHeaders: {},
-    requestBody: Buffer.from('{}'),
-    status: 200,
-    responseHeaders: null,
-    responseBody: null,
     durationMs: 1.2,
-    error: null,
-    signatureValid: true,
-    signatureError: null,
-    duplicate: false,
-    replayOf: null,
     ...overrides,
-  };
+  });
 }
 
 describe('listen --no-tui request lines', () => {
