@@ -336,8 +336,9 @@ export class TunnelClient {
     this.watchdog.unref();
   }
 
-  private async handle(frame: RequestFrame): Promise<void> {
-    const request: RawRequest = {
+  /** The request a frame from the relay carries, at the listener's own path. */
+  private requestFrom(frame: RequestFrame | HeldFrame): RawRequest {
+    return {
       method: frame.method,
       path: localPathFor(frame.path, this.options.localPath),
       headers: frame.headers,
@@ -345,6 +346,10 @@ export class TunnelClient {
       remoteAddress: frame.remoteAddress,
       via: 'relay',
     };
+  }
+
+  private async handle(frame: RequestFrame): Promise<void> {
+    const request = this.requestFrom(frame);
     const deadline = Date.now() + frame.timeoutMs;
     let response: RawResponse;
     try {
@@ -383,12 +388,7 @@ export class TunnelClient {
   private takeHeld(frame: HeldFrame): void {
     const handler = this.options.backlog!.handler;
     const request: RawRequest = {
-      method: frame.method,
-      path: localPathFor(frame.path, this.options.localPath),
-      headers: frame.headers,
-      body: frame.body,
-      remoteAddress: frame.remoteAddress,
-      via: 'relay',
+      ...this.requestFrom(frame),
       held: { receivedAt: frame.receivedAt, heldMs: frame.heldMs },
     };
     this.heldInTurn = this.heldInTurn.then(async () => {
