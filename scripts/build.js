@@ -122,11 +122,15 @@ const commands = await build({
 // The inspector's page, for the browser: read by the inspector's server alone (scripts/inspector-page.js).
 const page = await buildInspectorPage(root, new URL('inspector/', staging));
 
-// Named as the files will be once dist/ is swapped in.
+// Named as the files will be once dist/ is swapped in: the outputs and what each imports.
+const asSwapped = (path) => path.replace(/^dist-\d+\//, 'dist/');
 const outputs = Object.fromEntries(
   [startup.metafile, commands.metafile, page]
     .flatMap((metafile) => Object.entries(metafile.outputs))
-    .map(([path, output]) => [path.replace(/^dist-\d+\//, 'dist/'), output]),
+    .map(([path, output]) => [
+      asSwapped(path),
+      { ...output, imports: output.imports?.map((i) => ({ ...i, path: asSwapped(i.path) })) },
+    ]),
 );
 writeFileSync(new URL('meta.json', staging), JSON.stringify({ outputs }));
 
