@@ -150,6 +150,19 @@ function printLines(
       if (ctx.json) ctx.stdout.write(`${printableJson({ type: 'relay', ...relay })}\n`);
     }
     if (info.webhookId && info.webhookId !== shown.webhookId) logLine(ctx, `registered as webhook ${info.webhookId}`);
+    const refused = info.appDown?.refused ?? 0;
+    if (info.appDown?.lastRefused && refused !== (shown.appDown?.refused ?? 0)) {
+      const { deliveryId, why } = info.appDown.lastRefused;
+      // The sender was told 202: say it here, since nobody will retry it.
+      logLine(
+        ctx,
+        palette(ctx.color).red(
+          `app refused held delivery ${printable(deliveryId ?? '(no id)')}: ${printable(why)} — not retried further`,
+        ),
+      );
+      if (ctx.json)
+        ctx.stdout.write(`${printableJson({ type: 'app-refused', delivery_id: deliveryId, reason: why })}\n`);
+    }
     if (info.appDown && info.appDown.held !== (shown.appDown?.held ?? 0)) {
       const { held } = info.appDown;
       const was = shown.appDown?.held ?? 0;

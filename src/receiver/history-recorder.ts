@@ -32,6 +32,8 @@ export interface RecorderOptions {
   reportAfterMs?: number;
   /** Set room aside beside the database for the accepted requests held in memory when its disk fills. */
   reserveRoom?: boolean;
+  /** `--app-down hold`: a held delivery the app refused once passed on (its record carries why). */
+  onAppRefused?: (record: DeliveryRecord) => void;
 }
 
 /** What `close()` reports: records written, spilled to the spool (and where), and why. */
@@ -54,9 +56,11 @@ export class HistoryRecorder {
   #flushSoon: NodeJS.Immediate | undefined;
   /** Held for an app that was down and passed on since: their rows' marks are cleared once written. */
   #passedOn: DeliveryRecord[] = [];
+  readonly #onAppRefused: ((record: DeliveryRecord) => void) | undefined;
 
   constructor(store: HistoryStore, options: RecorderOptions = {}) {
     this.#store = store;
+    this.#onAppRefused = options.onAppRefused;
     this.#batchSize = options.batchSize ?? 1000;
     this.#closeRetryMs = options.closeRetryMs ?? 30_000;
     this.#acceptedIds = new AcceptedIds(store);
@@ -153,10 +157,14 @@ export class HistoryRecorder {
    * longer marked held. A record not written yet is changed before it is; one already written,
    * in the database (retried while the database is locked).
    */
-  passedOn(record: DeliveryRecord, _result: ForwardResult): void {
+  passedOn(record: DeliveryRecord, result: ForwardResult): void {
     record.appHeld = false;
     record.forwarded = true;
+    // The sender was answered 202 for the app; an app that then refused it is kept in the row.
+    const status = result.response.status;
+    if (status < 200 || status > 299) record.error = appRefusal(status, result);
     this.#passedOn.push(record);
+    if (record.error && (status < 200 || status > 299)) this.#onAppRefused?.(record);
   }
 
   #markPassedOn(): void {
@@ -233,4 +241,10 @@ export class HistoryRecorder {
     if (summary.lost === 0) this.#settleHandedOver();
     return summary;
   }
+}
+
+/** Why a held delivery passed on to the app did not take: its status and the first line of its answer. */
+export function appRefusal(status: number, result: ForwardResult): string {
+  const firstLine = result.error ?? result.response.body.toString('utf8').split('\n', 1)[0]!.slice(0, 200);
+  return `passed on to the app, which answered ${status}${firstLine ? ` (${firstLine})` : ''}`;
 }

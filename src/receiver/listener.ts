@@ -73,8 +73,11 @@ export interface ListenerInfo {
     oldestHeldMs?: number;
     maxHeldMs?: number;
   };
-  /** `--app-down hold`: deliveries held for apps that are down (0 once all were passed on). */
-  appDown?: { held: number };
+  /**
+   * `--app-down hold`: deliveries held for apps that are down (0 once all were passed on), and
+   * how many of those passed on the app then refused (`lastRefused`: the latest, with why).
+   */
+  appDown?: { held: number; refused?: number; lastRefused?: { deliveryId: string | null; why: string } };
 }
 
 /**
@@ -153,9 +156,20 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   // start going to the spool, not a failed start.
   const store = HistoryStore.open(options.dbPath, { importSpool: false });
   store.setBusyTimeout(20);
+  let appRefused = 0;
   const recorder = new HistoryRecorder(store, {
     onWriteProblem: (p) => problemListeners.forEach((l) => l(p)),
     reserveRoom: true,
+    onAppRefused: (record) => {
+      appRefused += 1;
+      setInfo({
+        appDown: {
+          held: info.appDown?.held ?? 0,
+          refused: appRefused,
+          lastRefused: { deliveryId: record.deliveryId, why: record.error ?? '' },
+        },
+      });
+    },
   });
   recorder.importSpool();
   const setInfo = (patch: Partial<ListenerInfo>) => {
@@ -171,7 +185,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
             ? {
                 onChange: (route, held) => {
                   heldPerRoute.set(route, held);
-                  setInfo({ appDown: { held: [...heldPerRoute.values()].reduce((a, b) => a + b, 0) } });
+                  setInfo({
+                    appDown: { ...info.appDown, held: [...heldPerRoute.values()].reduce((a, b) => a + b, 0) },
+                  });
                 },
               }
             : undefined,

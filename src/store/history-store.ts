@@ -283,14 +283,15 @@ export class HistoryStore {
    * Rows of deliveries `listen --app-down hold` kept for an app that was down, since passed on:
    * no longer marked held. A row is named by its delivery id and time, as the record knows no row id.
    */
-  markPassedOn(records: ReadonlyArray<Pick<DeliveryRecord, 'deliveryId' | 'createdAt'>>): void {
+  markPassedOn(records: ReadonlyArray<Pick<DeliveryRecord, 'deliveryId' | 'createdAt' | 'error'>>): void {
     if (records.length === 0) return;
     const mark = this.#db.prepare(
-      `UPDATE deliveries SET app_held = 0, forwarded = 1 WHERE app_held = 1 AND delivery_id IS ? AND created_at = ?`,
+      `UPDATE deliveries SET app_held = 0, forwarded = 1, error = COALESCE(?, error)
+       WHERE app_held = 1 AND delivery_id IS ? AND created_at = ?`,
     );
     this.#guard(() =>
       this.#db.transaction(() => {
-        for (const r of records) mark.run(r.deliveryId, r.createdAt);
+        for (const r of records) mark.run(r.error ?? null, r.deliveryId, r.createdAt);
       })(),
     );
   }

@@ -5,11 +5,13 @@
  * receives every delivery once, in the order they were sent.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/signature.js';
+import { MAX_PASS_ON_TRIES } from '../../src/receiver/app-down-queue.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 import { startListen } from '../helpers/listen.js';
 import { skipWithout } from '../helpers/required-program.js';
@@ -146,6 +148,50 @@ describe('listen --app-down hold', () => {
     cleanups.push(() => second.stop());
     await until(() => readFileSync(log, 'utf8').split('\n').filter(Boolean).length === 5, 15_000, 'passed on');
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual([0, 1, 2, 3, 4].map((n) => `dlv_kept_${n}`));
+  });
+
+  it('an app that comes back answering 500 to a held delivery: retried, then said in red and kept in the history with its answer', async () => {
+    const port = await freePort();
+    const listen = await startListen([
+      '--no-tui',
+      '--no-inspect',
+      '--secret',
+      SECRET,
+      '--forward-to',
+      `http://127.0.0.1:${port}/webhook`,
+      '--app-down',
+      'hold',
+    ]);
+    cleanups.push(() => listen.stop());
+    expect((await deliver(listen.url, 'dlv_refused')).status).toBe(202);
+    let tries = 0;
+    const app = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        tries += 1;
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"app":"boom"}');
+      });
+    });
+    await new Promise<void>((resolve) => app.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => app.close(resolve)));
+    let stderr = '';
+    listen.process.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await until(() => stderr.includes('app refused held delivery'), 30_000, 'the refusal line');
+    expect(tries).toBe(MAX_PASS_ON_TRIES);
+    expect(stderr).toContain(
+      'app refused held delivery dlv_refused: passed on to the app, which answered 500 ({"app":"boom"}) — not retried further',
+    );
+    expect(stderr.indexOf('app back:')).toBeLessThan(stderr.indexOf('app refused held delivery'));
+    const stopped = await listen.stop();
+    expect(stopped.exitCode).toBe(0);
+    const shown = await spawnCli(['--json', 'history', 'show', 'dlv_refused'], { configDir: listen.configDir });
+    const row = JSON.parse(shown.stdout);
+    expect(row).toMatchObject({
+      status: 202,
+      error: 'passed on to the app, which answered 500 ({"app":"boom"})',
+      app_held: false,
+      forwarded: true,
+    });
   });
 
   it('is a usage error without an app to forward to', async () => {

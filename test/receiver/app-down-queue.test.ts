@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppDownQueue } from '../../src/receiver/app-down-queue.js';
+import { AppDownQueue, MAX_PASS_ON_TRIES } from '../../src/receiver/app-down-queue.js';
 import { createForwarder } from '../../src/receiver/forwarder.js';
 import type { RawRequest } from '../../src/receiver/raw-exchange.js';
 import { freePort } from '../helpers/servers.js';
@@ -94,6 +94,34 @@ describe('holding deliveries for an app that is down', () => {
     const answered = await slow.forward(request(2));
     expect('result' in answered && answered.result.response.status).toBe(504);
     expect(slow.held).toBe(0);
+  });
+
+  it('retries a held delivery the app answers 500 once back, a bounded number of times, then settles with that answer', async () => {
+    const port = await freePort();
+    const { queue } = queueTo(port);
+    const held = await queue.forward(request(1)); // nothing listens: held
+    expect('passedOn' in held).toBe(true);
+    const failing = await app(port, 500);
+    if (!('passedOn' in held)) return;
+    const result = await held.passedOn;
+    expect(result.response.status).toBe(500);
+    expect(failing.seen).toEqual(Array(MAX_PASS_ON_TRIES).fill('dlv_1'));
+    expect(queue.held).toBe(0);
+  });
+
+  it('a 500 that clears on a retry is passed on once, as a success', async () => {
+    const port = await freePort();
+    const { queue } = queueTo(port);
+    const held = await queue.forward(request(1));
+    let answers = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(++answers === 1 ? 500 : 200).end());
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    if ('passedOn' in held) expect((await held.passedOn).response.status).toBe(200);
+    expect(answers).toBe(2);
   });
 
   it('stops retrying on close and says how many it still held', async () => {

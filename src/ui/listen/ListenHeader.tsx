@@ -129,6 +129,7 @@ export function ListenHeader({
         {'  '}
         <Text dimColor>{formatRate(stats.ratePerSecond)}</Text>
         {info.appDown?.held ? <Text color="yellow">{`  app down — ${info.appDown.held} held`}</Text> : null}
+        {info.appDown?.refused ? <Text color="red">{`  app refused ${info.appDown.refused} held`}</Text> : null}
         {filter ? (
           <Text color="cyan">{`  filter: ${filter.text} (${filter.shown} of ${filter.of < stats.received ? `the last ${filter.of}` : filter.of})`}</Text>
         ) : null}
