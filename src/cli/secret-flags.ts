@@ -20,6 +20,12 @@ export interface SecretSources {
   stdinTakenBy?: string;
 }
 
+/** An empty secret signs, but nothing real uses one: almost always an unset variable (`--secret $S`). */
+export function requireSecrets(secrets: readonly string[]): void {
+  if (secrets.some((s) => s === ''))
+    throw new UsageError('--secret is empty', 'check the variable you passed (e.g. --secret "$WEBHOOK_SECRET")');
+}
+
 /** The one secret the flags give (`--secret`, `--secret -` or `--secret-file`), or undefined. */
 export async function givenSecret(
   ctx: Pick<CommandContext, 'stdin'>,

@@ -4,6 +4,7 @@ import { apiConnection } from '../api/api-endpoint.js';
 import { apiClientOptions } from '../cli/api-client.js';
 import type { CommandContext } from '../cli/context.js';
 import type { ListenOptions } from '../cli/define-listen.js';
+import { requireSecrets } from '../cli/secret-flags.js';
 import { resolveSetting } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_INSPECT_HOST, DEFAULT_INSPECT_PORT } from '../inspector/defaults.js';
@@ -19,6 +20,7 @@ export function sessionOptions(ctx: CommandContext, options: ListenOptions): Lis
   const secrets = options.secret?.length
     ? options.secret
     : [resolveSetting('secret', undefined, ctx)].filter((s): s is string => s !== undefined);
+  requireSecrets(secrets);
   if (options.verify && secrets.length === 0) {
     throw new UsageError(
       'no secret to verify signatures with',

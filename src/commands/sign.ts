@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { SignOptions, VerifyOptions } from '../cli/define-foundation.js';
 import { readInput } from '../cli/input.js';
 import { logLine, printJson, printLine } from '../cli/output.js';
-import { givenSecret, givenSecrets } from '../cli/secret-flags.js';
+import { givenSecret, givenSecrets, requireSecrets } from '../cli/secret-flags.js';
 import { abbreviateSignature, diagnose, sign } from '../core/signature.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../errors.js';
 import { palette } from '../format/display.js';
@@ -16,12 +16,6 @@ function noSecret(purpose: string): UsageError {
     `no secret to ${purpose}`,
     'pass --secret S, or keep it out of ps and shell history with --secret-file FILE (or --secret - with --payload FILE)',
   );
-}
-
-/** An empty secret signs, but nothing real uses one: almost always an unset variable (`--secret $S`). */
-function requireSecrets(secrets: readonly string[]): void {
-  if (secrets.some((s) => s === ''))
-    throw new UsageError('--secret is empty', 'check the variable you passed (e.g. --secret "$WEBHOOK_SECRET")');
 }
 
 export async function signCommand(ctx: CommandContext, options: SignOptions): Promise<void> {

@@ -163,4 +163,17 @@ describe('history filters', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--secret is empty/);
   });
+
+  it('listen refuses an empty secret (an unset variable) before it opens a port, rather than rejecting everything', async () => {
+    for (const args of [
+      ['--secret', ''],
+      ['--secret', 's3cret', '--secret', ''],
+    ]) {
+      const result = await runCli(['listen', '--port', '0', '--no-tui', ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        'error: --secret is empty — check the variable you passed (e.g. --secret "$WEBHOOK_SECRET")',
+      );
+    }
+  });
 });
