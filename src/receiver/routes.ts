@@ -4,7 +4,11 @@
  * JSON, see schemas/routes.schema.json) build it; the first route whose glob matches wins.
  */
 import { readFileSync } from 'node:fs';
+import { matchesPattern } from '../core/event-pattern.js';
 import { isLoopbackHost } from '../core/http-url.js';
+
+export { matchesPattern };
+
 import { fileSystemError, requireHttpUrl, UsageError } from '../errors.js';
 
 export interface Route {
@@ -13,14 +17,6 @@ export interface Route {
   url: URL;
   /** How long this app may take before a 504; the `--forward-timeout` when not given. */
   timeoutMs?: number;
-}
-
-/** Whether `event` matches `pattern` (`catalog.*`, `customer.purchase.completed`, `*`). */
-export function matchesPattern(pattern: string, event: string | null): boolean {
-  if (pattern === '*') return true;
-  if (event === null) return false;
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-  return regex.test(event);
 }
 
 /** The first route that takes `event`, or undefined: listen answers that delivery itself. */
@@ -109,8 +105,4 @@ function requirePattern(pattern: string, where: string): void {
       `${where}: "${pattern}" is not an event pattern`,
       'use an event type, a glob such as catalog.* or customer.*.completed, or *',
     );
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }

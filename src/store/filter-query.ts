@@ -4,6 +4,7 @@
  * `schema:invalid`, `in`/`out`, and any other text, searched in the event, delivery id, path and
  * body. Pure, so the live list (in memory) and the history (in SQL) read the same query the same way.
  */
+import { matchesEventFilter } from '../core/event-pattern.js';
 import type { DeliverySummary } from './delivery-record.js';
 import type { HistoryFilter } from './history-store.js';
 
@@ -47,7 +48,7 @@ type Filterable = Pick<
 > & { requestBody?: Buffer };
 
 export function matchesQuery(row: Filterable, query: FilterQuery): boolean {
-  if (query.event !== undefined && row.event !== query.event) return false;
+  if (query.event !== undefined && !matchesEventFilter(query.event, row.event)) return false;
   if (query.status !== undefined && row.status !== query.status) return false;
   if (query.statusClass !== undefined && (row.status === null || Math.floor(row.status / 100) !== query.statusClass))
     return false;

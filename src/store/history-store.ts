@@ -5,6 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { eventFilterGlob } from '../core/event-pattern.js';
 import type { SchemaIssue } from '../core/schema-issue.js';
 import { UserError } from '../errors.js';
 import { DamagedFileError, knownDamage } from './damaged-file.js';
@@ -447,7 +448,12 @@ function isFailingFilter({ status, statusClass }: HistoryFilter): boolean {
 function whereClause(filter: HistoryFilter): { where: string; params: Record<string, unknown> } {
   const clauses: string[] = [];
   const params: Record<string, unknown> = {};
-  if (filter.event) clauses.push('event = @event'), (params.event = filter.event);
+  if (filter.event) {
+    // `event:catalog.*` and `event:catalog` (every type below it) as well as a whole type.
+    clauses.push(filter.event.includes('*') ? 'event GLOB @eventGlob' : '(event = @event OR event GLOB @eventGlob)');
+    params.event = filter.event;
+    params.eventGlob = eventFilterGlob(filter.event);
+  }
   if (filter.status !== undefined) clauses.push('status = @status'), (params.status = filter.status);
   if (filter.statusClass !== undefined)
     clauses.push('status >= @classLow AND status < @classHigh'),

@@ -56,6 +56,12 @@ describe('filter query language', () => {
     'sku',
     'invalid',
     'dlv_row3',
+    'event:catalog',
+    'event:catalog.*',
+    'event:catalog.product',
+    'event:*.added',
+    'event:customer.*.added',
+    'event:search.zero_results',
   ])('selects the same rows in memory as the history does in SQL (%s)', (text) => {
     const store = HistoryStore.open(join(tempDir(), 'h.db'));
     for (const r of RECORDS) store.insert(r);
@@ -69,6 +75,20 @@ describe('filter query language', () => {
     store.close();
     expect(inMemory).toEqual(inSql);
     expect(inSql.length).toBeGreaterThan(0);
+  });
+
+  it('event: takes a whole type, the types below a dotted part, or a glob; never part of a word', () => {
+    const events = (text: string) => RECORDS.filter((r) => matchesQuery(r, parseFilterQuery(text))).map((r) => r.event);
+    expect(events('event:customer')).toEqual(['customer.cart.added']);
+    expect(events('event:catalog.product.created')).toHaveLength(3);
+    expect(events('event:*.zero_results')).toEqual(['search.zero_results']);
+    expect(events('event:catalo')).toEqual([]);
+    expect(events('event:catalog.prod')).toEqual([]);
+    const store = HistoryStore.open(join(tempDir(), 'h.db'));
+    for (const r of RECORDS) store.insert(r);
+    expect(store.list(toHistoryFilter(parseFilterQuery('event:catalo')))).toEqual([]);
+    expect(store.list(toHistoryFilter(parseFilterQuery('event:[catalog]*')))).toEqual([]);
+    store.close();
   });
 
   it('plain text searches the body too, ignoring case', () => {
