@@ -227,6 +227,20 @@ describe('ListenApp', () => {
     patient.unmount();
   });
 
+  it('a detail view stays on its delivery when the live list drops that row for newer ones', async () => {
+    const listener = await realListener();
+    const ui = mount(listener, () => {}, { maxRows: 3 });
+    await deliver(listener, 'catalog.product.created', 'dlv_opened');
+    await frameMatching(ui, 'received 1');
+    await type(ui, '\r');
+    await frameMatching(ui, /dlv_opened +catalog\.product\.created/);
+    for (let i = 0; i < 5; i++) await deliver(listener, 'customer.cart.added', `dlv_newer_${i}`);
+    const frame = await frameMatching(ui, 'received 6');
+    expect(frame).toMatch(/dlv_opened +catalog\.product\.created/);
+    expect(frame).not.toContain('dlv_newer_');
+    ui.unmount();
+  });
+
   it('keeps only the newest maxRows requests in the live list; the filter counts say so', async () => {
     const listener = await realListener();
     const ui = mount(listener, () => {}, { maxRows: 5 });

@@ -88,7 +88,12 @@ export function ListenApp({
     return found >= 0 ? found : list.length - 1;
   };
   const selected = indexOf(ui.selectedSeq);
-  const current = visible[selected];
+  // The row a detail view was opened on, kept even when the live list drops it (it keeps the
+  // newest rows only): the detail stays on what the user is reading.
+  const opened = useRef<(typeof rows)[number] | undefined>(undefined);
+  const openedRow = (seq: number | null) =>
+    visibleNow.current.find((r) => r.seq === seq) ?? (opened.current?.seq === seq ? opened.current : undefined);
+  const current = ui.mode === 'detail' ? openedRow(ui.selectedSeq) : visible[selected];
 
   // Header, a blank line, the list's column header, the message and help lines; one spare row
   // keeps the frame shorter than the terminal so Ink can redraw it in place.
@@ -116,7 +121,11 @@ export function ListenApp({
   controls({
     page: bodyHeight,
     detailLength: lines.length,
-    replayTarget: () => visibleNow.current[indexOf(latest.current.selectedSeq)]?.record,
+    replayTarget: () =>
+      (latest.current.mode === 'detail'
+        ? openedRow(latest.current.selectedSeq)
+        : visibleNow.current[indexOf(latest.current.selectedSeq)]
+      )?.record,
     replaySent: (sent) => {
       if (sent.deliveryId && sent.replayOf) replayed.current.set(sent.deliveryId, sent.replayOf);
     },
@@ -133,6 +142,7 @@ export function ListenApp({
       else if (key.return) {
         const row = visibleNow.current[indexOf(s.selectedSeq)];
         // Pin the row, so new arrivals do not move the detail away from it.
+        opened.current = row;
         if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
       } else if (input === 'f') update({ draft: openLine(s.filterText), mode: 'filter' });
       else if (key.escape && s.filterText) update({ filterText: '' });
