@@ -73,7 +73,7 @@ describe('listen header catching up', () => {
       />,
     );
     expect(lastFrame()).toContain(
-      'relay connected http://relay/ch_abc caught up 1,204 deliveries held for up to 3h12m',
+      'relay connected http://relay/ch_abc · caught up 1,204 deliveries held for up to 3h12m',
     );
     unmount();
   });

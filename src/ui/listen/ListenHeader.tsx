@@ -146,7 +146,7 @@ export function ListenHeader({
               {relay.publicUrl ? <Text bold> {printable(relay.publicUrl)}</Text> : null}
               {relayMessage ? <Text dimColor> ({relayMessage})</Text> : null}
               {info.backlog && backlogLine(info.backlog) ? (
-                <Text color="cyan"> {backlogLine(info.backlog)}</Text>
+                <Text color="cyan"> · {backlogLine(info.backlog)}</Text>
               ) : null}
               {info.webhookId ? '   ' : ''}
             </Text>
