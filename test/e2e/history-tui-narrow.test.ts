@@ -33,7 +33,7 @@ describe.skipIf(skipWithout('tmux'))('history browser on narrow and wide termina
     const screen = await session.screenShowing(/› .*dlv_/);
     const header = screen.split('\n').find((l) => l.includes('CODE'))!;
     expect(header).toMatch(/SIG +CODE +EVENT.* NOTE/);
-    expect(screen).toMatch(/500 +search\.zero\S* .*answered 500/);
+    expect(screen).toMatch(/500 +search\S*results .*answered 500/);
   });
 
   it('Ctrl-U then typing at once filters as typing alone does; quitting leaves the cursor below the browser', async () => {

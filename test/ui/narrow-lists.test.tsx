@@ -70,7 +70,7 @@ describe.each([60, 80, 120])('at %i columns', (columns) => {
     const lines = frame.split('\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(columns);
     expect(lines.find((l) => l.includes('CODE'))).toMatch(/SIG +CODE +EVENT.* NOTE$/);
-    expect(lines.find((l) => / 401 /.test(l))).toMatch(/✗ +401 +customer\.cart.*signature/);
+    expect(lines.find((l) => / 401 /.test(l))).toMatch(/✗ +401 +customer\S*added .*signature/);
     expect(lines.filter((l) => / 200 /.test(l))[1]).toMatch(/duplicate$/);
     if (columns >= 80) expect(lines.find((l) => l.includes('CODE'))).toMatch(/TIME +SIG.*LATENCY +NOTE/);
     ui.unmount();
@@ -98,7 +98,7 @@ describe.each([60, 80, 120])('at %i columns', (columns) => {
     const lines = inkFrame.split('\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(columns);
     expect(lines.find((l) => l.includes('CODE'))).toMatch(/SIG +CODE +EVENT.* NOTE$/);
-    expect(lines.find((l) => l.includes(' 401 '))).toMatch(/✗ +401 +catalog\.\S+ .*signature m/);
+    expect(lines.find((l) => l.includes(' 401 '))).toMatch(/✗ +401 +catalog\S+ .*signature m/);
     expect(lines.find((l) => l.includes('duplicate'))).toBeDefined();
     // The delivery id is shortened in the middle: its distinctive tail stays.
     expect(lines.find((l) => l.includes(' 401 '))).toMatch(/dlv_\S*0{2}/);

@@ -94,13 +94,16 @@ describe('CJK and emoji in the list', () => {
     },
   );
 
-  it('cuts a wide delivery id in the middle and a wide event at its end, never inside a character', () => {
+  it('cuts a wide delivery id and a wide event in the middle (their tails tell them apart), never inside a character', () => {
     const delivery = { spec: LIST_COLUMNS.find((c) => c.key === 'delivery')!, width: 12 };
     const cut = fitCell(wide.deliveryId!, delivery);
     expect(textWidth(cut)).toBe(12);
     expect(cut).toMatch(/^dlv_🛒.*…\d+$/u);
     const event = { spec: LIST_COLUMNS.find((c) => c.key === 'event')!, width: 9 };
-    expect(fitCell(wide.event!, event)).toBe('商品カタ…');
-    expect(fitCell(wide.event!, { ...event, width: 10 })).toBe('商品カタ… ');
+    expect(fitCell(wide.event!, event)).toBe('商品…れた');
+    expect(fitCell(wide.event!, { ...event, width: 10 })).toBe('商品…れた ');
+    // At 15 columns, the catalog's four product events stay four different cells.
+    const types = ['created', 'updated', 'deleted', 'enriched'].map((t) => `catalog.product.${t}`);
+    expect(new Set(types.map((t) => fitCell(t, { ...event, width: 15 }))).size).toBe(4);
   });
 });

@@ -27,7 +27,7 @@ export interface ColumnSpec {
   grow?: boolean;
   /** Only in the history, which mixes sent and received. */
   historyOnly?: boolean;
-  /** Cut in the middle rather than at the end: a delivery id differs in its tail. */
+  /** Cut in the middle rather than at the end: a delivery id differs in its tail, an event type in its last part. */
   cutMiddle?: boolean;
 }
 
@@ -36,7 +36,7 @@ export const LIST_COLUMNS: readonly ColumnSpec[] = [
   { key: 'dir', title: 'DIR', width: 3, min: 3, dropOrder: 3, historyOnly: true },
   { key: 'sig', title: 'SIG', width: 3, min: 3 },
   { key: 'code', title: 'CODE', width: 4, min: 4 },
-  { key: 'event', title: 'EVENT', width: 30, min: 16, shortenOrder: 2, dropOrder: 5 },
+  { key: 'event', title: 'EVENT', width: 30, min: 16, shortenOrder: 2, cutMiddle: true, dropOrder: 5 },
   { key: 'delivery', title: 'DELIVERY', width: 29, min: 12, shortenOrder: 1, cutMiddle: true, dropOrder: 4 },
   { key: 'latency', title: 'LATENCY', width: 8, min: 8, dropOrder: 1 },
   { key: 'note', title: 'NOTE', width: 12, min: 12, grow: true },
