@@ -50,6 +50,7 @@ export function reportDeliveries(
       o.step === undefined ? '' : `step ${o.step}`,
       o.delayMs > 0 ? `after ${o.delayMs} ms` : '',
       o.duplicate ? c.yellow('duplicate') : '',
+      heldNote(o),
     ]
       .filter(Boolean)
       .join(', ');
@@ -175,6 +176,19 @@ const ANSWER_LINE_CHARS = 100;
  * What a relay said when it answered itself (X-Relay-Error), rather than the listener behind it;
  * `printable`, since whoever answered chose the words.
  */
+/** A 202 that is not yet a delivery: a relay (or `listen --app-down hold`) keeps it for later. */
+function heldNote(o: DeliveryOutcome): string {
+  if (o.status !== 202) return '';
+  if (o.headers?.['x-relay-held'] === 'true') return 'held by the relay: no listener is connected yet';
+  try {
+    if ((JSON.parse(o.body?.toString('utf8') ?? '') as { held?: unknown }).held === true)
+      return 'held by listen: the app behind it is down';
+  } catch {
+    // Not JSON: nothing says it was held.
+  }
+  return '';
+}
+
 function relayError(o: DeliveryOutcome): string | undefined {
   const code = o.headers?.['x-relay-error'];
   if (!code) return undefined;
