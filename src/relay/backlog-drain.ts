@@ -46,6 +46,8 @@ export interface BacklogDrainOptions {
 }
 
 const WINDOW = 256;
+/** After a failed read of the store (a lock held too long, a busy disk), the drain tries again this soon. */
+const RETRY_MS = 1_000;
 
 export class BacklogDrain {
   readonly #options: BacklogDrainOptions;
@@ -105,9 +107,9 @@ export class BacklogDrain {
         await this.#pump();
       } while (this.#again && !this.#stopped);
     } catch (err) {
-      this.#warn(
-        `reading held deliveries failed: ${(err as Error).message}; retried at the next acknowledgement or hold`,
-      );
+      this.#warn(`reading held deliveries failed: ${(err as Error).message}; retried in ${RETRY_MS / 1000} s`);
+      // Nothing in flight means no acknowledgement will come to try again: a timer does.
+      setTimeout(() => void this.poke(), RETRY_MS).unref();
     } finally {
       this.#pumping = false;
     }
