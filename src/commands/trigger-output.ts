@@ -168,7 +168,11 @@ function answerLine(body: Buffer | undefined): string | undefined {
     .find(Boolean);
   if (!line) return undefined;
   const chars = [...line];
-  return `"${printable(chars.length > ANSWER_LINE_CHARS ? `${chars.slice(0, ANSWER_LINE_CHARS - 1).join('')}…` : line)}"`;
+  const shown = printable(
+    chars.length > ANSWER_LINE_CHARS ? `${chars.slice(0, ANSWER_LINE_CHARS - 1).join('')}…` : line,
+  );
+  // Text is quoted; JSON shows as it is (quotes around its own quotes read as a mistake).
+  return /^[[{]/.test(line) ? shown : `"${shown}"`;
 }
 const ANSWER_LINE_CHARS = 100;
 

@@ -92,6 +92,14 @@ describe('trigger', () => {
     ]);
   });
 
+  it('a JSON answer is quoted as it is, not inside quotes of its own', async () => {
+    server = await startRecordingServer(() => ({ status: 401, body: '{"error":{"code":"invalid_signature"}}' }));
+    const result = await runCli(['trigger', 'search.zero_results', '--to', server.url, '--secret', 'wrong']);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'error: 1 of 1 deliveries failed: the receiver answered 401 ({"error":{"code":"invalid_signature"}}): it rejected the signature',
+    );
+  });
+
   it("a 401 for a --pretty body names the raw bytes and shows the receiver's words; --verbose its whole answer", async () => {
     const app = await startReceiverProcess('reserialising-app.mjs', [SECRET]);
     try {
@@ -127,7 +135,7 @@ describe('trigger', () => {
     ]);
     const lines = verbose.stderr.split('\n');
     expect(lines[0]).toBe(
-      'error: 1 of 1 deliveries failed: the receiver answered 422 ("{"error": "price must be positive",")',
+      'error: 1 of 1 deliveries failed: the receiver answered 422 ({"error": "price must be positive",)',
     );
     expect(lines[1]).toMatch(/^answer to dlv_\w+ \(422\):$/);
     expect(lines.slice(2)).toEqual([

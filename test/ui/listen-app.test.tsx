@@ -247,7 +247,8 @@ describe('ListenApp', () => {
     for (let i = 0; i < 12; i++)
       await deliver(listener, 'catalog.product.created', `dlv_${String(i).padStart(2, '0')}`);
     await frameMatching(ui, 'received 12');
-    await type(ui, ['f', 'valid', '\r']);
+    // `/` opens the filter line too, as in the web inspector.
+    await type(ui, ['/', 'valid', '\r']);
     const frame = await frameMatching(ui, 'filter: valid (5 of the last 5)');
     expect(frame).toContain('filter: valid (5 of the last 5)');
     expect(frame.match(/dlv_\d\d/g)).toEqual(['dlv_07', 'dlv_08', 'dlv_09', 'dlv_10', 'dlv_11']);

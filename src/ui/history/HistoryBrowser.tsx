@@ -122,7 +122,7 @@ export function HistoryBrowser({
       if (by) move(by);
       else if (input === 'g' || key.home) update({ selected: 0 });
       else if (key.return && current) update({ record: source.get(current.id), scroll: 0, mode: 'detail' });
-      else if (input === 'f') update({ draft: openLine(s.queryText), mode: 'filter' });
+      else if (input === 'f' || input === '/') update({ draft: openLine(s.queryText), mode: 'filter' });
       else if (key.escape && s.queryText) update({ queryText: '' });
     },
   });

@@ -144,7 +144,7 @@ export function ListenApp({
         // Pin the row, so new arrivals do not move the detail away from it.
         opened.current = row;
         if (row) update({ selectedSeq: row.seq, scroll: 0, mode: 'detail' });
-      } else if (input === 'f') update({ draft: openLine(s.filterText), mode: 'filter' });
+      } else if (input === 'f' || input === '/') update({ draft: openLine(s.filterText), mode: 'filter' });
       else if (key.escape && s.filterText) update({ filterText: '' });
     },
   });
