@@ -170,8 +170,9 @@ export class HistoryRecorder {
   #markPassedOn(): void {
     if (this.#passedOn.length === 0 || this.#writer.damaged) return;
     try {
-      this.#store.markPassedOn(this.#passedOn);
-      this.#passedOn = [];
+      // One not found yet went to the spool (a full disk): marked once an import brings it in,
+      // else the next `listen --app-down hold` would pass it on again.
+      this.#passedOn = this.#store.markPassedOn(this.#passedOn);
     } catch {
       // Locked: the next flush tries again.
     }
@@ -210,6 +211,7 @@ export class HistoryRecorder {
         this.#acceptedIds.addRecords(records);
         imported.set(file, records.length);
       });
+      if (imported.size > 0) this.#markPassedOn();
     } catch (err) {
       // A damaged file never heals: stop trying it now, as a failed write would.
       if (err instanceof DamagedFileError) this.#writer.damagedBy(err);

@@ -284,16 +284,20 @@ export class HistoryStore {
    * Rows of deliveries `listen --app-down hold` kept for an app that was down, since passed on:
    * no longer marked held. A row is named by its delivery id and time, as the record knows no row id.
    */
-  markPassedOn(records: ReadonlyArray<Pick<DeliveryRecord, 'deliveryId' | 'createdAt' | 'error'>>): void {
-    if (records.length === 0) return;
+  /**
+   * Clears the held-for-app mark of records passed on (keeping why the app refused one); returns
+   * those not found — not written yet, or in a spool file still to be imported.
+   */
+  markPassedOn<T extends Pick<DeliveryRecord, 'deliveryId' | 'createdAt' | 'error'>>(records: readonly T[]): T[] {
+    if (records.length === 0) return [];
     const mark = this.#db.prepare(
       `UPDATE deliveries SET app_held = 0, forwarded = 1, error = COALESCE(?, error)
-       WHERE app_held = 1 AND delivery_id IS ? AND created_at = ?`,
+       WHERE delivery_id IS ? AND created_at = ?`,
     );
-    this.#guard(() =>
-      this.#db.transaction(() => {
-        for (const r of records) mark.run(r.error ?? null, r.deliveryId, r.createdAt);
-      })(),
+    return this.#guard(() =>
+      this.#db.transaction(() =>
+        records.filter((r) => mark.run(r.error ?? null, r.deliveryId, r.createdAt).changes === 0),
+      )(),
     );
   }
 
