@@ -14,7 +14,6 @@ import { palette } from '../format/display.js';
 import { printable, printableJson } from '../format/terminal-text.js';
 import type { ListenerInfo } from '../receiver/index.js';
 import { type ListenSession, startListenSession } from '../receiver/listen-session.js';
-import { keepEarlyRecords } from '../ui/listen/early-records.js';
 import {
   backlogLine,
   formatRequestLine,
@@ -38,14 +37,17 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
   const stopSignal = listenForStop(ctx.signals, { again: true });
   let session: ListenSession;
   try {
-    session = await startListenSession(settings, {
-      // Both may quote what a relay or an API said: shown printable.
-      relayWarning: tui ? undefined : (message) => logLine(ctx, printable(`relay: ${message}`)),
-      registrationNote: (line) => logLine(ctx, printable(line)),
-      stopped: (summary) => {
-        if (running || summary.received > 0 || summary.spilled) logLine(ctx, stoppedLine(summary, ctx.dbPath));
+    session = await startListenSession(
+      { ...settings, keepEarlyRecords: tui },
+      {
+        // Both may quote what a relay or an API said: shown printable.
+        relayWarning: tui ? undefined : (message) => logLine(ctx, printable(`relay: ${message}`)),
+        registrationNote: (line) => logLine(ctx, printable(line)),
+        stopped: (summary) => {
+          if (running || summary.received > 0 || summary.spilled) logLine(ctx, stoppedLine(summary, ctx.dbPath));
+        },
       },
-    });
+    );
   } catch (err) {
     stopSignal.dispose();
     throw err;
@@ -55,8 +57,8 @@ export async function listenCommand(ctx: CommandContext, options: ListenOptions)
     running = true;
     const until = Promise.race([stopSignal.received, session.failed.then((err) => void (failure = err))]);
     if (tui) {
-      // Before the view has loaded: what arrives meanwhile is listed once it has.
-      const listener = keepEarlyRecords(session.listener);
+      // What arrived before the view loaded is listed once it has (the session kept it).
+      const listener = session.listener;
       const [{ runListenTui }, { replayThroughListener }, { TerminalHandOver }] = await Promise.all([
         import('../ui/listen/run-listen-tui.js'),
         import('../delivery/replay-action.js'),

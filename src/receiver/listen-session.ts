@@ -8,6 +8,7 @@ import type { ClientOptions } from '../api/platform-client.js';
 import { UserError } from '../errors.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 import type { WriteProblem } from './batch-writer.js';
+import { keepEarlyRecords } from './early-records.js';
 import {
   type Listener,
   type ListenerInfo,
@@ -34,6 +35,11 @@ export interface ListenSessionOptions extends ListenerOptions {
   batchMs?: number;
   /** Serve the web inspector beside the listener (src/inspector/); absent: none. */
   inspect?: ListenInspectOptions;
+  /**
+   * Keep what is answered from the moment the port opens until the session's listener gets its
+   * first `onRecord` subscriber, a view that loads later (the TUI), and hand it over first.
+   */
+  keepEarlyRecords?: boolean;
 }
 
 export interface ListenInspectOptions {
@@ -105,11 +111,13 @@ export async function startListenSession(
   for (const [event, handler] of Object.entries(handlers))
     if (handler) events.on(event as keyof ListenSessionEvents, handler as never);
 
-  const listener = await startListener(options);
+  const started = await startListener(options);
+  // In the turn the port opened: no request has been answered yet.
+  const listener = options.keepEarlyRecords ? keepEarlyRecords(started) : started;
   listener.onWriteProblem((problem) => events.emit('writeProblem', problem));
   listener.onInfo((info) => events.emit('info', info));
   listener.onDiagnosis((verdict) => events.emit('diagnosis', verdict));
-  const batch = batchRecords(listener, options.batchMs ?? BATCH_MS, events);
+  const batch = batchRecords(started, options.batchMs ?? BATCH_MS, events);
   // Features started beside the listener push how to end them here.
   const ends: Array<() => Promise<void> | void> = [];
   let stopping: Promise<ListenSummary> | undefined;

@@ -1,11 +1,12 @@
 /**
  * The live view subscribes to the listener only once ink and react have loaded and it has drawn
- * its first frame, a moment after the port opened. A request answered in that moment is counted
- * in the header but was never listed. This keeps what the listener answers from the moment it is
- * called until the view subscribes, and hands it over first.
+ * its first frame — a while after the port opened, the relay and the inspector started between.
+ * A request answered in that moment is counted in the header but was never listed. This keeps
+ * what the listener answers from the moment it is called (in the turn the port opened) until the
+ * view subscribes, and hands it over first.
  */
-import type { Listener } from '../../receiver/index.js';
-import type { DeliveryRecord } from '../../store/delivery-record.js';
+import type { DeliveryRecord } from '../store/delivery-record.js';
+import type { Listener } from './listener.js';
 
 /** Kept at most: the live view shows no more than this many either. */
 const MAX_KEPT = 1_000;
